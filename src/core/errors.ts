@@ -1,0 +1,167 @@
+/**
+ * The one error catalogue. Every failure that reaches a caller is a `MilvusError` built by a named
+ * factory below. Codes follow Milvus' `pkg/util/merr`; `errorCode` is the legacy `common.ErrorCode`
+ * enum name the SDKs compare against. Only the transports (server/grpc, server/rest) and the
+ * embedded client turn a MilvusError into a wire `status`, each in exactly one place.
+ */
+
+/** Legacy `common.ErrorCode` enum (name -> number), as the SDKs see it. */
+export const LegacyErrorCode = {
+  Success: 0,
+  UnexpectedError: 1,
+  ConnectFailed: 2,
+  PermissionDenied: 3,
+  CollectionNotExists: 4,
+  IllegalArgument: 5,
+  IllegalDimension: 7,
+  IllegalIndexType: 8,
+  IllegalCollectionName: 9,
+  IllegalTOPK: 10,
+  IllegalRowRecord: 11,
+  IllegalVectorID: 12,
+  IllegalSearchResult: 13,
+  FileNotFound: 14,
+  MetaFailed: 15,
+  IllegalNLIST: 22,
+  IllegalMetricType: 23,
+  OutOfMemory: 24,
+  IndexNotExist: 25,
+  EmptyCollection: 26,
+  NoReplicaAvailable: 46,
+  SegmentNotFound: 47,
+  ForceDeny: 48,
+  RateLimit: 49,
+  NodeIDNotMatch: 50,
+  UpsertAutoIDTrue: 51,
+  InsufficientMemoryToLoad: 52,
+  MemoryQuotaExhausted: 53,
+  DiskQuotaExhausted: 54,
+  TimeTickLongDelay: 55,
+  NotReadyServe: 56,
+  SchemaMismatch: 62,
+} as const;
+export type LegacyErrorCodeName = keyof typeof LegacyErrorCode;
+
+/** Milvus' fixed mapping from modern code to legacy ErrorCode (everything else: UnexpectedError). */
+export function legacyErrorCodeFor(code: number): LegacyErrorCodeName {
+  switch (code) {
+    case 0: return 'Success';
+    case 100: return 'CollectionNotExists';
+    case 1100: return 'IllegalArgument';
+    case 700: return 'IndexNotExist';
+    case 1: return 'NotReadyServe';
+    case 8: return 'RateLimit';
+    case 9: return 'ForceDeny';
+    case 3: return 'InsufficientMemoryToLoad';
+    case 7: return 'DiskQuotaExhausted';
+    case 11: return 'TimeTickLongDelay';
+    case 600: return 'SegmentNotFound';
+    case 200: case 400: return 'MetaFailed';
+    case 401: case 503: case 905: return 'NoReplicaAvailable';
+    case 904: return 'NodeIDNotMatch';
+    default: return 'UnexpectedError';
+  }
+}
+
+export interface ErrorDetail {
+  readonly [key: string]: string | number | bigint | boolean | undefined;
+}
+
+export class MilvusError extends Error {
+  readonly code: number;
+  readonly errorCode: LegacyErrorCodeName;
+  readonly retriable: boolean;
+  readonly inputError: boolean;
+
+  constructor(
+    code: number,
+    reason: string,
+    opts: { errorCode?: LegacyErrorCodeName; retriable?: boolean; inputError?: boolean } = {},
+  ) {
+    super(reason);
+    this.name = 'MilvusError';
+    this.code = code;
+    this.errorCode = opts.errorCode ?? legacyErrorCodeFor(code);
+    this.retriable = opts.retriable ?? false;
+    this.inputError = opts.inputError ?? false;
+  }
+
+  /** The `reason` text as Milvus prints it. */
+  get reason(): string {
+    return this.message;
+  }
+}
+
+/** `base[key=value][key=value]`, the Milvus message shape. */
+export function formatReason(base: string, detail: ErrorDetail = {}): string {
+  let out = base;
+  for (const [k, v] of Object.entries(detail)) {
+    if (v === undefined) continue;
+    out += `[${k}=${String(v)}]`;
+  }
+  return out;
+}
+
+const input = { inputError: true } as const;
+
+// ---- factories: one per failure kind, named after what went wrong ----
+
+export const errors = {
+  serviceNotReady: (what: string) => new MilvusError(1, formatReason('service not ready', { reason: what }), { retriable: true }),
+  internal: (what: string) => new MilvusError(5, `service internal error: ${what}`),
+  insufficientMemoryToLoad: (needBytes: number, budgetBytes: number, usedBytes: number) =>
+    new MilvusError(3, formatReason('insufficient memory to load', {
+      requiredBytes: needBytes, usedBytes, budgetBytes,
+    })),
+  collectionNotFound: (collection: string, database = 'default') =>
+    new MilvusError(100, formatReason('collection not found', { database, collection }), input),
+  /** DescribeCollection's pymilvus-compatible variant (code 100, legacy UnexpectedError). */
+  cantFindCollection: (collection: string, database = 'default') =>
+    new MilvusError(100, formatReason("can't find collection", { database, collection }), { errorCode: 'UnexpectedError', inputError: true }),
+  collectionNotLoaded: (collection: string) =>
+    new MilvusError(101, formatReason('collection not loaded', { collection })),
+  collectionNumLimit: (limit: number) =>
+    new MilvusError(102, formatReason('exceeded the limit number of collections', { limit })),
+  collectionAlreadyLoaded: (collection: string) =>
+    new MilvusError(104, formatReason('collection already loaded', { collection })),
+  illegalSchema: (what: string) => new MilvusError(105, formatReason('illegal collection schema', { reason: what }), input),
+  partitionNotFound: (partition: string) =>
+    new MilvusError(200, formatReason('partition not found', { partition }), input),
+  partitionNotLoaded: (partition: string) =>
+    new MilvusError(201, formatReason('partition not loaded', { partition })),
+  indexNotFound: (detail: ErrorDetail) => new MilvusError(700, formatReason('index not found', detail), input),
+  indexNotSupported: (indexType: string) =>
+    new MilvusError(701, formatReason('index type not supported', { indexType }), input),
+  indexDuplicate: (what: string) => new MilvusError(702, `index duplicates: ${what}`, input),
+  databaseNotFound: (database: string) =>
+    new MilvusError(800, formatReason('database not found', { database }), input),
+  databaseNumLimit: (limit: number) =>
+    new MilvusError(801, formatReason('exceeded the limit number of database', { limit }), input),
+  invalidDatabaseName: (what: string) => new MilvusError(802, formatReason('invalid database name', { reason: what }), input),
+  /** The workhorse validation error: `what: invalid parameter[expected=..][actual=..]`. */
+  invalidParameter: (what: string, detail: ErrorDetail = {}) =>
+    new MilvusError(1100, formatReason(`${what}: invalid parameter`, detail), input),
+  missingParameter: (name: string) =>
+    new MilvusError(1101, formatReason('missing parameter', { name }), input),
+  parameterTooLarge: (what: string, detail: ErrorDetail = {}) =>
+    new MilvusError(1102, formatReason(`${what}: parameter too large`, detail), input),
+  aliasNotFound: (alias: string) => new MilvusError(1600, formatReason('alias not found', { alias }), input),
+  aliasCollectionNameConflict: (name: string) =>
+    new MilvusError(1601, formatReason('alias and collection name conflict', { name }), input),
+  aliasAlreadyExists: (alias: string, collection: string) =>
+    new MilvusError(1602, formatReason('alias already exist', { alias, collection }), input),
+  fieldNotFound: (field: string) => new MilvusError(1700, formatReason('field not found', { field }), input),
+  fieldNameInvalid: (field: string, why: string) =>
+    new MilvusError(1701, formatReason('field name invalid', { field, reason: why }), input),
+  unsupported: (operation: string) =>
+    new MilvusError(3000, formatReason('unsupported operation', { operation })),
+  /** Untyped errors in Milvus surface as 65535; a few documented checks keep that code. */
+  unexpected: (message: string) => new MilvusError(65535, message),
+} as const;
+
+/** Narrow anything thrown into a MilvusError, keeping assertion failures visible as internal errors. */
+export function toMilvusError(e: unknown): MilvusError {
+  if (e instanceof MilvusError) return e;
+  if (e instanceof Error) return errors.unexpected(e.message);
+  return errors.unexpected(String(e));
+}

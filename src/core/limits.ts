@@ -1,0 +1,42 @@
+/** Every limit Sextant enforces, in one place (reference §3.8 plus our own resource bounds). */
+export const limits = {
+  maxNameLength: 255,
+  maxFieldsPerCollection: 64,
+  maxVectorFieldsPerCollection: 4,
+  maxPartitionsPerCollection: 1024,
+  maxCollections: 65_536,
+  maxDatabases: 64,
+  maxShards: 16,
+  minDim: 2,
+  maxDim: 32_768,
+  maxVarCharBytes: 65_535,
+  maxJsonBytes: 65_536,
+  maxArrayCapacity: 4_096,
+  maxTopK: 16_384,
+  maxNq: 16_384,
+  /** offset + limit for search and query. */
+  maxResultWindow: 16_384,
+  maxNumPartitionsPartitionKey: 4_096,
+  defaultNumPartitionsPartitionKey: 16,
+  /** Bytes per insert/search/query request. */
+  maxRequestBytes: 64 * 1024 * 1024,
+  /** Filter expressions. */
+  maxExprLength: 65_536,
+  maxExprDepth: 256,
+  maxExprInListLength: 100_000,
+  /** Rows a growing segment holds before it is sealed into a segment file. */
+  growingSealRows: 131_072,
+  /** Bytes a growing segment holds before it is sealed into a segment file. */
+  growingSealBytes: 64 * 1024 * 1024,
+  /** WAL records waiting for group commit before writers are made to wait. */
+  walQueueMaxRecords: 4_096,
+  /** One WAL record, encoded. */
+  walMaxRecordBytes: 128 * 1024 * 1024,
+  /** Hybrid search sub-requests. */
+  maxHybridRequests: 1024,
+  rrfKMax: 16_384,
+  maxGroupSize: 1024,
+  maxRoundDecimal: 6,
+} as const;
+
+export type Limits = typeof limits;
