@@ -1,0 +1,74 @@
+/**
+ * The operations Sextant offers, named after Milvus' RPCs. The service (src/service/service.ts)
+ * implements this; gRPC, REST, the embedded client and the CLI call only this. Every method throws
+ * `MilvusError` on failure.
+ */
+import type * as T from './types.js';
+
+export interface MilvusApi {
+  // databases
+  createDatabase(req: T.CreateDatabaseRequest): Promise<void>;
+  dropDatabase(req: { dbName: string }): Promise<void>;
+  listDatabases(): Promise<T.DatabaseInfo[]>;
+  describeDatabase(req: { dbName: string }): Promise<T.DatabaseInfo>;
+  alterDatabase(req: { dbName: string; properties?: T.Properties; deleteKeys?: string[] }): Promise<void>;
+
+  // collections
+  createCollection(req: T.CreateCollectionRequest): Promise<void>;
+  describeCollection(req: T.CollectionScoped): Promise<T.CollectionDescription>;
+  hasCollection(req: T.CollectionScoped): Promise<boolean>;
+  listCollections(req: T.DbScoped): Promise<T.CollectionListEntry[]>;
+  dropCollection(req: T.CollectionScoped): Promise<void>;
+  renameCollection(req: T.RenameCollectionRequest): Promise<void>;
+  alterCollection(req: T.AlterCollectionRequest): Promise<void>;
+  getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
+
+  // partitions
+  createPartition(req: T.PartitionRequest): Promise<void>;
+  dropPartition(req: T.PartitionRequest): Promise<void>;
+  hasPartition(req: T.PartitionRequest): Promise<boolean>;
+  listPartitions(req: T.CollectionScoped): Promise<T.PartitionListEntry[]>;
+  getPartitionStatistics(req: T.PartitionRequest): Promise<T.Statistics>;
+
+  // aliases
+  createAlias(req: T.AliasRequest): Promise<void>;
+  alterAlias(req: T.AliasRequest): Promise<void>;
+  dropAlias(req: { dbName?: string; alias: string }): Promise<void>;
+  describeAlias(req: { dbName?: string; alias: string }): Promise<T.AliasDescription>;
+  listAliases(req: { dbName?: string; collectionName?: string }): Promise<T.AliasDescription[]>;
+
+  // indexes
+  createIndex(req: T.CreateIndexRequest): Promise<void>;
+  describeIndex(req: T.IndexRequest): Promise<T.IndexDescription[]>;
+  dropIndex(req: T.IndexRequest): Promise<void>;
+
+  // writes
+  insert(req: T.InsertRequest): Promise<T.MutationResult>;
+  upsert(req: T.InsertRequest): Promise<T.MutationResult>;
+  delete(req: T.DeleteRequest): Promise<T.MutationResult>;
+
+  // reads
+  query(req: T.QueryRequest): Promise<T.QueryResult>;
+  search(req: T.SearchRequest): Promise<T.SearchResult>;
+  hybridSearch(req: T.HybridSearchRequest): Promise<T.SearchResult>;
+
+  // load / release
+  loadCollection(req: T.LoadRequest): Promise<void>;
+  releaseCollection(req: T.CollectionScoped): Promise<void>;
+  loadPartitions(req: T.LoadRequest & { partitionNames: string[] }): Promise<void>;
+  releasePartitions(req: T.CollectionScoped & { partitionNames: string[] }): Promise<void>;
+  getLoadState(req: T.CollectionScoped & { partitionNames?: string[] }): Promise<T.LoadStateResult>;
+  getLoadingProgress(req: T.CollectionScoped & { partitionNames?: string[] }): Promise<T.LoadingProgressResult>;
+
+  // flush / compaction / segments
+  flush(req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult>;
+  getFlushState(req: { segmentIds: bigint[]; flushTs?: bigint; dbName?: string; collectionName?: string }): Promise<boolean>;
+  compact(req: T.CollectionScoped): Promise<T.CompactionResult>;
+  getCompactionState(req: { compactionId: bigint }): Promise<T.CompactionResult>;
+  getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
+  getQuerySegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
+
+  // server
+  version(): string;
+  close(): Promise<void>;
+}

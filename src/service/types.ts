@@ -1,0 +1,205 @@
+/**
+ * The service layer's request and response types: the one vocabulary that gRPC, REST, the embedded
+ * client and the CLI translate to and from. Plain TypeScript, camelCase, typed arrays, bigint for
+ * int64 — never protobuf objects or REST bodies.
+ */
+import type { ConsistencyLevel, DataType, LoadStateName, MetricType } from '../core/enums.js';
+import type { Column } from '../schema/column.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema, ScalarValue } from '../schema/types.js';
+
+export type Properties = Record<string, string>;
+/** Values for `{name}` placeholders in filter expressions. */
+export type TemplateValues = Record<string, unknown>;
+/** Primary keys: bigint for Int64 PKs, string for VarChar PKs. */
+export type PrimaryKeys = { kind: 'int64'; data: BigInt64Array } | { kind: 'varchar'; data: string[] };
+
+/** Every request names its database; empty or absent means `default`. */
+export interface DbScoped { dbName?: string | undefined }
+export interface CollectionScoped extends DbScoped { collectionName: string }
+
+// ---------- databases ----------
+export interface CreateDatabaseRequest { dbName: string; properties?: Properties }
+export interface DatabaseInfo { dbName: string; dbId: bigint; createdTimestamp: bigint; properties: Properties }
+
+// ---------- collections ----------
+export interface FieldSpecInput {
+  name: string;
+  dataType: DataType;
+  description?: string;
+  isPrimaryKey?: boolean;
+  autoId?: boolean;
+  isPartitionKey?: boolean;
+  isClusteringKey?: boolean;
+  nullable?: boolean;
+  defaultValue?: ScalarValue | null;
+  elementType?: DataType;
+  typeParams?: Record<string, string | number>;
+  dim?: number;
+  maxLength?: number;
+  maxCapacity?: number;
+}
+export interface CreateCollectionRequest extends CollectionScoped {
+  fields: FieldSpecInput[];
+  description?: string;
+  enableDynamicField?: boolean;
+  autoId?: boolean;
+  functions?: FunctionSchema[];
+  shardsNum?: number;
+  numPartitions?: number;
+  consistencyLevel?: ConsistencyLevel;
+  properties?: Properties;
+}
+export interface CollectionDescription {
+  dbName: string;
+  collectionName: string;
+  collectionId: bigint;
+  schema: CollectionSchema;
+  aliases: string[];
+  createdTimestamp: bigint;
+  createdUtcMs: number;
+  shardsNum: number;
+  numPartitions: number;
+  consistencyLevel: ConsistencyLevel;
+  properties: Properties;
+  updateTimestamp: bigint;
+}
+export interface CollectionListEntry { name: string; collectionId: bigint; createdTimestamp: bigint; createdUtcMs: number; loadedPercent: number }
+export interface RenameCollectionRequest extends DbScoped { oldName: string; newName: string; newDbName?: string }
+export interface AlterCollectionRequest extends CollectionScoped { properties?: Properties; deleteKeys?: string[] }
+
+// ---------- partitions ----------
+export interface PartitionRequest extends CollectionScoped { partitionName: string }
+export interface PartitionListEntry { name: string; partitionId: bigint; createdTimestamp: bigint; createdUtcMs: number; loadedPercent: number }
+
+// ---------- aliases ----------
+export interface AliasRequest extends DbScoped { alias: string; collectionName: string }
+export interface AliasDescription { dbName: string; alias: string; collectionName: string }
+
+// ---------- indexes ----------
+export interface CreateIndexRequest extends CollectionScoped {
+  fieldName: string;
+  indexName?: string;
+  /** Flattened user params: index_type, metric_type, and build params (M, nlist, ...) as strings. */
+  params: Record<string, string>;
+}
+export type IndexStateName = 'IndexStateNone' | 'Unissued' | 'InProgress' | 'Finished' | 'Failed' | 'Retry';
+export interface IndexDescription {
+  indexName: string;
+  indexId: bigint;
+  fieldName: string;
+  indexType: string;
+  metricType: MetricType | '';
+  params: Record<string, string>;
+  indexedRows: number;
+  totalRows: number;
+  pendingRows: number;
+  state: IndexStateName;
+  failReason: string;
+}
+export interface IndexRequest extends CollectionScoped { fieldName?: string; indexName?: string }
+
+// ---------- writes ----------
+export interface InsertRequest extends CollectionScoped {
+  partitionName?: string;
+  numRows: number;
+  /** Columns keyed by field name; '$meta' for the dynamic field. Nullable columns are row-dense here. */
+  columns: Map<string, Column>;
+}
+export interface MutationResult { ids: PrimaryKeys; insertCount: number; upsertCount: number; deleteCount: number; timestamp: bigint }
+export interface DeleteRequest extends CollectionScoped {
+  partitionName?: string;
+  filter: string;
+  templateValues?: TemplateValues;
+}
+
+// ---------- reads ----------
+export interface QueryRequest extends CollectionScoped {
+  filter: string;
+  outputFields?: string[];
+  partitionNames?: string[];
+  limit?: number;
+  offset?: number;
+  templateValues?: TemplateValues;
+  consistencyLevel?: ConsistencyLevel;
+}
+/** One output column; `field` is the schema field (or a synthetic Int64 field for count(*)). */
+export interface OutputColumn { field: FieldSchema; column: Column }
+export interface QueryResult {
+  numRows: number;
+  columns: OutputColumn[];
+  /** The user-level names of what was returned (dynamic keys included). */
+  outputFields: string[];
+  primaryFieldName: string;
+}
+
+export interface SearchRequest extends CollectionScoped {
+  annsField?: string;
+  /** nq query vectors in the anns field's column kind. Alternatively `ids` to search by PK. */
+  vectors?: Column;
+  ids?: PrimaryKeys;
+  nq: number;
+  topK: number;
+  offset?: number;
+  metricType?: MetricType | '';
+  /** Index search params (ef, nprobe, radius, range_filter, ...), values as given. */
+  params?: Record<string, unknown>;
+  filter?: string;
+  templateValues?: TemplateValues;
+  outputFields?: string[];
+  partitionNames?: string[];
+  roundDecimal?: number;
+  groupByField?: string;
+  groupSize?: number;
+  strictGroupSize?: boolean;
+  ignoreGrowing?: boolean;
+  consistencyLevel?: ConsistencyLevel;
+}
+export interface SearchResult {
+  nq: number;
+  topK: number;
+  /** Hits per query; hits of query i are [sum(topks[..i]), +topks[i]) in ids, scores and columns. */
+  topks: number[];
+  ids: PrimaryKeys;
+  scores: Float32Array;
+  columns: OutputColumn[];
+  outputFields: string[];
+  primaryFieldName: string;
+  /** Group value per hit when grouping. */
+  groupByValues: OutputColumn | null;
+}
+export type Ranker = { strategy: 'rrf'; k: number } | { strategy: 'weighted'; weights: number[]; normScore: boolean };
+export interface HybridSearchRequest extends CollectionScoped {
+  requests: SearchRequest[];
+  ranker: Ranker;
+  topK: number;
+  offset?: number;
+  outputFields?: string[];
+  partitionNames?: string[];
+  roundDecimal?: number;
+  consistencyLevel?: ConsistencyLevel;
+}
+
+// ---------- load / release ----------
+export interface LoadRequest extends CollectionScoped {
+  partitionNames?: string[];
+  replicaNumber?: number;
+  refresh?: boolean;
+  loadFields?: string[];
+  skipLoadDynamicField?: boolean;
+}
+export interface LoadStateResult { state: LoadStateName }
+export interface LoadingProgressResult { progress: number; refreshProgress: number }
+
+// ---------- flush / compaction / segments ----------
+export interface FlushResult { dbName: string; segmentIds: Map<string, bigint[]>; flushTs: Map<string, bigint> }
+export interface SegmentInfo {
+  segmentId: bigint;
+  collectionId: bigint;
+  partitionId: bigint;
+  numRows: number;
+  state: 'Growing' | 'Sealed' | 'Flushed';
+  indexName: string;
+  memSizeBytes: number;
+}
+export interface CompactionResult { compactionId: bigint; state: 'Completed' | 'Executing'; plansRemoved: number }
+export interface Statistics { rowCount: number }
