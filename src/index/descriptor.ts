@@ -1,0 +1,76 @@
+/**
+ * The one interface every vector index implements, and the descriptor each index type registers.
+ * Shared code (engine, service) reads descriptors and calls `build` / `deserialize` / `search`; it
+ * never branches on an index name. Implementations live under `impl/`.
+ */
+import type { Bitset, Column } from '../schema/column.js';
+import type { MetricType } from '../core/enums.js';
+import type { ExactSearchResult, RangeParams } from './flat.js';
+import type { VectorKind } from './metrics.js';
+
+export type ParamType = 'int' | 'float' | 'string' | 'bool';
+export type ParamValue = number | string | boolean;
+
+/** One build or search parameter with its documented range. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly type: ParamType;
+  readonly min?: number;
+  readonly max?: number;
+  /** `min` / `max` are exclusive bounds when set (e.g. drop ratios in [0, 1)). */
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  /** Allowed values of a 'string' parameter (compared case-sensitively, as knowhere does). */
+  readonly values?: readonly string[];
+  readonly default?: ParamValue;
+  readonly required?: boolean;
+}
+
+/** Parameters after validation: known ones typed and defaulted, unknown ones passed through. */
+export type IndexParams = Readonly<Record<string, ParamValue>>;
+
+export interface IndexBuildSpec {
+  readonly metric: MetricType;
+  readonly params: IndexParams;
+}
+
+export interface IndexSearchRequest {
+  /** Same kind and dim as the indexed column; nq rows. */
+  readonly queries: Column;
+  readonly topK: number;
+  /** One byte per row, non-zero = row may be returned. */
+  readonly filter?: Bitset | null;
+  readonly range?: RangeParams | null;
+  /** Output of `validateSearchParams` for this index type. */
+  readonly params?: IndexParams;
+}
+
+/** A built index over the first `numRows` rows of one vector column. */
+export interface VectorIndex {
+  /** The concrete index type (AUTOINDEX builds report what they resolved to). */
+  readonly indexType: string;
+  readonly metric: MetricType;
+  readonly numRows: number;
+  /** Best-first hits per query; same layout as `searchExact`. */
+  search(req: IndexSearchRequest): ExactSearchResult;
+  /** The index's own payload; raw vectors are not included (the segment stores them). */
+  serialize(): Uint8Array;
+}
+
+export interface IndexDescriptor {
+  readonly name: string;
+  readonly metrics: readonly MetricType[];
+  readonly vectorKinds: readonly VectorKind[];
+  readonly buildParams: readonly ParamSpec[];
+  readonly searchParams: readonly ParamSpec[];
+  /** Needs a training pass over the data before rows can be added (IVF, PQ). */
+  readonly trains: boolean;
+  /** Applies a filter bitset during its own traversal (otherwise the engine over-fetches or goes exact). */
+  readonly filtersNatively: boolean;
+  /** Below this many rows the engine should search exactly instead of building this index. */
+  readonly exactThreshold?: number;
+  /** Build over rows [0, numRows) of `column`; `spec` comes from `validateIndexParams`. */
+  build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /** Rebuild from `serialize()` output plus the same raw column. */
+  deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+}

@@ -1,0 +1,149 @@
+/**
+ * Exact (brute-force) k-NN and range search over one vector column, for every vector kind and
+ * metric. This is the FLAT / BIN_FLAT index and the recall oracle every ANN index is tested against.
+ *
+ * Dense kinds are scanned in row blocks (float16 / bfloat16 / int8 blocks decoded to float32 once
+ * and reused by every query); binary rows use popcount kernels; sparse rows merge index lists.
+ * Hits are kept in fixed-size per-query heaps over typed arrays; nothing is allocated per row.
+ */
+import type { Bitset, Column } from '../schema/column.js';
+import { columnLength } from '../schema/column.js';
+import type { MetricType } from '../core/enums.js';
+import { smallerIsBetter } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { assert } from '../core/assert.js';
+import { limits } from '../core/limits.js';
+import { checkMetricForKind, isVectorColumn, type VectorColumn } from './metrics.js';
+import { TopKHeaps } from './topk.js';
+import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
+import { scanBinary } from './scan-binary.js';
+import { scanSparse } from './scan-sparse.js';
+import type { ScanWindow } from './scan-window.js';
+
+export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
+
+export interface RangeParams {
+  radius: number;
+  rangeFilter?: number;
+}
+
+export interface ExactSearchRequest {
+  metric: MetricType;
+  /** A vector column: floatVector | float16Vector | bfloat16Vector | int8Vector | binaryVector | sparseVector. */
+  column: Column;
+  /** Rows of `column` to search (a growing segment's column may have spare capacity). */
+  numRows: number;
+  /** Same kind (and dim) as `column`, nq rows. */
+  queries: Column;
+  topK: number;
+  /** One byte per row, non-zero = the row may be returned. Null-vector rows are never returned. */
+  filter?: Bitset | null;
+  /** L2/HAMMING/JACCARD keep rangeFilter <= d < radius; IP/COSINE keep radius < d <= rangeFilter. */
+  range?: RangeParams | null;
+}
+
+export interface ExactSearchResult {
+  nq: number;
+  topK: number;
+  /** nq * topK row offsets, best first per query; -1 = no hit. */
+  rows: Int32Array;
+  /** nq * topK metric values (+Inf / -Inf in empty slots for distance / similarity metrics). */
+  scores: Float32Array;
+  /** Hits per query. */
+  counts: Int32Array;
+}
+
+export function searchExact(req: ExactSearchRequest): ExactSearchResult {
+  const { column, queries, metric, topK, numRows } = req;
+  if (!isVectorColumn(column)) {
+    throw errors.invalidParameter('search field is not a vector field', { actual: column.kind });
+  }
+  if (!isVectorColumn(queries) || queries.kind !== column.kind) {
+    throw errors.invalidParameter('vector type not match', { expected: column.kind, actual: queries.kind });
+  }
+  checkMetricForKind(column.kind, metric);
+  checkTopK(topK);
+  const nq = queryCount(column, queries);
+  assert(Number.isInteger(numRows) && numRows >= 0 && numRows <= columnLength(column), 'numRows within column');
+  const filter = req.filter ?? null;
+  assert(filter === null || filter.length >= numRows, 'filter covers numRows');
+  const window = rangeWindow(metric, req.range ?? null);
+  const heaps = new TopKHeaps(nq, topK);
+  scan(column, queries, metric, numRows, { heaps, filter, valid: column.valid, window });
+  return drain(heaps, metric);
+}
+
+function scan(
+  column: VectorColumn, queries: VectorColumn, metric: MetricType, numRows: number,
+  ctx: { heaps: TopKHeaps; filter: Bitset | null; valid: Uint8Array | null; window: ScanWindow | null },
+): void {
+  switch (column.kind) {
+    case 'binaryVector':
+      assert(queries.kind === 'binaryVector', 'query kind checked');
+      scanBinary(column, queries.data, metric, numRows, ctx);
+      return;
+    case 'sparseVector':
+      assert(queries.kind === 'sparseVector', 'query kind checked');
+      scanSparse(column.data, queries.data, numRows, ctx);
+      return;
+    default:
+      scanDense(column as DenseColumn, denseQueriesToF32(queries as DenseColumn), metric, numRows, ctx);
+  }
+}
+
+function checkTopK(topK: number): void {
+  if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
+      expected: `[1, ${limits.maxTopK}]`, actual: topK,
+    });
+  }
+}
+
+function queryCount(column: VectorColumn, queries: VectorColumn): number {
+  let nq: number;
+  if (queries.kind === 'sparseVector') {
+    nq = queries.data.length;
+  } else {
+    const colDim = column.kind === 'sparseVector' ? 0 : column.dim;
+    if (queries.dim !== colDim) throw errors.invalidParameter('vector dimension mismatch', { expected: colDim, actual: queries.dim });
+    nq = columnLength(queries);
+    if (!Number.isInteger(nq)) {
+      throw errors.invalidParameter('query vectors are not a whole number of rows', { dim: queries.dim, actual: queries.data.length });
+    }
+  }
+  if (nq > limits.maxNq) throw errors.invalidParameter('nq is too large', { expected: `[1, ${limits.maxNq}]`, actual: nq });
+  return nq;
+}
+
+/**
+ * Range search bounds as badness keys (key = d for distances, -d for similarities), so that every
+ * metric keeps `lo <= key < hi`. Bounds are rounded to float32 like knowhere's float config values.
+ */
+function rangeWindow(metric: MetricType, range: RangeParams | null): ScanWindow | null {
+  if (range === null) return null;
+  const radius = range.radius;
+  const rf = range.rangeFilter;
+  if (typeof radius !== 'number' || !Number.isFinite(radius)) throw errors.invalidParameter('radius', { actual: String(radius) });
+  if (rf !== undefined && (typeof rf !== 'number' || Number.isNaN(rf))) throw errors.invalidParameter('range_filter', { actual: String(rf) });
+  const r = Math.fround(radius);
+  if (smallerIsBetter(metric)) {
+    if (rf !== undefined && !(Math.fround(rf) < r)) {
+      throw errors.invalidParameter(`range_filter must be less than radius for ${metric}`, { radius, range_filter: rf });
+    }
+    return { lo: rf === undefined ? -Infinity : Math.fround(rf), hi: r };
+  }
+  if (rf !== undefined && !(Math.fround(rf) > r)) {
+    throw errors.invalidParameter(`range_filter must be greater than radius for ${metric}`, { radius, range_filter: rf });
+  }
+  return { lo: rf === undefined ? -Infinity : -Math.fround(rf), hi: -r };
+}
+
+function drain(heaps: TopKHeaps, metric: MetricType): ExactSearchResult {
+  const { nq, k } = heaps;
+  const negate = !smallerIsBetter(metric);
+  const rows = new Int32Array(nq * k).fill(-1);
+  const scores = new Float32Array(nq * k).fill(negate ? -Infinity : Infinity);
+  const counts = new Int32Array(nq);
+  for (let q = 0; q < nq; q++) counts[q] = heaps.drainSorted(q, rows, scores, q * k, negate);
+  return { nq, topK: k, rows, scores, counts };
+}

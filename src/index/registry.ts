@@ -1,0 +1,24 @@
+/** Every index type Sextant knows, by name. The engine looks descriptors up here and nowhere else. */
+import { errors } from '../core/errors.js';
+import type { IndexDescriptor } from './descriptor.js';
+import { AUTOINDEX } from './impl/auto.js';
+import { BIN_FLAT, FLAT } from './impl/flat.js';
+import { SPARSE_INVERTED_INDEX, SPARSE_WAND } from './impl/sparse.js';
+
+export { validateIndexParams, validateSearchParams, type NormalizedIndexParams } from './params.js';
+export { defaultMetricFor, metricsForKind } from './metrics.js';
+
+const DESCRIPTORS: readonly IndexDescriptor[] = [FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX, SPARSE_WAND, AUTOINDEX];
+const BY_NAME: ReadonlyMap<string, IndexDescriptor> = new Map(DESCRIPTORS.map((d) => [d.name, d]));
+
+/** The descriptor for an index type name (case-insensitive; empty = AUTOINDEX). Unknown -> 701. */
+export function getIndexDescriptor(name: string): IndexDescriptor {
+  const key = name.trim() === '' ? 'AUTOINDEX' : name.trim().toUpperCase();
+  const desc = BY_NAME.get(key);
+  if (desc === undefined) throw errors.indexNotSupported(name);
+  return desc;
+}
+
+export function listIndexDescriptors(): readonly IndexDescriptor[] {
+  return DESCRIPTORS;
+}
