@@ -1,0 +1,37 @@
+/** Durable file-system idioms built on the seam: create a directory path, replace a file atomically. */
+import { posix } from 'node:path';
+import type { FileSystem } from './types.js';
+
+/** Creates `dir` and any missing ancestors, fsyncing each new entry's parent so the path survives a crash. */
+export async function ensureDir(fs: FileSystem, dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  while (!(await fs.exists(at))) {
+    missing.push(at);
+    const parent = posix.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    const d = missing[i] as string;
+    await fs.mkdir(d, { recursive: true });
+    await fs.fsyncDir(posix.dirname(d));
+  }
+}
+
+/**
+ * Replaces `dir/name` with `bytes` atomically: write `name.tmp`, fsync it, rename over `name`,
+ * fsync `dir`. After a crash at any point, `dir/name` holds either the old or the new bytes.
+ */
+export async function writeFileAtomic(fs: FileSystem, dir: string, name: string, bytes: Uint8Array): Promise<void> {
+  const tmp = posix.join(dir, `${name}.tmp`);
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.write(bytes, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, posix.join(dir, name));
+  await fs.fsyncDir(dir);
+}

@@ -1,0 +1,97 @@
+/** The real disk, through node:fs/promises. */
+import * as fsp from 'node:fs/promises';
+import type { FileHandle, FileStat, FileSystem, OpenFlags } from './types.js';
+
+class NodeFileHandle implements FileHandle {
+  constructor(private readonly fh: fsp.FileHandle) {}
+
+  async write(data: Uint8Array, position?: number): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const at = position === undefined ? null : position + done;
+      const { bytesWritten } = await this.fh.write(data, done, data.length - done, at);
+      done += bytesWritten;
+    }
+  }
+
+  async read(into: Uint8Array, position: number): Promise<number> {
+    let done = 0;
+    while (done < into.length) {
+      const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done;
+  }
+
+  sync(): Promise<void> {
+    return this.fh.sync();
+  }
+
+  truncate(lengthBytes: number): Promise<void> {
+    return this.fh.truncate(lengthBytes);
+  }
+
+  async size(): Promise<number> {
+    return (await this.fh.stat()).size;
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+export class NodeFileSystem implements FileSystem {
+  async open(path: string, flags: OpenFlags): Promise<FileHandle> {
+    return new NodeFileHandle(await fsp.open(path, flags));
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    const buf = await fsp.readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fsp.rename(from, to);
+  }
+
+  unlink(path: string): Promise<void> {
+    return fsp.unlink(path);
+  }
+
+  async readdir(dir: string): Promise<string[]> {
+    return (await fsp.readdir(dir)).sort();
+  }
+
+  async mkdir(dir: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    await fsp.mkdir(dir, { recursive: opts.recursive ?? false });
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await fsp.stat(path);
+      return true;
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  async fsyncDir(dir: string): Promise<void> {
+    const fh = await fsp.open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const s = await fsp.stat(path);
+    return { size: s.size, isDirectory: s.isDirectory() };
+  }
+
+  rm(path: string, opts: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
+    return fsp.rm(path, { recursive: opts.recursive ?? false, force: opts.force ?? false });
+  }
+}
