@@ -271,6 +271,8 @@ export class MemoryFileSystem implements FileSystem {
 
   async rm(path: string, opts: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
     this.checkAlive('rm', path);
+    const parent = this.lookup(posix.dirname(posix.resolve('/', path)), 'rm');
+    if (parent === undefined && opts.force === true) return;
     const { dir, name } = this.parentOf(path, 'rm');
     const node = dir.entries.get(name);
     if (node === undefined) {

@@ -1,6 +1,7 @@
 /** The real disk, through node:fs/promises. */
 import * as fsp from 'node:fs/promises';
 import type { FileHandle, FileStat, FileSystem, OpenFlags } from './types.js';
+import { fsError } from './types.js';
 
 class NodeFileHandle implements FileHandle {
   constructor(private readonly fh: fsp.FileHandle) {}
@@ -91,7 +92,12 @@ export class NodeFileSystem implements FileSystem {
     return { size: s.size, isDirectory: s.isDirectory() };
   }
 
-  rm(path: string, opts: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
-    return fsp.rm(path, { recursive: opts.recursive ?? false, force: opts.force ?? false });
+  async rm(path: string, opts: { recursive?: boolean; force?: boolean } = {}): Promise<void> {
+    try {
+      await fsp.rm(path, { recursive: opts.recursive ?? false, force: opts.force ?? false });
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ERR_FS_EISDIR') throw fsError('EISDIR', 'rm', path);
+      throw e;
+    }
   }
 }
