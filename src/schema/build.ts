@@ -1,0 +1,148 @@
+/**
+ * Building and validating a collection schema (Milvus proxy createCollectionTask.PreExecute and
+ * rootcoord checks): names, one Int64/VarChar primary key, autoID only there, field and vector
+ * field counts, dims, VarChar/Array params, nullable/default rules, partition and clustering keys.
+ * Field IDs start at 100 in spec order; with the dynamic field a hidden `$meta` JSON field follows.
+ */
+import type { CollectionSchema, FieldSchema, FunctionSchema } from './types.js';
+import { DYNAMIC_FIELD_NAME, FIRST_FIELD_ID } from './types.js';
+import { DataType, isVectorType } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import { validateName } from './names.js';
+import { buildField, typeLabel, type FieldSpec } from './field.js';
+
+export { validateName } from './names.js';
+export type { NameKind } from './names.js';
+export type { FieldSpec } from './field.js';
+
+export interface CollectionSpec {
+  name: string;
+  description?: string;
+  fields: FieldSpec[];
+  enableDynamicField?: boolean;
+  /** Deprecated collection-level flag: applies to the primary key. */
+  autoId?: boolean;
+  functions?: FunctionSchema[];
+}
+
+const invalid = (what: string) => errors.invalidParameter(what);
+
+const CLUSTERING_KEY_TYPES: ReadonlySet<DataType> = new Set([
+  DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.Float, DataType.Double, DataType.VarChar,
+]);
+
+export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
+  validateName('collection', spec.name);
+  if (!Array.isArray(spec.fields)) throw invalid('schema fields must be a list');
+  if (spec.fields.length > limits.maxFieldsPerCollection) {
+    throw invalid(`maximum field's number should be limited to ${limits.maxFieldsPerCollection}`);
+  }
+  const fields = spec.fields.map((f, i) => buildField(f, FIRST_FIELD_ID + i));
+  checkDuplicateNames(fields);
+  checkPrimaryKey(fields, spec.autoId === true);
+  checkVectorFields(fields);
+  checkPartitionKey(fields);
+  checkClusteringKey(spec.name, fields);
+  const functions = buildFunctions(spec.functions ?? [], fields);
+  const enableDynamicField = spec.enableDynamicField === true;
+  if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length));
+  return { name: spec.name, description: spec.description ?? '', fields, enableDynamicField, functions };
+}
+
+function dynamicFieldSchema(fieldId: number): FieldSchema {
+  return {
+    fieldId, name: DYNAMIC_FIELD_NAME, description: 'dynamic schema', dataType: DataType.JSON,
+    isPrimaryKey: false, autoId: false, isPartitionKey: false, isClusteringKey: false, isDynamic: true,
+    nullable: false, defaultValue: null, dim: null, maxLength: null, maxCapacity: null, elementType: null,
+    typeParams: {},
+  };
+}
+
+function checkDuplicateNames(fields: FieldSchema[]): void {
+  const seen = new Set<string>();
+  for (const f of fields) {
+    if (seen.has(f.name)) throw invalid(`duplicated field name ${f.name} found`);
+    seen.add(f.name);
+  }
+}
+
+function checkPrimaryKey(fields: FieldSchema[], collectionAutoId: boolean): void {
+  const pks = fields.filter((f) => f.isPrimaryKey);
+  const [pk, second] = pks;
+  if (pk === undefined) throw invalid('primary key is not specified');
+  if (second !== undefined) throw invalid(`there are more than one primary key, field name = ${pk.name}, ${second.name}`);
+  if (pk.dataType !== DataType.Int64 && pk.dataType !== DataType.VarChar) {
+    throw invalid(`the data type of primary key should be Int64 or VarChar, field name = ${pk.name}`);
+  }
+  if (collectionAutoId) pk.autoId = true;
+}
+
+function checkVectorFields(fields: FieldSchema[]): void {
+  const n = fields.filter((f) => isVectorType(f.dataType)).length;
+  if (n === 0) throw invalid('schema does not contain vector field');
+  if (n > limits.maxVectorFieldsPerCollection) {
+    throw invalid(`maximum vector field's number should be limited to ${limits.maxVectorFieldsPerCollection}`);
+  }
+}
+
+function checkPartitionKey(fields: FieldSchema[]): void {
+  let key: FieldSchema | undefined;
+  for (const f of fields) {
+    if (!f.isPartitionKey) continue;
+    if (key !== undefined) throw invalid(`there are more than one partition key, field name = ${key.name}, ${f.name}`);
+    if (f.isPrimaryKey) throw invalid(`the partition key field must not be primary field, field name = ${f.name}`);
+    if (f.dataType !== DataType.Int64 && f.dataType !== DataType.VarChar) {
+      throw invalid(`the data type of partition key should be Int64 or VarChar, field name = ${f.name}`);
+    }
+    key = f;
+  }
+}
+
+function checkClusteringKey(collection: string, fields: FieldSchema[]): void {
+  let key: FieldSchema | undefined;
+  for (const f of fields) {
+    if (!f.isClusteringKey) continue;
+    if (isVectorType(f.dataType)) {
+      throw errors.illegalSchema(`vector clustering key not allowed, collection = ${collection}, field name = ${f.name}`);
+    }
+    if (!CLUSTERING_KEY_TYPES.has(f.dataType)) {
+      throw errors.illegalSchema(`clustering key field ${f.name} has unsupported data type ${typeLabel(f.dataType)}`);
+    }
+    if (key !== undefined) throw errors.illegalSchema(`there are more than one clustering key, field name = ${key.name}, ${f.name}`);
+    key = f;
+  }
+}
+
+function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): FunctionSchema[] {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const names = new Set<string>();
+  const outputs = new Set<string>();
+  return specs.map((fn) => {
+    if (typeof fn.name !== 'string' || fn.name.length === 0) throw invalid('function name should not be empty');
+    if (names.has(fn.name)) throw invalid(`duplicate function name: ${fn.name}`);
+    names.add(fn.name);
+    for (const n of fn.inputFieldNames) {
+      if (!byName.has(n)) throw invalid(`function input field not found: ${n}, function name = ${fn.name}`);
+    }
+    for (const n of fn.outputFieldNames) {
+      const f = byName.get(n);
+      if (f === undefined) throw invalid(`function output field not found: ${n}, function name = ${fn.name}`);
+      if (f.isPrimaryKey || f.isPartitionKey) throw invalid(`function output field ${n} cannot be a primary or partition key`);
+      if (fn.inputFieldNames.includes(n)) throw invalid(`function ${fn.name} uses field ${n} as both input and output`);
+      if (outputs.has(n)) throw invalid(`field ${n} is the output of more than one function`);
+      outputs.add(n);
+    }
+    return {
+      name: fn.name, description: fn.description ?? '', type: fn.type,
+      inputFieldNames: [...fn.inputFieldNames], outputFieldNames: [...fn.outputFieldNames], params: { ...fn.params },
+    };
+  });
+}
+
+/** Names of fields a function computes: never sent on insert. */
+export function functionOutputFields(schema: CollectionSchema): Set<string> {
+  const out = new Set<string>();
+  for (const fn of schema.functions) for (const n of fn.outputFieldNames) out.add(n);
+  return out;
+}

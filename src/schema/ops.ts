@@ -1,0 +1,304 @@
+/**
+ * Column operations the engine needs: empty columns, reading one value, gathering rows, slicing,
+ * concatenation, memory accounting and an amortised-growth builder for growing segments.
+ */
+import type { ArrayElement, FieldSchema, JsonValue, SparseVector } from './types.js';
+import { columnKindFor, columnLength, isNullAt, vectorWidth, type Column, type ColumnKind } from './column.js';
+import { DataType } from '../core/enums.js';
+import { assert } from '../core/assert.js';
+import { JSON_MAX_DEPTH } from './json.js';
+
+type NumData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | Uint16Array;
+
+/** The shape every column of one field shares. */
+export interface ColumnShape {
+  kind: ColumnKind;
+  /** Vector dim (bits for binary), 0 for non-vectors and sparse. */
+  dim: number;
+  /** Array element type, DataType.None for non-arrays. */
+  elementType: DataType;
+}
+
+export function shapeOfField(field: FieldSchema): ColumnShape {
+  const kind = columnKindFor(field.dataType);
+  const fixedVector = kind === 'floatVector' || kind === 'float16Vector' || kind === 'bfloat16Vector'
+    || kind === 'int8Vector' || kind === 'binaryVector';
+  assert(!fixedVector || (field.dim !== null && field.dim > 0), `vector field ${field.name} has no dim`);
+  return { kind, dim: fixedVector ? field.dim ?? 0 : 0, elementType: field.elementType ?? DataType.None };
+}
+
+export function shapeOf(c: Column): ColumnShape {
+  switch (c.kind) {
+    case 'floatVector': case 'float16Vector': case 'bfloat16Vector': case 'int8Vector': case 'binaryVector':
+      return { kind: c.kind, dim: c.dim, elementType: DataType.None };
+    case 'array': return { kind: c.kind, dim: 0, elementType: c.elementType };
+    default: return { kind: c.kind, dim: 0, elementType: DataType.None };
+  }
+}
+
+function sameShape(a: ColumnShape, b: ColumnShape): boolean {
+  return a.kind === b.kind && a.dim === b.dim && a.elementType === b.elementType;
+}
+
+/** Elements of `data` per row for a shape. */
+function widthOf(s: ColumnShape): number {
+  if (s.kind === 'binaryVector') return s.dim / 8;
+  return s.dim > 0 ? s.dim : 1;
+}
+
+function allocNum(kind: ColumnKind, n: number): NumData {
+  switch (kind) {
+    case 'bool': case 'binaryVector': return new Uint8Array(n);
+    case 'int8': case 'int8Vector': return new Int8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'float': case 'floatVector': return new Float32Array(n);
+    case 'double': return new Float64Array(n);
+    case 'float16Vector': case 'bfloat16Vector': return new Uint16Array(n);
+    default: throw new Error(`column kind ${kind} is not numeric`);
+  }
+}
+
+/** Internal storage: one of three families. */
+type Store =
+  | { t: 'num'; data: NumData }
+  | { t: 'big'; data: BigInt64Array }
+  | { t: 'list'; data: unknown[] };
+
+function storeOf(c: Column): Store {
+  switch (c.kind) {
+    case 'int64': return { t: 'big', data: c.data };
+    case 'varchar': case 'json': case 'array': case 'sparseVector': return { t: 'list', data: c.data };
+    default: return { t: 'num', data: c.data };
+  }
+}
+
+/** Rebuild a column of `shape` from storage. The casts are safe: storage was made for this kind. */
+function makeColumn(s: ColumnShape, store: Store, valid: Uint8Array | null): Column {
+  const { data } = store;
+  switch (s.kind) {
+    case 'bool': return { kind: 'bool', data: data as Uint8Array, valid };
+    case 'int8': return { kind: 'int8', data: data as Int8Array, valid };
+    case 'int16': return { kind: 'int16', data: data as Int16Array, valid };
+    case 'int32': return { kind: 'int32', data: data as Int32Array, valid };
+    case 'int64': return { kind: 'int64', data: data as BigInt64Array, valid };
+    case 'float': return { kind: 'float', data: data as Float32Array, valid };
+    case 'double': return { kind: 'double', data: data as Float64Array, valid };
+    case 'varchar': return { kind: 'varchar', data: data as string[], valid };
+    case 'json': return { kind: 'json', data: data as JsonValue[], valid };
+    case 'array': return { kind: 'array', elementType: s.elementType, data: data as ArrayElement[][], valid };
+    case 'sparseVector': return { kind: 'sparseVector', data: data as SparseVector[], valid };
+    case 'floatVector': return { kind: 'floatVector', dim: s.dim, data: data as Float32Array, valid };
+    case 'float16Vector': return { kind: 'float16Vector', dim: s.dim, data: data as Uint16Array, valid };
+    case 'bfloat16Vector': return { kind: 'bfloat16Vector', dim: s.dim, data: data as Uint16Array, valid };
+    case 'int8Vector': return { kind: 'int8Vector', dim: s.dim, data: data as Int8Array, valid };
+    case 'binaryVector': return { kind: 'binaryVector', dim: s.dim, data: data as Uint8Array, valid };
+  }
+}
+
+/** A column with no rows for `field` (nullable fields get an empty `valid`). */
+export function emptyColumn(field: FieldSchema): Column {
+  const s = shapeOfField(field);
+  const store: Store = s.kind === 'int64' ? { t: 'big', data: new BigInt64Array(0) }
+    : isListKind(s.kind) ? { t: 'list', data: [] } : { t: 'num', data: allocNum(s.kind, 0) };
+  return makeColumn(s, store, field.nullable ? new Uint8Array(0) : null);
+}
+
+function isListKind(k: ColumnKind): boolean {
+  return k === 'varchar' || k === 'json' || k === 'array' || k === 'sparseVector';
+}
+
+/**
+ * The value at `row`: null for NULL; bigint for int64; boolean for bool; a subarray view for
+ * fixed-width vectors (do not mutate it); SparseVector, JsonValue and ArrayElement[] as stored.
+ */
+export function columnValueAt(c: Column, row: number): unknown {
+  if (isNullAt(c, row)) return null;
+  switch (c.kind) {
+    case 'bool': return c.data[row] !== 0;
+    case 'floatVector': case 'float16Vector': case 'bfloat16Vector': case 'int8Vector': case 'binaryVector': {
+      const w = vectorWidth(c);
+      return c.data.subarray(row * w, (row + 1) * w);
+    }
+    default: return c.data[row];
+  }
+}
+
+/** Gather `rows` (any order, repeats allowed) into a new column; `valid` is gathered too. */
+export function takeRows(c: Column, rows: ArrayLike<number>): Column {
+  const s = shapeOf(c);
+  const w = widthOf(s);
+  const n = rows.length;
+  const len = columnLength(c);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] ?? -1;
+    assert(Number.isInteger(r) && r >= 0 && r < len, `takeRows: row ${r} outside [0, ${len})`);
+  }
+  const src = storeOf(c);
+  let out: Store;
+  if (src.t === 'num') {
+    const dst = allocNum(s.kind, n * w);
+    if (w === 1) for (let i = 0; i < n; i++) dst[i] = src.data[rows[i] ?? 0] ?? 0;
+    else for (let i = 0; i < n; i++) { const r = rows[i] ?? 0; dst.set(src.data.subarray(r * w, r * w + w), i * w); }
+    out = { t: 'num', data: dst };
+  } else if (src.t === 'big') {
+    const dst = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) dst[i] = src.data[rows[i] ?? 0] ?? 0n;
+    out = { t: 'big', data: dst };
+  } else {
+    const dst = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) dst[i] = src.data[rows[i] ?? 0];
+    out = { t: 'list', data: dst };
+  }
+  let valid: Uint8Array | null = null;
+  if (c.valid !== null) {
+    valid = new Uint8Array(n);
+    for (let i = 0; i < n; i++) valid[i] = c.valid[rows[i] ?? 0] ?? 0;
+  }
+  return makeColumn(s, out, valid);
+}
+
+/** Rows [start, end) as an independent copy. */
+export function sliceColumn(c: Column, start: number, end: number): Column {
+  const len = columnLength(c);
+  assert(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= len,
+    `sliceColumn: [${start}, ${end}) outside [0, ${len}]`);
+  const s = shapeOf(c);
+  const w = widthOf(s);
+  const src = storeOf(c);
+  const out: Store = src.t === 'num' ? { t: 'num', data: src.data.slice(start * w, end * w) }
+    : src.t === 'big' ? { t: 'big', data: src.data.slice(start, end) }
+      : { t: 'list', data: src.data.slice(start, end) };
+  return makeColumn(s, out, c.valid === null ? null : c.valid.slice(start, end));
+}
+
+/** Concatenate columns of one shape; the result has `valid` when any input has. */
+export function concatColumns(cs: readonly Column[]): Column {
+  const first = cs[0];
+  assert(first !== undefined, 'concatColumns needs at least one column');
+  const nullable = cs.some((c) => c.valid !== null);
+  const b = new ShapeBuilder(shapeOf(first), nullable);
+  for (const c of cs) b.append(c);
+  const out = b.build();
+  return sliceColumn(out, 0, columnLength(out));
+}
+
+/** Approximate bytes a column holds in memory (for load accounting; JS heap overheads estimated). */
+export function columnBytes(c: Column): number {
+  let n = c.valid === null ? 0 : c.valid.byteLength;
+  switch (c.kind) {
+    case 'varchar': for (const s of c.data) n += 16 + s.length; break;
+    case 'json': for (const v of c.data) n += jsonBytes(v, 0); break;
+    case 'array':
+      for (const a of c.data) {
+        n += 16 + 8 * a.length;
+        for (const e of a) if (typeof e === 'string') n += 16 + e.length;
+      }
+      break;
+    case 'sparseVector': for (const v of c.data) n += 96 + v.indices.byteLength + v.values.byteLength; break;
+    default: n += c.data.byteLength;
+  }
+  return n;
+}
+
+function jsonBytes(v: JsonValue, depth: number): number {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number') return 8;
+  if (typeof v === 'string') return 16 + v.length;
+  if (depth > JSON_MAX_DEPTH) return 16;
+  let n = 32;
+  if (Array.isArray(v)) for (const x of v) n += 8 + jsonBytes(x, depth + 1);
+  else for (const k of Object.keys(v)) n += 24 + k.length + jsonBytes(v[k] ?? null, depth + 1);
+  return n;
+}
+
+/** Appends columns of one shape; typed arrays grow by doubling. */
+class ShapeBuilder {
+  private store: Store;
+  private valid: Uint8Array | null;
+  private rows = 0;
+  private readonly width: number;
+
+  constructor(readonly shape: ColumnShape, private readonly nullable: boolean) {
+    this.width = widthOf(shape);
+    this.store = shape.kind === 'int64' ? { t: 'big', data: new BigInt64Array(16) }
+      : isListKind(shape.kind) ? { t: 'list', data: [] } : { t: 'num', data: allocNum(shape.kind, 16 * this.width) };
+    this.valid = nullable ? new Uint8Array(16) : null;
+  }
+
+  get length(): number {
+    return this.rows;
+  }
+
+  append(c: Column): void {
+    const s = shapeOf(c);
+    assert(sameShape(s, this.shape), `cannot append a ${s.kind}(${s.dim}) column to a ${this.shape.kind}(${this.shape.dim}) builder`);
+    const n = columnLength(c);
+    this.reserve(this.rows + n);
+    const src = storeOf(c);
+    const st = this.store;
+    if (st.t === 'num' && src.t === 'num') st.data.set(src.data, this.rows * this.width);
+    else if (st.t === 'big' && src.t === 'big') st.data.set(src.data, this.rows);
+    else if (st.t === 'list' && src.t === 'list') for (let i = 0; i < n; i++) st.data.push(src.data[i]);
+    if (this.valid !== null) {
+      if (c.valid !== null) this.valid.set(c.valid, this.rows);
+      else this.valid.fill(1, this.rows, this.rows + n);
+    } else if (c.valid !== null) {
+      for (let i = 0; i < n; i++) assert(c.valid[i] !== 0, 'NULL appended to a builder of a non-nullable field');
+    }
+    this.rows += n;
+  }
+
+  private reserve(rows: number): void {
+    const st = this.store;
+    if (this.valid !== null && this.valid.length < rows) {
+      const next = new Uint8Array(capacityFor(this.valid.length, rows));
+      next.set(this.valid);
+      this.valid = next;
+    }
+    if (st.t === 'num' && st.data.length < rows * this.width) {
+      const next = allocNum(this.shape.kind, capacityFor(st.data.length / this.width, rows) * this.width);
+      next.set(st.data);
+      st.data = next;
+    } else if (st.t === 'big' && st.data.length < rows) {
+      const next = new BigInt64Array(capacityFor(st.data.length, rows));
+      next.set(st.data);
+      st.data = next;
+    }
+  }
+
+  /** The rows so far. Typed arrays are views of the builder's buffers: later appends never modify them. */
+  build(): Column {
+    const st = this.store;
+    const n = this.rows;
+    const out: Store = st.t === 'num' ? { t: 'num', data: st.data.subarray(0, n * this.width) }
+      : st.t === 'big' ? { t: 'big', data: st.data.subarray(0, n) } : { t: 'list', data: st.data.slice(0, n) };
+    return makeColumn(this.shape, out, this.valid === null ? null : this.valid.subarray(0, n));
+  }
+}
+
+function capacityFor(current: number, needed: number): number {
+  let cap = Math.max(16, current);
+  while (cap < needed) cap *= 2;
+  return cap;
+}
+
+/** Accumulates columns of one field (growing segments). `build()` returns the rows so far. */
+export class ColumnBuilder {
+  private readonly inner: ShapeBuilder;
+
+  constructor(readonly field: FieldSchema) {
+    this.inner = new ShapeBuilder(shapeOfField(field), field.nullable);
+  }
+
+  append(c: Column): void {
+    this.inner.append(c);
+  }
+
+  get length(): number {
+    return this.inner.length;
+  }
+
+  build(): Column {
+    return this.inner.build();
+  }
+}
