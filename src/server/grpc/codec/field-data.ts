@@ -1,0 +1,309 @@
+/**
+ * `schema.FieldData` <-> `Column` (reference §1.6). Input columns may be compact (only valid rows,
+ * as the SDKs send nullable data) or row-dense; they always come out row-dense with `valid` set.
+ * Output columns are row-dense with `valid_data` filled (pymilvus indexes by row).
+ */
+import { DataType } from '../../../core/enums.js';
+import { errors } from '../../../core/errors.js';
+import type { Column } from '../../../schema/column.js';
+import { DYNAMIC_FIELD_NAME, type ArrayElement, type JsonValue, type SparseVector } from '../../../schema/types.js';
+import type { OutputColumn } from '../../../service/types.js';
+import { bool, bytes, int64, list, msg, num, str, type Wire } from './wire.js';
+import { dataTypeOf } from './schema.js';
+import { sparseFromBytes, sparseToBytes, uint16sFromBytes } from './vector-bytes.js';
+
+// ---------------------------------------------------------------- decode (wire -> Column)
+
+/** The valid-row mask of a FieldData, or null when it has no `valid_data`. */
+function validMask(fd: Wire, numRows: number, name: string): Uint8Array | null {
+  const raw = list(fd['valid_data'], 'valid_data');
+  if (raw.length === 0) return null;
+  if (raw.length !== numRows) {
+    throw errors.invalidParameter(`length of valid_data of field ${name}`, { expected: numRows, actual: raw.length });
+  }
+  const valid = new Uint8Array(numRows);
+  for (let i = 0; i < numRows; i++) valid[i] = raw[i] === true ? 1 : 0;
+  return valid;
+}
+
+function countValid(valid: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < valid.length; i++) n += valid[i] ?? 0;
+  return n;
+}
+
+type Dense = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | BigInt64Array;
+
+/**
+ * Expand a compact typed array (one `width`-wide row per valid row) to one row per row; a
+ * row-dense input is returned as is. Any other length is an error naming the field.
+ */
+function expandTyped<A extends Dense>(src: A, width: number, valid: Uint8Array | null, numRows: number, name: string, make: (n: number) => A): A {
+  const rows = width === 0 ? 0 : src.length / width;
+  if (rows === numRows) return src;
+  if (valid === null || rows !== countValid(valid)) {
+    throw errors.invalidParameter(`row count of field ${name}`, { expected: numRows, actual: rows });
+  }
+  const out = make(numRows * width);
+  let from = 0;
+  for (let row = 0; row < numRows; row++) {
+    if (valid[row] !== 1) continue;
+    out.set(src.subarray(from * width, (from + 1) * width) as never, row * width);
+    from++;
+  }
+  return out;
+}
+
+function expandList<V>(src: V[], valid: Uint8Array | null, numRows: number, name: string, placeholder: () => V): V[] {
+  if (src.length === numRows) return src;
+  if (valid === null || src.length !== countValid(valid)) {
+    throw errors.invalidParameter(`row count of field ${name}`, { expected: numRows, actual: src.length });
+  }
+  const out: V[] = new Array<V>(numRows);
+  let from = 0;
+  for (let row = 0; row < numRows; row++) out[row] = valid[row] === 1 ? (src[from++] as V) : placeholder();
+  return out;
+}
+
+function scalarData(fd: Wire, member: string, name: string): unknown[] {
+  const scalars = msg(fd['scalars'], 'scalars');
+  const arr = scalars[member];
+  if (arr === undefined || arr === null) {
+    throw errors.invalidParameter(`field ${name}`, { expected: `scalars.${member}`, actual: String(scalars['data'] ?? 'none') });
+  }
+  return list(msg(arr, member)['data'], `${name}.${member}`);
+}
+
+function vectorData(fd: Wire, member: string, name: string): { dim: number; data: unknown } {
+  const vectors = msg(fd['vectors'], 'vectors');
+  const data = vectors[member];
+  if (data === undefined || data === null) {
+    throw errors.invalidParameter(`field ${name}`, { expected: `vectors.${member}`, actual: String(vectors['data'] ?? 'none') });
+  }
+  return { dim: num(vectors['dim'], 'vectors.dim'), data };
+}
+
+const intRanges: Record<number, [number, number]> = {
+  [DataType.Int8]: [-128, 127], [DataType.Int16]: [-32768, 32767], [DataType.Int32]: [-2147483648, 2147483647],
+};
+
+function intsFrom(values: unknown[], type: DataType, name: string): number[] {
+  const [lo, hi] = intRanges[type] ?? [-Infinity, Infinity];
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = num(values[i], name);
+    if (!Number.isInteger(v) || v < lo || v > hi) {
+      throw errors.invalidParameter(`value of field ${name} out of range`, { expected: `[${lo}, ${hi}]`, actual: v });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function jsonFrom(b: unknown, name: string): JsonValue {
+  const text = Buffer.from(bytes(b, name)).toString('utf8');
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw errors.invalidParameter(`JSON value of field ${name}`, { expected: 'valid JSON text', actual: text.slice(0, 64) });
+  }
+}
+
+/** One row of an Array column (a ScalarField) -> its elements. */
+export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): ArrayElement[] {
+  const m = msg(sf, 'array row');
+  const member = (key: string): unknown[] => list(msg(m[key], key)['data'], `${name}.${key}`);
+  switch (elementType) {
+    case DataType.Bool: return member('bool_data').map(bool);
+    case DataType.Int8: case DataType.Int16: case DataType.Int32: return intsFrom(member('int_data'), elementType, name);
+    case DataType.Int64: return member('long_data').map((v) => int64(v, name));
+    case DataType.Float: case DataType.Double:
+      return member(elementType === DataType.Float ? 'float_data' : 'double_data').map((v) => num(v, name));
+    case DataType.VarChar: return member('string_data').map((v) => str(v, name));
+    default: throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: elementType });
+  }
+}
+
+function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
+  switch (type) {
+    case DataType.Bool: {
+      const v = scalarData(fd, 'bool_data', name);
+      const data = new Uint8Array(v.length);
+      for (let i = 0; i < v.length; i++) data[i] = v[i] === true ? 1 : 0;
+      return { kind: 'bool', data: expandTyped(data, 1, valid, n, name, (k) => new Uint8Array(k)), valid };
+    }
+    case DataType.Int8:
+      return { kind: 'int8', data: expandTyped(Int8Array.from(intsFrom(scalarData(fd, 'int_data', name), type, name)), 1, valid, n, name, (k) => new Int8Array(k)), valid };
+    case DataType.Int16:
+      return { kind: 'int16', data: expandTyped(Int16Array.from(intsFrom(scalarData(fd, 'int_data', name), type, name)), 1, valid, n, name, (k) => new Int16Array(k)), valid };
+    case DataType.Int32:
+      return { kind: 'int32', data: expandTyped(Int32Array.from(intsFrom(scalarData(fd, 'int_data', name), type, name)), 1, valid, n, name, (k) => new Int32Array(k)), valid };
+    case DataType.Int64: {
+      const v = scalarData(fd, 'long_data', name);
+      const data = new BigInt64Array(v.length);
+      for (let i = 0; i < v.length; i++) data[i] = int64(v[i], name);
+      return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
+    }
+    case DataType.Float:
+      return { kind: 'float', data: expandTyped(Float32Array.from(scalarData(fd, 'float_data', name).map((x) => num(x, name))), 1, valid, n, name, (k) => new Float32Array(k)), valid };
+    case DataType.Double:
+      return { kind: 'double', data: expandTyped(Float64Array.from(scalarData(fd, 'double_data', name).map((x) => num(x, name))), 1, valid, n, name, (k) => new Float64Array(k)), valid };
+    case DataType.VarChar:
+      return { kind: 'varchar', data: expandList(scalarData(fd, 'string_data', name).map((x) => str(x, name)), valid, n, name, () => ''), valid };
+    case DataType.JSON:
+      return { kind: 'json', data: expandList(scalarData(fd, 'json_data', name).map((x) => jsonFrom(x, name)), valid, n, name, () => null), valid };
+    case DataType.Array: {
+      const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
+      const elementType = dataTypeOf(arr['element_type'], 'element_type');
+      const rows = list(arr['data'], `${name}.array_data`).map((r) => arrayRowFrom(r, elementType, name));
+      return { kind: 'array', elementType, data: expandList(rows, valid, n, name, () => []), valid };
+    }
+    default:
+      throw errors.invalidParameter(`data type of field ${name} not supported`, { actual: type });
+  }
+}
+
+function fixedDim(dim: number, name: string): number {
+  if (!Number.isInteger(dim) || dim <= 0) throw errors.invalidParameter(`dim of vector field ${name}`, { expected: 'a positive integer', actual: dim });
+  return dim;
+}
+
+function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
+  switch (type) {
+    case DataType.FloatVector: {
+      const { dim, data } = vectorData(fd, 'float_vector', name);
+      const d = fixedDim(dim, name);
+      const flat = Float32Array.from(list(msg(data, 'float_vector')['data'], name).map((x) => num(x, name)));
+      if (flat.length % d !== 0) throw errors.invalidParameter(`float vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: flat.length });
+      return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
+    }
+    case DataType.BinaryVector: {
+      const { dim, data } = vectorData(fd, 'binary_vector', name);
+      const d = fixedDim(dim, name);
+      if (d % 8 !== 0) throw errors.invalidParameter(`dim of binary vector field ${name}`, { expected: 'a multiple of 8', actual: d });
+      const raw = Uint8Array.from(bytes(data, name));
+      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`binary vector data of field ${name}`, { expected: `a multiple of ${d / 8} bytes`, actual: raw.length });
+      return { kind: 'binaryVector', dim: d, data: expandTyped(raw, d / 8, valid, n, name, (k) => new Uint8Array(k)), valid };
+    }
+    case DataType.Float16Vector: case DataType.BFloat16Vector: {
+      const member = type === DataType.Float16Vector ? 'float16_vector' : 'bfloat16_vector';
+      const { dim, data } = vectorData(fd, member, name);
+      const d = fixedDim(dim, name);
+      const raw = uint16sFromBytes(bytes(data, name), name);
+      if (raw.length % d !== 0) throw errors.invalidParameter(`${member} data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      const dense = expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
+      return type === DataType.Float16Vector
+        ? { kind: 'float16Vector', dim: d, data: dense, valid }
+        : { kind: 'bfloat16Vector', dim: d, data: dense, valid };
+    }
+    case DataType.Int8Vector: {
+      const { dim, data } = vectorData(fd, 'int8_vector', name);
+      const d = fixedDim(dim, name);
+      const b = bytes(data, name);
+      const raw = new Int8Array(b.length);
+      raw.set(new Int8Array(b.buffer, b.byteOffset, b.length));
+      if (raw.length % d !== 0) throw errors.invalidParameter(`int8 vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      return { kind: 'int8Vector', dim: d, data: expandTyped(raw, d, valid, n, name, (k) => new Int8Array(k)), valid };
+    }
+    case DataType.SparseFloatVector: {
+      const { data } = vectorData(fd, 'sparse_float_vector', name); // its `dim` is not trusted
+      const rows = list(msg(data, 'sparse_float_vector')['contents'], name).map((c) => sparseFromBytes(bytes(c, name), name));
+      const empty = (): SparseVector => ({ indices: new Uint32Array(0), values: new Float32Array(0) });
+      return { kind: 'sparseVector', data: expandList(rows, valid, n, name, empty), valid };
+    }
+    default:
+      throw errors.invalidParameter(`data type of field ${name} not supported`, { actual: type });
+  }
+}
+
+const vectorTypes: ReadonlySet<number> = new Set([
+  DataType.FloatVector, DataType.BinaryVector, DataType.Float16Vector, DataType.BFloat16Vector,
+  DataType.Int8Vector, DataType.SparseFloatVector,
+]);
+
+/** One FieldData -> its name (`$meta` for the dynamic column) and a row-dense column. */
+export function columnFromFieldData(v: unknown, numRows: number): { name: string; column: Column } {
+  const fd = msg(v, 'fields_data');
+  const isDynamic = bool(fd['is_dynamic']);
+  const name = isDynamic ? DYNAMIC_FIELD_NAME : str(fd['field_name'], 'field_name');
+  const type = dataTypeOf(fd['type'], `data type of field ${name}`);
+  const valid = validMask(fd, numRows, name);
+  const column = vectorTypes.has(type) ? decodeVector(fd, type, name, valid, numRows) : decodeScalar(fd, type, name, valid, numRows);
+  return { name, column };
+}
+
+/** `fields_data[]` -> columns keyed by field name. Duplicate names are an error. */
+export function columnsFromFieldData(fieldsData: unknown, numRows: number): Map<string, Column> {
+  const out = new Map<string, Column>();
+  for (const fd of list(fieldsData, 'fields_data')) {
+    const { name, column } = columnFromFieldData(fd, numRows);
+    if (out.has(name)) throw errors.invalidParameter(`duplicated field ${name} in fields_data`);
+    out.set(name, column);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- encode (Column -> wire)
+
+function longStrings(data: BigInt64Array): string[] {
+  const out = new Array<string>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = String(data[i]);
+  return out;
+}
+
+/** Array elements of one row -> a ScalarField of the element type. */
+export function arrayRowToWire(row: ArrayElement[], elementType: DataType): Wire {
+  switch (elementType) {
+    case DataType.Bool: return { bool_data: { data: row.map(Boolean) } };
+    case DataType.Int8: case DataType.Int16: case DataType.Int32: return { int_data: { data: row.map(Number) } };
+    case DataType.Int64: return { long_data: { data: row.map(String) } };
+    case DataType.Float: return { float_data: { data: row.map(Number) } };
+    case DataType.Double: return { double_data: { data: row.map(Number) } };
+    default: return { string_data: { data: row.map(String) } };
+  }
+}
+
+function byteView(a: Uint8Array | Uint16Array | Int8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function payloadToWire(c: Column): Wire {
+  switch (c.kind) {
+    case 'bool': return { scalars: { bool_data: { data: Array.from(c.data, (b) => b === 1) } } };
+    case 'int8': case 'int16': case 'int32': return { scalars: { int_data: { data: Array.from(c.data) } } };
+    case 'int64': return { scalars: { long_data: { data: longStrings(c.data) } } };
+    case 'float': return { scalars: { float_data: { data: Array.from(c.data) } } };
+    case 'double': return { scalars: { double_data: { data: Array.from(c.data) } } };
+    case 'varchar': return { scalars: { string_data: { data: c.data } } };
+    case 'json': return { scalars: { json_data: { data: c.data.map((v) => Buffer.from(JSON.stringify(v), 'utf8')) } } };
+    case 'array':
+      return { scalars: { array_data: { data: c.data.map((r) => arrayRowToWire(r, c.elementType)), element_type: c.elementType } } };
+    case 'floatVector': return { vectors: { dim: String(c.dim), float_vector: { data: Array.from(c.data) } } };
+    case 'binaryVector': return { vectors: { dim: String(c.dim), binary_vector: byteView(c.data) } };
+    case 'float16Vector': return { vectors: { dim: String(c.dim), float16_vector: byteView(c.data) } };
+    case 'bfloat16Vector': return { vectors: { dim: String(c.dim), bfloat16_vector: byteView(c.data) } };
+    case 'int8Vector': return { vectors: { dim: String(c.dim), int8_vector: byteView(c.data) } };
+    case 'sparseVector': {
+      let dim = 0;
+      for (const row of c.data) {
+        const last = row.indices[row.indices.length - 1];
+        if (last !== undefined && last + 1 > dim) dim = last + 1;
+      }
+      return { vectors: { dim: String(dim), sparse_float_vector: { dim: String(dim), contents: c.data.map(sparseToBytes) } } };
+    }
+  }
+}
+
+/** An output column -> a row-dense FieldData (`valid_data` set for nullable columns). */
+export function fieldDataToWire(oc: OutputColumn): Wire {
+  const { field, column } = oc;
+  const out: Wire = {
+    type: field.dataType,
+    field_name: field.name,
+    field_id: String(field.fieldId),
+    is_dynamic: field.isDynamic,
+    valid_data: column.valid === null ? [] : Array.from(column.valid, (b) => b === 1),
+    ...payloadToWire(column),
+  };
+  return out;
+}

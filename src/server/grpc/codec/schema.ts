@@ -1,0 +1,198 @@
+/**
+ * Collection schemas on the wire: `CreateCollectionRequest` (schema as serialized bytes) in, and
+ * `DescribeCollectionResponse` out. The `$meta` field never appears in the wire schema's `fields`.
+ */
+import { DataType, type ConsistencyLevel } from '../../../core/enums.js';
+import { errors } from '../../../core/errors.js';
+import type { FieldSchema, FunctionSchema, ScalarValue } from '../../../schema/types.js';
+import type * as T from '../../../service/types.js';
+import { decodeCollectionSchemaBytes } from '../proto.js';
+import { dbNameOf, type CallContext } from './context.js';
+import { bool, bytes, int64, keyValues, list, msg, num, oneofCase, str, strings, toKeyValues, type Wire } from './wire.js';
+
+const knownDataTypes: ReadonlySet<number> = new Set(Object.values(DataType));
+
+export function dataTypeOf(v: unknown, what: string): DataType {
+  const n = num(v, what);
+  if (!knownDataTypes.has(n)) throw errors.invalidParameter(`${what} not supported`, { actual: n });
+  return n as DataType;
+}
+
+export function consistencyOf(v: unknown): ConsistencyLevel | undefined {
+  const n = num(v, 'consistency_level');
+  return n >= 0 && n <= 4 ? (n as ConsistencyLevel) : undefined;
+}
+
+/** `ValueField` oneof -> scalar default value (null when unset). */
+export function defaultValueFrom(v: unknown): ScalarValue | null {
+  const m = msg(v, 'default_value');
+  switch (oneofCase(m, 'data')) {
+    case 'bool_data': return bool(m['bool_data']);
+    case 'int_data': return num(m['int_data'], 'default_value.int_data');
+    case 'long_data': return int64(m['long_data'], 'default_value.long_data');
+    case 'float_data': return num(m['float_data'], 'default_value.float_data');
+    case 'double_data': return num(m['double_data'], 'default_value.double_data');
+    case 'string_data': return str(m['string_data'], 'default_value.string_data');
+    default: return null;
+  }
+}
+
+/** Scalar default value -> `ValueField` for the field's data type. */
+export function defaultValueToWire(field: FieldSchema): Wire | null {
+  const v = field.defaultValue;
+  if (v === null) return null;
+  switch (field.dataType) {
+    case DataType.Bool: return { bool_data: Boolean(v) };
+    case DataType.Int8: case DataType.Int16: case DataType.Int32: return { int_data: Number(v) };
+    case DataType.Int64: return { long_data: String(v) };
+    case DataType.Float: return { float_data: Number(v) };
+    case DataType.Double: return { double_data: Number(v) };
+    default: return { string_data: String(v) };
+  }
+}
+
+function intTypeParam(params: Record<string, string>, key: string): number | undefined {
+  const raw = params[key];
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(n)) {
+    throw errors.invalidParameter(`type param ${key}`, { expected: 'an integer', actual: raw });
+  }
+  return n;
+}
+
+function fieldSpecFrom(v: unknown): T.FieldSpecInput {
+  const f = msg(v, 'field');
+  const typeParams = keyValues(f['type_params'], 'type_params');
+  const spec: T.FieldSpecInput = {
+    name: str(f['name'], 'field.name'),
+    dataType: dataTypeOf(f['data_type'], 'data_type'),
+    description: str(f['description'], 'field.description'),
+    isPrimaryKey: bool(f['is_primary_key']),
+    autoId: bool(f['autoID']),
+    isPartitionKey: bool(f['is_partition_key']),
+    isClusteringKey: bool(f['is_clustering_key']),
+    nullable: bool(f['nullable']),
+    defaultValue: defaultValueFrom(f['default_value']),
+    typeParams,
+  };
+  const elementType = num(f['element_type'], 'element_type');
+  if (elementType !== 0) spec.elementType = dataTypeOf(elementType, 'element_type');
+  const dim = intTypeParam(typeParams, 'dim');
+  if (dim !== undefined) spec.dim = dim;
+  const maxLength = intTypeParam(typeParams, 'max_length');
+  if (maxLength !== undefined) spec.maxLength = maxLength;
+  const maxCapacity = intTypeParam(typeParams, 'max_capacity');
+  if (maxCapacity !== undefined) spec.maxCapacity = maxCapacity;
+  return spec;
+}
+
+function functionFrom(v: unknown): FunctionSchema {
+  const f = msg(v, 'function');
+  return {
+    name: str(f['name'], 'function.name'),
+    description: str(f['description'], 'function.description'),
+    type: num(f['type'], 'function.type'),
+    inputFieldNames: strings(f['input_field_names'], 'input_field_names'),
+    outputFieldNames: strings(f['output_field_names'], 'output_field_names'),
+    params: keyValues(f['params'], 'function.params'),
+  };
+}
+
+/** Wire `CreateCollectionRequest` -> service request (decodes the schema bytes). */
+export function createCollectionFromWire(req: Wire, ctx: CallContext): T.CreateCollectionRequest {
+  const schemaBytes = bytes(req['schema'], 'schema');
+  if (schemaBytes.length === 0) throw errors.missingParameter('schema');
+  let schema: Wire;
+  try {
+    schema = msg(decodeCollectionSchemaBytes(schemaBytes), 'schema');
+  } catch (e) {
+    throw errors.invalidParameter('schema', { reason: e instanceof Error ? e.message : String(e) });
+  }
+  const out: T.CreateCollectionRequest = {
+    dbName: dbNameOf(req, ctx),
+    collectionName: str(req['collection_name'], 'collection_name'),
+    fields: list(schema['fields'], 'schema.fields').map(fieldSpecFrom),
+    description: str(schema['description'], 'schema.description'),
+    enableDynamicField: bool(schema['enable_dynamic_field']),
+    autoId: bool(schema['autoID']),
+    functions: list(schema['functions'], 'schema.functions').map(functionFrom),
+    properties: { ...keyValues(schema['properties'], 'schema.properties'), ...keyValues(req['properties'], 'properties') },
+  };
+  const shards = num(req['shards_num'], 'shards_num');
+  if (shards !== 0) out.shardsNum = shards;
+  const parts = num(req['num_partitions'], 'num_partitions');
+  if (parts !== 0) out.numPartitions = parts;
+  const level = consistencyOf(req['consistency_level']);
+  if (level !== undefined) out.consistencyLevel = level;
+  return out;
+}
+
+function fieldToWire(f: FieldSchema, functionOutputs: ReadonlySet<string>): Wire {
+  const typeParams: Record<string, string> = { ...f.typeParams };
+  if (f.dim !== null && typeParams['dim'] === undefined) typeParams['dim'] = String(f.dim);
+  if (f.maxLength !== null && typeParams['max_length'] === undefined) typeParams['max_length'] = String(f.maxLength);
+  if (f.maxCapacity !== null && typeParams['max_capacity'] === undefined) typeParams['max_capacity'] = String(f.maxCapacity);
+  const out: Wire = {
+    fieldID: String(f.fieldId),
+    name: f.name,
+    is_primary_key: f.isPrimaryKey,
+    description: f.description,
+    data_type: f.dataType,
+    type_params: toKeyValues(typeParams),
+    index_params: [],
+    autoID: f.autoId,
+    element_type: f.elementType ?? 0,
+    is_dynamic: false,
+    is_partition_key: f.isPartitionKey,
+    is_clustering_key: f.isClusteringKey,
+    nullable: f.nullable,
+    is_function_output: functionOutputs.has(f.name),
+  };
+  const dv = defaultValueToWire(f);
+  if (dv !== null) out['default_value'] = dv;
+  return out;
+}
+
+function functionToWire(fn: FunctionSchema): Wire {
+  return {
+    name: fn.name,
+    description: fn.description,
+    type: fn.type,
+    input_field_names: fn.inputFieldNames,
+    output_field_names: fn.outputFieldNames,
+    params: toKeyValues(fn.params),
+  };
+}
+
+/** Service description -> wire `DescribeCollectionResponse` (without `status`). */
+export function describeCollectionToWire(d: T.CollectionDescription): Wire {
+  const functionOutputs = new Set(d.schema.functions.flatMap((f) => f.outputFieldNames));
+  const pk = d.schema.fields.find((f) => f.isPrimaryKey);
+  return {
+    schema: {
+      name: d.schema.name,
+      description: d.schema.description,
+      autoID: pk?.autoId ?? false,
+      fields: d.schema.fields.filter((f) => !f.isDynamic).map((f) => fieldToWire(f, functionOutputs)),
+      enable_dynamic_field: d.schema.enableDynamicField,
+      properties: [],
+      functions: d.schema.functions.map(functionToWire),
+      dbName: d.dbName,
+    },
+    collectionID: String(d.collectionId),
+    virtual_channel_names: [],
+    physical_channel_names: [],
+    created_timestamp: String(d.createdTimestamp),
+    created_utc_timestamp: String(d.createdUtcMs),
+    shards_num: d.shardsNum,
+    aliases: d.aliases,
+    consistency_level: d.consistencyLevel,
+    collection_name: d.collectionName,
+    properties: toKeyValues(d.properties),
+    db_name: d.dbName,
+    num_partitions: String(d.numPartitions),
+    update_timestamp: String(d.updateTimestamp),
+    update_timestamp_str: String(d.updateTimestamp),
+  };
+}

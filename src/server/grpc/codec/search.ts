@@ -1,0 +1,194 @@
+/**
+ * Search, hybrid search and query requests/results (reference §1.7–§1.9). `search_params`,
+ * `rank_params` and `query_params` are KeyValuePairs of strings; unknown keys (including the
+ * top-level duplicates the Node SDK flattens out of `params`) are ignored.
+ */
+import { METRIC_TYPES, type MetricType } from '../../../core/enums.js';
+import { errors } from '../../../core/errors.js';
+import type * as T from '../../../service/types.js';
+import { dbNameOf, type CallContext } from './context.js';
+import { fieldDataToWire } from './field-data.js';
+import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
+import { consistencyOf } from './schema.js';
+import { templateValuesFromWire } from './template.js';
+import { bytes, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
+
+function intParam(params: Record<string, string>, key: string): number | undefined {
+  const raw = params[key];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n)) throw errors.invalidParameter(`${key}`, { expected: 'an integer', actual: raw });
+  return n;
+}
+
+function boolParam(params: Record<string, string>, key: string): boolean | undefined {
+  const raw = params[key];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const lower = raw.trim().toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw errors.invalidParameter(`${key}`, { expected: 'true or false', actual: raw });
+}
+
+function jsonObjectParam(params: Record<string, string>, key: string): Record<string, unknown> | undefined {
+  const raw = params[key];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw errors.invalidParameter(`${key}`, { expected: 'a JSON object', actual: raw.slice(0, 64) });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw errors.invalidParameter(`${key}`, { expected: 'a JSON object', actual: raw.slice(0, 64) });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function metricTypeFrom(raw: string | undefined): MetricType | '' {
+  if (raw === undefined || raw.trim() === '') return '';
+  const upper = raw.trim().toUpperCase();
+  const found = METRIC_TYPES.find((m) => m === upper);
+  if (found === undefined) throw errors.invalidParameter('metric type not supported', { expected: METRIC_TYPES.join('|'), actual: raw });
+  return found;
+}
+
+/** One search route: vectors or ids, and the search_params KeyValuePairs. */
+export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
+  const p = keyValues(req['search_params'], 'search_params');
+  const input = oneofCase(req, 'search_input');
+  const out: T.SearchRequest = {
+    dbName: dbNameOf(req, ctx),
+    collectionName: str(req['collection_name'], 'collection_name'),
+    nq: num(req['nq'], 'nq'),
+    topK: intParam(p, 'topk') ?? intParam(p, 'limit') ?? 0,
+    metricType: metricTypeFrom(p['metric_type']),
+    filter: str(req['dsl'], 'dsl'),
+    outputFields: strings(req['output_fields'], 'output_fields'),
+    partitionNames: strings(req['partition_names'], 'partition_names'),
+    templateValues: templateValuesFromWire(req['expr_template_values']),
+  };
+  if ((p['topk'] ?? p['limit']) === undefined) throw errors.missingParameter('topk');
+  if (input === 'ids') {
+    out.ids = primaryKeysFromWire(req['ids']);
+    if (out.nq === 0) out.nq = out.ids.data.length;
+  } else {
+    out.vectors = vectorsFromPlaceholderGroup(bytes(req['placeholder_group'], 'placeholder_group'));
+    if (out.nq === 0) out.nq = out.vectors.kind === 'floatVector' || out.vectors.kind === 'float16Vector' || out.vectors.kind === 'bfloat16Vector' || out.vectors.kind === 'int8Vector'
+      ? out.vectors.data.length / out.vectors.dim
+      : out.vectors.kind === 'binaryVector' ? out.vectors.data.length / (out.vectors.dim / 8) : out.vectors.data.length;
+  }
+  const annsField = optionalString(p['anns_field'], 'anns_field');
+  if (annsField !== undefined) out.annsField = annsField;
+  const offset = intParam(p, 'offset');
+  if (offset !== undefined) out.offset = offset;
+  const params = jsonObjectParam(p, 'params');
+  if (params !== undefined) out.params = params;
+  const roundDecimal = intParam(p, 'round_decimal');
+  if (roundDecimal !== undefined && roundDecimal !== -1) out.roundDecimal = roundDecimal;
+  const ignoreGrowing = boolParam(p, 'ignore_growing');
+  if (ignoreGrowing !== undefined) out.ignoreGrowing = ignoreGrowing;
+  const groupBy = optionalString(p['group_by_field'], 'group_by_field');
+  if (groupBy !== undefined) out.groupByField = groupBy;
+  const groupSize = intParam(p, 'group_size');
+  if (groupSize !== undefined) out.groupSize = groupSize;
+  const strict = boolParam(p, 'strict_group_size');
+  if (strict !== undefined) out.strictGroupSize = strict;
+  const level = consistencyOf(req['consistency_level']);
+  if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  return out;
+}
+
+/** `rank_params` -> Ranker; the Node default (no strategy) is RRF with k = 60. */
+export function rankerFromParams(p: Record<string, string>): T.Ranker {
+  const strategy = (p['strategy'] ?? 'rrf').trim().toLowerCase();
+  const params = jsonObjectParam(p, 'params') ?? {};
+  if (strategy === 'rrf' || strategy === '') {
+    const k = params['k'] ?? 60;
+    if (typeof k !== 'number') throw errors.invalidParameter('rrf k', { expected: 'a number', actual: String(k) });
+    return { strategy: 'rrf', k };
+  }
+  if (strategy === 'weighted') {
+    const w = params['weights'];
+    if (!Array.isArray(w) || !w.every((x): x is number => typeof x === 'number')) {
+      throw errors.invalidParameter('weighted ranker weights', { expected: 'a list of numbers', actual: JSON.stringify(w) });
+    }
+    return { strategy: 'weighted', weights: w, normScore: params['norm_score'] === true };
+  }
+  throw errors.invalidParameter('rank strategy not supported', { expected: 'rrf|weighted', actual: strategy });
+}
+
+export function hybridSearchFromWire(req: Wire, ctx: CallContext): T.HybridSearchRequest {
+  const p = keyValues(req['rank_params'], 'rank_params');
+  const collectionName = str(req['collection_name'], 'collection_name');
+  const dbName = dbNameOf(req, ctx);
+  const requests = list(req['requests'], 'requests').map((r) => {
+    const sub = searchFromWire(r as Wire, ctx);
+    sub.collectionName = collectionName;
+    sub.dbName = dbName;
+    return sub;
+  });
+  const limit = intParam(p, 'limit') ?? intParam(p, 'topk');
+  if (limit === undefined) throw errors.missingParameter('limit');
+  const out: T.HybridSearchRequest = {
+    dbName,
+    collectionName,
+    requests,
+    ranker: rankerFromParams(p),
+    topK: limit,
+    outputFields: strings(req['output_fields'], 'output_fields'),
+    partitionNames: strings(req['partition_names'], 'partition_names'),
+  };
+  const offset = intParam(p, 'offset');
+  if (offset !== undefined) out.offset = offset;
+  const roundDecimal = intParam(p, 'round_decimal');
+  if (roundDecimal !== undefined && roundDecimal !== -1) out.roundDecimal = roundDecimal;
+  const level = consistencyOf(req['consistency_level']);
+  if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  return out;
+}
+
+export function queryFromWire(req: Wire, ctx: CallContext): T.QueryRequest {
+  const p = keyValues(req['query_params'], 'query_params');
+  const out: T.QueryRequest = {
+    dbName: dbNameOf(req, ctx),
+    collectionName: str(req['collection_name'], 'collection_name'),
+    filter: str(req['expr'], 'expr'),
+    outputFields: strings(req['output_fields'], 'output_fields'),
+    partitionNames: strings(req['partition_names'], 'partition_names'),
+    templateValues: templateValuesFromWire(req['expr_template_values']),
+  };
+  const limit = intParam(p, 'limit');
+  if (limit !== undefined) out.limit = limit;
+  const offset = intParam(p, 'offset');
+  if (offset !== undefined) out.offset = offset;
+  const level = consistencyOf(req['consistency_level']);
+  if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  return out;
+}
+
+/** Service result -> `SearchResults` (without `status`). */
+export function searchResultsToWire(r: T.SearchResult, collectionName: string): Wire {
+  const results: Wire = {
+    num_queries: String(r.nq),
+    top_k: String(r.topK),
+    fields_data: r.columns.map(fieldDataToWire),
+    scores: Array.from(r.scores),
+    ids: primaryKeysToWire(r.ids),
+    topks: r.topks.map(String),
+    output_fields: r.outputFields,
+    primary_field_name: r.primaryFieldName,
+  };
+  if (r.groupByValues !== null) results['group_by_field_value'] = fieldDataToWire(r.groupByValues);
+  return { results, collection_name: collectionName };
+}
+
+/** Service result -> `QueryResults` (without `status`). */
+export function queryResultsToWire(r: T.QueryResult, collectionName: string): Wire {
+  return {
+    fields_data: r.columns.map(fieldDataToWire),
+    collection_name: collectionName,
+    output_fields: r.outputFields,
+    primary_field_name: r.primaryFieldName,
+  };
+}

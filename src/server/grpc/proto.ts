@@ -1,0 +1,98 @@
+/**
+ * The Milvus protobuf descriptors, taken from the pinned `@zilliz/milvus2-sdk-node` package so the
+ * server and the SDK can never disagree about the wire format. Everything that touches protobuf
+ * objects lives in `server/grpc`; nothing here is exported below it.
+ */
+import { createRequire } from 'node:module';
+import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+
+const require = createRequire(import.meta.url);
+
+/** The snake_case JSON descriptor the Node SDK loads with `keepCase: true`. */
+function loadMilvusJson(): protobuf.INamespace {
+  const mod: unknown = require('@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js');
+  if (typeof mod !== 'object' || mod === null || !('default' in mod)) {
+    throw new Error('unexpected shape of the Milvus proto-json module');
+  }
+  return mod.default as protobuf.INamespace;
+}
+
+export const SERVICE_NAME = 'milvus.proto.milvus.MilvusService';
+export const TELEMETRY_SERVICE_NAME = 'milvus.proto.milvus.ClientTelemetryService';
+
+/**
+ * Decoding options: proto names, 64-bit integers as decimal strings (the codec turns them into
+ * bigint), bytes as Buffer, defaults filled in, enums as numbers, oneof discriminators set.
+ */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: String,
+  enums: Number,
+  bytes: Buffer,
+  defaults: true,
+  oneofs: true,
+};
+
+const milvusJson = loadMilvusJson();
+
+/** The protobufjs root over the same descriptor, for the byte fields that carry nested messages. */
+export const milvusRoot: protobuf.Root = protobuf.Root.fromJSON(milvusJson);
+
+let packageDefinition: protoLoader.PackageDefinition | undefined;
+export function milvusPackageDefinition(): protoLoader.PackageDefinition {
+  packageDefinition ??= protoLoader.fromJSON(milvusJson, LOADER_OPTIONS);
+  return packageDefinition;
+}
+
+const toObjectOptions: protobuf.IConversionOptions = {
+  longs: String, enums: Number, defaults: true, oneofs: true,
+};
+
+function decodeAs(typeName: string, bytes: Uint8Array): unknown {
+  const type = milvusRoot.lookupType(typeName);
+  return type.toObject(type.decode(bytes), toObjectOptions);
+}
+
+/** `CreateCollectionRequest.schema` bytes -> a plain snake_case `schema.CollectionSchema` object. */
+export function decodeCollectionSchemaBytes(bytes: Uint8Array): unknown {
+  return decodeAs('milvus.proto.schema.CollectionSchema', bytes);
+}
+
+/** `SearchRequest.placeholder_group` bytes -> a plain `common.PlaceholderGroup` object. */
+export function decodePlaceholderGroupBytes(bytes: Uint8Array): unknown {
+  return decodeAs('milvus.proto.common.PlaceholderGroup', bytes);
+}
+
+/** Encode a plain object as the named message (tests use it to build wire bytes like the SDK does). */
+export function encodeMessage(typeName: string, value: Record<string, unknown>): Uint8Array {
+  const type = milvusRoot.lookupType(typeName);
+  return type.encode(type.fromObject(value)).finish();
+}
+
+export interface RpcInfo {
+  name: string;
+  /** Fully-qualified response type name. */
+  responseType: string;
+  /** The response is a bare `common.Status`. */
+  returnsStatus: boolean;
+  /** The response message has a `status` field. */
+  hasStatusField: boolean;
+}
+
+/** Every RPC of a service in the descriptor. */
+export function rpcInventory(serviceName: string): RpcInfo[] {
+  const service = milvusRoot.lookupService(serviceName);
+  service.resolveAll();
+  return service.methodsArray.map((m) => {
+    const resp = m.resolvedResponseType;
+    if (resp === null) throw new Error(`unresolved response type of ${m.name}`);
+    const fullName = resp.fullName.replace(/^\./, '');
+    return {
+      name: m.name,
+      responseType: fullName,
+      returnsStatus: fullName === 'milvus.proto.common.Status',
+      hasStatusField: resp.fields['status'] !== undefined,
+    };
+  });
+}

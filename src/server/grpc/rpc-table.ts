@@ -1,0 +1,131 @@
+/**
+ * The table of contents of the gRPC server: one entry per supported RPC = decode (wire -> service
+ * types), one service call, encode (service types -> wire). Responses are returned without their
+ * `status`; the wrapper in server.ts adds it (or answers the error status).
+ */
+import { errors } from '../../core/errors.js';
+import type { MilvusApi } from '../../service/api.js';
+import { dbNameOf, type CallContext } from './codec/context.js';
+import * as R from './codec/requests.js';
+import * as out from './codec/results.js';
+import { createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
+import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
+import { int64, str, strings, num, type Wire } from './codec/wire.js';
+
+export type RpcHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
+
+const none: Wire = {};
+const dbOf = (req: Wire, ctx: CallContext): string => dbNameOf(req, ctx) ?? 'default';
+
+export const serviceRpcs: Record<string, RpcHandler> = {
+  // databases
+  CreateDatabase: async (api, req) => { await api.createDatabase({ dbName: str(req['db_name'], 'db_name'), properties: R.propertiesOf(req) }); return none; },
+  DropDatabase: async (api, req) => { await api.dropDatabase({ dbName: str(req['db_name'], 'db_name') }); return none; },
+  ListDatabases: async (api) => out.listDatabasesToWire(await api.listDatabases()),
+  DescribeDatabase: async (api, req, ctx) => out.describeDatabaseToWire(await api.describeDatabase({ dbName: dbOf(req, ctx) })),
+  AlterDatabase: async (api, req, ctx) => {
+    await api.alterDatabase({ dbName: dbOf(req, ctx), properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys') });
+    return none;
+  },
+
+  // collections
+  CreateCollection: async (api, req, ctx) => { await api.createCollection(createCollectionFromWire(req, ctx)); return none; },
+  DescribeCollection: async (api, req, ctx) => describeCollectionToWire(await api.describeCollection(R.collectionScoped(req, ctx))),
+  HasCollection: async (api, req, ctx) => ({ value: await api.hasCollection(R.collectionScoped(req, ctx)) }),
+  ShowCollections: async (api, req, ctx) => {
+    const names = new Set(strings(req['collection_names'], 'collection_names'));
+    const inMemoryOnly = num(req['type'], 'type') === 1;
+    const all = await api.listCollections({ dbName: dbNameOf(req, ctx) });
+    return out.showCollectionsToWire(all.filter((c) => (names.size === 0 || names.has(c.name)) && (!inMemoryOnly || c.loadedPercent > 0)));
+  },
+  DropCollection: async (api, req, ctx) => { await api.dropCollection(R.collectionScoped(req, ctx)); return none; },
+  RenameCollection: async (api, req, ctx) => {
+    const newDbName = str(req['newDBName'], 'newDBName');
+    await api.renameCollection({
+      dbName: dbNameOf(req, ctx), oldName: str(req['oldName'], 'oldName'), newName: str(req['newName'], 'newName'),
+      ...(newDbName !== '' ? { newDbName } : {}),
+    });
+    return none;
+  },
+  AlterCollection: async (api, req, ctx) => {
+    await api.alterCollection({ ...R.collectionScoped(req, ctx), properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys') });
+    return none;
+  },
+  GetCollectionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getCollectionStatistics(R.collectionScoped(req, ctx))),
+
+  // partitions
+  CreatePartition: async (api, req, ctx) => { await api.createPartition(R.partitionRequest(req, ctx)); return none; },
+  DropPartition: async (api, req, ctx) => { await api.dropPartition(R.partitionRequest(req, ctx)); return none; },
+  HasPartition: async (api, req, ctx) => ({ value: await api.hasPartition(R.partitionRequest(req, ctx)) }),
+  ShowPartitions: async (api, req, ctx) => {
+    const names = new Set(R.partitionNames(req));
+    const all = await api.listPartitions(R.collectionScoped(req, ctx));
+    return out.showPartitionsToWire(all.filter((p) => names.size === 0 || names.has(p.name)));
+  },
+  GetPartitionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getPartitionStatistics(R.partitionRequest(req, ctx))),
+
+  // aliases
+  CreateAlias: async (api, req, ctx) => { await api.createAlias(R.aliasRequest(req, ctx)); return none; },
+  AlterAlias: async (api, req, ctx) => { await api.alterAlias(R.aliasRequest(req, ctx)); return none; },
+  DropAlias: async (api, req, ctx) => { await api.dropAlias({ dbName: dbNameOf(req, ctx), alias: str(req['alias'], 'alias') }); return none; },
+  DescribeAlias: async (api, req, ctx) => out.describeAliasToWire(await api.describeAlias({ dbName: dbNameOf(req, ctx), alias: str(req['alias'], 'alias') })),
+  ListAliases: async (api, req, ctx) => {
+    const collectionName = str(req['collection_name'], 'collection_name');
+    const list = await api.listAliases({ dbName: dbNameOf(req, ctx), ...(collectionName !== '' ? { collectionName } : {}) });
+    return out.listAliasesToWire(list, dbOf(req, ctx), collectionName);
+  },
+
+  // indexes
+  CreateIndex: async (api, req, ctx) => { await api.createIndex(R.createIndexRequest(req, ctx)); return none; },
+  DescribeIndex: async (api, req, ctx) => out.describeIndexToWire(await api.describeIndex(R.indexRequest(req, ctx))),
+  DropIndex: async (api, req, ctx) => { await api.dropIndex(R.indexRequest(req, ctx)); return none; },
+  GetIndexState: async (api, req, ctx) => {
+    const [first] = await api.describeIndex(R.indexRequest(req, ctx));
+    if (first === undefined) throw errors.indexNotFound({ collection: str(req['collection_name'], 'collection_name') });
+    return { state: out.IndexState[first.state], fail_reason: first.failReason };
+  },
+  GetIndexBuildProgress: async (api, req, ctx) => {
+    const [first] = await api.describeIndex(R.indexRequest(req, ctx));
+    if (first === undefined) throw errors.indexNotFound({ collection: str(req['collection_name'], 'collection_name') });
+    return { indexed_rows: String(first.indexedRows), total_rows: String(first.totalRows) };
+  },
+
+  // writes
+  Insert: async (api, req, ctx) => out.mutationResultToWire(await api.insert(R.insertRequest(req, ctx))),
+  Upsert: async (api, req, ctx) => out.mutationResultToWire(await api.upsert(R.insertRequest(req, ctx))),
+  Delete: async (api, req, ctx) => out.mutationResultToWire(await api.delete(R.deleteRequest(req, ctx))),
+
+  // reads
+  Search: async (api, req, ctx) => {
+    const r = searchFromWire(req, ctx);
+    return searchResultsToWire(await api.search(r), r.collectionName);
+  },
+  HybridSearch: async (api, req, ctx) => {
+    const r = hybridSearchFromWire(req, ctx);
+    return searchResultsToWire(await api.hybridSearch(r), r.collectionName);
+  },
+  Query: async (api, req, ctx) => {
+    const r = queryFromWire(req, ctx);
+    return queryResultsToWire(await api.query(r), r.collectionName);
+  },
+
+  // load / release
+  LoadCollection: async (api, req, ctx) => { await api.loadCollection(R.loadRequest(req, ctx)); return none; },
+  ReleaseCollection: async (api, req, ctx) => { await api.releaseCollection(R.collectionScoped(req, ctx)); return none; },
+  LoadPartitions: async (api, req, ctx) => { await api.loadPartitions({ ...R.loadRequest(req, ctx), partitionNames: R.partitionNames(req) }); return none; },
+  ReleasePartitions: async (api, req, ctx) => {
+    await api.releasePartitions({ ...R.collectionScoped(req, ctx), partitionNames: R.partitionNames(req) });
+    return none;
+  },
+  GetLoadState: async (api, req, ctx) => out.loadStateToWire(await api.getLoadState({ ...R.collectionScoped(req, ctx), partitionNames: R.partitionNames(req) })),
+  GetLoadingProgress: async (api, req, ctx) =>
+    out.loadingProgressToWire(await api.getLoadingProgress({ ...R.collectionScoped(req, ctx), partitionNames: R.partitionNames(req) })),
+
+  // flush / compaction / segments
+  Flush: async (api, req, ctx) => out.flushToWire(await api.flush({ dbName: dbNameOf(req, ctx), collectionNames: strings(req['collection_names'], 'collection_names') })),
+  GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
+  ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact(R.collectionScoped(req, ctx))),
+  GetCompactionState: async (api, req) => out.compactionStateToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
+  GetPersistentSegmentInfo: async (api, req, ctx) => out.persistentSegmentsToWire(await api.getPersistentSegmentInfo(R.collectionScoped(req, ctx))),
+  GetQuerySegmentInfo: async (api, req, ctx) => out.querySegmentsToWire(await api.getQuerySegmentInfo(R.collectionScoped(req, ctx))),
+};

@@ -1,0 +1,148 @@
+/**
+ * The Milvus gRPC server: a thin codec over `MilvusApi`. Every RPC of `MilvusService` is registered
+ * from the tables in rpc-table.ts / local-rpcs.ts behind one wrapper that turns any thrown error into
+ * an in-band `common.Status`; RPCs not in the tables answer code 3000 "unsupported operation".
+ *
+ * Connections: a plain `net.Server` accepts sockets and hands them to grpc-js through a connection
+ * injector (`Server.createConnectionInjector`). That is the seam for sharing one port with an
+ * HTTP/1.1 REST router later: `routeConnection` can peek at the first bytes (the HTTP/2 preface
+ * `PRI * HTTP/2.0`) and hand non-gRPC sockets elsewhere.
+ */
+import * as grpc from '@grpc/grpc-js';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { errors, MilvusError } from '../../core/errors.js';
+import type { MilvusApi } from '../../service/api.js';
+import type { CallContext } from './codec/context.js';
+import { statusFrom, successStatus } from './codec/status.js';
+import { isWire, type Wire } from './codec/wire.js';
+import { localRpcs, type LocalHandler } from './local-rpcs.js';
+import { milvusPackageDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NAME, type RpcInfo } from './proto.js';
+import { serviceRpcs, type RpcHandler } from './rpc-table.js';
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Largest request accepted; larger ones get RESOURCE_EXHAUSTED from grpc-js. */
+  maxMessageBytes: number;
+  /** Called with errors that are not MilvusErrors (bugs), after they were answered as 65535. */
+  onUnexpectedError?: (rpc: string, e: unknown) => void;
+  /** How long close() lets in-flight calls finish before cutting connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+function metadataString(md: grpc.Metadata, key: string): string | undefined {
+  const [v] = md.get(key);
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}
+
+/** `dbname` and `authorization` (base64 user:password or token; any is accepted for now). */
+export function callContext(md: grpc.Metadata): CallContext {
+  const auth = metadataString(md, 'authorization');
+  let user: string | undefined;
+  if (auth !== undefined && auth !== '') {
+    const decoded = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    user = colon >= 0 ? decoded.slice(0, colon) : undefined;
+  }
+  return { headerDbName: metadataString(md, 'dbname'), user };
+}
+
+type Answer = (rpc: RpcInfo, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
+
+/** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
+function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): grpc.handleUnaryCall<unknown, unknown> {
+  return (call, callback) => {
+    answer(rpc, call).then(
+      (body) => callback(null, rpc.returnsStatus ? successStatus() : { ...body, status: successStatus() }),
+      (e: unknown) => {
+        if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
+        const status = statusFrom(e);
+        if (rpc.returnsStatus) callback(null, status);
+        else if (rpc.hasStatusField) callback(null, { status });
+        else callback({ code: grpc.status.INTERNAL, details: status.reason });
+      },
+    );
+  };
+}
+
+function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHandler>): Answer {
+  const request = (call: grpc.ServerUnaryCall<unknown, unknown>): Wire => (isWire(call.request) ? call.request : {});
+  const localHandler = local[rpc.name];
+  if (localHandler !== undefined) return async (_rpc, call) => localHandler(request(call));
+  const handler: RpcHandler | undefined = serviceRpcs[rpc.name];
+  if (handler !== undefined) return (_rpc, call) => handler(api, request(call), callContext(call.metadata));
+  return async () => {
+    throw errors.unsupported(rpc.name);
+  };
+}
+
+function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.UntypedServiceImplementation {
+  const local = localRpcs();
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const rpc of rpcInventory(SERVICE_NAME)) impl[rpc.name] = unaryHandler(rpc, answerFor(rpc, api, local), opts);
+  return impl;
+}
+
+function serviceDefinition(name: string): grpc.ServiceDefinition {
+  const def = milvusPackageDefinition()[name];
+  if (def === undefined || 'format' in def) throw new Error(`service ${name} missing from the descriptor`);
+  return def as grpc.ServiceDefinition;
+}
+
+/** Hands an accepted socket to its protocol. Today everything is gRPC (HTTP/2 with prior knowledge). */
+export type ConnectionRouter = (socket: Duplex) => void;
+
+export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxMessageBytes,
+    'grpc.max_send_message_length': -1,
+  });
+  server.addService(serviceDefinition(SERVICE_NAME), buildImplementation(api, opts));
+  // ClientTelemetryService is registered without handlers: grpc-js answers UNIMPLEMENTED.
+  server.addService(serviceDefinition(TELEMETRY_SERVICE_NAME), {});
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const route: ConnectionRouter = (socket) => injector.injectConnection(socket);
+
+  const listener = net.createServer((socket) => route(socket));
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(opts.port, opts.host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  });
+  const address = listener.address();
+  const port = typeof address === 'object' && address !== null ? address.port : opts.port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= shutdown(listener, server, opts.shutdownGraceMs ?? 5_000);
+    return closing;
+  };
+  return { port, close };
+}
+
+/** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
+async function shutdown(listener: net.Server, server: grpc.Server, graceMs: number): Promise<void> {
+  const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    timer.unref();
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await listenerClosed;
+}
