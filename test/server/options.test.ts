@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { limits } from '../../src/core/limits.js';
+import { parseMainOptions } from '../../src/server/options.js';
+
+test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
+  assert.deepEqual(parseMainOptions([], {}), {
+    dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
+  });
+});
+
+test('flags win over environment, environment over defaults', () => {
+  const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
+  assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
+    dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
+  });
+});
+
+test('bad ports and unknown flags are refused', () => {
+  assert.throws(() => parseMainOptions(['--port', '70000'], {}), /port/);
+  assert.throws(() => parseMainOptions(['--port', 'abc'], {}), /port/);
+  assert.throws(() => parseMainOptions(['--nope'], {}));
+  assert.throws(() => parseMainOptions(['--max-message-bytes', '-1'], {}), /max-message-bytes/);
+});
