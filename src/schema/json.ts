@@ -56,9 +56,15 @@ export function toJsonValue(v: unknown, w: Where, depth = 0): JsonValue {
   const out: { [key: string]: JsonValue } = {};
   for (const key of Object.keys(v)) {
     const item = v[key];
-    if (item !== undefined) out[key] = toJsonValue(item, w, depth + 1);
+    if (item !== undefined) setOwn(out, key, toJsonValue(item, w, depth + 1));
   }
   return out;
+}
+
+/** `obj[key] = value` that also works for the key `__proto__` (an own property, as JSON.parse makes it). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** Bytes of the JSON text Milvus would store for `v`. */

@@ -16,7 +16,7 @@ import { columnLength, type Column } from './column.js';
 import { errors, type MilvusError } from '../core/errors.js';
 import { columnValueAt, shapeOf } from './ops.js';
 import { functionOutputFields } from './build.js';
-import { isJsonObject, toJsonValue } from './json.js';
+import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
 import { describe, invalidAt, type Where } from './where.js';
 
@@ -123,7 +123,7 @@ function dynamicFromRows(schema: CollectionSchema, rows: Record<string, unknown>
       if (statics.has(key)) continue;
       if (!schema.enableDynamicField) throw unexpectedField(key, i);
       const v = row[key];
-      if (key !== DYNAMIC_FIELD_NAME) { if (v !== undefined) extra[key] = v; continue; }
+      if (key !== DYNAMIC_FIELD_NAME) { if (v !== undefined) setOwn(extra, key, v); continue; }
       if (v === undefined || v === null) continue;
       if (typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
         throw invalidAt(at(DYNAMIC_FIELD_NAME, i), `the dynamic field ${DYNAMIC_FIELD_NAME} must be a JSON object, got ${describe(v)}`);
@@ -233,7 +233,7 @@ function dynamicFromColumns(schema: CollectionSchema, input: InsertBatch, unknow
     const obj: Record<string, unknown> = base === null ? {} : { ...(base as Record<string, unknown>) };
     for (const [name, c] of unknown) {
       const v = columnValueAt(c, i);
-      if (v !== null) obj[name] = plainValue(v, at(name, i));
+      if (v !== null) setOwn(obj, name, plainValue(v, at(name, i)));
     }
     data[i] = dynamicObject(obj, statics, i);
   }

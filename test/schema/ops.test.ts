@@ -1,0 +1,153 @@
+/** Column operations against a naive model: a column is a plain array of row values (null = NULL). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ColumnBuilder, columnBytes, columnValueAt, concatColumns, emptyColumn, sliceColumn, takeRows } from '../../src/schema/ops.js';
+import { columnLength, type Column } from '../../src/schema/column.js';
+import type { FieldSchema } from '../../src/schema/types.js';
+import { DataType } from '../../src/core/enums.js';
+
+function field(dataType: DataType, nullable: boolean, dim: number | null = null): FieldSchema {
+  return {
+    fieldId: 100, name: 'f', description: '', dataType, isPrimaryKey: false, autoId: false, isPartitionKey: false,
+    isClusteringKey: false, isDynamic: false, nullable, defaultValue: null, dim, maxLength: 16, maxCapacity: 4,
+    elementType: dataType === DataType.Array ? DataType.Int64 : null, typeParams: {},
+  };
+}
+
+/** A kind: its field, a value generator (model form) and a builder from model rows to a Column. */
+interface Kind {
+  field: FieldSchema;
+  value: fc.Arbitrary<unknown>;
+  make(rows: unknown[]): Column;
+}
+
+const validOf = (f: FieldSchema, rows: unknown[]) => (f.nullable ? Uint8Array.from(rows, (r) => (r === null ? 0 : 1)) : null);
+
+function kinds(nullable: boolean): Kind[] {
+  const mk = <T>(f: FieldSchema, value: fc.Arbitrary<T>, make: (rows: (T | null)[], valid: Uint8Array | null) => Column): Kind =>
+    ({ field: f, value, make: (rows) => make(rows as (T | null)[], validOf(f, rows)) });
+  return [
+    mk(field(DataType.Int64, nullable), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      (r, valid) => ({ kind: 'int64', data: BigInt64Array.from(r, (x) => x ?? 0n), valid })),
+    mk(field(DataType.Bool, nullable), fc.boolean(), (r, valid) => ({ kind: 'bool', data: Uint8Array.from(r, (x) => (x === true ? 1 : 0)), valid })),
+    mk(field(DataType.Double, nullable), fc.double({ noNaN: true }), (r, valid) => ({ kind: 'double', data: Float64Array.from(r, (x) => x ?? 0), valid })),
+    mk(field(DataType.VarChar, nullable), fc.string({ maxLength: 6 }), (r, valid) => ({ kind: 'varchar', data: r.map((x) => x ?? ''), valid })),
+    mk(field(DataType.JSON, nullable), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer()).map((d) => ({ ...d })),
+      (r, valid) => ({ kind: 'json', data: r.map((x) => x ?? null), valid })),
+    mk(field(DataType.Array, nullable), fc.array(fc.bigInt({ min: -5n, max: 5n }), { maxLength: 4 }),
+      (r, valid) => ({ kind: 'array', elementType: DataType.Int64, data: r.map((x) => x ?? []), valid })),
+    mk(field(DataType.FloatVector, nullable, 3), fc.array(fc.float({ noNaN: true }), { minLength: 3, maxLength: 3 }),
+      (r, valid) => ({ kind: 'floatVector', dim: 3, data: Float32Array.from(r.flatMap((x) => x ?? [0, 0, 0])), valid })),
+    mk(field(DataType.BinaryVector, nullable, 16), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 2, maxLength: 2 }),
+      (r, valid) => ({ kind: 'binaryVector', dim: 16, data: Uint8Array.from(r.flatMap((x) => x ?? [0, 0])), valid })),
+    mk(field(DataType.Float16Vector, nullable, 2), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 2, maxLength: 2 }),
+      (r, valid) => ({ kind: 'float16Vector', dim: 2, data: Uint16Array.from(r.flatMap((x) => x ?? [0, 0])), valid })),
+    mk(field(DataType.SparseFloatVector, nullable), fc.uniqueArray(fc.nat(100), { maxLength: 3 }).map((ix) => ix.sort((a, b) => a - b)),
+      (r, valid) => ({ kind: 'sparseVector', valid, data: r.map((x) => ({ indices: Uint32Array.from(x ?? []), values: Float32Array.from(x ?? [], (i) => i / 2) })) })),
+  ];
+}
+
+/** Model view of a column: one entry per row, typed arrays turned into plain arrays. */
+function model(c: Column): unknown[] {
+  const out: unknown[] = [];
+  for (let r = 0; r < columnLength(c); r++) {
+    const v = columnValueAt(c, r);
+    if (v !== null && typeof v === 'object' && 'indices' in v) out.push(Array.from((v as { indices: Uint32Array }).indices));
+    else if (ArrayBuffer.isView(v)) out.push(Array.from(v as Uint8Array));
+    else out.push(v);
+  }
+  return out;
+}
+
+const allKinds = [...kinds(false), ...kinds(true)];
+const kindArb = fc.constantFrom(...allKinds.map((_, i) => i)).map((i) => allKinds[i] as Kind);
+const rowsOf = (k: Kind, max: number) => fc.array(k.field.nullable ? fc.option(k.value, { nil: null }) : k.value, { maxLength: max });
+
+test('takeRows gathers like rows.map(i => model[i]), keeping NULLs', () => {
+  fc.assert(fc.property(kindArb.chain((k) => rowsOf(k, 12).filter((r) => r.length > 0).chain((rows) =>
+    fc.tuple(fc.constant(k), fc.constant(rows), fc.array(fc.nat(rows.length - 1), { maxLength: 20 })))), ([k, rows, idx]) => {
+    const c = k.make(rows);
+    const t = takeRows(c, Uint32Array.from(idx));
+    assert.deepStrictEqual(model(t), idx.map((i) => model(c)[i]));
+    assert.equal(t.kind, c.kind);
+    assert.equal(t.valid !== null, c.valid !== null);
+  }), { numRuns: 300 });
+});
+
+test('sliceColumn is model.slice and an independent copy', () => {
+  fc.assert(fc.property(kindArb.chain((k) => rowsOf(k, 12).chain((rows) =>
+    fc.tuple(fc.constant(k), fc.constant(rows), fc.nat(rows.length), fc.nat(rows.length)))), ([k, rows, a, b]) => {
+    const [s, e] = a <= b ? [a, b] : [b, a];
+    const c = k.make(rows);
+    const sl = sliceColumn(c, s, e);
+    assert.deepStrictEqual(model(sl), model(c).slice(s, e));
+    if (sl.kind === 'int64' && sl.data.length > 0 && c.kind === 'int64') {
+      const before = c.data[s] ?? 0n;
+      sl.data[0] = before + 1n;
+      assert.equal(c.data[s], before, 'writing the slice does not touch the source');
+    }
+  }), { numRuns: 300 });
+});
+
+test('concatColumns and ColumnBuilder equal the concatenated models; builder views stay stable', () => {
+  fc.assert(fc.property(kindArb.chain((k) => fc.tuple(fc.constant(k), fc.array(rowsOf(k, 40), { maxLength: 6 }))), ([k, parts]) => {
+    const cols = parts.map((p) => k.make(p));
+    const want = cols.flatMap(model);
+    const b = new ColumnBuilder(k.field);
+    const snapshots: [Column, unknown[]][] = [];
+    for (const c of cols) {
+      b.append(c);
+      const built = b.build();
+      snapshots.push([built, model(built)]);
+    }
+    assert.equal(b.length, want.length);
+    assert.deepStrictEqual(model(b.build()), want);
+    for (const [built, m] of snapshots) assert.deepStrictEqual(model(built), m, 'earlier build() results are unchanged by later appends');
+    if (cols.length > 0) {
+      const cat = concatColumns(cols);
+      assert.deepStrictEqual(model(cat), want);
+      assert.equal(columnLength(cat), want.length);
+    }
+    assert.equal(b.build().valid !== null, k.field.nullable);
+  }), { numRuns: 200 });
+});
+
+test('ColumnBuilder grows by doubling, not per append', () => {
+  const f = field(DataType.FloatVector, false, 4);
+  const b = new ColumnBuilder(f);
+  const one: Column = { kind: 'floatVector', dim: 4, data: new Float32Array([1, 2, 3, 4]), valid: null };
+  const buffers = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 1000; i++) {
+    b.append(one);
+    const built = b.build();
+    if (built.kind === 'floatVector') buffers.add(built.data.buffer);
+  }
+  assert.ok(buffers.size <= 8, `${buffers.size} reallocations for 1000 appends`);
+  assert.equal(b.length, 1000);
+});
+
+test('concatColumns mixes nullable and non-nullable inputs; emptyColumn has zero rows', () => {
+  const a: Column = { kind: 'int32', data: new Int32Array([1, 2]), valid: null };
+  const b: Column = { kind: 'int32', data: new Int32Array([0, 4]), valid: new Uint8Array([0, 1]) };
+  assert.deepStrictEqual(model(concatColumns([a, b])), [1, 2, null, 4]);
+  for (const k of allKinds) {
+    const e = emptyColumn(k.field);
+    assert.equal(columnLength(e), 0);
+    assert.equal(e.valid !== null, k.field.nullable);
+    assert.equal(e.kind, k.make([]).kind);
+  }
+  assert.throws(() => concatColumns([a, { kind: 'int64', data: new BigInt64Array(1), valid: null }]));
+});
+
+test('columnBytes grows with content', () => {
+  const small: Column = { kind: 'floatVector', dim: 4, data: new Float32Array(4), valid: null };
+  const big: Column = { kind: 'floatVector', dim: 4, data: new Float32Array(400), valid: null };
+  assert.equal(columnBytes(small), 16);
+  assert.equal(columnBytes(big), 1600);
+  const s1: Column = { kind: 'varchar', data: ['a'], valid: null };
+  const s2: Column = { kind: 'varchar', data: ['a'.repeat(1000)], valid: new Uint8Array(1) };
+  assert.ok(columnBytes(s2) > columnBytes(s1) + 900);
+  const j: Column = { kind: 'json', data: [{ k: 'x'.repeat(500) }], valid: null };
+  assert.ok(columnBytes(j) > 500);
+});
