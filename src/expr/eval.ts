@@ -1,0 +1,240 @@
+/**
+ * Vectorised evaluator: every plan node is computed for all rows at once, over the typed-array
+ * columns of a RowSource. Predicates are three-valued (value + known masks, see eval-vec.ts); the
+ * filter selects the rows whose result is known TRUE.
+ */
+import { errors } from '../core/errors.js';
+import type { Bitset, RowSource } from '../schema/column.js';
+import { bitNot, floatArith, intArith, negate } from './eval-arith.js';
+import { compareVecs } from './eval-cmp.js';
+import {
+  applyMask, arrayColumn, columnVec, jsonColumnAt, requireColumn, ValueSet, valueAt,
+  type B3, type Vec,
+} from './eval-vec.js';
+import { compileLike, likeMatches } from './like.js';
+import type { FilterPlan, Node } from './plan.js';
+
+export function evaluateFilter(plan: FilterPlan, rows: RowSource): Bitset {
+  const n = rows.numRows;
+  if (plan.root === null) return new Uint8Array(n).fill(1);
+  const r = new Evaluator(rows).bool(plan.root);
+  // A bare Bool field's result is the column itself: never hand out storage the caller may mutate.
+  return plan.root.op === 'field' ? r.v.slice() : r.v;
+}
+
+function allKnown(n: number, value: 0 | 1): B3 {
+  return { v: new Uint8Array(n).fill(value), k: null };
+}
+
+/** A per-row result builder for the generic paths: 0 false, 1 true, 2 unknown. */
+function b3FromFn(n: number, f: (i: number) => 0 | 1 | 2): B3 {
+  const v = new Uint8Array(n);
+  const k = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = f(i);
+    if (r !== 2) { k[i] = 1; v[i] = r; }
+  }
+  return { v, k };
+}
+
+class Evaluator {
+  private readonly n: number;
+  constructor(private readonly rows: RowSource) {
+    this.n = rows.numRows;
+  }
+
+  value(node: Node): Vec {
+    const n = this.n;
+    switch (node.op) {
+      case 'const': return { t: 'const', value: node.value };
+      case 'list': return { t: 'const', value: node.values };
+      case 'field': return columnVec(this.rows, node.field);
+      case 'json': {
+        const vals = jsonColumnAt(this.rows, node.field, node.path);
+        for (let i = 0; i < n; i++) if (vals[i] === null) vals[i] = undefined;
+        return { t: 'gen', v: vals };
+      }
+      case 'elem': {
+        const arrs = arrayColumn(this.rows, node.field);
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = arrs[i]?.[node.index];
+        return { t: 'gen', v: out };
+      }
+      case 'arith': {
+        const l = this.value(node.left);
+        const r = this.value(node.right);
+        return node.type === 'int' ? intArith(node.kind, l, r, n) : floatArith(node.kind, l, r, n);
+      }
+      case 'neg': return negate(this.value(node.arg), node.type === 'int', n);
+      case 'bitnot': return bitNot(this.value(node.arg), n);
+      case 'length': return this.length(node.arg);
+      default: {
+        const b = this.bool(node);
+        return { t: 'bool', v: b.v, k: b.k };
+      }
+    }
+  }
+
+  private length(arg: Node): Vec {
+    const x = this.value(arg);
+    const v = new Float64Array(this.n);
+    const k = new Uint8Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      const a = valueAt(x, i);
+      if (Array.isArray(a)) { v[i] = a.length; k[i] = 1; }
+    }
+    return { t: 'num', v, k };
+  }
+
+  bool(node: Node): B3 {
+    const n = this.n;
+    switch (node.op) {
+      case 'cmp': return compareVecs(this.value(node.left), this.value(node.right), node.cmp, n);
+      case 'in': return this.inList(node.arg, new ValueSet(node.values));
+      case 'like': return this.like(node.arg, node.pattern);
+      case 'isNull': return this.isNull(node.arg);
+      case 'exists': return this.exists(node.arg);
+      case 'contains': return this.contains(node);
+      case 'and': return this.and(node.args);
+      case 'or': return this.or(node.args);
+      case 'not': return this.not(this.bool(node.arg));
+      case 'truthy': case 'elem': return this.truthy(this.value(node.op === 'truthy' ? node.arg : node));
+      case 'const': return allKnown(n, node.value === true ? 1 : 0);
+      case 'field': {
+        const x = columnVec(this.rows, node.field);
+        if (x.t !== 'bool') throw errors.internal(`field ${node.field} is not a Bool column`);
+        return { v: x.v, k: x.k };
+      }
+      default: throw errors.internal(`plan node ${node.op} is not a predicate`);
+    }
+  }
+
+  private truthy(x: Vec): B3 {
+    return b3FromFn(this.n, (i) => {
+      const e = valueAt(x, i);
+      return e === true ? 1 : e === false ? 0 : 2;
+    });
+  }
+
+  private inList(arg: Node, set: ValueSet): B3 {
+    const x = this.value(arg);
+    const n = this.n;
+    const v = new Uint8Array(n);
+    switch (x.t) {
+      case 'i64': { const s = set.bigs; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
+      case 'num': { const s = set.nums; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
+      case 'str': { const s = set.strs; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
+      default: return b3FromFn(n, (i) => {
+        const e = valueAt(x, i);
+        return e === undefined ? 2 : set.has(e) ? 1 : 0;
+      });
+    }
+    applyMask(v, x.k);
+    return { v, k: x.k };
+  }
+
+  private like(arg: Node, pattern: string): B3 {
+    const m = compileLike(pattern);
+    const x = this.value(arg);
+    if (x.t === 'str') {
+      const v = new Uint8Array(this.n);
+      for (let i = 0; i < this.n; i++) v[i] = likeMatches(m, x.v[i]!) ? 1 : 0;
+      applyMask(v, x.k);
+      return { v, k: x.k };
+    }
+    return b3FromFn(this.n, (i) => {
+      const e = valueAt(x, i);
+      if (e === undefined) return 2;
+      return typeof e === 'string' && likeMatches(m, e) ? 1 : 0;
+    });
+  }
+
+  private isNull(arg: Node): B3 {
+    const n = this.n;
+    if (arg.op === 'field') {
+      const c = requireColumn(this.rows, arg.field);
+      const v = new Uint8Array(n);
+      if (c.valid !== null) for (let i = 0; i < n; i++) v[i] = c.valid[i] === 0 ? 1 : 0;
+      return { v, k: null };
+    }
+    if (arg.op === 'json') {
+      const vals = jsonColumnAt(this.rows, arg.field, arg.path);
+      const v = new Uint8Array(n);
+      for (let i = 0; i < n; i++) v[i] = vals[i] === undefined || vals[i] === null ? 1 : 0;
+      return { v, k: null };
+    }
+    const x = this.value(arg);
+    const v = new Uint8Array(n);
+    for (let i = 0; i < n; i++) v[i] = valueAt(x, i) === undefined ? 1 : 0;
+    return { v, k: null };
+  }
+
+  private exists(arg: Node): B3 {
+    if (arg.op !== 'json') throw errors.internal('exists on a non-JSON node');
+    const vals = jsonColumnAt(this.rows, arg.field, arg.path);
+    const v = new Uint8Array(this.n);
+    for (let i = 0; i < this.n; i++) v[i] = vals[i] === undefined ? 0 : 1;
+    return { v, k: null };
+  }
+
+  private contains(node: Node & { op: 'contains' }): B3 {
+    const x = this.value(node.arg);
+    const set = new ValueSet(node.values);
+    return b3FromFn(this.n, (i) => {
+      const arr = valueAt(x, i);
+      if (arr === undefined) return 2;
+      if (!Array.isArray(arr)) return 0;
+      if (node.mode === 'all') {
+        const present = new ValueSet(arr.filter((e): e is Exclude<typeof e, null> => e !== null));
+        for (const want of node.values) if (!present.has(want)) return 0;
+        return 1;
+      }
+      for (const e of arr) if (e !== null && set.has(e)) return 1;
+      return 0;
+    });
+  }
+
+  private and(args: Node[]): B3 {
+    const n = this.n;
+    const v = new Uint8Array(n).fill(1);
+    const k = new Uint8Array(n).fill(1);
+    for (const a of args) {
+      const r = this.bool(a);
+      for (let i = 0; i < n; i++) {
+        const rk = r.k === null ? 1 : r.k[i]!;
+        const rv = r.v[i]!;
+        // FALSE wins; otherwise known only when both are known.
+        const kNew = (k[i]! & rk) | (k[i]! & (v[i]! ^ 1)) | (rk & (rv ^ 1));
+        v[i] = v[i]! & rv;
+        k[i] = kNew;
+      }
+    }
+    applyMask(v, k);
+    return { v, k };
+  }
+
+  private or(args: Node[]): B3 {
+    const n = this.n;
+    const v = new Uint8Array(n);
+    const k = new Uint8Array(n).fill(1);
+    for (const a of args) {
+      const r = this.bool(a);
+      for (let i = 0; i < n; i++) {
+        const rk = r.k === null ? 1 : r.k[i]!;
+        const rv = r.v[i]!;
+        // TRUE wins; otherwise known only when both are known.
+        k[i] = (k[i]! & rk) | v[i]! | rv;
+        v[i] = v[i]! | rv;
+      }
+    }
+    return { v, k };
+  }
+
+  private not(r: B3): B3 {
+    const n = this.n;
+    const v = new Uint8Array(n);
+    if (r.k === null) for (let i = 0; i < n; i++) v[i] = r.v[i]! ^ 1;
+    else for (let i = 0; i < n; i++) v[i] = r.k[i]! & (r.v[i]! ^ 1);
+    return { v, k: r.k };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The resolved, type-checked filter: names bound to schema fields, dynamic keys turned into `$meta`
+ * paths, templates substituted, sugar removed (ranges, `not in`, `is not null`). Both evaluators
+ * (vectorised eval.ts and naive.ts) interpret exactly this tree.
+ */
+import type { DataType } from '../core/enums.js';
+import type { Ast, CmpOp, PathStep } from './ast.js';
+
+/** A constant: scalars, lists (from `[...]` or templates) and JSON objects (templates only). */
+export type ConstValue = boolean | bigint | number | string | ConstValue[] | ConstObject;
+export interface ConstObject { readonly [key: string]: ConstValue }
+
+export type ScalarType = 'bool' | 'int' | 'float' | 'string';
+/** Static types: `json` is any JSON value known only per row; `array` is an Array field's value. */
+export type ValueType = ScalarType | 'json' | 'array' | 'list';
+
+export type ArithKind = '+' | '-' | '*' | '/' | '%' | '**' | '&' | '|' | '^' | '<<' | '>>';
+
+export type Node =
+  | { op: 'const'; type: ScalarType; value: boolean | bigint | number | string }
+  | { op: 'list'; type: 'list'; values: ConstValue[] }
+  /** A whole non-JSON column. */
+  | { op: 'field'; type: ScalarType | 'array'; field: string; dataType: DataType }
+  /** A JSON column (or `$meta`) at a path; an empty path is the whole value. */
+  | { op: 'json'; type: 'json'; field: string; path: PathStep[] }
+  /** Element `index` of an Array column. */
+  | { op: 'elem'; type: ScalarType; field: string; index: number; elementType: DataType }
+  /** Arithmetic / bit operation. `int` results wrap like int64; `float` results are doubles. */
+  | { op: 'arith'; type: 'int' | 'float'; kind: ArithKind; left: Node; right: Node }
+  | { op: 'neg'; type: 'int' | 'float'; arg: Node }
+  | { op: 'bitnot'; type: 'int'; arg: Node }
+  | { op: 'length'; type: 'int'; arg: Node }
+  | { op: 'cmp'; type: 'bool'; cmp: CmpOp; left: Node; right: Node }
+  | { op: 'in'; type: 'bool'; arg: Node; values: ConstValue[] }
+  | { op: 'like'; type: 'bool'; arg: Node; pattern: string }
+  /** True for NULL column values, missing / null JSON values and out-of-range elements; never unknown. */
+  | { op: 'isNull'; type: 'bool'; arg: Node }
+  /** True when the JSON path is present (even if its value is null); never unknown. */
+  | { op: 'exists'; type: 'bool'; arg: Node }
+  | { op: 'contains'; type: 'bool'; mode: 'one' | 'all' | 'any'; arg: Node; values: ConstValue[] }
+  | { op: 'and' | 'or'; type: 'bool'; args: Node[] }
+  | { op: 'not'; type: 'bool'; arg: Node }
+  /** A JSON value used as a condition: true / false when it is a JSON bool, else unknown. */
+  | { op: 'truthy'; type: 'bool'; arg: Node };
+
+export type NodeOp = Node['op'];
+
+export interface FilterPlan {
+  readonly text: string;
+  /** The parse tree (null for an empty filter). */
+  readonly ast: Ast | null;
+  /** The resolved tree (null: every row matches). */
+  readonly root: Node | null;
+}
+
+export function nodeChildren(n: Node): Node[] {
+  switch (n.op) {
+    case 'const': case 'list': case 'field': case 'json': case 'elem': return [];
+    case 'arith': case 'cmp': return [n.left, n.right];
+    case 'neg': case 'bitnot': case 'length': case 'in': case 'like': case 'isNull': case 'exists':
+    case 'contains': case 'not': case 'truthy': return [n.arg];
+    case 'and': case 'or': return n.args;
+  }
+}
