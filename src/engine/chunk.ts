@@ -1,0 +1,95 @@
+/**
+ * A chunk is an immutable block of rows with all their columns: what search and query scan.
+ * A loaded sealed segment is one chunk; a growing segment is a short list of chunks kept
+ * logarithmic by merging (so single-row inserts cost O(log n) copies per row, not O(n)).
+ */
+import type { Column, RowSource } from '../schema/column.js';
+import { columnBytes, concatColumns } from '../schema/ops.js';
+import type { PrimaryKey } from './pk.js';
+import { pkAt } from './pk.js';
+
+export class Chunk implements RowSource {
+  /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
+  deleted: Uint8Array | null = null;
+  deletedVersion = -1;
+
+  constructor(
+    readonly partitionId: number,
+    readonly numRows: number,
+    readonly columns: ReadonlyMap<string, Column>,
+    readonly ts: BigInt64Array,
+    readonly pkField: string,
+  ) {}
+
+  column(fieldName: string): Column | undefined {
+    return this.columns.get(fieldName);
+  }
+
+  pk(row: number): PrimaryKey {
+    const c = this.columns.get(this.pkField);
+    if (!c) throw new Error(`chunk has no primary key column ${this.pkField}`);
+    return pkAt(c, row);
+  }
+
+  get sizeBytes(): number {
+    let total = this.ts.byteLength;
+    for (const c of this.columns.values()) total += columnBytes(c);
+    return total;
+  }
+}
+
+export function mergeChunks(chunks: readonly Chunk[]): Chunk {
+  const first = chunks[0];
+  if (!first) throw new Error('mergeChunks needs at least one chunk');
+  if (chunks.length === 1) return first;
+  const columns = new Map<string, Column>();
+  for (const name of first.columns.keys()) {
+    const parts: Column[] = [];
+    for (const c of chunks) {
+      const col = c.columns.get(name);
+      if (!col) throw new Error(`chunk is missing column ${name}`);
+      parts.push(col);
+    }
+    columns.set(name, concatColumns(parts));
+  }
+  let numRows = 0;
+  for (const c of chunks) numRows += c.numRows;
+  const ts = new BigInt64Array(numRows);
+  let at = 0;
+  for (const c of chunks) {
+    ts.set(c.ts, at);
+    at += c.numRows;
+  }
+  return new Chunk(first.partitionId, numRows, columns, ts, first.pkField);
+}
+
+/** Rows appended to a partition since its last seal; searchable at once. */
+export class GrowingSegment {
+  chunks: Chunk[] = [];
+  numRows = 0;
+  sizeBytes = 0;
+
+  constructor(readonly segmentId: number) {}
+
+  append(chunk: Chunk): void {
+    this.numRows += chunk.numRows;
+    this.sizeBytes += chunk.sizeBytes;
+    const next = this.chunks.slice();
+    next.push(chunk);
+    // Logarithmic method: merge while the previous chunk is not much larger than the last.
+    while (next.length >= 2) {
+      const last = next[next.length - 1]!;
+      const prev = next[next.length - 2]!;
+      if (prev.numRows > 2 * last.numRows) break;
+      next.splice(next.length - 2, 2, mergeChunks([prev, last]));
+    }
+    // Readers hold the previous array; replace rather than mutate.
+    this.chunks = next;
+  }
+
+  /** One chunk with every row, for sealing. */
+  merged(): Chunk | null {
+    if (this.chunks.length === 0) return null;
+    return mergeChunks(this.chunks);
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * The engine: databases, collections, partitions, aliases and indexes (the catalog), and the
+ * durable write path. Milvus semantics (validation, name resolution, result shapes) live in the
+ * service layer above; this layer only does what it is told, durably.
+ *
+ * Data directory:
+ *   LOCK                 one process per directory (storage/lock.ts)
+ *   MANIFEST             the catalog + live segment list, replaced atomically (storage/manifest.ts)
+ *   wal/wal-*.log        write-ahead log (storage/wal.ts); records are engine/records.ts payloads
+ *   segments/seg-N.sxs   immutable sealed segments (storage/segment.ts)
+ *   segments/del-N.sxs   tombstone snapshots of a partition (same format: pk + ts columns)
+ */
+import { totalmem } from 'node:os';
+import * as path from 'node:path';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { CollectionSchema } from '../schema/types.js';
+import type { FileSystem } from '../storage/fs/types.js';
+import { NodeFileSystem } from '../storage/fs/node.js';
+import { acquireDirLock } from '../storage/lock.js';
+import { readManifest, writeManifest } from '../storage/manifest.js';
+import { Wal } from '../storage/wal.js';
+import { HybridClock } from './clock.js';
+import { CollectionRuntime } from './collection.js';
+import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, ManifestBody, PartitionMeta } from './meta.js';
+import { emptyManifest, fromManifestJson, toManifestJson } from './meta.js';
+import { Mutex } from './mutex.js';
+import { PartitionRuntime } from './partition.js';
+import { Writer } from './writer.js';
+import { Loader } from './loader.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** The file-system seam; NodeFileSystem by default. Tests pass memory or faulty ones. */
+  fs?: FileSystem;
+  /** Bytes of sealed data that may be loaded at once. */
+  memoryBudgetBytes?: number;
+  /** Seal a growing segment at this many rows (tests lower it). */
+  sealRows?: number;
+  /** Take the directory lock (skip only for in-memory test file systems). */
+  lock?: boolean;
+  /** Called with a description of a torn WAL tail that was cut off at open. */
+  onWalTail?: (report: string) => void;
+}
+
+export const DEFAULT_DB = 'default';
+export const DEFAULT_PARTITION = '_default';
+
+export class Engine {
+  readonly clock: HybridClock;
+  readonly databases = new Map<string, DatabaseMeta>();
+  readonly collections = new Map<number, CollectionRuntime>();
+  aliases: AliasMeta[] = [];
+  readonly writer: Writer;
+  readonly loader: Loader;
+  private nextId: number;
+  private readonly manifestLock = new Mutex();
+  private closed = false;
+
+  private constructor(
+    readonly fs: FileSystem,
+    readonly dataDir: string,
+    readonly wal: Wal,
+    body: ManifestBody,
+    readonly opts: EngineOptions,
+    private readonly unlock: (() => Promise<void>) | null,
+  ) {
+    this.clock = new HybridClock(body.clockTs);
+    this.nextId = body.nextId;
+    for (const d of body.databases) this.databases.set(d.name, d);
+    for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
+    this.aliases = body.aliases;
+    this.writer = new Writer(this);
+    this.loader = new Loader(this, opts.memoryBudgetBytes ?? defaultMemoryBudget());
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const fs = opts.fs ?? new NodeFileSystem();
+    const dir = opts.dataDir;
+    await fs.mkdir(dir, { recursive: true });
+    const lock = opts.lock === false ? null : await acquireDirLock(dir);
+    try {
+      await fs.mkdir(path.join(dir, 'wal'), { recursive: true });
+      await fs.mkdir(path.join(dir, 'segments'), { recursive: true });
+      const json = await readManifest(fs, dir);
+      const body = json === null ? emptyManifest() : fromManifestJson(json);
+      const { wal, records, tail } = await Wal.open(fs, path.join(dir, 'wal'));
+      if (tail) opts.onWalTail?.(`cut a torn WAL tail: ${tail.file} at byte ${tail.offset} (${tail.droppedBytes} bytes): ${tail.reason}`);
+      const engine = new Engine(fs, dir, wal, body, opts, lock ? () => lock.release() : null);
+      if (!engine.databases.has(DEFAULT_DB)) {
+        engine.databases.set(DEFAULT_DB, { id: 0, name: DEFAULT_DB, createdTs: engine.clock.next(), properties: {} });
+        await engine.persist();
+      }
+      for (const c of engine.collections.values()) {
+        for (const p of c.partitions.values()) await engine.writer.readTombstones(p);
+      }
+      engine.writer.replay(records);
+      await engine.removeOrphanFiles();
+      await engine.loader.restoreLoads();
+      return engine;
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+
+  allocId(): number {
+    return this.nextId++;
+  }
+
+  /** Write the manifest from the current durable catalog state. Serialised. */
+  async persist(): Promise<void> {
+    await this.manifestLock.run(async () => {
+      await writeManifest(this.fs, this.dataDir, toManifestJson(this.manifestBody()));
+    });
+  }
+
+  private manifestBody(): ManifestBody {
+    return {
+      formatVersion: 1,
+      nextId: this.nextId,
+      clockTs: this.clock.current,
+      databases: [...this.databases.values()],
+      collections: [...this.collections.values()].map((c) => ({
+        ...c.meta,
+        partitions: [...c.partitions.values()].map((p) => p.meta),
+      })),
+      aliases: this.aliases,
+    };
+  }
+
+  segmentPath(file: string): string {
+    return path.join(this.dataDir, 'segments', file);
+  }
+
+  private async removeOrphanFiles(): Promise<void> {
+    const live = new Set<string>();
+    for (const c of this.collections.values()) {
+      for (const p of c.partitions.values()) {
+        for (const s of p.meta.segments) live.add(s.file);
+        if (p.meta.deleteFile) live.add(p.meta.deleteFile);
+      }
+    }
+    const dir = path.join(this.dataDir, 'segments');
+    for (const f of await this.fs.readdir(dir)) {
+      if (!live.has(f)) await this.fs.unlink(path.join(dir, f));
+    }
+  }
+
+  async removeFiles(files: readonly string[]): Promise<void> {
+    for (const f of files) {
+      const p = this.segmentPath(f);
+      if (await this.fs.exists(p)) await this.fs.unlink(p);
+    }
+  }
+
+  // ---------------- databases ----------------
+
+  async createDatabase(name: string, properties: Record<string, string>): Promise<void> {
+    if (this.databases.size >= limits.maxDatabases) throw errors.databaseNumLimit(limits.maxDatabases);
+    this.databases.set(name, { id: this.allocId(), name, createdTs: this.clock.next(), properties });
+    await this.persist();
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    this.databases.delete(name);
+    await this.persist();
+  }
+
+  async alterDatabase(name: string, properties: Record<string, string>): Promise<void> {
+    const d = this.databases.get(name);
+    if (!d) throw errors.databaseNotFound(name);
+    d.properties = properties;
+    await this.persist();
+  }
+
+  collectionsOf(dbName: string): CollectionRuntime[] {
+    return [...this.collections.values()].filter((c) => c.meta.dbName === dbName);
+  }
+
+  findCollection(dbName: string, name: string): CollectionRuntime | undefined {
+    for (const c of this.collections.values()) if (c.meta.dbName === dbName && c.meta.name === name) return c;
+    return undefined;
+  }
+
+  // ---------------- collections ----------------
+
+  async createCollection(args: {
+    dbName: string;
+    schema: CollectionSchema;
+    properties: Record<string, string>;
+    consistencyLevel: CollectionMeta['consistencyLevel'];
+    shardsNum: number;
+    numPartitions: number;
+  }): Promise<CollectionRuntime> {
+    if (this.collections.size >= limits.maxCollections) throw errors.collectionNumLimit(limits.maxCollections);
+    const ts = this.clock.next();
+    const partitions: PartitionMeta[] = [];
+    const names = args.numPartitions > 0
+      ? Array.from({ length: args.numPartitions }, (_, i) => `${DEFAULT_PARTITION}_${i}`)
+      : [DEFAULT_PARTITION];
+    for (const name of names) partitions.push(this.newPartitionMeta(name, ts));
+    const meta: CollectionMeta = {
+      id: this.allocId(),
+      dbName: args.dbName,
+      name: args.schema.name,
+      schema: args.schema,
+      partitions,
+      indexes: [],
+      properties: args.properties,
+      consistencyLevel: args.consistencyLevel,
+      shardsNum: args.shardsNum,
+      numPartitions: args.numPartitions,
+      createdTs: ts,
+      updateTs: ts,
+      load: null,
+    };
+    const c = new CollectionRuntime(meta, () => this.allocId());
+    this.collections.set(meta.id, c);
+    await this.persist();
+    return c;
+  }
+
+  private newPartitionMeta(name: string, ts: bigint): PartitionMeta {
+    return { id: this.allocId(), name, createdTs: ts, flushedLsn: this.wal.nextLsn - 1n, segments: [], deleteFile: null };
+  }
+
+  async dropCollection(c: CollectionRuntime): Promise<void> {
+    this.loader.releaseAll(c);
+    this.collections.delete(c.id);
+    this.aliases = this.aliases.filter((a) => a.collectionId !== c.id);
+    await this.persist();
+    const files: string[] = [];
+    for (const p of c.partitions.values()) {
+      for (const s of p.meta.segments) files.push(s.file);
+      if (p.meta.deleteFile) files.push(p.meta.deleteFile);
+    }
+    await this.removeFiles(files);
+    await this.writer.dropObsoleteWal();
+  }
+
+  async renameCollection(c: CollectionRuntime, newDb: string, newName: string): Promise<void> {
+    c.meta.dbName = newDb;
+    c.meta.name = newName;
+    c.meta.schema = { ...c.meta.schema, name: newName };
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
+  }
+
+  async alterCollection(c: CollectionRuntime, properties: Record<string, string>): Promise<void> {
+    c.meta.properties = properties;
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
+  }
+
+  // ---------------- partitions ----------------
+
+  async createPartition(c: CollectionRuntime, name: string): Promise<PartitionRuntime> {
+    const meta = this.newPartitionMeta(name, this.clock.next());
+    const p = new PartitionRuntime(meta, this.allocId());
+    c.partitions.set(meta.id, p);
+    // A partition created while the whole collection is loaded joins the load (reference §2).
+    if (c.meta.load?.type === 'collection') {
+      p.loaded = true;
+      c.meta.load.partitionIds.push(meta.id);
+    }
+    await this.persist();
+    return p;
+  }
+
+  async dropPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<void> {
+    c.partitions.delete(p.meta.id);
+    await this.persist();
+    const files = p.meta.segments.map((s) => s.file);
+    if (p.meta.deleteFile) files.push(p.meta.deleteFile);
+    await this.removeFiles(files);
+    await this.writer.dropObsoleteWal();
+  }
+
+  // ---------------- aliases ----------------
+
+  async setAliases(aliases: AliasMeta[]): Promise<void> {
+    this.aliases = aliases;
+    await this.persist();
+  }
+
+  // ---------------- indexes ----------------
+
+  async addIndex(c: CollectionRuntime, index: Omit<IndexMeta, 'id' | 'createdTs'>): Promise<IndexMeta> {
+    const meta: IndexMeta = { ...index, id: this.allocId(), createdTs: this.clock.next() };
+    c.meta.indexes.push(meta);
+    await this.persist();
+    return meta;
+  }
+
+  async removeIndex(c: CollectionRuntime, indexId: number): Promise<void> {
+    c.meta.indexes = c.meta.indexes.filter((i) => i.id !== indexId);
+    await this.persist();
+  }
+
+  // ---------------- lifecycle ----------------
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.writer.flushAll();
+    } finally {
+      await this.wal.close();
+      await this.unlock?.();
+    }
+  }
+}
+
+function defaultMemoryBudget(): number {
+  const env = process.env['SEXTANT_MEMORY_BUDGET_BYTES'];
+  if (env && /^\d+$/.test(env)) return Number(env);
+  // Leave room for the process itself: half of the machine's memory.
+  return Math.floor(totalmem() / 2);
+}
+

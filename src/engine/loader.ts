@@ -1,0 +1,104 @@
+/**
+ * Load and release: bring sealed segments' columns into memory, and drop them again. Growing data
+ * is always in memory (it is the write buffer). A budget bounds what may be loaded at once; a load
+ * that would pass it is refused before anything is read.
+ */
+import { errors } from '../core/errors.js';
+import type { CollectionRuntime } from './collection.js';
+import type { Engine } from './engine.js';
+import type { LoadType } from './meta.js';
+import { Mutex } from './mutex.js';
+import type { PartitionRuntime } from './partition.js';
+
+export class Loader {
+  private readonly lock = new Mutex();
+
+  constructor(
+    private readonly engine: Engine,
+    public budgetBytes: number,
+  ) {}
+
+  /** Bytes of sealed segment data held in memory across all collections. */
+  get loadedBytes(): number {
+    let n = 0;
+    for (const c of this.engine.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
+    return n;
+  }
+
+  async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {
+    await this.lock.run(async () => {
+      const todo = parts.filter((p) => !p.loaded);
+      let need = 0;
+      for (const p of todo) need += p.sealedBytesOnDisk;
+      const used = this.loadedBytes;
+      if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
+      c.loading = { totalBytes: need, doneBytes: 0 };
+      try {
+        for (const p of todo) {
+          for (const s of p.sealed) {
+            if (s.data) continue;
+            s.data = await this.engine.writer.readSegment(c, s.meta);
+            c.loading.doneBytes += s.meta.sizeBytes;
+          }
+          p.loaded = true;
+        }
+      } catch (e) {
+        // Leave nothing half-loaded behind.
+        for (const p of todo) this.releasePartition(p);
+        throw e;
+      } finally {
+        c.loading = null;
+      }
+      const loadedIds = [...c.partitions.values()].filter((p) => p.loaded).map((p) => p.meta.id);
+      const prevType = c.meta.load?.type;
+      c.meta.load = {
+        type: type === 'collection' || prevType === 'collection' ? 'collection' : 'partitions',
+        partitionIds: loadedIds,
+        loadFields: null,
+        skipDynamic: false,
+      };
+      if (persist) await this.engine.persist();
+    });
+  }
+
+  private releasePartition(p: PartitionRuntime): void {
+    p.loaded = false;
+    for (const s of p.sealed) s.data = null;
+  }
+
+  /** Release everything of a collection in memory (no manifest write). */
+  releaseAll(c: CollectionRuntime): void {
+    for (const p of c.partitions.values()) this.releasePartition(p);
+    c.meta.load = null;
+  }
+
+  async release(c: CollectionRuntime, parts: PartitionRuntime[] | null): Promise<void> {
+    await this.lock.run(async () => {
+      if (parts === null) {
+        this.releaseAll(c);
+      } else {
+        for (const p of parts) this.releasePartition(p);
+        const still = [...c.partitions.values()].filter((p) => p.loaded);
+        if (still.length === 0) c.meta.load = null;
+        else if (c.meta.load) c.meta.load = { ...c.meta.load, type: 'partitions', partitionIds: still.map((p) => p.meta.id) };
+      }
+      await this.engine.persist();
+    });
+  }
+
+  /** At open: load again what was loaded when the process stopped, as Milvus does. */
+  async restoreLoads(): Promise<void> {
+    for (const c of this.engine.collections.values()) {
+      const load = c.meta.load;
+      if (!load) continue;
+      const parts = load.partitionIds.map((id) => c.partitions.get(id)).filter((p): p is PartitionRuntime => p !== undefined);
+      try {
+        await this.load(c, parts, load.type, false);
+      } catch (e) {
+        // Over budget after a restart (e.g. a smaller budget): keep the data, leave it released, say why.
+        c.meta.load = null;
+        process.emitWarning(`collection ${c.meta.name} was not reloaded at open: ${(e as Error).message}`);
+      }
+    }
+  }
+}

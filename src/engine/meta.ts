@@ -1,0 +1,113 @@
+/**
+ * The catalog: what the MANIFEST records. Everything here is plain data that round-trips through
+ * `toManifestJson` / `fromManifestJson` (bigint-safe). Runtime state (growing data, loaded columns)
+ * lives in collection.ts, never here.
+ */
+import type { ConsistencyLevel, MetricType } from '../core/enums.js';
+import type { CollectionSchema } from '../schema/types.js';
+
+export interface DatabaseMeta {
+  id: number;
+  name: string;
+  createdTs: bigint;
+  properties: Record<string, string>;
+}
+
+export interface SealedSegmentMeta {
+  id: number;
+  partitionId: number;
+  file: string;
+  numRows: number;
+  sizeBytes: number;
+  minTs: bigint;
+  maxTs: bigint;
+}
+
+export interface PartitionMeta {
+  id: number;
+  name: string;
+  createdTs: bigint;
+  /** Every WAL record with LSN <= flushedLsn that touches this partition is in its files. */
+  flushedLsn: bigint;
+  segments: SealedSegmentMeta[];
+  /** Tombstone snapshot file (pk -> delete ts), or null when there are none. */
+  deleteFile: string | null;
+}
+
+export interface IndexMeta {
+  id: number;
+  name: string;
+  fieldName: string;
+  fieldId: number;
+  indexType: string;
+  metricType: MetricType | '';
+  /** The user's params as given (flattened strings), echoed by DescribeIndex. */
+  params: Record<string, string>;
+  createdTs: bigint;
+}
+
+export type LoadType = 'collection' | 'partitions';
+
+export interface LoadMeta {
+  type: LoadType;
+  partitionIds: number[];
+  loadFields: string[] | null;
+  skipDynamic: boolean;
+}
+
+export interface CollectionMeta {
+  id: number;
+  dbName: string;
+  name: string;
+  schema: CollectionSchema;
+  partitions: PartitionMeta[];
+  indexes: IndexMeta[];
+  properties: Record<string, string>;
+  consistencyLevel: ConsistencyLevel;
+  shardsNum: number;
+  /** Hash partitions when the schema has a partition key, else 0. */
+  numPartitions: number;
+  createdTs: bigint;
+  updateTs: bigint;
+  /** Load state survives restarts, as in Milvus. */
+  load: LoadMeta | null;
+}
+
+export interface AliasMeta {
+  dbName: string;
+  alias: string;
+  collectionId: number;
+}
+
+export interface ManifestBody {
+  formatVersion: 1;
+  nextId: number;
+  clockTs: bigint;
+  databases: DatabaseMeta[];
+  collections: CollectionMeta[];
+  aliases: AliasMeta[];
+}
+
+const BIGINT_TAG = '$bigint';
+
+/** JSON-safe copy of a manifest body: bigints become {"$bigint": "<decimal>"}. */
+export function toManifestJson(body: ManifestBody): unknown {
+  return JSON.parse(JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v)));
+}
+
+export function fromManifestJson(json: unknown): ManifestBody {
+  const revived = JSON.parse(JSON.stringify(json), (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      const tagged = o[BIGINT_TAG];
+      if (typeof tagged === 'string' && Object.keys(o).length === 1) return BigInt(tagged);
+    }
+    return v;
+  }) as ManifestBody;
+  if (revived.formatVersion !== 1) throw new Error(`unsupported manifest format version ${String(revived.formatVersion)}`);
+  return revived;
+}
+
+export function emptyManifest(): ManifestBody {
+  return { formatVersion: 1, nextId: 1, clockTs: 0n, databases: [], collections: [], aliases: [] };
+}

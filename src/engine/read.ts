@@ -1,0 +1,141 @@
+/**
+ * Read mechanics over chunks: which rows a filter selects (minus deleted rows), exact vector search
+ * with per-chunk top-k merged into a global top-k, and gathering output columns for hits.
+ * Milvus rules (limits, output field names, load checks) are the service's.
+ */
+import { assert } from '../core/assert.js';
+import type { MetricType } from '../core/enums.js';
+import type { FilterPlan } from '../expr/index.js';
+import { evaluateFilter } from '../expr/index.js';
+import { mergeTopK, searchExact } from '../index/flat.js';
+import type { ExactSearchResult } from '../index/flat.js';
+import type { Bitset, Column } from '../schema/column.js';
+import { concatColumns, takeRows, emptyColumn } from '../schema/ops.js';
+import type { FieldSchema } from '../schema/types.js';
+import type { Chunk } from './chunk.js';
+import type { PartitionRuntime } from './partition.js';
+
+export interface ScopedChunk {
+  partition: PartitionRuntime;
+  chunk: Chunk;
+}
+
+/** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. */
+export function visibleRows(s: ScopedChunk, filter: FilterPlan | null): Bitset | null {
+  const bits = filter ? evaluateFilter(filter, s.chunk) : null;
+  const del = s.partition.deletedMask(s.chunk);
+  if (!del) return bits;
+  const out = bits ?? new Uint8Array(s.chunk.numRows).fill(1);
+  for (let i = 0; i < out.length; i++) if (del[i] === 1) out[i] = 0;
+  return out;
+}
+
+/** Hits addressed by (chunk index, row). */
+export interface RowRefs {
+  chunk: Int32Array;
+  row: Int32Array;
+}
+
+/** Every visible row matching the filter. */
+export function matchRows(scope: readonly ScopedChunk[], filter: FilterPlan | null): RowRefs {
+  const chunkIdx: number[] = [];
+  const rowIdx: number[] = [];
+  for (let ci = 0; ci < scope.length; ci++) {
+    const s = scope[ci]!;
+    const bits = visibleRows(s, filter);
+    const n = s.chunk.numRows;
+    for (let r = 0; r < n; r++) {
+      if (bits === null || bits[r] === 1) {
+        chunkIdx.push(ci);
+        rowIdx.push(r);
+      }
+    }
+  }
+  return { chunk: Int32Array.from(chunkIdx), row: Int32Array.from(rowIdx) };
+}
+
+export function countRows(scope: readonly ScopedChunk[], filter: FilterPlan | null): number {
+  let total = 0;
+  for (const s of scope) {
+    const bits = visibleRows(s, filter);
+    if (bits === null) total += s.chunk.numRows;
+    else for (let r = 0; r < bits.length; r++) total += bits[r]!;
+  }
+  return total;
+}
+
+export interface VectorSearchArgs {
+  fieldName: string;
+  metric: MetricType;
+  queries: Column;
+  nq: number;
+  topK: number;
+  filter: FilterPlan | null;
+  range: { radius: number; rangeFilter?: number } | null;
+}
+
+export interface VectorHits extends RowRefs {
+  scores: Float32Array;
+  /** Hits per query; query i's hits start at i * topK. */
+  counts: Int32Array;
+  topK: number;
+}
+
+export function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs): VectorHits {
+  const parts: { result: ExactSearchResult; segmentIndex: number }[] = [];
+  for (let ci = 0; ci < scope.length; ci++) {
+    const s = scope[ci]!;
+    const column = s.chunk.column(a.fieldName);
+    if (!column || s.chunk.numRows === 0) continue;
+    const filter = visibleRows(s, a.filter);
+    const result = searchExact({
+      metric: a.metric,
+      column,
+      numRows: s.chunk.numRows,
+      queries: a.queries,
+      topK: a.topK,
+      filter,
+      range: a.range,
+    });
+    parts.push({ result, segmentIndex: ci });
+  }
+  const merged = mergeTopK(parts, a.metric, a.topK);
+  // mergeTopK needs at least the query count when there were no parts.
+  if (parts.length === 0) {
+    return {
+      chunk: new Int32Array(a.nq * a.topK).fill(-1),
+      row: new Int32Array(a.nq * a.topK).fill(-1),
+      scores: new Float32Array(a.nq * a.topK),
+      counts: new Int32Array(a.nq),
+      topK: a.topK,
+    };
+  }
+  return { chunk: merged.segment, row: merged.rows, scores: merged.scores, counts: merged.counts, topK: a.topK };
+}
+
+/** The values of one field for a list of hits, in hit order. */
+export function gatherColumn(scope: readonly ScopedChunk[], field: FieldSchema, refs: RowRefs): Column {
+  const n = refs.chunk.length;
+  if (n === 0) return emptyColumn(field);
+  // Group rows per chunk, take them in one go, then put them back in hit order.
+  const perChunk = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const ci = refs.chunk[i]!;
+    let list = perChunk.get(ci);
+    if (!list) perChunk.set(ci, (list = []));
+    list.push(i);
+  }
+  const pieces: Column[] = [];
+  const order = new Int32Array(n);
+  let at = 0;
+  for (const [ci, hitIdx] of perChunk) {
+    const chunk = scope[ci]!.chunk;
+    const col = chunk.column(field.name);
+    const rows = hitIdx.map((h) => refs.row[h]!);
+    assert(col !== undefined, `chunk has no column ${field.name}`);
+    pieces.push(takeRows(col, rows));
+    for (const h of hitIdx) order[h] = at++;
+  }
+  const all = pieces.length === 1 ? pieces[0]! : concatColumns(pieces);
+  return takeRows(all, order);
+}

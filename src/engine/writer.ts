@@ -1,0 +1,314 @@
+/**
+ * The durable write path: log, then apply. A write returns only after its WAL record is fsync'd
+ * (group commit in storage/wal.ts); then it is applied to the growing segment and tombstones, where
+ * reads see it. Growing segments are sealed into segment files by `flushPartition`, which advances
+ * the partition's `flushedLsn` in the manifest so replay skips what is already in files.
+ */
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { Column } from '../schema/column.js';
+import { takeRows } from '../schema/ops.js';
+import { fieldByName } from '../schema/types.js';
+import type { FieldSchema } from '../schema/types.js';
+import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
+import type { WalRecord } from '../storage/wal.js';
+import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
+import type { CollectionRuntime } from './collection.js';
+import type { Engine } from './engine.js';
+import type { SealedSegmentMeta } from './meta.js';
+import { Mutex } from './mutex.js';
+import type { PartitionRuntime } from './partition.js';
+import type { PrimaryKey } from './pk.js';
+import { pkAt, pkList } from './pk.js';
+import type { PartBatch, WriteRecord } from './records.js';
+import { RecordType, decodeWriteRecord, encodeWriteRecord } from './records.js';
+
+/** Hidden system field id holding each row's write timestamp in segment files. */
+export const TS_FIELD_ID = 1;
+/** Tombstone files: pk column and delete-ts column. */
+const TOMB_PK_ID = 0;
+const TOMB_TS_ID = 1;
+
+export interface WriteInput {
+  deletes: WriteRecord['deletes'];
+  /** Columns by field name, per partition. */
+  parts: { partitionId: number; numRows: number; columns: Map<string, Column> }[];
+}
+
+export class Writer {
+  private readonly flushLock = new Mutex();
+  private autoFlushPending = new Set<number>();
+  /** Set when a background flush failed; reported by the next flush call. */
+  lastFlushError: unknown = null;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Log the write durably, then apply it. Returns the write's timestamp. */
+  async write(c: CollectionRuntime, input: WriteInput, ts: bigint = this.engine.clock.next()): Promise<bigint> {
+    const parts: PartBatch[] = input.parts.map((p) => ({
+      partitionId: p.partitionId,
+      numRows: p.numRows,
+      cols: toFieldIdCols(c, p.columns),
+    }));
+    const record: WriteRecord = { collectionId: c.id, ts, deletes: input.deletes, parts };
+    const payload = encodeWriteRecord(record);
+    if (payload.length > limits.walMaxRecordBytes) {
+      throw errors.parameterTooLarge('write request', { maxBytes: limits.walMaxRecordBytes, actualBytes: payload.length });
+    }
+    const lsn = await this.engine.wal.append(RecordType.Write, payload);
+    // The collection may have been dropped while we waited for the fsync.
+    if (this.engine.collections.get(c.id) === c) this.apply(c, record, lsn);
+    return ts;
+  }
+
+  /** Apply one decoded record; idempotent per partition through flushedLsn. */
+  private apply(c: CollectionRuntime, r: WriteRecord, lsn: bigint): void {
+    this.engine.clock.observe(r.ts);
+    if (r.deletes) {
+      const pks = pkList(r.deletes.pks);
+      for (const p of c.partitions.values()) {
+        if (r.deletes.partitionId >= 0 && p.meta.id !== r.deletes.partitionId) continue;
+        if (lsn <= p.meta.flushedLsn) continue;
+        p.addTombstones(pks, r.ts);
+        p.appliedLsn = lsn;
+      }
+    }
+    for (const part of r.parts) {
+      const p = c.partitions.get(part.partitionId);
+      if (!p || lsn <= p.meta.flushedLsn || part.numRows === 0) continue;
+      const ts = new BigInt64Array(part.numRows).fill(r.ts);
+      p.growing.append(new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name));
+      p.appliedLsn = lsn;
+      if (p.growing.numRows >= (this.engine.opts.sealRows ?? limits.growingSealRows) || p.growing.sizeBytes >= limits.growingSealBytes) {
+        this.scheduleFlush(c, p);
+      }
+    }
+  }
+
+  replay(records: readonly WalRecord[]): void {
+    for (const rec of records) {
+      if (rec.type !== RecordType.Write) throw errors.internal(`unknown WAL record type ${rec.type} at LSN ${rec.lsn}`);
+      const r = decodeWriteRecord(rec.payload);
+      const c = this.engine.collections.get(r.collectionId);
+      if (c) this.apply(c, r, rec.lsn);
+      else this.engine.clock.observe(r.ts);
+    }
+  }
+
+  private scheduleFlush(c: CollectionRuntime, p: PartitionRuntime): void {
+    if (this.autoFlushPending.has(p.meta.id)) return;
+    this.autoFlushPending.add(p.meta.id);
+    setImmediate(() => {
+      this.flushPartition(c, p)
+        .catch((e: unknown) => {
+          this.lastFlushError = e;
+        })
+        .finally(() => this.autoFlushPending.delete(p.meta.id));
+    });
+  }
+
+  async flushCollection(c: CollectionRuntime): Promise<SealedSegmentMeta[]> {
+    const out: SealedSegmentMeta[] = [];
+    for (const p of c.partitions.values()) {
+      const s = await this.flushPartition(c, p);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  async flushAll(): Promise<void> {
+    for (const c of [...this.engine.collections.values()]) await this.flushCollection(c);
+  }
+
+  /**
+   * Seal the partition's growing data into a segment file and snapshot its tombstones, then
+   * advance flushedLsn in the manifest. Until the manifest is written the sealed rows stay
+   * searchable from `sealing`; a crash before that point just replays them from the WAL.
+   */
+  flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<SealedSegmentMeta | null> {
+    return this.flushLock.run(async () => {
+      const engine = this.engine;
+      if (engine.collections.get(c.id) !== c || c.partitions.get(p.meta.id) !== p) return null;
+      if (p.appliedLsn <= p.meta.flushedLsn && p.sealing.length === 0) return null;
+      const g = p.growing;
+      p.growing = new GrowingSegment(engine.allocId());
+      p.sealing.push(g);
+      const sealingNow = p.sealing.slice();
+      const flushedLsn = p.appliedLsn;
+      const tombstones = new Map(p.tombstones);
+      const chunks = sealingNow.flatMap((s) => s.chunks);
+      let segMeta: SealedSegmentMeta | null = null;
+      let merged: Chunk | null = null;
+      if (chunks.length > 0) {
+        merged = mergeChunks(chunks);
+        segMeta = await this.writeSegment(c, p, merged);
+      }
+      const deleteFile = tombstones.size > 0 ? await this.writeTombstones(c, p, tombstones) : null;
+      const oldDeleteFile = p.meta.deleteFile;
+      p.meta = {
+        ...p.meta,
+        flushedLsn,
+        segments: segMeta ? [...p.meta.segments, segMeta] : p.meta.segments,
+        deleteFile,
+      };
+      if (segMeta) p.sealed.push({ meta: segMeta, data: p.loaded && merged ? merged : null });
+      p.sealing = p.sealing.filter((s) => !sealingNow.includes(s));
+      await engine.persist();
+      if (oldDeleteFile && oldDeleteFile !== deleteFile) await engine.removeFiles([oldDeleteFile]);
+      await this.dropObsoleteWal();
+      return segMeta;
+    });
+  }
+
+  private async writeSegment(c: CollectionRuntime, p: PartitionRuntime, chunk: Chunk): Promise<SealedSegmentMeta> {
+    const id = this.engine.allocId();
+    const file = `seg-${id}.sxs`;
+    let minTs = chunk.ts[0] ?? 0n;
+    let maxTs = minTs;
+    for (let i = 0; i < chunk.numRows; i++) {
+      const t = chunk.ts[i]!;
+      if (t < minTs) minTs = t;
+      if (t > maxTs) maxTs = t;
+    }
+    const cols = toFieldIdCols(c, chunk.columns);
+    cols.push({ fieldId: TS_FIELD_ID, column: { kind: 'int64', data: chunk.ts, valid: null } });
+    const sizeBytes = await writeSegmentFile(this.engine.fs, this.engine.segmentPath(''), file, {
+      meta: { collectionId: c.id, partitionId: p.meta.id, segmentId: id },
+      numRows: chunk.numRows,
+      cols,
+    });
+    return { id, partitionId: p.meta.id, file, numRows: chunk.numRows, sizeBytes, minTs, maxTs };
+  }
+
+  private async writeTombstones(c: CollectionRuntime, p: PartitionRuntime, tomb: Map<PrimaryKey, bigint>): Promise<string> {
+    const file = `del-${this.engine.allocId()}.sxs`;
+    const n = tomb.size;
+    const ts = new BigInt64Array(n);
+    let pkCol: Column;
+    if (c.pkField.dataType === 5) {
+      const data = new BigInt64Array(n);
+      let i = 0;
+      for (const [k, v] of tomb) { data[i] = k as bigint; ts[i++] = v; }
+      pkCol = { kind: 'int64', data, valid: null };
+    } else {
+      const data: string[] = [];
+      let i = 0;
+      for (const [k, v] of tomb) { data.push(k as string); ts[i++] = v; }
+      pkCol = { kind: 'varchar', data, valid: null };
+    }
+    await writeSegmentFile(this.engine.fs, this.engine.segmentPath(''), file, {
+      meta: { collectionId: c.id, partitionId: p.meta.id, kind: 'tombstones' },
+      numRows: n,
+      cols: [{ fieldId: TOMB_PK_ID, column: pkCol }, { fieldId: TOMB_TS_ID, column: { kind: 'int64', data: ts, valid: null } }],
+    });
+    return file;
+  }
+
+  /** Read a partition's tombstone snapshot into memory (at open). */
+  async readTombstones(p: PartitionRuntime): Promise<void> {
+    if (!p.meta.deleteFile) return;
+    const seg = await readSegmentFile(this.engine.fs, this.engine.segmentPath(p.meta.deleteFile));
+    const pkCol = seg.cols.find((x) => x.fieldId === TOMB_PK_ID)?.column;
+    const tsCol = seg.cols.find((x) => x.fieldId === TOMB_TS_ID)?.column;
+    if (!pkCol || !tsCol || tsCol.kind !== 'int64') throw errors.internal(`tombstone file ${p.meta.deleteFile} is malformed`);
+    for (let i = 0; i < seg.numRows; i++) {
+      const pk = pkAt(pkCol, i);
+      const t = tsCol.data[i]!;
+      const prev = p.tombstones.get(pk);
+      if (prev === undefined || prev < t) p.tombstones.set(pk, t);
+    }
+    p.tombstoneVersion++;
+  }
+
+  /** Read one sealed segment file into a chunk. */
+  async readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk> {
+    const seg = await readSegmentFile(this.engine.fs, this.engine.segmentPath(meta.file));
+    if (seg.numRows !== meta.numRows) {
+      throw errors.internal(`segment ${meta.file} has ${seg.numRows} rows, the manifest says ${meta.numRows}`);
+    }
+    const tsCol = seg.cols.find((x) => x.fieldId === TS_FIELD_ID)?.column;
+    if (!tsCol || tsCol.kind !== 'int64') throw errors.internal(`segment ${meta.file} has no timestamp column`);
+    const cols = seg.cols.filter((x) => x.fieldId !== TS_FIELD_ID);
+    return new Chunk(meta.partitionId, seg.numRows, toNamedCols(c, cols), tsCol.data, c.pkField.name);
+  }
+
+  /** Delete WAL files no partition needs any more. */
+  async dropObsoleteWal(): Promise<void> {
+    let keepFrom = this.engine.wal.nextLsn;
+    for (const c of this.engine.collections.values()) {
+      for (const p of c.partitions.values()) {
+        if (p.appliedLsn > p.meta.flushedLsn && p.meta.flushedLsn + 1n < keepFrom) keepFrom = p.meta.flushedLsn + 1n;
+      }
+    }
+    await this.engine.wal.dropBefore(keepFrom);
+  }
+
+  /**
+   * Rewrite every sealed segment of the collection without its deleted rows, then clear the
+   * tombstones (every row they could hide is gone once growing data is sealed too).
+   */
+  async compact(c: CollectionRuntime): Promise<number> {
+    await this.flushCollection(c);
+    return this.flushLock.run(async () => {
+      let removed = 0;
+      for (const p of c.partitions.values()) {
+        if (p.tombstones.size === 0) continue;
+        const snapshot = new Map(p.tombstones);
+        const kept: { meta: SealedSegmentMeta; data: Chunk | null }[] = [];
+        const oldFiles: string[] = [];
+        for (const s of p.sealed) {
+          const chunk = s.data ?? (await this.readSegment(c, s.meta));
+          const mask = p.deletedMask(chunk);
+          if (!mask) { kept.push(s); continue; }
+          const rows: number[] = [];
+          for (let i = 0; i < chunk.numRows; i++) if (mask[i] === 0) rows.push(i);
+          removed += chunk.numRows - rows.length;
+          oldFiles.push(s.meta.file);
+          if (rows.length === 0) continue;
+          const sub = takeChunkRows(chunk, rows);
+          const meta = await this.writeSegment(c, p, sub);
+          kept.push({ meta, data: s.data ? sub : null });
+        }
+        if (p.meta.deleteFile) oldFiles.push(p.meta.deleteFile);
+        p.sealed = kept;
+        // Deletes applied while we rewrote stay (they are in the WAL past flushedLsn).
+        for (const [pk, ts] of snapshot) if (p.tombstones.get(pk) === ts) p.tombstones.delete(pk);
+        p.tombstoneVersion++;
+        p.meta = { ...p.meta, segments: kept.map((s) => s.meta), deleteFile: null };
+        await this.engine.persist();
+        await this.engine.removeFiles(oldFiles);
+      }
+      return removed;
+    });
+  }
+}
+
+function takeChunkRows(chunk: Chunk, rows: number[]): Chunk {
+  const cols = new Map<string, Column>();
+  for (const [name, col] of chunk.columns) cols.set(name, takeRows(col, rows));
+  const ts = new BigInt64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) ts[i] = chunk.ts[rows[i]!]!;
+  return new Chunk(chunk.partitionId, rows.length, cols, ts, chunk.pkField);
+}
+
+function toFieldIdCols(c: CollectionRuntime, columns: ReadonlyMap<string, Column>): { fieldId: number; column: Column }[] {
+  const out: { fieldId: number; column: Column }[] = [];
+  for (const [name, column] of columns) {
+    const f: FieldSchema | undefined = fieldByName(c.meta.schema, name);
+    if (!f) throw errors.fieldNotFound(name);
+    out.push({ fieldId: f.fieldId, column });
+  }
+  return out;
+}
+
+function toNamedCols(c: CollectionRuntime, cols: readonly { fieldId: number; column: Column }[]): Map<string, Column> {
+  const byId = new Map<number, FieldSchema>();
+  for (const f of c.meta.schema.fields) byId.set(f.fieldId, f);
+  const out = new Map<string, Column>();
+  for (const { fieldId, column } of cols) {
+    const f = byId.get(fieldId);
+    if (!f) continue; // a field that no longer exists in the schema
+    out.set(f.name, column);
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+/** Collection RPCs: Create/Describe/Has/Show/Drop/Rename/Alter collection and statistics. */
+import { ConsistencyLevel } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { Engine } from '../engine/engine.js';
+import { physicalMs } from '../engine/clock.js';
+import { buildCollectionSchema, validateName } from '../schema/build.js';
+import { dbNameOf, findCollection, requireCollection, requireDatabase } from './resolve.js';
+import type * as T from './types.js';
+
+export async function createCollection(engine: Engine, req: T.CreateCollectionRequest): Promise<void> {
+  const db = dbNameOf(req);
+  requireDatabase(engine, db);
+  validateName('collection', req.collectionName);
+  const schema = buildCollectionSchema({
+    name: req.collectionName,
+    description: req.description ?? '',
+    fields: req.fields,
+    enableDynamicField: req.enableDynamicField ?? false,
+    autoId: req.autoId ?? false,
+    functions: req.functions ?? [],
+  });
+  if (engine.aliases.some((a) => a.dbName === db && a.alias === req.collectionName)) {
+    throw errors.aliasCollectionNameConflict(req.collectionName);
+  }
+  const existing = engine.findCollection(db, req.collectionName);
+  if (existing) {
+    // Milvus answers success for an identical re-create and refuses a different one.
+    if (sameSchema(existing.meta.schema, schema)) return;
+    throw errors.unexpected(`create duplicate collection with different parameters, collection: ${req.collectionName}`);
+  }
+  const hasPartitionKey = schema.fields.some((f) => f.isPartitionKey);
+  let numPartitions = 0;
+  if (hasPartitionKey) {
+    numPartitions = req.numPartitions && req.numPartitions > 0 ? req.numPartitions : limits.defaultNumPartitionsPartitionKey;
+    if (!Number.isInteger(numPartitions) || numPartitions > limits.maxNumPartitionsPartitionKey) {
+      throw errors.invalidParameter('the specified partitions should be greater than 0 if partition key is used', {
+        expected: `[1, ${limits.maxNumPartitionsPartitionKey}]`, actual: numPartitions,
+      });
+    }
+  } else if (req.numPartitions && req.numPartitions > 0) {
+    throw errors.invalidParameter('num_partitions should only be specified with partition key field enabled');
+  }
+  const shardsNum = req.shardsNum && req.shardsNum > 0 ? req.shardsNum : 1;
+  if (shardsNum > limits.maxShards) {
+    throw errors.invalidParameter('shards_num', { expected: `[1, ${limits.maxShards}]`, actual: shardsNum });
+  }
+  const level = req.consistencyLevel ?? ConsistencyLevel.Bounded;
+  await engine.createCollection({
+    dbName: db,
+    schema,
+    properties: { ...(req.properties ?? {}) },
+    consistencyLevel: level,
+    shardsNum,
+    numPartitions,
+  });
+}
+
+function sameSchema(a: unknown, b: unknown): boolean {
+  const norm = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return norm(a) === norm(b);
+}
+
+export function describeCollection(engine: Engine, req: T.CollectionScoped): T.CollectionDescription {
+  const db = dbNameOf(req);
+  const c = engine.databases.has(db) ? findCollection(engine, db, req.collectionName) : undefined;
+  if (!c) throw errors.cantFindCollection(req.collectionName, db);
+  const m = c.meta;
+  return {
+    dbName: m.dbName,
+    collectionName: m.name,
+    collectionId: BigInt(m.id),
+    schema: m.schema,
+    aliases: engine.aliases.filter((a) => a.collectionId === m.id).map((a) => a.alias),
+    createdTimestamp: m.createdTs,
+    createdUtcMs: physicalMs(m.createdTs),
+    shardsNum: m.shardsNum,
+    numPartitions: m.numPartitions,
+    consistencyLevel: m.consistencyLevel,
+    properties: { ...m.properties },
+    updateTimestamp: m.updateTs,
+  };
+}
+
+export function hasCollection(engine: Engine, req: T.CollectionScoped): boolean {
+  const db = dbNameOf(req);
+  requireDatabase(engine, db);
+  return findCollection(engine, db, req.collectionName) !== undefined;
+}
+
+export function listCollections(engine: Engine, req: T.DbScoped): T.CollectionListEntry[] {
+  const db = dbNameOf(req);
+  requireDatabase(engine, db);
+  return engine.collectionsOf(db).map((c) => ({
+    name: c.meta.name,
+    collectionId: BigInt(c.meta.id),
+    createdTimestamp: c.meta.createdTs,
+    createdUtcMs: physicalMs(c.meta.createdTs),
+    loadedPercent: c.isLoaded ? 100 : 0,
+  }));
+}
+
+export async function dropCollection(engine: Engine, req: T.CollectionScoped): Promise<void> {
+  const db = dbNameOf(req);
+  requireDatabase(engine, db);
+  const c = engine.findCollection(db, req.collectionName);
+  if (!c) return; // dropping a missing collection succeeds
+  const aliases = engine.aliases.filter((a) => a.collectionId === c.id).map((a) => a.alias);
+  if (aliases.length > 0) {
+    throw errors.unexpected(`unable to drop the collection [${c.name}] because it has associated aliases [${aliases.join(', ')}], please remove all aliases before dropping the collection`);
+  }
+  await engine.dropCollection(c);
+}
+
+export async function renameCollection(engine: Engine, req: T.RenameCollectionRequest): Promise<void> {
+  const db = dbNameOf(req);
+  const c = requireCollection(engine, { dbName: db, collectionName: req.oldName });
+  const newDb = req.newDbName && req.newDbName.length > 0 ? req.newDbName : db;
+  requireDatabase(engine, newDb);
+  validateName('collection', req.newName);
+  if (findCollection(engine, newDb, req.newName)) {
+    throw errors.invalidParameter(`duplicated new collection name ${req.newName} in database ${newDb} with other collection name or alias`);
+  }
+  if (newDb !== db && engine.aliases.some((a) => a.collectionId === c.id)) {
+    throw errors.invalidParameter('fail to rename collection to different database, must drop all aliases of collection before rename');
+  }
+  await engine.renameCollection(c, newDb, req.newName);
+}
+
+export async function alterCollection(engine: Engine, req: T.AlterCollectionRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const props = { ...c.meta.properties, ...(req.properties ?? {}) };
+  const mmapKeys = ['mmap.enabled', 'lazyload.enabled'];
+  if (c.isLoaded && Object.keys(req.properties ?? {}).some((k) => mmapKeys.includes(k))) {
+    throw errors.collectionAlreadyLoaded(c.name);
+  }
+  for (const k of req.deleteKeys ?? []) delete props[k];
+  await engine.alterCollection(c, props);
+}
+
+export function getCollectionStatistics(engine: Engine, req: T.CollectionScoped): T.Statistics {
+  const c = requireCollection(engine, req);
+  // Like Milvus' row_count, this counts deleted rows until compaction removes them.
+  return { rowCount: c.numRowsTotal };
+}

@@ -1,0 +1,92 @@
+/** Index RPCs: CreateIndex, DescribeIndex, DropIndex (and the index-state helpers built on them). */
+import { isVectorType } from '../core/enums.js';
+import type { MetricType } from '../core/enums.js';
+import { METRIC_TYPES } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import type { CollectionRuntime } from '../engine/collection.js';
+import type { Engine } from '../engine/engine.js';
+import type { IndexMeta } from '../engine/meta.js';
+import { defaultMetricFor, getIndexDescriptor, validateIndexParams } from '../index/registry.js';
+import { columnKindFor } from '../schema/column.js';
+import { isVectorKind } from '../index/index.js';
+import { validateName } from '../schema/build.js';
+import { fieldByName } from '../schema/types.js';
+import { requireCollection } from './resolve.js';
+import type * as T from './types.js';
+
+/** Scalar index types Milvus accepts; filters are evaluated by scan either way. */
+const SCALAR_INDEX_TYPES = new Set(['INVERTED', 'STL_SORT', 'TRIE', 'BITMAP', 'AUTOINDEX', 'HYBRID', 'NGRAM']);
+
+export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const field = fieldByName(c.meta.schema, req.fieldName);
+  if (!field || field.isDynamic) throw errors.fieldNotFound(req.fieldName);
+  const params = { ...req.params };
+  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : field.name;
+  validateName('index', indexName);
+  let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
+  if (indexType === '') indexType = 'AUTOINDEX';
+  let metricType: MetricType | '' = '';
+  if (isVectorType(field.dataType)) {
+    const kind = columnKindFor(field.dataType);
+    if (!isVectorKind(kind)) throw errors.invalidParameter(`field ${field.name} is not a vector field`);
+    const desc = getIndexDescriptor(indexType);
+    const requested = (params['metric_type'] ?? '').toUpperCase();
+    if (requested !== '' && !(METRIC_TYPES as readonly string[]).includes(requested)) {
+      throw errors.invalidParameter(`metric type ${requested} not found or not supported`, { metric_type: requested });
+    }
+    metricType = requested === '' ? defaultMetricFor(kind) : (requested as MetricType);
+    validateIndexParams(desc, kind, metricType, params);
+  } else {
+    if (!SCALAR_INDEX_TYPES.has(indexType)) throw errors.indexNotSupported(indexType);
+  }
+  params['index_type'] = indexType;
+  if (metricType) params['metric_type'] = metricType;
+  const onField = c.indexOnField(field.name);
+  if (onField) {
+    if (onField.indexType === indexType && onField.metricType === metricType && onField.name === indexName) return;
+    throw errors.unexpected('CreateIndex failed: at most one distinct index is allowed per field');
+  }
+  if (c.meta.indexes.some((i) => i.name === indexName)) {
+    throw errors.invalidParameter(`index name ${indexName} is used by another field`, { indexName });
+  }
+  await engine.addIndex(c, { name: indexName, fieldName: field.name, fieldId: field.fieldId, indexType, metricType, params });
+}
+
+function selectIndexes(c: CollectionRuntime, req: T.IndexRequest): IndexMeta[] {
+  let list = c.meta.indexes;
+  if (req.indexName) list = list.filter((i) => i.name === req.indexName);
+  else if (req.fieldName) list = list.filter((i) => i.fieldName === req.fieldName);
+  return list;
+}
+
+export function describeIndex(engine: Engine, req: T.IndexRequest): T.IndexDescription[] {
+  const c = requireCollection(engine, req);
+  const list = selectIndexes(c, req);
+  if (list.length === 0) {
+    throw errors.indexNotFound(req.indexName ? { collection: c.name, indexName: req.indexName } : { collection: c.name });
+  }
+  const total = c.numRowsTotal;
+  return list.map((i) => ({
+    indexName: i.name,
+    indexId: BigInt(i.id),
+    fieldName: i.fieldName,
+    indexType: i.indexType,
+    metricType: i.metricType,
+    params: { ...i.params },
+    // Exact indexes need no build: every row is indexed as soon as it is written.
+    indexedRows: total,
+    totalRows: total,
+    pendingRows: 0,
+    state: 'Finished',
+    failReason: '',
+  }));
+}
+
+export async function dropIndex(engine: Engine, req: T.IndexRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const list = selectIndexes(c, req);
+  if (list.length === 0) return;
+  if (c.isLoaded) throw errors.unexpected('index cannot be dropped, collection is loaded, please release it first');
+  for (const i of list) await engine.removeIndex(c, i.id);
+}

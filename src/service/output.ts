@@ -1,0 +1,99 @@
+/** output_fields: which columns a query or search returns, and the `$meta` keys it keeps. */
+import { DataType } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import type { Column } from '../schema/column.js';
+import type { CollectionSchema, FieldSchema, JsonValue } from '../schema/types.js';
+import { DYNAMIC_FIELD_NAME, dynamicField, fieldByName, primaryField } from '../schema/types.js';
+
+export interface OutputPlan {
+  /** Schema fields to gather (the dynamic field included when any dynamic key is wanted). */
+  fields: FieldSchema[];
+  /** Dynamic keys to keep in `$meta`; null = all keys. */
+  dynamicKeys: string[] | null;
+  /** The names to report back, in request order. */
+  names: string[];
+  countOnly: boolean;
+}
+
+export function planOutput(schema: CollectionSchema, requested: readonly string[] | undefined, opts: { includePk: boolean; allowCount: boolean }): OutputPlan {
+  const wanted = (requested ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
+  const pk = primaryField(schema);
+  const dyn = dynamicField(schema);
+  const fields: FieldSchema[] = [];
+  const names: string[] = [];
+  const dynamicKeys: string[] = [];
+  let wantAllDynamic = false;
+  const add = (f: FieldSchema) => {
+    if (!fields.includes(f)) fields.push(f);
+  };
+  if (wanted.some((w) => w.toLowerCase() === 'count(*)')) {
+    if (!opts.allowCount) throw errors.invalidParameter('count(*) is only supported in query');
+    if (wanted.length > 1) throw errors.invalidParameter('count entities with other output fields is not supported', { output_fields: wanted.join(',') });
+    return { fields: [], dynamicKeys: [], names: ['count(*)'], countOnly: true };
+  }
+  for (const w of wanted) {
+    if (w === '*') {
+      for (const f of schema.fields) {
+        if (f.isDynamic) continue;
+        add(f);
+        if (!names.includes(f.name)) names.push(f.name);
+      }
+      if (dyn) wantAllDynamic = true;
+      continue;
+    }
+    const f = fieldByName(schema, w);
+    if (f && !f.isDynamic) {
+      add(f);
+      if (!names.includes(f.name)) names.push(f.name);
+      continue;
+    }
+    if (dyn && (w === DYNAMIC_FIELD_NAME || f?.isDynamic)) {
+      wantAllDynamic = true;
+      continue;
+    }
+    if (dyn && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) {
+      dynamicKeys.push(w);
+      if (!names.includes(w)) names.push(w);
+      continue;
+    }
+    throw errors.fieldNotFound(w);
+  }
+  if (opts.includePk && !fields.includes(pk)) {
+    fields.unshift(pk);
+    names.unshift(pk.name);
+  }
+  if (dyn && (wantAllDynamic || dynamicKeys.length > 0)) add(dyn);
+  return { fields, dynamicKeys: wantAllDynamic ? null : dynamicKeys, names, countOnly: false };
+}
+
+/** Keep only the requested keys of each `$meta` object. */
+export function pickDynamicKeys(column: Column, keys: readonly string[]): Column {
+  if (column.kind !== 'json') return column;
+  const data: JsonValue[] = column.data.map((v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+    const out: { [k: string]: JsonValue } = {};
+    for (const k of keys) if (k in v) out[k] = v[k]!;
+    return out;
+  });
+  return { kind: 'json', data, valid: column.valid };
+}
+
+/** The synthetic field of a count(*) result. */
+export const COUNT_FIELD: FieldSchema = {
+  fieldId: 0,
+  name: 'count(*)',
+  description: '',
+  dataType: DataType.Int64,
+  isPrimaryKey: false,
+  autoId: false,
+  isPartitionKey: false,
+  isClusteringKey: false,
+  isDynamic: false,
+  nullable: false,
+  defaultValue: null,
+  dim: null,
+  maxLength: null,
+  maxCapacity: null,
+  elementType: null,
+  typeParams: {},
+};

@@ -1,0 +1,360 @@
+/** Read RPCs: Query (incl. count(*) and get-by-ids), Search, HybridSearch. */
+import type { MetricType } from '../core/enums.js';
+import { DataType, isVectorType, smallerIsBetter } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { CollectionRuntime } from '../engine/collection.js';
+import type { Engine } from '../engine/engine.js';
+import type { PrimaryKey } from '../engine/pk.js';
+import { comparePk } from '../engine/pk.js';
+import type { RowRefs, ScopedChunk } from '../engine/read.js';
+import { countRows, gatherColumn, matchRows, searchVectors } from '../engine/read.js';
+import type { FilterPlan } from '../expr/index.js';
+import { compileFilter } from '../expr/index.js';
+import type { Column } from '../schema/column.js';
+import { columnKindFor } from '../schema/column.js';
+import { columnValueAt } from '../schema/ops.js';
+import type { FieldSchema } from '../schema/types.js';
+import { fieldByName } from '../schema/types.js';
+import { readScope } from './load.js';
+import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
+import type { OutputPlan } from './output.js';
+import { isPartitionKeyMode, requireCollection } from './resolve.js';
+import type * as T from './types.js';
+
+function compile(c: CollectionRuntime, filter: string | undefined, templates: T.TemplateValues | undefined): FilterPlan | null {
+  if (!filter || filter.trim().length === 0) return null;
+  return compileFilter(filter, c.meta.schema, templates);
+}
+
+function checkWindow(offset: number, limit: number): void {
+  if (!Number.isInteger(offset) || offset < 0) throw errors.invalidParameter('offset', { expected: '>= 0', actual: offset });
+  const window = offset + limit;
+  if (!Number.isInteger(limit) || limit < 1 || window > limits.maxResultWindow) {
+    throw errors.invalidParameter(`invalid max query result window, (offset+limit) should be in range [1, ${limits.maxResultWindow}], but got ${window}`);
+  }
+}
+
+function outputColumns(scope: readonly ScopedChunk[], plan: OutputPlan, refs: RowRefs): T.OutputColumn[] {
+  return plan.fields.map((field) => {
+    let column = gatherColumn(scope, field, refs);
+    if (field.isDynamic && plan.dynamicKeys !== null) column = pickDynamicKeys(column, plan.dynamicKeys);
+    return { field, column };
+  });
+}
+
+/** Keep the newest row per primary key (duplicates are allowed on insert, as in Milvus). */
+function dedupeNewest(scope: readonly ScopedChunk[], refs: RowRefs): { refs: RowRefs; pks: PrimaryKey[] } {
+  const best = new Map<PrimaryKey, number>();
+  const pks: PrimaryKey[] = new Array<PrimaryKey>(refs.chunk.length);
+  for (let i = 0; i < refs.chunk.length; i++) {
+    const chunk = scope[refs.chunk[i]!]!.chunk;
+    const pk = chunk.pk(refs.row[i]!);
+    pks[i] = pk;
+    const prev = best.get(pk);
+    if (prev === undefined) best.set(pk, i);
+    else {
+      const prevTs = scope[refs.chunk[prev]!]!.chunk.ts[refs.row[prev]!]!;
+      if (chunk.ts[refs.row[i]!]! >= prevTs) best.set(pk, i);
+    }
+  }
+  const keep = [...best.values()].sort((a, b) => comparePk(pks[a]!, pks[b]!));
+  return {
+    refs: { chunk: Int32Array.from(keep, (i) => refs.chunk[i]!), row: Int32Array.from(keep, (i) => refs.row[i]!) },
+    pks: keep.map((i) => pks[i]!),
+  };
+}
+
+export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
+  const c = requireCollection(engine, req);
+  const parts = readScope(c, req.partitionNames);
+  const plan = compile(c, req.filter, req.templateValues);
+  const out = planOutput(c.meta.schema, req.outputFields, { includePk: true, allowCount: true });
+  const scope = c.chunksOf(parts);
+  const pkName = c.pkField.name;
+  if (out.countOnly) {
+    const n = countRows(scope, plan);
+    return {
+      numRows: 1,
+      columns: [{ field: COUNT_FIELD, column: { kind: 'int64', data: BigInt64Array.of(BigInt(n)), valid: null } }],
+      outputFields: ['count(*)'],
+      primaryFieldName: pkName,
+    };
+  }
+  const offset = req.offset ?? 0;
+  if (req.limit === undefined || req.limit === null) {
+    if (!plan) throw errors.invalidParameter('empty expression should be used with limit');
+    if (offset !== 0) checkWindow(offset, 1);
+  } else {
+    checkWindow(offset, req.limit);
+  }
+  const all = dedupeNewest(scope, matchRows(scope, plan)).refs;
+  const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
+  const start = Math.min(offset, end);
+  const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
+  return { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs), outputFields: out.names, primaryFieldName: pkName };
+}
+
+// ---------------------------------------------------------------- search
+
+interface RouteHits {
+  scope: ScopedChunk[];
+  metric: MetricType;
+  /** Per query: hits best-first. */
+  perQuery: { refs: RowRefs; scores: Float32Array }[];
+}
+
+function annsFieldOf(c: CollectionRuntime, name: string | undefined): FieldSchema {
+  const vectors = c.meta.schema.fields.filter((f) => isVectorType(f.dataType));
+  if (name && name.length > 0) {
+    const f = fieldByName(c.meta.schema, name);
+    if (!f) throw errors.fieldNotFound(name);
+    if (!isVectorType(f.dataType)) throw errors.invalidParameter(`field ${name} is not a vector field`);
+    return f;
+  }
+  if (vectors.length !== 1) throw errors.invalidParameter('multiple anns_fields exist, please specify a anns_field in search_params');
+  return vectors[0]!;
+}
+
+function numberParam(params: Record<string, unknown> | undefined, key: string): number | undefined {
+  const v = params?.[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) throw errors.invalidParameter(`search param ${key} must be a number`, { actual: String(v) });
+  return n;
+}
+
+/** Look up the stored vectors of the given primary keys (search by ids). */
+function vectorsByIds(scope: readonly ScopedChunk[], field: FieldSchema, ids: T.PrimaryKeys): Column {
+  const want = ids.kind === 'int64' ? Array.from(ids.data) : ids.data;
+  const refs = dedupeNewest(scope, matchRows(scope, null));
+  const pos = new Map<PrimaryKey, number>();
+  refs.pks.forEach((pk, i) => pos.set(pk, i));
+  const pick: number[] = [];
+  for (const pk of want) {
+    const i = pos.get(pk);
+    if (i === undefined) throw errors.invalidParameter(`some of the provided primary key IDs do not exist: ${String(pk)}`);
+    pick.push(i);
+  }
+  const sub = { chunk: Int32Array.from(pick, (i) => refs.refs.chunk[i]!), row: Int32Array.from(pick, (i) => refs.refs.row[i]!) };
+  return gatherColumn(scope, field, sub);
+}
+
+function runRoute(c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk[], k: number): RouteHits {
+  const field = annsFieldOf(c, req.annsField);
+  const index = c.indexOnField(field.name);
+  if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
+  const requested = (req.metricType ?? '').toUpperCase();
+  const metric = (index.metricType || requested) as MetricType;
+  if (requested !== '' && requested !== index.metricType) {
+    throw errors.invalidParameter('metric type not match', { expected: index.metricType, actual: requested });
+  }
+  const nq = req.nq;
+  if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
+  let queries: Column;
+  if (req.ids) queries = vectorsByIds(scope, field, req.ids);
+  else if (req.vectors) queries = req.vectors;
+  else throw errors.missingParameter('vectors');
+  if (queries.kind !== columnKindFor(field.dataType)) {
+    throw errors.invalidParameter('vector type must be the same as the anns field', { field: field.name, expected: columnKindFor(field.dataType), actual: queries.kind });
+  }
+  if ('dim' in queries && field.dim !== null && queries.dim !== field.dim) {
+    throw errors.invalidParameter('the dimension of the query vectors does not match the anns field', { field: field.name, expected: field.dim, actual: queries.dim });
+  }
+  const radius = numberParam(req.params, 'radius');
+  const rangeFilter = numberParam(req.params, 'range_filter');
+  const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
+  const filter = compile(c, req.filter, req.templateValues);
+  const hits = searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range });
+  const perQuery: RouteHits['perQuery'] = [];
+  for (let q = 0; q < nq; q++) {
+    const n = hits.counts[q]!;
+    const at = q * hits.topK;
+    perQuery.push({
+      refs: { chunk: hits.chunk.subarray(at, at + n), row: hits.row.subarray(at, at + n) },
+      scores: hits.scores.subarray(at, at + n),
+    });
+  }
+  return { scope, metric, perQuery };
+}
+
+function searchScope(c: CollectionRuntime, partitionNames: string[] | undefined): ScopedChunk[] {
+  if (partitionNames && partitionNames.length > 0 && isPartitionKeyMode(c)) {
+    throw errors.invalidParameter('not support manually specifying the partition names if partition key mode is used');
+  }
+  return c.chunksOf(readScope(c, partitionNames));
+}
+
+function validateTopK(topK: number, offset: number): void {
+  if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`);
+  }
+  if (!Number.isInteger(offset) || offset < 0 || topK + offset > limits.maxResultWindow) {
+    throw errors.invalidParameter(`topk [${topK}] + offset [${offset}] should be in range [1, ${limits.maxResultWindow}]`);
+  }
+}
+
+function roundScores(scores: Float32Array, decimals: number | undefined): Float32Array {
+  if (decimals === undefined || decimals < 0) return scores;
+  const f = 10 ** Math.min(decimals, limits.maxRoundDecimal);
+  const out = new Float32Array(scores.length);
+  for (let i = 0; i < scores.length; i++) out[i] = Math.round(scores[i]! * f) / f;
+  return out;
+}
+
+function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number }, nq: number, topK: number,
+  perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
+  const out = planOutput(c.meta.schema, req.outputFields, { includePk: false, allowCount: false });
+  const topks = perQuery.map((q) => q.refs.chunk.length);
+  const total = topks.reduce((a, b) => a + b, 0);
+  const chunk = new Int32Array(total);
+  const row = new Int32Array(total);
+  const scores = new Float32Array(total);
+  let at = 0;
+  for (const q of perQuery) {
+    chunk.set(q.refs.chunk, at);
+    row.set(q.refs.row, at);
+    scores.set(q.scores, at);
+    at += q.refs.chunk.length;
+  }
+  const refs = { chunk, row };
+  const pkField = c.pkField;
+  const pkCol = gatherColumn(scope, pkField, refs);
+  const ids: T.PrimaryKeys = pkCol.kind === 'int64' ? { kind: 'int64', data: pkCol.data } : { kind: 'varchar', data: (pkCol as { data: string[] }).data };
+  return {
+    nq,
+    topK,
+    topks,
+    ids,
+    scores: roundScores(scores, req.roundDecimal),
+    columns: outputColumns(scope, out, refs),
+    outputFields: out.names,
+    primaryFieldName: pkField.name,
+    groupByValues: groupField ? { field: groupField, column: gatherColumn(scope, groupField, refs) } : null,
+  };
+}
+
+export function search(engine: Engine, req: T.SearchRequest): T.SearchResult {
+  const c = requireCollection(engine, req);
+  const scope = searchScope(c, req.partitionNames);
+  const offset = req.offset ?? 0;
+  validateTopK(req.topK, offset);
+  if (req.groupByField) return groupedSearch(c, scope, req, offset);
+  const route = runRoute(c, req, scope, req.topK + offset);
+  const perQuery = route.perQuery.map((q) => {
+    const s = Math.min(offset, q.refs.chunk.length);
+    return { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
+  });
+  return buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
+}
+
+const GROUPABLE = new Set<number>([DataType.Bool, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.VarChar]);
+
+function groupedSearch(c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, offset: number): T.SearchResult {
+  const field = fieldByName(c.meta.schema, req.groupByField!);
+  if (!field || !GROUPABLE.has(field.dataType)) {
+    throw errors.invalidParameter(`group by field ${req.groupByField} must be of type Bool, Int8-Int64 or VarChar`);
+  }
+  const groupSize = req.groupSize ?? 1;
+  if (!Number.isInteger(groupSize) || groupSize < 1 || groupSize > limits.maxGroupSize) {
+    throw errors.invalidParameter('group_size', { expected: `[1, ${limits.maxGroupSize}]`, actual: groupSize });
+  }
+  const groupsWanted = req.topK + offset;
+  let total = 0;
+  for (const s of scope) total += s.chunk.numRows;
+  // Widen the candidate list until the groups are full or every row was considered.
+  let k = Math.min(Math.max(groupsWanted * groupSize * 4, 64), Math.max(total, 1));
+  for (;;) {
+    const route = runRoute(c, req, scope, k);
+    const perQuery = route.perQuery.map((q) => groupHits(scope, field, q, groupsWanted, groupSize, offset));
+    const short = perQuery.some((g, i) => g.incomplete && route.perQuery[i]!.refs.chunk.length === k);
+    if (!short || k >= total) return buildResult(c, scope, req, req.nq, req.topK, perQuery.map((g) => g.hits), field);
+    k = Math.min(k * 4, total);
+  }
+}
+
+function groupHits(scope: ScopedChunk[], field: FieldSchema, q: { refs: RowRefs; scores: Float32Array }, groupsWanted: number, groupSize: number, offset: number) {
+  const groups = new Map<unknown, number[]>();
+  const order: unknown[] = [];
+  for (let i = 0; i < q.refs.chunk.length; i++) {
+    const col = scope[q.refs.chunk[i]!]!.chunk.column(field.name);
+    const v = col ? columnValueAt(col, q.refs.row[i]!) : null;
+    let g = groups.get(v);
+    if (!g) {
+      if (groups.size >= groupsWanted) continue;
+      groups.set(v, (g = []));
+      order.push(v);
+    }
+    if (g.length < groupSize) g.push(i);
+  }
+  const incomplete = groups.size < groupsWanted || [...groups.values()].some((g) => g.length < groupSize);
+  const picked: number[] = [];
+  for (const v of order.slice(offset)) picked.push(...groups.get(v)!);
+  return {
+    incomplete,
+    hits: {
+      refs: { chunk: Int32Array.from(picked, (i) => q.refs.chunk[i]!), row: Int32Array.from(picked, (i) => q.refs.row[i]!) },
+      scores: Float32Array.from(picked, (i) => q.scores[i]!),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- hybrid search
+
+/** Milvus' score normalisations for the weighted ranker (reference §5): larger is always better. */
+function normalise(metric: MetricType, s: number): number {
+  switch (metric) {
+    case 'COSINE': return (1 + s) / 2;
+    case 'IP': return 0.5 + Math.atan(s) / Math.PI;
+    default: return 1 - (2 * Math.atan(s)) / Math.PI;
+  }
+}
+
+export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): T.SearchResult {
+  const c = requireCollection(engine, req);
+  if (req.requests.length === 0 || req.requests.length > limits.maxHybridRequests) {
+    throw errors.invalidParameter('hybrid search needs 1 to 1024 sub-requests', { actual: req.requests.length });
+  }
+  const scope = searchScope(c, req.partitionNames);
+  const offset = req.offset ?? 0;
+  validateTopK(req.topK, offset);
+  const nq = req.requests[0]!.nq;
+  if (req.requests.some((r) => r.nq !== nq)) throw errors.invalidParameter('all sub-requests of a hybrid search must have the same nq');
+  const ranker = req.ranker;
+  if (ranker.strategy === 'weighted' && ranker.weights.length !== req.requests.length) {
+    throw errors.invalidParameter('the number of weights must equal the number of ann search requests', { expected: req.requests.length, actual: ranker.weights.length });
+  }
+  if (ranker.strategy === 'rrf' && !(ranker.k > 0 && ranker.k < limits.rrfKMax)) {
+    throw errors.invalidParameter('rrf k', { expected: `(0, ${limits.rrfKMax})`, actual: ranker.k });
+  }
+  const routes = req.requests.map((r) => {
+    validateTopK(r.topK, 0);
+    return runRoute(c, r, scope, r.topK);
+  });
+  const perQuery: { refs: RowRefs; scores: Float32Array }[] = [];
+  for (let q = 0; q < nq; q++) {
+    const fused = new Map<PrimaryKey, { score: number; chunk: number; row: number }>();
+    routes.forEach((route, ri) => {
+      const hits = route.perQuery[q]!;
+      for (let rank = 0; rank < hits.refs.chunk.length; rank++) {
+        const ci = hits.refs.chunk[rank]!;
+        const row = hits.refs.row[rank]!;
+        const pk = scope[ci]!.chunk.pk(row);
+        const add = ranker.strategy === 'rrf'
+          ? 1 / (ranker.k + rank + 1)
+          : ranker.weights[ri]! * (ranker.normScore || smallerIsBetter(route.metric) ? normalise(route.metric, hits.scores[rank]!) : hits.scores[rank]!);
+        const prev = fused.get(pk);
+        if (prev) prev.score += add;
+        else fused.set(pk, { score: add, chunk: ci, row });
+      }
+    });
+    const sorted = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || comparePk(a[0], b[0]));
+    const page = sorted.slice(offset, offset + req.topK);
+    perQuery.push({
+      refs: { chunk: Int32Array.from(page, (e) => e[1].chunk), row: Int32Array.from(page, (e) => e[1].row) },
+      scores: Float32Array.from(page, (e) => e[1].score),
+    });
+  }
+  return buildResult(c, scope, req, nq, req.topK, perQuery, null);
+}
+

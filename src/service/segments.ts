@@ -1,0 +1,70 @@
+/** Flush, compaction and segment-info RPCs, answered truthfully from the engine's state. */
+import { errors } from '../core/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { dbNameOf, requireCollection } from './resolve.js';
+import type * as T from './types.js';
+
+export async function flush(engine: Engine, req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult> {
+  const dbName = dbNameOf(req);
+  const segmentIds = new Map<string, bigint[]>();
+  const flushTs = new Map<string, bigint>();
+  for (const name of req.collectionNames) {
+    const c = requireCollection(engine, { dbName, collectionName: name });
+    await engine.writer.flushCollection(c);
+    const ids: bigint[] = [];
+    for (const p of c.partitions.values()) for (const s of p.meta.segments) ids.push(BigInt(s.id));
+    segmentIds.set(name, ids);
+    flushTs.set(name, engine.clock.next());
+  }
+  if (engine.writer.lastFlushError) {
+    const e = engine.writer.lastFlushError;
+    engine.writer.lastFlushError = null;
+    throw errors.internal(`an earlier background flush failed (its data is safe in the WAL): ${(e as Error).message}`);
+  }
+  return { dbName, segmentIds, flushTs };
+}
+
+/**
+ * Flush completes before it answers, so every segment id it handed out is flushed already; any
+ * other id names no pending work either.
+ */
+export function getFlushState(_engine: Engine, _req: { segmentIds: bigint[] }): boolean {
+  return true;
+}
+
+const compactions = new WeakMap<Engine, Map<bigint, T.CompactionResult>>();
+
+export async function compact(engine: Engine, req: T.CollectionScoped): Promise<T.CompactionResult> {
+  const c = requireCollection(engine, req);
+  const removed = await engine.writer.compact(c);
+  const result: T.CompactionResult = { compactionId: BigInt(engine.allocId()), state: 'Completed', plansRemoved: removed };
+  let m = compactions.get(engine);
+  if (!m) compactions.set(engine, (m = new Map()));
+  m.set(result.compactionId, result);
+  return result;
+}
+
+export function getCompactionState(engine: Engine, req: { compactionId: bigint }): T.CompactionResult {
+  const r = compactions.get(engine)?.get(req.compactionId);
+  // Compactions run to completion before ManualCompaction answers; an unknown id has nothing pending.
+  return r ?? { compactionId: req.compactionId, state: 'Completed', plansRemoved: 0 };
+}
+
+export function persistentSegmentInfo(engine: Engine, req: T.CollectionScoped): T.SegmentInfo[] {
+  const c = requireCollection(engine, req);
+  const out: T.SegmentInfo[] = [];
+  for (const p of c.partitions.values()) {
+    for (const s of p.sealed) {
+      out.push({ segmentId: BigInt(s.meta.id), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: s.meta.numRows, state: 'Flushed', indexName: '', memSizeBytes: s.data ? s.data.sizeBytes : 0 });
+    }
+    if (p.growing.numRows > 0) {
+      out.push({ segmentId: BigInt(p.growing.segmentId), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: p.growing.numRows, state: 'Growing', indexName: '', memSizeBytes: p.growing.sizeBytes });
+    }
+  }
+  return out;
+}
+
+export function querySegmentInfo(engine: Engine, req: T.CollectionScoped): T.SegmentInfo[] {
+  const c = requireCollection(engine, req);
+  return persistentSegmentInfo(engine, req).filter((s) => c.partitions.get(Number(s.partitionId))?.loaded);
+}

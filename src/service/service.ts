@@ -1,0 +1,90 @@
+/**
+ * SextantService: Milvus semantics over one engine. Every transport (gRPC, REST, the embedded
+ * client, the CLI) calls this and nothing below it. One file per RPC family does the work.
+ */
+import { Engine } from '../engine/engine.js';
+import type { EngineOptions } from '../engine/engine.js';
+import type { MilvusApi } from './api.js';
+import * as aliases from './aliases.js';
+import * as collections from './collections.js';
+import * as databases from './databases.js';
+import * as indexes from './indexes.js';
+import * as load from './load.js';
+import * as partitions from './partitions.js';
+import * as reads from './reads.js';
+import * as segments from './segments.js';
+import type * as T from './types.js';
+import * as writes from './writes.js';
+
+export const SEXTANT_VERSION = '2.6.0-sextant.0.1.0';
+
+export type ServiceOptions = EngineOptions;
+
+export class SextantService implements MilvusApi {
+  private constructor(readonly engine: Engine) {}
+
+  static async open(opts: ServiceOptions): Promise<SextantService> {
+    return new SextantService(await Engine.open(opts));
+  }
+
+  createDatabase = async (req: T.CreateDatabaseRequest) => databases.createDatabase(this.engine, req);
+  dropDatabase = async (req: { dbName: string }) => databases.dropDatabase(this.engine, req);
+  listDatabases = async () => databases.listDatabases(this.engine);
+  describeDatabase = async (req: { dbName: string }) => databases.describeDatabase(this.engine, req);
+  alterDatabase = async (req: { dbName: string; properties?: T.Properties; deleteKeys?: string[] }) => databases.alterDatabase(this.engine, req);
+
+  createCollection = async (req: T.CreateCollectionRequest) => collections.createCollection(this.engine, req);
+  describeCollection = async (req: T.CollectionScoped) => collections.describeCollection(this.engine, req);
+  hasCollection = async (req: T.CollectionScoped) => collections.hasCollection(this.engine, req);
+  listCollections = async (req: T.DbScoped) => collections.listCollections(this.engine, req);
+  dropCollection = async (req: T.CollectionScoped) => collections.dropCollection(this.engine, req);
+  renameCollection = async (req: T.RenameCollectionRequest) => collections.renameCollection(this.engine, req);
+  alterCollection = async (req: T.AlterCollectionRequest) => collections.alterCollection(this.engine, req);
+  getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
+
+  createPartition = async (req: T.PartitionRequest) => partitions.createPartition(this.engine, req);
+  dropPartition = async (req: T.PartitionRequest) => partitions.dropPartition(this.engine, req);
+  hasPartition = async (req: T.PartitionRequest) => partitions.hasPartition(this.engine, req);
+  listPartitions = async (req: T.CollectionScoped) => partitions.listPartitions(this.engine, req);
+  getPartitionStatistics = async (req: T.PartitionRequest) => partitions.getPartitionStatistics(this.engine, req);
+
+  createAlias = async (req: T.AliasRequest) => aliases.createAlias(this.engine, req);
+  alterAlias = async (req: T.AliasRequest) => aliases.alterAlias(this.engine, req);
+  dropAlias = async (req: { dbName?: string; alias: string }) => aliases.dropAlias(this.engine, req);
+  describeAlias = async (req: { dbName?: string; alias: string }) => aliases.describeAlias(this.engine, req);
+  listAliases = async (req: { dbName?: string; collectionName?: string }) => aliases.listAliases(this.engine, req);
+
+  createIndex = async (req: T.CreateIndexRequest) => indexes.createIndex(this.engine, req);
+  describeIndex = async (req: T.IndexRequest) => indexes.describeIndex(this.engine, req);
+  dropIndex = async (req: T.IndexRequest) => indexes.dropIndex(this.engine, req);
+
+  insert = async (req: T.InsertRequest) => writes.insert(this.engine, req);
+  upsert = async (req: T.InsertRequest) => writes.upsert(this.engine, req);
+  delete = async (req: T.DeleteRequest) => writes.deleteRows(this.engine, req);
+
+  query = async (req: T.QueryRequest) => reads.query(this.engine, req);
+  search = async (req: T.SearchRequest) => reads.search(this.engine, req);
+  hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
+
+  loadCollection = async (req: T.LoadRequest) => load.loadCollection(this.engine, req);
+  releaseCollection = async (req: T.CollectionScoped) => load.releaseCollection(this.engine, req);
+  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => load.loadPartitions(this.engine, req);
+  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => load.releasePartitions(this.engine, req);
+  getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadState(this.engine, req);
+  getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadingProgress(this.engine, req);
+
+  flush = async (req: { dbName?: string; collectionNames: string[] }) => segments.flush(this.engine, req);
+  getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
+  compact = async (req: T.CollectionScoped) => segments.compact(this.engine, req);
+  getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
+  getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
+  getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);
+
+  version(): string {
+    return SEXTANT_VERSION;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+}
