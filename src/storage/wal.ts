@@ -29,7 +29,8 @@
  *
  * Durability: `append` resolves only after its record was written and fsync'd. Appends that
  * arrive while a write+fsync is in flight are written together by the next write+fsync (group
- * commit). A failed write or fsync rejects every waiting append and poisons the WAL until reopen;
+ * commit; a batch is capped at one file's worth of bytes). A file grows past `maxFileBytes` only
+ * to hold a single record larger than that. A failed write or fsync rejects every waiting append and poisons the WAL until reopen;
  * a rejected append's record may or may not be present after reopening.
  */
 import { posix } from 'node:path';
@@ -175,9 +176,12 @@ export class Wal {
       let drop = 0;
       while (drop + 1 < this.files.length && (this.files[drop + 1] as WalFile).firstLsn <= lsn) drop++;
       if (drop === 0) return;
-      for (const f of this.files.slice(0, drop)) await this.fs.unlink(posix.join(this.dir, f.name));
-      this.files.splice(0, drop);
-      await this.fs.fsyncDir(this.dir);
+      // Oldest first, each made durable before the next, so a crash never leaves a gap.
+      for (let i = 0; i < drop; i++) {
+        await this.fs.unlink(posix.join(this.dir, (this.files[0] as WalFile).name));
+        await this.fs.fsyncDir(this.dir);
+        this.files.shift();
+      }
     });
   }
 
@@ -212,7 +216,7 @@ export class Wal {
   private async flushLoop(): Promise<void> {
     try {
       while (this.queue.length > 0 && this.poisoned === null) {
-        const batch = this.queue.splice(0, this.queue.length);
+        const batch = this.takeBatch();
         this.wakeRoomWaiters();
         try {
           await this.writeBatch(batch);
@@ -226,6 +230,18 @@ export class Wal {
     } finally {
       this.flushScheduled = false;
     }
+  }
+
+  /** The queued records that fit in one file (at least one), oldest first. */
+  private takeBatch(): Pending[] {
+    let count = 0;
+    let bytes = 0;
+    for (const p of this.queue) {
+      if (count > 0 && bytes + p.bytes.length > this.maxFileBytes - WAL_FILE_HEADER_BYTES) break;
+      bytes += p.bytes.length;
+      count++;
+    }
+    return this.queue.splice(0, count);
   }
 
   /** One write and one fsync for the whole batch. */

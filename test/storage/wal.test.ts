@@ -166,7 +166,8 @@ describe('WAL files', () => {
   test('rotation by size, explicit rotate, and file names carry the first LSN', async () => {
     const fs = await memoryDisk();
     const { wal } = await Wal.open(fs, DIR, { maxFileBytes: 256 });
-    await appendN(wal, 0, 30);
+    await appendN(wal, 0, 10);
+    await Promise.all(Array.from({ length: 20 }, (_, k) => wal.append((10 + k) % 7, payloadFor(10 + k))));
     await wal.rotate();
     await wal.rotate(); // no-op: the new file is empty
     const names = wal.fileNames;
