@@ -73,9 +73,10 @@ function fieldSpecFrom(v: unknown): T.FieldSpecInput {
     isPartitionKey: bool(f['is_partition_key']),
     isClusteringKey: bool(f['is_clustering_key']),
     nullable: bool(f['nullable']),
-    defaultValue: defaultValueFrom(f['default_value']),
     typeParams,
   };
+  const defaultValue = defaultValueFrom(f['default_value']);
+  if (defaultValue !== null) spec.defaultValue = defaultValue; // absent, not an explicit null default
   const elementType = num(f['element_type'], 'element_type');
   if (elementType !== 0) spec.elementType = dataTypeOf(elementType, 'element_type');
   const dim = intTypeParam(typeParams, 'dim');
