@@ -126,6 +126,7 @@ export function fileSystemSuite(name: string, make: () => Promise<FsFixture>): v
       await rejectsWith(fs.unlink(p('d')), 'EISDIR');
       assert.equal(await fs.exists(p('a')), true);
       assert.equal(await fs.exists(p('b')), false);
+      assert.equal(await fs.exists(p('a/below-a-file')), false);
       assert.equal((await fs.stat(p('d'))).isDirectory, true);
       assert.equal((await fs.stat(p('a'))).isDirectory, false);
       await rejectsWith(fs.stat(p('b')), 'ENOENT');

@@ -73,7 +73,8 @@ export class NodeFileSystem implements FileSystem {
       await fsp.stat(path);
       return true;
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'ENOENT') return false;
+      const code = (e as { code?: unknown }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       throw e;
     }
   }
