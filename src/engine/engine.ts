@@ -17,6 +17,7 @@ import { limits } from '../core/limits.js';
 import type { CollectionSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
+import { ensureDir } from '../storage/fs/durable.js';
 import { acquireDirLock } from '../storage/lock.js';
 import { readManifest, writeManifest } from '../storage/manifest.js';
 import { Wal } from '../storage/wal.js';
@@ -77,11 +78,11 @@ export class Engine {
   static async open(opts: EngineOptions): Promise<Engine> {
     const fs = opts.fs ?? new NodeFileSystem();
     const dir = opts.dataDir;
-    await fs.mkdir(dir, { recursive: true });
+    await ensureDir(fs, dir);
     const lock = opts.lock === false ? null : await acquireDirLock(dir);
     try {
-      await fs.mkdir(path.join(dir, 'wal'), { recursive: true });
-      await fs.mkdir(path.join(dir, 'segments'), { recursive: true });
+      await ensureDir(fs, path.join(dir, 'wal'));
+      await ensureDir(fs, path.join(dir, 'segments'));
       const json = await readManifest(fs, dir);
       const body = json === null ? emptyManifest() : fromManifestJson(json);
       const { wal, records, tail } = await Wal.open(fs, path.join(dir, 'wal'));

@@ -84,6 +84,7 @@ test('kill -9 at random moments loses no acknowledged insert and duplicates none
       maxTried = Math.max(maxTried, r.maxTried);
       await verify(dir, acked, maxTried);
     }
+    console.log(`# kill -9 rounds: 22, acknowledged rows: ${acked.size}, highest id tried: ${maxTried}`);
     assert.ok(acked.size > 1000, `only ${acked.size} rows were acknowledged: the test did not exercise much`);
   } finally {
     await rm(dir, { recursive: true, force: true });
