@@ -69,7 +69,47 @@ function ensureMask(k: Mask, n: number): Uint8Array {
   return k ?? new Uint8Array(n).fill(1);
 }
 
+const EXACT_MAX = 2 ** 53;
+const smallInt = (x: Vec): boolean =>
+  x.t === 'num' || (x.t === 'const' && typeof x.value === 'bigint' && x.value > -(2n ** 31n) && x.value < 2n ** 31n);
+
+/**
+ * + - * / % on narrow integers in doubles: exact whenever every result stays within 2^53 (then no
+ * int64 wrap can occur either); returns undefined when a result leaves that range.
+ */
+function smallIntArith(kind: ArithKind, l: Vec, r: Vec, n: number): Vec | undefined {
+  if (!smallInt(l) || !smallInt(r) || !(kind === '+' || kind === '-' || kind === '*' || kind === '/' || kind === '%')) return undefined;
+  const a = toF64(l, n);
+  const b = toF64(r, n);
+  const out = new Float64Array(n);
+  let k = andMask(a.k, b.k, n);
+  const x = a.v;
+  const y = b.v;
+  switch (kind) {
+    case '+': for (let i = 0; i < n; i++) out[i] = x[i]! + y[i]!; break;
+    case '-': for (let i = 0; i < n; i++) out[i] = x[i]! - y[i]!; break;
+    case '*': for (let i = 0; i < n; i++) out[i] = x[i]! * y[i]!; break;
+    default: {
+      const km = ensureMask(k, n);
+      k = km;
+      for (let i = 0; i < n; i++) {
+        const d = y[i]!;
+        if (d === 0) { km[i] = 0; continue; }
+        const rem = x[i]! % d; // exact for integers
+        out[i] = kind === '%' ? rem : (x[i]! - rem) / d; // an exact division
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const o = out[i]!;
+    if (!(o <= EXACT_MAX && o >= -EXACT_MAX)) return undefined;
+  }
+  return { t: 'num', v: out, k };
+}
+
 export function intArith(kind: ArithKind, l: Vec, r: Vec, n: number): Vec {
+  const fast = smallIntArith(kind, l, r, n);
+  if (fast !== undefined) return fast;
   const a = toI64(l, n);
   const b = toI64(r, n);
   const out = new BigInt64Array(n);

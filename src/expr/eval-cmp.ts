@@ -114,7 +114,37 @@ function columnVsColumn(l: Vec, r: Vec, op: CmpOp, n: number): B3 | undefined {
   return { v, k };
 }
 
+/** Per-row values (JSON) against a scalar constant: same-kind pairs compare inline. */
+function genVsConst(l: unknown[], c: unknown, op: CmpOp, n: number): B3 {
+  const v = new Uint8Array(n);
+  const k = new Uint8Array(n);
+  const ct = typeof c;
+  for (let i = 0; i < n; i++) {
+    const e = l[i];
+    if (e === undefined) continue;
+    k[i] = 1;
+    if (typeof e === ct && (ct === 'number' || ct === 'string')) {
+      const x = e as number | string;
+      const y = c as number | string;
+      switch (op) {
+        case '==': v[i] = x === y ? 1 : 0; break;
+        case '!=': v[i] = x !== y ? 1 : 0; break;
+        case '<': v[i] = x < y ? 1 : 0; break;
+        case '<=': v[i] = x <= y ? 1 : 0; break;
+        case '>': v[i] = x > y ? 1 : 0; break;
+        case '>=': v[i] = x >= y ? 1 : 0; break;
+      }
+      continue;
+    }
+    const res = compareValues(e, c, op);
+    if (res === 2) k[i] = 0;
+    else v[i] = res;
+  }
+  return { v, k };
+}
+
 export function compareVecs(l: Vec, r: Vec, op: CmpOp, n: number): B3 {
+  if (l.t === 'gen' && r.t === 'const' && r.value !== undefined && typeof r.value !== 'object') return genVsConst(l.v, r.value, op, n);
   if (r.t === 'const' && l.t !== 'const' && l.t !== 'gen') {
     const fast = columnVsConst(l, r.value, op, n);
     if (fast !== undefined) return fast;

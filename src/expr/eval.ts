@@ -37,6 +37,54 @@ function b3FromFn(n: number, f: (i: number) => 0 | 1 | 2): B3 {
   return { v, k };
 }
 
+const SMALL_LIST = 8;
+const SAFE_HI = 1 << 21; // |high word| < 2^21  <=>  |value| < 2^53
+
+/**
+ * int64 membership without allocating a BigInt per row: read the column as 32-bit halves and hash
+ * safe-range values as numbers (exact there); only values beyond 2^53 go through the BigInt set.
+ */
+function inInt64(col: BigInt64Array, set: ValueSet, out: Uint8Array): void {
+  const words = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
+  const nums = set.nums;
+  const bigs = set.bigs;
+  if (nums.size <= SMALL_LIST && nums.size === bigs.size) { // every listed integer is a safe number
+    const consts = Float64Array.from([...nums].filter((x) => Number.isInteger(x)));
+    const m = consts.length;
+    for (let i = 0; i < col.length; i++) {
+      const hi = words[2 * i + 1]!;
+      if (hi < -SAFE_HI || hi >= SAFE_HI) { out[i] = 0; continue; }
+      const key = hi * 4294967296 + (words[2 * i]! >>> 0);
+      let hit = 0;
+      for (let j = 0; j < m; j++) if (consts[j] === key) { hit = 1; break; }
+      out[i] = hit;
+    }
+    return;
+  }
+  for (let i = 0; i < col.length; i++) {
+    const hi = words[2 * i + 1]!;
+    if (hi >= -SAFE_HI && hi < SAFE_HI) out[i] = nums.has(hi * 4294967296 + (words[2 * i]! >>> 0)) ? 1 : 0;
+    else out[i] = bigs.has(col[i]!) ? 1 : 0;
+  }
+}
+
+function inNumbers(col: ArrayLike<number>, set: ValueSet, out: Uint8Array): void {
+  const n = out.length;
+  if (set.nums.size <= SMALL_LIST) {
+    const consts = Float64Array.from(set.nums);
+    const m = consts.length;
+    for (let i = 0; i < n; i++) {
+      const e = col[i]!;
+      let hit = 0;
+      for (let j = 0; j < m; j++) if (consts[j] === e) { hit = 1; break; }
+      out[i] = hit;
+    }
+    return;
+  }
+  const s = set.nums;
+  for (let i = 0; i < n; i++) out[i] = s.has(col[i]!) ? 1 : 0;
+}
+
 class Evaluator {
   private readonly n: number;
   constructor(private readonly rows: RowSource) {
@@ -121,8 +169,8 @@ class Evaluator {
     const n = this.n;
     const v = new Uint8Array(n);
     switch (x.t) {
-      case 'i64': { const s = set.bigs; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
-      case 'num': { const s = set.nums; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
+      case 'i64': inInt64(x.v, set, v); break;
+      case 'num': inNumbers(x.v, set, v); break;
       case 'str': { const s = set.strs; for (let i = 0; i < n; i++) v[i] = s.has(x.v[i]!) ? 1 : 0; break; }
       default: return b3FromFn(n, (i) => {
         const e = valueAt(x, i);
