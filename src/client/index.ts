@@ -1,0 +1,31 @@
+/**
+ * Sextant's package entry: an embedded Milvus-compatible database in this process.
+ *
+ *   import { open, DataType } from 'sextant';
+ *   const client = await open('./my-data');          // was: new MilvusClient({ address })
+ *   await client.createCollection({ collection_name: 'docs', dimension: 8 });
+ */
+import { SextantService } from '../service/service.js';
+import { SextantClient } from './client.js';
+
+export interface OpenOptions {
+  /** Bytes of sealed segment data that may be loaded at once. */
+  memoryBudgetBytes?: number;
+}
+
+/** Open (creating if needed) the data directory and return a client over it; `close()` releases it. */
+export async function open(dataDir: string, opts: OpenOptions = {}): Promise<SextantClient> {
+  const service = await SextantService.open({
+    dataDir, ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+  });
+  return new SextantClient(service);
+}
+
+export { SextantClient };
+export {
+  CompactionState, ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_DB, DEFAULT_METRIC_TYPE, DEFAULT_TOPK, ErrorCode,
+  ERROR_REASONS, FunctionType, IndexState, IndexType, LoadState, MetricType, RANKER_TYPE, RRFRanker, ShowCollectionsType,
+  ShowPartitionsType, VectorDataTypes, WeightedRanker,
+} from './enums.js';
+export { ClientError, StatusError } from './status.js';
+export type * from './types.js';

@@ -1,0 +1,187 @@
+/**
+ * SDK search requests -> the service's SearchRequest / HybridSearchRequest, following the SDK's
+ * buildSearchRequest: `vectors` | `vector` | `data`; `limit` | `topk` (default 100); `expr` before
+ * `filter`; `params` keys override the top-level search params; `search_params` (the old form) wins
+ * when given; a `data` list of sub-requests with `anns_field` is a hybrid search.
+ */
+import type { HybridSearchReq, HybridSearchSingleReq, SearchReq, SearchSimpleReq } from '@zilliz/milvus2-sdk-node';
+import { isVectorType } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import type { Column } from '../schema/column.js';
+import type { CollectionSchema, FieldSchema } from '../schema/types.js';
+import { fieldByName, primaryField } from '../schema/types.js';
+import { FieldWriter } from '../schema/writer.js';
+import { DataType } from '../core/enums.js';
+import type * as T from '../service/types.js';
+import { consistencyOf } from './schema.js';
+import { DEFAULT_TOPK, ERROR_REASONS, RANKER_TYPE } from './enums.js';
+import { templateValuesOf } from './exprs.js';
+import { clientError } from './status.js';
+
+export type AnySearchReq = SearchReq | SearchSimpleReq | HybridSearchReq;
+type Loose = Record<string, unknown>;
+
+export function isHybrid(req: AnySearchReq): req is HybridSearchReq {
+  const data: unknown = 'data' in req ? req.data : undefined;
+  const first: unknown = Array.isArray(data) ? data[0] : undefined;
+  return typeof first === 'object' && first !== null && !ArrayBuffer.isView(first) && 'anns_field' in first && Boolean((first as Loose)['anns_field']);
+}
+
+/** The SDK's formatSearchData: one vector or a list of vectors (sparse forms count as one vector). */
+export function vectorList(data: unknown): unknown[] {
+  if (!Array.isArray(data) || data.length === 0) return [data];
+  const first: unknown = data[0];
+  if (typeof first === 'number' || first === undefined) return [data];
+  if (data.every((x: unknown) => typeof x === 'object' && x !== null && 'index' in x && 'value' in x)) return [data];
+  return data;
+}
+
+function queryColumn(field: FieldSchema, vectors: unknown[]): Column {
+  const w = new FieldWriter({ ...field, nullable: false, defaultValue: null }, vectors.length);
+  for (let i = 0; i < vectors.length; i++) w.set(i, vectors[i]);
+  return w.finish();
+}
+
+function annsField(schema: CollectionSchema, name: string | undefined): FieldSchema {
+  const f = name ? fieldByName(schema, name) : schema.fields.find((x) => isVectorType(x.dataType));
+  if (!f || !isVectorType(f.dataType)) throw clientError(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+  return f;
+}
+
+function primaryKeys(schema: CollectionSchema, ids: readonly (string | number)[]): T.PrimaryKeys {
+  const pk = primaryField(schema);
+  if (pk.dataType === DataType.Int64) {
+    if (!ids.every((id) => typeof id === 'number' || (typeof id === 'string' && !Number.isNaN(Number(id))))) {
+      throw clientError(`The type of ids should be integer/string number because the primary key field ${pk.name} is Int64.`);
+    }
+    return { kind: 'int64', data: BigInt64Array.from(ids, (id) => BigInt(id)) };
+  }
+  if (!ids.every((id) => typeof id === 'string')) {
+    throw clientError(`The type of ids should be string because the primary key field ${pk.name} is VarChar.`);
+  }
+  return { kind: 'varchar', data: ids.map(String) };
+}
+
+function num(v: unknown, what: string): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw errors.invalidParameter(what, { expected: 'a number', actual: String(v) });
+  return n;
+}
+
+function parseParams(json: unknown): Loose {
+  if (typeof json !== 'string' || json.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {};
+  } catch {
+    throw errors.invalidParameter('search params', { expected: 'a JSON object', actual: json.slice(0, 64) });
+  }
+}
+
+/** The flattened search params: top-level settings, then `params` keys over them (or the old `search_params`). */
+function searchParams(req: Loose): { top: Loose; params: Loose } {
+  const old = req['search_params'];
+  if (typeof old === 'object' && old !== null) {
+    const sp = old as Loose;
+    return { top: sp, params: parseParams(sp['params']) };
+  }
+  const params = (typeof req['params'] === 'object' && req['params'] !== null ? req['params'] : {}) as Loose;
+  const top: Loose = {
+    topk: req['limit'] ?? req['topk'] ?? DEFAULT_TOPK,
+    offset: req['offset'] ?? 0,
+    metric_type: req['metric_type'] ?? '',
+    ignore_growing: req['ignore_growing'] ?? false,
+  };
+  for (const k of ['group_by_field', 'group_size', 'strict_group_size'] as const) if (req[k]) top[k] = req[k];
+  return { top: { ...top, ...params }, params };
+}
+
+/** round_decimal: from `search_params` or `params` as the SDK reads it, or the top-level field. */
+export function roundDecimalOf(req: AnySearchReq): number {
+  const loose = req as unknown as Loose;
+  const sp = loose['search_params'] as Loose | undefined;
+  const params = loose['params'] as Loose | undefined;
+  return num(sp?.['round_decimal'] ?? params?.['round_decimal'] ?? loose['round_decimal'], 'round_decimal') ?? -1;
+}
+
+/** One search route (the whole request, or one hybrid sub-request merged over the outer one). */
+export function routeRequest(schema: CollectionSchema, s: T.CollectionScoped, req: Loose): T.SearchRequest {
+  const field = annsField(schema, (req['anns_field'] as string | undefined) || undefined);
+  const rawIds = req['ids'];
+  const ids = Array.isArray(rawIds) && rawIds.length > 0 ? primaryKeys(schema, rawIds as (string | number)[]) : undefined;
+  const data = req['vectors'] ?? req['vector'] ?? req['data'];
+  if (!ids && (data === undefined || data === null)) throw clientError('Search data is required');
+  const vectors = ids ? undefined : queryColumn(field, vectorList(data));
+  const { top, params } = searchParams(req);
+  const filter = (req['expr'] || req['filter'] || '') as string;
+  const templateValues = templateValuesOf(req['exprValues'] as Loose | undefined);
+  const out: T.SearchRequest = {
+    ...s,
+    annsField: field.name,
+    nq: ids ? ids.data.length : vectors ? vectorCount(vectors) : 0,
+    topK: num(top['topk'], 'topk') ?? DEFAULT_TOPK,
+    offset: num(top['offset'], 'offset') ?? 0,
+    metricType: String(top['metric_type'] ?? '') as T.SearchRequest['metricType'],
+    params,
+    filter,
+    outputFields: (req['output_fields'] as string[] | undefined) ?? ['*'],
+    partitionNames: (req['partition_names'] as string[] | undefined) ?? [],
+  };
+  if (vectors) out.vectors = vectors;
+  if (ids) out.ids = ids;
+  if (templateValues) out.templateValues = templateValues;
+  if (top['group_by_field']) out.groupByField = String(top['group_by_field']);
+  const groupSize = num(top['group_size'], 'group_size');
+  if (groupSize !== undefined) out.groupSize = groupSize;
+  if (top['strict_group_size']) out.strictGroupSize = top['strict_group_size'] === true || top['strict_group_size'] === 'true';
+  if (top['ignore_growing'] === true) out.ignoreGrowing = true;
+  const level = consistencyOf(req['consistency_level']);
+  if (level !== undefined) out.consistencyLevel = level;
+  return out;
+}
+
+function vectorCount(c: Column): number {
+  return 'dim' in c ? c.data.length / (c.kind === 'binaryVector' ? c.dim / 8 : c.dim) : c.data.length;
+}
+
+/** `rerank`: a RerankerObj, a rerank FunctionObject (`params.reranker`), a FunctionScore, or RRF(60). */
+export function rankerOf(rerank: unknown): T.Ranker {
+  let strategy: unknown = RANKER_TYPE.RRF;
+  let params: Loose = {};
+  if (typeof rerank === 'object' && rerank !== null) {
+    const r = rerank as Loose;
+    if (Array.isArray(r['functions'])) return rankerOf(r['functions'][0]);
+    params = (typeof r['params'] === 'object' && r['params'] !== null ? r['params'] : {}) as Loose;
+    strategy = 'strategy' in r ? r['strategy'] : params['reranker'];
+  }
+  if (strategy === RANKER_TYPE.WEIGHTED) {
+    const weights = params['weights'];
+    if (!Array.isArray(weights)) throw errors.invalidParameter('weighted ranker needs params.weights');
+    const norm = params['norm_score'];
+    return { strategy: 'weighted', weights: weights.map(Number), normScore: norm === true || norm === 'true' };
+  }
+  if (strategy !== RANKER_TYPE.RRF) throw errors.invalidParameter('unsupported rerank strategy', { actual: String(strategy) });
+  return { strategy: 'rrf', k: num(params['k'], 'rrf k') ?? 60 };
+}
+
+export function hybridRequest(schema: CollectionSchema, s: T.CollectionScoped, req: HybridSearchReq): T.HybridSearchRequest {
+  const outer = req as unknown as Loose;
+  const requests = req.data.map((d: HybridSearchSingleReq) => {
+    const merged: Loose = { ...outer, ...(d as unknown as Loose) };
+    merged['expr'] = (d.expr || outer['expr'] || outer['filter'] || '') as string;
+    return routeRequest(schema, s, merged);
+  });
+  const out: T.HybridSearchRequest = {
+    ...s,
+    requests,
+    ranker: rankerOf(req.rerank),
+    topK: num(req.limit ?? req.topk, 'limit') ?? DEFAULT_TOPK,
+    offset: num(req.offset, 'offset') ?? 0,
+    outputFields: req.output_fields ?? ['*'],
+    partitionNames: req.partition_names ?? [],
+  };
+  const level = consistencyOf(req.consistency_level);
+  if (level !== undefined) out.consistencyLevel = level;
+  return out;
+}

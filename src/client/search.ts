@@ -1,0 +1,81 @@
+/**
+ * search / hybridSearch with the SDK's result shape: each hit is `{score, ...output fields}` (the
+ * primary key under its own name, int64 as string), hits of one query vector are a flat list, of
+ * several a list per query; no hits at all give `results: []` and `session_ts: -1`.
+ */
+import type { HybridSearchReq, SearchReq, SearchSimpleReq } from '@zilliz/milvus2-sdk-node';
+import type * as Svc from '../service/types.js';
+import { type ClientContext, scoped } from './context.js';
+import { DEFAULT_DYNAMIC_FIELD } from './enums.js';
+import { cutDecimals, formatValue } from './format.js';
+import { type AnySearchReq, hybridRequest, isHybrid, roundDecimalOf, routeRequest } from './search-request.js';
+import { ClientError, errorStatus, type ResStatus, successStatus } from './status.js';
+import type { RowResult, SearchResults } from './types.js';
+
+function wantsWholeMeta(requested: readonly string[] | undefined): boolean {
+  return (requested ?? ['*']).some((f) => f.trim() === '*' || f.trim() === DEFAULT_DYNAMIC_FIELD);
+}
+
+/** The names a hit carries, in order: the PK first when not requested, then the output fields. */
+function hitNames(r: Svc.SearchResult, requested: readonly string[] | undefined): string[] {
+  const names = [...r.outputFields];
+  if (!names.includes(r.primaryFieldName)) names.unshift(r.primaryFieldName);
+  if (r.columns.some((c) => c.field.isDynamic) && wantsWholeMeta(requested) && !names.includes(DEFAULT_DYNAMIC_FIELD)) {
+    names.push(DEFAULT_DYNAMIC_FIELD);
+  }
+  return names;
+}
+
+function pkAt(ids: Svc.PrimaryKeys, i: number): string {
+  return ids.kind === 'int64' ? String(ids.data[i]) : ids.data[i]!;
+}
+
+function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefined, roundDecimal: number): RowResult[][] {
+  const names = hitNames(r, requested);
+  const byName = new Map(r.columns.filter((c) => !c.field.isDynamic).map((c) => [c.field.name, c.column]));
+  const meta = r.columns.find((c) => c.field.isDynamic)?.column;
+  const out: RowResult[][] = [];
+  let at = 0;
+  for (const k of r.topks) {
+    const hits: RowResult[] = [];
+    for (let h = 0; h < k; h++, at++) {
+      const score = r.scores[at]!;
+      const hit: RowResult = { score: roundDecimal >= 0 ? cutDecimals(score, roundDecimal) : score };
+      if (r.groupByValues) hit['group_by_field_values'] = { [r.groupByValues.field.name]: formatValue(r.groupByValues.column, at) };
+      const metaValue = meta ? formatValue(meta, at) : null;
+      for (const name of names) {
+        const col = byName.get(name);
+        if (col) hit[name] = formatValue(col, at);
+        else if (name === r.primaryFieldName) hit[name] = pkAt(r.ids, at);
+        else if (name === DEFAULT_DYNAMIC_FIELD) hit[name] = metaValue;
+        else hit[name] = metaValue !== null && typeof metaValue === 'object' ? (metaValue as Record<string, unknown>)[name] : undefined;
+      }
+      hits.push(hit);
+    }
+    out.push(hits);
+  }
+  return out;
+}
+
+function emptyResults<T extends AnySearchReq>(status: ResStatus, collectionName: string): SearchResults<T> {
+  return { status, results: [] as unknown as SearchResults<T>['results'], recalls: [], session_ts: -1, collection_name: collectionName };
+}
+
+/** `search` and `hybridSearch` (the same method in the SDK). */
+export async function search<T extends SearchReq | SearchSimpleReq | HybridSearchReq>(ctx: ClientContext, req: T): Promise<SearchResults<T>> {
+  const s = scoped(ctx, req);
+  let result: Svc.SearchResult;
+  try {
+    const schema = (await ctx.service.describeCollection(s)).schema;
+    result = isHybrid(req)
+      ? await ctx.service.hybridSearch(hybridRequest(schema, s, req))
+      : await ctx.service.search(routeRequest(schema, s, req as unknown as Record<string, unknown>));
+  } catch (e) {
+    if (e instanceof ClientError) throw e;
+    return emptyResults(errorStatus(e), req.collection_name);
+  }
+  if (result.scores.length === 0) return emptyResults(successStatus(), req.collection_name);
+  const hits = formatHits(result, req.output_fields, roundDecimalOf(req));
+  const results = (result.nq === 1 ? hits[0] ?? [] : hits) as SearchResults<T>['results'];
+  return { status: successStatus(), results, recalls: [], session_ts: 0, collection_name: req.collection_name };
+}
