@@ -21,6 +21,10 @@ function fakeApi(seen: Record<string, unknown[]>): MilvusApi {
       await new Promise((r) => setTimeout(r, 300));
       return { rowCount: 42 };
     },
+    getPersistentSegmentInfo: async (req) => {
+      (seen['segments'] ??= []).push(`${String(req.dbName)}/${req.collectionName}`);
+      return [{ segmentId: 7n, collectionId: 2n, partitionId: 1n, numRows: 3, state: 'Flushed', indexName: '', memSizeBytes: 10 }];
+    },
     version: () => 'test',
     close: async () => {},
   };
@@ -50,6 +54,18 @@ test('Connect answers a non-zero identifier and STANDALONE server info', async (
   assert.equal((await c.call('GetVersion', {}))['version'], 'v2.6.0-sextant');
   assert.equal((await c.call('CheckHealth', {}))['isHealthy'], true);
   assert.notEqual((await c.call('AllocTimestamp', {}))['timestamp'], '0');
+  c.close();
+});
+
+test('GetMetrics answers JSON text; segment-info requests read their camelCase names', async () => {
+  const c = rawClient((await started).port);
+  const m = await c.call('GetMetrics', { request: '{"metric_type":"system_info"}' });
+  assert.equal(m.status?.['code'], 0);
+  const parsed = JSON.parse(String(m['response'])) as { nodes_info: unknown[] };
+  assert.equal(parsed.nodes_info.length, 1);
+  const segs = await c.call('GetPersistentSegmentInfo', { dbName: 'd', collectionName: 'c' });
+  assert.deepEqual(seen['segments'], ['d/c']);
+  assert.deepEqual((segs['infos'] as Record<string, unknown>[]).map((i) => [i['segmentID'], i['num_rows'], i['state']]), [['7', '3', 'Flushed']]);
   c.close();
 });
 

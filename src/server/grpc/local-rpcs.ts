@@ -34,5 +34,16 @@ export function localRpcs(): Record<string, LocalHandler> {
       subcomponent_states: [],
     }),
     AllocTimestamp: () => ({ timestamp: String(hybridTimestampNow()) }),
+    /** A minimal `system_info` answer: one standalone node (Attu and the SDK parse `response` as JSON). */
+    GetMetrics: () => ({
+      component_name: 'standalone',
+      response: JSON.stringify({
+        component_name: 'standalone',
+        nodes_info: [{
+          identifier: 1,
+          infos: { name: 'standalone1', type: 'standalone', system_info: { build_version: SERVER_VERSION, deploy_mode: 'STANDALONE' } },
+        }],
+      }),
+    }),
   };
 }

@@ -10,6 +10,12 @@ export function collectionScoped(req: Wire, ctx: CallContext): T.CollectionScope
   return { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name') };
 }
 
+/** The segment-info requests spell their names in camelCase (`dbName`, `collectionName`). */
+export function segmentInfoRequest(req: Wire, ctx: CallContext): T.CollectionScoped {
+  const own = str(req['dbName'], 'dbName');
+  return { dbName: own !== '' ? own : dbNameOf({}, ctx), collectionName: str(req['collectionName'], 'collectionName') };
+}
+
 export function partitionRequest(req: Wire, ctx: CallContext): T.PartitionRequest {
   return { ...collectionScoped(req, ctx), partitionName: str(req['partition_name'], 'partition_name') };
 }
