@@ -48,8 +48,8 @@ function inInt64(col: BigInt64Array, set: ValueSet, out: Uint8Array): void {
   const words = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
   const nums = set.nums;
   const bigs = set.bigs;
-  if (nums.size <= SMALL_LIST && nums.size === bigs.size) { // every listed integer is a safe number
-    const consts = Float64Array.from([...nums].filter((x) => Number.isInteger(x)));
+  if (nums.size <= SMALL_LIST && nums.size === bigs.size && [...nums].every(Number.isSafeInteger)) {
+    const consts = Float64Array.from(nums); // every listed value is a safe integer
     const m = consts.length;
     for (let i = 0; i < col.length; i++) {
       const hi = words[2 * i + 1]!;

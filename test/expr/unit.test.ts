@@ -147,6 +147,12 @@ describe('in, like', () => {
     assert.deepEqual(sel('s in {names}', { names: ['banana', ''] }), [4, 5]);
     assert.deepEqual(sel('id in {ids}', { ids: [2n, 4, 6] }), [2, 4]);
     assert.deepEqual(sel('a in []'), []);
+    assert.deepEqual(sel('b in [9223372036854775807, 10]'), [1, 5]);
+    const s2 = schemaOf([field('id', DataType.Int64, { isPrimaryKey: true })]);
+    const extremes: RowValues[] = [{ id: -(2n ** 63n) }, { id: 2n ** 63n - 1n }, { id: 1n }, { id: 2n ** 53n + 1n }];
+    assert.deepEqual(sel('id in [-9223372036854775808, 1]', undefined, s2, extremes), [1, 3]);
+    assert.deepEqual(sel('id in [9007199254740993]', undefined, s2, extremes), [4]);
+    assert.deepEqual(sel('id in [9007199254740992]', undefined, s2, extremes), []);
     assert.deepEqual(sel('a not in []'), [1, 2, 3, 4, 5]);
   });
   it('matches like patterns with % _ and escapes', () => {
