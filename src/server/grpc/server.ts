@@ -55,12 +55,12 @@ export function callContext(md: grpc.Metadata): CallContext {
   return { headerDbName: metadataString(md, 'dbname'), user };
 }
 
-type Answer = (rpc: RpcInfo, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
+type Answer = (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
 
 /** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
 function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
-    answer(rpc, call).then(
+    answer(call).then(
       (body) => callback(null, rpc.returnsStatus ? successStatus() : { ...body, status: successStatus() }),
       (e: unknown) => {
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
@@ -76,9 +76,9 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
 function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHandler>): Answer {
   const request = (call: grpc.ServerUnaryCall<unknown, unknown>): Wire => (isWire(call.request) ? call.request : {});
   const localHandler = local[rpc.name];
-  if (localHandler !== undefined) return async (_rpc, call) => localHandler(request(call));
+  if (localHandler !== undefined) return async (call) => localHandler(request(call));
   const handler: RpcHandler | undefined = serviceRpcs[rpc.name];
-  if (handler !== undefined) return (_rpc, call) => handler(api, request(call), callContext(call.metadata));
+  if (handler !== undefined) return (call) => handler(api, request(call), callContext(call.metadata));
   return async () => {
     throw errors.unsupported(rpc.name);
   };

@@ -5,6 +5,7 @@
  */
 import { METRIC_TYPES, type MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
+import { columnLength } from '../../../schema/column.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { fieldDataToWire } from './field-data.js';
@@ -74,9 +75,7 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
     if (out.nq === 0) out.nq = out.ids.data.length;
   } else {
     out.vectors = vectorsFromPlaceholderGroup(bytes(req['placeholder_group'], 'placeholder_group'));
-    if (out.nq === 0) out.nq = out.vectors.kind === 'floatVector' || out.vectors.kind === 'float16Vector' || out.vectors.kind === 'bfloat16Vector' || out.vectors.kind === 'int8Vector'
-      ? out.vectors.data.length / out.vectors.dim
-      : out.vectors.kind === 'binaryVector' ? out.vectors.data.length / (out.vectors.dim / 8) : out.vectors.data.length;
+    if (out.nq === 0) out.nq = columnLength(out.vectors);
   }
   const annsField = optionalString(p['anns_field'], 'anns_field');
   if (annsField !== undefined) out.annsField = annsField;
