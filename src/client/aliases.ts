@@ -28,8 +28,8 @@ export async function dropAlias(ctx: ClientContext, req: DropAliasReq & { db_nam
 }
 
 export async function describeAlias(ctx: ClientContext, req: DescribeAliasReq): Promise<DescribeAliasResponse> {
+  const { dbName } = scoped(ctx, req);
   const alias = aliasOf(req);
-  const dbName = dbOf(ctx, req);
   return answer(async () => {
     const d = await ctx.service.describeAlias({ dbName, alias });
     return { db_name: d.dbName, alias: d.alias, collection: d.collectionName };

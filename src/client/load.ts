@@ -6,7 +6,7 @@
 import type { GetLoadStateReq, GetLoadingProgressReq, LoadCollectionReq, LoadPartitionsReq, ReleaseLoadCollectionReq, ReleasePartitionsReq } from '@zilliz/milvus2-sdk-node';
 import type * as T from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
-import { ERROR_REASONS } from './enums.js';
+import { ERROR_REASONS, LoadState } from './enums.js';
 import { answer, clientError, isSuccess, type ResStatus, StatusError, statusOf } from './status.js';
 import type { GetLoadStateResponse, GetLoadingProgressResponse } from './types.js';
 
@@ -76,8 +76,8 @@ export async function releasePartitions(ctx: ClientContext, req: ReleasePartitio
 
 export async function getLoadState(ctx: ClientContext, req: GetLoadStateReq): Promise<GetLoadStateResponse> {
   const s = scoped(ctx, req);
-  return answer(async () => ({ state: (await ctx.service.getLoadState({ ...s, partitionNames: req.partition_names ?? [] })).state }),
-    () => ({ state: 'LoadStateNotExist' }));
+  return answer(async () => ({ state: LoadState[(await ctx.service.getLoadState({ ...s, partitionNames: req.partition_names ?? [] })).state] }),
+    () => ({ state: LoadState.LoadStateNotExist }));
 }
 
 export async function getLoadingProgress(ctx: ClientContext, req: GetLoadingProgressReq): Promise<GetLoadingProgressResponse> {

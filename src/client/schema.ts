@@ -91,9 +91,10 @@ function fieldSpec(f: FieldType, req: CreateCollectionReq): T.FieldSpecInput {
     isPartitionKey: f.is_partition_key === true || f.name === req.partition_key_field,
     isClusteringKey: f.is_clustering_key === true || f.name === req.clustering_key_field,
     nullable: f.nullable === true,
-    defaultValue: defaultValueOf(f.default_value),
     typeParams,
   };
+  const defaultValue = defaultValueOf(f.default_value);
+  if (defaultValue !== null) spec.defaultValue = defaultValue;
   if (f.element_type !== undefined) spec.elementType = toDataType(f.element_type) as CoreDataType;
   const dim = intParam(typeParams, 'dim');
   if (dim !== undefined) spec.dim = dim;

@@ -6,6 +6,7 @@
  * enums are their names).
  */
 import type { ResStatus, StatusResponse } from './status.js';
+import type { LoadState } from './enums.js';
 
 export type {
   AlterAliasReq, AlterCollectionReq, AlterDatabaseRequest, CountReq, CreateAliasReq, CreateColReq,
@@ -183,7 +184,7 @@ export interface SearchResults<T extends SearchReq | SearchSimpleReq | HybridSea
 }
 
 // ---------------------------------------------------------------- load
-export interface GetLoadStateResponse extends StatusResponse { state: string }
+export interface GetLoadStateResponse extends StatusResponse { state: LoadState }
 export interface GetLoadingProgressResponse extends StatusResponse { progress: string; refresh_progress: string }
 
 // ---------------------------------------------------------------- flush, compaction, segments
