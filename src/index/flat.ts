@@ -18,7 +18,7 @@ import { TopKHeaps } from './topk.js';
 import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
-import type { ScanWindow } from './scan-window.js';
+import type { ScanContext, ScanWindow } from './scan-window.js';
 
 export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
 
@@ -69,13 +69,13 @@ export function searchExact(req: ExactSearchRequest): ExactSearchResult {
   assert(filter === null || filter.length >= numRows, 'filter covers numRows');
   const window = rangeWindow(metric, req.range ?? null);
   const heaps = new TopKHeaps(nq, topK);
-  scan(column, queries, metric, numRows, { heaps, filter, valid: column.valid, window });
+  scan(column, queries, metric, numRows, { heaps, filter, valid: column.valid, window, negate: !smallerIsBetter(metric) });
   return drain(heaps, metric);
 }
 
 function scan(
   column: VectorColumn, queries: VectorColumn, metric: MetricType, numRows: number,
-  ctx: { heaps: TopKHeaps; filter: Bitset | null; valid: Uint8Array | null; window: ScanWindow | null },
+  ctx: ScanContext,
 ): void {
   switch (column.kind) {
     case 'binaryVector':

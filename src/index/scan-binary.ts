@@ -1,8 +1,8 @@
-/** Exact scan of binary vector columns (HAMMING, JACCARD). */
+/** Exact scan of binary vector columns (HAMMING, JACCARD), in distance blocks like the dense scan. */
 import type { Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
 import { hammingBytes, hammingWords, jaccardBytes, jaccardWords } from './kernels/binary.js';
-import type { ScanContext } from './scan-window.js';
+import { DIST_BLOCK_ROWS, offerBlock, rowSelected, type ScanContext } from './scan-window.js';
 
 type BinaryColumn = Extract<Column, { kind: 'binaryVector' }>;
 
@@ -13,52 +13,36 @@ export function scanBinary(
   const nq = queries.length / rowBytes;
   const jaccard = metric === 'JACCARD';
   const data = column.data;
-  if (rowBytes % 4 === 0 && data.byteOffset % 4 === 0) {
-    const words = new Uint32Array(data.buffer, data.byteOffset, (numRows * rowBytes) / 4);
-    const qCopy = new Uint8Array(queries); // fresh buffer, so 4-byte aligned
-    const qWords = new Uint32Array(qCopy.buffer, 0, qCopy.length / 4);
-    for (let q = 0; q < nq; q++) scanWords(jaccard, qWords, q, words, rowBytes / 4, numRows, ctx);
-    return;
-  }
-  for (let q = 0; q < nq; q++) scanBytes(jaccard, queries, q, data, rowBytes, numRows, ctx);
-}
-
-function scanWords(
-  jaccard: boolean, queries: Uint32Array, q: number, data: Uint32Array, rowWords: number, numRows: number, ctx: ScanContext,
-): void {
-  const { heaps, filter, valid, window } = ctx;
-  const qOff = q * rowWords;
-  let thr = heaps.threshold(q);
-  for (let row = 0, off = 0; row < numRows; row++, off += rowWords) {
-    if (filter !== null && filter[row] === 0) continue;
-    if (valid !== null && valid[row] === 0) continue;
-    const key = jaccard
-      ? Math.fround(jaccardWords(queries, qOff, data, off, rowWords))
-      : hammingWords(queries, qOff, data, off, rowWords);
-    if (window !== null && (key < window.lo || key >= window.hi)) continue;
-    if (key <= thr) {
-      heaps.push(q, key, row);
-      thr = heaps.threshold(q);
+  const dists = new Float32Array(DIST_BLOCK_ROWS);
+  const useWords = rowBytes % 4 === 0 && data.byteOffset % 4 === 0;
+  const words = useWords ? new Uint32Array(data.buffer, data.byteOffset, (numRows * rowBytes) / 4) : null;
+  const qWords = useWords ? new Uint32Array(new Uint8Array(queries).buffer) : null; // a fresh copy is aligned
+  for (let start = 0; start < numRows; start += DIST_BLOCK_ROWS) {
+    const end = Math.min(numRows, start + DIST_BLOCK_ROWS);
+    for (let q = 0; q < nq; q++) {
+      if (words !== null && qWords !== null) distWords(jaccard, qWords, q * (rowBytes / 4), words, rowBytes / 4, start, end, ctx, dists);
+      else distBytes(jaccard, queries, q * rowBytes, data, rowBytes, start, end, ctx, dists);
+      offerBlock(ctx, q, dists, start, end);
     }
   }
 }
 
-function scanBytes(
-  jaccard: boolean, queries: Uint8Array, q: number, data: Uint8Array, rowBytes: number, numRows: number, ctx: ScanContext,
+function distWords(
+  jaccard: boolean, a: Uint32Array, aOff: number, b: Uint32Array, rowWords: number, start: number, end: number,
+  ctx: ScanContext, out: Float32Array,
 ): void {
-  const { heaps, filter, valid, window } = ctx;
-  const qOff = q * rowBytes;
-  let thr = heaps.threshold(q);
-  for (let row = 0, off = 0; row < numRows; row++, off += rowBytes) {
-    if (filter !== null && filter[row] === 0) continue;
-    if (valid !== null && valid[row] === 0) continue;
-    const key = jaccard
-      ? Math.fround(jaccardBytes(queries, qOff, data, off, rowBytes))
-      : hammingBytes(queries, qOff, data, off, rowBytes);
-    if (window !== null && (key < window.lo || key >= window.hi)) continue;
-    if (key <= thr) {
-      heaps.push(q, key, row);
-      thr = heaps.threshold(q);
-    }
+  for (let row = start, off = start * rowWords, i = 0; row < end; row++, off += rowWords, i++) {
+    if (!rowSelected(ctx, row)) out[i] = NaN;
+    else out[i] = jaccard ? jaccardWords(a, aOff, b, off, rowWords) : hammingWords(a, aOff, b, off, rowWords);
+  }
+}
+
+function distBytes(
+  jaccard: boolean, a: Uint8Array, aOff: number, b: Uint8Array, rowBytes: number, start: number, end: number,
+  ctx: ScanContext, out: Float32Array,
+): void {
+  for (let row = start, off = start * rowBytes, i = 0; row < end; row++, off += rowBytes, i++) {
+    if (!rowSelected(ctx, row)) out[i] = NaN;
+    else out[i] = jaccard ? jaccardBytes(a, aOff, b, off, rowBytes) : hammingBytes(a, aOff, b, off, rowBytes);
   }
 }

@@ -15,4 +15,36 @@ export interface ScanContext {
   /** The column's validity bytes (0 = NULL vector, never returned). */
   valid: Uint8Array | null;
   window: ScanWindow | null;
+  /** True for similarity metrics (IP, COSINE): keys are the negated scores. */
+  negate: boolean;
+}
+
+/** Rows per distance block: the scratch a scan fills before selecting from it. */
+export const DIST_BLOCK_ROWS = 1024;
+
+/** True when `row` may be returned (passes the filter and is not a NULL vector). */
+export function rowSelected(ctx: ScanContext, row: number): boolean {
+  return (ctx.filter === null || ctx.filter[row] !== 0) && (ctx.valid === null || ctx.valid[row] !== 0);
+}
+
+/**
+ * Offer rows [start, end) to query q's heap. `dists[i]` is the metric value of row start + i,
+ * already rounded to float32 (it is a Float32Array), or NaN for rows that must not be returned.
+ * Kept separate from the distance loops so those stay tiny and fully inlined.
+ */
+export function offerBlock(ctx: ScanContext, q: number, dists: Float32Array, start: number, end: number): void {
+  const heaps = ctx.heaps;
+  const window = ctx.window;
+  const negate = ctx.negate;
+  const ranged = window !== null;
+  const lo = ranged ? window.lo : -Infinity;
+  const hi = ranged ? window.hi : Infinity;
+  let thr = heaps.threshold(q);
+  for (let row = start, i = 0; row < end; row++, i++) {
+    const d = dists[i]!;
+    const key = negate ? -d : d;
+    if (!(key <= thr) || (ranged && (key < lo || key >= hi))) continue; // NaN fails the first test
+    heaps.push(q, key, row);
+    thr = heaps.threshold(q);
+  }
 }

@@ -7,20 +7,21 @@
 /** Squared Euclidean distance (Milvus' L2 has no square root). */
 export function l2SqF32(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  const end4 = dim - 3;
-  for (; i < end4; i += 4) {
-    const d0 = a[aOff + i]! - b[bOff + i]!;
-    const d1 = a[aOff + i + 1]! - b[bOff + i + 1]!;
-    const d2 = a[aOff + i + 2]! - b[bOff + i + 2]!;
-    const d3 = a[aOff + i + 3]! - b[bOff + i + 3]!;
+  let i = aOff, j = bOff;
+  const end4 = aOff + (dim & ~3);
+  for (; i < end4; i += 4, j += 4) {
+    const d0 = a[i]! - b[j]!;
+    const d1 = a[i + 1]! - b[j + 1]!;
+    const d2 = a[i + 2]! - b[j + 2]!;
+    const d3 = a[i + 3]! - b[j + 3]!;
     s0 += d0 * d0;
     s1 += d1 * d1;
     s2 += d2 * d2;
     s3 += d3 * d3;
   }
-  for (; i < dim; i++) {
-    const d = a[aOff + i]! - b[bOff + i]!;
+  const end = aOff + dim;
+  for (; i < end; i++, j++) {
+    const d = a[i]! - b[j]!;
     s0 += d * d;
   }
   return s0 + s1 + s2 + s3;
@@ -29,15 +30,16 @@ export function l2SqF32(a: Float32Array, aOff: number, b: Float32Array, bOff: nu
 /** Inner product. */
 export function ipF32(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  const end4 = dim - 3;
-  for (; i < end4; i += 4) {
-    s0 += a[aOff + i]! * b[bOff + i]!;
-    s1 += a[aOff + i + 1]! * b[bOff + i + 1]!;
-    s2 += a[aOff + i + 2]! * b[bOff + i + 2]!;
-    s3 += a[aOff + i + 3]! * b[bOff + i + 3]!;
+  let i = aOff, j = bOff;
+  const end4 = aOff + (dim & ~3);
+  for (; i < end4; i += 4, j += 4) {
+    s0 += a[i]! * b[j]!;
+    s1 += a[i + 1]! * b[j + 1]!;
+    s2 += a[i + 2]! * b[j + 2]!;
+    s3 += a[i + 3]! * b[j + 3]!;
   }
-  for (; i < dim; i++) s0 += a[aOff + i]! * b[bOff + i]!;
+  const end = aOff + dim;
+  for (; i < end; i++, j++) s0 += a[i]! * b[j]!;
   return s0 + s1 + s2 + s3;
 }
 
@@ -56,23 +58,24 @@ export function cosineF32(
 ): number {
   let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
   let n0 = 0, n1 = 0, n2 = 0, n3 = 0;
-  let i = 0;
-  const end4 = dim - 3;
-  for (; i < end4; i += 4) {
-    const b0 = b[bOff + i]!, b1 = b[bOff + i + 1]!, b2 = b[bOff + i + 2]!, b3 = b[bOff + i + 3]!;
-    d0 += a[aOff + i]! * b0;
-    d1 += a[aOff + i + 1]! * b1;
-    d2 += a[aOff + i + 2]! * b2;
-    d3 += a[aOff + i + 3]! * b3;
+  let i = aOff, j = bOff;
+  const end4 = aOff + (dim & ~3);
+  for (; i < end4; i += 4, j += 4) {
+    const b0 = b[j]!, b1 = b[j + 1]!, b2 = b[j + 2]!, b3 = b[j + 3]!;
+    d0 += a[i]! * b0;
+    d1 += a[i + 1]! * b1;
+    d2 += a[i + 2]! * b2;
+    d3 += a[i + 3]! * b3;
     n0 += b0 * b0;
     n1 += b1 * b1;
     n2 += b2 * b2;
     n3 += b3 * b3;
   }
-  for (; i < dim; i++) {
-    const bi = b[bOff + i]!;
-    d0 += a[aOff + i]! * bi;
-    n0 += bi * bi;
+  const end = aOff + dim;
+  for (; i < end; i++, j++) {
+    const bj = b[j]!;
+    d0 += a[i]! * bj;
+    n0 += bj * bj;
   }
   const bNormSq = n0 + n1 + n2 + n3;
   if (aNorm === 0 || bNormSq === 0) return 0;

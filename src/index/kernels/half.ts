@@ -22,6 +22,8 @@ export const FLOAT16_TABLE: Float32Array = (() => {
   return t;
 })();
 
+const FLOAT16_TABLE_BITS = new Uint32Array(FLOAT16_TABLE.buffer);
+
 /** float16 bits -> number. */
 export function decodeFloat16(h: number): number {
   return FLOAT16_TABLE[h & 0xffff]!;
@@ -69,8 +71,10 @@ export function bfloat16ToFloat32(b: number): number {
 
 /** Decode `count` float16 values from `src[srcOff..]` into `out[outOff..]`. */
 export function decodeFloat16Into(src: Uint16Array, srcOff: number, out: Float32Array, outOff: number, count: number): void {
-  const table = FLOAT16_TABLE;
-  for (let i = 0; i < count; i++) out[outOff + i] = table[src[srcOff + i]!]!;
+  // Copying bit patterns (not float values) is markedly faster in V8 and keeps NaN payloads.
+  const table = FLOAT16_TABLE_BITS;
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < count; i++) outBits[outOff + i] = table[src[srcOff + i]!]!;
 }
 
 /** Decode `count` bfloat16 values into float32 by placing the bits in the top half of a word. */
