@@ -105,6 +105,9 @@ function queryCount(column: VectorColumn, queries: VectorColumn): number {
     nq = queries.data.length;
   } else {
     const colDim = column.kind === 'sparseVector' ? 0 : column.dim;
+    if (queries.kind === 'binaryVector' && (colDim % 8 !== 0 || colDim <= 0)) {
+      throw errors.invalidParameter('binary vector dim must be a positive multiple of 8', { actual: colDim });
+    }
     if (queries.dim !== colDim) throw errors.invalidParameter('vector dimension mismatch', { expected: colDim, actual: queries.dim });
     nq = columnLength(queries);
     if (!Number.isInteger(nq)) {

@@ -174,3 +174,21 @@ test('empty inputs: zero rows or all rows filtered give no hits; zero queries gi
   assert.equal(noQ.nq, 0);
   assert.equal(noQ.rows.length, 0);
 });
+
+test('binary scan gives the same answer on unaligned data (byte kernel) as on aligned data (word kernel)', () => {
+  const r = rng(14);
+  const aligned = makeColumn('binaryVector', 200, 128, r);
+  const queries = makeColumn('binaryVector', 2, 128, r);
+  if (aligned.kind !== 'binaryVector') throw new Error('kind');
+  const backing = new Uint8Array(aligned.data.length + 1);
+  backing.set(aligned.data, 1);
+  const unaligned: Column = { kind: 'binaryVector', dim: 128, data: backing.subarray(1), valid: null };
+  for (const metric of ['HAMMING', 'JACCARD'] as const) {
+    const a = searchExact({ metric, column: aligned, numRows: 200, queries, topK: 15 });
+    const u = searchExact({ metric, column: unaligned, numRows: 200, queries, topK: 15 });
+    assert.deepEqual(u, a);
+    for (let q = 0; q < 2; q++) expectMatches(a, q, refSearch(metric, aligned, 200, queries, q, 15, null, null), metric, `binary 128 ${metric}`);
+  }
+  const bad: Column = { kind: 'binaryVector', dim: 12, data: new Uint8Array(3), valid: null };
+  assertMilvusError(() => searchExact({ metric: 'HAMMING', column: bad, numRows: 1, queries: bad, topK: 1 }), 1100, 'multiple of 8');
+});
