@@ -1,0 +1,126 @@
+/**
+ * The one interface every CLI command talks to. Two thin adapters implement it: `embedded.ts`
+ * (a data directory opened in-process through SextantService) and `remote.ts` (a Milvus server
+ * through the official Node SDK). Commands never know which one they have, so both modes behave
+ * the same by construction. Every method throws `MilvusError` on failure.
+ *
+ * Values in rows: int64 is `bigint`, vectors are `number[]` (sparse: `{index: value}`), JSON is
+ * parsed, NULL is `null`. Rows sent for writing have been validated by `rowsToBatch` first; the
+ * batch travels with them so the embedded adapter does not convert twice.
+ */
+import type { InsertBatch } from '../schema/rows.js';
+import type { CollectionSchema } from '../schema/types.js';
+import type { FieldSpecInput } from '../service/types.js';
+
+export type Row = Record<string, unknown>;
+
+export interface CollectionSpec {
+  name: string;
+  fields: FieldSpecInput[];
+  description?: string;
+  enableDynamicField?: boolean;
+  shardsNum?: number;
+  consistencyLevel?: string;
+}
+
+export interface CollectionInfo {
+  name: string;
+  id: string;
+  schema: CollectionSchema;
+  aliases: string[];
+  consistencyLevel: string;
+  shardsNum: number;
+  properties: Record<string, string>;
+}
+
+export interface IndexInfo {
+  indexName: string;
+  fieldName: string;
+  indexType: string;
+  metricType: string;
+  params: Record<string, string>;
+  indexedRows: number;
+  totalRows: number;
+  state: string;
+}
+
+export interface WriteData {
+  collection: string;
+  partition?: string | undefined;
+  rows: Row[];
+  batch: InsertBatch;
+}
+
+export interface QuerySpec {
+  collection: string;
+  filter: string;
+  outputFields?: string[] | undefined;
+  partitions?: string[] | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface SearchSpec {
+  collection: string;
+  annsField: string;
+  vectors: unknown[];
+  limit: number;
+  filter?: string | undefined;
+  outputFields?: string[] | undefined;
+  partitions?: string[] | undefined;
+  params?: Record<string, unknown> | undefined;
+  metricType?: string | undefined;
+  roundDecimal?: number | undefined;
+}
+
+export interface Hit { id: bigint | string; score: number; fields: Row }
+
+export interface Backend {
+  readonly mode: 'embedded' | 'remote';
+  /** The current database; `useDatabase` changes it (and checks that it exists). */
+  readonly database: string;
+  useDatabase(name: string): Promise<void>;
+  serverVersion(): Promise<string>;
+  close(): Promise<void>;
+
+  listDatabases(): Promise<string[]>;
+  createDatabase(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  describeDatabase(name: string): Promise<{ name: string; id: string; properties: Record<string, string> }>;
+
+  listCollections(): Promise<string[]>;
+  createCollection(spec: CollectionSpec): Promise<void>;
+  describeCollection(name: string): Promise<CollectionInfo>;
+  dropCollection(name: string): Promise<void>;
+  renameCollection(oldName: string, newName: string): Promise<void>;
+  collectionRowCount(name: string): Promise<number>;
+
+  listPartitions(collection: string): Promise<string[]>;
+  createPartition(collection: string, partition: string): Promise<void>;
+  dropPartition(collection: string, partition: string): Promise<void>;
+  partitionRowCount(collection: string, partition: string): Promise<number>;
+
+  createAlias(collection: string, alias: string, alter: boolean): Promise<void>;
+  dropAlias(alias: string): Promise<void>;
+  listAliases(collection: string | undefined): Promise<string[]>;
+  describeAlias(alias: string): Promise<{ alias: string; collection: string }>;
+
+  createIndex(collection: string, field: string, indexName: string | undefined, params: Record<string, string>): Promise<void>;
+  describeIndexes(collection: string, indexName?: string): Promise<IndexInfo[]>;
+  dropIndex(collection: string, indexName: string): Promise<void>;
+
+  insert(data: WriteData): Promise<number>;
+  upsert(data: WriteData): Promise<number>;
+  delete(collection: string, partition: string | undefined, filter: string): Promise<number>;
+  query(spec: QuerySpec): Promise<Row[]>;
+  search(spec: SearchSpec): Promise<Hit[][]>;
+
+  /** Starts a load; resolves once accepted (embedded: once done). Poll `loadingProgress`. */
+  load(collection: string, partitions: string[]): Promise<void>;
+  release(collection: string, partitions: string[]): Promise<void>;
+  loadState(collection: string, partitions: string[]): Promise<string>;
+  loadingProgress(collection: string, partitions: string[]): Promise<number>;
+
+  flush(collection: string): Promise<void>;
+  compact(collection: string): Promise<string>;
+}

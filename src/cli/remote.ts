@@ -1,0 +1,204 @@
+/**
+ * The remote backend: a Milvus (or Sextant) server through the official Node SDK. A thin adapter:
+ * SDK statuses become MilvusError, SDK values (int64 as decimal strings) become the backend's
+ * vocabulary (bigint), the SDK describe shape becomes a CollectionSchema.
+ */
+import { MilvusClient, type DropAliasReq, type RowData } from '@zilliz/milvus2-sdk-node';
+import { DataType } from '../core/enums.js';
+import { MilvusError } from '../core/errors.js';
+import type { CollectionSchema, FieldSchema } from '../schema/types.js';
+import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
+import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
+import { roundFloat32 } from './values.js';
+
+type Status = { error_code?: string | number; code?: number; reason?: string };
+
+/** Throws the status as a MilvusError unless it is Success. */
+function check(s: Status | undefined): void {
+  if (s === undefined) return;
+  const code = Number(s.code ?? 0);
+  const ok = code === 0 && (s.error_code === undefined || s.error_code === 'Success' || s.error_code === 0);
+  if (!ok) throw new MilvusError(code === 0 ? 65535 : code, s.reason ?? String(s.error_code));
+}
+
+async function ok<R extends { status: Status }>(p: Promise<R>): Promise<R> {
+  const r = await p;
+  check(r.status);
+  return r;
+}
+
+async function okStatus(p: Promise<Status>): Promise<void> {
+  check(await p);
+}
+
+export interface RemoteOptions { uri: string; token?: string | undefined; database?: string | undefined }
+
+export class RemoteBackend implements Backend {
+  readonly mode = 'remote';
+  database: string;
+  private constructor(private readonly client: MilvusClient, database: string) {
+    this.database = database;
+  }
+
+  static async connect(o: RemoteOptions): Promise<RemoteBackend> {
+    const address = o.uri.replace(/^https?:\/\//, '');
+    const client = new MilvusClient({
+      address, logLevel: 'error', ...(o.token !== undefined ? { token: o.token } : {}),
+      ...(o.database !== undefined ? { database: o.database } : {}),
+    });
+    await client.connectPromise;
+    const b = new RemoteBackend(client, o.database ?? 'default');
+    await b.serverVersion();
+    return b;
+  }
+
+  private c(name: string): { collection_name: string; db_name: string } {
+    return { collection_name: name, db_name: this.database };
+  }
+
+  serverVersion = async () => (await this.client.getVersion()).version;
+  close = async () => { await this.client.closeConnection(); };
+
+  useDatabase = async (db: string) => {
+    await ok(this.client.describeDatabase({ db_name: db }));
+    await this.client.use({ db_name: db });
+    this.database = db;
+  };
+  listDatabases = async () => (await ok(this.client.listDatabases())).db_names;
+  createDatabase = async (db: string) => okStatus(this.client.createDatabase({ db_name: db }));
+  dropDatabase = async (db: string) => okStatus(this.client.dropDatabase({ db_name: db }));
+  describeDatabase = async (db: string) => {
+    const d = await ok(this.client.describeDatabase({ db_name: db }));
+    return { name: d.db_name, id: String(d.dbID), properties: Object.fromEntries(d.properties.map((p) => [p.key, String(p.value)])) };
+  };
+
+  listCollections = async () => (await ok(this.client.showCollections({ db_name: this.database }))).data.map((c) => c.name);
+  createCollection = async (spec: CollectionSpec) => okStatus(this.client.createCollection({
+    ...this.c(spec.name), description: spec.description ?? '', enable_dynamic_field: spec.enableDynamicField ?? false,
+    ...(spec.shardsNum !== undefined ? { shards_num: spec.shardsNum } : {}),
+    ...(spec.consistencyLevel !== undefined ? { consistency_level: spec.consistencyLevel as 'Bounded' } : {}),
+    fields: spec.fields.map((f) => ({
+      name: f.name, data_type: f.dataType, description: f.description ?? '',
+      ...(f.isPrimaryKey === true ? { is_primary_key: true } : {}),
+      ...(f.autoId === true ? { autoID: true } : {}),
+      ...(f.isPartitionKey === true ? { is_partition_key: true } : {}),
+      ...(f.nullable === true ? { nullable: true } : {}),
+      ...(f.dim !== undefined ? { dim: f.dim } : {}),
+      ...(f.maxLength !== undefined ? { max_length: f.maxLength } : {}),
+      ...(f.maxCapacity !== undefined ? { max_capacity: f.maxCapacity } : {}),
+      ...(f.elementType !== undefined ? { element_type: f.elementType } : {}),
+      ...(f.defaultValue !== undefined && f.defaultValue !== null ? { default_value: toWire(f.defaultValue) as string | number } : {}),
+    })),
+  }));
+
+  describeCollection = async (name: string): Promise<CollectionInfo> => {
+    const d = await ok(this.client.describeCollection(this.c(name)));
+    const fields: FieldSchema[] = d.schema.fields.map(fieldFromSdk);
+    const schema: CollectionSchema = {
+      name: d.collection_name, description: d.schema.description ?? '', fields,
+      enableDynamicField: d.schema.enable_dynamic_field === true, functions: [],
+    };
+    return {
+      name: d.collection_name, id: String(d.collectionID), schema, aliases: d.aliases,
+      consistencyLevel: d.consistency_level, shardsNum: d.shards_num,
+      properties: Object.fromEntries(d.properties.map((p) => [p.key, String(p.value)])),
+    };
+  };
+  dropCollection = async (name: string) => okStatus(this.client.dropCollection(this.c(name)));
+  renameCollection = async (oldName: string, newName: string) =>
+    okStatus(this.client.renameCollection({ ...this.c(oldName), new_collection_name: newName }));
+  collectionRowCount = async (name: string) => Number((await ok(this.client.getCollectionStatistics(this.c(name)))).data.row_count);
+
+  listPartitions = async (c: string) => (await ok(this.client.listPartitions(this.c(c)))).partition_names;
+  createPartition = async (c: string, p: string) => okStatus(this.client.createPartition({ ...this.c(c), partition_name: p }));
+  dropPartition = async (c: string, p: string) => okStatus(this.client.dropPartition({ ...this.c(c), partition_name: p }));
+  partitionRowCount = async (c: string, p: string) =>
+    Number((await ok(this.client.getPartitionStatistics({ ...this.c(c), partition_name: p }))).data.row_count);
+
+  createAlias = async (c: string, alias: string, alter: boolean) =>
+    okStatus(alter ? this.client.alterAlias({ ...this.c(c), alias }) : this.client.createAlias({ ...this.c(c), alias }));
+  dropAlias = async (alias: string) => okStatus(this.client.dropAlias({ alias, db_name: this.database } as DropAliasReq));
+  listAliases = async (c: string | undefined) =>
+    (await ok(this.client.listAliases({ collection_name: c ?? '', db_name: this.database }))).aliases;
+  describeAlias = async (alias: string) => {
+    const a = await ok(this.client.describeAlias({ alias, collection_name: '', db_name: this.database }));
+    return { alias: a.alias, collection: a.collection };
+  };
+
+  createIndex = async (c: string, field: string, indexName: string | undefined, params: Record<string, string>) => {
+    const { index_type: indexType, metric_type: metricType, ...rest } = params;
+    await okStatus(this.client.createIndex({
+      ...this.c(c), field_name: field, ...(indexName !== undefined ? { index_name: indexName } : {}),
+      ...(indexType !== undefined ? { index_type: indexType } : {}), ...(metricType !== undefined ? { metric_type: metricType } : {}),
+      params: rest,
+    }));
+  };
+  describeIndexes = async (c: string, indexName?: string): Promise<IndexInfo[]> => {
+    const r = await ok(this.client.describeIndex({ ...this.c(c), ...(indexName !== undefined ? { index_name: indexName } : {}) }));
+    return r.index_descriptions.map((d) => {
+      const params = Object.fromEntries(d.params.map((p) => [p.key, String(p.value)]));
+      return {
+        indexName: d.index_name, fieldName: d.field_name, indexType: params['index_type'] ?? '', metricType: params['metric_type'] ?? '',
+        params, indexedRows: Number(d.indexed_rows), totalRows: Number(d.total_rows), state: String(d.state),
+      };
+    });
+  };
+  dropIndex = async (c: string, indexName: string) => okStatus(this.client.dropIndex({ ...this.c(c), index_name: indexName }));
+
+  private writeRequest(d: WriteData) {
+    return {
+      ...this.c(d.collection), data: d.rows.map((r) => toWire(r) as RowData),
+      ...(d.partition !== undefined ? { partition_name: d.partition } : {}),
+    };
+  }
+  insert = async (d: WriteData) => Number((await ok(this.client.insert(this.writeRequest(d)))).insert_cnt);
+  upsert = async (d: WriteData) => Number((await ok(this.client.upsert(this.writeRequest(d)))).upsert_cnt);
+  delete = async (c: string, partition: string | undefined, filter: string) =>
+    Number((await ok(this.client.delete({ ...this.c(c), filter, ...(partition !== undefined ? { partition_name: partition } : {}) }))).delete_cnt);
+
+  query = async (q: QuerySpec): Promise<Row[]> => {
+    const schema = (await this.describeCollection(q.collection)).schema;
+    const r = await ok(this.client.query({
+      ...this.c(q.collection), filter: q.filter,
+      ...(q.outputFields !== undefined ? { output_fields: q.outputFields } : {}),
+      ...(q.partitions !== undefined ? { partition_names: q.partitions } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      ...(q.offset !== undefined ? { offset: q.offset } : {}),
+    }));
+    return r.data.map((row) => fromWire(schema, row));
+  };
+
+  search = async (s: SearchSpec): Promise<Hit[][]> => {
+    const schema = (await this.describeCollection(s.collection)).schema;
+    const pk = schema.fields.find((f) => f.isPrimaryKey);
+    const r = await ok(this.client.search({
+      ...this.c(s.collection), data: s.vectors as number[][], anns_field: s.annsField, limit: s.limit,
+      ...(s.filter !== undefined ? { filter: s.filter } : {}),
+      output_fields: s.outputFields ?? [],
+      ...(s.partitions !== undefined ? { partition_names: s.partitions } : {}),
+      ...(s.params !== undefined ? { params: s.params as Record<string, string | number> } : {}),
+      ...(s.metricType !== undefined ? { metric_type: s.metricType } : {}),
+      ...(s.roundDecimal !== undefined ? { round_decimal: s.roundDecimal } : {}),
+    }));
+    const nested: unknown[] = s.vectors.length === 1 ? [r.results] : r.results;
+    return nested.map((hits) => (hits as Record<string, unknown>[]).map((h) => {
+      const { id, score, ...rest } = h;
+      const asBig = pk?.dataType === DataType.Int64;
+      return { id: asBig ? BigInt(String(id)) : String(id), score: roundFloat32(Number(score)), fields: fromWire(schema, rest) };
+    }));
+  };
+
+  load = async (c: string, partitions: string[]) => partitions.length > 0
+    ? okStatus(this.client.loadPartitions({ ...this.c(c), partition_names: partitions }))
+    : okStatus(this.client.loadCollectionAsync(this.c(c)));
+  release = async (c: string, partitions: string[]) => partitions.length > 0
+    ? okStatus(this.client.releasePartitions({ ...this.c(c), partition_names: partitions }))
+    : okStatus(this.client.releaseCollection(this.c(c)));
+  loadState = async (c: string, partitions: string[]) =>
+    String((await ok(this.client.getLoadState({ ...this.c(c), ...(partitions.length > 0 ? { partition_names: partitions } : {}) }))).state);
+  loadingProgress = async (c: string, partitions: string[]) =>
+    Number((await ok(this.client.getLoadingProgress({ ...this.c(c), ...(partitions.length > 0 ? { partition_names: partitions } : {}) }))).progress);
+
+  flush = async (c: string) => { await ok(this.client.flushSync({ collection_names: [c], db_name: this.database })); };
+  compact = async (c: string) => String((await ok(this.client.compact(this.c(c)))).compactionID);
+}
