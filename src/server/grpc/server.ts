@@ -4,9 +4,8 @@
  * an in-band `common.Status`; RPCs not in the tables answer code 3000 "unsupported operation".
  *
  * Connections: a plain `net.Server` accepts sockets and hands them to grpc-js through a connection
- * injector (`Server.createConnectionInjector`). That is the seam for sharing one port with an
- * HTTP/1.1 REST router later: `routeConnection` can peek at the first bytes (the HTTP/2 preface
- * `PRI * HTTP/2.0`) and hand non-gRPC sockets elsewhere.
+ * injector (`Server.createConnectionInjector`, see `createGrpcConnectionHandler`). That is the seam
+ * for sharing one port with an HTTP/1.1 REST router later.
  */
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
@@ -97,10 +96,18 @@ function serviceDefinition(name: string): grpc.ServiceDefinition {
   return def as grpc.ServiceDefinition;
 }
 
-/** Hands an accepted socket to its protocol. Today everything is gRPC (HTTP/2 with prior knowledge). */
-export type ConnectionRouter = (socket: Duplex) => void;
+/**
+ * The gRPC side of a listener: accepts already-connected sockets (HTTP/2 with prior knowledge). A
+ * listener shared with an HTTP/1.1 router can sniff the first bytes of each socket (the HTTP/2
+ * preface `PRI * HTTP/2.0\r\n`), `unshift` them back, and hand gRPC sockets to `handleConnection`.
+ */
+export interface GrpcConnectionHandler {
+  handleConnection(socket: Duplex): void;
+  /** Let in-flight calls finish (at most graceMs), then cut what is left. */
+  drain(graceMs: number): Promise<void>;
+}
 
-export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOptions): GrpcConnectionHandler {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
@@ -109,9 +116,26 @@ export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): 
   // ClientTelemetryService is registered without handlers: grpc-js answers UNIMPLEMENTED.
   server.addService(serviceDefinition(TELEMETRY_SERVICE_NAME), {});
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const route: ConnectionRouter = (socket) => injector.injectConnection(socket);
+  return {
+    handleConnection: (socket) => injector.injectConnection(socket),
+    drain: (graceMs) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      timer.unref();
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
+  };
+}
 
-  const listener = net.createServer((socket) => route(socket));
+/** Listen on host:port and serve gRPC on every connection. */
+export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const grpcHandler = createGrpcConnectionHandler(api, opts);
+  const listener = net.createServer((socket) => grpcHandler.handleConnection(socket));
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(opts.port, opts.host, () => {
@@ -124,25 +148,15 @@ export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): 
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown(listener, server, opts.shutdownGraceMs ?? 5_000);
+    closing ??= shutdown(listener, grpcHandler, opts.shutdownGraceMs ?? 5_000);
     return closing;
   };
   return { port, close };
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
-async function shutdown(listener: net.Server, server: grpc.Server, graceMs: number): Promise<void> {
+async function shutdown(listener: net.Server, grpcHandler: GrpcConnectionHandler, graceMs: number): Promise<void> {
   const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, graceMs);
-    timer.unref();
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  await grpcHandler.drain(graceMs);
   await listenerClosed;
 }
