@@ -56,8 +56,8 @@ test('npm start serves, stops cleanly on SIGTERM and reopens its data', { timeou
     assert.equal((await c2.hasCollection({ collection_name: 'kept' })).value, true);
     const st = await c2.getCollectionStatistics({ collection_name: 'kept' });
     assert.equal(st.data.row_count, '2');
+    assert.equal(await terminate(second.proc), 0, 'exits cleanly while a client is still connected');
     await c2.closeConnection();
-    assert.equal(await terminate(second.proc), 0);
   } finally {
     await data.remove();
   }
