@@ -1,18 +1,15 @@
 /**
- * `schema.FieldData` <-> `Column` (reference §1.6). Input columns may be compact (only valid rows,
+ * `schema.FieldData` -> `Column` (reference §1.6). Input columns may be compact (only valid rows,
  * as the SDKs send nullable data) or row-dense; they always come out row-dense with `valid` set.
- * Output columns are row-dense with `valid_data` filled (pymilvus indexes by row).
+ * The way back is field-data-encode.ts.
  */
 import { DataType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import type { Column } from '../../../schema/column.js';
 import { DYNAMIC_FIELD_NAME, type ArrayElement, type JsonValue, type SparseVector } from '../../../schema/types.js';
-import type { OutputColumn } from '../../../service/types.js';
 import { bool, bytes, int64, list, msg, num, str, type Wire } from './wire.js';
 import { dataTypeOf } from './schema.js';
-import { sparseFromBytes, sparseToBytes, uint16sFromBytes } from './vector-bytes.js';
-
-// ---------------------------------------------------------------- decode (wire -> Column)
+import { sparseFromBytes, uint16sFromBytes } from './vector-bytes.js';
 
 /** The valid-row mask of a FieldData, or null when it has no `valid_data`. */
 function validMask(fd: Wire, numRows: number, name: string): Uint8Array | null {
@@ -240,70 +237,5 @@ export function columnsFromFieldData(fieldsData: unknown, numRows: number): Map<
     if (out.has(name)) throw errors.invalidParameter(`duplicated field ${name} in fields_data`);
     out.set(name, column);
   }
-  return out;
-}
-
-// ---------------------------------------------------------------- encode (Column -> wire)
-
-function longStrings(data: BigInt64Array): string[] {
-  const out = new Array<string>(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = String(data[i]);
-  return out;
-}
-
-/** Array elements of one row -> a ScalarField of the element type. */
-export function arrayRowToWire(row: ArrayElement[], elementType: DataType): Wire {
-  switch (elementType) {
-    case DataType.Bool: return { bool_data: { data: row.map(Boolean) } };
-    case DataType.Int8: case DataType.Int16: case DataType.Int32: return { int_data: { data: row.map(Number) } };
-    case DataType.Int64: return { long_data: { data: row.map(String) } };
-    case DataType.Float: return { float_data: { data: row.map(Number) } };
-    case DataType.Double: return { double_data: { data: row.map(Number) } };
-    default: return { string_data: { data: row.map(String) } };
-  }
-}
-
-function byteView(a: Uint8Array | Uint16Array | Int8Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function payloadToWire(c: Column): Wire {
-  switch (c.kind) {
-    case 'bool': return { scalars: { bool_data: { data: Array.from(c.data, (b) => b === 1) } } };
-    case 'int8': case 'int16': case 'int32': return { scalars: { int_data: { data: Array.from(c.data) } } };
-    case 'int64': return { scalars: { long_data: { data: longStrings(c.data) } } };
-    case 'float': return { scalars: { float_data: { data: Array.from(c.data) } } };
-    case 'double': return { scalars: { double_data: { data: Array.from(c.data) } } };
-    case 'varchar': return { scalars: { string_data: { data: c.data } } };
-    case 'json': return { scalars: { json_data: { data: c.data.map((v) => Buffer.from(JSON.stringify(v), 'utf8')) } } };
-    case 'array':
-      return { scalars: { array_data: { data: c.data.map((r) => arrayRowToWire(r, c.elementType)), element_type: c.elementType } } };
-    case 'floatVector': return { vectors: { dim: String(c.dim), float_vector: { data: Array.from(c.data) } } };
-    case 'binaryVector': return { vectors: { dim: String(c.dim), binary_vector: byteView(c.data) } };
-    case 'float16Vector': return { vectors: { dim: String(c.dim), float16_vector: byteView(c.data) } };
-    case 'bfloat16Vector': return { vectors: { dim: String(c.dim), bfloat16_vector: byteView(c.data) } };
-    case 'int8Vector': return { vectors: { dim: String(c.dim), int8_vector: byteView(c.data) } };
-    case 'sparseVector': {
-      let dim = 0;
-      for (const row of c.data) {
-        const last = row.indices[row.indices.length - 1];
-        if (last !== undefined && last + 1 > dim) dim = last + 1;
-      }
-      return { vectors: { dim: String(dim), sparse_float_vector: { dim: String(dim), contents: c.data.map(sparseToBytes) } } };
-    }
-  }
-}
-
-/** An output column -> a row-dense FieldData (`valid_data` set for nullable columns). */
-export function fieldDataToWire(oc: OutputColumn): Wire {
-  const { field, column } = oc;
-  const out: Wire = {
-    type: field.dataType,
-    field_name: field.name,
-    field_id: String(field.fieldId),
-    is_dynamic: field.isDynamic,
-    valid_data: column.valid === null ? [] : Array.from(column.valid, (b) => b === 1),
-    ...payloadToWire(column),
-  };
   return out;
 }

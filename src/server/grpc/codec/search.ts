@@ -8,7 +8,7 @@ import { errors } from '../../../core/errors.js';
 import { columnLength } from '../../../schema/column.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
-import { fieldDataToWire } from './field-data.js';
+import { fieldDataToWire } from './field-data-encode.js';
 import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
 import { consistencyOf } from './schema.js';
 import { templateValuesFromWire } from './template.js';
