@@ -121,3 +121,16 @@ test('default output (*) carries dynamic keys to the SDK', { todo: 'service: for
   const meta = hit?.['$meta'] as Record<string, unknown> | undefined;
   assert.equal(hit?.['extra'] ?? meta?.['extra'], 'dyn');
 });
+
+test('upsert on an autoID collection takes the supplied PK', { todo: 'service: Upsert rejects the PK column of an autoID collection ("fieldSchema(id) has no corresponding fieldData")' }, async () => {
+  ok(await c.createCollection({
+    collection_name: 'auto',
+    fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }],
+  }));
+  const ins = await c.insert({ collection_name: 'auto', data: [{ v: [1, 2] }] });
+  ok(ins.status);
+  assert.ok('int_id' in ins.IDs);
+  const up = await c.upsert({ collection_name: 'auto', data: [{ id: ins.IDs.int_id.data[0], v: [3, 4] }] });
+  ok(up.status);
+  assert.equal(Number(up.upsert_cnt), 1);
+});
