@@ -117,6 +117,14 @@ test('hybrid search: sub-requests inherit collection and db; limit/offset from r
   assert.deepEqual(r.outputFields, ['*']);
 });
 
+test('rerank functions (function_score) are refused with 3000, not silently replaced by RRF', () => {
+  const withFn = { function_score: { functions: [{ name: 'decay', type: 3, params: [] }], params: [] } };
+  assert.throws(() => searchFromWire(searchWire({ topk: '3' }, withFn), emptyContext), (e: unknown) => e instanceof MilvusError && e.code === 3000);
+  const hybrid = roundTrip('milvus.proto.milvus.HybridSearchRequest', { collection_name: 'c', requests: [searchWire({ topk: '1' })], rank_params: [{ key: 'limit', value: '1' }], ...withFn });
+  assert.throws(() => hybridSearchFromWire(hybrid, emptyContext), (e: unknown) => e instanceof MilvusError && e.code === 3000);
+  assert.doesNotThrow(() => searchFromWire(searchWire({ topk: '3' }), emptyContext));
+});
+
 test('query_params give limit and offset; db_name falls back to the header', () => {
   const wire = roundTrip('milvus.proto.milvus.QueryRequest', {
     collection_name: 'c', expr: '', output_fields: ['count(*)'],

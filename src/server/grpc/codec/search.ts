@@ -12,7 +12,7 @@ import { fieldDataToWire } from './field-data-encode.js';
 import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
 import { consistencyOf } from './schema.js';
 import { templateValuesFromWire } from './template.js';
-import { bytes, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
+import { bytes, isWire, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
 
 function intParam(params: Record<string, string>, key: string): number | undefined {
   const raw = params[key];
@@ -54,8 +54,15 @@ export function metricTypeFrom(raw: string | undefined): MetricType | '' {
   return found;
 }
 
+/** Rerank functions (`function_score`) are not supported; refuse rather than silently use RRF. */
+function refuseFunctionScore(req: Wire): void {
+  const fs = req['function_score'];
+  if (isWire(fs) && list(fs['functions'], 'function_score.functions').length > 0) throw errors.unsupported('function_score rerank');
+}
+
 /** One search route: vectors or ids, and the search_params KeyValuePairs. */
 export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
+  refuseFunctionScore(req);
   const p = keyValues(req['search_params'], 'search_params');
   const input = oneofCase(req, 'search_input');
   const out: T.SearchRequest = {
@@ -118,6 +125,7 @@ export function rankerFromParams(p: Record<string, string>): T.Ranker {
 }
 
 export function hybridSearchFromWire(req: Wire, ctx: CallContext): T.HybridSearchRequest {
+  refuseFunctionScore(req);
   const p = keyValues(req['rank_params'], 'rank_params');
   const collectionName = str(req['collection_name'], 'collection_name');
   const dbName = dbNameOf(req, ctx);
