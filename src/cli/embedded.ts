@@ -6,7 +6,7 @@ import { fieldByName } from '../schema/types.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
 import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
-import { roundFloat32, rowAt } from './values.js';
+import { buildParams, roundFloat32, rowAt } from './values.js';
 
 const CONSISTENCY_NAMES = Object.keys(ConsistencyLevel) as (keyof typeof ConsistencyLevel)[];
 
@@ -87,7 +87,7 @@ export class EmbeddedBackend implements Backend {
   describeIndexes = async (c: string, indexName?: string): Promise<IndexInfo[]> =>
     (await this.svc.describeIndex({ ...this.c(c), ...(indexName !== undefined ? { indexName } : {}) })).map((d) => ({
       indexName: d.indexName, fieldName: d.fieldName, indexType: d.indexType, metricType: d.metricType,
-      params: d.params, indexedRows: d.indexedRows, totalRows: d.totalRows, state: d.state,
+      params: buildParams(d.params), indexedRows: d.indexedRows, totalRows: d.totalRows, state: d.state,
     }));
   dropIndex = async (c: string, indexName: string) => this.svc.dropIndex({ ...this.c(c), indexName });
 

@@ -67,3 +67,4 @@ export function fieldFromSdk(f: SdkField): FieldSchema {
     typeParams: params,
   };
 }
+

@@ -9,7 +9,7 @@ import { MilvusError } from '../core/errors.js';
 import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
-import { roundFloat32 } from './values.js';
+import { buildParams, roundFloat32 } from './values.js';
 
 type Status = { error_code?: string | number; code?: number; reason?: string };
 
@@ -120,8 +120,9 @@ export class RemoteBackend implements Backend {
   dropAlias = async (alias: string) => okStatus(this.client.dropAlias({ alias, db_name: this.database } as DropAliasReq));
   listAliases = async (c: string | undefined) =>
     (await ok(this.client.listAliases({ collection_name: c ?? '', db_name: this.database }))).aliases;
+  // The SDK insists on a collection_name that DescribeAliasRequest does not have; it is not sent.
   describeAlias = async (alias: string) => {
-    const a = await ok(this.client.describeAlias({ alias, collection_name: '', db_name: this.database }));
+    const a = await ok(this.client.describeAlias({ alias, collection_name: alias, db_name: this.database }));
     return { alias: a.alias, collection: a.collection };
   };
 
@@ -136,10 +137,10 @@ export class RemoteBackend implements Backend {
   describeIndexes = async (c: string, indexName?: string): Promise<IndexInfo[]> => {
     const r = await ok(this.client.describeIndex({ ...this.c(c), ...(indexName !== undefined ? { index_name: indexName } : {}) }));
     return r.index_descriptions.map((d) => {
-      const params = Object.fromEntries(d.params.map((p) => [p.key, String(p.value)]));
+      const all = Object.fromEntries(d.params.map((p) => [p.key, String(p.value)]));
       return {
-        indexName: d.index_name, fieldName: d.field_name, indexType: params['index_type'] ?? '', metricType: params['metric_type'] ?? '',
-        params, indexedRows: Number(d.indexed_rows), totalRows: Number(d.total_rows), state: String(d.state),
+        indexName: d.index_name, fieldName: d.field_name, indexType: all['index_type'] ?? '', metricType: all['metric_type'] ?? '',
+        params: buildParams(all), indexedRows: Number(d.indexed_rows), totalRows: Number(d.total_rows), state: String(d.state),
       };
     });
   };
@@ -170,11 +171,13 @@ export class RemoteBackend implements Backend {
 
   search = async (s: SearchSpec): Promise<Hit[][]> => {
     const schema = (await this.describeCollection(s.collection)).schema;
-    const pk = schema.fields.find((f) => f.isPrimaryKey);
+    const pk = schema.fields.find((f) => f.isPrimaryKey)?.name ?? 'id';
+    const wanted = s.outputFields ?? [];
+    // SDK 3.x takes each hit's id from the output fields, so the primary key is always asked for.
     const r = await ok(this.client.search({
       ...this.c(s.collection), data: s.vectors as number[][], anns_field: s.annsField, limit: s.limit,
       ...(s.filter !== undefined ? { filter: s.filter } : {}),
-      output_fields: s.outputFields ?? [],
+      output_fields: wanted.includes(pk) || wanted.includes('*') ? wanted : [...wanted, pk],
       ...(s.partitions !== undefined ? { partition_names: s.partitions } : {}),
       ...(s.params !== undefined ? { params: s.params as Record<string, string | number> } : {}),
       ...(s.metricType !== undefined ? { metric_type: s.metricType } : {}),
@@ -182,9 +185,11 @@ export class RemoteBackend implements Backend {
     }));
     const nested: unknown[] = s.vectors.length === 1 ? [r.results] : r.results;
     return nested.map((hits) => (hits as Record<string, unknown>[]).map((h) => {
-      const { id, score, ...rest } = h;
-      const asBig = pk?.dataType === DataType.Int64;
-      return { id: asBig ? BigInt(String(id)) : String(id), score: roundFloat32(Number(score)), fields: fromWire(schema, rest) };
+      const { score, ...rest } = h;
+      const row = fromWire(schema, rest);
+      const id = row[pk];
+      if (!wanted.includes(pk) && !wanted.includes('*')) delete row[pk];
+      return { id: typeof id === 'bigint' ? id : String(id), score: roundFloat32(Number(score)), fields: row };
     }));
   };
 

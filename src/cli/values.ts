@@ -58,3 +58,16 @@ export function rowAt(columns: readonly { field: FieldSchema; column: Column }[]
   }
   return out;
 }
+
+/** Index params as the server lists them (index_type, metric_type, params JSON) -> the build params only. */
+export function buildParams(all: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) {
+    if (k === 'index_type' || k === 'metric_type') continue;
+    if (k !== 'params') { out[k] = v; continue; }
+    let inner: unknown = null;
+    try { inner = JSON.parse(v); } catch { out[k] = v; continue; }
+    if (typeof inner === 'object' && inner !== null) for (const [ik, iv] of Object.entries(inner)) out[ik] = String(iv);
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+/** Run the built CLI as a child process; start a Sextant gRPC server for remote-mode tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = process.cwd();
+export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const SERVER = join(ROOT, 'dist/src/server/main.js');
+
+export interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+export function runCli(args: readonly string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('error', reject);
+    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    p.stdin.end(opts.input ?? '');
+  });
+}
+
+export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Server { port: number; stop(): Promise<void> }
+
+export function serverBuilt(): boolean {
+  return existsSync(SERVER);
+}
+
+/** Spawn `node dist/src/server/main.js --data DIR --port N` and wait for its "serving" line. */
+export async function startServer(dataDir: string): Promise<Server> {
+  const port = await freePort();
+  const p: ChildProcess = spawn(process.execPath, [SERVER, '--data', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 15_000);
+    const onData = (d: Buffer): void => {
+      log += d.toString();
+      if (log.includes('serving')) { clearTimeout(timer); resolve(); }
+    };
+    p.stdout?.on('data', onData);
+    p.stderr?.on('data', onData);
+    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${String(code)}: ${log}`)); });
+  });
+  return {
+    port,
+    stop: () => new Promise<void>((resolve) => {
+      p.removeAllListeners('exit');
+      p.on('exit', () => resolve());
+      p.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Parse a `--output json` answer. */
+export function json(r: Run): unknown {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${String(r.code)}): ${r.stdout} ${r.stderr}`);
+  }
+}
+
+/** Non-empty stderr lines that are not progress lines. */
+export function errorLines(r: Run): string[] {
+  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !/^(insert|upsert|index|load): \d+%/.test(l));
+}
