@@ -13,7 +13,7 @@ async function launch(dataDir: string): Promise<{ proc: ChildProcess; port: numb
   const proc = spawn(process.execPath, [mainJs, '--data', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no port printed: ${out}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`no port printed: ${out}`)), 30_000);
     proc.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /serving Milvus gRPC on [^:]+:(\d+)/.exec(out);
