@@ -30,6 +30,8 @@ function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): Prepa
   const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, { isUpsert, allowInsertAutoId });
   const columns = new Map(batch.columns);
   const n = batch.numRows;
+  // Upsert on an autoID collection names the rows to replace by PK; the new rows get fresh IDs.
+  if (isUpsert && pkField.autoId) columns.delete(pkField.name);
   if (n === 0) throw errors.invalidParameter('the num_rows should be greater than 0', { actual: 0 });
   // Auto IDs come from the engine's clock: unique and increasing across restarts.
   if (!columns.has(pkField.name)) {
@@ -104,9 +106,7 @@ export async function upsert(engine: Engine, req: T.InsertRequest): Promise<T.Mu
   if (!given) throw errors.invalidParameter(`must assign pk when upsert, primary field: ${pkField.name}`);
   // The rows to replace are addressed by the given PKs; with autoID the new rows get fresh ones.
   const oldPks: T.PrimaryKeys = given.kind === 'int64' ? { kind: 'int64', data: given.data } : { kind: 'varchar', data: (given as { data: string[] }).data };
-  const cols = new Map(req.columns);
-  if (pkField.autoId) cols.delete(pkField.name);
-  const w = prepare(engine, { ...req, columns: cols }, true);
+  const w = prepare(engine, req, true);
   const ts = await engine.writer.write(w.c, { deletes: { partitionId: -1, pks: oldPks }, parts: w.parts });
   return { ids: w.pks, insertCount: 0, upsertCount: w.numRows, deleteCount: 0, timestamp: ts };
 }

@@ -122,7 +122,7 @@ test('default output (*) carries dynamic keys to the SDK', async () => {
   assert.equal(hit?.['extra'] ?? meta?.['extra'], 'dyn');
 });
 
-test('upsert on an autoID collection takes the supplied PK', { todo: 'service: Upsert rejects the PK column of an autoID collection ("fieldSchema(id) has no corresponding fieldData")' }, async () => {
+test('upsert on an autoID collection replaces the row named by the supplied PK', async () => {
   ok(await c.createCollection({
     collection_name: 'auto',
     fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }],
@@ -133,4 +133,9 @@ test('upsert on an autoID collection takes the supplied PK', { todo: 'service: U
   const up = await c.upsert({ collection_name: 'auto', data: [{ id: ins.IDs.int_id.data[0], v: [3, 4] }] });
   ok(up.status);
   assert.equal(Number(up.upsert_cnt), 1);
+  ok(await c.createIndex({ collection_name: 'auto', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  await c.loadCollectionSync({ collection_name: 'auto' });
+  const rows = await c.query({ collection_name: 'auto', filter: 'id > 0', output_fields: ['v'] });
+  assert.equal(rows.data.length, 1, 'the old row is replaced, not kept');
+  assert.deepEqual(rows.data[0]?.['v'], [3, 4]);
 });
