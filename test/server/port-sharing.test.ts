@@ -31,14 +31,17 @@ test('one port: gRPC sockets (HTTP/2 preface) reach grpc-js, HTTP/1.1 sockets re
   assert.ok(address !== null && typeof address === 'object');
 
   const client = new MilvusClient({ address: `127.0.0.1:${address.port}`, logLevel: 'error' });
-  const v = await client.getVersion();
-  assert.match(v.version, /sextant/);
-  const body = await (await fetch(`http://127.0.0.1:${address.port}/v2/vectordb/collections/list`, { method: 'POST' })).text();
-  assert.equal(body, '{"code":0}');
-
-  await client.closeConnection();
-  const listenerClosed = new Promise<void>((r) => listener.close(() => r())); // stop accepting first
-  await grpcHandler.drain(1000);
-  rest.closeAllConnections();
-  await listenerClosed;
+  try {
+    const v = await client.getVersion();
+    assert.match(v.version, /sextant/);
+    const body = await (await fetch(`http://127.0.0.1:${address.port}/v2/vectordb/collections/list`, { method: 'POST' })).text();
+    assert.equal(body, '{"code":0}');
+  } finally {
+    // Clean up on failure too, or the test process never exits.
+    await client.closeConnection();
+    const listenerClosed = new Promise<void>((r) => listener.close(() => r())); // stop accepting first
+    await grpcHandler.drain(1000);
+    rest.closeAllConnections();
+    await listenerClosed;
+  }
 });
