@@ -69,6 +69,16 @@ export interface IndexDescriptor {
   readonly filtersNatively: boolean;
   /** Below this many rows the engine should search exactly instead of building this index. */
   readonly exactThreshold?: number;
+  /**
+   * Mean recall@10 against `searchExact` this index reaches with default params on the shared case
+   * suite's data (test/index/cases.ts), unfiltered and filtered. 1 for exact indexes.
+   */
+  readonly recallAt10: number;
+  /**
+   * Filtered searches whose allowed fraction of rows is below this are answered by an exact scan of
+   * the allowed rows (1 = always exact, 0 = never switches).
+   */
+  readonly exactSelectivity: number;
   /** Build over rows [0, numRows) of `column`; `spec` comes from `validateIndexParams`. */
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   /** Rebuild from `serialize()` output plus the same raw column. */

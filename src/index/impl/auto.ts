@@ -26,6 +26,8 @@ export const AUTOINDEX: IndexDescriptor = {
   searchParams: [{ name: 'level', type: 'int', min: 1, max: 10, default: 1 }],
   trains: false,
   filtersNatively: true,
+  recallAt10: 1,
+  exactSelectivity: 1,
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
     return autoIndexFor(checkBuildColumn(AUTOINDEX, column)).build(column, numRows, spec);
   },

@@ -45,7 +45,7 @@ export function checkBuildColumn(desc: IndexDescriptor, column: Column): VectorK
 function flatDescriptor(name: string, kinds: readonly VectorKind[], metrics: readonly MetricType[]): IndexDescriptor {
   const desc: IndexDescriptor = {
     name, metrics, vectorKinds: kinds, buildParams: [], searchParams: [],
-    trains: false, filtersNatively: true,
+    trains: false, filtersNatively: true, recallAt10: 1, exactSelectivity: 1,
     build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);
       return new FlatIndex(name, column, numRows, spec.metric);
