@@ -35,6 +35,13 @@ test('embedded: databases, aliases, rename, json schema file, piped shell script
     assert.equal((await cli('-d', 'media', 'create', 'alias', '-c', 'movies', '-a', 'cinema')).code, 0);
     assert.deepEqual(json(await cli('-d', 'media', '--output', 'json', 'show', 'alias', '-a', 'cinema')), { alias: 'cinema', collection: 'movies' });
 
+    // usage mistakes exit 2 with one line
+    const usage = await cli('release', '-x', 'book');
+    assert.equal(usage.code, 2);
+    assert.equal(usage.stderr, 'usage error: unknown option -x\n');
+    assert.equal((await cli('frobnicate')).code, 2);
+    assert.equal((await cli('show')).code, 2);
+
     // a script on stdin runs line by line and stops at the first failure with its exit code
     const script = ['use database -db media', 'list collections', 'show collection -c nosuch', 'list databases', ''].join('\n');
     const r = await runCli(['--data', join(t.dir, 'data')], { input: script });
