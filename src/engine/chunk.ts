@@ -3,6 +3,7 @@
  * A loaded sealed segment is one chunk; a growing segment is a short list of chunks kept
  * logarithmic by merging (so single-row inserts cost O(log n) copies per row, not O(n)).
  */
+import type { VectorIndex } from '../index/descriptor.js';
 import type { Column, RowSource } from '../schema/column.js';
 import { columnBytes, concatColumns } from '../schema/ops.js';
 import type { PrimaryKey } from './pk.js';
@@ -12,6 +13,8 @@ export class Chunk implements RowSource {
   /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
   deleted: Uint8Array | null = null;
   deletedVersion = -1;
+  /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
+  readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
 
   constructor(
     readonly partitionId: number,
@@ -34,6 +37,7 @@ export class Chunk implements RowSource {
   get sizeBytes(): number {
     let total = this.ts.byteLength;
     for (const c of this.columns.values()) total += columnBytes(c);
+    for (const i of this.indexes.values()) total += i.sizeBytes;
     return total;
   }
 }

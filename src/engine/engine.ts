@@ -29,6 +29,7 @@ import { Mutex } from './mutex.js';
 import { PartitionRuntime } from './partition.js';
 import { Writer } from './writer.js';
 import { Loader } from './loader.js';
+import { Indexer } from './indexer.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -54,6 +55,7 @@ export class Engine {
   aliases: AliasMeta[] = [];
   readonly writer: Writer;
   readonly loader: Loader;
+  readonly indexer: Indexer;
   private nextId: number;
   private readonly manifestLock = new Mutex();
   private closed = false;
@@ -73,6 +75,7 @@ export class Engine {
     this.aliases = body.aliases;
     this.writer = new Writer(this);
     this.loader = new Loader(this, opts.memoryBudgetBytes ?? defaultMemoryBudget());
+    this.indexer = new Indexer(this);
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -98,6 +101,8 @@ export class Engine {
       engine.writer.replay(records);
       await engine.removeOrphanFiles();
       await engine.loader.restoreLoads();
+      // Builds interrupted by a stop or crash start again.
+      for (const c of engine.collections.values()) engine.indexer.schedule(c);
       return engine;
     } catch (e) {
       await lock?.release();
@@ -138,7 +143,10 @@ export class Engine {
     const live = new Set<string>();
     for (const c of this.collections.values()) {
       for (const p of c.partitions.values()) {
-        for (const s of p.meta.segments) live.add(s.file);
+        for (const s of p.meta.segments) {
+          live.add(s.file);
+          for (const f of Object.values(s.indexFiles ?? {})) if (f) live.add(f);
+        }
         if (p.meta.deleteFile) live.add(p.meta.deleteFile);
       }
     }
@@ -291,12 +299,17 @@ export class Engine {
     const meta: IndexMeta = { ...index, id: this.allocId(), createdTs: this.clock.next() };
     c.meta.indexes.push(meta);
     await this.persist();
+    this.indexer.schedule(c);
     return meta;
   }
 
   async removeIndex(c: CollectionRuntime, indexId: number): Promise<void> {
-    c.meta.indexes = c.meta.indexes.filter((i) => i.id !== indexId);
+    const index = c.meta.indexes.find((i) => i.id === indexId);
+    if (!index) return;
+    c.meta.indexes = c.meta.indexes.filter((i) => i !== index);
+    const files = this.indexer.detach(c, index);
     await this.persist();
+    await this.removeFiles(files);
   }
 
   // ---------------- lifecycle ----------------
@@ -305,6 +318,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.indexer.close();
       await this.writer.flushAll();
     } finally {
       await this.wal.close();

@@ -38,6 +38,7 @@ export class Loader {
           for (const s of p.sealed) {
             if (s.data) continue;
             s.data = await this.engine.writer.readSegment(c, s.meta);
+            await this.engine.indexer.attach(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
           }
           p.loaded = true;

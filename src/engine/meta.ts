@@ -21,6 +21,11 @@ export interface SealedSegmentMeta {
   sizeBytes: number;
   minTs: bigint;
   maxTs: bigint;
+  /**
+   * Built vector indexes of this segment: index id -> index file name, or '' when the segment is
+   * below the index type's exact threshold and is searched exactly by design.
+   */
+  indexFiles?: Record<string, string>;
 }
 
 export interface PartitionMeta {

@@ -9,6 +9,7 @@ import type { FilterPlan } from '../expr/index.js';
 import { evaluateFilter } from '../expr/index.js';
 import { mergeTopK, searchExact } from '../index/flat.js';
 import type { ExactSearchResult } from '../index/flat.js';
+import type { IndexParams } from '../index/descriptor.js';
 import type { Bitset, Column } from '../schema/column.js';
 import { concatColumns, takeRows, emptyColumn } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
@@ -72,6 +73,8 @@ export interface VectorSearchArgs {
   topK: number;
   filter: FilterPlan | null;
   range: { radius: number; rangeFilter?: number } | null;
+  /** Search params validated for the field's index type (ef, nprobe, ...). */
+  indexParams: IndexParams;
 }
 
 export interface VectorHits extends RowRefs {
@@ -88,7 +91,10 @@ export function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs
     const column = s.chunk.column(a.fieldName);
     if (!column || s.chunk.numRows === 0) continue;
     const filter = visibleRows(s, a.filter);
-    const result = searchExact({
+    const built = s.chunk.indexes.get(a.fieldName);
+    const result = built
+      ? built.index.search({ queries: a.queries, topK: a.topK, filter, range: a.range, params: a.indexParams })
+      : searchExact({
       metric: a.metric,
       column,
       numRows: s.chunk.numRows,

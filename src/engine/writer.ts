@@ -156,6 +156,7 @@ export class Writer {
       await engine.persist();
       if (oldDeleteFile && oldDeleteFile !== deleteFile) await engine.removeFiles([oldDeleteFile]);
       await this.dropObsoleteWal();
+      if (segMeta) engine.indexer.schedule(c);
       return segMeta;
     });
   }
@@ -264,6 +265,7 @@ export class Writer {
           for (let i = 0; i < chunk.numRows; i++) if (mask[i] === 0) rows.push(i);
           removed += chunk.numRows - rows.length;
           oldFiles.push(s.meta.file);
+          for (const f of Object.values(s.meta.indexFiles ?? {})) if (f) oldFiles.push(f);
           if (rows.length === 0) continue;
           const sub = takeChunkRows(chunk, rows);
           const meta = await this.writeSegment(c, p, sub);
@@ -278,6 +280,7 @@ export class Writer {
         await this.engine.persist();
         await this.engine.removeFiles(oldFiles);
       }
+      this.engine.indexer.schedule(c);
       return removed;
     });
   }

@@ -66,21 +66,26 @@ export function describeIndex(engine: Engine, req: T.IndexRequest): T.IndexDescr
   if (list.length === 0) {
     throw errors.indexNotFound(req.indexName ? { collection: c.name, indexName: req.indexName } : { collection: c.name });
   }
-  const total = c.numRowsTotal;
-  return list.map((i) => ({
-    indexName: i.name,
-    indexId: BigInt(i.id),
-    fieldName: i.fieldName,
-    indexType: i.indexType,
-    metricType: i.metricType,
-    params: { ...i.params },
-    // Exact indexes need no build: every row is indexed as soon as it is written.
-    indexedRows: total,
-    totalRows: total,
-    pendingRows: 0,
-    state: 'Finished',
-    failReason: '',
-  }));
+  return list.map((i) => {
+    // Sealed segments are indexed by background builds; growing rows are searched exactly
+    // and, as in Milvus, are not counted as pending index work.
+    const vector = isVectorType(c.meta.schema.fields.find((f) => f.fieldId === i.fieldId)?.dataType ?? 0);
+    const { indexedRows, pendingRows } = vector ? engine.indexer.progress(c, i) : { indexedRows: c.numRowsTotal, pendingRows: 0 };
+    const failReason = engine.indexer.failures.get(i.id) ?? '';
+    return {
+      indexName: i.name,
+      indexId: BigInt(i.id),
+      fieldName: i.fieldName,
+      indexType: i.indexType,
+      metricType: i.metricType,
+      params: { ...i.params },
+      indexedRows,
+      totalRows: indexedRows + pendingRows,
+      pendingRows,
+      state: failReason ? 'Failed' : pendingRows > 0 ? 'InProgress' : 'Finished',
+      failReason,
+    };
+  });
 }
 
 export async function dropIndex(engine: Engine, req: T.IndexRequest): Promise<void> {

@@ -11,6 +11,7 @@ import type { RowRefs, ScopedChunk } from '../engine/read.js';
 import { countRows, gatherColumn, matchRows, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
 import { compileFilter } from '../expr/index.js';
+import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
 import { columnKindFor } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
@@ -165,7 +166,8 @@ function runRoute(c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk
   const rangeFilter = numberParam(req.params, 'range_filter');
   const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
   const filter = compile(c, req.filter, req.templateValues);
-  const hits = searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range });
+  const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
+  const hits = searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams });
   const perQuery: RouteHits['perQuery'] = [];
   for (let q = 0; q < nq; q++) {
     const n = hits.counts[q]!;

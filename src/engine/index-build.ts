@@ -1,0 +1,26 @@
+/**
+ * Building one vector index over one sealed segment's column: the pure part, shared by the
+ * in-process path and the worker thread (index-worker.ts).
+ */
+import type { MetricType } from '../core/enums.js';
+import type { IndexParams } from '../index/descriptor.js';
+import { getIndexDescriptor } from '../index/registry.js';
+import type { FileSystem } from '../storage/fs/types.js';
+import { readSegmentFile } from '../storage/segment.js';
+
+export interface BuildJob {
+  segmentPath: string;
+  fieldId: number;
+  indexType: string;
+  metric: MetricType;
+  params: IndexParams;
+}
+
+/** Read the segment's column, build the index, and return its serialised payload. */
+export async function buildIndexPayload(fs: FileSystem, job: BuildJob): Promise<Uint8Array> {
+  const seg = await readSegmentFile(fs, job.segmentPath);
+  const col = seg.cols.find((c) => c.fieldId === job.fieldId)?.column;
+  if (!col) throw new Error(`segment ${job.segmentPath} has no field ${job.fieldId}`);
+  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params });
+  return index.serialize();
+}

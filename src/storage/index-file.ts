@@ -1,0 +1,76 @@
+/**
+ * Index files: one vector index of one sealed segment, next to the segment file.
+ *
+ * Format version 1 (little-endian):
+ *
+ *    0  u8[8]  magic "SXIDX\0\0\0"
+ *    8  u32    format version (1)
+ *   12  u32    meta length M
+ *   16  u64    payload length P
+ *   24  u8[M]  meta: UTF-8 JSON object (index type, metric, params, segment, field), zero padded to 8
+ *   24 + pad8(M)      payload: the index's own serialisation (VectorIndex.serialize())
+ *   ... + P           u32 CRC-32C of every byte before it
+ *
+ * Written once (temp, fsync, rename, fsync dir) and never modified; reading verifies everything.
+ */
+import { crc32c } from './crc32c.js';
+import { storageErrors } from './errors.js';
+import { writeFileAtomic } from './fs/durable.js';
+import type { FileSystem } from './fs/types.js';
+import { posix } from 'node:path';
+
+const MAGIC = Uint8Array.from([0x53, 0x58, 0x49, 0x44, 0x58, 0, 0, 0]); // "SXIDX\0\0\0"
+export const INDEX_FILE_VERSION = 1;
+const HEADER_BYTES = 24;
+
+const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
+
+export interface IndexFileData {
+  meta: Record<string, unknown>;
+  payload: Uint8Array;
+}
+
+export function encodeIndexFile(data: IndexFileData): Uint8Array {
+  const meta = new TextEncoder().encode(JSON.stringify(data.meta));
+  const metaPadded = pad8(meta.length);
+  const total = HEADER_BYTES + metaPadded + data.payload.length + 4;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(8, INDEX_FILE_VERSION, true);
+  view.setUint32(12, meta.length, true);
+  view.setBigUint64(16, BigInt(data.payload.length), true);
+  out.set(meta, HEADER_BYTES);
+  out.set(data.payload, HEADER_BYTES + metaPadded);
+  view.setUint32(total - 4, crc32c(out.subarray(0, total - 4)), true);
+  return out;
+}
+
+export function decodeIndexFile(bytes: Uint8Array, file: string): IndexFileData {
+  if (bytes.length < HEADER_BYTES + 4) throw storageErrors.corruptFile(file, 0, 'shorter than an index file header');
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (bytes[i] !== MAGIC[i]) throw storageErrors.corruptFile(file, i, 'bad index file magic');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== INDEX_FILE_VERSION) throw storageErrors.unsupportedVersion(file, version, INDEX_FILE_VERSION);
+  const metaLen = view.getUint32(12, true);
+  const payloadLen = Number(view.getBigUint64(16, true));
+  const expected = HEADER_BYTES + pad8(metaLen) + payloadLen + 4;
+  if (expected !== bytes.length) throw storageErrors.corruptFile(file, 16, `length ${bytes.length} does not match header (${expected})`);
+  const crc = view.getUint32(bytes.length - 4, true);
+  if (crc32c(bytes.subarray(0, bytes.length - 4)) !== crc) throw storageErrors.corruptFile(file, bytes.length - 4, 'CRC mismatch');
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + metaLen))) as Record<string, unknown>;
+  const start = HEADER_BYTES + pad8(metaLen);
+  return { meta, payload: bytes.subarray(start, start + payloadLen) };
+}
+
+export async function writeIndexFile(fs: FileSystem, dir: string, fileName: string, data: IndexFileData): Promise<number> {
+  const bytes = encodeIndexFile(data);
+  await writeFileAtomic(fs, dir, fileName, bytes);
+  return bytes.length;
+}
+
+export async function readIndexFile(fs: FileSystem, path: string): Promise<IndexFileData> {
+  return decodeIndexFile(await fs.readFile(path), posix.basename(path));
+}

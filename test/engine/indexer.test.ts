@@ -1,0 +1,48 @@
+/** Index builds per sealed segment: in a worker, persisted, loaded without rebuilding, dropped with their files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { SextantService } from '../../src/service/service.js';
+import { batch, rng, vectorCollection } from '../support/fixtures.js';
+import { withTempDir } from '../support/tmp.js';
+
+const dim = 8;
+const indexFiles = async (dir: string) => (await readdir(path.join(dir, 'segments'))).filter((f) => f.startsWith('idx-')).sort();
+
+test('indexes are built per sealed segment in the background, persisted, and loaded without a rebuild', async () => {
+  await withTempDir(async (dir) => {
+    let svc = await SextantService.open({ dataDir: dir, sealRows: 400 });
+    await svc.createCollection(vectorCollection('c', dim));
+    const rand = rng(4);
+    for (let i = 0; i < 5; i++) await svc.insert({ collectionName: 'c', numRows: 200, columns: batch(i * 200, 200, dim, rand) });
+    await svc.flush({ collectionNames: ['c'] });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.engine.indexer.idle();
+    const [d] = await svc.describeIndex({ collectionName: 'c' });
+    assert.ok(d);
+    assert.equal(d.state, 'Finished');
+    assert.equal(d.indexedRows, 1000);
+    assert.equal(d.pendingRows, 0);
+    const files = await indexFiles(dir);
+    assert.ok(files.length >= 2, `expected one index file per sealed segment, got ${files.join(',')}`);
+    const mtimes = await Promise.all(files.map(async (f) => (await stat(path.join(dir, 'segments', f))).mtimeMs));
+    await svc.loadCollection({ collectionName: 'c' });
+    const loaded = [...svc.engine.collections.values()][0]!;
+    const chunks = [...loaded.partitions.values()].flatMap((p) => p.sealed.map((s) => s.data));
+    assert.ok(chunks.every((ch) => ch !== null && ch.indexes.has('vec')), 'every loaded sealed segment carries its index');
+    const r = await svc.search({ collectionName: 'c', nq: 1, topK: 5, vectors: { kind: 'floatVector', dim, data: new Float32Array(dim), valid: null } });
+    assert.equal(r.topks[0], 5);
+    await svc.close();
+
+    svc = await SextantService.open({ dataDir: dir });
+    await svc.engine.indexer.idle();
+    assert.deepEqual(await indexFiles(dir), files, 'reopening must not rebuild');
+    const after = await Promise.all(files.map(async (f) => (await stat(path.join(dir, 'segments', f))).mtimeMs));
+    assert.deepEqual(after, mtimes);
+    await svc.releaseCollection({ collectionName: 'c' });
+    await svc.dropIndex({ collectionName: 'c', fieldName: 'vec' });
+    assert.deepEqual(await indexFiles(dir), [], 'dropping the index deletes its files');
+    await svc.close();
+  });
+});
