@@ -3,9 +3,10 @@
  * client and the CLI translate to and from. Plain TypeScript, camelCase, typed arrays, bigint for
  * int64 — never protobuf objects or REST bodies.
  */
-import type { ConsistencyLevel, DataType, LoadStateName, MetricType } from '../core/enums.js';
+import type { ConsistencyLevel, LoadStateName, MetricType } from '../core/enums.js';
 import type { Column } from '../schema/column.js';
-import type { CollectionSchema, FieldSchema, FunctionSchema, ScalarValue } from '../schema/types.js';
+import type { FieldSpec } from '../schema/build.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 
 export type Properties = Record<string, string>;
 /** Values for `{name}` placeholders in filter expressions. */
@@ -22,22 +23,8 @@ export interface CreateDatabaseRequest { dbName: string; properties?: Properties
 export interface DatabaseInfo { dbName: string; dbId: bigint; createdTimestamp: bigint; properties: Properties }
 
 // ---------- collections ----------
-export interface FieldSpecInput {
-  name: string;
-  dataType: DataType;
-  description?: string;
-  isPrimaryKey?: boolean;
-  autoId?: boolean;
-  isPartitionKey?: boolean;
-  isClusteringKey?: boolean;
-  nullable?: boolean;
-  defaultValue?: ScalarValue | null;
-  elementType?: DataType;
-  typeParams?: Record<string, string | number>;
-  dim?: number;
-  maxLength?: number;
-  maxCapacity?: number;
-}
+/** A field as a caller describes it; validated into a FieldSchema by schema/build.ts. */
+export type FieldSpecInput = FieldSpec;
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
   description?: string;
