@@ -30,6 +30,10 @@ export const limits = {
   growingSealBytes: 64 * 1024 * 1024,
   /** WAL records waiting for group commit before writers are made to wait. */
   walQueueMaxRecords: 4_096,
+  /** A WAL file is rotated once it holds this many bytes. */
+  walMaxFileBytes: 64 * 1024 * 1024,
+  /** Nesting depth of a JSON value (JSON fields and the dynamic field). */
+  maxJsonDepth: 128,
   /** One WAL record, encoded. */
   walMaxRecordBytes: 128 * 1024 * 1024,
   /** Hybrid search sub-requests. */

@@ -1,9 +1,10 @@
 /** JSON values for JSON fields and the dynamic `$meta` field: validation, copying, byte sizes. */
 import type { JsonValue } from './types.js';
 import { invalidAt, type Where } from './where.js';
+import { limits } from '../core/limits.js';
 
 /** Nesting depth a JSON value may have (objects and arrays). */
-export const JSON_MAX_DEPTH = 128;
+export const JSON_MAX_DEPTH = limits.maxJsonDepth;
 
 /** UTF-8 byte length of a JS string (lone surrogates count as 3 bytes, as TextEncoder's U+FFFD). */
 export function utf8ByteLength(s: string): number {

@@ -69,7 +69,7 @@ export interface WalOpenResult {
   tail: TailReport | null;
 }
 
-const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = limits.walMaxFileBytes;
 
 interface Pending {
   lsn: bigint;
