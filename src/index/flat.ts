@@ -5,6 +5,8 @@
  * Dense kinds are scanned in row blocks (float16 / bfloat16 / int8 blocks decoded to float32 once
  * and reused by every query); binary rows use popcount kernels; sparse rows merge index lists.
  * Hits are kept in fixed-size per-query heaps over typed arrays; nothing is allocated per row.
+ * When the wasm kernels are available (src/index/wasm/), dense and binary scans run there instead,
+ * with bit-identical scores; the JS scans stay as the reference and the fallback.
  */
 import type { Bitset, Column } from '../schema/column.js';
 import { columnLength } from '../schema/column.js';
@@ -19,6 +21,7 @@ import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js'
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
 import type { ScanContext, ScanWindow } from './scan-window.js';
+import { wasmScanExact } from './wasm/exact.js';
 
 export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
 
@@ -77,6 +80,10 @@ function scan(
   column: VectorColumn, queries: VectorColumn, metric: MetricType, numRows: number,
   ctx: ScanContext,
 ): void {
+  if (column.kind !== 'sparseVector' && queries.kind !== 'sparseVector') {
+    // The wasm kernels give bit-identical scores; the JS scans below are the reference and fallback.
+    if (wasmScanExact(column, queries, metric, numRows, ctx)) return;
+  }
   switch (column.kind) {
     case 'binaryVector':
       assert(queries.kind === 'binaryVector', 'query kind checked');

@@ -1,0 +1,368 @@
+/**
+ * Sextant distance kernels in AssemblyScript, compiled to wasm with SIMD128 (see package.json
+ * `build`). Memory is imported and shared: the TypeScript side (src/index/wasm/) owns every byte and
+ * passes pointers; nothing here allocates, and there is no static data, so instantiating the module
+ * again in a worker thread over the same memory does not write to it.
+ *
+ * Element kinds (`kind`): 0 float32, 1 float16, 2 bfloat16, 3 int8, 4 binary (dim in bits).
+ * Metrics (`metric`): 0 L2 (squared), 1 IP, 2 COSINE, 3 HAMMING, 4 JACCARD.
+ *
+ * Two precisions for the float kinds:
+ * - exact (fast = 0): the float32 values (float16 / bfloat16 decoded) are promoted to float64 and
+ *   accumulated in four lanes (i mod 4) with a scalar tail into lane 0, summed s0+s1+s2+s3: the very
+ *   operations of src/index/kernels/dense.ts, so results are bit-identical to the JS reference.
+ * - fast (fast = 1): float32 lanes, eight accumulators; within float32 rounding of the reference.
+ * int8 and binary kernels are integer-exact in both modes.
+ *
+ * COSINE takes the query's Euclidean norm and each row's squared norm (float64, from `normsSq`);
+ * a zero vector on either side scores 0, the result is clamped to [-1, 1].
+ */
+
+const F32: i32 = 0;
+const F16: i32 = 1;
+const BF16: i32 = 2;
+const I8: i32 = 3;
+const BIN: i32 = 4;
+
+const L2: i32 = 0;
+const IP: i32 = 1;
+const COS: i32 = 2;
+const HAM: i32 = 3;
+
+/* ---------- element decoding (T is a tag: f32 = float32, u16 = float16, i16 = bfloat16) ---------- */
+
+/** 2^112 as float32: rebiases a float16 exponent (15) to float32's (127), subnormals included. */
+const F16_SCALE: f32 = reinterpret<f32>(0x77800000);
+
+@inline function f16x4(p: usize): v128 {
+  const x = v128.load16x4_u(p);
+  const sign = i32x4.shl(v128.and(x, i32x4.splat(0x8000)), 16);
+  const em = i32x4.shl(v128.and(x, i32x4.splat(0x7fff)), 13);
+  const scaled = f32x4.mul(em, f32x4.splat(F16_SCALE));
+  const special = v128.or(em, i32x4.splat(0x7f800000));
+  const isSpecial = i32x4.eq(v128.and(x, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
+  return v128.or(v128.bitselect(special, scaled, isSpecial), sign);
+}
+
+@inline function f16One(h: u32): f32 {
+  const em = (h & 0x7fff) << 13;
+  const sign = (h & 0x8000) << 16;
+  if ((h & 0x7c00) == 0x7c00) return reinterpret<f32>(em | 0x7f800000 | sign);
+  return reinterpret<f32>(reinterpret<u32>(reinterpret<f32>(em) * F16_SCALE) | sign);
+}
+
+/** Four float32 lanes of element i..i+3 of a row at p. */
+@inline function load4<T>(p: usize, i: i32): v128 {
+  if (isFloat<T>()) return v128.load(p + (<usize>i << 2));
+  if (isSigned<T>()) return i32x4.shl(v128.load16x4_u(p + (<usize>i << 1)), 16);
+  return f16x4(p + (<usize>i << 1));
+}
+
+/** Element i of a row at p as float32. */
+@inline function load1<T>(p: usize, i: i32): f32 {
+  if (isFloat<T>()) return load<f32>(p + (<usize>i << 2));
+  if (isSigned<T>()) return reinterpret<f32>(<u32>load<u16>(p + (<usize>i << 1)) << 16);
+  return f16One(<u32>load<u16>(p + (<usize>i << 1)));
+}
+
+@inline function lo2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+@inline function hi2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+}
+
+/* ---------- exact float kernels (float64 accumulation, reference order) ---------- */
+
+@inline function l2x<T>(a: usize, b: usize, dim: i32): f64 {
+  let acc01 = f64x2.splat(0);
+  let acc23 = f64x2.splat(0);
+  const n4 = dim & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const va = load4<T>(a, i);
+    const vb = load4<T>(b, i);
+    const dl = f64x2.sub(lo2(va), lo2(vb));
+    const dh = f64x2.sub(hi2(va), hi2(vb));
+    acc01 = f64x2.add(acc01, f64x2.mul(dl, dl));
+    acc23 = f64x2.add(acc23, f64x2.mul(dh, dh));
+  }
+  let s0 = f64x2.extract_lane(acc01, 0);
+  for (; i < dim; i++) {
+    const d = <f64>load1<T>(a, i) - <f64>load1<T>(b, i);
+    s0 += d * d;
+  }
+  return s0 + f64x2.extract_lane(acc01, 1) + f64x2.extract_lane(acc23, 0) + f64x2.extract_lane(acc23, 1);
+}
+
+@inline function ipx<T>(a: usize, b: usize, dim: i32): f64 {
+  let acc01 = f64x2.splat(0);
+  let acc23 = f64x2.splat(0);
+  const n4 = dim & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const va = load4<T>(a, i);
+    const vb = load4<T>(b, i);
+    acc01 = f64x2.add(acc01, f64x2.mul(lo2(va), lo2(vb)));
+    acc23 = f64x2.add(acc23, f64x2.mul(hi2(va), hi2(vb)));
+  }
+  let s0 = f64x2.extract_lane(acc01, 0);
+  for (; i < dim; i++) s0 += <f64>load1<T>(a, i) * <f64>load1<T>(b, i);
+  return s0 + f64x2.extract_lane(acc01, 1) + f64x2.extract_lane(acc23, 0) + f64x2.extract_lane(acc23, 1);
+}
+
+/* ---------- fast float kernels (float32 lanes) ---------- */
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+@inline function l2f<T>(a: usize, b: usize, dim: i32): f64 {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  const n8 = dim & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) {
+    const d0 = f32x4.sub(load4<T>(a, i), load4<T>(b, i));
+    const d1 = f32x4.sub(load4<T>(a, i + 4), load4<T>(b, i + 4));
+    s0 = f32x4.add(s0, f32x4.mul(d0, d0));
+    s1 = f32x4.add(s1, f32x4.mul(d1, d1));
+  }
+  if (i + 4 <= dim) {
+    const d0 = f32x4.sub(load4<T>(a, i), load4<T>(b, i));
+    s0 = f32x4.add(s0, f32x4.mul(d0, d0));
+    i += 4;
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; i < dim; i++) {
+    const d = load1<T>(a, i) - load1<T>(b, i);
+    s += d * d;
+  }
+  return <f64>s;
+}
+
+@inline function ipf<T>(a: usize, b: usize, dim: i32): f64 {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  const n8 = dim & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) {
+    s0 = f32x4.add(s0, f32x4.mul(load4<T>(a, i), load4<T>(b, i)));
+    s1 = f32x4.add(s1, f32x4.mul(load4<T>(a, i + 4), load4<T>(b, i + 4)));
+  }
+  if (i + 4 <= dim) {
+    s0 = f32x4.add(s0, f32x4.mul(load4<T>(a, i), load4<T>(b, i)));
+    i += 4;
+  }
+  let s = hsum(f32x4.add(s0, s1));
+  for (; i < dim; i++) s += load1<T>(a, i) * load1<T>(b, i);
+  return <f64>s;
+}
+
+/* ---------- int8 (widening multiply-add, integer-exact) ---------- */
+
+@inline function isum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+@inline function l2i8(a: usize, b: usize, dim: i32): f64 {
+  let acc = i32x4.splat(0);
+  const n8 = dim & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) {
+    const d = i16x8.sub(v128.load8x8_s(a + <usize>i), v128.load8x8_s(b + <usize>i));
+    acc = i32x4.add(acc, i32x4.dot_i16x8_s(d, d));
+  }
+  let s = isum(acc);
+  for (; i < dim; i++) {
+    const d = <i32>load<i8>(a + <usize>i) - <i32>load<i8>(b + <usize>i);
+    s += d * d;
+  }
+  return <f64>s;
+}
+
+@inline function ipi8(a: usize, b: usize, dim: i32): f64 {
+  let acc = i32x4.splat(0);
+  const n8 = dim & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) {
+    acc = i32x4.add(acc, i32x4.dot_i16x8_s(v128.load8x8_s(a + <usize>i), v128.load8x8_s(b + <usize>i)));
+  }
+  let s = isum(acc);
+  for (; i < dim; i++) s += <i32>load<i8>(a + <usize>i) * <i32>load<i8>(b + <usize>i);
+  return <f64>s;
+}
+
+/* ---------- binary (popcount) ---------- */
+
+@inline function hamming(a: usize, b: usize, nBytes: i32): f64 {
+  let c: i64 = 0;
+  const n8 = nBytes & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) c += popcnt<i64>(load<u64>(a + <usize>i) ^ load<u64>(b + <usize>i));
+  for (; i < nBytes; i++) c += <i64>popcnt<u32>(<u32>load<u8>(a + <usize>i) ^ <u32>load<u8>(b + <usize>i));
+  return <f64>c;
+}
+
+/** 1 - |a & b| / |a | b|; two zero vectors give 1 (knowhere's convention). */
+@inline function jaccard(a: usize, b: usize, nBytes: i32): f64 {
+  let inter: i64 = 0;
+  let uni: i64 = 0;
+  const n8 = nBytes & ~7;
+  let i = 0;
+  for (; i < n8; i += 8) {
+    const x = load<u64>(a + <usize>i);
+    const y = load<u64>(b + <usize>i);
+    inter += popcnt<i64>(x & y);
+    uni += popcnt<i64>(x | y);
+  }
+  for (; i < nBytes; i++) {
+    const x = <u32>load<u8>(a + <usize>i);
+    const y = <u32>load<u8>(b + <usize>i);
+    inter += <i64>popcnt<u32>(x & y);
+    uni += <i64>popcnt<u32>(x | y);
+  }
+  if (uni == 0) return 1;
+  return <f64>(uni - inter) / <f64>uni;
+}
+
+/* ---------- per-row dispatch ---------- */
+
+@inline function cosineOf(dot: f64, qNorm: f64, rNormSq: f64): f64 {
+  if (qNorm == 0 || rNormSq == 0) return 0;
+  const c = dot / (qNorm * Math.sqrt(rNormSq));
+  return c > 1 ? 1 : c < -1 ? -1 : c;
+}
+
+@inline function floatDist<T>(metric: i32, fast: i32, q: usize, r: usize, dim: i32, qNorm: f64, rNormSq: f64): f64 {
+  if (metric == L2) return fast ? l2f<T>(q, r, dim) : l2x<T>(q, r, dim);
+  const dot = fast ? ipf<T>(q, r, dim) : ipx<T>(q, r, dim);
+  return metric == IP ? dot : cosineOf(dot, qNorm, rNormSq);
+}
+
+@inline function int8Dist(metric: i32, q: usize, r: usize, dim: i32, qNorm: f64, rNormSq: f64): f64 {
+  if (metric == L2) return l2i8(q, r, dim);
+  const dot = ipi8(q, r, dim);
+  return metric == IP ? dot : cosineOf(dot, qNorm, rNormSq);
+}
+
+@inline function binDist(metric: i32, q: usize, r: usize, dim: i32): f64 {
+  return metric == HAM ? hamming(q, r, dim >> 3) : jaccard(q, r, dim >> 3);
+}
+
+/** Bytes per row of `kind` at `dim`. */
+export function rowBytes(kind: i32, dim: i32): i32 {
+  if (kind == F32) return dim << 2;
+  if (kind == F16 || kind == BF16) return dim << 1;
+  if (kind == I8) return dim;
+  return dim >> 3;
+}
+
+/** The metric value between the query at `q` and row `row` of the rows at `base`. */
+export function distance(
+  kind: i32, metric: i32, fast: i32, q: usize, base: usize, row: i32, dim: i32, qNorm: f64, norms: usize,
+): f64 {
+  const r = base + <usize>row * <usize>rowBytes(kind, dim);
+  const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
+  switch (kind) {
+    case F32: return floatDist<f32>(metric, fast, q, r, dim, qNorm, rNormSq);
+    case F16: return floatDist<u16>(metric, fast, q, r, dim, qNorm, rNormSq);
+    case BF16: return floatDist<i16>(metric, fast, q, r, dim, qNorm, rNormSq);
+    case I8: return int8Dist(metric, q, r, dim, qNorm, rNormSq);
+    default: return binDist(metric, q, r, dim);
+  }
+}
+
+/* ---------- batch scans ---------- */
+
+@inline function scanFloat<T>(
+  metric: i32, fast: i32, q: usize, base: usize, dim: i32, start: i32, end: i32, mask: usize, norms: usize, qNorm: f64, out: usize,
+): void {
+  const rb = <usize>(dim * sizeof<T>());
+  for (let row = start, r = base + <usize>start * rb, o = out; row < end; row++, r += rb, o += 4) {
+    if (mask != 0 && load<u8>(mask + <usize>row) == 0) {
+      store<f32>(o, NaN);
+      continue;
+    }
+    const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
+    store<f32>(o, <f32>floatDist<T>(metric, fast, q, r, dim, qNorm, rNormSq));
+  }
+}
+
+@inline function scanInt8(
+  metric: i32, q: usize, base: usize, dim: i32, start: i32, end: i32, mask: usize, norms: usize, qNorm: f64, out: usize,
+): void {
+  const rb = <usize>dim;
+  for (let row = start, r = base + <usize>start * rb, o = out; row < end; row++, r += rb, o += 4) {
+    if (mask != 0 && load<u8>(mask + <usize>row) == 0) {
+      store<f32>(o, NaN);
+      continue;
+    }
+    const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
+    store<f32>(o, <f32>int8Dist(metric, q, r, dim, qNorm, rNormSq));
+  }
+}
+
+@inline function scanBin(metric: i32, q: usize, base: usize, dim: i32, start: i32, end: i32, mask: usize, out: usize): void {
+  const rb = <usize>(dim >> 3);
+  for (let row = start, r = base + <usize>start * rb, o = out; row < end; row++, r += rb, o += 4) {
+    if (mask != 0 && load<u8>(mask + <usize>row) == 0) {
+      store<f32>(o, NaN);
+      continue;
+    }
+    store<f32>(o, <f32>binDist(metric, q, r, dim));
+  }
+}
+
+/**
+ * Metric values of rows [start, end) against the query at `q`, rounded to float32, into
+ * out[0 .. end-start). `mask` (0 = none) holds one byte per row; rows whose byte is 0 get NaN.
+ * `norms` (COSINE only) holds each row's squared norm as float64.
+ */
+export function scan(
+  kind: i32, metric: i32, fast: i32, q: usize, base: usize, dim: i32, start: i32, end: i32,
+  mask: usize, norms: usize, qNorm: f64, out: usize,
+): void {
+  switch (kind) {
+    case F32: scanFloat<f32>(metric, fast, q, base, dim, start, end, mask, norms, qNorm, out); return;
+    case F16: scanFloat<u16>(metric, fast, q, base, dim, start, end, mask, norms, qNorm, out); return;
+    case BF16: scanFloat<i16>(metric, fast, q, base, dim, start, end, mask, norms, qNorm, out); return;
+    case I8: scanInt8(metric, q, base, dim, start, end, mask, norms, qNorm, out); return;
+    default: scanBin(metric, q, base, dim, start, end, mask, out);
+  }
+}
+
+/** Metric values of the `n` rows listed (int32) at `ids`, into out[0 .. n) as float32. */
+export function gather(
+  kind: i32, metric: i32, fast: i32, q: usize, base: usize, dim: i32, ids: usize, n: i32,
+  norms: usize, qNorm: f64, out: usize,
+): void {
+  for (let i = 0; i < n; i++) {
+    const row = load<i32>(ids + (<usize>i << 2));
+    store<f32>(out + (<usize>i << 2), <f32>distance(kind, metric, fast, q, base, row, dim, qNorm, norms));
+  }
+}
+
+/** Each row's squared Euclidean norm as float64 (reference summation order), into out[0 .. n). */
+export function normsSq(kind: i32, base: usize, dim: i32, n: i32, out: usize): void {
+  const rb = <usize>rowBytes(kind, dim);
+  for (let row = 0, r = base; row < n; row++, r += rb) {
+    let s: f64;
+    switch (kind) {
+      case F32: s = ipx<f32>(r, r, dim); break;
+      case F16: s = ipx<u16>(r, r, dim); break;
+      case BF16: s = ipx<i16>(r, r, dim); break;
+      case I8: s = ipi8(r, r, dim); break;
+      default: s = 0;
+    }
+    store<f64>(out + (<usize>row << 3), s);
+  }
+}
+
+/** Decode `n` float16 values at `src` to float32 at `dst` (for measuring decode-on-the-fly vs a copy). */
+export function decodeF16(src: usize, n: i32, dst: usize): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(dst + (<usize>i << 2), f16x4(src + (<usize>i << 1)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f16One(<u32>load<u16>(src + (<usize>i << 1))));
+}

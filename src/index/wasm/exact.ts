@@ -1,0 +1,109 @@
+/**
+ * The wasm path of `searchExact` (src/index/flat.ts) for dense and binary columns. Columns of at
+ * least CACHE_MIN_BYTES are copied into the process arena once and kept in a cache keyed by the
+ * column's typed array (freed when that array is garbage-collected, or by `forgetColumn`); smaller
+ * columns are copied per call. Cached columns must not change in place after being searched (sealed
+ * and growing chunks never do); a sample of rows is compared on every hit as a guard.
+ */
+import type { MetricType } from '../../core/enums.js';
+import { DIST_BLOCK_ROWS, type ScanContext } from '../scan-window.js';
+import { WasmArena } from './arena.js';
+import { METRIC, metricCode } from './codes.js';
+import { QueryBlock, VectorStore, type WasmColumn } from './store.js';
+import { scanIntoHeaps, type ScanTask } from './task.js';
+
+/** Columns smaller than this are copied per search instead of cached (the copy is cheaper than bookkeeping). */
+export const CACHE_MIN_BYTES = 256 * 1024;
+/** Rows compared between a cached store and its column on every cache hit. */
+const GUARD_SAMPLES = 4;
+
+let arena: WasmArena | null | undefined;
+
+/** The process-wide arena the synchronous path uses, or null when wasm is unavailable. */
+export function defaultArena(): WasmArena | null {
+  if (arena === undefined) arena = WasmArena.create();
+  return arena;
+}
+
+const cache = new WeakMap<object, VectorStore>();
+const finalizer = new FinalizationRegistry<VectorStore>((store) => store.release());
+
+function sameSample(store: VectorStore, column: WasmColumn): boolean {
+  const rb = store.rowBytes;
+  const n = store.numRows;
+  if (n === 0) return true;
+  const col = new Uint8Array(column.data.buffer, column.data.byteOffset, n * rb);
+  const mem = store.arena.u8;
+  for (let s = 0; s < GUARD_SAMPLES; s++) {
+    const row = Math.floor(((n - 1) * s) / Math.max(1, GUARD_SAMPLES - 1));
+    const off = row * rb;
+    for (let i = 0; i < rb; i++) if (col[off + i] !== mem[store.ptr + off + i]) return false;
+  }
+  return true;
+}
+
+/** The cached store holding at least `numRows` rows of `column`, creating or renewing it. */
+export function storeForColumn(a: WasmArena, column: WasmColumn, numRows: number): VectorStore {
+  const hit = cache.get(column.data);
+  if (hit !== undefined && !hit.isReleased && hit.arena === a && hit.numRows >= numRows && sameSample(hit, column)) return hit;
+  if (hit !== undefined) {
+    finalizer.unregister(hit);
+    hit.release();
+  }
+  const store = VectorStore.fromColumn(a, column, numRows);
+  cache.set(column.data, store);
+  finalizer.register(column.data, store, store);
+  return store;
+}
+
+/** Drop the cached copy of a column now (e.g. on release) instead of waiting for GC. */
+export function forgetColumn(column: WasmColumn): void {
+  const hit = cache.get(column.data);
+  if (hit === undefined) return;
+  cache.delete(column.data);
+  finalizer.unregister(hit);
+  hit.release();
+}
+
+/** Fill `mask` (numRows bytes at ptr) with filter AND valid; returns 0 when neither is given. */
+function writeMask(a: WasmArena, filter: Uint8Array | null, valid: Uint8Array | null, numRows: number): number {
+  if (filter === null && valid === null) return 0;
+  const ptr = a.alloc(numRows);
+  const u8 = a.u8;
+  if (filter !== null && valid !== null) {
+    for (let i = 0; i < numRows; i++) u8[ptr + i] = filter[i] !== 0 && valid[i] !== 0 ? 1 : 0;
+  } else {
+    u8.set((filter ?? valid)!.subarray(0, numRows), ptr);
+  }
+  return ptr;
+}
+
+/**
+ * Exact scan of `numRows` rows of `column` for `queries` (same kind/dim, validated by the caller) into
+ * `ctx.heaps`, exactly like scanDense / scanBinary. Returns false (and does nothing) without wasm.
+ */
+export function wasmScanExact(
+  column: WasmColumn, queries: WasmColumn, metric: MetricType, numRows: number, ctx: ScanContext,
+): boolean {
+  const a = defaultArena();
+  if (a === null) return false;
+  const cached = column.data.byteLength >= CACHE_MIN_BYTES;
+  const store = cached ? storeForColumn(a, column, numRows) : VectorStore.fromColumn(a, column, numRows);
+  const m = metricCode(metric);
+  const q = QueryBlock.create(a, queries.kind, queries.dim, queries.data);
+  const mask = writeMask(a, ctx.filter, ctx.valid, numRows);
+  const dists = a.alloc(DIST_BLOCK_ROWS * 4);
+  try {
+    const task: ScanTask = {
+      kind: store.code, metric: m, fast: 0, dim: store.dim, base: store.ptr, norms: m === METRIC.COSINE ? store.norms() : 0,
+      queries: q.ptr, qNorms: q.normsPtr, nq: q.nq, start: 0, end: numRows, mask, dists,
+    };
+    scanIntoHeaps(a, task, ctx);
+  } finally {
+    a.release(dists);
+    if (mask !== 0) a.release(mask);
+    q.free();
+    if (!cached) store.release();
+  }
+  return true;
+}

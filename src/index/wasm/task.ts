@@ -1,0 +1,81 @@
+/**
+ * The scan loop shared by the synchronous path (main thread) and the worker threads: for each block
+ * of rows, for each query, one wasm `scan` call fills a distance block, then `offerBlock` keeps the
+ * best rows in per-query heaps. A ScanTask is plain numbers (pointers into the shared memory), so it
+ * can be posted to a worker as is.
+ */
+import { TopKHeaps } from '../topk.js';
+import { DIST_BLOCK_ROWS, offerBlock, type ScanContext } from '../scan-window.js';
+import { rowBytesOf, type KindCode } from './codes.js';
+import type { KernelExports, WasmMemory } from './loader.js';
+
+/** The kernels plus a way to see the (shared) memory. WasmArena is one; each worker makes its own. */
+export interface KernelHost {
+  readonly k: KernelExports;
+  readonly memory: WasmMemory;
+}
+
+export interface ScanTask {
+  kind: KindCode;
+  metric: number;
+  fast: number;
+  dim: number;
+  /** Rows of the store, their squared norms (COSINE, else 0). */
+  base: number;
+  norms: number;
+  /** nq queries, contiguous, and their float64 Euclidean norms. */
+  queries: number;
+  qNorms: number;
+  nq: number;
+  /** Rows [start, end) of the store. */
+  start: number;
+  end: number;
+  /** One byte per store row (0 = skip), or 0 for none. */
+  mask: number;
+  /** DIST_BLOCK_ROWS float32 of scratch for this task alone. */
+  dists: number;
+}
+
+/** A ScanTask whose best `topK` hits per query are written to shared memory. */
+export interface TopKTask extends ScanTask {
+  topK: number;
+  /** Similarity metric (keys are negated scores). */
+  negate: boolean;
+  /** Range window on badness keys, or lo = -Inf, hi = +Inf. */
+  lo: number;
+  hi: number;
+  ranged: boolean;
+  /** nq * topK int32 rows, nq * topK float32 scores, nq int32 counts. */
+  outRows: number;
+  outScores: number;
+  outCounts: number;
+}
+
+/** Scan `task` into `ctx.heaps` (ctx.filter / ctx.valid are ignored: the task's mask applies). */
+export function scanIntoHeaps(host: KernelHost, task: ScanTask, ctx: ScanContext): void {
+  const k = host.k;
+  const { kind, metric, fast, dim, base, norms, queries, nq, mask, dists } = task;
+  const qNorms = new Float64Array(host.memory.buffer, task.qNorms, nq);
+  const qBytes = rowBytesOf(kind, dim);
+  const distView = new Float32Array(host.memory.buffer, dists, DIST_BLOCK_ROWS);
+  for (let start = task.start; start < task.end; start += DIST_BLOCK_ROWS) {
+    const end = Math.min(task.end, start + DIST_BLOCK_ROWS);
+    for (let q = 0; q < nq; q++) {
+      k.scan(kind, metric, fast, queries + q * qBytes, base, dim, start, end, mask, norms, qNorms[q]!, dists);
+      offerBlock(ctx, q, distView, start, end);
+    }
+  }
+}
+
+/** Run a TopKTask: scan, then write best-first hits (-1 / ±Inf padding) and counts to its outputs. */
+export function runTopKTask(host: KernelHost, task: TopKTask): void {
+  const { nq, topK, negate } = task;
+  const heaps = new TopKHeaps(nq, topK);
+  const window = task.ranged ? { lo: task.lo, hi: task.hi } : null;
+  scanIntoHeaps(host, task, { heaps, filter: null, valid: null, window, negate });
+  const buf = host.memory.buffer;
+  const rows = new Int32Array(buf, task.outRows, nq * topK).fill(-1);
+  const scores = new Float32Array(buf, task.outScores, nq * topK).fill(negate ? -Infinity : Infinity);
+  const counts = new Int32Array(buf, task.outCounts, nq);
+  for (let q = 0; q < nq; q++) counts[q] = heaps.drainSorted(q, rows, scores, q * topK, negate);
+}
