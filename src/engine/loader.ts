@@ -27,14 +27,14 @@ export class Loader {
 
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {
     await this.lock.run(async () => {
-      const todo = parts.filter((p) => !p.loaded);
+      const toLoad = parts.filter((p) => !p.loaded);
       let need = 0;
-      for (const p of todo) need += p.sealedBytesOnDisk;
+      for (const p of toLoad) need += p.sealedBytesOnDisk;
       const used = this.loadedBytes;
       if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
       c.loading = { totalBytes: need, doneBytes: 0 };
       try {
-        for (const p of todo) {
+        for (const p of toLoad) {
           for (const s of p.sealed) {
             if (s.data) continue;
             s.data = await this.engine.writer.readSegment(c, s.meta);
@@ -45,7 +45,7 @@ export class Loader {
         }
       } catch (e) {
         // Leave nothing half-loaded behind.
-        for (const p of todo) this.releasePartition(p);
+        for (const p of toLoad) this.releasePartition(p);
         throw e;
       } finally {
         c.loading = null;
