@@ -1,0 +1,68 @@
+/**
+ * The dense coarse quantizer shared by IVF_FLAT, IVF_SQ8 and IVF_PQ: nlist centroids trained by
+ * k-means on a sample of the indexed rows, and the assignment of every indexed row to a list.
+ * L2 clusters and assigns by squared L2. IP assigns by largest inner product (faiss' IVF with an IP
+ * quantizer). COSINE trains on unit-normalised rows with unit centroids and assigns by inner product.
+ */
+import type { MetricType } from '../../../core/enums.js';
+import { ipF32, l2SqF32 } from '../../kernels/dense.js';
+import { nearestCentroid, trainKMeans } from './kmeans.js';
+import { buildLists, type InvertedLists } from './lists.js';
+import { indexedRows, type DenseRowReader } from './rows.js';
+import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
+
+export interface CoarseQuantizer {
+  readonly nlist: number;
+  readonly dim: number;
+  /** nlist x dim. */
+  readonly centroids: Float32Array;
+  /** Assign / probe by largest inner product instead of smallest L2. */
+  readonly ip: boolean;
+}
+
+export function coarseUsesIp(metric: MetricType): boolean {
+  return metric !== 'L2';
+}
+
+/** Train the coarse quantizer on at most nlist * coarseRowsPerList of `rows`; nlist is capped at rows.length. */
+export function trainCoarse(reader: DenseRowReader, rows: Int32Array, nlist: number, metric: MetricType, random: () => number): CoarseQuantizer {
+  const dim = reader.dim;
+  const k = Math.min(nlist, rows.length);
+  if (k === 0) return { nlist: 0, dim, centroids: new Float32Array(0), ip: coarseUsesIp(metric) };
+  const sample = sampleRows(rows, k * ivfTuning.coarseRowsPerList, random);
+  const x = reader.gather(sample, metric === 'COSINE');
+  const centroids = trainKMeans(x, sample.length, dim, {
+    k, iterations: ivfTuning.coarseIterations, random, ip: coarseUsesIp(metric), spherical: metric === 'COSINE',
+  });
+  return { nlist: k, dim, centroids, ip: coarseUsesIp(metric) };
+}
+
+/** List of every row in `rows` (COSINE rows are normalised first, which does not change the IP argmax). */
+export function assignToLists(reader: DenseRowReader, rows: Int32Array, coarse: CoarseQuantizer): InvertedLists {
+  const assign = new Int32Array(rows.length);
+  const x = reader.scratch;
+  for (let i = 0; i < rows.length; i++) {
+    reader.readInto(rows[i]!, x, 0);
+    assign[i] = nearestCentroid(x, 0, coarse.centroids, coarse.nlist, coarse.dim, coarse.ip);
+  }
+  return buildLists(coarse.nlist, rows, assign);
+}
+
+/** Coarse keys of query row qOff of `queries` to every centroid (smaller = nearer). */
+export function coarseKeysDense(coarse: CoarseQuantizer, queries: Float32Array, qOff: number, out: Float32Array): void {
+  const { nlist, dim, centroids } = coarse;
+  if (coarse.ip) {
+    for (let l = 0, off = 0; l < nlist; l++, off += dim) out[l] = -ipF32(queries, qOff, centroids, off, dim);
+  } else {
+    for (let l = 0, off = 0; l < nlist; l++, off += dim) out[l] = l2SqF32(queries, qOff, centroids, off, dim);
+  }
+  for (let l = 0; l < nlist; l++) if (Number.isNaN(out[l]!)) out[l] = Infinity;
+}
+
+/** Train + assign in one go, deterministic (fixed seed). */
+export function buildCoarse(reader: DenseRowReader, valid: Uint8Array | null, numRows: number, nlist: number, metric: MetricType): { coarse: CoarseQuantizer; lists: InvertedLists } {
+  const rows = indexedRows(valid, numRows);
+  const coarse = trainCoarse(reader, rows, nlist, metric, seededRandom(ivfTuning.seed));
+  return { coarse, lists: assignToLists(reader, rows, coarse) };
+}
+

@@ -1,0 +1,114 @@
+/**
+ * What IVF_FLAT, IVF_SQ8 and IVF_PQ share: the column, the coarse quantizer and lists, query
+ * checks and decoding, and the hand-off to the probe driver. Subclasses scan one list.
+ */
+import type { MetricType } from '../../../core/enums.js';
+import type { ExactSearchResult } from '../../flat.js';
+import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
+import type { ScanContext } from '../../scan-window.js';
+import { denseQueriesToF32 } from '../../scan-dense.js';
+import { normSqF32 } from '../../kernels/dense.js';
+import { errors } from '../../../core/errors.js';
+import { coarseKeysDense, coarseUsesIp, type CoarseQuantizer } from './coarse.js';
+import { listsAreSound, type InvertedLists } from './lists.js';
+import { DenseRowReader, type DenseColumn } from './rows.js';
+import { checkQueries, checkTopK, probeSearch, type ListScanner } from './search.js';
+import { PayloadWriter, type PayloadReader } from './payload.js';
+
+export interface DenseIvfParts {
+  coarse: CoarseQuantizer;
+  lists: InvertedLists;
+}
+
+export abstract class DenseIvfBase implements VectorIndex, ListScanner {
+  readonly indexType: string;
+  readonly metric: MetricType;
+  readonly numRows: number;
+  readonly dim: number;
+  readonly coarse: CoarseQuantizer;
+  readonly lists: InvertedLists;
+  protected readonly column: DenseColumn;
+  protected readonly reader: DenseRowReader;
+  /** The current search's queries as nq x dim float32, and their Euclidean norms (COSINE). */
+  protected queries: Float32Array = new Float32Array(0);
+  protected queryNorms: Float64Array = new Float64Array(0);
+
+  constructor(indexType: string, column: DenseColumn, numRows: number, metric: MetricType, parts: DenseIvfParts) {
+    this.indexType = indexType;
+    this.column = column;
+    this.numRows = numRows;
+    this.metric = metric;
+    this.dim = column.dim;
+    this.coarse = parts.coarse;
+    this.lists = parts.lists;
+    this.reader = new DenseRowReader(column);
+  }
+
+  search(req: IndexSearchRequest): ExactSearchResult {
+    const nq = checkQueries(this.column.kind, this.dim, req.queries);
+    checkTopK(req.topK);
+    this.queries = denseQueriesToF32(req.queries as DenseColumn);
+    this.queryNorms = new Float64Array(nq);
+    for (let q = 0; q < nq; q++) this.queryNorms[q] = Math.sqrt(normSqF32(this.queries, q * this.dim, this.dim));
+    this.beginSearch(nq);
+    try {
+      return probeSearch(this, {
+        nq, topK: req.topK, metric: this.metric, filter: req.filter ?? null, valid: this.column.valid,
+        range: req.range ?? null, params: req.params,
+      });
+    } finally {
+      this.queries = new Float32Array(0);
+    }
+  }
+
+  /** Per-search setup after `queries` are set (e.g. per-query tables). */
+  protected beginSearch(_nq: number): void {}
+
+  coarseKeys(q: number, out: Float32Array): void {
+    coarseKeysDense(this.coarse, this.queries, q * this.dim, out);
+    this.beginQuery(q);
+  }
+
+  /** Per-query setup, called before the query's first list scan. */
+  protected beginQuery(_q: number): void {}
+
+  abstract scanList(q: number, l: number, ctx: ScanContext): number;
+
+  /** The payload header + coarse sections; subclasses append theirs and finish. */
+  protected writeCommon(typeCode: number): PayloadWriter {
+    return new PayloadWriter({ typeCode, metric: this.metric, dim: this.dim, numRows: this.numRows, nlist: this.coarse.nlist })
+      .section(this.coarse.centroids).section(this.lists.offsets).section(this.lists.ids);
+  }
+
+  abstract serialize(): Uint8Array;
+}
+
+/** Type codes in the payload header. */
+export const IVF_TYPE_CODES = { IVF_FLAT: 1, IVF_SQ8: 2, IVF_PQ: 3, BIN_IVF_FLAT: 4 } as const;
+
+/** Read and check the header and coarse sections written by `writeCommon`. */
+export function readDenseCommon(
+  reader: PayloadReader, typeCode: number, dim: number, numRows: number, metric: MetricType,
+): DenseIvfParts {
+  checkHeader(reader, typeCode, dim, numRows, metric);
+  const nlist = reader.header.nlist;
+  const centroids = reader.f32('centroids', nlist * dim);
+  const lists = readLists(reader, nlist, numRows);
+  return { coarse: { nlist, dim, centroids, ip: coarseUsesIp(metric) }, lists };
+}
+
+export function checkHeader(reader: PayloadReader, typeCode: number, dim: number, numRows: number, metric: MetricType): void {
+  const h = reader.header;
+  if (h.typeCode !== typeCode) throw errors.internal(`IVF payload type ${h.typeCode}, expected ${typeCode}`);
+  if (h.metric !== metric) throw errors.internal(`IVF payload metric ${h.metric}, expected ${metric}`);
+  if (h.dim !== dim) throw errors.internal(`IVF payload dim ${h.dim}, column dim ${dim}`);
+  if (h.numRows !== numRows) throw errors.internal(`IVF payload rows ${h.numRows}, expected ${numRows}`);
+}
+
+export function readLists(reader: PayloadReader, nlist: number, numRows: number): InvertedLists {
+  const offsets = reader.i32('offsets', nlist + 1);
+  const ids = reader.i32('ids');
+  const lists = { nlist, offsets, ids };
+  if (!listsAreSound(lists, numRows)) throw errors.internal('corrupt IVF index payload: inverted lists');
+  return lists;
+}

@@ -1,0 +1,106 @@
+/**
+ * IVF_FLAT over float32 / float16 / bfloat16 / int8 columns: lists of row ids, exact distances from
+ * the column (non-float32 rows decoded to float32 per row), so its scores equal FLAT's bit for bit.
+ */
+import type { MetricType } from '../../../core/enums.js';
+import { cosineF32, ipF32, l2SqF32 } from '../../kernels/dense.js';
+import type { ScanContext } from '../../scan-window.js';
+import { buildCoarse } from './coarse.js';
+import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } from './dense-base.js';
+import { PayloadReader } from './payload.js';
+import { DenseRowReader, type DenseColumn } from './rows.js';
+import { offerRow } from './search.js';
+
+export class IvfFlatIndex extends DenseIvfBase {
+  /** The column's own array when it is float32 (rows read in place), else null (rows decoded). */
+  private readonly direct: Float32Array | null;
+
+  constructor(column: DenseColumn, numRows: number, metric: MetricType, parts: DenseIvfParts) {
+    super('IVF_FLAT', column, numRows, metric, parts);
+    this.direct = column.kind === 'floatVector' ? column.data : null;
+  }
+
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number): IvfFlatIndex {
+    return new IvfFlatIndex(column, numRows, metric, buildCoarse(new DenseRowReader(column), column.valid, numRows, nlist, metric));
+  }
+
+  static deserialize(payload: Uint8Array, column: DenseColumn, numRows: number, metric: MetricType): IvfFlatIndex {
+    const reader = new PayloadReader(payload);
+    const parts = readDenseCommon(reader, IVF_TYPE_CODES.IVF_FLAT, column.dim, numRows, metric);
+    reader.finish();
+    return new IvfFlatIndex(column, numRows, metric, parts);
+  }
+
+  serialize(): Uint8Array {
+    return this.writeCommon(IVF_TYPE_CODES.IVF_FLAT).finish();
+  }
+
+  scanList(q: number, l: number, ctx: ScanContext): number {
+    const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
+    switch (this.metric) {
+      case 'L2': return this.scanL2(q, from, to, ctx);
+      case 'IP': return this.scanIp(q, from, to, ctx);
+      default: return this.scanCosine(q, from, to, ctx);
+    }
+  }
+
+  /*
+   * One loop per metric keeps each kernel call site monomorphic. Rows are read in place from a
+   * float32 column, or decoded into the reader's scratch row.
+   */
+
+  private scanL2(q: number, from: number, to: number, ctx: ScanContext): number {
+    const ids = this.lists.ids, filter = ctx.filter, dim = this.dim, qs = this.queries, qOff = q * dim;
+    const direct = this.direct, reader = this.reader, scratch = reader.scratch;
+    let hits = 0;
+    for (let j = from; j < to; j++) {
+      const row = ids[j]!;
+      if (filter !== null && filter[row] === 0) continue;
+      let d: number;
+      if (direct !== null) d = l2SqF32(qs, qOff, direct, row * dim, dim);
+      else {
+        reader.readInto(row, scratch, 0);
+        d = l2SqF32(qs, qOff, scratch, 0, dim);
+      }
+      hits += offerRow(ctx, q, Math.fround(d), row);
+    }
+    return hits;
+  }
+
+  private scanIp(q: number, from: number, to: number, ctx: ScanContext): number {
+    const ids = this.lists.ids, filter = ctx.filter, dim = this.dim, qs = this.queries, qOff = q * dim;
+    const direct = this.direct, reader = this.reader, scratch = reader.scratch;
+    let hits = 0;
+    for (let j = from; j < to; j++) {
+      const row = ids[j]!;
+      if (filter !== null && filter[row] === 0) continue;
+      let d: number;
+      if (direct !== null) d = ipF32(qs, qOff, direct, row * dim, dim);
+      else {
+        reader.readInto(row, scratch, 0);
+        d = ipF32(qs, qOff, scratch, 0, dim);
+      }
+      hits += offerRow(ctx, q, Math.fround(d), row);
+    }
+    return hits;
+  }
+
+  private scanCosine(q: number, from: number, to: number, ctx: ScanContext): number {
+    const ids = this.lists.ids, filter = ctx.filter, dim = this.dim, qs = this.queries, qOff = q * dim;
+    const qNorm = this.queryNorms[q]!;
+    const direct = this.direct, reader = this.reader, scratch = reader.scratch;
+    let hits = 0;
+    for (let j = from; j < to; j++) {
+      const row = ids[j]!;
+      if (filter !== null && filter[row] === 0) continue;
+      let d: number;
+      if (direct !== null) d = cosineF32(qs, qOff, qNorm, direct, row * dim, dim);
+      else {
+        reader.readInto(row, scratch, 0);
+        d = cosineF32(qs, qOff, qNorm, scratch, 0, dim);
+      }
+      hits += offerRow(ctx, q, Math.fround(d), row);
+    }
+    return hits;
+  }
+}
