@@ -1,12 +1,16 @@
 /**
- * `npm start`: open the data directory and serve the Milvus gRPC API.
+ * `npm start`: open the data directory and serve Milvus' gRPC API and RESTful v2 API on one port,
+ * and /healthz, /metrics and the old /api/v1 HTTP API on the http port.
  * Options (each also from the environment): --data DIR (SEXTANT_DATA, ./data), --port N
- * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091;
- * reserved for the REST/metrics listener, accepted and validated but not served yet),
- * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes).
+ * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091),
+ * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes), --max-http-body-bytes N
+ * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes).
+ * The REST users/roles store (not enforced) is kept in DIR/rest-users.json.
  */
+import { join } from 'node:path';
+import { limits } from '../core/limits.js';
 import { SextantService } from '../service/service.js';
-import { startGrpcServer } from './grpc/server.js';
+import { startSextantServer } from './http/server.js';
 import { parseMainOptions } from './options.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -14,13 +18,21 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   const service = await SextantService.open({ dataDir: opts.dataDir });
-  const server = await startGrpcServer(service, {
+  const server = await startSextantServer(service, {
     host: opts.host,
     port: opts.port,
+    httpPort: opts.httpPort,
     maxMessageBytes: opts.maxMessageBytes,
-    onUnexpectedError: (rpc, e) => console.error(`[sextant] ${rpc} failed unexpectedly:`, e),
+    maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
+    engine: service.engine,
+    rbacFile: join(opts.dataDir, 'rest-users.json'),
+    onUnexpectedError: (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e),
+  }).catch(async (e: unknown) => {
+    await service.close();
+    throw e;
   });
-  console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port}, data in ${opts.dataDir}`);
+  console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -29,6 +29,8 @@ export interface GrpcServerOptions {
   onUnexpectedError?: (rpc: string, e: unknown) => void;
   /** How long close() lets in-flight calls finish before cutting connections. */
   shutdownGraceMs?: number;
+  /** Called once per answered call with its duration and Milvus code (0 = success); for metrics. */
+  onCall?: (rpc: string, ms: number, code: number) => void;
 }
 
 export interface RunningGrpcServer {
@@ -59,11 +61,16 @@ type Answer = (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
 /** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
 function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
+    const startMs = performance.now();
     answer(call).then(
-      (body) => callback(null, rpc.returnsStatus ? successStatus() : { ...body, status: successStatus() }),
+      (body) => {
+        opts.onCall?.(rpc.name, performance.now() - startMs, 0);
+        callback(null, rpc.returnsStatus ? successStatus() : { ...body, status: successStatus() });
+      },
       (e: unknown) => {
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
         const status = statusFrom(e);
+        opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
         if (rpc.returnsStatus) callback(null, status);
         else if (rpc.hasStatusField) callback(null, { status });
         else callback({ code: grpc.status.INTERNAL, details: status.reason });

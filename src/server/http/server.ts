@@ -1,0 +1,149 @@
+/**
+ * The whole server of `npm start`: one listener on `port` that sniffs each connection's first
+ * bytes and hands HTTP/2 (gRPC, preface `PRI * HTTP/2.0`) to grpc-js and everything else to the
+ * HTTP/1.1 REST v2 router; a second listener on `httpPort` for /healthz, /metrics and /api/v1.
+ * Each instance has its own metrics registry and user store; nothing is global.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import type { Engine } from '../../engine/engine.js';
+import type { MilvusApi } from '../../service/api.js';
+import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
+import { RbacStore } from '../rest/rbac.js';
+import { v1Door } from '../rest/v1/door.js';
+import { v2Door } from '../rest/v2/door.js';
+import { createDispatcher } from './dispatch.js';
+import type { HttpDoor } from './door.js';
+import { healthDoor } from './health.js';
+import { metricsDoor } from './metrics-door.js';
+import { ServerMetrics } from './metrics.js';
+
+export interface SextantServerOptions {
+  host: string;
+  /** gRPC + REST v2 (0 picks a free port). */
+  port: number;
+  /** /healthz, /metrics, /api/v1 (0 picks a free port). */
+  httpPort: number;
+  /** Largest gRPC message. */
+  maxMessageBytes: number;
+  /** Largest HTTP request body; larger ones get a JSON error (code 1102). */
+  maxHttpBodyBytes: number;
+  /** For engine gauges in /metrics (rows, bytes, loaded memory, segments, WAL). */
+  engine?: Engine;
+  /** JSON file of the REST users/roles store; null or absent keeps it in memory. */
+  rbacFile?: string | null;
+  /** int64 as JSON numbers when a REST v2 request has no Accept-Type-Allow-Int64 header. */
+  int64AsNumberByDefault?: boolean;
+  /** Errors that are not MilvusErrors (bugs), after they were answered as 65535. */
+  onUnexpectedError?: (where: string, e: unknown) => void;
+  /** How long close() lets in-flight calls finish before cutting connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningSextantServer {
+  port: number;
+  httpPort: number;
+  metrics: ServerMetrics;
+  close(): Promise<void>;
+}
+
+const PREFACE_PEEK_BYTES = 4;
+
+/** Paused-mode peek at the first bytes; put them back and route the socket. */
+function routeSocket(socket: net.Socket, grpcHandler: GrpcConnectionHandler, rest: http.Server): void {
+  socket.on('error', () => undefined); // a reset before routing must not crash the process
+  const route = (): void => {
+    const first = socket.read(PREFACE_PEEK_BYTES) as Buffer | null;
+    if (first === null) {
+      if (socket.readableEnded) socket.destroy();
+      else socket.once('readable', route);
+      return;
+    }
+    socket.unshift(first);
+    if (first.toString('latin1') === 'PRI ') grpcHandler.handleConnection(socket);
+    else rest.emit('connection', socket);
+  };
+  socket.once('readable', route);
+}
+
+/** An http.Server (not listening itself) that counts requests in flight. */
+function httpServer(handler: http.RequestListener): { server: http.Server; inFlight: () => number } {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    res.once('close', () => { n--; });
+    handler(req, res);
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"code":1801,"message":"bad HTTP request"}');
+    else socket.destroy();
+  });
+  return { server, inFlight: () => n };
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      resolve(typeof a === 'object' && a !== null ? a.port : port);
+    });
+  });
+}
+
+export async function startSextantServer(api: MilvusApi, opts: SextantServerOptions): Promise<RunningSextantServer> {
+  const metrics = new ServerMetrics(opts.engine);
+  const rbac = await RbacStore.open(opts.rbacFile ?? null);
+  const onUnexpectedError = opts.onUnexpectedError;
+  const grpcHandler = createGrpcConnectionHandler(api, {
+    host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes,
+    onUnexpectedError: (rpc, e) => onUnexpectedError?.(`gRPC ${rpc}`, e),
+    onCall: (rpc, ms, code) => metrics.observe('grpc', rpc, ms, code),
+  });
+  const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
+  const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
+  const rest = httpServer(dispatch([healthDoor(), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
+  const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
+  const main = net.createServer((socket) => routeSocket(socket, grpcHandler, rest.server));
+  const port = await listen(main, opts.port, opts.host);
+  let httpPort: number;
+  try {
+    httpPort = await listen(mgmt.server, opts.httpPort, opts.host);
+  } catch (e) {
+    await new Promise<void>((r) => main.close(() => r()));
+    await grpcHandler.drain(0);
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt, rbac }, opts.shutdownGraceMs ?? 5_000);
+    return closing;
+  };
+  return { port, httpPort, metrics, close };
+}
+
+interface Parts {
+  main: net.Server;
+  grpcHandler: GrpcConnectionHandler;
+  rest: { server: http.Server; inFlight: () => number };
+  mgmt: { server: http.Server; inFlight: () => number };
+  rbac: RbacStore;
+}
+
+/** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
+async function shutdown(p: Parts, graceMs: number): Promise<void> {
+  const mainClosed = new Promise<void>((r) => p.main.close(() => r()));
+  const mgmtClosed = new Promise<void>((r) => p.mgmt.server.close(() => r()));
+  p.rest.server.closeIdleConnections();
+  p.mgmt.server.closeIdleConnections();
+  const deadline = Date.now() + graceMs;
+  await p.grpcHandler.drain(graceMs);
+  while ((p.rest.inFlight() > 0 || p.mgmt.inFlight() > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  p.rest.server.closeAllConnections();
+  p.mgmt.server.closeAllConnections();
+  await Promise.all([mainClosed, mgmtClosed]);
+  await p.rbac.flush();
+}

@@ -1,0 +1,113 @@
+/**
+ * RESTful v2 (reference §7.1): POST /v2/vectordb/<group>/<action> with a JSON body; always HTTP 200
+ * with `{code: 0, data}` or `{code, message}`. `Accept-Type-Allow-Int64: true` prints int64 values
+ * as JSON numbers, `false` as strings; absent uses the server default. `Authorization: Bearer
+ * user:password` is accepted and not checked (no authentication yet).
+ */
+import { errors, MilvusError, toMilvusError } from '../../../core/errors.js';
+import type { MilvusApi } from '../../../service/api.js';
+import { JSON_TYPE, type HttpAnswer, type HttpCall, type HttpDoor } from '../../http/door.js';
+import { toJsonText } from '../../http/json-out.js';
+import { Args } from '../args.js';
+import { restErrors } from '../errors.js';
+import type { RbacStore } from '../rbac.js';
+import type { RestCall, V2Handler, V2Table } from '../route.js';
+import { aliasRoutes } from './aliases.js';
+import { collectionRoutes } from './collections.js';
+import { createCollection } from './create.js';
+import { databaseRoutes } from './databases.js';
+import { entityRoutes } from './entities.js';
+import { indexRoutes } from './indexes.js';
+import { partitionRoutes } from './partitions.js';
+import { rbacRoutes } from './rbac.js';
+
+export const V2_PREFIX = '/v2/vectordb/';
+
+const unsupported = (what: string): V2Handler => async () => { throw errors.unsupported(what); };
+
+/** Every endpoint, keyed by the path under /v2/vectordb/. */
+export const v2Routes: V2Table = {
+  'collections/create': createCollection,
+  ...collectionRoutes,
+  ...partitionRoutes,
+  ...indexRoutes,
+  ...entityRoutes,
+  ...aliasRoutes,
+  ...databaseRoutes,
+  ...rbacRoutes,
+  'jobs/import/create': unsupported('import jobs'),
+  'jobs/import/list': unsupported('import jobs'),
+  'jobs/import/describe': unsupported('import jobs'),
+  'jobs/import/get_progress': unsupported('import jobs'),
+  'resource_groups/create': unsupported('resource groups'),
+  'resource_groups/describe': unsupported('resource groups'),
+  'resource_groups/drop': unsupported('resource groups'),
+  'resource_groups/list': unsupported('resource groups'),
+  'resource_groups/alter': unsupported('resource groups'),
+  'resource_groups/transfer_replica': unsupported('resource groups'),
+};
+
+export interface V2DoorOptions {
+  api: MilvusApi;
+  rbac: RbacStore;
+  /** int64 as JSON numbers when the request has no Accept-Type-Allow-Int64 header. */
+  int64AsNumberByDefault: boolean;
+  /** Errors that are not MilvusErrors (bugs), after they were answered as 65535. */
+  onUnexpectedError?: (where: string, e: unknown) => void;
+}
+
+function int64AsNumber(call: HttpCall, byDefault: boolean): boolean {
+  const h = call.headers['accept-type-allow-int64'];
+  const v = (Array.isArray(h) ? h[0] : h)?.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return byDefault;
+}
+
+function parseBody(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw restErrors.notJson(e instanceof Error ? e.message : 'invalid JSON');
+  }
+}
+
+function errorAnswer(endpoint: string, e: MilvusError): HttpAnswer {
+  return { status: 200, contentType: JSON_TYPE, text: JSON.stringify({ code: e.code, message: e.message }), endpoint, code: e.code };
+}
+
+async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall): Promise<unknown> {
+  const args = Args.of(parseBody(call.body));
+  const dbName = args.optStr('dbName');
+  const restCall: RestCall = { api: opts.api, rbac: opts.rbac, args, dbName: dbName === '' ? undefined : dbName };
+  const r = await handler(restCall);
+  return r.topks === undefined ? { code: 0, data: r.data } : { code: 0, data: r.data, topks: r.topks };
+}
+
+export function v2Door(opts: V2DoorOptions): HttpDoor {
+  return {
+    transport: 'rest_v2',
+    matches: (path) => path.startsWith(V2_PREFIX),
+    answer: async (call) => {
+      const endpoint = call.path.slice(V2_PREFIX.length);
+      const handler = Object.prototype.hasOwnProperty.call(v2Routes, endpoint) ? v2Routes[endpoint] : undefined;
+      if (handler === undefined || call.method !== 'POST') {
+        const e = restErrors.notFound(call.method, call.path);
+        return { ...errorAnswer('unknown', e), status: 404 };
+      }
+      try {
+        const body = await run(opts, handler, call);
+        return { status: 200, contentType: JSON_TYPE, text: toJsonText(body, { int64AsNumber: int64AsNumber(call, opts.int64AsNumberByDefault) }), endpoint, code: 0 };
+      } catch (e) {
+        if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(`REST v2 ${endpoint}`, e);
+        return errorAnswer(endpoint, toMilvusError(e));
+      }
+    },
+    fail: (call, e) => {
+      const endpoint = call.path.slice(V2_PREFIX.length);
+      return errorAnswer(Object.prototype.hasOwnProperty.call(v2Routes, endpoint) ? endpoint : 'unknown', e);
+    },
+  };
+}
