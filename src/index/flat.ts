@@ -21,7 +21,8 @@ import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js'
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
 import type { ScanContext, ScanWindow } from './scan-window.js';
-import { wasmScanExact } from './wasm/exact.js';
+import { CACHE_MIN_BYTES, storeForColumn, wasmScanExact } from './wasm/exact.js';
+import type { PoolJob, WasmPool } from './wasm/pool.js';
 
 export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
 
@@ -57,6 +58,69 @@ export interface ExactSearchResult {
 }
 
 export function searchExact(req: ExactSearchRequest): ExactSearchResult {
+  const p = prepare(req);
+  const heaps = new TopKHeaps(p.nq, req.topK);
+  scan(p.column, p.queries, req.metric, req.numRows, {
+    heaps, filter: p.filter, valid: p.column.valid, window: p.window, negate: !smallerIsBetter(req.metric),
+  });
+  return drain(heaps, req.metric);
+}
+
+/**
+ * Several exact searches (typically one per segment) at once on a WasmPool's worker threads; each
+ * answer is identical to `searchExact(req)`. Validation errors are thrown before any work starts.
+ * Sparse columns, small columns and a null pool run synchronously on this thread.
+ */
+export async function searchExactParallel(pool: WasmPool | null, reqs: readonly ExactSearchRequest[]): Promise<ExactSearchResult[]> {
+  const prepared = reqs.map(prepare);
+  const out: (ExactSearchResult | null)[] = new Array<ExactSearchResult | null>(reqs.length).fill(null);
+  const jobs: PoolJob[] = [];
+  const jobOf: number[] = [];
+  try {
+    for (let i = 0; i < reqs.length; i++) {
+      const req = reqs[i]!, p = prepared[i]!;
+      const column = p.column, queries = p.queries;
+      if (pool === null || column.kind === 'sparseVector' || queries.kind === 'sparseVector' || p.nq === 0
+        || column.data.byteLength < CACHE_MIN_BYTES) {
+        out[i] = searchExact(req);
+        continue;
+      }
+      const store = storeForColumn(pool.arena, column, req.numRows);
+      jobs.push({
+        store, numRows: req.numRows, metric: req.metric, queries: store.query(queries.data), topK: req.topK,
+        mask: andMask(p.filter, column.valid, req.numRows), window: p.window,
+      });
+      jobOf.push(i);
+    }
+    const results = pool === null || jobs.length === 0 ? [] : await pool.searchParallel(jobs);
+    for (let j = 0; j < results.length; j++) out[jobOf[j]!] = results[j]!;
+  } finally {
+    for (const j of jobs) j.queries.free();
+  }
+  return out.map((r) => {
+    assert(r !== null, 'every request answered');
+    return r;
+  });
+}
+
+function andMask(filter: Bitset | null, valid: Uint8Array | null, numRows: number): Uint8Array | null {
+  if (valid === null) return filter;
+  if (filter === null) return valid;
+  const m = new Uint8Array(numRows);
+  for (let i = 0; i < numRows; i++) m[i] = filter[i] !== 0 && valid[i] !== 0 ? 1 : 0;
+  return m;
+}
+
+interface Prepared {
+  column: VectorColumn;
+  queries: VectorColumn;
+  nq: number;
+  filter: Bitset | null;
+  window: ScanWindow | null;
+}
+
+/** Validate a request (throwing 1100 for bad input) and derive what every scan needs. */
+function prepare(req: ExactSearchRequest): Prepared {
   const { column, queries, metric, topK, numRows } = req;
   if (!isVectorColumn(column)) {
     throw errors.invalidParameter('search field is not a vector field', { actual: column.kind });
@@ -70,10 +134,7 @@ export function searchExact(req: ExactSearchRequest): ExactSearchResult {
   assert(Number.isInteger(numRows) && numRows >= 0 && numRows <= columnLength(column), 'numRows within column');
   const filter = req.filter ?? null;
   assert(filter === null || filter.length >= numRows, 'filter covers numRows');
-  const window = rangeWindow(metric, req.range ?? null);
-  const heaps = new TopKHeaps(nq, topK);
-  scan(column, queries, metric, numRows, { heaps, filter, valid: column.valid, window, negate: !smallerIsBetter(metric) });
-  return drain(heaps, metric);
+  return { column, queries, nq, filter, window: rangeWindow(metric, req.range ?? null) };
 }
 
 function scan(

@@ -1,0 +1,266 @@
+/**
+ * WasmPool: a fixed set of worker threads (default: one per core) that share one WasmArena's memory.
+ * `searchParallel` splits each job (one segment's store x nq queries) into row ranges, runs them on
+ * the workers, and merges the per-range top-k into results identical to the single-thread scan.
+ * Jobs too small to pay for the thread hop (MIN_PARALLEL_WORK_BYTES) run synchronously here.
+ * The queue is bounded (maxQueuedTasks); past it `searchParallel` throws a retriable error.
+ * Idle workers are unref'd, so an idle pool never keeps the process alive; `close()` ends them.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { MetricType } from '../../core/enums.js';
+import { smallerIsBetter } from '../../core/enums.js';
+import { errors } from '../../core/errors.js';
+import { assert } from '../../core/assert.js';
+import { TopKHeaps } from '../topk.js';
+import { DIST_BLOCK_ROWS, type ScanWindow } from '../scan-window.js';
+import type { ExactSearchResult } from '../flat.js';
+import type { WasmArena } from './arena.js';
+import { METRIC } from './codes.js';
+import type { QueryBlock, VectorStore } from './store.js';
+import { runTopKTask, type TopKTask } from './task.js';
+import type { ReplyMessage, TaskMessage, WorkerInit } from './worker.js';
+
+/**
+ * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
+ * thread: the hop to a worker and back costs ~0.1-0.3 ms. Measured crossover, see test/index/wasm-pool.test.ts.
+ */
+export const MIN_PARALLEL_WORK_BYTES = 4 * 1024 * 1024;
+/** A job is split into row ranges of at least this much work, at most one per thread. */
+const MIN_TASK_WORK_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED_TASKS = 1024;
+
+export interface PoolJob {
+  store: VectorStore;
+  metric: MetricType;
+  /** Queries of the store's kind and dim, already in the arena. */
+  queries: QueryBlock;
+  topK: number;
+  /** Rows [0, numRows) of the store are searched (default: all). */
+  numRows?: number;
+  /** One byte per store row, 0 = skip (the caller's filter AND the validity bytes). */
+  mask?: Uint8Array | null;
+  /** Range window on badness keys (see flat.ts rangeWindow). */
+  window?: ScanWindow | null;
+  /** float32 accumulation (not bit-exact); default false. */
+  fast?: boolean;
+}
+
+export interface PoolOptions {
+  threads?: number;
+  maxQueuedTasks?: number;
+  /** Override MIN_PARALLEL_WORK_BYTES (0 = always use the workers). */
+  minParallelWorkBytes?: number;
+}
+
+interface Pending {
+  id: number;
+  task: TopKTask;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | null;
+}
+
+export class WasmPool {
+  readonly threads: number;
+  private readonly maxQueued: number;
+  private readonly minParallelWork: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly arena: WasmArena, opts: PoolOptions = {}) {
+    this.threads = Math.max(1, opts.threads ?? availableParallelism());
+    this.maxQueued = opts.maxQueuedTasks ?? DEFAULT_MAX_QUEUED_TASKS;
+    this.minParallelWork = opts.minParallelWorkBytes ?? MIN_PARALLEL_WORK_BYTES;
+    for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
+  }
+
+  /** Tasks waiting for a worker (not counting running ones). */
+  get queuedTasks(): number {
+    return this.queue.length;
+  }
+
+  /** Answer every job like `searchExact` would (same rows, scores, counts), using all workers. */
+  async searchParallel(jobs: readonly PoolJob[]): Promise<ExactSearchResult[]> {
+    if (this.closed) throw errors.serviceNotReady('search pool is closed');
+    let work = 0;
+    for (const j of jobs) work += (j.numRows ?? j.store.numRows) * j.queries.nq * j.store.rowBytes;
+    const inline = work < this.minParallelWork;
+    const plans: Plan[] = [];
+    try {
+      for (const j of jobs) this.plan(j, inline ? 1 : this.partsFor(j), plans);
+      if (inline) {
+        for (const p of plans) for (const t of p.tasks) runTopKTask(this.arena, t);
+      } else {
+        let n = 0;
+        for (const p of plans) n += p.tasks.length;
+        if (this.queue.length + n > this.maxQueued) throw errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`);
+        const all: Promise<void>[] = [];
+        for (const p of plans) for (const t of p.tasks) all.push(this.runTask(t));
+        // Wait for every task, failed or not, before freeing memory a worker may still write.
+        const settled = await Promise.allSettled(all);
+        for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      }
+      return plans.map((p) => this.merge(p));
+    } finally {
+      for (const p of plans) this.freePlan(p);
+    }
+  }
+
+  /** Run one raw task on a worker (low level; the pointers are trusted). */
+  runTask(task: TopKTask): Promise<void> {
+    if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
+    if (this.queue.length >= this.maxQueued) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stop every worker; queued and running tasks fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const gone = errors.serviceNotReady('search pool is closed');
+    for (const p of this.queue.splice(0)) p.reject(gone);
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    // Running tasks fail only once their worker is gone, so nothing writes to memory freed after.
+    for (const s of this.slots) if (s.busy !== null) s.busy.reject(gone);
+  }
+
+  private spawn(): Slot {
+    const init: WorkerInit = { module: this.arena.module, memory: this.arena.memory };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    worker.unref();
+    const slot: Slot = { worker, busy: null };
+    worker.on('message', (msg: ReplyMessage) => this.onReply(slot, msg));
+    worker.on('error', (e: Error) => this.onCrash(slot, e));
+    worker.on('exit', () => {
+      if (!this.closed && this.slots.includes(slot)) this.onCrash(slot, new Error('search worker exited'));
+    });
+    return slot;
+  }
+
+  private onReply(slot: Slot, msg: ReplyMessage): void {
+    const p = slot.busy;
+    if (p === null || p.id !== msg.id) return;
+    slot.busy = null;
+    slot.worker.unref();
+    if (msg.ok) p.resolve();
+    else p.reject(errors.internal(`search task failed: ${msg.message}`));
+    this.dispatch();
+  }
+
+  /** A worker died: fail its task and replace it. */
+  private onCrash(slot: Slot, e: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0 || this.closed) return;
+    const p = slot.busy;
+    slot.busy = null;
+    if (p !== null) p.reject(errors.internal(`search worker failed: ${e.message}`));
+    void slot.worker.terminate();
+    this.slots[i] = this.spawn();
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy !== null) continue;
+      const p = this.queue.shift();
+      if (p === undefined) return;
+      slot.busy = p;
+      slot.worker.ref();
+      const msg: TaskMessage = { id: p.id, task: p.task };
+      slot.worker.postMessage(msg);
+    }
+  }
+
+  private partsFor(j: PoolJob): number {
+    const n = j.numRows ?? j.store.numRows;
+    const work = n * j.queries.nq * j.store.rowBytes;
+    return Math.max(1, Math.min(this.threads, Math.floor(work / MIN_TASK_WORK_BYTES), n));
+  }
+
+  /** Split a job into `parts` row ranges with their scratch and outputs; appended to `plans` at once (for freeing). */
+  private plan(j: PoolJob, parts: number, plans: Plan[]): void {
+    const { store, queries, topK } = j;
+    assert(queries.kind === store.code && queries.dim === store.dim, 'queries match the store');
+    assert(Number.isInteger(topK) && topK >= 1, 'topK >= 1');
+    const n = j.numRows ?? store.numRows;
+    assert(Number.isInteger(n) && n >= 0 && n <= store.numRows, 'numRows within the store');
+    const a = this.arena;
+    const m = store.metric(j.metric);
+    const negate = !smallerIsBetter(j.metric);
+    store.pin();
+    const plan: Plan = { job: j, negate, mask: 0, tasks: [], allocs: [] };
+    plans.push(plan);
+    const norms = m === METRIC.COSINE ? store.norms() : 0;
+    const take = (bytes: number): number => {
+      const p = a.alloc(bytes);
+      plan.allocs.push(p);
+      return p;
+    };
+    const mask = j.mask ?? null;
+    if (mask !== null) {
+      assert(mask.length >= n, 'mask covers the rows');
+      plan.mask = take(n);
+      a.u8.set(mask.subarray(0, n), plan.mask);
+    }
+    const nq = queries.nq;
+    const window = j.window ?? null;
+    for (let part = 0; part < parts; part++) {
+      const start = Math.floor((n * part) / parts), end = Math.floor((n * (part + 1)) / parts);
+      plan.tasks.push({
+        kind: store.code, metric: m, fast: j.fast ? 1 : 0, dim: store.dim, base: store.ptr, norms,
+        queries: queries.ptr, qNorms: queries.normsPtr, nq, start, end, mask: plan.mask, dists: take(DIST_BLOCK_ROWS * 4),
+        topK, negate, lo: window?.lo ?? -Infinity, hi: window?.hi ?? Infinity, ranged: window !== null,
+        outRows: take(nq * topK * 4), outScores: take(nq * topK * 4), outCounts: take(nq * 4),
+      });
+    }
+  }
+
+  /** Fold the parts' best-first hits into one heap per query (same total order as one scan). */
+  private merge(p: Plan): ExactSearchResult {
+    const nq = p.job.queries.nq;
+    const k = p.job.topK;
+    const negate = p.negate;
+    const heaps = new TopKHeaps(nq, k);
+    const a = this.arena;
+    for (const t of p.tasks) {
+      const i32 = a.i32, f32 = a.f32;
+      const r0 = t.outRows >>> 2, s0 = t.outScores >>> 2, c0 = t.outCounts >>> 2;
+      for (let q = 0; q < nq; q++) {
+        const count = i32[c0 + q]!;
+        for (let i = 0; i < count; i++) {
+          const s = f32[s0 + q * k + i]!;
+          heaps.push(q, negate ? -s : s, i32[r0 + q * k + i]!);
+        }
+      }
+    }
+    const outRows = new Int32Array(nq * k).fill(-1);
+    const outScores = new Float32Array(nq * k).fill(negate ? -Infinity : Infinity);
+    const counts = new Int32Array(nq);
+    for (let q = 0; q < nq; q++) counts[q] = heaps.drainSorted(q, outRows, outScores, q * k, negate);
+    return { nq, topK: k, rows: outRows, scores: outScores, counts };
+  }
+
+  private freePlan(p: Plan): void {
+    for (const ptr of p.allocs) this.arena.release(ptr);
+    p.allocs.length = 0;
+    p.job.store.unpin();
+  }
+}
+
+interface Plan {
+  job: PoolJob;
+  negate: boolean;
+  mask: number;
+  tasks: TopKTask[];
+  allocs: number[];
+}

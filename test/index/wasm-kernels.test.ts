@@ -1,0 +1,119 @@
+/** Every wasm kernel against the JS reference kernels (src/index/kernels/), at many dims. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WasmArena } from '../../src/index/wasm/arena.js';
+import { VectorStore } from '../../src/index/wasm/store.js';
+import { FLOAT16_TABLE } from '../../src/index/kernels/half.js';
+import { rng } from './helpers.js';
+import { WASM_KINDS, jsScore, metricsOf, randomColumn } from './wasm-helpers.js';
+
+const arena = WasmArena.create();
+const DENSE_DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 127, 128, 130, 257];
+const BINARY_DIMS = [8, 16, 24, 56, 64, 72, 120, 128, 136, 1000];
+
+test('wasm is available in this build (npm run build compiles asm/kernels.ts)', () => {
+  assert.ok(arena !== null, 'dist/asm/kernels.wasm loads');
+});
+
+test('exact scans are bit-identical to the JS kernels for every kind, metric and dim (zero rows and a zero query included)', () => {
+  if (arena === null) return;
+  const r = rng(101);
+  for (const kind of WASM_KINDS) {
+    for (const dim of kind === 'binaryVector' ? BINARY_DIMS : DENSE_DIMS) {
+      const n = 23;
+      const column = randomColumn(kind, n, dim, r, [0, 11]);
+      const queries = randomColumn(kind, 3, dim, r, [2]);
+      const store = VectorStore.fromColumn(arena, column, n);
+      const qb = store.query(queries.data);
+      const out = new Float32Array(n);
+      for (const metric of metricsOf(kind)) {
+        for (let q = 0; q < 3; q++) {
+          store.scan(metric, qb, out, { queryIndex: q });
+          for (let row = 0; row < n; row++) {
+            const want = jsScore(metric, column, queries, q, row);
+            assert.equal(out[row], want, `${kind} ${metric} dim=${dim} q=${q} row=${row}`);
+            assert.equal(Math.fround(store.distance(metric, qb, row, q)), want, `distance() ${kind} ${metric} dim=${dim}`);
+          }
+        }
+      }
+      qb.free();
+      store.release();
+    }
+  }
+});
+
+test('fast (float32-accumulating) scans stay within float32 rounding of the reference; int8 and binary stay exact', () => {
+  if (arena === null) return;
+  const r = rng(102);
+  for (const kind of WASM_KINDS) {
+    for (const dim of kind === 'binaryVector' ? [8, 136] : [3, 17, 128, 257]) {
+      const n = 40;
+      const column = randomColumn(kind, n, dim, r, [5]);
+      const queries = randomColumn(kind, 1, dim, r);
+      const store = VectorStore.fromColumn(arena, column, n);
+      const qb = store.query(queries.data);
+      const out = new Float32Array(n);
+      for (const metric of metricsOf(kind)) {
+        store.scan(metric, qb, out, { fast: true });
+        for (let row = 0; row < n; row++) {
+          const want = jsScore(metric, column, queries, 0, row);
+          // Error bound ~ dim * eps * sum|terms|; values are in [-4, 4] (int8: exact).
+          const scale = metric === 'COSINE' ? 1 : dim * 64;
+          const tol = kind === 'int8Vector' || kind === 'binaryVector' ? 0 : dim * 2 ** -22 * scale;
+          assert.ok(Math.abs(out[row]! - want) <= tol, `${kind} ${metric} dim=${dim} row=${row}: ${out[row]} vs ${want}`);
+        }
+      }
+      qb.free();
+      store.release();
+    }
+  }
+});
+
+test('filtered and partial scans: masked rows are NaN, others unchanged; gather and distanceFn agree with scan', () => {
+  if (arena === null) return;
+  const r = rng(103);
+  const n = 300, dim = 19;
+  const column = randomColumn('floatVector', n, dim, r);
+  const queries = randomColumn('floatVector', 2, dim, r);
+  const store = VectorStore.fromColumn(arena, column, n);
+  const qb = store.query(queries.data);
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = r() < 0.5 ? 1 : 0;
+  const full = new Float32Array(n), masked = new Float32Array(n), part = new Float32Array(100);
+  for (const metric of ['L2', 'IP', 'COSINE'] as const) {
+    store.scan(metric, qb, full, { queryIndex: 1 });
+    store.scan(metric, qb, masked, { queryIndex: 1, filter: mask });
+    store.scan(metric, qb, part, { queryIndex: 1, start: 150, end: 250, filter: mask });
+    for (let i = 0; i < n; i++) {
+      if (mask[i] === 0) assert.ok(Number.isNaN(masked[i]), `row ${i} masked`);
+      else assert.equal(masked[i], full[i]);
+    }
+    for (let i = 0; i < 100; i++) assert.ok(Object.is(part[i], masked[150 + i]), `partial row ${150 + i}`);
+    const ids = Int32Array.from([299, 0, 7, 7, 123]);
+    const got = new Float32Array(ids.length);
+    store.gather(metric, qb, ids, got, 1);
+    const fn = store.distanceFn(metric, qb, 1);
+    for (let i = 0; i < ids.length; i++) {
+      assert.equal(got[i], full[ids[i]!]);
+      assert.equal(Math.fround(fn(ids[i]!)), full[ids[i]!]);
+    }
+  }
+  qb.free();
+  store.release();
+});
+
+test('the in-wasm float16 decoder matches the JS table for all 65,536 bit patterns', () => {
+  if (arena === null) return;
+  const src = arena.alloc(65536 * 2), dst = arena.alloc(65536 * 4);
+  const u16 = new Uint16Array(arena.memory.buffer, src, 65536);
+  for (let h = 0; h < 65536; h++) u16[h] = h;
+  arena.k.decodeF16(src, 65536, dst);
+  const got = new Float32Array(arena.memory.buffer, dst, 65536);
+  for (let h = 0; h < 65536; h++) {
+    const want = FLOAT16_TABLE[h]!;
+    if (Number.isNaN(want)) assert.ok(Number.isNaN(got[h]), `0x${h.toString(16)} is NaN`);
+    else assert.ok(Object.is(got[h], want), `0x${h.toString(16)}: ${got[h]} vs ${want}`);
+  }
+  arena.release(src);
+  arena.release(dst);
+});

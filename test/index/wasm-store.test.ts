@@ -1,0 +1,81 @@
+/** The arena allocator (alloc / free / coalescing / growth / limit) and VectorStore lifetime. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MilvusError } from '../../src/core/errors.js';
+import { WasmArena, ALIGN_BYTES } from '../../src/index/wasm/arena.js';
+import { VectorStore } from '../../src/index/wasm/store.js';
+import { rng } from './helpers.js';
+import { randomColumn } from './wasm-helpers.js';
+
+const PAGE = 65536;
+
+test('alloc returns aligned, disjoint ranges; freeing everything coalesces back to one free range', () => {
+  const a = WasmArena.create(4);
+  if (a === null) return;
+  const r = rng(201);
+  const live: { ptr: number; size: number }[] = [];
+  for (let i = 0; i < 200; i++) {
+    if (live.length > 0 && r() < 0.4) {
+      const [x] = live.splice(Math.floor(r() * live.length), 1);
+      a.release(x!.ptr);
+    } else {
+      const size = 1 + Math.floor(r() * 5000);
+      const ptr = a.alloc(size);
+      assert.equal(ptr % ALIGN_BYTES, 0);
+      assert.ok(ptr >= PAGE, 'page 0 is never handed out');
+      for (const o of live) assert.ok(ptr + size <= o.ptr || o.ptr + o.size <= ptr, 'ranges are disjoint');
+      live.push({ ptr, size });
+    }
+  }
+  for (const x of live) a.release(x.ptr);
+  assert.equal(a.usedBytes, 0);
+  assert.equal(a.freeRanges, 1);
+  assert.throws(() => a.release(PAGE), /release of a live allocation/);
+});
+
+test('the arena grows on demand, keeps earlier contents, and refuses past its maximum with code 3', () => {
+  const a = WasmArena.create(2, 40);
+  if (a === null) return;
+  const first = a.alloc(1000);
+  a.u8.fill(7, first, first + 1000);
+  assert.equal(a.sizeBytes, 2 * PAGE);
+  const big = a.alloc(20 * PAGE);
+  assert.ok(a.sizeBytes >= 21 * PAGE, 'memory grew');
+  assert.equal(a.u8[first + 999], 7, 'contents survive growth');
+  a.u8[big + 20 * PAGE - 1] = 9; // the fresh view reaches the new end
+  assert.equal(a.u8[big + 20 * PAGE - 1], 9);
+  assert.throws(() => a.alloc(30 * PAGE), (e: unknown) => e instanceof MilvusError && e.code === 3);
+  a.release(big);
+  const again = a.alloc(30 * PAGE - PAGE * 3); // reuses the freed range plus the tail
+  assert.ok(again > 0);
+});
+
+test('a store copies its rows once and frees them on release; release while pinned waits for unpin', () => {
+  const a = WasmArena.create();
+  if (a === null) return;
+  const column = randomColumn('floatVector', 1000, 32, rng(202));
+  const base = a.usedBytes;
+  const store = VectorStore.fromColumn(a, column, 1000);
+  assert.ok(a.usedBytes >= base + 1000 * 32 * 4);
+  column.data[0] = 12345; // the store holds a copy
+  assert.notEqual((store.rows() as Float32Array)[0], 12345);
+  store.norms();
+  store.pin();
+  store.release();
+  assert.ok(a.usedBytes > base, 'pinned store keeps its memory');
+  assert.throws(() => store.pin(), /after release/);
+  store.unpin();
+  assert.equal(a.usedBytes, base, 'rows and norms freed');
+  store.release(); // idempotent
+  assert.equal(a.usedBytes, base);
+});
+
+test('a store rejects a metric its kind does not support with 1100', () => {
+  const a = WasmArena.create();
+  if (a === null) return;
+  const store = VectorStore.fromColumn(a, randomColumn('binaryVector', 4, 16, rng(203)), 4);
+  const q = store.query(new Uint8Array(2));
+  assert.throws(() => store.scan('L2', q, new Float32Array(4)), (e: unknown) => e instanceof MilvusError && e.code === 1100);
+  q.free();
+  store.release();
+});
