@@ -4,6 +4,8 @@
  * string parameters are merged in) onto the gRPC request and answers the gRPC response as JSON:
  * the same decode -> service -> encode table the gRPC server uses (grpc/rpc-table.ts), so both
  * cannot disagree. Success of a Status-only RPC is `{}`; other responses carry `"status": {}`.
+ * Responses are the gRPC codec's objects, so int64 members are decimal strings (the proto3 JSON
+ * mapping) where Milvus' Go server printed numbers, and oneofs carry proto-loader's case names.
  */
 import { MilvusError, toMilvusError } from '../../../core/errors.js';
 import type { MilvusApi } from '../../../service/api.js';
