@@ -6,3 +6,9 @@ runIndexCases('BIN_FLAT');
 runIndexCases('SPARSE_INVERTED_INDEX');
 runIndexCases('SPARSE_WAND');
 runIndexCases('AUTOINDEX');
+runIndexCases('HNSW');
+// SQ8 scores are reconstructed from 8-bit codes: within ~2% of the exact metric on this data.
+runIndexCases('HNSW_SQ', { scoreTolerance: 0.05 });
+runIndexCases('HNSW_SQ', {
+  label: 'HNSW_SQ(SQ6, refine)', buildParams: { sq_type: 'SQ6', refine: 'true', refine_type: 'FP32' }, searchParams: { refine_k: 2 },
+});

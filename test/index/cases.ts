@@ -21,6 +21,8 @@ import { KIND_METRICS, copyRow, makeColumn } from './columns.js';
 import { clustered, denseColumn, uniform } from './datasets.js';
 
 export interface IndexCaseOptions {
+  /** Test-title prefix (default: the index name), to run one index type with several configurations. */
+  label?: string;
   /** Build params as the wire sends them (validated with `validateIndexParams`). */
   buildParams?: Readonly<Record<string, string>>;
   /** Search params (validated with `validateSearchParams`). */
@@ -162,8 +164,9 @@ function checkScores(res: ExactSearchResult, metric: MetricType, column: Column,
 }
 
 /** Register the shared cases for the index type `name` (as registered in the index registry). */
-export function runIndexCases(name: string, opts: IndexCaseOptions = {}): void {
-  const desc = getIndexDescriptor(name);
+export function runIndexCases(indexType: string, opts: IndexCaseOptions = {}): void {
+  const desc = getIndexDescriptor(indexType);
+  const name = opts.label ?? indexType;
   const { kind, metric } = primary(desc);
   const tol = opts.scoreTolerance ?? 1e-4;
   const fills = opts.fills ?? true;

@@ -1,21 +1,30 @@
 /**
- * AUTOINDEX: the server picks a concrete index per vector kind. Until ANN indexes exist this is
- * FLAT for dense kinds, BIN_FLAT for binary and SPARSE_INVERTED_INDEX for sparse; the metric
- * defaults per kind (validateIndexParams). Search param `level` is accepted and ignored by exact search.
+ * AUTOINDEX: the server picks a concrete index per vector kind: HNSW {M: 18, efConstruction: 240}
+ * for dense kinds (Milvus' choice), BIN_FLAT for binary and SPARSE_INVERTED_INDEX for sparse; the
+ * metric defaults per kind (validateIndexParams). Search param `level` is accepted and ignored.
  */
 import type { Column } from '../../schema/column.js';
 import type { IndexBuildSpec, IndexDescriptor, VectorIndex } from '../descriptor.js';
 import { VECTOR_KINDS, type VectorKind } from '../metrics.js';
-import { BIN_FLAT, FLAT, checkBuildColumn } from './flat.js';
+import { BIN_FLAT, checkBuildColumn } from './flat.js';
 import { SPARSE_INVERTED_INDEX } from './sparse.js';
+import { HNSW } from './hnsw/descriptor.js';
+
+/** The HNSW build params AUTOINDEX uses for dense vectors (user build params are ignored, as in Milvus). */
+export const AUTOINDEX_HNSW_PARAMS = { M: 18, efConstruction: 240 } as const;
 
 /** The concrete descriptor AUTOINDEX uses for `kind`. */
 export function autoIndexFor(kind: VectorKind): IndexDescriptor {
   switch (kind) {
     case 'binaryVector': return BIN_FLAT;
     case 'sparseVector': return SPARSE_INVERTED_INDEX;
-    default: return FLAT;
+    default: return HNSW;
   }
+}
+
+/** The build spec handed to the concrete index. */
+function concreteSpec(kind: VectorKind, spec: IndexBuildSpec): IndexBuildSpec {
+  return autoIndexFor(kind) === HNSW ? { metric: spec.metric, params: AUTOINDEX_HNSW_PARAMS } : spec;
 }
 
 export const AUTOINDEX: IndexDescriptor = {
@@ -26,12 +35,14 @@ export const AUTOINDEX: IndexDescriptor = {
   searchParams: [{ name: 'level', type: 'int', min: 1, max: 10, default: 1 }],
   trains: false,
   filtersNatively: true,
-  recallAt10: 1,
-  exactSelectivity: 1,
+  recallAt10: HNSW.recallAt10,
+  exactSelectivity: HNSW.exactSelectivity,
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
-    return autoIndexFor(checkBuildColumn(AUTOINDEX, column)).build(column, numRows, spec);
+    const kind = checkBuildColumn(AUTOINDEX, column);
+    return autoIndexFor(kind).build(column, numRows, concreteSpec(kind, spec));
   },
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
-    return autoIndexFor(checkBuildColumn(AUTOINDEX, column)).deserialize(payload, column, numRows, spec);
+    const kind = checkBuildColumn(AUTOINDEX, column);
+    return autoIndexFor(kind).deserialize(payload, column, numRows, concreteSpec(kind, spec));
   },
 };

@@ -1,0 +1,123 @@
+/**
+ * HNSW and HNSW_SQ descriptors (reference §4.2; defaults and ranges from knowhere's HnswConfig:
+ * M [2, 2048] default 30, efConstruction [1, 2^31) default 360, search ef [topK, max(65536, 2 topK)]
+ * defaulting to topK). HNSW_SQ builds the same graph over float32 rows, then searches quantised
+ * codes (`sq_type`), optionally re-ranking `refine_k * topK` candidates exactly (`refine`).
+ */
+import type { Column } from '../../../schema/column.js';
+import { errors } from '../../../core/errors.js';
+import type { IndexBuildSpec, IndexDescriptor, ParamSpec, VectorIndex } from '../../descriptor.js';
+import { DENSE_KINDS } from '../../metrics.js';
+import type { DenseColumn } from '../../scan-dense.js';
+import { checkBuildColumn } from '../flat.js';
+import { buildGraph, DEFAULT_SEED } from './build.js';
+import { decodeHnsw } from './codec.js';
+import { HnswIndex } from './index.js';
+import { decodeDenseRows, F32Space, metricCode, type DenseMetric } from './space.js';
+import { decodeQuantiser, SQ_TYPES, trainQuantiser, type Quantiser, type SqType } from './sq.js';
+
+const INT32_MAX = 2 ** 31 - 1;
+
+export const HNSW_BUILD_PARAMS: readonly ParamSpec[] = [
+  { name: 'M', type: 'int', min: 2, max: 2048, default: 30 },
+  { name: 'efConstruction', type: 'int', min: 1, max: INT32_MAX, default: 360 },
+];
+const HNSW_SEARCH_PARAMS: readonly ParamSpec[] = [{ name: 'ef', type: 'int', min: 1, max: INT32_MAX }];
+
+/** Precision order used to check that `refine_type` is more precise than `sq_type`. */
+const PRECISION = ['SQ6', 'SQ8', 'BF16', 'FP16', 'FP32'] as const;
+
+const HNSW_SQ_BUILD_PARAMS: readonly ParamSpec[] = [
+  ...HNSW_BUILD_PARAMS,
+  { name: 'sq_type', type: 'string', values: SQ_TYPES, default: 'SQ8' },
+  { name: 'refine', type: 'bool', default: false },
+  { name: 'refine_type', type: 'string', values: PRECISION },
+];
+const HNSW_SQ_SEARCH_PARAMS: readonly ParamSpec[] = [
+  ...HNSW_SEARCH_PARAMS,
+  { name: 'refine_k', type: 'float', min: 1, default: 1 },
+];
+
+interface Variant {
+  name: string;
+  sq: boolean;
+}
+
+function intParam(spec: IndexBuildSpec, name: string, fallback: number): number {
+  const v = spec.params[name];
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : fallback;
+  if (!Number.isInteger(n)) throw errors.invalidParameter(`param '${name}' (${String(v)}) should be int`, { param: name, actual: String(v) });
+  return n;
+}
+
+function sqType(spec: IndexBuildSpec): SqType {
+  const v = spec.params['sq_type'] ?? 'SQ8';
+  const t = SQ_TYPES.find((x) => x === v);
+  if (t === undefined) throw errors.invalidParameter(`param 'sq_type' (${String(v)}) should be one of ${SQ_TYPES.join(', ')}`, { param: 'sq_type', actual: String(v) });
+  return t;
+}
+
+function refineOn(spec: IndexBuildSpec, sq: SqType): boolean {
+  const refine = spec.params['refine'] === true || spec.params['refine'] === 'true';
+  const rt = spec.params['refine_type'];
+  if (refine && rt !== undefined && PRECISION.indexOf(rt as (typeof PRECISION)[number]) <= PRECISION.indexOf(sq)) {
+    throw errors.invalidParameter(`param 'refine_type' (${String(rt)}) should be more precise than sq_type ${sq}`, {
+      param: 'refine_type', expected: PRECISION.slice(PRECISION.indexOf(sq) + 1).join('/'), actual: String(rt),
+    });
+  }
+  return refine;
+}
+
+function makeIndex(
+  desc: IndexDescriptor, v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec,
+  payload: Uint8Array | null,
+): VectorIndex {
+  const metric = spec.metric as DenseMetric;
+  const dim = column.dim;
+  const present = column.valid === null ? null : column.valid.subarray(0, numRows);
+  const data = decodeDenseRows(column, numRows);
+  const f32 = new F32Space(data, numRows, dim, metric);
+  let graph, efConstruction: number, quantiser: Quantiser | null = null;
+  if (payload === null) {
+    efConstruction = intParam(spec, 'efConstruction', 360);
+    graph = buildGraph(f32, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
+    if (v.sq) quantiser = trainQuantiser(sqType(spec), data, numRows, dim, metric, present);
+  } else {
+    const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
+    if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
+    graph = decoded.graph;
+    efConstruction = decoded.efConstruction;
+    if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
+  }
+  const space = quantiser === null ? f32 : quantiser.space(data, numRows, dim, metric);
+  return new HnswIndex({
+    indexType: v.name, metric, column, numRows, graph, space, efConstruction, quantiser,
+    refine: quantiser !== null && refineOn(spec, quantiser.type), exactSelectivity: desc.exactSelectivity,
+  });
+}
+
+function hnswDescriptor(v: Variant, recallAt10: number): IndexDescriptor {
+  const desc: IndexDescriptor = {
+    name: v.name,
+    metrics: ['L2', 'IP', 'COSINE'],
+    vectorKinds: DENSE_KINDS,
+    buildParams: v.sq ? HNSW_SQ_BUILD_PARAMS : HNSW_BUILD_PARAMS,
+    searchParams: v.sq ? HNSW_SQ_SEARCH_PARAMS : HNSW_SEARCH_PARAMS,
+    trains: v.sq,
+    filtersNatively: true,
+    recallAt10,
+    exactSelectivity: 0.02,
+    build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
+      checkBuildColumn(desc, column);
+      return makeIndex(desc, v, column as DenseColumn, numRows, spec, null);
+    },
+    deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
+      checkBuildColumn(desc, column);
+      return makeIndex(desc, v, column as DenseColumn, numRows, spec, payload);
+    },
+  };
+  return desc;
+}
+
+export const HNSW: IndexDescriptor = hnswDescriptor({ name: 'HNSW', sq: false }, 0.9);
+export const HNSW_SQ: IndexDescriptor = hnswDescriptor({ name: 'HNSW_SQ', sq: true }, 0.85);

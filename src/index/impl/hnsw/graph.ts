@@ -1,0 +1,95 @@
+/**
+ * HNSW graph storage: flat typed arrays, no per-node objects.
+ *
+ * - `levels[row]`: the top layer of each row (0 for rows not in the graph: NULL vectors).
+ * - layer 0: `layer0[row * stride0]` is the neighbour count, followed by up to `maxM0 = 2M` row ids.
+ * - layers >= 1: one array `upper` of fixed-stride blocks (`strideU = M + 1`: count, then up to M
+ *   ids). Row `r`'s block for layer `l >= 1` is block `upperBase[r] + l - 1` (hnswlib's layout:
+ *   a row's upper lists are contiguous, rows in id order).
+ */
+import { assert } from '../../../core/assert.js';
+
+/** Levels are capped here (a level above ~10 has probability M^-10; the cap keeps Uint8 safe). */
+export const MAX_LEVEL = 31;
+
+export class HnswGraph {
+  readonly numRows: number;
+  readonly M: number;
+  readonly maxM0: number;
+  readonly stride0: number;
+  readonly strideU: number;
+  readonly levels: Uint8Array;
+  readonly layer0: Int32Array;
+  readonly upperBase: Int32Array;
+  readonly upper: Int32Array;
+  entryPoint = -1;
+  maxLevel = 0;
+
+  /** Empty adjacency for rows with the given levels (filled by the builder or the codec). */
+  constructor(numRows: number, M: number, levels: Uint8Array) {
+    assert(levels.length === numRows, 'one level per row');
+    this.numRows = numRows;
+    this.M = M;
+    this.maxM0 = 2 * M;
+    this.stride0 = this.maxM0 + 1;
+    this.strideU = M + 1;
+    this.levels = levels;
+    this.layer0 = new Int32Array(numRows * this.stride0);
+    this.upperBase = new Int32Array(numRows);
+    let blocks = 0;
+    for (let r = 0; r < numRows; r++) {
+      this.upperBase[r] = blocks;
+      blocks += levels[r]!;
+    }
+    this.upper = new Int32Array(blocks * this.strideU);
+  }
+
+  /** Total number of upper-layer blocks (the sum of all levels). */
+  get upperBlocks(): number {
+    return this.upper.length / this.strideU;
+  }
+
+  /** The neighbour-list array for `level` (layer0 or upper). */
+  listArray(level: number): Int32Array {
+    return level === 0 ? this.layer0 : this.upper;
+  }
+
+  /** Offset of `row`'s list at `level` in `listArray(level)` (the count slot). */
+  listOffset(level: number, row: number): number {
+    return level === 0 ? row * this.stride0 : (this.upperBase[row]! + level - 1) * this.strideU;
+  }
+
+  /** Capacity of a list at `level`. */
+  maxLinks(level: number): number {
+    return level === 0 ? this.maxM0 : this.M;
+  }
+}
+
+/** mulberry32: a small deterministic PRNG over [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The layer of every row, drawn as floor(-ln(U) / ln(M)) from a seeded generator (the same seed
+ * and row count always give the same levels). Rows with `present[row] === 0` get level 0 and are
+ * never inserted, but still consume a draw so levels do not depend on which rows are NULL.
+ */
+export function assignLevels(numRows: number, M: number, seed: number, present: Uint8Array | null): Uint8Array {
+  const rand = seededRandom(seed);
+  const mult = 1 / Math.log(Math.max(2, M));
+  const levels = new Uint8Array(numRows);
+  for (let r = 0; r < numRows; r++) {
+    const u = 1 - rand(); // (0, 1]
+    const level = Math.min(MAX_LEVEL, Math.floor(-Math.log(u) * mult));
+    levels[r] = present !== null && present[r] === 0 ? 0 : level;
+  }
+  return levels;
+}

@@ -1,0 +1,187 @@
+/**
+ * A built HNSW / HNSW_SQ index over one dense column, and its search planner:
+ * 1. Count the rows a request may return (filter AND not NULL). When that fraction is below the
+ *    descriptor's `exactSelectivity`, or an exact scan of the allowed rows is estimated cheaper than
+ *    the graph walk, answer with `searchExact` over the allowed rows.
+ * 2. Otherwise walk the graph with ef = max(ef, topK) (x refine_k for HNSW_SQ with refine), the
+ *    filter applied inside the traversal (filtered-out nodes are traversed, never collected).
+ * 3. Any query the graph under-fills (fewer than min(topK, allowed) hits, or a range search whose
+ *    window may extend past what the walk saw) is answered again exactly, so results always fill.
+ */
+import type { MetricType } from '../../../core/enums.js';
+import { smallerIsBetter } from '../../../core/enums.js';
+import type { Bitset } from '../../../schema/column.js';
+import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
+import { searchExact, type ExactSearchResult } from '../../flat.js';
+import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
+import { encodeHnsw } from './codec.js';
+import { ExactRowScorer } from './exact.js';
+import type { HnswGraph } from './graph.js';
+import { GraphSearcher } from './searcher.js';
+import { metricCode, type DenseMetric, type VectorSpace } from './space.js';
+import type { Quantiser } from './sq.js';
+import { checkQueries, countAllowed, keyWindow, resolveEf, resolveRefineK, type KeyWindow } from './request.js';
+import { MaxHeap } from './heaps.js';
+
+export interface HnswIndexParts {
+  indexType: string;
+  metric: DenseMetric;
+  column: DenseColumn;
+  numRows: number;
+  graph: HnswGraph;
+  /** The space the graph is searched in (float32 rows, or quantised codes for HNSW_SQ). */
+  space: VectorSpace;
+  efConstruction: number;
+  quantiser: Quantiser | null;
+  /** HNSW_SQ: re-rank graph candidates with exact distances over the raw column. */
+  refine: boolean;
+  exactSelectivity: number;
+}
+
+/**
+ * The planner's cost model, in distance computations: a filtered graph walk visits about
+ * ef * M * WALK_FACTOR / fraction rows; an exact scan computes one distance per allowed row but
+ * still touches every row's filter byte (counted as SCAN_BYTE_COST of a distance).
+ */
+const WALK_FACTOR = 1.5;
+const SCAN_BYTE_COST = 0.02;
+
+export class HnswIndex implements VectorIndex {
+  readonly indexType: string;
+  readonly metric: MetricType;
+  readonly numRows: number;
+  private readonly p: HnswIndexParts;
+  private readonly searcher: GraphSearcher;
+  private readonly scorer: ExactRowScorer | null;
+  private readonly presentRows: number;
+  /** Scratch: graph results best-first, and the refine heap. */
+  private keys = new Float64Array(256);
+  private ids = new Int32Array(256);
+  private readonly refineHeap = new MaxHeap(64);
+
+  constructor(parts: HnswIndexParts) {
+    this.p = parts;
+    this.indexType = parts.indexType;
+    this.metric = parts.metric;
+    this.numRows = parts.numRows;
+    this.searcher = new GraphSearcher(parts.graph, parts.space);
+    this.scorer = parts.refine ? new ExactRowScorer(parts.column, parts.metric) : null;
+    this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
+  }
+
+  serialize(): Uint8Array {
+    const p = this.p;
+    return encodeHnsw({
+      graph: p.graph, dim: p.column.dim, efConstruction: p.efConstruction, metricCode: metricCode(p.metric),
+      quantiser: p.quantiser === null ? new Uint8Array(0) : p.quantiser.encode(),
+    });
+  }
+
+  search(req: IndexSearchRequest): ExactSearchResult {
+    const { column, graph } = this.p;
+    const topK = req.topK;
+    const nq = checkQueries(column, req.queries, topK);
+    const window = keyWindow(this.metric, req.range ?? null);
+    const ef = resolveEf(req.params, topK);
+    const refineK = this.scorer === null ? 1 : resolveRefineK(req.params);
+    const efEff = Math.max(ef, Math.ceil(topK * refineK));
+    const filter = req.filter ?? null;
+    const allowed = filter === null ? this.presentRows : countAllowed(filter, column.valid, this.numRows);
+    if (graph.entryPoint < 0 || allowed === 0 || this.planExact(allowed, efEff)) return this.exact(req, null);
+    const queries = denseQueriesToF32(req.queries as DenseColumn);
+    const negate = !smallerIsBetter(this.metric);
+    const out: ExactSearchResult = {
+      nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+      scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
+    };
+    const redo: number[] = [];
+    const want = Math.min(topK, allowed);
+    for (let q = 0; q < nq; q++) {
+      const complete = this.searchOne(queries, q, topK, efEff, refineK, filter, window, out);
+      if (window === null ? out.counts[q]! < want : !complete) redo.push(q);
+    }
+    for (const q of redo) this.exactInto(req, q, out);
+    return out;
+  }
+
+  /** True when an exact scan of the allowed rows is the better plan. */
+  private planExact(allowed: number, ef: number): boolean {
+    const fraction = allowed / Math.max(1, this.presentRows);
+    if (fraction < this.p.exactSelectivity) return true;
+    const walk = (ef * this.p.graph.M * WALK_FACTOR) / fraction;
+    return allowed + this.numRows * SCAN_BYTE_COST <= walk;
+  }
+
+  /**
+   * Graph search for query q into `out`. Returns false when a range search may have missed
+   * in-window rows (fewer than topK found and the walk's worst result still inside the window).
+   */
+  private searchOne(
+    queries: Float32Array, q: number, topK: number, ef: number, refineK: number, filter: Bitset | null,
+    window: KeyWindow | null, out: ExactSearchResult,
+  ): boolean {
+    const { graph, space, column } = this.p;
+    const s = this.searcher;
+    space.setQuery(queries, q * column.dim);
+    let ep = graph.entryPoint;
+    let epKey = space.distance(ep);
+    for (let l = graph.maxLevel; l > 0; l--) {
+      ep = s.greedy(l, ep, epKey);
+      epKey = s.greedyKey;
+    }
+    s.searchLayer(0, ep, epKey, ef, filter);
+    if (s.results.size > this.keys.length) {
+      this.keys = new Float64Array(s.results.size * 2);
+      this.ids = new Int32Array(s.results.size * 2);
+    }
+    const walked = s.results.drainAscending(this.keys, this.ids);
+    const worst = walked > 0 ? this.keys[walked - 1]! : Infinity;
+    const n = this.scorer === null ? walked : this.refine(queries, q, Math.min(walked, Math.ceil(topK * refineK)));
+    const keys = this.keys, ids = this.ids, base = q * topK;
+    let count = 0;
+    for (let i = 0; i < n && count < topK; i++) {
+      const key = keys[i]!;
+      if (window !== null && (key < window.lo || key >= window.hi)) continue;
+      out.rows[base + count] = ids[i]!;
+      out.scores[base + count] = space.score(key);
+      count++;
+    }
+    out.counts[q] = count;
+    if (window === null || count >= topK) return true;
+    // Complete when the walk saw all it could reach (walked < ef) or its worst result is past the window.
+    return walked < ef || !(worst < window.hi);
+  }
+
+  /** Re-rank the best n graph candidates with exact distances over the raw column (in place); returns n. */
+  private refine(queries: Float32Array, q: number, n: number): number {
+    const scorer = this.scorer!;
+    scorer.setQuery(queries, q * this.p.column.dim);
+    const heap = this.refineHeap;
+    heap.clear();
+    for (let i = 0; i < n; i++) {
+      const row = this.ids[i]!;
+      heap.push(scorer.key(row), row);
+    }
+    return heap.drainAscending(this.keys, this.ids);
+  }
+
+  private exact(req: IndexSearchRequest, q: number | null): ExactSearchResult {
+    const { column, numRows } = this.p;
+    let queries = req.queries;
+    if (q !== null) {
+      const qc = queries as DenseColumn;
+      queries = { ...qc, data: qc.data.subarray(q * qc.dim, (q + 1) * qc.dim) } as DenseColumn;
+    }
+    return searchExact({
+      metric: this.metric, column, numRows, queries, topK: req.topK, filter: req.filter ?? null, range: req.range ?? null,
+    });
+  }
+
+  private exactInto(req: IndexSearchRequest, q: number, out: ExactSearchResult): void {
+    const one = this.exact(req, q);
+    const k = out.topK;
+    out.rows.set(one.rows, q * k);
+    out.scores.set(one.scores, q * k);
+    out.counts[q] = one.counts[0]!;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Graph traversal with preallocated state: a visited array stamped with an epoch (no clearing per
+ * search), a candidate min-heap, a result max-heap and a scratch batch of neighbour ids / distances.
+ * One `GraphSearcher` per (graph, space); it is reused by every search and insertion, so the hot
+ * loops allocate nothing.
+ */
+import type { HnswGraph } from './graph.js';
+import { MaxHeap, MinHeap } from './heaps.js';
+import type { VectorSpace } from './space.js';
+
+export class GraphSearcher {
+  readonly graph: HnswGraph;
+  readonly space: VectorSpace;
+  /** Results of the last `searchLayer` (worst on top). */
+  readonly results: MaxHeap;
+  private readonly candidates: MinHeap;
+  private readonly visited: Uint32Array;
+  private epoch = 0;
+  private readonly batchIds: Int32Array;
+  private readonly batchDists: Float32Array;
+  /** Badness of the entry point returned by the last `greedy`. */
+  greedyKey = 0;
+  /** Nodes whose neighbour lists were expanded by the last `searchLayer` (for the planner's statistics). */
+  expanded = 0;
+
+  constructor(graph: HnswGraph, space: VectorSpace) {
+    this.graph = graph;
+    this.space = space;
+    this.results = new MaxHeap(256);
+    this.candidates = new MinHeap(256);
+    this.visited = new Uint32Array(graph.numRows);
+    this.batchIds = new Int32Array(graph.maxM0);
+    this.batchDists = new Float32Array(graph.maxM0);
+  }
+
+  private nextEpoch(): number {
+    if (this.epoch === 0xffffffff) {
+      this.visited.fill(0);
+      this.epoch = 0;
+    }
+    return ++this.epoch;
+  }
+
+  /**
+   * Greedy descent on `level` from `ep` (badness `epKey`) for the current query: move to the closest
+   * neighbour while it improves. Returns the final node; its badness is left in `greedyKey`.
+   */
+  greedy(level: number, ep: number, epKey: number): number {
+    const g = this.graph, space = this.space;
+    const links = g.listArray(level);
+    const ids = this.batchIds, dists = this.batchDists;
+    let cur = ep, curKey = epKey;
+    for (let changed = true; changed;) {
+      changed = false;
+      const off = g.listOffset(level, cur);
+      const count = links[off]!;
+      for (let i = 0; i < count; i++) ids[i] = links[off + 1 + i]!;
+      space.distances(ids, 0, count, dists);
+      for (let i = 0; i < count; i++) {
+        const d = dists[i]!;
+        if (d < curKey) {
+          curKey = d;
+          cur = ids[i]!;
+          changed = true;
+        }
+      }
+    }
+    this.greedyKey = curKey;
+    return cur;
+  }
+
+  /**
+   * Best-first search of `level` from `ep` keeping up to `ef` results. With a `filter`, every node is
+   * traversed but only rows with `filter[row] !== 0` enter the results (the search continues until
+   * `ef` allowed rows are held and no candidate can improve them).
+   */
+  searchLayer(level: number, ep: number, epKey: number, ef: number, filter: Uint8Array | null): void {
+    const g = this.graph, space = this.space;
+    const links = level === 0 ? g.layer0 : g.upper;
+    const stride0 = g.stride0;
+    const visited = this.visited;
+    const epoch = this.nextEpoch();
+    const cand = this.candidates, res = this.results;
+    const ids = this.batchIds, dists = this.batchDists;
+    cand.clear();
+    res.clear();
+    visited[ep] = epoch;
+    cand.push(epKey, ep);
+    if (filter === null || filter[ep] !== 0) res.push(epKey, ep);
+    let lower = res.size > 0 ? res.topKey() : Infinity;
+    let expanded = 0;
+    while (cand.size > 0) {
+      const ck = cand.topKey();
+      if (ck > lower && res.size >= ef) break;
+      const c = cand.topId();
+      cand.pop();
+      expanded++;
+      const off = level === 0 ? c * stride0 : g.listOffset(level, c);
+      const count = links[off]!;
+      let n = 0;
+      for (let i = 1; i <= count; i++) {
+        const nb = links[off + i]!;
+        if (visited[nb] === epoch) continue;
+        visited[nb] = epoch;
+        ids[n++] = nb;
+      }
+      if (n === 0) continue;
+      space.distances(ids, 0, n, dists);
+      for (let i = 0; i < n; i++) {
+        const d = dists[i]!;
+        if (res.size < ef || d < lower) {
+          const nb = ids[i]!;
+          cand.push(d, nb);
+          if (filter === null || filter[nb] !== 0) {
+            res.push(d, nb);
+            if (res.size > ef) res.pop();
+            lower = res.topKey();
+          }
+        }
+      }
+    }
+    this.expanded = expanded;
+  }
+}
