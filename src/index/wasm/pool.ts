@@ -29,6 +29,8 @@ export const MIN_PARALLEL_WORK_BYTES = 4 * 1024 * 1024;
 /** A job is split into row ranges of at least this much work, at most one per thread. */
 const MIN_TASK_WORK_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_QUEUED_TASKS = 1024;
+/** Consecutive worker deaths (no task finished in between) after which the pool stops respawning. */
+const MAX_CRASHES = 8;
 
 export interface PoolJob {
   store: VectorStore;
@@ -73,6 +75,9 @@ export class WasmPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  /** Worker deaths since the last successful task; past MAX_CRASHES the pool gives up. */
+  private crashes = 0;
+  private broken: Error | null = null;
 
   constructor(readonly arena: WasmArena, opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
@@ -116,6 +121,7 @@ export class WasmPool {
   /** Run one raw task on a worker (low level; the pointers are trusted). */
   runTask(task: TopKTask): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
+    if (this.broken !== null) return Promise.reject(errors.internal(`search pool is broken: ${this.broken.message}`));
     if (this.queue.length >= this.maxQueued) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
@@ -136,14 +142,16 @@ export class WasmPool {
 
   private spawn(): Slot {
     const init: WorkerInit = { module: this.arena.module, memory: this.arena.memory };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-    worker.unref();
+    // Inherit the process's flags except those that only make sense for the main script.
+    const execArgv = process.execArgv.filter((f) => !f.startsWith('--input-type') && !f.startsWith('--test'));
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });
     const slot: Slot = { worker, busy: null };
     worker.on('message', (msg: ReplyMessage) => this.onReply(slot, msg));
     worker.on('error', (e: Error) => this.onCrash(slot, e));
     worker.on('exit', () => {
       if (!this.closed && this.slots.includes(slot)) this.onCrash(slot, new Error('search worker exited'));
     });
+    worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
     return slot;
   }
 
@@ -152,6 +160,7 @@ export class WasmPool {
     if (p === null || p.id !== msg.id) return;
     slot.busy = null;
     slot.worker.unref();
+    this.crashes = 0;
     if (msg.ok) p.resolve();
     else p.reject(errors.internal(`search task failed: ${msg.message}`));
     this.dispatch();
@@ -165,6 +174,11 @@ export class WasmPool {
     slot.busy = null;
     if (p !== null) p.reject(errors.internal(`search worker failed: ${e.message}`));
     void slot.worker.terminate();
+    if (++this.crashes > MAX_CRASHES) {
+      this.broken = e;
+      for (const q of this.queue.splice(0)) q.reject(errors.internal(`search pool is broken: ${e.message}`));
+      return;
+    }
     this.slots[i] = this.spawn();
     this.dispatch();
   }
