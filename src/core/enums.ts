@@ -11,6 +11,8 @@ export const DataType = {
   VarChar: 21,
   Array: 22,
   JSON: 23,
+  Geometry: 24,
+  Timestamptz: 26,
   BinaryVector: 100,
   FloatVector: 101,
   Float16Vector: 102,

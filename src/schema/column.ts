@@ -39,6 +39,8 @@ export function columnKindFor(t: DataType): ColumnKind {
     case DataType.Float: return 'float';
     case DataType.Double: return 'double';
     case DataType.VarChar: return 'varchar';
+    case DataType.Geometry: return 'varchar'; // WKT text
+    case DataType.Timestamptz: return 'int64'; // microseconds since the epoch, UTC
     case DataType.JSON: return 'json';
     case DataType.Array: return 'array';
     case DataType.FloatVector: return 'floatVector';

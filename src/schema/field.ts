@@ -6,6 +6,7 @@ import { limits } from '../core/limits.js';
 import { validateName } from './names.js';
 import { utf8ByteLength } from './json.js';
 import { INT16_RANGE, INT32_RANGE, INT8_RANGE } from './values.js';
+import { parseTimestamptz, toGeometryWkt } from './temporal.js';
 
 export interface FieldSpec {
   name: string;
@@ -162,8 +163,20 @@ function checkDefault(spec: FieldSpec, maxLength: number | null): ScalarValue | 
       }
       return d;
     }
+    case DataType.Timestamptz: return timestamptzDefault(spec.name, d, mismatch);
+    case DataType.Geometry: if (typeof d !== 'string') throw mismatch(); return toGeometryWkt(d, { field: spec.name, row: -1 });
     default: throw mismatch();
   }
+}
+
+/** A Timestamptz default: an ISO 8601 string or integer microseconds; stored as bigint microseconds. */
+function timestamptzDefault(name: string, d: ScalarValue, mismatch: () => MilvusError): bigint {
+  if (typeof d === 'string' && !/^\s*[+-]?\d+\s*$/.test(d)) {
+    const t = parseTimestamptz(d);
+    if (t === null) throw invalid(`default value ${JSON.stringify(d)} is not a valid ISO 8601 timestamp, field name = ${name}`);
+    return t;
+  }
+  return int64Default(name, d, mismatch);
 }
 
 function int64Default(name: string, d: ScalarValue, mismatch: () => MilvusError): bigint {

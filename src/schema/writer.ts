@@ -14,6 +14,7 @@ import { shapeOfField, type ColumnShape } from './ops.js';
 import { jsonByteLength, toJsonValue } from './json.js';
 import { emptySparse, toSparseVector } from './sparse.js';
 import { invalidAt, type Where } from './where.js';
+import { toGeometryWkt, toTimestamptz } from './temporal.js';
 import {
   INT16_RANGE, INT32_RANGE, INT8_RANGE, toArrayValue, toBool, toFloat32, toFloat64, toInt64, toIntInRange, toVarChar,
   writeBinaryVector, writeFloatVector, writeHalfVector, writeInt8Vector,
@@ -54,10 +55,12 @@ export class FieldWriter {
       case 'int8': c.data[row] = toIntInRange(v, INT8_RANGE[0], INT8_RANGE[1], w); return;
       case 'int16': c.data[row] = toIntInRange(v, INT16_RANGE[0], INT16_RANGE[1], w); return;
       case 'int32': c.data[row] = toIntInRange(v, INT32_RANGE[0], INT32_RANGE[1], w); return;
-      case 'int64': c.data[row] = toInt64(v, w); return;
+      case 'int64': c.data[row] = f.dataType === DataType.Timestamptz ? toTimestamptz(v, w) : toInt64(v, w); return;
       case 'float': c.data[row] = toFloat32(v, w); return;
       case 'double': c.data[row] = toFloat64(v, w); return;
-      case 'varchar': c.data[row] = toVarChar(v, f.maxLength ?? limits.maxVarCharBytes, w); return;
+      case 'varchar':
+        c.data[row] = f.dataType === DataType.Geometry ? toGeometryWkt(v, w) : toVarChar(v, f.maxLength ?? limits.maxVarCharBytes, w);
+        return;
       case 'json': {
         const j = toJsonValue(v, w);
         checkJsonSize(j, f.isDynamic, w);

@@ -62,7 +62,7 @@ test('CreateCollection: missing or garbage schema bytes and bad dims are input e
     name: 'c', fields: [{ name: 'v', dataType: DataType.FloatVector, typeParams: [{ key: 'dim', value: 'eight' }] }],
   });
   assert.throws(() => createCollectionFromWire({ collection_name: 'c', schema: Buffer.from(bad) }, emptyContext), /dim/);
-  const unknownType = sdkEncode(sdkSchemaRoot, 'milvus.proto.schema.CollectionSchema', { name: 'c', fields: [{ name: 'g', dataType: 24 }] });
+  const unknownType = sdkEncode(sdkSchemaRoot, 'milvus.proto.schema.CollectionSchema', { name: 'c', fields: [{ name: 'g', dataType: 106 }] });
   assert.throws(() => createCollectionFromWire({ collection_name: 'c', schema: Buffer.from(unknownType) }, emptyContext), /not supported/);
 });
 

@@ -7,7 +7,8 @@ import { DataType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import type { Column } from '../../../schema/column.js';
 import { DYNAMIC_FIELD_NAME, type ArrayElement, type JsonValue, type SparseVector } from '../../../schema/types.js';
-import { bool, bytes, int64, list, msg, num, str, type Wire } from './wire.js';
+import { parseTimestamptz } from '../../../schema/temporal.js';
+import { bool, bytes, int64, list, msg, num, oneofCase, str, type Wire } from './wire.js';
 import { dataTypeOf } from './schema.js';
 import { sparseFromBytes, uint16sFromBytes } from './vector-bytes.js';
 
@@ -147,6 +148,15 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       return { kind: 'double', data: expandTyped(Float64Array.from(scalarData(fd, 'double_data', name).map((x) => num(x, name))), 1, valid, n, name, (k) => new Float64Array(k)), valid };
     case DataType.VarChar:
       return { kind: 'varchar', data: expandList(scalarData(fd, 'string_data', name).map((x) => str(x, name)), valid, n, name, () => ''), valid };
+    case DataType.Geometry: {
+      const wkt = oneofCase(msg(fd['scalars'], 'scalars'), 'data') === 'geometry_data'
+        ? unsupportedWkb(name) : scalarData(fd, 'geometry_wkt_data', name).map((x) => str(x, name));
+      return { kind: 'varchar', data: expandList(wkt, valid, n, name, () => ''), valid };
+    }
+    case DataType.Timestamptz: {
+      const data = timestamptzData(fd, name);
+      return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
+    }
     case DataType.JSON:
       return { kind: 'json', data: expandList(scalarData(fd, 'json_data', name).map((x) => jsonFrom(x, name)), valid, n, name, () => null), valid };
     case DataType.Array: {
@@ -158,6 +168,31 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
     default:
       throw errors.invalidParameter(`data type of field ${name} not supported`, { actual: type });
   }
+}
+
+function unsupportedWkb(name: string): never {
+  throw errors.invalidParameter(`geometry field ${name}: WKB input (geometry_data) is not supported`, { expected: 'WKT text in geometry_wkt_data' });
+}
+
+/** Timestamptz values arrive as ISO strings (`string_data`, what the SDKs send) or microseconds (`timestamptz_data`). */
+function timestamptzData(fd: Wire, name: string): BigInt64Array {
+  if (oneofCase(msg(fd['scalars'], 'scalars'), 'data') === 'timestamptz_data') {
+    const v = scalarData(fd, 'timestamptz_data', name);
+    const out = new BigInt64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = int64(v[i], name);
+    return out;
+  }
+  const v = scalarData(fd, 'string_data', name);
+  const out = new BigInt64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const text = str(v[i], name);
+    const t = parseTimestamptz(text);
+    if (t === null) {
+      throw errors.invalidParameter(`invalid timestamptz value of field ${name}`, { expected: 'an ISO 8601 timestamp such as 2025-01-02T00:00:00+08:00', actual: text.slice(0, 64) });
+    }
+    out[i] = t;
+  }
+  return out;
 }
 
 function fixedDim(dim: number, name: string): number {

@@ -6,6 +6,7 @@ import { DataType, type ConsistencyLevel } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import type { FieldSchema, FunctionSchema, ScalarValue } from '../../../schema/types.js';
 import type * as T from '../../../service/types.js';
+import { formatTimestamptz } from '../../../schema/temporal.js';
 import { decodeCollectionSchemaBytes } from '../proto.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { bool, bytes, int64, keyValues, list, msg, num, oneofCase, str, strings, toKeyValues, type Wire } from './wire.js';
@@ -33,6 +34,7 @@ export function defaultValueFrom(v: unknown): ScalarValue | null {
     case 'float_data': return num(m['float_data'], 'default_value.float_data');
     case 'double_data': return num(m['double_data'], 'default_value.double_data');
     case 'string_data': return str(m['string_data'], 'default_value.string_data');
+    case 'timestamptz_data': return int64(m['timestamptz_data'], 'default_value.timestamptz_data');
     default: return null;
   }
 }
@@ -47,6 +49,7 @@ export function defaultValueToWire(field: FieldSchema): Wire | null {
     case DataType.Int64: return { long_data: String(v) };
     case DataType.Float: return { float_data: Number(v) };
     case DataType.Double: return { double_data: Number(v) };
+    case DataType.Timestamptz: return { string_data: typeof v === 'bigint' ? formatTimestamptz(v) : String(v) };
     default: return { string_data: String(v) };
   }
 }

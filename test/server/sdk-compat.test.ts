@@ -1,0 +1,81 @@
+/**
+ * Regressions found by running milvus-sdk-node's own test/grpc specs against Sextant: each test
+ * pins one Milvus behaviour those specs rely on.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataType, type MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { formatTimestamptz, parseTimestamptz } from '../../src/schema/temporal.js';
+import { startSextant, tempDataDir, type Running } from './harness.js';
+
+let data: Awaited<ReturnType<typeof tempDataDir>>;
+let s: Running;
+let c: MilvusClient;
+before(async () => {
+  data = await tempDataDir();
+  s = await startSextant(data.dir);
+  c = s.client;
+});
+after(async () => {
+  await s.stop();
+  assert.deepEqual(s.unexpected, []);
+  await data.remove();
+});
+
+type St = { error_code?: string | number; code?: number; reason?: string };
+const ok = (r: St): void => assert.equal(r.error_code, 'Success', `expected Success, got ${String(r.code)} ${String(r.reason)}`);
+
+test('timestamptz text: offsets normalise to UTC microseconds and format back as RFC 3339 UTC', () => {
+  assert.equal(parseTimestamptz('1970-01-01T00:00:00Z'), 0n);
+  assert.equal(parseTimestamptz('1970-01-01T08:00:00+08:00'), 0n);
+  assert.equal(parseTimestamptz('1969-12-31T23:59:59.999999Z'), -1n);
+  assert.equal(parseTimestamptz('2024-02-29T12:00:00.5-05:30'), BigInt(Date.UTC(2024, 1, 29, 17, 30)) * 1000n + 500_000n);
+  assert.equal(parseTimestamptz('2023-02-29T00:00:00Z'), null, 'no Feb 29 in 2023');
+  assert.equal(parseTimestamptz('2025-13-01T00:00:00Z'), null);
+  assert.equal(parseTimestamptz('yesterday'), null);
+  assert.equal(formatTimestamptz(0n), '1970-01-01T00:00:00Z');
+  assert.equal(formatTimestamptz(-1n), '1969-12-31T23:59:59.999999Z');
+  assert.equal(formatTimestamptz(1_500_000n), '1970-01-01T00:00:01.5Z');
+  const t = parseTimestamptz('2025-01-02T00:00:00.123456+08:00');
+  assert.ok(t !== null);
+  assert.equal(formatTimestamptz(t), '2025-01-01T16:00:00.123456Z');
+});
+
+test('Geometry (WKT) and Timestamptz fields: create, default, insert, query', async () => {
+  ok(await c.createCollection({
+    collection_name: 'geo_tz',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'g', data_type: DataType.Geometry },
+      { name: 't', data_type: DataType.Timestamptz, default_value: '1984-04-14T15:00:00+08:00' },
+    ],
+  }));
+  const d = await c.describeCollection({ collection_name: 'geo_tz' });
+  const byName = new Map(d.schema.fields.map((f) => [f.name, f]));
+  assert.equal(byName.get('g')?.data_type, 'Geometry');
+  assert.equal(byName.get('t')?.data_type, 'Timestamptz');
+  assert.equal(new Date(String(byName.get('t')?.default_value)).toISOString(), '1984-04-14T07:00:00.000Z');
+
+  ok((await c.insert({
+    collection_name: 'geo_tz',
+    data: [
+      { id: 1, v: [1, 0], g: 'POINT (1 2)', t: '2025-01-02T00:00:00.123456+08:00' },
+      { id: 2, v: [0, 1], g: 'LINESTRING (0 0, 1 1)' },
+    ],
+  })).status);
+  const bad = await c.insert({ collection_name: 'geo_tz', data: [{ id: 3, v: [1, 1], g: 'POINT (1 2)', t: 'not a time' }] });
+  assert.equal(bad.status.code, 1100);
+  const badGeo = await c.insert({ collection_name: 'geo_tz', data: [{ id: 3, v: [1, 1], g: 'CIRCLE (1 2)' }] });
+  assert.equal(badGeo.status.code, 1100);
+
+  ok(await c.createIndex({ collection_name: 'geo_tz', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'geo_tz' }));
+  const q = await c.query({ collection_name: 'geo_tz', filter: 'id > 0', output_fields: ['id', 'g', 't'] });
+  ok(q.status);
+  const rows = q.data.map((r) => [String(r['id']), r['g'], r['t']]).sort();
+  assert.deepEqual(rows, [
+    ['1', 'POINT (1 2)', '2025-01-01T16:00:00.123456Z'],
+    ['2', 'LINESTRING (0 0, 1 1)', '1984-04-14T07:00:00Z'],
+  ]);
+});
