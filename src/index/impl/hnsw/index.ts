@@ -58,6 +58,8 @@ export class HnswIndex implements VectorIndex {
   private keys = new Float64Array(256);
   private ids = new Int32Array(256);
   private readonly refineHeap = new MaxHeap(64);
+  /** Queries answered by the graph walk, and by an exact scan (planned, or as an under-fill fallback). */
+  readonly stats = { graphQueries: 0, exactQueries: 0, fallbackQueries: 0 };
 
   constructor(parts: HnswIndexParts) {
     this.p = parts;
@@ -87,7 +89,11 @@ export class HnswIndex implements VectorIndex {
     const efEff = Math.max(ef, Math.ceil(topK * refineK));
     const filter = req.filter ?? null;
     const allowed = filter === null ? this.presentRows : countAllowed(filter, column.valid, this.numRows);
-    if (graph.entryPoint < 0 || allowed === 0 || this.planExact(allowed, efEff)) return this.exact(req, null);
+    if (graph.entryPoint < 0 || allowed === 0 || this.planExact(allowed, efEff)) {
+      this.stats.exactQueries += nq;
+      return this.exact(req, null);
+    }
+    this.stats.graphQueries += nq;
     const queries = denseQueriesToF32(req.queries as DenseColumn);
     const negate = !smallerIsBetter(this.metric);
     const out: ExactSearchResult = {
@@ -100,6 +106,7 @@ export class HnswIndex implements VectorIndex {
       const complete = this.searchOne(queries, q, topK, efEff, refineK, filter, window, out);
       if (window === null ? out.counts[q]! < want : !complete) redo.push(q);
     }
+    this.stats.fallbackQueries += redo.length;
     for (const q of redo) this.exactInto(req, q, out);
     return out;
   }
