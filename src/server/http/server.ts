@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
 import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
@@ -66,19 +67,35 @@ function routeSocket(socket: net.Socket, grpcHandler: GrpcConnectionHandler, res
   socket.once('readable', route);
 }
 
-/** An http.Server (not listening itself) that counts requests in flight. */
-function httpServer(handler: http.RequestListener): { server: http.Server; inFlight: () => number } {
+interface TrackedHttpServer {
+  server: http.Server;
+  inFlight(): number;
+  /** Destroy every connection (http.Server's closeAllConnections only tracks servers that listen themselves). */
+  destroyAll(): void;
+}
+
+/** An http.Server that counts requests in flight and tracks its sockets. */
+function httpServer(handler: http.RequestListener): TrackedHttpServer {
   let n = 0;
+  const sockets = new Set<Duplex>();
   const server = http.createServer((req, res) => {
     n++;
     res.once('close', () => { n--; });
     handler(req, res);
   });
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"code":1801,"message":"bad HTTP request"}');
     else socket.destroy();
   });
-  return { server, inFlight: () => n };
+  return {
+    server,
+    inFlight: () => n,
+    destroyAll: () => { for (const socket of sockets) socket.destroy(); },
+  };
 }
 
 function listen(server: net.Server, port: number, host: string): Promise<number> {
@@ -126,8 +143,8 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
 interface Parts {
   main: net.Server;
   grpcHandler: GrpcConnectionHandler;
-  rest: { server: http.Server; inFlight: () => number };
-  mgmt: { server: http.Server; inFlight: () => number };
+  rest: TrackedHttpServer;
+  mgmt: TrackedHttpServer;
   rbac: RbacStore;
 }
 
@@ -142,8 +159,8 @@ async function shutdown(p: Parts, graceMs: number): Promise<void> {
   while ((p.rest.inFlight() > 0 || p.mgmt.inFlight() > 0) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  p.rest.server.closeAllConnections();
-  p.mgmt.server.closeAllConnections();
+  p.rest.destroyAll();
+  p.mgmt.destroyAll();
   await Promise.all([mainClosed, mgmtClosed]);
   await p.rbac.flush();
 }
