@@ -332,6 +332,68 @@ export function scan(
   }
 }
 
+/**
+ * Bound on |fast - exact| relative to sum |terms| for a dim-term float32 dot product or squared
+ * distance (any summation order, products and differences rounded): (dim + 2) * 2^-24 by the
+ * classic analysis, doubled here for margin and to cover the float64 reference's own rounding.
+ */
+@inline function fastErr(dim: i32): f64 {
+  return <f64>(dim + 8) * 1.1920928955078125e-7; // 2^-23
+}
+
+@inline function boundedRow<T>(
+  metric: i32, q: usize, r: usize, dim: i32, qNorm: f64, rNormSq: f64, thr: f64, err: f64,
+): f64 {
+  // Lower bound of the exact row's badness key (L2: d, IP / COSINE: -score) from the fast kernel.
+  // Subnormal products and squares are off by up to ~2^-126 each: an absolute slack on top of the relative bound.
+  const slack = <f64>dim * 1e-37;
+  let lower: f64;
+  if (metric == L2) {
+    lower = l2f<T>(q, r, dim) * (1 - err) - slack;
+  } else {
+    const dot = ipf<T>(q, r, dim);
+    const qr = qNorm * Math.sqrt(rNormSq);
+    if (metric == IP) lower = -(dot + err * qr + slack);
+    else lower = -(cosineOf(dot, qNorm, rNormSq) + err + (qr > 0 ? slack / qr : 0) + 1e-12);
+  }
+  // Skip only on a finite bound: an overflowed float32 sum says nothing about the float64 value.
+  if (lower > thr && lower < Infinity) return NaN;
+  return floatDist<T>(metric, 0, q, r, dim, qNorm, rNormSq);
+}
+
+@inline function scanBoundedT<T>(
+  metric: i32, q: usize, base: usize, dim: i32, start: i32, end: i32, mask: usize, norms: usize, qNorm: f64, out: usize, thr: f64,
+): void {
+  const rb = <usize>(dim * sizeof<T>());
+  const err = fastErr(dim);
+  for (let row = start, r = base + <usize>start * rb, o = out; row < end; row++, r += rb, o += 4) {
+    if (mask != 0 && load<u8>(mask + <usize>row) == 0) {
+      store<f32>(o, NaN);
+      continue;
+    }
+    const rNormSq = metric != L2 ? load<f64>(norms + (<usize>row << 3)) : 0;
+    store<f32>(o, <f32>boundedRow<T>(metric, q, r, dim, qNorm, rNormSq, thr, err));
+  }
+}
+
+/**
+ * Exact values (bit-identical to `scan` with fast = 0) for the rows that can still enter a top-k
+ * whose worst badness key is `thr` (L2: distance; IP / COSINE: -score); rows that provably cannot
+ * (float32 kernel value plus its error bound is worse than thr) get NaN without the float64 work.
+ * Float kinds only; IP and COSINE need `norms` (squared row norms) and qNorm. thr = +Inf: all exact.
+ */
+export function scanBounded(
+  kind: i32, metric: i32, q: usize, base: usize, dim: i32, start: i32, end: i32,
+  mask: usize, norms: usize, qNorm: f64, out: usize, thr: f64,
+): void {
+  switch (kind) {
+    case F32: scanBoundedT<f32>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
+    case F16: scanBoundedT<u16>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
+    case BF16: scanBoundedT<i16>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
+    default: scan(kind, metric, 0, q, base, dim, start, end, mask, norms, qNorm, out);
+  }
+}
+
 /** Metric values of the `n` rows listed (int32) at `ids`, into out[0 .. n) as float32. */
 export function gather(
   kind: i32, metric: i32, fast: i32, q: usize, base: usize, dim: i32, ids: usize, n: i32,

@@ -117,3 +117,44 @@ test('the in-wasm float16 decoder matches the JS table for all 65,536 bit patter
   arena.release(src);
   arena.release(dst);
 });
+
+test('scanBounded: kept rows are exact, skipped rows provably cannot beat the threshold (near-ties, tiny and huge values)', () => {
+  if (arena === null) return;
+  const r = rng(104);
+  for (const kind of ['floatVector', 'float16Vector', 'bfloat16Vector'] as const) {
+    for (const dim of [3, 16, 33, 128]) {
+      for (const scale of [1, 1e-18, 1e15]) {
+        const n = 200;
+        const column = randomColumn(kind, n, dim, r, [4]);
+        if (kind === 'floatVector') {
+          const d = column.data as Float32Array;
+          for (let i = 0; i < d.length; i++) d[i] = d[i]! * scale;
+          for (let row = 100; row < 150; row++) for (let i = 0; i < dim; i++) d[row * dim + i] = d[i]! + (r() - 0.5) * 1e-6 * scale; // near-ties of row 0
+        }
+        const queries = kind === 'floatVector' ? { ...column, data: (column.data as Float32Array).slice(0, dim) } : randomColumn(kind, 1, dim, r);
+        const store = VectorStore.fromColumn(arena, column, n);
+        const qb = store.query(queries.data);
+        const exact = new Float32Array(n), got = new Float32Array(n);
+        const outPtr = arena.alloc(n * 4);
+        for (const metric of ['L2', 'IP', 'COSINE'] as const) {
+          const m = store.metric(metric);
+          store.scan(metric, qb, exact);
+          const keys = Array.from(exact, (s) => (metric === 'L2' ? s : -s)).sort((x, y) => x - y);
+          for (const thr of [Infinity, keys[5]!, keys[60]!, keys[0]!]) {
+            arena.k.scanBounded(store.code, m, qb.at(0), store.ptr, dim, 0, n, 0, store.normsFor(m, true), qb.norm(0), outPtr, thr);
+            got.set(new Float32Array(arena.memory.buffer, outPtr, n));
+            for (let row = 0; row < n; row++) {
+              const key = metric === 'L2' ? exact[row]! : -exact[row]!;
+              if (Number.isNaN(got[row])) assert.ok(key >= thr, `${kind} ${metric} dim=${dim} scale=${scale}: skipped row ${row} key ${key} < thr ${thr}`);
+              else assert.equal(got[row], exact[row], `${kind} ${metric} dim=${dim} kept row ${row} is exact`);
+            }
+            if (thr === Infinity) assert.ok(got.every((x) => !Number.isNaN(x)), 'no threshold, nothing skipped');
+          }
+        }
+        arena.release(outPtr);
+        qb.free();
+        store.release();
+      }
+    }
+  }
+});

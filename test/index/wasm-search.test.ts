@@ -101,7 +101,7 @@ test('searchExactParallel on 2 workers answers every segment like searchExact (n
 
 function badTask(): TopKTask {
   return {
-    kind: 0, metric: 0, fast: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
+    kind: 0, metric: 0, fast: 0, bounded: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
     start: 0, end: 1000, mask: 0, dists: 65536, topK: 1, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
     outRows: 65536, outScores: 65536, outCounts: 65536,
   };

@@ -95,7 +95,9 @@ export function wasmScanExact(
   const dists = a.alloc(DIST_BLOCK_ROWS * 4);
   try {
     const task: ScanTask = {
-      kind: store.code, metric: m, fast: 0, dim: store.dim, base: store.ptr, norms: m === METRIC.COSINE ? store.norms() : 0,
+      // Pruning needs row norms for IP: worth it only when they are kept (cached stores).
+      kind: store.code, metric: m, fast: 0, bounded: cached || m !== METRIC.IP ? 1 : 0, dim: store.dim, base: store.ptr,
+      norms: store.normsFor(m, cached),
       queries: q.ptr, qNorms: q.normsPtr, nq: q.nq, start: 0, end: numRows, mask, dists,
     };
     scanIntoHeaps(a, task, ctx);

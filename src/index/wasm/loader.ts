@@ -13,6 +13,10 @@ export interface KernelExports {
     kind: number, metric: number, fast: number, q: number, base: number, dim: number, start: number, end: number,
     mask: number, norms: number, qNorm: number, out: number,
   ): void;
+  scanBounded(
+    kind: number, metric: number, q: number, base: number, dim: number, start: number, end: number,
+    mask: number, norms: number, qNorm: number, out: number, thr: number,
+  ): void;
   gather(
     kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
     norms: number, qNorm: number, out: number,
@@ -50,7 +54,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'gather', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

@@ -214,7 +214,7 @@ export class WasmPool {
     store.pin();
     const plan: Plan = { job: j, negate, mask: 0, tasks: [], allocs: [] };
     plans.push(plan);
-    const norms = m === METRIC.COSINE ? store.norms() : 0;
+    const norms = store.normsFor(m, true);
     const take = (bytes: number): number => {
       const p = a.alloc(bytes);
       plan.allocs.push(p);
@@ -231,7 +231,7 @@ export class WasmPool {
     for (let part = 0; part < parts; part++) {
       const start = Math.floor((n * part) / parts), end = Math.floor((n * (part + 1)) / parts);
       plan.tasks.push({
-        kind: store.code, metric: m, fast: j.fast ? 1 : 0, dim: store.dim, base: store.ptr, norms,
+        kind: store.code, metric: m, fast: j.fast ? 1 : 0, bounded: 1, dim: store.dim, base: store.ptr, norms,
         queries: queries.ptr, qNorms: queries.normsPtr, nq, start, end, mask: plan.mask, dists: take(DIST_BLOCK_ROWS * 4),
         topK, negate, lo: window?.lo ?? -Infinity, hi: window?.hi ?? Infinity, ranged: window !== null,
         outRows: take(nq * topK * 4), outScores: take(nq * topK * 4), outCounts: take(nq * 4),

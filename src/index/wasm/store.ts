@@ -9,7 +9,7 @@ import type { MetricType } from '../../core/enums.js';
 import { assert } from '../../core/assert.js';
 import { errors } from '../../core/errors.js';
 import type { WasmArena } from './arena.js';
-import { kindCode, metricCode, metricFitsKind, rowBytesOf, METRIC, type KindCode, type WasmVectorKind } from './codes.js';
+import { kindCode, metricCode, metricFitsKind, rowBytesOf, KIND, METRIC, type KindCode, type WasmVectorKind } from './codes.js';
 
 export type WasmColumn = Extract<Column, { kind: WasmVectorKind }>;
 type VectorData = WasmColumn['data'];
@@ -123,6 +123,15 @@ export class VectorStore {
       this.arena.k.normsSq(this.code, this.ptr, this.dim, this.numRows, this.normsPtr);
     }
     return this.normsPtr;
+  }
+
+  /**
+   * The norms pointer a scan with metric code `m` needs: COSINE always; IP on float kinds when
+   * `bounded` (scanBounded's error bound); otherwise 0 (none computed).
+   */
+  normsFor(m: number, bounded: boolean): number {
+    if (m === METRIC.COSINE || (bounded && m === METRIC.IP && this.code <= KIND.bfloat16)) return this.norms();
+    return 0;
   }
 
   /** Copy queries of this store's kind and dim into the arena (free the block when done). */

@@ -6,7 +6,7 @@
  */
 import { TopKHeaps } from '../topk.js';
 import { DIST_BLOCK_ROWS, offerBlock, type ScanContext } from '../scan-window.js';
-import { rowBytesOf, type KindCode } from './codes.js';
+import { KIND, rowBytesOf, type KindCode } from './codes.js';
 import type { KernelExports, WasmMemory } from './loader.js';
 
 /** The kernels plus a way to see the (shared) memory. WasmArena is one; each worker makes its own. */
@@ -19,8 +19,13 @@ export interface ScanTask {
   kind: KindCode;
   metric: number;
   fast: number;
+  /**
+   * 1: prune with the heap threshold via `scanBounded` (exact results; float kinds; IP and COSINE need
+   * norms). 0: plain `scan`.
+   */
+  bounded: number;
   dim: number;
-  /** Rows of the store, their squared norms (COSINE, else 0). */
+  /** Rows of the store, their squared norms (IP / COSINE on float kinds, COSINE on int8; else 0). */
   base: number;
   norms: number;
   /** nq queries, contiguous, and their float64 Euclidean norms. */
@@ -58,10 +63,15 @@ export function scanIntoHeaps(host: KernelHost, task: ScanTask, ctx: ScanContext
   const qNorms = new Float64Array(host.memory.buffer, task.qNorms, nq);
   const qBytes = rowBytesOf(kind, dim);
   const distView = new Float32Array(host.memory.buffer, dists, DIST_BLOCK_ROWS);
+  // Exact float scans prune with the heap threshold (same results, float32 speed); see asm scanBounded.
+  const bounded = task.bounded === 1 && fast === 0 && kind <= KIND.bfloat16;
+  const heaps = ctx.heaps;
   for (let start = task.start; start < task.end; start += DIST_BLOCK_ROWS) {
     const end = Math.min(task.end, start + DIST_BLOCK_ROWS);
     for (let q = 0; q < nq; q++) {
-      k.scan(kind, metric, fast, queries + q * qBytes, base, dim, start, end, mask, norms, qNorms[q]!, dists);
+      const qp = queries + q * qBytes;
+      if (bounded) k.scanBounded(kind, metric, qp, base, dim, start, end, mask, norms, qNorms[q]!, dists, heaps.threshold(q));
+      else k.scan(kind, metric, fast, qp, base, dim, start, end, mask, norms, qNorms[q]!, dists);
       offerBlock(ctx, q, distView, start, end);
     }
   }
