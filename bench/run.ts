@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: runs the ann, engine and grpc suites, prints one table per suite, and writes every
+ * number as JSON to bench/results/<timestamp>.json (or --json). Nothing is compared to a time limit.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_ANN, runAnn, type AnnOptions, type AnnResult } from './ann.js';
+import { fashionMnist, fashionMnistInstalled, synthetic, vectorFiles, type Dataset } from './data.js';
+import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
+import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
+import { formatTable } from './table.js';
+
+export type Suite = 'ann' | 'engine' | 'grpc';
+export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
+
+export interface BenchOptions {
+  suites: readonly Suite[];
+  n: number;
+  dim: number;
+  queries: number;
+  seed: number;
+  /** Data sets the ann suite runs on; engine and grpc use the first. */
+  data: readonly DataChoice[];
+  baseFile: string | null;
+  queryFile: string | null;
+  ann: Omit<AnnOptions, 'log'>;
+  engine: typeof DEFAULT_ENGINE;
+  grpc: typeof DEFAULT_GRPC;
+  /** Where the JSON goes; null = bench/results/<timestamp>.json. */
+  jsonPath: string | null;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  totalMs: number;
+  machine: { cpus: number; cpuModel: string; totalMemBytes: number; node: string; platform: string };
+  options: Omit<BenchOptions, 'ann'> & { ann: Omit<AnnOptions, 'log'> };
+  ann: AnnResult[];
+  engine: EngineResult | null;
+  grpc: GrpcResult | null;
+  /** Requested data sets that could not be used, and why. */
+  notes: string[];
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  suites: ['ann', 'engine', 'grpc'], n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, jsonPath: null,
+};
+
+const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
+
+function loadDataset(choice: DataChoice, o: BenchOptions, explicitN: boolean): Dataset {
+  switch (choice) {
+    case 'synthetic': return synthetic({ n: o.n, dim: o.dim, nq: o.queries, seed: o.seed });
+    case 'fashion-mnist': return fashionMnist(o.queries, explicitN ? o.n : Infinity);
+    case 'files': return vectorFiles(o.baseFile ?? '', o.queryFile ?? '', explicitN ? o.n : Infinity, o.queries);
+  }
+}
+
+export async function runBench(
+  o: BenchOptions, print: (text: string) => void, log: (line: string) => void, explicitN = true,
+): Promise<BenchReport> {
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const datasets: Dataset[] = [];
+  for (const choice of o.data) {
+    if (choice === 'fashion-mnist' && !fashionMnistInstalled()) {
+      notes.push('fashion-mnist requested but not installed (apt-get install dataset-fashion-mnist); skipped');
+      continue;
+    }
+    log(`[data] ${choice}: generating / reading and computing exact ground truth`);
+    datasets.push(loadDataset(choice, o, explicitN));
+  }
+  for (const n of notes) print(`note: ${n}`);
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(), totalMs: 0,
+    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
+    options: o, ann: [], engine: null, grpc: null, notes,
+  };
+  const first = datasets[0];
+  if (o.suites.includes('ann')) {
+    for (const ds of datasets) {
+      const r = await runAnn(ds, { ...o.ann, log });
+      report.ann.push(r);
+      for (const t of r.tables) print(`${formatTable(t)}\n`);
+    }
+  }
+  if (first !== undefined && o.suites.includes('engine')) {
+    report.engine = await runEngine(first, { ...o.engine, log });
+    for (const t of report.engine.tables) print(`${formatTable(t)}\n`);
+  }
+  if (first !== undefined && o.suites.includes('grpc')) {
+    report.grpc = await runGrpc(first, { ...o.grpc, log });
+    for (const t of report.grpc.tables) print(`${formatTable(t)}\n`);
+  }
+  report.totalMs = performance.now() - t0;
+  return report;
+}
+
+/** Write the report as JSON; returns the path written. */
+export function writeReport(report: BenchReport, path: string | null): string {
+  const out = path ?? resolve(RESULTS_DIR, `${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  return out;
+}
+
+// ---------- command line ----------
+
+const USAGE = `usage: npm run bench -- [options]
+  --suite ann|engine|grpc|all     suites to run, comma-separated (default all)
+  --n N                           base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
+  --dim D                         dimensions of the synthetic data (default 128)
+  --queries N|FILE                query count (default 1000), or a .fvecs/.fbin query file with --fvecs
+  --fvecs FILE                    base vectors from a .fvecs or .fbin file (needs --queries FILE)
+  --data LIST                     synthetic, fashion-mnist, auto (= synthetic + fashion-mnist if installed)
+  --seed S                        synthetic data seed (default 42)
+  --m M --ef-construction E       graph build params for Sextant's HNSW* and both peers (default 16 / 200)
+  --ef LIST --nprobe LIST         search settings (default 16,32,64,128,256 and 8,16,32,64)
+  --index LIST                    only these Sextant index types (default: every registered one)
+  --build-param KEY=VALUE         extra build param for every index type that declares KEY (repeatable)
+  --no-peers                      skip usearch and hnswlib-node
+  --measure-ms MS                 repeat each timed pass until MS were spent, keep the fastest (default 1000)
+  --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return v;
+}
+
+function intList(name: string, raw: string | undefined, fallback: readonly number[]): readonly number[] {
+  return raw === undefined ? fallback : raw.split(',').map((x) => positiveInt(name, x.trim(), 0));
+}
+
+function suitesFrom(raw: string | undefined): Suite[] {
+  if (raw === undefined || raw === 'all') return ['ann', 'engine', 'grpc'];
+  return raw.split(',').map((s) => {
+    if (s !== 'ann' && s !== 'engine' && s !== 'grpc') throw new Error(`unknown suite ${s}`);
+    return s;
+  });
+}
+
+function dataFrom(raw: string | undefined, hasFiles: boolean): DataChoice[] {
+  if (hasFiles) return ['files'];
+  const out: DataChoice[] = [];
+  for (const d of (raw ?? 'synthetic').split(',')) {
+    if (d === 'auto') out.push('synthetic', ...(fashionMnistInstalled() ? ['fashion-mnist' as const] : []));
+    else if (d === 'synthetic' || d === 'fashion-mnist') out.push(d);
+    else throw new Error(`unknown data set ${d}`);
+  }
+  return [...new Set(out)];
+}
+
+function buildParamsFrom(raw: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of raw ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--build-param expects KEY=VALUE, got ${kv}`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+export function parseCli(argv: string[]): { options: BenchOptions; explicitN: boolean } | 'help' {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      suite: { type: 'string' }, n: { type: 'string' }, dim: { type: 'string' }, queries: { type: 'string' },
+      fvecs: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' }, m: { type: 'string' },
+      'ef-construction': { type: 'string' }, ef: { type: 'string' }, nprobe: { type: 'string' }, index: { type: 'string' },
+      'build-param': { type: 'string', multiple: true }, 'no-peers': { type: 'boolean' }, 'measure-ms': { type: 'string' },
+      json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (v.help === true) return 'help';
+  const queryIsFile = v.queries !== undefined && !/^\d+$/.test(v.queries);
+  if ((v.fvecs !== undefined) !== queryIsFile) throw new Error('--fvecs BASE needs --queries QUERYFILE (and vice versa)');
+  const d = DEFAULT_OPTIONS;
+  const options: BenchOptions = {
+    suites: suitesFrom(v.suite),
+    n: positiveInt('n', v.n, d.n),
+    dim: positiveInt('dim', v.dim, d.dim),
+    queries: queryIsFile ? Number.MAX_SAFE_INTEGER : positiveInt('queries', v.queries, d.queries),
+    seed: positiveInt('seed', v.seed, d.seed),
+    data: dataFrom(v.data, v.fvecs !== undefined),
+    baseFile: v.fvecs ?? null,
+    queryFile: queryIsFile ? v.queries ?? null : null,
+    ann: {
+      ...d.ann,
+      graph: { m: positiveInt('m', v.m, d.ann.graph.m), efConstruction: positiveInt('ef-construction', v['ef-construction'], d.ann.graph.efConstruction) },
+      efs: intList('ef', v.ef, d.ann.efs),
+      nprobes: intList('nprobe', v.nprobe, d.ann.nprobes),
+      indexes: v.index === undefined ? null : v.index.split(',').map((s) => s.trim().toUpperCase()),
+      peers: v['no-peers'] !== true,
+      seed: positiveInt('seed', v.seed, d.ann.seed),
+      buildParams: buildParamsFrom(v['build-param']),
+      measureMs: positiveInt('measure-ms', v['measure-ms'], d.ann.measureMs),
+    },
+    engine: d.engine,
+    grpc: d.grpc,
+    jsonPath: v.json ?? null,
+  };
+  return { options, explicitN: v.n !== undefined };
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const report = await runBench(parsed.options, (t) => process.stdout.write(`${t}\n`), (l) => process.stderr.write(`${l}\n`), parsed.explicitN);
+  const path = writeReport(report, parsed.options.jsonPath);
+  process.stdout.write(`total ${(report.totalMs / 1000).toFixed(0)} s; results written to ${path}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,130 @@
+/** Smoke test of `npm run bench`: every suite on tiny data, checked for shape and sane recall, never for speed. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_OPTIONS, parseCli, runBench, writeReport, type BenchOptions } from '../../bench/run.js';
+import { readIdxImages, readVectors } from '../../bench/data.js';
+import type { Table } from '../../bench/table.js';
+
+const tiny: BenchOptions = {
+  ...DEFAULT_OPTIONS,
+  n: 2000, dim: 16, queries: 20,
+  ann: { ...DEFAULT_OPTIONS.ann, efs: [16, 64], nprobes: [8], measureMs: 10, exactQueries: 20, filterQueries: 20 },
+  engine: { ...DEFAULT_OPTIONS.engine, searchQueries: 20 },
+  grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
+};
+
+function checkTable(t: Table): void {
+  assert.ok(t.title.length > 0);
+  assert.ok(t.rows.length > 0, `table ${t.title} has rows`);
+  for (const r of t.rows) assert.equal(r.length, t.columns.length, `row width in ${t.title}`);
+}
+
+function inUnit(x: number, what: string): void {
+  assert.ok(x >= 0 && x <= 1, `${what} recall ${x} in [0, 1]`);
+}
+
+test('every suite runs on tiny data and reports well-formed results', { timeout: 300_000 }, async () => {
+  const printed: string[] = [];
+  const report = await runBench(tiny, (t) => printed.push(t), () => {});
+  const [ann] = report.ann;
+  assert.ok(ann !== undefined);
+  assert.deepEqual(ann.dataset, { name: 'synthetic-2000x16', n: 2000, dim: 16, nq: 20 });
+  for (const r of ann.rows) {
+    inUnit(r.recallAt10, `${r.engine} ${r.index} ${r.setting}`);
+    assert.ok(r.qps1 > 0 && Number.isFinite(r.qps1), `${r.index} QPS`);
+  }
+  const exact = ann.rows.find((r) => r.index === 'searchExact');
+  assert.equal(exact?.recallAt10, 1, 'exact search finds the exact top-10');
+  const flat = ann.rows.find((r) => r.engine === 'sextant' && r.index === 'FLAT');
+  assert.equal(flat?.recallAt10, 1, 'FLAT index finds the exact top-10');
+  assert.ok((flat?.qps2 ?? 0) > 0, 'FLAT searched on two threads');
+  for (const peer of ['usearch', 'hnswlib-node']) {
+    assert.deepEqual(ann.rows.filter((r) => r.engine === peer).map((r) => r.ef), [16, 64], `${peer} at every ef`);
+  }
+  assert.ok(ann.filtered.some((f) => f.engine === 'hnswlib-node'), 'filtered search includes hnswlib-node');
+  for (const f of ann.filtered) {
+    inUnit(f.recallAt10, `filtered ${f.engine} ${f.index} ${f.selectivity}`);
+    assert.ok(f.allowedRows > 0 && f.allowedRows < 2000);
+  }
+  assert.deepEqual([...new Set(ann.filtered.map((f) => f.selectivity))], [0.5, 0.1, 0.01]);
+  ann.tables.forEach(checkTable);
+
+  const engine = report.engine;
+  assert.ok(engine !== null);
+  assert.deepEqual(engine.inserts.map((i) => [i.batchRows, i.rows]), [[1000, 2000], [2000, 2000]]);
+  for (const i of engine.inserts) assert.ok(i.rowsPerSec > 0);
+  assert.equal(engine.search.recallAt10, 1, 'FLAT through the service is exact');
+  assert.ok(engine.memory.afterLoad.rssBytes > 0);
+  engine.tables.forEach(checkTable);
+
+  const grpc = report.grpc;
+  assert.ok(grpc !== null);
+  assert.deepEqual(grpc.searches.map((s) => [s.via, s.recallAt10]), [['grpc', 1], ['in-process', 1]]);
+  assert.ok(grpc.insert.rowsPerSec > 0);
+  grpc.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length);
+  const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
+  try {
+    const path = writeReport(report, join(dir, 'out.json'));
+    const back = JSON.parse(await readFile(path, 'utf8')) as { ann: { rows: unknown[] }[]; engine: unknown; grpc: unknown };
+    assert.equal(back.ann[0]?.rows.length, ann.rows.length);
+    assert.ok(back.engine !== null && back.grpc !== null);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('.fvecs and .fbin files read back the vectors written', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
+  try {
+    const rows = [[1, 2, 3], [4.5, -5, 6], [7, 8, 9.25]];
+    const fvecs = Buffer.alloc(rows.length * 16);
+    rows.forEach((r, i) => { fvecs.writeInt32LE(3, i * 16); r.forEach((x, j) => fvecs.writeFloatLE(x, i * 16 + 4 + j * 4)); });
+    const fbin = Buffer.alloc(8 + 9 * 4);
+    fbin.writeInt32LE(3, 0); fbin.writeInt32LE(3, 4);
+    rows.flat().forEach((x, i) => fbin.writeFloatLE(x, 8 + i * 4));
+    await writeFile(join(dir, 'a.fvecs'), fvecs);
+    await writeFile(join(dir, 'a.fbin'), fbin);
+    for (const name of ['a.fvecs', 'a.fbin']) {
+      const v = readVectors(join(dir, name), 2, false);
+      assert.equal(v.dim, 3);
+      assert.deepEqual(Array.from(v.data), [1, 2, 3, 4.5, -5, 6], name);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('IDX3 images decode row-major with big-endian header', () => {
+  const bytes = new Uint8Array(16 + 2 * 4);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, 0x803); view.setUint32(4, 2); view.setUint32(8, 2); view.setUint32(12, 2);
+  bytes.set([0, 1, 2, 255, 10, 20, 30, 40], 16);
+  const img = readIdxImages(bytes, 10, false);
+  assert.equal(img.dim, 4);
+  assert.deepEqual(Array.from(img.data), [0, 1, 2, 255, 10, 20, 30, 40]);
+  assert.throws(() => readIdxImages(new Uint8Array(16), 1, false));
+});
+
+test('command line: defaults, lists, and a query file only with --fvecs', () => {
+  const d = parseCli([]);
+  assert.ok(d !== 'help');
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc']]);
+  const o = parseCli(['--suite', 'ann,grpc', '--ef', '8,24', '--index', 'hnsw', '--build-param', 'nlist=64', '--no-peers']);
+  assert.ok(o !== 'help');
+  assert.deepEqual(o.options.suites, ['ann', 'grpc']);
+  assert.deepEqual(o.options.ann.efs, [8, 24]);
+  assert.deepEqual(o.options.ann.indexes, ['HNSW']);
+  assert.deepEqual(o.options.ann.buildParams, { nlist: '64' });
+  assert.equal(o.options.ann.peers, false);
+  assert.throws(() => parseCli(['--queries', 'q.fvecs']), /--fvecs/);
+  assert.throws(() => parseCli(['--suite', 'nope']), /unknown suite/);
+  const f = parseCli(['--fvecs', 'b.fbin', '--queries', 'q.fbin']);
+  assert.ok(f !== 'help');
+  assert.deepEqual([f.options.data, f.options.baseFile, f.options.queryFile], [['files'], 'b.fbin', 'q.fbin']);
+  assert.equal(parseCli(['--help']), 'help');
+});
