@@ -24,15 +24,24 @@ export function tableOfRows(rows: readonly Record<string, unknown>[], first: str
   return table(cols, rows.map((r) => cols.map((c) => r[c])));
 }
 
-/** JSON text with bigint written as exact integer literals. */
-export function toJson(v: unknown, indent?: number): string {
-  const marks: string[] = [];
-  const text = JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x !== 'bigint') return x;
-    marks.push(x.toString());
-    return `\u0000big${marks.length - 1}\u0000`;
-  }, indent);
-  return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)] ?? '0');
+/** JSON text with bigint written as exact integer literals (`indent` spaces per level, 0 = compact). */
+export function toJson(v: unknown, indent = 0): string {
+  return jsonValue(v, indent, '');
+}
+
+function jsonValue(v: unknown, indent: number, pad: string): string {
+  if (typeof v === 'bigint') return v.toString();
+  if (v === null || v === undefined || typeof v === 'function' || typeof v === 'symbol') return 'null';
+  if (typeof v !== 'object') return JSON.stringify(v);
+  const inner = indent > 0 ? pad + ' '.repeat(indent) : '';
+  const nl = indent > 0 ? '\n' : '';
+  const wrap = (open: string, parts: string[], close: string): string =>
+    parts.length === 0 ? open + close : `${open}${nl}${parts.map((p) => inner + p).join(`,${nl}`)}${nl}${indent > 0 ? pad : ''}${close}`;
+  if (Array.isArray(v)) return wrap('[', v.map((x) => jsonValue(x, indent, inner)), ']');
+  if (ArrayBuffer.isView(v)) return jsonValue(Array.from(v as Uint8Array), indent, pad);
+  const sep = indent > 0 ? ': ' : ':';
+  const parts = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}${sep}${jsonValue(x, indent, inner)}`);
+  return wrap('{', parts, '}');
 }
 
 const CELL_MAX_CHARS = 60;

@@ -49,10 +49,10 @@ export class Progress {
       this.drawn = true;
       return;
     }
-    const text = `${this.label}: ${pct}%${counted === '' ? '' : ` (${counted.trim()})`}`;
-    if (text === this.lastPlain) return;
-    this.lastPlain = text;
-    this.out.write(`${text}\n`);
+    const key = `${pct}/${count}`;
+    if (key === this.lastPlain) return;
+    this.lastPlain = key;
+    this.out.write(`${this.label}: ${pct}%${counted === '' ? '' : ` (${counted.trim()})`}\n`);
   }
 
   finish(done: number, count = done): void {

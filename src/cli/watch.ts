@@ -10,6 +10,13 @@ const POLL_MS = 200;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Wait for `p` or `ms`, whichever comes first, without leaving the timer behind. */
+function raceTimer(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<void>((r) => { timer = setTimeout(r, ms); });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
 export async function watch(ctx: Context, label: string, start: Promise<void>, percent: () => Promise<number>): Promise<void> {
   const bar = new Progress(label, 100, '%', ctx.tty);
   let done = false;
@@ -17,7 +24,10 @@ export async function watch(ctx: Context, label: string, start: Promise<void>, p
   const started = start.then(() => { done = true; }, (e: unknown) => { done = true; failure = e; });
   try {
     for (;;) {
-      await Promise.race([started, sleep(POLL_MS)]);
+      // Always give the event loop a real pause: polling an in-process engine resolves without I/O,
+      // and a loop of microtasks would starve the work (worker messages, timers) it waits for.
+      if (done) await sleep(POLL_MS);
+      else await raceTimer(started, POLL_MS);
       if (failure !== null) throw failure;
       ctx.cancel.check();
       const p = done ? await percent() : await percent().catch(() => 0);

@@ -52,3 +52,50 @@ test('embedded: databases, aliases, rename, json schema file, piped shell script
     await t.remove();
   }
 });
+
+test('embedded: Parquet insert, upsert, vectors from a file, search params, flush, compact, progress views', async () => {
+  const t = await tempDir('sextant-cli-');
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    const pq = (await import('@shanghaikid/parquetjs')).default;
+    const schema = new pq.ParquetSchema({ id: { type: 'INT64' }, title: { type: 'UTF8' }, vec: { type: 'FLOAT', repeated: true } });
+    const writeParquet = async (path: string, rows: Record<string, unknown>[]): Promise<void> => {
+      const w = await pq.ParquetWriter.openFile(schema, path);
+      for (const r of rows) await w.appendRow(r);
+      await w.close();
+    };
+    const good = join(t.dir, 'good.parquet');
+    const bad = join(t.dir, 'bad.parquet');
+    await writeParquet(good, [{ id: 1n, title: 'one', vec: [1, 0, 0] }, { id: 2n, title: 'two', vec: [0, 1, 0] }]);
+    await writeParquet(bad, [{ id: 3n, title: 'three', vec: [0, 0, 1] }, { id: 4n, title: 'four', vec: [0, 1] }]);
+    const cli = cliFor(['--data', join(t.dir, 'data')]);
+    assert.equal((await cli('create', 'collection', '-c', 'p', '-f', 'id:INT64:primary', '-f', 'title:VARCHAR:16', '-f', 'vec:FLOAT_VECTOR:3')).code, 0);
+    assert.match((await cli('insert', '-c', 'p', '-f', good)).stdout, /inserted 2 rows/);
+    const badRun = await cli('insert', '-c', 'p', '-f', bad);
+    assert.equal(badRun.code, 1);
+    assert.match(badRun.stderr, /^error: bad\.parquet row 2, column "vec": expected 3 numbers, got 2$/m);
+
+    const up = join(t.dir, 'up.jsonl');
+    await writeFile(up, '{"id": 2, "title": "TWO", "vec": [0, 1, 0]}\n{"id": 5, "title": "five", "vec": [0, 0, 1]}\n');
+    assert.match((await cli('upsert', '-c', 'p', '-f', up)).stdout, /upserted 2 rows/);
+    assert.equal((await cli('create', 'index', '-c', 'p', '-f', 'vec', '-t', 'FLAT', '-m', 'IP')).code, 0);
+    const [progress] = json(await cli('--output', 'json', 'show', 'index_progress', '-c', 'p')) as { index_name: string; indexed_rows: number; total_rows: number; state: string }[];
+    assert.equal(progress?.state, 'Finished', 'create index waited for the build');
+    assert.equal(progress.indexed_rows, progress.total_rows);
+    assert.equal((await cli('load', '-c', 'p')).code, 0);
+    assert.deepEqual(json(await cli('--output', 'json', 'show', 'loading_progress', '-c', 'p')), { collection: 'p', loading_progress: '100%' });
+    const vecs = join(t.dir, 'q.jsonl');
+    await writeFile(vecs, '[0, 1, 0]\n[0, 0, 1]\n');
+    const hits = json(await cli('--output', 'json', 'search', '-c', 'p', '-V', vecs, '-l', '1', '-o', 'title', '--params', '{"ef": 16}')) as Record<string, unknown>[];
+    assert.deepEqual(hits.map((h) => [h['query'], h['id'], h['title']]), [[1, 2, 'TWO'], [2, 5, 'five']]);
+    const wrongDim = await cli('search', '-c', 'p', '-v', '[[0,1,0],[1,0]]');
+    assert.equal(wrongDim.code, 1);
+    assert.match(wrongDim.stderr, /query vector 2 for field "vec": expected 3 numbers, got 2/);
+    assert.match((await cli('flush', '-c', 'p')).stdout, /flushed p/);
+    assert.match((await cli('compact', '-c', 'p')).stdout, /compaction \d+ of p done/);
+    assert.match((await cli('server_version')).stdout, /sextant/);
+    assert.deepEqual(json(await cli('--output', 'json', 'show', 'collection_stats', '-c', 'p')), { collection: 'p', row_count: 3 });
+  } finally {
+    await t.remove();
+  }
+});

@@ -48,10 +48,12 @@ export function serverBuilt(): boolean {
   return existsSync(SERVER);
 }
 
-/** Spawn `node dist/src/server/main.js --data DIR --port N` and wait for its "serving" line. */
+/** Spawn `node dist/src/server/main.js --data DIR --port N --http-port M` and wait for its "serving" line. */
 export async function startServer(dataDir: string): Promise<Server> {
   const port = await freePort();
-  const p: ChildProcess = spawn(process.execPath, [SERVER, '--data', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server also opens an HTTP listener (default 9091); give it a free port too.
+  const http = ['--http-port', String(await freePort())];
+  const p: ChildProcess = spawn(process.execPath, [SERVER, '--data', dataDir, '--port', String(port), ...http], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 15_000);
