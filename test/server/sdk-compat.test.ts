@@ -79,3 +79,20 @@ test('Geometry (WKT) and Timestamptz fields: create, default, insert, query', as
     ['2', 'LINESTRING (0 0, 1 1)', '1984-04-14T07:00:00Z'],
   ]);
 });
+
+test('a null JSON value sent as empty bytes (how the Node SDK encodes it) is stored as NULL', async () => {
+  ok(await c.createCollection({
+    collection_name: 'json_null',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'j', data_type: DataType.JSON, nullable: true },
+    ],
+  }));
+  ok((await c.insert({ collection_name: 'json_null', data: [{ id: 1, v: [1, 0], j: { a: 1 } }, { id: 2, v: [0, 1], j: null }] })).status);
+  ok(await c.createIndex({ collection_name: 'json_null', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'json_null' }));
+  const q = await c.query({ collection_name: 'json_null', filter: 'j is null', output_fields: ['id', 'j'] });
+  ok(q.status);
+  assert.deepEqual(q.data.map((r) => [String(r['id']), r['j']]), [['2', null]]);
+});

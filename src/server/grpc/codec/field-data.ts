@@ -157,8 +157,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const data = timestamptzData(fd, name);
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
-    case DataType.JSON:
-      return { kind: 'json', data: expandList(scalarData(fd, 'json_data', name).map((x) => jsonFrom(x, name)), valid, n, name, () => null), valid };
+    case DataType.JSON: return decodeJson(fd, name, valid, n);
     case DataType.Array: {
       const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
       const elementType = dataTypeOf(arr['element_type'], 'element_type');
@@ -193,6 +192,25 @@ function timestamptzData(fd: Wire, name: string): BigInt64Array {
     out[i] = t;
   }
   return out;
+}
+
+/**
+ * JSON rows. Empty bytes are a NULL row: the Node SDK sends `Buffer.alloc(0)` for a null JSON
+ * value with `valid_data` true, and Milvus answers such rows as empty bytes, which SDKs read as null.
+ */
+function decodeJson(fd: Wire, name: string, valid: Uint8Array | null, n: number): Column {
+  const raw = scalarData(fd, 'json_data', name);
+  let mask = valid;
+  const values = new Array<JsonValue>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const b = bytes(raw[i], name);
+    if (b.length > 0) { values[i] = jsonFrom(b, name); continue; }
+    values[i] = null;
+    if (raw.length !== n) continue; // compact input: only valid rows are present, placement comes from `valid`
+    mask ??= new Uint8Array(n).fill(1);
+    mask[i] = 0;
+  }
+  return { kind: 'json', data: expandList(values, mask, n, name, () => null), valid: mask };
 }
 
 function fixedDim(dim: number, name: string): number {
