@@ -158,3 +158,28 @@ test('scanBounded: kept rows are exact, skipped rows provably cannot beat the th
     }
   }
 });
+
+test('the in-kernel float16 path (kind 1, rows kept 16-bit) is also bit-identical; stores use the decoded float32 copy', () => {
+  if (arena === null) return;
+  const r = rng(105);
+  for (const dim of [5, 16, 37]) {
+    const n = 30;
+    const column = randomColumn('float16Vector', n, dim, r, [2]);
+    const queries = randomColumn('float16Vector', 1, dim, r);
+    const rows = arena.alloc(n * dim * 2), q = arena.alloc(dim * 2), out = arena.alloc(n * 4), norms = arena.alloc(n * 8), qn = arena.alloc(8);
+    new Uint16Array(arena.memory.buffer, rows, n * dim).set(column.data as Uint16Array);
+    new Uint16Array(arena.memory.buffer, q, dim).set(queries.data as Uint16Array);
+    arena.k.normsSq(1, rows, dim, n, norms);
+    arena.k.normsSq(1, q, dim, 1, qn);
+    const qNorm = Math.sqrt(new Float64Array(arena.memory.buffer, qn, 1)[0]!);
+    for (const [m, metric] of [[0, 'L2'], [1, 'IP'], [2, 'COSINE']] as const) {
+      arena.k.scan(1, m, 0, q, rows, dim, 0, n, 0, norms, qNorm, out);
+      const got = new Float32Array(arena.memory.buffer, out, n);
+      for (let row = 0; row < n; row++) assert.equal(got[row], jsScore(metric, column, queries, 0, row), `f16 kind 1 ${metric} dim=${dim} row=${row}`);
+    }
+    for (const p of [rows, q, out, norms, qn]) arena.release(p);
+  }
+  const store = VectorStore.fromColumn(arena, randomColumn('float16Vector', 3, 4, r), 3);
+  assert.ok(store.rows() instanceof Float32Array, 'float16 stores hold float32');
+  store.release();
+});

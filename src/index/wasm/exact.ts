@@ -8,7 +8,7 @@
 import type { MetricType } from '../../core/enums.js';
 import { DIST_BLOCK_ROWS, type ScanContext } from '../scan-window.js';
 import { WasmArena } from './arena.js';
-import { METRIC, metricCode } from './codes.js';
+import { METRIC, kindCode, metricCode, rowBytesOf } from './codes.js';
 import { QueryBlock, VectorStore, type WasmColumn } from './store.js';
 import { scanIntoHeaps, type ScanTask } from './task.js';
 
@@ -25,33 +25,45 @@ export function defaultArena(): WasmArena | null {
   return arena;
 }
 
-const cache = new WeakMap<object, VectorStore>();
+interface CacheEntry {
+  store: VectorStore;
+  /** Bytes of GUARD_SAMPLES source rows (first to last) when the store was made. */
+  sample: Uint8Array;
+}
+
+const cache = new WeakMap<object, CacheEntry>();
 const finalizer = new FinalizationRegistry<VectorStore>((store) => store.release());
 
-function sameSample(store: VectorStore, column: WasmColumn): boolean {
-  const rb = store.rowBytes;
-  const n = store.numRows;
-  if (n === 0) return true;
-  const col = new Uint8Array(column.data.buffer, column.data.byteOffset, n * rb);
-  const mem = store.arena.u8;
+/** The source bytes of GUARD_SAMPLES rows spread over [0, numRows). */
+function sampleOf(column: WasmColumn, numRows: number): Uint8Array {
+  const rb = rowBytesOf(kindCode(column.kind), column.dim);
+  const src = new Uint8Array(column.data.buffer, column.data.byteOffset, numRows * rb);
+  const out = new Uint8Array(numRows === 0 ? 0 : GUARD_SAMPLES * rb);
+  if (numRows === 0) return out;
   for (let s = 0; s < GUARD_SAMPLES; s++) {
-    const row = Math.floor(((n - 1) * s) / Math.max(1, GUARD_SAMPLES - 1));
-    const off = row * rb;
-    for (let i = 0; i < rb; i++) if (col[off + i] !== mem[store.ptr + off + i]) return false;
+    const row = Math.floor(((numRows - 1) * s) / (GUARD_SAMPLES - 1));
+    out.set(src.subarray(row * rb, (row + 1) * rb), s * rb);
   }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** The cached store holding at least `numRows` rows of `column`, creating or renewing it. */
 export function storeForColumn(a: WasmArena, column: WasmColumn, numRows: number): VectorStore {
   const hit = cache.get(column.data);
-  if (hit !== undefined && !hit.isReleased && hit.arena === a && hit.numRows >= numRows && sameSample(hit, column)) return hit;
   if (hit !== undefined) {
-    finalizer.unregister(hit);
-    hit.release();
+    const s = hit.store;
+    if (!s.isReleased && s.arena === a && s.numRows >= numRows && sameBytes(hit.sample, sampleOf(column, s.numRows))) return s;
+    finalizer.unregister(s);
+    s.release();
   }
   const store = VectorStore.fromColumn(a, column, numRows);
-  cache.set(column.data, store);
+  cache.set(column.data, { store, sample: sampleOf(column, numRows) });
   finalizer.register(column.data, store, store);
   return store;
 }
@@ -61,8 +73,8 @@ export function forgetColumn(column: WasmColumn): void {
   const hit = cache.get(column.data);
   if (hit === undefined) return;
   cache.delete(column.data);
-  finalizer.unregister(hit);
-  hit.release();
+  finalizer.unregister(hit.store);
+  hit.store.release();
 }
 
 /** Fill `mask` (numRows bytes at ptr) with filter AND valid; returns 0 when neither is given. */
