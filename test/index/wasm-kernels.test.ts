@@ -174,7 +174,7 @@ test('the in-kernel float16 path (kind 1, rows kept 16-bit) is also bit-identica
     const qNorm = Math.sqrt(new Float64Array(arena.memory.buffer, qn, 1)[0]!);
     for (const [m, metric] of [[0, 'L2'], [1, 'IP'], [2, 'COSINE']] as const) {
       arena.k.scan(1, m, 0, q, rows, dim, 0, n, 0, norms, qNorm, out);
-      const got = new Float32Array(arena.memory.buffer, out, n);
+      const got: Float32Array = new Float32Array(arena.memory.buffer, out, n);
       for (let row = 0; row < n; row++) assert.equal(got[row], jsScore(metric, column, queries, 0, row), `f16 kind 1 ${metric} dim=${dim} row=${row}`);
     }
     for (const p of [rows, q, out, norms, qn]) arena.release(p);
