@@ -222,7 +222,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const report = await runBench(parsed.options, (t) => process.stdout.write(`${t}\n`), (l) => process.stderr.write(`${l}\n`), parsed.explicitN);
+  const t0 = performance.now();
+  const log = (l: string): void => { process.stderr.write(`[+${((performance.now() - t0) / 1000).toFixed(0)}s] ${l}\n`); };
+  const report = await runBench(parsed.options, (t) => process.stdout.write(`${t}\n`), log, parsed.explicitN);
   const path = writeReport(report, parsed.options.jsonPath);
   process.stdout.write(`total ${(report.totalMs / 1000).toFixed(0)} s; results written to ${path}\n`);
 }
