@@ -35,7 +35,8 @@ export const AUTOINDEX: IndexDescriptor = {
   searchParams: [{ name: 'level', type: 'int', min: 1, max: 10, default: 1 }],
   trains: false,
   filtersNatively: true,
-  recallAt10: HNSW.recallAt10,
+  /** HNSW with M=18, efConstruction=240: measured 0.963 (uniform 3000 x 32) .. 0.999 (clustered). */
+  recallAt10: 0.93,
   exactSelectivity: HNSW.exactSelectivity,
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
     const kind = checkBuildColumn(AUTOINDEX, column);

@@ -106,6 +106,8 @@ function hnswDescriptor(v: Variant, recallAt10: number): IndexDescriptor {
     trains: v.sq,
     filtersNatively: true,
     recallAt10,
+    // Below 2% allowed rows an exact scan always wins at segment sizes (<= 131k rows); the cost model in
+    // index.ts decides above it (measured crossover ~0.06 at 30k rows, ~0.03 at 100k).
     exactSelectivity: 0.02,
     build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);
@@ -119,5 +121,10 @@ function hnswDescriptor(v: Variant, recallAt10: number): IndexDescriptor {
   return desc;
 }
 
-export const HNSW: IndexDescriptor = hnswDescriptor({ name: 'HNSW', sq: false }, 0.9);
-export const HNSW_SQ: IndexDescriptor = hnswDescriptor({ name: 'HNSW_SQ', sq: true }, 0.85);
+/*
+ * Declared recall@10 with default params (M=30, efConstruction=360, ef=max(topK, 32)) on the case
+ * suite's data; measured 0.985 (uniform 3000 x 32) .. 0.999 (clustered 5000 x 32), filtered 0.99+.
+ */
+export const HNSW: IndexDescriptor = hnswDescriptor({ name: 'HNSW', sq: false }, 0.95);
+/** SQ8 without refine: measured 0.980 (uniform) .. 0.991 (clustered). */
+export const HNSW_SQ: IndexDescriptor = hnswDescriptor({ name: 'HNSW_SQ', sq: true }, 0.95);
