@@ -135,6 +135,16 @@ test('int64 values beyond 2^53 are exact: numbers with the header, strings witho
   assert.match(asString.text, /"big":"9007199254740997"/);
 });
 
+test('int64 literals beyond 2^53 in request bodies are not rounded', async () => {
+  const text = '{"collectionName": "books", "data": [{"id": 9007199254740993, "title": "big", "year": 1, "big": 9223372036854775807, "tags": [], "v": [100, 0, 0, 0], "w": [0, 0]}]}';
+  const ins = await h.v2('entities/insert', text, { 'Accept-Type-Allow-Int64': 'true' });
+  assert.match(ins.text, /"insertIds":\[9007199254740993\]/);
+  const got = await h.v2('entities/get', '{"collectionName": "books", "id": 9007199254740993, "outputFields": ["big"]}', { 'Accept-Type-Allow-Int64': 'true' });
+  assert.match(got.text, /^\{"code":0,"data":\[\{"id":9007199254740993,"big":9223372036854775807\}\]\}$/);
+  okData(await h.v2('entities/delete', '{"collectionName": "books", "filter": "id == 9007199254740993"}'));
+  assert.deepEqual(rows(await h.v2('entities/get', { collectionName: 'books', id: '9007199254740993' })), []);
+});
+
 test('delete by filter and by id, upsert replaces a row', async () => {
   okData(await h.v2('entities/delete', { collectionName: 'books', filter: 'id in [0]' }));
   okData(await h.v2('entities/delete', { collectionName: 'books', id: [1] }));

@@ -14,6 +14,7 @@ import { statusFrom, type WireStatus } from '../../grpc/codec/status.js';
 import type { Wire } from '../../grpc/codec/wire.js';
 import { serviceRpcs } from '../../grpc/rpc-table.js';
 import { JSON_TYPE, type HttpAnswer, type HttpCall, type HttpDoor } from '../../http/door.js';
+import { parseJsonBody } from '../../http/json-in.js';
 import { toJsonText } from '../../http/json-out.js';
 import { isJsonObject } from '../args.js';
 import { restErrors } from '../errors.js';
@@ -84,7 +85,7 @@ function bodyOf(call: HttpCall): Wire {
   let parsed: unknown = {};
   if (text.trim() !== '') {
     try {
-      parsed = JSON.parse(text);
+      parsed = parseJsonBody(text);
     } catch (e) {
       throw restErrors.notJson(e instanceof Error ? e.message : 'invalid JSON');
     }

@@ -7,6 +7,7 @@
 import { errors, MilvusError, toMilvusError } from '../../../core/errors.js';
 import type { MilvusApi } from '../../../service/api.js';
 import { JSON_TYPE, type HttpAnswer, type HttpCall, type HttpDoor } from '../../http/door.js';
+import { parseJsonBody } from '../../http/json-in.js';
 import { toJsonText } from '../../http/json-out.js';
 import { Args } from '../args.js';
 import { restErrors } from '../errors.js';
@@ -68,7 +69,7 @@ function parseBody(body: Buffer): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return parseJsonBody(text);
   } catch (e) {
     throw restErrors.notJson(e instanceof Error ? e.message : 'invalid JSON');
   }

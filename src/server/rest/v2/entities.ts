@@ -46,6 +46,7 @@ async function idFilter(call: RestCall): Promise<string> {
   const raw = call.args.raw('id');
   const ids = Array.isArray(raw) ? raw : [raw];
   const list = ids.map((x, i) => {
+    if (typeof x === 'bigint') return String(x);
     if (typeof x !== 'number' && typeof x !== 'string') throw restErrors.notJson(`id[${i}]: expected a number or a string`);
     return x;
   });
