@@ -9,6 +9,9 @@ import { DIST_BLOCK_ROWS, offerBlock, type ScanContext } from '../scan-window.js
 import { KIND, rowBytesOf, type KindCode } from './codes.js';
 import type { KernelExports, WasmMemory } from './loader.js';
 
+/** Bytes of rows per block when nq > 1 (env SEXTANT_WASM_BLOCK_BYTES overrides, for measuring). */
+const BLOCK_BUDGET_BYTES = Number(process.env['SEXTANT_WASM_BLOCK_BYTES'] ?? 128 * 1024);
+
 /** The kernels plus a way to see the (shared) memory. WasmArena is one; each worker makes its own. */
 export interface KernelHost {
   readonly k: KernelExports;
@@ -66,8 +69,10 @@ export function scanIntoHeaps(host: KernelHost, task: ScanTask, ctx: ScanContext
   // Exact float scans prune with the heap threshold (same results, float32 speed); see asm scanBounded.
   const bounded = task.bounded === 1 && fast === 0 && kind <= KIND.bfloat16;
   const heaps = ctx.heaps;
-  for (let start = task.start; start < task.end; start += DIST_BLOCK_ROWS) {
-    const end = Math.min(task.end, start + DIST_BLOCK_ROWS);
+  // With several queries, a block of rows is reused by each: keep it within a cache-sized budget.
+  const blockRows = nq === 1 ? DIST_BLOCK_ROWS : Math.max(16, Math.min(DIST_BLOCK_ROWS, Math.floor(BLOCK_BUDGET_BYTES / Math.max(1, qBytes))));
+  for (let start = task.start; start < task.end; start += blockRows) {
+    const end = Math.min(task.end, start + blockRows);
     for (let q = 0; q < nq; q++) {
       const qp = queries + q * qBytes;
       if (bounded) k.scanBounded(kind, metric, qp, base, dim, start, end, mask, norms, qNorms[q]!, dists, heaps.threshold(q));
