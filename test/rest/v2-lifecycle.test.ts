@@ -181,6 +181,8 @@ test('partitions: create, list, has, insert into, stats, release/load, drop', as
   okData(await h.v2('partitions/release', { collectionName: 'books', partitionNames: ['p1'] }));
   const r = await h.v2('entities/query', { collectionName: 'books', filter: 'id >= 20', partitionNames: ['p1'] });
   assert.equal(r.code, 201);
+  assert.equal((okData(await h.v2('collections/get_load_state', { collectionName: 'books', partitionNames: ['p1'] })) as Record<string, unknown>)['loadState'], 'LoadStateNotLoad');
+  assert.equal((okData(await h.v2('collections/get_load_state', { collectionName: 'books', partitionNames: '_default' })) as Record<string, unknown>)['loadState'], 'LoadStateLoaded');
   okData(await h.v2('partitions/load', { collectionName: 'books', partitionNames: ['p1'] }));
   assert.equal(rows(await h.v2('entities/query', { collectionName: 'books', filter: 'id >= 20', partitionNames: ['p1'], outputFields: ['id'] })).length, 3);
   okData(await h.v2('partitions/release', { collectionName: 'books', partitionNames: ['p1'] }));

@@ -19,7 +19,9 @@ export async function indexesOf(api: MilvusApi, s: CollectionScoped): Promise<In
 
 async function loadState(call: RestCall): Promise<{ loadState: string; loadProgress: number; message: string }> {
   const s = collectionOf(call);
-  const partitionNames = call.args.strList('partitionNames');
+  // The Node SDK's type for this one endpoint says `partitionNames?: string`; accept both forms.
+  const raw = call.args.raw('partitionNames');
+  const partitionNames = typeof raw === 'string' ? (raw === '' ? [] : [raw]) : call.args.strList('partitionNames');
   const { state } = await call.api.getLoadState({ ...s, partitionNames });
   let loadProgress = 0;
   if (state === 'LoadStateLoaded' || state === 'LoadStateLoading') {
