@@ -7,6 +7,8 @@
  *    filter applied inside the traversal (filtered-out nodes are traversed, never collected).
  * 3. Any query the graph under-fills (fewer than min(topK, allowed) hits, or a range search whose
  *    window may extend past what the walk saw) is answered again exactly, so results always fill.
+ * HNSW_SQ range searches re-rank the walk's candidates exactly before applying the window, so the
+ * window's hard bounds are checked on exact scores.
  */
 import type { MetricType } from '../../../core/enums.js';
 import { smallerIsBetter } from '../../../core/enums.js';
@@ -55,6 +57,7 @@ export class HnswIndex implements VectorIndex {
   readonly numRows: number;
   private readonly p: HnswIndexParts;
   private readonly searcher: GraphSearcher;
+  /** Exact distances over the raw column: for `refine`, and for range windows over quantised codes. */
   private readonly scorer: ExactRowScorer | null;
   private readonly presentRows: number;
   /** Scratch: graph results best-first, and the refine heap. */
@@ -70,7 +73,7 @@ export class HnswIndex implements VectorIndex {
     this.metric = parts.metric;
     this.numRows = parts.numRows;
     this.searcher = new GraphSearcher(parts.graph, parts.space);
-    this.scorer = parts.refine ? new ExactRowScorer(parts.column, parts.metric) : null;
+    this.scorer = parts.quantiser !== null ? new ExactRowScorer(parts.column, parts.metric) : null;
     this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
   }
 
@@ -88,7 +91,7 @@ export class HnswIndex implements VectorIndex {
     const nq = checkQueries(column, req.queries, topK);
     const window = keyWindow(this.metric, req.range ?? null);
     const ef = resolveEf(req.params, topK);
-    const refineK = this.scorer === null ? 1 : resolveRefineK(req.params);
+    const refineK = this.p.refine ? resolveRefineK(req.params) : 1;
     const efEff = Math.max(ef, Math.ceil(topK * refineK));
     const filter = req.filter ?? null;
     const allowed = filter === null ? this.presentRows : countAllowed(filter, column.valid, this.numRows);
@@ -146,7 +149,10 @@ export class HnswIndex implements VectorIndex {
     }
     const walked = s.results.drainAscending(this.keys, this.ids);
     const worst = walked > 0 ? this.keys[walked - 1]! : Infinity;
-    const n = this.scorer === null ? walked : this.refine(queries, q, Math.min(walked, Math.ceil(topK * refineK)));
+    // Quantised spaces re-rank exactly with `refine`, and always under a range window (its bounds are hard).
+    let n = walked;
+    if (this.scorer !== null && this.p.refine) n = this.refine(queries, q, Math.min(walked, Math.ceil(topK * refineK)));
+    else if (this.scorer !== null && window !== null) n = this.refine(queries, q, walked);
     const keys = this.keys, ids = this.ids, base = q * topK;
     let count = 0;
     for (let i = 0; i < n && count < topK; i++) {
