@@ -5,10 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = process.cwd();
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
-export const SERVER = join(ROOT, 'dist/src/server/main.js');
+// Next to this compiled file: dist/test/cli/ -> dist/src/... (works from any outDir and cwd).
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const SERVER = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
 
 export interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
