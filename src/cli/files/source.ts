@@ -26,7 +26,7 @@ export interface FileRows {
 }
 
 /** Which columns a file may have: schema fields (not the dynamic one or function outputs). */
-class Columns {
+export class Columns {
   private readonly fields = new Map<string, FieldSchema>();
   constructor(readonly schema: CollectionSchema, readonly file: string, readonly unit: 'line' | 'row') {
     const outputs = functionOutputFields(schema);
@@ -49,7 +49,7 @@ class Columns {
   }
 }
 
-async function* csvRows(path: string, cols: Columns, stream: ReturnType<typeof createReadStream>): AsyncGenerator<FileRow> {
+async function* csvRows(cols: Columns, stream: ReturnType<typeof createReadStream>): AsyncGenerator<FileRow> {
   const parser = new CsvParser();
   let header: string[] | null = null;
   const file = cols.file;
@@ -78,7 +78,6 @@ async function* csvRows(path: string, cols: Columns, stream: ReturnType<typeof c
   let tail;
   try { tail = parser.end(); } catch (e) { throw fileError({ file, line: 0, unit: 'line' }, null, (e as Error).message); }
   for (const rec of tail) { const r = convert(rec); if (r !== null) yield r; }
-  void path;
 }
 
 async function* jsonlRows(cols: Columns, stream: ReturnType<typeof createReadStream>): AsyncGenerator<FileRow> {
@@ -121,8 +120,7 @@ export async function openRows(path: string, schema: CollectionSchema): Promise<
   return {
     name, unit: 'line', total: size,
     done: () => stream.bytesRead,
-    rows: () => (kind === 'csv' ? csvRows(path, cols, stream) : jsonlRows(cols, stream)),
+    rows: () => (kind === 'csv' ? csvRows(cols, stream) : jsonlRows(cols, stream)),
   };
 }
 
-export type { Columns };
