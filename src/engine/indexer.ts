@@ -75,6 +75,12 @@ export class Indexer {
       }
     } finally {
       this.running = null;
+      // A build worker holds the segment it last read until it exits: let it go when idle.
+      if (this.queue.length === 0 && this.worker) {
+        const w = this.worker;
+        this.worker = null;
+        await w.terminate();
+      }
     }
   }
 

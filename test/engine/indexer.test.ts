@@ -17,7 +17,7 @@ test('indexes are built per sealed segment in the background, persisted, and loa
     const rand = rng(4);
     for (let i = 0; i < 5; i++) await svc.insert({ collectionName: 'c', numRows: 200, columns: batch(i * 200, 200, dim, rand) });
     await svc.flush({ collectionNames: ['c'] });
-    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'HNSW', metric_type: 'L2', M: '8', efConstruction: '32' } });
     await svc.engine.indexer.idle();
     const [d] = await svc.describeIndex({ collectionName: 'c' });
     assert.ok(d);
@@ -31,8 +31,9 @@ test('indexes are built per sealed segment in the background, persisted, and loa
     const loaded = [...svc.engine.collections.values()][0]!;
     const chunks = [...loaded.partitions.values()].flatMap((p) => p.sealed.map((s) => s.data));
     assert.ok(chunks.every((ch) => ch !== null && ch.indexes.has('vec')), 'every loaded sealed segment carries its index');
-    const r = await svc.search({ collectionName: 'c', nq: 1, topK: 5, vectors: { kind: 'floatVector', dim, data: new Float32Array(dim), valid: null } });
+    const r = await svc.search({ collectionName: 'c', nq: 1, topK: 5, vectors: { kind: 'floatVector', dim, data: new Float32Array(dim), valid: null }, params: { ef: 64 } });
     assert.equal(r.topks[0], 5);
+    await assert.rejects(svc.search({ collectionName: 'c', nq: 1, topK: 5, vectors: { kind: 'floatVector', dim, data: new Float32Array(dim), valid: null }, params: { ef: 'many' } }), /ef/);
     await svc.close();
 
     svc = await SextantService.open({ dataDir: dir });
@@ -43,6 +44,22 @@ test('indexes are built per sealed segment in the background, persisted, and loa
     await svc.releaseCollection({ collectionName: 'c' });
     await svc.dropIndex({ collectionName: 'c', fieldName: 'vec' });
     assert.deepEqual(await indexFiles(dir), [], 'dropping the index deletes its files');
+    await svc.close();
+  });
+});
+
+test('FLAT is exact by nature: nothing is built or stored, and the index reports Finished', async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir, sealRows: 300 });
+    await svc.createCollection(vectorCollection('c', dim));
+    await svc.insert({ collectionName: 'c', numRows: 600, columns: batch(0, 600, dim, rng(2)) });
+    await svc.flush({ collectionNames: ['c'] });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.engine.indexer.idle();
+    const [d] = await svc.describeIndex({ collectionName: 'c' });
+    assert.equal(d?.state, 'Finished');
+    assert.equal(d?.indexedRows, 600);
+    assert.deepEqual(await indexFiles(dir), []);
     await svc.close();
   });
 });

@@ -40,6 +40,7 @@ test('load of >= 200 MB of vectors is really in memory, and release gives it bac
     await svc.close();
     // Reopen so nothing of the insert path is still referenced.
     svc = await SextantService.open({ dataDir: dir });
+    await svc.engine.indexer.idle();
     const before = settledMemory();
     const t1 = performance.now();
     await svc.loadCollection({ collectionName: 'big' });

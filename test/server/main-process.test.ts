@@ -10,7 +10,7 @@ import { tempDataDir } from './harness.js';
 const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
 
 async function launch(dataDir: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [mainJs, '--data', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [mainJs, '--data', dataDir, '--port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no port printed: ${out}`)), 30_000);

@@ -46,6 +46,8 @@ function flatDescriptor(name: string, kinds: readonly VectorKind[], metrics: rea
   const desc: IndexDescriptor = {
     name, metrics, vectorKinds: kinds, buildParams: [], searchParams: [],
     trains: false, filtersNatively: true, recallAt10: 1, exactSelectivity: 1,
+    // Exact by nature: segments are searched with searchExact and nothing is built or stored.
+    exactThreshold: Number.POSITIVE_INFINITY,
     build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);
       return new FlatIndex(name, column, numRows, spec.metric);
