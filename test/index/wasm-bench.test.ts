@@ -13,6 +13,9 @@ import { WasmPool } from '../../src/index/wasm/pool.js';
 import { loadavg } from 'node:os';
 import { rng } from './helpers.js';
 
+/** SEXTANT_WASM=off forces the JS kernels; then there is nothing here to test. */
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+
 const DIM = 128;
 
 /** Best of `reps` wall-clock timings of fn, in ms (the machine is shared, so the minimum is the signal). */
@@ -44,7 +47,7 @@ function randomF32(n: number, seed: number): Float32Array {
   return data;
 }
 
-test('bench: ns per 128-d distance, JS vs wasm (rows in cache)', async () => {
+test('bench: ns per 128-d distance, JS vs wasm (rows in cache)', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const n = 2000;
@@ -71,7 +74,7 @@ test('bench: ns per 128-d distance, JS vs wasm (rows in cache)', async () => {
   q.free(); hq.free(); store.release(); hstore.release();
 });
 
-test('bench: exact search 100k x 128 L2 topK=10, nq=1 and 16, JS vs wasm 1 thread vs wasm 2 threads', async () => {
+test('bench: exact search 100k x 128 L2 topK=10, nq=1 and 16, JS vs wasm 1 thread vs wasm 2 threads', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const N = 100_000;
@@ -103,7 +106,7 @@ test('bench: exact search 100k x 128 L2 topK=10, nq=1 and 16, JS vs wasm 1 threa
   }
 });
 
-test('bench: single-thread vs pool crossover (128-d float32 L2, nq=1)', async () => {
+test('bench: single-thread vs pool crossover (128-d float32 L2, nq=1)', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });

@@ -7,15 +7,18 @@ import { FLOAT16_TABLE } from '../../src/index/kernels/half.js';
 import { rng } from './helpers.js';
 import { WASM_KINDS, jsScore, metricsOf, randomColumn } from './wasm-helpers.js';
 
+/** SEXTANT_WASM=off forces the JS kernels; then there is nothing here to test. */
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+
 const arena = WasmArena.create();
 const DENSE_DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 127, 128, 130, 257];
 const BINARY_DIMS = [8, 16, 24, 56, 64, 72, 120, 128, 136, 1000];
 
-test('wasm is available in this build (npm run build compiles asm/kernels.ts)', () => {
+test('wasm is available in this build (npm run build compiles asm/kernels.ts)', { skip }, () => {
   assert.ok(arena !== null, 'dist/asm/kernels.wasm loads');
 });
 
-test('exact scans are bit-identical to the JS kernels for every kind, metric and dim (zero rows and a zero query included)', () => {
+test('exact scans are bit-identical to the JS kernels for every kind, metric and dim (zero rows and a zero query included)', { skip }, () => {
   if (arena === null) return;
   const r = rng(101);
   for (const kind of WASM_KINDS) {
@@ -42,7 +45,7 @@ test('exact scans are bit-identical to the JS kernels for every kind, metric and
   }
 });
 
-test('fast (float32-accumulating) scans stay within float32 rounding of the reference; int8 and binary stay exact', () => {
+test('fast (float32-accumulating) scans stay within float32 rounding of the reference; int8 and binary stay exact', { skip }, () => {
   if (arena === null) return;
   const r = rng(102);
   for (const kind of WASM_KINDS) {
@@ -69,7 +72,7 @@ test('fast (float32-accumulating) scans stay within float32 rounding of the refe
   }
 });
 
-test('filtered and partial scans: masked rows are NaN, others unchanged; gather and distanceFn agree with scan', () => {
+test('filtered and partial scans: masked rows are NaN, others unchanged; gather and distanceFn agree with scan', { skip }, () => {
   if (arena === null) return;
   const r = rng(103);
   const n = 300, dim = 19;
@@ -102,7 +105,7 @@ test('filtered and partial scans: masked rows are NaN, others unchanged; gather 
   store.release();
 });
 
-test('the in-wasm float16 decoder matches the JS table for all 65,536 bit patterns', () => {
+test('the in-wasm float16 decoder matches the JS table for all 65,536 bit patterns', { skip }, () => {
   if (arena === null) return;
   const src = arena.alloc(65536 * 2), dst = arena.alloc(65536 * 4);
   const u16 = new Uint16Array(arena.memory.buffer, src, 65536);
@@ -118,7 +121,7 @@ test('the in-wasm float16 decoder matches the JS table for all 65,536 bit patter
   arena.release(dst);
 });
 
-test('scanBounded: kept rows are exact, skipped rows provably cannot beat the threshold (near-ties, tiny and huge values)', () => {
+test('scanBounded: kept rows are exact, skipped rows provably cannot beat the threshold (near-ties, tiny and huge values)', { skip }, () => {
   if (arena === null) return;
   const r = rng(104);
   for (const kind of ['floatVector', 'float16Vector', 'bfloat16Vector'] as const) {
@@ -159,7 +162,7 @@ test('scanBounded: kept rows are exact, skipped rows provably cannot beat the th
   }
 });
 
-test('the in-kernel float16 path (kind 1, rows kept 16-bit) is also bit-identical; stores use the decoded float32 copy', () => {
+test('the in-kernel float16 path (kind 1, rows kept 16-bit) is also bit-identical; stores use the decoded float32 copy', { skip }, () => {
   if (arena === null) return;
   const r = rng(105);
   for (const dim of [5, 16, 37]) {

@@ -19,6 +19,9 @@ import type { TopKTask } from '../../src/index/wasm/task.js';
 import { rng } from './helpers.js';
 import { WASM_KINDS, metricsOf, randomColumn } from './wasm-helpers.js';
 
+/** SEXTANT_WASM=off forces the JS kernels; then there is nothing here to test. */
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+
 /** The JS-only answer: what searchExact returned before the wasm path (no range here). */
 function jsSearch(req: ExactSearchRequest): ExactSearchResult {
   const { column, queries, metric, topK, numRows } = req;
@@ -57,7 +60,7 @@ function requests(seed: number, bigRows: number): ExactSearchRequest[] {
   return reqs;
 }
 
-test('searchExact (wasm path, cached and per-call columns) is bit-identical to the JS scans', () => {
+test('searchExact (wasm path, cached and per-call columns) is bit-identical to the JS scans', { skip }, () => {
   assert.ok(defaultArena() !== null);
   const big = Math.ceil(CACHE_MIN_BYTES / (37 * 2)) + 100; // every kind but int8/binary above the cache threshold
   for (const req of requests(301, big)) {
@@ -67,7 +70,7 @@ test('searchExact (wasm path, cached and per-call columns) is bit-identical to t
   }
 });
 
-test('a cached column that changed in place is re-copied (sampled guard on first and last rows)', () => {
+test('a cached column that changed in place is re-copied (sampled guard on first and last rows)', { skip }, () => {
   const n = Math.ceil(CACHE_MIN_BYTES / (16 * 4)) + 10;
   const column = randomColumn('floatVector', n, 16, rng(302));
   const queries = randomColumn('floatVector', 1, 16, rng(303));
@@ -79,7 +82,7 @@ test('a cached column that changed in place is re-copied (sampled guard on first
   assert.equal(res.scores[0], 0);
 });
 
-test('searchExactParallel on 2 workers answers every segment like searchExact (nq = 3 and 16)', async () => {
+test('searchExactParallel on 2 workers answers every segment like searchExact (nq = 3 and 16)', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
@@ -107,7 +110,7 @@ function badTask(): TopKTask {
   };
 }
 
-test('the pool survives a failing task (wasm trap), and bounds its queue with a retriable error', async () => {
+test('the pool survives a failing task (wasm trap), and bounds its queue with a retriable error', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const pool = new WasmPool(a, { threads: 1, maxQueuedTasks: 1, minParallelWorkBytes: 0 });
@@ -128,7 +131,7 @@ test('the pool survives a failing task (wasm trap), and bounds its queue with a 
   await assert.rejects(pool.runTask(badTask()), /closed/);
 });
 
-test('a process with an idle pool, or a closed one, exits on its own', () => {
+test('a process with an idle pool, or a closed one, exits on its own', { skip }, () => {
   const flat = new URL('../../src/index/flat.js', import.meta.url).href;
   const wasm = new URL('../../src/index/wasm/index.js', import.meta.url).href;
   for (const close of [true, false]) {

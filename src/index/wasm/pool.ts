@@ -16,7 +16,6 @@ import { TopKHeaps } from '../topk.js';
 import { DIST_BLOCK_ROWS, type ScanWindow } from '../scan-window.js';
 import type { ExactSearchResult } from '../flat.js';
 import type { WasmArena } from './arena.js';
-import { METRIC } from './codes.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { ReplyMessage, TaskMessage, WorkerInit } from './worker.js';
