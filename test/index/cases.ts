@@ -327,7 +327,7 @@ export function runIndexCases(indexType: string, opts: IndexCaseOptions = {}): v
     for (const [k, m] of KIND_METRICS) {
       if (!desc.vectorKinds.includes(k) || !desc.metrics.includes(m)) continue;
       cases++;
-      const d = dataset(k, 400, 20, 12, 31, 'clustered');
+      const d = dataset(k, 400, 20, 16, 31, 'clustered');
       const b = build(d.column, d.n, m);
       assert.equal(b.metric, m);
       const res = search(b, d.queries, TOP_K);

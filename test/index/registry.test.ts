@@ -71,11 +71,11 @@ test('validateSearchParams: known params checked by name, others passed through'
   assertMilvusError(() => validateSearchParams(getIndexDescriptor('AUTOINDEX'), { level: 2.5 }), 1100, 'level', 'int');
 });
 
-test('FLAT / AUTOINDEX build a VectorIndex that answers like searchExact and round-trips an empty payload', () => {
+test('FLAT builds a VectorIndex that answers like searchExact and round-trips an empty payload (AUTOINDEX dense = HNSW: hnsw.test.ts)', () => {
   const r = rng(31);
   const column = makeColumn('floatVector', 40, 6, r);
   const queries = makeColumn('floatVector', 2, 6, r);
-  for (const name of ['FLAT', 'AUTOINDEX']) {
+  for (const name of ['FLAT']) {
     const desc = getIndexDescriptor(name);
     const spec = validateIndexParams(desc, 'floatVector', 'IP', {});
     const index = desc.build(column, 40, spec);
