@@ -13,7 +13,8 @@ import { searchExact, searchExactParallel, type ExactSearchRequest, type ExactSe
 import { TopKHeaps } from '../../src/index/topk.js';
 import { scanDense, denseQueriesToF32, type DenseColumn } from '../../src/index/scan-dense.js';
 import { scanBinary } from '../../src/index/scan-binary.js';
-import { defaultArena, CACHE_MIN_BYTES } from '../../src/index/wasm/exact.js';
+import { adoptStore, defaultArena, CACHE_MIN_BYTES } from '../../src/index/wasm/exact.js';
+import { VectorStore } from '../../src/index/wasm/store.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import type { TopKTask } from '../../src/index/wasm/task.js';
 import { rng } from './helpers.js';
@@ -80,6 +81,24 @@ test('a cached column that changed in place is re-copied (sampled guard on first
   const res = searchExact(req);
   assert.equal(res.rows[0], n - 1);
   assert.equal(res.scores[0], 0);
+});
+
+test('an adopted store backs a column that views wasm memory: searched without another copy', { skip }, () => {
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const n = Math.ceil(CACHE_MIN_BYTES / (24 * 4)) + 50;
+  const source = randomColumn('floatVector', n, 24, rng(309));
+  const store = VectorStore.fromColumn(a, source, n);
+  const column = { kind: 'floatVector' as const, dim: 24, data: store.rows() as Float32Array, valid: null };
+  adoptStore(column, store);
+  const queries = randomColumn('floatVector', 2, 24, rng(310));
+  const req: ExactSearchRequest = { metric: 'COSINE', column, numRows: n, queries, topK: 9 };
+  searchExact(req); // computes the norms once
+  const used = a.usedBytes;
+  assert.deepEqual(searchExact(req), jsSearch({ ...req, column: source }));
+  assert.equal(a.usedBytes, used, 'no copy, nothing leaked');
+  assert.throws(() => adoptStore({ ...column, dim: 12 }, store), (e: unknown) => e instanceof MilvusError && e.code === 1100);
+  store.release();
 });
 
 test('searchExactParallel on 2 workers answers every segment like searchExact (nq = 3 and 16)', { skip }, async () => {

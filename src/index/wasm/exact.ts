@@ -6,6 +6,7 @@
  * and growing chunks never do); a sample of rows is compared on every hit as a guard.
  */
 import type { MetricType } from '../../core/enums.js';
+import { errors } from '../../core/errors.js';
 import { DIST_BLOCK_ROWS, type ScanContext } from '../scan-window.js';
 import { WasmArena } from './arena.js';
 import { METRIC, kindCode, metricCode, rowBytesOf } from './codes.js';
@@ -66,6 +67,19 @@ export function storeForColumn(a: WasmArena, column: WasmColumn, numRows: number
   cache.set(column.data, { store, sample: sampleOf(column, numRows) });
   finalizer.register(column.data, store, store);
   return store;
+}
+
+/**
+ * Make `store` the cached copy of `column` without copying, typically with `column.data =
+ * store.rows()` (a view of wasm memory) so a loaded segment exists once. The store's owner keeps
+ * responsibility for releasing it, and must not search the column after that (its data would be
+ * freed memory). float16 stores hold float32, so they cannot back a float16 column.
+ */
+export function adoptStore(column: WasmColumn, store: VectorStore): void {
+  if (store.kind !== column.kind || store.dim !== column.dim) {
+    throw errors.invalidParameter('store does not match the column', { expected: `${store.kind}/${store.dim}`, actual: `${column.kind}/${column.dim}` });
+  }
+  cache.set(column.data, { store, sample: sampleOf(column, store.numRows) });
 }
 
 /** Drop the cached copy of a column now (e.g. on release) instead of waiting for GC. */

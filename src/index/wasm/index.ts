@@ -2,6 +2,6 @@
 export { WasmArena, ALIGN_BYTES } from './arena.js';
 export { VectorStore, QueryBlock, type ScanOptions, type WasmColumn } from './store.js';
 export { WasmPool, MIN_PARALLEL_WORK_BYTES, type PoolJob, type PoolOptions } from './pool.js';
-export { defaultArena, storeForColumn, forgetColumn, CACHE_MIN_BYTES } from './exact.js';
+export { defaultArena, storeForColumn, adoptStore, forgetColumn, CACHE_MIN_BYTES } from './exact.js';
 export { kernelModule, wasmLoadError } from './loader.js';
 export { KIND, METRIC } from './codes.js';
