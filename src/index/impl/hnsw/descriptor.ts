@@ -76,11 +76,12 @@ function makeIndex(
   const dim = column.dim;
   const present = column.valid === null ? null : column.valid.subarray(0, numRows);
   const data = decodeDenseRows(column, numRows);
-  const f32 = new F32Space(data, numRows, dim, metric);
+  // HNSW searches float32 rows; HNSW_SQ needs them only to build its graph (the codes come after).
+  const f32 = payload === null || !v.sq ? new F32Space(data, numRows, dim, metric) : null;
   let graph, efConstruction: number, quantiser: Quantiser | null = null;
   if (payload === null) {
     efConstruction = intParam(spec, 'efConstruction', 360);
-    graph = buildGraph(f32, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
+    graph = buildGraph(f32!, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
     if (v.sq) quantiser = trainQuantiser(sqType(spec), data, numRows, dim, metric, present);
   } else {
     const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
@@ -89,7 +90,7 @@ function makeIndex(
     efConstruction = decoded.efConstruction;
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }
-  const space = quantiser === null ? f32 : quantiser.space(data, numRows, dim, metric);
+  const space = quantiser === null ? f32! : quantiser.space(data, numRows, dim, metric);
   return new HnswIndex({
     indexType: v.name, metric, column, numRows, graph, space, efConstruction, quantiser,
     refine: quantiser !== null && refineOn(spec, quantiser.type), exactSelectivity: desc.exactSelectivity,
