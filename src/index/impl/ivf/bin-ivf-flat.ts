@@ -1,6 +1,7 @@
 /**
  * BIN_IVF_FLAT: binary centroids trained by k-majority (kmodes.ts) under the index metric
- * (HAMMING or JACCARD); lists of row ids; exact distances from the column, equal to BIN_FLAT's.
+ * (HAMMING or JACCARD); lists of row ids; exact distances from the column, equal to BIN_FLAT's
+ * (scored by wasm `gather` when available, else in JS).
  */
 import type { MetricType } from '../../../core/enums.js';
 import type { ExactSearchResult } from '../../flat.js';
@@ -13,6 +14,8 @@ import { PayloadReader, PayloadWriter } from './payload.js';
 import { indexedRows, type BinaryColumn } from './rows.js';
 import { checkQueries, checkTopK, offerRow, probeSearch, type ListScanner } from './search.js';
 import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
+import { scanGathered } from './ivf-flat.js';
+import { WasmGather } from './wasm-gather.js';
 
 export interface BinaryCoarse {
   readonly nlist: number;
@@ -36,6 +39,8 @@ export class BinIvfFlatIndex implements VectorIndex, ListScanner {
   private readonly bytes: number;
   private readonly jaccard: boolean;
   private queries: Uint8Array = new Uint8Array(0);
+  /** The current search's wasm gatherer, or null (JS scan). */
+  private gather: WasmGather | null = null;
 
   constructor(column: BinaryColumn, numRows: number, metric: MetricType, coarse: BinaryCoarse, lists: InvertedLists) {
     this.column = column;
@@ -83,12 +88,15 @@ export class BinIvfFlatIndex implements VectorIndex, ListScanner {
     const nq = checkQueries('binaryVector', this.column.dim, req.queries);
     checkTopK(req.topK);
     this.queries = req.queries.data as Uint8Array;
+    this.gather = WasmGather.open(this.column, this.numRows, req.queries as BinaryColumn, this.metric, this.lists);
     try {
       return probeSearch(this, {
         nq, topK: req.topK, metric: this.metric, filter: req.filter ?? null, valid: this.column.valid,
         range: req.range ?? null, params: req.params,
       });
     } finally {
+      this.gather?.close();
+      this.gather = null;
       this.queries = new Uint8Array(0);
     }
   }
@@ -99,6 +107,7 @@ export class BinIvfFlatIndex implements VectorIndex, ListScanner {
   }
 
   scanList(q: number, l: number, ctx: ScanContext): number {
+    if (this.gather !== null) return scanGathered(this.gather, this.lists.ids, q, this.lists.offsets[l]!, this.lists.offsets[l + 1]!, ctx);
     const ids = this.lists.ids, filter = ctx.filter, bytes = this.bytes, qs = this.queries, qOff = q * bytes;
     const data = this.column.data, jaccard = this.jaccard;
     let hits = 0;

@@ -50,19 +50,23 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
     this.queries = denseQueriesToF32(req.queries as DenseColumn);
     this.queryNorms = new Float64Array(nq);
     for (let q = 0; q < nq; q++) this.queryNorms[q] = Math.sqrt(normSqF32(this.queries, q * this.dim, this.dim));
-    this.beginSearch(nq);
+    this.beginSearch(req.queries as DenseColumn);
     try {
       return probeSearch(this, {
         nq, topK: req.topK, metric: this.metric, filter: req.filter ?? null, valid: this.column.valid,
         range: req.range ?? null, params: req.params,
       });
     } finally {
+      this.endSearch();
       this.queries = new Float32Array(0);
     }
   }
 
-  /** Per-search setup after `queries` are set (e.g. per-query tables). */
-  protected beginSearch(_nq: number): void {}
+  /** Per-search setup after `queries` / `queryNorms` are set. */
+  protected beginSearch(_queries: DenseColumn): void {}
+
+  /** Per-search teardown (always called). */
+  protected endSearch(): void {}
 
   coarseKeys(q: number, out: Float32Array): void {
     coarseKeysDense(this.coarse, this.queries, q * this.dim, out);

@@ -1,6 +1,7 @@
 /**
  * IVF_FLAT over float32 / float16 / bfloat16 / int8 columns: lists of row ids, exact distances from
- * the column (non-float32 rows decoded to float32 per row), so its scores equal FLAT's bit for bit.
+ * the column, so its scores equal FLAT's bit for bit. With the wasm kernels a probed list is scored
+ * by one `gather` call (wasm-gather.ts); otherwise in JS (non-float32 rows decoded per row).
  */
 import type { MetricType } from '../../../core/enums.js';
 import { cosineF32, ipF32, l2SqF32 } from '../../kernels/dense.js';
@@ -10,10 +11,13 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { offerRow } from './search.js';
+import { WasmGather } from './wasm-gather.js';
 
 export class IvfFlatIndex extends DenseIvfBase {
   /** The column's own array when it is float32 (rows read in place), else null (rows decoded). */
   private readonly direct: Float32Array | null;
+  /** The current search's wasm gatherer, or null (JS scan). */
+  private gather: WasmGather | null = null;
 
   constructor(column: DenseColumn, numRows: number, metric: MetricType, parts: DenseIvfParts) {
     super('IVF_FLAT', column, numRows, metric, parts);
@@ -35,8 +39,18 @@ export class IvfFlatIndex extends DenseIvfBase {
     return this.writeCommon(IVF_TYPE_CODES.IVF_FLAT).finish();
   }
 
+  protected override beginSearch(queries: DenseColumn): void {
+    this.gather = WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
+  }
+
+  protected override endSearch(): void {
+    this.gather?.close();
+    this.gather = null;
+  }
+
   scanList(q: number, l: number, ctx: ScanContext): number {
     const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
+    if (this.gather !== null) return scanGathered(this.gather, this.lists.ids, q, from, to, ctx);
     switch (this.metric) {
       case 'L2': return this.scanL2(q, from, to, ctx);
       case 'IP': return this.scanIp(q, from, to, ctx);
@@ -103,4 +117,19 @@ export class IvfFlatIndex extends DenseIvfBase {
     }
     return hits;
   }
+}
+
+/** Offer the rows at list positions [from, to) scored by wasm (already float32) to query q. */
+export function scanGathered(g: WasmGather, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
+  if (from === to) return 0;
+  const out = g.distances(q, from, to);
+  const base = g.outIndex - from;
+  const filter = ctx.filter;
+  let hits = 0;
+  for (let j = from; j < to; j++) {
+    const row = ids[j]!;
+    if (filter !== null && filter[row] === 0) continue;
+    hits += offerRow(ctx, q, out[base + j]!, row);
+  }
+  return hits;
 }
