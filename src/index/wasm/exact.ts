@@ -6,7 +6,7 @@
  * and growing chunks never do); a sample of rows is compared on every hit as a guard.
  */
 import type { MetricType } from '../../core/enums.js';
-import { errors } from '../../core/errors.js';
+import { errors, MilvusError } from '../../core/errors.js';
 import { DIST_BLOCK_ROWS, type ScanContext } from '../scan-window.js';
 import { WasmArena } from './arena.js';
 import { METRIC, kindCode, metricCode, rowBytesOf } from './codes.js';
@@ -15,6 +15,8 @@ import { scanIntoHeaps, type ScanTask } from './task.js';
 
 /** Columns smaller than this are copied per search instead of cached (the copy is cheaper than bookkeeping). */
 export const CACHE_MIN_BYTES = 256 * 1024;
+/** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
+const ARENA_FULL_CODE = 3;
 /** Rows compared between a cached store and its column on every cache hit. */
 const GUARD_SAMPLES = 4;
 
@@ -114,7 +116,13 @@ export function wasmScanExact(
   const a = defaultArena();
   if (a === null) return false;
   const cached = column.data.byteLength >= CACHE_MIN_BYTES;
-  const store = cached ? storeForColumn(a, column, numRows) : VectorStore.fromColumn(a, column, numRows);
+  let store: VectorStore;
+  try {
+    store = cached ? storeForColumn(a, column, numRows) : VectorStore.fromColumn(a, column, numRows);
+  } catch (e) {
+    if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return false; // the 4 GiB arena is full: scan in JS
+    throw e;
+  }
   const m = metricCode(metric);
   const q = QueryBlock.create(a, queries.kind, queries.dim, queries.data);
   const mask = writeMask(a, ctx.filter, ctx.valid, numRows);
