@@ -16,16 +16,33 @@ export class Chunk implements RowSource {
   /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
   readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
 
+  private readonly cols: Map<string, Column>;
+
   constructor(
     readonly partitionId: number,
     readonly numRows: number,
-    readonly columns: ReadonlyMap<string, Column>,
+    columns: ReadonlyMap<string, Column>,
     readonly ts: BigInt64Array,
     readonly pkField: string,
-  ) {}
+  ) {
+    this.cols = new Map(columns);
+  }
+
+  get columns(): ReadonlyMap<string, Column> {
+    return this.cols;
+  }
 
   column(fieldName: string): Column | undefined {
-    return this.columns.get(fieldName);
+    return this.cols.get(fieldName);
+  }
+
+  /**
+   * Schema evolution only (AddCollectionField): give the chunk the column of a field it was
+   * written without. Rows and existing columns never change, so the chunk stays immutable data.
+   */
+  addMissingColumn(fieldName: string, column: Column): void {
+    if (this.cols.has(fieldName)) throw new Error(`chunk already has column ${fieldName}`);
+    this.cols.set(fieldName, column);
   }
 
   pk(row: number): PrimaryKey {

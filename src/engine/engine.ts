@@ -14,7 +14,7 @@ import { totalmem } from 'node:os';
 import * as path from 'node:path';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { CollectionSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { ensureDir } from '../storage/fs/durable.js';
@@ -27,7 +27,7 @@ import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, ManifestBody, 
 import { emptyManifest, fromManifestJson, toManifestJson } from './meta.js';
 import { Mutex } from './mutex.js';
 import { PartitionRuntime } from './partition.js';
-import { Writer } from './writer.js';
+import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
 
@@ -258,6 +258,24 @@ export class Engine {
 
   async alterCollection(c: CollectionRuntime, properties: Record<string, string>): Promise<void> {
     c.meta.properties = properties;
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
+  }
+
+  /**
+   * AddCollectionField: the (already validated, nullable) field joins the schema before `$meta`;
+   * rows already in memory get its default or NULL, as rows read later from disk or the WAL do.
+   */
+  async addField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
+    const fields = c.meta.schema.fields.slice();
+    const dynamicAt = fields.findIndex((f) => f.isDynamic);
+    fields.splice(dynamicAt < 0 ? fields.length : dynamicAt, 0, field);
+    c.meta.schema = { ...c.meta.schema, fields };
+    for (const p of c.partitions.values()) {
+      for (const chunk of p.chunks()) {
+        if (chunk.column(field.name) === undefined) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
+      }
+    }
     c.meta.updateTs = this.clock.next();
     await this.persist();
   }

@@ -6,8 +6,9 @@
  */
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { Column } from '../schema/column.js';
+import { columnLength, type Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
+import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
 import type { FieldSchema } from '../schema/types.js';
 import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
@@ -269,6 +270,7 @@ export class Writer {
           if (rows.length === 0) continue;
           const sub = takeChunkRows(chunk, rows);
           const meta = await this.writeSegment(c, p, sub);
+          for (const r of s.residents ?? []) r.release();
           kept.push({ meta, data: s.data ? sub : null });
         }
         if (p.meta.deleteFile) oldFiles.push(p.meta.deleteFile);
@@ -308,10 +310,23 @@ function toNamedCols(c: CollectionRuntime, cols: readonly { fieldId: number; col
   const byId = new Map<number, FieldSchema>();
   for (const f of c.meta.schema.fields) byId.set(f.fieldId, f);
   const out = new Map<string, Column>();
+  let numRows = -1;
   for (const { fieldId, column } of cols) {
+    if (numRows < 0) numRows = columnLength(column);
     const f = byId.get(fieldId);
     if (!f) continue; // a field that no longer exists in the schema
     out.set(f.name, column);
   }
+  // A field added after these rows were written (AddCollectionField): its default, else NULL.
+  if (numRows >= 0) for (const f of c.meta.schema.fields) if (!out.has(f.name)) out.set(f.name, addedFieldColumn(f, numRows));
   return out;
+}
+
+/** The column a field added by AddCollectionField has in rows written before it: its default, else NULL. */
+export function addedFieldColumn(f: FieldSchema, numRows: number): Column {
+  const w = new FieldWriter(f, numRows);
+  for (let i = 0; i < numRows; i++) {
+    if (!w.setNull(i)) throw errors.internal(`field ${f.name} was added without a default and is not nullable`);
+  }
+  return w.finish();
 }

@@ -22,6 +22,7 @@ export interface MilvusApi {
   renameCollection(req: T.RenameCollectionRequest): Promise<void>;
   alterCollection(req: T.AlterCollectionRequest): Promise<void>;
   getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
+  addCollectionField(req: T.AddCollectionFieldRequest): Promise<void>;
 
   // partitions
   createPartition(req: T.PartitionRequest): Promise<void>;

@@ -8,6 +8,7 @@ import type { MilvusApi } from './api.js';
 import * as aliases from './aliases.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
+import * as fields from './fields.js';
 import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
@@ -41,6 +42,7 @@ export class SextantService implements MilvusApi {
   renameCollection = async (req: T.RenameCollectionRequest) => collections.renameCollection(this.engine, req);
   alterCollection = async (req: T.AlterCollectionRequest) => collections.alterCollection(this.engine, req);
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
+  addCollectionField = async (req: T.AddCollectionFieldRequest) => fields.addCollectionField(this.engine, req);
 
   createPartition = async (req: T.PartitionRequest) => partitions.createPartition(this.engine, req);
   dropPartition = async (req: T.PartitionRequest) => partitions.dropPartition(this.engine, req);

@@ -25,6 +25,9 @@ export interface DatabaseInfo { dbName: string; dbId: bigint; createdTimestamp: 
 // ---------- collections ----------
 /** A field as a caller describes it; validated into a FieldSchema by schema/build.ts. */
 export type FieldSpecInput = FieldSpec;
+export interface AddCollectionFieldRequest extends CollectionScoped {
+  field: FieldSpecInput;
+}
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
   description?: string;

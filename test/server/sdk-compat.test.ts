@@ -96,3 +96,49 @@ test('a null JSON value sent as empty bytes (how the Node SDK encodes it) is sto
   ok(q.status);
   assert.deepEqual(q.data.map((r) => [String(r['id']), r['j']]), [['2', null]]);
 });
+
+test('AddCollectionField: old rows read the default or NULL (in memory, after flush and reload); bad adds are 1100', async () => {
+  ok(await c.createCollection({
+    collection_name: 'evolve',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  ok((await c.insert({ collection_name: 'evolve', data: [{ id: 1, v: [1, 0] }] })).status);
+  ok((await c.flushSync({ collection_names: ['evolve'] })).status);
+  ok((await c.insert({ collection_name: 'evolve', data: [{ id: 2, v: [0, 1] }] })).status);
+  ok(await c.createIndex({ collection_name: 'evolve', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'evolve' }));
+
+  ok(await c.addCollectionField({
+    collection_name: 'evolve',
+    field: { name: 'tag', data_type: DataType.VarChar, max_length: 16, nullable: true, default_value: 'none' },
+  }));
+  ok(await c.addCollectionField({
+    collection_name: 'evolve',
+    field: { name: 'arr', data_type: DataType.Array, element_type: DataType.Int32, max_capacity: 4, nullable: true },
+  }));
+  const dup = await c.addCollectionField({ collection_name: 'evolve', field: { name: 'tag', data_type: DataType.Int32, nullable: true } });
+  assert.equal(dup.code, 1100);
+  const notNull = await c.addCollectionField({ collection_name: 'evolve', field: { name: 'n', data_type: DataType.Int32 } });
+  assert.equal(notNull.code, 1100);
+  const d = await c.describeCollection({ collection_name: 'evolve' });
+  assert.deepEqual(d.schema.fields.map((f) => f.name), ['id', 'v', 'tag', 'arr']);
+  assert.equal(new Set(d.schema.fields.map((f) => f.fieldID)).size, 4, 'the new fields get fresh ids');
+
+  ok((await c.insert({ collection_name: 'evolve', data: [{ id: 3, v: [1, 1], tag: 'x', arr: [7] }] })).status);
+  const read = async (): Promise<unknown[]> => {
+    const q = await c.query({ collection_name: 'evolve', filter: 'id > 0', output_fields: ['id', 'tag', 'arr'] });
+    ok(q.status);
+    return q.data.map((r) => [String(r['id']), r['tag'], r['arr']]).sort();
+  };
+  const want = [['1', 'none', null], ['2', 'none', null], ['3', 'x', [7]]];
+  assert.deepEqual(await read(), want);
+  ok((await c.flushSync({ collection_names: ['evolve'] })).status);
+  ok(await c.releaseCollection({ collection_name: 'evolve' }));
+  ok(await c.loadCollectionSync({ collection_name: 'evolve' }));
+  assert.deepEqual(await read(), want, 'segments written before the add are filled when read back');
+  const f = await c.query({ collection_name: 'evolve', filter: 'tag == "none"', output_fields: ['id'] });
+  assert.deepEqual(f.data.map((r) => String(r['id'])).sort(), ['1', '2']);
+});

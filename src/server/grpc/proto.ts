@@ -59,6 +59,11 @@ export function decodeCollectionSchemaBytes(bytes: Uint8Array): unknown {
   return decodeAs('milvus.proto.schema.CollectionSchema', bytes);
 }
 
+/** `AddCollectionFieldRequest.schema` bytes -> a plain snake_case `schema.FieldSchema` object. */
+export function decodeFieldSchemaBytes(bytes: Uint8Array): unknown {
+  return decodeAs('milvus.proto.schema.FieldSchema', bytes);
+}
+
 /** `SearchRequest.placeholder_group` bytes -> a plain `common.PlaceholderGroup` object. */
 export function decodePlaceholderGroupBytes(bytes: Uint8Array): unknown {
   return decodeAs('milvus.proto.common.PlaceholderGroup', bytes);
@@ -78,6 +83,17 @@ export interface RpcInfo {
   returnsStatus: boolean;
   /** The response message has a `status` field. */
   hasStatusField: boolean;
+  /** The response field that carries its `common.Status` (`status`, or e.g. `alter_status`); null if none. */
+  statusField: string | null;
+}
+
+function statusFieldOf(resp: protobuf.Type): string | null {
+  if (resp.fields['status'] !== undefined) return 'status';
+  for (const f of resp.fieldsArray) {
+    f.resolve();
+    if (f.resolvedType?.fullName === '.milvus.proto.common.Status') return f.name;
+  }
+  return null;
 }
 
 /** Every RPC of a service in the descriptor. */
@@ -93,6 +109,7 @@ export function rpcInventory(serviceName: string): RpcInfo[] {
       responseType: fullName,
       returnsStatus: fullName === 'milvus.proto.common.Status',
       hasStatusField: resp.fields['status'] !== undefined,
+      statusField: statusFieldOf(resp),
     };
   });
 }

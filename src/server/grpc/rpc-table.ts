@@ -8,7 +8,7 @@ import type { MilvusApi } from '../../service/api.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
-import { createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
+import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, str, strings, num, type Wire } from './codec/wire.js';
 
@@ -49,6 +49,11 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   },
   AlterCollection: async (api, req, ctx) => {
     await api.alterCollection({ ...R.collectionScoped(req, ctx), properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys') });
+    return none;
+  },
+  AddCollectionField: async (api, req, ctx) => { await api.addCollectionField(addCollectionFieldFromWire(req, ctx)); return none; },
+  AlterCollectionSchema: async (api, req, ctx) => {
+    for (const add of alterSchemaAddFromWire(req, ctx)) await api.addCollectionField(add);
     return none;
   },
   GetCollectionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getCollectionStatistics(R.collectionScoped(req, ctx))),

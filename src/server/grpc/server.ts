@@ -65,14 +65,14 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
     answer(call).then(
       (body) => {
         opts.onCall?.(rpc.name, performance.now() - startMs, 0);
-        callback(null, rpc.returnsStatus ? successStatus() : { ...body, status: successStatus() });
+        callback(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
       },
       (e: unknown) => {
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
         const status = statusFrom(e);
         opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
         if (rpc.returnsStatus) callback(null, status);
-        else if (rpc.hasStatusField) callback(null, { status });
+        else if (rpc.statusField !== null) callback(null, { [rpc.statusField]: status });
         else callback({ code: grpc.status.INTERNAL, details: status.reason });
       },
     );

@@ -7,7 +7,7 @@ import { errors } from '../../../core/errors.js';
 import type { FieldSchema, FunctionSchema, ScalarValue } from '../../../schema/types.js';
 import type * as T from '../../../service/types.js';
 import { formatTimestamptz } from '../../../schema/temporal.js';
-import { decodeCollectionSchemaBytes } from '../proto.js';
+import { decodeCollectionSchemaBytes, decodeFieldSchemaBytes } from '../proto.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { bool, bytes, int64, keyValues, list, msg, num, oneofCase, str, strings, toKeyValues, type Wire } from './wire.js';
 
@@ -101,6 +101,32 @@ function functionFrom(v: unknown): FunctionSchema {
     outputFieldNames: strings(f['output_field_names'], 'output_field_names'),
     params: keyValues(f['params'], 'function.params'),
   };
+}
+
+/** Wire `AddCollectionFieldRequest` -> service request (`schema` holds one serialized FieldSchema). */
+export function addCollectionFieldFromWire(req: Wire, ctx: CallContext): T.AddCollectionFieldRequest {
+  const fieldBytes = bytes(req['schema'], 'schema');
+  if (fieldBytes.length === 0) throw errors.missingParameter('schema');
+  let field: unknown;
+  try {
+    field = decodeFieldSchemaBytes(fieldBytes);
+  } catch (e) {
+    throw errors.invalidParameter('field schema', { reason: e instanceof Error ? e.message : String(e) });
+  }
+  return { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name'), field: fieldSpecFrom(field) };
+}
+
+/**
+ * Wire `AlterCollectionSchemaRequest` (what SDK 3.x sends for addCollectionField) -> the fields to
+ * add. Dropping fields or adding functions this way is not supported.
+ */
+export function alterSchemaAddFromWire(req: Wire, ctx: CallContext): T.AddCollectionFieldRequest[] {
+  const action = msg(req['action'], 'action');
+  if (oneofCase(action, 'op') !== 'add_request') throw errors.unsupported('AlterCollectionSchema drop_request');
+  const add = msg(action['add_request'], 'add_request');
+  if (list(add['func_schema'], 'func_schema').length > 0) throw errors.unsupported('AlterCollectionSchema with functions');
+  const scope = { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name') };
+  return list(add['field_infos'], 'field_infos').map((info) => ({ ...scope, field: fieldSpecFrom(msg(info, 'field_info')['field_schema']) }));
 }
 
 /** Wire `CreateCollectionRequest` -> service request (decodes the schema bytes). */

@@ -1,0 +1,32 @@
+/**
+ * AddCollectionField (Milvus 2.6 schema evolution). The added field must be nullable, so rows
+ * written before it read as its default value, else NULL; it cannot be a primary, partition or
+ * clustering key, auto-ID, or a vector, and its name must be new.
+ */
+import { isVectorType } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { Engine } from '../engine/engine.js';
+import { buildField } from '../schema/field.js';
+import { requireCollection } from './resolve.js';
+import type * as T from './types.js';
+
+export async function addCollectionField(engine: Engine, req: T.AddCollectionFieldRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const spec = req.field;
+  const refuse = (why: string) => errors.invalidParameter(`${why}, field name = ${spec.name}`);
+  if (spec.isPrimaryKey === true) throw refuse('not support to add pk field');
+  if (spec.autoId === true) throw refuse('only primary field can speficy AutoID with true');
+  if (spec.isPartitionKey === true) throw refuse('not support to add partition key field');
+  if (spec.isClusteringKey === true) throw refuse('not support to add clustering key field');
+  if (isVectorType(spec.dataType)) throw refuse('not support to add vector field');
+  if (spec.nullable !== true) throw refuse('added field must be nullable, please check it');
+  const fields = c.meta.schema.fields;
+  if (fields.some((f) => f.name === spec.name)) throw refuse('duplicated field name');
+  if (fields.filter((f) => !f.isDynamic).length >= limits.maxFieldsPerCollection) {
+    throw errors.invalidParameter(`maximum field's number should be limited to ${limits.maxFieldsPerCollection}`);
+  }
+  let nextId = 0;
+  for (const f of fields) if (f.fieldId >= nextId) nextId = f.fieldId + 1;
+  await engine.addField(c, buildField(spec, nextId));
+}
