@@ -8,7 +8,33 @@ import type { CollectionRuntime } from './collection.js';
 import type { Engine } from './engine.js';
 import type { LoadType } from './meta.js';
 import { Mutex } from './mutex.js';
-import type { PartitionRuntime } from './partition.js';
+import type { PartitionRuntime, SealedSegment } from './partition.js';
+import { Chunk } from './chunk.js';
+import { isVectorKind } from '../index/metrics.js';
+import { makeResident, type ResidentColumn } from '../index/wasm/resident.js';
+import type { Column } from '../schema/column.js';
+import { sliceColumn } from '../schema/ops.js';
+
+/**
+ * The loaded form of a segment: vector columns moved into their own wasm memory (searched there,
+ * freed as a whole on release) and the other columns copied out of the file buffer, so nothing
+ * keeps the file's bytes alive.
+ */
+function residentChunk(chunk: Chunk, s: SealedSegment): Chunk {
+  const columns = new Map<string, Column>();
+  const residents: ResidentColumn[] = [];
+  for (const [name, col] of chunk.columns) {
+    const r = isVectorKind(col.kind) ? makeResident(col, chunk.numRows) : null;
+    if (r) {
+      residents.push(r);
+      columns.set(name, r.column);
+    } else {
+      columns.set(name, sliceColumn(col, 0, chunk.numRows));
+    }
+  }
+  s.residents = residents;
+  return new Chunk(chunk.partitionId, chunk.numRows, columns, chunk.ts.slice(), chunk.pkField);
+}
 
 export class Loader {
   private readonly lock = new Mutex();
@@ -37,7 +63,7 @@ export class Loader {
         for (const p of toLoad) {
           for (const s of p.sealed) {
             if (s.data) continue;
-            s.data = await this.engine.writer.readSegment(c, s.meta);
+            s.data = residentChunk(await this.engine.writer.readSegment(c, s.meta), s);
             await this.engine.indexer.attach(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
           }
@@ -64,7 +90,11 @@ export class Loader {
 
   private releasePartition(p: PartitionRuntime): void {
     p.loaded = false;
-    for (const s of p.sealed) s.data = null;
+    for (const s of p.sealed) {
+      for (const r of s.residents ?? []) r.release();
+      s.residents = undefined;
+      s.data = null;
+    }
   }
 
   /** Release everything of a collection in memory (no manifest write). */

@@ -2,6 +2,7 @@
  * Runtime state of one partition: its growing segment, its sealed segments (with their columns in
  * memory only while loaded) and its tombstones. The durable part is `meta` (see meta.ts).
  */
+import type { ResidentColumn } from '../index/wasm/resident.js';
 import type { Bitset } from '../schema/column.js';
 import { Chunk, GrowingSegment } from './chunk.js';
 import type { PartitionMeta, SealedSegmentMeta } from './meta.js';
@@ -11,6 +12,8 @@ export interface SealedSegment {
   meta: SealedSegmentMeta;
   /** Columns in memory while the partition is loaded; null when released. */
   data: Chunk | null;
+  /** Vector columns held in their own wasm memory while loaded; released with the segment. */
+  residents?: ResidentColumn[];
 }
 
 export class PartitionRuntime {

@@ -113,9 +113,11 @@ function writeMask(a: WasmArena, filter: Uint8Array | null, valid: Uint8Array | 
 export function wasmScanExact(
   column: WasmColumn, queries: WasmColumn, metric: MetricType, numRows: number, ctx: ScanContext,
 ): boolean {
-  const a = defaultArena();
+  // A resident column (see resident.ts) is searched in its own memory; others in the process arena.
+  const adopted = cache.get(column.data)?.store;
+  const a = adopted !== undefined && !adopted.isReleased ? adopted.arena : defaultArena();
   if (a === null) return false;
-  const cached = column.data.byteLength >= CACHE_MIN_BYTES;
+  const cached = column.data.byteLength >= CACHE_MIN_BYTES || a !== defaultArena();
   let store: VectorStore;
   try {
     store = cached ? storeForColumn(a, column, numRows) : VectorStore.fromColumn(a, column, numRows);

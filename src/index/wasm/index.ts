@@ -5,3 +5,4 @@ export { WasmPool, MIN_PARALLEL_WORK_BYTES, type PoolJob, type PoolOptions } fro
 export { defaultArena, storeForColumn, adoptStore, forgetColumn, CACHE_MIN_BYTES } from './exact.js';
 export { kernelModule, wasmLoadError } from './loader.js';
 export { KIND, METRIC } from './codes.js';
+export { makeResident, type ResidentColumn } from './resident.js';
