@@ -10,7 +10,8 @@ import type * as T from './types.js';
 
 export async function createPartition(engine: Engine, req: T.PartitionRequest): Promise<void> {
   const c = requireCollection(engine, req);
-  if (isPartitionKeyMode(c)) throw errors.invalidParameter('disable create partition if partition key mode is used');
+  // Milvus answers this with a plain error (code 65535, UnexpectedError), not an input error.
+  if (isPartitionKeyMode(c)) throw errors.unexpected('disable create partition if partition key mode is used');
   validateName('partition', req.partitionName);
   if (c.partitionByName(req.partitionName)) return; // Milvus treats a duplicate create as success
   if (c.partitions.size >= limits.maxPartitionsPerCollection) {

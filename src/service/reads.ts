@@ -68,6 +68,9 @@ function dedupeNewest(scope: readonly ScopedChunk[], refs: RowRefs): { refs: Row
 
 export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   const c = requireCollection(engine, req);
+  if (req.partitionNames && req.partitionNames.length > 0 && isPartitionKeyMode(c)) {
+    throw errors.invalidParameter('not support manually specifying the partition names if partition key mode is used');
+  }
   const parts = readScope(c, req.partitionNames);
   const plan = compile(c, req.filter, req.templateValues);
   const out = planOutput(c.meta.schema, req.outputFields, { includePk: true, allowCount: true });
@@ -182,7 +185,8 @@ function runRoute(c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk
 
 function searchScope(c: CollectionRuntime, partitionNames: string[] | undefined): ScopedChunk[] {
   if (partitionNames && partitionNames.length > 0 && isPartitionKeyMode(c)) {
-    throw errors.invalidParameter('not support manually specifying the partition names if partition key mode is used');
+    // Milvus' search task answers a plain error here (65535, UnexpectedError); query answers 1100.
+    throw errors.unexpected('not support manually specifying the partition names if partition key mode is used');
   }
   return c.chunksOf(readScope(c, partitionNames));
 }

@@ -142,3 +142,26 @@ test('AddCollectionField: old rows read the default or NULL (in memory, after fl
   const f = await c.query({ collection_name: 'evolve', filter: 'tag == "none"', output_fields: ['id'] });
   assert.deepEqual(f.data.map((r) => String(r['id'])).sort(), ['1', '2']);
 });
+
+test('partition-key collections: Milvus error codes for create partition (65535), search (65535) and query (1100) with partition names', async () => {
+  ok(await c.createCollection({
+    collection_name: 'pkey',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'k', data_type: DataType.VarChar, max_length: 8, is_partition_key: true },
+    ],
+    num_partitions: 4,
+  }));
+  const cp = await c.createPartition({ collection_name: 'pkey', partition_name: 'p' });
+  assert.equal(cp.code, 65535);
+  assert.equal(cp.error_code, 'UnexpectedError');
+  ok((await c.insert({ collection_name: 'pkey', data: [{ id: 1, v: [1, 0], k: 'a' }] })).status);
+  ok(await c.createIndex({ collection_name: 'pkey', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'pkey' }));
+  const q = await c.query({ collection_name: 'pkey', filter: 'id > 0', partition_names: ['p'] });
+  assert.equal(q.status.code, 1100);
+  const s = await c.search({ collection_name: 'pkey', data: [1, 0], partition_names: ['p'] });
+  assert.equal(s.status.code, 65535);
+  assert.match(s.status.reason, /partition key mode/);
+});
