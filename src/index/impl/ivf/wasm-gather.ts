@@ -8,42 +8,60 @@
  */
 import type { MetricType } from '../../../core/enums.js';
 import { assert } from '../../../core/assert.js';
+import { MilvusError } from '../../../core/errors.js';
 import { CACHE_MIN_BYTES, defaultArena, storeForColumn } from '../../wasm/exact.js';
 import { metricCode } from '../../wasm/codes.js';
 import { QueryBlock, VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { WasmArena } from '../../wasm/arena.js';
 import type { InvertedLists } from './lists.js';
 
+/** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
+const ARENA_FULL_CODE = 3;
+
+interface Parts {
+  store: VectorStore;
+  temporary: boolean;
+  queries: QueryBlock;
+  idsPtr: number;
+  outPtr: number;
+  /** Metric code and the store's norms pointer it needs (COSINE), or 0. */
+  metric: number;
+  norms: number;
+}
+
 export class WasmGather {
-  private readonly arena: WasmArena;
-  private readonly store: VectorStore;
-  private readonly temporary: boolean;
-  private readonly queries: QueryBlock;
-  private readonly metric: number;
-  private readonly norms: number;
-  private readonly idsPtr: number;
-  private readonly outPtr: number;
   private closed = false;
 
-  private constructor(arena: WasmArena, column: WasmColumn, numRows: number, queries: WasmColumn, metric: MetricType, lists: InvertedLists) {
-    this.arena = arena;
-    this.temporary = column.data.byteLength < CACHE_MIN_BYTES;
-    this.store = this.temporary ? VectorStore.fromColumn(arena, column, numRows) : storeForColumn(arena, column, numRows);
-    this.metric = metricCode(metric);
-    this.norms = this.store.normsFor(this.metric, false);
-    this.queries = QueryBlock.create(arena, queries.kind, queries.dim, queries.data);
-    this.idsPtr = arena.alloc(lists.ids.length * 4);
-    arena.i32.set(lists.ids, this.idsPtr >>> 2);
-    let longest = 0;
-    for (let l = 0; l < lists.nlist; l++) longest = Math.max(longest, lists.offsets[l + 1]! - lists.offsets[l]!);
-    this.outPtr = arena.alloc(longest * 4);
-  }
+  private constructor(private readonly arena: WasmArena, private readonly p: Parts) {}
 
-  /** A gatherer for one search, or null when the wasm kernels are unavailable. Close it after the search. */
+  /**
+   * A gatherer for one search, or null when the wasm kernels are unavailable or the arena is full
+   * (the index then scans in JS, like searchExact). Close it after the search.
+   */
   static open(column: WasmColumn, numRows: number, queries: WasmColumn, metric: MetricType, lists: InvertedLists): WasmGather | null {
     const arena = defaultArena();
     if (arena === null || lists.ids.length === 0) return null;
-    return new WasmGather(arena, column, numRows, queries, metric, lists);
+    const temporary = column.data.byteLength < CACHE_MIN_BYTES;
+    const m = metricCode(metric);
+    let store: VectorStore | null = null, block: QueryBlock | null = null, idsPtr = 0, outPtr = 0;
+    try {
+      store = temporary ? VectorStore.fromColumn(arena, column, numRows) : storeForColumn(arena, column, numRows);
+      block = QueryBlock.create(arena, queries.kind, queries.dim, queries.data);
+      idsPtr = arena.alloc(lists.ids.length * 4);
+      arena.i32.set(lists.ids, idsPtr >>> 2);
+      let longest = 0;
+      for (let l = 0; l < lists.nlist; l++) longest = Math.max(longest, lists.offsets[l + 1]! - lists.offsets[l]!);
+      outPtr = arena.alloc(longest * 4);
+      const norms = store.normsFor(m, false);
+      return new WasmGather(arena, { store, temporary, queries: block, idsPtr, outPtr, metric: m, norms });
+    } catch (e) {
+      if (outPtr !== 0) arena.release(outPtr);
+      if (idsPtr !== 0) arena.release(idsPtr);
+      block?.free();
+      if (temporary) store?.release();
+      if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
+      throw e;
+    }
   }
 
   /**
@@ -52,23 +70,23 @@ export class WasmGather {
    */
   distances(qi: number, from: number, to: number): Float32Array {
     assert(!this.closed, 'gather after close');
-    const a = this.arena;
-    a.k.gather(this.store.code, this.metric, 0, this.queries.at(qi), this.store.ptr, this.store.dim,
-      this.idsPtr + from * 4, to - from, this.norms, this.queries.norm(qi), this.outPtr);
-    return a.f32;
+    const { store, queries } = this.p;
+    this.arena.k.gather(store.code, this.p.metric, 0, queries.at(qi), store.ptr, store.dim,
+      this.p.idsPtr + from * 4, to - from, this.p.norms, queries.norm(qi), this.p.outPtr);
+    return this.arena.f32;
   }
 
   /** Index of entry 0 of `distances` in the array it returns. */
   get outIndex(): number {
-    return this.outPtr >>> 2;
+    return this.p.outPtr >>> 2;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.arena.release(this.idsPtr);
-    this.arena.release(this.outPtr);
-    this.queries.free();
-    if (this.temporary) this.store.release();
+    this.arena.release(this.p.idsPtr);
+    this.arena.release(this.p.outPtr);
+    this.p.queries.free();
+    if (this.p.temporary) this.p.store.release();
   }
 }
