@@ -22,7 +22,8 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
   const field = fieldByName(c.meta.schema, req.fieldName);
   if (!field || field.isDynamic) throw errors.fieldNotFound(req.fieldName);
   const params = { ...req.params };
-  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : field.name;
+  // Unnamed: the field's existing index name if it has one (Milvus datacoord), else the field name.
+  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : c.indexOnField(field.name)?.name ?? field.name;
   validateName('index', indexName);
   let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
   if (indexType === '') indexType = 'AUTOINDEX';

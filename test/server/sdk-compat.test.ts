@@ -165,3 +165,19 @@ test('partition-key collections: Milvus error codes for create partition (65535)
   assert.equal(s.status.code, 65535);
   assert.match(s.status.reason, /partition key mode/);
 });
+
+test('CreateIndex without a name on a field that has an index adopts its name: same params succeed, different ones fail', async () => {
+  ok(await c.createCollection({
+    collection_name: 'idx_again',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  ok(await c.createIndex({ collection_name: 'idx_again', field_name: 'v', index_name: 'named', index_type: 'FLAT', metric_type: 'COSINE' }));
+  ok(await c.createIndex({ collection_name: 'idx_again', field_name: 'v', index_type: 'FLAT', metric_type: 'COSINE' }));
+  const other = await c.createIndex({ collection_name: 'idx_again', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
+  assert.notEqual(other.error_code, 'Success');
+  const d = await c.describeIndex({ collection_name: 'idx_again' });
+  assert.deepEqual(d.index_descriptions.map((i) => i.index_name), ['named']);
+});
