@@ -192,6 +192,20 @@ function passesFor(t: Timing, measureMs: number): number {
   return Math.max(1, Math.min(MAX_PASSES, Math.ceil(measureMs / Math.max(t.passMs, 1e-3))));
 }
 
+/** A pass over all queries may take at most this long; slower settings use fewer queries (never under MIN_SLOW_QUERIES). */
+const MAX_PASS_MS = 5000;
+const MIN_SLOW_QUERIES = 200;
+
+/** The data set, or its first queries when a pass over all of them would exceed MAX_PASS_MS (timed on a sample). */
+function affordableQueries(index: VectorIndex, ds: Dataset, params: IndexParams, opts: AnnOptions): Dataset {
+  const sample = Math.min(ds.nq, WARMUP_QUERIES);
+  const t0 = performance.now();
+  for (let q = 0; q < sample; q++) index.search({ queries: queryColumn(ds, q), topK: K, params });
+  const perQueryMs = (performance.now() - t0) / Math.max(1, sample);
+  const affordable = Math.max(MIN_SLOW_QUERIES, Math.floor(Math.max(MAX_PASS_MS, opts.measureMs) / Math.max(perQueryMs, 1e-6)));
+  return affordable < ds.nq ? firstQueries(ds, affordable) : ds;
+}
+
 /** Search every query one at a time; returns the rows found and the timing. */
 function timeSextant(index: VectorIndex, ds: Dataset, params: IndexParams, filter: Uint8Array | null, measureMs: number): Timing & { found: Int32Array } {
   const found = new Int32Array(ds.nq * K);
@@ -215,18 +229,19 @@ async function sextantTwoThreadsQps(
 async function measureSextant(
   desc: IndexDescriptor, full: Dataset, opts: AnnOptions, filters: () => FilterCase[],
 ): Promise<{ rows: AnnRow[]; filtered: FilteredRow[] }> {
-  const ds = desc.recallAt10 >= 1 ? firstQueries(full, opts.exactQueries) : full;
-  const spec = validateIndexParams(desc, 'floatVector', 'L2', buildParamsFor(desc, ds.dim, opts));
-  opts.log(`[ann] ${ds.name}: building ${desc.name} ${JSON.stringify(spec.params)}`);
+  const sized = desc.recallAt10 >= 1 ? firstQueries(full, opts.exactQueries) : full;
+  const spec = validateIndexParams(desc, 'floatVector', 'L2', buildParamsFor(desc, full.dim, opts));
+  opts.log(`[ann] ${full.name}: building ${desc.name} ${JSON.stringify(spec.params)}`);
   const before = settledMemory();
   const t0 = performance.now();
-  const index = desc.build(floatColumn(ds.base, ds.dim), ds.n, { metric: 'L2', params: spec.params });
+  const index = desc.build(floatColumn(full.base, full.dim), full.n, { metric: 'L2', params: spec.params });
   const buildMs = performance.now() - t0;
   const mem = memoryDelta(settledMemory(), before);
   const serializedBytes = index.serialize().length;
   const rows: AnnRow[] = [];
   for (const s of settingsFor(desc, spec.params, opts)) {
     const params = validateSearchParams(desc, s.params);
+    const ds = affordableQueries(index, sized, params, opts);
     const one = timeSextant(index, ds, params, null, opts.measureMs);
     const qps2 = await sextantTwoThreadsQps(desc, index, spec.params, params, ds, passesFor(one, opts.measureMs));
     const recall = recallAtK(ds.groundTruth, K, one.found, K, ds.nq, K);
