@@ -181,3 +181,22 @@ test('CreateIndex without a name on a field that has an index adopts its name: s
   const d = await c.describeIndex({ collection_name: 'idx_again' });
   assert.deepEqual(d.index_descriptions.map((i) => i.index_name), ['named']);
 });
+
+test('ShowPartitions with type InMemory lists only loaded partitions', async () => {
+  ok(await c.createCollection({
+    collection_name: 'parts_loaded',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  ok(await c.createPartition({ collection_name: 'parts_loaded', partition_name: 'hot' }));
+  ok(await c.createPartition({ collection_name: 'parts_loaded', partition_name: 'cold' }));
+  ok(await c.createIndex({ collection_name: 'parts_loaded', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadPartitionsSync({ collection_name: 'parts_loaded', partition_names: ['hot'] }));
+  const loaded = await c.showPartitions({ collection_name: 'parts_loaded', type: 1 });
+  ok(loaded.status);
+  assert.deepEqual(loaded.partition_names, ['hot']);
+  const all = await c.showPartitions({ collection_name: 'parts_loaded' });
+  assert.deepEqual([...all.partition_names].sort(), ['_default', 'cold', 'hot']);
+});

@@ -64,8 +64,9 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   HasPartition: async (api, req, ctx) => ({ value: await api.hasPartition(R.partitionRequest(req, ctx)) }),
   ShowPartitions: async (api, req, ctx) => {
     const names = new Set(R.partitionNames(req));
+    const inMemoryOnly = num(req['type'], 'type') === 1; // ShowType.InMemory
     const all = await api.listPartitions(R.collectionScoped(req, ctx));
-    return out.showPartitionsToWire(all.filter((p) => names.size === 0 || names.has(p.name)));
+    return out.showPartitionsToWire(all.filter((p) => (names.size === 0 || names.has(p.name)) && (!inMemoryOnly || p.loadedPercent > 0)));
   },
   GetPartitionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getPartitionStatistics(R.partitionRequest(req, ctx))),
 
