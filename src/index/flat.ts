@@ -12,7 +12,7 @@ import type { Bitset, Column } from '../schema/column.js';
 import { columnLength } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
 import { smallerIsBetter } from '../core/enums.js';
-import { errors } from '../core/errors.js';
+import { errors, MilvusError } from '../core/errors.js';
 import { assert } from '../core/assert.js';
 import { limits } from '../core/limits.js';
 import { checkMetricForKind, isVectorColumn, type VectorColumn } from './metrics.js';
@@ -21,7 +21,8 @@ import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js'
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
 import type { ScanContext, ScanWindow } from './scan-window.js';
-import { CACHE_MIN_BYTES, storeForColumn, wasmScanExact } from './wasm/exact.js';
+import { CACHE_MIN_BYTES, storeToSearch, wasmScanExact } from './wasm/exact.js';
+import type { VectorStore, WasmColumn } from './wasm/store.js';
 import type { PoolJob, WasmPool } from './wasm/pool.js';
 
 export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
@@ -69,6 +70,7 @@ export function searchExact(req: ExactSearchRequest): ExactSearchResult {
 /**
  * Several exact searches (typically one per segment) at once on a WasmPool's worker threads; each
  * answer is identical to `searchExact(req)`. Validation errors are thrown before any work starts.
+ * Resident columns are read in their own wasm memory, others copied once into the pool's arena.
  * Sparse columns, small columns and a null pool run synchronously on this thread.
  */
 export async function searchExactParallel(pool: WasmPool | null, reqs: readonly ExactSearchRequest[]): Promise<ExactSearchResult[]> {
@@ -85,7 +87,12 @@ export async function searchExactParallel(pool: WasmPool | null, reqs: readonly 
         out[i] = searchExact(req);
         continue;
       }
-      const store = storeForColumn(pool.arena, column, req.numRows);
+      // A resident column is read in its own memory; others are copied once into the pool's arena.
+      const store = storeOrNull(pool, column, req.numRows);
+      if (store === null) {
+        out[i] = searchExact(req);
+        continue;
+      }
       jobs.push({
         store, numRows: req.numRows, metric: req.metric, queries: store.query(queries.data), topK: req.topK,
         mask: andMask(p.filter, column.valid, req.numRows), window: p.window,
@@ -101,6 +108,19 @@ export async function searchExactParallel(pool: WasmPool | null, reqs: readonly 
     assert(r !== null, 'every request answered');
     return r;
   });
+}
+
+/** Code of `errors.insufficientMemoryToLoad`, which the arena throws when it cannot grow. */
+const ARENA_FULL_CODE = 3;
+
+/** The store to search, or null when the arena cannot hold a copy (searchExact then falls back to JS). */
+function storeOrNull(pool: WasmPool, column: WasmColumn, numRows: number): VectorStore | null {
+  try {
+    return storeToSearch(pool.arena, column, numRows);
+  } catch (e) {
+    if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
+    throw e;
+  }
 }
 
 function andMask(filter: Bitset | null, valid: Uint8Array | null, numRows: number): Uint8Array | null {

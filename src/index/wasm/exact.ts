@@ -84,6 +84,26 @@ export function adoptStore(column: WasmColumn, store: VectorStore): void {
   cache.set(column.data, { store, sample: sampleOf(column, store.numRows) });
 }
 
+/** The arena of the live store adopted by `column` (a resident column's own memory), or null. */
+export function residentArena(column: WasmColumn): WasmArena | null {
+  const adopted = cache.get(column.data)?.store;
+  return adopted !== undefined && !adopted.isReleased ? adopted.arena : null;
+}
+
+/**
+ * The store a search of `numRows` rows of `column` reads: its resident store when it has one,
+ * otherwise the cached copy in `fallback` (made on first use). Throws code 3 when that arena is full.
+ */
+export function storeToSearch(fallback: WasmArena, column: WasmColumn, numRows: number): VectorStore {
+  return storeForColumn(residentArena(column) ?? fallback, column, numRows);
+}
+
+/** The live store adopted for (or cached from) `column` holding at least `numRows` rows, or null. */
+export function adoptedStore(column: WasmColumn, numRows: number): VectorStore | null {
+  const s = cache.get(column.data)?.store;
+  return s !== undefined && !s.isReleased && s.numRows >= numRows ? s : null;
+}
+
 /** Drop the cached copy of a column now (e.g. on release) instead of waiting for GC. */
 export function forgetColumn(column: WasmColumn): void {
   const hit = cache.get(column.data);
@@ -114,8 +134,7 @@ export function wasmScanExact(
   column: WasmColumn, queries: WasmColumn, metric: MetricType, numRows: number, ctx: ScanContext,
 ): boolean {
   // A resident column (see resident.ts) is searched in its own memory; others in the process arena.
-  const adopted = cache.get(column.data)?.store;
-  const a = adopted !== undefined && !adopted.isReleased ? adopted.arena : defaultArena();
+  const a = residentArena(column) ?? defaultArena();
   if (a === null) return false;
   const cached = column.data.byteLength >= CACHE_MIN_BYTES || a !== defaultArena();
   let store: VectorStore;

@@ -1,7 +1,12 @@
 /**
- * WasmPool: a fixed set of worker threads (default: one per core) that share one WasmArena's memory.
+ * WasmPool: a fixed set of worker threads (default: one per core) that read vector stores in place,
+ * whatever shared WebAssembly.Memory each lives in (the process arena, or a resident segment's own
+ * memory): a task carries its memory, and each worker instantiates the kernels once per memory it
+ * sees (see worker.ts). Nothing is copied per worker or per search.
  * `searchParallel` splits each job (one segment's store x nq queries) into row ranges, runs them on
  * the workers, and merges the per-range top-k into results identical to the single-thread scan.
+ * Scratch (mask, distance blocks, outputs) is allocated on this thread, per task, in the job's own
+ * arena, so concurrent tasks on one memory never share bytes (the allocator is main-thread only).
  * Jobs too small to pay for the thread hop (MIN_PARALLEL_WORK_BYTES) run synchronously here.
  * The queue is bounded (maxQueuedTasks); past it `searchParallel` throws a retriable error.
  * Idle workers are unref'd, so an idle pool never keeps the process alive; `close()` ends them.
@@ -18,7 +23,8 @@ import type { ExactSearchResult } from '../flat.js';
 import type { WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
-import type { ReplyMessage, TaskMessage, WorkerInit } from './worker.js';
+import type { WasmMemory } from './loader.js';
+import type { ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './worker.js';
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
@@ -34,7 +40,7 @@ const MAX_CRASHES = 8;
 export interface PoolJob {
   store: VectorStore;
   metric: MetricType;
-  /** Queries of the store's kind and dim, already in the arena. */
+  /** Queries of the store's kind and dim, already in the store's arena. */
   queries: QueryBlock;
   topK: number;
   /** Rows [0, numRows) of the store are searched (default: all). */
@@ -56,6 +62,7 @@ export interface PoolOptions {
 
 interface Pending {
   id: number;
+  memory: WasmMemory;
   task: TopKTask;
   resolve: () => void;
   reject: (e: Error) => void;
@@ -78,11 +85,16 @@ export class WasmPool {
   private crashes = 0;
   private broken: Error | null = null;
 
+  /**
+   * `arena` gives the kernels module, the memory of raw `runTask` calls, and is where callers such as
+   * searchExactParallel copy columns that have no memory of their own.
+   */
   constructor(readonly arena: WasmArena, opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.maxQueued = opts.maxQueuedTasks ?? DEFAULT_MAX_QUEUED_TASKS;
     this.minParallelWork = opts.minParallelWorkBytes ?? MIN_PARALLEL_WORK_BYTES;
     for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
+    openPools.add(this);
   }
 
   /** Tasks waiting for a worker (not counting running ones). */
@@ -100,13 +112,13 @@ export class WasmPool {
     try {
       for (const j of jobs) this.plan(j, inline ? 1 : this.partsFor(j), plans);
       if (inline) {
-        for (const p of plans) for (const t of p.tasks) runTopKTask(this.arena, t);
+        for (const p of plans) for (const t of p.tasks) runTopKTask(p.job.store.arena, t);
       } else {
         let n = 0;
         for (const p of plans) n += p.tasks.length;
         if (this.queue.length + n > this.maxQueued) throw errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`);
         const all: Promise<void>[] = [];
-        for (const p of plans) for (const t of p.tasks) all.push(this.runTask(t));
+        for (const p of plans) for (const t of p.tasks) all.push(this.runTask(t, p.job.store.arena.memory));
         // Wait for every task, failed or not, before freeing memory a worker may still write.
         const settled = await Promise.allSettled(all);
         for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -117,13 +129,13 @@ export class WasmPool {
     }
   }
 
-  /** Run one raw task on a worker (low level; the pointers are trusted). */
-  runTask(task: TopKTask): Promise<void> {
+  /** Run one raw task on a worker over `memory` (low level; the pointers are trusted). */
+  runTask(task: TopKTask, memory: WasmMemory = this.arena.memory): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
     if (this.broken !== null) return Promise.reject(errors.internal(`search pool is broken: ${this.broken.message}`));
     if (this.queue.length >= this.maxQueued) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.queue.push({ id: this.nextId++, memory, task, resolve, reject });
       this.dispatch();
     });
   }
@@ -132,6 +144,7 @@ export class WasmPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    openPools.delete(this);
     const gone = errors.serviceNotReady('search pool is closed');
     for (const p of this.queue.splice(0)) p.reject(gone);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
@@ -139,8 +152,16 @@ export class WasmPool {
     for (const s of this.slots) if (s.busy !== null) s.busy.reject(gone);
   }
 
+  /** Tell every worker to drop its kernels over `memory` (it was released). */
+  forget(memory: WasmMemory): void {
+    const id = memoryIds.get(memory);
+    if (id === undefined || this.closed) return;
+    const msg: WorkerMessage = { type: 'forget', memoryId: id };
+    for (const s of this.slots) s.worker.postMessage(msg);
+  }
+
   private spawn(): Slot {
-    const init: WorkerInit = { module: this.arena.module, memory: this.arena.memory };
+    const init: WorkerInit = { module: this.arena.module };
     // Inherit the process's flags except those that only make sense for the main script.
     const execArgv = process.execArgv.filter((f) => !f.startsWith('--input-type') && !f.startsWith('--test'));
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });
@@ -189,7 +210,7 @@ export class WasmPool {
       if (p === undefined) return;
       slot.busy = p;
       slot.worker.ref();
-      const msg: TaskMessage = { id: p.id, task: p.task };
+      const msg: TaskMessage = { type: 'task', id: p.id, memoryId: memoryId(p.memory), memory: p.memory, task: p.task };
       slot.worker.postMessage(msg);
     }
   }
@@ -204,10 +225,11 @@ export class WasmPool {
   private plan(j: PoolJob, parts: number, plans: Plan[]): void {
     const { store, queries, topK } = j;
     assert(queries.kind === store.code && queries.dim === store.dim, 'queries match the store');
+    assert(queries.arena === store.arena, 'queries live in the store\'s arena');
     assert(Number.isInteger(topK) && topK >= 1, 'topK >= 1');
     const n = j.numRows ?? store.numRows;
     assert(Number.isInteger(n) && n >= 0 && n <= store.numRows, 'numRows within the store');
-    const a = this.arena;
+    const a = store.arena;
     const m = store.metric(j.metric);
     const negate = !smallerIsBetter(j.metric);
     store.pin();
@@ -244,7 +266,7 @@ export class WasmPool {
     const k = p.job.topK;
     const negate = p.negate;
     const heaps = new TopKHeaps(nq, k);
-    const a = this.arena;
+    const a = p.job.store.arena;
     for (const t of p.tasks) {
       const i32 = a.i32, f32 = a.f32;
       const r0 = t.outRows >>> 2, s0 = t.outScores >>> 2, c0 = t.outCounts >>> 2;
@@ -264,7 +286,7 @@ export class WasmPool {
   }
 
   private freePlan(p: Plan): void {
-    for (const ptr of p.allocs) this.arena.release(ptr);
+    for (const ptr of p.allocs) p.job.store.arena.release(ptr);
     p.allocs.length = 0;
     p.job.store.unpin();
   }
@@ -276,4 +298,22 @@ interface Plan {
   mask: number;
   tasks: TopKTask[];
   allocs: number[];
+}
+
+/** Process-unique ids of the memories tasks were posted with (a posted memory arrives as a new object). */
+const memoryIds = new WeakMap<WasmMemory, number>();
+let nextMemoryId = 1;
+
+function memoryId(memory: WasmMemory): number {
+  let id = memoryIds.get(memory);
+  if (id === undefined) memoryIds.set(memory, (id = nextMemoryId++));
+  return id;
+}
+
+/** Open pools, so that releasing a memory reaches every worker that may hold kernels over it. */
+const openPools = new Set<WasmPool>();
+
+/** A memory was released: every open pool's workers drop their kernels over it. */
+export function forgetMemory(memory: WasmMemory): void {
+  for (const p of openPools) p.forget(memory);
 }

@@ -8,6 +8,7 @@ import type { Column } from '../../schema/column.js';
 import { WasmArena } from './arena.js';
 import { adoptStore, forgetColumn } from './exact.js';
 import { MAX_PAGES, PAGE_BYTES } from './loader.js';
+import { forgetMemory } from './pool.js';
 import { VectorStore, type WasmColumn } from './store.js';
 
 export interface ResidentColumn {
@@ -43,6 +44,8 @@ export function makeResident(column: Column, numRows: number): ResidentColumn | 
       if (released) return;
       released = true;
       forgetColumn(view);
+      // Workers holding kernels over this memory drop them (a running task keeps the store pinned).
+      forgetMemory(arena.memory);
     },
   };
 }
