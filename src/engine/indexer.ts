@@ -35,6 +35,8 @@ export class Indexer {
   private readonly waiting = new Map<number, { resolve: (p: Uint8Array) => void; reject: (e: Error) => void }>();
   /** The last build failure per index id, reported by DescribeIndex. */
   readonly failures = new Map<number, string>();
+  /** Called after every index build with its index type, duration and outcome (metrics). */
+  readonly buildListeners = new Set<(indexType: string, seconds: number, ok: boolean) => void>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -66,12 +68,16 @@ export class Indexer {
     try {
       for (let t = this.queue.shift(); t; t = this.queue.shift()) {
         this.queued.delete(`${t.seg.meta.id}:${t.index.id}`);
+        const started = performance.now();
+        let ok = false;
         try {
           await this.buildOne(t);
           this.failures.delete(t.index.id);
+          ok = true;
         } catch (e) {
           this.failures.set(t.index.id, e instanceof Error ? e.message : String(e));
         }
+        for (const l of this.buildListeners) l(t.index.indexType, (performance.now() - started) / 1000, ok);
       }
     } finally {
       this.running = null;

@@ -90,6 +90,9 @@ interface ActiveFile {
 }
 
 export class Wal {
+  /** Called after every group-commit fsync with its duration and the records it made durable (metrics). */
+  readonly fsyncListeners = new Set<(seconds: number, records: number) => void>();
+
   private queue: Pending[] = [];
   private roomWaiters: (() => void)[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -256,7 +259,10 @@ export class Wal {
       at += p.bytes.length;
     }
     await this.active.handle.write(buf, this.active.sizeBytes);
+    const syncStart = performance.now();
     await this.active.handle.sync();
+    const syncSeconds = (performance.now() - syncStart) / 1000;
+    for (const listener of this.fsyncListeners) listener(syncSeconds, batch.length);
     this.active.sizeBytes += total;
     this.active.records += batch.length;
     this.writeLsn += BigInt(batch.length);

@@ -52,6 +52,10 @@ test('gRPC SDK and REST v2 on the same port see the same data; /metrics counts b
     assert.equal(sample(text, 'sextant_collection_indexes', { db: 'default', collection: 'shared' }), 1);
     assert.ok((sample(text, 'sextant_collection_growing_bytes', { collection: 'shared' }) ?? 0) > 0);
     assert.match(text, /^sextant_wal_next_lsn \d+$/m);
+    // Two inserts (one REST, one gRPC) were each made durable by a WAL fsync.
+    const plain = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    assert.ok(plain('sextant_wal_fsync_seconds_count') >= 2, 'WAL fsyncs are timed');
+    assert.ok(plain('sextant_wal_records_synced_total') >= 2);
     assert.match(text, /^sextant_loaded_bytes \d+$/m);
     assert.match(text, /^sextant_process_resident_memory_bytes \d+/m);
     assert.equal(await (await fetch(`${h.baseUrl}/metrics`)).status, 404, 'metrics live on the http port only');

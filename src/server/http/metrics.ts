@@ -4,8 +4,8 @@
  * HTTP dispatcher; engine numbers (rows, bytes, loaded memory, segments, indexes, WAL position) are
  * read from the engine at scrape time.
  *
- * Not available without a hook below the service: WAL fsync latency (storage/wal.ts keeps no
- * timing) and index build durations (builds are not timed by the engine).
+ * WAL fsync latency and index build durations come from listeners on the WAL and the indexer;
+ * `close()` removes them.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/engine.js';
@@ -18,6 +18,8 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'transport' | 'endpoint' | 'code'>;
   private readonly latency: Histogram<'transport' | 'endpoint' | 'code'>;
+
+  private readonly detach: (() => void)[] = [];
 
   constructor(private readonly engine: Engine | undefined) {
     const registers = [this.registry];
@@ -75,6 +77,30 @@ export class ServerMetrics {
       name: 'sextant_wal_files', help: 'WAL files on disk', registers,
       collect() { this.set(engine.wal.fileNames.length); },
     });
+    const fsync = new Histogram({
+      name: 'sextant_wal_fsync_seconds', help: 'Duration of each WAL group-commit fsync', buckets: LATENCY_BUCKETS_S, registers,
+    });
+    const fsyncRecords = new Counter({ name: 'sextant_wal_records_synced_total', help: 'WAL records made durable', registers });
+    const onFsync = (seconds: number, records: number): void => {
+      fsync.observe(seconds);
+      fsyncRecords.inc(records);
+    };
+    engine.wal.fsyncListeners.add(onFsync);
+    this.detach.push(() => engine.wal.fsyncListeners.delete(onFsync));
+    const builds = new Histogram({
+      name: 'sextant_index_build_seconds', help: 'Duration of per-segment vector index builds by index type and outcome',
+      labelNames: ['index_type', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers,
+    });
+    const onBuild = (indexType: string, seconds: number, ok: boolean): void => {
+      builds.observe({ index_type: indexType, outcome: ok ? 'ok' : 'failed' }, seconds);
+    };
+    engine.indexer.buildListeners.add(onBuild);
+    this.detach.push(() => engine.indexer.buildListeners.delete(onBuild));
+  }
+
+  /** Stop listening to the engine. */
+  close(): void {
+    for (const d of this.detach.splice(0)) d();
   }
 }
 

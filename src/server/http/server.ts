@@ -134,7 +134,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown({ main, grpcHandler, rest, mgmt, rbac }, opts.shutdownGraceMs ?? 5_000);
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt, rbac }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
     return closing;
   };
   return { port, httpPort, metrics, close };
