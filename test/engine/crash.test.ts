@@ -16,9 +16,11 @@ const childPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash
 
 interface RoundResult { acked: [number, number][]; maxTried: number }
 
-function runChildAndKill(dir: string, firstId: number, killAfterMs: number): Promise<RoundResult> {
+/** `duringOpen`: kill at a random moment from spawn, so some kills land while the WAL is replayed. */
+function runChildAndKill(dir: string, firstId: number, killAfterMs: number, duringOpen: boolean): Promise<RoundResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [childPath, dir, String(firstId), '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (duringOpen) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     const acked: [number, number][] = [];
     let maxTried = firstId - 1;
     let buf = '';
@@ -31,7 +33,7 @@ function runChildAndKill(dir: string, firstId: number, killAfterMs: number): Pro
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const [kind, a, b] = line.split(' ');
-        if (kind === 'READY') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (kind === 'READY' && !duringOpen) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         else if (kind === 'TRY') maxTried = Math.max(maxTried, Number(b));
         else if (kind === 'ACK') acked.push([Number(a), Number(b)]);
       }
@@ -79,7 +81,9 @@ test('kill -9 at random moments loses no acknowledged insert and duplicates none
   let maxTried = -1;
   try {
     for (let round = 0; round < 22; round++) {
-      const r = await runChildAndKill(dir, maxTried + 1, 20 + Math.floor(rand() * 400));
+      // Every fourth round the kill comes at a random moment from spawn (often mid-open / replay).
+      const duringOpen = round % 4 === 3;
+      const r = await runChildAndKill(dir, maxTried + 1, duringOpen ? Math.floor(rand() * 250) : 20 + Math.floor(rand() * 400), duringOpen);
       for (const [a, b] of r.acked) for (let i = a; i <= b; i++) acked.add(i);
       maxTried = Math.max(maxTried, r.maxTried);
       await verify(dir, acked, maxTried);
