@@ -428,3 +428,66 @@ export function decodeF16(src: usize, n: i32, dst: usize): void {
   for (; i < n4; i += 4) v128.store(dst + (<usize>i << 2), f16x4(src + (<usize>i << 1)));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f16One(<u32>load<u16>(src + (<usize>i << 1))));
 }
+
+/* ---------- HNSW construction ---------- */
+
+/**
+ * hnswlib's neighbour-selection heuristic over the rows at `base` (fast float32 kernels): walk the
+ * `n` candidates (int32 row ids at `cand`, sorted by ascending badness key, float64 keys at `keys`)
+ * and keep one unless an already kept neighbour is closer to it (badness, rounded to float32) than
+ * its own key. Badness is the metric value for L2, its negation for IP / COSINE. Writes the kept
+ * candidates' positions (int32 indices into `cand`) to `out` and returns how many (at most `m`).
+ * `norms` (COSINE only) holds each row's squared norm as float64.
+ */
+export function selectNeighbors(
+  kind: i32, metric: i32, base: usize, dim: i32, norms: usize, cand: usize, keys: usize, n: i32, m: i32, out: usize,
+): i32 {
+  const rb = <usize>rowBytes(kind, dim);
+  let k = 0;
+  for (let i = 0; i < n && k < m; i++) {
+    const e = load<i32>(cand + (<usize>i << 2));
+    const de = load<f64>(keys + (<usize>i << 3));
+    const q = base + <usize>e * rb;
+    const qNorm = metric == COS ? Math.sqrt(load<f64>(norms + (<usize>e << 3))) : 0;
+    let good = true;
+    for (let j = 0; j < k; j++) {
+      const o = load<i32>(cand + (<usize>load<i32>(out + (<usize>j << 2)) << 2));
+      const v = <f64><f32>distance(kind, metric, 1, q, base, o, dim, qNorm, norms);
+      if ((metric == L2 ? v : -v) < de) {
+        good = false;
+        break;
+      }
+    }
+    if (good) {
+      store<i32>(out + (<usize>k << 2), i);
+      k++;
+    }
+  }
+  return k;
+}
+
+/**
+ * Like `gather`, but writes badness keys: the metric value for L2 / HAMMING / JACCARD, its negation
+ * for IP / COSINE (smaller = closer for every metric), rounded to float32. HNSW's batch per node.
+ */
+export function gatherKeys(
+  kind: i32, metric: i32, fast: i32, q: usize, base: usize, dim: i32, ids: usize, n: i32,
+  norms: usize, qNorm: f64, out: usize,
+): void {
+  const neg = metric == IP || metric == COS;
+  if (kind == F32 && fast != 0) {
+    const rb = <usize>dim << 2;
+    for (let i = 0; i < n; i++) {
+      const row = load<i32>(ids + (<usize>i << 2));
+      const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
+      const v = <f32>floatDist<f32>(metric, 1, q, base + <usize>row * rb, dim, qNorm, rNormSq);
+      store<f32>(out + (<usize>i << 2), neg ? -v : v);
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const row = load<i32>(ids + (<usize>i << 2));
+    const v = <f32>distance(kind, metric, fast, q, base, row, dim, qNorm, norms);
+    store<f32>(out + (<usize>i << 2), neg ? -v : v);
+  }
+}

@@ -29,8 +29,9 @@ class BuildScratch {
   readonly pruneKeys: Float64Array;
   readonly pruneSelIds: Int32Array;
   readonly pruneSelKeys: Float64Array;
+  readonly pruneDists: Float32Array;
 
-  constructor(efConstruction: number, maxM0: number) {
+  constructor(efConstruction: number, maxM0: number, space: VectorSpace) {
     const cap = Math.max(efConstruction, maxM0 + 1);
     this.candIds = new Int32Array(cap);
     this.candKeys = new Float64Array(cap);
@@ -41,6 +42,7 @@ class BuildScratch {
     this.pruneKeys = new Float64Array(maxM0 + 1);
     this.pruneSelIds = new Int32Array(maxM0 + 1);
     this.pruneSelKeys = new Float64Array(maxM0 + 1);
+    this.pruneDists = space.batchBuffers?.(maxM0 + 1).out ?? new Float32Array(maxM0 + 1);
   }
 
   ensure(n: number): void {
@@ -54,7 +56,7 @@ export function buildGraph(space: VectorSpace, present: Uint8Array | null, p: Hn
   const numRows = space.numRows;
   const graph = new HnswGraph(numRows, p.M, assignLevels(numRows, p.M, p.seed, present));
   const searcher = new GraphSearcher(graph, space);
-  const scratch = new BuildScratch(p.efConstruction, graph.maxM0);
+  const scratch = new BuildScratch(p.efConstruction, graph.maxM0, space);
   for (let row = 0; row < numRows; row++) {
     if (present !== null && present[row] === 0) continue;
     insert(graph, searcher, scratch, row, p.efConstruction);
@@ -110,6 +112,7 @@ function selectNeighbors(
     for (let i = 0; i < n; i++) { outIds[i] = candIds[i]!; outKeys[i] = candKeys[i]!; }
     return n;
   }
+  if (space.select !== undefined) return space.select(candIds, candKeys, n, m, outIds, outKeys);
   let k = 0;
   for (let i = 0; i < n && k < m; i++) {
     const e = candIds[i]!;
@@ -137,9 +140,15 @@ function addLink(graph: HnswGraph, space: VectorSpace, scratch: BuildScratch, ta
   const sorter = scratch.sorter;
   sorter.clear();
   sorter.push(key, row);
-  for (let i = 1; i <= count; i++) {
-    const nb = links[off + i]!;
-    sorter.push(space.pairDistance(target, nb), nb);
+  if (space.pairDistances !== undefined) {
+    const d = scratch.pruneDists;
+    space.pairDistances(target, links, off + 1, count, d);
+    for (let i = 0; i < count; i++) sorter.push(d[i]!, links[off + 1 + i]!);
+  } else {
+    for (let i = 1; i <= count; i++) {
+      const nb = links[off + i]!;
+      sorter.push(space.pairDistance(target, nb), nb);
+    }
   }
   const n = sorter.size;
   const ids = scratch.pruneIds, keys = scratch.pruneKeys;

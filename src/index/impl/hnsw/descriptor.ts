@@ -13,7 +13,8 @@ import { checkBuildColumn } from '../flat.js';
 import { buildGraph, DEFAULT_SEED } from './build.js';
 import { decodeHnsw } from './codec.js';
 import { HnswIndex } from './index.js';
-import { decodeDenseRows, F32Space, metricCode, type DenseMetric } from './space.js';
+import { decodeDenseRows, F32Space, metricCode, type DenseMetric, type VectorSpace } from './space.js';
+import { WasmSpace } from './wasm-space.js';
 import { decodeQuantiser, SQ_TYPES, trainQuantiser, type Quantiser, type SqType } from './sq.js';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -75,14 +76,17 @@ function makeIndex(
   const metric = spec.metric as DenseMetric;
   const dim = column.dim;
   const present = column.valid === null ? null : column.valid.subarray(0, numRows);
-  const data = decodeDenseRows(column, numRows);
-  // HNSW searches float32 rows; HNSW_SQ needs them only to build its graph (the codes come after).
-  const f32 = payload === null || !v.sq ? new F32Space(data, numRows, dim, metric) : null;
+  // HNSW searches the rows (in wasm when available, else as float32 in JS); HNSW_SQ needs them only
+  // to build its graph (the codes come after).
+  const needRows = payload === null || !v.sq;
+  const wasm = needRows ? WasmSpace.forColumn(column, numRows, metric) : null;
+  const data = wasm === null || v.sq ? decodeDenseRows(column, numRows) : null;
+  const f32: VectorSpace | null = wasm ?? (needRows ? new F32Space(data!, numRows, dim, metric) : null);
   let graph, efConstruction: number, quantiser: Quantiser | null = null;
   if (payload === null) {
     efConstruction = intParam(spec, 'efConstruction', 360);
     graph = buildGraph(f32!, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
-    if (v.sq) quantiser = trainQuantiser(sqType(spec), data, numRows, dim, metric, present);
+    if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);
   } else {
     const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
     if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
@@ -90,7 +94,7 @@ function makeIndex(
     efConstruction = decoded.efConstruction;
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }
-  const space = quantiser === null ? f32! : quantiser.space(data, numRows, dim, metric);
+  const space = quantiser === null ? f32! : quantiser.space(data!, numRows, dim, metric);
   return new HnswIndex({
     indexType: v.name, metric, column, numRows, graph, space, efConstruction, quantiser,
     refine: quantiser !== null && refineOn(spec, quantiser.type), exactSelectivity: desc.exactSelectivity,

@@ -148,6 +148,8 @@ export class HnswIndex implements VectorIndex {
       this.ids = new Int32Array(s.results.size * 2);
     }
     const walked = s.results.drainAscending(this.keys, this.ids);
+    // Traversal keys may be approximate (WasmSpace's float32 kernels): the reported ones are exact.
+    if (space.rescore !== undefined) this.rescore(space, window === null ? Math.min(walked, topK) : walked);
     const worst = walked > 0 ? this.keys[walked - 1]! : Infinity;
     // Quantised spaces re-rank exactly with `refine`, and always under a range window (its bounds are hard).
     let n = walked;
@@ -166,6 +168,23 @@ export class HnswIndex implements VectorIndex {
     if (window === null || count >= topK) return true;
     // Complete when the walk saw all it could reach (walked < ef) or its worst result is past the window.
     return walked < ef || !(worst < window.hi);
+  }
+
+  /** Exact keys for the best n graph candidates, re-sorted best-first (ascending key, then id). */
+  private rescore(space: VectorSpace, n: number): void {
+    const keys = this.keys, ids = this.ids;
+    space.rescore!(ids, keys, n);
+    for (let i = 1; i < n; i++) {
+      const k = keys[i]!, id = ids[i]!;
+      let j = i - 1;
+      while (j >= 0 && (keys[j]! > k || (keys[j] === k && ids[j]! > id))) {
+        keys[j + 1] = keys[j]!;
+        ids[j + 1] = ids[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+      ids[j + 1] = id;
+    }
   }
 
   /** Re-rank the best n graph candidates with exact distances over the raw column (in place); returns n. */

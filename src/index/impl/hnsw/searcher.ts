@@ -29,8 +29,9 @@ export class GraphSearcher {
     this.results = new MaxHeap(256);
     this.candidates = new MinHeap(256);
     this.visited = new Uint32Array(graph.numRows);
-    this.batchIds = new Int32Array(graph.maxM0);
-    this.batchDists = new Float32Array(graph.maxM0);
+    const buffers = space.batchBuffers?.(graph.maxM0);
+    this.batchIds = buffers?.ids ?? new Int32Array(graph.maxM0);
+    this.batchDists = buffers?.out ?? new Float32Array(graph.maxM0);
   }
 
   private nextEpoch(): number {

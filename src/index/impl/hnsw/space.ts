@@ -26,6 +26,21 @@ export interface VectorSpace {
   pairDistance(a: number, b: number): number;
   /** The metric value reported to the user for a badness key of this space. */
   score(key: number): number;
+  /**
+   * Optional fast paths (WasmSpace): `batchBuffers` gives id / distance buffers that `distances`
+   * reads and writes without copying; `pairDistances` batches `pairDistance` from one row;
+   * `rescore` recomputes keys of the current query exactly (traversal keys may be approximate);
+   * `select` runs the neighbour-selection heuristic (build.ts `selectNeighbors`) natively.
+   */
+  batchBuffers?(capacity: number): BatchBuffers;
+  pairDistances?(a: number, ids: Int32Array, idsOff: number, count: number, out: Float32Array): void;
+  rescore?(ids: Int32Array, keys: Float64Array, n: number): void;
+  select?(candIds: Int32Array, candKeys: Float64Array, n: number, m: number, outIds: Int32Array, outKeys: Float64Array): number;
+}
+
+export interface BatchBuffers {
+  readonly ids: Int32Array;
+  readonly out: Float32Array;
 }
 
 export type DenseMetric = Extract<MetricType, 'L2' | 'IP' | 'COSINE'>;

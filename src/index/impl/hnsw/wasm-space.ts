@@ -1,0 +1,231 @@
+/**
+ * `VectorSpace` over a wasm `VectorStore`: distances run in the SIMD kernels (asm/kernels.ts).
+ *
+ * - A loaded segment's column is resident (its rows already live in wasm memory, see
+ *   src/index/wasm/resident.ts): the space reads that store in place. Otherwise (index build, or a
+ *   column that is not resident) the rows are copied once into an arena owned by the space, which
+ *   lives as long as the index (the memory goes when the index is garbage-collected).
+ * - Graph traversal uses the float32 ("fast") kernels. Batches are zero-copy: the searcher's id and
+ *   distance buffers are views of the arena (`batchBuffers`), so a batch is one call with no copies.
+ * - `rescore` recomputes keys with the exact kernels (bit-identical to `searchExact`), so reported
+ *   scores do not depend on the fast kernels' rounding.
+ * - `select` runs hnswlib's neighbour-selection heuristic in wasm (index build).
+ */
+import type { MetricType } from '../../../core/enums.js';
+import { WasmArena } from '../../wasm/arena.js';
+import { KIND, METRIC } from '../../wasm/codes.js';
+import { adoptedStore, defaultArena } from '../../wasm/exact.js';
+import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
+import { VectorStore, type WasmColumn } from '../../wasm/store.js';
+import type { DenseColumn } from '../../scan-dense.js';
+import type { BatchBuffers, DenseMetric, VectorSpace } from './space.js';
+
+/** Kernels this space needs beyond `KernelExports` (added to asm/kernels.ts for HNSW). */
+interface HnswKernels {
+  selectNeighbors(
+    kind: number, metric: number, base: number, dim: number, norms: number, cand: number, keys: number, n: number, m: number, out: number,
+  ): number;
+  gatherKeys(
+    kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
+    norms: number, qNorm: number, out: number,
+  ): void;
+}
+
+function hnswKernels(k: object): HnswKernels | null {
+  const r = k as Record<string, unknown>;
+  return typeof r['selectNeighbors'] === 'function' && typeof r['gatherKeys'] === 'function' ? (k as unknown as HnswKernels) : null;
+}
+
+/** A growable int32 / float64 scratch pair in the arena (selection candidates). */
+interface Scratch { ids: number; keys: number; out: number; cap: number }
+
+export class WasmSpace implements VectorSpace {
+  readonly dim: number;
+  readonly numRows: number;
+  private readonly arena: WasmArena;
+  private readonly k: WasmArena['k'];
+  private readonly hk: HnswKernels;
+  private readonly code: number;
+  private readonly metric: number;
+  private readonly base: number;
+  private readonly rowBytes: number;
+  /** Squared row norms (COSINE), else 0. */
+  private readonly norms: number;
+  private readonly normsView: Float64Array;
+  /** The current query: a pointer to a row (setQueryRow) or to `qBuf` (setQuery). */
+  private qPtr = 0;
+  private qNorm = 0;
+  private readonly qBuf: number;
+  private readonly qNormBuf: number;
+  private readonly qF32: Float32Array;
+  private readonly qU16: Uint16Array;
+  private readonly qI8: Int8Array;
+  private readonly qBits = new Uint32Array(1);
+  private readonly qBitsF = new Float32Array(this.qBits.buffer);
+  /** Buffers handed out by `batchBuffers` (their SharedArrayBuffer, for the zero-copy check). */
+  private readonly views: ArrayBufferLike[] = [];
+  /** Fallback batch scratch for ids / distances that are not arena views. */
+  private own: BatchBuffers;
+  private sel: Scratch;
+
+  private constructor(store: VectorStore, metric: DenseMetric) {
+    const arena = store.arena;
+    const hk = hnswKernels(arena.k);
+    if (hk === null) throw new Error('kernels.wasm lacks selectNeighbors');
+    this.arena = arena;
+    this.k = arena.k;
+    this.hk = hk;
+    this.dim = store.dim;
+    this.numRows = store.numRows;
+    this.code = store.code;
+    this.metric = store.metric(metric as MetricType);
+    this.base = store.ptr;
+    this.rowBytes = store.rowBytes;
+    this.norms = this.metric === METRIC.COSINE ? store.norms() : 0;
+    this.qBuf = arena.alloc(Math.max(this.dim * 4, 16));
+    this.qNormBuf = arena.alloc(8);
+    const buf = arena.memory.buffer;
+    this.normsView = this.norms === 0 ? new Float64Array(0) : new Float64Array(buf, this.norms, this.numRows);
+    this.qF32 = new Float32Array(buf, this.qBuf, this.dim);
+    this.qU16 = new Uint16Array(buf, this.qBuf, this.dim);
+    this.qI8 = new Int8Array(buf, this.qBuf, this.dim);
+    this.own = this.batchBuffers(64);
+    this.sel = this.newScratch(256);
+  }
+
+  /**
+   * A space over `column`'s first `numRows` rows: its resident store when it has one, else a copy in
+   * a new arena. Null when the wasm kernels are unavailable (the caller uses `F32Space`).
+   */
+  static forColumn(column: DenseColumn, numRows: number, metric: DenseMetric): WasmSpace | null {
+    const def = defaultArena();
+    if (def === null || hnswKernels(def.k) === null) return null;
+    const wc = column as WasmColumn;
+    const adopted = adoptedStore(wc, numRows);
+    if (adopted !== null && adopted.arena !== def) return new WasmSpace(adopted, metric);
+    const bytes = numRows * column.dim * 4;
+    const pages = Math.ceil((bytes + numRows * 8) / PAGE_BYTES) + 16;
+    const arena = WasmArena.create(Math.min(pages, MAX_PAGES), MAX_PAGES);
+    if (arena === null) return null;
+    return new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric);
+  }
+
+  /** An id / distance buffer pair of `capacity` entries in wasm memory (batches on it copy nothing). */
+  batchBuffers(capacity: number): BatchBuffers {
+    const ids = this.arena.alloc(capacity * 4), out = this.arena.alloc(capacity * 4);
+    const buf = this.arena.memory.buffer;
+    if (!this.views.includes(buf)) this.views.push(buf);
+    return { ids: new Int32Array(buf, ids, capacity), out: new Float32Array(buf, out, capacity) };
+  }
+
+  setQuery(src: Float32Array, off: number): void {
+    const dim = this.dim;
+    if (this.code === KIND.float32) {
+      this.qF32.set(src.subarray(off, off + dim));
+    } else if (this.code === KIND.bfloat16) {
+      // The float32 query was decoded from bfloat16 (exact), so its top 16 bits are the original.
+      const bits = this.qBits, f = this.qBitsF;
+      for (let i = 0; i < dim; i++) { f[0] = src[off + i]!; this.qU16[i] = bits[0]! >>> 16; }
+    } else {
+      for (let i = 0; i < dim; i++) this.qI8[i] = src[off + i]!;
+    }
+    this.qPtr = this.qBuf;
+    if (this.metric === METRIC.COSINE) {
+      this.k.normsSq(this.code, this.qBuf, dim, 1, this.qNormBuf);
+      this.qNorm = Math.sqrt(this.arena.f64[this.qNormBuf >>> 3]!);
+    }
+  }
+
+  setQueryRow(row: number): void {
+    this.qPtr = this.base + row * this.rowBytes;
+    if (this.metric === METRIC.COSINE) this.qNorm = Math.sqrt(this.normsView[row]!);
+  }
+
+  distance(row: number): number {
+    return this.key(this.k.distance(this.code, this.metric, 1, this.qPtr, this.base, row, this.dim, this.qNorm, this.norms));
+  }
+
+  distances(ids: Int32Array, idsOff: number, count: number, out: Float32Array): void {
+    this.batch(this.qPtr, this.qNorm, ids, idsOff, count, out);
+  }
+
+  pairDistance(a: number, b: number): number {
+    const qNorm = this.metric === METRIC.COSINE ? Math.sqrt(this.normsView[a]!) : 0;
+    return this.key(this.k.distance(this.code, this.metric, 1, this.base + a * this.rowBytes, this.base, b, this.dim, qNorm, this.norms));
+  }
+
+  /** Badness from stored row `a` to rows `ids[idsOff .. idsOff + count)`, into `out[0 .. count)`. */
+  pairDistances(a: number, ids: Int32Array, idsOff: number, count: number, out: Float32Array): void {
+    const qNorm = this.metric === METRIC.COSINE ? Math.sqrt(this.normsView[a]!) : 0;
+    this.batch(this.base + a * this.rowBytes, qNorm, ids, idsOff, count, out);
+  }
+
+  /** Exact keys (the reference kernels, as `searchExact`) of the current query to ids[0 .. n), into keys. */
+  rescore(ids: Int32Array, keys: Float64Array, n: number): void {
+    const k = this.k;
+    for (let i = 0; i < n; i++) {
+      keys[i] = this.key(k.distance(this.code, this.metric, 0, this.qPtr, this.base, ids[i]!, this.dim, this.qNorm, this.norms));
+    }
+  }
+
+  /**
+   * hnswlib's heuristic (see build.ts `selectNeighbors`) in wasm: candidates sorted ascending, keeps
+   * at most m into outIds / outKeys; returns the number kept.
+   */
+  select(candIds: Int32Array, candKeys: Float64Array, n: number, m: number, outIds: Int32Array, outKeys: Float64Array): number {
+    if (n > this.sel.cap) {
+      this.freeScratch(this.sel);
+      this.sel = this.newScratch(n * 2);
+    }
+    const s = this.sel, a = this.arena;
+    a.i32.set(candIds.subarray(0, n), s.ids >>> 2);
+    a.f64.set(candKeys.subarray(0, n), s.keys >>> 3);
+    const k = this.hk.selectNeighbors(this.code, this.metric, this.base, this.dim, this.norms, s.ids, s.keys, n, m, s.out);
+    const pos = a.i32, at = s.out >>> 2;
+    for (let i = 0; i < k; i++) {
+      const p = pos[at + i]!;
+      outIds[i] = candIds[p]!;
+      outKeys[i] = candKeys[p]!;
+    }
+    return k;
+  }
+
+  score(key: number): number {
+    return this.metric === METRIC.L2 ? key : -key;
+  }
+
+  private key(v: number): number {
+    return this.metric === METRIC.L2 ? Math.fround(v) : -Math.fround(v);
+  }
+
+  private isView(a: Int32Array | Float32Array): boolean {
+    const views = this.views;
+    for (let i = 0; i < views.length; i++) if (a.buffer === views[i]) return true;
+    return false;
+  }
+
+  private batch(q: number, qNorm: number, ids: Int32Array, idsOff: number, count: number, out: Float32Array): void {
+    if (count > this.own.ids.length) this.own = this.batchBuffers(count * 2);
+    let idsPtr: number;
+    if (this.isView(ids)) idsPtr = ids.byteOffset + idsOff * 4;
+    else {
+      this.own.ids.set(ids.subarray(idsOff, idsOff + count));
+      idsPtr = this.own.ids.byteOffset;
+    }
+    const direct = this.isView(out);
+    const outPtr = direct ? out.byteOffset : this.own.out.byteOffset;
+    this.hk.gatherKeys(this.code, this.metric, 1, q, this.base, this.dim, idsPtr, count, this.norms, qNorm, outPtr);
+    if (!direct) out.set(this.own.out.subarray(0, count));
+  }
+
+  private newScratch(cap: number): Scratch {
+    const a = this.arena;
+    return { ids: a.alloc(cap * 4), keys: a.alloc(cap * 8), out: a.alloc(cap * 4), cap };
+  }
+
+  private freeScratch(s: Scratch): void {
+    this.arena.release(s.ids);
+    this.arena.release(s.keys);
+    this.arena.release(s.out);
+  }
+}
