@@ -30,6 +30,7 @@ import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
+import { SearchThreads } from './read.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -56,6 +57,8 @@ export class Engine {
   readonly writer: Writer;
   readonly loader: Loader;
   readonly indexer: Indexer;
+  /** Worker threads for exact search (see read.ts searchVectors). */
+  readonly searchThreads = new SearchThreads();
   private nextId: number;
   private readonly manifestLock = new Mutex();
   private closed = false;
@@ -321,6 +324,14 @@ export class Engine {
     return meta;
   }
 
+  /** AlterIndex: replace an index's stored params (only properties such as mmap.enabled change). */
+  async setIndexParams(c: CollectionRuntime, indexId: number, params: Record<string, string>): Promise<void> {
+    const index = c.meta.indexes.find((i) => i.id === indexId);
+    if (!index) return;
+    index.params = params;
+    await this.persist();
+  }
+
   async removeIndex(c: CollectionRuntime, indexId: number): Promise<void> {
     const index = c.meta.indexes.find((i) => i.id === indexId);
     if (!index) return;
@@ -339,6 +350,7 @@ export class Engine {
       await this.indexer.close();
       await this.writer.flushAll();
     } finally {
+      await this.searchThreads.close();
       await this.wal.close();
       await this.unlock?.();
     }

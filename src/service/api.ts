@@ -42,6 +42,7 @@ export interface MilvusApi {
   createIndex(req: T.CreateIndexRequest): Promise<void>;
   describeIndex(req: T.IndexRequest): Promise<T.IndexDescription[]>;
   dropIndex(req: T.IndexRequest): Promise<void>;
+  alterIndex(req: T.AlterIndexRequest): Promise<void>;
 
   // writes
   insert(req: T.InsertRequest): Promise<T.MutationResult>;

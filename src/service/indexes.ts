@@ -96,3 +96,22 @@ export async function dropIndex(engine: Engine, req: T.IndexRequest): Promise<vo
   if (c.isLoaded) throw errors.unexpected('index cannot be dropped, collection is loaded, please release it first');
   for (const i of list) await engine.removeIndex(c, i.id);
 }
+
+/** Index properties AlterIndex may set or delete (Milvus' configurable index params). */
+const ALTERABLE_INDEX_KEYS = new Set(['mmap.enabled', 'indexoffsetcache.enabled']);
+
+export async function alterIndex(engine: Engine, req: T.AlterIndexRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const index = c.meta.indexes.find((i) => i.name === req.indexName);
+  if (!index) throw errors.indexNotFound({ collection: c.name, indexName: req.indexName });
+  const params = { ...index.params };
+  for (const [k, v] of Object.entries(req.properties)) {
+    if (!ALTERABLE_INDEX_KEYS.has(k)) throw errors.invalidParameter(`${k} is not a configable index property`, { key: k });
+    params[k] = String(v).toLowerCase();
+  }
+  for (const k of req.deleteKeys) {
+    if (!ALTERABLE_INDEX_KEYS.has(k)) throw errors.invalidParameter(`${k} is not a configable index property`, { key: k });
+    delete params[k];
+  }
+  await engine.setIndexParams(c, index.id, params);
+}

@@ -59,6 +59,7 @@ export class SextantService implements MilvusApi {
   createIndex = async (req: T.CreateIndexRequest) => indexes.createIndex(this.engine, req);
   describeIndex = async (req: T.IndexRequest) => indexes.describeIndex(this.engine, req);
   dropIndex = async (req: T.IndexRequest) => indexes.dropIndex(this.engine, req);
+  alterIndex = async (req: T.AlterIndexRequest) => indexes.alterIndex(this.engine, req);
 
   insert = async (req: T.InsertRequest) => writes.insert(this.engine, req);
   upsert = async (req: T.InsertRequest) => writes.upsert(this.engine, req);

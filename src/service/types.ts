@@ -28,6 +28,11 @@ export type FieldSpecInput = FieldSpec;
 export interface AddCollectionFieldRequest extends CollectionScoped {
   field: FieldSpecInput;
 }
+export interface AlterIndexRequest extends CollectionScoped {
+  indexName: string;
+  properties: Properties;
+  deleteKeys: string[];
+}
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
   description?: string;

@@ -200,3 +200,29 @@ test('ShowPartitions with type InMemory lists only loaded partitions', async () 
   const all = await c.showPartitions({ collection_name: 'parts_loaded' });
   assert.deepEqual([...all.partition_names].sort(), ['_default', 'cold', 'hot']);
 });
+
+test('AlterIndex sets and deletes mmap.enabled (seen in DescribeIndex); GetIndexStatistics describes indexes; other keys are 1100', async () => {
+  ok(await c.createCollection({
+    collection_name: 'idx_alter',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  ok(await c.createIndex({ collection_name: 'idx_alter', field_name: 'v', index_name: 'vi', index_type: 'FLAT', metric_type: 'L2' }));
+  const param = async (key: string): Promise<string | undefined> => {
+    const d = await c.describeIndex({ collection_name: 'idx_alter', index_name: 'vi' });
+    const v = d.index_descriptions[0]?.params.find((p) => p.key === key)?.value;
+    return v === undefined ? undefined : String(v);
+  };
+  ok(await c.alterIndexProperties({ collection_name: 'idx_alter', index_name: 'vi', params: { 'mmap.enabled': true } }));
+  assert.equal(await param('mmap.enabled'), 'true');
+  ok(await c.dropIndexProperties({ collection_name: 'idx_alter', index_name: 'vi', properties: ['mmap.enabled'] }));
+  assert.equal(await param('mmap.enabled'), undefined);
+  assert.equal(await param('index_type'), 'FLAT');
+  const bad = await c.alterIndexProperties({ collection_name: 'idx_alter', index_name: 'vi', params: { nlist: 8 } });
+  assert.equal(bad.code, 1100);
+  const stats = await c.getIndexStatistics({ collection_name: 'idx_alter', index_name: 'vi' });
+  ok(stats.status);
+  assert.deepEqual(stats.index_descriptions.map((i) => i.index_name), ['vi']);
+});

@@ -10,7 +10,7 @@ import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
 import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
-import { int64, str, strings, num, type Wire } from './codec/wire.js';
+import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
 
 export type RpcHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
 
@@ -85,6 +85,14 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   CreateIndex: async (api, req, ctx) => { await api.createIndex(R.createIndexRequest(req, ctx)); return none; },
   DescribeIndex: async (api, req, ctx) => out.describeIndexToWire(await api.describeIndex(R.indexRequest(req, ctx))),
   DropIndex: async (api, req, ctx) => { await api.dropIndex(R.indexRequest(req, ctx)); return none; },
+  AlterIndex: async (api, req, ctx) => {
+    await api.alterIndex({
+      ...R.collectionScoped(req, ctx), indexName: str(req['index_name'], 'index_name'),
+      properties: keyValues(req['extra_params'], 'extra_params'), deleteKeys: strings(req['delete_keys'], 'delete_keys'),
+    });
+    return none;
+  },
+  GetIndexStatistics: async (api, req, ctx) => out.describeIndexToWire(await api.describeIndex(R.indexRequest(req, ctx))),
   GetIndexState: async (api, req, ctx) => {
     const [first] = await api.describeIndex(R.indexRequest(req, ctx));
     if (first === undefined) throw errors.indexNotFound({ collection: str(req['collection_name'], 'collection_name') });
