@@ -97,6 +97,13 @@ export class WasmPool {
     openPools.add(this);
   }
 
+  /** Tasks the workers finished (successfully or not) since the pool started. */
+  tasksDone = 0;
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Tasks waiting for a worker (not counting running ones). */
   get queuedTasks(): number {
     return this.queue.length;
@@ -181,6 +188,7 @@ export class WasmPool {
     slot.busy = null;
     slot.worker.unref();
     this.crashes = 0;
+    this.tasksDone++;
     if (msg.ok) p.resolve();
     else p.reject(errors.internal(`search task failed: ${msg.message}`));
     this.dispatch();

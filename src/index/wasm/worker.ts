@@ -7,6 +7,8 @@
  * reported and the worker keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './loader.js';
 import { runTopKTask, type KernelHost, type TopKTask } from './task.js';
 
@@ -78,15 +80,33 @@ export class HostCache {
   }
 }
 
+/**
+ * A full collection of this worker's heap. A released memory's bytes are freed only once every
+ * thread's objects over it are collected, and this worker allocates too little to collect soon on
+ * its own (gc is not exposed in workers by flags, hence the runtime flag and a fresh context).
+ */
+function collector(): () => void {
+  try {
+    setFlagsFromString('--expose_gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc === 'function') return () => void gc();
+  } catch {
+    // Without it the memory is returned at this worker's next natural collection.
+  }
+  return () => undefined;
+}
+
 function start(): void {
   const port = parentPort;
   if (port === null) throw new Error('worker.ts must run in a worker thread');
   const init = workerData as WorkerInit;
   const cache = new HostCache(init.module);
+  const collect = collector();
   setInterval(() => cache.sweep(Date.now()), MEMORY_IDLE_MS).unref();
   port.on('message', (msg: WorkerMessage) => {
     if (msg.type === 'forget') {
       cache.forget(msg.memoryId);
+      collect();
       return;
     }
     let reply: ReplyMessage;

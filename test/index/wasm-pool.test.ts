@@ -1,0 +1,103 @@
+/**
+ * The pool over several memories: jobs whose stores live in different wasm memories (resident
+ * columns) run on the same workers, in place, with answers identical to searchExact; a released
+ * memory is forgotten; the workers' kernel cache is bounded, idle-evicted and forgettable.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { searchExact, searchExactParallel, type ExactSearchRequest } from '../../src/index/flat.js';
+import { defaultArena, residentArena } from '../../src/index/wasm/exact.js';
+import { makeResident } from '../../src/index/wasm/resident.js';
+import { WasmPool } from '../../src/index/wasm/pool.js';
+import { HostCache } from '../../src/index/wasm/worker.js';
+import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
+import type { WasmColumn } from '../../src/index/wasm/store.js';
+import type { MetricType } from '../../src/core/enums.js';
+import { rng } from './helpers.js';
+import { randomColumn } from './wasm-helpers.js';
+
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+
+test('jobs in three memories (two resident columns + the process arena) answer like searchExact, in place', { skip }, async () => {
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
+  const r = rng(901);
+  const kinds = ['floatVector', 'int8Vector', 'binaryVector'] as const;
+  const residents = kinds.slice(0, 2).map((k) => makeResident(randomColumn(k, 9000 + 17, 32, r), 9017));
+  try {
+    const cols: WasmColumn[] = [
+      residents[0]!.column as WasmColumn, residents[1]!.column as WasmColumn, randomColumn('binaryVector', 40_000, 64, r),
+    ];
+    const arenas = cols.map((c) => residentArena(c));
+    assert.ok(arenas[0] !== null && arenas[1] !== null && arenas[0] !== arenas[1], 'each resident column has its own arena');
+    assert.equal(arenas[2], null);
+    const usedBefore = arenas.map((x) => x?.usedBytes ?? 0);
+    for (let round = 0; round < 6; round++) {
+      const reqs: ExactSearchRequest[] = cols.map((column, i) => {
+        const n = Math.floor(column.data.byteLength / (column.kind === 'binaryVector' ? column.dim / 8 : column.kind === 'int8Vector' ? column.dim : column.dim * 4));
+        const filter = round % 2 === 0 ? null : Uint8Array.from({ length: n }, () => (r() < 0.6 ? 1 : 0));
+        const metric: MetricType = column.kind === 'binaryVector' ? (round % 3 === 0 ? 'JACCARD' : 'HAMMING') : (['L2', 'IP', 'COSINE'] as const)[(round + i) % 3]!;
+        const nq = [1, 5, 16][round % 3]!;
+        return { metric, column, numRows: n, queries: randomColumn(column.kind, nq, column.dim, r), topK: 1 + ((round * 7 + i) % 40), filter };
+      });
+      const done = pool.tasksDone;
+      const got = await searchExactParallel(pool, reqs);
+      assert.ok(pool.tasksDone - done >= reqs.length, 'the workers ran the jobs');
+      for (let i = 0; i < reqs.length; i++) assert.deepEqual(got[i], searchExact(reqs[i]!), `round ${round} request ${i}`);
+    }
+    // Nothing was copied into the resident arenas (only norms, kept once) and no scratch leaked.
+    for (let i = 0; i < 2; i++) assert.ok(arenas[i]!.usedBytes - usedBefore[i]! <= 9017 * 8 + 64, `arena ${i} grew by ${arenas[i]!.usedBytes - usedBefore[i]!}`);
+    const afterNorms = arenas.map((x) => x?.usedBytes ?? 0);
+    await searchExactParallel(pool, [{ metric: 'COSINE', column: cols[0]!, numRows: 9017, queries: randomColumn('floatVector', 3, 32, r), topK: 5 }]);
+    assert.equal(arenas[0]!.usedBytes, afterNorms[0], 'scratch is freed after each search');
+  } finally {
+    for (const res of residents) res?.release();
+    await pool.close();
+  }
+});
+
+test('a resident column released while its search runs stays readable until the tasks end, then is freed', { skip }, async () => {
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
+  try {
+    const src = randomColumn('floatVector', 60_000, 64, rng(902));
+    const expected = searchExact({ metric: 'L2', column: src, numRows: 60_000, queries: randomColumn('floatVector', 16, 64, rng(903)), topK: 10 });
+    const res = makeResident(randomColumn('floatVector', 60_000, 64, rng(902)), 60_000);
+    assert.ok(res !== null);
+    const column = res.column as WasmColumn;
+    const arena = residentArena(column);
+    assert.ok(arena !== null);
+    const rowsBytes = 60_000 * 64 * 4;
+    const pending = searchExactParallel(pool, [{ metric: 'L2', column, numRows: 60_000, queries: randomColumn('floatVector', 16, 64, rng(903)), topK: 10 }]);
+    res.release();
+    assert.ok(arena.usedBytes >= rowsBytes, 'rows are kept while pinned by running tasks');
+    const [got] = await pending;
+    assert.deepEqual(got, expected);
+    assert.equal(arena.usedBytes, 0, 'rows and scratch freed once the tasks ended');
+    assert.equal(residentArena(column), null, 'a released column is no longer resident');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('HostCache: one instance per memory, bounded (least recently used out), idle-evicted, forgettable', { skip }, () => {
+  const module = kernelModule();
+  assert.ok(module !== null);
+  const cache = new HostCache(module, 2, 1000);
+  const m = [newSharedMemory(2, 4), newSharedMemory(2, 4), newSharedMemory(2, 4)];
+  const h1 = cache.host(1, m[0]!, 0);
+  assert.equal(cache.host(1, m[0]!, 10), h1, 'cached');
+  cache.host(2, m[1]!, 20);
+  cache.host(1, m[0]!, 30); // 1 is now the most recent
+  cache.host(3, m[2]!, 40); // evicts 2
+  assert.equal(cache.size, 2);
+  assert.equal(cache.host(1, m[0]!, 50), h1, 'the recently used one stayed');
+  assert.notEqual(cache.host(2, m[1]!, 60).memory, m[0]!);
+  cache.forget(2);
+  assert.equal(cache.size, 1);
+  cache.sweep(50 + 1001);
+  assert.equal(cache.size, 0, 'idle past the limit');
+  assert.notEqual(cache.host(1, m[0]!, 2000), h1, 're-instantiated after eviction');
+});
