@@ -3,13 +3,16 @@
  * with per-chunk top-k merged into a global top-k, and gathering output columns for hits.
  * Milvus rules (limits, output field names, load checks) are the service's.
  */
+import { availableParallelism } from 'node:os';
 import { assert } from '../core/assert.js';
 import type { MetricType } from '../core/enums.js';
 import type { FilterPlan } from '../expr/index.js';
 import { evaluateFilter } from '../expr/index.js';
-import { mergeTopK, searchExact } from '../index/flat.js';
-import type { ExactSearchResult } from '../index/flat.js';
-import type { IndexParams } from '../index/descriptor.js';
+import { mergeTopK, searchExactParallel } from '../index/flat.js';
+import type { ExactSearchRequest, ExactSearchResult } from '../index/flat.js';
+import type { IndexParams, VectorIndex } from '../index/descriptor.js';
+import { WasmPool, type PoolOptions } from '../index/wasm/pool.js';
+import { defaultArena } from '../index/wasm/exact.js';
 import type { Bitset, Column } from '../schema/column.js';
 import { concatColumns, takeRows, emptyColumn } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
@@ -84,28 +87,53 @@ export interface VectorHits extends RowRefs {
   topK: number;
 }
 
-export function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs): VectorHits {
-  const parts: { result: ExactSearchResult; segmentIndex: number }[] = [];
+/**
+ * Top-k of every query over the chunks in scope, merged. Chunks without a built index are scanned
+ * exactly: on `pool`'s worker threads when the work is big enough (split by chunk and by row ranges,
+ * see WasmPool), inline otherwise, with the same hits and scores either way. Chunks with a built
+ * index are searched on this thread while the workers run; that keeps index instances (HNSW keeps
+ * per-instance scratch) used by one search at a time, since each of those calls is synchronous.
+ */
+export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs, pool: WasmPool | null = null): Promise<VectorHits> {
+  const results: (ExactSearchResult | null)[] = new Array<ExactSearchResult | null>(scope.length).fill(null);
+  const exact: ExactSearchRequest[] = [];
+  const exactChunk: number[] = [];
+  const indexed: { ci: number; index: VectorIndex; filter: Bitset | null }[] = [];
   for (let ci = 0; ci < scope.length; ci++) {
     const s = scope[ci]!;
     const column = s.chunk.column(a.fieldName);
     if (!column || s.chunk.numRows === 0) continue;
     const filter = visibleRows(s, a.filter);
     const built = s.chunk.indexes.get(a.fieldName);
-    const result = built
-      ? built.index.search({ queries: a.queries, topK: a.topK, filter, range: a.range, params: a.indexParams })
-      : searchExact({
-      metric: a.metric,
-      column,
-      numRows: s.chunk.numRows,
-      queries: a.queries,
-      topK: a.topK,
-      filter,
-      range: a.range,
-    });
-    parts.push({ result, segmentIndex: ci });
+    if (built) {
+      indexed.push({ ci, index: built.index, filter });
+      continue;
+    }
+    exact.push({ metric: a.metric, column, numRows: s.chunk.numRows, queries: a.queries, topK: a.topK, filter, range: a.range });
+    exactChunk.push(ci);
   }
-  const merged = mergeTopK(parts, a.metric, a.topK);
+  // Tasks are posted (and their stores pinned) before this returns its promise; indexes run meanwhile.
+  const exactDone = searchExactParallel(pool, exact);
+  try {
+    for (const x of indexed) {
+      results[x.ci] = x.index.search({ queries: a.queries, topK: a.topK, filter: x.filter, range: a.range, params: a.indexParams });
+    }
+  } catch (e) {
+    await exactDone.catch(() => undefined);
+    throw e;
+  }
+  const exactResults = await exactDone;
+  for (let i = 0; i < exactResults.length; i++) results[exactChunk[i]!] = exactResults[i]!;
+  return mergeHits(results, a);
+}
+
+/** Merge per-chunk results (in chunk order, so ties break the same way on every path). */
+function mergeHits(results: readonly (ExactSearchResult | null)[], a: VectorSearchArgs): VectorHits {
+  const parts: { result: ExactSearchResult; segmentIndex: number }[] = [];
+  for (let ci = 0; ci < results.length; ci++) {
+    const result = results[ci];
+    if (result) parts.push({ result, segmentIndex: ci });
+  }
   // mergeTopK needs at least the query count when there were no parts.
   if (parts.length === 0) {
     return {
@@ -116,7 +144,53 @@ export function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs
       topK: a.topK,
     };
   }
+  const merged = mergeTopK(parts, a.metric, a.topK);
   return { chunk: merged.segment, row: merged.rows, scores: merged.scores, counts: merged.counts, topK: a.topK };
+}
+
+/**
+ * The engine's search threads: one WasmPool, created on first use and sized to the cores (env
+ * SEXTANT_SEARCH_THREADS overrides; 0 = every search on the calling thread), closed with the engine.
+ * Idle workers do not keep the process alive.
+ */
+export class SearchThreads {
+  private pool: WasmPool | null = null;
+  private closed = false;
+  private opts: PoolOptions = {};
+
+  constructor(private threads: number = defaultSearchThreads()) {}
+
+  /** The pool, or null when searches run inline (0 threads, no wasm kernels, engine closed). */
+  get(): WasmPool | null {
+    if (this.pool !== null || this.closed || this.threads === 0) return this.pool;
+    const arena = defaultArena();
+    if (arena === null) return null;
+    this.pool = new WasmPool(arena, { ...this.opts, threads: this.threads });
+    return this.pool;
+  }
+
+  /** Use `threads` workers from the next search on (0 = inline); searches still running on the old pool fail (retriable). */
+  async resize(threads: number, opts: Omit<PoolOptions, 'threads'> = {}): Promise<void> {
+    assert(Number.isInteger(threads) && threads >= 0, 'thread count');
+    this.threads = threads;
+    this.opts = opts;
+    const old = this.pool;
+    this.pool = null;
+    await old?.close();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const old = this.pool;
+    this.pool = null;
+    await old?.close();
+  }
+}
+
+function defaultSearchThreads(): number {
+  const env = process.env['SEXTANT_SEARCH_THREADS'];
+  if (env !== undefined && /^\d+$/.test(env)) return Number(env);
+  return availableParallelism();
 }
 
 /** The values of one field for a list of hits, in hit order. */

@@ -144,7 +144,7 @@ function vectorsByIds(scope: readonly ScopedChunk[], field: FieldSchema, ids: T.
   return gatherColumn(scope, field, sub);
 }
 
-function runRoute(c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk[], k: number): RouteHits {
+async function runRoute(engine: Engine, c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk[], k: number): Promise<RouteHits> {
   const field = annsFieldOf(c, req.annsField);
   const index = c.indexOnField(field.name);
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
@@ -170,7 +170,7 @@ function runRoute(c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk
   const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
-  const hits = searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams });
+  const hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams }, engine.searchThreads.get());
   const perQuery: RouteHits['perQuery'] = [];
   for (let q = 0; q < nq; q++) {
     const n = hits.counts[q]!;
@@ -240,13 +240,13 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
   };
 }
 
-export function search(engine: Engine, req: T.SearchRequest): T.SearchResult {
+export async function search(engine: Engine, req: T.SearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, req);
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
-  if (req.groupByField) return groupedSearch(c, scope, req, offset);
-  const route = runRoute(c, req, scope, req.topK + offset);
+  if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
+  const route = await runRoute(engine, c, req, scope, req.topK + offset);
   const perQuery = route.perQuery.map((q) => {
     const s = Math.min(offset, q.refs.chunk.length);
     return { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
@@ -256,7 +256,7 @@ export function search(engine: Engine, req: T.SearchRequest): T.SearchResult {
 
 const GROUPABLE = new Set<number>([DataType.Bool, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.VarChar]);
 
-function groupedSearch(c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, offset: number): T.SearchResult {
+async function groupedSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, offset: number): Promise<T.SearchResult> {
   const field = fieldByName(c.meta.schema, req.groupByField!);
   if (!field || !GROUPABLE.has(field.dataType)) {
     throw errors.invalidParameter(`group by field ${req.groupByField} must be of type Bool, Int8-Int64 or VarChar`);
@@ -271,7 +271,7 @@ function groupedSearch(c: CollectionRuntime, scope: ScopedChunk[], req: T.Search
   // Widen the candidate list until the groups are full or every row was considered.
   let k = Math.min(Math.max(groupsWanted * groupSize * 4, 64), Math.max(total, 1));
   for (;;) {
-    const route = runRoute(c, req, scope, k);
+    const route = await runRoute(engine, c, req, scope, k);
     const perQuery = route.perQuery.map((q) => groupHits(scope, field, q, groupsWanted, groupSize, offset));
     const short = perQuery.some((g, i) => g.incomplete && route.perQuery[i]!.refs.chunk.length === k);
     if (!short || k >= total) return buildResult(c, scope, req, req.nq, req.topK, perQuery.map((g) => g.hits), field);
@@ -316,7 +316,7 @@ function normalise(metric: MetricType, s: number): number {
   }
 }
 
-export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): T.SearchResult {
+export async function hybridSearch(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, req);
   if (req.requests.length === 0 || req.requests.length > limits.maxHybridRequests) {
     throw errors.invalidParameter('hybrid search needs 1 to 1024 sub-requests', { actual: req.requests.length });
@@ -333,10 +333,11 @@ export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): T.Sear
   if (ranker.strategy === 'rrf' && !(ranker.k > 0 && ranker.k < limits.rrfKMax)) {
     throw errors.invalidParameter('rrf k', { expected: `(0, ${limits.rrfKMax})`, actual: ranker.k });
   }
-  const routes = req.requests.map((r) => {
+  const routes: RouteHits[] = [];
+  for (const r of req.requests) {
     validateTopK(r.topK, 0);
-    return runRoute(c, r, scope, r.topK);
-  });
+    routes.push(await runRoute(engine, c, r, scope, r.topK));
+  }
   const perQuery: { refs: RowRefs; scores: Float32Array }[] = [];
   for (let q = 0; q < nq; q++) {
     const fused = new Map<PrimaryKey, { score: number; chunk: number; row: number }>();
