@@ -42,6 +42,8 @@ interface Scratch { ids: number; keys: number; out: number; cap: number }
 export class WasmSpace implements VectorSpace {
   readonly dim: number;
   readonly numRows: number;
+  /** True when the rows were copied into an arena of this space; false when a resident store is read in place. */
+  readonly ownsRows: boolean;
   private readonly arena: WasmArena;
   private readonly k: WasmArena['k'];
   private readonly hk: HnswKernels;
@@ -68,11 +70,12 @@ export class WasmSpace implements VectorSpace {
   private own: BatchBuffers;
   private sel: Scratch;
 
-  private constructor(store: VectorStore, metric: DenseMetric) {
+  private constructor(store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
     const arena = store.arena;
     const hk = hnswKernels(arena.k);
     if (hk === null) throw new Error('kernels.wasm lacks selectNeighbors');
     this.arena = arena;
+    this.ownsRows = ownsRows;
     this.k = arena.k;
     this.hk = hk;
     this.dim = store.dim;
@@ -102,12 +105,12 @@ export class WasmSpace implements VectorSpace {
     if (def === null || hnswKernels(def.k) === null) return null;
     const wc = column as WasmColumn;
     const adopted = adoptedStore(wc, numRows);
-    if (adopted !== null && adopted.arena !== def) return new WasmSpace(adopted, metric);
+    if (adopted !== null && adopted.arena !== def) return new WasmSpace(adopted, metric, false);
     const bytes = numRows * column.dim * 4;
     const pages = Math.ceil((bytes + numRows * 8) / PAGE_BYTES) + 16;
     const arena = WasmArena.create(Math.min(pages, MAX_PAGES), MAX_PAGES);
     if (arena === null) return null;
-    return new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric);
+    return new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric, true);
   }
 
   /** An id / distance buffer pair of `capacity` entries in wasm memory (batches on it copy nothing). */

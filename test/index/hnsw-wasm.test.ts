@@ -1,0 +1,105 @@
+/** WasmSpace (HNSW distances in wasm) against the JS F32Space, and its use of resident columns. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Column } from '../../src/schema/column.js';
+import { getIndexDescriptor, validateIndexParams } from '../../src/index/registry.js';
+import { decodeDenseRows, F32Space, type VectorSpace } from '../../src/index/impl/hnsw/space.js';
+import { WasmSpace } from '../../src/index/impl/hnsw/wasm-space.js';
+import { makeResident } from '../../src/index/wasm/resident.js';
+import { kernelModule } from '../../src/index/wasm/loader.js';
+import type { DenseColumn } from '../../src/index/scan-dense.js';
+import { clustered, denseColumn } from './datasets.js';
+import { rng } from './helpers.js';
+
+const skip = kernelModule() === null ? 'wasm kernels unavailable (SEXTANT_WASM=off?)' : false;
+const KINDS = ['floatVector', 'float16Vector', 'bfloat16Vector', 'int8Vector'] as const;
+const METRICS = ['L2', 'IP', 'COSINE'] as const;
+
+function spaces(kind: (typeof KINDS)[number], metric: (typeof METRICS)[number], n: number, dim: number) {
+  const d = clustered(n, 4, dim, 3);
+  const column = denseColumn(kind, d.data, dim) as DenseColumn;
+  const queries = decodeDenseRows(denseColumn(kind, d.queries, dim) as DenseColumn, 4);
+  const js = new F32Space(decodeDenseRows(column, n), n, dim, metric);
+  const wasm = WasmSpace.forColumn(column, n, metric);
+  assert.ok(wasm !== null, 'wasm space');
+  return { column, queries, js, wasm };
+}
+
+/** hnswlib's heuristic, written out plainly over `pairDistance`. */
+function refSelect(space: VectorSpace, ids: Int32Array, keys: Float64Array, n: number, m: number): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < n && kept.length < m; i++) {
+    if (kept.every((o) => !(space.pairDistance(ids[i]!, o) < keys[i]!))) kept.push(ids[i]!);
+  }
+  return kept;
+}
+
+test('WasmSpace: fast keys within float32 tolerance of F32Space, rescored keys bit-identical, every kind and metric', { skip }, () => {
+  const n = 300, dim = 37;
+  const r = rng(5);
+  for (const kind of KINDS) {
+    for (const metric of METRICS) {
+      const what = `${kind}/${metric}`;
+      const { queries, js, wasm } = spaces(kind, metric, n, dim);
+      const ids = new Int32Array(40);
+      for (let i = 0; i < ids.length; i++) ids[i] = Math.floor(r() * n);
+      const plain = new Float32Array(ids.length), viaViews = wasm.batchBuffers(ids.length);
+      viaViews.ids.set(ids);
+      for (let q = 0; q < 4; q++) {
+        js.setQuery(queries, q * dim);
+        wasm.setQuery(queries, q * dim);
+        wasm.distances(ids, 0, ids.length, plain);
+        wasm.distances(viaViews.ids, 0, ids.length, viaViews.out);
+        const exact = new Float64Array(ids.length);
+        wasm.rescore(ids, exact, ids.length);
+        for (let i = 0; i < ids.length; i++) {
+          const want = js.distance(ids[i]!);
+          assert.equal(exact[i], want, `${what} q${q} rescore row ${ids[i]}`);
+          assert.equal(viaViews.out[i], plain[i], `${what}: zero-copy batch equals copied batch`);
+          assert.ok(Math.abs(plain[i]! - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${what}: fast ${plain[i]} vs ${want}`);
+          assert.equal(wasm.distance(ids[i]!), plain[i], `${what}: single equals batch`);
+        }
+      }
+      // Stored row as query (build), pair distances and the selection heuristic.
+      wasm.setQueryRow(7);
+      js.setQueryRow(7);
+      const pd = new Float32Array(ids.length);
+      wasm.pairDistances(7, ids, 0, ids.length, pd);
+      for (let i = 0; i < ids.length; i++) {
+        assert.ok(Math.abs(wasm.distance(ids[i]!) - js.distance(ids[i]!)) <= 1e-5 * Math.max(1, Math.abs(js.distance(ids[i]!))), what);
+        assert.equal(pd[i], wasm.pairDistance(7, ids[i]!), `${what}: pairDistances equals pairDistance`);
+      }
+      const order = Array.from(ids, (id, i) => ({ id, key: pd[i]! })).sort((a, b) => a.key - b.key);
+      const cIds = Int32Array.from(order, (o) => o.id), cKeys = Float64Array.from(order, (o) => o.key);
+      const outIds = new Int32Array(8), outKeys = new Float64Array(8);
+      const k = wasm.select(cIds, cKeys, cIds.length, 8, outIds, outKeys);
+      const want = refSelect(wasm, cIds, cKeys, cIds.length, 8);
+      assert.ok(want.length > 1 && want.length < cIds.length, `${what}: the heuristic drops some candidates`);
+      assert.deepEqual(Array.from(outIds.subarray(0, k)), want, `${what}: select`);
+      for (let i = 0; i < k; i++) assert.equal(outKeys[i], cKeys[cIds.indexOf(outIds[i]!)], `${what}: select keeps keys`);
+    }
+  }
+});
+
+test('WasmSpace reads a resident column in place; HNSW over it answers exactly as over the plain column', { skip }, () => {
+  const n = 3000, dim = 32;
+  const d = clustered(n, 16, dim, 11);
+  const column = denseColumn('floatVector', d.data, dim), queries = denseColumn('floatVector', d.queries, dim);
+  const plain = WasmSpace.forColumn(column as DenseColumn, n, 'L2');
+  assert.equal(plain?.ownsRows, true, 'a plain column is copied');
+  const resident = makeResident(column, n);
+  assert.ok(resident !== null);
+  try {
+    const space = WasmSpace.forColumn(resident.column as DenseColumn, n, 'L2');
+    assert.equal(space?.ownsRows, false, 'a resident column is read in place');
+    const HNSW = getIndexDescriptor('HNSW');
+    const spec = validateIndexParams(HNSW, 'floatVector', 'L2', { M: '8', efConstruction: '40' });
+    const built = HNSW.build(column, n, spec);
+    const loaded = HNSW.deserialize(built.serialize(), resident.column as Column, n, spec);
+    const a = built.search({ queries, topK: 10 }), b = loaded.search({ queries, topK: 10 });
+    assert.deepEqual(b, a);
+    assert.ok(a.counts.every((c) => c === 10));
+  } finally {
+    resident.release();
+  }
+});
