@@ -22,6 +22,7 @@ import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import type { OutputPlan } from './output.js';
 import { isPartitionKeyMode, requireCollection } from './resolve.js';
 import type * as T from './types.js';
+import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type IteratorV2 } from './search-iterator.js';
 
 function compile(c: CollectionRuntime, filter: string | undefined, templates: T.TemplateValues | undefined): FilterPlan | null {
   if (!filter || filter.trim().length === 0) return null;
@@ -240,11 +241,27 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
   };
 }
 
+/** One batch of a search iterator v2: the next `topK` hits beyond the last bound (nq must be 1). */
+async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, iter: IteratorV2): Promise<T.SearchResult> {
+  if (req.nq !== 1) throw errors.invalidParameter('search iterator supports only one query vector', { expected: 1, actual: req.nq });
+  const index = c.indexOnField(annsFieldOf(c, req.annsField).name);
+  const params = iter.lastBound === undefined || !index
+    ? req.params : { ...req.params, ...beyondBound(index.metricType as MetricType, iter.lastBound) };
+  const route = await runRoute(engine, c, { ...req, params }, scope, req.topK + ITERATOR_TIE_SLACK);
+  const perQuery = route.perQuery.map((q) => dropAtBound(q, iter.lastBound, req.topK));
+  const scores = perQuery[0]?.scores;
+  const last = scores !== undefined && scores.length > 0 ? scores[scores.length - 1]! : iter.lastBound;
+  const result = buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
+  return { ...result, iterator: { token: iter.token, lastBound: last ?? 0 } };
+}
+
 export async function search(engine: Engine, req: T.SearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, req);
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
+  const iter = iteratorV2Of(req.params);
+  if (iter !== null) return iteratorSearch(engine, c, scope, req, iter);
   if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
   const route = await runRoute(engine, c, req, scope, req.topK + offset);
   const perQuery = route.perQuery.map((q) => {

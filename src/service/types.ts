@@ -161,6 +161,8 @@ export interface SearchResult {
   primaryFieldName: string;
   /** Group value per hit when grouping. */
   groupByValues: OutputColumn | null;
+  /** Search iterator v2: the token and the score of the last hit, for the next batch. */
+  iterator?: { token: string; lastBound: number };
 }
 export type Ranker = { strategy: 'rrf'; k: number } | { strategy: 'weighted'; weights: number[]; normScore: boolean };
 export interface HybridSearchRequest extends CollectionScoped {

@@ -226,3 +226,28 @@ test('AlterIndex sets and deletes mmap.enabled (seen in DescribeIndex); GetIndex
   ok(stats.status);
   assert.deepEqual(stats.index_descriptions.map((i) => i.index_name), ['vi']);
 });
+
+test('search iterator v2: batches continue beyond the last bound and visit every row once, best first', async () => {
+  ok(await c.createCollection({
+    collection_name: 'iter',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  const n = 50;
+  const data = Array.from({ length: n }, (_, i) => ({ id: i, v: [Math.cos(i * 0.37) * (1 + i / 7), Math.sin(i * 0.37) * (1 + i / 7)] }));
+  ok((await c.insert({ collection_name: 'iter', data })).status);
+  ok(await c.createIndex({ collection_name: 'iter', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'iter' }));
+  const it = await c.searchIterator({ collection_name: 'iter', data: [0.5, 0.5], batchSize: 7, limit: n });
+  const seen: string[] = [];
+  const scores: number[] = [];
+  for await (const batch of it as AsyncIterable<{ id: string; score: number }[]>) {
+    assert.ok(batch.length <= 7);
+    for (const hit of batch) { seen.push(String(hit.id)); scores.push(hit.score); }
+  }
+  assert.equal(seen.length, n);
+  assert.equal(new Set(seen).size, n, 'no row twice');
+  for (let i = 1; i < scores.length; i++) assert.ok(scores[i]! >= scores[i - 1]!, 'L2 batches are best first');
+});

@@ -187,6 +187,7 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
     primary_field_name: r.primaryFieldName,
   };
   if (r.groupByValues !== null) results['group_by_field_value'] = fieldDataToWire(r.groupByValues);
+  if (r.iterator !== undefined) results['search_iterator_v2_results'] = { token: r.iterator.token, last_bound: r.iterator.lastBound };
   return { results, collection_name: collectionName };
 }
 
