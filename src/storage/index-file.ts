@@ -13,7 +13,7 @@
  *
  * Written once (temp, fsync, rename, fsync dir) and never modified; reading verifies everything.
  */
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../core/crc32c.js';
 import { storageErrors } from './errors.js';
 import { writeFileAtomic } from './fs/durable.js';
 import type { FileSystem } from './fs/types.js';

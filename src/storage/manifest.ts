@@ -15,7 +15,7 @@
  * removed by the next read.
  */
 import { posix } from 'node:path';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../core/crc32c.js';
 import { storageErrors } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import { writeFileAtomic } from './fs/durable.js';

@@ -18,7 +18,7 @@
  */
 import { posix } from 'node:path';
 import { assert } from '../core/assert.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../core/crc32c.js';
 import { encodeColumns } from './codec.js';
 import type { FieldColumn } from './codec.js';
 import { decodeColumns } from './codec-decode.js';

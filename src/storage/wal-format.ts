@@ -1,6 +1,6 @@
 /** Byte-level encoding and verification of WAL files (layout documented at the top of wal.ts). */
 import { limits } from '../core/limits.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../core/crc32c.js';
 
 export const WAL_MAGIC = Uint8Array.from([0x53, 0x58, 0x57, 0x41, 0x4c, 0, 0, 0]); // "SXWAL\0\0\0"
 export const WAL_VERSION = 1;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c } from '../../src/storage/crc32c.js';
+import { crc32c } from '../../src/core/crc32c.js';
 import { rng } from './helpers.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType } from '../../src/core/enums.js';
-import { crc32c } from '../../src/storage/crc32c.js';
+import { crc32c } from '../../src/core/crc32c.js';
 import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
 import type { MemoryFileSystem } from '../../src/storage/fs/memory.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';

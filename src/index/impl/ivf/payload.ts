@@ -9,6 +9,7 @@
  *
  * The raw vectors are not in the payload: they come from the segment's column on load.
  */
+import { crc32c as crc32cOf } from '../../../core/crc32c.js';
 import type { MetricType } from '../../../core/enums.js';
 import { METRIC_TYPES } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
@@ -20,21 +21,9 @@ const HEADER_BYTES = 20;
 
 assert(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1, 'IVF payloads assume a little-endian host');
 
-const CRC_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    t[i] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC32-C (Castagnoli) of `bytes[0..end)`. */
-export function crc32c(bytes: Uint8Array, end = bytes.length): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+/** CRC32-C (Castagnoli) of `bytes[0..end)`: the one implementation in core. */
+function crc32c(bytes: Uint8Array, end = bytes.length): number {
+  return crc32cOf(bytes.subarray(0, end));
 }
 
 export interface PayloadHeader {
