@@ -251,3 +251,19 @@ test('search iterator v2: batches continue beyond the last bound and visit every
   assert.equal(new Set(seen).size, n, 'no row twice');
   for (let i = 1; i < scores.length; i++) assert.ok(scores[i]! >= scores[i - 1]!, 'L2 batches are best first');
 });
+
+test('GetCompactionStateWithPlans answers the compaction state', async () => {
+  ok(await c.createCollection({
+    collection_name: 'compact_plans',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+  }));
+  const res = await c.compact({ collection_name: 'compact_plans' });
+  ok(res.status);
+  const plans = await c.getCompactionStateWithPlans({ compactionID: res.compactionID });
+  ok(plans.status);
+  const state = await c.getCompactionState({ compactionID: res.compactionID });
+  assert.equal(plans.state, state.state);
+});
