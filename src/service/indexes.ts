@@ -20,7 +20,8 @@ const SCALAR_INDEX_TYPES = new Set(['INVERTED', 'STL_SORT', 'TRIE', 'BITMAP', 'A
 export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
   const c = requireCollection(engine, req);
   const field = fieldByName(c.meta.schema, req.fieldName);
-  if (!field || field.isDynamic) throw errors.fieldNotFound(req.fieldName);
+  // Milvus' proxy answers a plain error (65535) here, not FieldNotFound.
+  if (!field || field.isDynamic) throw errors.unexpected(`cannot create index on non-exist field: ${req.fieldName}`);
   const params = { ...req.params };
   // Unnamed: the field's existing index name if it has one (Milvus datacoord), else the field name.
   const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : c.indexOnField(field.name)?.name ?? field.name;

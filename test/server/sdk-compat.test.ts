@@ -178,6 +178,9 @@ test('CreateIndex without a name on a field that has an index adopts its name: s
   ok(await c.createIndex({ collection_name: 'idx_again', field_name: 'v', index_type: 'FLAT', metric_type: 'COSINE' }));
   const other = await c.createIndex({ collection_name: 'idx_again', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
   assert.notEqual(other.error_code, 'Success');
+  const missing = await c.createIndex({ collection_name: 'idx_again', field_name: 'nope', index_type: 'FLAT', metric_type: 'L2' });
+  assert.equal(missing.code, 65535);
+  assert.match(missing.reason, /cannot create index on non-exist field: nope/);
   const d = await c.describeIndex({ collection_name: 'idx_again' });
   assert.deepEqual(d.index_descriptions.map((i) => i.index_name), ['named']);
 });
