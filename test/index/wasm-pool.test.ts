@@ -13,6 +13,8 @@ import { HostCache } from '../../src/index/wasm/worker.js';
 import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
 import type { WasmColumn } from '../../src/index/wasm/store.js';
 import type { MetricType } from '../../src/core/enums.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { rng } from './helpers.js';
 import { randomColumn } from './wasm-helpers.js';
 
@@ -100,4 +102,37 @@ test('HostCache: one instance per memory, bounded (least recently used out), idl
   cache.sweep(50 + 1001);
   assert.equal(cache.size, 0, 'idle past the limit');
   assert.notEqual(cache.host(1, m[0]!, 2000), h1, 're-instantiated after eviction');
+});
+
+test('a resident memory searched on the workers is given back to the OS when released', { skip }, async () => {
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
+  const settle = async (): Promise<number> => {
+    await new Promise((res) => setTimeout(res, 100)); // the workers handle `forget` and collect
+    for (let i = 0; i < 4; i++) gc();
+    return process.memoryUsage().rss;
+  };
+  try {
+    await searchExactParallel(pool, [{ metric: 'L2', column: randomColumn('floatVector', 1000, 8, rng(1)), numRows: 1000, queries: randomColumn('floatVector', 1, 8, rng(2)), topK: 1 }]);
+    const before = await settle();
+    const n = 200_000, dim = 128, bytes = n * dim * 4; // 100 MiB
+    const search = async (): Promise<void> => {
+      const data = new Float32Array(n * dim);
+      for (let i = 0; i < data.length; i++) data[i] = i % 89;
+      const res = makeResident({ kind: 'floatVector', dim, data, valid: null }, n);
+      assert.ok(res !== null);
+      const done = pool.tasksDone;
+      await searchExactParallel(pool, [{ metric: 'L2', column: res.column, numRows: n, queries: { kind: 'floatVector', dim, data: data.slice(0, dim), valid: null }, topK: 3 }]);
+      assert.equal(pool.tasksDone - done, 2, 'both workers read the memory');
+      res.release();
+    };
+    await search();
+    const after = await settle();
+    assert.ok(after - before < bytes / 4, `RSS grew by ${((after - before) / 2 ** 20).toFixed(0)} MiB after release (vectors: ${bytes / 2 ** 20} MiB)`);
+  } finally {
+    await pool.close();
+  }
 });
