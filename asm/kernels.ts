@@ -491,3 +491,146 @@ export function gatherKeys(
     store<f32>(out + (<usize>i << 2), neg ? -v : v);
   }
 }
+
+/* ---------- HNSW layer-0 search ---------- */
+
+/** Badness key (fast kernels): the metric value for L2, its negation for IP / COSINE, as float32. */
+@inline function fastKey(kind: i32, metric: i32, q: usize, base: usize, row: i32, dim: i32, qNorm: f64, norms: usize): f32 {
+  let v: f32;
+  if (kind == F32) {
+    const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
+    v = <f32>floatDist<f32>(metric, 1, q, base + <usize>row * (<usize>dim << 2), dim, qNorm, rNormSq);
+  } else {
+    v = <f32>distance(kind, metric, 1, q, base, row, dim, qNorm, norms);
+  }
+  return metric == IP || metric == COS ? -v : v;
+}
+
+/** Min-heap push over (f32 key, i32 id) arrays; returns the new size. */
+@inline function minPush(keys: usize, ids: usize, size: i32, key: f32, id: i32): i32 {
+  let i = size;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const pk = load<f32>(keys + (<usize>p << 2));
+    if (pk <= key) break;
+    store<f32>(keys + (<usize>i << 2), pk);
+    store<i32>(ids + (<usize>i << 2), load<i32>(ids + (<usize>p << 2)));
+    i = p;
+  }
+  store<f32>(keys + (<usize>i << 2), key);
+  store<i32>(ids + (<usize>i << 2), id);
+  return size + 1;
+}
+
+/** Min-heap pop (the root); returns the new size. */
+@inline function minPop(keys: usize, ids: usize, size: i32): i32 {
+  const n = size - 1;
+  if (n == 0) return 0;
+  const key = load<f32>(keys + (<usize>n << 2));
+  const id = load<i32>(ids + (<usize>n << 2));
+  let i = 0;
+  while (true) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    let ck = load<f32>(keys + (<usize>c << 2));
+    const r = c + 1;
+    if (r < n) {
+      const rk = load<f32>(keys + (<usize>r << 2));
+      if (rk < ck) { c = r; ck = rk; }
+    }
+    if (ck >= key) break;
+    store<f32>(keys + (<usize>i << 2), ck);
+    store<i32>(ids + (<usize>i << 2), load<i32>(ids + (<usize>c << 2)));
+    i = c;
+  }
+  store<f32>(keys + (<usize>i << 2), key);
+  store<i32>(ids + (<usize>i << 2), id);
+  return n;
+}
+
+/** Max-heap push, ties broken so that the larger id is worse (nearer the root). */
+@inline function maxPush(keys: usize, ids: usize, size: i32, key: f32, id: i32): i32 {
+  let i = size;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const pk = load<f32>(keys + (<usize>p << 2));
+    const pi = load<i32>(ids + (<usize>p << 2));
+    if (pk > key || (pk == key && pi > id)) break;
+    store<f32>(keys + (<usize>i << 2), pk);
+    store<i32>(ids + (<usize>i << 2), pi);
+    i = p;
+  }
+  store<f32>(keys + (<usize>i << 2), key);
+  store<i32>(ids + (<usize>i << 2), id);
+  return size + 1;
+}
+
+@inline function maxPop(keys: usize, ids: usize, size: i32): i32 {
+  const n = size - 1;
+  if (n == 0) return 0;
+  const key = load<f32>(keys + (<usize>n << 2));
+  const id = load<i32>(ids + (<usize>n << 2));
+  let i = 0;
+  while (true) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    let ck = load<f32>(keys + (<usize>c << 2));
+    let ci = load<i32>(ids + (<usize>c << 2));
+    const r = c + 1;
+    if (r < n) {
+      const rk = load<f32>(keys + (<usize>r << 2));
+      const ri = load<i32>(ids + (<usize>r << 2));
+      if (rk > ck || (rk == ck && ri > ci)) { c = r; ck = rk; ci = ri; }
+    }
+    if (ck < key || (ck == key && ci < id)) break;
+    store<f32>(keys + (<usize>i << 2), ck);
+    store<i32>(ids + (<usize>i << 2), ci);
+    i = c;
+  }
+  store<f32>(keys + (<usize>i << 2), key);
+  store<i32>(ids + (<usize>i << 2), id);
+  return n;
+}
+
+/**
+ * HNSW best-first search of layer 0 (no filter) from `ep` (badness `epKey`) keeping up to `ef`
+ * results, with the fast kernels. `links`: per row `stride0` int32 (count, then neighbour ids).
+ * `visited`: one u32 per row, a row is visited when it holds `epoch`. `candKeys`/`candIds` hold up
+ * to one entry per row; the results (a max-heap, worst on top) are left in `resKeys`/`resIds`
+ * (room for ef + 1). Returns the result count; the number of expanded nodes goes to `stats[0]`.
+ */
+export function searchLayer0(
+  kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms: usize, qNorm: f64,
+  links: usize, stride0: i32, visited: usize, epoch: u32, ep: i32, epKey: f32, ef: i32,
+  candKeys: usize, candIds: usize, resKeys: usize, resIds: usize, stats: usize,
+): i32 {
+  store<u32>(visited + (<usize>ep << 2), epoch);
+  let nc = minPush(candKeys, candIds, 0, epKey, ep);
+  let nr = maxPush(resKeys, resIds, 0, epKey, ep);
+  let lower = epKey;
+  let expanded = 0;
+  while (nc > 0) {
+    const ck = load<f32>(candKeys);
+    if (ck > lower && nr >= ef) break;
+    const c = load<i32>(candIds);
+    nc = minPop(candKeys, candIds, nc);
+    expanded++;
+    const off = links + <usize>c * (<usize>stride0 << 2);
+    const count = load<i32>(off);
+    for (let i = 1; i <= count; i++) {
+      const nb = load<i32>(off + (<usize>i << 2));
+      const vp = visited + (<usize>nb << 2);
+      if (load<u32>(vp) == epoch) continue;
+      store<u32>(vp, epoch);
+      const d = fastKey(kind, metric, q, base, nb, dim, qNorm, norms);
+      if (nr < ef || d < lower) {
+        nc = minPush(candKeys, candIds, nc, d, nb);
+        nr = maxPush(resKeys, resIds, nr, d, nb);
+        if (nr > ef) nr = maxPop(resKeys, resIds, nr);
+        lower = load<f32>(resKeys);
+      }
+    }
+  }
+  store<i32>(stats, expanded);
+  return nr;
+}

@@ -5,6 +5,8 @@ import type { Column } from '../../src/schema/column.js';
 import { getIndexDescriptor, validateIndexParams } from '../../src/index/registry.js';
 import { decodeDenseRows, F32Space, type VectorSpace } from '../../src/index/impl/hnsw/space.js';
 import { WasmSpace } from '../../src/index/impl/hnsw/wasm-space.js';
+import { buildGraph, DEFAULT_SEED } from '../../src/index/impl/hnsw/build.js';
+import { GraphSearcher } from '../../src/index/impl/hnsw/searcher.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { kernelModule } from '../../src/index/wasm/loader.js';
 import type { DenseColumn } from '../../src/index/scan-dense.js';
@@ -101,5 +103,33 @@ test('WasmSpace reads a resident column in place; HNSW over it answers exactly a
     assert.ok(a.counts.every((c) => c === 10));
   } finally {
     resident.release();
+  }
+});
+
+test('native layer-0 search (links in wasm memory) returns exactly what the JS walk over the same space returns', { skip }, () => {
+  const n = 4000, dim = 24;
+  for (const metric of METRICS) {
+    const d = clustered(n, 30, dim, 21);
+    const column = denseColumn('floatVector', d.data, dim) as DenseColumn;
+    const space = WasmSpace.forColumn(column, n, metric)!;
+    const graph = buildGraph(space, null, { M: 8, efConstruction: 40, seed: DEFAULT_SEED });
+    assert.ok(space.layer0Searcher(graph) !== null, 'the built graph walks natively');
+    const plain = graph.relocateLayer0(new Int32Array(graph.layer0.length));
+    assert.equal(space.layer0Searcher(plain), null, 'a JS layer 0 does not');
+    const native = new GraphSearcher(graph, space), js = new GraphSearcher(plain, space);
+    for (const ef of [10, 50]) {
+      for (let q = 0; q < 30; q++) {
+        space.setQuery(d.queries, q * dim);
+        const ep = graph.entryPoint, epKey = space.distance(ep);
+        const got = [native, js].map((s) => {
+          s.searchLayer(0, ep, epKey, ef, null);
+          const keys = new Float64Array(s.results.size), ids = new Int32Array(s.results.size);
+          s.results.drainAscending(keys, ids);
+          return { keys: Array.from(keys), ids: Array.from(ids), expanded: s.expanded };
+        });
+        assert.equal(got[0]!.ids.length, ef, `${metric} ef=${ef} q${q}: ef results`);
+        assert.deepEqual(got[0], got[1], `${metric} ef=${ef} q${q}`);
+      }
+    }
   }
 });

@@ -86,11 +86,15 @@ function makeIndex(
   if (payload === null) {
     efConstruction = intParam(spec, 'efConstruction', 360);
     graph = buildGraph(f32!, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
+    // HNSW_SQ searches codes: keep its links in JS so the build's wasm copy of the rows can go.
+    if (v.sq && wasm !== null) graph = graph.relocateLayer0(new Int32Array(graph.layer0.length));
     if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);
   } else {
     const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
     if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
-    graph = decoded.graph;
+    // The native layer-0 search needs the links in the space's wasm memory.
+    const storage = wasm?.linkStorage(decoded.graph.layer0.length) ?? null;
+    graph = storage === null ? decoded.graph : decoded.graph.relocateLayer0(storage);
     efConstruction = decoded.efConstruction;
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }

@@ -25,8 +25,11 @@ export class HnswGraph {
   entryPoint = -1;
   maxLevel = 0;
 
-  /** Empty adjacency for rows with the given levels (filled by the builder or the codec). */
-  constructor(numRows: number, M: number, levels: Uint8Array) {
+  /**
+   * Empty adjacency for rows with the given levels (filled by the builder or the codec). `layer0`
+   * optionally supplies zeroed storage for layer 0 (e.g. wasm memory, for the native search).
+   */
+  constructor(numRows: number, M: number, levels: Uint8Array, layer0?: Int32Array) {
     assert(levels.length === numRows, 'one level per row');
     this.numRows = numRows;
     this.M = M;
@@ -34,7 +37,9 @@ export class HnswGraph {
     this.stride0 = this.maxM0 + 1;
     this.strideU = M + 1;
     this.levels = levels;
-    this.layer0 = new Int32Array(numRows * this.stride0);
+    const len0 = numRows * this.stride0;
+    assert(layer0 === undefined || layer0.length === len0, 'layer-0 storage fits');
+    this.layer0 = layer0 ?? new Int32Array(len0);
     this.upperBase = new Int32Array(numRows);
     let blocks = 0;
     for (let r = 0; r < numRows; r++) {
@@ -42,6 +47,16 @@ export class HnswGraph {
       blocks += levels[r]!;
     }
     this.upper = new Int32Array(blocks * this.strideU);
+  }
+
+  /** The same graph with layer 0 copied into `storage` (of length numRows * stride0). */
+  relocateLayer0(storage: Int32Array): HnswGraph {
+    const g = new HnswGraph(this.numRows, this.M, this.levels, storage);
+    storage.set(this.layer0);
+    g.upper.set(this.upper);
+    g.entryPoint = this.entryPoint;
+    g.maxLevel = this.maxLevel;
+    return g;
   }
 
   /** Total number of upper-layer blocks (the sum of all levels). */

@@ -6,7 +6,7 @@
  */
 import type { HnswGraph } from './graph.js';
 import { MaxHeap, MinHeap } from './heaps.js';
-import type { VectorSpace } from './space.js';
+import type { Layer0Searcher, VectorSpace } from './space.js';
 
 export class GraphSearcher {
   readonly graph: HnswGraph;
@@ -18,6 +18,8 @@ export class GraphSearcher {
   private epoch = 0;
   private readonly batchIds: Int32Array;
   private readonly batchDists: Float32Array;
+  /** The space's native layer-0 search, when it has one for this graph. */
+  private readonly native: Layer0Searcher | null;
   /** Badness of the entry point returned by the last `greedy`. */
   greedyKey = 0;
   /** Nodes whose neighbour lists were expanded by the last `searchLayer` (for the planner's statistics). */
@@ -32,6 +34,7 @@ export class GraphSearcher {
     const buffers = space.batchBuffers?.(graph.maxM0);
     this.batchIds = buffers?.ids ?? new Int32Array(graph.maxM0);
     this.batchDists = buffers?.out ?? new Float32Array(graph.maxM0);
+    this.native = space.layer0Searcher?.(graph) ?? null;
   }
 
   private nextEpoch(): number {
@@ -76,6 +79,10 @@ export class GraphSearcher {
    * `ef` allowed rows are held and no candidate can improve them).
    */
   searchLayer(level: number, ep: number, epKey: number, ef: number, filter: Uint8Array | null): void {
+    if (level === 0 && filter === null && this.native !== null) {
+      this.expanded = this.native.search(ep, epKey, ef, this.results);
+      return;
+    }
     const g = this.graph, space = this.space;
     const links = level === 0 ? g.layer0 : g.upper;
     const stride0 = g.stride0;

@@ -10,6 +10,8 @@ import { assert } from '../../../core/assert.js';
 import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { decodeBfloat16Into, decodeFloat16Into, decodeInt8Into } from '../../kernels/half.js';
 import type { DenseColumn } from '../../scan-dense.js';
+import type { HnswGraph } from './graph.js';
+import type { MaxHeap } from './heaps.js';
 
 export interface VectorSpace {
   readonly dim: number;
@@ -36,6 +38,16 @@ export interface VectorSpace {
   pairDistances?(a: number, ids: Int32Array, idsOff: number, count: number, out: Float32Array): void;
   rescore?(ids: Int32Array, keys: Float64Array, n: number): void;
   select?(candIds: Int32Array, candKeys: Float64Array, n: number, m: number, outIds: Int32Array, outKeys: Float64Array): number;
+  /** Zeroed storage for a graph's layer 0 that `layer0Searcher` can walk natively (null if none). */
+  linkStorage?(length: number): Int32Array | null;
+  /** A native unfiltered layer-0 search over `graph` (null unless its layer 0 is `linkStorage`). */
+  layer0Searcher?(graph: HnswGraph): Layer0Searcher | null;
+}
+
+/** Unfiltered best-first search of layer 0 for the space's current query (see GraphSearcher.searchLayer). */
+export interface Layer0Searcher {
+  /** Fills `results` (cleared first) with up to ef hits; returns the number of expanded nodes. */
+  search(ep: number, epKey: number, ef: number, results: MaxHeap): number;
 }
 
 export interface BatchBuffers {

@@ -18,7 +18,13 @@ import { adoptedStore, defaultArena } from '../../wasm/exact.js';
 import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
 import { VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { DenseColumn } from '../../scan-dense.js';
-import type { BatchBuffers, DenseMetric, VectorSpace } from './space.js';
+import { MilvusError } from '../../../core/errors.js';
+import type { HnswGraph } from './graph.js';
+import type { MaxHeap } from './heaps.js';
+import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './space.js';
+
+/** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
+const ARENA_FULL_CODE = 3;
 
 /** Kernels this space needs beyond `KernelExports` (added to asm/kernels.ts for HNSW). */
 interface HnswKernels {
@@ -29,11 +35,17 @@ interface HnswKernels {
     kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
     norms: number, qNorm: number, out: number,
   ): void;
+  searchLayer0(
+    kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
+    links: number, stride0: number, visited: number, epoch: number, ep: number, epKey: number, ef: number,
+    candKeys: number, candIds: number, resKeys: number, resIds: number, stats: number,
+  ): number;
 }
 
 function hnswKernels(k: object): HnswKernels | null {
   const r = k as Record<string, unknown>;
-  return typeof r['selectNeighbors'] === 'function' && typeof r['gatherKeys'] === 'function' ? (k as unknown as HnswKernels) : null;
+  const ok = ['selectNeighbors', 'gatherKeys', 'searchLayer0'].every((name) => typeof r[name] === 'function');
+  return ok ? (k as unknown as HnswKernels) : null;
 }
 
 /** A growable int32 / float64 scratch pair in the arena (selection candidates). */
@@ -69,6 +81,8 @@ export class WasmSpace implements VectorSpace {
   /** Fallback batch scratch for ids / distances that are not arena views. */
   private own: BatchBuffers;
   private sel: Scratch;
+  /** Layer-0 storages handed out by `linkStorage`. */
+  private readonly links = new WeakSet<Int32Array>();
 
   private constructor(store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
     const arena = store.arena;
@@ -197,6 +211,54 @@ export class WasmSpace implements VectorSpace {
     return this.metric === METRIC.L2 ? key : -key;
   }
 
+  /** Zeroed int32 storage in this space's arena (a graph's layer 0); null when the arena is full. */
+  linkStorage(length: number): Int32Array | null {
+    let ptr: number;
+    try {
+      ptr = this.arena.alloc(length * 4);
+    } catch (e) {
+      if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
+      throw e;
+    }
+    const view = new Int32Array(this.arena.memory.buffer, ptr, length);
+    view.fill(0);
+    this.links.add(view);
+    return view;
+  }
+
+  layer0Searcher(graph: HnswGraph): Layer0Searcher | null {
+    if (!this.links.has(graph.layer0) || graph.numRows !== this.numRows) return null;
+    try {
+      return new NativeLayer0(this, graph);
+    } catch (e) {
+      if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
+      throw e;
+    }
+  }
+
+  /** One unfiltered layer-0 search for the current query (see NativeLayer0). */
+  searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number, results: MaxHeap): number {
+    const n = this.hk.searchLayer0(
+      this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
+      graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
+      s.candKeys, s.candIds, s.resKeys, s.resIds, s.stats,
+    );
+    results.clear();
+    const a = this.arena, f32 = a.f32, i32 = a.i32, rk = s.resKeys >>> 2, ri = s.resIds >>> 2;
+    for (let i = 0; i < n; i++) results.push(f32[rk + i]!, i32[ri + i]!);
+    return i32[s.stats >>> 2]!;
+  }
+
+  /** Arena allocation (scratch for NativeLayer0); throws code 3 when the arena is full. */
+  alloc(bytes: number): number {
+    return this.arena.alloc(bytes);
+  }
+
+  /** Zero `bytes` bytes at `ptr`. */
+  zero(ptr: number, bytes: number): void {
+    this.arena.u8.fill(0, ptr, ptr + bytes);
+  }
+
   private key(v: number): number {
     return this.metric === METRIC.L2 ? Math.fround(v) : -Math.fround(v);
   }
@@ -230,5 +292,48 @@ export class WasmSpace implements VectorSpace {
     this.arena.release(s.ids);
     this.arena.release(s.keys);
     this.arena.release(s.out);
+  }
+}
+
+/** Wasm scratch of one layer-0 searcher: visited stamps, candidate and result heaps. */
+interface NativeState {
+  visited: number;
+  epoch: number;
+  candKeys: number;
+  candIds: number;
+  resKeys: number;
+  resIds: number;
+  resCap: number;
+  stats: number;
+}
+
+/** `Layer0Searcher` over a graph whose layer 0 lives in the space's arena. */
+class NativeLayer0 implements Layer0Searcher {
+  private readonly s: NativeState;
+
+  constructor(private readonly space: WasmSpace, private readonly graph: HnswGraph) {
+    const n = graph.numRows;
+    const visited = space.alloc(n * 4);
+    space.zero(visited, n * 4);
+    this.s = {
+      visited, epoch: 0, candKeys: space.alloc(n * 4 + 4), candIds: space.alloc(n * 4 + 4),
+      resKeys: 0, resIds: 0, resCap: 0, stats: space.alloc(4),
+    };
+  }
+
+  search(ep: number, epKey: number, ef: number, results: MaxHeap): number {
+    const s = this.s;
+    if (ef + 1 > s.resCap) {
+      // Grown (never shrunk) to the largest ef seen; the old blocks are left to the arena's lifetime.
+      s.resCap = Math.max(64, (ef + 1) * 2);
+      s.resKeys = this.space.alloc(s.resCap * 4);
+      s.resIds = this.space.alloc(s.resCap * 4);
+    }
+    if (s.epoch === 0xffffffff) {
+      this.space.zero(s.visited, this.graph.numRows * 4);
+      s.epoch = 0;
+    }
+    s.epoch++;
+    return this.space.searchLayer0(this.graph, s, ep, epKey, ef, results);
   }
 }
