@@ -283,6 +283,13 @@ export class Engine {
     await this.persist();
   }
 
+  /** AlterCollectionField: replace one field's schema entry (same id, same data; only properties change). */
+  async replaceField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
+    c.meta.schema = { ...c.meta.schema, fields: c.meta.schema.fields.map((f) => (f.fieldId === field.fieldId ? field : f)) };
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
+  }
+
   // ---------------- partitions ----------------
 
   async createPartition(c: CollectionRuntime, name: string): Promise<PartitionRuntime> {

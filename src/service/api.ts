@@ -23,6 +23,7 @@ export interface MilvusApi {
   alterCollection(req: T.AlterCollectionRequest): Promise<void>;
   getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
   addCollectionField(req: T.AddCollectionFieldRequest): Promise<void>;
+  alterCollectionField(req: T.AlterCollectionFieldRequest): Promise<void>;
 
   // partitions
   createPartition(req: T.PartitionRequest): Promise<void>;

@@ -7,7 +7,9 @@ import { isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { Engine } from '../engine/engine.js';
+import { DataType } from '../core/enums.js';
 import { buildField } from '../schema/field.js';
+import { fieldByName } from '../schema/types.js';
 import { requireCollection } from './resolve.js';
 import type * as T from './types.js';
 
@@ -29,4 +31,37 @@ export async function addCollectionField(engine: Engine, req: T.AddCollectionFie
   let nextId = 0;
   for (const f of fields) if (f.fieldId >= nextId) nextId = f.fieldId + 1;
   await engine.addField(c, buildField(spec, nextId));
+}
+
+/**
+ * AlterCollectionField: `mmap.enabled` on any field, `max_length` on VarChar fields and Arrays of
+ * VarChar (1..65535); other keys are refused. Properties live in the field's type params.
+ */
+export async function alterCollectionField(engine: Engine, req: T.AlterCollectionFieldRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const field = fieldByName(c.meta.schema, req.fieldName);
+  if (!field || field.isDynamic) throw errors.fieldNotFound(req.fieldName);
+  const typeParams = { ...field.typeParams };
+  let maxLength = field.maxLength;
+  for (const [key, value] of Object.entries(req.properties)) {
+    if (key === 'mmap.enabled') {
+      typeParams[key] = String(value).toLowerCase();
+    } else if (key === 'max_length') {
+      const isText = field.dataType === DataType.VarChar || (field.dataType === DataType.Array && field.elementType === DataType.VarChar);
+      if (!isText) throw errors.invalidParameter(`${key} can only be altered on VarChar fields`, { field: field.name });
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0 || n > limits.maxVarCharBytes) {
+        throw errors.invalidParameter('max_length', { expected: `(0, ${limits.maxVarCharBytes}]`, actual: value });
+      }
+      typeParams[key] = String(n);
+      maxLength = n;
+    } else {
+      throw errors.invalidParameter(`${key} is not a configable field property`, { field: field.name, key });
+    }
+  }
+  for (const key of req.deleteKeys) {
+    if (key !== 'mmap.enabled') throw errors.invalidParameter(`${key} is not a configable field property`, { field: field.name, key });
+    delete typeParams[key];
+  }
+  await engine.replaceField(c, { ...field, typeParams, maxLength });
 }

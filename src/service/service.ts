@@ -43,6 +43,7 @@ export class SextantService implements MilvusApi {
   alterCollection = async (req: T.AlterCollectionRequest) => collections.alterCollection(this.engine, req);
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
   addCollectionField = async (req: T.AddCollectionFieldRequest) => fields.addCollectionField(this.engine, req);
+  alterCollectionField = async (req: T.AlterCollectionFieldRequest) => fields.alterCollectionField(this.engine, req);
 
   createPartition = async (req: T.PartitionRequest) => partitions.createPartition(this.engine, req);
   dropPartition = async (req: T.PartitionRequest) => partitions.dropPartition(this.engine, req);

@@ -33,6 +33,11 @@ export interface AlterIndexRequest extends CollectionScoped {
   properties: Properties;
   deleteKeys: string[];
 }
+export interface AlterCollectionFieldRequest extends CollectionScoped {
+  fieldName: string;
+  properties: Properties;
+  deleteKeys: string[];
+}
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
   description?: string;

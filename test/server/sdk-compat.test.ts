@@ -270,3 +270,24 @@ test('GetCompactionStateWithPlans answers the compaction state', async () => {
   const state = await c.getCompactionState({ compactionID: res.compactionID });
   assert.equal(plans.state, state.state);
 });
+
+test('AlterCollectionField: mmap.enabled and a larger VarChar max_length show in DescribeCollection and apply to inserts', async () => {
+  ok(await c.createCollection({
+    collection_name: 'alter_field',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 's', data_type: DataType.VarChar, max_length: 4 },
+    ],
+  }));
+  const long = { id: 1, v: [1, 0], s: 'abcdefgh' };
+  assert.equal((await c.insert({ collection_name: 'alter_field', data: [long] })).status.code, 1100);
+  ok(await c.alterCollectionFieldProperties({ collection_name: 'alter_field', field_name: 's', properties: { max_length: 16, 'mmap.enabled': true } }));
+  const d = await c.describeCollection({ collection_name: 'alter_field' });
+  const s = d.schema.fields.find((f) => f.name === 's') as unknown as Record<string, unknown>;
+  assert.equal(s['max_length'], '16');
+  assert.equal(s['mmap.enabled'], 'true');
+  ok((await c.insert({ collection_name: 'alter_field', data: [long] })).status);
+  const bad = await c.alterCollectionFieldProperties({ collection_name: 'alter_field', field_name: 'id', properties: { max_length: 16 } });
+  assert.equal(bad.code, 1100);
+});

@@ -56,6 +56,13 @@ export const serviceRpcs: Record<string, RpcHandler> = {
     for (const add of alterSchemaAddFromWire(req, ctx)) await api.addCollectionField(add);
     return none;
   },
+  AlterCollectionField: async (api, req, ctx) => {
+    await api.alterCollectionField({
+      ...R.collectionScoped(req, ctx), fieldName: str(req['field_name'], 'field_name'),
+      properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys'),
+    });
+    return none;
+  },
   GetCollectionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getCollectionStatistics(R.collectionScoped(req, ctx))),
 
   // partitions
