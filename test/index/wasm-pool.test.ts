@@ -84,6 +84,24 @@ test('a resident column released while its search runs stays readable until the 
   }
 });
 
+test('a search with more tasks than the queue holds runs them in waves, and answers like searchExact', { skip }, async () => {
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const pool = new WasmPool(a, { threads: 2, maxQueuedTasks: 3, minParallelWorkBytes: 0 });
+  try {
+    const r = rng(904);
+    const reqs: ExactSearchRequest[] = [];
+    for (let i = 0; i < 12; i++) {
+      reqs.push({ metric: 'IP', column: randomColumn('floatVector', 40_000, 8, r), numRows: 40_000, queries: randomColumn('floatVector', 4, 8, r), topK: 6 });
+    }
+    const got = await searchExactParallel(pool, reqs);
+    assert.ok(pool.tasksDone >= 12, 'every job ran on the workers');
+    for (let i = 0; i < reqs.length; i++) assert.deepEqual(got[i], searchExact(reqs[i]!), `request ${i}`);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('HostCache: one instance per memory, bounded (least recently used out), idle-evicted, forgettable', { skip }, () => {
   const module = kernelModule();
   assert.ok(module !== null);

@@ -28,12 +28,16 @@ import type { ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './wor
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
- * thread: the hop to a worker and back costs ~0.1-0.3 ms. Measured crossover, see test/index/wasm-pool.test.ts.
+ * thread: the hop to a worker and back costs ~0.1 ms, and a bounded 128-d scan reads ~12 GB/s on one core
+ * of this 2-core machine, so splitting pays from ~2.5 MB on; 4 MB leaves a margin for a busy machine (crossover bench:
+ * test/index/wasm-bench.test.ts).
  */
 export const MIN_PARALLEL_WORK_BYTES = 4 * 1024 * 1024;
 /** A job is split into row ranges of at least this much work, at most one per thread. */
 const MIN_TASK_WORK_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_QUEUED_TASKS = 1024;
+/** Tasks of one search queued per thread at a time: one running, one ready. */
+const LANES_PER_THREAD = 2;
 /** Consecutive worker deaths (no task finished in between) after which the pool stops respawning. */
 const MAX_CRASHES = 8;
 
@@ -121,19 +125,37 @@ export class WasmPool {
       if (inline) {
         for (const p of plans) for (const t of p.tasks) runTopKTask(p.job.store.arena, t);
       } else {
-        let n = 0;
-        for (const p of plans) n += p.tasks.length;
-        if (this.queue.length + n > this.maxQueued) throw errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`);
-        const all: Promise<void>[] = [];
-        for (const p of plans) for (const t of p.tasks) all.push(this.runTask(t, p.job.store.arena.memory));
-        // Wait for every task, failed or not, before freeing memory a worker may still write.
-        const settled = await Promise.allSettled(all);
-        for (const r of settled) if (r.status === 'rejected') throw r.reason;
+        await this.runAll(plans);
       }
       return plans.map((p) => this.merge(p));
     } finally {
       for (const p of plans) this.freePlan(p);
     }
+  }
+
+  /**
+   * Run every planned task, at most LANES_PER_THREAD per thread queued at a time (so a search over
+   * thousands of segments does not fill the queue); resolves once none is running, then throws the
+   * first failure.
+   */
+  private async runAll(plans: readonly Plan[]): Promise<void> {
+    const all: { task: TopKTask; memory: WasmMemory }[] = [];
+    for (const p of plans) for (const task of p.tasks) all.push({ task, memory: p.job.store.arena.memory });
+    const room = this.maxQueued - this.queue.length;
+    if (room <= 0) throw errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`);
+    const lanes = Math.min(all.length, this.threads * LANES_PER_THREAD, room);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < all.length) {
+        const t = all[next++]!;
+        await this.runTask(t.task, t.memory);
+      }
+    };
+    const running: Promise<void>[] = [];
+    for (let i = 0; i < lanes; i++) running.push(lane());
+    // Wait for every lane, failed or not, before freeing memory a worker may still write.
+    const settled = await Promise.allSettled(running);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Run one raw task on a worker over `memory` (low level; the pointers are trusted). */
