@@ -88,6 +88,8 @@ export class WasmPool {
   /** Worker deaths since the last successful task; past MAX_CRASHES the pool gives up. */
   private crashes = 0;
   private broken: Error | null = null;
+  /** Tasks the workers finished (successfully or not) since the pool started. */
+  tasksDone = 0;
 
   /**
    * `arena` gives the kernels module, the memory of raw `runTask` calls, and is where callers such as
@@ -100,9 +102,6 @@ export class WasmPool {
     for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
     openPools.add(this);
   }
-
-  /** Tasks the workers finished (successfully or not) since the pool started. */
-  tasksDone = 0;
 
   get isClosed(): boolean {
     return this.closed;
