@@ -79,7 +79,9 @@ function makeIndex(
   // HNSW searches the rows (in wasm when available, else as float32 in JS); HNSW_SQ needs them only
   // to build its graph (the codes come after).
   const needRows = payload === null || !v.sq;
-  const wasm = needRows ? WasmSpace.forColumn(column, numRows, metric) : null;
+  // Room per row for layer-0 links, visited stamps and candidate heap entries (native search).
+  const extra = (2 * intParam(spec, 'M', 30) + 1) * 4 + 12;
+  const wasm = needRows ? WasmSpace.forColumn(column, numRows, metric, extra) : null;
   const data = wasm === null || v.sq ? decodeDenseRows(column, numRows) : null;
   const f32: VectorSpace | null = wasm ?? (needRows ? new F32Space(data!, numRows, dim, metric) : null);
   let graph, efConstruction: number, quantiser: Quantiser | null = null;

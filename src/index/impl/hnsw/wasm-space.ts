@@ -38,7 +38,7 @@ interface HnswKernels {
   searchLayer0(
     kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
     links: number, stride0: number, visited: number, epoch: number, ep: number, epKey: number, ef: number,
-    candKeys: number, candIds: number, resKeys: number, resIds: number, stats: number,
+    candKeys: number, candIds: number, resKeys: number, resIds: number, scratch: number,
   ): number;
 }
 
@@ -47,6 +47,10 @@ function hnswKernels(k: object): HnswKernels | null {
   const ok = ['selectNeighbors', 'gatherKeys', 'searchLayer0'].every((name) => typeof r[name] === 'function');
   return ok ? (k as unknown as HnswKernels) : null;
 }
+
+const sharedArenaFinalizer = new FinalizationRegistry<{ arena: WasmArena; ptrs: Set<number> }>(({ arena, ptrs }) => {
+  for (const p of ptrs) arena.release(p);
+});
 
 /** A growable int32 / float64 scratch pair in the arena (selection candidates). */
 interface Scratch { ids: number; keys: number; out: number; cap: number }
@@ -83,6 +87,8 @@ export class WasmSpace implements VectorSpace {
   private sel: Scratch;
   /** Layer-0 storages handed out by `linkStorage`. */
   private readonly links = new WeakSet<Int32Array>();
+  /** Everything this space allocated in the arena (released when the space is collected, if it shares the arena). */
+  private readonly allocs = new Set<number>();
 
   private constructor(store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
     const arena = store.arena;
@@ -90,6 +96,8 @@ export class WasmSpace implements VectorSpace {
     if (hk === null) throw new Error('kernels.wasm lacks selectNeighbors');
     this.arena = arena;
     this.ownsRows = ownsRows;
+    // A resident store's arena outlives this space: give back what the space allocated there.
+    if (!ownsRows) sharedArenaFinalizer.register(this, { arena, ptrs: this.allocs });
     this.k = arena.k;
     this.hk = hk;
     this.dim = store.dim;
@@ -99,8 +107,8 @@ export class WasmSpace implements VectorSpace {
     this.base = store.ptr;
     this.rowBytes = store.rowBytes;
     this.norms = this.metric === METRIC.COSINE ? store.norms() : 0;
-    this.qBuf = arena.alloc(Math.max(this.dim * 4, 16));
-    this.qNormBuf = arena.alloc(8);
+    this.qBuf = this.alloc(Math.max(this.dim * 4, 16));
+    this.qNormBuf = this.alloc(8);
     const buf = arena.memory.buffer;
     this.normsView = this.norms === 0 ? new Float64Array(0) : new Float64Array(buf, this.norms, this.numRows);
     this.qF32 = new Float32Array(buf, this.qBuf, this.dim);
@@ -112,24 +120,25 @@ export class WasmSpace implements VectorSpace {
 
   /**
    * A space over `column`'s first `numRows` rows: its resident store when it has one, else a copy in
-   * a new arena. Null when the wasm kernels are unavailable (the caller uses `F32Space`).
+   * a new arena with room for `extraBytesPerRow` more per row (graph links, search state). Null when
+   * the wasm kernels are unavailable (the caller uses `F32Space`).
    */
-  static forColumn(column: DenseColumn, numRows: number, metric: DenseMetric): WasmSpace | null {
+  static forColumn(column: DenseColumn, numRows: number, metric: DenseMetric, extraBytesPerRow = 0): WasmSpace | null {
     const def = defaultArena();
     if (def === null || hnswKernels(def.k) === null) return null;
     const wc = column as WasmColumn;
     const adopted = adoptedStore(wc, numRows);
     if (adopted !== null && adopted.arena !== def) return new WasmSpace(adopted, metric, false);
-    const bytes = numRows * column.dim * 4;
-    const pages = Math.ceil((bytes + numRows * 8) / PAGE_BYTES) + 16;
-    const arena = WasmArena.create(Math.min(pages, MAX_PAGES), MAX_PAGES);
+    const bytes = numRows * (column.dim * 4 + 8 + extraBytesPerRow);
+    const pages = Math.min(MAX_PAGES, Math.ceil(bytes / PAGE_BYTES) + 16);
+    const arena = WasmArena.create(pages, Math.min(MAX_PAGES, pages * 2 + 256));
     if (arena === null) return null;
     return new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric, true);
   }
 
   /** An id / distance buffer pair of `capacity` entries in wasm memory (batches on it copy nothing). */
   batchBuffers(capacity: number): BatchBuffers {
-    const ids = this.arena.alloc(capacity * 4), out = this.arena.alloc(capacity * 4);
+    const ids = this.alloc(capacity * 4), out = this.alloc(capacity * 4);
     const buf = this.arena.memory.buffer;
     if (!this.views.includes(buf)) this.views.push(buf);
     return { ids: new Int32Array(buf, ids, capacity), out: new Float32Array(buf, out, capacity) };
@@ -215,7 +224,7 @@ export class WasmSpace implements VectorSpace {
   linkStorage(length: number): Int32Array | null {
     let ptr: number;
     try {
-      ptr = this.arena.alloc(length * 4);
+      ptr = this.alloc(length * 4);
     } catch (e) {
       if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
       throw e;
@@ -241,17 +250,23 @@ export class WasmSpace implements VectorSpace {
     const n = this.hk.searchLayer0(
       this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
       graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
-      s.candKeys, s.candIds, s.resKeys, s.resIds, s.stats,
+      s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch,
     );
     results.clear();
     const a = this.arena, f32 = a.f32, i32 = a.i32, rk = s.resKeys >>> 2, ri = s.resIds >>> 2;
     for (let i = 0; i < n; i++) results.push(f32[rk + i]!, i32[ri + i]!);
-    return i32[s.stats >>> 2]!;
+    return i32[s.scratch >>> 2]!;
   }
 
-  /** Arena allocation (scratch for NativeLayer0); throws code 3 when the arena is full. */
+  /** Arena allocation, freed with the space (scratch for NativeLayer0); throws code 3 when the arena is full. */
   alloc(bytes: number): number {
-    return this.arena.alloc(bytes);
+    const ptr = this.arena.alloc(bytes);
+    this.allocs.add(ptr);
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    if (this.allocs.delete(ptr)) this.arena.release(ptr);
   }
 
   /** Zero `bytes` bytes at `ptr`. */
@@ -270,7 +285,11 @@ export class WasmSpace implements VectorSpace {
   }
 
   private batch(q: number, qNorm: number, ids: Int32Array, idsOff: number, count: number, out: Float32Array): void {
-    if (count > this.own.ids.length) this.own = this.batchBuffers(count * 2);
+    if (count > this.own.ids.length) {
+      this.free(this.own.ids.byteOffset);
+      this.free(this.own.out.byteOffset);
+      this.own = this.batchBuffers(count * 2);
+    }
     let idsPtr: number;
     if (this.isView(ids)) idsPtr = ids.byteOffset + idsOff * 4;
     else {
@@ -284,14 +303,13 @@ export class WasmSpace implements VectorSpace {
   }
 
   private newScratch(cap: number): Scratch {
-    const a = this.arena;
-    return { ids: a.alloc(cap * 4), keys: a.alloc(cap * 8), out: a.alloc(cap * 4), cap };
+    return { ids: this.alloc(cap * 4), keys: this.alloc(cap * 8), out: this.alloc(cap * 4), cap };
   }
 
   private freeScratch(s: Scratch): void {
-    this.arena.release(s.ids);
-    this.arena.release(s.keys);
-    this.arena.release(s.out);
+    this.free(s.ids);
+    this.free(s.keys);
+    this.free(s.out);
   }
 }
 
@@ -304,7 +322,8 @@ interface NativeState {
   resKeys: number;
   resIds: number;
   resCap: number;
-  stats: number;
+  /** Expanded-node count, then the per-node batch of ids and keys (16 + 8 * stride0 bytes). */
+  scratch: number;
 }
 
 /** `Layer0Searcher` over a graph whose layer 0 lives in the space's arena. */
@@ -317,14 +336,15 @@ class NativeLayer0 implements Layer0Searcher {
     space.zero(visited, n * 4);
     this.s = {
       visited, epoch: 0, candKeys: space.alloc(n * 4 + 4), candIds: space.alloc(n * 4 + 4),
-      resKeys: 0, resIds: 0, resCap: 0, stats: space.alloc(4),
+      resKeys: 0, resIds: 0, resCap: 0, scratch: space.alloc(16 + 8 * graph.stride0),
     };
   }
 
   search(ep: number, epKey: number, ef: number, results: MaxHeap): number {
     const s = this.s;
     if (ef + 1 > s.resCap) {
-      // Grown (never shrunk) to the largest ef seen; the old blocks are left to the arena's lifetime.
+      // Grown (never shrunk) to the largest ef seen.
+      if (s.resCap > 0) { this.space.free(s.resKeys); this.space.free(s.resIds); }
       s.resCap = Math.max(64, (ef + 1) * 2);
       s.resKeys = this.space.alloc(s.resCap * 4);
       s.resIds = this.space.alloc(s.resCap * 4);
