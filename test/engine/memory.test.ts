@@ -41,6 +41,8 @@ test('load of >= 200 MB of vectors is really in memory, and release gives it bac
     // Reopen so nothing of the insert path is still referenced.
     svc = await SextantService.open({ dataDir: dir });
     await svc.engine.indexer.idle();
+    // The search worker threads start on first use; start them before the baseline so it holds them.
+    svc.engine.searchThreads.get();
     const before = settledMemory();
     const t1 = performance.now();
     await svc.loadCollection({ collectionName: 'big' });
