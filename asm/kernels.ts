@@ -711,7 +711,7 @@ function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms
 /**
  * HNSW best-first search of layer 0 (no filter) from `ep` (badness `epKey`) keeping up to `ef`
  * results, with the fast kernels. `links`: per row `stride0` int32 (count, then neighbour ids).
- * `visited`: one u32 per row, a row is visited when it holds `epoch`. `candKeys`/`candIds` hold up
+ * `visited`: one byte per row, a row is visited when it holds `epoch` (1..255). `candKeys`/`candIds` hold up
  * to one entry per row; the results (a max-heap, worst on top) are left in `resKeys`/`resIds`
  * (room for ef + 1). `scratch` holds 16 + 8 * stride0 bytes; the number of expanded nodes is left
  * in its first int32. Returns the result count.
@@ -723,7 +723,7 @@ export function searchLayer0(
 ): i32 {
   const batchIds = scratch + 16;
   const batchKeys = batchIds + (<usize>stride0 << 2);
-  store<u32>(visited + (<usize>ep << 2), epoch);
+  store<u8>(visited + <usize>ep, epoch);
   let nc = minPush(candKeys, candIds, 0, epKey, ep);
   let nr = maxPush(resKeys, resIds, 0, epKey, ep);
   let lower = epKey;
@@ -739,9 +739,9 @@ export function searchLayer0(
     let m = 0;
     for (let i = 1; i <= count; i++) {
       const nb = load<i32>(off + (<usize>i << 2));
-      const vp = visited + (<usize>nb << 2);
-      if (load<u32>(vp) == epoch) continue;
-      store<u32>(vp, epoch);
+      const vp = visited + <usize>nb;
+      if (<u32>load<u8>(vp) == epoch) continue;
+      store<u8>(vp, epoch);
       store<i32>(batchIds + (<usize>m << 2), nb);
       m++;
     }

@@ -313,7 +313,7 @@ export class WasmSpace implements VectorSpace {
   }
 }
 
-/** Wasm scratch of one layer-0 searcher: visited stamps, candidate and result heaps. */
+/** Wasm scratch of one layer-0 searcher: visited stamps (one byte per row), candidate and result heaps. */
 interface NativeState {
   visited: number;
   epoch: number;
@@ -332,8 +332,8 @@ class NativeLayer0 implements Layer0Searcher {
 
   constructor(private readonly space: WasmSpace, private readonly graph: HnswGraph) {
     const n = graph.numRows;
-    const visited = space.alloc(n * 4);
-    space.zero(visited, n * 4);
+    const visited = space.alloc(n);
+    space.zero(visited, n);
     this.s = {
       visited, epoch: 0, candKeys: space.alloc(n * 4 + 4), candIds: space.alloc(n * 4 + 4),
       resKeys: 0, resIds: 0, resCap: 0, scratch: space.alloc(16 + 8 * graph.stride0),
@@ -349,8 +349,9 @@ class NativeLayer0 implements Layer0Searcher {
       s.resKeys = this.space.alloc(s.resCap * 4);
       s.resIds = this.space.alloc(s.resCap * 4);
     }
-    if (s.epoch === 0xffffffff) {
-      this.space.zero(s.visited, this.graph.numRows * 4);
+    if (s.epoch === 255) {
+      // Byte stamps keep the visited set small in cache; clearing every 255 searches is cheap.
+      this.space.zero(s.visited, this.graph.numRows);
       s.epoch = 0;
     }
     s.epoch++;
