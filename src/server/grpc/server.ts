@@ -142,7 +142,8 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
 /** Listen on host:port and serve gRPC on every connection. */
 export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
   const grpcHandler = createGrpcConnectionHandler(api, opts);
-  const listener = net.createServer((socket) => grpcHandler.handleConnection(socket));
+  // Small unary calls must not wait for Nagle + delayed ACK (tens of ms on loopback).
+  const listener = net.createServer({ noDelay: true }, (socket) => grpcHandler.handleConnection(socket));
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(opts.port, opts.host, () => {

@@ -122,7 +122,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
   const rest = httpServer(dispatch([healthDoor(), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
   const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
-  const main = net.createServer((socket) => routeSocket(socket, grpcHandler, rest.server));
+  const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
