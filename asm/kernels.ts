@@ -712,8 +712,8 @@ function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms
  * HNSW best-first search of layer 0 (no filter) from `ep` (badness `epKey`) keeping up to `ef`
  * results, with the fast kernels. `links`: per row `stride0` int32 (count, then neighbour ids).
  * `visited`: one byte per row, a row is visited when it holds `epoch` (1..255). `candKeys`/`candIds` hold up
- * to one entry per row; the results (a max-heap, worst on top) are left in `resKeys`/`resIds`
- * (room for ef + 1). `scratch` holds 16 + 8 * stride0 bytes; the number of expanded nodes is left
+ * to one entry per row; the results are left in `resKeys`/`resIds` (room for ef + 1) best-first
+ * (ascending key, then id). `scratch` holds 16 + 8 * stride0 bytes; the number of expanded nodes is left
  * in its first int32. Returns the result count.
  */
 export function searchLayer0(
@@ -758,5 +758,12 @@ export function searchLayer0(
     }
   }
   store<i32>(scratch, expanded);
+  // Heap-sort in place: the worst result moves to the end each time, leaving them best-first.
+  for (let n = nr; n > 1; n--) {
+    const k = load<f32>(resKeys), id = load<i32>(resIds);
+    maxPop(resKeys, resIds, n);
+    store<f32>(resKeys + (<usize>(n - 1) << 2), k);
+    store<i32>(resIds + (<usize>(n - 1) << 2), id);
+  }
   return nr;
 }

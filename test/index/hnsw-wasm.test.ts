@@ -123,8 +123,8 @@ test('native layer-0 search (links in wasm memory) returns exactly what the JS w
         const ep = graph.entryPoint, epKey = space.distance(ep);
         const got = [native, js].map((s) => {
           s.searchLayer(0, ep, epKey, ef, null);
-          const keys = new Float64Array(s.results.size), ids = new Int32Array(s.results.size);
-          s.results.drainAscending(keys, ids);
+          const keys = new Float64Array(s.resultCount), ids = new Int32Array(s.resultCount);
+          assert.equal(s.drainResults(keys, ids), keys.length);
           return { keys: Array.from(keys), ids: Array.from(ids), expanded: s.expanded };
         });
         assert.equal(got[0]!.ids.length, ef, `${metric} ef=${ef} q${q}: ef results`);

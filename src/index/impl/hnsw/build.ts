@@ -82,9 +82,8 @@ function insert(graph: HnswGraph, searcher: GraphSearcher, scratch: BuildScratch
   }
   for (let l = Math.min(level, graph.maxLevel); l >= 0; l--) {
     searcher.searchLayer(l, ep, epKey, efC, null);
-    const res = searcher.results;
-    scratch.ensure(res.size);
-    const n = res.drainAscending(scratch.candKeys, scratch.candIds);
+    scratch.ensure(searcher.resultCount);
+    const n = searcher.drainResults(scratch.candKeys, scratch.candIds);
     ep = scratch.candIds[0]!;
     epKey = scratch.candKeys[0]!;
     const k = selectNeighbors(space, scratch.candIds, scratch.candKeys, n, graph.M, scratch.selIds, scratch.selKeys);

@@ -143,11 +143,11 @@ export class HnswIndex implements VectorIndex {
       epKey = s.greedyKey;
     }
     s.searchLayer(0, ep, epKey, ef, filter);
-    if (s.results.size > this.keys.length) {
-      this.keys = new Float64Array(s.results.size * 2);
-      this.ids = new Int32Array(s.results.size * 2);
+    if (s.resultCount > this.keys.length) {
+      this.keys = new Float64Array(s.resultCount * 2);
+      this.ids = new Int32Array(s.resultCount * 2);
     }
-    const walked = s.results.drainAscending(this.keys, this.ids);
+    const walked = s.drainResults(this.keys, this.ids);
     // Traversal keys may be approximate (WasmSpace's float32 kernels): the reported ones are exact.
     if (space.rescore !== undefined) this.rescore(space, window === null ? Math.min(walked, topK) : walked);
     const worst = walked > 0 ? this.keys[walked - 1]! : Infinity;

@@ -11,8 +11,10 @@ import type { Layer0Searcher, VectorSpace } from './space.js';
 export class GraphSearcher {
   readonly graph: HnswGraph;
   readonly space: VectorSpace;
-  /** Results of the last `searchLayer` (worst on top). */
-  readonly results: MaxHeap;
+  /** Results of the last JS `searchLayer` (worst on top); read them with `resultCount` / `drainResults`. */
+  private readonly results: MaxHeap;
+  /** Hits of the last native search (-1: the last search ran in JS, see `results`). */
+  private nativeCount = -1;
   private readonly candidates: MinHeap;
   private readonly visited: Uint32Array;
   private epoch = 0;
@@ -35,6 +37,20 @@ export class GraphSearcher {
     this.batchIds = buffers?.ids ?? new Int32Array(graph.maxM0);
     this.batchDists = buffers?.out ?? new Float32Array(graph.maxM0);
     this.native = space.layer0Searcher?.(graph) ?? null;
+  }
+
+  /** Number of hits of the last `searchLayer`. */
+  get resultCount(): number {
+    return this.nativeCount >= 0 ? this.nativeCount : this.results.size;
+  }
+
+  /** Move the last `searchLayer`'s hits best-first into keys / ids (room for `resultCount`); returns the count. */
+  drainResults(keys: Float64Array, ids: Int32Array): number {
+    const n = this.nativeCount;
+    if (n < 0) return this.results.drainAscending(keys, ids);
+    this.native!.copyResults(keys, ids);
+    this.nativeCount = 0;
+    return n;
   }
 
   private nextEpoch(): number {
@@ -80,9 +96,11 @@ export class GraphSearcher {
    */
   searchLayer(level: number, ep: number, epKey: number, ef: number, filter: Uint8Array | null): void {
     if (level === 0 && filter === null && this.native !== null) {
-      this.expanded = this.native.search(ep, epKey, ef, this.results);
+      this.nativeCount = this.native.search(ep, epKey, ef);
+      this.expanded = this.native.expanded;
       return;
     }
+    this.nativeCount = -1;
     const g = this.graph, space = this.space;
     const links = level === 0 ? g.layer0 : g.upper;
     const stride0 = g.stride0;

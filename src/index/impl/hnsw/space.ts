@@ -11,7 +11,6 @@ import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { decodeBfloat16Into, decodeFloat16Into, decodeInt8Into } from '../../kernels/half.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import type { HnswGraph } from './graph.js';
-import type { MaxHeap } from './heaps.js';
 
 export interface VectorSpace {
   readonly dim: number;
@@ -46,8 +45,12 @@ export interface VectorSpace {
 
 /** Unfiltered best-first search of layer 0 for the space's current query (see GraphSearcher.searchLayer). */
 export interface Layer0Searcher {
-  /** Fills `results` (cleared first) with up to ef hits; returns the number of expanded nodes. */
-  search(ep: number, epKey: number, ef: number, results: MaxHeap): number;
+  /** Search keeping up to ef hits; returns how many were found. */
+  search(ep: number, epKey: number, ef: number): number;
+  /** Nodes expanded by the last search. */
+  readonly expanded: number;
+  /** Copy the last search's hits best-first (ascending key, then id) into keys / ids. */
+  copyResults(keys: Float64Array, ids: Int32Array): void;
 }
 
 export interface BatchBuffers {

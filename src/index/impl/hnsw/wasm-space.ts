@@ -20,7 +20,6 @@ import { VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
 import type { HnswGraph } from './graph.js';
-import type { MaxHeap } from './heaps.js';
 import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './space.js';
 
 /** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
@@ -245,18 +244,18 @@ export class WasmSpace implements VectorSpace {
     }
   }
 
-  /** One unfiltered layer-0 search for the current query (see NativeLayer0). */
-  searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number, results: MaxHeap): number {
-    const n = this.hk.searchLayer0(
+  /** One unfiltered layer-0 search for the current query (see NativeLayer0); returns the hit count. */
+  searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number): number {
+    return this.hk.searchLayer0(
       this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
       graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
       s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch,
     );
-    results.clear();
-    const a = this.arena, f32 = a.f32, i32 = a.i32, rk = s.resKeys >>> 2, ri = s.resIds >>> 2;
-    for (let i = 0; i < n; i++) results.push(f32[rk + i]!, i32[ri + i]!);
-    return i32[s.scratch >>> 2]!;
   }
+
+  /** Views of wasm memory for reading a native search's output. */
+  get f32(): Float32Array { return this.arena.f32; }
+  get i32(): Int32Array { return this.arena.i32; }
 
   /** Arena allocation, freed with the space (scratch for NativeLayer0); throws code 3 when the arena is full. */
   alloc(bytes: number): number {
@@ -340,7 +339,10 @@ class NativeLayer0 implements Layer0Searcher {
     };
   }
 
-  search(ep: number, epKey: number, ef: number, results: MaxHeap): number {
+  expanded = 0;
+  private count = 0;
+
+  search(ep: number, epKey: number, ef: number): number {
     const s = this.s;
     if (ef + 1 > s.resCap) {
       // Grown (never shrunk) to the largest ef seen.
@@ -355,6 +357,15 @@ class NativeLayer0 implements Layer0Searcher {
       s.epoch = 0;
     }
     s.epoch++;
-    return this.space.searchLayer0(this.graph, s, ep, epKey, ef, results);
+    this.count = this.space.searchLayer0(this.graph, s, ep, epKey, ef);
+    this.expanded = this.space.i32[s.scratch >>> 2]!;
+    return this.count;
+  }
+
+  copyResults(keys: Float64Array, ids: Int32Array): void {
+    const s = this.s, n = this.count, rk = s.resKeys >>> 2, ri = s.resIds >>> 2;
+    const f32 = this.space.f32;
+    for (let i = 0; i < n; i++) keys[i] = f32[rk + i]!;
+    ids.set(this.space.i32.subarray(ri, ri + n));
   }
 }
