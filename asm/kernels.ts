@@ -709,8 +709,9 @@ function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms
 }
 
 /**
- * HNSW best-first search of layer 0 (no filter) from `ep` (badness `epKey`) keeping up to `ef`
- * results, with the fast kernels. `links`: per row `stride0` int32 (count, then neighbour ids).
+ * HNSW best-first search of layer 0 from `ep` (badness `epKey`) keeping up to `ef` results, with
+ * the fast kernels. With a `mask` (one byte per row, 0 = none), every node is traversed but only
+ * rows whose byte is non-zero enter the results (as GraphSearcher.searchLayer's filter). `links`: per row `stride0` int32 (count, then neighbour ids).
  * `visited`: one byte per row, a row is visited when it holds `epoch` (1..255). `candKeys`/`candIds` hold up
  * to one entry per row; the results are left in `resKeys`/`resIds` (room for ef + 1) best-first
  * (ascending key, then id). `scratch` holds 16 + 8 * stride0 bytes; the number of expanded nodes is left
@@ -719,14 +720,18 @@ function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms
 export function searchLayer0(
   kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms: usize, qNorm: f64,
   links: usize, stride0: i32, visited: usize, epoch: u32, ep: i32, epKey: f32, ef: i32,
-  candKeys: usize, candIds: usize, resKeys: usize, resIds: usize, scratch: usize,
+  candKeys: usize, candIds: usize, resKeys: usize, resIds: usize, scratch: usize, mask: usize,
 ): i32 {
   const batchIds = scratch + 16;
   const batchKeys = batchIds + (<usize>stride0 << 2);
   store<u8>(visited + <usize>ep, epoch);
   let nc = minPush(candKeys, candIds, 0, epKey, ep);
-  let nr = maxPush(resKeys, resIds, 0, epKey, ep);
-  let lower = epKey;
+  let nr = 0;
+  let lower = Infinity;
+  if (mask == 0 || load<u8>(mask + <usize>ep) != 0) {
+    nr = maxPush(resKeys, resIds, 0, epKey, ep);
+    lower = epKey;
+  }
   let expanded = 0;
   while (nc > 0) {
     const ck = load<f32>(candKeys);
@@ -751,9 +756,11 @@ export function searchLayer0(
       const d = load<f32>(batchKeys + (<usize>i << 2));
       if (nr < ef || d < lower) {
         nc = minPush(candKeys, candIds, nc, d, nb);
-        nr = maxPush(resKeys, resIds, nr, d, nb);
-        if (nr > ef) nr = maxPop(resKeys, resIds, nr);
-        lower = load<f32>(resKeys);
+        if (mask == 0 || load<u8>(mask + <usize>nb) != 0) {
+          nr = maxPush(resKeys, resIds, nr, d, nb);
+          if (nr > ef) nr = maxPop(resKeys, resIds, nr);
+          lower = load<f32>(resKeys);
+        }
       }
     }
   }

@@ -106,7 +106,7 @@ test('WasmSpace reads a resident column in place; HNSW over it answers exactly a
   }
 });
 
-test('native layer-0 search (links in wasm memory) returns exactly what the JS walk over the same space returns', { skip }, () => {
+test('native layer-0 search (links in wasm memory), with and without a filter, returns exactly what the JS walk over the same space returns', { skip }, () => {
   const n = 4000, dim = 24;
   for (const metric of METRICS) {
     const d = clustered(n, 30, dim, 21);
@@ -117,18 +117,22 @@ test('native layer-0 search (links in wasm memory) returns exactly what the JS w
     const plain = graph.relocateLayer0(new Int32Array(graph.layer0.length));
     assert.equal(space.layer0Searcher(plain), null, 'a JS layer 0 does not');
     const native = new GraphSearcher(graph, space), js = new GraphSearcher(plain, space);
-    for (const ef of [10, 50]) {
+    const r = rng(4);
+    const filter = Uint8Array.from({ length: n }, () => (r() < 0.3 ? 1 : 0));
+    native.useFilter(filter);
+    for (const [ef, f] of [[10, null], [50, null], [10, filter], [50, filter]] as const) {
       for (let q = 0; q < 30; q++) {
         space.setQuery(d.queries, q * dim);
         const ep = graph.entryPoint, epKey = space.distance(ep);
         const got = [native, js].map((s) => {
-          s.searchLayer(0, ep, epKey, ef, null);
+          s.searchLayer(0, ep, epKey, ef, f);
           const keys = new Float64Array(s.resultCount), ids = new Int32Array(s.resultCount);
           assert.equal(s.drainResults(keys, ids), keys.length);
           return { keys: Array.from(keys), ids: Array.from(ids), expanded: s.expanded };
         });
         assert.equal(got[0]!.ids.length, ef, `${metric} ef=${ef} q${q}: ef results`);
-        assert.deepEqual(got[0], got[1], `${metric} ef=${ef} q${q}`);
+        if (f !== null) assert.ok(got[0]!.ids.every((id) => f[id] === 1), 'only filtered rows');
+        assert.deepEqual(got[0], got[1], `${metric} ef=${ef} filtered=${f !== null} q${q}`);
       }
     }
   }

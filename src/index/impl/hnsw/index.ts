@@ -108,9 +108,14 @@ export class HnswIndex implements VectorIndex {
     };
     const redo: number[] = [];
     const want = Math.min(topK, allowed);
-    for (let q = 0; q < nq; q++) {
-      const complete = this.searchOne(queries, q, topK, efEff, refineK, filter, window, out);
-      if (window === null ? out.counts[q]! < want : !complete) redo.push(q);
+    if (filter !== null) this.searcher.useFilter(filter);
+    try {
+      for (let q = 0; q < nq; q++) {
+        const complete = this.searchOne(queries, q, topK, efEff, refineK, filter, window, out);
+        if (window === null ? out.counts[q]! < want : !complete) redo.push(q);
+      }
+    } finally {
+      if (filter !== null) this.searcher.useFilter(null);
     }
     this.stats.fallbackQueries += redo.length;
     for (const q of redo) this.exactInto(req, q, out);

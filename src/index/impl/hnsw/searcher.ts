@@ -15,6 +15,8 @@ export class GraphSearcher {
   private readonly results: MaxHeap;
   /** Hits of the last native search (-1: the last search ran in JS, see `results`). */
   private nativeCount = -1;
+  /** The filter loaded into the native search (`useFilter`). */
+  private nativeFilter: Uint8Array | null = null;
   private readonly candidates: MinHeap;
   private readonly visited: Uint32Array;
   private epoch = 0;
@@ -37,6 +39,16 @@ export class GraphSearcher {
     this.batchIds = buffers?.ids ?? new Int32Array(graph.maxM0);
     this.batchDists = buffers?.out ?? new Float32Array(graph.maxM0);
     this.native = space.layer0Searcher?.(graph) ?? null;
+  }
+
+  /**
+   * Let the native search apply `filter` (copied now; it must not change until the next call):
+   * `searchLayer` calls with this very array then walk natively. Null releases it.
+   */
+  useFilter(filter: Uint8Array | null): void {
+    if (this.native === null) return;
+    this.native.loadFilter(filter);
+    this.nativeFilter = filter;
   }
 
   /** Number of hits of the last `searchLayer`. */
@@ -95,8 +107,8 @@ export class GraphSearcher {
    * `ef` allowed rows are held and no candidate can improve them).
    */
   searchLayer(level: number, ep: number, epKey: number, ef: number, filter: Uint8Array | null): void {
-    if (level === 0 && filter === null && this.native !== null) {
-      this.nativeCount = this.native.search(ep, epKey, ef);
+    if (level === 0 && this.native !== null && (filter === null || filter === this.nativeFilter)) {
+      this.nativeCount = this.native.search(ep, epKey, ef, filter !== null);
       this.expanded = this.native.expanded;
       return;
     }

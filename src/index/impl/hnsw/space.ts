@@ -39,14 +39,16 @@ export interface VectorSpace {
   select?(candIds: Int32Array, candKeys: Float64Array, n: number, m: number, outIds: Int32Array, outKeys: Float64Array): number;
   /** Zeroed storage for a graph's layer 0 that `layer0Searcher` can walk natively (null if none). */
   linkStorage?(length: number): Int32Array | null;
-  /** A native unfiltered layer-0 search over `graph` (null unless its layer 0 is `linkStorage`). */
+  /** A native layer-0 search over `graph` (null unless its layer 0 is `linkStorage`). */
   layer0Searcher?(graph: HnswGraph): Layer0Searcher | null;
 }
 
-/** Unfiltered best-first search of layer 0 for the space's current query (see GraphSearcher.searchLayer). */
+/** Best-first search of layer 0 for the space's current query (see GraphSearcher.searchLayer). */
 export interface Layer0Searcher {
-  /** Search keeping up to ef hits; returns how many were found. */
-  search(ep: number, epKey: number, ef: number): number;
+  /** Copy `filter` (one byte per row) for the following searches with `filtered`; null drops it. */
+  loadFilter(filter: Uint8Array | null): void;
+  /** Search keeping up to ef hits, only rows of the loaded filter when `filtered`; returns how many were found. */
+  search(ep: number, epKey: number, ef: number, filtered: boolean): number;
   /** Nodes expanded by the last search. */
   readonly expanded: number;
   /** Copy the last search's hits best-first (ascending key, then id) into keys / ids. */

@@ -19,6 +19,7 @@ import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
 import { VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
+import { assert } from '../../../core/assert.js';
 import type { HnswGraph } from './graph.js';
 import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './space.js';
 
@@ -37,7 +38,7 @@ interface HnswKernels {
   searchLayer0(
     kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
     links: number, stride0: number, visited: number, epoch: number, ep: number, epKey: number, ef: number,
-    candKeys: number, candIds: number, resKeys: number, resIds: number, scratch: number,
+    candKeys: number, candIds: number, resKeys: number, resIds: number, scratch: number, mask: number,
   ): number;
 }
 
@@ -130,9 +131,14 @@ export class WasmSpace implements VectorSpace {
     if (adopted !== null && adopted.arena !== def) return new WasmSpace(adopted, metric, false);
     const bytes = numRows * (column.dim * 4 + 8 + extraBytesPerRow);
     const pages = Math.min(MAX_PAGES, Math.ceil(bytes / PAGE_BYTES) + 16);
-    const arena = WasmArena.create(pages, Math.min(MAX_PAGES, pages * 2 + 256));
-    if (arena === null) return null;
-    return new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric, true);
+    try {
+      const arena = WasmArena.create(pages, Math.min(MAX_PAGES, pages * 2 + 256));
+      return arena === null ? null : new WasmSpace(VectorStore.fromColumn(arena, wc, numRows), metric, true);
+    } catch (e) {
+      // No room for a wasm copy (the arena cannot grow, or the engine refuses the memory): stay in JS.
+      if ((e instanceof MilvusError && e.code === ARENA_FULL_CODE) || e instanceof RangeError) return null;
+      throw e;
+    }
   }
 
   /** An id / distance buffer pair of `capacity` entries in wasm memory (batches on it copy nothing). */
@@ -245,17 +251,18 @@ export class WasmSpace implements VectorSpace {
   }
 
   /** One unfiltered layer-0 search for the current query (see NativeLayer0); returns the hit count. */
-  searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number): number {
+  searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number, mask: number): number {
     return this.hk.searchLayer0(
       this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
       graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
-      s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch,
+      s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch, mask,
     );
   }
 
   /** Views of wasm memory for reading a native search's output. */
   get f32(): Float32Array { return this.arena.f32; }
   get i32(): Int32Array { return this.arena.i32; }
+  get u8(): Uint8Array { return this.arena.u8; }
 
   /** Arena allocation, freed with the space (scratch for NativeLayer0); throws code 3 when the arena is full. */
   alloc(bytes: number): number {
@@ -342,7 +349,19 @@ class NativeLayer0 implements Layer0Searcher {
   expanded = 0;
   private count = 0;
 
-  search(ep: number, epKey: number, ef: number): number {
+  /** Filter bytes in wasm (allocated on first use), and whether one is loaded. */
+  private mask = 0;
+  private masked = false;
+
+  loadFilter(filter: Uint8Array | null): void {
+    this.masked = filter !== null;
+    if (filter === null) return;
+    const n = this.graph.numRows;
+    if (this.mask === 0) this.mask = this.space.alloc(n);
+    this.space.u8.set(filter.subarray(0, n), this.mask);
+  }
+
+  search(ep: number, epKey: number, ef: number, filtered: boolean): number {
     const s = this.s;
     if (ef + 1 > s.resCap) {
       // Grown (never shrunk) to the largest ef seen.
@@ -357,7 +376,8 @@ class NativeLayer0 implements Layer0Searcher {
       s.epoch = 0;
     }
     s.epoch++;
-    this.count = this.space.searchLayer0(this.graph, s, ep, epKey, ef);
+    assert(!filtered || this.masked, 'a filter is loaded');
+    this.count = this.space.searchLayer0(this.graph, s, ep, epKey, ef, filtered ? this.mask : 0);
     this.expanded = this.space.i32[s.scratch >>> 2]!;
     return this.count;
   }
