@@ -2,7 +2,8 @@
  * Graph traversal with preallocated state: a visited array stamped with an epoch (no clearing per
  * search), a candidate min-heap, a result max-heap and a scratch batch of neighbour ids / distances.
  * One `GraphSearcher` per (graph, space); it is reused by every search and insertion, so the hot
- * loops allocate nothing.
+ * loops allocate nothing. When the space offers a native layer-0 search for the graph (WasmSpace
+ * with the links in its wasm memory), layer 0 is walked there with the same algorithm and results.
  */
 import type { HnswGraph } from './graph.js';
 import { MaxHeap, MinHeap } from './heaps.js';

@@ -3,7 +3,8 @@
  * then asks for "badness" keys (smaller = closer, for every metric) to stored rows, one at a time or
  * for a batch of row ids (one call per expanded node, so a wasm implementation crosses the boundary
  * once per node, not once per neighbour). `F32Space` is the JS implementation over the float32
- * kernels; quantised spaces live in sq.ts.
+ * kernels and the fallback when wasm is unavailable (SEXTANT_WASM=off); `WasmSpace` (wasm-space.ts)
+ * is the default and also walks layer 0 natively; quantised spaces live in sq.ts.
  */
 import type { MetricType } from '../../../core/enums.js';
 import { assert } from '../../../core/assert.js';

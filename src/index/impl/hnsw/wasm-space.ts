@@ -48,8 +48,13 @@ function hnswKernels(k: object): HnswKernels | null {
   return ok ? (k as unknown as HnswKernels) : null;
 }
 
-const sharedArenaFinalizer = new FinalizationRegistry<{ arena: WasmArena; ptrs: Set<number> }>(({ arena, ptrs }) => {
-  for (const p of ptrs) arena.release(p);
+/**
+ * Gives back what a collected space allocated in a resident store's arena. The arena is held weakly:
+ * when the segment is released with its index, the whole memory goes and there is nothing to free.
+ */
+const sharedArenaFinalizer = new FinalizationRegistry<{ arena: WeakRef<WasmArena>; ptrs: Set<number> }>(({ arena, ptrs }) => {
+  const a = arena.deref();
+  if (a !== undefined) for (const p of ptrs) a.release(p);
 });
 
 /** A growable int32 / float64 scratch pair in the arena (selection candidates). */
@@ -97,7 +102,7 @@ export class WasmSpace implements VectorSpace {
     this.arena = arena;
     this.ownsRows = ownsRows;
     // A resident store's arena outlives this space: give back what the space allocated there.
-    if (!ownsRows) sharedArenaFinalizer.register(this, { arena, ptrs: this.allocs });
+    if (!ownsRows) sharedArenaFinalizer.register(this, { arena: new WeakRef(arena), ptrs: this.allocs });
     this.k = arena.k;
     this.hk = hk;
     this.dim = store.dim;
