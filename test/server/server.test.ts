@@ -71,12 +71,12 @@ test('GetMetrics answers JSON text; segment-info requests read their camelCase n
 
 test('RPCs outside the table answer 3000 unsupported operation naming the RPC', async () => {
   const c = rawClient((await started).port);
-  const users = await c.call('ListCredUsers', {});
-  assert.equal(users.status?.['code'], 3000);
-  assert.match(String(users.status?.['reason']), /ListCredUsers/);
-  const bare = await c.call('CreateCredential', { username: 'u', password: 'p' });
+  const groups = await c.call('ListResourceGroups', {});
+  assert.equal(groups.status?.['code'], 3000);
+  assert.match(String(groups.status?.['reason']), /ListResourceGroups/);
+  const bare = await c.call('CreateResourceGroup', { resource_group: 'rg' });
   assert.equal(bare['code'], 3000, 'a bare common.Status response');
-  assert.match(String(bare['reason']), /CreateCredential/);
+  assert.match(String(bare['reason']), /CreateResourceGroup/);
   c.close();
 });
 

@@ -1,8 +1,9 @@
 /**
- * Users and roles for the REST `users/*` and `roles/*` endpoints: a small store kept in one JSON
- * file (replaced by write-temp + rename) or only in memory. It is NOT enforced: requests are not
+ * Users, roles and grants, shared by the REST `users/*` / `roles/*` endpoints and the gRPC
+ * credential/role RPCs (one store per server instance): a small store kept in one JSON file
+ * (replaced by write-temp + rename) or only in memory. It is NOT enforced: requests are not
  * checked against it until Sextant gets an authentication issue; it exists so tools that manage
- * users over REST work. Passwords are kept as salted scrypt hashes, never in clear.
+ * users work. Passwords are kept as salted scrypt hashes, never in clear.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -12,11 +12,13 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errors, MilvusError } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
+import { RbacStore } from '../auth/rbac.js';
 import type { CallContext } from './codec/context.js';
 import { statusFrom, successStatus } from './codec/status.js';
 import { isWire, type Wire } from './codec/wire.js';
 import { localRpcs, type LocalHandler } from './local-rpcs.js';
 import { milvusPackageDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NAME, type RpcInfo } from './proto.js';
+import { rbacRpcs } from './rbac-rpcs.js';
 import { serviceRpcs, type RpcHandler } from './rpc-table.js';
 
 export interface GrpcServerOptions {
@@ -31,6 +33,8 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number;
   /** Called once per answered call with its duration and Milvus code (0 = success); for metrics. */
   onCall?: (rpc: string, ms: number, code: number) => void;
+  /** Users / roles / grants behind the credential and role RPCs (unenforced); without it they answer 3000. */
+  rbac?: RbacStore;
 }
 
 export interface RunningGrpcServer {
@@ -79,10 +83,12 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
   };
 }
 
-function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHandler>): Answer {
+function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHandler>, rbac: RbacStore | undefined): Answer {
   const request = (call: grpc.ServerUnaryCall<unknown, unknown>): Wire => (isWire(call.request) ? call.request : {});
   const localHandler = local[rpc.name];
   if (localHandler !== undefined) return async (call) => localHandler(request(call));
+  const rbacHandler = rbacRpcs[rpc.name];
+  if (rbacHandler !== undefined && rbac !== undefined) return (call) => rbacHandler(rbac, request(call), callContext(call.metadata));
   const handler: RpcHandler | undefined = serviceRpcs[rpc.name];
   if (handler !== undefined) return (call) => handler(api, request(call), callContext(call.metadata));
   return async () => {
@@ -93,7 +99,7 @@ function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHand
 function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.UntypedServiceImplementation {
   const local = localRpcs();
   const impl: grpc.UntypedServiceImplementation = {};
-  for (const rpc of rpcInventory(SERVICE_NAME)) impl[rpc.name] = unaryHandler(rpc, answerFor(rpc, api, local), opts);
+  for (const rpc of rpcInventory(SERVICE_NAME)) impl[rpc.name] = unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
   return impl;
 }
 
@@ -139,9 +145,9 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
   };
 }
 
-/** Listen on host:port and serve gRPC on every connection. */
+/** Listen on host:port and serve gRPC on every connection (with a memory-only user store unless `opts.rbac`). */
 export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const grpcHandler = createGrpcConnectionHandler(api, opts);
+  const grpcHandler = createGrpcConnectionHandler(api, { ...opts, rbac: opts.rbac ?? await RbacStore.open(null) });
   // Small unary calls must not wait for Nagle + delayed ACK (tens of ms on loopback).
   const listener = net.createServer({ noDelay: true }, (socket) => grpcHandler.handleConnection(socket));
   await new Promise<void>((resolve, reject) => {

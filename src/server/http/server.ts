@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
 import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
-import { RbacStore } from '../rest/rbac.js';
+import { RbacStore } from '../auth/rbac.js';
 import { v1Door } from '../rest/v1/door.js';
 import { v2Door } from '../rest/v2/door.js';
 import { createDispatcher } from './dispatch.js';
@@ -117,6 +117,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
     host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes,
     onUnexpectedError: (rpc, e) => onUnexpectedError?.(`gRPC ${rpc}`, e),
     onCall: (rpc, ms, code) => metrics.observe('grpc', rpc, ms, code),
+    rbac,
   });
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};

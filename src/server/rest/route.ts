@@ -1,7 +1,7 @@
 /** What a REST v2 handler gets and returns; the tables in v2/*.ts are keyed by path under /v2/vectordb/. */
 import type { MilvusApi } from '../../service/api.js';
 import type { Args } from './args.js';
-import type { RbacStore } from './rbac.js';
+import type { RbacStore } from '../auth/rbac.js';
 
 export interface RestCall {
   readonly api: MilvusApi;

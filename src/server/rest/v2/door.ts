@@ -11,7 +11,7 @@ import { parseJsonBody } from '../../http/json-in.js';
 import { toJsonText } from '../../http/json-out.js';
 import { Args } from '../args.js';
 import { restErrors } from '../errors.js';
-import type { RbacStore } from '../rbac.js';
+import type { RbacStore } from '../../auth/rbac.js';
 import type { RestCall, V2Handler, V2Table } from '../route.js';
 import { aliasRoutes } from './aliases.js';
 import { collectionRoutes } from './collections.js';

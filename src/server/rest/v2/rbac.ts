@@ -1,5 +1,5 @@
 /** REST v2 `users/*` and `roles/*` over the (unenforced) RbacStore. */
-import type { Grant } from '../rbac.js';
+import type { Grant } from '../../auth/rbac.js';
 import { empty, ok, type RestCall, type V2Table } from '../route.js';
 
 function grantOf(call: RestCall): Grant {
