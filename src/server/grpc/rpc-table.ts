@@ -8,6 +8,7 @@ import type { MilvusApi } from '../../service/api.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
+import { getReplicas } from './replicas.js';
 import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
@@ -141,6 +142,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetLoadState: async (api, req, ctx) => out.loadStateToWire(await api.getLoadState({ ...R.collectionScoped(req, ctx), partitionNames: R.partitionNames(req) })),
   GetLoadingProgress: async (api, req, ctx) =>
     out.loadingProgressToWire(await api.getLoadingProgress({ ...R.collectionScoped(req, ctx), partitionNames: R.partitionNames(req) })),
+  GetReplicas: getReplicas,
 
   // flush / compaction / segments
   Flush: async (api, req, ctx) => out.flushToWire(await api.flush({ dbName: dbNameOf(req, ctx), collectionNames: strings(req['collection_names'], 'collection_names') })),
