@@ -255,7 +255,7 @@ export class WasmSpace implements VectorSpace {
     }
   }
 
-  /** One unfiltered layer-0 search for the current query (see NativeLayer0); returns the hit count. */
+  /** One layer-0 search for the current query (see NativeLayer0; mask 0 = unfiltered); returns the hit count. */
   searchLayer0(graph: HnswGraph, s: NativeState, ep: number, epKey: number, ef: number, mask: number): number {
     return this.hk.searchLayer0(
       this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
