@@ -5,13 +5,14 @@
  */
 import { errors } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
+import { calcDistance } from './calc-distance.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
-import { getReplicas } from './replicas.js';
 import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
+import { getReplicas } from './replicas.js';
 
 export type RpcHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
 
@@ -130,6 +131,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
     const r = queryFromWire(req, ctx);
     return queryResultsToWire(await api.query(r), r.collectionName);
   },
+  CalcDistance: (_api, req) => calcDistance(req),
 
   // load / release
   LoadCollection: async (api, req, ctx) => { await api.loadCollection(R.loadRequest(req, ctx)); return none; },
