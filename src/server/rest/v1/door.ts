@@ -7,7 +7,7 @@
  * Responses are the gRPC codec's objects, so int64 members are decimal strings (the proto3 JSON
  * mapping) where Milvus' Go server printed numbers, and oneofs carry proto-loader's case names.
  */
-import { MilvusError, toMilvusError } from '../../../core/errors.js';
+import { errors, MilvusError, toMilvusError } from '../../../core/errors.js';
 import type { MilvusApi } from '../../../service/api.js';
 import { emptyContext } from '../../grpc/codec/context.js';
 import { statusFrom, type WireStatus } from '../../grpc/codec/status.js';
@@ -34,7 +34,7 @@ interface V1Route {
 function viaTable(rpc: string, prepare: (b: Wire) => Wire = (b) => b): V1Handler {
   return (api, body) => {
     const h = serviceRpcs[rpc];
-    if (h === undefined) throw new MilvusError(3000, `unsupported operation[operation=${rpc}]`);
+    if (h === undefined) throw errors.unsupported(rpc);
     return h(api, prepare(body), emptyContext);
   };
 }
