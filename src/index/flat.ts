@@ -17,7 +17,7 @@ import { assert } from '../core/assert.js';
 import { limits } from '../core/limits.js';
 import { checkMetricForKind, isVectorColumn, type VectorColumn } from './metrics.js';
 import { TopKHeaps } from './topk.js';
-import { scanDense, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
+import { scanDense, scanDenseRows, selectiveRows, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
 import type { ScanContext, ScanWindow } from './scan-window.js';
@@ -161,6 +161,14 @@ function scan(
   column: VectorColumn, queries: VectorColumn, metric: MetricType, numRows: number,
   ctx: ScanContext,
 ): void {
+  if (column.kind === 'floatVector' && queries.kind === 'floatVector' && ctx.window === null) {
+    // A selective filter: compute distances for the allowed rows only, not a masked pass over all.
+    const ids = selectiveRows(ctx, numRows);
+    if (ids !== null) {
+      scanDenseRows(column.data, column.dim, queries.data, metric, ids, ctx);
+      return;
+    }
+  }
   if (column.kind !== 'sparseVector' && queries.kind !== 'sparseVector') {
     // The wasm kernels give bit-identical scores; the JS scans below are the reference and fallback.
     if (wasmScanExact(column, queries, metric, numRows, ctx)) return;

@@ -8,7 +8,7 @@ import type { Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
 import { cosineF32, ipF32, l2SqF32, normSqF32 } from './kernels/dense.js';
 import { decodeBfloat16Into, decodeFloat16Into, decodeInt8Into } from './kernels/half.js';
-import { DIST_BLOCK_ROWS, offerBlock, type ScanContext } from './scan-window.js';
+import { DIST_BLOCK_ROWS, offerBlock, offerRows, type ScanContext } from './scan-window.js';
 
 export type DenseColumn = Extract<Column, { kind: 'floatVector' | 'float16Vector' | 'bfloat16Vector' | 'int8Vector' }>;
 
@@ -100,5 +100,51 @@ function distCosine(
   for (let row = start, off = bBase, i = 0; row < end; row++, off += dim, i++) {
     if ((filter !== null && filter[row] === 0) || (valid !== null && valid[row] === 0)) out[i] = NaN;
     else out[i] = cosineF32(a, aOff, aNorm, b, off, dim);
+  }
+}
+
+/**
+ * Rows allowed by a selective filter, or null when the filter lets through more than
+ * 1 / SELECTIVE_DIVISOR of the rows (then a full scan that skips masked rows is cheaper).
+ */
+export const SELECTIVE_DIVISOR = 32;
+
+export function selectiveRows(ctx: ScanContext, numRows: number): Int32Array | null {
+  const { filter, valid } = ctx;
+  if (filter === null) return null;
+  const cap = Math.floor(numRows / SELECTIVE_DIVISOR);
+  let n = 0;
+  for (let row = 0; row < numRows; row++) {
+    if (filter[row] !== 0 && (valid === null || valid[row] !== 0) && ++n > cap) return null;
+  }
+  const ids = new Int32Array(n);
+  for (let row = 0, i = 0; row < numRows; row++) {
+    if (filter[row] !== 0 && (valid === null || valid[row] !== 0)) ids[i++] = row;
+  }
+  return ids;
+}
+
+/**
+ * Exact search of a float32 column over only the rows in `ids` (ascending), with the same kernels
+ * and float32 rounding as `scanDense`, so hits and scores are identical to a full filtered scan.
+ */
+export function scanDenseRows(
+  data: Float32Array, dim: number, queries: Float32Array, metric: MetricType, ids: Int32Array, ctx: ScanContext,
+): void {
+  const nq = queries.length / dim;
+  const dists = new Float32Array(DIST_BLOCK_ROWS);
+  for (let q = 0; q < nq; q++) {
+    const qOff = q * dim;
+    const qNorm = metric === 'COSINE' ? Math.sqrt(normSqF32(queries, qOff, dim)) : 0;
+    for (let start = 0; start < ids.length; start += DIST_BLOCK_ROWS) {
+      const end = Math.min(ids.length, start + DIST_BLOCK_ROWS);
+      for (let i = start; i < end; i++) {
+        const off = ids[i]! * dim;
+        dists[i - start] = metric === 'L2' ? l2SqF32(queries, qOff, data, off, dim)
+          : metric === 'IP' ? ipF32(queries, qOff, data, off, dim)
+            : cosineF32(queries, qOff, qNorm, data, off, dim);
+      }
+      offerRows(ctx, q, dists, ids, start, end);
+    }
   }
 }

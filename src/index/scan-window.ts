@@ -48,3 +48,21 @@ export function offerBlock(ctx: ScanContext, q: number, dists: Float32Array, sta
     thr = heaps.threshold(q);
   }
 }
+
+/** Like `offerBlock`, for the rows `ids[start..end)`; `dists[i - start]` belongs to `ids[i]`. */
+export function offerRows(ctx: ScanContext, q: number, dists: Float32Array, ids: Int32Array, start: number, end: number): void {
+  const heaps = ctx.heaps;
+  const window = ctx.window;
+  const key0 = ctx.negate;
+  const ranged = window !== null;
+  const lo = ranged ? window.lo : -Infinity;
+  const hi = ranged ? window.hi : Infinity;
+  let thr = heaps.threshold(q);
+  for (let i = start; i < end; i++) {
+    const d = dists[i - start]!;
+    const key = key0 ? -d : d;
+    if (!(key <= thr) || (ranged && (key < lo || key >= hi))) continue;
+    heaps.push(q, key, ids[i]!);
+    thr = heaps.threshold(q);
+  }
+}
