@@ -20,8 +20,8 @@ import { TopKHeaps } from './topk.js';
 import { scanDense, scanDenseRows, selectiveRows, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
-import type { ScanContext, ScanWindow } from './scan-window.js';
-import { CACHE_MIN_BYTES, storeToSearch, wasmScanExact } from './wasm/exact.js';
+import { offerRows, type ScanContext, type ScanWindow } from './scan-window.js';
+import { CACHE_MIN_BYTES, defaultArena, storeToSearch, wasmScanExact } from './wasm/exact.js';
 import type { VectorStore, WasmColumn } from './wasm/store.js';
 import type { PoolJob, WasmPool } from './wasm/pool.js';
 
@@ -165,7 +165,7 @@ function scan(
     // A selective filter: compute distances for the allowed rows only, not a masked pass over all.
     const ids = selectiveRows(ctx, numRows);
     if (ids !== null) {
-      scanDenseRows(column.data, column.dim, queries.data, metric, ids, ctx);
+      if (!gatherRows(column, queries, metric, numRows, ids, ctx)) scanDenseRows(column.data, column.dim, queries.data, metric, ids, ctx);
       return;
     }
   }
@@ -185,6 +185,36 @@ function scan(
     default:
       scanDense(column as DenseColumn, denseQueriesToF32(queries as DenseColumn), metric, numRows, ctx);
   }
+}
+
+/**
+ * The wasm `gather` kernel over the allowed rows of a column that has (or is worth) a wasm copy;
+ * false when wasm is not available, so the caller computes them in JS. Scores are bit-identical.
+ */
+function gatherRows(
+  column: Extract<VectorColumn, { kind: 'floatVector' }>, queries: Extract<VectorColumn, { kind: 'floatVector' }>,
+  metric: MetricType, numRows: number, ids: Int32Array, ctx: ScanContext,
+): boolean {
+  const arena = defaultArena();
+  if (arena === null || column.data.byteLength < CACHE_MIN_BYTES || ids.length === 0) return false;
+  let store: VectorStore;
+  try {
+    store = storeToSearch(arena, column, numRows);
+  } catch (e) {
+    if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return false;
+    throw e;
+  }
+  const block = store.query(queries.data);
+  try {
+    const dists = new Float32Array(ids.length);
+    for (let q = 0; q < block.nq; q++) {
+      store.gather(metric, block, ids, dists, q, false);
+      offerRows(ctx, q, dists, ids, 0, ids.length);
+    }
+  } finally {
+    block.free();
+  }
+  return true;
 }
 
 function checkTopK(topK: number): void {

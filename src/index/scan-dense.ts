@@ -113,15 +113,37 @@ export function selectiveRows(ctx: ScanContext, numRows: number): Int32Array | n
   const { filter, valid } = ctx;
   if (filter === null) return null;
   const cap = Math.floor(numRows / SELECTIVE_DIVISOR);
+  const ids = new Int32Array(cap + 1);
   let n = 0;
-  for (let row = 0; row < numRows; row++) {
-    if (filter[row] !== 0 && (valid === null || valid[row] !== 0) && ++n > cap) return null;
+  // One pass; give up as soon as the filter proves not selective.
+  if (valid === null) {
+    // Skip four zero bytes at a time when the filter is word-aligned (most rows are filtered out).
+    const words = filter.byteOffset % 4 === 0 ? new Uint32Array(filter.buffer, filter.byteOffset, numRows >>> 2) : null;
+    let row = 0;
+    if (words !== null) {
+      for (let w = 0; w < words.length; w++) {
+        if (words[w] === 0) continue;
+        for (row = w * 4; row < w * 4 + 4; row++) {
+          if (filter[row] === 0) continue;
+          if (n === cap) return null;
+          ids[n++] = row;
+        }
+      }
+      row = words.length * 4;
+    }
+    for (; row < numRows; row++) {
+      if (filter[row] === 0) continue;
+      if (n === cap) return null;
+      ids[n++] = row;
+    }
+  } else {
+    for (let row = 0; row < numRows; row++) {
+      if (filter[row] === 0 || valid[row] === 0) continue;
+      if (n === cap) return null;
+      ids[n++] = row;
+    }
   }
-  const ids = new Int32Array(n);
-  for (let row = 0, i = 0; row < numRows; row++) {
-    if (filter[row] !== 0 && (valid === null || valid[row] !== 0)) ids[i++] = row;
-  }
-  return ids;
+  return ids.subarray(0, n);
 }
 
 /**

@@ -22,10 +22,16 @@ test('1% filters: exact hits and scores over the allowed rows only, for L2, IP a
   const data = new Float32Array(n * dim).map(() => rand() * 2 - 1);
   const nq = 3;
   const queries = new Float32Array(nq * dim).map(() => rand() * 2 - 1);
-  const filter = new Uint8Array(n);
-  for (let i = 0; i < n; i++) filter[i] = rand() < 0.01 ? 1 : 0;
-  const allowed = [...filter.keys()].filter((i) => filter[i] === 1);
+  // Word-aligned and unaligned filters take different loops; both must agree with the reference.
+  const aligned = new Uint8Array(n);
+  for (let i = 0; i < n; i++) aligned[i] = rand() < 0.01 ? 1 : 0;
+  aligned[n - 1] = 1; // a row in the tail after the last whole word
+  const unaligned = new Uint8Array(n + 3).subarray(1, n + 1);
+  unaligned.set(aligned);
+  for (const filter of [aligned, unaligned]) check(filter);
+  function check(filter: Uint8Array): void {
   const f32 = new Float32Array(1);
+  const allowed = [...filter.keys()].filter((i) => filter[i] === 1);
   for (const metric of ['L2', 'IP', 'COSINE'] as MetricType[]) {
     const r = searchExact({
       metric, column: { kind: 'floatVector', dim, data, valid: null }, numRows: n,
@@ -44,5 +50,6 @@ test('1% filters: exact hits and scores over the allowed rows only, for L2, IP a
       assert.deepEqual(Array.from(r.scores.subarray(q * 10, q * 10 + 10)), want.map((w) => w.s), `${metric} q${q} scores`);
       assert.ok(want.every((w) => filter[w.row] === 1));
     }
+  }
   }
 });
