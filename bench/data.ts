@@ -5,6 +5,8 @@
  *
  * Base vectors live in a SharedArrayBuffer so worker threads can search them without a copy.
  */
+import { seededRandom } from '../src/core/random.js';
+export { seededRandom };
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Column } from '../src/schema/column.js';
@@ -24,18 +26,6 @@ export interface Dataset {
   queries: Float32Array;
   /** nq * GT_K exact nearest rows (L2), best first. */
   groundTruth: Int32Array;
-}
-
-/** mulberry32: small, fast, deterministic uniform [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(r: () => number): number {

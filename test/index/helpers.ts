@@ -1,4 +1,5 @@
 /** Test helpers: a seeded RNG, random columns, and float64 reference implementations. */
+import { seededRandom } from '../../src/core/random.js';
 import type { Column } from '../../src/schema/column.js';
 import type { SparseVector } from '../../src/schema/types.js';
 import type { MetricType } from '../../src/core/enums.js';
@@ -6,16 +7,7 @@ import { MilvusError } from '../../src/core/errors.js';
 import assert from 'node:assert/strict';
 
 /** mulberry32: deterministic uniform [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function randInt(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));

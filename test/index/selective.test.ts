@@ -1,19 +1,12 @@
 /** A selective filter takes the allowed-rows path; its hits and scores equal a sort of every allowed row. */
+import { seededRandom } from '../../src/core/random.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { searchExact } from '../../src/index/flat.js';
 import { cosineF32, ipF32, l2SqF32, normSqF32 } from '../../src/index/kernels/dense.js';
 import type { MetricType } from '../../src/core/enums.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 test('1% filters: exact hits and scores over the allowed rows only, for L2, IP and COSINE', () => {
   const rand = rng(5);

@@ -1,4 +1,5 @@
 /** Shared helpers for the storage tests. */
+import { seededRandom } from '../../src/core/random.js';
 import assert from 'node:assert/strict';
 import { MilvusError } from '../../src/core/errors.js';
 import { MemoryFileSystem } from '../../src/storage/fs/memory.js';
@@ -46,13 +47,4 @@ export async function rejectsMilvus(p: Promise<unknown>, pattern: RegExp): Promi
 }
 
 /** A small deterministic PRNG (mulberry32) for reproducible random tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;

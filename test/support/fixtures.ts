@@ -1,19 +1,11 @@
 /** Small schema and data builders shared by engine and service tests. */
+import { seededRandom } from '../../src/core/random.js';
 import { DataType } from '../../src/core/enums.js';
 import type { Column } from '../../src/schema/column.js';
 import type { CreateCollectionRequest } from '../../src/service/types.js';
 
 /** A deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function vectorCollection(name: string, dim: number, opts: { dynamic?: boolean; autoId?: boolean } = {}): CreateCollectionRequest {
   return {

@@ -7,6 +7,7 @@
  *   ids). Row `r`'s block for layer `l >= 1` is block `upperBase[r] + l - 1` (hnswlib's layout:
  *   a row's upper lists are contiguous, rows in id order).
  */
+import { seededRandom } from '../../../core/random.js';
 import { assert } from '../../../core/assert.js';
 
 /** Levels are capped here (a level above ~10 has probability M^-10; the cap keeps Uint8 safe). */
@@ -80,17 +81,6 @@ export class HnswGraph {
   }
 }
 
-/** mulberry32: a small deterministic PRNG over [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The layer of every row, drawn as floor(-ln(U) / ln(M)) from a seeded generator (the same seed

@@ -17,17 +17,7 @@ export const ivfTuning = {
   splitEpsilon: 1 / 1024,
 } as const;
 
-/** mulberry32: a small deterministic uniform [0, 1) generator. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../core/random.js';
 
 /** `count` distinct values of `from` chosen uniformly (partial Fisher-Yates on a copy), in ascending order. */
 export function sampleRows(from: Int32Array, count: number, random: () => number): Int32Array {
