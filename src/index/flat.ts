@@ -20,7 +20,7 @@ import { TopKHeaps } from './topk.js';
 import { scanDense, scanDenseRows, selectiveRows, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
-import { offerRows, type ScanContext, type ScanWindow } from './scan-window.js';
+import { checkTopK, offerRows, rangeWindow, type ScanContext, type ScanWindow } from './scan-window.js';
 import { CACHE_MIN_BYTES, defaultArena, storeToSearch, wasmScanExact } from './wasm/exact.js';
 import type { VectorStore, WasmColumn } from './wasm/store.js';
 import type { PoolJob, WasmPool } from './wasm/pool.js';
@@ -217,13 +217,6 @@ function gatherRows(
   return true;
 }
 
-function checkTopK(topK: number): void {
-  if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
-      expected: `[1, ${limits.maxTopK}]`, actual: topK,
-    });
-  }
-}
 
 function queryCount(column: VectorColumn, queries: VectorColumn): number {
   let nq: number;
@@ -244,28 +237,6 @@ function queryCount(column: VectorColumn, queries: VectorColumn): number {
   return nq;
 }
 
-/**
- * Range search bounds as badness keys (key = d for distances, -d for similarities), so that every
- * metric keeps `lo <= key < hi`. Bounds are rounded to float32 like knowhere's float config values.
- */
-function rangeWindow(metric: MetricType, range: RangeParams | null): ScanWindow | null {
-  if (range === null) return null;
-  const radius = range.radius;
-  const rf = range.rangeFilter;
-  if (typeof radius !== 'number' || !Number.isFinite(radius)) throw errors.invalidParameter('radius', { actual: String(radius) });
-  if (rf !== undefined && (typeof rf !== 'number' || Number.isNaN(rf))) throw errors.invalidParameter('range_filter', { actual: String(rf) });
-  const r = Math.fround(radius);
-  if (smallerIsBetter(metric)) {
-    if (rf !== undefined && !(Math.fround(rf) < r)) {
-      throw errors.invalidParameter(`range_filter must be less than radius for ${metric}`, { radius, range_filter: rf });
-    }
-    return { lo: rf === undefined ? -Infinity : Math.fround(rf), hi: r };
-  }
-  if (rf !== undefined && !(Math.fround(rf) > r)) {
-    throw errors.invalidParameter(`range_filter must be greater than radius for ${metric}`, { radius, range_filter: rf });
-  }
-  return { lo: rf === undefined ? -Infinity : -Math.fround(rf), hi: -r };
-}
 
 function drain(heaps: TopKHeaps, metric: MetricType): ExactSearchResult {
   const { nq, k } = heaps;

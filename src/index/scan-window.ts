@@ -1,5 +1,15 @@
 import type { Bitset } from '../schema/column.js';
 import type { TopKHeaps } from './topk.js';
+import type { MetricType } from '../core/enums.js';
+import { smallerIsBetter } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+
+/** Range search parameters as requests carry them (radius, optional range_filter). */
+export interface RangeBounds {
+  radius: number;
+  rangeFilter?: number;
+}
 
 /** Range-search bounds on badness keys: keep lo <= key < hi. */
 export interface ScanWindow {
@@ -64,5 +74,37 @@ export function offerRows(ctx: ScanContext, q: number, dists: Float32Array, ids:
     if (!(key <= thr) || (ranged && (key < lo || key >= hi))) continue;
     heaps.push(q, key, ids[i]!);
     thr = heaps.threshold(q);
+  }
+}
+
+/**
+ * Range search bounds as badness keys (key = d for distances, -d for similarities), so that every
+ * metric keeps `lo <= key < hi`. Bounds are rounded to float32 like knowhere's float config values.
+ */
+export function rangeWindow(metric: MetricType, range: RangeBounds | null): ScanWindow | null {
+  if (range === null) return null;
+  const radius = range.radius;
+  const rf = range.rangeFilter;
+  if (typeof radius !== 'number' || !Number.isFinite(radius)) throw errors.invalidParameter('radius', { actual: String(radius) });
+  if (rf !== undefined && (typeof rf !== 'number' || Number.isNaN(rf))) throw errors.invalidParameter('range_filter', { actual: String(rf) });
+  const r = Math.fround(radius);
+  if (smallerIsBetter(metric)) {
+    if (rf !== undefined && !(Math.fround(rf) < r)) {
+      throw errors.invalidParameter(`range_filter must be less than radius for ${metric}`, { radius, range_filter: rf });
+    }
+    return { lo: rf === undefined ? -Infinity : Math.fround(rf), hi: r };
+  }
+  if (rf !== undefined && !(Math.fround(rf) > r)) {
+    throw errors.invalidParameter(`range_filter must be greater than radius for ${metric}`, { radius, range_filter: rf });
+  }
+  return { lo: rf === undefined ? -Infinity : -Math.fround(rf), hi: -r };
+}
+
+/** topK must be in [1, limits.maxTopK]; the message Milvus gives. */
+export function checkTopK(topK: number): void {
+  if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
+      expected: `[1, ${limits.maxTopK}]`, actual: topK,
+    });
   }
 }

@@ -1,6 +1,6 @@
 /** Checks and derived values of one HNSW search request (errors are 1100, as `searchExact`'s). */
+import { rangeWindow } from '../../scan-window.js';
 import type { MetricType } from '../../../core/enums.js';
-import { smallerIsBetter } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import { limits } from '../../../core/limits.js';
 import type { Column } from '../../../schema/column.js';
@@ -66,23 +66,7 @@ export interface KeyWindow {
 }
 
 /** Same rules and messages as `searchExact`'s range check; bounds rounded to float32. */
-export function keyWindow(metric: MetricType, range: RangeParams | null): KeyWindow | null {
-  if (range === null) return null;
-  const { radius, rangeFilter: rf } = range;
-  if (typeof radius !== 'number' || !Number.isFinite(radius)) throw errors.invalidParameter('radius', { actual: String(radius) });
-  if (rf !== undefined && (typeof rf !== 'number' || Number.isNaN(rf))) throw errors.invalidParameter('range_filter', { actual: String(rf) });
-  const r = Math.fround(radius);
-  if (smallerIsBetter(metric)) {
-    if (rf !== undefined && !(Math.fround(rf) < r)) {
-      throw errors.invalidParameter(`range_filter must be less than radius for ${metric}`, { radius, range_filter: rf });
-    }
-    return { lo: rf === undefined ? -Infinity : Math.fround(rf), hi: r };
-  }
-  if (rf !== undefined && !(Math.fround(rf) > r)) {
-    throw errors.invalidParameter(`range_filter must be greater than radius for ${metric}`, { radius, range_filter: rf });
-  }
-  return { lo: rf === undefined ? -Infinity : -Math.fround(rf), hi: -r };
-}
+export const keyWindow: (metric: MetricType, range: RangeParams | null) => KeyWindow | null = rangeWindow;
 
 /** Rows in [0, numRows) that pass both the filter and the validity bytes. */
 export function countAllowed(filter: Uint8Array | null, valid: Uint8Array | null, numRows: number): number {

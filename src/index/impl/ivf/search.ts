@@ -9,6 +9,8 @@
  *   rows; with fewer in-range rows than topK it degrades to an exact scan).
  * The filter bitset and NULL rows are skipped inside each list scan.
  */
+import { checkTopK, rangeWindow } from '../../scan-window.js';
+export { checkTopK, rangeWindow };
 import type { Bitset, Column } from '../../../schema/column.js';
 import { columnLength } from '../../../schema/column.js';
 import type { MetricType } from '../../../core/enums.js';
@@ -18,7 +20,7 @@ import { limits } from '../../../core/limits.js';
 import type { ExactSearchResult, RangeParams } from '../../flat.js';
 import type { IndexParams } from '../../descriptor.js';
 import { TopKHeaps } from '../../topk.js';
-import type { ScanContext, ScanWindow } from '../../scan-window.js';
+import type { ScanContext } from '../../scan-window.js';
 import type { InvertedLists } from './lists.js';
 import { selectNearest } from './probe-order.js';
 
@@ -111,14 +113,6 @@ function drain(heaps: TopKHeaps, negate: boolean): ExactSearchResult {
   return { nq, topK: k, rows, scores, counts };
 }
 
-/** Same checks and messages as searchExact: topK range. */
-export function checkTopK(topK: number): void {
-  if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
-      expected: `[1, ${limits.maxTopK}]`, actual: topK,
-    });
-  }
-}
 
 /** Query column checks (kind, dim, whole rows, nq limit); returns nq. */
 export function checkQueries(kind: Column['kind'], dim: number, queries: Column): number {
@@ -134,28 +128,6 @@ export function checkQueries(kind: Column['kind'], dim: number, queries: Column)
   return nq;
 }
 
-/**
- * Range bounds as badness keys (d for distances, -d for similarities) with `lo <= key < hi`, rounded
- * to float32. Mirrors flat.ts' private `rangeWindow` (same messages) so IVF and FLAT agree.
- */
-export function rangeWindow(metric: MetricType, range: RangeParams | null): ScanWindow | null {
-  if (range === null) return null;
-  const radius = range.radius;
-  const rf = range.rangeFilter;
-  if (typeof radius !== 'number' || !Number.isFinite(radius)) throw errors.invalidParameter('radius', { actual: String(radius) });
-  if (rf !== undefined && (typeof rf !== 'number' || Number.isNaN(rf))) throw errors.invalidParameter('range_filter', { actual: String(rf) });
-  const r = Math.fround(radius);
-  if (smallerIsBetter(metric)) {
-    if (rf !== undefined && !(Math.fround(rf) < r)) {
-      throw errors.invalidParameter(`range_filter must be less than radius for ${metric}`, { radius, range_filter: rf });
-    }
-    return { lo: rf === undefined ? -Infinity : Math.fround(rf), hi: r };
-  }
-  if (rf !== undefined && !(Math.fround(rf) > r)) {
-    throw errors.invalidParameter(`range_filter must be greater than radius for ${metric}`, { radius, range_filter: rf });
-  }
-  return { lo: rf === undefined ? -Infinity : -Math.fround(rf), hi: -r };
-}
 
 /**
  * Offer one scored row to query q (score already rounded to float32). Returns 1 when the row is
