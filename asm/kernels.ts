@@ -341,21 +341,23 @@ export function scan(
   return <f64>(dim + 8) * 1.1920928955078125e-7; // 2^-23
 }
 
+/**
+ * Lower bound of the exact row's badness key (L2: d, IP / COSINE: -score) from its fast-kernel value
+ * `fv`. Subnormal products and squares are off by up to ~2^-126 each: an absolute slack on top of
+ * the relative bound.
+ */
+@inline function fastLower(metric: i32, fv: f64, dim: i32, qNorm: f64, rNormSq: f64, err: f64): f64 {
+  const slack = <f64>dim * 1e-37;
+  if (metric == L2) return fv * (1 - err) - slack;
+  const qr = qNorm * Math.sqrt(rNormSq);
+  if (metric == IP) return -(fv + err * qr + slack);
+  return -(cosineOf(fv, qNorm, rNormSq) + err + (qr > 0 ? slack / qr : 0) + 1e-12);
+}
+
 @inline function boundedRow<T>(
   metric: i32, q: usize, r: usize, dim: i32, qNorm: f64, rNormSq: f64, thr: f64, err: f64,
 ): f64 {
-  // Lower bound of the exact row's badness key (L2: d, IP / COSINE: -score) from the fast kernel.
-  // Subnormal products and squares are off by up to ~2^-126 each: an absolute slack on top of the relative bound.
-  const slack = <f64>dim * 1e-37;
-  let lower: f64;
-  if (metric == L2) {
-    lower = l2f<T>(q, r, dim) * (1 - err) - slack;
-  } else {
-    const dot = ipf<T>(q, r, dim);
-    const qr = qNorm * Math.sqrt(rNormSq);
-    if (metric == IP) lower = -(dot + err * qr + slack);
-    else lower = -(cosineOf(dot, qNorm, rNormSq) + err + (qr > 0 ? slack / qr : 0) + 1e-12);
-  }
+  const lower = fastLower(metric, metric == L2 ? l2f<T>(q, r, dim) : ipf<T>(q, r, dim), dim, qNorm, rNormSq, err);
   // Skip only on a finite bound: an overflowed float32 sum says nothing about the float64 value.
   if (lower > thr && lower < Infinity) return NaN;
   return floatDist<T>(metric, 0, q, r, dim, qNorm, rNormSq);
@@ -394,14 +396,167 @@ export function scanBounded(
   }
 }
 
+@inline function sum4(acc01: v128, acc23: v128, tail: f64): f64 {
+  return tail + f64x2.extract_lane(acc01, 1) + f64x2.extract_lane(acc23, 0) + f64x2.extract_lane(acc23, 1);
+}
+
+/**
+ * l2x<f32> / ipx<f32> for four float32 rows against one query, each row's arithmetic in exactly
+ * the single-row order (bit-identical). Values go to out[0..4) as float32; COSINE needs the query's
+ * norm and the rows' squared norms (n0..n3).
+ */
+function exact4(
+  metric: i32, q: usize, r0: usize, r1: usize, r2: usize, r3: usize, dim: i32, out: usize,
+  qNorm: f64, n0: f64, n1: f64, n2: f64, n3: f64,
+): void {
+  let a0 = f64x2.splat(0), b0 = f64x2.splat(0), a1 = f64x2.splat(0), b1 = f64x2.splat(0);
+  let a2 = f64x2.splat(0), b2 = f64x2.splat(0), a3 = f64x2.splat(0), b3 = f64x2.splat(0);
+  const n4 = dim & ~3;
+  let i = 0;
+  if (metric == L2) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const vq = v128.load(q + o);
+      const ql = lo2(vq), qh = hi2(vq);
+      let v = v128.load(r0 + o);
+      let dl = f64x2.sub(ql, lo2(v)), dh = f64x2.sub(qh, hi2(v));
+      a0 = f64x2.add(a0, f64x2.mul(dl, dl)); b0 = f64x2.add(b0, f64x2.mul(dh, dh));
+      v = v128.load(r1 + o);
+      dl = f64x2.sub(ql, lo2(v)); dh = f64x2.sub(qh, hi2(v));
+      a1 = f64x2.add(a1, f64x2.mul(dl, dl)); b1 = f64x2.add(b1, f64x2.mul(dh, dh));
+      v = v128.load(r2 + o);
+      dl = f64x2.sub(ql, lo2(v)); dh = f64x2.sub(qh, hi2(v));
+      a2 = f64x2.add(a2, f64x2.mul(dl, dl)); b2 = f64x2.add(b2, f64x2.mul(dh, dh));
+      v = v128.load(r3 + o);
+      dl = f64x2.sub(ql, lo2(v)); dh = f64x2.sub(qh, hi2(v));
+      a3 = f64x2.add(a3, f64x2.mul(dl, dl)); b3 = f64x2.add(b3, f64x2.mul(dh, dh));
+    }
+    let s0 = f64x2.extract_lane(a0, 0), s1 = f64x2.extract_lane(a1, 0);
+    let s2 = f64x2.extract_lane(a2, 0), s3 = f64x2.extract_lane(a3, 0);
+    for (; i < dim; i++) {
+      const o = <usize>i << 2;
+      const x = <f64>load<f32>(q + o);
+      let d = x - <f64>load<f32>(r0 + o); s0 += d * d;
+      d = x - <f64>load<f32>(r1 + o); s1 += d * d;
+      d = x - <f64>load<f32>(r2 + o); s2 += d * d;
+      d = x - <f64>load<f32>(r3 + o); s3 += d * d;
+    }
+    store<f32>(out, <f32>sum4(a0, b0, s0));
+    store<f32>(out + 4, <f32>sum4(a1, b1, s1));
+    store<f32>(out + 8, <f32>sum4(a2, b2, s2));
+    store<f32>(out + 12, <f32>sum4(a3, b3, s3));
+    return;
+  }
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const vq = v128.load(q + o);
+    const ql = lo2(vq), qh = hi2(vq);
+    let v = v128.load(r0 + o);
+    a0 = f64x2.add(a0, f64x2.mul(ql, lo2(v))); b0 = f64x2.add(b0, f64x2.mul(qh, hi2(v)));
+    v = v128.load(r1 + o);
+    a1 = f64x2.add(a1, f64x2.mul(ql, lo2(v))); b1 = f64x2.add(b1, f64x2.mul(qh, hi2(v)));
+    v = v128.load(r2 + o);
+    a2 = f64x2.add(a2, f64x2.mul(ql, lo2(v))); b2 = f64x2.add(b2, f64x2.mul(qh, hi2(v)));
+    v = v128.load(r3 + o);
+    a3 = f64x2.add(a3, f64x2.mul(ql, lo2(v))); b3 = f64x2.add(b3, f64x2.mul(qh, hi2(v)));
+  }
+  let s0 = f64x2.extract_lane(a0, 0), s1 = f64x2.extract_lane(a1, 0);
+  let s2 = f64x2.extract_lane(a2, 0), s3 = f64x2.extract_lane(a3, 0);
+  for (; i < dim; i++) {
+    const o = <usize>i << 2;
+    const x = <f64>load<f32>(q + o);
+    s0 += x * <f64>load<f32>(r0 + o);
+    s1 += x * <f64>load<f32>(r1 + o);
+    s2 += x * <f64>load<f32>(r2 + o);
+    s3 += x * <f64>load<f32>(r3 + o);
+  }
+  const d0 = sum4(a0, b0, s0), d1 = sum4(a1, b1, s1), d2 = sum4(a2, b2, s2), d3 = sum4(a3, b3, s3);
+  if (metric == IP) {
+    store<f32>(out, <f32>d0);
+    store<f32>(out + 4, <f32>d1);
+    store<f32>(out + 8, <f32>d2);
+    store<f32>(out + 12, <f32>d3);
+    return;
+  }
+  store<f32>(out, <f32>cosineOf(d0, qNorm, n0));
+  store<f32>(out + 4, <f32>cosineOf(d1, qNorm, n1));
+  store<f32>(out + 8, <f32>cosineOf(d2, qNorm, n2));
+  store<f32>(out + 12, <f32>cosineOf(d3, qNorm, n3));
+}
+
 /** Metric values of the `n` rows listed (int32) at `ids`, into out[0 .. n) as float32. */
 export function gather(
   kind: i32, metric: i32, fast: i32, q: usize, base: usize, dim: i32, ids: usize, n: i32,
   norms: usize, qNorm: f64, out: usize,
 ): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (kind == F32 && fast == 0) {
+    // Exact float32 rows four at a time: scattered rows are memory-bound, and four independent
+    // rows keep four rows' cache misses and accumulator chains in flight.
+    const rb = <usize>dim << 2;
+    for (; i + 4 <= n; i += 4) {
+      const p = ids + (<usize>i << 2), o = out + (<usize>i << 2);
+      const row0 = load<i32>(p), row1 = load<i32>(p + 4), row2 = load<i32>(p + 8), row3 = load<i32>(p + 12);
+      const cos = metric == COS;
+      exact4(
+        metric, q, base + <usize>row0 * rb, base + <usize>row1 * rb, base + <usize>row2 * rb, base + <usize>row3 * rb, dim, o, qNorm,
+        cos ? load<f64>(norms + (<usize>row0 << 3)) : 0, cos ? load<f64>(norms + (<usize>row1 << 3)) : 0,
+        cos ? load<f64>(norms + (<usize>row2 << 3)) : 0, cos ? load<f64>(norms + (<usize>row3 << 3)) : 0,
+      );
+    }
+  }
+  for (; i < n; i++) {
     const row = load<i32>(ids + (<usize>i << 2));
     store<f32>(out + (<usize>i << 2), <f32>distance(kind, metric, fast, q, base, row, dim, qNorm, norms));
+  }
+}
+
+@inline function gatherBoundedT<T>(
+  metric: i32, q: usize, base: usize, dim: i32, ids: usize, from: i32, n: i32, norms: usize, qNorm: f64, out: usize, thr: f64,
+): void {
+  const rb = <usize>(dim * sizeof<T>());
+  const err = fastErr(dim);
+  for (let i = from; i < n; i++) {
+    const row = load<i32>(ids + (<usize>i << 2));
+    const rNormSq = metric != L2 ? load<f64>(norms + (<usize>row << 3)) : 0;
+    store<f32>(out + (<usize>i << 2), <f32>boundedRow<T>(metric, q, base + <usize>row * rb, dim, qNorm, rNormSq, thr, err));
+  }
+}
+
+/**
+ * `gather` with fast = 0, pruned as `scanBounded`: rows listed at `ids` that provably cannot enter a
+ * top-k whose worst badness key is `thr` get NaN; the others get their exact values (bit-identical
+ * to `gather`). Float kinds only; IP and COSINE need `norms`. float32 rows go four at a time.
+ */
+export function gatherBounded(
+  kind: i32, metric: i32, q: usize, base: usize, dim: i32, ids: usize, n: i32,
+  norms: usize, qNorm: f64, out: usize, thr: f64,
+): void {
+  let i = 0;
+  if (kind == F32) {
+    const rb = <usize>dim << 2;
+    const err = fastErr(dim);
+    for (; i + 4 <= n; i += 4) {
+      const p = ids + (<usize>i << 2), o = out + (<usize>i << 2);
+      const r0 = base + <usize>load<i32>(p) * rb, r1 = base + <usize>load<i32>(p + 4) * rb;
+      const r2 = base + <usize>load<i32>(p + 8) * rb, r3 = base + <usize>load<i32>(p + 12) * rb;
+      if (metric == L2) l2f4(q, r0, r1, r2, r3, dim, o);
+      else ipf4(q, r0, r1, r2, r3, dim, o);
+      for (let j = 0; j < 4; j++) {
+        const oj = o + (<usize>j << 2);
+        const row = load<i32>(p + (<usize>j << 2));
+        const rNormSq = metric != L2 ? load<f64>(norms + (<usize>row << 3)) : 0;
+        const lower = fastLower(metric, <f64>load<f32>(oj), dim, qNorm, rNormSq, err);
+        if (lower > thr && lower < Infinity) store<f32>(oj, NaN);
+        else store<f32>(oj, <f32>floatDist<f32>(metric, 0, q, base + <usize>row * rb, dim, qNorm, rNormSq));
+      }
+    }
+  }
+  switch (kind) {
+    case F32: gatherBoundedT<f32>(metric, q, base, dim, ids, i, n, norms, qNorm, out, thr); return;
+    case F16: gatherBoundedT<u16>(metric, q, base, dim, ids, i, n, norms, qNorm, out, thr); return;
+    case BF16: gatherBoundedT<i16>(metric, q, base, dim, ids, i, n, norms, qNorm, out, thr); return;
+    default: gather(kind, metric, 0, q, base, dim, ids, n, norms, qNorm, out);
   }
 }
 
@@ -773,4 +928,41 @@ export function searchLayer0(
     store<i32>(resIds + (<usize>(n - 1) << 2), id);
   }
   return nr;
+}
+
+/* ---------- filter masks ---------- */
+
+/**
+ * The rows r in [0, n) whose `mask` byte is non-zero (and, when `valid` != 0, whose `valid` byte is
+ * non-zero too), ascending, as int32 into `out` (room for cap). Returns their count, or -1 as soon as
+ * there are more than `cap`. Sixteen bytes at a time; all-zero stretches cost one test.
+ */
+export function listMask(mask: usize, valid: usize, n: i32, out: usize, cap: i32): i32 {
+  const zero = i8x16.splat(0);
+  let c = 0;
+  let i = 0;
+  const n64 = n & ~63;
+  for (; i < n64; i += 64) {
+    const p = mask + <usize>i;
+    const any = v128.or(v128.or(v128.load(p), v128.load(p + 16)), v128.or(v128.load(p + 32), v128.load(p + 48)));
+    if (!v128.any_true(any)) continue;
+    for (let j = 0; j < 64; j += 16) {
+      let nz = i8x16.ne(v128.load(p + <usize>j), zero);
+      if (valid != 0) nz = v128.and(nz, i8x16.ne(v128.load(valid + <usize>(i + j)), zero));
+      let bits = <u32>i8x16.bitmask(nz);
+      while (bits != 0) {
+        if (c == cap) return -1;
+        store<i32>(out + (<usize>c << 2), i + j + <i32>ctz(bits));
+        c++;
+        bits &= bits - 1;
+      }
+    }
+  }
+  for (; i < n; i++) {
+    if (load<u8>(mask + <usize>i) == 0 || (valid != 0 && load<u8>(valid + <usize>i) == 0)) continue;
+    if (c == cap) return -1;
+    store<i32>(out + (<usize>c << 2), i);
+    c++;
+  }
+  return c;
 }

@@ -17,10 +17,11 @@ import { assert } from '../core/assert.js';
 import { limits } from '../core/limits.js';
 import { checkMetricForKind, isVectorColumn, type VectorColumn } from './metrics.js';
 import { TopKHeaps } from './topk.js';
-import { scanDense, scanDenseRows, selectiveRows, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
+import { scanDense, scanDenseRows, denseQueriesToF32, type DenseColumn } from './scan-dense.js';
+import { allowedRows } from './allowed.js';
 import { scanBinary } from './scan-binary.js';
 import { scanSparse } from './scan-sparse.js';
-import { checkTopK, offerRows, rangeWindow, type ScanContext, type ScanWindow } from './scan-window.js';
+import { checkTopK, rangeWindow, type ScanContext, type ScanWindow } from './scan-window.js';
 import { CACHE_MIN_BYTES, defaultArena, storeToSearch, wasmScanExact } from './wasm/exact.js';
 import type { VectorStore, WasmColumn } from './wasm/store.js';
 import type { PoolJob, WasmPool } from './wasm/pool.js';
@@ -59,13 +60,28 @@ export interface ExactSearchResult {
 }
 
 export function searchExact(req: ExactSearchRequest): ExactSearchResult {
+  return searchExactAmong(req, null);
+}
+
+/**
+ * `searchExact` when the caller already listed the rows the request may return (`listed`: ascending,
+ * exactly the rows passing req.filter and the column's validity, e.g. from `allowedRows`), so they
+ * are not derived again. Same answer as `searchExact(req)`.
+ */
+export function searchExactAmong(req: ExactSearchRequest, listed: Int32Array | null): ExactSearchResult {
   const p = prepare(req);
   const heaps = new TopKHeaps(p.nq, req.topK);
   scan(p.column, p.queries, req.metric, req.numRows, {
     heaps, filter: p.filter, valid: p.column.valid, window: p.window, negate: !smallerIsBetter(req.metric),
-  });
+  }, listed);
   return drain(heaps, req.metric);
 }
+
+/**
+ * A filter that lets through at most 1 / SELECTIVE_DIVISOR of the rows is answered by computing the
+ * allowed rows' distances only; a wider one by a full scan that skips masked rows.
+ */
+export const SELECTIVE_DIVISOR = 32;
 
 /**
  * Several exact searches (typically one per segment) at once on a WasmPool's worker threads; each
@@ -159,11 +175,11 @@ function prepare(req: ExactSearchRequest): Prepared {
 
 function scan(
   column: VectorColumn, queries: VectorColumn, metric: MetricType, numRows: number,
-  ctx: ScanContext,
+  ctx: ScanContext, listed: Int32Array | null,
 ): void {
-  if (column.kind === 'floatVector' && queries.kind === 'floatVector' && ctx.window === null) {
+  if (column.kind === 'floatVector' && queries.kind === 'floatVector' && ctx.window === null && ctx.filter !== null) {
     // A selective filter: compute distances for the allowed rows only, not a masked pass over all.
-    const ids = selectiveRows(ctx, numRows);
+    const ids = listed ?? allowedRows(ctx.filter, ctx.valid, numRows, Math.floor(numRows / SELECTIVE_DIVISOR));
     if (ids !== null) {
       if (!gatherRows(column, queries, metric, numRows, ids, ctx)) scanDenseRows(column.data, column.dim, queries.data, metric, ids, ctx);
       return;
@@ -206,11 +222,7 @@ function gatherRows(
   }
   const block = store.query(queries.data);
   try {
-    const dists = new Float32Array(ids.length);
-    for (let q = 0; q < block.nq; q++) {
-      store.gather(metric, block, ids, dists, q, false);
-      offerRows(ctx, q, dists, ids, 0, ids.length);
-    }
+    store.offerListed(metric, block, ids, ctx);
   } finally {
     block.free();
   }

@@ -104,49 +104,6 @@ function distCosine(
 }
 
 /**
- * Rows allowed by a selective filter, or null when the filter lets through more than
- * 1 / SELECTIVE_DIVISOR of the rows (then a full scan that skips masked rows is cheaper).
- */
-export const SELECTIVE_DIVISOR = 32;
-
-export function selectiveRows(ctx: ScanContext, numRows: number): Int32Array | null {
-  const { filter, valid } = ctx;
-  if (filter === null) return null;
-  const cap = Math.floor(numRows / SELECTIVE_DIVISOR);
-  const ids = new Int32Array(cap + 1);
-  let n = 0;
-  // One pass; give up as soon as the filter proves not selective.
-  if (valid === null) {
-    // Skip four zero bytes at a time when the filter is word-aligned (most rows are filtered out).
-    const words = filter.byteOffset % 4 === 0 ? new Uint32Array(filter.buffer, filter.byteOffset, numRows >>> 2) : null;
-    let row = 0;
-    if (words !== null) {
-      for (let w = 0; w < words.length; w++) {
-        if (words[w] === 0) continue;
-        for (row = w * 4; row < w * 4 + 4; row++) {
-          if (filter[row] === 0) continue;
-          if (n === cap) return null;
-          ids[n++] = row;
-        }
-      }
-      row = words.length * 4;
-    }
-    for (; row < numRows; row++) {
-      if (filter[row] === 0) continue;
-      if (n === cap) return null;
-      ids[n++] = row;
-    }
-  } else {
-    for (let row = 0; row < numRows; row++) {
-      if (filter[row] === 0 || valid[row] === 0) continue;
-      if (n === cap) return null;
-      ids[n++] = row;
-    }
-  }
-  return ids.subarray(0, n);
-}
-
-/**
  * Exact search of a float32 column over only the rows in `ids` (ascending), with the same kernels
  * and float32 rounding as `scanDense`, so hits and scores are identical to a full filtered scan.
  */

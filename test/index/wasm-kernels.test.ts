@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmArena } from '../../src/index/wasm/arena.js';
 import { VectorStore } from '../../src/index/wasm/store.js';
+import { TopKHeaps } from '../../src/index/topk.js';
 import { FLOAT16_TABLE } from '../../src/index/kernels/half.js';
 import { rng } from './helpers.js';
 import { WASM_KINDS, jsScore, metricsOf, randomColumn } from './wasm-helpers.js';
@@ -185,4 +186,46 @@ test('the in-kernel float16 path (kind 1, rows kept 16-bit) is also bit-identica
   const store = VectorStore.fromColumn(arena, randomColumn('float16Vector', 3, 4, r), 3);
   assert.ok(store.rows() instanceof Float32Array, 'float16 stores hold float32');
   store.release();
+});
+
+test('gather (four rows at a time) and offerListed (bounded) give the exact scores and the same top-k as a scan', { skip }, () => {
+  if (arena === null) return;
+  const r = rng(104);
+  for (const kind of ['floatVector', 'float16Vector', 'bfloat16Vector', 'int8Vector'] as const) {
+    for (const dim of [3, 4, 17, 128, 130]) {
+      const n = 400;
+      const column = randomColumn(kind, n, dim, r, [5, 6]);
+      // Duplicate rows make exact ties the bound must not break.
+      if (kind === 'floatVector') column.data.copyWithin(10 * dim, 11 * dim, 12 * dim);
+      const queries = randomColumn(kind, 2, dim, r);
+      const store = VectorStore.fromColumn(arena, column, n);
+      const qb = store.query(queries.data);
+      const ids = Int32Array.from({ length: 203 }, (_, i) => (i * 7) % n).sort();
+      const full = new Float32Array(n), got = new Float32Array(ids.length);
+      for (const metric of metricsOf(kind)) {
+        for (let q = 0; q < 2; q++) {
+          store.scan(metric, qb, full, { queryIndex: q });
+          store.gather(metric, qb, ids, got, q);
+          for (let i = 0; i < ids.length; i++) assert.ok(Object.is(got[i], full[ids[i]!]), `gather ${kind} ${metric} dim=${dim} row ${ids[i]}`);
+        }
+        for (const k of [1, 10, 57]) {
+          const negate = metric !== 'L2';
+          const heaps = new TopKHeaps(2, k);
+          store.offerListed(metric, qb, ids, { heaps, filter: null, valid: null, window: null, negate });
+          for (let q = 0; q < 2; q++) {
+            store.scan(metric, qb, full, { queryIndex: q });
+            const want = Array.from(ids).map((row) => ({ row, s: full[row]! }))
+              .sort((a, b) => (negate ? b.s - a.s : a.s - b.s) || a.row - b.row).slice(0, k);
+            const rows = new Int32Array(k), scores = new Float32Array(k);
+            const count = heaps.drainSorted(q, rows, scores, 0, negate);
+            assert.equal(count, Math.min(k, ids.length));
+            assert.deepEqual(Array.from(rows.subarray(0, count)), want.map((w) => w.row), `offerListed ${kind} ${metric} dim=${dim} k=${k} q=${q}`);
+            assert.deepEqual(Array.from(scores.subarray(0, count)), want.map((w) => w.s));
+          }
+        }
+      }
+      qb.free();
+      store.release();
+    }
+  }
 });

@@ -21,6 +21,11 @@ export interface KernelExports {
     kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
     norms: number, qNorm: number, out: number,
   ): void;
+  gatherBounded(
+    kind: number, metric: number, q: number, base: number, dim: number, ids: number, n: number,
+    norms: number, qNorm: number, out: number, thr: number,
+  ): void;
+  listMask(mask: number, valid: number, n: number, out: number, cap: number): number;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;
 }
@@ -54,7 +59,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

@@ -9,7 +9,11 @@ import type { MetricType } from '../../core/enums.js';
 import { assert } from '../../core/assert.js';
 import { errors } from '../../core/errors.js';
 import type { WasmArena } from './arena.js';
+import { offerRows, type ScanContext } from '../scan-window.js';
 import { kindCode, metricCode, metricFitsKind, rowBytesOf, KIND, METRIC, type KindCode, type WasmVectorKind } from './codes.js';
+
+/** Rows per `gatherBounded` call in `offerListed`: the heap threshold tightens between calls. */
+const LISTED_CHUNK = 256;
 
 export type WasmColumn = Extract<Column, { kind: WasmVectorKind }>;
 type VectorData = WasmColumn['data'];
@@ -231,6 +235,40 @@ export class VectorStore {
       arena.i32.set(ids, idsPtr >>> 2);
       arena.k.gather(this.code, m, fast ? 1 : 0, q.at(qi), this.ptr, this.dim, idsPtr, ids.length, norms, q.norm(qi), outPtr);
       out.set(arena.f32.subarray(outPtr >>> 2, (outPtr >>> 2) + ids.length));
+    } finally {
+      arena.release(idsPtr);
+      arena.release(outPtr);
+    }
+  }
+
+  /**
+   * Offer the rows listed in `ids` to every query of `q` (ctx.heaps has one heap per query), with
+   * exact values: float kinds are pruned against each heap's threshold as `scanBounded` does, so
+   * the hits and scores are those of `gather` + `offerRows`, at about float32 cost. `ctx.filter`
+   * and `ctx.valid` are not consulted: `ids` are the rows that may be returned.
+   */
+  offerListed(metric: MetricType, q: QueryBlock, ids: Int32Array, ctx: ScanContext): void {
+    this.checkLive();
+    const m = this.metric(metric);
+    const bounded = this.code <= KIND.bfloat16;
+    const norms = this.normsFor(m, bounded);
+    const arena = this.arena;
+    const n = ids.length;
+    const idsPtr = arena.alloc(Math.max(1, n) * 4);
+    const outPtr = arena.alloc(Math.max(1, Math.min(n, LISTED_CHUNK)) * 4);
+    try {
+      arena.i32.set(ids, idsPtr >>> 2);
+      for (let qi = 0; qi < q.nq; qi++) {
+        const qp = q.at(qi), qNorm = q.norm(qi);
+        // A first chunk just big enough to fill the heap gives a threshold early; later ones are larger.
+        for (let start = 0, chunk = Math.max(16, 2 * ctx.heaps.k); start < n; start += chunk, chunk = LISTED_CHUNK) {
+          const count = Math.min(chunk, n - start);
+          const at = idsPtr + start * 4;
+          if (bounded) arena.k.gatherBounded(this.code, m, qp, this.ptr, this.dim, at, count, norms, qNorm, outPtr, ctx.heaps.threshold(qi));
+          else arena.k.gather(this.code, m, 0, qp, this.ptr, this.dim, at, count, norms, qNorm, outPtr);
+          offerRows(ctx, qi, arena.f32.subarray(outPtr >>> 2, (outPtr >>> 2) + count), ids, start, start + count);
+        }
+      }
     } finally {
       arena.release(idsPtr);
       arena.release(outPtr);

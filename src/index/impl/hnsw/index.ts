@@ -14,7 +14,8 @@ import type { MetricType } from '../../../core/enums.js';
 import { smallerIsBetter } from '../../../core/enums.js';
 import type { Bitset } from '../../../schema/column.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
-import { searchExact, type ExactSearchResult } from '../../flat.js';
+import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
+import { allowedRows } from '../../allowed.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { encodeHnsw } from './codec.js';
 import { ExactRowScorer } from './exact.js';
@@ -41,15 +42,17 @@ export interface HnswIndexParts {
 }
 
 /**
- * The planner's cost model, in units of one distance computation, fitted on 30k x 64 clustered
- * data (M=16, ef=32, allowed fraction 0.5 .. 0.005): a filtered walk expands about ef / fraction
- * nodes (+ a constant for the descent), each costing about M / 4 distances (most neighbours are
- * already visited); an exact scan costs one distance per allowed row plus SCAN_BYTE_COST per row
- * for reading its filter byte. Measured crossover: fraction ~0.06 at 30k rows, ~0.03 at 100k.
+ * The planner's cost model, in units of one graph-walk distance computation (M=16, 128-d, 100k
+ * clustered rows, allowed fraction 0.5 .. 0.01, ef 16 .. 256): a filtered walk expands about
+ * ef / fraction nodes (+ a constant for the descent), each costing about M / 4 distances (most
+ * neighbours are already visited); an exact scan costs EXACT_ROW_COST per allowed row (the listed
+ * rows are pruned with the float32 kernel, `offerListed`) plus SCAN_BYTE_COST per row for listing
+ * the filter. Measured crossover at ef=64: fraction ~0.08 at 100k rows.
  */
 const WALK_EXTRA_EXPANSIONS = 16;
 const EXPANSION_COST_PER_M = 0.25;
-const SCAN_BYTE_COST = 0.012;
+const EXACT_ROW_COST = 0.35;
+const SCAN_BYTE_COST = 0.001;
 
 export class HnswIndex implements VectorIndex {
   readonly indexType: string;
@@ -94,11 +97,16 @@ export class HnswIndex implements VectorIndex {
     const refineK = this.p.refine ? resolveRefineK(req.params) : 1;
     const efEff = Math.max(ef, Math.ceil(topK * refineK));
     const filter = req.filter ?? null;
-    const allowed = filter === null ? this.presentRows : countAllowed(filter, column.valid, this.numRows);
-    if (graph.entryPoint < 0 || allowed === 0 || this.planExact(allowed, efEff)) {
+    // With a filter, the allowed rows are listed only while an exact scan of them is the better plan
+    // (at most `exactCap` of them); a longer list stops early and the graph is walked.
+    let listed: Int32Array | null = null;
+    if (filter !== null) listed = allowedRows(filter, column.valid, this.numRows, this.exactCap(efEff, topK));
+    if (graph.entryPoint < 0 || listed !== null || (filter === null && this.planExact(this.presentRows, efEff))) {
       this.stats.exactQueries += nq;
-      return this.exact(req, null);
+      return this.exact(req, null, listed);
     }
+    // Here more than exactCap >= topK rows are allowed, so every query must fill topK.
+    const allowed = filter === null ? this.presentRows : Infinity;
     this.stats.graphQueries += nq;
     const queries = denseQueriesToF32(req.queries as DenseColumn);
     const negate = !smallerIsBetter(this.metric);
@@ -122,12 +130,26 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
+  /**
+   * The largest number of allowed rows for which `planExact` picks the exact scan (at least topK:
+   * fewer than topK allowed rows are always scanned, so a walk never has to prove it found them all).
+   */
+  private exactCap(ef: number, topK: number): number {
+    let lo = 0, hi = this.presentRows;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.planExact(mid, ef)) lo = mid;
+      else hi = mid - 1;
+    }
+    return Math.max(lo, topK);
+  }
+
   /** True when an exact scan of the allowed rows is the better plan. */
   private planExact(allowed: number, ef: number): boolean {
     const fraction = allowed / Math.max(1, this.presentRows);
     if (fraction < this.p.exactSelectivity) return true;
     const walk = (ef / fraction + WALK_EXTRA_EXPANSIONS) * this.p.graph.M * EXPANSION_COST_PER_M;
-    return allowed + this.numRows * SCAN_BYTE_COST <= walk;
+    return allowed * EXACT_ROW_COST + this.numRows * SCAN_BYTE_COST <= walk;
   }
 
   /**
@@ -205,16 +227,16 @@ export class HnswIndex implements VectorIndex {
     return heap.drainAscending(this.keys, this.ids);
   }
 
-  private exact(req: IndexSearchRequest, q: number | null): ExactSearchResult {
+  private exact(req: IndexSearchRequest, q: number | null, listed: Int32Array | null = null): ExactSearchResult {
     const { column, numRows } = this.p;
     let queries = req.queries;
     if (q !== null) {
       const qc = queries as DenseColumn;
       queries = { ...qc, data: qc.data.subarray(q * qc.dim, (q + 1) * qc.dim) } as DenseColumn;
     }
-    return searchExact({
+    return searchExactAmong({
       metric: this.metric, column, numRows, queries, topK: req.topK, filter: req.filter ?? null, range: req.range ?? null,
-    });
+    }, listed);
   }
 
   private exactInto(req: IndexSearchRequest, q: number, out: ExactSearchResult): void {
