@@ -966,3 +966,46 @@ export function listMask(mask: usize, valid: usize, n: i32, out: usize, cap: i32
   }
   return c;
 }
+
+/* ---------- HNSW: a whole query ---------- */
+
+/**
+ * One HNSW query: greedy descent from `entry` through layers maxLevel .. 1 (exactly as
+ * GraphSearcher.greedy: move to any neighbour with a smaller fast key, until none), then
+ * `searchLayer0` from the node reached. Upper layers: row r's list at level l >= 1 is block
+ * upperBase[r] + l - 1 of `upper` (int32 blocks of strideU: count, then ids). Returns the hit count;
+ * hits are in resKeys / resIds best-first, as `searchLayer0` leaves them.
+ */
+export function hnswSearch(
+  kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms: usize, qNorm: f64,
+  links: usize, stride0: i32, upper: usize, upperBase: usize, strideU: i32, entry: i32, maxLevel: i32,
+  visited: usize, epoch: u32, ef: i32, candKeys: usize, candIds: usize, resKeys: usize, resIds: usize,
+  scratch: usize, mask: usize,
+): i32 {
+  const batchIds = scratch + 16;
+  const batchKeys = batchIds + (<usize>stride0 << 2);
+  let ep = entry;
+  let epKey = fastKey(kind, metric, q, base, ep, dim, qNorm, norms);
+  for (let l = maxLevel; l > 0; l--) {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      const off = upper + (<usize>(load<i32>(upperBase + (<usize>ep << 2)) + l - 1) * <usize>strideU << 2);
+      const count = load<i32>(off);
+      memory.copy(batchIds, off + 4, <usize>count << 2);
+      fastKeys(kind, metric, q, base, dim, norms, qNorm, batchIds, count, batchKeys);
+      for (let i = 0; i < count; i++) {
+        const d = load<f32>(batchKeys + (<usize>i << 2));
+        if (d < epKey) {
+          epKey = d;
+          ep = load<i32>(batchIds + (<usize>i << 2));
+          changed = true;
+        }
+      }
+    }
+  }
+  return searchLayer0(
+    kind, metric, q, base, dim, norms, qNorm, links, stride0, visited, epoch, ep, epKey, ef,
+    candKeys, candIds, resKeys, resIds, scratch, mask,
+  );
+}

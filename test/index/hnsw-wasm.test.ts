@@ -114,7 +114,7 @@ test('native layer-0 search (links in wasm memory), with and without a filter, r
     const space = WasmSpace.forColumn(column, n, metric)!;
     const graph = buildGraph(space, null, { M: 8, efConstruction: 40, seed: DEFAULT_SEED });
     assert.ok(space.layer0Searcher(graph) !== null, 'the built graph walks natively');
-    const plain = graph.relocateLayer0(new Int32Array(graph.layer0.length));
+    const plain = graph.relocate((length) => new Int32Array(length));
     assert.equal(space.layer0Searcher(plain), null, 'a JS layer 0 does not');
     const native = new GraphSearcher(graph, space), js = new GraphSearcher(plain, space);
     const r = rng(4);
@@ -133,6 +133,47 @@ test('native layer-0 search (links in wasm memory), with and without a filter, r
         assert.equal(got[0]!.ids.length, ef, `${metric} ef=${ef} q${q}: ef results`);
         if (f !== null) assert.ok(got[0]!.ids.every((id) => f[id] === 1), 'only filtered rows');
         assert.deepEqual(got[0], got[1], `${metric} ef=${ef} filtered=${f !== null} q${q}`);
+      }
+    }
+  }
+});
+
+test('a whole native query (descent through wasm upper layers, then layer 0) returns exactly what the JS descent + walk returns', { skip }, () => {
+  const n = 6000, dim = 20;
+  for (const kind of KINDS) {
+    for (const metric of METRICS) {
+      const d = clustered(n, 30, dim, 22);
+      const column = denseColumn(kind, d.data, dim) as DenseColumn;
+      const space = WasmSpace.forColumn(column, n, metric)!;
+      const graph = buildGraph(space, null, { M: 6, efConstruction: 40, seed: DEFAULT_SEED });
+      assert.ok(graph.maxLevel >= 2, 'the graph has upper layers to descend');
+      const whole = new GraphSearcher(graph, space);
+      assert.ok(whole.canSearchWhole, 'links of every layer are in wasm memory');
+      const plain = graph.relocate((length) => new Int32Array(length));
+      const js = new GraphSearcher(plain, space);
+      assert.equal(js.canSearchWhole, false);
+      const r = rng(6);
+      const filter = Uint8Array.from({ length: n }, () => (r() < 0.2 ? 1 : 0));
+      whole.useFilter(filter);
+      const queries = decodeDenseRows(denseColumn(kind, d.queries, dim) as DenseColumn, 20);
+      for (const [ef, f] of [[10, null], [64, null], [24, filter]] as const) {
+        for (let q = 0; q < 20; q++) {
+          space.setQuery(queries, q * dim);
+          whole.searchWhole(ef, f);
+          let ep = plain.entryPoint, epKey = space.distance(ep);
+          for (let l = plain.maxLevel; l > 0; l--) {
+            ep = js.greedy(l, ep, epKey);
+            epKey = js.greedyKey;
+          }
+          js.searchLayer(0, ep, epKey, ef, f);
+          const got = [whole, js].map((s) => {
+            const keys = new Float64Array(s.resultCount), ids = new Int32Array(s.resultCount);
+            s.drainResults(keys, ids);
+            return { keys: Array.from(keys), ids: Array.from(ids), expanded: s.expanded };
+          });
+          assert.equal(got[0]!.ids.length, ef, `${kind} ${metric} ef=${ef}: ef results`);
+          assert.deepEqual(got[0], got[1], `${kind} ${metric} ef=${ef} filtered=${f !== null} q${q}`);
+        }
       }
     }
   }

@@ -54,7 +54,7 @@ class BuildScratch {
 
 export function buildGraph(space: VectorSpace, present: Uint8Array | null, p: HnswBuildParams): HnswGraph {
   const numRows = space.numRows;
-  const storage = space.linkStorage?.(numRows * (2 * p.M + 1)) ?? undefined;
+  const storage = space.linkStorage === undefined ? undefined : (length: number) => space.linkStorage!(length);
   const graph = new HnswGraph(numRows, p.M, assignLevels(numRows, p.M, p.seed, present), storage);
   const searcher = new GraphSearcher(graph, space);
   const scratch = new BuildScratch(p.efConstruction, graph.maxM0, space);

@@ -79,8 +79,8 @@ function makeIndex(
   // HNSW searches the rows (in wasm when available, else as float32 in JS); HNSW_SQ needs them only
   // to build its graph (the codes come after).
   const needRows = payload === null || !v.sq;
-  // Room per row for layer-0 links, visited stamps and candidate heap entries (native search).
-  const extra = (2 * intParam(spec, 'M', 30) + 1) * 4 + 12;
+  // Room per row for the links, visited stamps and candidate heap entries (native search).
+  const extra = (2 * intParam(spec, 'M', 30) + 1) * 4 + 24;
   const wasm = needRows ? WasmSpace.forColumn(column, numRows, metric, extra) : null;
   const data = wasm === null || v.sq ? decodeDenseRows(column, numRows) : null;
   const f32: VectorSpace | null = wasm ?? (needRows ? new F32Space(data!, numRows, dim, metric) : null);
@@ -89,14 +89,13 @@ function makeIndex(
     efConstruction = intParam(spec, 'efConstruction', 360);
     graph = buildGraph(f32!, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
     // HNSW_SQ searches codes: keep its links in JS so the build's wasm copy of the rows can go.
-    if (v.sq && wasm !== null) graph = graph.relocateLayer0(new Int32Array(graph.layer0.length));
+    if (v.sq && wasm !== null) graph = graph.relocate((length) => new Int32Array(length));
     if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);
   } else {
     const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
     if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
     // The native layer-0 search needs the links in the space's wasm memory.
-    const storage = wasm?.linkStorage(decoded.graph.layer0.length) ?? null;
-    graph = storage === null ? decoded.graph : decoded.graph.relocateLayer0(storage);
+    graph = wasm === null ? decoded.graph : decoded.graph.relocate((length) => wasm.linkStorage(length));
     efConstruction = decoded.efConstruction;
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }

@@ -13,6 +13,9 @@ import { assert } from '../../../core/assert.js';
 /** Levels are capped here (a level above ~10 has probability M^-10; the cap keeps Uint8 safe). */
 export const MAX_LEVEL = 31;
 
+/** Zeroed int32 storage of a given length, or null for a plain JS array. */
+export type LinkStorage = (length: number) => Int32Array | null;
+
 export class HnswGraph {
   readonly numRows: number;
   readonly M: number;
@@ -27,10 +30,11 @@ export class HnswGraph {
   maxLevel = 0;
 
   /**
-   * Empty adjacency for rows with the given levels (filled by the builder or the codec). `layer0`
-   * optionally supplies zeroed storage for layer 0 (e.g. wasm memory, for the native search).
+   * Empty adjacency for rows with the given levels (filled by the builder or the codec). `storage`
+   * optionally supplies zeroed int32 arrays for layer 0, `upperBase` and `upper` (e.g. wasm memory,
+   * for the native search); where it gives null, a JS array is used.
    */
-  constructor(numRows: number, M: number, levels: Uint8Array, layer0?: Int32Array) {
+  constructor(numRows: number, M: number, levels: Uint8Array, storage?: LinkStorage) {
     assert(levels.length === numRows, 'one level per row');
     this.numRows = numRows;
     this.M = M;
@@ -39,21 +43,21 @@ export class HnswGraph {
     this.strideU = M + 1;
     this.levels = levels;
     const len0 = numRows * this.stride0;
-    assert(layer0 === undefined || layer0.length === len0, 'layer-0 storage fits');
-    this.layer0 = layer0 ?? new Int32Array(len0);
-    this.upperBase = new Int32Array(numRows);
+    this.layer0 = storage?.(len0) ?? new Int32Array(len0);
+    assert(this.layer0.length === len0, 'layer-0 storage fits');
+    this.upperBase = storage?.(numRows) ?? new Int32Array(numRows);
     let blocks = 0;
     for (let r = 0; r < numRows; r++) {
       this.upperBase[r] = blocks;
       blocks += levels[r]!;
     }
-    this.upper = new Int32Array(blocks * this.strideU);
+    this.upper = storage?.(blocks * this.strideU) ?? new Int32Array(blocks * this.strideU);
   }
 
-  /** The same graph with layer 0 copied into `storage` (of length numRows * stride0). */
-  relocateLayer0(storage: Int32Array): HnswGraph {
+  /** The same graph with its links copied into arrays from `storage`. */
+  relocate(storage: LinkStorage): HnswGraph {
     const g = new HnswGraph(this.numRows, this.M, this.levels, storage);
-    storage.set(this.layer0);
+    g.layer0.set(this.layer0);
     g.upper.set(this.upper);
     g.entryPoint = this.entryPoint;
     g.maxLevel = this.maxLevel;

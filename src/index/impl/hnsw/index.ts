@@ -163,13 +163,17 @@ export class HnswIndex implements VectorIndex {
     const { graph, space, column } = this.p;
     const s = this.searcher;
     space.setQuery(queries, q * column.dim);
-    let ep = graph.entryPoint;
-    let epKey = space.distance(ep);
-    for (let l = graph.maxLevel; l > 0; l--) {
-      ep = s.greedy(l, ep, epKey);
-      epKey = s.greedyKey;
+    if (s.canSearchWhole) {
+      s.searchWhole(ef, filter);
+    } else {
+      let ep = graph.entryPoint;
+      let epKey = space.distance(ep);
+      for (let l = graph.maxLevel; l > 0; l--) {
+        ep = s.greedy(l, ep, epKey);
+        epKey = s.greedyKey;
+      }
+      s.searchLayer(0, ep, epKey, ef, filter);
     }
-    s.searchLayer(0, ep, epKey, ef, filter);
     if (s.resultCount > this.keys.length) {
       this.keys = new Float64Array(s.resultCount * 2);
       this.ids = new Int32Array(s.resultCount * 2);

@@ -8,6 +8,7 @@
 import type { HnswGraph } from './graph.js';
 import { MaxHeap, MinHeap } from './heaps.js';
 import type { Layer0Searcher, VectorSpace } from './space.js';
+import { assert } from '../../../core/assert.js';
 
 export class GraphSearcher {
   readonly graph: HnswGraph;
@@ -100,6 +101,22 @@ export class GraphSearcher {
     }
     this.greedyKey = curKey;
     return cur;
+  }
+
+  /** True when `searchWhole` runs the whole query natively (links of every layer in wasm memory). */
+  get canSearchWhole(): boolean {
+    return this.native !== null && this.native.whole;
+  }
+
+  /**
+   * Descent from the entry point and layer-0 search with `ef` for the space's current query, in one
+   * native call (same results as `greedy` per layer then `searchLayer(0, ...)`); read the hits with
+   * `resultCount` / `drainResults`. Needs `canSearchWhole`, and `useFilter(filter)` for a filter.
+   */
+  searchWhole(ef: number, filter: Uint8Array | null): void {
+    assert(filter === null || filter === this.nativeFilter, 'the filter is loaded');
+    this.nativeCount = this.native!.searchGraph(ef, filter !== null);
+    this.expanded = this.native!.expanded;
   }
 
   /**

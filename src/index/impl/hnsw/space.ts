@@ -50,6 +50,10 @@ export interface Layer0Searcher {
   loadFilter(filter: Uint8Array | null): void;
   /** Search keeping up to ef hits, only rows of the loaded filter when `filtered`; returns how many were found. */
   search(ep: number, epKey: number, ef: number, filtered: boolean): number;
+  /** True when `searchGraph` is available (the upper layers are native too). */
+  readonly whole: boolean;
+  /** The whole query natively: descent from the graph's entry point, then layer 0 (as `search`). */
+  searchGraph(ef: number, filtered: boolean): number;
   /** Nodes expanded by the last search. */
   readonly expanded: number;
   /** Copy the last search's hits best-first (ascending key, then id) into keys / ids. */

@@ -40,11 +40,17 @@ interface HnswKernels {
     links: number, stride0: number, visited: number, epoch: number, ep: number, epKey: number, ef: number,
     candKeys: number, candIds: number, resKeys: number, resIds: number, scratch: number, mask: number,
   ): number;
+  hnswSearch(
+    kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
+    links: number, stride0: number, upper: number, upperBase: number, strideU: number, entry: number, maxLevel: number,
+    visited: number, epoch: number, ef: number, candKeys: number, candIds: number, resKeys: number, resIds: number,
+    scratch: number, mask: number,
+  ): number;
 }
 
 function hnswKernels(k: object): HnswKernels | null {
   const r = k as Record<string, unknown>;
-  const ok = ['selectNeighbors', 'gatherKeys', 'searchLayer0'].every((name) => typeof r[name] === 'function');
+  const ok = ['selectNeighbors', 'gatherKeys', 'searchLayer0', 'hnswSearch'].every((name) => typeof r[name] === 'function');
   return ok ? (k as unknown as HnswKernels) : null;
 }
 
@@ -264,6 +270,20 @@ export class WasmSpace implements VectorSpace {
     );
   }
 
+  /** A whole query (descent and layer 0, see asm hnswSearch) for the current query; returns the hit count. */
+  searchGraph(graph: HnswGraph, s: NativeState, ef: number, mask: number): number {
+    return this.hk.hnswSearch(
+      this.code, this.metric, this.qPtr, this.base, this.dim, this.norms, this.qNorm,
+      graph.layer0.byteOffset, graph.stride0, graph.upper.byteOffset, graph.upperBase.byteOffset, graph.strideU,
+      graph.entryPoint, graph.maxLevel, s.visited, s.epoch, ef, s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch, mask,
+    );
+  }
+
+  /** True when `links` is storage this space handed out (`linkStorage`), i.e. lives in its wasm memory. */
+  ownsLinks(links: Int32Array): boolean {
+    return this.links.has(links);
+  }
+
   /** Views of wasm memory for reading a native search's output. */
   get f32(): Float32Array { return this.arena.f32; }
   get i32(): Int32Array { return this.arena.i32; }
@@ -366,7 +386,27 @@ class NativeLayer0 implements Layer0Searcher {
     this.space.u8.set(filter.subarray(0, n), this.mask);
   }
 
+  /** True when the upper layers are in wasm memory too, so `searchGraph` can run whole queries. */
+  get whole(): boolean {
+    return this.space.ownsLinks(this.graph.upper) && this.space.ownsLinks(this.graph.upperBase);
+  }
+
   search(ep: number, epKey: number, ef: number, filtered: boolean): number {
+    this.prepare(ef, filtered);
+    this.count = this.space.searchLayer0(this.graph, this.s, ep, epKey, ef, filtered ? this.mask : 0);
+    this.expanded = this.space.i32[this.s.scratch >>> 2]!;
+    return this.count;
+  }
+
+  searchGraph(ef: number, filtered: boolean): number {
+    assert(this.whole, 'upper layers in wasm memory');
+    this.prepare(ef, filtered);
+    this.count = this.space.searchGraph(this.graph, this.s, ef, filtered ? this.mask : 0);
+    this.expanded = this.space.i32[this.s.scratch >>> 2]!;
+    return this.count;
+  }
+
+  private prepare(ef: number, filtered: boolean): void {
     const s = this.s;
     if (ef + 1 > s.resCap) {
       // Grown (never shrunk) to the largest ef seen.
@@ -382,9 +422,6 @@ class NativeLayer0 implements Layer0Searcher {
     }
     s.epoch++;
     assert(!filtered || this.masked, 'a filter is loaded');
-    this.count = this.space.searchLayer0(this.graph, s, ep, epKey, ef, filtered ? this.mask : 0);
-    this.expanded = this.space.i32[s.scratch >>> 2]!;
-    return this.count;
   }
 
   copyResults(keys: Float64Array, ids: Int32Array): void {
