@@ -16,8 +16,9 @@ function allRows(r: AnnResult): Table {
       mb(x.rssDeltaBytes), mb(x.arrayBuffersDeltaBytes), mb(x.serializedBytes),
     ]);
   }
-  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: two worker threads, each with its own copy of the index',
-    '(usearch: its native batch search with threads=2). build/memory columns are on the first row of each index.');
+  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: all queries as one batched request; Sextant HNSW on the',
+    'engine\'s 2-thread pool over the index\'s shared memory (searchOnPool), other Sextant indexes and hnswlib-node on two worker',
+    'threads with a copy of the index each, usearch with its native batch search (threads=2). build/memory: first row of each index.');
   for (const s of r.skipped) t.notes.push(`skipped ${s.index}: ${s.reason}`);
   return t;
 }
@@ -66,8 +67,8 @@ function filteredTable(r: AnnResult): Table {
       x.engine === 'sextant' ? ratio(x.qps1, h?.qps1) : null, x.engineRoute,
     ]);
   }
-  t.notes.push('recall against the exact filtered top-10. "engine route": below the descriptor\'s exactSelectivity the',
-    'engine answers with an exact scan of the allowed rows instead; this table measures the index itself either way.');
+  t.notes.push('recall against the exact filtered top-10. "engine route": what the index\'s planner chose for these',
+    'queries (HNSW: an exact scan of the listed allowed rows when cheaper than the filtered walk; "index" otherwise).');
   return t;
 }
 

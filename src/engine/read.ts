@@ -91,8 +91,9 @@ export interface VectorHits extends RowRefs {
  * Top-k of every query over the chunks in scope, merged. Chunks without a built index are scanned
  * exactly: on `pool`'s worker threads when the work is big enough (split by chunk and by row ranges,
  * see WasmPool), inline otherwise, with the same hits and scores either way. Chunks with a built
- * index are searched on this thread while the workers run; that keeps index instances (HNSW keeps
- * per-instance scratch) used by one search at a time, since each of those calls is synchronous.
+ * index walk it on the pool too when there are several of them or several queries (HNSW: each task
+ * has scratch of its own in the segment's shared memory); otherwise, and for indexes that cannot,
+ * on this thread while the workers run (synchronous calls, so per-instance scratch is never shared).
  */
 export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs, pool: WasmPool | null = null): Promise<VectorHits> {
   const results: (ExactSearchResult | null)[] = new Array<ExactSearchResult | null>(scope.length).fill(null);
@@ -114,13 +115,29 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
   }
   // Tasks are posted (and their stores pinned) before this returns its promise; indexes run meanwhile.
   const exactDone = searchExactParallel(pool, exact);
+  // Several indexed segments, or batched queries, walk on the pool too (one query on one segment
+  // would only pay the thread hop); what an index cannot run there is searched on this thread.
+  const onPool = pool !== null && (indexed.length > 1 || a.nq > 1) ? pool : null;
+  const walks: Promise<void>[] = [];
   try {
+    const inline: typeof indexed = [];
     for (const x of indexed) {
+      const req = { queries: a.queries, topK: a.topK, filter: x.filter, range: a.range, params: a.indexParams };
+      const walk = onPool === null ? null : x.index.searchOnPool?.(onPool, req) ?? null;
+      if (walk === null) inline.push(x);
+      else walks.push(walk.then((r) => { results[x.ci] = r; }));
+    }
+    for (const x of inline) {
       results[x.ci] = x.index.search({ queries: a.queries, topK: a.topK, filter: x.filter, range: a.range, params: a.indexParams });
     }
   } catch (e) {
-    await exactDone.catch(() => undefined);
+    await Promise.allSettled([exactDone, ...walks]);
     throw e;
+  }
+  const settled = await Promise.allSettled(walks);
+  for (const r of settled) if (r.status === 'rejected') {
+    await exactDone.catch(() => undefined);
+    throw r.reason;
   }
   const exactResults = await exactDone;
   for (let i = 0; i < exactResults.length; i++) results[exactChunk[i]!] = exactResults[i]!;

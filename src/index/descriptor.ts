@@ -7,6 +7,7 @@ import type { Bitset, Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
 import type { ExactSearchResult, RangeParams } from './flat.js';
 import type { VectorKind } from './metrics.js';
+import type { WasmPool } from './wasm/pool.js';
 
 export type ParamType = 'int' | 'float' | 'string' | 'bool';
 export type ParamValue = number | string | boolean;
@@ -55,6 +56,11 @@ export interface VectorIndex {
   search(req: IndexSearchRequest): ExactSearchResult;
   /** The index's own payload; raw vectors are not included (the segment stores them). */
   serialize(): Uint8Array;
+  /**
+   * Optional: answer `search(req)` on a WasmPool's worker threads, with identical hits and scores;
+   * null when this request should run on the calling thread (`search`) instead.
+   */
+  searchOnPool?(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null;
 }
 
 export interface IndexDescriptor {

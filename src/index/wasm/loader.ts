@@ -26,6 +26,18 @@ export interface KernelExports {
     norms: number, qNorm: number, out: number, thr: number,
   ): void;
   listMask(mask: number, valid: number, n: number, out: number, cap: number): number;
+  /** Badness keys (metric value, negated for IP / COSINE) of listed rows; fast = 1 for float32 kernels. */
+  gatherKeys(
+    kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
+    norms: number, qNorm: number, out: number,
+  ): void;
+  /** One HNSW query: descent through the upper layers, then layer 0 (see asm hnswSearch). */
+  hnswSearch(
+    kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
+    links: number, stride0: number, upper: number, upperBase: number, strideU: number, entry: number, maxLevel: number,
+    visited: number, epoch: number, ef: number, candKeys: number, candIds: number, resKeys: number, resIds: number,
+    scratch: number, mask: number,
+  ): number;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;
 }
@@ -59,7 +71,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

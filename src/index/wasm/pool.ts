@@ -24,7 +24,7 @@ import type { WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { WasmMemory } from './loader.js';
-import type { ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './worker.js';
+import type { PoolTask, ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './worker.js';
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
@@ -67,7 +67,7 @@ export interface PoolOptions {
 interface Pending {
   id: number;
   memory: WasmMemory;
-  task: TopKTask;
+  task: PoolTask;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -158,7 +158,7 @@ export class WasmPool {
   }
 
   /** Run one raw task on a worker over `memory` (low level; the pointers are trusted). */
-  runTask(task: TopKTask, memory: WasmMemory = this.arena.memory): Promise<void> {
+  runTask(task: PoolTask, memory: WasmMemory = this.arena.memory): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
     if (this.broken !== null) return Promise.reject(errors.internal(`search pool is broken: ${this.broken.message}`));
     if (this.queue.length >= this.maxQueued) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));

@@ -11,6 +11,14 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './loader.js';
 import { runTopKTask, type KernelHost, type TopKTask } from './task.js';
+import { runHnswTask, type HnswTask } from './hnsw-task.js';
+
+/** What a worker runs: an exact top-k scan of row ranges, or HNSW queries. */
+export type PoolTask = TopKTask | HnswTask;
+
+function isHnswTask(t: PoolTask): t is HnswTask {
+  return (t as { type?: unknown }).type === 'hnsw';
+}
 
 export interface WorkerInit {
   module: WasmModule;
@@ -22,7 +30,7 @@ export interface TaskMessage {
   /** The pool's id of `memory` (stable for the memory's life, unique per process). */
   memoryId: number;
   memory: WasmMemory;
-  task: TopKTask;
+  task: PoolTask;
 }
 
 /** Drop the instance over a memory (sent when the memory was released). */
@@ -111,7 +119,10 @@ function start(): void {
     }
     let reply: ReplyMessage;
     try {
-      runTopKTask(cache.host(msg.memoryId, msg.memory, Date.now()), msg.task);
+      const host = cache.host(msg.memoryId, msg.memory, Date.now());
+      const task = msg.task;
+      if (isHnswTask(task)) runHnswTask(host, task);
+      else runTopKTask(host, task);
       reply = { id: msg.id, ok: true };
     } catch (e) {
       reply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) };

@@ -16,6 +16,10 @@ import type { Bitset } from '../../../schema/column.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
 import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
 import { allowedRows } from '../../allowed.js';
+import { WasmSpace } from './wasm-space.js';
+import { QueryBlock } from '../../wasm/store.js';
+import type { HnswTask } from '../../wasm/hnsw-task.js';
+import type { WasmPool } from '../../wasm/pool.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { encodeHnsw } from './codec.js';
 import { ExactRowScorer } from './exact.js';
@@ -128,6 +132,100 @@ export class HnswIndex implements VectorIndex {
     this.stats.fallbackQueries += redo.length;
     for (const q of redo) this.exactInto(req, q, out);
     return out;
+  }
+
+  /**
+   * `search` on a WasmPool's worker threads: the queries are split into one task per thread (at most
+   * one per query), each walking the graph in the shared wasm memory with scratch of its own, so
+   * several segments and batched queries use every core. Hits and scores are identical to `search`.
+   * Null when the request is better (or only) answered on this thread: an exact plan, a range
+   * search, HNSW_SQ, or no native graph.
+   */
+  searchOnPool(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null {
+    const { column, graph, space } = this.p;
+    const topK = req.topK;
+    const nq = checkQueries(column, req.queries, topK);
+    if (!(space instanceof WasmSpace) || !this.searcher.canSearchWhole || this.scorer !== null || graph.entryPoint < 0) return null;
+    if (keyWindow(this.metric, req.range ?? null) !== null || nq === 0) return null;
+    const ef = Math.max(resolveEf(req.params, topK), topK);
+    const filter = req.filter ?? null;
+    if (filter !== null) {
+      if (allowedRows(filter, column.valid, this.numRows, this.exactCap(ef, topK)) !== null) return null;
+    } else if (this.planExact(this.presentRows, ef)) {
+      return null;
+    }
+    this.stats.graphQueries += nq;
+    return this.walkOnPool(pool, space, req, nq, ef, filter);
+  }
+
+  private async walkOnPool(
+    pool: WasmPool, space: WasmSpace, req: IndexSearchRequest, nq: number, ef: number, filter: Bitset | null,
+  ): Promise<ExactSearchResult> {
+    const { column, graph, numRows } = this.p;
+    const topK = req.topK;
+    const arena = space.memoryArena;
+    const allocs: number[] = [];
+    const take = (bytes: number): number => {
+      const p = arena.alloc(bytes);
+      allocs.push(p);
+      return p;
+    };
+    space.pin();
+    const qs = QueryBlock.create(arena, column.kind, column.dim, (req.queries as DenseColumn).data);
+    const tasks: HnswTask[] = [];
+    try {
+      let mask = 0;
+      if (filter !== null) {
+        mask = take(numRows);
+        arena.u8.set(filter.subarray(0, numRows), mask);
+      }
+      const parts = Math.min(pool.threads, nq);
+      const qRowBytes = nq > 1 ? qs.at(1) - qs.at(0) : 0;
+      for (let part = 0; part < parts; part++) {
+        const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts);
+        const visited = take(numRows);
+        arena.u8.fill(0, visited, visited + numRows);
+        tasks.push({
+          type: 'hnsw', ...space.taskRows(), numRows,
+          links: graph.layer0.byteOffset, stride0: graph.stride0, upper: graph.upper.byteOffset, upperBase: graph.upperBase.byteOffset,
+          strideU: graph.strideU, entry: graph.entryPoint, maxLevel: graph.maxLevel, ef, topK,
+          queries: qs.at(q0), qRowBytes, qNorms: qs.normsPtr + q0 * 8, nq: q1 - q0, mask,
+          visited, candKeys: take(numRows * 4 + 4), candIds: take(numRows * 4 + 4), resKeys: take((ef + 1) * 4), resIds: take((ef + 1) * 4),
+          scratch: take(16 + 8 * graph.stride0), rescored: take(topK * 4),
+          outRows: take((q1 - q0) * topK * 4), outScores: take((q1 - q0) * topK * 4), outCounts: take((q1 - q0) * 4),
+        });
+      }
+      // Wait for every task, failed or not, before freeing memory a worker may still write.
+      const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      const negate = !smallerIsBetter(this.metric);
+      const out: ExactSearchResult = {
+        nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+        scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
+      };
+      const i32 = arena.i32, f32 = arena.f32;
+      let q = 0;
+      for (const t of tasks) {
+        for (let i = 0; i < t.nq; i++, q++) {
+          const n = i32[(t.outCounts >>> 2) + i]!;
+          out.counts[q] = n;
+          out.rows.set(i32.subarray((t.outRows >>> 2) + i * topK, (t.outRows >>> 2) + i * topK + n), q * topK);
+          out.scores.set(f32.subarray((t.outScores >>> 2) + i * topK, (t.outScores >>> 2) + i * topK + n), q * topK);
+        }
+      }
+      // As in `search`: a query the walk under-filled is answered again exactly.
+      const want = filter === null ? Math.min(topK, this.presentRows) : topK;
+      for (let i = 0; i < nq; i++) {
+        if (out.counts[i]! >= want) continue;
+        this.stats.fallbackQueries++;
+        this.exactInto(req, i, out);
+      }
+      return out;
+    } finally {
+      qs.free();
+      for (const p of allocs) arena.release(p);
+      space.unpin();
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ import type { MetricType } from '../../../core/enums.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { KIND, METRIC } from '../../wasm/codes.js';
 import { adoptedStore, defaultArena } from '../../wasm/exact.js';
-import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
+import { MAX_PAGES, PAGE_BYTES, type KernelExports } from '../../wasm/loader.js';
 import { VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
@@ -26,32 +26,22 @@ import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './s
 /** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
 const ARENA_FULL_CODE = 3;
 
-/** Kernels this space needs beyond `KernelExports` (added to asm/kernels.ts for HNSW). */
-interface HnswKernels {
+/** Kernels this space needs beyond the ones every search uses (added to asm/kernels.ts for HNSW). */
+interface HnswKernels extends KernelExports {
   selectNeighbors(
     kind: number, metric: number, base: number, dim: number, norms: number, cand: number, keys: number, n: number, m: number, out: number,
   ): number;
-  gatherKeys(
-    kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
-    norms: number, qNorm: number, out: number,
-  ): void;
   searchLayer0(
     kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
     links: number, stride0: number, visited: number, epoch: number, ep: number, epKey: number, ef: number,
     candKeys: number, candIds: number, resKeys: number, resIds: number, scratch: number, mask: number,
   ): number;
-  hnswSearch(
-    kind: number, metric: number, q: number, base: number, dim: number, norms: number, qNorm: number,
-    links: number, stride0: number, upper: number, upperBase: number, strideU: number, entry: number, maxLevel: number,
-    visited: number, epoch: number, ef: number, candKeys: number, candIds: number, resKeys: number, resIds: number,
-    scratch: number, mask: number,
-  ): number;
 }
 
-function hnswKernels(k: object): HnswKernels | null {
-  const r = k as Record<string, unknown>;
-  const ok = ['selectNeighbors', 'gatherKeys', 'searchLayer0', 'hnswSearch'].every((name) => typeof r[name] === 'function');
-  return ok ? (k as unknown as HnswKernels) : null;
+function hnswKernels(k: KernelExports): HnswKernels | null {
+  const r = k as unknown as Record<string, unknown>;
+  const ok = ['selectNeighbors', 'searchLayer0'].every((name) => typeof r[name] === 'function');
+  return ok ? (k as HnswKernels) : null;
 }
 
 /**
@@ -101,7 +91,7 @@ export class WasmSpace implements VectorSpace {
   /** Everything this space allocated in the arena (released when the space is collected, if it shares the arena). */
   private readonly allocs = new Set<number>();
 
-  private constructor(store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
+  private constructor(private readonly store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
     const arena = store.arena;
     const hk = hnswKernels(arena.k);
     if (hk === null) throw new Error('kernels.wasm lacks selectNeighbors');
@@ -268,6 +258,25 @@ export class WasmSpace implements VectorSpace {
       graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
       s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch, mask,
     );
+  }
+
+  /** The arena holding this space's rows and links (tasks on a WasmPool run over its memory). */
+  get memoryArena(): WasmArena {
+    return this.arena;
+  }
+
+  /** What an HnswTask (wasm/hnsw-task.ts) needs to know about this space's rows. */
+  taskRows(): { kind: number; metric: number; dim: number; base: number; norms: number } {
+    return { kind: this.code, metric: this.metric, dim: this.dim, base: this.base, norms: this.norms };
+  }
+
+  /** Keep the rows' memory while pool tasks read it (a resident store is not freed until `unpin`). */
+  pin(): void {
+    this.store.pin();
+  }
+
+  unpin(): void {
+    this.store.unpin();
   }
 
   /** A whole query (descent and layer 0, see asm hnswSearch) for the current query; returns the hit count. */

@@ -1,0 +1,94 @@
+/**
+ * HNSW queries on a WasmPool worker. The graph's links (all layers), the rows and their norms live
+ * in one shared wasm memory, so a task is plain numbers: pointers to them, to the queries, and to
+ * scratch and outputs that the main thread allocated for this task alone. Each query runs the
+ * `hnswSearch` kernel (descent, then layer 0) and then re-scores its best topK hits with the exact
+ * kernels, re-sorted by (key, row): the same steps, in the same order, as HnswIndex.search on the
+ * main thread, so both give identical hits and scores.
+ */
+import type { KernelHost } from './task.js';
+
+export interface HnswTask {
+  type: 'hnsw';
+  kind: number;
+  metric: number;
+  dim: number;
+  /** Rows and (COSINE) their squared norms, else 0. */
+  base: number;
+  norms: number;
+  numRows: number;
+  /** Layer 0 (stride0 int32 per row), upper blocks (strideU int32) and each row's first block. */
+  links: number;
+  stride0: number;
+  upper: number;
+  upperBase: number;
+  strideU: number;
+  entry: number;
+  maxLevel: number;
+  ef: number;
+  topK: number;
+  /** nq queries of qRowBytes each from `queries`, and their Euclidean norms (float64) from `qNorms`. */
+  queries: number;
+  qRowBytes: number;
+  qNorms: number;
+  nq: number;
+  /** One byte per row (non-zero = may be returned), or 0 for none. */
+  mask: number;
+  /** Scratch: numRows visited bytes (zeroed), numRows + 1 candidate keys and ids, ef + 1 result keys and ids, 16 + 8 * stride0 bytes, topK keys. */
+  visited: number;
+  candKeys: number;
+  candIds: number;
+  resKeys: number;
+  resIds: number;
+  scratch: number;
+  rescored: number;
+  /** nq * topK rows and scores (best first) and nq counts. */
+  outRows: number;
+  outScores: number;
+  outCounts: number;
+}
+
+/** Metric code of L2 (its keys are the distances; the other metrics' keys are negated scores). */
+const L2 = 0;
+
+export function runHnswTask(host: KernelHost, t: HnswTask): void {
+  const k = host.k;
+  const buf = host.memory.buffer;
+  const u8 = new Uint8Array(buf), i32 = new Int32Array(buf), f32 = new Float32Array(buf), f64 = new Float64Array(buf);
+  const { topK } = t;
+  const keys = new Float64Array(topK), ids = new Int32Array(topK);
+  let epoch = 0;
+  for (let q = 0; q < t.nq; q++) {
+    // Byte stamps: re-zero the visited bytes every 255 queries (as NativeLayer0 does).
+    if (epoch === 255) {
+      u8.fill(0, t.visited, t.visited + t.numRows);
+      epoch = 0;
+    }
+    epoch++;
+    const qp = t.queries + q * t.qRowBytes, qNorm = f64[(t.qNorms >>> 3) + q]!;
+    const walked = k.hnswSearch(
+      t.kind, t.metric, qp, t.base, t.dim, t.norms, qNorm, t.links, t.stride0, t.upper, t.upperBase, t.strideU,
+      t.entry, t.maxLevel, t.visited, epoch, t.ef, t.candKeys, t.candIds, t.resKeys, t.resIds, t.scratch, t.mask,
+    );
+    const n = Math.min(walked, topK);
+    // Exact keys of the best n (the walk's keys come from the float32 kernels), then sorted by (key, row).
+    k.gatherKeys(t.kind, t.metric, 0, qp, t.base, t.dim, t.resIds, n, t.norms, qNorm, t.rescored);
+    for (let i = 0; i < n; i++) {
+      const key = f32[(t.rescored >>> 2) + i]!, id = i32[(t.resIds >>> 2) + i]!;
+      let j = i - 1;
+      while (j >= 0 && (keys[j]! > key || (keys[j] === key && ids[j]! > id))) {
+        keys[j + 1] = keys[j]!;
+        ids[j + 1] = ids[j]!;
+        j--;
+      }
+      keys[j + 1] = key;
+      ids[j + 1] = id;
+    }
+    const at = q * topK;
+    for (let i = 0; i < n; i++) {
+      i32[(t.outRows >>> 2) + at + i] = ids[i]!;
+      f32[(t.outScores >>> 2) + at + i] = t.metric === L2 ? keys[i]! : -keys[i]!;
+    }
+    i32[(t.outCounts >>> 2) + q] = n;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * HNSW on the WasmPool's worker threads (`searchOnPool`) against `search` on the calling thread:
+ * identical rows, scores and counts for every dense kind and metric, batched queries, filters, a
+ * resident column (a loaded segment's own memory); and the requests it leaves to the caller.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getIndexDescriptor, validateIndexParams } from '../../src/index/registry.js';
+import type { VectorIndex } from '../../src/index/descriptor.js';
+import { defaultArena } from '../../src/index/wasm/exact.js';
+import { makeResident } from '../../src/index/wasm/resident.js';
+import { WasmPool } from '../../src/index/wasm/pool.js';
+import type { Column } from '../../src/schema/column.js';
+import type { VectorKind } from '../../src/index/metrics.js';
+import { clustered, denseColumn } from './datasets.js';
+import { rng } from './helpers.js';
+
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+const KINDS = ['floatVector', 'float16Vector', 'bfloat16Vector', 'int8Vector'] as const;
+const METRICS = ['L2', 'IP', 'COSINE'] as const;
+
+function build(type: string, column: Column, n: number, metric: (typeof METRICS)[number]): VectorIndex {
+  const desc = getIndexDescriptor(type);
+  const spec = validateIndexParams(desc, column.kind as VectorKind, metric, { M: '8', efConstruction: '48' });
+  return desc.build(column, n, { metric, params: spec.params });
+}
+
+async function same(index: VectorIndex, pool: WasmPool, queries: Column, topK: number, filter: Uint8Array | null, ef: number, what: string): Promise<void> {
+  const req = { queries, topK, filter, params: { ef } };
+  const walk = index.searchOnPool!(pool, req);
+  assert.ok(walk !== null, `${what}: runs on the pool`);
+  const got = await walk;
+  const want = index.search(req);
+  assert.deepEqual(Array.from(got.counts), Array.from(want.counts), `${what}: counts`);
+  assert.deepEqual(Array.from(got.rows), Array.from(want.rows), `${what}: rows`);
+  assert.deepEqual(Array.from(got.scores), Array.from(want.scores), `${what}: scores`);
+}
+
+test('searchOnPool gives exactly the hits and scores of search, for every dense kind and metric, filtered or not', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  try {
+    const n = 5000, dim = 24, nq = 9;
+    const r = rng(31);
+    const half = Uint8Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0));
+    for (const kind of KINDS) {
+      for (const metric of METRICS) {
+        const d = clustered(n, nq, dim, 41);
+        const index = build('HNSW', denseColumn(kind, d.data, dim), n, metric);
+        const queries = denseColumn(kind, d.queries, dim);
+        await same(index, pool, queries, 10, null, 32, `${kind} ${metric}`);
+        await same(index, pool, queries, 7, half, 40, `${kind} ${metric} 50% filter`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('searchOnPool over a resident column, with 300 batched queries (visited bytes wrap past 255 epochs), and what it declines', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  const n = 4000, dim = 16;
+  const d = clustered(n, 300, dim, 43);
+  const resident = makeResident(denseColumn('floatVector', d.data, dim), n)!;
+  try {
+    const index = build('HNSW', resident.column, n, 'L2');
+    const queries = denseColumn('floatVector', d.queries, dim);
+    await same(index, pool, queries, 10, null, 20, 'resident, 300 queries');
+    // A 1% filter is answered by an exact scan, a range search by the calling thread: both decline.
+    const few = new Uint8Array(n);
+    for (let i = 0; i < n; i += 100) few[i] = 1;
+    assert.equal(index.searchOnPool!(pool, { queries, topK: 10, filter: few, params: { ef: 20 } }), null);
+    assert.equal(index.searchOnPool!(pool, { queries, topK: 10, range: { radius: 1 }, params: { ef: 20 } }), null);
+    // HNSW_SQ (quantised codes in JS) has no pool path.
+    const sq = build('HNSW_SQ', denseColumn('floatVector', d.data, dim), n, 'L2');
+    assert.equal(sq.searchOnPool?.(pool, { queries, topK: 10, params: { ef: 20 } }) ?? null, null);
+    // Bad input is refused before anything is posted, with the same error as search.
+    assert.throws(() => index.searchOnPool!(pool, { queries, topK: 0, params: {} }), /topk/);
+  } finally {
+    resident.release();
+    await pool.close();
+  }
+});
