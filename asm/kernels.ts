@@ -1009,3 +1009,30 @@ export function hnswSearch(
     candKeys, candIds, resKeys, resIds, scratch, mask,
   );
 }
+
+/* ---------- sparse vectors (inverted lists, IP) ---------- */
+
+/**
+ * One query term over its posting list: scores[rows[i]] += w * vals[i] (float64; the product of two
+ * float32 is exact in float64, so the sums are the JS merge kernel's, term by term in index order).
+ */
+export function sparseAccumulate(rows: usize, vals: usize, n: i32, w: f64, scores: usize): void {
+  for (let i = 0; i < n; i++) {
+    const p = scores + (<usize>load<i32>(rows + (<usize>i << 2)) << 3);
+    store<f64>(p, load<f64>(p) + w * <f64>load<f32>(vals + (<usize>i << 2)));
+  }
+}
+
+/**
+ * Rows [0, n) of `scores` as float32 into `out` (NaN where `mask` != 0 and its byte is 0), and
+ * scores reset to 0 for the next query.
+ */
+export function sparseFinish(scores: usize, n: i32, mask: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const p = scores + (<usize>i << 3);
+    const o = out + (<usize>i << 2);
+    if (mask != 0 && load<u8>(mask + <usize>i) == 0) store<f32>(o, NaN);
+    else store<f32>(o, <f32>load<f64>(p));
+    store<f64>(p, 0);
+  }
+}

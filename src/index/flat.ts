@@ -74,7 +74,7 @@ export function searchExactAmong(req: ExactSearchRequest, listed: Int32Array | n
   scan(p.column, p.queries, req.metric, req.numRows, {
     heaps, filter: p.filter, valid: p.column.valid, window: p.window, negate: !smallerIsBetter(req.metric),
   }, listed);
-  return drain(heaps, req.metric);
+  return drainResults(heaps, req.metric);
 }
 
 /**
@@ -250,7 +250,8 @@ function queryCount(column: VectorColumn, queries: VectorColumn): number {
 }
 
 
-function drain(heaps: TopKHeaps, metric: MetricType): ExactSearchResult {
+/** Best-first hits of every query in `heaps`, in the `ExactSearchResult` layout. */
+export function drainResults(heaps: TopKHeaps, metric: MetricType): ExactSearchResult {
   const { nq, k } = heaps;
   const negate = !smallerIsBetter(metric);
   const rows = new Int32Array(nq * k).fill(-1);

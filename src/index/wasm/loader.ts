@@ -38,6 +38,8 @@ export interface KernelExports {
     visited: number, epoch: number, ef: number, candKeys: number, candIds: number, resKeys: number, resIds: number,
     scratch: number, mask: number,
   ): number;
+  sparseAccumulate(rows: number, vals: number, n: number, w: number, scores: number): void;
+  sparseFinish(scores: number, n: number, mask: number, out: number): void;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;
 }
@@ -71,7 +73,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);
