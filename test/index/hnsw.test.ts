@@ -143,7 +143,7 @@ test('HNSW through the graph, every kind and metric: scores equal searchExact bi
         for (let i = 0; i < res.counts[q]!; i++) {
           assert.equal(res.scores[q * 10 + i], exactScore.get(res.rows[q * 10 + i]!), `${kind}/${metric} q${q} hit ${i}`);
         }
-        hits += recallOf(res, top, metric, q) * 10;
+        hits += recallOf(res, top, metric, q, { column, queries }) * 10;
       }
       assert.ok(hits / (nq * 10) >= 0.9, `${kind}/${metric}: recall ${hits / (nq * 10)}`);
     }
