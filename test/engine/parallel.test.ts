@@ -27,8 +27,10 @@ function vectors(nq: number, dim: number, r: () => number): Column {
   return { kind: 'floatVector', dim, data, valid: null };
 }
 
-/** A collection of `rows` rows: sealed segments of `sealRows` (flushed, FLAT index, loaded) plus `growing` unflushed rows. */
-async function collection(svc: SextantService, name: string, dim: number, metric: string, rows: number, growing: number, seed: number): Promise<void> {
+/** A collection of `rows` rows: sealed segments of `sealRows` (flushed, indexed (FLAT by default), loaded) plus `growing` unflushed rows. */
+async function collection(
+  svc: SextantService, name: string, dim: number, metric: string, rows: number, growing: number, seed: number, indexType = 'FLAT',
+): Promise<void> {
   await svc.createCollection(vectorCollection(name, dim));
   const r = rng(seed);
   const step = 5000;
@@ -37,7 +39,8 @@ async function collection(svc: SextantService, name: string, dim: number, metric
   }
   await svc.flush({ collectionNames: [name] });
   if (growing > 0) await svc.insert({ collectionName: name, numRows: growing, columns: batch(rows, growing, dim, r) });
-  await svc.createIndex({ collectionName: name, fieldName: 'vec', params: { index_type: 'FLAT', metric_type: metric } });
+  const params: Record<string, string> = indexType === 'HNSW' ? { M: '8', efConstruction: '64' } : {};
+  await svc.createIndex({ collectionName: name, fieldName: 'vec', params: { index_type: indexType, metric_type: metric, ...params } });
   await svc.loadCollection({ collectionName: name });
 }
 
@@ -105,6 +108,39 @@ test('searches on 2 worker threads answer exactly like the inline path (filters,
       const hp = await svc.hybridSearch(h);
       await svc.engine.searchThreads.resize(0);
       assert.deepEqual(await svc.hybridSearch(h), hp);
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+test('HNSW segments walk on 2 worker threads (several segments, batched queries) with exactly the inline answers', { skip, timeout: 180_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir, sealRows: 6000 });
+    try {
+      const dim = 24;
+      await collection(svc, 'h', dim, 'L2', 19_000, 1500, 31, 'HNSW');
+      await collection(svc, 'c', dim, 'COSINE', 13_000, 0, 32, 'HNSW');
+      await svc.delete({ collectionName: 'h', filter: 'id % 5 == 1' });
+      const r = rng(33);
+      const reqs: SearchRequest[] = [];
+      for (let i = 0; i < 40; i++) {
+        const req = i % 2 === 0 ? randomSearch('h', 'L2', dim, r) : randomSearch('c', 'COSINE', dim, r);
+        reqs.push({ ...req, params: { ...(req.params ?? {}), ef: 64 } });
+      }
+      await svc.engine.searchThreads.resize(0);
+      const inline: SearchResult[] = [];
+      for (const q of reqs) inline.push(await svc.search(q));
+      await svc.engine.searchThreads.resize(2);
+      const pool = svc.engine.searchThreads.get();
+      assert.ok(pool !== null);
+      const parallel = await Promise.all(reqs.map((q) => svc.search(q)));
+      assert.ok(pool.tasksDone >= reqs.length / 2, `the workers walked the graphs (${pool.tasksDone} tasks)`);
+      for (let i = 0; i < reqs.length; i++) {
+        assert.deepEqual(parallel[i]!.ids, inline[i]!.ids, `search ${i}: ids`);
+        assert.deepEqual(parallel[i]!.scores, inline[i]!.scores, `search ${i}: scores`);
+        assert.deepEqual(parallel[i]!.topks, inline[i]!.topks, `search ${i}: topks`);
+      }
     } finally {
       await svc.close();
     }
