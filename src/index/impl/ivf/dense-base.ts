@@ -3,7 +3,8 @@
  * checks and decoding, and the hand-off to the probe driver. Subclasses scan one list.
  */
 import type { MetricType } from '../../../core/enums.js';
-import type { ExactSearchResult } from '../../flat.js';
+import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
+import { allowedRows } from '../../allowed.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
 import type { ScanContext } from '../../scan-window.js';
 import { denseQueriesToF32 } from '../../scan-dense.js';
@@ -12,7 +13,7 @@ import { errors } from '../../../core/errors.js';
 import { coarseKeysDense, coarseUsesIp, type CoarseQuantizer } from './coarse.js';
 import { listsAreSound, type InvertedLists } from './lists.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
-import { checkQueries, checkTopK, probeSearch, type ListScanner } from './search.js';
+import { checkQueries, checkTopK, IVF_EXACT_SELECTIVITY, probeSearch, type ListScanner } from './search.js';
 import { PayloadWriter, type PayloadReader } from './payload.js';
 
 export interface DenseIvfParts {
@@ -47,6 +48,18 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
   search(req: IndexSearchRequest): ExactSearchResult {
     const nq = checkQueries(this.column.kind, this.dim, req.queries);
     checkTopK(req.topK);
+    const filter = req.filter ?? null;
+    if (filter !== null && (req.range ?? null) === null) {
+      // A selective filter: an exact scan of the listed allowed rows (exact scores, even for the
+      // quantised types) is cheaper than probing every list, which is what it would otherwise take.
+      const cap = Math.floor(IVF_EXACT_SELECTIVITY * this.lists.ids.length);
+      const listed = allowedRows(filter, this.column.valid, this.numRows, cap);
+      if (listed !== null) {
+        return searchExactAmong({
+          metric: this.metric, column: this.column, numRows: this.numRows, queries: req.queries, topK: req.topK, filter,
+        }, listed);
+      }
+    }
     this.queries = denseQueriesToF32(req.queries as DenseColumn);
     this.queryNorms = new Float64Array(nq);
     for (let q = 0; q < nq; q++) this.queryNorms[q] = Math.sqrt(normSqF32(this.queries, q * this.dim, this.dim));
