@@ -17,6 +17,9 @@ import { crc32c } from '../../src/core/crc32c.js';
 import { assertMilvusError, refScore, rng } from './helpers.js';
 import { KIND_METRICS, makeColumn } from './columns.js';
 import { clustered, denseColumn, gaussian } from './datasets.js';
+import { makeResident } from '../../src/index/wasm/resident.js';
+import { residentArena } from '../../src/index/wasm/exact.js';
+import type { WasmColumn } from '../../src/index/wasm/store.js';
 
 function build(name: string, column: Column, numRows: number, metric: MetricType, params: Record<string, string> = {}): VectorIndex {
   const desc = getIndexDescriptor(name);
@@ -361,4 +364,28 @@ test('IP clusters by direction: rows of very different norms still spread over e
   const queries = denseColumn('floatVector', d.queries, dim);
   const recall = meanRecall(index.search({ queries, topK: 10, params: { nprobe: 8 } }), searchExact({ metric: 'IP', column, numRows: n, queries, topK: 10 }));
   assert.ok(recall >= 0.9, `IP recall ${recall}`);
+});
+
+test('IVF_FLAT over a resident column (a loaded segment) reads it in place: the resident copy stays, answers match FLAT', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
+  const n = 20_000, dim = 16;
+  const d = clustered(n, 5, dim, 61);
+  const resident = makeResident(denseColumn('floatVector', d.data, dim), n);
+  assert.ok(resident !== null);
+  try {
+    const column = resident.column;
+    const arena = residentArena(column as WasmColumn);
+    assert.ok(arena !== null);
+    const used = arena.usedBytes;
+    const desc = getIndexDescriptor('IVF_FLAT');
+    const index = desc.build(column, n, { metric: 'L2', params: validateIndexParams(desc, 'floatVector', 'L2', { nlist: '32' }).params });
+    const queries = denseColumn('floatVector', d.queries, dim);
+    const got = index.search({ queries, topK: 10, params: { nprobe: 32 } });
+    const want = searchExact({ metric: 'L2', column, numRows: n, queries, topK: 10 });
+    assert.deepEqual(Array.from(got.rows), Array.from(want.rows));
+    assert.deepEqual(Array.from(got.scores), Array.from(want.scores));
+    assert.equal(residentArena(column as WasmColumn), arena, 'the column is still resident in its own memory');
+    assert.equal(arena.usedBytes, used, 'the search gave back what it took there');
+  } finally {
+    resident.release();
+  }
 });

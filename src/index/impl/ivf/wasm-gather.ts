@@ -1,6 +1,7 @@
 /**
  * Optional wasm acceleration of list scans (IVF_FLAT, BIN_IVF_FLAT). For one search it takes the
- * column's wasm store (the cache `searchExact` uses, or a temporary copy for small columns), copies
+ * column's wasm store (its resident memory when loaded, else the cache `searchExact` uses, or a
+ * temporary copy for small columns), copies
  * the queries and the lists' row ids into the arena, and computes the metric values of one list's
  * rows per call with the `gather` kernel (fast = 0: the float64 reference order, so the scores are
  * bit-identical to the JS kernels and to FLAT). Without wasm (or SEXTANT_WASM=off) `open` gives null
@@ -9,7 +10,7 @@
 import type { MetricType } from '../../../core/enums.js';
 import { assert } from '../../../core/assert.js';
 import { MilvusError } from '../../../core/errors.js';
-import { CACHE_MIN_BYTES, defaultArena, storeForColumn } from '../../wasm/exact.js';
+import { CACHE_MIN_BYTES, defaultArena, residentArena, storeForColumn } from '../../wasm/exact.js';
 import { metricCode } from '../../wasm/codes.js';
 import { QueryBlock, VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { WasmArena } from '../../wasm/arena.js';
@@ -39,9 +40,12 @@ export class WasmGather {
    * (the index then scans in JS, like searchExact). Close it after the search.
    */
   static open(column: WasmColumn, numRows: number, queries: WasmColumn, metric: MetricType, lists: InvertedLists): WasmGather | null {
-    const arena = defaultArena();
+    // A resident column (a loaded segment) is read in its own memory, where the queries and ids go
+    // too; asking the process arena for it would replace the resident copy with a second one.
+    const resident = residentArena(column);
+    const arena = resident ?? defaultArena();
     if (arena === null || lists.ids.length === 0) return null;
-    const temporary = column.data.byteLength < CACHE_MIN_BYTES;
+    const temporary = resident === null && column.data.byteLength < CACHE_MIN_BYTES;
     const m = metricCode(metric);
     let store: VectorStore | null = null, block: QueryBlock | null = null, idsPtr = 0, outPtr = 0;
     try {
