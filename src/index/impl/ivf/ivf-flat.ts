@@ -1,7 +1,8 @@
 /**
  * IVF_FLAT over float32 / float16 / bfloat16 / int8 columns: lists of row ids, exact distances from
- * the column, so its scores equal FLAT's bit for bit. With the wasm kernels a probed list is scored
- * by one `gather` call (wasm-gather.ts); otherwise in JS (non-float32 rows decoded per row).
+ * the column, so its scores equal FLAT's bit for bit. With the wasm kernels the rows are copied once
+ * in list order (`ListRows`, made on the first search) and a probed list is one bounded scan of
+ * contiguous rows; otherwise in JS (non-float32 rows decoded per row).
  */
 import type { MetricType } from '../../../core/enums.js';
 import { cosineF32, ipF32, l2SqF32 } from '../../kernels/dense.js';
@@ -11,13 +12,15 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { offerRow } from './search.js';
-import { WasmGather } from './wasm-gather.js';
+import { ListRows, WasmGather, type ListScorer } from './wasm-gather.js';
 
 export class IvfFlatIndex extends DenseIvfBase {
   /** The column's own array when it is float32 (rows read in place), else null (rows decoded). */
   private readonly direct: Float32Array | null;
-  /** The current search's wasm gatherer, or null (JS scan). */
-  private gather: WasmGather | null = null;
+  /** The current search's wasm scorer, or null (JS scan). */
+  private gather: ListScorer | null = null;
+  /** The rows in list order in wasm memory, made on the first search (undefined) ; null without wasm. */
+  private listRows: ListRows | null | undefined;
 
   constructor(column: DenseColumn, numRows: number, metric: MetricType, parts: DenseIvfParts) {
     super('IVF_FLAT', column, numRows, metric, parts);
@@ -40,7 +43,8 @@ export class IvfFlatIndex extends DenseIvfBase {
   }
 
   protected override beginSearch(queries: DenseColumn): void {
-    this.gather = WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
+    if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists);
+    this.gather = this.listRows?.open(queries, this.metric) ?? WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
   }
 
   protected override endSearch(): void {
@@ -120,9 +124,10 @@ export class IvfFlatIndex extends DenseIvfBase {
 }
 
 /** Offer the rows at list positions [from, to) scored by wasm (already float32) to query q. */
-export function scanGathered(g: WasmGather, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
+export function scanGathered(g: ListScorer, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
   if (from === to) return 0;
-  const out = g.distances(q, from, to);
+  // Prune against the heap only for top-k: a range search counts every in-window row of a list.
+  const out = g.distances(q, from, to, ctx.window === null ? ctx.heaps.threshold(q) : Infinity);
   const base = g.outIndex - from;
   const filter = ctx.filter;
   let hits = 0;

@@ -11,9 +11,9 @@ import type { MetricType } from '../../../core/enums.js';
 import { assert } from '../../../core/assert.js';
 import { MilvusError } from '../../../core/errors.js';
 import { CACHE_MIN_BYTES, defaultArena, residentArena, storeForColumn } from '../../wasm/exact.js';
-import { metricCode } from '../../wasm/codes.js';
+import { KIND, kindCode, metricCode, rowBytesOf } from '../../wasm/codes.js';
 import { QueryBlock, VectorStore, type WasmColumn } from '../../wasm/store.js';
-import type { WasmArena } from '../../wasm/arena.js';
+import { WasmArena } from '../../wasm/arena.js';
 import type { InvertedLists } from './lists.js';
 
 /** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
@@ -30,7 +30,7 @@ interface Parts {
   norms: number;
 }
 
-export class WasmGather {
+export class WasmGather implements ListScorer {
   private closed = false;
 
   private constructor(private readonly arena: WasmArena, private readonly p: Parts) {}
@@ -72,7 +72,7 @@ export class WasmGather {
    * Metric values of query `qi` against the rows at list positions [from, to), as float32: the
    * returned array aliases wasm memory, entry i belongs to position from + i; valid until the next call.
    */
-  distances(qi: number, from: number, to: number): Float32Array {
+  distances(qi: number, from: number, to: number, _thr = Infinity): Float32Array {
     assert(!this.closed, 'gather after close');
     const { store, queries } = this.p;
     this.arena.k.gather(store.code, this.p.metric, 0, queries.at(qi), store.ptr, store.dim,
@@ -92,5 +92,88 @@ export class WasmGather {
     this.arena.release(this.p.outPtr);
     this.p.queries.free();
     if (this.p.temporary) this.p.store.release();
+  }
+}
+
+/** What a list scan reads its scores from: a gather over the column, or a contiguous list copy. */
+export interface ListScorer {
+  /**
+   * Metric values of query `qi` against the rows at list positions [from, to), as float32 (NaN for a
+   * row that provably cannot beat `thr`, the heap's worst badness key; +Inf prunes nothing). The
+   * returned array aliases wasm memory, entry i belongs to position from + i; valid until the next call.
+   */
+  distances(qi: number, from: number, to: number, thr: number): Float32Array;
+  /** Index of entry 0 of `distances` in the array it returns. */
+  readonly outIndex: number;
+  close(): void;
+}
+
+/**
+ * IVF_FLAT's rows copied once, contiguously in list order, into a wasm memory owned by the index
+ * (as Milvus's IVF_FLAT keeps its own copy of the vectors). A probed list is then one sequential,
+ * bounded scan (`scanBounded`: float32 pruning against the heap threshold, exact values for the rows
+ * that can still enter), about 5x faster than gathering rows scattered over the column. Scores are
+ * the exact kernels', identical to `gather` and FLAT.
+ */
+export class ListRows {
+  private constructor(private readonly store: VectorStore, private readonly longest: number) {}
+
+  /** The copy, or null without the wasm kernels (the index then gathers or scans in JS). */
+  static create(column: WasmColumn, lists: InvertedLists): ListRows | null {
+    const m = lists.ids.length;
+    if (m === 0) return null;
+    const code = kindCode(column.kind);
+    const rb = rowBytesOf(code, column.dim);
+    const src = new Uint8Array(column.data.buffer, column.data.byteOffset, column.data.byteLength);
+    const bytes = new Uint8Array(m * rb);
+    for (let j = 0; j < m; j++) {
+      const row = lists.ids[j]!;
+      bytes.set(src.subarray(row * rb, (row + 1) * rb), j * rb);
+    }
+    const data = typedLike(column, bytes);
+    // float16 rows are held decoded (float32), and norms (8 bytes a row) come on first IP / COSINE search.
+    const stored = code === KIND.float16 ? m * column.dim * 4 : m * rb;
+    const arena = WasmArena.create(Math.ceil((stored + m * 8) / 65_536) + 8);
+    if (arena === null) return null;
+    let longest = 0;
+    for (let l = 0; l < lists.nlist; l++) longest = Math.max(longest, lists.offsets[l + 1]! - lists.offsets[l]!);
+    const reordered = { kind: column.kind, dim: column.dim, data, valid: null } as WasmColumn;
+    return new ListRows(VectorStore.fromColumn(arena, reordered, m), longest);
+  }
+
+  /** A scorer for one search's queries (close it after the search). */
+  open(queries: WasmColumn, metric: MetricType): ListScorer {
+    const store = this.store, arena = store.arena;
+    const m = store.metric(metric);
+    const bounded = store.code <= KIND.bfloat16;
+    const norms = store.normsFor(m, bounded);
+    const block = store.query(queries.data);
+    const outPtr = arena.alloc(Math.max(1, this.longest) * 4);
+    let closed = false;
+    return {
+      outIndex: outPtr >>> 2,
+      distances(qi: number, from: number, to: number, thr: number): Float32Array {
+        assert(!closed, 'scan after close');
+        if (bounded) arena.k.scanBounded(store.code, m, block.at(qi), store.ptr, store.dim, from, to, 0, norms, block.norm(qi), outPtr, thr);
+        else arena.k.scan(store.code, m, 0, block.at(qi), store.ptr, store.dim, from, to, 0, norms, block.norm(qi), outPtr);
+        return arena.f32;
+      },
+      close(): void {
+        if (closed) return;
+        closed = true;
+        block.free();
+        arena.release(outPtr);
+      },
+    };
+  }
+}
+
+/** `bytes` viewed as the typed array a column of `column`'s kind holds. */
+function typedLike(column: WasmColumn, bytes: Uint8Array): WasmColumn['data'] {
+  switch (column.kind) {
+    case 'floatVector': return new Float32Array(bytes.buffer);
+    case 'float16Vector': case 'bfloat16Vector': return new Uint16Array(bytes.buffer);
+    case 'int8Vector': return new Int8Array(bytes.buffer);
+    case 'binaryVector': return bytes;
   }
 }
