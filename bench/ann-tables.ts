@@ -16,8 +16,8 @@ function allRows(r: AnnResult): Table {
       mb(x.rssDeltaBytes), mb(x.arrayBuffersDeltaBytes), mb(x.serializedBytes),
     ]);
   }
-  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: all queries as one batched request; Sextant HNSW on the',
-    'engine\'s 2-thread pool over the index\'s shared memory (searchOnPool), other Sextant indexes and hnswlib-node on two worker',
+  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: all queries as one batched request; Sextant HNSW and IVF_FLAT',
+    'on the engine\'s 2-thread pool over the index\'s shared memory (searchOnPool), other Sextant indexes and hnswlib-node on two worker',
     'threads with a copy of the index each, usearch with its native batch search (threads=2). build/memory: first row of each index.');
   for (const s of r.skipped) t.notes.push(`skipped ${s.index}: ${s.reason}`);
   return t;
@@ -68,7 +68,7 @@ function filteredTable(r: AnnResult): Table {
     ]);
   }
   t.notes.push('recall against the exact filtered top-10. "engine route": what the index\'s planner chose for these',
-    'queries (HNSW: an exact scan of the listed allowed rows when cheaper than the filtered walk; "index" otherwise).');
+    'queries: "exact scan" of the listed allowed rows (HNSW: when cheaper than the filtered walk; IVF: under 2% allowed), or "index".');
   return t;
 }
 

@@ -297,11 +297,12 @@ function sextantFiltered(desc: IndexDescriptor, index: VectorIndex, ds: Dataset,
 
 interface PlannerStats { graphQueries: number; exactQueries: number }
 
-/** The planner counters an index exposes (HNSW: `stats`), or null. */
+/** The planner counters an index exposes (`stats`: HNSW's graphQueries, IVF's indexQueries), or null. */
 function plannerStats(index: VectorIndex): PlannerStats | null {
-  const s = (index as { stats?: Partial<PlannerStats> }).stats;
-  return s !== undefined && typeof s.graphQueries === 'number' && typeof s.exactQueries === 'number'
-    ? { graphQueries: s.graphQueries, exactQueries: s.exactQueries } : null;
+  const s = (index as { stats?: { graphQueries?: unknown; indexQueries?: unknown; exactQueries?: unknown } }).stats;
+  const walked = s?.graphQueries ?? s?.indexQueries;
+  return s !== undefined && typeof walked === 'number' && typeof s.exactQueries === 'number'
+    ? { graphQueries: walked, exactQueries: s.exactQueries } : null;
 }
 
 function route(before: PlannerStats | null, after: PlannerStats | null): string {

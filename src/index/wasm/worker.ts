@@ -12,12 +12,13 @@ import { runInNewContext } from 'node:vm';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './loader.js';
 import { runTopKTask, type KernelHost, type TopKTask } from './task.js';
 import { runHnswTask, type HnswTask } from './hnsw-task.js';
+import { runIvfTask, type IvfTask } from '../impl/ivf/task.js';
 
-/** What a worker runs: an exact top-k scan of row ranges, or HNSW queries. */
-export type PoolTask = TopKTask | HnswTask;
+/** What a worker runs: an exact top-k scan of row ranges, HNSW queries, or IVF_FLAT queries. */
+export type PoolTask = TopKTask | HnswTask | IvfTask;
 
-function isHnswTask(t: PoolTask): t is HnswTask {
-  return (t as { type?: unknown }).type === 'hnsw';
+function taskType(t: PoolTask): unknown {
+  return (t as { type?: unknown }).type;
 }
 
 export interface WorkerInit {
@@ -121,8 +122,9 @@ function start(): void {
     try {
       const host = cache.host(msg.memoryId, msg.memory, Date.now());
       const task = msg.task;
-      if (isHnswTask(task)) runHnswTask(host, task);
-      else runTopKTask(host, task);
+      if (taskType(task) === 'hnsw') runHnswTask(host, task as HnswTask);
+      else if (taskType(task) === 'ivf') runIvfTask(host, task as IvfTask);
+      else runTopKTask(host, task as TopKTask);
       reply = { id: msg.id, ok: true };
     } catch (e) {
       reply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) };

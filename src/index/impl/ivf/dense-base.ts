@@ -29,6 +29,8 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
   readonly coarse: CoarseQuantizer;
   readonly lists: InvertedLists;
   protected readonly column: DenseColumn;
+  /** Queries answered by probing lists, and by an exact scan of the listed allowed rows. */
+  readonly stats = { indexQueries: 0, exactQueries: 0 };
   protected readonly reader: DenseRowReader;
   /** The current search's queries as nq x dim float32, and their Euclidean norms (COSINE). */
   protected queries: Float32Array = new Float32Array(0);
@@ -52,14 +54,15 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
     if (filter !== null && (req.range ?? null) === null) {
       // A selective filter: an exact scan of the listed allowed rows (exact scores, even for the
       // quantised types) is cheaper than probing every list, which is what it would otherwise take.
-      const cap = Math.floor(IVF_EXACT_SELECTIVITY * this.lists.ids.length);
-      const listed = allowedRows(filter, this.column.valid, this.numRows, cap);
+      const listed = allowedRows(filter, this.column.valid, this.numRows, this.exactCap());
       if (listed !== null) {
+        this.stats.exactQueries += nq;
         return searchExactAmong({
           metric: this.metric, column: this.column, numRows: this.numRows, queries: req.queries, topK: req.topK, filter,
         }, listed);
       }
     }
+    this.stats.indexQueries += nq;
     this.queries = denseQueriesToF32(req.queries as DenseColumn);
     this.queryNorms = new Float64Array(nq);
     for (let q = 0; q < nq; q++) this.queryNorms[q] = Math.sqrt(normSqF32(this.queries, q * this.dim, this.dim));
@@ -73,6 +76,11 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
       this.endSearch();
       this.queries = new Float32Array(0);
     }
+  }
+
+  /** The most allowed rows a filtered search answers with an exact scan of them. */
+  protected exactCap(): number {
+    return Math.floor(IVF_EXACT_SELECTIVITY * this.lists.ids.length);
   }
 
   /** Per-search setup after `queries` / `queryNorms` are set. */

@@ -11,7 +11,15 @@ import { buildCoarse } from './coarse.js';
 import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } from './dense-base.js';
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
-import { offerRow } from './search.js';
+import { checkQueries, checkTopK, offerRow } from './search.js';
+import type { IvfTask } from './task.js';
+import type { IndexSearchRequest } from '../../descriptor.js';
+import type { ExactSearchResult } from '../../flat.js';
+import type { WasmPool } from '../../wasm/pool.js';
+import type { WasmColumn } from '../../wasm/store.js';
+import { KIND } from '../../wasm/codes.js';
+import { denseQueriesToF32 } from '../../scan-dense.js';
+import { allowedRows } from '../../allowed.js';
 import { ListRows, WasmGather, type ListScorer } from './wasm-gather.js';
 
 export class IvfFlatIndex extends DenseIvfBase {
@@ -43,13 +51,88 @@ export class IvfFlatIndex extends DenseIvfBase {
   }
 
   protected override beginSearch(queries: DenseColumn): void {
-    if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists);
+    if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
     this.gather = this.listRows?.open(queries, this.metric) ?? WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
   }
 
   protected override endSearch(): void {
     this.gather?.close();
     this.gather = null;
+  }
+
+  /**
+   * `search` on a WasmPool's worker threads: the queries split into one task per thread (at most one
+   * per query), each running the same probe over the list-order rows in shared wasm memory.
+   * Identical hits and scores. Null (run `search` here) for range searches, selective filters (an
+   * exact scan), or without the wasm kernels.
+   */
+  searchOnPool(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null {
+    const nq = checkQueries(this.column.kind, this.dim, req.queries);
+    checkTopK(req.topK);
+    if ((req.range ?? null) !== null || nq === 0) return null;
+    const filter = req.filter ?? null;
+    if (filter !== null && allowedRows(filter, this.column.valid, this.numRows, this.exactCap()) !== null) return null;
+    if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
+    if (this.listRows === null) return null;
+    return this.probeOnPool(pool, this.listRows, req, nq, filter);
+  }
+
+  private async probeOnPool(
+    pool: WasmPool, lr: ListRows, req: IndexSearchRequest, nq: number, filter: Uint8Array | null,
+  ): Promise<ExactSearchResult> {
+    const store = lr.store, arena = store.arena, topK = req.topK, dim = this.dim;
+    const allocs: number[] = [];
+    const take = (bytes: number): number => {
+      const p = arena.alloc(Math.max(4, bytes));
+      allocs.push(p);
+      return p;
+    };
+    const m = store.metric(this.metric);
+    const bounded = store.code <= KIND.bfloat16;
+    const norms = store.normsFor(m, bounded);
+    const block = store.query((req.queries as DenseColumn).data as WasmColumn['data']);
+    try {
+      const qF32 = take(nq * dim * 4);
+      arena.f32.set(denseQueriesToF32(req.queries as DenseColumn), qF32 >>> 2);
+      let mask = 0;
+      if (filter !== null) {
+        mask = take(this.numRows);
+        arena.u8.set(filter.subarray(0, this.numRows), mask);
+      }
+      const parts = Math.min(pool.threads, nq);
+      const qRowBytes = nq > 1 ? block.at(1) - block.at(0) : 0;
+      const tasks: IvfTask[] = [];
+      for (let part = 0; part < parts; part++) {
+        const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts);
+        tasks.push({
+          type: 'ivf', kind: store.code, metricCode: m, metric: this.metric, bounded, dim, numRows: this.numRows,
+          rows: store.ptr, norms, nlist: this.coarse.nlist, centroids: lr.centroidsPtr, coarseIp: this.coarse.ip,
+          offsets: lr.offsetsPtr, ids: lr.idsPtr, idsLength: this.lists.ids.length,
+          queriesF32: qF32 + q0 * dim * 4, queries: block.at(q0), qRowBytes, qNorms: block.normsPtr + q0 * 8, nq: q1 - q0,
+          topK, params: req.params, mask, scratch: take(lr.longest * 4),
+          outRows: take((q1 - q0) * topK * 4), outScores: take((q1 - q0) * topK * 4), outCounts: take((q1 - q0) * 4),
+        });
+      }
+      // Wait for every task, failed or not, before freeing memory a worker may still write.
+      const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      const negate = this.metric !== 'L2';
+      const out: ExactSearchResult = {
+        nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+        scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
+      };
+      let q = 0;
+      for (const t of tasks) {
+        out.rows.set(arena.i32.subarray(t.outRows >>> 2, (t.outRows >>> 2) + t.nq * topK), q * topK);
+        out.scores.set(arena.f32.subarray(t.outScores >>> 2, (t.outScores >>> 2) + t.nq * topK), q * topK);
+        out.counts.set(arena.i32.subarray(t.outCounts >>> 2, (t.outCounts >>> 2) + t.nq), q);
+        q += t.nq;
+      }
+      return out;
+    } finally {
+      block.free();
+      for (const p of allocs) arena.release(p);
+    }
   }
 
   scanList(q: number, l: number, ctx: ScanContext): number {

@@ -116,10 +116,23 @@ export interface ListScorer {
  * the exact kernels', identical to `gather` and FLAT.
  */
 export class ListRows {
-  private constructor(private readonly store: VectorStore, private readonly longest: number) {}
+  /** The list offsets, row ids and centroids, copied next to the rows (pool tasks read them there). */
+  readonly offsetsPtr: number;
+  readonly idsPtr: number;
+  readonly centroidsPtr: number;
+
+  private constructor(readonly store: VectorStore, readonly longest: number, lists: InvertedLists, centroids: Float32Array) {
+    const a = store.arena;
+    this.offsetsPtr = a.alloc(lists.offsets.byteLength);
+    a.i32.set(lists.offsets, this.offsetsPtr >>> 2);
+    this.idsPtr = a.alloc(lists.ids.byteLength);
+    a.i32.set(lists.ids, this.idsPtr >>> 2);
+    this.centroidsPtr = a.alloc(Math.max(4, centroids.byteLength));
+    a.f32.set(centroids, this.centroidsPtr >>> 2);
+  }
 
   /** The copy, or null without the wasm kernels (the index then gathers or scans in JS). */
-  static create(column: WasmColumn, lists: InvertedLists): ListRows | null {
+  static create(column: WasmColumn, lists: InvertedLists, centroids: Float32Array): ListRows | null {
     const m = lists.ids.length;
     if (m === 0) return null;
     const code = kindCode(column.kind);
@@ -133,12 +146,12 @@ export class ListRows {
     const data = typedLike(column, bytes);
     // float16 rows are held decoded (float32), and norms (8 bytes a row) come on first IP / COSINE search.
     const stored = code === KIND.float16 ? m * column.dim * 4 : m * rb;
-    const arena = WasmArena.create(Math.ceil((stored + m * 8) / 65_536) + 8);
+    const arena = WasmArena.create(Math.ceil((stored + m * 12 + centroids.byteLength) / 65_536) + 8);
     if (arena === null) return null;
     let longest = 0;
     for (let l = 0; l < lists.nlist; l++) longest = Math.max(longest, lists.offsets[l + 1]! - lists.offsets[l]!);
     const reordered = { kind: column.kind, dim: column.dim, data, valid: null } as WasmColumn;
-    return new ListRows(VectorStore.fromColumn(arena, reordered, m), longest);
+    return new ListRows(VectorStore.fromColumn(arena, reordered, m), longest, lists, centroids);
   }
 
   /** A scorer for one search's queries (close it after the search). */
