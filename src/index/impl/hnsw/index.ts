@@ -46,17 +46,21 @@ export interface HnswIndexParts {
 }
 
 /**
- * The planner's cost model, in units of one graph-walk distance computation (M=16, 128-d, 100k
- * clustered rows, allowed fraction 0.5 .. 0.01, ef 16 .. 256): a filtered walk expands about
- * ef / fraction nodes (+ a constant for the descent), each costing about M / 4 distances (most
- * neighbours are already visited); an exact scan costs EXACT_ROW_COST per allowed row (the listed
- * rows are pruned with the float32 kernel, `offerListed`) plus SCAN_BYTE_COST per row for listing
- * the filter. Measured crossover at ef=64: fraction ~0.08 at 100k rows.
+ * The planner's cost model, in units of one graph-walk distance computation (M=16; 100k x 128
+ * clustered rows and Fashion-MNIST's 60k x 784; allowed fraction 0.5 .. 0.01, ef 16 .. 256): a
+ * filtered walk expands about ef / fraction nodes (+ a constant for the descent), each costing about
+ * M / 4 distances (most neighbours are already visited); an exact scan costs exactRowCost(dim) per
+ * allowed row (the listed rows are pruned with the float32 kernel, `offerListed`; measured 0.35 at
+ * 128-d, 0.52 at 784-d, where the walk's fixed per-node work weighs less) plus SCAN_BYTE_COST per row
+ * for listing the filter. Crossover at ef=64: fraction ~0.08 (100k x 128), ~0.09 (60k x 784).
  */
 const WALK_EXTRA_EXPANSIONS = 16;
 const EXPANSION_COST_PER_M = 0.25;
-const EXACT_ROW_COST = 0.35;
 const SCAN_BYTE_COST = 0.001;
+
+function exactRowCost(dim: number): number {
+  return 0.3 + 0.00028 * Math.min(dim, 4096);
+}
 
 export class HnswIndex implements VectorIndex {
   readonly indexType: string;
@@ -247,7 +251,7 @@ export class HnswIndex implements VectorIndex {
     const fraction = allowed / Math.max(1, this.presentRows);
     if (fraction < this.p.exactSelectivity) return true;
     const walk = (ef / fraction + WALK_EXTRA_EXPANSIONS) * this.p.graph.M * EXPANSION_COST_PER_M;
-    return allowed * EXACT_ROW_COST + this.numRows * SCAN_BYTE_COST <= walk;
+    return allowed * exactRowCost(this.p.column.dim) + this.numRows * SCAN_BYTE_COST <= walk;
   }
 
   /**
