@@ -39,6 +39,10 @@ export interface KernelExports {
     scratch: number, mask: number,
   ): number;
   sparseAccumulate(rows: number, vals: number, n: number, w: number, scores: number): void;
+  sq8Scan(
+    metric: number, codes: number, dim: number, from: number, to: number, table: number, scale: number, base: number,
+    norms: number, qNorm: number, out: number,
+  ): void;
   sparseFinish(scores: number, n: number, mask: number, out: number): void;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;
@@ -73,7 +77,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

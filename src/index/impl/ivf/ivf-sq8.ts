@@ -3,7 +3,9 @@
  * dimension d is split into 256 equal buckets over [min_d, max_d] of the indexed rows; a code
  * decodes to its bucket centre. COSINE rows are unit-normalised before encoding.
  * Search computes distances on the codes only (no re-rank from the raw column), so scores are
- * approximate, as in Milvus: |error| per coordinate <= (max_d - min_d) / 512.
+ * approximate, as in Milvus: |error| per coordinate <= (max_d - min_d) / 512. A list is scored by
+ * the wasm `sq8Scan` kernel (float32 SIMD over the list-order codes, copied once into a memory of
+ * the index's own); `scoresJs` is its bit-identical reference and the path without wasm.
  */
 import type { MetricType } from '../../../core/enums.js';
 import type { ScanContext } from '../../scan-window.js';
@@ -14,6 +16,8 @@ import { PayloadReader } from './payload.js';
 import { DenseRowReader, normalizeRow, type DenseColumn } from './rows.js';
 import { offerRow } from './search.js';
 import { errors } from '../../../core/errors.js';
+import { WasmArena } from '../../wasm/arena.js';
+import { METRIC } from '../../wasm/codes.js';
 
 export interface ScalarQuantizer {
   /** Per-dimension minimum and range (max - min). */
@@ -147,43 +151,111 @@ export class IvfSq8Index extends DenseIvfBase {
 
   scanList(q: number, l: number, ctx: ScanContext): number {
     const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
-    return this.metric === 'L2' ? this.scanL2(q, from, to, ctx) : this.scanIp(q, from, to, ctx);
-  }
-
-  private scanL2(q: number, from: number, to: number, ctx: ScanContext): number {
-    const ids = this.lists.ids, filter = ctx.filter, dim = this.dim, codes = this.codes;
-    const t = this.qTable, scale = this.scale;
+    if (from === to) return 0;
+    if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.codes, this.dim, this.scale, this.norms, this.longestList());
+    const out = this.wasm !== null
+      ? this.wasm.scores(this.metric, from, to, this.qTable, this.qBase, this.queryNorms[q]!)
+      : this.scoresJs(from, to, this.queryNorms[q]!);
+    const ids = this.lists.ids, filter = ctx.filter;
     let hits = 0;
     for (let j = from; j < to; j++) {
       const row = ids[j]!;
       if (filter !== null && filter[row] === 0) continue;
-      let s = 0;
-      for (let d = 0, c = j * dim; d < dim; d++, c++) {
-        const diff = t[d]! - scale[d]! * codes[c]!;
-        s += diff * diff;
-      }
-      hits += offerRow(ctx, q, Math.fround(s), row);
+      hits += offerRow(ctx, q, out[j - from]!, row);
     }
     return hits;
   }
 
-  /** IP, or COSINE (dot product over |q| * |decoded row|, clamped to [-1, 1]). */
-  private scanIp(q: number, from: number, to: number, ctx: ScanContext): number {
-    const ids = this.lists.ids, filter = ctx.filter, dim = this.dim, codes = this.codes;
-    const t = this.qTable, base = this.qBase, norms = this.norms, qNorm = this.queryNorms[q]!;
-    let hits = 0;
+  /** The codes, norms and scratch in wasm memory (made on the first list scan; null without wasm). */
+  private wasm: Sq8Wasm | null | undefined;
+  /** Scores of the JS path. */
+  private jsOut = new Float32Array(0);
+
+  private longestList(): number {
+    let longest = 0;
+    for (let l = 0; l < this.lists.nlist; l++) longest = Math.max(longest, this.lists.offsets[l + 1]! - this.lists.offsets[l]!);
+    return longest;
+  }
+
+  /**
+   * The reference (and the path without wasm) of asm `sq8Scan`: float32 arithmetic in four lanes
+   * (d mod 4), lanes summed in order, then the tail; IP / COSINE add `qBase` in float64.
+   */
+  private scoresJs(from: number, to: number, qNorm: number): Float32Array {
+    if (this.jsOut.length < to - from) this.jsOut = new Float32Array(this.longestList());
+    const f = Math.fround;
+    const out = this.jsOut, dim = this.dim, codes = this.codes, t = this.qTable, scale = this.scale;
+    const l2 = this.metric === 'L2', norms = this.norms, n4 = dim & ~3;
+    const lane = new Float64Array(4);
     for (let j = from; j < to; j++) {
-      const row = ids[j]!;
-      if (filter !== null && filter[row] === 0) continue;
-      let s = base;
-      for (let d = 0, c = j * dim; d < dim; d++, c++) s += t[d]! * codes[c]!;
-      if (norms !== null) {
-        const den = qNorm * norms[j]!;
-        s = den === 0 ? 0 : s / den;
-        s = s > 1 ? 1 : s < -1 ? -1 : s;
+      const c = j * dim;
+      lane.fill(0);
+      let d = 0;
+      for (; d < n4; d += 4) {
+        for (let k = 0; k < 4; k++) {
+          const code = codes[c + d + k]!;
+          if (l2) {
+            const e = f(t[d + k]! - f(scale[d + k]! * code));
+            lane[k] = f(lane[k]! + f(e * e));
+          } else {
+            lane[k] = f(lane[k]! + f(t[d + k]! * code));
+          }
+        }
       }
-      hits += offerRow(ctx, q, Math.fround(s), row);
+      let s = f(f(f(lane[0]! + lane[1]!) + lane[2]!) + lane[3]!);
+      for (; d < dim; d++) {
+        const code = codes[c + d]!;
+        if (l2) {
+          const e = f(t[d]! - f(scale[d]! * code));
+          s = f(s + f(e * e));
+        } else {
+          s = f(s + f(t[d]! * code));
+        }
+      }
+      let v = s;
+      if (!l2) {
+        v = this.qBase + v;
+        if (norms !== null) {
+          const den = qNorm * norms[j]!;
+          v = den === 0 ? 0 : v / den;
+          v = v > 1 ? 1 : v < -1 ? -1 : v;
+        }
+      }
+      out[j - from] = v;
     }
-    return hits;
+    return out;
+  }
+}
+
+/** IVF_SQ8's codes (list order), COSINE norms, query table and score scratch in a wasm memory of its own. */
+class Sq8Wasm {
+  private constructor(
+    private readonly arena: WasmArena, private readonly codesPtr: number, private readonly dim: number,
+    private readonly tablePtr: number, private readonly scalePtr: number, private readonly normsPtr: number, private readonly outPtr: number,
+  ) {}
+
+  static create(codes: Uint8Array, dim: number, scale: Float32Array, norms: Float32Array | null, longest: number): Sq8Wasm | null {
+    const rows = codes.length / Math.max(1, dim);
+    const arena = WasmArena.create(Math.ceil((codes.length + rows * 4 + longest * 4 + dim * 8) / 65_536) + 8);
+    if (arena === null) return null;
+    const codesPtr = arena.alloc(Math.max(1, codes.length));
+    arena.u8.set(codes, codesPtr);
+    const tablePtr = arena.alloc(dim * 4), scalePtr = arena.alloc(dim * 4);
+    arena.f32.set(scale, scalePtr >>> 2);
+    let normsPtr = 0;
+    if (norms !== null) {
+      normsPtr = arena.alloc(Math.max(4, norms.byteLength));
+      arena.f32.set(norms, normsPtr >>> 2);
+    }
+    return new Sq8Wasm(arena, codesPtr, dim, tablePtr, scalePtr, normsPtr, arena.alloc(Math.max(1, longest) * 4));
+  }
+
+  /** Scores of positions [from, to) for the query whose table is `table`; aliases wasm memory until the next call. */
+  scores(metric: MetricType, from: number, to: number, table: Float32Array, base: number, qNorm: number): Float32Array {
+    const a = this.arena;
+    a.f32.set(table, this.tablePtr >>> 2);
+    const m = metric === 'L2' ? METRIC.L2 : metric === 'IP' ? METRIC.IP : METRIC.COSINE;
+    a.k.sq8Scan(m, this.codesPtr, this.dim, from, to, this.tablePtr, this.scalePtr, base, this.normsPtr, qNorm, this.outPtr);
+    return a.f32.subarray(this.outPtr >>> 2, (this.outPtr >>> 2) + (to - from));
   }
 }
