@@ -192,9 +192,7 @@ class WasmScorer implements Scorer {
 
   /** A scorer in a wasm memory of its own (freed with the index), or null without the kernels. */
   static create(p: Postings, slots: Map<number, number>, n: number): WasmScorer | null {
-    const bytes = p.rows.length * 8 + n * 13 + 4 * 65_536;
-    const arena = WasmArena.create(Math.ceil(bytes / 65_536) + 1);
-    return arena === null ? null : new WasmScorer(arena, p, slots, n);
+    return WasmArena.owned(p.rows.length * 8 + n * 13, (arena) => new WasmScorer(arena, p, slots, n));
   }
 
   score(query: SparseVector, mask: Uint8Array | null, out: Float32Array): void {

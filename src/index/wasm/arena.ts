@@ -14,6 +14,8 @@ import {
 
 /** Allocation granularity: a cache line, which also keeps every v128 / f64 access aligned. */
 export const ALIGN_BYTES = 64;
+/** Code of `errors.insufficientMemoryToLoad`, which `alloc` throws past the maximum. */
+const ARENA_FULL_CODE = 3;
 /** Page 0 is never handed out, so pointer 0 can mean "none". */
 const FIRST_BYTE = PAGE_BYTES;
 
@@ -42,6 +44,22 @@ export class WasmArena {
     this.k = instantiateKernels(module, this.memory);
     this.free.push({ at: FIRST_BYTE, size: initialPages * PAGE_BYTES - FIRST_BYTE });
     this.maxPages = maxPages;
+  }
+
+  /**
+   * A new arena sized for `bytes` of data (plus slack), then `fill` it; null when the kernels are
+   * unavailable or the memory cannot be had (the engine refuses it, or it would pass 4 GiB), so the
+   * caller keeps its JS path. For the memories an index owns (IVF list copies, sparse postings).
+   */
+  static owned<T>(bytes: number, fill: (arena: WasmArena) => T): T | null {
+    const pages = Math.min(MAX_PAGES, Math.ceil(bytes / PAGE_BYTES) + 8);
+    try {
+      const arena = WasmArena.create(pages, MAX_PAGES);
+      return arena === null ? null : fill(arena);
+    } catch (e) {
+      if (e instanceof RangeError || (e instanceof Error && 'code' in e && (e as { code: unknown }).code === ARENA_FULL_CODE)) return null;
+      throw e;
+    }
   }
 
   /** A new arena, or null when the wasm kernels are unavailable. */

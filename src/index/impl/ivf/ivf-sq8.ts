@@ -236,8 +236,10 @@ class Sq8Wasm {
 
   static create(codes: Uint8Array, dim: number, scale: Float32Array, norms: Float32Array | null, longest: number): Sq8Wasm | null {
     const rows = codes.length / Math.max(1, dim);
-    const arena = WasmArena.create(Math.ceil((codes.length + rows * 4 + longest * 4 + dim * 8) / 65_536) + 8);
-    if (arena === null) return null;
+    return WasmArena.owned(codes.length + rows * 4 + longest * 4 + dim * 8, (arena) => Sq8Wasm.fill(arena, codes, dim, scale, norms, longest));
+  }
+
+  private static fill(arena: WasmArena, codes: Uint8Array, dim: number, scale: Float32Array, norms: Float32Array | null, longest: number): Sq8Wasm {
     const codesPtr = arena.alloc(Math.max(1, codes.length));
     arena.u8.set(codes, codesPtr);
     const tablePtr = arena.alloc(dim * 4), scalePtr = arena.alloc(dim * 4);

@@ -146,12 +146,11 @@ export class ListRows {
     const data = typedLike(column, bytes);
     // float16 rows are held decoded (float32), and norms (8 bytes a row) come on first IP / COSINE search.
     const stored = code === KIND.float16 ? m * column.dim * 4 : m * rb;
-    const arena = WasmArena.create(Math.ceil((stored + m * 12 + centroids.byteLength) / 65_536) + 8);
-    if (arena === null) return null;
     let longest = 0;
     for (let l = 0; l < lists.nlist; l++) longest = Math.max(longest, lists.offsets[l + 1]! - lists.offsets[l]!);
     const reordered = { kind: column.kind, dim: column.dim, data, valid: null } as WasmColumn;
-    return new ListRows(VectorStore.fromColumn(arena, reordered, m), longest, lists, centroids);
+    return WasmArena.owned(stored + m * 12 + centroids.byteLength,
+      (arena) => new ListRows(VectorStore.fromColumn(arena, reordered, m), longest, lists, centroids));
   }
 
   /** A scorer for one search's queries (close it after the search). */
