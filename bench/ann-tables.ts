@@ -16,9 +16,10 @@ function allRows(r: AnnResult): Table {
       mb(x.rssDeltaBytes), mb(x.arrayBuffersDeltaBytes), mb(x.serializedBytes),
     ]);
   }
-  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: all queries as one batched request; Sextant HNSW and IVF_FLAT',
-    'on the engine\'s 2-thread pool over the index\'s shared memory (searchOnPool), other Sextant indexes and hnswlib-node on two worker',
-    'threads with a copy of the index each, usearch with its native batch search (threads=2). build/memory: first row of each index.');
+  t.notes.push('QPS 1t: one query per call on the main thread. QPS 2t: all queries as one batched request; Sextant HNSW, IVF_FLAT',
+    'and IVF_SQ8 on the engine\'s 2-thread pool over the index\'s shared memory (searchOnPool), other Sextant indexes and',
+    'hnswlib-node on two worker threads with a copy of the index each, usearch with its native batch search (threads=2).',
+    'build/memory: first row of each index.');
   for (const s of r.skipped) t.notes.push(`skipped ${s.index}: ${s.reason}`);
   return t;
 }

@@ -1,5 +1,5 @@
 /**
- * IVF_FLAT on the WasmPool's worker threads (`searchOnPool`) against `search` on the calling thread:
+ * IVF_FLAT and IVF_SQ8 on the WasmPool's worker threads (`searchOnPool`) against `search` on the calling thread:
  * identical rows, scores and counts for every dense kind and metric, batched queries and filters;
  * and the requests it leaves to the caller.
  */
@@ -16,13 +16,13 @@ import { rng } from './helpers.js';
 
 const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
 
-function build(column: Column, n: number, metric: 'L2' | 'IP' | 'COSINE'): VectorIndex {
-  const desc = getIndexDescriptor('IVF_FLAT');
+function build(column: Column, n: number, metric: 'L2' | 'IP' | 'COSINE', type = 'IVF_FLAT'): VectorIndex {
+  const desc = getIndexDescriptor(type);
   const spec = validateIndexParams(desc, column.kind as VectorKind, metric, { nlist: '24' });
   return desc.build(column, n, { metric, params: spec.params });
 }
 
-test('IVF_FLAT searchOnPool gives exactly the hits and scores of search (every dense kind and metric, filters, nq up to 9)', { skip }, async () => {
+for (const type of ['IVF_FLAT', 'IVF_SQ8']) test(`${type} searchOnPool gives exactly the hits and scores of search (every dense kind and metric, filters, nq up to 9)`, { skip }, async () => {
   const pool = new WasmPool(defaultArena()!, { threads: 2 });
   try {
     const n = 6000, dim = 20, nq = 9;
@@ -31,7 +31,7 @@ test('IVF_FLAT searchOnPool gives exactly the hits and scores of search (every d
     for (const kind of ['floatVector', 'float16Vector', 'bfloat16Vector', 'int8Vector'] as const) {
       for (const metric of ['L2', 'IP', 'COSINE'] as const) {
         const d = clustered(n, nq, dim, 52);
-        const index = build(denseColumn(kind, d.data, dim), n, metric);
+        const index = build(denseColumn(kind, d.data, dim), n, metric, type);
         const queries = denseColumn(kind, d.queries, dim);
         for (const [topK, filter, nprobe] of [[10, null, 3], [25, half, 2], [5, null, 24]] as const) {
           const req = { queries, topK, filter, params: { nprobe } };

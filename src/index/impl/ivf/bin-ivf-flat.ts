@@ -14,7 +14,7 @@ import { PayloadReader, PayloadWriter } from './payload.js';
 import { indexedRows, type BinaryColumn } from './rows.js';
 import { checkQueries, checkTopK, offerRow, probeSearch, type ListScanner } from './search.js';
 import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
-import { scanGathered } from './ivf-flat.js';
+import { scanGathered } from './task.js';
 import { WasmGather } from './wasm-gather.js';
 
 export interface BinaryCoarse {

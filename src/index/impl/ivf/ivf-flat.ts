@@ -12,7 +12,7 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { checkQueries, checkTopK, offerRow } from './search.js';
-import type { IvfTask } from './task.js';
+import { probeOnPool, scanGathered, type IvfShared } from './task.js';
 import type { IndexSearchRequest } from '../../descriptor.js';
 import type { ExactSearchResult } from '../../flat.js';
 import type { WasmPool } from '../../wasm/pool.js';
@@ -80,58 +80,21 @@ export class IvfFlatIndex extends DenseIvfBase {
   private async probeOnPool(
     pool: WasmPool, lr: ListRows, req: IndexSearchRequest, nq: number, filter: Uint8Array | null,
   ): Promise<ExactSearchResult> {
-    const store = lr.store, arena = store.arena, topK = req.topK, dim = this.dim;
-    const allocs: number[] = [];
-    const take = (bytes: number): number => {
-      const p = arena.alloc(Math.max(4, bytes));
-      allocs.push(p);
-      return p;
-    };
+    const store = lr.store;
     const m = store.metric(this.metric);
     const bounded = store.code <= KIND.bfloat16;
-    const norms = store.normsFor(m, bounded);
+    const shared: IvfShared = {
+      metricCode: m, metric: this.metric, dim: this.dim, numRows: this.numRows, nlist: this.coarse.nlist,
+      centroids: lr.centroidsPtr, coarseIp: this.coarse.ip, offsets: lr.offsetsPtr, ids: lr.idsPtr,
+      idsLength: this.lists.ids.length, longest: lr.longest,
+      scoring: { mode: 'rows', kind: store.code, bounded, rows: store.ptr, norms: store.normsFor(m, bounded) },
+    };
     const block = store.query((req.queries as DenseColumn).data as WasmColumn['data']);
     try {
-      const qF32 = take(nq * dim * 4);
-      arena.f32.set(denseQueriesToF32(req.queries as DenseColumn), qF32 >>> 2);
-      let mask = 0;
-      if (filter !== null) {
-        mask = take(this.numRows);
-        arena.u8.set(filter.subarray(0, this.numRows), mask);
-      }
-      const parts = Math.min(pool.threads, nq);
-      const qRowBytes = nq > 1 ? block.at(1) - block.at(0) : 0;
-      const tasks: IvfTask[] = [];
-      for (let part = 0; part < parts; part++) {
-        const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts);
-        tasks.push({
-          type: 'ivf', kind: store.code, metricCode: m, metric: this.metric, bounded, dim, numRows: this.numRows,
-          rows: store.ptr, norms, nlist: this.coarse.nlist, centroids: lr.centroidsPtr, coarseIp: this.coarse.ip,
-          offsets: lr.offsetsPtr, ids: lr.idsPtr, idsLength: this.lists.ids.length,
-          queriesF32: qF32 + q0 * dim * 4, queries: block.at(q0), qRowBytes, qNorms: block.normsPtr + q0 * 8, nq: q1 - q0,
-          topK, params: req.params, mask, scratch: take(lr.longest * 4),
-          outRows: take((q1 - q0) * topK * 4), outScores: take((q1 - q0) * topK * 4), outCounts: take((q1 - q0) * 4),
-        });
-      }
-      // Wait for every task, failed or not, before freeing memory a worker may still write.
-      const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      const negate = this.metric !== 'L2';
-      const out: ExactSearchResult = {
-        nq, topK, rows: new Int32Array(nq * topK).fill(-1),
-        scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
-      };
-      let q = 0;
-      for (const t of tasks) {
-        out.rows.set(arena.i32.subarray(t.outRows >>> 2, (t.outRows >>> 2) + t.nq * topK), q * topK);
-        out.scores.set(arena.f32.subarray(t.outScores >>> 2, (t.outScores >>> 2) + t.nq * topK), q * topK);
-        out.counts.set(arena.i32.subarray(t.outCounts >>> 2, (t.outCounts >>> 2) + t.nq), q);
-        q += t.nq;
-      }
-      return out;
+      const f32 = denseQueriesToF32(req.queries as DenseColumn);
+      return await probeOnPool(pool, store.arena, shared, req, nq, { f32, block, norms: null }, filter);
     } finally {
       block.free();
-      for (const p of allocs) arena.release(p);
     }
   }
 
@@ -204,20 +167,4 @@ export class IvfFlatIndex extends DenseIvfBase {
     }
     return hits;
   }
-}
-
-/** Offer the rows at list positions [from, to) scored by wasm (already float32) to query q. */
-export function scanGathered(g: ListScorer, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
-  if (from === to) return 0;
-  // Prune against the heap only for top-k: a range search counts every in-window row of a list.
-  const out = g.distances(q, from, to, ctx.window === null ? ctx.heaps.threshold(q) : Infinity);
-  const base = g.outIndex - from;
-  const filter = ctx.filter;
-  let hits = 0;
-  for (let j = from; j < to; j++) {
-    const row = ids[j]!;
-    if (filter !== null && filter[row] === 0) continue;
-    hits += offerRow(ctx, q, out[base + j]!, row);
-  }
-  return hits;
 }

@@ -14,7 +14,14 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import type { InvertedLists } from './lists.js';
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, normalizeRow, type DenseColumn } from './rows.js';
-import { offerRow } from './search.js';
+import { checkQueries, checkTopK } from './search.js';
+import { offerScored, probeOnPool, sq8Table, type IvfShared } from './task.js';
+import type { IndexSearchRequest } from '../../descriptor.js';
+import type { ExactSearchResult } from '../../flat.js';
+import type { WasmPool } from '../../wasm/pool.js';
+import { denseQueriesToF32 } from '../../scan-dense.js';
+import { normSqF32 } from '../../kernels/dense.js';
+import { allowedRows } from '../../allowed.js';
 import { errors } from '../../../core/errors.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { METRIC } from '../../wasm/codes.js';
@@ -135,41 +142,58 @@ export class IvfSq8Index extends DenseIvfBase {
     return this.writeCommon(IVF_TYPE_CODES.IVF_SQ8).section(this.sq.vmin).section(this.sq.vdiff).section(this.codes).finish();
   }
 
+  /**
+   * `search` on a WasmPool's worker threads: one task per thread (at most one per query), each
+   * running the same probe and `sq8Scan` over the codes in the index's wasm memory. Identical hits
+   * and scores. Null (run `search` here) for range searches, selective filters, or without wasm.
+   */
+  searchOnPool(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null {
+    const nq = checkQueries(this.column.kind, this.dim, req.queries);
+    checkTopK(req.topK);
+    if ((req.range ?? null) !== null || nq === 0 || this.lists.ids.length === 0) return null;
+    const filter = req.filter ?? null;
+    if (filter !== null && allowedRows(filter, this.column.valid, this.numRows, this.exactCap()) !== null) return null;
+    if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
+    if (this.wasm === null) return null;
+    const w = this.wasm;
+    const shared: IvfShared = {
+      metricCode: metricCodeOf(this.metric), metric: this.metric, dim: this.dim, numRows: this.numRows, nlist: this.coarse.nlist,
+      centroids: w.centroidsPtr, coarseIp: this.coarse.ip, offsets: w.offsetsPtr, ids: w.idsPtr, idsLength: this.lists.ids.length,
+      longest: w.longest, scoring: { mode: 'sq8', codes: w.codesPtr, scale: w.scalePtr, offset: w.offsetPtr, norms: w.normsPtr },
+    };
+    const f32 = denseQueriesToF32(req.queries as DenseColumn);
+    const norms = new Float64Array(nq);
+    for (let q = 0; q < nq; q++) norms[q] = Math.sqrt(normSqF32(f32, q * this.dim, this.dim));
+    this.stats.indexQueries += nq;
+    return probeOnPool(pool, w.arena, shared, req, nq, { f32, block: null, norms }, filter);
+  }
+
   protected override beginQuery(q: number): void {
-    const dim = this.dim, qs = this.queries, qOff = q * dim, t = this.qTable;
-    let base = 0;
-    for (let d = 0; d < dim; d++) {
-      const v = qs[qOff + d]!;
-      if (this.metric === 'L2') t[d] = v - this.offset[d]!;
-      else {
-        t[d] = v * this.scale[d]!;
-        base += v * this.offset[d]!;
-      }
-    }
-    this.qBase = base;
+    this.qBase = sq8Table(this.metric === 'L2', this.queries, q * this.dim, this.scale, this.offset, this.qTable);
   }
 
   scanList(q: number, l: number, ctx: ScanContext): number {
     const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
     if (from === to) return 0;
-    if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.codes, this.dim, this.scale, this.norms, this.longestList());
-    const out = this.wasm !== null
-      ? this.wasm.scores(this.metric, from, to, this.qTable, this.qBase, this.queryNorms[q]!)
-      : this.scoresJs(from, to, this.queryNorms[q]!);
-    const ids = this.lists.ids, filter = ctx.filter;
-    let hits = 0;
-    for (let j = from; j < to; j++) {
-      const row = ids[j]!;
-      if (filter !== null && filter[row] === 0) continue;
-      hits += offerRow(ctx, q, out[j - from]!, row);
+    if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
+    if (this.wasm !== null) {
+      const w = this.wasm;
+      return offerScored(w.scores(this.metric, from, to, this.qTable, this.qBase, this.queryNorms[q]!), w.outPtr >>> 2, this.lists.ids, q, from, to, ctx);
     }
-    return hits;
+    return offerScored(this.scoresJs(from, to, this.queryNorms[q]!), 0, this.lists.ids, q, from, to, ctx);
   }
 
   /** The codes, norms and scratch in wasm memory (made on the first list scan; null without wasm). */
   private wasm: Sq8Wasm | null | undefined;
   /** Scores of the JS path. */
   private jsOut = new Float32Array(0);
+
+  private sq8Source(): Sq8Source {
+    return {
+      dim: this.dim, codes: this.codes, scale: this.scale, offset: this.offset, norms: this.norms,
+      lists: this.lists, centroids: this.coarse.centroids,
+    };
+  }
 
   private longestList(): number {
     let longest = 0;
@@ -227,37 +251,61 @@ export class IvfSq8Index extends DenseIvfBase {
   }
 }
 
-/** IVF_SQ8's codes (list order), COSINE norms, query table and score scratch in a wasm memory of its own. */
+/** IVF_SQ8's codes (list order), scale / offset, COSINE norms, lists and centroids, and scratch, in a wasm memory of its own. */
 class Sq8Wasm {
-  private constructor(
-    private readonly arena: WasmArena, private readonly codesPtr: number, private readonly dim: number,
-    private readonly tablePtr: number, private readonly scalePtr: number, private readonly normsPtr: number, private readonly outPtr: number,
-  ) {}
+  readonly codesPtr: number;
+  readonly tablePtr: number;
+  readonly scalePtr: number;
+  readonly offsetPtr: number;
+  readonly normsPtr: number;
+  readonly outPtr: number;
+  readonly offsetsPtr: number;
+  readonly idsPtr: number;
+  readonly centroidsPtr: number;
 
-  static create(codes: Uint8Array, dim: number, scale: Float32Array, norms: Float32Array | null, longest: number): Sq8Wasm | null {
-    const rows = codes.length / Math.max(1, dim);
-    return WasmArena.owned(codes.length + rows * 4 + longest * 4 + dim * 8, (arena) => Sq8Wasm.fill(arena, codes, dim, scale, norms, longest));
+  private constructor(readonly arena: WasmArena, ix: Sq8Source, readonly longest: number) {
+    const a = arena, dim = ix.dim;
+    const copy = (src: Uint8Array | Float32Array | Int32Array): number => {
+      const p = a.alloc(Math.max(4, src.byteLength));
+      a.u8.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), p);
+      return p;
+    };
+    this.codesPtr = copy(ix.codes);
+    this.scalePtr = copy(ix.scale);
+    this.offsetPtr = copy(ix.offset);
+    this.normsPtr = ix.norms === null ? 0 : copy(ix.norms);
+    this.offsetsPtr = copy(ix.lists.offsets);
+    this.idsPtr = copy(ix.lists.ids);
+    this.centroidsPtr = copy(ix.centroids);
+    this.tablePtr = a.alloc(dim * 4);
+    this.outPtr = a.alloc(Math.max(1, longest) * 4);
   }
 
-  private static fill(arena: WasmArena, codes: Uint8Array, dim: number, scale: Float32Array, norms: Float32Array | null, longest: number): Sq8Wasm {
-    const codesPtr = arena.alloc(Math.max(1, codes.length));
-    arena.u8.set(codes, codesPtr);
-    const tablePtr = arena.alloc(dim * 4), scalePtr = arena.alloc(dim * 4);
-    arena.f32.set(scale, scalePtr >>> 2);
-    let normsPtr = 0;
-    if (norms !== null) {
-      normsPtr = arena.alloc(Math.max(4, norms.byteLength));
-      arena.f32.set(norms, normsPtr >>> 2);
-    }
-    return new Sq8Wasm(arena, codesPtr, dim, tablePtr, scalePtr, normsPtr, arena.alloc(Math.max(1, longest) * 4));
+  static create(ix: Sq8Source, longest: number): Sq8Wasm | null {
+    const bytes = ix.codes.length + ix.lists.ids.length * 12 + ix.centroids.byteLength + longest * 4 + ix.dim * 16;
+    return WasmArena.owned(bytes, (arena) => new Sq8Wasm(arena, ix, longest));
   }
 
-  /** Scores of positions [from, to) for the query whose table is `table`; aliases wasm memory until the next call. */
+  /** Scores of positions [from, to) for the query whose table is `table`, at f32[outPtr >>> 2 ..]; valid until the next call. */
   scores(metric: MetricType, from: number, to: number, table: Float32Array, base: number, qNorm: number): Float32Array {
     const a = this.arena;
     a.f32.set(table, this.tablePtr >>> 2);
-    const m = metric === 'L2' ? METRIC.L2 : metric === 'IP' ? METRIC.IP : METRIC.COSINE;
-    a.k.sq8Scan(m, this.codesPtr, this.dim, from, to, this.tablePtr, this.scalePtr, base, this.normsPtr, qNorm, this.outPtr);
-    return a.f32.subarray(this.outPtr >>> 2, (this.outPtr >>> 2) + (to - from));
+    a.k.sq8Scan(metricCodeOf(metric), this.codesPtr, table.length, from, to, this.tablePtr, this.scalePtr, base, this.normsPtr, qNorm, this.outPtr);
+    return a.f32;
   }
+}
+
+/** What Sq8Wasm copies from an IVF_SQ8 index. */
+interface Sq8Source {
+  readonly dim: number;
+  readonly codes: Uint8Array;
+  readonly scale: Float32Array;
+  readonly offset: Float32Array;
+  readonly norms: Float32Array | null;
+  readonly lists: InvertedLists;
+  readonly centroids: Float32Array;
+}
+
+function metricCodeOf(metric: MetricType): number {
+  return metric === 'L2' ? METRIC.L2 : metric === 'IP' ? METRIC.IP : METRIC.COSINE;
 }

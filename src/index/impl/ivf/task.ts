@@ -1,31 +1,47 @@
 /**
- * IVF_FLAT queries on a WasmPool worker. Everything the search reads lives in the index's list-order
- * wasm memory (ListRows): the rows, the centroids, the list offsets and ids, the queries (float32
- * for the coarse keys, and in the rows' kind for the scans), the filter bytes; the task is pointers
- * into it. The worker runs the very `probeSearch` the calling thread runs, over views of that
- * memory, so hits and scores are identical to IvfFlatIndex.search.
+ * IVF_FLAT and IVF_SQ8 queries on a WasmPool worker. Everything the search reads lives in the
+ * index's own wasm memory (ListRows, or IVF_SQ8's codes): the rows or codes, the centroids, the list
+ * offsets and ids, the queries, the filter bytes; the task is pointers into it. The worker runs the
+ * very `probeSearch` the calling thread runs, with the same list scoring, over views of that memory,
+ * so hits and scores are identical to the index's own `search`.
  */
 import type { MetricType } from '../../../core/enums.js';
-import type { IndexParams } from '../../descriptor.js';
+import type { IndexParams, IndexSearchRequest } from '../../descriptor.js';
+import type { ExactSearchResult } from '../../flat.js';
+import type { ScanContext } from '../../scan-window.js';
 import type { KernelHost } from '../../wasm/task.js';
+import type { WasmArena } from '../../wasm/arena.js';
+import type { WasmPool } from '../../wasm/pool.js';
 import { coarseKeysDense, type CoarseQuantizer } from './coarse.js';
-import { scanGathered } from './ivf-flat.js';
-import { probeSearch, type ListScanner } from './search.js';
+import { offerRow, probeSearch, type ListScanner } from './search.js';
 import type { ListScorer } from './wasm-gather.js';
 
-export interface IvfTask {
-  type: 'ivf';
-  /** Kernel kind and metric codes of the rows, and the metric's name (for probeSearch). */
-  kind: number;
+/** How a task scores a list: bounded scans of list-order rows (IVF_FLAT), or SQ8 codes (IVF_SQ8). */
+export type IvfScoring =
+  | {
+    mode: 'rows';
+    /** Kernel kind of the rows; prune with the float32 kernels (`scanBounded`: float kinds), else plain exact `scan`. */
+    kind: number;
+    bounded: boolean;
+    /** Rows in list order and (IP / COSINE) their squared norms, else 0. */
+    rows: number;
+    norms: number;
+  }
+  | {
+    mode: 'sq8';
+    /** Codes in list order, per-dimension scale and offset (float32), COSINE norms of the decoded rows (float32) or 0. */
+    codes: number;
+    scale: number;
+    offset: number;
+    norms: number;
+  };
+
+/** What every task of one search shares (pointers into the index's memory). */
+export interface IvfShared {
   metricCode: number;
   metric: MetricType;
-  /** Prune list scans with the float32 kernels (`scanBounded`: float kinds), else plain exact `scan`. */
-  bounded: boolean;
   dim: number;
   numRows: number;
-  /** Rows in list order and (IP / COSINE) their squared norms, else 0. */
-  rows: number;
-  norms: number;
   nlist: number;
   centroids: number;
   coarseIp: boolean;
@@ -33,7 +49,14 @@ export interface IvfTask {
   offsets: number;
   ids: number;
   idsLength: number;
-  /** This task's nq queries: float32 (coarse keys), in the rows' kind (scans) with their norms. */
+  /** The longest list (scratch per task). */
+  longest: number;
+  scoring: IvfScoring;
+}
+
+export interface IvfTask extends IvfShared {
+  type: 'ivf';
+  /** This task's nq queries: float32 (coarse keys and SQ8 tables), in the rows' kind (row scans), and their Euclidean norms (float64). */
   queriesF32: number;
   queries: number;
   qRowBytes: number;
@@ -43,12 +66,17 @@ export interface IvfTask {
   params: IndexParams | undefined;
   /** One byte per row (row id order), or 0 for none. */
   mask: number;
-  /** Scratch for one list's scores (the longest list), and the outputs: nq * topK rows and scores, nq counts. */
+  /** Scratch: one list's scores (the longest list), and a query table (SQ8: dim float32). */
   scratch: number;
+  table: number;
+  /** nq * topK rows and scores (best first), nq counts. */
   outRows: number;
   outScores: number;
   outCounts: number;
 }
+
+/** Metric code of L2 (see wasm/codes.ts). */
+const L2 = 0;
 
 export function runIvfTask(host: KernelHost, t: IvfTask): void {
   const k = host.k;
@@ -57,24 +85,41 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
   const lists = { nlist: t.nlist, offsets: new Int32Array(buf, t.offsets, t.nlist + 1), ids: new Int32Array(buf, t.ids, t.idsLength) };
   const coarse: CoarseQuantizer = { nlist: t.nlist, dim: t.dim, centroids: new Float32Array(buf, t.centroids, t.nlist * t.dim), ip: t.coarseIp };
   const qF32 = new Float32Array(buf, t.queriesF32, t.nq * t.dim);
-  const scorer: ListScorer = {
-    outIndex: t.scratch >>> 2,
-    distances(qi: number, from: number, to: number, thr: number): Float32Array {
-      const qp = t.queries + qi * t.qRowBytes, qNorm = f64[(t.qNorms >>> 3) + qi]!;
-      if (t.bounded) k.scanBounded(t.kind, t.metricCode, qp, t.rows, t.dim, from, to, 0, t.norms, qNorm, t.scratch, thr);
-      else k.scan(t.kind, t.metricCode, 0, qp, t.rows, t.dim, from, to, 0, t.norms, qNorm, t.scratch);
-      return f32;
-    },
-    close(): void {},
-  };
+  const sc = t.scoring;
+  let scanList: (q: number, l: number, ctx: ScanContext) => number;
+  let beginQuery: (q: number) => void = () => undefined;
+  if (sc.mode === 'rows') {
+    const scorer: ListScorer = {
+      outIndex: t.scratch >>> 2,
+      distances(qi: number, from: number, to: number, thr: number): Float32Array {
+        const qp = t.queries + qi * t.qRowBytes, qNorm = f64[(t.qNorms >>> 3) + qi]!;
+        if (sc.bounded) k.scanBounded(sc.kind, t.metricCode, qp, sc.rows, t.dim, from, to, 0, sc.norms, qNorm, t.scratch, thr);
+        else k.scan(sc.kind, t.metricCode, 0, qp, sc.rows, t.dim, from, to, 0, sc.norms, qNorm, t.scratch);
+        return f32;
+      },
+      close(): void {},
+    };
+    scanList = (q, l, ctx) => scanGathered(scorer, lists.ids, q, lists.offsets[l]!, lists.offsets[l + 1]!, ctx);
+  } else {
+    // IvfSq8Index.beginQuery and scanList, over views of the shared memory.
+    const table = new Float32Array(buf, t.table, t.dim);
+    const scale = new Float32Array(buf, sc.scale, t.dim), offset = new Float32Array(buf, sc.offset, t.dim);
+    let base = 0;
+    beginQuery = (q) => { base = sq8Table(t.metricCode === L2, qF32, q * t.dim, scale, offset, table); };
+    scanList = (q, l, ctx) => {
+      const from = lists.offsets[l]!, to = lists.offsets[l + 1]!;
+      if (from === to) return 0;
+      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, sc.scale, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch);
+      return offerScored(f32, t.scratch >>> 2, lists.ids, q, from, to, ctx);
+    };
+  }
   const scanner: ListScanner = {
     lists,
     coarseKeys(q: number, out: Float32Array): void {
       coarseKeysDense(coarse, qF32, q * t.dim, out);
+      beginQuery(q);
     },
-    scanList(q: number, l: number, ctx): number {
-      return scanGathered(scorer, lists.ids, q, lists.offsets[l]!, lists.offsets[l + 1]!, ctx);
-    },
+    scanList,
   };
   const res = probeSearch(scanner, {
     nq: t.nq, topK: t.topK, metric: t.metric, filter: t.mask === 0 ? null : new Uint8Array(buf, t.mask, t.numRows),
@@ -83,4 +128,115 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
   new Int32Array(buf, t.outRows, t.nq * t.topK).set(res.rows);
   new Float32Array(buf, t.outScores, t.nq * t.topK).set(res.scores);
   new Int32Array(buf, t.outCounts, t.nq).set(res.counts);
+}
+
+/**
+ * IVF_SQ8's per-query table into `table`: L2: q - offset; IP / COSINE: q * scale, returning
+ * base = q . offset (else 0). Shared by IvfSq8Index and the pool tasks.
+ */
+export function sq8Table(l2: boolean, qs: Float32Array, qOff: number, scale: Float32Array, offset: Float32Array, table: Float32Array): number {
+  let base = 0;
+  for (let d = 0; d < table.length; d++) {
+    const v = qs[qOff + d]!;
+    if (l2) table[d] = v - offset[d]!;
+    else {
+      table[d] = v * scale[d]!;
+      base += v * offset[d]!;
+    }
+  }
+  return base;
+}
+
+/** Offer the scored positions [from, to) (scores at f32[at ..]) whose rows the filter allows; returns how many were in range. */
+export function offerScored(f32: Float32Array, at: number, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
+  const filter = ctx.filter;
+  let hits = 0;
+  for (let j = from; j < to; j++) {
+    const row = ids[j]!;
+    if (filter !== null && filter[row] === 0) continue;
+    hits += offerRow(ctx, q, f32[at + j - from]!, row);
+  }
+  return hits;
+}
+
+/** Per-search inputs of `probeOnPool` besides the request. */
+export interface PoolQueries {
+  /** nq float32 queries (coarse keys, SQ8 tables). */
+  f32: Float32Array;
+  /** The queries in the rows' kind already in the arena (row scans), or null. */
+  block: { at(i: number): number; normsPtr: number } | null;
+  /** Euclidean norms when there is no block (SQ8: JS norms, as the index computes them). */
+  norms: Float64Array | null;
+}
+
+/**
+ * Run one IVF search as tasks on `pool` (one per thread, at most one per query) over `arena`, and
+ * collect their answers in request order. Scratch and outputs are allocated here, per task, and
+ * freed after every task has settled.
+ */
+export async function probeOnPool(
+  pool: WasmPool, arena: WasmArena, shared: IvfShared, req: IndexSearchRequest, nq: number,
+  queries: PoolQueries, filter: Uint8Array | null,
+): Promise<ExactSearchResult> {
+  const { dim, numRows } = shared;
+  const topK = req.topK;
+  const allocs: number[] = [];
+  const take = (bytes: number): number => {
+    const p = arena.alloc(Math.max(4, bytes));
+    allocs.push(p);
+    return p;
+  };
+  try {
+    const qF32 = take(nq * dim * 4);
+    arena.f32.set(queries.f32.subarray(0, nq * dim), qF32 >>> 2);
+    let qNorms: number;
+    if (queries.block !== null) qNorms = queries.block.normsPtr;
+    else {
+      qNorms = take(nq * 8);
+      arena.f64.set(queries.norms!.subarray(0, nq), qNorms >>> 3);
+    }
+    let mask = 0;
+    if (filter !== null) {
+      mask = take(numRows);
+      arena.u8.set(filter.subarray(0, numRows), mask);
+    }
+    const block = queries.block;
+    const qRowBytes = block !== null && nq > 1 ? block.at(1) - block.at(0) : 0;
+    const parts = Math.min(pool.threads, nq);
+    const tasks: IvfTask[] = [];
+    for (let part = 0; part < parts; part++) {
+      const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
+      tasks.push({
+        ...shared, type: 'ivf', queriesF32: qF32 + q0 * dim * 4, queries: block === null ? 0 : block.at(q0), qRowBytes,
+        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, scratch: take(shared.longest * 4), table: take(dim * 4),
+        outRows: take(n * topK * 4), outScores: take(n * topK * 4), outCounts: take(n * 4),
+      });
+    }
+    // Wait for every task, failed or not, before freeing memory a worker may still write.
+    const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const negate = shared.metric !== 'L2';
+    const out: ExactSearchResult = {
+      nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+      scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
+    };
+    let q = 0;
+    for (const t of tasks) {
+      out.rows.set(arena.i32.subarray(t.outRows >>> 2, (t.outRows >>> 2) + t.nq * topK), q * topK);
+      out.scores.set(arena.f32.subarray(t.outScores >>> 2, (t.outScores >>> 2) + t.nq * topK), q * topK);
+      out.counts.set(arena.i32.subarray(t.outCounts >>> 2, (t.outCounts >>> 2) + t.nq), q);
+      q += t.nq;
+    }
+    return out;
+  } finally {
+    for (const p of allocs) arena.release(p);
+  }
+}
+
+/** Offer the rows at list positions [from, to) scored by wasm (already float32) to query q. */
+export function scanGathered(g: ListScorer, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
+  if (from === to) return 0;
+  // Prune against the heap only for top-k: a range search counts every in-window row of a list.
+  const out = g.distances(q, from, to, ctx.window === null ? ctx.heaps.threshold(q) : Infinity);
+  return offerScored(out, g.outIndex, ids, q, from, to, ctx);
 }
