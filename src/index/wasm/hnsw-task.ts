@@ -7,6 +7,7 @@
  * main thread, so both give identical hits and scores.
  */
 import type { KernelHost } from './task.js';
+import { METRIC } from './codes.js';
 
 export interface HnswTask {
   type: 'hnsw';
@@ -48,8 +49,23 @@ export interface HnswTask {
   outCounts: number;
 }
 
-/** Metric code of L2 (its keys are the distances; the other metrics' keys are negated scores). */
-const L2 = 0;
+/**
+ * Insertion sort of keys[0 .. n) ascending, ties by ascending id, ids moved along (n is at most
+ * topK, and the input nearly sorted). HnswIndex re-sorts its re-scored hits with it too.
+ */
+export function sortByKeyThenId(keys: Float64Array, ids: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!, id = ids[i]!;
+    let j = i - 1;
+    while (j >= 0 && (keys[j]! > k || (keys[j] === k && ids[j]! > id))) {
+      keys[j + 1] = keys[j]!;
+      ids[j + 1] = ids[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+    ids[j + 1] = id;
+  }
+}
 
 export function runHnswTask(host: KernelHost, t: HnswTask): void {
   const k = host.k;
@@ -74,20 +90,14 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
     // Exact keys of the best n (the walk's keys come from the float32 kernels), then sorted by (key, row).
     k.gatherKeys(t.kind, t.metric, 0, qp, t.base, t.dim, t.resIds, n, t.norms, qNorm, t.rescored);
     for (let i = 0; i < n; i++) {
-      const key = f32[(t.rescored >>> 2) + i]!, id = i32[(t.resIds >>> 2) + i]!;
-      let j = i - 1;
-      while (j >= 0 && (keys[j]! > key || (keys[j] === key && ids[j]! > id))) {
-        keys[j + 1] = keys[j]!;
-        ids[j + 1] = ids[j]!;
-        j--;
-      }
-      keys[j + 1] = key;
-      ids[j + 1] = id;
+      keys[i] = f32[(t.rescored >>> 2) + i]!;
+      ids[i] = i32[(t.resIds >>> 2) + i]!;
     }
+    sortByKeyThenId(keys, ids, n);
     const at = q * topK;
     for (let i = 0; i < n; i++) {
       i32[(t.outRows >>> 2) + at + i] = ids[i]!;
-      f32[(t.outScores >>> 2) + at + i] = t.metric === L2 ? keys[i]! : -keys[i]!;
+      f32[(t.outScores >>> 2) + at + i] = t.metric === METRIC.L2 ? keys[i]! : -keys[i]!;
     }
     i32[(t.outCounts >>> 2) + q] = n;
   }

@@ -18,7 +18,7 @@ import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
 import { allowedRows } from '../../allowed.js';
 import { WasmSpace } from './wasm-space.js';
 import { QueryBlock } from '../../wasm/store.js';
-import type { HnswTask } from '../../wasm/hnsw-task.js';
+import { sortByKeyThenId, type HnswTask } from '../../wasm/hnsw-task.js';
 import type { WasmPool } from '../../wasm/pool.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { encodeHnsw } from './codec.js';
@@ -307,17 +307,7 @@ export class HnswIndex implements VectorIndex {
   private rescore(space: VectorSpace, n: number): void {
     const keys = this.keys, ids = this.ids;
     space.rescore!(ids, keys, n);
-    for (let i = 1; i < n; i++) {
-      const k = keys[i]!, id = ids[i]!;
-      let j = i - 1;
-      while (j >= 0 && (keys[j]! > k || (keys[j] === k && ids[j]! > id))) {
-        keys[j + 1] = keys[j]!;
-        ids[j + 1] = ids[j]!;
-        j--;
-      }
-      keys[j + 1] = k;
-      ids[j + 1] = id;
-    }
+    sortByKeyThenId(keys, ids, n);
   }
 
   /** Re-rank the best n graph candidates with exact distances over the raw column (in place); returns n. */

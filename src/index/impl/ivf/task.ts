@@ -12,6 +12,7 @@ import type { ScanContext } from '../../scan-window.js';
 import type { KernelHost } from '../../wasm/task.js';
 import type { WasmArena } from '../../wasm/arena.js';
 import type { WasmPool } from '../../wasm/pool.js';
+import { METRIC } from '../../wasm/codes.js';
 import { coarseKeysDense, type CoarseQuantizer } from './coarse.js';
 import { offerRow, probeSearch, type ListScanner } from './search.js';
 import type { ListScorer } from './wasm-gather.js';
@@ -75,9 +76,6 @@ export interface IvfTask extends IvfShared {
   outCounts: number;
 }
 
-/** Metric code of L2 (see wasm/codes.ts). */
-const L2 = 0;
-
 export function runIvfTask(host: KernelHost, t: IvfTask): void {
   const k = host.k;
   const buf = host.memory.buffer;
@@ -105,7 +103,7 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
     const table = new Float32Array(buf, t.table, t.dim);
     const scale = new Float32Array(buf, sc.scale, t.dim), offset = new Float32Array(buf, sc.offset, t.dim);
     let base = 0;
-    beginQuery = (q) => { base = sq8Table(t.metricCode === L2, qF32, q * t.dim, scale, offset, table); };
+    beginQuery = (q) => { base = sq8Table(t.metricCode === METRIC.L2, qF32, q * t.dim, scale, offset, table); };
     scanList = (q, l, ctx) => {
       const from = lists.offsets[l]!, to = lists.offsets[l + 1]!;
       if (from === to) return 0;
