@@ -1089,3 +1089,8 @@ export function sq8Scan(
     store<f32>(o, <f32>v);
   }
 }
+
+/** out[j] = mask[ids[j]] for j < n: a row-id filter in list-position order (IVF list scans). */
+export function permuteMask(mask: usize, ids: usize, n: i32, out: usize): void {
+  for (let j = 0; j < n; j++) store<u8>(out + <usize>j, load<u8>(mask + <usize>load<i32>(ids + (<usize>j << 2))));
+}

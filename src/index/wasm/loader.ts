@@ -26,6 +26,7 @@ export interface KernelExports {
     norms: number, qNorm: number, out: number, thr: number,
   ): void;
   listMask(mask: number, valid: number, n: number, out: number, cap: number): number;
+  permuteMask(mask: number, ids: number, n: number, out: number): void;
   /** Badness keys (metric value, negated for IP / COSINE) of listed rows; fast = 1 for float32 kernels. */
   gatherKeys(
     kind: number, metric: number, fast: number, q: number, base: number, dim: number, ids: number, n: number,
@@ -77,7 +78,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

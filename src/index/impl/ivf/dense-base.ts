@@ -66,7 +66,7 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
     this.queries = denseQueriesToF32(req.queries as DenseColumn);
     this.queryNorms = new Float64Array(nq);
     for (let q = 0; q < nq; q++) this.queryNorms[q] = Math.sqrt(normSqF32(this.queries, q * this.dim, this.dim));
-    this.beginSearch(req.queries as DenseColumn);
+    this.beginSearch(req.queries as DenseColumn, filter);
     try {
       return probeSearch(this, {
         nq, topK: req.topK, metric: this.metric, filter: req.filter ?? null, valid: this.column.valid,
@@ -84,7 +84,7 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
   }
 
   /** Per-search setup after `queries` / `queryNorms` are set. */
-  protected beginSearch(_queries: DenseColumn): void {}
+  protected beginSearch(_queries: DenseColumn, _filter: Uint8Array | null): void {}
 
   /** Per-search teardown (always called). */
   protected endSearch(): void {}

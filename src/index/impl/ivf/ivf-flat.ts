@@ -50,9 +50,10 @@ export class IvfFlatIndex extends DenseIvfBase {
     return this.writeCommon(IVF_TYPE_CODES.IVF_FLAT).finish();
   }
 
-  protected override beginSearch(queries: DenseColumn): void {
+  protected override beginSearch(queries: DenseColumn, filter: Uint8Array | null): void {
     if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
-    this.gather = this.listRows?.open(queries, this.metric) ?? WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
+    this.gather = this.listRows?.open(queries, this.metric, filter, this.numRows)
+      ?? WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
   }
 
   protected override endSearch(): void {

@@ -63,12 +63,16 @@ function intParam(params: IndexParams | undefined, name: string, fallback: numbe
   return typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : fallback;
 }
 
-/** Rows in the lists that the filter allows (NULL rows are never in a list). */
-function allowedRows(lists: InvertedLists, filter: Bitset | null): number {
+/**
+ * Rows in the lists that the filter allows (NULL rows are never in a list), counted only up to
+ * `limit`: the search needs to know min(allowed, topK) and whether allowed is under the exact
+ * threshold, and stopping early keeps a broad filter from costing a pass over every row.
+ */
+function allowedRows(lists: InvertedLists, filter: Bitset | null, limit: number): number {
   if (filter === null) return lists.ids.length;
   const ids = lists.ids;
   let n = 0;
-  for (let j = 0; j < ids.length; j++) if (filter[ids[j]!] !== 0) n++;
+  for (let j = 0; j < ids.length && n < limit; j++) if (filter[ids[j]!] !== 0) n++;
   return n;
 }
 
@@ -79,8 +83,9 @@ export function probeSearch(scanner: ListScanner, req: ProbeRequest): ExactSearc
   const window = rangeWindow(metric, req.range);
   const heaps = new TopKHeaps(nq, topK);
   const ctx: ScanContext = { heaps, filter: req.filter, valid: req.valid, window, negate };
-  const allowed = allowedRows(scanner.lists, req.filter);
-  const everyList = allowed < IVF_EXACT_SELECTIVITY * scanner.lists.ids.length;
+  const exactBelow = IVF_EXACT_SELECTIVITY * scanner.lists.ids.length;
+  const allowed = allowedRows(scanner.lists, req.filter, Math.max(topK, Math.ceil(exactBelow)));
+  const everyList = allowed < exactBelow;
   const nprobe = everyList ? nlist : Math.max(1, Math.min(nlist, intParam(req.params, 'nprobe', DEFAULT_NPROBE)));
   const maxEmpty = Math.max(1, intParam(req.params, 'max_empty_result_buckets', DEFAULT_MAX_EMPTY_RESULT_BUCKETS));
   const need = Math.min(topK, allowed);

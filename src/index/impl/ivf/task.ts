@@ -65,8 +65,9 @@ export interface IvfTask extends IvfShared {
   nq: number;
   topK: number;
   params: IndexParams | undefined;
-  /** One byte per row (row id order), or 0 for none. */
+  /** One byte per row (row id order), or 0 for none; and the same bytes in list-position order (row scans skip them). */
   mask: number;
+  posMask: number;
   /** Scratch: one list's scores (the longest list), and a query table (SQ8: dim float32). */
   scratch: number;
   table: number;
@@ -91,8 +92,8 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
       outIndex: t.scratch >>> 2,
       distances(qi: number, from: number, to: number, thr: number): Float32Array {
         const qp = t.queries + qi * t.qRowBytes, qNorm = f64[(t.qNorms >>> 3) + qi]!;
-        if (sc.bounded) k.scanBounded(sc.kind, t.metricCode, qp, sc.rows, t.dim, from, to, 0, sc.norms, qNorm, t.scratch, thr);
-        else k.scan(sc.kind, t.metricCode, 0, qp, sc.rows, t.dim, from, to, 0, sc.norms, qNorm, t.scratch);
+        if (sc.bounded) k.scanBounded(sc.kind, t.metricCode, qp, sc.rows, t.dim, from, to, t.posMask, sc.norms, qNorm, t.scratch, thr);
+        else k.scan(sc.kind, t.metricCode, 0, qp, sc.rows, t.dim, from, to, t.posMask, sc.norms, qNorm, t.scratch);
         return f32;
       },
       close(): void {},
@@ -193,10 +194,14 @@ export async function probeOnPool(
       qNorms = take(nq * 8);
       arena.f64.set(queries.norms!.subarray(0, nq), qNorms >>> 3);
     }
-    let mask = 0;
+    let mask = 0, posMask = 0;
     if (filter !== null) {
       mask = take(numRows);
       arena.u8.set(filter.subarray(0, numRows), mask);
+      if (shared.scoring.mode === 'rows') {
+        posMask = take(shared.idsLength);
+        arena.k.permuteMask(mask, shared.ids, shared.idsLength, posMask);
+      }
     }
     const block = queries.block;
     const qRowBytes = block !== null && nq > 1 ? block.at(1) - block.at(0) : 0;
@@ -206,7 +211,7 @@ export async function probeOnPool(
       const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
       tasks.push({
         ...shared, type: 'ivf', queriesF32: qF32 + q0 * dim * 4, queries: block === null ? 0 : block.at(q0), qRowBytes,
-        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, scratch: take(shared.longest * 4), table: take(dim * 4),
+        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, posMask, scratch: take(shared.longest * 4), table: take(dim * 4),
         outRows: take(n * topK * 4), outScores: take(n * topK * 4), outCounts: take(n * 4),
       });
     }

@@ -153,21 +153,25 @@ export class ListRows {
       (arena) => new ListRows(VectorStore.fromColumn(arena, reordered, m), longest, lists, centroids));
   }
 
-  /** A scorer for one search's queries (close it after the search). */
-  open(queries: WasmColumn, metric: MetricType): ListScorer {
+  /**
+   * A scorer for one search's queries (close it after the search). With a `filter` (row-id order,
+   * numRows bytes), rows it excludes are skipped inside the scans (`positionMask`).
+   */
+  open(queries: WasmColumn, metric: MetricType, filter: Uint8Array | null, numRows: number): ListScorer {
     const store = this.store, arena = store.arena;
     const m = store.metric(metric);
     const bounded = store.code <= KIND.bfloat16;
     const norms = store.normsFor(m, bounded);
     const block = store.query(queries.data);
     const outPtr = arena.alloc(Math.max(1, this.longest) * 4);
+    const mask = filter === null ? 0 : this.positionMask(filter, numRows);
     let closed = false;
     return {
       outIndex: outPtr >>> 2,
       distances(qi: number, from: number, to: number, thr: number): Float32Array {
         assert(!closed, 'scan after close');
-        if (bounded) arena.k.scanBounded(store.code, m, block.at(qi), store.ptr, store.dim, from, to, 0, norms, block.norm(qi), outPtr, thr);
-        else arena.k.scan(store.code, m, 0, block.at(qi), store.ptr, store.dim, from, to, 0, norms, block.norm(qi), outPtr);
+        if (bounded) arena.k.scanBounded(store.code, m, block.at(qi), store.ptr, store.dim, from, to, mask, norms, block.norm(qi), outPtr, thr);
+        else arena.k.scan(store.code, m, 0, block.at(qi), store.ptr, store.dim, from, to, mask, norms, block.norm(qi), outPtr);
         return arena.f32;
       },
       close(): void {
@@ -175,8 +179,23 @@ export class ListRows {
         closed = true;
         block.free();
         arena.release(outPtr);
+        if (mask !== 0) arena.release(mask);
       },
     };
+  }
+
+  /** `filter` (row-id order) permuted into list-position order, in this memory; release it when done. */
+  positionMask(filter: Uint8Array, numRows: number): number {
+    const arena = this.store.arena, m = this.store.numRows;
+    const rowMask = arena.alloc(Math.max(1, numRows));
+    try {
+      arena.u8.set(filter.subarray(0, numRows), rowMask);
+      const out = arena.alloc(Math.max(1, m));
+      arena.k.permuteMask(rowMask, this.idsPtr, m, out);
+      return out;
+    } finally {
+      arena.release(rowMask);
+    }
   }
 }
 
