@@ -70,9 +70,15 @@ test('searchOnPool over a resident column, with 300 batched queries (visited byt
     for (let i = 0; i < n; i += 100) few[i] = 1;
     assert.equal(index.searchOnPool!(pool, { queries, topK: 10, filter: few, params: { ef: 20 } }), null);
     assert.equal(index.searchOnPool!(pool, { queries, topK: 10, range: { radius: 1 }, params: { ef: 20 } }), null);
-    // HNSW_SQ (quantised codes in JS) has no pool path.
+    // HNSW_SQ with SQ8 codes (walked in JS) has no pool path; FP16 / BF16 rows are walked in wasm, on the pool too.
     const sq = build('HNSW_SQ', denseColumn('floatVector', d.data, dim), n, 'L2');
     assert.equal(sq.searchOnPool?.(pool, { queries, topK: 10, params: { ef: 20 } }) ?? null, null);
+    for (const sqType of ['FP16', 'BF16']) {
+      const desc = getIndexDescriptor('HNSW_SQ');
+      const spec = validateIndexParams(desc, 'floatVector', 'COSINE', { M: '8', efConstruction: '48', sq_type: sqType });
+      const half = desc.build(denseColumn('floatVector', d.data, dim), n, { metric: 'COSINE', params: spec.params });
+      await same(half, pool, queries, 10, null, 24, `HNSW_SQ ${sqType}`);
+    }
     // Bad input is refused before anything is posted, with the same error as search.
     assert.throws(() => index.searchOnPool!(pool, { queries, topK: 0, params: {} }), /topk/);
   } finally {

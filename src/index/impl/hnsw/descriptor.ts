@@ -100,6 +100,8 @@ function makeIndex(
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }
   const space = quantiser === null ? f32! : quantiser.space(data!, numRows, dim, metric);
+  // A quantised space in wasm (FP16 / BF16 rows) walks natively once the links live in its memory.
+  if (quantiser !== null && space.linkStorage !== undefined) graph = graph.relocate((length) => space.linkStorage!(length));
   return new HnswIndex({
     indexType: v.name, metric, column, numRows, graph, space, efConstruction, quantiser,
     refine: quantiser !== null && refineOn(spec, quantiser.type), exactSelectivity: desc.exactSelectivity,

@@ -11,6 +11,10 @@
 import { errors } from '../../../core/errors.js';
 import { bfloat16ToFloat32, decodeFloat16, encodeFloat16, float32ToBfloat16 } from '../../kernels/half.js';
 import { F32Space, type DenseMetric, type VectorSpace } from './space.js';
+import { WasmSpace } from './wasm-space.js';
+
+/** Room per row a wasm space reserves for the graph's links and search state (M up to 48 or so). */
+const LINK_BYTES_PER_ROW = 420;
 
 export type SqType = 'SQ8' | 'SQ6' | 'FP16' | 'BF16';
 export const SQ_TYPES: readonly SqType[] = ['SQ6', 'SQ8', 'BF16', 'FP16'];
@@ -83,11 +87,13 @@ class HalfQuantiser implements Quantiser {
     this.type = type;
   }
 
+  /** The rounded rows as float32: searched in wasm (natively, links included) when the kernels load. */
   space(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace {
     const rounded = new Float32Array(numRows * dim);
     if (this.type === 'FP16') for (let i = 0; i < rounded.length; i++) rounded[i] = decodeFloat16(encodeFloat16(data[i]!));
     else for (let i = 0; i < rounded.length; i++) rounded[i] = bfloat16ToFloat32(float32ToBfloat16(data[i]!));
-    return new F32Space(rounded, numRows, dim, metric);
+    const column = { kind: 'floatVector' as const, dim, data: rounded, valid: null };
+    return WasmSpace.forColumn(column, numRows, metric, LINK_BYTES_PER_ROW) ?? new F32Space(rounded, numRows, dim, metric);
   }
 
   encode(): Uint8Array {
