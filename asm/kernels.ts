@@ -23,6 +23,8 @@ const F16: i32 = 1;
 const BF16: i32 = 2;
 const I8: i32 = 3;
 const BIN: i32 = 4;
+/** HNSW_SQ's SQ8 / SQ6 codes: one byte a dimension, scored against a query table (`sqDist`). */
+const SQ: i32 = 5;
 
 const L2: i32 = 0;
 const IP: i32 = 1;
@@ -250,9 +252,47 @@ const F16_SCALE: f32 = reinterpret<f32>(0x77800000);
   return metric == HAM ? hamming(q, r, dim >> 3) : jaccard(q, r, dim >> 3);
 }
 
+/**
+ * HNSW_SQ: a code row r (dim bytes) against a query given as a table: q holds dim float32 (L2:
+ * query - min; IP / COSINE: query * step) then the dim float32 steps, and qConst = query . min
+ * (IP / COSINE). L2: sum of (table - step * code)^2; IP: qConst + sum of table * code; COSINE: that,
+ * clamped to [-1, 1] (rows and query are normalised before quantising). Float32 in four lanes.
+ */
+@inline function sqDist(metric: i32, q: usize, r: usize, dim: i32, qConst: f64): f64 {
+  const steps = q + (<usize>dim << 2);
+  const n4 = dim & ~3;
+  let acc = f32x4.splat(0);
+  let d = 0;
+  for (; d < n4; d += 4) {
+    const cf = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(r + <usize>d))));
+    const t = v128.load(q + (<usize>d << 2));
+    if (metric == L2) {
+      const e = f32x4.sub(t, f32x4.mul(v128.load(steps + (<usize>d << 2)), cf));
+      acc = f32x4.add(acc, f32x4.mul(e, e));
+    } else {
+      acc = f32x4.add(acc, f32x4.mul(t, cf));
+    }
+  }
+  let s: f32 = hsum(acc);
+  for (; d < dim; d++) {
+    const c = <f32>load<u8>(r + <usize>d);
+    const t = load<f32>(q + (<usize>d << 2));
+    if (metric == L2) {
+      const e = t - load<f32>(steps + (<usize>d << 2)) * c;
+      s += e * e;
+    } else {
+      s += t * c;
+    }
+  }
+  if (metric == L2) return <f64>s;
+  const v = qConst + <f64>s;
+  return metric == COS ? (v > 1 ? 1 : v < -1 ? -1 : v) : v;
+}
+
 /** Bytes per row of `kind` at `dim`. */
 export function rowBytes(kind: i32, dim: i32): i32 {
   if (kind == F32) return dim << 2;
+  if (kind == SQ) return dim;
   if (kind == F16 || kind == BF16) return dim << 1;
   if (kind == I8) return dim;
   return dim >> 3;
@@ -263,6 +303,7 @@ export function distance(
   kind: i32, metric: i32, fast: i32, q: usize, base: usize, row: i32, dim: i32, qNorm: f64, norms: usize,
 ): f64 {
   const r = base + <usize>row * <usize>rowBytes(kind, dim);
+  if (kind == SQ) return sqDist(metric, q, r, dim, qNorm);
   const rNormSq = metric == COS ? load<f64>(norms + (<usize>row << 3)) : 0;
   switch (kind) {
     case F32: return floatDist<f32>(metric, fast, q, r, dim, qNorm, rNormSq);

@@ -7,6 +7,7 @@ import { decodeDenseRows, F32Space, type VectorSpace } from '../../src/index/imp
 import { WasmSpace } from '../../src/index/impl/hnsw/wasm-space.js';
 import { buildGraph, DEFAULT_SEED } from '../../src/index/impl/hnsw/build.js';
 import { GraphSearcher } from '../../src/index/impl/hnsw/searcher.js';
+import { trainQuantiser } from '../../src/index/impl/hnsw/sq.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { kernelModule } from '../../src/index/wasm/loader.js';
 import type { DenseColumn } from '../../src/index/scan-dense.js';
@@ -174,6 +175,34 @@ test('a whole native query (descent through wasm upper layers, then layer 0) ret
           assert.equal(got[0]!.ids.length, ef, `${kind} ${metric} ef=${ef}: ef results`);
           assert.deepEqual(got[0], got[1], `${kind} ${metric} ef=${ef} filtered=${f !== null} q${q}`);
         }
+      }
+    }
+  }
+});
+
+test('HNSW_SQ code spaces in wasm (SQ8, SQ6) agree with the JS SqSpace: keys within float32 rounding, same nearest rows', { skip }, () => {
+  const n = 2000, dim = 37;
+  for (const type of ['SQ8', 'SQ6'] as const) {
+    for (const metric of METRICS) {
+      const d = clustered(n, 10, dim, 23);
+      const quantiser = trainQuantiser(type, d.data, n, dim, metric, null);
+      const wasm = quantiser.space(d.data, n, dim, metric);
+      const js = quantiser.referenceSpace!(d.data, n, dim, metric);
+      assert.ok(wasm instanceof WasmSpace, `${type} ${metric}: the codes are searched in wasm`);
+      assert.equal(wasm.poolable, false);
+      const ids = Int32Array.from({ length: 50 }, (_, i) => i * 37 % n);
+      const a = new Float32Array(50), b = new Float32Array(50);
+      for (let q = 0; q < 10; q++) {
+        wasm.setQuery(d.queries, q * dim);
+        js.setQuery(d.queries, q * dim);
+        wasm.distances(ids, 0, 50, a);
+        js.distances(ids, 0, 50, b);
+        for (let i = 0; i < 50; i++) {
+          const tol = 1e-4 * Math.max(1, Math.abs(b[i]!));
+          assert.ok(Math.abs(a[i]! - b[i]!) <= tol, `${type} ${metric} q${q} row ${ids[i]}: ${a[i]} vs ${b[i]}`);
+          assert.ok(Math.abs(wasm.distance(ids[i]!) - js.distance(ids[i]!)) <= tol, `${type} ${metric} distance()`);
+        }
+        assert.equal(wasm.score(a[0]!), metric === 'L2' ? a[0] : -a[0]!);
       }
     }
   }

@@ -149,7 +149,7 @@ export class HnswIndex implements VectorIndex {
     const { column, graph, space } = this.p;
     const topK = req.topK;
     const nq = checkQueries(column, req.queries, topK);
-    if (!(space instanceof WasmSpace) || !this.searcher.canSearchWhole || this.p.refine || graph.entryPoint < 0) return null;
+    if (!(space instanceof WasmSpace) || !space.poolable || !this.searcher.canSearchWhole || this.p.refine || graph.entryPoint < 0) return null;
     if (keyWindow(this.metric, req.range ?? null) !== null || nq === 0) return null;
     const ef = Math.max(resolveEf(req.params, topK), topK);
     const filter = req.filter ?? null;

@@ -24,6 +24,8 @@ export interface Quantiser {
   readonly type: SqType;
   /** The search space over rows [0, numRows) of `data` (decoded float32 rows). */
   space(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace;
+  /** SQ8 / SQ6: the JS space over the same codes (the reference for the wasm one). */
+  referenceSpace?(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace;
   /** The payload section (see the file comment). */
   encode(): Uint8Array;
 }
@@ -115,6 +117,17 @@ class LinearQuantiser implements Quantiser {
   }
 
   space(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace {
+    const codes = this.encodeRows(data, numRows, dim, metric);
+    const { min, step } = this;
+    return WasmSpace.forSqCodes(codes, numRows, dim, metric, min, step, LINK_BYTES_PER_ROW) ?? new SqSpace(codes, numRows, dim, metric, min, step);
+  }
+
+  /** The JS space over the same codes (the path without wasm, and the reference the wasm one is tested against). */
+  referenceSpace(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace {
+    return new SqSpace(this.encodeRows(data, numRows, dim, metric), numRows, dim, metric, this.min, this.step);
+  }
+
+  private encodeRows(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): Uint8Array {
     const codes = new Uint8Array(numRows * dim);
     const row = new Float32Array(dim);
     const { min, step, levels } = this;
@@ -127,7 +140,7 @@ class LinearQuantiser implements Quantiser {
         codes[off + j] = c < 0 ? 0 : c > levels ? levels : c;
       }
     }
-    return new SqSpace(codes, numRows, dim, metric, min, step);
+    return codes;
   }
 
   encode(): Uint8Array {

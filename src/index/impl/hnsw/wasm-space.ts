@@ -23,6 +23,9 @@ import { assert } from '../../../core/assert.js';
 import type { HnswGraph } from './graph.js';
 import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './space.js';
 
+/** Kernel kind of HNSW_SQ code rows (asm `SQ`). */
+const SQ_KIND = 5;
+
 /** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
 const ARENA_FULL_CODE = 3;
 
@@ -91,7 +94,15 @@ export class WasmSpace implements VectorSpace {
   /** Everything this space allocated in the arena (released when the space is collected, if it shares the arena). */
   private readonly allocs = new Set<number>();
 
-  private constructor(private readonly store: VectorStore, metric: DenseMetric, ownsRows: boolean) {
+  /** HNSW_SQ's linear quantiser when the rows are SQ8 / SQ6 codes (kernel kind SQ_KIND), else null. */
+  private readonly sq: { min: Float32Array; step: Float32Array; cosine: boolean } | null;
+  /** SQ: the query table then the steps (2 * dim float32 at qBuf). */
+  private readonly qSq: Float32Array;
+
+  private constructor(
+    private readonly store: VectorStore, metric: DenseMetric, ownsRows: boolean,
+    sq: { min: Float32Array; step: Float32Array } | null = null,
+  ) {
     const arena = store.arena;
     const hk = hnswKernels(arena.k);
     if (hk === null) throw new Error('kernels.wasm lacks selectNeighbors');
@@ -103,14 +114,17 @@ export class WasmSpace implements VectorSpace {
     this.hk = hk;
     this.dim = store.dim;
     this.numRows = store.numRows;
-    this.code = store.code;
+    this.sq = sq === null ? null : { ...sq, cosine: metric === 'COSINE' };
+    this.code = sq === null ? store.code : SQ_KIND;
     this.metric = store.metric(metric as MetricType);
     this.base = store.ptr;
     this.rowBytes = store.rowBytes;
-    this.norms = this.metric === METRIC.COSINE ? store.norms() : 0;
-    this.qBuf = this.alloc(Math.max(this.dim * 4, 16));
+    this.norms = this.metric === METRIC.COSINE && sq === null ? store.norms() : 0;
+    this.qBuf = this.alloc(Math.max(this.dim * 8, 16));
     this.qNormBuf = this.alloc(8);
     const buf = arena.memory.buffer;
+    this.qSq = new Float32Array(buf, this.qBuf, 2 * this.dim);
+    if (sq !== null) this.qSq.set(sq.step, this.dim);
     this.normsView = this.norms === 0 ? new Float64Array(0) : new Float64Array(buf, this.norms, this.numRows);
     this.qF32 = new Float32Array(buf, this.qBuf, this.dim);
     this.qU16 = new Uint16Array(buf, this.qBuf, this.dim);
@@ -150,8 +164,29 @@ export class WasmSpace implements VectorSpace {
     return { ids: new Int32Array(buf, ids, capacity), out: new Float32Array(buf, out, capacity) };
   }
 
+  /**
+   * A space over HNSW_SQ's SQ8 / SQ6 codes (one byte a dimension, x = min + code * step), searched
+   * natively with the `SQ` kernel kind; null without the kernels or the memory. Search only: the
+   * graph is built on the raw rows.
+   */
+  static forSqCodes(codes: Uint8Array, numRows: number, dim: number, metric: DenseMetric, min: Float32Array, step: Float32Array, extraBytesPerRow: number): WasmSpace | null {
+    const def = defaultArena();
+    if (def === null || hnswKernels(def.k) === null) return null;
+    const column = { kind: 'int8Vector' as const, dim, data: new Int8Array(codes.buffer, codes.byteOffset, numRows * dim), valid: null };
+    return WasmArena.owned(numRows * (dim + extraBytesPerRow), (arena) => new WasmSpace(VectorStore.fromColumn(arena, column, numRows), metric, true, { min, step }));
+  }
+
+  /** False for SQ code spaces, whose queries are tables the pool's HNSW tasks do not build. */
+  get poolable(): boolean {
+    return this.sq === null;
+  }
+
   setQuery(src: Float32Array, off: number): void {
     const dim = this.dim;
+    if (this.sq !== null) {
+      this.setSqQuery(src, off);
+      return;
+    }
     if (this.code === KIND.float32) {
       this.qF32.set(src.subarray(off, off + dim));
     } else if (this.code === KIND.bfloat16) {
@@ -168,7 +203,30 @@ export class WasmSpace implements VectorSpace {
     }
   }
 
+  /** SqSpace.setQuery's table (float32 here), followed by the steps; qConst travels as qNorm. */
+  private setSqQuery(src: Float32Array, off: number): void {
+    const dim = this.dim, { min, step, cosine } = this.sq!, t = this.qSq;
+    let norm = 1;
+    if (cosine) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += src[off + j]! * src[off + j]!;
+      norm = s === 0 ? 1 : Math.sqrt(s);
+    }
+    let c = 0;
+    for (let j = 0; j < dim; j++) {
+      const q = src[off + j]! / norm;
+      if (this.metric === METRIC.L2) t[j] = q - min[j]!;
+      else {
+        t[j] = q * step[j]!;
+        c += q * min[j]!;
+      }
+    }
+    this.qPtr = this.qBuf;
+    this.qNorm = c;
+  }
+
   setQueryRow(row: number): void {
+    assert(this.sq === null, 'SQ code spaces are for search only');
     this.qPtr = this.base + row * this.rowBytes;
     if (this.metric === METRIC.COSINE) this.qNorm = Math.sqrt(this.normsView[row]!);
   }
