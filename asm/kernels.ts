@@ -1135,3 +1135,26 @@ export function sq8Scan(
 export function permuteMask(mask: usize, ids: usize, n: i32, out: usize): void {
   for (let j = 0; j < n; j++) store<u8>(out + <usize>j, load<u8>(mask + <usize>load<i32>(ids + (<usize>j << 2))));
 }
+
+/* ---------- IVF_PQ codes ---------- */
+
+/**
+ * IVF_PQ scores (one code byte per sub-quantiser) of the positions [from, to) into out as float32:
+ * s = base + sum over j of lut[j * ksub + code_j] (float64, j ascending), COSINE (norms != 0) divided
+ * by qNorm * norms[position] (float32 norms) and clamped to [-1, 1]. As IvfPqIndex's JS loop.
+ */
+export function pqScan(
+  codes: usize, m: i32, ksub: i32, from: i32, to: i32, lut: usize, base: f64, norms: usize, qNorm: f64, out: usize,
+): void {
+  for (let pos = from, o = out; pos < to; pos++, o += 4) {
+    const c = codes + <usize>pos * <usize>m;
+    let s = base;
+    for (let j = 0, t = lut; j < m; j++, t += <usize>ksub << 2) s += <f64>load<f32>(t + (<usize>load<u8>(c + <usize>j) << 2));
+    if (norms != 0) {
+      const den = qNorm * <f64>load<f32>(norms + (<usize>pos << 2));
+      s = den == 0 ? 0 : s / den;
+      s = s > 1 ? 1 : s < -1 ? -1 : s;
+    }
+    store<f32>(o, <f32>s);
+  }
+}

@@ -40,6 +40,7 @@ export interface KernelExports {
     scratch: number, mask: number,
   ): number;
   sparseAccumulate(rows: number, vals: number, n: number, w: number, scores: number): void;
+  pqScan(codes: number, m: number, ksub: number, from: number, to: number, lut: number, base: number, norms: number, qNorm: number, out: number): void;
   sq8Scan(
     metric: number, codes: number, dim: number, from: number, to: number, table: number, scale: number, base: number,
     norms: number, qNorm: number, out: number,
@@ -78,7 +79,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'normsSq', 'decodeF16'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

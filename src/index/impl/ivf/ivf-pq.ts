@@ -18,6 +18,9 @@ import { PayloadReader } from './payload.js';
 import { pqBytesPerCode, pqCode, pqDecode, pqEncode, trainPq, type ProductQuantizer } from './pq.js';
 import { DenseRowReader, normalizeRow, type DenseColumn } from './rows.js';
 import { offerRow } from './search.js';
+import { offerScored } from './task.js';
+import { WasmArena } from '../../wasm/arena.js';
+import { KIND, METRIC } from '../../wasm/codes.js';
 import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
 
 /** List number of every position of `lists.ids`. */
@@ -135,7 +138,22 @@ export class IvfPqIndex extends DenseIvfBase {
 
   /** IP / COSINE: the query's table (independent of the list). */
   protected override beginQuery(q: number): void {
-    if (this.metric !== 'L2') this.fillLut(this.queries, q * this.dim, false);
+    if (this.metric === 'L2') return;
+    const w = this.wasmTables();
+    if (w !== null) w.fillLut(this.queries, q * this.dim, false);
+    else this.fillLut(this.queries, q * this.dim, false);
+  }
+
+  /** The codes and tables in wasm memory (made on first use; null without wasm or for codes wider than a byte). */
+  private wasm: PqWasm | null | undefined;
+
+  private wasmTables(): PqWasm | null {
+    if (this.wasm === undefined) {
+      let longest = 0;
+      for (let l = 0; l < this.lists.nlist; l++) longest = Math.max(longest, this.lists.offsets[l + 1]! - this.lists.offsets[l]!);
+      this.wasm = this.pq.bytesPerCode === 1 && this.lists.ids.length > 0 ? PqWasm.create(this.pq, this.codes, this.norms, longest) : null;
+    }
+    return this.wasm;
   }
 
   /** lut[j * ksub + k] = partial score of sub-vector j of v (at vOff) against code word k. */
@@ -155,12 +173,17 @@ export class IvfPqIndex extends DenseIvfBase {
     if (from === to) return 0;
     const dim = this.dim, qs = this.queries, qOff = q * dim, c = this.coarse.centroids;
     let base = 0;
+    const w = this.wasmTables();
     if (this.metric === 'L2') {
       const r = this.residual;
       for (let d = 0; d < dim; d++) r[d] = qs[qOff + d]! - c[l * dim + d]!;
-      this.fillLut(r, 0, true);
+      if (w !== null) w.fillLut(r, 0, true);
+      else this.fillLut(r, 0, true);
     } else {
       base = ipF32(qs, qOff, c, l * dim, dim);
+    }
+    if (w !== null) {
+      return offerScored(w.scores(from, to, base, this.queryNorms[q]!), w.outPtr >>> 2, this.lists.ids, q, from, to, ctx);
     }
     return this.pq.bytesPerCode === 1 ? this.scanBytes(q, from, to, base, ctx) : this.scanWide(q, from, to, base, ctx);
   }
@@ -200,5 +223,57 @@ export class IvfPqIndex extends DenseIvfBase {
       hits += offerRow(ctx, q, Math.fround(this.finish(q, pos, s)), row);
     }
     return hits;
+  }
+}
+
+/**
+ * IVF_PQ's one-byte codes (list order), codebooks, lookup table, COSINE norms and scratch in a wasm
+ * memory of its own. The table is filled with the exact `scan` kernel (bit-identical to the JS
+ * l2SqF32 / ipF32 loop) and rows are scored by `pqScan` (the JS scanBytes loop, bit-identical).
+ */
+class PqWasm {
+  readonly outPtr: number;
+  private readonly codesPtr: number;
+  private readonly codebooksPtr: number;
+  private readonly lutPtr: number;
+  private readonly vecPtr: number;
+  private readonly normsPtr: number;
+
+  private constructor(private readonly arena: WasmArena, private readonly pq: ProductQuantizer, codes: Uint8Array, norms: Float32Array | null, longest: number) {
+    const a = arena;
+    const copy = (src: Uint8Array | Float32Array): number => {
+      const p = a.alloc(Math.max(4, src.byteLength));
+      a.u8.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), p);
+      return p;
+    };
+    this.codesPtr = copy(codes);
+    this.codebooksPtr = copy(pq.codebooks);
+    this.normsPtr = norms === null ? 0 : copy(norms);
+    this.lutPtr = a.alloc(Math.max(4, pq.m * pq.ksub * 4));
+    this.vecPtr = a.alloc(Math.max(4, pq.dim * 4));
+    this.outPtr = a.alloc(Math.max(4, longest * 4));
+  }
+
+  static create(pq: ProductQuantizer, codes: Uint8Array, norms: Float32Array | null, longest: number): PqWasm | null {
+    const bytes = codes.length + pq.codebooks.byteLength + pq.m * pq.ksub * 4 + pq.dim * 4 + longest * 8;
+    return WasmArena.owned(bytes, (arena) => new PqWasm(arena, pq, codes, norms, longest));
+  }
+
+  /** lut[j * ksub + k] = L2 or IP of sub-vector j of v (at vOff) against code word k, as IvfPqIndex.fillLut. */
+  fillLut(v: Float32Array, vOff: number, l2: boolean): void {
+    const { m, ksub, dsub, dim } = this.pq, a = this.arena;
+    a.f32.set(v.subarray(vOff, vOff + dim), this.vecPtr >>> 2);
+    const metric = l2 ? METRIC.L2 : METRIC.IP;
+    for (let j = 0; j < m; j++) {
+      a.k.scan(KIND.float32, metric, 0, this.vecPtr + j * dsub * 4, this.codebooksPtr + j * ksub * dsub * 4, dsub, 0, ksub, 0, 0, 0,
+        this.lutPtr + j * ksub * 4);
+    }
+  }
+
+  /** Scores of positions [from, to) from the current table, at f32[outPtr >>> 2 ..]; valid until the next call. */
+  scores(from: number, to: number, base: number, qNorm: number): Float32Array {
+    const a = this.arena;
+    a.k.pqScan(this.codesPtr, this.pq.m, this.pq.ksub, from, to, this.lutPtr, base, this.normsPtr, qNorm, this.outPtr);
+    return a.f32;
   }
 }
