@@ -1082,58 +1082,23 @@ export function sparseFinish(scores: usize, n: i32, mask: usize, out: usize): vo
 
 /**
  * IVF_SQ8 scores of the code rows at positions [from, to) (dim uint8 codes each, contiguous) into
- * out[0 .. to-from) as float32. `table` and `scale` hold dim float32 (the query's table and the
- * per-dimension code scale). L2: sum of (table[d] - scale[d] * code)^2. IP / COSINE: base + sum of
- * table[d] * code, COSINE divided by qNorm * norms[position] (float32 norms) and clamped to [-1, 1].
- * Float32 arithmetic in four lanes (d mod 4), lanes summed in order, then the tail, then (IP / COSINE)
- * base added in float64: exactly IvfSq8Index's JS reference loops.
+ * out[0 .. to-from) as float32. `table` holds the query's table (dim float32) followed by the
+ * per-dimension code scales (dim float32), the layout `sqDist` reads. L2: sum of
+ * (table[d] - scale[d] * code)^2; IP: base + sum of table[d] * code; COSINE: the IP value divided by
+ * qNorm * norms[position] (float32 norms), clamped to [-1, 1]. As IvfSq8Index's JS reference loops.
  */
 export function sq8Scan(
-  metric: i32, codes: usize, dim: i32, from: i32, to: i32, table: usize, scale: usize, base: f64,
-  norms: usize, qNorm: f64, out: usize,
+  metric: i32, codes: usize, dim: i32, from: i32, to: i32, table: usize, base: f64, norms: usize, qNorm: f64, out: usize,
 ): void {
-  const n4 = dim & ~3;
   for (let j = from, o = out; j < to; j++, o += 4) {
-    const c = codes + <usize>j * <usize>dim;
-    let acc = f32x4.splat(0);
-    let d = 0;
-    for (; d < n4; d += 4) {
-      const cf = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c + <usize>d))));
-      const t = v128.load(table + (<usize>d << 2));
-      if (metric == L2) {
-        const e = f32x4.sub(t, f32x4.mul(v128.load(scale + (<usize>d << 2)), cf));
-        acc = f32x4.add(acc, f32x4.mul(e, e));
-      } else {
-        acc = f32x4.add(acc, f32x4.mul(t, cf));
-      }
-    }
-    let s: f32 = hsum(acc);
-    for (; d < dim; d++) {
-      const code = <f32>load<u8>(c + <usize>d);
-      const t = load<f32>(table + (<usize>d << 2));
-      if (metric == L2) {
-        const e = t - load<f32>(scale + (<usize>d << 2)) * code;
-        s += e * e;
-      } else {
-        s += t * code;
-      }
-    }
-    let v = <f64>s;
-    if (metric != L2) {
-      v = base + v;
-      if (metric == COS) {
-        const den = qNorm * <f64>load<f32>(norms + (<usize>j << 2));
-        v = den == 0 ? 0 : v / den;
-        v = v > 1 ? 1 : v < -1 ? -1 : v;
-      }
+    let v = sqDist(metric == COS ? IP : metric, table, codes + <usize>j * <usize>dim, dim, base);
+    if (metric == COS) {
+      const den = qNorm * <f64>load<f32>(norms + (<usize>j << 2));
+      v = den == 0 ? 0 : v / den;
+      v = v > 1 ? 1 : v < -1 ? -1 : v;
     }
     store<f32>(o, <f32>v);
   }
-}
-
-/** out[j] = mask[ids[j]] for j < n: a row-id filter in list-position order (IVF list scans). */
-export function permuteMask(mask: usize, ids: usize, n: i32, out: usize): void {
-  for (let j = 0; j < n; j++) store<u8>(out + <usize>j, load<u8>(mask + <usize>load<i32>(ids + (<usize>j << 2))));
 }
 
 /* ---------- IVF_PQ codes ---------- */
@@ -1157,4 +1122,9 @@ export function pqScan(
     }
     store<f32>(o, <f32>s);
   }
+}
+
+/** out[j] = mask[ids[j]] for j < n: a row-id filter in list-position order (IVF list scans). */
+export function permuteMask(mask: usize, ids: usize, n: i32, out: usize): void {
+  for (let j = 0; j < n; j++) store<u8>(out + <usize>j, load<u8>(mask + <usize>load<i32>(ids + (<usize>j << 2))));
 }

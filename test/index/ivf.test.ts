@@ -390,44 +390,30 @@ test('IVF_FLAT over a resident column (a loaded segment) reads it in place: the 
   }
 });
 
-test('IVF_SQ8: the wasm code kernel and the JS loops give identical hits and scores (every metric, dims with a tail)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
-  for (const dim of [7, 16, 33]) {
-    for (const metric of ['L2', 'IP', 'COSINE'] as const) {
-      const n = 3000;
-      const d = clustered(n, 6, dim, 71 + dim);
-      const column = denseColumn('floatVector', d.data, dim);
-      const desc = getIndexDescriptor('IVF_SQ8');
-      const spec = validateIndexParams(desc, 'floatVector', metric, { nlist: '16' });
-      const queries = denseColumn('floatVector', d.queries, dim);
-      const req = { queries, topK: 10, params: { nprobe: 5 } };
-      const wasm = desc.build(column, n, { metric, params: spec.params });
-      const js = desc.build(column, n, { metric, params: spec.params });
-      (js as unknown as { wasm: null }).wasm = null; // the JS path, as without the kernels
-      const a = wasm.search(req), b = js.search(req);
-      assert.ok((wasm as unknown as { wasm: unknown }).wasm !== null, 'the kernel path ran');
-      assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${metric} dim=${dim}: rows`);
-      assert.deepEqual(Array.from(a.scores), Array.from(b.scores), `${metric} dim=${dim}: scores`);
-    }
+/** An index of `type` scored by its wasm kernels against the same index forced onto its JS loops: identical answers. */
+function sameAsJsLoops(type: string, dim: number, extra: Record<string, string>): void {
+  for (const metric of ['L2', 'IP', 'COSINE'] as const) {
+    const n = 3000;
+    const d = clustered(n, 6, dim, 71 + dim);
+    const column = denseColumn('floatVector', d.data, dim);
+    const desc = getIndexDescriptor(type);
+    const spec = validateIndexParams(desc, 'floatVector', metric, { nlist: '16', ...extra });
+    const req = { queries: denseColumn('floatVector', d.queries, dim), topK: 10, params: { nprobe: 5 } };
+    const wasm = desc.build(column, n, { metric, params: spec.params });
+    const js = desc.build(column, n, { metric, params: spec.params });
+    (js as unknown as { wasm: null }).wasm = null; // the JS path, as without the kernels
+    const a = wasm.search(req), b = js.search(req);
+    assert.ok((wasm as unknown as { wasm: unknown }).wasm !== null, `${type}: the kernel path ran`);
+    const what = `${type} ${metric} dim=${dim} ${JSON.stringify(extra)}`;
+    assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${what}: rows`);
+    assert.deepEqual(Array.from(a.scores), Array.from(b.scores), `${what}: scores`);
   }
+}
+
+test('IVF_SQ8: the wasm code kernel and the JS loops give identical hits and scores (every metric, dims with a tail)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
+  for (const dim of [7, 16, 33]) sameAsJsLoops('IVF_SQ8', dim, {});
 });
 
 test('IVF_PQ: the wasm tables and code kernel give the hits and scores of the JS loops (every metric, sub-vector dims 3, 4, 5)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
-  for (const [dim, m] of [[24, 8], [32, 8], [30, 6]] as const) {
-    for (const metric of ['L2', 'IP', 'COSINE'] as const) {
-      const n = 3000;
-      const d = clustered(n, 6, dim, 81 + dim);
-      const column = denseColumn('floatVector', d.data, dim);
-      const desc = getIndexDescriptor('IVF_PQ');
-      const spec = validateIndexParams(desc, 'floatVector', metric, { nlist: '16', m: String(m), nbits: '8' });
-      const queries = denseColumn('floatVector', d.queries, dim);
-      const req = { queries, topK: 10, params: { nprobe: 5 } };
-      const wasm = desc.build(column, n, { metric, params: spec.params });
-      const js = desc.build(column, n, { metric, params: spec.params });
-      (js as unknown as { wasm: null }).wasm = null; // the JS path, as without the kernels
-      const a = wasm.search(req), b = js.search(req);
-      assert.ok((wasm as unknown as { wasm: unknown }).wasm !== null, 'the kernel path ran');
-      assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${metric} dim=${dim} m=${m}: rows`);
-      assert.deepEqual(Array.from(a.scores), Array.from(b.scores), `${metric} dim=${dim} m=${m}: scores`);
-    }
-  }
+  for (const [dim, m] of [[24, 8], [32, 8], [30, 6]] as const) sameAsJsLoops('IVF_PQ', dim, { m: String(m), nbits: '8' });
 });

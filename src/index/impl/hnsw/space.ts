@@ -174,3 +174,31 @@ function cosine(dot: number, aNorm: number, bNorm: number): number {
   const c = dot / (aNorm * bNorm);
   return c > 1 ? 1 : c < -1 ? -1 : c;
 }
+
+/**
+ * HNSW_SQ's query table for codes x = min + code * step, into `out` (dim entries): L2 keeps the
+ * query shifted by `min`, inner products keep it scaled by `step`; returns the constant q . min
+ * (0 for L2). COSINE normalises the query first (the rows were normalised before quantising).
+ * Shared by SqSpace (JS) and WasmSpace's SQ code spaces.
+ */
+export function sqQueryTable(
+  src: Float32Array, off: number, dim: number, l2: boolean, cosine: boolean, min: Float32Array, step: Float32Array,
+  out: Float32Array | Float64Array,
+): number {
+  let norm = 1;
+  if (cosine) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += src[off + j]! * src[off + j]!;
+    norm = s === 0 ? 1 : Math.sqrt(s);
+  }
+  let c = 0;
+  for (let j = 0; j < dim; j++) {
+    const q = src[off + j]! / norm;
+    if (l2) out[j] = q - min[j]!;
+    else {
+      out[j] = q * step[j]!;
+      c += q * min[j]!;
+    }
+  }
+  return c;
+}

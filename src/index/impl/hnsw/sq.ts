@@ -10,7 +10,7 @@
  */
 import { errors } from '../../../core/errors.js';
 import { bfloat16ToFloat32, decodeFloat16, encodeFloat16, float32ToBfloat16 } from '../../kernels/half.js';
-import { F32Space, type DenseMetric, type VectorSpace } from './space.js';
+import { F32Space, sqQueryTable, type DenseMetric, type VectorSpace } from './space.js';
 import { WasmSpace } from './wasm-space.js';
 
 /** Room per row a wasm space reserves for the graph's links and search state (M up to 48 or so). */
@@ -186,24 +186,7 @@ class SqSpace implements VectorSpace {
   }
 
   setQuery(src: Float32Array, off: number): void {
-    const dim = this.dim;
-    let norm = 1;
-    if (this.cosine) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += src[off + j]! * src[off + j]!;
-      norm = s === 0 ? 1 : Math.sqrt(s);
-    }
-    let c = 0;
-    for (let j = 0; j < dim; j++) {
-      const q = src[off + j]! / norm;
-      if (this.l2) {
-        this.qs[j] = q - this.min[j]!;
-      } else {
-        this.qs[j] = q * this.step[j]!;
-        c += q * this.min[j]!;
-      }
-    }
-    this.qConst = c;
+    this.qConst = sqQueryTable(src, off, this.dim, this.l2, this.cosine, this.min, this.step, this.qs);
   }
 
   setQueryRow(row: number): void {

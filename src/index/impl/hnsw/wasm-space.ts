@@ -21,7 +21,7 @@ import type { DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
 import { assert } from '../../../core/assert.js';
 import type { HnswGraph } from './graph.js';
-import type { BatchBuffers, DenseMetric, Layer0Searcher, VectorSpace } from './space.js';
+import { sqQueryTable, type BatchBuffers, type DenseMetric, type Layer0Searcher, type VectorSpace } from './space.js';
 
 /** Kernel kind of HNSW_SQ code rows (asm `SQ`). */
 const SQ_KIND = 5;
@@ -205,24 +205,9 @@ export class WasmSpace implements VectorSpace {
 
   /** SqSpace.setQuery's table (float32 here), followed by the steps; qConst travels as qNorm. */
   private setSqQuery(src: Float32Array, off: number): void {
-    const dim = this.dim, { min, step, cosine } = this.sq!, t = this.qSq;
-    let norm = 1;
-    if (cosine) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += src[off + j]! * src[off + j]!;
-      norm = s === 0 ? 1 : Math.sqrt(s);
-    }
-    let c = 0;
-    for (let j = 0; j < dim; j++) {
-      const q = src[off + j]! / norm;
-      if (this.metric === METRIC.L2) t[j] = q - min[j]!;
-      else {
-        t[j] = q * step[j]!;
-        c += q * min[j]!;
-      }
-    }
+    const { min, step, cosine } = this.sq!;
+    this.qNorm = sqQueryTable(src, off, this.dim, this.metric === METRIC.L2, cosine, min, step, this.qSq);
     this.qPtr = this.qBuf;
-    this.qNorm = c;
   }
 
   setQueryRow(row: number): void {

@@ -277,7 +277,9 @@ class Sq8Wasm {
     this.offsetsPtr = copy(ix.lists.offsets);
     this.idsPtr = copy(ix.lists.ids);
     this.centroidsPtr = copy(ix.centroids);
-    this.tablePtr = a.alloc(dim * 4);
+    // The query table, then the scales: the layout the kernel reads.
+    this.tablePtr = a.alloc(dim * 8);
+    a.f32.set(ix.scale, (this.tablePtr >>> 2) + dim);
     this.outPtr = a.alloc(Math.max(1, longest) * 4);
   }
 
@@ -290,7 +292,7 @@ class Sq8Wasm {
   scores(metric: MetricType, from: number, to: number, table: Float32Array, base: number, qNorm: number): Float32Array {
     const a = this.arena;
     a.f32.set(table, this.tablePtr >>> 2);
-    a.k.sq8Scan(metricCodeOf(metric), this.codesPtr, table.length, from, to, this.tablePtr, this.scalePtr, base, this.normsPtr, qNorm, this.outPtr);
+    a.k.sq8Scan(metricCodeOf(metric), this.codesPtr, table.length, from, to, this.tablePtr, base, this.normsPtr, qNorm, this.outPtr);
     return a.f32;
   }
 }

@@ -68,7 +68,7 @@ export interface IvfTask extends IvfShared {
   /** One byte per row (row id order), or 0 for none; and the same bytes in list-position order (row scans skip them). */
   mask: number;
   posMask: number;
-  /** Scratch: one list's scores (the longest list), and a query table (SQ8: dim float32). */
+  /** Scratch: one list's scores (the longest list), and a query table (SQ8: dim float32, then the dim scales). */
   scratch: number;
   table: number;
   /** nq * topK rows and scores (best first), nq counts. */
@@ -100,15 +100,16 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
     };
     scanList = (q, l, ctx) => scanGathered(scorer, lists.ids, q, lists.offsets[l]!, lists.offsets[l + 1]!, ctx);
   } else {
-    // IvfSq8Index.beginQuery and scanList, over views of the shared memory.
+    // IvfSq8Index.beginQuery and scanList, over views of the shared memory (the scales follow the table).
     const table = new Float32Array(buf, t.table, t.dim);
     const scale = new Float32Array(buf, sc.scale, t.dim), offset = new Float32Array(buf, sc.offset, t.dim);
+    new Float32Array(buf, t.table + t.dim * 4, t.dim).set(scale);
     let base = 0;
     beginQuery = (q) => { base = sq8Table(t.metricCode === METRIC.L2, qF32, q * t.dim, scale, offset, table); };
     scanList = (q, l, ctx) => {
       const from = lists.offsets[l]!, to = lists.offsets[l + 1]!;
       if (from === to) return 0;
-      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, sc.scale, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch);
+      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch);
       return offerScored(f32, t.scratch >>> 2, lists.ids, q, from, to, ctx);
     };
   }
@@ -211,7 +212,7 @@ export async function probeOnPool(
       const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
       tasks.push({
         ...shared, type: 'ivf', queriesF32: qF32 + q0 * dim * 4, queries: block === null ? 0 : block.at(q0), qRowBytes,
-        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, posMask, scratch: take(shared.longest * 4), table: take(dim * 4),
+        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, posMask, scratch: take(shared.longest * 4), table: take(dim * 8),
         outRows: take(n * topK * 4), outScores: take(n * topK * 4), outCounts: take(n * 4),
       });
     }
