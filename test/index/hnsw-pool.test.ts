@@ -65,10 +65,13 @@ test('searchOnPool over a resident column, with 300 batched queries (visited byt
     const index = build('HNSW', resident.column, n, 'L2');
     const queries = denseColumn('floatVector', d.queries, dim);
     await same(index, pool, queries, 10, null, 20, 'resident, 300 queries');
-    // A 1% filter is answered by an exact scan, a range search by the calling thread: both decline.
+    // A 1% filter is answered by an exact scan on this thread (no task posted), with search's answer.
     const few = new Uint8Array(n);
     for (let i = 0; i < n; i += 100) few[i] = 1;
-    assert.equal(index.searchOnPool!(pool, { queries, topK: 10, filter: few, params: { ef: 20 } }), null);
+    const tasksBefore = pool.tasksDone;
+    await same(index, pool, queries, 10, few, 20, 'resident, 1% filter');
+    assert.equal(pool.tasksDone, tasksBefore, 'the exact plan posts no task');
+    // A range search stays with the calling thread.
     assert.equal(index.searchOnPool!(pool, { queries, topK: 10, range: { radius: 1 }, params: { ef: 20 } }), null);
     // HNSW_SQ with SQ8 codes (walked in JS) has no pool path; FP16 / BF16 rows are walked in wasm, on the pool too.
     const sq = build('HNSW_SQ', denseColumn('floatVector', d.data, dim), n, 'L2');

@@ -44,11 +44,17 @@ for (const type of ['IVF_FLAT', 'IVF_SQ8']) test(`${type} searchOnPool gives exa
           assert.deepEqual(Array.from(got.rows), Array.from(want.rows), `${what}: rows`);
           assert.deepEqual(Array.from(got.scores), Array.from(want.scores), `${what}: scores`);
         }
-        // A range search and a 1% filter (an exact scan) stay on the calling thread.
+        // A range search stays on the calling thread; a 1% filter is an exact scan there, posting no task.
         assert.equal(index.searchOnPool!(pool, { queries, topK: 10, range: { radius: 1e9 }, params: {} }), null);
         const few = new Uint8Array(n);
         for (let i = 0; i < n; i += 100) few[i] = 1;
-        assert.equal(index.searchOnPool!(pool, { queries, topK: 10, filter: few, params: {} }), null);
+        const tasksBefore = pool.tasksDone;
+        const req = { queries, topK: 10, filter: few, params: {} };
+        const got = await index.searchOnPool!(pool, req)!;
+        const want = index.search(req);
+        assert.deepEqual(Array.from(got.rows), Array.from(want.rows), `${kind} ${metric} 1%: rows`);
+        assert.deepEqual(Array.from(got.scores), Array.from(want.scores), `${kind} ${metric} 1%: scores`);
+        assert.equal(pool.tasksDone, tasksBefore, 'the exact plan posts no task');
       }
     }
   } finally {

@@ -167,3 +167,23 @@ export class WasmArena {
   get i32(): Int32Array { this.refresh(); return this.i32View; }
   get f64(): Float64Array { this.refresh(); return this.f64View; }
 }
+
+/** Scratch taken from one arena for one search (task inputs and outputs), given back together. */
+export class ArenaScratch {
+  private readonly ptrs: number[] = [];
+
+  constructor(readonly arena: WasmArena) {}
+
+  /** `bytes` (at least 4) from the arena; throws code 3 when it is full. */
+  take(bytes: number): number {
+    const p = this.arena.alloc(Math.max(4, bytes));
+    this.ptrs.push(p);
+    return p;
+  }
+
+  /** Give back everything taken (only once no worker can still write to it). */
+  releaseAll(): void {
+    for (const p of this.ptrs) this.arena.release(p);
+    this.ptrs.length = 0;
+  }
+}

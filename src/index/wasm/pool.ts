@@ -20,7 +20,7 @@ import { assert } from '../../core/assert.js';
 import { TopKHeaps } from '../topk.js';
 import { DIST_BLOCK_ROWS, type ScanWindow } from '../scan-window.js';
 import type { ExactSearchResult } from '../flat.js';
-import type { WasmArena } from './arena.js';
+import { ArenaScratch, type WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { WasmMemory } from './loader.js';
@@ -157,6 +157,15 @@ export class WasmPool {
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
   }
 
+  /**
+   * Run raw tasks over `memory` and wait for every one of them, failed or not (a worker may still
+   * be writing to their scratch), then throw the first failure.
+   */
+  async runTasks(tasks: readonly PoolTask[], memory: WasmMemory): Promise<void> {
+    const settled = await Promise.allSettled(tasks.map((t) => this.runTask(t, memory)));
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  }
+
   /** Run one raw task on a worker over `memory` (low level; the pointers are trusted). */
   runTask(task: PoolTask, memory: WasmMemory = this.arena.memory): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
@@ -262,14 +271,10 @@ export class WasmPool {
     const m = store.metric(j.metric);
     const negate = !smallerIsBetter(j.metric);
     store.pin();
-    const plan: Plan = { job: j, negate, mask: 0, tasks: [], allocs: [] };
+    const plan: Plan = { job: j, negate, mask: 0, tasks: [], scratch: new ArenaScratch(a) };
     plans.push(plan);
     const norms = store.normsFor(m, true);
-    const take = (bytes: number): number => {
-      const p = a.alloc(bytes);
-      plan.allocs.push(p);
-      return p;
-    };
+    const take = (bytes: number): number => plan.scratch.take(bytes);
     const mask = j.mask ?? null;
     if (mask !== null) {
       assert(mask.length >= n, 'mask covers the rows');
@@ -315,8 +320,7 @@ export class WasmPool {
   }
 
   private freePlan(p: Plan): void {
-    for (const ptr of p.allocs) p.job.store.arena.release(ptr);
-    p.allocs.length = 0;
+    p.scratch.releaseAll();
     p.job.store.unpin();
   }
 }
@@ -326,7 +330,7 @@ interface Plan {
   negate: boolean;
   mask: number;
   tasks: TopKTask[];
-  allocs: number[];
+  scratch: ArenaScratch;
 }
 
 /** Process-unique ids of the memories tasks were posted with (a posted memory arrives as a new object). */
@@ -345,4 +349,32 @@ const openPools = new Set<WasmPool>();
 /** A memory was released: every open pool's workers drop their kernels over it. */
 export function forgetMemory(memory: WasmMemory): void {
   for (const p of openPools) p.forget(memory);
+}
+
+/** Where a task left its answers: nq * topK rows and scores (best first) and nq counts. */
+export interface TaskOutputs {
+  nq: number;
+  outRows: number;
+  outScores: number;
+  outCounts: number;
+}
+
+/** The answers of tasks that split nq queries in order, as one result (unfilled slots padded). */
+export function gatherTaskOutputs(arena: WasmArena, parts: readonly TaskOutputs[], nq: number, topK: number, negate: boolean): ExactSearchResult {
+  const out: ExactSearchResult = {
+    nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+    scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
+  };
+  const i32 = arena.i32, f32 = arena.f32;
+  let q = 0;
+  for (const t of parts) {
+    for (let i = 0; i < t.nq; i++, q++) {
+      const n = i32[(t.outCounts >>> 2) + i]!;
+      const at = i * topK;
+      out.counts[q] = n;
+      out.rows.set(i32.subarray((t.outRows >>> 2) + at, (t.outRows >>> 2) + at + n), q * topK);
+      out.scores.set(f32.subarray((t.outScores >>> 2) + at, (t.outScores >>> 2) + at + n), q * topK);
+    }
+  }
+  return out;
 }

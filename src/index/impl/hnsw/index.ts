@@ -19,7 +19,8 @@ import { allowedRows } from '../../allowed.js';
 import { WasmSpace } from './wasm-space.js';
 import { QueryBlock } from '../../wasm/store.js';
 import { sortByKeyThenId, type HnswTask } from '../../wasm/hnsw-task.js';
-import type { WasmPool } from '../../wasm/pool.js';
+import { gatherTaskOutputs, type WasmPool } from '../../wasm/pool.js';
+import { ArenaScratch } from '../../wasm/arena.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { encodeHnsw } from './codec.js';
 import { ExactRowScorer } from './exact.js';
@@ -154,7 +155,12 @@ export class HnswIndex implements VectorIndex {
     const ef = Math.max(resolveEf(req.params, topK), topK);
     const filter = req.filter ?? null;
     if (filter !== null) {
-      if (allowedRows(filter, column.valid, this.numRows, this.exactCap(ef, topK)) !== null) return null;
+      // An exact plan is answered here, with the rows just listed (`search` would list them again).
+      const listed = allowedRows(filter, column.valid, this.numRows, this.exactCap(ef, topK));
+      if (listed !== null) {
+        this.stats.exactQueries += nq;
+        return Promise.resolve(this.exact(req, null, listed));
+      }
     } else if (this.planExact(this.presentRows, ef)) {
       return null;
     }
@@ -168,55 +174,35 @@ export class HnswIndex implements VectorIndex {
     const { column, graph, numRows } = this.p;
     const topK = req.topK;
     const arena = space.memoryArena;
-    const allocs: number[] = [];
-    const take = (bytes: number): number => {
-      const p = arena.alloc(bytes);
-      allocs.push(p);
-      return p;
-    };
+    const scratch = new ArenaScratch(arena);
     space.pin();
     const qs = QueryBlock.create(arena, column.kind, column.dim, (req.queries as DenseColumn).data);
-    const tasks: HnswTask[] = [];
     try {
       let mask = 0;
       if (filter !== null) {
-        mask = take(numRows);
+        mask = scratch.take(numRows);
         arena.u8.set(filter.subarray(0, numRows), mask);
       }
       const parts = Math.min(pool.threads, nq);
       const qRowBytes = nq > 1 ? qs.at(1) - qs.at(0) : 0;
+      const tasks: HnswTask[] = [];
       for (let part = 0; part < parts; part++) {
-        const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts);
-        const visited = take(numRows);
+        const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
+        const visited = scratch.take(numRows);
         arena.u8.fill(0, visited, visited + numRows);
         tasks.push({
           type: 'hnsw', ...space.taskRows(), numRows,
           links: graph.layer0.byteOffset, stride0: graph.stride0, upper: graph.upper.byteOffset, upperBase: graph.upperBase.byteOffset,
           strideU: graph.strideU, entry: graph.entryPoint, maxLevel: graph.maxLevel, ef, topK,
-          queries: qs.at(q0), qRowBytes, qNorms: qs.normsPtr + q0 * 8, nq: q1 - q0, mask,
-          visited, candKeys: take(numRows * 4 + 4), candIds: take(numRows * 4 + 4), resKeys: take((ef + 1) * 4), resIds: take((ef + 1) * 4),
-          scratch: take(16 + 8 * graph.stride0), rescored: take(topK * 4),
-          outRows: take((q1 - q0) * topK * 4), outScores: take((q1 - q0) * topK * 4), outCounts: take((q1 - q0) * 4),
+          queries: qs.at(q0), qRowBytes, qNorms: qs.normsPtr + q0 * 8, nq: n, mask, visited,
+          candKeys: scratch.take(numRows * 4 + 4), candIds: scratch.take(numRows * 4 + 4),
+          resKeys: scratch.take((ef + 1) * 4), resIds: scratch.take((ef + 1) * 4),
+          scratch: scratch.take(16 + 8 * graph.stride0), rescored: scratch.take(topK * 4),
+          outRows: scratch.take(n * topK * 4), outScores: scratch.take(n * topK * 4), outCounts: scratch.take(n * 4),
         });
       }
-      // Wait for every task, failed or not, before freeing memory a worker may still write.
-      const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      const negate = !smallerIsBetter(this.metric);
-      const out: ExactSearchResult = {
-        nq, topK, rows: new Int32Array(nq * topK).fill(-1),
-        scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
-      };
-      const i32 = arena.i32, f32 = arena.f32;
-      let q = 0;
-      for (const t of tasks) {
-        for (let i = 0; i < t.nq; i++, q++) {
-          const n = i32[(t.outCounts >>> 2) + i]!;
-          out.counts[q] = n;
-          out.rows.set(i32.subarray((t.outRows >>> 2) + i * topK, (t.outRows >>> 2) + i * topK + n), q * topK);
-          out.scores.set(f32.subarray((t.outScores >>> 2) + i * topK, (t.outScores >>> 2) + i * topK + n), q * topK);
-        }
-      }
+      await pool.runTasks(tasks, arena.memory);
+      const out = gatherTaskOutputs(arena, tasks, nq, topK, !smallerIsBetter(this.metric));
       // As in `search`: a query the walk under-filled is answered again exactly.
       const want = filter === null ? Math.min(topK, this.presentRows) : topK;
       for (let i = 0; i < nq; i++) {
@@ -227,7 +213,7 @@ export class HnswIndex implements VectorIndex {
       return out;
     } finally {
       qs.free();
-      for (const p of allocs) arena.release(p);
+      scratch.releaseAll();
       space.unpin();
     }
   }

@@ -51,17 +51,8 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
     const nq = checkQueries(this.column.kind, this.dim, req.queries);
     checkTopK(req.topK);
     const filter = req.filter ?? null;
-    if (filter !== null && (req.range ?? null) === null) {
-      // A selective filter: an exact scan of the listed allowed rows (exact scores, even for the
-      // quantised types) is cheaper than probing every list, which is what it would otherwise take.
-      const listed = allowedRows(filter, this.column.valid, this.numRows, this.exactCap());
-      if (listed !== null) {
-        this.stats.exactQueries += nq;
-        return searchExactAmong({
-          metric: this.metric, column: this.column, numRows: this.numRows, queries: req.queries, topK: req.topK, filter,
-        }, listed);
-      }
-    }
+    const exact = this.selectiveExact(req, nq);
+    if (exact !== null) return exact;
     this.stats.indexQueries += nq;
     this.queries = denseQueriesToF32(req.queries as DenseColumn);
     this.queryNorms = new Float64Array(nq);
@@ -78,9 +69,20 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
     }
   }
 
-  /** The most allowed rows a filtered search answers with an exact scan of them. */
-  protected exactCap(): number {
-    return Math.floor(IVF_EXACT_SELECTIVITY * this.lists.ids.length);
+  /**
+   * A selective filter (under IVF_EXACT_SELECTIVITY of the indexed rows, no range) is answered by an
+   * exact scan of the listed allowed rows (exact scores, even for the quantised types): cheaper than
+   * probing every list, which is what it would otherwise take. Null when the index should probe.
+   */
+  protected selectiveExact(req: IndexSearchRequest, nq: number): ExactSearchResult | null {
+    const filter = req.filter ?? null;
+    if (filter === null || (req.range ?? null) !== null) return null;
+    const listed = allowedRows(filter, this.column.valid, this.numRows, Math.floor(IVF_EXACT_SELECTIVITY * this.lists.ids.length));
+    if (listed === null) return null;
+    this.stats.exactQueries += nq;
+    return searchExactAmong({
+      metric: this.metric, column: this.column, numRows: this.numRows, queries: req.queries, topK: req.topK, filter,
+    }, listed);
   }
 
   /** Per-search setup after `queries` / `queryNorms` are set. */

@@ -19,7 +19,6 @@ import type { WasmPool } from '../../wasm/pool.js';
 import type { WasmColumn } from '../../wasm/store.js';
 import { KIND } from '../../wasm/codes.js';
 import { denseQueriesToF32 } from '../../scan-dense.js';
-import { allowedRows } from '../../allowed.js';
 import { ListRows, WasmGather, type ListScorer } from './wasm-gather.js';
 
 export class IvfFlatIndex extends DenseIvfBase {
@@ -72,7 +71,9 @@ export class IvfFlatIndex extends DenseIvfBase {
     checkTopK(req.topK);
     if ((req.range ?? null) !== null || nq === 0) return null;
     const filter = req.filter ?? null;
-    if (filter !== null && allowedRows(filter, this.column.valid, this.numRows, this.exactCap()) !== null) return null;
+    // A selective filter is answered here, exactly, with the rows just listed.
+    const exact = this.selectiveExact(req, nq);
+    if (exact !== null) return Promise.resolve(exact);
     if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
     if (this.listRows === null) return null;
     return this.probeOnPool(pool, this.listRows, req, nq, filter);

@@ -21,7 +21,6 @@ import type { ExactSearchResult } from '../../flat.js';
 import type { WasmPool } from '../../wasm/pool.js';
 import { denseQueriesToF32 } from '../../scan-dense.js';
 import { normSqF32 } from '../../kernels/dense.js';
-import { allowedRows } from '../../allowed.js';
 import { errors } from '../../../core/errors.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { METRIC } from '../../wasm/codes.js';
@@ -152,7 +151,9 @@ export class IvfSq8Index extends DenseIvfBase {
     checkTopK(req.topK);
     if ((req.range ?? null) !== null || nq === 0 || this.lists.ids.length === 0) return null;
     const filter = req.filter ?? null;
-    if (filter !== null && allowedRows(filter, this.column.valid, this.numRows, this.exactCap()) !== null) return null;
+    // A selective filter is answered here, exactly, with the rows just listed.
+    const exact = this.selectiveExact(req, nq);
+    if (exact !== null) return Promise.resolve(exact);
     if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
     if (this.wasm === null) return null;
     const w = this.wasm;

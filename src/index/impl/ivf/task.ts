@@ -10,8 +10,8 @@ import type { IndexParams, IndexSearchRequest } from '../../descriptor.js';
 import type { ExactSearchResult } from '../../flat.js';
 import type { ScanContext } from '../../scan-window.js';
 import type { KernelHost } from '../../wasm/task.js';
-import type { WasmArena } from '../../wasm/arena.js';
-import type { WasmPool } from '../../wasm/pool.js';
+import { ArenaScratch, type WasmArena } from '../../wasm/arena.js';
+import { gatherTaskOutputs, type WasmPool } from '../../wasm/pool.js';
 import { METRIC } from '../../wasm/codes.js';
 import { coarseKeysDense, type CoarseQuantizer } from './coarse.js';
 import { offerRow, probeSearch, type ListScanner } from './search.js';
@@ -180,12 +180,8 @@ export async function probeOnPool(
 ): Promise<ExactSearchResult> {
   const { dim, numRows } = shared;
   const topK = req.topK;
-  const allocs: number[] = [];
-  const take = (bytes: number): number => {
-    const p = arena.alloc(Math.max(4, bytes));
-    allocs.push(p);
-    return p;
-  };
+  const scratch = new ArenaScratch(arena);
+  const take = (bytes: number): number => scratch.take(bytes);
   try {
     const qF32 = take(nq * dim * 4);
     arena.f32.set(queries.f32.subarray(0, nq * dim), qF32 >>> 2);
@@ -216,24 +212,10 @@ export async function probeOnPool(
         outRows: take(n * topK * 4), outScores: take(n * topK * 4), outCounts: take(n * 4),
       });
     }
-    // Wait for every task, failed or not, before freeing memory a worker may still write.
-    const settled = await Promise.allSettled(tasks.map((t) => pool.runTask(t, arena.memory)));
-    for (const r of settled) if (r.status === 'rejected') throw r.reason;
-    const negate = shared.metric !== 'L2';
-    const out: ExactSearchResult = {
-      nq, topK, rows: new Int32Array(nq * topK).fill(-1),
-      scores: new Float32Array(nq * topK).fill(negate ? -Infinity : Infinity), counts: new Int32Array(nq),
-    };
-    let q = 0;
-    for (const t of tasks) {
-      out.rows.set(arena.i32.subarray(t.outRows >>> 2, (t.outRows >>> 2) + t.nq * topK), q * topK);
-      out.scores.set(arena.f32.subarray(t.outScores >>> 2, (t.outScores >>> 2) + t.nq * topK), q * topK);
-      out.counts.set(arena.i32.subarray(t.outCounts >>> 2, (t.outCounts >>> 2) + t.nq), q);
-      q += t.nq;
-    }
-    return out;
+    await pool.runTasks(tasks, arena.memory);
+    return gatherTaskOutputs(arena, tasks, nq, topK, shared.metric !== 'L2');
   } finally {
-    for (const p of allocs) arena.release(p);
+    scratch.releaseAll();
   }
 }
 
