@@ -166,8 +166,8 @@ function mergeHits(results: readonly (ExactSearchResult | null)[], a: VectorSear
 }
 
 /**
- * The engine's search threads: one WasmPool, created on first use and sized to the cores (env
- * SEXTANT_SEARCH_THREADS overrides; 0 = every search on the calling thread), closed with the engine.
+ * The engine's search threads: one WasmPool, created on first use and sized to the cores (the
+ * engine's `searchThreads` option overrides; 0 = every search on the calling thread), closed with the engine.
  * Idle workers do not keep the process alive.
  */
 export class SearchThreads {
@@ -175,7 +175,7 @@ export class SearchThreads {
   private closed = false;
   private opts: PoolOptions = {};
 
-  constructor(private threads: number = defaultSearchThreads()) {}
+  constructor(private threads: number = availableParallelism()) {}
 
   /** The pool, or null when searches run inline (0 threads, no wasm kernels, engine closed). */
   get(): WasmPool | null {
@@ -202,12 +202,6 @@ export class SearchThreads {
     this.pool = null;
     await old?.close();
   }
-}
-
-function defaultSearchThreads(): number {
-  const env = process.env['SEXTANT_SEARCH_THREADS'];
-  if (env !== undefined && /^\d+$/.test(env)) return Number(env);
-  return availableParallelism();
 }
 
 /** The values of one field for a list of hits, in hit order. */
