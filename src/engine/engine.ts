@@ -31,7 +31,7 @@ import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
-import { SearchThreads } from './read.js';
+import { SearchThreads, checkSearchThreads } from './read.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -100,6 +100,7 @@ export class Engine implements Catalog {
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
+    if (opts.searchThreads !== undefined) checkSearchThreads(opts.searchThreads);
     const fs = opts.fs ?? new NodeFileSystem();
     const dir = opts.dataDir;
     await ensureDir(fs, dir);

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { assert } from '../core/assert.js';
+import { errors } from '../core/errors.js';
 import type { MetricType } from '../core/enums.js';
 import type { FilterPlan } from '../expr/index.js';
 import { evaluateFilter } from '../expr/index.js';
@@ -175,7 +176,9 @@ export class SearchThreads {
   private closed = false;
   private opts: PoolOptions = {};
 
-  constructor(private threads: number = availableParallelism()) {}
+  constructor(private threads: number = availableParallelism()) {
+    checkSearchThreads(threads);
+  }
 
   /** The pool, or null when searches run inline (0 threads, no wasm kernels, engine closed). */
   get(): WasmPool | null {
@@ -201,6 +204,13 @@ export class SearchThreads {
     const old = this.pool;
     this.pool = null;
     await old?.close();
+  }
+}
+
+/** A search thread count from options: a whole number (0 = every search on the calling thread). */
+export function checkSearchThreads(threads: number): void {
+  if (!Number.isSafeInteger(threads) || threads < 0) {
+    throw errors.invalidParameter('searchThreads', { expected: 'a whole number (0 = search on the calling thread)', actual: String(threads) });
   }
 }
 

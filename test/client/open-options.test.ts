@@ -46,6 +46,10 @@ describe('open() options', () => {
     assert.deepEqual((res.results as { id: string }[]).map((h) => h.id), bruteForce(books, q, 5).map((h) => h.id));
   });
 
+  it('a bad searchThreads is refused with a clear error', async () => {
+    await assert.rejects(open(dirs[1]!, { searchThreads: -1 }), /searchThreads: invalid parameter/);
+  });
+
   it('memoryBudgetBytes refuses a load past the budget with code 3', async () => {
     const client = await open(dirs[1]!, { memoryBudgetBytes: 64 });
     clients.push(client);
