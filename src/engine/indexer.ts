@@ -117,7 +117,7 @@ export class Indexer {
       const payload = this.files.fs instanceof NodeFileSystem ? await this.inWorker(job) : await buildIndexPayload(this.files.fs, job);
       if (!this.stillLive(t)) return;
       file = `idx-${t.seg.meta.id}-${t.index.id}.sxi`;
-      await writeIndexFile(this.files.fs, this.files.path(''), file, {
+      await writeIndexFile(this.files.fs, this.files.dir, file, {
         meta: { segmentId: t.seg.meta.id, indexId: t.index.id, field: field.name, indexType: desc.name, metric: spec.metric },
         payload,
       });

@@ -93,7 +93,7 @@ export class Writer {
       const ts = new BigInt64Array(part.numRows).fill(r.ts);
       p.growing.append(new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name));
       p.appliedLsn = lsn;
-      if (p.growing.numRows >= (this.deps.sealRows) || p.growing.sizeBytes >= limits.growingSealBytes) {
+      if (p.growing.numRows >= this.deps.sealRows || p.growing.sizeBytes >= limits.growingSealBytes) {
         this.scheduleFlush(c, p);
       }
     }
@@ -187,7 +187,7 @@ export class Writer {
     }
     const cols = toFieldIdCols(c, chunk.columns);
     cols.push({ fieldId: TS_FIELD_ID, column: { kind: 'int64', data: chunk.ts, valid: null } });
-    const sizeBytes = await writeSegmentFile(this.deps.files.fs, this.deps.files.path(''), file, {
+    const sizeBytes = await writeSegmentFile(this.deps.files.fs, this.deps.files.dir, file, {
       meta: { collectionId: c.id, partitionId: p.meta.id, segmentId: id },
       numRows: chunk.numRows,
       cols,
@@ -211,7 +211,7 @@ export class Writer {
       for (const [k, v] of tomb) { data.push(k as string); ts[i++] = v; }
       pkCol = { kind: 'varchar', data, valid: null };
     }
-    await writeSegmentFile(this.deps.files.fs, this.deps.files.path(''), file, {
+    await writeSegmentFile(this.deps.files.fs, this.deps.files.dir, file, {
       meta: { collectionId: c.id, partitionId: p.meta.id, kind: 'tombstones' },
       numRows: n,
       cols: [{ fieldId: TOMB_PK_ID, column: pkCol }, { fieldId: TOMB_TS_ID, column: { kind: 'int64', data: ts, valid: null } }],
