@@ -3,6 +3,8 @@ import { ConsistencyLevel } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
+import { configureWasm } from '../index/wasm/settings.js';
+import { engineSettingsFromEnv } from '../server/options.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
 import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
@@ -26,8 +28,11 @@ export class EmbeddedBackend implements Backend {
   database = 'default';
   private constructor(private readonly svc: SextantService) {}
 
+  /** Engine settings come from the environment as for the server (SEXTANT_MEMORY_BUDGET_BYTES, ...). */
   static async open(dataDir: string): Promise<EmbeddedBackend> {
-    return new EmbeddedBackend(await SextantService.open({ dataDir }));
+    const { wasm, ...engine } = engineSettingsFromEnv(process.env);
+    if (wasm !== undefined) configureWasm(wasm);
+    return new EmbeddedBackend(await SextantService.open({ dataDir, ...engine }));
   }
 
   private c(collectionName: string): T.CollectionScoped { return { dbName: this.database, collectionName }; }

@@ -5,18 +5,29 @@
  *   const client = await open('./my-data');          // was: new MilvusClient({ address })
  *   await client.createCollection({ collection_name: 'docs', dimension: 8 });
  */
+import { configureWasm, type WasmSettings } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
 import { SextantClient } from './client.js';
 
 export interface OpenOptions {
-  /** Bytes of sealed segment data that may be loaded at once. */
+  /** Bytes of sealed segment data that may be loaded at once (default half the machine's memory). */
   memoryBudgetBytes?: number;
+  /** Search worker threads (default one per core; 0 = every search on the calling thread). */
+  searchThreads?: number;
+  /**
+   * Wasm kernel settings for this process (they apply to every client in it): `enabled: false` runs
+   * the JS kernels only (takes effect if given before the first search), `blockBytes` the scan block.
+   */
+  wasm?: Partial<WasmSettings>;
 }
 
 /** Open (creating if needed) the data directory and return a client over it; `close()` releases it. */
 export async function open(dataDir: string, opts: OpenOptions = {}): Promise<SextantClient> {
+  if (opts.wasm !== undefined) configureWasm(opts.wasm);
   const service = await SextantService.open({
-    dataDir, ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+    dataDir,
+    ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+    ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
   });
   return new SextantClient(service);
 }

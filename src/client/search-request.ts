@@ -14,8 +14,9 @@ import { FieldWriter } from '../schema/writer.js';
 import { DataType } from '../core/enums.js';
 import type * as T from '../service/types.js';
 import { consistencyOf } from './schema.js';
-import { DEFAULT_TOPK, ERROR_REASONS, RANKER_TYPE } from './enums.js';
+import { DEFAULT_TOPK, ERROR_REASONS } from './enums.js';
 import { templateValuesOf } from './exprs.js';
+import { rankerOf } from '../service/sdk-values.js';
 import { clientError } from './status.js';
 
 export type AnySearchReq = SearchReq | SearchSimpleReq | HybridSearchReq;
@@ -143,26 +144,6 @@ export function routeRequest(schema: CollectionSchema, s: T.CollectionScoped, re
 
 function vectorCount(c: Column): number {
   return 'dim' in c ? c.data.length / (c.kind === 'binaryVector' ? c.dim / 8 : c.dim) : c.data.length;
-}
-
-/** `rerank`: a RerankerObj, a rerank FunctionObject (`params.reranker`), a FunctionScore, or RRF(60). */
-export function rankerOf(rerank: unknown): T.Ranker {
-  let strategy: unknown = RANKER_TYPE.RRF;
-  let params: Loose = {};
-  if (typeof rerank === 'object' && rerank !== null) {
-    const r = rerank as Loose;
-    if (Array.isArray(r['functions'])) return rankerOf(r['functions'][0]);
-    params = (typeof r['params'] === 'object' && r['params'] !== null ? r['params'] : {}) as Loose;
-    strategy = 'strategy' in r ? r['strategy'] : params['reranker'];
-  }
-  if (strategy === RANKER_TYPE.WEIGHTED) {
-    const weights = params['weights'];
-    if (!Array.isArray(weights)) throw errors.invalidParameter('weighted ranker needs params.weights');
-    const norm = params['norm_score'];
-    return { strategy: 'weighted', weights: weights.map(Number), normScore: norm === true || norm === 'true' };
-  }
-  if (strategy !== RANKER_TYPE.RRF) throw errors.invalidParameter('unsupported rerank strategy', { actual: String(strategy) });
-  return { strategy: 'rrf', k: num(params['k'], 'rrf k') ?? 60 };
 }
 
 export function hybridRequest(schema: CollectionSchema, s: T.CollectionScoped, req: HybridSearchReq): T.HybridSearchRequest {

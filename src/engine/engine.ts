@@ -26,11 +26,12 @@ import { CollectionRuntime } from './collection.js';
 import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, ManifestBody, PartitionMeta } from './meta.js';
 import { emptyManifest, fromManifestJson, toManifestJson } from './meta.js';
 import { Mutex } from './mutex.js';
+import { SegmentDir, type Catalog } from './parts.js';
 import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
-import { SearchThreads } from './read.js';
+import { SearchThreads, checkSearchThreads } from './read.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -40,6 +41,8 @@ export interface EngineOptions {
   memoryBudgetBytes?: number;
   /** Seal a growing segment at this many rows (tests lower it). */
   sealRows?: number;
+  /** Search worker threads (default one per core; 0 = every search on the calling thread). */
+  searchThreads?: number;
   /** Take the directory lock (skip only for in-memory test file systems). */
   lock?: boolean;
   /** Called with a description of a torn WAL tail that was cut off at open. */
@@ -49,7 +52,7 @@ export interface EngineOptions {
 export const DEFAULT_DB = 'default';
 export const DEFAULT_PARTITION = '_default';
 
-export class Engine {
+export class Engine implements Catalog {
   readonly clock: HybridClock;
   readonly databases = new Map<string, DatabaseMeta>();
   readonly collections = new Map<number, CollectionRuntime>();
@@ -57,8 +60,10 @@ export class Engine {
   readonly writer: Writer;
   readonly loader: Loader;
   readonly indexer: Indexer;
+  /** The segments/ directory (segment, tombstone and index files). */
+  readonly segments: SegmentDir;
   /** Worker threads for exact search (see read.ts searchVectors). */
-  readonly searchThreads = new SearchThreads();
+  readonly searchThreads: SearchThreads;
   private nextId: number;
   private readonly manifestLock = new Mutex();
   private closed = false;
@@ -76,12 +81,26 @@ export class Engine {
     for (const d of body.databases) this.databases.set(d.name, d);
     for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
     this.aliases = body.aliases;
-    this.writer = new Writer(this);
-    this.loader = new Loader(this, opts.memoryBudgetBytes ?? defaultMemoryBudget());
-    this.indexer = new Indexer(this);
+    this.searchThreads = new SearchThreads(opts.searchThreads);
+    this.segments = new SegmentDir(fs, path.join(dataDir, 'segments'));
+    this.writer = new Writer({
+      catalog: this,
+      files: this.segments,
+      wal,
+      clock: this.clock,
+      sealRows: opts.sealRows ?? limits.growingSealRows,
+      scheduleIndex: (c) => this.indexer.schedule(c),
+    });
+    this.indexer = new Indexer(this, this.segments);
+    this.loader = new Loader({
+      catalog: this,
+      readSegment: (c, meta) => this.writer.readSegment(c, meta),
+      attachIndexes: (c, s) => this.indexer.attach(c, s),
+    }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
+    if (opts.searchThreads !== undefined) checkSearchThreads(opts.searchThreads);
     const fs = opts.fs ?? new NodeFileSystem();
     const dir = opts.dataDir;
     await ensureDir(fs, dir);
@@ -139,7 +158,7 @@ export class Engine {
   }
 
   segmentPath(file: string): string {
-    return path.join(this.dataDir, 'segments', file);
+    return this.segments.path(file);
   }
 
   private async removeOrphanFiles(): Promise<void> {
@@ -160,10 +179,7 @@ export class Engine {
   }
 
   async removeFiles(files: readonly string[]): Promise<void> {
-    for (const f of files) {
-      const p = this.segmentPath(f);
-      if (await this.fs.exists(p)) await this.fs.unlink(p);
-    }
+    await this.segments.remove(files);
   }
 
   // ---------------- databases ----------------
@@ -365,8 +381,6 @@ export class Engine {
 }
 
 function defaultMemoryBudget(): number {
-  const env = process.env['SEXTANT_MEMORY_BUDGET_BYTES'];
-  if (env && /^\d+$/.test(env)) return Number(env);
   // Leave room for the process itself: half of the machine's memory.
   return Math.floor(totalmem() / 2);
 }

@@ -12,7 +12,7 @@ import { columnKindFor } from '../schema/column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { readIndexFile, writeIndexFile } from '../storage/index-file.js';
 import type { CollectionRuntime } from './collection.js';
-import type { Engine } from './engine.js';
+import type { Catalog, SegmentDir } from './parts.js';
 import type { BuildJob } from './index-build.js';
 import { buildIndexPayload } from './index-build.js';
 import type { IndexMeta } from './meta.js';
@@ -38,7 +38,10 @@ export class Indexer {
   /** Called after every index build with its index type, duration and outcome (metrics). */
   readonly buildListeners = new Set<(indexType: string, seconds: number, ok: boolean) => void>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly files: SegmentDir,
+  ) {}
 
   /** Queue builds for every sealed segment of the collection that lacks one of its vector indexes. */
   schedule(c: CollectionRuntime): void {
@@ -91,7 +94,7 @@ export class Indexer {
   }
 
   private stillLive(t: Task): boolean {
-    return this.engine.collections.get(t.c.id) === t.c && t.c.partitions.get(t.p.meta.id) === t.p &&
+    return this.catalog.collections.get(t.c.id) === t.c && t.c.partitions.get(t.p.meta.id) === t.p &&
       t.p.sealed.includes(t.seg) && t.c.meta.indexes.includes(t.index);
   }
 
@@ -105,27 +108,27 @@ export class Indexer {
     let file = '';
     if (t.seg.meta.numRows >= (desc.exactThreshold ?? 0)) {
       const job: BuildJob = {
-        segmentPath: this.engine.segmentPath(t.seg.meta.file),
+        segmentPath: this.files.path(t.seg.meta.file),
         fieldId: t.index.fieldId,
         indexType: desc.name,
         metric: spec.metric,
         params: spec.params,
       };
-      const payload = this.engine.fs instanceof NodeFileSystem ? await this.inWorker(job) : await buildIndexPayload(this.engine.fs, job);
+      const payload = this.files.fs instanceof NodeFileSystem ? await this.inWorker(job) : await buildIndexPayload(this.files.fs, job);
       if (!this.stillLive(t)) return;
       file = `idx-${t.seg.meta.id}-${t.index.id}.sxi`;
-      await writeIndexFile(this.engine.fs, this.engine.segmentPath(''), file, {
+      await writeIndexFile(this.files.fs, this.files.dir, file, {
         meta: { segmentId: t.seg.meta.id, indexId: t.index.id, field: field.name, indexType: desc.name, metric: spec.metric },
         payload,
       });
     }
     if (!this.stillLive(t)) {
-      if (file) await this.engine.removeFiles([file]);
+      if (file) await this.files.remove([file]);
       return;
     }
     // The segment meta object is shared with p.meta.segments, so the manifest sees this too.
     t.seg.meta.indexFiles = { ...(t.seg.meta.indexFiles ?? {}), [String(t.index.id)]: file };
-    await this.engine.persist();
+    await this.catalog.persist();
     if (t.seg.data && file) await this.attachOne(t.c, t.seg, t.index);
   }
 
@@ -171,7 +174,7 @@ export class Indexer {
     if (!col) return;
     const desc = getIndexDescriptor(index.indexType);
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
-    const { payload } = await readIndexFile(this.engine.fs, this.engine.segmentPath(file));
+    const { payload } = await readIndexFile(this.files.fs, this.files.path(file));
     const vi = desc.deserialize(payload, col, data.numRows, spec);
     data.indexes.set(field.name, { index: vi, sizeBytes: payload.length });
   }

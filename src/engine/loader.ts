@@ -5,8 +5,8 @@
  */
 import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from './collection.js';
-import type { Engine } from './engine.js';
-import type { LoadType } from './meta.js';
+import type { Catalog } from './parts.js';
+import type { LoadType, SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
 import { Chunk } from './chunk.js';
@@ -36,18 +36,27 @@ function residentChunk(chunk: Chunk, s: SealedSegment): Chunk {
   return new Chunk(chunk.partitionId, chunk.numRows, columns, chunk.ts.slice(), chunk.pkField);
 }
 
+/** What the loader is given by the engine. */
+export interface LoaderDeps {
+  catalog: Catalog;
+  /** Read a sealed segment's file (writer.readSegment). */
+  readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk>;
+  /** Attach a loaded segment's built indexes (indexer.attach). */
+  attachIndexes(c: CollectionRuntime, s: SealedSegment): Promise<void>;
+}
+
 export class Loader {
   private readonly lock = new Mutex();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly deps: LoaderDeps,
     public budgetBytes: number,
   ) {}
 
   /** Bytes of sealed segment data held in memory across all collections. */
   get loadedBytes(): number {
     let n = 0;
-    for (const c of this.engine.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
+    for (const c of this.deps.catalog.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
     return n;
   }
 
@@ -63,8 +72,8 @@ export class Loader {
         for (const p of toLoad) {
           for (const s of p.sealed) {
             if (s.data) continue;
-            s.data = residentChunk(await this.engine.writer.readSegment(c, s.meta), s);
-            await this.engine.indexer.attach(c, s);
+            s.data = residentChunk(await this.deps.readSegment(c, s.meta), s);
+            await this.deps.attachIndexes(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
           }
           p.loaded = true;
@@ -84,7 +93,7 @@ export class Loader {
         loadFields: null,
         skipDynamic: false,
       };
-      if (persist) await this.engine.persist();
+      if (persist) await this.deps.catalog.persist();
     });
   }
 
@@ -113,13 +122,13 @@ export class Loader {
         if (still.length === 0) c.meta.load = null;
         else if (c.meta.load) c.meta.load = { ...c.meta.load, type: 'partitions', partitionIds: still.map((p) => p.meta.id) };
       }
-      await this.engine.persist();
+      await this.deps.catalog.persist();
     });
   }
 
   /** At open: load again what was loaded when the process stopped, as Milvus does. */
   async restoreLoads(): Promise<void> {
-    for (const c of this.engine.collections.values()) {
+    for (const c of this.deps.catalog.collections.values()) {
       const load = c.meta.load;
       if (!load) continue;
       const parts = load.partitionIds.map((id) => c.partitions.get(id)).filter((p): p is PartitionRuntime => p !== undefined);

@@ -1,6 +1,6 @@
 /** Primary keys: bigint for Int64, string for VarChar. */
 import type { Column } from '../schema/column.js';
-import type { PrimaryKeys } from '../service/types.js';
+import type { PrimaryKeys } from '../schema/types.js';
 
 export type PrimaryKey = bigint | string;
 

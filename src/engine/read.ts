@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { assert } from '../core/assert.js';
+import { errors } from '../core/errors.js';
 import type { MetricType } from '../core/enums.js';
 import type { FilterPlan } from '../expr/index.js';
 import { evaluateFilter } from '../expr/index.js';
@@ -166,8 +167,8 @@ function mergeHits(results: readonly (ExactSearchResult | null)[], a: VectorSear
 }
 
 /**
- * The engine's search threads: one WasmPool, created on first use and sized to the cores (env
- * SEXTANT_SEARCH_THREADS overrides; 0 = every search on the calling thread), closed with the engine.
+ * The engine's search threads: one WasmPool, created on first use and sized to the cores (the
+ * engine's `searchThreads` option overrides; 0 = every search on the calling thread), closed with the engine.
  * Idle workers do not keep the process alive.
  */
 export class SearchThreads {
@@ -175,7 +176,9 @@ export class SearchThreads {
   private closed = false;
   private opts: PoolOptions = {};
 
-  constructor(private threads: number = defaultSearchThreads()) {}
+  constructor(private threads: number = availableParallelism()) {
+    checkSearchThreads(threads);
+  }
 
   /** The pool, or null when searches run inline (0 threads, no wasm kernels, engine closed). */
   get(): WasmPool | null {
@@ -204,10 +207,11 @@ export class SearchThreads {
   }
 }
 
-function defaultSearchThreads(): number {
-  const env = process.env['SEXTANT_SEARCH_THREADS'];
-  if (env !== undefined && /^\d+$/.test(env)) return Number(env);
-  return availableParallelism();
+/** A search thread count from options: a whole number (0 = every search on the calling thread). */
+export function checkSearchThreads(threads: number): void {
+  if (!Number.isSafeInteger(threads) || threads < 0) {
+    throw errors.invalidParameter('searchThreads', { expected: 'a whole number (0 = search on the calling thread)', actual: String(threads) });
+  }
 }
 
 /** The values of one field for a list of hits, in hit order. */

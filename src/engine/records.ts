@@ -9,7 +9,7 @@
  *     u32 partCount | parts: (u32 partitionId | u32 byteLen | storage/codec column bytes)*
  */
 import { assert } from '../core/assert.js';
-import type { PrimaryKeys } from '../service/types.js';
+import type { PrimaryKeys } from '../schema/types.js';
 import type { Column } from '../schema/column.js';
 import { decodeColumns, encodeColumns } from '../storage/codec.js';
 

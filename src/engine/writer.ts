@@ -12,12 +12,13 @@ import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
 import type { FieldSchema } from '../schema/types.js';
 import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
-import type { WalRecord } from '../storage/wal.js';
+import type { Wal, WalRecord } from '../storage/wal.js';
 import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
+import type { HybridClock } from './clock.js';
 import type { CollectionRuntime } from './collection.js';
-import type { Engine } from './engine.js';
 import type { SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
+import type { Catalog, SegmentDir } from './parts.js';
 import type { PartitionRuntime } from './partition.js';
 import type { PrimaryKey } from './pk.js';
 import { pkAt, pkList } from './pk.js';
@@ -36,16 +37,28 @@ export interface WriteInput {
   parts: { partitionId: number; numRows: number; columns: Map<string, Column> }[];
 }
 
+/** What the writer is given by the engine. */
+export interface WriterDeps {
+  catalog: Catalog;
+  files: SegmentDir;
+  wal: Wal;
+  clock: HybridClock;
+  /** Seal a growing segment at this many rows. */
+  sealRows: number;
+  /** Queue index builds for the collection's new sealed segments. */
+  scheduleIndex(c: CollectionRuntime): void;
+}
+
 export class Writer {
   private readonly flushLock = new Mutex();
   private autoFlushPending = new Set<number>();
   /** Set when a background flush failed; reported by the next flush call. */
   lastFlushError: unknown = null;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly deps: WriterDeps) {}
 
   /** Log the write durably, then apply it. Returns the write's timestamp. */
-  async write(c: CollectionRuntime, input: WriteInput, ts: bigint = this.engine.clock.next()): Promise<bigint> {
+  async write(c: CollectionRuntime, input: WriteInput, ts: bigint = this.deps.clock.next()): Promise<bigint> {
     const parts: PartBatch[] = input.parts.map((p) => ({
       partitionId: p.partitionId,
       numRows: p.numRows,
@@ -56,15 +69,15 @@ export class Writer {
     if (payload.length > limits.walMaxRecordBytes) {
       throw errors.parameterTooLarge('write request', { maxBytes: limits.walMaxRecordBytes, actualBytes: payload.length });
     }
-    const lsn = await this.engine.wal.append(RecordType.Write, payload);
+    const lsn = await this.deps.wal.append(RecordType.Write, payload);
     // The collection may have been dropped while we waited for the fsync.
-    if (this.engine.collections.get(c.id) === c) this.apply(c, record, lsn);
+    if (this.deps.catalog.collections.get(c.id) === c) this.apply(c, record, lsn);
     return ts;
   }
 
   /** Apply one decoded record; idempotent per partition through flushedLsn. */
   private apply(c: CollectionRuntime, r: WriteRecord, lsn: bigint): void {
-    this.engine.clock.observe(r.ts);
+    this.deps.clock.observe(r.ts);
     if (r.deletes) {
       const pks = pkList(r.deletes.pks);
       for (const p of c.partitions.values()) {
@@ -80,7 +93,7 @@ export class Writer {
       const ts = new BigInt64Array(part.numRows).fill(r.ts);
       p.growing.append(new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name));
       p.appliedLsn = lsn;
-      if (p.growing.numRows >= (this.engine.opts.sealRows ?? limits.growingSealRows) || p.growing.sizeBytes >= limits.growingSealBytes) {
+      if (p.growing.numRows >= this.deps.sealRows || p.growing.sizeBytes >= limits.growingSealBytes) {
         this.scheduleFlush(c, p);
       }
     }
@@ -90,9 +103,9 @@ export class Writer {
     for (const rec of records) {
       if (rec.type !== RecordType.Write) throw errors.internal(`unknown WAL record type ${rec.type} at LSN ${rec.lsn}`);
       const r = decodeWriteRecord(rec.payload);
-      const c = this.engine.collections.get(r.collectionId);
+      const c = this.deps.catalog.collections.get(r.collectionId);
       if (c) this.apply(c, r, rec.lsn);
-      else this.engine.clock.observe(r.ts);
+      else this.deps.clock.observe(r.ts);
     }
   }
 
@@ -118,7 +131,7 @@ export class Writer {
   }
 
   async flushAll(): Promise<void> {
-    for (const c of [...this.engine.collections.values()]) await this.flushCollection(c);
+    for (const c of [...this.deps.catalog.collections.values()]) await this.flushCollection(c);
   }
 
   /**
@@ -128,11 +141,11 @@ export class Writer {
    */
   flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<SealedSegmentMeta | null> {
     return this.flushLock.run(async () => {
-      const engine = this.engine;
-      if (engine.collections.get(c.id) !== c || c.partitions.get(p.meta.id) !== p) return null;
+      const { catalog, files } = this.deps;
+      if (catalog.collections.get(c.id) !== c || c.partitions.get(p.meta.id) !== p) return null;
       if (p.appliedLsn <= p.meta.flushedLsn && p.sealing.length === 0) return null;
       const g = p.growing;
-      p.growing = new GrowingSegment(engine.allocId());
+      p.growing = new GrowingSegment(catalog.allocId());
       p.sealing.push(g);
       const sealingNow = p.sealing.slice();
       const flushedLsn = p.appliedLsn;
@@ -154,16 +167,16 @@ export class Writer {
       };
       if (segMeta) p.sealed.push({ meta: segMeta, data: p.loaded && merged ? merged : null });
       p.sealing = p.sealing.filter((s) => !sealingNow.includes(s));
-      await engine.persist();
-      if (oldDeleteFile && oldDeleteFile !== deleteFile) await engine.removeFiles([oldDeleteFile]);
+      await catalog.persist();
+      if (oldDeleteFile && oldDeleteFile !== deleteFile) await files.remove([oldDeleteFile]);
       await this.dropObsoleteWal();
-      if (segMeta) engine.indexer.schedule(c);
+      if (segMeta) this.deps.scheduleIndex(c);
       return segMeta;
     });
   }
 
   private async writeSegment(c: CollectionRuntime, p: PartitionRuntime, chunk: Chunk): Promise<SealedSegmentMeta> {
-    const id = this.engine.allocId();
+    const id = this.deps.catalog.allocId();
     const file = `seg-${id}.sxs`;
     let minTs = chunk.ts[0] ?? 0n;
     let maxTs = minTs;
@@ -174,7 +187,7 @@ export class Writer {
     }
     const cols = toFieldIdCols(c, chunk.columns);
     cols.push({ fieldId: TS_FIELD_ID, column: { kind: 'int64', data: chunk.ts, valid: null } });
-    const sizeBytes = await writeSegmentFile(this.engine.fs, this.engine.segmentPath(''), file, {
+    const sizeBytes = await writeSegmentFile(this.deps.files.fs, this.deps.files.dir, file, {
       meta: { collectionId: c.id, partitionId: p.meta.id, segmentId: id },
       numRows: chunk.numRows,
       cols,
@@ -183,7 +196,7 @@ export class Writer {
   }
 
   private async writeTombstones(c: CollectionRuntime, p: PartitionRuntime, tomb: Map<PrimaryKey, bigint>): Promise<string> {
-    const file = `del-${this.engine.allocId()}.sxs`;
+    const file = `del-${this.deps.catalog.allocId()}.sxs`;
     const n = tomb.size;
     const ts = new BigInt64Array(n);
     let pkCol: Column;
@@ -198,7 +211,7 @@ export class Writer {
       for (const [k, v] of tomb) { data.push(k as string); ts[i++] = v; }
       pkCol = { kind: 'varchar', data, valid: null };
     }
-    await writeSegmentFile(this.engine.fs, this.engine.segmentPath(''), file, {
+    await writeSegmentFile(this.deps.files.fs, this.deps.files.dir, file, {
       meta: { collectionId: c.id, partitionId: p.meta.id, kind: 'tombstones' },
       numRows: n,
       cols: [{ fieldId: TOMB_PK_ID, column: pkCol }, { fieldId: TOMB_TS_ID, column: { kind: 'int64', data: ts, valid: null } }],
@@ -209,7 +222,7 @@ export class Writer {
   /** Read a partition's tombstone snapshot into memory (at open). */
   async readTombstones(p: PartitionRuntime): Promise<void> {
     if (!p.meta.deleteFile) return;
-    const seg = await readSegmentFile(this.engine.fs, this.engine.segmentPath(p.meta.deleteFile));
+    const seg = await readSegmentFile(this.deps.files.fs, this.deps.files.path(p.meta.deleteFile));
     const pkCol = seg.cols.find((x) => x.fieldId === TOMB_PK_ID)?.column;
     const tsCol = seg.cols.find((x) => x.fieldId === TOMB_TS_ID)?.column;
     if (!pkCol || !tsCol || tsCol.kind !== 'int64') throw errors.internal(`tombstone file ${p.meta.deleteFile} is malformed`);
@@ -224,7 +237,7 @@ export class Writer {
 
   /** Read one sealed segment file into a chunk. */
   async readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk> {
-    const seg = await readSegmentFile(this.engine.fs, this.engine.segmentPath(meta.file));
+    const seg = await readSegmentFile(this.deps.files.fs, this.deps.files.path(meta.file));
     if (seg.numRows !== meta.numRows) {
       throw errors.internal(`segment ${meta.file} has ${seg.numRows} rows, the manifest says ${meta.numRows}`);
     }
@@ -236,13 +249,13 @@ export class Writer {
 
   /** Delete WAL files no partition needs any more. */
   async dropObsoleteWal(): Promise<void> {
-    let keepFrom = this.engine.wal.nextLsn;
-    for (const c of this.engine.collections.values()) {
+    let keepFrom = this.deps.wal.nextLsn;
+    for (const c of this.deps.catalog.collections.values()) {
       for (const p of c.partitions.values()) {
         if (p.appliedLsn > p.meta.flushedLsn && p.meta.flushedLsn + 1n < keepFrom) keepFrom = p.meta.flushedLsn + 1n;
       }
     }
-    await this.engine.wal.dropBefore(keepFrom);
+    await this.deps.wal.dropBefore(keepFrom);
   }
 
   /**
@@ -279,10 +292,10 @@ export class Writer {
         for (const [pk, ts] of snapshot) if (p.tombstones.get(pk) === ts) p.tombstones.delete(pk);
         p.tombstoneVersion++;
         p.meta = { ...p.meta, segments: kept.map((s) => s.meta), deleteFile: null };
-        await this.engine.persist();
-        await this.engine.removeFiles(oldFiles);
+        await this.deps.catalog.persist();
+        await this.deps.files.remove(oldFiles);
       }
-      this.engine.indexer.schedule(c);
+      this.deps.scheduleIndex(c);
       return removed;
     });
   }

@@ -5,12 +5,12 @@
  */
 import type { Bitset, Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
-import type { ExactSearchResult, RangeParams } from './flat.js';
+import type { ExactSearchResult, IndexParams, ParamValue, RangeParams } from './types.js';
 import type { VectorKind } from './metrics.js';
 import type { WasmPool } from './wasm/pool.js';
 
 export type ParamType = 'int' | 'float' | 'string' | 'bool';
-export type ParamValue = number | string | boolean;
+export type { ExactSearchResult, IndexParams, ParamValue, RangeParams } from './types.js';
 
 /** One build or search parameter with its documented range. */
 export interface ParamSpec {
@@ -27,8 +27,6 @@ export interface ParamSpec {
   readonly required?: boolean;
 }
 
-/** Parameters after validation: known ones typed and defaulted, unknown ones passed through. */
-export type IndexParams = Readonly<Record<string, ParamValue>>;
 
 export interface IndexBuildSpec {
   readonly metric: MetricType;

@@ -25,13 +25,11 @@ import { checkTopK, rangeWindow, type ScanContext, type ScanWindow } from './sca
 import { CACHE_MIN_BYTES, defaultArena, storeToSearch, wasmScanExact } from './wasm/exact.js';
 import type { VectorStore, WasmColumn } from './wasm/store.js';
 import type { PoolJob, WasmPool } from './wasm/pool.js';
+import type { ExactSearchResult, RangeParams } from './types.js';
 
 export { mergeTopK, type MergePart, type MergedTopK } from './merge.js';
 
-export interface RangeParams {
-  radius: number;
-  rangeFilter?: number;
-}
+export type { ExactSearchResult, RangeParams } from './types.js';
 
 export interface ExactSearchRequest {
   metric: MetricType;
@@ -46,17 +44,6 @@ export interface ExactSearchRequest {
   filter?: Bitset | null;
   /** L2/HAMMING/JACCARD keep rangeFilter <= d < radius; IP/COSINE keep radius < d <= rangeFilter. */
   range?: RangeParams | null;
-}
-
-export interface ExactSearchResult {
-  nq: number;
-  topK: number;
-  /** nq * topK row offsets, best first per query; -1 = no hit. */
-  rows: Int32Array;
-  /** nq * topK metric values (+Inf / -Inf in empty slots for distance / similarity metrics). */
-  scores: Float32Array;
-  /** Hits per query. */
-  counts: Int32Array;
 }
 
 export function searchExact(req: ExactSearchRequest): ExactSearchResult {

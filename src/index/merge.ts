@@ -6,7 +6,7 @@
 import type { MetricType } from '../core/enums.js';
 import { smallerIsBetter } from '../core/enums.js';
 import { assert } from '../core/assert.js';
-import type { ExactSearchResult } from './flat.js';
+import type { ExactSearchResult } from './types.js';
 
 export interface MergePart {
   result: ExactSearchResult;

@@ -13,6 +13,9 @@ export interface SparseVector {
   values: Float32Array;
 }
 
+/** Primary keys: bigint for Int64 PKs, string for VarChar PKs. */
+export type PrimaryKeys = { kind: 'int64'; data: BigInt64Array } | { kind: 'varchar'; data: string[] };
+
 /** A scalar default value (ValueField oneof). */
 export type ScalarValue = boolean | number | bigint | string;
 

@@ -4,11 +4,14 @@
  * Options (each also from the environment): --data DIR (SEXTANT_DATA, ./data), --port N
  * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091),
  * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes), --max-http-body-bytes N
- * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes).
+ * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes). From the environment only:
+ * SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off, SEXTANT_WASM_BLOCK_BYTES
+ * (see options.ts engineSettingsFromEnv).
  * The REST users/roles store (not enforced) is kept in DIR/rest-users.json.
  */
 import { join } from 'node:path';
 import { limits } from '../core/limits.js';
+import { configureWasm } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
 import { startSextantServer } from './http/server.js';
 import { parseMainOptions } from './options.js';
@@ -17,7 +20,12 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
-  const service = await SextantService.open({ dataDir: opts.dataDir });
+  if (opts.wasm !== undefined) configureWasm(opts.wasm);
+  const service = await SextantService.open({
+    dataDir: opts.dataDir,
+    ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+    ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
+  });
   const server = await startSextantServer(service, {
     host: opts.host,
     port: opts.port,

@@ -1,6 +1,7 @@
 /** Command-line and environment options of `npm start` (see main.ts). */
 import { parseArgs } from 'node:util';
 import { limits } from '../core/limits.js';
+import type { WasmSettings } from '../index/wasm/settings.js';
 
 export interface MainOptions {
   dataDir: string;
@@ -12,6 +13,19 @@ export interface MainOptions {
   maxMessageBytes: number;
   /** Largest HTTP request body; absent means limits.maxRequestBytes. */
   maxHttpBodyBytes?: number;
+}
+
+/**
+ * Engine and kernel settings, from the environment only (the server and the CLI's embedded mode read
+ * them; the embedded client takes them as open() options): SEXTANT_MEMORY_BUDGET_BYTES (sealed bytes
+ * that may be loaded at once), SEXTANT_SEARCH_THREADS (0 = searches on the calling thread),
+ * SEXTANT_WASM=off (JS kernels only), SEXTANT_WASM_BLOCK_BYTES (scan block size, for measuring).
+ * Absent ones keep their defaults.
+ */
+export interface EngineSettings {
+  memoryBudgetBytes?: number;
+  searchThreads?: number;
+  wasm?: Partial<WasmSettings>;
 }
 
 function portFrom(raw: string, what: string): number {
@@ -26,7 +40,27 @@ function positiveInt(raw: string | number, what: string): number {
   return n;
 }
 
-export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOptions {
+function countFrom(raw: string, what: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new Error(`${what} must be a whole number, got ${raw}`);
+  return n;
+}
+
+export function engineSettingsFromEnv(env: NodeJS.ProcessEnv): EngineSettings {
+  const out: EngineSettings = {};
+  const budget = env['SEXTANT_MEMORY_BUDGET_BYTES'];
+  if (budget !== undefined && budget !== '') out.memoryBudgetBytes = countFrom(budget, 'SEXTANT_MEMORY_BUDGET_BYTES');
+  const threads = env['SEXTANT_SEARCH_THREADS'];
+  if (threads !== undefined && threads !== '') out.searchThreads = countFrom(threads, 'SEXTANT_SEARCH_THREADS');
+  const wasm: Partial<WasmSettings> = {};
+  if (env['SEXTANT_WASM'] === 'off') wasm.enabled = false;
+  const block = env['SEXTANT_WASM_BLOCK_BYTES'];
+  if (block !== undefined && block !== '') wasm.blockBytes = positiveInt(block, 'SEXTANT_WASM_BLOCK_BYTES');
+  if (Object.keys(wasm).length > 0) out.wasm = wasm;
+  return out;
+}
+
+export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOptions & EngineSettings {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -47,5 +81,6 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     httpPort: portFrom(values['http-port'] ?? env['SEXTANT_HTTP_PORT'] ?? '9091', '--http-port'),
     maxMessageBytes: positiveInt(values['max-message-bytes'] ?? env['SEXTANT_MAX_MESSAGE_BYTES'] ?? limits.maxRequestBytes, '--max-message-bytes'),
     ...(bodyLimit !== undefined ? { maxHttpBodyBytes: positiveInt(bodyLimit, '--max-http-body-bytes') } : {}),
+    ...engineSettingsFromEnv(env),
   };
 }

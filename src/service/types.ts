@@ -6,13 +6,13 @@
 import type { ConsistencyLevel, LoadStateName, MetricType } from '../core/enums.js';
 import type { Column } from '../schema/column.js';
 import type { FieldSpec } from '../schema/build.js';
-import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema, PrimaryKeys } from '../schema/types.js';
 
 export type Properties = Record<string, string>;
 /** Values for `{name}` placeholders in filter expressions. */
 export type TemplateValues = Record<string, unknown>;
-/** Primary keys: bigint for Int64 PKs, string for VarChar PKs. */
-export type PrimaryKeys = { kind: 'int64'; data: BigInt64Array } | { kind: 'varchar'; data: string[] };
+/** Primary keys: bigint for Int64 PKs, string for VarChar PKs (defined in schema/, below the engine). */
+export type { PrimaryKeys } from '../schema/types.js';
 
 /** Every request names its database; empty or absent means `default`. */
 export interface DbScoped { dbName?: string | undefined }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { limits } from '../../src/core/limits.js';
-import { parseMainOptions } from '../../src/server/options.js';
+import { engineSettingsFromEnv, parseMainOptions } from '../../src/server/options.js';
 
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
@@ -21,4 +21,17 @@ test('bad ports and unknown flags are refused', () => {
   assert.throws(() => parseMainOptions(['--port', 'abc'], {}), /port/);
   assert.throws(() => parseMainOptions(['--nope'], {}));
   assert.throws(() => parseMainOptions(['--max-message-bytes', '-1'], {}), /max-message-bytes/);
+});
+
+test('engine settings come from the environment: memory budget, search threads, wasm off, block bytes', () => {
+  const env = { SEXTANT_MEMORY_BUDGET_BYTES: '1048576', SEXTANT_SEARCH_THREADS: '0', SEXTANT_WASM: 'off', SEXTANT_WASM_BLOCK_BYTES: '4096' };
+  const opts = parseMainOptions([], env);
+  assert.equal(opts.memoryBudgetBytes, 1048576);
+  assert.equal(opts.searchThreads, 0);
+  assert.deepEqual(opts.wasm, { enabled: false, blockBytes: 4096 });
+  assert.deepEqual(engineSettingsFromEnv({}), {});
+  assert.deepEqual(engineSettingsFromEnv({ SEXTANT_WASM: 'on' }), {});
+  assert.throws(() => engineSettingsFromEnv({ SEXTANT_SEARCH_THREADS: 'many' }), /SEXTANT_SEARCH_THREADS/);
+  assert.throws(() => engineSettingsFromEnv({ SEXTANT_MEMORY_BUDGET_BYTES: '-1' }), /SEXTANT_MEMORY_BUDGET_BYTES/);
+  assert.throws(() => engineSettingsFromEnv({ SEXTANT_WASM_BLOCK_BYTES: '0' }), /SEXTANT_WASM_BLOCK_BYTES/);
 });

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../args.js';
 import type { Row } from '../backend.js';
-import type { FileRow, FileRows } from './source.js';
+import type { FileRow, FileRows } from './rows.js';
 
 interface Cursor { next(): Promise<unknown> }
 interface Reader { getRowCount(): { toNumber?: () => number } | number; getCursor(): Cursor; close(): Promise<void> }

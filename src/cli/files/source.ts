@@ -13,17 +13,9 @@ import type { Row } from '../backend.js';
 import { CsvParser } from './csv.js';
 import { dynamicFromText, fileError, fromJson, fromText } from './convert.js';
 import { openParquet } from './parquet.js';
+import type { FileRow, FileRows } from './rows.js';
 
-export interface FileRow { line: number; row: Row }
-
-export interface FileRows {
-  readonly name: string;
-  readonly unit: 'line' | 'row';
-  /** Progress in bytes (text files) or rows (Parquet). */
-  readonly total: number;
-  done(): number;
-  rows(): AsyncGenerator<FileRow>;
-}
+export type { FileRow, FileRows } from './rows.js';
 
 /** Which columns a file may have: schema fields (not the dynamic one or function outputs). */
 export class Columns {

@@ -6,7 +6,7 @@
  * kernels, re-sorted by (key, row): the same steps, in the same order, as HnswIndex.search on the
  * main thread, so both give identical hits and scores.
  */
-import type { KernelHost } from './task.js';
+import { registerPoolTask, type KernelHost } from './tasks.js';
 import { METRIC } from './codes.js';
 
 export interface HnswTask {
@@ -102,3 +102,5 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
     i32[(t.outCounts >>> 2) + q] = n;
   }
 }
+
+registerPoolTask('hnsw', runHnswTask);

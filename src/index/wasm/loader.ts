@@ -2,9 +2,10 @@
  * Loads dist/asm/kernels.wasm (built from asm/kernels.ts by `npm run build`), found relative to this
  * compiled file. Compiled once per thread, synchronously, the first time kernels are needed; a
  * missing file or an engine without SIMD/threads gives `null` and callers use the JS kernels.
- * Set SEXTANT_WASM=off to force the JS path.
+ * configureWasm({ enabled: false }) (SEXTANT_WASM=off for the server and CLI) forces the JS path.
  */
 import { readFileSync } from 'node:fs';
+import { wasmSettings } from './settings.js';
 
 /** The module's exports (see asm/kernels.ts for what each computes). Pointers are byte offsets. */
 export interface KernelExports {
@@ -91,7 +92,7 @@ let loadError: unknown = null;
 /** The compiled module, or null when wasm kernels are unavailable (see `wasmLoadError`). */
 export function kernelModule(): WasmModule | null {
   if (cached !== undefined) return cached;
-  if (process.env['SEXTANT_WASM'] === 'off') return (cached = null);
+  if (!wasmSettings().enabled) return (cached = null);
   const api = wasmApi();
   if (api === null) return (cached = null);
   try {

@@ -19,12 +19,13 @@ import { errors } from '../../core/errors.js';
 import { assert } from '../../core/assert.js';
 import { TopKHeaps } from '../topk.js';
 import { DIST_BLOCK_ROWS, type ScanWindow } from '../scan-window.js';
-import type { ExactSearchResult } from '../flat.js';
+import type { ExactSearchResult } from '../types.js';
 import { ArenaScratch, type WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { WasmMemory } from './loader.js';
-import type { PoolTask, ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './worker.js';
+import type { PoolTask, ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './messages.js';
+import { wasmSettings } from './settings.js';
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
@@ -198,7 +199,7 @@ export class WasmPool {
   }
 
   private spawn(): Slot {
-    const init: WorkerInit = { module: this.arena.module };
+    const init: WorkerInit = { module: this.arena.module, settings: wasmSettings() };
     // Inherit the process's flags except those that only make sense for the main script.
     const execArgv = process.execArgv.filter((f) => !f.startsWith('--input-type') && !f.startsWith('--test'));
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });

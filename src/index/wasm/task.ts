@@ -7,16 +7,10 @@
 import { TopKHeaps } from '../topk.js';
 import { DIST_BLOCK_ROWS, offerBlock, type ScanContext } from '../scan-window.js';
 import { KIND, rowBytesOf, type KindCode } from './codes.js';
-import type { KernelExports, WasmMemory } from './loader.js';
+import { wasmSettings } from './settings.js';
+import { registerPoolTask, type KernelHost } from './tasks.js';
 
-/** Bytes of rows per block when nq > 1 (env SEXTANT_WASM_BLOCK_BYTES overrides, for measuring). */
-const BLOCK_BUDGET_BYTES = Number(process.env['SEXTANT_WASM_BLOCK_BYTES'] ?? 128 * 1024);
-
-/** The kernels plus a way to see the (shared) memory. WasmArena is one; each worker makes its own. */
-export interface KernelHost {
-  readonly k: KernelExports;
-  readonly memory: WasmMemory;
-}
+export type { KernelHost } from './tasks.js';
 
 export interface ScanTask {
   kind: KindCode;
@@ -70,7 +64,7 @@ export function scanIntoHeaps(host: KernelHost, task: ScanTask, ctx: ScanContext
   const bounded = task.bounded === 1 && fast === 0 && kind <= KIND.bfloat16;
   const heaps = ctx.heaps;
   // With several queries, a block of rows is reused by each: keep it within a cache-sized budget.
-  const blockRows = nq === 1 ? DIST_BLOCK_ROWS : Math.max(16, Math.min(DIST_BLOCK_ROWS, Math.floor(BLOCK_BUDGET_BYTES / Math.max(1, qBytes))));
+  const blockRows = nq === 1 ? DIST_BLOCK_ROWS : Math.max(16, Math.min(DIST_BLOCK_ROWS, Math.floor(wasmSettings().blockBytes / Math.max(1, qBytes))));
   for (let start = task.start; start < task.end; start += blockRows) {
     const end = Math.min(task.end, start + blockRows);
     for (let q = 0; q < nq; q++) {
@@ -94,3 +88,5 @@ export function runTopKTask(host: KernelHost, task: TopKTask): void {
   const counts = new Int32Array(buf, task.outCounts, nq);
   for (let q = 0; q < nq; q++) counts[q] = heaps.drainSorted(q, rows, scores, q * topK, negate);
 }
+
+registerPoolTask('topk', runTopKTask);

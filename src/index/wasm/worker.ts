@@ -10,39 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './loader.js';
-import { runTopKTask, type KernelHost, type TopKTask } from './task.js';
-import { runHnswTask, type HnswTask } from './hnsw-task.js';
-import { runIvfTask, type IvfTask } from '../impl/ivf/task.js';
-
-/** What a worker runs: an exact top-k scan of row ranges, HNSW queries, or IVF_FLAT queries. */
-export type PoolTask = TopKTask | HnswTask | IvfTask;
-
-function taskType(t: PoolTask): unknown {
-  return (t as { type?: unknown }).type;
-}
-
-export interface WorkerInit {
-  module: WasmModule;
-}
-
-export interface TaskMessage {
-  type: 'task';
-  id: number;
-  /** The pool's id of `memory` (stable for the memory's life, unique per process). */
-  memoryId: number;
-  memory: WasmMemory;
-  task: PoolTask;
-}
-
-/** Drop the instance over a memory (sent when the memory was released). */
-export interface ForgetMessage {
-  type: 'forget';
-  memoryId: number;
-}
-
-export type WorkerMessage = TaskMessage | ForgetMessage;
-
-export type ReplyMessage = { id: number; ok: true } | { id: number; ok: false; message: string };
+import type { ReplyMessage, WorkerInit, WorkerMessage } from './messages.js';
+import { configureWasm } from './settings.js';
+import { runPoolTask, type KernelHost } from './tasks.js';
+// Every index's task runners, registered (the worker knows no index type itself).
+import '../impl/pool-tasks.js';
 
 /** Memories a worker keeps kernels instantiated for. */
 export const MAX_MEMORIES = 32;
@@ -109,6 +81,7 @@ function start(): void {
   const port = parentPort;
   if (port === null) throw new Error('worker.ts must run in a worker thread');
   const init = workerData as WorkerInit;
+  configureWasm(init.settings);
   const cache = new HostCache(init.module);
   const collect = collector();
   setInterval(() => cache.sweep(Date.now()), MEMORY_IDLE_MS).unref();
@@ -121,10 +94,7 @@ function start(): void {
     let reply: ReplyMessage;
     try {
       const host = cache.host(msg.memoryId, msg.memory, Date.now());
-      const task = msg.task;
-      if (taskType(task) === 'hnsw') runHnswTask(host, task as HnswTask);
-      else if (taskType(task) === 'ivf') runIvfTask(host, task as IvfTask);
-      else runTopKTask(host, task as TopKTask);
+      runPoolTask(host, msg.task);
       reply = { id: msg.id, ok: true };
     } catch (e) {
       reply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) };

@@ -5,7 +5,7 @@
  * API does.
  */
 import type { Column } from '../../schema/column.js';
-import { formatValue } from '../../client/format.js';
+import { formatValue } from '../../service/sdk-values.js';
 import type { OutputColumn, PrimaryKeys, QueryResult, SearchResult } from '../../service/types.js';
 
 export type RestRow = Record<string, unknown>;

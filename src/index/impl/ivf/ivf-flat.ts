@@ -12,7 +12,8 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import { PayloadReader } from './payload.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { checkQueries, checkTopK, offerRow } from './search.js';
-import { probeOnPool, scanGathered, type IvfShared } from './task.js';
+import { scanGathered, type IvfShared } from './task.js';
+import { probeOnPool } from './pool-search.js';
 import type { IndexSearchRequest } from '../../descriptor.js';
 import type { ExactSearchResult } from '../../flat.js';
 import type { WasmPool } from '../../wasm/pool.js';

@@ -1,6 +1,6 @@
 /** REST v2 `entities/*` writes and point reads: insert, upsert, delete, query, get. */
 import { rowsToBatch } from '../../../schema/rows.js';
-import { idsFilter } from '../../../client/exprs.js';
+import { idsFilter } from '../../../service/sdk-values.js';
 import type { TemplateValues } from '../../../service/types.js';
 import { isJsonObject } from '../args.js';
 import { restErrors } from '../errors.js';

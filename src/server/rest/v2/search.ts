@@ -5,7 +5,7 @@
  */
 import { isVectorType, METRIC_TYPES, type MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
-import { rankerOf } from '../../../client/search-request.js';
+import { rankerOf } from '../../../service/sdk-values.js';
 import type { Column } from '../../../schema/column.js';
 import type { CollectionSchema, FieldSchema } from '../../../schema/types.js';
 import { fieldByName } from '../../../schema/types.js';

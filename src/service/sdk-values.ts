@@ -1,0 +1,95 @@
+/**
+ * The Node SDK's value shapes and request helpers, shared by the embedded client (client/) and REST v2
+ * (server/rest/), which both answer in the SDK's shapes. Service values -> the JS values the Node SDK
+ * hands its users for a real Milvus (proto-loader with `longs: String`, then the SDK's utils/Data.js
+ * formatters):
+ *   bool -> boolean; int8/16/32, float, double -> number; int64 -> decimal string; varchar -> string;
+ *   JSON -> parsed value; array -> element array (int64 elements as strings); float / int8 vectors
+ *   -> number[]; float16 / bfloat16 -> number[] of decoded floats; binary -> number[] of bytes;
+ *   sparse -> `{ "index": value }` without zero entries; NULL -> null.
+ */
+import { DataType } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
+import { vectorWidth, type Column } from '../schema/column.js';
+import { primaryField, type CollectionSchema, type JsonValue } from '../schema/types.js';
+import type { Ranker } from './types.js';
+
+type Loose = Record<string, unknown>;
+
+function copyJson(v: JsonValue): JsonValue {
+  return v === null || typeof v !== 'object' ? v : structuredClone(v);
+}
+
+function vectorAt(c: Column, row: number): number[] {
+  const w = vectorWidth(c);
+  const out = new Array<number>(w);
+  const base = row * w;
+  switch (c.kind) {
+    case 'float16Vector':
+      for (let i = 0; i < w; i++) out[i] = float16BitsToFloat32(c.data[base + i]!);
+      return out;
+    case 'bfloat16Vector':
+      for (let i = 0; i < w; i++) out[i] = bfloat16BitsToFloat32(c.data[base + i]!);
+      return out;
+    case 'floatVector': case 'int8Vector': case 'binaryVector':
+      for (let i = 0; i < w; i++) out[i] = c.data[base + i]!;
+      return out;
+    default:
+      return out;
+  }
+}
+
+/** The SDK-visible value of one row of a column. */
+export function formatValue(c: Column, row: number): unknown {
+  if (c.valid !== null && c.valid[row] === 0) return null;
+  switch (c.kind) {
+    case 'bool': return c.data[row] !== 0;
+    case 'int8': case 'int16': case 'int32': case 'float': case 'double': return c.data[row];
+    case 'int64': return String(c.data[row]);
+    case 'varchar': return c.data[row];
+    case 'json': return copyJson(c.data[row] ?? null);
+    case 'array': return (c.data[row] ?? []).map((e) => (typeof e === 'bigint' ? String(e) : e));
+    case 'sparseVector': {
+      const s = c.data[row];
+      const out: Record<string, number> = {};
+      if (s) for (let i = 0; i < s.indices.length; i++) if (s.values[i] !== 0) out[String(s.indices[i])] = s.values[i]!;
+      return out;
+    }
+    default: return vectorAt(c, row);
+  }
+}
+
+/** The SDK's ids expression; string ids are JSON-quoted so quotes inside them stay literal. */
+export function idsFilter(schema: CollectionSchema, ids: readonly (string | number)[]): string {
+  const pk = primaryField(schema);
+  const list = pk.dataType === DataType.VarChar ? ids.map((id) => JSON.stringify(String(id))) : ids.map(String);
+  return `${pk.name} in [${list.join(',')}]`;
+}
+
+function num(v: unknown, what: string): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw errors.invalidParameter(what, { expected: 'a number', actual: String(v) });
+  return n;
+}
+
+/** `rerank`: a RerankerObj, a rerank FunctionObject (`params.reranker`), a FunctionScore, or RRF(60). */
+export function rankerOf(rerank: unknown): Ranker {
+  let strategy: unknown = 'rrf';
+  let params: Loose = {};
+  if (typeof rerank === 'object' && rerank !== null) {
+    const r = rerank as Loose;
+    if (Array.isArray(r['functions'])) return rankerOf(r['functions'][0]);
+    params = (typeof r['params'] === 'object' && r['params'] !== null ? r['params'] : {}) as Loose;
+    strategy = 'strategy' in r ? r['strategy'] : params['reranker'];
+  }
+  if (strategy === 'weighted') {
+    const weights = params['weights'];
+    if (!Array.isArray(weights)) throw errors.invalidParameter('weighted ranker needs params.weights');
+    const norm = params['norm_score'];
+    return { strategy: 'weighted', weights: weights.map(Number), normScore: norm === true || norm === 'true' };
+  }
+  if (strategy !== 'rrf') throw errors.invalidParameter('unsupported rerank strategy', { actual: String(strategy) });
+  return { strategy: 'rrf', k: num(params['k'], 'rrf k') ?? 60 };
+}
