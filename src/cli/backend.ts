@@ -62,7 +62,8 @@ export interface QuerySpec {
 
 export interface SearchSpec {
   collection: string;
-  annsField: string;
+  /** The vector field; undefined lets the server pick (the only vector field, else an error). */
+  annsField?: string | undefined;
   vectors: unknown[];
   limit: number;
   filter?: string | undefined;

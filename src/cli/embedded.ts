@@ -1,8 +1,6 @@
 /** The embedded backend: a data directory opened in this process through SextantService. */
 import { ConsistencyLevel } from '../core/enums.js';
 import { errors } from '../core/errors.js';
-import { FieldWriter } from '../schema/writer.js';
-import { fieldByName } from '../schema/types.js';
 import { configureWasm } from '../index/wasm/settings.js';
 import { engineSettingsFromEnv } from '../server/options.js';
 import { SextantService } from '../service/service.js';
@@ -121,13 +119,9 @@ export class EmbeddedBackend implements Backend {
   };
 
   search = async (s: SearchSpec): Promise<Hit[][]> => {
-    const desc = await this.svc.describeCollection(this.c(s.collection));
-    const field = fieldByName(desc.schema, s.annsField);
-    if (field === undefined) throw errors.fieldNotFound(s.annsField);
-    const w = new FieldWriter(field, s.vectors.length);
-    for (let i = 0; i < s.vectors.length; i++) w.set(i, s.vectors[i]);
     const r = await this.svc.search({
-      ...this.c(s.collection), annsField: s.annsField, vectors: w.finish(), nq: s.vectors.length, topK: s.limit,
+      ...this.c(s.collection), data: s.vectors, topK: s.limit,
+      ...(s.annsField !== undefined ? { annsField: s.annsField } : {}),
       ...(s.filter !== undefined ? { filter: s.filter } : {}),
       ...(s.outputFields !== undefined ? { outputFields: s.outputFields } : {}),
       ...(s.partitions !== undefined ? { partitionNames: s.partitions } : {}),

@@ -175,7 +175,8 @@ export class RemoteBackend implements Backend {
     const wanted = s.outputFields ?? [];
     // SDK 3.x takes each hit's id from the output fields, so the primary key is always asked for.
     const r = await ok(this.client.search({
-      ...this.c(s.collection), data: s.vectors as number[][], anns_field: s.annsField, limit: s.limit,
+      ...this.c(s.collection), data: s.vectors as number[][], limit: s.limit,
+      ...(s.annsField !== undefined ? { anns_field: s.annsField } : {}),
       ...(s.filter !== undefined ? { filter: s.filter } : {}),
       output_fields: wanted.includes(pk) || wanted.includes('*') ? wanted : [...wanted, pk],
       ...(s.partitions !== undefined ? { partition_names: s.partitions } : {}),

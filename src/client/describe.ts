@@ -3,6 +3,7 @@
  * int64) passed through its formatDescribedCol (each field gains `dataType` and its type params as
  * properties; `anns_fields` / `scalar_fields` / `function_fields` maps). The `$meta` field is hidden.
  */
+import { FUNCTION_TYPE_NAMES } from '../schema/functions.js';
 import { DataType, dataTypeName } from '../core/enums.js';
 import type { FieldSchema, FunctionSchema } from '../schema/types.js';
 import type * as T from '../service/types.js';
@@ -10,7 +11,6 @@ import { toKeyValues } from './format.js';
 import type { DescribeCollectionResponse, FieldSchemaResult, FunctionResult } from './types.js';
 
 const CONSISTENCY_NAMES = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'] as const;
-const FUNCTION_TYPE_NAMES = ['Unknown', 'BM25', 'TextEmbedding', 'Rerank', 'MinHash', 'MolFingerprint'] as const;
 
 function typeParamsOf(f: FieldSchema): Record<string, string> {
   const p: Record<string, string> = { ...f.typeParams };

@@ -5,16 +5,10 @@
  * when given; a `data` list of sub-requests with `anns_field` is a hybrid search.
  */
 import type { HybridSearchReq, HybridSearchSingleReq, SearchReq, SearchSimpleReq } from '@zilliz/milvus2-sdk-node';
-import { isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
-import type { Column } from '../schema/column.js';
-import type { CollectionSchema, FieldSchema } from '../schema/types.js';
-import { fieldByName, primaryField } from '../schema/types.js';
-import { FieldWriter } from '../schema/writer.js';
-import { DataType } from '../core/enums.js';
 import type * as T from '../service/types.js';
 import { consistencyOf } from './schema.js';
-import { DEFAULT_TOPK, ERROR_REASONS } from './enums.js';
+import { DEFAULT_TOPK } from './enums.js';
 import { templateValuesOf } from './exprs.js';
 import { rankerOf } from '../service/sdk-values.js';
 import { clientError } from './status.js';
@@ -37,30 +31,10 @@ export function vectorList(data: unknown): unknown[] {
   return data;
 }
 
-function queryColumn(field: FieldSchema, vectors: unknown[]): Column {
-  const w = new FieldWriter({ ...field, nullable: false, defaultValue: null }, vectors.length);
-  for (let i = 0; i < vectors.length; i++) w.set(i, vectors[i]);
-  return w.finish();
-}
-
-function annsField(schema: CollectionSchema, name: string | undefined): FieldSchema {
-  const f = name ? fieldByName(schema, name) : schema.fields.find((x) => isVectorType(x.dataType));
-  if (!f || !isVectorType(f.dataType)) throw clientError(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-  return f;
-}
-
-function primaryKeys(schema: CollectionSchema, ids: readonly (string | number)[]): T.PrimaryKeys {
-  const pk = primaryField(schema);
-  if (pk.dataType === DataType.Int64) {
-    if (!ids.every((id) => typeof id === 'number' || (typeof id === 'string' && !Number.isNaN(Number(id))))) {
-      throw clientError(`The type of ids should be integer/string number because the primary key field ${pk.name} is Int64.`);
-    }
-    return { kind: 'int64', data: BigInt64Array.from(ids, (id) => BigInt(id)) };
-  }
-  if (!ids.every((id) => typeof id === 'string')) {
-    throw clientError(`The type of ids should be string because the primary key field ${pk.name} is VarChar.`);
-  }
-  return { kind: 'varchar', data: ids.map(String) };
+/** The SDK's id check that needs no schema: ids are numbers or strings (the service types them). */
+function idValuesOf(ids: unknown[]): (string | number)[] {
+  if (!ids.every((id) => typeof id === 'number' || typeof id === 'string')) throw clientError('The type of ids should be number or string.');
+  return ids as (string | number)[];
 }
 
 function num(v: unknown, what: string): number | undefined {
@@ -106,21 +80,22 @@ export function roundDecimalOf(req: AnySearchReq): number {
   return num(sp?.['round_decimal'] ?? params?.['round_decimal'] ?? loose['round_decimal'], 'round_decimal') ?? -1;
 }
 
-/** One search route (the whole request, or one hybrid sub-request merged over the outer one). */
-export function routeRequest(schema: CollectionSchema, s: T.CollectionScoped, req: Loose): T.SearchRequest {
-  const field = annsField(schema, (req['anns_field'] as string | undefined) || undefined);
+/**
+ * One search route (the whole request, or one hybrid sub-request merged over the outer one). The
+ * anns field (when named), the query vectors and the ids go to the service as given: it picks the
+ * field and converts the vectors for it, as it does for every door.
+ */
+export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest {
+  const annsField = req['anns_field'];
   const rawIds = req['ids'];
-  const ids = Array.isArray(rawIds) && rawIds.length > 0 ? primaryKeys(schema, rawIds as (string | number)[]) : undefined;
+  const ids = Array.isArray(rawIds) && rawIds.length > 0 ? idValuesOf(rawIds) : undefined;
   const data = req['vectors'] ?? req['vector'] ?? req['data'];
   if (!ids && (data === undefined || data === null)) throw clientError('Search data is required');
-  const vectors = ids ? undefined : queryColumn(field, vectorList(data));
   const { top, params } = searchParams(req);
   const filter = (req['expr'] || req['filter'] || '') as string;
   const templateValues = templateValuesOf(req['exprValues'] as Loose | undefined);
   const out: T.SearchRequest = {
     ...s,
-    annsField: field.name,
-    nq: ids ? ids.data.length : vectors ? vectorCount(vectors) : 0,
     topK: num(top['topk'], 'topk') ?? DEFAULT_TOPK,
     offset: num(top['offset'], 'offset') ?? 0,
     metricType: String(top['metric_type'] ?? '') as T.SearchRequest['metricType'],
@@ -129,8 +104,9 @@ export function routeRequest(schema: CollectionSchema, s: T.CollectionScoped, re
     outputFields: (req['output_fields'] as string[] | undefined) ?? ['*'],
     partitionNames: (req['partition_names'] as string[] | undefined) ?? [],
   };
-  if (vectors) out.vectors = vectors;
-  if (ids) out.ids = ids;
+  if (typeof annsField === 'string' && annsField.length > 0) out.annsField = annsField;
+  if (ids) out.idValues = ids;
+  else out.data = vectorList(data);
   if (templateValues) out.templateValues = templateValues;
   if (top['group_by_field']) out.groupByField = String(top['group_by_field']);
   const groupSize = num(top['group_size'], 'group_size');
@@ -142,16 +118,12 @@ export function routeRequest(schema: CollectionSchema, s: T.CollectionScoped, re
   return out;
 }
 
-function vectorCount(c: Column): number {
-  return 'dim' in c ? c.data.length / (c.kind === 'binaryVector' ? c.dim / 8 : c.dim) : c.data.length;
-}
-
-export function hybridRequest(schema: CollectionSchema, s: T.CollectionScoped, req: HybridSearchReq): T.HybridSearchRequest {
+export function hybridRequest(s: T.CollectionScoped, req: HybridSearchReq): T.HybridSearchRequest {
   const outer = req as unknown as Loose;
   const requests = req.data.map((d: HybridSearchSingleReq) => {
     const merged: Loose = { ...outer, ...(d as unknown as Loose) };
     merged['expr'] = (d.expr || outer['expr'] || outer['filter'] || '') as string;
-    return routeRequest(schema, s, merged);
+    return routeRequest(s, merged);
   });
   const out: T.HybridSearchRequest = {
     ...s,

@@ -66,10 +66,9 @@ export async function search<T extends SearchReq | SearchSimpleReq | HybridSearc
   const s = scoped(ctx, req);
   let result: Svc.SearchResult;
   try {
-    const schema = (await ctx.service.describeCollection(s)).schema;
     result = isHybrid(req)
-      ? await ctx.service.hybridSearch(hybridRequest(schema, s, req))
-      : await ctx.service.search(routeRequest(schema, s, req as unknown as Record<string, unknown>));
+      ? await ctx.service.hybridSearch(hybridRequest(s, req))
+      : await ctx.service.search(routeRequest(s, req as unknown as Record<string, unknown>));
   } catch (e) {
     if (e instanceof ClientError) throw e;
     return emptyResults(errorStatus(e), req.collection_name);

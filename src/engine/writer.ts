@@ -6,6 +6,7 @@
  */
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
+import { functionOutputFields } from '../schema/build.js';
 import { columnLength, type Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
 import { FieldWriter } from '../schema/writer.js';
@@ -331,13 +332,17 @@ function toNamedCols(c: CollectionRuntime, cols: readonly { fieldId: number; col
     out.set(f.name, column);
   }
   // A field added after these rows were written (AddCollectionField): its default, else NULL.
-  if (numRows >= 0) for (const f of c.meta.schema.fields) if (!out.has(f.name)) out.set(f.name, addedFieldColumn(f, numRows));
+  // A function output (never computed: rows an older version accepted): NULL, so the WAL replays.
+  if (numRows >= 0) {
+    const computed = functionOutputFields(c.meta.schema);
+    for (const f of c.meta.schema.fields) if (!out.has(f.name)) out.set(f.name, addedFieldColumn(f, numRows, computed.has(f.name)));
+  }
   return out;
 }
 
 /** The column a field added by AddCollectionField has in rows written before it: its default, else NULL. */
-export function addedFieldColumn(f: FieldSchema, numRows: number): Column {
-  const w = new FieldWriter(f, numRows);
+export function addedFieldColumn(f: FieldSchema, numRows: number, functionOutput = false): Column {
+  const w = new FieldWriter(functionOutput ? { ...f, nullable: true, defaultValue: null } : f, numRows);
   for (let i = 0; i < numRows; i++) {
     if (!w.setNull(i)) throw errors.internal(`field ${f.name} was added without a default and is not nullable`);
   }

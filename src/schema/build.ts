@@ -9,6 +9,7 @@ import { DYNAMIC_FIELD_NAME, FIRST_FIELD_ID } from './types.js';
 import { DataType, isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
+import { requireImplementedFunction } from './functions.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
 
@@ -133,6 +134,7 @@ function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): Functio
       if (outputs.has(n)) throw invalid(`field ${n} is the output of more than one function`);
       outputs.add(n);
     }
+    requireImplementedFunction(fn);
     return {
       name: fn.name, description: fn.description ?? '', type: fn.type,
       inputFieldNames: [...fn.inputFieldNames], outputFieldNames: [...fn.outputFieldNames], params: { ...fn.params },

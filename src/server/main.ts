@@ -9,36 +9,14 @@
  * (see options.ts engineSettingsFromEnv).
  * The REST users/roles store (not enforced) is kept in DIR/rest-users.json.
  */
-import { join } from 'node:path';
-import { limits } from '../core/limits.js';
-import { configureWasm } from '../index/wasm/settings.js';
-import { SextantService } from '../service/service.js';
-import { startSextantServer } from './http/server.js';
+import { serve } from './compose.js';
 import { parseMainOptions } from './options.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
-  if (opts.wasm !== undefined) configureWasm(opts.wasm);
-  const service = await SextantService.open({
-    dataDir: opts.dataDir,
-    ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
-    ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
-  });
-  const server = await startSextantServer(service, {
-    host: opts.host,
-    port: opts.port,
-    httpPort: opts.httpPort,
-    maxMessageBytes: opts.maxMessageBytes,
-    maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
-    engine: service.engine,
-    rbacFile: join(opts.dataDir, 'rest-users.json'),
-    onUnexpectedError: (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e),
-  }).catch(async (e: unknown) => {
-    await service.close();
-    throw e;
-  });
+  const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
     + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}`);
 

@@ -1,6 +1,6 @@
 /** Read RPCs: Query (incl. count(*) and get-by-ids), Search, HybridSearch. */
 import type { MetricType } from '../core/enums.js';
-import { DataType, isVectorType, smallerIsBetter } from '../core/enums.js';
+import { DataType, smallerIsBetter } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { CollectionRuntime } from '../engine/collection.js';
@@ -13,10 +13,10 @@ import type { FilterPlan } from '../expr/index.js';
 import { compileFilter } from '../expr/index.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
-import { columnKindFor } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
 import { fieldByName } from '../schema/types.js';
+import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import type { OutputPlan } from './output.js';
@@ -109,16 +109,14 @@ interface RouteHits {
   perQuery: { refs: RowRefs; scores: Float32Array }[];
 }
 
-function annsFieldOf(c: CollectionRuntime, name: string | undefined): FieldSchema {
-  const vectors = c.meta.schema.fields.filter((f) => isVectorType(f.dataType));
-  if (name && name.length > 0) {
-    const f = fieldByName(c.meta.schema, name);
-    if (!f) throw errors.fieldNotFound(name);
-    if (!isVectorType(f.dataType)) throw errors.invalidParameter(`field ${name} is not a vector field`);
-    return f;
-  }
-  if (vectors.length !== 1) throw errors.invalidParameter('multiple anns_fields exist, please specify a anns_field in search_params');
-  return vectors[0]!;
+/** A search route as the service runs it: nq counted, plain ids typed by the primary key. */
+type Route = T.SearchRequest & { nq: number };
+
+function routeOf(c: CollectionRuntime, req: T.SearchRequest): Route {
+  const ids = req.ids ?? (req.idValues && req.idValues.length > 0 ? primaryKeysOf(c.meta.schema, req.idValues) : undefined);
+  const route: Route = { ...req, nq: nqOf(req) };
+  if (ids) route.ids = ids;
+  return route;
 }
 
 function numberParam(params: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -145,8 +143,8 @@ function vectorsByIds(scope: readonly ScopedChunk[], field: FieldSchema, ids: T.
   return gatherColumn(scope, field, sub);
 }
 
-async function runRoute(engine: Engine, c: CollectionRuntime, req: T.SearchRequest, scope: ScopedChunk[], k: number): Promise<RouteHits> {
-  const field = annsFieldOf(c, req.annsField);
+async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope: ScopedChunk[], k: number): Promise<RouteHits> {
+  const field = annsFieldOf(c.meta.schema, req.annsField);
   const index = c.indexOnField(field.name);
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
   const requested = (req.metricType ?? '').toUpperCase();
@@ -156,16 +154,7 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: T.SearchReque
   }
   const nq = req.nq;
   if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
-  let queries: Column;
-  if (req.ids) queries = vectorsByIds(scope, field, req.ids);
-  else if (req.vectors) queries = req.vectors;
-  else throw errors.missingParameter('vectors');
-  if (queries.kind !== columnKindFor(field.dataType)) {
-    throw errors.invalidParameter('vector type must be the same as the anns field', { field: field.name, expected: columnKindFor(field.dataType), actual: queries.kind });
-  }
-  if ('dim' in queries && field.dim !== null && queries.dim !== field.dim) {
-    throw errors.invalidParameter('the dimension of the query vectors does not match the anns field', { field: field.name, expected: field.dim, actual: queries.dim });
-  }
+  const queries = req.ids ? vectorsByIds(scope, field, req.ids) : queryColumnOf(field, req);
   const radius = numberParam(req.params, 'radius');
   const rangeFilter = numberParam(req.params, 'range_filter');
   const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
@@ -242,9 +231,9 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
 }
 
 /** One batch of a search iterator v2: the next `topK` hits beyond the last bound (nq must be 1). */
-async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, iter: IteratorV2): Promise<T.SearchResult> {
+async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: Route, iter: IteratorV2): Promise<T.SearchResult> {
   if (req.nq !== 1) throw errors.invalidParameter('search iterator supports only one query vector', { expected: 1, actual: req.nq });
-  const index = c.indexOnField(annsFieldOf(c, req.annsField).name);
+  const index = c.indexOnField(annsFieldOf(c.meta.schema, req.annsField).name);
   const params = iter.lastBound === undefined || !index
     ? req.params : { ...req.params, ...beyondBound(index.metricType as MetricType, iter.lastBound) };
   const route = await runRoute(engine, c, { ...req, params }, scope, req.topK + ITERATOR_TIE_SLACK);
@@ -255,8 +244,9 @@ async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: Scope
   return { ...result, iterator: { token: iter.token, lastBound: last ?? 0 } };
 }
 
-export async function search(engine: Engine, req: T.SearchRequest): Promise<T.SearchResult> {
-  const c = requireCollection(engine, req);
+export async function search(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
+  const c = requireCollection(engine, given);
+  const req = routeOf(c, given);
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
@@ -273,7 +263,7 @@ export async function search(engine: Engine, req: T.SearchRequest): Promise<T.Se
 
 const GROUPABLE = new Set<number>([DataType.Bool, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.VarChar]);
 
-async function groupedSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: T.SearchRequest, offset: number): Promise<T.SearchResult> {
+async function groupedSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: Route, offset: number): Promise<T.SearchResult> {
   const field = fieldByName(c.meta.schema, req.groupByField!);
   if (!field || !GROUPABLE.has(field.dataType)) {
     throw errors.invalidParameter(`group by field ${req.groupByField} must be of type Bool, Int8-Int64 or VarChar`);
@@ -341,8 +331,9 @@ export async function hybridSearch(engine: Engine, req: T.HybridSearchRequest): 
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
-  const nq = req.requests[0]!.nq;
-  if (req.requests.some((r) => r.nq !== nq)) throw errors.invalidParameter('all sub-requests of a hybrid search must have the same nq');
+  const subs = req.requests.map((r) => routeOf(c, r));
+  const nq = subs[0]!.nq;
+  if (subs.some((r) => r.nq !== nq)) throw errors.invalidParameter('all sub-requests of a hybrid search must have the same nq');
   const ranker = req.ranker;
   if (ranker.strategy === 'weighted' && ranker.weights.length !== req.requests.length) {
     throw errors.invalidParameter('the number of weights must equal the number of ann search requests', { expected: req.requests.length, actual: ranker.weights.length });
@@ -351,7 +342,7 @@ export async function hybridSearch(engine: Engine, req: T.HybridSearchRequest): 
     throw errors.invalidParameter('rrf k', { expected: `(0, ${limits.rrfKMax})`, actual: ranker.k });
   }
   const routes: RouteHits[] = [];
-  for (const r of req.requests) {
+  for (const r of subs) {
     validateTopK(r.topK, 0);
     routes.push(await runRoute(engine, c, r, scope, r.topK));
   }

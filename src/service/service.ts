@@ -22,7 +22,7 @@ export const SEXTANT_VERSION = '2.6.0-sextant.0.1.0';
 export type ServiceOptions = EngineOptions;
 
 export class SextantService implements MilvusApi {
-  private constructor(readonly engine: Engine) {}
+  protected constructor(readonly engine: Engine) {}
 
   static async open(opts: ServiceOptions): Promise<SextantService> {
     return new SextantService(await Engine.open(opts));

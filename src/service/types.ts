@@ -133,11 +133,20 @@ export interface QueryResult {
 }
 
 export interface SearchRequest extends CollectionScoped {
+  /** The vector field to search; absent or '' means the collection's only vector field (service/anns.ts). */
   annsField?: string;
-  /** nq query vectors in the anns field's column kind. Alternatively `ids` to search by PK. */
+  /**
+   * The query vectors, one of: `vectors`, typed by a wire codec (gRPC placeholder group) and checked
+   * against the anns field; `data`, plain values (number lists, sparse maps, byte lists), one per
+   * query, converted for the anns field by the service; `ids` / `idValues`, primary keys whose
+   * stored vectors are the queries (`idValues` plain, typed by the service).
+   */
   vectors?: Column;
+  data?: readonly unknown[];
   ids?: PrimaryKeys;
-  nq: number;
+  idValues?: readonly (string | number | bigint)[];
+  /** Number of queries; absent or 0 means counted from the vectors or ids given. */
+  nq?: number;
   topK: number;
   offset?: number;
   metricType?: MetricType | '';

@@ -13,6 +13,7 @@ import type { Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
 import { validateBatch } from '../schema/rows.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from './resolve.js';
+import { requireImplementedFunction } from '../schema/functions.js';
 import type * as T from './types.js';
 
 interface PreparedWrite {
@@ -25,6 +26,9 @@ interface PreparedWrite {
 
 function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): PreparedWrite {
   const c = requireCollection(engine, req);
+  // A collection stored with a function by an older version: its outputs cannot be computed, so
+  // rows are refused before the WAL rather than logged without them.
+  for (const fn of c.meta.schema.functions) requireImplementedFunction(fn);
   const pkField = c.pkField;
   const allowInsertAutoId = c.meta.properties['allow_insert_auto_id'] === 'true';
   const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, { isUpsert, allowInsertAutoId });

@@ -90,11 +90,38 @@ test('embedded: Parquet insert, upsert, vectors from a file, search params, flus
     assert.deepEqual(hits.map((h) => [h['query'], h['id'], h['title']]), [[1, 2, 'TWO'], [2, 5, 'five']]);
     const wrongDim = await cli('search', '-c', 'p', '-v', '[[0,1,0],[1,0]]');
     assert.equal(wrongDim.code, 1);
-    assert.match(wrongDim.stderr, /query vector 2 for field "vec": expected 3 numbers, got 2/);
+    // The service checks query vectors against the anns field for every door (the row is 0-based).
+    assert.match(wrongDim.stderr, /the dim \(2\) of float vector is not equal to schema dim \(3\).*\[field=vec\]\[row=1\]/);
     assert.match((await cli('flush', '-c', 'p')).stdout, /flushed p/);
     assert.match((await cli('compact', '-c', 'p')).stdout, /compaction \d+ of p done/);
     assert.match((await cli('server_version')).stdout, /sextant/);
     assert.deepEqual(json(await cli('--output', 'json', 'show', 'collection_stats', '-c', 'p')), { collection: 'p', row_count: 3 });
+  } finally {
+    await t.remove();
+  }
+});
+
+test('embedded: search without -a on two vector fields gets the service\'s Milvus answer; -a picks the field', async () => {
+  const t = await tempDir('sextant-cli-');
+  try {
+    const cli = cliFor(['--data', join(t.dir, 'data')]);
+    const fs = await import('node:fs/promises');
+    const schema = join(t.dir, 'two.json');
+    await fs.writeFile(schema, JSON.stringify({
+      collection_name: 'two',
+      fields: [{ name: 'id', type: 'INT64', is_primary: true }, { name: 'a', type: 'FLOAT_VECTOR', dim: 2 }, { name: 'b', type: 'FLOAT_VECTOR', dim: 2 }],
+    }));
+    const rows = join(t.dir, 'rows.jsonl');
+    await fs.writeFile(rows, '{"id": 1, "a": [1, 0], "b": [0, 1]}\n{"id": 2, "a": [0, 1], "b": [1, 0]}\n');
+    assert.equal((await cli('create', 'collection', '-f', schema)).code, 0);
+    assert.equal((await cli('insert', '-c', 'two', '-f', rows)).code, 0);
+    for (const f of ['a', 'b']) assert.equal((await cli('create', 'index', '-c', 'two', '-f', f, '-t', 'FLAT', '-m', 'L2')).code, 0);
+    assert.equal((await cli('load', '-c', 'two')).code, 0);
+    const unnamed = await cli('search', '-c', 'two', '-v', '[1, 0]');
+    assert.equal(unnamed.code, 1);
+    assert.match(unnamed.stderr, /multiple anns_fields exist, please specify a anns_field in search_params/);
+    const byB = json(await cli('--output', 'json', 'search', '-c', 'two', '-a', 'b', '-v', '[1, 0]', '-l', '1')) as Record<string, unknown>[];
+    assert.deepEqual(byB.map((h) => h['id']), [2]);
   } finally {
     await t.remove();
   }

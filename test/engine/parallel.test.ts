@@ -202,7 +202,7 @@ async function qps(svc: SextantService, req: SearchRequest, minMs: number): Prom
     n++;
   }
   const c = process.cpuUsage(c0);
-  return `${((n * req.nq * 1000) / (performance.now() - t0)).toFixed(0)} QPS (cpu ${((c.user + c.system) / 1000 / n).toFixed(1)} ms/search)`;
+  return `${((n * (req.nq ?? 1) * 1000) / (performance.now() - t0)).toFixed(0)} QPS (cpu ${((c.user + c.system) / 1000 / n).toFixed(1)} ms/search)`;
 }
 
 test('the event loop stays free during a big exact search (100k x 128); QPS inline vs 1 and 2 threads', { skip, timeout: 300_000 }, async () => {

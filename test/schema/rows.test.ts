@@ -197,11 +197,15 @@ test('autoId: PK absent from the batch on insert, refused when given, required o
 });
 
 test('function output fields are never accepted and absent from the batch', () => {
-  const s = buildCollectionSchema({
-    name: 'c',
-    fields: [pk, { name: 'text', dataType: DataType.VarChar, maxLength: 100 }, { name: 'sp', dataType: DataType.SparseFloatVector }],
+  // CreateCollection refuses function types not implemented yet (schema/functions.ts); a collection
+  // stored with one by an older version still has this schema.
+  const s = {
+    ...buildCollectionSchema({
+      name: 'c',
+      fields: [pk, { name: 'text', dataType: DataType.VarChar, maxLength: 100 }, { name: 'sp', dataType: DataType.SparseFloatVector }],
+    }),
     functions: [{ name: 'bm25', description: '', type: 1, inputFieldNames: ['text'], outputFieldNames: ['sp'], params: {} }],
-  });
+  };
   const b = rowsToBatch(s, [{ id: 1, text: 'hello' }], insert);
   assert.deepEqual([...b.columns.keys()], ['id', 'text']);
   expectMilvusError(() => rowsToBatch(s, [{ id: 1, text: 'x', sp: { 1: 1 } }], insert), 1100, 'unexpected function output field `sp`');

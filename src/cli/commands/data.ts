@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { DataType } from '../../core/enums.js';
 import { errors } from '../../core/errors.js';
-import { isVectorType } from '../../core/enums.js';
-import type { CollectionSchema, FieldSchema } from '../../schema/types.js';
+import type { CollectionSchema } from '../../schema/types.js';
 import { UsageError, type Args } from '../args.js';
 import type { Command } from '../command.js';
 import { F } from '../command.js';
@@ -17,18 +16,6 @@ function pkFilter(schema: CollectionSchema, ids: string[]): string {
     return x;
   });
   return `${pk.name} in [${list.join(', ')}]`;
-}
-
-function annsField(schema: CollectionSchema, given: string | undefined): FieldSchema {
-  const vectors = schema.fields.filter((f) => isVectorType(f.dataType));
-  if (given !== undefined) {
-    const f = schema.fields.find((x) => x.name === given);
-    if (f === undefined) throw errors.fieldNotFound(given);
-    return f;
-  }
-  const only = vectors[0];
-  if (vectors.length !== 1 || only === undefined) throw new UsageError(`search: name the vector field with -a (one of: ${vectors.map((f) => f.name).join(', ')})`);
-  return only;
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -48,15 +35,6 @@ async function vectorsOf(a: Args): Promise<unknown[]> {
   }
   if (!Array.isArray(v) || v.length === 0) throw new UsageError('search: expected a vector or a list of vectors');
   return Array.isArray(v[0]) || (typeof v[0] === 'object' && v[0] !== null) ? v : [v];
-}
-
-function checkDims(f: FieldSchema, vectors: unknown[]): void {
-  if (f.dim === null || f.dataType === DataType.SparseFloatVector) return;
-  const want = f.dataType === DataType.BinaryVector ? f.dim / 8 : f.dim;
-  vectors.forEach((v, i) => {
-    const got = Array.isArray(v) ? v.length : -1;
-    if (got !== want) throw errors.invalidParameter(`query vector ${i + 1} for field "${f.name}": expected ${want} numbers, got ${got < 0 ? 'no list' : got}`);
-  });
 }
 
 function searchParams(a: Args): Record<string, unknown> | undefined {
@@ -113,13 +91,10 @@ export const dataCommands: Command[] = [
       F.value(['-r', '--round-decimal'], 'round', 'round scores to N decimals')],
     run: async (ctx, a) => {
       const c = a.req('collection', '-c COLLECTION');
-      const { schema } = await ctx.backend.describeCollection(c);
-      const field = annsField(schema, a.opt('anns'));
       const vectors = await vectorsOf(a);
-      checkDims(field, vectors);
       const ps = a.list('partitions');
       const hits = await ctx.backend.search({
-        collection: c, annsField: field.name, vectors, limit: a.int('limit', '-l', 10) ?? 10, filter: a.opt('expr'),
+        collection: c, annsField: a.opt('anns'), vectors, limit: a.int('limit', '-l', 10) ?? 10, filter: a.opt('expr'),
         outputFields: outputFields(a), partitions: ps.length > 0 ? ps : undefined, params: searchParams(a),
         metricType: a.opt('metric')?.toUpperCase(), roundDecimal: a.int('round', '-r'),
       });

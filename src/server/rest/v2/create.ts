@@ -6,7 +6,8 @@
  */
 import { DataType, dataTypeFromName, type DataType as DataTypeT } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
-import type { ScalarValue } from '../../../schema/types.js';
+import { functionTypeFromName } from '../../../schema/functions.js';
+import type { FunctionSchema, ScalarValue } from '../../../schema/types.js';
 import type { CreateCollectionRequest, FieldSpecInput } from '../../../service/types.js';
 import type { Args } from '../args.js';
 import { restErrors } from '../errors.js';
@@ -57,6 +58,21 @@ function fieldSpec(f: Args, i: number): FieldSpecInput {
   const maxCapacity = intOf(params['max_capacity'], `${name}.max_capacity`);
   if (maxCapacity !== undefined) spec.maxCapacity = maxCapacity;
   return spec;
+}
+
+/** `schema.functions[i]`: {name, type ("BM25", ...), inputFieldNames, outputFieldNames, params, description}. */
+function functionSpec(f: Args, i: number): FunctionSchema {
+  const typeName = f.str('type');
+  const type = functionTypeFromName(typeName);
+  if (type === undefined) throw errors.invalidParameter(`functions[${i}]: unknown function type`, { actual: typeName });
+  return {
+    name: f.str('name'),
+    description: f.optStr('description') ?? '',
+    type,
+    inputFieldNames: f.strList('inputFieldNames'),
+    outputFieldNames: f.strList('outputFieldNames'),
+    params: f.stringRecord('params'),
+  };
 }
 
 /** `params`: shardsNum, partitionsNum, consistencyLevel, ttlSeconds, enableDynamicField; the rest become properties. */
@@ -112,6 +128,7 @@ async function createWithSchema(call: RestCall, schema: Args): Promise<V2Result>
     fields,
     description: call.args.optStr('description') ?? '',
     enableDynamicField: schema.optBool('enableDynamicField') ?? schema.optBool('enabledDynamicField') ?? false,
+    functions: schema.objects('functions', false).map(functionSpec),
   };
   applyParams(req, call.args.optObject('params'));
   await call.api.createCollection(req);

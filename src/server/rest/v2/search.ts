@@ -1,15 +1,12 @@
 /**
- * REST v2 `entities/search` and `entities/hybrid_search`. Query vectors arrive as JSON lists and
- * become one typed-array column through the anns field's FieldWriter (the same conversion as
- * inserted rows). Hits of all query vectors are concatenated; `topks` gives the count per query.
+ * REST v2 `entities/search` and `entities/hybrid_search`. Query vectors arrive as JSON lists and go
+ * to the service as they are, with `annsField` if given: the service picks the field (the only
+ * vector field when none is named) and converts them for it. Hits of all query vectors are
+ * concatenated; `topks` gives the count per query.
  */
-import { isVectorType, METRIC_TYPES, type MetricType } from '../../../core/enums.js';
+import { METRIC_TYPES, type MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import { rankerOf } from '../../../service/sdk-values.js';
-import type { Column } from '../../../schema/column.js';
-import type { CollectionSchema, FieldSchema } from '../../../schema/types.js';
-import { fieldByName } from '../../../schema/types.js';
-import { FieldWriter } from '../../../schema/writer.js';
 import type { SearchRequest, SearchResult } from '../../../service/types.js';
 import type { Args } from '../args.js';
 import { restErrors } from '../errors.js';
@@ -18,20 +15,6 @@ import { searchRows } from '../values.js';
 import { consistencyOfName } from './levels.js';
 
 const DEFAULT_LIMIT = 100;
-
-function annsFieldOf(schema: CollectionSchema, name: string | undefined): FieldSchema {
-  const f = name ? fieldByName(schema, name) : schema.fields.find((x) => isVectorType(x.dataType));
-  if (f === undefined) throw errors.fieldNotFound(name ?? '<vector field>');
-  if (!isVectorType(f.dataType)) throw errors.invalidParameter(`field ${f.name} is not a vector field`);
-  return f;
-}
-
-function queryVectors(field: FieldSchema, data: unknown[]): Column {
-  if (data.length === 0) throw restErrors.missingRequired('data');
-  const w = new FieldWriter({ ...field, nullable: false, defaultValue: null }, data.length);
-  for (let i = 0; i < data.length; i++) w.set(i, data[i]);
-  return w.finish();
-}
 
 function metricOf(raw: string | undefined): MetricType | '' {
   if (raw === undefined || raw === '') return '';
@@ -55,9 +38,8 @@ function searchParamsOf(sp: Args | undefined, own: Args): { metric: MetricType |
 }
 
 /** One search route from `a` (the request itself, or one entry of hybrid `search`). */
-function route(call: RestCall, schema: CollectionSchema, a: Args): SearchRequest {
-  const field = annsFieldOf(schema, a.optStr('annsField') || undefined);
-  const vectors = queryVectors(field, a.list('data'));
+function route(call: RestCall, a: Args): SearchRequest {
+  const annsField = a.optStr('annsField');
   const { metric, params, ignoreGrowing } = searchParamsOf(a.optObject('searchParams'), a);
   const offset = a.optInt('offset');
   const groupBy = a.optStr('groupingField');
@@ -66,15 +48,14 @@ function route(call: RestCall, schema: CollectionSchema, a: Args): SearchRequest
   const exprParams = a.optObject('exprParams') ?? call.args.optObject('exprParams');
   const out: SearchRequest = {
     ...collectionOf(call),
-    annsField: field.name,
-    vectors,
-    nq: a.list('data').length,
+    data: a.list('data'),
     topK: a.optInt('limit') ?? call.args.optInt('limit') ?? DEFAULT_LIMIT,
     metricType: metric,
     params,
     filter: a.optStr('filter') ?? '',
     outputFields: call.args.strList('outputFields'),
     partitionNames: call.args.strList('partitionNames'),
+    ...(annsField ? { annsField } : {}),
     ...(offset !== undefined ? { offset } : {}),
     ...(ignoreGrowing ? { ignoreGrowing } : {}),
     ...(groupBy ? { groupByField: groupBy } : {}),
@@ -92,18 +73,15 @@ function answer(r: SearchResult): V2Result {
 }
 
 export async function search(call: RestCall): Promise<V2Result> {
-  const s = collectionOf(call);
   if (!call.args.has('data')) throw restErrors.missingRequired('data');
-  const schema = (await call.api.describeCollection(s)).schema;
-  return answer(await call.api.search(route(call, schema, call.args)));
+  return answer(await call.api.search(route(call, call.args)));
 }
 
 export async function hybridSearch(call: RestCall): Promise<V2Result> {
   const s = collectionOf(call);
   const subs = call.args.objects('search', true);
   if (subs.length === 0) throw restErrors.missingRequired('search');
-  const schema = (await call.api.describeCollection(s)).schema;
-  const requests = subs.map((a) => route(call, schema, a));
+  const requests = subs.map((a) => route(call, a));
   const rerank = call.args.optObject('rerank');
   const offset = call.args.optInt('offset');
   const level = consistencyOfName(call.args.optStr('consistencyLevel'));

@@ -1,0 +1,49 @@
+/**
+ * The composition `npm start` serves (main.ts calls this): one service over the data directory,
+ * gRPC and REST v2 on `port`, /healthz, /metrics and /api/v1 on `httpPort`, the REST users/roles
+ * store in DIR/rest-users.json. Tests call it too (test/doors), so what they run is what ships.
+ */
+import { join } from 'node:path';
+import { limits } from '../core/limits.js';
+import { configureWasm } from '../index/wasm/settings.js';
+import { SextantService } from '../service/service.js';
+import { startSextantServer, type RunningSextantServer } from './http/server.js';
+import type { EngineSettings, MainOptions } from './options.js';
+
+export interface Served {
+  service: SextantService;
+  server: RunningSextantServer;
+  /** Close the listeners, then the service. */
+  close(): Promise<void>;
+}
+
+export type UnexpectedErrorHook = (where: string, e: unknown) => void;
+
+/** Serve `service` (open over `opts.dataDir`) as npm start does. */
+export async function serveService(service: SextantService, opts: MainOptions, onUnexpectedError: UnexpectedErrorHook): Promise<RunningSextantServer> {
+  return startSextantServer(service, {
+    host: opts.host,
+    port: opts.port,
+    httpPort: opts.httpPort,
+    maxMessageBytes: opts.maxMessageBytes,
+    maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
+    engine: service.engine,
+    rbacFile: join(opts.dataDir, 'rest-users.json'),
+    onUnexpectedError,
+  });
+}
+
+/** Open the data directory and serve it; the service is closed again if serving fails. */
+export async function serve(opts: MainOptions & EngineSettings, onUnexpectedError: UnexpectedErrorHook): Promise<Served> {
+  if (opts.wasm !== undefined) configureWasm(opts.wasm);
+  const service = await SextantService.open({
+    dataDir: opts.dataDir,
+    ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+    ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
+  });
+  const server = await serveService(service, opts, onUnexpectedError).catch(async (e: unknown) => {
+    await service.close();
+    throw e;
+  });
+  return { service, server, close: async () => { await server.close(); await service.close(); } };
+}
