@@ -384,11 +384,15 @@ export class Engine {
       await this.indexer.close();
       // After a storage failure nothing more is written: the WAL holds every acknowledged write.
       if (this.health.failedReason === null) await this.writer.flushAll();
+    } catch (e) {
+      throw this.health.storageError('closing', e, false);
     } finally {
       this.health.markClosed();
       await this.searchThreads.close();
-      await this.wal.close();
+      let walError: unknown = null;
+      await this.wal.close().catch((e: unknown) => { walError = e; });
       await this.unlock?.();
+      if (walError !== null) throw this.health.storageError('closing the write-ahead log', walError, false);
     }
   }
 }

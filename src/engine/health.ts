@@ -94,6 +94,14 @@ export class EngineHealth {
     return failed === null ? e : errors.storageFailed(failed);
   }
 
+  /**
+   * A file-system error that escaped the write classification, i.e. a failed read (loading a
+   * segment or an index file): code 5, storage does not fail (nothing was written). Others pass.
+   */
+  readError(e: unknown): unknown {
+    return isFsError(e) ? errors.internal(`reading storage failed: ${describe(e)}`) : e;
+  }
+
   /** A write reached the disk: space is back. */
   wrote(): void {
     this.noSpace = null;

@@ -106,7 +106,11 @@ export class SextantService implements MilvusApi {
   /** Every RPC that changes data or the catalog: refused once storage failed (code 5) or the engine closed. */
   private async writing<R>(fn: () => Promise<R>): Promise<R> {
     await this.engine.ensureWritable();
-    return fn();
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.engine.health.readError(e);
+    }
   }
 
   async close(): Promise<void> {
