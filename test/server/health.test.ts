@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { SextantClient } from '../../src/client/client.js';
+import { composeTs } from '../../src/engine/clock.js';
 import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { SextantService } from '../../src/service/service.js';
@@ -50,6 +51,9 @@ test('AllocTimestamp answers from the engine clock: after the previous write, be
     try {
       await h.svc.createCollection(vectorCollection('c', dim));
       const rand = rng(3);
+      // The engine clock ahead of the wall clock, as after the wall clock steps back (NTP) or a
+      // restart on a data dir written by a machine whose clock ran ahead: timestamps stay monotonic.
+      h.svc.engine.clock.observe(composeTs(Date.now() + 60_000));
       for (let i = 0; i < 20; i++) {
         const before = (await h.svc.insert({ collectionName: 'c', numRows: 1, columns: batch(i * 2, 1, dim, rand) })).timestamp;
         const alloc = BigInt(String((await c.call('AllocTimestamp', {}))['timestamp']));
