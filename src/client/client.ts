@@ -113,8 +113,11 @@ export class SextantClient {
 
   // ---------------------------------------------------------------- server
   async getVersion(): Promise<R.GetVersionResponse> { return { status: successStatus(), version: this.service.version() }; }
+  /** The service's CheckHealth (storage failed, engine closed, disk full), as the SDK answers it. */
   async checkHealth(): Promise<R.CheckHealthResponse> {
-    return { status: successStatus(), isHealthy: !this.closed, reasons: this.closed ? ['client is closed'] : [], quota_states: [] };
+    if (this.closed) return { status: successStatus(), isHealthy: false, reasons: ['client is closed'], quota_states: [] };
+    const h = this.service.checkHealth();
+    return { status: successStatus(), isHealthy: h.isHealthy, reasons: h.reasons, quota_states: h.quotaStates };
   }
 
   /** Flushes nothing extra (writes are durable when they answer) and releases the data directory. */

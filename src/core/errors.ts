@@ -109,6 +109,13 @@ const input = { inputError: true } as const;
 export const errors = {
   serviceNotReady: (what: string) => new MilvusError(1, formatReason('service not ready', { reason: what }), { retriable: true }),
   internal: (what: string) => new MilvusError(5, `service internal error: ${what}`),
+  /** The disk failed under a write (I/O error, failed fsync): nothing more is acknowledged until a restart recovers from the WAL. */
+  storageFailed: (what: string) => new MilvusError(5, formatReason(
+    'service internal error: storage failed, writes are refused until the server restarts and recovers from its write-ahead log',
+    { reason: what },
+  )),
+  /** A write found no space (ENOSPC, EFBIG, EDQUOT) and left nothing behind; writes resume once space returns. */
+  diskLimitExceeded: (what: string) => new MilvusError(7, formatReason('disk limit exceeded', { reason: what })),
   insufficientMemoryToLoad: (needBytes: number, budgetBytes: number, usedBytes: number) =>
     new MilvusError(3, formatReason('insufficient memory to load', {
       requiredBytes: needBytes, usedBytes, budgetBytes,

@@ -22,6 +22,7 @@ import { acquireDirLock } from '../storage/lock.js';
 import { readManifest, writeManifest } from '../storage/manifest.js';
 import { Wal } from '../storage/wal.js';
 import { HybridClock } from './clock.js';
+import { EngineHealth } from './health.js';
 import { CollectionRuntime } from './collection.js';
 import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, ManifestBody, PartitionMeta } from './meta.js';
 import { emptyManifest, fromManifestJson, toManifestJson } from './meta.js';
@@ -54,6 +55,8 @@ export const DEFAULT_PARTITION = '_default';
 
 export class Engine implements Catalog {
   readonly clock: HybridClock;
+  /** Storage health: refuses writes after a storage failure, reported by CheckHealth and /healthz. */
+  readonly health: EngineHealth;
   readonly databases = new Map<string, DatabaseMeta>();
   readonly collections = new Map<number, CollectionRuntime>();
   aliases: AliasMeta[] = [];
@@ -67,6 +70,8 @@ export class Engine implements Catalog {
   private nextId: number;
   private readonly manifestLock = new Mutex();
   private closed = false;
+  /** Memory holds catalog changes the MANIFEST lacks (its replacement found no space): write it before acknowledging anything. */
+  private catalogBehind = false;
 
   private constructor(
     readonly fs: FileSystem,
@@ -77,6 +82,7 @@ export class Engine implements Catalog {
     private readonly unlock: (() => Promise<void>) | null,
   ) {
     this.clock = new HybridClock(body.clockTs);
+    this.health = new EngineHealth(() => wal.failure);
     this.nextId = body.nextId;
     for (const d of body.databases) this.databases.set(d.name, d);
     for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
@@ -88,6 +94,7 @@ export class Engine implements Catalog {
       files: this.segments,
       wal,
       clock: this.clock,
+      health: this.health,
       sealRows: opts.sealRows ?? limits.growingSealRows,
       scheduleIndex: (c) => this.indexer.schedule(c),
     });
@@ -136,11 +143,28 @@ export class Engine implements Catalog {
     return this.nextId++;
   }
 
-  /** Write the manifest from the current durable catalog state. Serialised. */
+  /**
+   * Write the manifest from the current catalog state. Serialised. Refused once storage failed; a
+   * failure to replace it fails storage, except a full disk that left the old manifest in place.
+   */
   async persist(): Promise<void> {
+    this.health.checkWritable();
     await this.manifestLock.run(async () => {
-      await writeManifest(this.fs, this.dataDir, toManifestJson(this.manifestBody()));
+      try {
+        await writeManifest(this.fs, this.dataDir, toManifestJson(this.manifestBody()));
+      } catch (e) {
+        this.catalogBehind = true;
+        throw this.health.storageError('manifest', e, true);
+      }
+      this.catalogBehind = false;
+      this.health.wrote();
     });
+  }
+
+  /** Before a write is acknowledged: storage works and the MANIFEST holds every catalog change in memory. */
+  async ensureWritable(): Promise<void> {
+    this.health.checkWritable();
+    if (this.catalogBehind) await this.persist();
   }
 
   private manifestBody(): ManifestBody {
@@ -179,7 +203,11 @@ export class Engine implements Catalog {
   }
 
   async removeFiles(files: readonly string[]): Promise<void> {
-    await this.segments.remove(files);
+    try {
+      await this.segments.remove(files);
+    } catch (e) {
+      throw this.health.storageError('removing segment files', e, false);
+    }
   }
 
   // ---------------- databases ----------------
@@ -371,11 +399,17 @@ export class Engine implements Catalog {
     this.closed = true;
     try {
       await this.indexer.close();
-      await this.writer.flushAll();
+      // After a storage failure nothing more is written: the WAL holds every acknowledged write.
+      if (this.health.failedReason === null) await this.writer.flushAll();
+    } catch (e) {
+      throw this.health.storageError('closing', e, false);
     } finally {
+      this.health.markClosed();
       await this.searchThreads.close();
-      await this.wal.close();
+      let walError: unknown = null;
+      await this.wal.close().catch((e: unknown) => { walError = e; });
       await this.unlock?.();
+      if (walError !== null) throw this.health.storageError('closing the write-ahead log', walError, false);
     }
   }
 }

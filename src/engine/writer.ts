@@ -16,6 +16,7 @@ import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
 import type { Wal, WalRecord } from '../storage/wal.js';
 import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
 import type { HybridClock } from './clock.js';
+import type { EngineHealth } from './health.js';
 import type { CollectionRuntime } from './collection.js';
 import type { SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
@@ -44,6 +45,8 @@ export interface WriterDeps {
   files: SegmentDir;
   wal: Wal;
   clock: HybridClock;
+  /** Refuses writes after a storage failure; told of each failure and success. */
+  health: EngineHealth;
   /** Seal a growing segment at this many rows. */
   sealRows: number;
   /** Queue index builds for the collection's new sealed segments. */
@@ -70,7 +73,14 @@ export class Writer {
     if (payload.length > limits.walMaxRecordBytes) {
       throw errors.parameterTooLarge('write request', { maxBytes: limits.walMaxRecordBytes, actualBytes: payload.length });
     }
-    const lsn = await this.deps.wal.append(RecordType.Write, payload);
+    this.deps.health.checkWritable();
+    let lsn: bigint;
+    try {
+      lsn = await this.deps.wal.append(RecordType.Write, payload);
+    } catch (e) {
+      throw this.deps.health.storageError('write-ahead log', e, true);
+    }
+    this.deps.health.wrote();
     // The collection may have been dropped while we waited for the fsync.
     if (this.deps.catalog.collections.get(c.id) === c) this.apply(c, record, lsn);
     return ts;
@@ -143,6 +153,7 @@ export class Writer {
   flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<SealedSegmentMeta | null> {
     return this.flushLock.run(async () => {
       const { catalog, files } = this.deps;
+      this.deps.health.checkWritable();
       if (catalog.collections.get(c.id) !== c || c.partitions.get(p.meta.id) !== p) return null;
       if (p.appliedLsn <= p.meta.flushedLsn && p.sealing.length === 0) return null;
       const g = p.growing;
@@ -155,10 +166,12 @@ export class Writer {
       let segMeta: SealedSegmentMeta | null = null;
       let merged: Chunk | null = null;
       if (chunks.length > 0) {
-        merged = mergeChunks(chunks);
-        segMeta = await this.writeSegment(c, p, merged);
+        const m = mergeChunks(chunks);
+        merged = m;
+        segMeta = await this.durably('segment flush', () => this.writeSegment(c, p, m));
       }
-      const deleteFile = tombstones.size > 0 ? await this.writeTombstones(c, p, tombstones) : null;
+      // A failure leaves the rows in `sealing` (searchable) and in the WAL; the next flush retries.
+      const deleteFile = tombstones.size > 0 ? await this.durably('tombstone flush', () => this.writeTombstones(c, p, tombstones)) : null;
       const oldDeleteFile = p.meta.deleteFile;
       p.meta = {
         ...p.meta,
@@ -256,7 +269,22 @@ export class Writer {
         if (p.appliedLsn > p.meta.flushedLsn && p.meta.flushedLsn + 1n < keepFrom) keepFrom = p.meta.flushedLsn + 1n;
       }
     }
-    await this.deps.wal.dropBefore(keepFrom);
+    try {
+      await this.deps.wal.dropBefore(keepFrom);
+    } catch (e) {
+      throw this.deps.health.storageError('removing WAL files', e, false);
+    }
+  }
+
+  /** Runs a write of new files; a storage error becomes code 7 (no space, nothing left behind) or fails storage. */
+  private async durably<T>(where: string, write: () => Promise<T>): Promise<T> {
+    try {
+      const out = await write();
+      this.deps.health.wrote();
+      return out;
+    } catch (e) {
+      throw this.deps.health.storageError(where, e, true);
+    }
   }
 
   /**
@@ -283,7 +311,7 @@ export class Writer {
           for (const f of Object.values(s.meta.indexFiles ?? {})) if (f) oldFiles.push(f);
           if (rows.length === 0) continue;
           const sub = takeChunkRows(chunk, rows);
-          const meta = await this.writeSegment(c, p, sub);
+          const meta = await this.durably('compaction', () => this.writeSegment(c, p, sub));
           for (const r of s.residents ?? []) r.release();
           kept.push({ meta, data: s.data ? sub : null });
         }

@@ -73,5 +73,9 @@ export interface MilvusApi {
 
   // server
   version(): string;
+  /** CheckHealth: not healthy after a storage failure or close (with reasons); DenyToWrite while the disk is full. */
+  checkHealth(): T.HealthReport;
+  /** AllocTimestamp: the first of `count` (default 1) consecutive timestamps of the engine's hybrid clock. */
+  allocTimestamp(count?: number): bigint;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
  * SextantService: Milvus semantics over one engine. Every transport (gRPC, REST, the embedded
  * client, the CLI) calls this and nothing below it. One file per RPC family does the work.
  */
+import { errors } from '../core/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import type { MilvusApi } from './api.js';
@@ -19,6 +20,9 @@ import * as writes from './writes.js';
 
 export const SEXTANT_VERSION = '2.6.0-sextant.0.1.0';
 
+/** AllocTimestamp's count: at most one millisecond's worth of logical timestamps at once. */
+const MAX_TIMESTAMPS_PER_ALLOC = 1 << 18;
+
 export type ServiceOptions = EngineOptions;
 
 export class SextantService implements MilvusApi {
@@ -28,64 +32,85 @@ export class SextantService implements MilvusApi {
     return new SextantService(await Engine.open(opts));
   }
 
-  createDatabase = async (req: T.CreateDatabaseRequest) => databases.createDatabase(this.engine, req);
-  dropDatabase = async (req: { dbName: string }) => databases.dropDatabase(this.engine, req);
+  createDatabase = async (req: T.CreateDatabaseRequest) => this.writing(() => databases.createDatabase(this.engine, req));
+  dropDatabase = async (req: { dbName: string }) => this.writing(() => databases.dropDatabase(this.engine, req));
   listDatabases = async () => databases.listDatabases(this.engine);
   describeDatabase = async (req: { dbName: string }) => databases.describeDatabase(this.engine, req);
-  alterDatabase = async (req: { dbName: string; properties?: T.Properties; deleteKeys?: string[] }) => databases.alterDatabase(this.engine, req);
+  alterDatabase = async (req: { dbName: string; properties?: T.Properties; deleteKeys?: string[] }) => this.writing(() => databases.alterDatabase(this.engine, req));
 
-  createCollection = async (req: T.CreateCollectionRequest) => collections.createCollection(this.engine, req);
+  createCollection = async (req: T.CreateCollectionRequest) => this.writing(() => collections.createCollection(this.engine, req));
   describeCollection = async (req: T.CollectionScoped) => collections.describeCollection(this.engine, req);
   hasCollection = async (req: T.CollectionScoped) => collections.hasCollection(this.engine, req);
   listCollections = async (req: T.DbScoped) => collections.listCollections(this.engine, req);
-  dropCollection = async (req: T.CollectionScoped) => collections.dropCollection(this.engine, req);
-  renameCollection = async (req: T.RenameCollectionRequest) => collections.renameCollection(this.engine, req);
-  alterCollection = async (req: T.AlterCollectionRequest) => collections.alterCollection(this.engine, req);
+  dropCollection = async (req: T.CollectionScoped) => this.writing(() => collections.dropCollection(this.engine, req));
+  renameCollection = async (req: T.RenameCollectionRequest) => this.writing(() => collections.renameCollection(this.engine, req));
+  alterCollection = async (req: T.AlterCollectionRequest) => this.writing(() => collections.alterCollection(this.engine, req));
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
-  addCollectionField = async (req: T.AddCollectionFieldRequest) => fields.addCollectionField(this.engine, req);
-  alterCollectionField = async (req: T.AlterCollectionFieldRequest) => fields.alterCollectionField(this.engine, req);
+  addCollectionField = async (req: T.AddCollectionFieldRequest) => this.writing(() => fields.addCollectionField(this.engine, req));
+  alterCollectionField = async (req: T.AlterCollectionFieldRequest) => this.writing(() => fields.alterCollectionField(this.engine, req));
 
-  createPartition = async (req: T.PartitionRequest) => partitions.createPartition(this.engine, req);
-  dropPartition = async (req: T.PartitionRequest) => partitions.dropPartition(this.engine, req);
+  createPartition = async (req: T.PartitionRequest) => this.writing(() => partitions.createPartition(this.engine, req));
+  dropPartition = async (req: T.PartitionRequest) => this.writing(() => partitions.dropPartition(this.engine, req));
   hasPartition = async (req: T.PartitionRequest) => partitions.hasPartition(this.engine, req);
   listPartitions = async (req: T.CollectionScoped) => partitions.listPartitions(this.engine, req);
   getPartitionStatistics = async (req: T.PartitionRequest) => partitions.getPartitionStatistics(this.engine, req);
 
-  createAlias = async (req: T.AliasRequest) => aliases.createAlias(this.engine, req);
-  alterAlias = async (req: T.AliasRequest) => aliases.alterAlias(this.engine, req);
-  dropAlias = async (req: { dbName?: string; alias: string }) => aliases.dropAlias(this.engine, req);
+  createAlias = async (req: T.AliasRequest) => this.writing(() => aliases.createAlias(this.engine, req));
+  alterAlias = async (req: T.AliasRequest) => this.writing(() => aliases.alterAlias(this.engine, req));
+  dropAlias = async (req: { dbName?: string; alias: string }) => this.writing(() => aliases.dropAlias(this.engine, req));
   describeAlias = async (req: { dbName?: string; alias: string }) => aliases.describeAlias(this.engine, req);
   listAliases = async (req: { dbName?: string; collectionName?: string }) => aliases.listAliases(this.engine, req);
 
-  createIndex = async (req: T.CreateIndexRequest) => indexes.createIndex(this.engine, req);
+  createIndex = async (req: T.CreateIndexRequest) => this.writing(() => indexes.createIndex(this.engine, req));
   describeIndex = async (req: T.IndexRequest) => indexes.describeIndex(this.engine, req);
-  dropIndex = async (req: T.IndexRequest) => indexes.dropIndex(this.engine, req);
-  alterIndex = async (req: T.AlterIndexRequest) => indexes.alterIndex(this.engine, req);
+  dropIndex = async (req: T.IndexRequest) => this.writing(() => indexes.dropIndex(this.engine, req));
+  alterIndex = async (req: T.AlterIndexRequest) => this.writing(() => indexes.alterIndex(this.engine, req));
 
-  insert = async (req: T.InsertRequest) => writes.insert(this.engine, req);
-  upsert = async (req: T.InsertRequest) => writes.upsert(this.engine, req);
-  delete = async (req: T.DeleteRequest) => writes.deleteRows(this.engine, req);
+  insert = async (req: T.InsertRequest) => this.writing(() => writes.insert(this.engine, req));
+  upsert = async (req: T.InsertRequest) => this.writing(() => writes.upsert(this.engine, req));
+  delete = async (req: T.DeleteRequest) => this.writing(() => writes.deleteRows(this.engine, req));
 
   query = async (req: T.QueryRequest) => reads.query(this.engine, req);
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
-  loadCollection = async (req: T.LoadRequest) => load.loadCollection(this.engine, req);
-  releaseCollection = async (req: T.CollectionScoped) => load.releaseCollection(this.engine, req);
-  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => load.loadPartitions(this.engine, req);
-  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => load.releasePartitions(this.engine, req);
+  loadCollection = async (req: T.LoadRequest) => this.writing(() => load.loadCollection(this.engine, req));
+  releaseCollection = async (req: T.CollectionScoped) => this.writing(() => load.releaseCollection(this.engine, req));
+  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => this.writing(() => load.loadPartitions(this.engine, req));
+  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => load.releasePartitions(this.engine, req));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadState(this.engine, req);
   getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadingProgress(this.engine, req);
 
-  flush = async (req: { dbName?: string; collectionNames: string[] }) => segments.flush(this.engine, req);
+  flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
-  compact = async (req: T.CollectionScoped) => segments.compact(this.engine, req);
+  compact = async (req: T.CollectionScoped) => this.writing(() => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
   getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);
 
   version(): string {
     return SEXTANT_VERSION;
+  }
+
+  checkHealth(): T.HealthReport {
+    return this.engine.health.report();
+  }
+
+  allocTimestamp(count = 1): bigint {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_TIMESTAMPS_PER_ALLOC) {
+      throw errors.invalidParameter('count', { expected: `integer in [1, ${MAX_TIMESTAMPS_PER_ALLOC}]`, actual: count });
+    }
+    return this.engine.clock.reserve(count);
+  }
+
+  /** Every RPC that changes data or the catalog: refused once storage failed (code 5) or the engine closed. */
+  private async writing<R>(fn: () => Promise<R>): Promise<R> {
+    await this.engine.ensureWritable();
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.engine.health.readError(e);
+    }
   }
 
   async close(): Promise<void> {

@@ -214,3 +214,7 @@ export interface SegmentInfo {
 }
 export interface CompactionResult { compactionId: bigint; state: 'Completed' | 'Executing'; plansRemoved: number }
 export interface Statistics { rowCount: number }
+
+// ---------- server ----------
+/** CheckHealth's answer (Milvus: isHealthy, reasons, quota_states). */
+export type { HealthReport, QuotaState } from '../engine/health.js';

@@ -31,12 +31,16 @@
  * arrive while a write+fsync is in flight are written together by the next write+fsync (group
  * commit; a batch is capped at one file's worth of bytes). A file grows past `maxFileBytes` only
  * to hold a single record larger than that. A failed write or fsync rejects every waiting append and poisons the WAL until reopen;
- * a rejected append's record may or may not be present after reopening.
+ * a rejected append's record may or may not be present after reopening. One exception: a write that
+ * fails for lack of space (ENOSPC, EDQUOT, EFBIG) is cut back (truncate + fsync to the last good
+ * record), every waiting append is rejected with that error and their LSNs are handed out again;
+ * the WAL stays usable and those records never appear. If the cut itself fails, the WAL is poisoned.
  */
 import { posix } from 'node:path';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { FileHandle, FileSystem } from './fs/types.js';
+import { isFsError } from './fs/types.js';
 import { ensureDir } from './fs/durable.js';
 import { storageErrors } from './errors.js';
 import {
@@ -133,6 +137,11 @@ export class Wal {
     return this.assignLsn;
   }
 
+  /** The error that poisoned the WAL (nothing is accepted until reopen), or null. */
+  get failure(): unknown {
+    return this.poisoned === null ? null : this.poisoned.error;
+  }
+
   /** WAL file names, oldest first. */
   get fileNames(): string[] {
     return this.files.map((f) => f.name);
@@ -221,11 +230,21 @@ export class Wal {
       while (this.queue.length > 0 && this.poisoned === null) {
         const batch = this.takeBatch();
         this.wakeRoomWaiters();
+        let noSpace: unknown = null;
         try {
-          await this.writeBatch(batch);
+          noSpace = await this.writeBatch(batch);
         } catch (e) {
           for (const p of batch) p.reject(e);
           this.poison(e);
+          return;
+        }
+        if (noSpace !== null) {
+          // Nothing of the batch is left in the file: reject it and everything queued behind it, and
+          // hand their LSNs out again.
+          for (const p of batch) p.reject(noSpace);
+          for (const p of this.queue.splice(0, this.queue.length)) p.reject(noSpace);
+          this.assignLsn = this.writeLsn;
+          this.wakeRoomWaiters();
           return;
         }
         for (const p of batch) p.resolve(p.lsn);
@@ -247,8 +266,11 @@ export class Wal {
     return this.queue.splice(0, count);
   }
 
-  /** One write and one fsync for the whole batch. */
-  private async writeBatch(batch: Pending[]): Promise<void> {
+  /**
+   * One write and one fsync for the whole batch. A write refused for lack of space is cut back to
+   * the last good record and returned (nothing of the batch remains); any other failure throws.
+   */
+  private async writeBatch(batch: Pending[]): Promise<unknown> {
     let total = 0;
     for (const p of batch) total += p.bytes.length;
     if (this.active.records > 0 && this.active.sizeBytes + total > this.maxFileBytes) await this.rotateNow();
@@ -258,7 +280,14 @@ export class Wal {
       buf.set(p.bytes, at);
       at += p.bytes.length;
     }
-    await this.active.handle.write(buf, this.active.sizeBytes);
+    try {
+      await this.active.handle.write(buf, this.active.sizeBytes);
+    } catch (e) {
+      if (!isNoSpaceWrite(e)) throw e;
+      await this.active.handle.truncate(this.active.sizeBytes);
+      await this.active.handle.sync();
+      return e;
+    }
     const syncStart = performance.now();
     await this.active.handle.sync();
     const syncSeconds = (performance.now() - syncStart) / 1000;
@@ -266,6 +295,7 @@ export class Wal {
     this.active.sizeBytes += total;
     this.active.records += batch.length;
     this.writeLsn += BigInt(batch.length);
+    return null;
   }
 
   private async rotateNow(): Promise<void> {
@@ -290,6 +320,11 @@ export class Wal {
     this.roomWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** A write that found no space: ENOSPC, EDQUOT, or EFBIG (a file-size limit). */
+function isNoSpaceWrite(e: unknown): boolean {
+  return isFsError(e) && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EFBIG');
 }
 
 /** Creates a WAL file with its header, durable (file synced, directory synced). */

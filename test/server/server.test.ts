@@ -26,6 +26,8 @@ function fakeApi(seen: Record<string, unknown[]>): MilvusApi {
       return [{ segmentId: 7n, collectionId: 2n, partitionId: 1n, numRows: 3, state: 'Flushed', indexName: '', memSizeBytes: 10 }];
     },
     version: () => 'test',
+    checkHealth: () => ({ isHealthy: false, reasons: ['storage failed'], quotaStates: ['DenyToWrite'] }),
+    allocTimestamp: (count = 1) => 1000n + BigInt(count),
     close: async () => {},
   };
   return new Proxy(impl as MilvusApi, {
@@ -52,8 +54,10 @@ test('Connect answers a non-zero identifier and STANDALONE server info', async (
   const again = await c.call('Connect', {});
   assert.notEqual(again['identifier'], r['identifier']);
   assert.equal((await c.call('GetVersion', {}))['version'], 'v2.6.0-sextant');
-  assert.equal((await c.call('CheckHealth', {}))['isHealthy'], true);
-  assert.notEqual((await c.call('AllocTimestamp', {}))['timestamp'], '0');
+  // Health and timestamps come from the service, not from the server's own clock.
+  const health = await c.call('CheckHealth', {});
+  assert.deepEqual([health['isHealthy'], health['reasons'], health['quota_states']], [false, ['storage failed'], ['DenyToWrite']]);
+  assert.equal((await c.call('AllocTimestamp', {}))['timestamp'], '1001');
   c.close();
 });
 

@@ -150,7 +150,7 @@ describe('WAL write and fsync failures', () => {
     });
   }
 
-  test('ENOSPC rejects the batch, and appends queued behind it', async () => {
+  test('ENOSPC rejects the batch and appends queued behind it, cuts the torn bytes off, and the WAL goes on', async () => {
     const { mem, faulty, wal } = await setup();
     faulty.noSpaceAfter(30);
     let behind: Promise<PromiseSettledResult<bigint>[]> | null = null;
@@ -162,7 +162,24 @@ describe('WAL write and fsync failures', () => {
     assert.ok(behind !== null);
     const queued = await (behind as Promise<PromiseSettledResult<bigint>[]>);
     assert.ok(queued.every((r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ENOSPC'));
-    await assertPoisonedAndRecoverable(wal, mem, 'ENOSPC');
+    assert.equal(wal.failure, null, 'a full disk does not poison the WAL');
+    faulty.onOp = null;
+    faulty.heal();
+    // The rejected records' LSNs are handed out again: payload j at LSN j + 1.
+    assert.deepEqual(acknowledged(await issue(wal, 5, 3)), [6n, 7n, 8n]);
+    const { records } = await Wal.open(mem.crash(), DIR);
+    assertConsistent(records);
+    assert.equal(records.length, 8, 'the refused records never appear, the later ones are there');
+  });
+
+  test('after ENOSPC the torn bytes are cut off durably: a crash keeping every unsynced byte finds no tail', async () => {
+    const { mem, faulty, wal } = await setup();
+    faulty.noSpaceAfter(30);
+    const results = await issue(wal, 5, 4);
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    const { records, tail } = await Wal.open(mem.crash({ keepFraction: () => 1 }), DIR);
+    assert.equal(records.length, 5);
+    assert.equal(tail, null);
   });
 
   test('a failed fsync rejects the appends; their bytes were written but are not acknowledged', async () => {

@@ -1,12 +1,11 @@
-/** RPCs the server answers itself, without the service: connection, version, health, timestamps. */
+/**
+ * RPCs the server answers itself, without the service: connection, version, component states,
+ * metrics. CheckHealth and AllocTimestamp come from the service (rpc-table.ts): health is the
+ * engine's storage health, timestamps come from the engine's hybrid clock.
+ */
 import type { Wire } from './codec/wire.js';
 
 export const SERVER_VERSION = 'v2.6.0-sextant';
-
-/** Hybrid timestamp (physical ms << 18 | logical) as Milvus' TSO hands them out. */
-export function hybridTimestampNow(): bigint {
-  return BigInt(Date.now()) << 18n;
-}
 
 export type LocalHandler = (req: Wire) => Wire;
 
@@ -28,12 +27,10 @@ export function localRpcs(): Record<string, LocalHandler> {
       };
     },
     GetVersion: () => ({ version: SERVER_VERSION }),
-    CheckHealth: () => ({ isHealthy: true, reasons: [], quota_states: [] }),
     GetComponentStates: () => ({
       state: { nodeID: '1', role: 'proxy', state_code: 1, extra_info: [] },
       subcomponent_states: [],
     }),
-    AllocTimestamp: () => ({ timestamp: String(hybridTimestampNow()) }),
     /** A minimal `system_info` answer: one standalone node (Attu and the SDK parse `response` as JSON). */
     GetMetrics: () => ({
       component_name: 'standalone',

@@ -158,4 +158,9 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   },
   GetPersistentSegmentInfo: async (api, req, ctx) => out.persistentSegmentsToWire(await api.getPersistentSegmentInfo(R.segmentInfoRequest(req, ctx))),
   GetQuerySegmentInfo: async (api, req, ctx) => out.querySegmentsToWire(await api.getQuerySegmentInfo(R.segmentInfoRequest(req, ctx))),
+
+  // server
+  CheckHealth: async (api) => out.healthToWire(api.checkHealth()),
+  /** Milvus' public AllocTimestampRequest has no count: one timestamp, as the proxy asks its TSO for. */
+  AllocTimestamp: async (api) => ({ timestamp: String(api.allocTimestamp(1)) }),
 };

@@ -70,6 +70,14 @@ export class ServerMetrics {
       collect() { this.set(engine.loader.loadedBytes); },
     });
     new Gauge({
+      name: 'sextant_healthy', help: 'CheckHealth: 1 healthy, 0 not (storage failed or engine closed; see CheckHealth reasons)', registers,
+      collect() { this.set(engine.health.report().isHealthy ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'sextant_writes_denied', help: '1 while writes are refused for lack of disk space (quota state DenyToWrite), else 0', registers,
+      collect() { this.set(engine.health.report().quotaStates.includes('DenyToWrite') ? 1 : 0); },
+    });
+    new Gauge({
       name: 'sextant_wal_next_lsn', help: 'Next WAL log sequence number (records written so far + 1)', registers,
       collect() { this.set(Number(engine.wal.nextLsn)); },
     });

@@ -121,8 +121,8 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   });
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
-  const rest = httpServer(dispatch([healthDoor(), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
-  const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
+  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
+  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
   const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;

@@ -21,7 +21,9 @@ export async function ensureDir(fs: FileSystem, dir: string): Promise<void> {
 
 /**
  * Replaces `dir/name` with `bytes` atomically: write `name.tmp`, fsync it, rename over `name`,
- * fsync `dir`. After a crash at any point, `dir/name` holds either the old or the new bytes.
+ * fsync `dir`. After a crash at any point, `dir/name` holds either the old or the new bytes. When
+ * writing the temp file fails it is removed (best effort: a full disk gets its space back; a
+ * leftover is removed at the next open) and the write's error is thrown.
  */
 export async function writeFileAtomic(fs: FileSystem, dir: string, name: string, bytes: Uint8Array): Promise<void> {
   const tmp = posix.join(dir, `${name}.tmp`);
@@ -29,9 +31,12 @@ export async function writeFileAtomic(fs: FileSystem, dir: string, name: string,
   try {
     await fh.write(bytes, 0);
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await fs.unlink(tmp).catch(() => undefined);
+    throw e;
   }
+  await fh.close();
   await fs.rename(tmp, posix.join(dir, name));
   await fs.fsyncDir(dir);
 }

@@ -154,3 +154,10 @@ export function compactionStateToWire(r: T.CompactionResult): Wire {
     failedPlanNo: '0',
   };
 }
+
+/** milvus.proto QuotaState numbers. */
+const QUOTA_STATE: Record<T.QuotaState, number> = { DenyToWrite: 5 };
+
+export function healthToWire(r: T.HealthReport): Wire {
+  return { isHealthy: r.isHealthy, reasons: r.reasons, quota_states: r.quotaStates.map((q) => QUOTA_STATE[q]) };
+}
