@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { errors } from '../core/errors.js';
+import { workerExecArgv } from '../core/worker-flags.js';
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
 import { isVectorKind } from '../index/metrics.js';
 import { columnKindFor } from '../schema/column.js';
@@ -134,7 +135,7 @@ export class Indexer {
 
   private inWorker(job: BuildJob): Promise<Uint8Array> {
     if (!this.worker) {
-      this.worker = new Worker(new URL('./index-worker.js', import.meta.url));
+      this.worker = new Worker(new URL('./index-worker.js', import.meta.url), { execArgv: workerExecArgv() });
       this.worker.unref();
       this.worker.on('message', (m: { id: number; payload?: Uint8Array; error?: string }) => {
         const w = this.waiting.get(m.id);

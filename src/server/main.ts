@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
-    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}`);
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}; ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

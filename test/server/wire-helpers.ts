@@ -1,19 +1,11 @@
 /** Test helpers: push plain objects through the real protobuf codec, as gRPC would. */
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import { milvusPackageDefinition } from '../../src/server/grpc/proto.js';
+import { messageCodec } from '../../src/server/grpc/proto.js';
 
-interface MessageDef { serialize(v: object): Buffer; deserialize(b: Buffer): object }
-
-function messageDef(typeName: string): MessageDef {
-  const def = milvusPackageDefinition()[typeName];
-  if (def === undefined || !('format' in def)) throw new Error(`no message type ${typeName}`);
-  return def as unknown as MessageDef;
-}
-
-/** Encode with the server's options and decode again: what a handler would see / the SDK would get. */
+/** Encode with the server's codec and decode again: what a handler would see / the SDK would get. */
 export function roundTrip(typeName: string, value: object): Record<string, unknown> {
-  const def = messageDef(typeName);
+  const def = messageCodec(typeName);
   return def.deserialize(def.serialize(value)) as Record<string, unknown>;
 }
 

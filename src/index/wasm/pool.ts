@@ -12,6 +12,7 @@
  * Idle workers are unref'd, so an idle pool never keeps the process alive; `close()` ends them.
  */
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../../core/worker-flags.js';
 import { availableParallelism } from 'node:os';
 import type { MetricType } from '../../core/enums.js';
 import { smallerIsBetter } from '../../core/enums.js';
@@ -200,8 +201,8 @@ export class WasmPool {
 
   private spawn(): Slot {
     const init: WorkerInit = { module: this.arena.module, settings: wasmSettings() };
-    // Inherit the process's flags except those that only make sense for the main script.
-    const execArgv = process.execArgv.filter((f) => !f.startsWith('--input-type') && !f.startsWith('--test'));
+    // The process's loaders and per-thread options, without the V8 flags a worker refuses.
+    const execArgv = workerExecArgv();
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });
     const slot: Slot = { worker, busy: null };
     worker.on('message', (msg: ReplyMessage) => this.onReply(slot, msg));

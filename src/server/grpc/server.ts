@@ -17,7 +17,7 @@ import type { CallContext } from './codec/context.js';
 import { statusFrom, successStatus } from './codec/status.js';
 import { isWire, type Wire } from './codec/wire.js';
 import { localRpcs, type LocalHandler } from './local-rpcs.js';
-import { milvusPackageDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NAME, type RpcInfo } from './proto.js';
+import { grpcServiceDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NAME, type RpcInfo } from './proto.js';
 import { rbacRpcs } from './rbac-rpcs.js';
 import { serviceRpcs, type RpcHandler } from './rpc-table.js';
 
@@ -103,12 +103,6 @@ function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.Unty
   return impl;
 }
 
-function serviceDefinition(name: string): grpc.ServiceDefinition {
-  const def = milvusPackageDefinition()[name];
-  if (def === undefined || 'format' in def) throw new Error(`service ${name} missing from the descriptor`);
-  return def as grpc.ServiceDefinition;
-}
-
 /**
  * The gRPC side of a listener: accepts already-connected sockets (HTTP/2 with prior knowledge). A
  * listener shared with an HTTP/1.1 router can sniff the first bytes of each socket (the HTTP/2
@@ -125,9 +119,9 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(serviceDefinition(SERVICE_NAME), buildImplementation(api, opts));
+  server.addService(grpcServiceDefinition(SERVICE_NAME), buildImplementation(api, opts));
   // ClientTelemetryService is registered without handlers: grpc-js answers UNIMPLEMENTED.
-  server.addService(serviceDefinition(TELEMETRY_SERVICE_NAME), {});
+  server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), {});
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
     handleConnection: (socket) => injector.injectConnection(socket),

@@ -39,6 +39,12 @@ export interface SextantServerOptions {
   onUnexpectedError?: (where: string, e: unknown) => void;
   /** How long close() lets in-flight calls finish before cutting connections. */
   shutdownGraceMs?: number;
+  /**
+   * A connection that has not sent its first bytes, or (HTTP/1.1) the whole head of its next
+   * request, this long after it connected or after its previous answer is closed (default 60 s,
+   * Node's headersTimeout): idle and slow sockets cannot pile up without bound.
+   */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningSextantServer {
@@ -49,10 +55,16 @@ export interface RunningSextantServer {
 }
 
 const PREFACE_PEEK_BYTES = 4;
+const HEADERS_TIMEOUT_MS = 60_000;
+/** How often HTTP/1.1 sockets are checked against their deadline. */
+const SWEEP_MS = 1_000;
 
-/** Paused-mode peek at the first bytes; put them back and route the socket. */
-function routeSocket(socket: net.Socket, grpcHandler: GrpcConnectionHandler, rest: http.Server): void {
+/** Paused-mode peek at the first bytes; put them back and route the socket (or close it at `timeoutMs`). */
+function routeSocket(socket: net.Socket, grpcHandler: GrpcConnectionHandler, rest: http.Server, timeoutMs: number): void {
   socket.on('error', () => undefined); // a reset before routing must not crash the process
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
   const route = (): void => {
     const first = socket.read(PREFACE_PEEK_BYTES) as Buffer | null;
     if (first === null) {
@@ -60,6 +72,7 @@ function routeSocket(socket: net.Socket, grpcHandler: GrpcConnectionHandler, res
       else socket.once('readable', route);
       return;
     }
+    clearTimeout(timer);
     socket.unshift(first);
     if (first.toString('latin1') === 'PRI ') grpcHandler.handleConnection(socket);
     else rest.emit('connection', socket);
@@ -74,19 +87,37 @@ interface TrackedHttpServer {
   destroyAll(): void;
 }
 
-/** An http.Server that counts requests in flight and tracks its sockets. */
-function httpServer(handler: http.RequestListener): TrackedHttpServer {
+/** A socket's requests in flight and, when it has none, the time (performance.now) by which its next request head must be in. */
+interface SocketState { inFlight: number; deadlineMs: number }
+
+/**
+ * An http.Server that counts requests in flight and tracks its sockets, closing those that do not
+ * deliver a request head within `headersTimeoutMs` (Node enforces its own headersTimeout only on
+ * servers that listen themselves, and the main port's REST sockets are handed over).
+ */
+function httpServer(handler: http.RequestListener, headersTimeoutMs: number): TrackedHttpServer {
   let n = 0;
-  const sockets = new Set<Duplex>();
+  const sockets = new Map<Duplex, SocketState>();
   const server = http.createServer((req, res) => {
     n++;
-    res.once('close', () => { n--; });
+    const state = sockets.get(req.socket);
+    if (state !== undefined) state.inFlight++;
+    res.once('close', () => {
+      n--;
+      if (state !== undefined && --state.inFlight === 0) state.deadlineMs = performance.now() + headersTimeoutMs;
+    });
     handler(req, res);
   });
   server.on('connection', (socket: Duplex) => {
-    sockets.add(socket);
+    sockets.set(socket, { inFlight: 0, deadlineMs: performance.now() + headersTimeoutMs });
     socket.once('close', () => sockets.delete(socket));
   });
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const [socket, st] of sockets) if (st.inFlight === 0 && st.deadlineMs < now) socket.destroy();
+  }, Math.min(SWEEP_MS, headersTimeoutMs));
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"code":1801,"message":"bad HTTP request"}');
     else socket.destroy();
@@ -94,7 +125,10 @@ function httpServer(handler: http.RequestListener): TrackedHttpServer {
   return {
     server,
     inFlight: () => n,
-    destroyAll: () => { for (const socket of sockets) socket.destroy(); },
+    destroyAll: () => {
+      clearInterval(sweep);
+      for (const socket of sockets.keys()) socket.destroy();
+    },
   };
 }
 
@@ -121,9 +155,10 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   });
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
-  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
-  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
-  const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
+  const headersTimeoutMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]), headersTimeoutMs);
+  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics), v1Door({ api, ...doorOpts })]), headersTimeoutMs);
+  const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server, headersTimeoutMs));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
