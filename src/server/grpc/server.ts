@@ -96,10 +96,30 @@ function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHand
   };
 }
 
+/**
+ * Streaming RPCs (DumpMessages, CreateReplicateStream) are not supported: one response with an
+ * in-band 3000 status when the response type has a status field, else UNIMPLEMENTED. grpc-js calls
+ * a streaming handler with the stream only, so the unary wrapper must never be registered for them.
+ */
+function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    const status = statusFrom(errors.unsupported(rpc.name));
+    opts.onCall?.(rpc.name, 0, status.code);
+    if (rpc.statusField === null) {
+      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: status.reason });
+      return;
+    }
+    call.write({ [rpc.statusField]: status });
+    call.end();
+  };
+}
+
 function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.UntypedServiceImplementation {
   const local = localRpcs();
   const impl: grpc.UntypedServiceImplementation = {};
-  for (const rpc of rpcInventory(SERVICE_NAME)) impl[rpc.name] = unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
+  for (const rpc of rpcInventory(SERVICE_NAME)) {
+    impl[rpc.name] = rpc.streaming ? streamingUnsupported(rpc, opts) : unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
+  }
   return impl;
 }
 
