@@ -3,7 +3,7 @@
  * registered with the unary wrapper; grpc-js calls streaming handlers without a callback, so one
  * call threw "callback is not a function" in a promise and took the whole process down. They now
  * answer unsupported (in band when the response has a status, else UNIMPLEMENTED) and the server
- * keeps serving.
+ * keeps serving. Unsupported unary RPCs without a status field answer UNIMPLEMENTED (was INTERNAL).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +32,13 @@ test('streaming RPCs answer unsupported and the server keeps serving', { timeout
           assert.equal(o.code, grpc.status.UNIMPLEMENTED, `${m.name}: ${o.details}`);
         }
       }
+    }
+    // Unsupported RPCs whose response has no status field: UNIMPLEMENTED, not INTERNAL.
+    for (const name of ['Dummy', 'GetReplicateInfo']) {
+      const m = methods.find((x) => x.name === name);
+      assert.ok(m !== undefined);
+      const o = await ch.call(m, Buffer.alloc(0), 5_000);
+      assert.ok(o.kind === 'error' && o.code === grpc.status.UNIMPLEMENTED, `${name}: ${JSON.stringify(o)}`);
     }
     const version = methods.find((m) => m.name === 'GetVersion');
     assert.ok(version !== undefined);

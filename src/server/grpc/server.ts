@@ -60,6 +60,9 @@ export function callContext(md: grpc.Metadata): CallContext {
   return { headerDbName: metadataString(md, 'dbname'), user };
 }
 
+/** Milvus' "unsupported operation"; for a response without a status it is gRPC's UNIMPLEMENTED. */
+const UNSUPPORTED_CODE = 3000;
+
 type Answer = (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
 
 /** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
@@ -77,7 +80,7 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
         opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
         if (rpc.returnsStatus) callback(null, status);
         else if (rpc.statusField !== null) callback(null, { [rpc.statusField]: status });
-        else callback({ code: grpc.status.INTERNAL, details: status.reason });
+        else callback({ code: status.code === UNSUPPORTED_CODE ? grpc.status.UNIMPLEMENTED : grpc.status.INTERNAL, details: status.reason });
       },
     );
   };
