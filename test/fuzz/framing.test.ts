@@ -101,7 +101,7 @@ async function halfOpen(port: number, n: number, r: Rng): Promise<net.Socket[]> 
   return sockets;
 }
 
-test('framing: malformed HTTP/1 and HTTP/2 on both ports never gets a 5xx or stops the server', { timeout: LONG ? 0 : 600_000 }, async (t) => {
+test('framing: malformed HTTP/1 and HTTP/2 on both ports never gets a 5xx or stops the server', { timeout: LONG ? Infinity : 600_000 }, async (t) => {
   const seed = fuzzSeed();
   t.diagnostic(`seed ${seed} (replay: SEXTANT_FUZZ_SEED=${seed})`);
   const r = new Rng(seed);
