@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DataType } from '../../src/core/enums.js';
 import { MilvusError } from '../../src/core/errors.js';
 import { compileFilter, evaluateFilter, naiveMatches, type RowValues } from '../../src/expr/index.js';
-import { ExprGen, randomRow, Rng } from './gen.js';
+import { ExprGen, mutateFilter as mutate, randomRow, Rng, TOKENS } from './gen.js';
 import { field, rowSource, schemaOf } from './helpers.js';
 
 const schema = schemaOf([
@@ -25,11 +25,6 @@ const templates = { x: 1n, y: 'str', l: [1n, 2n], o: { k: [1n] }, f: 1.5, t: tru
 const rng = new Rng(12345);
 const rows: RowValues[] = Array.from({ length: 6 }, (_, i) => randomRow(rng, schema, i));
 const source = rowSource(schema, rows);
-
-const TOKENS = ['a', 'b', 's', 'flag', 'meta', 'arr', 'vec', 'dyn', '$meta', '$', '(', ')', '[', ']', '{x}', '{nope}', '{', '}', ',', '+', '-', '*', '/', '%', '**',
-  '<<', '>>', '&', '|', '^', '~', '!', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '=', '=~', 'and', 'OR', 'not', 'in', 'like', 'is', 'null', 'IS NOT NULL',
-  'exists', 'true', 'False', '1', '0x1F', '0b2', '09', '1.5e', '.5', '1e400', '99999999999999999999', '"str"', "'s\\'q'", '"\\x4"', '"\\u12"', 'r"raw\\"', '"unterminated',
-  '["k"]', '[0]', 'array_contains(', 'json_contains_all(', 'array_length(', 'text_match(', 'st_within(', 'iso', '"2024"', ' ', '\n', 'é', '😀', '\u0000'];
 
 let outcomes = { plans: 0, errors: 0 };
 
@@ -53,20 +48,6 @@ function randomBytes(r: Rng, n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = r.int(0, 255);
   return out;
-}
-
-function mutate(r: Rng, s: string): string {
-  const cs = [...s];
-  for (let m = r.int(1, 3); m > 0; m--) {
-    const at = r.int(0, cs.length);
-    switch (r.int(0, 3)) {
-      case 0: cs.splice(at, 1); break;
-      case 1: cs.splice(at, 0, r.pick(TOKENS)); break;
-      case 2: cs.splice(at, r.int(1, 4), r.pick(TOKENS)); break;
-      default: cs.splice(at, 0, cs[r.int(0, Math.max(0, cs.length - 1))] ?? '');
-    }
-  }
-  return cs.join('');
 }
 
 it('fuzz: 100,000+ random and mutated inputs yield a plan or a positioned 1100 error', () => {

@@ -285,3 +285,24 @@ export class ExprGen {
     }
   }
 }
+
+/** Filter-language tokens, valid and broken, for token soup and mutations (fuzz tests). */
+export const TOKENS = ['a', 'b', 's', 'flag', 'meta', 'arr', 'vec', 'dyn', '$meta', '$', '(', ')', '[', ']', '{x}', '{nope}', '{', '}', ',', '+', '-', '*', '/', '%', '**',
+  '<<', '>>', '&', '|', '^', '~', '!', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '=', '=~', 'and', 'OR', 'not', 'in', 'like', 'is', 'null', 'IS NOT NULL',
+  'exists', 'true', 'False', '1', '0x1F', '0b2', '09', '1.5e', '.5', '1e400', '99999999999999999999', '"str"', "'s\\'q'", '"\\x4"', '"\\u12"', 'r"raw\\"', '"unterminated',
+  '["k"]', '[0]', 'array_contains(', 'json_contains_all(', 'array_length(', 'text_match(', 'st_within(', 'iso', '"2024"', ' ', '\n', 'é', '😀', '\u0000'];
+
+/** 1 to 3 edits of a filter: deletions, inserted or replacing tokens, duplicated characters. */
+export function mutateFilter(r: Rng, s: string): string {
+  const cs = [...s];
+  for (let m = r.int(1, 3); m > 0; m--) {
+    const at = r.int(0, cs.length);
+    switch (r.int(0, 3)) {
+      case 0: cs.splice(at, 1); break;
+      case 1: cs.splice(at, 0, r.pick(TOKENS)); break;
+      case 2: cs.splice(at, r.int(1, 4), r.pick(TOKENS)); break;
+      default: cs.splice(at, 0, cs[r.int(0, Math.max(0, cs.length - 1))] ?? '');
+    }
+  }
+  return cs.join('');
+}

@@ -124,6 +124,8 @@ export interface RpcInfo {
   hasStatusField: boolean;
   /** The response field that carries its `common.Status` (`status`, or e.g. `alter_status`); null if none. */
   statusField: string | null;
+  /** Client-, server- or bidi-streaming: grpc-js calls its handler without a callback. */
+  streaming: boolean;
 }
 
 function statusFieldOf(resp: protobuf.Type): string | null {
@@ -149,6 +151,7 @@ export function rpcInventory(serviceName: string): RpcInfo[] {
       returnsStatus: fullName === 'milvus.proto.common.Status',
       hasStatusField: resp.fields['status'] !== undefined,
       statusField: statusFieldOf(resp),
+      streaming: m.requestStream === true || m.responseStream === true,
     };
   });
 }

@@ -60,6 +60,9 @@ export function callContext(md: grpc.Metadata): CallContext {
   return { headerDbName: metadataString(md, 'dbname'), user };
 }
 
+/** Milvus' "unsupported operation"; for a response without a status it is gRPC's UNIMPLEMENTED. */
+const UNSUPPORTED_CODE = 3000;
+
 type Answer = (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
 
 /** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
@@ -77,7 +80,7 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
         opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
         if (rpc.returnsStatus) callback(null, status);
         else if (rpc.statusField !== null) callback(null, { [rpc.statusField]: status });
-        else callback({ code: grpc.status.INTERNAL, details: status.reason });
+        else callback({ code: status.code === UNSUPPORTED_CODE ? grpc.status.UNIMPLEMENTED : grpc.status.INTERNAL, details: status.reason });
       },
     );
   };
@@ -96,10 +99,30 @@ function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHand
   };
 }
 
+/**
+ * Streaming RPCs (DumpMessages, CreateReplicateStream) are not supported: one response with an
+ * in-band 3000 status when the response type has a status field, else UNIMPLEMENTED. grpc-js calls
+ * a streaming handler with the stream only, so the unary wrapper must never be registered for them.
+ */
+function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    const status = statusFrom(errors.unsupported(rpc.name));
+    opts.onCall?.(rpc.name, 0, status.code);
+    if (rpc.statusField === null) {
+      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: status.reason });
+      return;
+    }
+    call.write({ [rpc.statusField]: status });
+    call.end();
+  };
+}
+
 function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.UntypedServiceImplementation {
   const local = localRpcs();
   const impl: grpc.UntypedServiceImplementation = {};
-  for (const rpc of rpcInventory(SERVICE_NAME)) impl[rpc.name] = unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
+  for (const rpc of rpcInventory(SERVICE_NAME)) {
+    impl[rpc.name] = rpc.streaming ? streamingUnsupported(rpc, opts) : unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
+  }
   return impl;
 }
 

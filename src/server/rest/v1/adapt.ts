@@ -57,16 +57,19 @@ export async function insertFromV1(api: MilvusApi, body: Wire): Promise<Wire> {
   const columns = list(body['fields_data'], 'fields_data');
   if (columns.length === 0) throw restErrors.missingRequired('fields_data');
   const numRows = num(body['num_rows'], 'num_rows') || list(isWire(columns[0]) ? columns[0]['field'] : undefined, 'field').length;
-  const rows: Record<string, unknown>[] = Array.from({ length: numRows }, () => ({}));
-  for (const c of columns) {
+  if (!Number.isSafeInteger(numRows) || numRows < 0) throw errors.invalidParameter('num_rows', { expected: 'a non-negative integer', actual: numRows });
+  // Every column's length is checked before the rows are allocated: num_rows alone must not size anything.
+  const named = columns.map((c) => {
     if (!isWire(c)) throw restErrors.notJson('fields_data: expected objects');
     const name = str(c['field_name'], 'field_name');
     const values = list(c['field'], `${name}.field`);
     if (values.length !== numRows) {
       throw errors.invalidParameter(`the length of field ${name} does not match num_rows`, { expected: numRows, actual: values.length });
     }
-    for (let i = 0; i < numRows; i++) rows[i]![name] = values[i];
-  }
+    return { name, values };
+  });
+  const rows: Record<string, unknown>[] = Array.from({ length: numRows }, () => ({}));
+  for (const { name, values } of named) for (let i = 0; i < numRows; i++) rows[i]![name] = values[i];
   const s = { dbName, collectionName };
   const desc = await api.describeCollection(s);
   const batch = rowsToBatch(desc.schema, rows, { isUpsert: false, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' });
