@@ -79,6 +79,27 @@ export class PartitionRuntime {
     return mask;
   }
 
+  /**
+   * Forget the tombstones of `applied` that compaction has applied to the sealed segments, except
+   * those that still hide an unsealed row: writes land in growing data while compaction rewrites,
+   * and a tombstone that hides such a row must stay until that row is sealed and compacted too.
+   */
+  clearAppliedTombstones(applied: ReadonlyMap<PrimaryKey, bigint>): void {
+    const stillHiding = new Set<PrimaryKey>();
+    const unsealed = [...this.sealing.flatMap((g) => g.chunks), ...this.growing.chunks];
+    for (const chunk of unsealed) {
+      for (let row = 0; row < chunk.numRows; row++) {
+        const pk = chunk.pk(row);
+        const del = applied.get(pk);
+        if (del !== undefined && chunk.ts[row]! < del) stillHiding.add(pk);
+      }
+    }
+    for (const [pk, ts] of applied) {
+      if (this.tombstones.get(pk) === ts && !stillHiding.has(pk)) this.tombstones.delete(pk);
+    }
+    this.tombstoneVersion++;
+  }
+
   /** Bytes of sealed data held in memory. */
   get loadedBytes(): number {
     let n = 0;

@@ -317,9 +317,9 @@ export class Writer {
         }
         if (p.meta.deleteFile) oldFiles.push(p.meta.deleteFile);
         p.sealed = kept;
-        // Deletes applied while we rewrote stay (they are in the WAL past flushedLsn).
-        for (const [pk, ts] of snapshot) if (p.tombstones.get(pk) === ts) p.tombstones.delete(pk);
-        p.tombstoneVersion++;
+        // Deletes made while we rewrote stay (they are in the WAL past flushedLsn), and so do the
+        // applied ones that still hide rows written to growing data meanwhile.
+        p.clearAppliedTombstones(snapshot);
         p.meta = { ...p.meta, segments: kept.map((s) => s.meta), deleteFile: null };
         await this.deps.catalog.persist();
         await this.deps.files.remove(oldFiles);
