@@ -11,14 +11,20 @@ import { SextantClient } from './client.js';
 export interface OpenOptions {
   /** Bytes of sealed segment data that may be loaded at once. */
   memoryBudgetBytes?: number;
+  /**
+   * Act as this user (its grants are checked on every call, as on a server with --auth). Absent:
+   * the client runs as root, since in-process callers are trusted.
+   */
+  actAs?: string;
 }
 
 /** Open (creating if needed) the data directory and return a client over it; `close()` releases it. */
 export async function open(dataDir: string, opts: OpenOptions = {}): Promise<SextantClient> {
   const service = await SextantService.open({
     dataDir, ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
+    ...(opts.actAs !== undefined ? { auth: { enabled: true } } : {}),
   });
-  return new SextantClient(service);
+  return new SextantClient(service, opts.actAs !== undefined ? { actAs: opts.actAs } : {});
 }
 
 export { SextantClient };

@@ -5,9 +5,11 @@
  * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091),
  * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes), --max-http-body-bytes N
  * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes).
- * The REST users/roles store (not enforced) is kept in DIR/rest-users.json.
+ * --auth (SEXTANT_AUTH=true) turns on authentication and authorization on every door;
+ * --root-password P (SEXTANT_ROOT_PASSWORD, default Milvus) is root's password on first start;
+ * --metrics-auth (SEXTANT_METRICS_AUTH=true) puts /metrics behind credentials too.
+ * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
  */
-import { join } from 'node:path';
 import { limits } from '../core/limits.js';
 import { SextantService } from '../service/service.js';
 import { startSextantServer } from './http/server.js';
@@ -17,7 +19,10 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
-  const service = await SextantService.open({ dataDir: opts.dataDir });
+  const service = await SextantService.open({
+    dataDir: opts.dataDir,
+    auth: { enabled: opts.auth, ...(opts.rootPassword !== undefined ? { rootPassword: opts.rootPassword } : {}) },
+  });
   const server = await startSextantServer(service, {
     host: opts.host,
     port: opts.port,
@@ -25,14 +30,15 @@ async function main(): Promise<void> {
     maxMessageBytes: opts.maxMessageBytes,
     maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
     engine: service.engine,
-    rbacFile: join(opts.dataDir, 'rest-users.json'),
+    metricsAuth: opts.metricsAuth,
     onUnexpectedError: (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e),
   }).catch(async (e: unknown) => {
     await service.close();
     throw e;
   });
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
-    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}`);
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}`
+    + `, authentication ${opts.auth ? 'on' : 'off'}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -12,6 +12,21 @@ export interface MainOptions {
   maxMessageBytes: number;
   /** Largest HTTP request body; absent means limits.maxRequestBytes. */
   maxHttpBodyBytes?: number;
+  /** Authentication and authorization on every door (`--auth`, SEXTANT_AUTH=true). */
+  auth: boolean;
+  /** root's password on first start (`--root-password`, SEXTANT_ROOT_PASSWORD), default `Milvus`. */
+  rootPassword?: string;
+  /** /metrics needs credentials too when auth is on (`--metrics-auth`, SEXTANT_METRICS_AUTH=true). */
+  metricsAuth: boolean;
+}
+
+function flag(value: boolean | undefined, env: string | undefined, what: string): boolean {
+  if (value !== undefined) return value;
+  if (env === undefined || env === '') return false;
+  const v = env.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  throw new Error(`${what} must be true or false, got ${env}`);
 }
 
 function portFrom(raw: string, what: string): number {
@@ -36,10 +51,14 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       host: { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-http-body-bytes': { type: 'string' },
+      auth: { type: 'boolean' },
+      'root-password': { type: 'string' },
+      'metrics-auth': { type: 'boolean' },
     },
     strict: true,
   });
   const bodyLimit = values['max-http-body-bytes'] ?? env['SEXTANT_MAX_HTTP_BODY_BYTES'];
+  const rootPassword = values['root-password'] ?? env['SEXTANT_ROOT_PASSWORD'];
   return {
     dataDir: values.data ?? env['SEXTANT_DATA'] ?? './data',
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
@@ -47,5 +66,8 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     httpPort: portFrom(values['http-port'] ?? env['SEXTANT_HTTP_PORT'] ?? '9091', '--http-port'),
     maxMessageBytes: positiveInt(values['max-message-bytes'] ?? env['SEXTANT_MAX_MESSAGE_BYTES'] ?? limits.maxRequestBytes, '--max-message-bytes'),
     ...(bodyLimit !== undefined ? { maxHttpBodyBytes: positiveInt(bodyLimit, '--max-http-body-bytes') } : {}),
+    auth: flag(values.auth, env['SEXTANT_AUTH'], 'SEXTANT_AUTH'),
+    ...(rootPassword !== undefined ? { rootPassword } : {}),
+    metricsAuth: flag(values['metrics-auth'], env['SEXTANT_METRICS_AUTH'], 'SEXTANT_METRICS_AUTH'),
   };
 }

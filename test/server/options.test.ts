@@ -6,6 +6,7 @@ import { parseMainOptions } from '../../src/server/options.js';
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
     dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
+    auth: false, metricsAuth: false,
   });
 });
 
@@ -13,6 +14,7 @@ test('flags win over environment, environment over defaults', () => {
   const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
   assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
     dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
+    auth: false, metricsAuth: false,
   });
 });
 

@@ -27,6 +27,7 @@ function fakeApi(seen: Record<string, unknown[]>): MilvusApi {
     },
     version: () => 'test',
     close: async () => {},
+    authEnabled: () => false,
   };
   return new Proxy(impl as MilvusApi, {
     get: (t, k) => (k in t ? t[k as keyof MilvusApi] : async () => { throw new Error(`fake: ${String(k)} not faked`); }),

@@ -2,7 +2,7 @@
  * The whole server of `npm start`: one listener on `port` that sniffs each connection's first
  * bytes and hands HTTP/2 (gRPC, preface `PRI * HTTP/2.0`) to grpc-js and everything else to the
  * HTTP/1.1 REST v2 router; a second listener on `httpPort` for /healthz, /metrics and /api/v1.
- * Each instance has its own metrics registry and user store; nothing is global.
+ * Each instance has its own metrics registry and authenticator; nothing is global.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
 import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
-import { RbacStore } from '../auth/rbac.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { v1Door } from '../rest/v1/door.js';
 import { v2Door } from '../rest/v2/door.js';
 import { createDispatcher } from './dispatch.js';
@@ -31,8 +31,8 @@ export interface SextantServerOptions {
   maxHttpBodyBytes: number;
   /** For engine gauges in /metrics (rows, bytes, loaded memory, segments, WAL). */
   engine?: Engine;
-  /** JSON file of the REST users/roles store; null or absent keeps it in memory. */
-  rbacFile?: string | null;
+  /** With auth on, /metrics needs credentials too (`--metrics-auth`); open by default. */
+  metricsAuth?: boolean;
   /** int64 as JSON numbers when a REST v2 request has no Accept-Type-Allow-Int64 header. */
   int64AsNumberByDefault?: boolean;
   /** Errors that are not MilvusErrors (bugs), after they were answered as 65535. */
@@ -111,18 +111,18 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 
 export async function startSextantServer(api: MilvusApi, opts: SextantServerOptions): Promise<RunningSextantServer> {
   const metrics = new ServerMetrics(opts.engine);
-  const rbac = await RbacStore.open(opts.rbacFile ?? null);
+  const auth = new Authenticator(api);
   const onUnexpectedError = opts.onUnexpectedError;
   const grpcHandler = createGrpcConnectionHandler(api, {
     host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes,
     onUnexpectedError: (rpc, e) => onUnexpectedError?.(`gRPC ${rpc}`, e),
     onCall: (rpc, ms, code) => metrics.observe('grpc', rpc, ms, code),
-    rbac,
+    authenticator: auth,
   });
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
-  const rest = httpServer(dispatch([healthDoor(), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
-  const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics), v1Door({ api, ...doorOpts })]));
+  const rest = httpServer(dispatch([healthDoor(), v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
+  const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts })]));
   const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
@@ -135,7 +135,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown({ main, grpcHandler, rest, mgmt, rbac }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
     return closing;
   };
   return { port, httpPort, metrics, close };
@@ -146,7 +146,6 @@ interface Parts {
   grpcHandler: GrpcConnectionHandler;
   rest: TrackedHttpServer;
   mgmt: TrackedHttpServer;
-  rbac: RbacStore;
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
@@ -163,5 +162,4 @@ async function shutdown(p: Parts, graceMs: number): Promise<void> {
   p.rest.destroyAll();
   p.mgmt.destroyAll();
   await Promise.all([mainClosed, mgmtClosed]);
-  await p.rbac.flush();
 }
