@@ -18,6 +18,16 @@ test('flags win over environment, environment over defaults', () => {
   });
 });
 
+test('--auth / SEXTANT_AUTH, --root-password / SEXTANT_ROOT_PASSWORD, --metrics-auth', () => {
+  const o = parseMainOptions(['--auth', '--root-password', 'p@ss:word'], { SEXTANT_METRICS_AUTH: 'true' });
+  assert.equal(o.auth, true);
+  assert.equal(o.rootPassword, 'p@ss:word');
+  assert.equal(o.metricsAuth, true);
+  assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).auth, true);
+  assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).rootPassword, 'x');
+  assert.throws(() => parseMainOptions([], { SEXTANT_AUTH: 'maybe' }), /SEXTANT_AUTH must be true or false/);
+});
+
 test('bad ports and unknown flags are refused', () => {
   assert.throws(() => parseMainOptions(['--port', '70000'], {}), /port/);
   assert.throws(() => parseMainOptions(['--port', 'abc'], {}), /port/);
