@@ -8,8 +8,11 @@
  * --auth (SEXTANT_AUTH=true) turns on authentication and authorization on every door;
  * --root-password P (SEXTANT_ROOT_PASSWORD, default Milvus) is root's password on first start;
  * --metrics-auth (SEXTANT_METRICS_AUTH=true) puts /metrics behind credentials too.
+ * --tls-mode 0|1|2 with --tls-cert, --tls-key, --tls-ca (SEXTANT_TLS_*): TLS on the main port,
+ * gRPC and REST v2 both (ALPN); mode 2 requires and verifies client certificates.
  * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
  */
+import { readFile } from 'node:fs/promises';
 import { limits } from '../core/limits.js';
 import { SextantService } from '../service/service.js';
 import { startSextantServer } from './http/server.js';
@@ -19,6 +22,11 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
+  const t = opts.tls;
+  const tls = t === undefined ? undefined : {
+    mode: t.mode, cert: await readFile(t.certFile), key: await readFile(t.keyFile),
+    ...(t.caFile !== undefined ? { ca: await readFile(t.caFile) } : {}),
+  };
   const service = await SextantService.open({
     dataDir: opts.dataDir,
     auth: { enabled: opts.auth, ...(opts.rootPassword !== undefined ? { rootPassword: opts.rootPassword } : {}) },
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
     maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
     engine: service.engine,
     metricsAuth: opts.metricsAuth,
+    ...(tls !== undefined ? { tls } : {}),
     onUnexpectedError: (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e),
   }).catch(async (e: unknown) => {
     await service.close();

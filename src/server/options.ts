@@ -18,6 +18,16 @@ export interface MainOptions {
   rootPassword?: string;
   /** /metrics needs credentials too when auth is on (`--metrics-auth`, SEXTANT_METRICS_AUTH=true). */
   metricsAuth: boolean;
+  /** TLS on the main port (`--tls-mode 1|2`, `--tls-cert`, `--tls-key`, `--tls-ca`; SEXTANT_TLS_*). */
+  tls?: { mode: 1 | 2; certFile: string; keyFile: string; caFile?: string };
+}
+
+function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
+  if (mode === undefined || mode === '0') return undefined;
+  if (mode !== '1' && mode !== '2') throw new Error('tls mode must be 0: no authentication, 1: one way authentication or 2: two way authentication');
+  if (cert === undefined || key === undefined) throw new Error(`--tls-mode ${mode} needs --tls-cert and --tls-key`);
+  if (mode === '2' && ca === undefined) throw new Error('--tls-mode 2 needs --tls-ca to verify client certificates');
+  return { mode: mode === '1' ? 1 : 2, certFile: cert, keyFile: key, ...(ca !== undefined ? { caFile: ca } : {}) };
 }
 
 function flag(value: boolean | undefined, env: string | undefined, what: string): boolean {
@@ -54,11 +64,17 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       auth: { type: 'boolean' },
       'root-password': { type: 'string' },
       'metrics-auth': { type: 'boolean' },
+      'tls-mode': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
     },
     strict: true,
   });
   const bodyLimit = values['max-http-body-bytes'] ?? env['SEXTANT_MAX_HTTP_BODY_BYTES'];
   const rootPassword = values['root-password'] ?? env['SEXTANT_ROOT_PASSWORD'];
+  const tls = tlsFrom(values['tls-mode'] ?? env['SEXTANT_TLS_MODE'], values['tls-cert'] ?? env['SEXTANT_TLS_CERT'],
+    values['tls-key'] ?? env['SEXTANT_TLS_KEY'], values['tls-ca'] ?? env['SEXTANT_TLS_CA']);
   return {
     dataDir: values.data ?? env['SEXTANT_DATA'] ?? './data',
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
@@ -69,5 +85,6 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     auth: flag(values.auth, env['SEXTANT_AUTH'], 'SEXTANT_AUTH'),
     ...(rootPassword !== undefined ? { rootPassword } : {}),
     metricsAuth: flag(values['metrics-auth'], env['SEXTANT_METRICS_AUTH'], 'SEXTANT_METRICS_AUTH'),
+    ...(tls !== undefined ? { tls } : {}),
   };
 }

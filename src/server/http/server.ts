@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
@@ -31,6 +32,11 @@ export interface SextantServerOptions {
   maxHttpBodyBytes: number;
   /** For engine gauges in /metrics (rows, bytes, loaded memory, segments, WAL). */
   engine?: Engine;
+  /**
+   * TLS on the main port (`--tls-mode 1|2`): 1 one-way, 2 mutual (client certificates required and
+   * verified against `ca`, TLS 1.3 minimum). ALPN tells gRPC (`h2`) from REST v2 (`http/1.1`).
+   */
+  tls?: ServerTls;
   /** With auth on, /metrics needs credentials too (`--metrics-auth`); open by default. */
   metricsAuth?: boolean;
   /** int64 as JSON numbers when a REST v2 request has no Accept-Type-Allow-Int64 header. */
@@ -39,6 +45,22 @@ export interface SextantServerOptions {
   onUnexpectedError?: (where: string, e: unknown) => void;
   /** How long close() lets in-flight calls finish before cutting connections. */
   shutdownGraceMs?: number;
+}
+
+export interface ServerTls { mode: 1 | 2; cert: Buffer; key: Buffer; ca?: Buffer }
+
+/** A TLS listener for the main port: after the handshake, `h2` goes to gRPC, anything else to REST. */
+function tlsListener(t: ServerTls, grpcHandler: GrpcConnectionHandler, rest: http.Server): net.Server {
+  const server = tls.createServer({
+    cert: t.cert, key: t.key, ALPNProtocols: ['h2', 'http/1.1'],
+    ...(t.mode === 2 ? { ca: t.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' as const } : {}),
+  }, (socket) => {
+    socket.on('error', () => undefined);
+    if (socket.alpnProtocol === 'h2') grpcHandler.handleConnection(socket);
+    else rest.emit('connection', socket);
+  });
+  server.on('tlsClientError', () => undefined); // refused handshakes (no client certificate) end there
+  return server;
 }
 
 export interface RunningSextantServer {
@@ -123,7 +145,9 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
   const rest = httpServer(dispatch([healthDoor(), v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]));
   const mgmt = httpServer(dispatch([healthDoor(), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts })]));
-  const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
+  const main = opts.tls !== undefined
+    ? tlsListener(opts.tls, grpcHandler, rest.server)
+    : net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
