@@ -166,3 +166,24 @@ test('brute force: a source that keeps failing is refused; other sources and ver
   assert.equal(other.status, 200, other.text);
   t.diagnostic(`login from another source while 127.0.0.1 is blocked: ${(performance.now() - startMs).toFixed(1)} ms`);
 });
+
+test('streaming RPCs are authenticated too and answered on the stream (they used to crash the process)', async () => {
+  const client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  const outcome = (s: grpc.ClientReadableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>): Promise<string> => new Promise((resolve) => {
+    s.on('error', (e: grpc.ServiceError) => resolve(`${e.code} ${e.details}`));
+    s.on('data', () => undefined);
+    s.on('end', () => resolve('end'));
+  });
+  const id = (b: Buffer): Buffer => b;
+  const none = new grpc.Metadata();
+  assert.equal(await outcome(client.makeServerStreamRequest('/milvus.proto.milvus.MilvusService/DumpMessages', id, id, Buffer.alloc(0), none)), '16 missing authorization in header');
+  const bidi = client.makeBidiStreamRequest('/milvus.proto.milvus.MilvusService/CreateReplicateStream', id, id, none);
+  assert.equal(await outcome(bidi), '16 missing authorization in header');
+  const root = new grpc.Metadata();
+  root.set('authorization', b64('root:Milvus'));
+  assert.equal(await outcome(client.makeServerStreamRequest('/milvus.proto.milvus.MilvusService/DumpMessages', id, id, Buffer.alloc(0), root)), '12 DumpMessages is not implemented');
+  client.close();
+  const c = rawClient(server.port);
+  assert.match(String((await c.call('GetVersion', {}, { authorization: b64('root:Milvus') }))['version']), /sextant/, 'the server is still up');
+  c.close();
+});

@@ -85,9 +85,20 @@ function scopeOf(call: Call, auth: Authenticator): Promise<{ api: MilvusApi }> {
   });
 }
 
+function refuseStream(call: Call, rpc: RpcInfo, auth: Authenticator): void {
+  const stream = call as unknown as { emit(event: 'error', e: { code: number; details: string }): void };
+  scopeOf(call, auth).then(
+    () => stream.emit('error', { code: grpc.status.UNIMPLEMENTED, details: `${rpc.name} is not implemented` }),
+    (e: unknown) => stream.emit('error', e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }),
+  );
+}
+
 /** The one wrapper: authenticates, runs `answer`, attaches a success status, or answers the error status. */
 function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
+    // Streaming RPCs (DumpMessages, CreateReplicateStream) reach here without a callback: answer
+    // them with a status on the stream (after authentication), never crash the process.
+    if (typeof callback !== 'function') return void refuseStream(call, rpc, auth);
     const startMs = performance.now();
     scopeOf(call, auth).then((scoped) => answer(call, scoped.api)).then(
       (body) => {
