@@ -27,8 +27,10 @@ export class SextantClient {
   private readonly ctx: ClientContext;
   private closed = false;
 
-  constructor(private readonly service: MilvusApi, opts: { database?: string } = {}) {
-    this.ctx = { service, database: opts.database ?? DEFAULT_DB };
+  /** `actAs`: every call runs as that user (checked when the service has auth on); else as root. */
+  constructor(private readonly service: MilvusApi, opts: { database?: string; actAs?: string } = {}) {
+    const database = opts.database ?? DEFAULT_DB;
+    this.ctx = { service: opts.actAs !== undefined ? service.as({ user: opts.actAs, dbName: database }) : service, database };
   }
 
   // ---------------------------------------------------------------- databases

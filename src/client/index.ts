@@ -19,6 +19,11 @@ export interface OpenOptions {
    * the JS kernels only (takes effect if given before the first search), `blockBytes` the scan block.
    */
   wasm?: Partial<WasmSettings>;
+  /**
+   * Act as this user (its grants are checked on every call, as on a server with --auth). Absent:
+   * the client runs as root, since in-process callers are trusted.
+   */
+  actAs?: string;
 }
 
 /** Open (creating if needed) the data directory and return a client over it; `close()` releases it. */
@@ -28,8 +33,9 @@ export async function open(dataDir: string, opts: OpenOptions = {}): Promise<Sex
     dataDir,
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
+    ...(opts.actAs !== undefined ? { auth: { enabled: true } } : {}),
   });
-  return new SextantClient(service);
+  return new SextantClient(service, opts.actAs !== undefined ? { actAs: opts.actAs } : {});
 }
 
 export { SextantClient };

@@ -39,6 +39,20 @@ export const LegacyErrorCode = {
   TimeTickLongDelay: 55,
   NotReadyServe: 56,
   SchemaMismatch: 62,
+  CreateCredentialFailure: 29,
+  UpdateCredentialFailure: 30,
+  DeleteCredentialFailure: 31,
+  CreateRoleFailure: 35,
+  DropRoleFailure: 36,
+  OperateUserRoleFailure: 37,
+  SelectRoleFailure: 38,
+  SelectUserFailure: 39,
+  OperatePrivilegeFailure: 41,
+  SelectGrantFailure: 42,
+  CreatePrivilegeGroupFailure: 58,
+  DropPrivilegeGroupFailure: 59,
+  ListPrivilegeGroupsFailure: 60,
+  OperatePrivilegeGroupFailure: 61,
 } as const;
 export type LegacyErrorCodeName = keyof typeof LegacyErrorCode;
 
@@ -164,6 +178,43 @@ export const errors = {
     new MilvusError(3000, formatReason('unsupported operation', { operation })),
   /** Untyped errors in Milvus surface as 65535; a few documented checks keep that code. */
   unexpected: (message: string) => new MilvusError(65535, message),
+} as const;
+
+/**
+ * Authentication and authorization failures. Milvus raises these as gRPC status errors before any
+ * handler (never in-band), so the SDKs do not retry them: `grpcCode` 16 UNAUTHENTICATED or
+ * 7 PERMISSION_DENIED. REST answers them with HTTP 401 / 403 (`httpStatus`).
+ */
+export class AccessError extends MilvusError {
+  constructor(readonly grpcCode: 7 | 16, message: string) {
+    super(grpcCode === 16 ? 1800 : 65535, message);
+    this.name = 'AccessError';
+  }
+
+  get httpStatus(): 401 | 403 {
+    return this.grpcCode === 16 ? 401 : 403;
+  }
+}
+
+export const accessErrors = {
+  missingAuthorization: () => new AccessError(16, 'missing authorization in header'),
+  invalidTokenFormat: () => new AccessError(16, 'invalid token format'),
+  apiKeyRefused: () => new AccessError(16, 'auth check failure, please check api key is correct'),
+  badCredentials: () => new AccessError(16, 'auth check failure, please check username and password are correct'),
+  /** `Privilege<Name>: permission deny to <user> in the `<db>` database`. */
+  permissionDenied: (privilege: string, user: string, db: string) =>
+    new AccessError(7, `Privilege${privilege}: permission deny to ${user} in the \`${db}\` database`),
+} as const;
+
+/** In-band RBAC errors (codes from merr: 1400 not authenticated, 1401 not permitted, 1402 bad group name). */
+export const rbacErrors = {
+  notAuthenticated: (what: string, errorCode?: LegacyErrorCodeName) =>
+    new MilvusError(1400, `${what}: not authenticated`, errorCode ? { errorCode } : {}),
+  notPermitted: (what: string, errorCode?: LegacyErrorCodeName) =>
+    new MilvusError(1401, `${what}: privilege not permitted`, errorCode ? { errorCode } : {}),
+  invalidGroupName: (what: string) => new MilvusError(1402, `${what}: invalid privilege group name`, input),
+  /** A failed RBAC request: code 1100 with the RPC's legacy `*Failure` code (2.6 wraps rootcoord errors so). */
+  failed: (what: string, errorCode: LegacyErrorCodeName) => new MilvusError(1100, `${what}: invalid parameter`, { errorCode, inputError: true }),
 } as const;
 
 /** Narrow anything thrown into a MilvusError, keeping assertion failures visible as internal errors. */

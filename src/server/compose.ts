@@ -1,13 +1,13 @@
 /**
  * The composition `npm start` serves (main.ts calls this): one service over the data directory,
- * gRPC and REST v2 on `port`, /healthz, /metrics and /api/v1 on `httpPort`, the REST users/roles
- * store in DIR/rest-users.json. Tests call it too (test/doors), so what they run is what ships.
+ * gRPC and REST v2 on `port` (TLS when asked), /healthz, /metrics and /api/v1 on `httpPort`, with
+ * authentication when `--auth`. Tests call it too (test/doors), so what they run is what ships.
  */
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { limits } from '../core/limits.js';
 import { configureWasm } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
-import { startSextantServer, type RunningSextantServer } from './http/server.js';
+import { startSextantServer, type RunningSextantServer, type ServerTls } from './http/server.js';
 import type { EngineSettings, MainOptions } from './options.js';
 
 export interface Served {
@@ -21,6 +21,7 @@ export type UnexpectedErrorHook = (where: string, e: unknown) => void;
 
 /** Serve `service` (open over `opts.dataDir`) as npm start does. */
 export async function serveService(service: SextantService, opts: MainOptions, onUnexpectedError: UnexpectedErrorHook): Promise<RunningSextantServer> {
+  const tls = await tlsOf(opts);
   return startSextantServer(service, {
     host: opts.host,
     port: opts.port,
@@ -28,9 +29,20 @@ export async function serveService(service: SextantService, opts: MainOptions, o
     maxMessageBytes: opts.maxMessageBytes,
     maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
     engine: service.engine,
-    rbacFile: join(opts.dataDir, 'rest-users.json'),
+    metricsAuth: opts.metricsAuth,
+    ...(tls !== undefined ? { tls } : {}),
     onUnexpectedError,
   });
+}
+
+/** The TLS files named by the options, read. */
+async function tlsOf(opts: MainOptions): Promise<ServerTls | undefined> {
+  const t = opts.tls;
+  if (t === undefined) return undefined;
+  return {
+    mode: t.mode, cert: await readFile(t.certFile), key: await readFile(t.keyFile),
+    ...(t.caFile !== undefined ? { ca: await readFile(t.caFile) } : {}),
+  };
 }
 
 /** Open the data directory and serve it; the service is closed again if serving fails. */
@@ -40,6 +52,7 @@ export async function serve(opts: MainOptions & EngineSettings, onUnexpectedErro
     dataDir: opts.dataDir,
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
+    auth: { enabled: opts.auth, ...(opts.rootPassword !== undefined ? { rootPassword: opts.rootPassword } : {}) },
   });
   const server = await serveService(service, opts, onUnexpectedError).catch(async (e: unknown) => {
     await service.close();

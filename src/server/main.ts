@@ -4,10 +4,15 @@
  * Options (each also from the environment): --data DIR (SEXTANT_DATA, ./data), --port N
  * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091),
  * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes), --max-http-body-bytes N
- * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes). From the environment only:
- * SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off, SEXTANT_WASM_BLOCK_BYTES
- * (see options.ts engineSettingsFromEnv).
- * The REST users/roles store (not enforced) is kept in DIR/rest-users.json.
+ * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes).
+ * --auth (SEXTANT_AUTH=true) turns on authentication and authorization on every door;
+ * --root-password P (SEXTANT_ROOT_PASSWORD, default Milvus) is root's password on first start;
+ * --metrics-auth (SEXTANT_METRICS_AUTH=true) puts /metrics behind credentials too.
+ * --tls-mode 0|1|2 with --tls-cert, --tls-key, --tls-ca (SEXTANT_TLS_*): TLS on the main port,
+ * gRPC and REST v2 both (ALPN); mode 2 requires and verifies client certificates.
+ * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
+ * From the environment only: SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off,
+ * SEXTANT_WASM_BLOCK_BYTES (see options.ts engineSettingsFromEnv).
  */
 import { serve } from './compose.js';
 import { parseMainOptions } from './options.js';
@@ -18,7 +23,8 @@ async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
-    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}; ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
+    + `ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -13,6 +13,31 @@ export interface MainOptions {
   maxMessageBytes: number;
   /** Largest HTTP request body; absent means limits.maxRequestBytes. */
   maxHttpBodyBytes?: number;
+  /** Authentication and authorization on every door (`--auth`, SEXTANT_AUTH=true). */
+  auth: boolean;
+  /** root's password on first start (`--root-password`, SEXTANT_ROOT_PASSWORD), default `Milvus`. */
+  rootPassword?: string;
+  /** /metrics needs credentials too when auth is on (`--metrics-auth`, SEXTANT_METRICS_AUTH=true). */
+  metricsAuth: boolean;
+  /** TLS on the main port (`--tls-mode 1|2`, `--tls-cert`, `--tls-key`, `--tls-ca`; SEXTANT_TLS_*). */
+  tls?: { mode: 1 | 2; certFile: string; keyFile: string; caFile?: string };
+}
+
+function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
+  if (mode === undefined || mode === '0') return undefined;
+  if (mode !== '1' && mode !== '2') throw new Error('tls mode must be 0: no authentication, 1: one way authentication or 2: two way authentication');
+  if (cert === undefined || key === undefined) throw new Error(`--tls-mode ${mode} needs --tls-cert and --tls-key`);
+  if (mode === '2' && ca === undefined) throw new Error('--tls-mode 2 needs --tls-ca to verify client certificates');
+  return { mode: mode === '1' ? 1 : 2, certFile: cert, keyFile: key, ...(ca !== undefined ? { caFile: ca } : {}) };
+}
+
+function flag(value: boolean | undefined, env: string | undefined, what: string): boolean {
+  if (value !== undefined) return value;
+  if (env === undefined || env === '') return false;
+  const v = env.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  throw new Error(`${what} must be true or false, got ${env}`);
 }
 
 /**
@@ -70,10 +95,20 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       host: { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'max-http-body-bytes': { type: 'string' },
+      auth: { type: 'boolean' },
+      'root-password': { type: 'string' },
+      'metrics-auth': { type: 'boolean' },
+      'tls-mode': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
     },
     strict: true,
   });
   const bodyLimit = values['max-http-body-bytes'] ?? env['SEXTANT_MAX_HTTP_BODY_BYTES'];
+  const rootPassword = values['root-password'] ?? env['SEXTANT_ROOT_PASSWORD'];
+  const tls = tlsFrom(values['tls-mode'] ?? env['SEXTANT_TLS_MODE'], values['tls-cert'] ?? env['SEXTANT_TLS_CERT'],
+    values['tls-key'] ?? env['SEXTANT_TLS_KEY'], values['tls-ca'] ?? env['SEXTANT_TLS_CA']);
   return {
     dataDir: values.data ?? env['SEXTANT_DATA'] ?? './data',
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
@@ -82,5 +117,9 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     maxMessageBytes: positiveInt(values['max-message-bytes'] ?? env['SEXTANT_MAX_MESSAGE_BYTES'] ?? limits.maxRequestBytes, '--max-message-bytes'),
     ...(bodyLimit !== undefined ? { maxHttpBodyBytes: positiveInt(bodyLimit, '--max-http-body-bytes') } : {}),
     ...engineSettingsFromEnv(env),
+    auth: flag(values.auth, env['SEXTANT_AUTH'], 'SEXTANT_AUTH'),
+    ...(rootPassword !== undefined ? { rootPassword } : {}),
+    metricsAuth: flag(values['metrics-auth'], env['SEXTANT_METRICS_AUTH'], 'SEXTANT_METRICS_AUTH'),
+    ...(tls !== undefined ? { tls } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * implements this; gRPC, REST, the embedded client and the CLI call only this. Every method throws
  * `MilvusError` on failure.
  */
+import type * as A from './auth/types.js';
 import type * as T from './types.js';
 
 export interface MilvusApi {
@@ -70,6 +71,36 @@ export interface MilvusApi {
   getCompactionState(req: { compactionId: bigint }): Promise<T.CompactionResult>;
   getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
   getQuerySegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
+
+  // access control (service/auth): users, roles, grants, privilege groups; `ctx` is the caller
+  createCredential(req: A.CredentialRequest, ctx?: A.RequestContext): Promise<void>;
+  updateCredential(req: A.UpdateCredentialRequest, ctx?: A.RequestContext): Promise<void>;
+  deleteCredential(req: { username: string }, ctx?: A.RequestContext): Promise<void>;
+  listCredUsers(req: Record<string, never>, ctx?: A.RequestContext): Promise<string[]>;
+  createRole(req: { roleName: string }, ctx?: A.RequestContext): Promise<void>;
+  dropRole(req: A.DropRoleRequest, ctx?: A.RequestContext): Promise<void>;
+  operateUserRole(req: A.UserRoleRequest, ctx?: A.RequestContext): Promise<void>;
+  selectRole(req: A.SelectRoleRequest, ctx?: A.RequestContext): Promise<A.RoleResult[]>;
+  selectUser(req: A.SelectUserRequest, ctx?: A.RequestContext): Promise<A.UserResult[]>;
+  operatePrivilege(req: A.OperatePrivilegeRequest, ctx?: A.RequestContext): Promise<void>;
+  operatePrivilegeV2(req: A.OperatePrivilegeV2Request, ctx?: A.RequestContext): Promise<void>;
+  selectGrant(req: A.SelectGrantRequest, ctx?: A.RequestContext): Promise<A.GrantEntry[]>;
+  createPrivilegeGroup(req: A.PrivilegeGroupRequest, ctx?: A.RequestContext): Promise<void>;
+  dropPrivilegeGroup(req: A.PrivilegeGroupRequest, ctx?: A.RequestContext): Promise<void>;
+  listPrivilegeGroups(req: Record<string, never>, ctx?: A.RequestContext): Promise<A.PrivilegeGroupInfo[]>;
+  operatePrivilegeGroup(req: A.OperatePrivilegeGroupRequest, ctx?: A.RequestContext): Promise<void>;
+  backupRBAC(req: Record<string, never>, ctx?: A.RequestContext): Promise<A.RbacMeta>;
+  restoreRBAC(req: { meta: A.RbacMeta }, ctx?: A.RequestContext): Promise<void>;
+
+  /** True when requests must carry credentials (`--auth`); off, credentials are ignored entirely. */
+  authEnabled(): boolean;
+  /**
+   * The context of `user` after checking `password`; throws AccessError 16 when they do not match.
+   * `fastOnly`: accept only credentials verified before (no bcrypt), for rate-limited sources.
+   */
+  authenticate(user: string, password: string, opts?: { fastOnly?: boolean }): Promise<A.RequestContext>;
+  /** This API as `ctx`'s caller: every operation is checked against its privilege first (auth on). */
+  as(ctx: A.RequestContext): MilvusApi;
 
   // server
   version(): string;

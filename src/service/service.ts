@@ -7,6 +7,9 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import type { MilvusApi } from './api.js';
 import * as aliases from './aliases.js';
+import { AccessControl, type AuthOptions } from './auth/access.js';
+import { ROOT_CONTEXT, type RequestContext } from './auth/types.js';
+import type * as A from './auth/types.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
@@ -23,13 +26,22 @@ export const SEXTANT_VERSION = '2.6.0-sextant.0.1.0';
 /** AllocTimestamp's count: at most one millisecond's worth of logical timestamps at once. */
 const MAX_TIMESTAMPS_PER_ALLOC = 1 << 18;
 
-export type ServiceOptions = EngineOptions;
+export interface ServiceOptions extends EngineOptions {
+  /** Authentication and authorization (off by default, as in Milvus). */
+  auth?: AuthOptions;
+}
 
 export class SextantService implements MilvusApi {
-  protected constructor(readonly engine: Engine) {}
+  protected constructor(readonly engine: Engine, readonly access: AccessControl) {}
 
   static async open(opts: ServiceOptions): Promise<SextantService> {
-    return new SextantService(await Engine.open(opts));
+    const engine = await Engine.open(opts);
+    try {
+      return new SextantService(engine, await AccessControl.open(engine, opts.auth));
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
   }
 
   createDatabase = async (req: T.CreateDatabaseRequest) => this.writing(() => databases.createDatabase(this.engine, req));
@@ -87,6 +99,38 @@ export class SextantService implements MilvusApi {
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
   getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);
+
+  createCredential = async (req: A.CredentialRequest) => this.access.createCredential(req);
+  updateCredential = async (req: A.UpdateCredentialRequest) => this.access.updateCredential(req);
+  deleteCredential = async (req: { username: string }) => this.access.deleteCredential(req);
+  listCredUsers = async () => this.access.listCredUsers();
+  createRole = async (req: { roleName: string }) => this.access.createRole(req);
+  dropRole = async (req: A.DropRoleRequest) => this.access.dropRole(req);
+  operateUserRole = async (req: A.UserRoleRequest) => this.access.operateUserRole(req);
+  selectRole = async (req: A.SelectRoleRequest) => this.access.selectRole(req);
+  selectUser = async (req: A.SelectUserRequest) => this.access.selectUser(req);
+  operatePrivilege = async (req: A.OperatePrivilegeRequest, ctx: RequestContext = ROOT_CONTEXT) => this.access.operatePrivilege(req, ctx);
+  operatePrivilegeV2 = async (req: A.OperatePrivilegeV2Request, ctx: RequestContext = ROOT_CONTEXT) => this.access.operatePrivilegeV2(req, ctx);
+  selectGrant = async (req: A.SelectGrantRequest, ctx: RequestContext = ROOT_CONTEXT) => this.access.selectGrant(req, ctx);
+  createPrivilegeGroup = async (req: A.PrivilegeGroupRequest) => this.access.createPrivilegeGroup(req);
+  dropPrivilegeGroup = async (req: A.PrivilegeGroupRequest) => this.access.dropPrivilegeGroup(req);
+  listPrivilegeGroups = async () => this.access.listPrivilegeGroups();
+  operatePrivilegeGroup = async (req: A.OperatePrivilegeGroupRequest) => this.access.operatePrivilegeGroup(req);
+  backupRBAC = async () => this.access.backupRBAC();
+  restoreRBAC = async (req: { meta: A.RbacMeta }) => this.access.restoreRBAC(req);
+
+  authEnabled(): boolean {
+    return this.access.enabled;
+  }
+
+  authenticate(user: string, password: string, opts: { fastOnly?: boolean } = {}): Promise<RequestContext> {
+    return this.access.authenticate(user, password, opts.fastOnly === true);
+  }
+
+  /** This service as `ctx`'s caller: the one authorization point (service/auth/guard.ts). */
+  as(ctx: RequestContext): MilvusApi {
+    return this.access.guardedFor(this, ctx);
+  }
 
   version(): string {
     return SEXTANT_VERSION;

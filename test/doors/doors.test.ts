@@ -12,6 +12,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { SextantClient } from '../../src/client/client.js';
 import { Engine } from '../../src/engine/engine.js';
 import { serveService } from '../../src/server/compose.js';
+import { AccessControl } from '../../src/service/auth/access.js';
 import { parseMainOptions } from '../../src/server/options.js';
 import { SextantService, type ServiceOptions } from '../../src/service/service.js';
 import { rawClient } from '../server/grpc-client.js';
@@ -24,8 +25,8 @@ class CountingService extends SextantService {
   describes = 0;
   searches = 0;
 
-  constructor(engine: Engine) {
-    super(engine);
+  constructor(engine: Engine, access: AccessControl) {
+    super(engine, access);
     const describe = this.describeCollection;
     this.describeCollection = async (req) => {
       this.describes++;
@@ -39,7 +40,8 @@ class CountingService extends SextantService {
   }
 
   static async openCounting(opts: ServiceOptions): Promise<CountingService> {
-    return new CountingService(await Engine.open(opts));
+    const engine = await Engine.open(opts);
+    return new CountingService(engine, await AccessControl.open(engine, opts.auth));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The gRPC credential / role / grant RPCs, driven by the Node SDK against the real server
- * (`startSextantServer`), sharing one store with REST v2 `users/*` / `roles/*` and its file.
+ * (`startSextantServer`), sharing the service's access-control catalog with REST v2 `users/*` / `roles/*`.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,16 +40,16 @@ test('createUser / listUsers / updateUser / deleteUser with Milvus errors', asyn
   assert.match(dup.reason ?? '', /already exists/);
 
   const wrong = await c.updateUser({ username: 'alice', oldPassword: 'not-it!', newPassword: 'secret-3' });
-  assert.equal(wrong.code, 1100);
-  assert.match(wrong.reason ?? '', /old password/);
+  assert.equal(wrong.code, 1400);
+  assert.equal(wrong.reason, 'old password not correct for alice: not authenticated');
   ok(await c.updateUser({ username: 'alice', oldPassword: 'secret-1', newPassword: 'secret-3' }));
   // the new password is what the store holds now (checked through the REST door)
-  assert.equal((await h.v2('users/update_password', { userName: 'alice', password: 'secret-1', newPassword: 'xxxxxx9' })).code, 1100);
+  assert.equal((await h.v2('users/update_password', { userName: 'alice', password: 'secret-1', newPassword: 'xxxxxx9' })).code, 1400);
   assert.equal((await h.v2('users/update_password', { userName: 'alice', password: 'secret-3', newPassword: 'secret-4' })).code, 0);
 
   const root = await c.deleteUser({ username: 'root' });
-  assert.notEqual(root.error_code, 'Success');
-  assert.match(root.reason ?? '', /root/);
+  assert.equal(root.code, 1401);
+  assert.equal(root.reason, 'root user cannot be deleted: privilege not permitted');
   ok(await c.deleteUser({ username: 'alice' }));
   assert.deepEqual((await c.listUsers()).usernames, ['root']);
 });

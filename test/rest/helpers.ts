@@ -58,7 +58,7 @@ export async function startRest(opts: { dataDir?: string; maxHttpBodyBytes?: num
   const unexpected: string[] = [];
   const server = await startSextantServer(service, {
     host: '127.0.0.1', port: 0, httpPort: 0, maxMessageBytes: 64 << 20, maxHttpBodyBytes: opts.maxHttpBodyBytes ?? 64 << 20,
-    engine: service.engine, rbacFile: join(dataDir, 'rest-users.json'), shutdownGraceMs: 1000,
+    engine: service.engine, shutdownGraceMs: 1000,
     onUnexpectedError: (where, e) => unexpected.push(`${where}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
   });
   const baseUrl = `http://127.0.0.1:${server.port}`;

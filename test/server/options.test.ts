@@ -6,6 +6,7 @@ import { engineSettingsFromEnv, parseMainOptions } from '../../src/server/option
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
     dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
+    auth: false, metricsAuth: false,
   });
 });
 
@@ -13,7 +14,18 @@ test('flags win over environment, environment over defaults', () => {
   const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
   assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
     dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
+    auth: false, metricsAuth: false,
   });
+});
+
+test('--auth / SEXTANT_AUTH, --root-password / SEXTANT_ROOT_PASSWORD, --metrics-auth', () => {
+  const o = parseMainOptions(['--auth', '--root-password', 'p@ss:word'], { SEXTANT_METRICS_AUTH: 'true' });
+  assert.equal(o.auth, true);
+  assert.equal(o.rootPassword, 'p@ss:word');
+  assert.equal(o.metricsAuth, true);
+  assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).auth, true);
+  assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).rootPassword, 'x');
+  assert.throws(() => parseMainOptions([], { SEXTANT_AUTH: 'maybe' }), /SEXTANT_AUTH must be true or false/);
 });
 
 test('bad ports and unknown flags are refused', () => {

@@ -10,7 +10,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { MilvusApi } from '../../src/service/api.js';
 import { createGrpcConnectionHandler } from '../../src/server/grpc/server.js';
 
-const api = new Proxy({} as MilvusApi, { get: () => async () => { throw new Error('not used'); } });
+const api = new Proxy({} as MilvusApi, { get: (_t, k) => (k === 'authEnabled' ? () => false : async () => { throw new Error('not used'); }) });
 
 test('one port: gRPC sockets (HTTP/2 preface) reach grpc-js, HTTP/1.1 sockets reach an http.Server', async () => {
   const grpcHandler = createGrpcConnectionHandler(api, { host: '127.0.0.1', port: 0, maxMessageBytes: 1 << 20 });

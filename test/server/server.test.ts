@@ -29,6 +29,7 @@ function fakeApi(seen: Record<string, unknown[]>): MilvusApi {
     checkHealth: () => ({ isHealthy: false, reasons: ['storage failed'], quotaStates: ['DenyToWrite'] }),
     allocTimestamp: (count = 1) => 1000n + BigInt(count),
     close: async () => {},
+    authEnabled: () => false,
   };
   return new Proxy(impl as MilvusApi, {
     get: (t, k) => (k in t ? t[k as keyof MilvusApi] : async () => { throw new Error(`fake: ${String(k)} not faked`); }),

@@ -1,159 +1,150 @@
 /**
- * The credential / role / grant RPCs over the shared `RbacStore` (server/auth). NOTHING here is
- * enforced: calls are not checked against users, roles or grants; the RPCs exist so SDKs and tools
- * that manage users work, and the state they set is what REST `users/*` / `roles/*` see too.
+ * The credential / role / grant / privilege-group RPCs: decode, one service call, encode. The
+ * semantics (and the privilege check of the caller) live in the service (service/auth).
  */
 import { errors } from '../../core/errors.js';
-import type { Grant, RbacStore } from '../auth/rbac.js';
+import type { MilvusApi } from '../../service/api.js';
+import type { GrantEntry, RbacMeta } from '../../service/auth/types.js';
 import type { CallContext } from './codec/context.js';
-import { bool, msg, num, str, type Wire } from './codec/wire.js';
+import { bool, list, msg, num, str, type Wire } from './codec/wire.js';
 
-export type RbacHandler = (rbac: RbacStore, req: Wire, ctx: CallContext) => Promise<Wire>;
+export type RbacHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
 
 const none: Wire = {};
-const OBJECT_TYPES = ['Global', 'Collection', 'User'];
 
 /** The SDKs send passwords base64-encoded (Node `stringToBase64`, pymilvus `base64.b64encode`). */
 function password(v: unknown, what: string): string {
   return Buffer.from(str(v, what), 'base64').toString('utf8');
 }
 
-function required(v: unknown, what: string): string {
-  const s = str(v, what);
-  if (s === '') throw errors.missingParameter(what);
-  return s;
-}
-
 function entityName(v: unknown, what: string): string {
   return str(msg(v, what)['name'], `${what}.name`);
 }
 
-function currentDb(dbName: string, ctx: CallContext): string {
-  if (dbName !== '') return dbName;
-  return ctx.headerDbName !== undefined && ctx.headerDbName !== '' ? ctx.headerDbName : 'default';
+function grantType(v: unknown): 'Grant' | 'Revoke' {
+  const t = num(v, 'type');
+  if (t === 0) return 'Grant';
+  if (t === 1) return 'Revoke';
+  throw errors.invalidParameter('invalid operate privilege type', { expected: 'Grant|Revoke', actual: t });
 }
 
-function grantToWire(role: string, g: Grant): Wire {
+function grantToWire(g: GrantEntry): Wire {
   return {
-    role: { name: role }, object: { name: g.objectType }, object_name: g.objectName, db_name: g.dbName,
+    role: { name: g.role }, object: { name: g.objectType }, object_name: g.objectName, db_name: g.dbName,
     grantor: { user: { name: g.grantor }, privilege: { name: g.privilege } },
   };
 }
 
-function requireRole(rbac: RbacStore, role: string): void {
-  if (!rbac.listRoles().includes(role)) throw errors.invalidParameter('role not found', { role });
+function grantFromWire(v: unknown): GrantEntry {
+  const e = msg(v, 'grant');
+  const grantor = msg(e['grantor'], 'grant.grantor');
+  const objectType = entityName(e['object'], 'grant.object');
+  if (objectType !== 'Global' && objectType !== 'Collection' && objectType !== 'User') {
+    throw errors.invalidParameter('not found the object type', { actual: objectType });
+  }
+  return {
+    role: entityName(e['role'], 'grant.role'), objectType, objectName: str(e['object_name'], 'grant.object_name'),
+    dbName: str(e['db_name'], 'grant.db_name'), privilege: entityName(grantor['privilege'], 'grant.grantor.privilege'),
+    grantor: entityName(grantor['user'], 'grant.grantor.user'),
+  };
 }
 
-async function operatePrivilege(rbac: RbacStore, role: string, g: Grant, type: number): Promise<Wire> {
-  if (!OBJECT_TYPES.includes(g.objectType)) {
-    throw errors.invalidParameter('not found the object type', { expected: OBJECT_TYPES.join('|'), actual: g.objectType });
-  }
-  if (g.objectName === '') throw errors.missingParameter('object_name');
-  if (g.privilege === '') throw errors.missingParameter('privilege');
-  if (type === 0) await rbac.grantPrivilege(role, g);
-  else if (type === 1) await rbac.revokePrivilege(role, g);
-  else throw errors.invalidParameter('invalid operate privilege type', { expected: 'Grant|Revoke', actual: type });
-  return none;
+const names = (v: unknown, what: string): string[] => list(v, what).map((x) => entityName(x, what));
+
+function metaToWire(m: RbacMeta): Wire {
+  return {
+    users: m.users.map((u) => ({ user: u.user, password: u.password, roles: u.roles.map((name) => ({ name })) })),
+    roles: m.roles.map((name) => ({ name })),
+    grants: m.grants.map(grantToWire),
+    privilege_groups: m.privilegeGroups.map((g) => ({ group_name: g.groupName, privileges: g.privileges.map((name) => ({ name })) })),
+  };
 }
+
+function metaFromWire(v: unknown): RbacMeta {
+  const m = v === undefined || v === null ? {} : msg(v, 'RBAC_meta');
+  return {
+    users: list(m['users'], 'users').map((x) => {
+      const u = msg(x, 'user');
+      return { user: str(u['user'], 'user.user'), password: str(u['password'], 'user.password'), roles: names(u['roles'], 'user.roles') };
+    }),
+    roles: names(m['roles'], 'roles'),
+    grants: list(m['grants'], 'grants').map(grantFromWire),
+    privilegeGroups: list(m['privilege_groups'], 'privilege_groups').map((x) => {
+      const g = msg(x, 'privilege_group');
+      return { groupName: str(g['group_name'], 'group_name'), privileges: names(g['privileges'], 'privileges') };
+    }),
+  };
+}
+
+const dbOf = (v: unknown, what: string, ctx: CallContext): string => str(v, what) || (ctx.headerDbName ?? '');
 
 export const rbacRpcs: Record<string, RbacHandler> = {
-  CreateCredential: async (rbac, req) => {
-    await rbac.createUser(required(req['username'], 'username'), password(req['password'], 'password'));
+  CreateCredential: async (api, req) => {
+    await api.createCredential({ username: str(req['username'], 'username'), password: password(req['password'], 'password') });
     return none;
   },
-  UpdateCredential: async (rbac, req) => {
-    await rbac.updatePassword(required(req['username'], 'username'), password(req['oldPassword'], 'oldPassword'), password(req['newPassword'], 'newPassword'));
+  UpdateCredential: async (api, req) => {
+    await api.updateCredential({
+      username: str(req['username'], 'username'), oldPassword: password(req['oldPassword'], 'oldPassword'), newPassword: password(req['newPassword'], 'newPassword'),
+    });
     return none;
   },
-  DeleteCredential: async (rbac, req) => { await rbac.dropUser(required(req['username'], 'username')); return none; },
-  ListCredUsers: async (rbac) => ({ usernames: rbac.listUsers() }),
-
-  CreateRole: async (rbac, req) => { await rbac.createRole(required(msg(req['entity'], 'entity')['name'], 'entity.name')); return none; },
-  /** Milvus refuses to drop a role that still holds grants unless `force_drop` is set. */
-  DropRole: async (rbac, req) => {
-    const role = required(req['role_name'], 'role_name');
-    requireRole(rbac, role);
-    if (!bool(req['force_drop']) && rbac.roleGrants(role).length > 0) {
-      throw errors.invalidParameter('fail to drop the role that it has privileges, use REVOKE API to revoke privileges', { role });
-    }
-    await rbac.dropRole(role);
+  DeleteCredential: async (api, req) => { await api.deleteCredential({ username: str(req['username'], 'username') }); return none; },
+  ListCredUsers: async (api) => ({ usernames: await api.listCredUsers({}) }),
+  CreateRole: async (api, req) => { await api.createRole({ roleName: entityName(req['entity'], 'entity') }); return none; },
+  DropRole: async (api, req) => { await api.dropRole({ roleName: str(req['role_name'], 'role_name'), forceDrop: bool(req['force_drop']) }); return none; },
+  OperateUserRole: async (api, req) => {
+    const t = num(req['type'], 'type');
+    if (t !== 0 && t !== 1) throw errors.invalidParameter('invalid operate user role type', { expected: 'AddUserToRole|RemoveUserFromRole', actual: t });
+    await api.operateUserRole({ username: str(req['username'], 'username'), roleName: str(req['role_name'], 'role_name'), type: t === 0 ? 'AddUserToRole' : 'RemoveUserFromRole' });
     return none;
   },
-  OperateUserRole: async (rbac, req) => {
-    const user = required(req['username'], 'username');
-    const role = required(req['role_name'], 'role_name');
-    const type = num(req['type'], 'type');
-    if (type === 0) await rbac.grantRole(user, role);
-    else if (type === 1) { requireRole(rbac, role); await rbac.revokeRole(user, role); }
-    else throw errors.invalidParameter('invalid operate user role type', { expected: 'AddUserToRole|RemoveUserFromRole', actual: type });
-    return none;
+  SelectRole: async (api, req) => {
+    const r = await api.selectRole({ roleName: entityName(req['role'], 'role'), includeUserInfo: bool(req['include_user_info']) });
+    return { results: r.map((x) => ({ role: { name: x.role, description: '' }, users: x.users.map((name) => ({ name })) })) };
   },
-  /** A missing role answers success with no results, as Milvus does. */
-  SelectRole: async (rbac, req) => {
-    const wanted = entityName(req['role'], 'role');
-    const withUsers = bool(req['include_user_info']);
-    const roles = rbac.listRoles().filter((r) => wanted === '' || r === wanted);
-    const users = rbac.listUsers();
-    return {
-      results: roles.map((role) => ({
-        role: { name: role, description: '' },
-        users: withUsers ? users.filter((u) => rbac.userRoles(u).includes(role)).map((name) => ({ name })) : [],
-      })),
-    };
+  SelectUser: async (api, req) => {
+    const r = await api.selectUser({ username: entityName(req['user'], 'user'), includeRoleInfo: bool(req['include_role_info']) });
+    return { results: r.map((x) => ({ user: { name: x.user }, roles: x.roles.map((name) => ({ name, description: '' })), description: '' })) };
   },
-  /** A missing user answers success with no results, as Milvus does. */
-  SelectUser: async (rbac, req) => {
-    const wanted = entityName(req['user'], 'user');
-    const withRoles = bool(req['include_role_info']);
-    const users = rbac.listUsers().filter((u) => wanted === '' || u === wanted);
-    return {
-      results: users.map((user) => ({
-        user: { name: user },
-        roles: withRoles ? rbac.userRoles(user).map((name) => ({ name, description: '' })) : [],
-        description: '',
-      })),
-    };
-  },
-
-  OperatePrivilege: async (rbac, req, ctx) => {
+  OperatePrivilege: async (api, req, ctx) => {
     const e = msg(req['entity'], 'entity');
     const grantor = msg(e['grantor'], 'entity.grantor');
-    const role = required(msg(e['role'], 'entity.role')['name'], 'entity.role.name');
-    return operatePrivilege(rbac, role, {
-      objectType: entityName(e['object'], 'entity.object'),
-      objectName: str(e['object_name'], 'entity.object_name'),
-      privilege: entityName(grantor['privilege'], 'entity.grantor.privilege'),
-      dbName: currentDb(str(e['db_name'], 'entity.db_name'), ctx),
-      grantor: ctx.user ?? 'root',
-    }, num(req['type'], 'type'));
+    await api.operatePrivilege({
+      roleName: entityName(e['role'], 'entity.role'), objectType: entityName(e['object'], 'entity.object'),
+      objectName: str(e['object_name'], 'entity.object_name'), dbName: dbOf(e['db_name'], 'entity.db_name', ctx),
+      privilege: entityName(grantor['privilege'], 'entity.grantor.privilege'), type: grantType(req['type']),
+    });
+    return none;
   },
-  /**
-   * V2 names a database and collection instead of an object type; Sextant files `*`/`*` grants as
-   * `Global` and every other as `Collection` (Milvus derives the type from the privilege's level).
-   */
-  OperatePrivilegeV2: async (rbac, req, ctx) => {
-    const role = required(msg(req['role'], 'role')['name'], 'role.name');
-    const db = str(req['db_name'], 'db_name') || '*';
-    const collection = str(req['collection_name'], 'collection_name') || '*';
-    return operatePrivilege(rbac, role, {
-      objectType: db === '*' && collection === '*' ? 'Global' : 'Collection',
-      objectName: collection,
-      privilege: entityName(msg(req['grantor'], 'grantor')['privilege'], 'grantor.privilege'),
-      dbName: db,
-      grantor: ctx.user ?? 'root',
-    }, num(req['type'], 'type'));
+  OperatePrivilegeV2: async (api, req, ctx) => {
+    await api.operatePrivilegeV2({
+      roleName: entityName(req['role'], 'role'), privilege: entityName(msg(req['grantor'], 'grantor')['privilege'], 'grantor.privilege'),
+      dbName: dbOf(req['db_name'], 'db_name', ctx), collectionName: str(req['collection_name'], 'collection_name'), type: grantType(req['type']),
+    });
+    return none;
   },
-  /** Grants of one role, filtered by object type / name when given; db `*` lists every database. */
-  SelectGrant: async (rbac, req, ctx) => {
+  SelectGrant: async (api, req, ctx) => {
     const e = msg(req['entity'], 'entity');
-    const role = required(msg(e['role'], 'entity.role')['name'], 'entity.role.name');
-    const objectType = entityName(e['object'], 'entity.object');
-    const objectName = str(e['object_name'], 'entity.object_name');
-    const db = currentDb(str(e['db_name'], 'entity.db_name'), ctx);
-    if (objectType !== '' && objectName === '') throw errors.invalidParameter('the object name in the grant entity is empty');
-    requireRole(rbac, role);
-    const grants = rbac.roleGrants(role).filter((g) =>
-      (db === '*' || g.dbName === db) && (objectType === '' || (g.objectType === objectType && g.objectName === objectName)));
-    return { entities: grants.map((g) => grantToWire(role, g)) };
+    const entities = await api.selectGrant({
+      roleName: entityName(e['role'], 'entity.role'), objectType: entityName(e['object'], 'entity.object'),
+      objectName: str(e['object_name'], 'entity.object_name'), dbName: dbOf(e['db_name'], 'entity.db_name', ctx),
+    });
+    return { entities: entities.map(grantToWire) };
   },
+  CreatePrivilegeGroup: async (api, req) => { await api.createPrivilegeGroup({ groupName: str(req['group_name'], 'group_name') }); return none; },
+  DropPrivilegeGroup: async (api, req) => { await api.dropPrivilegeGroup({ groupName: str(req['group_name'], 'group_name') }); return none; },
+  ListPrivilegeGroups: async (api) => ({
+    privilege_groups: (await api.listPrivilegeGroups({})).map((g) => ({ group_name: g.groupName, privileges: g.privileges.map((name) => ({ name })) })),
+  }),
+  OperatePrivilegeGroup: async (api, req) => {
+    const t = num(req['type'], 'type');
+    await api.operatePrivilegeGroup({
+      groupName: str(req['group_name'], 'group_name'), privileges: names(req['privileges'], 'privileges'),
+      type: t === 0 ? 'AddPrivilegesToGroup' : 'RemovePrivilegesFromGroup',
+    });
+    return none;
+  },
+  BackupRBAC: async (api) => ({ RBAC_meta: metaToWire(await api.backupRBAC({})) }),
+  RestoreRBAC: async (api, req) => { await api.restoreRBAC({ meta: metaFromWire(req['RBAC_meta']) }); return none; },
 };

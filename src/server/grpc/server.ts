@@ -10,9 +10,10 @@
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { errors, MilvusError } from '../../core/errors.js';
+import { AccessError, errors, MilvusError } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
-import { RbacStore } from '../auth/rbac.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { grpcCredentials } from '../auth/credentials.js';
 import type { CallContext } from './codec/context.js';
 import { statusFrom, successStatus } from './codec/status.js';
 import { isWire, type Wire } from './codec/wire.js';
@@ -33,8 +34,8 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number;
   /** Called once per answered call with its duration and Milvus code (0 = success); for metrics. */
   onCall?: (rpc: string, ms: number, code: number) => void;
-  /** Users / roles / grants behind the credential and role RPCs (unenforced); without it they answer 3000. */
-  rbac?: RbacStore;
+  /** Checks credentials when auth is on (shared with the other doors of a server); one of its own by default. */
+  authenticator?: Authenticator;
 }
 
 export interface RunningGrpcServer {
@@ -48,7 +49,7 @@ function metadataString(md: grpc.Metadata, key: string): string | undefined {
   return typeof v === 'string' ? v : v.toString('utf8');
 }
 
-/** `dbname` and `authorization` (base64 user:password or token; any is accepted for now). */
+/** `dbname` and the user named by `authorization` (checked by the Authenticator, not here). */
 export function callContext(md: grpc.Metadata): CallContext {
   const auth = metadataString(md, 'authorization');
   let user: string | undefined;
@@ -63,18 +64,46 @@ export function callContext(md: grpc.Metadata): CallContext {
 /** Milvus' "unsupported operation"; for a response without a status it is gRPC's UNIMPLEMENTED. */
 const UNSUPPORTED_CODE = 3000;
 
-type Answer = (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Wire>;
+type Call = grpc.ServerUnaryCall<unknown, unknown>;
+type Answer = (call: Call, api: MilvusApi) => Promise<Wire>;
 
-/** The one wrapper: runs `answer`, attaches a success status, or answers the error status. */
-function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): grpc.handleUnaryCall<unknown, unknown> {
+/** The peer's address without its port (`ipv4:127.0.0.1:5000` -> `127.0.0.1`), the rate-limit key. */
+function peerAddress(call: Pick<Call, 'getPeer'>): string {
+  const peer = call.getPeer().replace(/^ipv[46]:/, '');
+  const bracket = /^\[(.*)\]:\d+$/.exec(peer);
+  if (bracket?.[1] !== undefined) return bracket[1];
+  const colon = peer.lastIndexOf(':');
+  return colon > 0 && peer.indexOf(':') === colon ? peer.slice(0, colon) : peer;
+}
+
+/** Authentication before any handler (Milvus' interceptor): the caller's view of the service. */
+function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth: Authenticator): Promise<{ api: MilvusApi }> {
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined;
+  return auth.scope({
+    credentials: () => grpcCredentials(metadataString(call.metadata, 'authorization')),
+    dbName: metadataString(call.metadata, 'dbname'),
+    deadlineMs,
+    source: peerAddress(call),
+  });
+}
+
+/** The one wrapper: authenticates, runs `answer`, attaches a success status, or answers the error status. */
+function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
     const startMs = performance.now();
-    answer(call).then(
+    scopeOf(call, auth).then((scoped) => answer(call, scoped.api)).then(
       (body) => {
         opts.onCall?.(rpc.name, performance.now() - startMs, 0);
         callback(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
       },
       (e: unknown) => {
+        if (e instanceof AccessError) {
+          // Authentication / permission failures are gRPC statuses (16 / 7), never in-band.
+          opts.onCall?.(rpc.name, performance.now() - startMs, e.code);
+          callback({ code: e.grpcCode, details: e.message });
+          return;
+        }
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
         const status = statusFrom(e);
         opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
@@ -86,42 +115,57 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions): gr
   };
 }
 
-function answerFor(rpc: RpcInfo, api: MilvusApi, local: Record<string, LocalHandler>, rbac: RbacStore | undefined): Answer {
-  const request = (call: grpc.ServerUnaryCall<unknown, unknown>): Wire => (isWire(call.request) ? call.request : {});
+function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
+  const request = (call: Call): Wire => (isWire(call.request) ? call.request : {});
   const localHandler = local[rpc.name];
   if (localHandler !== undefined) return async (call) => localHandler(request(call));
-  const rbacHandler = rbacRpcs[rpc.name];
-  if (rbacHandler !== undefined && rbac !== undefined) return (call) => rbacHandler(rbac, request(call), callContext(call.metadata));
-  const handler: RpcHandler | undefined = serviceRpcs[rpc.name];
-  if (handler !== undefined) return (call) => handler(api, request(call), callContext(call.metadata));
+  const handler: RpcHandler | undefined = rbacRpcs[rpc.name] ?? serviceRpcs[rpc.name];
+  if (handler !== undefined) return (call, api) => handler(api, request(call), callContext(call.metadata));
   return async () => {
     throw errors.unsupported(rpc.name);
   };
 }
 
 /**
- * Streaming RPCs (DumpMessages, CreateReplicateStream) are not supported: one response with an
- * in-band 3000 status when the response type has a status field, else UNIMPLEMENTED. grpc-js calls
- * a streaming handler with the stream only, so the unary wrapper must never be registered for them.
+ * Streaming RPCs (DumpMessages, CreateReplicateStream) are not supported: after authentication, one
+ * response with an in-band 3000 status when the response type has a status field, else UNIMPLEMENTED.
+ * grpc-js calls a streaming handler with the stream only, so the unary wrapper is never registered for them.
  */
-function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions): grpc.handleServerStreamingCall<unknown, unknown> {
+function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions, auth: Authenticator): grpc.handleServerStreamingCall<unknown, unknown> {
   return (call) => {
-    const status = statusFrom(errors.unsupported(rpc.name));
-    opts.onCall?.(rpc.name, 0, status.code);
-    if (rpc.statusField === null) {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: status.reason });
-      return;
-    }
-    call.write({ [rpc.statusField]: status });
-    call.end();
+    scopeOf(call, auth).then(() => {
+      const status = statusFrom(errors.unsupported(rpc.name));
+      opts.onCall?.(rpc.name, 0, status.code);
+      if (rpc.statusField === null) {
+        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: status.reason });
+        return;
+      }
+      call.write({ [rpc.statusField]: status });
+      call.end();
+    }, (e: unknown) => call.emit('error', e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }));
   };
 }
 
-function buildImplementation(api: MilvusApi, opts: GrpcServerOptions): grpc.UntypedServiceImplementation {
+function buildImplementation(opts: GrpcServerOptions, auth: Authenticator): grpc.UntypedServiceImplementation {
   const local = localRpcs();
   const impl: grpc.UntypedServiceImplementation = {};
   for (const rpc of rpcInventory(SERVICE_NAME)) {
-    impl[rpc.name] = rpc.streaming ? streamingUnsupported(rpc, opts) : unaryHandler(rpc, answerFor(rpc, api, local, opts.rbac), opts);
+    impl[rpc.name] = rpc.streaming ? streamingUnsupported(rpc, opts, auth) : unaryHandler(rpc, answerFor(rpc, local), opts, auth);
+  }
+  return impl;
+}
+
+/** ClientTelemetryService: authenticated like every RPC, then UNIMPLEMENTED. */
+function telemetryImplementation(auth: Authenticator): grpc.UntypedServiceImplementation {
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const rpc of rpcInventory(TELEMETRY_SERVICE_NAME)) {
+    const handler: grpc.handleUnaryCall<unknown, unknown> = (call, callback) => {
+      scopeOf(call, auth).then(
+        () => callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpc.name} is not implemented` }),
+        (e: unknown) => callback(e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }),
+      );
+    };
+    impl[rpc.name] = handler;
   }
   return impl;
 }
@@ -142,9 +186,9 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(grpcServiceDefinition(SERVICE_NAME), buildImplementation(api, opts));
-  // ClientTelemetryService is registered without handlers: grpc-js answers UNIMPLEMENTED.
-  server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), {});
+  const auth = opts.authenticator ?? new Authenticator(api);
+  server.addService(grpcServiceDefinition(SERVICE_NAME), buildImplementation(opts, auth));
+  server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), telemetryImplementation(auth));
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
     handleConnection: (socket) => injector.injectConnection(socket),
@@ -162,9 +206,9 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
   };
 }
 
-/** Listen on host:port and serve gRPC on every connection (with a memory-only user store unless `opts.rbac`). */
+/** Listen on host:port and serve gRPC on every connection. */
 export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const grpcHandler = createGrpcConnectionHandler(api, { ...opts, rbac: opts.rbac ?? await RbacStore.open(null) });
+  const grpcHandler = createGrpcConnectionHandler(api, opts);
   // Small unary calls must not wait for Nagle + delayed ACK (tens of ms on loopback).
   const listener = net.createServer({ noDelay: true }, (socket) => grpcHandler.handleConnection(socket));
   await new Promise<void>((resolve, reject) => {

@@ -23,7 +23,7 @@ async function answerOf(opts: DispatchOptions, req: IncomingMessage, startMs: nu
   const body = await readBody(req, opts.maxBodyBytes);
   const call: HttpCall = {
     method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: req.headers,
-    body: body.kind === 'ok' ? body.bytes : Buffer.alloc(0),
+    body: body.kind === 'ok' ? body.bytes : Buffer.alloc(0), source: req.socket.remoteAddress ?? '',
   };
   const door = opts.doors.find((d) => d.matches(call.path));
   if (door === undefined) return { answer: notFound(call), transport: 'http' };

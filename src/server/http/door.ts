@@ -12,6 +12,8 @@ export interface HttpCall {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The client's address (the key of the failed-login limit); absent in tests that build calls. */
+  source?: string;
 }
 
 export interface HttpAnswer {

@@ -2,15 +2,16 @@
  * The whole server of `npm start`: one listener on `port` that sniffs each connection's first
  * bytes and hands HTTP/2 (gRPC, preface `PRI * HTTP/2.0`) to grpc-js and everything else to the
  * HTTP/1.1 REST v2 router; a second listener on `httpPort` for /healthz, /metrics and /api/v1.
- * Each instance has its own metrics registry and user store; nothing is global.
+ * Each instance has its own metrics registry and authenticator; nothing is global.
  */
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
 import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
-import { RbacStore } from '../auth/rbac.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { v1Door } from '../rest/v1/door.js';
 import { v2Door } from '../rest/v2/door.js';
 import { createDispatcher } from './dispatch.js';
@@ -31,8 +32,13 @@ export interface SextantServerOptions {
   maxHttpBodyBytes: number;
   /** For engine gauges in /metrics (rows, bytes, loaded memory, segments, WAL). */
   engine?: Engine;
-  /** JSON file of the REST users/roles store; null or absent keeps it in memory. */
-  rbacFile?: string | null;
+  /**
+   * TLS on the main port (`--tls-mode 1|2`): 1 one-way, 2 mutual (client certificates required and
+   * verified against `ca`, TLS 1.3 minimum). ALPN tells gRPC (`h2`) from REST v2 (`http/1.1`).
+   */
+  tls?: ServerTls;
+  /** With auth on, /metrics needs credentials too (`--metrics-auth`); open by default. */
+  metricsAuth?: boolean;
   /** int64 as JSON numbers when a REST v2 request has no Accept-Type-Allow-Int64 header. */
   int64AsNumberByDefault?: boolean;
   /** Errors that are not MilvusErrors (bugs), after they were answered as 65535. */
@@ -45,6 +51,22 @@ export interface SextantServerOptions {
    * Node's headersTimeout): idle and slow sockets cannot pile up without bound.
    */
   headersTimeoutMs?: number;
+}
+
+export interface ServerTls { mode: 1 | 2; cert: Buffer; key: Buffer; ca?: Buffer }
+
+/** A TLS listener for the main port: after the handshake, `h2` goes to gRPC, anything else to REST. */
+function tlsListener(t: ServerTls, grpcHandler: GrpcConnectionHandler, rest: http.Server): net.Server {
+  const server = tls.createServer({
+    cert: t.cert, key: t.key, ALPNProtocols: ['h2', 'http/1.1'],
+    ...(t.mode === 2 ? { ca: t.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' as const } : {}),
+  }, (socket) => {
+    socket.on('error', () => undefined);
+    if (socket.alpnProtocol === 'h2') grpcHandler.handleConnection(socket);
+    else rest.emit('connection', socket);
+  });
+  server.on('tlsClientError', () => undefined); // refused handshakes (no client certificate) end there
+  return server;
 }
 
 export interface RunningSextantServer {
@@ -145,20 +167,22 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 
 export async function startSextantServer(api: MilvusApi, opts: SextantServerOptions): Promise<RunningSextantServer> {
   const metrics = new ServerMetrics(opts.engine);
-  const rbac = await RbacStore.open(opts.rbacFile ?? null);
+  const auth = new Authenticator(api);
   const onUnexpectedError = opts.onUnexpectedError;
   const grpcHandler = createGrpcConnectionHandler(api, {
     host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes,
     onUnexpectedError: (rpc, e) => onUnexpectedError?.(`gRPC ${rpc}`, e),
     onCall: (rpc, ms, code) => metrics.observe('grpc', rpc, ms, code),
-    rbac,
+    authenticator: auth,
   });
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
   const headersTimeoutMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
-  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, rbac, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]), headersTimeoutMs);
-  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics), v1Door({ api, ...doorOpts })]), headersTimeoutMs);
-  const main = net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server, headersTimeoutMs));
+  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]), headersTimeoutMs);
+  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts })]), headersTimeoutMs);
+  const main = opts.tls !== undefined
+    ? tlsListener(opts.tls, grpcHandler, rest.server)
+    : net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server, headersTimeoutMs));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
@@ -170,7 +194,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown({ main, grpcHandler, rest, mgmt, rbac }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
     return closing;
   };
   return { port, httpPort, metrics, close };
@@ -181,7 +205,6 @@ interface Parts {
   grpcHandler: GrpcConnectionHandler;
   rest: TrackedHttpServer;
   mgmt: TrackedHttpServer;
-  rbac: RbacStore;
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
@@ -198,5 +221,4 @@ async function shutdown(p: Parts, graceMs: number): Promise<void> {
   p.rest.destroyAll();
   p.mgmt.destroyAll();
   await Promise.all([mainClosed, mgmtClosed]);
-  await p.rbac.flush();
 }

@@ -1,14 +1,13 @@
 /** What a REST v2 handler gets and returns; the tables in v2/*.ts are keyed by path under /v2/vectordb/. */
 import type { MilvusApi } from '../../service/api.js';
 import type { Args } from './args.js';
-import type { RbacStore } from '../auth/rbac.js';
 
 export interface RestCall {
+  /** The service as the authenticated caller (unchecked when auth is off). */
   readonly api: MilvusApi;
   readonly args: Args;
   /** `dbName` from the body (absent or empty: the service's `default`). */
   readonly dbName: string | undefined;
-  readonly rbac: RbacStore;
 }
 
 /** `data` of the envelope, plus top-level extras some endpoints add (search: `topks`). */

@@ -7,8 +7,10 @@
  * Responses are the gRPC codec's objects, so int64 members are decimal strings (the proto3 JSON
  * mapping) where Milvus' Go server printed numbers, and oneofs carry proto-loader's case names.
  */
-import { errors, MilvusError, toMilvusError } from '../../../core/errors.js';
+import { AccessError, errors, MilvusError, toMilvusError } from '../../../core/errors.js';
 import type { MilvusApi } from '../../../service/api.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { accessAnswer, scopeHttp } from '../../auth/http-access.js';
 import { emptyContext } from '../../grpc/codec/context.js';
 import { statusFrom, type WireStatus } from '../../grpc/codec/status.js';
 import type { Wire } from '../../grpc/codec/wire.js';
@@ -117,6 +119,8 @@ function errorReply(endpoint: string, route: V1Route | undefined, e: MilvusError
 
 export interface V1DoorOptions {
   api: MilvusApi;
+  /** With auth on, every route needs credentials and runs as that user, checked like gRPC. */
+  auth: Authenticator;
   onUnexpectedError?: (where: string, e: unknown) => void;
 }
 
@@ -132,9 +136,11 @@ export function v1Door(opts: V1DoorOptions): HttpDoor {
         return { ...reply('unknown', { code: e.code, message: e.message }, e.code), status: 404 };
       }
       try {
-        const out = await route.run(opts.api, bodyOf(call));
+        const { api } = await scopeHttp(opts.auth, call, undefined);
+        const out = await route.run(api, bodyOf(call));
         return reply(key, route.statusOnly ? {} : { status: {}, ...out }, 0);
       } catch (e) {
+        if (e instanceof AccessError) return accessAnswer(key, e);
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(`api/v1 ${key}`, e);
         return errorReply(key, route, toMilvusError(e));
       }

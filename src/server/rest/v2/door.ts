@@ -1,17 +1,19 @@
 /**
  * RESTful v2 (reference §7.1): POST /v2/vectordb/<group>/<action> with a JSON body; always HTTP 200
  * with `{code: 0, data}` or `{code, message}`. `Accept-Type-Allow-Int64: true` prints int64 values
- * as JSON numbers, `false` as strings; absent uses the server default. `Authorization: Bearer
- * user:password` is accepted and not checked (no authentication yet).
+ * as JSON numbers, `false` as strings; absent uses the server default. With auth on, every
+ * endpoint needs `Authorization: Bearer user:password` (or Basic) and runs as that user; 401 / 403
+ * answers follow Milvus (server/auth/http-access.ts).
  */
-import { errors, MilvusError, toMilvusError } from '../../../core/errors.js';
+import { AccessError, errors, MilvusError, toMilvusError } from '../../../core/errors.js';
 import type { MilvusApi } from '../../../service/api.js';
 import { JSON_TYPE, type HttpAnswer, type HttpCall, type HttpDoor } from '../../http/door.js';
 import { parseJsonBody } from '../../http/json-in.js';
 import { toJsonText } from '../../http/json-out.js';
 import { Args } from '../args.js';
 import { restErrors } from '../errors.js';
-import type { RbacStore } from '../../auth/rbac.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { accessAnswer, scopeHttp } from '../../auth/http-access.js';
 import type { RestCall, V2Handler, V2Table } from '../route.js';
 import { aliasRoutes } from './aliases.js';
 import { collectionRoutes } from './collections.js';
@@ -50,7 +52,8 @@ export const v2Routes: V2Table = {
 
 export interface V2DoorOptions {
   api: MilvusApi;
-  rbac: RbacStore;
+  /** Checks credentials when auth is on (shared by every door of the server). */
+  auth: Authenticator;
   /** int64 as JSON numbers when the request has no Accept-Type-Allow-Int64 header. */
   int64AsNumberByDefault: boolean;
   /** Errors that are not MilvusErrors (bugs), after they were answered as 65535. */
@@ -80,9 +83,12 @@ function errorAnswer(endpoint: string, e: MilvusError): HttpAnswer {
 }
 
 async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall): Promise<unknown> {
+  // Authentication comes before the body is read (Milvus' middleware order); the caller's database
+  // is the `DB-Name` header, and requests that name a `dbName` are checked in that database.
+  const { api } = await scopeHttp(opts.auth, call, undefined);
   const args = Args.of(parseBody(call.body));
   const dbName = args.optStr('dbName');
-  const restCall: RestCall = { api: opts.api, rbac: opts.rbac, args, dbName: dbName === '' ? undefined : dbName };
+  const restCall: RestCall = { api, args, dbName: dbName === '' ? undefined : dbName };
   const r = await handler(restCall);
   return r.topks === undefined ? { code: 0, data: r.data } : { code: 0, data: r.data, topks: r.topks };
 }
@@ -102,6 +108,7 @@ export function v2Door(opts: V2DoorOptions): HttpDoor {
         const body = await run(opts, handler, call);
         return { status: 200, contentType: JSON_TYPE, text: toJsonText(body, { int64AsNumber: int64AsNumber(call, opts.int64AsNumberByDefault) }), endpoint, code: 0 };
       } catch (e) {
+        if (e instanceof AccessError) return accessAnswer(endpoint, e);
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(`REST v2 ${endpoint}`, e);
         return errorAnswer(endpoint, toMilvusError(e));
       }

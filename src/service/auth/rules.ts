@@ -1,0 +1,106 @@
+/**
+ * THE privilege table: one rule per service operation (Milvus' `privilege_ext_obj` of the matching
+ * request message, milvus.proto 2.6). It is a Record over every operation of MilvusApi, so adding
+ * an operation without deciding its privilege does not compile. gRPC, REST v2, /api/v1, the CLI
+ * and the embedded client all reach operations through `SextantService.as(ctx)`, the one place
+ * this table is applied (guard.ts).
+ */
+import type { MilvusApi } from '../api.js';
+import type { ObjectType } from './privileges.js';
+
+/** Every MilvusApi member that is an operation (not plumbing). */
+/** Synchronous plumbing, authenticated only (as in Milvus: no privilege): version, health, timestamps. */
+export type Operation = Exclude<keyof MilvusApi, 'version' | 'close' | 'as' | 'authenticate' | 'authEnabled' | 'checkHealth' | 'allocTimestamp'>;
+
+/**
+ * `check`: the caller needs `privilege` on the object named by request member `nameFrom` (absent:
+ * `*`; a list member needs every element). `open`: authenticated only. `filter`: authenticated,
+ * and the result is narrowed to what the caller may see (ListDatabases, ShowCollections).
+ */
+export type Rule =
+  | { kind: 'check'; object: ObjectType; privilege: string; nameFrom?: string; contextDb?: true }
+  | { kind: 'open' }
+  | { kind: 'filter' };
+
+const global = (privilege: string): Rule => ({ kind: 'check', object: 'Global', privilege });
+const collection = (privilege: string, nameFrom = 'collectionName'): Rule => ({ kind: 'check', object: 'Collection', privilege, nameFrom });
+const open: Rule = { kind: 'open' };
+/** Access-control operations are scoped by the caller's database, never by a grant's `dbName` member. */
+const rbac = (privilege: string): Rule => ({ kind: 'check', object: 'Global', privilege, contextDb: true });
+
+export const RULES: Readonly<Record<Operation, Rule>> = {
+  createDatabase: global('CreateDatabase'),
+  dropDatabase: global('DropDatabase'),
+  listDatabases: { kind: 'filter' },
+  describeDatabase: global('DescribeDatabase'),
+  alterDatabase: global('AlterDatabase'),
+
+  createCollection: global('CreateCollection'),
+  describeCollection: global('DescribeCollection'),
+  hasCollection: open,
+  listCollections: { kind: 'filter' },
+  dropCollection: global('DropCollection'),
+  renameCollection: global('RenameCollection'),
+  alterCollection: global('CreateCollection'),
+  getCollectionStatistics: collection('GetStatistics'),
+  addCollectionField: collection('AddCollectionField'),
+  alterCollectionField: global('CreateCollection'),
+
+  createPartition: collection('CreatePartition'),
+  dropPartition: collection('DropPartition'),
+  hasPartition: collection('HasPartition'),
+  listPartitions: collection('ShowPartitions'),
+  getPartitionStatistics: collection('GetStatistics'),
+
+  createAlias: global('CreateAlias'),
+  alterAlias: global('CreateAlias'),
+  dropAlias: global('DropAlias'),
+  describeAlias: global('DescribeAlias'),
+  listAliases: global('ListAliases'),
+
+  createIndex: collection('CreateIndex'),
+  describeIndex: collection('IndexDetail'),
+  dropIndex: collection('DropIndex'),
+  alterIndex: collection('CreateIndex'),
+
+  insert: collection('Insert'),
+  upsert: collection('Upsert'),
+  delete: collection('Delete'),
+
+  query: collection('Query'),
+  search: collection('Search'),
+  hybridSearch: collection('Search'),
+
+  loadCollection: collection('Load'),
+  releaseCollection: collection('Release'),
+  loadPartitions: collection('Load'),
+  releasePartitions: collection('Release'),
+  getLoadState: collection('GetLoadState'),
+  getLoadingProgress: collection('GetLoadState'),
+
+  flush: collection('Flush', 'collectionNames'),
+  getFlushState: collection('GetFlushState'),
+  compact: collection('Compaction'),
+  getCompactionState: open,
+  getPersistentSegmentInfo: open,
+  getQuerySegmentInfo: open,
+
+  createCredential: rbac('CreateOwnership'),
+  updateCredential: { kind: 'check', object: 'User', privilege: 'UpdateUser', nameFrom: 'username', contextDb: true },
+  deleteCredential: rbac('DropOwnership'),
+  listCredUsers: rbac('SelectOwnership'),
+  createRole: rbac('CreateOwnership'),
+  dropRole: rbac('DropOwnership'),
+  operateUserRole: rbac('ManageOwnership'),
+  selectRole: rbac('SelectOwnership'),
+  selectUser: { kind: 'check', object: 'User', privilege: 'SelectUser', nameFrom: 'username', contextDb: true },
+  operatePrivilege: rbac('ManageOwnership'),
+  operatePrivilegeV2: rbac('ManageOwnership'),
+  selectGrant: rbac('SelectOwnership'),
+  createPrivilegeGroup: rbac('CreatePrivilegeGroup'),
+  dropPrivilegeGroup: rbac('DropPrivilegeGroup'),
+  listPrivilegeGroups: rbac('ListPrivilegeGroups'),
+  operatePrivilegeGroup: rbac('OperatePrivilegeGroup'),
+  backupRBAC: rbac('BackupRBAC'),
+  restoreRBAC: rbac('RestoreRBAC'),
+};
