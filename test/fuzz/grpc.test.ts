@@ -15,7 +15,7 @@ import { SERVICE_NAME, TELEMETRY_SERVICE_NAME, rpcInventory } from '../../src/se
 import { Rng } from '../expr/gen.js';
 import { mutateFields, requestOf } from './corpus.js';
 import { mutateBytes, randomBytes } from './mutate.js';
-import { fuzzSeed, LONG, mb, quietRss, serve } from './server.js';
+import { fuzzSeed, LONG, mb, quietRss, RSS_GROWTH_BOUND_BYTES, serve } from './server.js';
 import { encode, methodsOf, RawChannel, type MethodInfo, type Outcome } from './wire.js';
 
 const PER_METHOD_PER_BATCH = 12;
@@ -117,7 +117,7 @@ test('gRPC: mutated and random protobuf on every RPC answers in band; the server
     const rssAfter = await quietRss(s);
     const total = [...counts.values()].reduce((a, n) => a + n, 0);
     t.diagnostic(`${total} requests over ${methods.length} methods (${PER_METHOD_PER_BATCH * BATCHES} each); RSS after warm-up batch ${mb(rssBefore)} -> after all ${mb(rssAfter)}`);
-    assert.ok(rssAfter - rssBefore < 100 * 1048576, `RSS grew ${mb(rssAfter - rssBefore)}`);
+    assert.ok(rssAfter - rssBefore < RSS_GROWTH_BOUND_BYTES, `RSS grew ${mb(rssAfter - rssBefore)}`);
     s.assertHealthy();
   } finally {
     ch.close();
