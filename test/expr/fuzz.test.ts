@@ -5,22 +5,12 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataType } from '../../src/core/enums.js';
 import { MilvusError } from '../../src/core/errors.js';
 import { compileFilter, evaluateFilter, naiveMatches, type RowValues } from '../../src/expr/index.js';
-import { ExprGen, mutateFilter as mutate, randomRow, Rng, TOKENS } from './gen.js';
-import { field, rowSource, schemaOf } from './helpers.js';
+import { ExprGen, FUZZ_SCHEMA, mutateFilter as mutate, randomRow, Rng, TOKENS } from './gen.js';
+import { rowSource } from './helpers.js';
 
-const schema = schemaOf([
-  field('id', DataType.Int64, { isPrimaryKey: true }),
-  field('a', DataType.Int32, { nullable: true }),
-  field('b', DataType.Int64),
-  field('s', DataType.VarChar, { nullable: true }),
-  field('flag', DataType.Bool),
-  field('meta', DataType.JSON, { nullable: true }),
-  field('arr', DataType.Array, { elementType: DataType.Int64, nullable: true }),
-  field('vec', DataType.FloatVector, { dim: 2 }),
-], true);
+const schema = FUZZ_SCHEMA;
 const templates = { x: 1n, y: 'str', l: [1n, 2n], o: { k: [1n] }, f: 1.5, t: true };
 const rng = new Rng(12345);
 const rows: RowValues[] = Array.from({ length: 6 }, (_, i) => randomRow(rng, schema, i));

@@ -7,6 +7,21 @@ import type { RowValues, TemplateValues } from '../../src/expr/index.js';
 import type { CollectionSchema, FieldSchema, JsonValue } from '../../src/schema/types.js';
 import { field, schemaOf } from './helpers.js';
 
+/**
+ * The schema the expression fuzzers run on (test/expr/fuzz.test.ts in process, test/fuzz/ through a
+ * server): every expression-relevant kind, nullable where it matters, and a dynamic field.
+ */
+export const FUZZ_SCHEMA: CollectionSchema = schemaOf([
+  field('id', DataType.Int64, { isPrimaryKey: true }),
+  field('a', DataType.Int32, { nullable: true }),
+  field('b', DataType.Int64),
+  field('s', DataType.VarChar, { nullable: true }),
+  field('flag', DataType.Bool),
+  field('meta', DataType.JSON, { nullable: true }),
+  field('arr', DataType.Array, { elementType: DataType.Int64, nullable: true, maxCapacity: 64 }),
+  field('vec', DataType.FloatVector, { dim: 2 }),
+], true);
+
 export class Rng {
   private s: number;
   constructor(seed: number) { this.s = seed >>> 0; }

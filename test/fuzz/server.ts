@@ -9,12 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { DataType } from '../../src/core/enums.js';
 import type { RowValues } from '../../src/expr/index.js';
 import type { CollectionSchema, JsonValue } from '../../src/schema/types.js';
 import { makeTempDir } from '../support/tmp.js';
-import { randomRow, Rng } from '../expr/gen.js';
-import { field, schemaOf } from '../expr/helpers.js';
+import { FUZZ_SCHEMA, randomRow, Rng } from '../expr/gen.js';
 
 const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
 
@@ -39,18 +37,9 @@ export function fuzzSeed(): number {
  */
 export const RSS_GROWTH_BOUND_BYTES = (LONG ? 100 : 250) * 1048576;
 
-/** The schema of collection FUZZ (same fields as test/expr/fuzz.test.ts, so generated filters fit). */
+/** Collection FUZZ has the expression fuzzers' schema, so generated filters fit it. */
 export const FUZZ = 'fz';
-export const fuzzSchema: CollectionSchema = schemaOf([
-  field('id', DataType.Int64, { isPrimaryKey: true }),
-  field('a', DataType.Int32, { nullable: true }),
-  field('b', DataType.Int64),
-  field('s', DataType.VarChar, { nullable: true }),
-  field('flag', DataType.Bool),
-  field('meta', DataType.JSON, { nullable: true }),
-  field('arr', DataType.Array, { elementType: DataType.Int64, nullable: true, maxCapacity: 64 }),
-  field('vec', DataType.FloatVector, { dim: 2 }),
-], true);
+export const fuzzSchema: CollectionSchema = FUZZ_SCHEMA;
 export const ROWS = 200;
 
 /** Row i of FUZZ: expression values from gen.ts plus a vector pointing at angle i. */
