@@ -79,6 +79,14 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/** After each batch: the server is alive and logged nothing unexpected, FUZZ is restored and answers right, and no answer was out of band. */
+export async function checkBatch(s: Served, failures: readonly unknown[], seed: number): Promise<void> {
+  s.assertHealthy();
+  await s.restore();
+  await s.probe();
+  assert.deepEqual(failures, [], `out-of-band answers (seed ${seed})`);
+}
+
 export function httpRequest(port: number, path: string, body: string | Buffer, method = 'POST'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
