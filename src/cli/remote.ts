@@ -3,7 +3,9 @@
  * SDK statuses become MilvusError, SDK values (int64 as decimal strings) become the backend's
  * vocabulary (bigint), the SDK describe shape becomes a CollectionSchema.
  */
-import { MilvusClient, OperatePrivilegeType, promisify, RbacObjects, type DropAliasReq, type RowData } from '@zilliz/milvus2-sdk-node';
+import {
+  MilvusClient, OperatePrivilegeType, promisify, RbacObjects, type DropAliasReq, type GrantEntity, type RowData,
+} from '@zilliz/milvus2-sdk-node';
 import { DataType } from '../core/enums.js';
 import { AccessError, MilvusError } from '../core/errors.js';
 import type { ObjectType } from '../service/auth/privileges.js';
@@ -53,11 +55,10 @@ async function okStatus(p: Promise<Status>): Promise<void> {
   check(await sdk(p));
 }
 
-const grantEntry = (g: SdkGrant): GrantEntry => ({
+const grantEntry = (g: GrantEntity): GrantEntry => ({
   role: g.role.name, objectType: g.object.name as ObjectType, objectName: g.object_name, dbName: g.db_name,
   privilege: g.grantor.privilege.name, grantor: g.grantor.user.name,
 });
-type SdkGrant = { role: { name: string }; object: { name: string }; object_name: string; db_name: string; grantor: { user: { name: string }; privilege: { name: string } } };
 
 export interface RemoteOptions { uri: string; token?: string | undefined; database?: string | undefined }
 
