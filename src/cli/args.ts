@@ -49,6 +49,8 @@ export interface FlagSpec {
   key: string;
   kind: FlagKind;
   help: string;
+  /** A password or token: masked wherever a command line is kept (shell history). */
+  secret?: boolean;
 }
 
 export interface ParsedArgs {

@@ -9,6 +9,7 @@
  * batch travels with them so the embedded adapter does not convert twice.
  */
 import type { InsertBatch } from '../schema/rows.js';
+import type { GrantEntry, GrantType } from '../service/auth/types.js';
 import type { CollectionSchema } from '../schema/types.js';
 import type { FieldSpecInput } from '../service/types.js';
 
@@ -76,6 +77,25 @@ export interface SearchSpec {
 
 export interface Hit { id: bigint | string; score: number; fields: Row }
 
+/**
+ * A grant or revoke. v1 (`objectType` given): an object type (Global, Collection, User) and name.
+ * v2 (`objectType` absent): a collection (`*` = all) in `dbName` (`*` = all), any privilege or group.
+ * `dbName` absent: the current database.
+ */
+export interface PrivilegeSpec {
+  type: GrantType;
+  roleName: string;
+  privilege: string;
+  objectType?: string | undefined;
+  objectName: string;
+  dbName?: string | undefined;
+}
+
+/** `dbName` `*` lists every database; an object type needs an object name. */
+export interface GrantFilter { roleName: string; objectType?: string | undefined; objectName?: string | undefined; dbName: string }
+
+export type { GrantEntry };
+
 export interface Backend {
   readonly mode: 'embedded' | 'remote';
   /** The current database; `useDatabase` changes it (and checks that it exists). */
@@ -124,4 +144,25 @@ export interface Backend {
 
   flush(collection: string): Promise<void>;
   compact(collection: string): Promise<string>;
+
+  // access control: the service decides every rule (who may, what exists, what a name means)
+  createUser(user: string, password: string): Promise<void>;
+  deleteUser(user: string): Promise<void>;
+  listUsers(): Promise<string[]>;
+  /** The user and its roles; empty when it does not exist. */
+  describeUser(user: string): Promise<{ user: string; roles: string[] }[]>;
+  updatePassword(user: string, oldPassword: string, newPassword: string): Promise<void>;
+  createRole(role: string): Promise<void>;
+  dropRole(role: string): Promise<void>;
+  /** Every role with the users holding it. */
+  listRoles(): Promise<{ role: string; users: string[] }[]>;
+  grantRole(role: string, user: string): Promise<void>;
+  revokeRole(role: string, user: string): Promise<void>;
+  operatePrivilege(spec: PrivilegeSpec): Promise<void>;
+  listGrants(filter: GrantFilter): Promise<GrantEntry[]>;
+  createPrivilegeGroup(group: string): Promise<void>;
+  dropPrivilegeGroup(group: string): Promise<void>;
+  listPrivilegeGroups(): Promise<{ group: string; privileges: string[] }[]>;
+  /** `add`: AddPrivilegesToGroup, else RemovePrivilegesFromGroup. */
+  operatePrivilegeGroup(group: string, privileges: string[], add: boolean): Promise<void>;
 }

@@ -18,6 +18,7 @@ export interface Command {
 const v = (names: string[], key: string, help: string): FlagSpec => ({ names, key, kind: 'value', help });
 const m = (names: string[], key: string, help: string): FlagSpec => ({ names, key, kind: 'multi', help });
 const b = (names: string[], key: string, help: string): FlagSpec => ({ names, key, kind: 'bool', help });
+const s = (names: string[], key: string, help: string): FlagSpec => ({ names, key, kind: 'value', help, secret: true });
 
 export const F = {
   collection: v(['-c', '--collection', '--collection-name'], 'collection', 'collection name'),
@@ -31,7 +32,9 @@ export const F = {
   limit: v(['-l', '--limit'], 'limit', 'maximum rows'),
   yes: b(['-y', '--yes'], 'yes', 'do not ask for confirmation'),
   timeout: v(['-t', '--timeout'], 'timeout', 'ignored (accepted for milvus_cli compatibility)'),
+  token: s(['-t', '--token'], 'token', 'user:password (never echoed; kept out of history)'),
   value: v,
   multi: m,
   bool: b,
+  secret: s,
 };

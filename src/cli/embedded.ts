@@ -1,11 +1,21 @@
-/** The embedded backend: a data directory opened in this process through SextantService. */
+/**
+ * The embedded backend: a data directory opened in this process through SextantService. Without a
+ * token it runs as root, unchecked (in-process callers are trusted). With one (`--data DIR -t
+ * user:password`) the service checks the password and then every call against that user's grants,
+ * exactly as a server with --auth would (`SextantService.as`).
+ */
 import { ConsistencyLevel } from '../core/enums.js';
-import { errors } from '../core/errors.js';
+import { accessErrors, errors } from '../core/errors.js';
 import { configureWasm } from '../index/wasm/settings.js';
+import { grpcCredentials } from '../server/auth/credentials.js';
 import { engineSettingsFromEnv } from '../server/options.js';
+import type { MilvusApi } from '../service/api.js';
+import type { RequestContext } from '../service/auth/types.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
-import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
+import type {
+  Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+} from './backend.js';
 import { buildParams, roundFloat32, rowAt } from './values.js';
 
 const CONSISTENCY_NAMES = Object.keys(ConsistencyLevel) as (keyof typeof ConsistencyLevel)[];
@@ -21,17 +31,41 @@ function pkValues(ids: T.PrimaryKeys, i: number): bigint | string {
   return ids.kind === 'int64' ? ids.data[i] ?? 0n : ids.data[i] ?? '';
 }
 
+/** The user a token names, once the service has checked its password (parsed as the gRPC door does). */
+async function signIn(svc: SextantService, token: string): Promise<string> {
+  if (token === '') throw accessErrors.missingAuthorization();
+  const { user, password } = grpcCredentials(Buffer.from(token, 'utf8').toString('base64'));
+  return (await svc.authenticate(user, password)).user;
+}
+
 export class EmbeddedBackend implements Backend {
   readonly mode = 'embedded';
   database = 'default';
-  private constructor(private readonly svc: SextantService) {}
+  /** What every call goes through: the service itself (root), or its checked view for `user`. */
+  private api: MilvusApi;
 
-  /** Engine settings come from the environment as for the server (SEXTANT_MEMORY_BUDGET_BYTES, ...). */
-  static async open(dataDir: string): Promise<EmbeddedBackend> {
+  private constructor(private readonly svc: SextantService, private readonly user: string | undefined) {
+    this.api = this.view();
+  }
+
+  /**
+   * `token` (`user:password`): act as that user, with authorization on. Engine settings come from
+   * the environment as for the server (SEXTANT_MEMORY_BUDGET_BYTES, ...).
+   */
+  static async open(dataDir: string, token?: string): Promise<EmbeddedBackend> {
     const { wasm, ...engine } = engineSettingsFromEnv(process.env);
     if (wasm !== undefined) configureWasm(wasm);
-    return new EmbeddedBackend(await SextantService.open({ dataDir, ...engine }));
+    const svc = await SextantService.open({ dataDir, ...engine, ...(token !== undefined ? { auth: { enabled: true } } : {}) });
+    try {
+      return new EmbeddedBackend(svc, token !== undefined ? await signIn(svc, token) : undefined);
+    } catch (e) {
+      await svc.close();
+      throw e;
+    }
   }
+
+  private get caller(): RequestContext { return { user: this.user ?? 'root', dbName: this.database }; }
+  private view(): MilvusApi { return this.user === undefined ? this.svc : this.svc.as(this.caller); }
 
   private c(collectionName: string): T.CollectionScoped { return { dbName: this.database, collectionName }; }
 
@@ -39,60 +73,61 @@ export class EmbeddedBackend implements Backend {
   close = async () => this.svc.close();
 
   useDatabase = async (dbName: string) => {
-    await this.svc.describeDatabase({ dbName });
+    await this.api.describeDatabase({ dbName });
     this.database = dbName;
+    this.api = this.view();
   };
-  listDatabases = async () => (await this.svc.listDatabases()).map((d) => d.dbName);
-  createDatabase = async (dbName: string) => this.svc.createDatabase({ dbName });
-  dropDatabase = async (dbName: string) => this.svc.dropDatabase({ dbName });
+  listDatabases = async () => (await this.api.listDatabases()).map((d) => d.dbName);
+  createDatabase = async (dbName: string) => this.api.createDatabase({ dbName });
+  dropDatabase = async (dbName: string) => this.api.dropDatabase({ dbName });
   describeDatabase = async (dbName: string) => {
-    const d = await this.svc.describeDatabase({ dbName });
+    const d = await this.api.describeDatabase({ dbName });
     return { name: d.dbName, id: String(d.dbId), properties: d.properties };
   };
 
-  listCollections = async () => (await this.svc.listCollections({ dbName: this.database })).map((c) => c.name);
-  createCollection = async (spec: CollectionSpec) => this.svc.createCollection({
+  listCollections = async () => (await this.api.listCollections({ dbName: this.database })).map((c) => c.name);
+  createCollection = async (spec: CollectionSpec) => this.api.createCollection({
     ...this.c(spec.name), fields: spec.fields, description: spec.description ?? '',
     enableDynamicField: spec.enableDynamicField ?? false,
     ...(spec.shardsNum !== undefined ? { shardsNum: spec.shardsNum } : {}),
     ...(spec.consistencyLevel !== undefined ? { consistencyLevel: consistencyOf(spec.consistencyLevel) } : {}),
   });
   describeCollection = async (name: string): Promise<CollectionInfo> => {
-    const d = await this.svc.describeCollection(this.c(name));
+    const d = await this.api.describeCollection(this.c(name));
     return {
       name: d.collectionName, id: String(d.collectionId), schema: d.schema, aliases: d.aliases,
       consistencyLevel: CONSISTENCY_NAMES[d.consistencyLevel] ?? String(d.consistencyLevel),
       shardsNum: d.shardsNum, properties: d.properties,
     };
   };
-  dropCollection = async (name: string) => this.svc.dropCollection(this.c(name));
-  renameCollection = async (oldName: string, newName: string) => this.svc.renameCollection({ dbName: this.database, oldName, newName });
-  collectionRowCount = async (name: string) => (await this.svc.getCollectionStatistics(this.c(name))).rowCount;
+  dropCollection = async (name: string) => this.api.dropCollection(this.c(name));
+  renameCollection = async (oldName: string, newName: string) => this.api.renameCollection({ dbName: this.database, oldName, newName });
+  collectionRowCount = async (name: string) => (await this.api.getCollectionStatistics(this.c(name))).rowCount;
 
-  listPartitions = async (c: string) => (await this.svc.listPartitions(this.c(c))).map((p) => p.name);
-  createPartition = async (c: string, partitionName: string) => this.svc.createPartition({ ...this.c(c), partitionName });
-  dropPartition = async (c: string, partitionName: string) => this.svc.dropPartition({ ...this.c(c), partitionName });
+  listPartitions = async (c: string) => (await this.api.listPartitions(this.c(c))).map((p) => p.name);
+  createPartition = async (c: string, partitionName: string) => this.api.createPartition({ ...this.c(c), partitionName });
+  dropPartition = async (c: string, partitionName: string) => this.api.dropPartition({ ...this.c(c), partitionName });
   partitionRowCount = async (c: string, partitionName: string) =>
-    (await this.svc.getPartitionStatistics({ ...this.c(c), partitionName })).rowCount;
+    (await this.api.getPartitionStatistics({ ...this.c(c), partitionName })).rowCount;
 
   createAlias = async (c: string, alias: string, alter: boolean) =>
-    alter ? this.svc.alterAlias({ ...this.c(c), alias }) : this.svc.createAlias({ ...this.c(c), alias });
-  dropAlias = async (alias: string) => this.svc.dropAlias({ dbName: this.database, alias });
+    alter ? this.api.alterAlias({ ...this.c(c), alias }) : this.api.createAlias({ ...this.c(c), alias });
+  dropAlias = async (alias: string) => this.api.dropAlias({ dbName: this.database, alias });
   listAliases = async (c: string | undefined) =>
-    (await this.svc.listAliases({ dbName: this.database, ...(c !== undefined ? { collectionName: c } : {}) })).map((a) => a.alias);
+    (await this.api.listAliases({ dbName: this.database, ...(c !== undefined ? { collectionName: c } : {}) })).map((a) => a.alias);
   describeAlias = async (alias: string) => {
-    const a = await this.svc.describeAlias({ dbName: this.database, alias });
+    const a = await this.api.describeAlias({ dbName: this.database, alias });
     return { alias: a.alias, collection: a.collectionName };
   };
 
   createIndex = async (c: string, fieldName: string, indexName: string | undefined, params: Record<string, string>) =>
-    this.svc.createIndex({ ...this.c(c), fieldName, ...(indexName !== undefined ? { indexName } : {}), params });
+    this.api.createIndex({ ...this.c(c), fieldName, ...(indexName !== undefined ? { indexName } : {}), params });
   describeIndexes = async (c: string, indexName?: string): Promise<IndexInfo[]> =>
-    (await this.svc.describeIndex({ ...this.c(c), ...(indexName !== undefined ? { indexName } : {}) })).map((d) => ({
+    (await this.api.describeIndex({ ...this.c(c), ...(indexName !== undefined ? { indexName } : {}) })).map((d) => ({
       indexName: d.indexName, fieldName: d.fieldName, indexType: d.indexType, metricType: d.metricType,
       params: buildParams(d.params), indexedRows: d.indexedRows, totalRows: d.totalRows, state: d.state,
     }));
-  dropIndex = async (c: string, indexName: string) => this.svc.dropIndex({ ...this.c(c), indexName });
+  dropIndex = async (c: string, indexName: string) => this.api.dropIndex({ ...this.c(c), indexName });
 
   private writeRequest(d: WriteData): T.InsertRequest {
     return {
@@ -100,13 +135,13 @@ export class EmbeddedBackend implements Backend {
       ...(d.partition !== undefined ? { partitionName: d.partition } : {}),
     };
   }
-  insert = async (d: WriteData) => (await this.svc.insert(this.writeRequest(d))).insertCount;
-  upsert = async (d: WriteData) => (await this.svc.upsert(this.writeRequest(d))).upsertCount;
+  insert = async (d: WriteData) => (await this.api.insert(this.writeRequest(d))).insertCount;
+  upsert = async (d: WriteData) => (await this.api.upsert(this.writeRequest(d))).upsertCount;
   delete = async (c: string, partition: string | undefined, filter: string) =>
-    (await this.svc.delete({ ...this.c(c), filter, ...(partition !== undefined ? { partitionName: partition } : {}) })).deleteCount;
+    (await this.api.delete({ ...this.c(c), filter, ...(partition !== undefined ? { partitionName: partition } : {}) })).deleteCount;
 
   query = async (q: QuerySpec): Promise<Row[]> => {
-    const r = await this.svc.query({
+    const r = await this.api.query({
       ...this.c(q.collection), filter: q.filter,
       ...(q.outputFields !== undefined ? { outputFields: q.outputFields } : {}),
       ...(q.partitions !== undefined ? { partitionNames: q.partitions } : {}),
@@ -119,7 +154,7 @@ export class EmbeddedBackend implements Backend {
   };
 
   search = async (s: SearchSpec): Promise<Hit[][]> => {
-    const r = await this.svc.search({
+    const r = await this.api.search({
       ...this.c(s.collection), data: s.vectors, topK: s.limit,
       ...(s.annsField !== undefined ? { annsField: s.annsField } : {}),
       ...(s.filter !== undefined ? { filter: s.filter } : {}),
@@ -141,14 +176,43 @@ export class EmbeddedBackend implements Backend {
   };
 
   load = async (c: string, partitionNames: string[]) =>
-    partitionNames.length > 0 ? this.svc.loadPartitions({ ...this.c(c), partitionNames }) : this.svc.loadCollection(this.c(c));
+    partitionNames.length > 0 ? this.api.loadPartitions({ ...this.c(c), partitionNames }) : this.api.loadCollection(this.c(c));
   release = async (c: string, partitionNames: string[]) =>
-    partitionNames.length > 0 ? this.svc.releasePartitions({ ...this.c(c), partitionNames }) : this.svc.releaseCollection(this.c(c));
+    partitionNames.length > 0 ? this.api.releasePartitions({ ...this.c(c), partitionNames }) : this.api.releaseCollection(this.c(c));
   loadState = async (c: string, partitionNames: string[]) =>
-    (await this.svc.getLoadState({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).state;
+    (await this.api.getLoadState({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).state;
   loadingProgress = async (c: string, partitionNames: string[]) =>
-    (await this.svc.getLoadingProgress({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).progress;
+    (await this.api.getLoadingProgress({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).progress;
 
-  flush = async (c: string) => { await this.svc.flush({ dbName: this.database, collectionNames: [c] }); };
-  compact = async (c: string) => String((await this.svc.compact(this.c(c))).compactionId);
+  flush = async (c: string) => { await this.api.flush({ dbName: this.database, collectionNames: [c] }); };
+  compact = async (c: string) => String((await this.api.compact(this.c(c))).compactionId);
+
+  // access control: the caller's context names the database grants default to
+  createUser = async (username: string, password: string) => this.api.createCredential({ username, password }, this.caller);
+  deleteUser = async (username: string) => this.api.deleteCredential({ username }, this.caller);
+  listUsers = async () => this.api.listCredUsers({}, this.caller);
+  describeUser = async (username: string) => this.api.selectUser({ username, includeRoleInfo: true }, this.caller);
+  updatePassword = async (username: string, oldPassword: string, newPassword: string) =>
+    this.api.updateCredential({ username, oldPassword, newPassword }, this.caller);
+  createRole = async (roleName: string) => this.api.createRole({ roleName }, this.caller);
+  dropRole = async (roleName: string) => this.api.dropRole({ roleName }, this.caller);
+  listRoles = async () => this.api.selectRole({ includeUserInfo: true }, this.caller);
+  grantRole = async (roleName: string, username: string) => this.api.operateUserRole({ roleName, username, type: 'AddUserToRole' }, this.caller);
+  revokeRole = async (roleName: string, username: string) => this.api.operateUserRole({ roleName, username, type: 'RemoveUserFromRole' }, this.caller);
+  operatePrivilege = async (p: PrivilegeSpec) => {
+    const dbName = p.dbName ?? this.database;
+    return p.objectType !== undefined
+      ? this.api.operatePrivilege({ roleName: p.roleName, objectType: p.objectType, objectName: p.objectName, dbName, privilege: p.privilege, type: p.type }, this.caller)
+      : this.api.operatePrivilegeV2({ roleName: p.roleName, privilege: p.privilege, dbName, collectionName: p.objectName, type: p.type }, this.caller);
+  };
+  listGrants = async (f: GrantFilter) => this.api.selectGrant({
+    roleName: f.roleName, dbName: f.dbName,
+    ...(f.objectType !== undefined ? { objectType: f.objectType } : {}), ...(f.objectName !== undefined ? { objectName: f.objectName } : {}),
+  }, this.caller);
+  createPrivilegeGroup = async (groupName: string) => this.api.createPrivilegeGroup({ groupName }, this.caller);
+  dropPrivilegeGroup = async (groupName: string) => this.api.dropPrivilegeGroup({ groupName }, this.caller);
+  listPrivilegeGroups = async () => (await this.api.listPrivilegeGroups({}, this.caller)).map((g) => ({ group: g.groupName, privileges: g.privileges }));
+  operatePrivilegeGroup = async (groupName: string, privileges: string[], add: boolean) => this.api.operatePrivilegeGroup({
+    groupName, privileges, type: add ? 'AddPrivilegesToGroup' : 'RemovePrivilegesFromGroup',
+  }, this.caller);
 }

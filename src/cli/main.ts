@@ -2,8 +2,9 @@
 /**
  * `sextant`: the command-line client. Global options first, then a command (one-shot) or nothing
  * (interactive shell):
- *   sextant --data DIR [--output table|json|csv] [COMMAND ...]
+ *   sextant --data DIR [-t user:password] [--output table|json|csv] [COMMAND ...]
  *   sextant --uri http://host:19530 [-t user:password] [-d DB] [COMMAND ...]
+ * `-t` (`--token`) is never echoed; a remote target without it reads SEXTANT_TOKEN.
  * Exit codes: 0 success, 1 Milvus error (or bad data), 2 usage error, 130 cancelled by Ctrl-C.
  */
 import { UsageError } from './args.js';
@@ -17,8 +18,9 @@ import { runShell } from './shell.js';
 
 interface Globals { target: Target | null; output: string | undefined; rest: string[]; help: boolean; version: boolean }
 
-const USAGE = `usage: sextant [--data DIR | --uri URI [-t TOKEN] [-d DB]] [--output table|json|csv] [COMMAND ...]
-Without a command, starts the interactive shell. Commands:`;
+const USAGE = `usage: sextant [--data DIR | --uri URI] [-t user:password] [-d DB] [--output table|json|csv] [COMMAND ...]
+Without a command, starts the interactive shell. --uri without -t takes the token from SEXTANT_TOKEN;
+--data with -t acts as that user (authorization on). Commands:`;
 
 function parseGlobals(argv: readonly string[]): Globals {
   let data: string | undefined; let uri: string | undefined; let token: string | undefined; let db: string | undefined;
@@ -47,7 +49,8 @@ function parseGlobals(argv: readonly string[]): Globals {
     else break;
   }
   if (data !== undefined && uri !== undefined) throw new UsageError('give either --data or --uri, not both');
-  const target: Target | null = data !== undefined ? { kind: 'embedded', dataDir: data, database: db }
+  if (token !== undefined && data === undefined && uri === undefined) throw new UsageError('-t goes with --data or --uri (in the shell: connect -uri URI -t TOKEN)');
+  const target: Target | null = data !== undefined ? { kind: 'embedded', dataDir: data, token, database: db }
     : uri !== undefined ? { kind: 'remote', uri, token, database: db } : null;
   return { target, output, rest: argv.slice(i), help, version };
 }

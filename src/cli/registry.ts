@@ -4,23 +4,26 @@
  * command marked `defaultForVerb`. `drop` is `delete`, `describe` is `show`; plural objects
  * (`list collections`) are accepted.
  */
-import { Args, parseFlags, UsageError } from './args.js';
+import { Args, parseFlags, UsageError, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 import { aliasCommands } from './commands/aliases.js';
 import { collectionCommands } from './commands/collections.js';
 import { dataCommands } from './commands/data.js';
 import { databaseCommands } from './commands/databases.js';
+import { grantCommands } from './commands/grants.js';
 import { indexCommands } from './commands/indexes.js';
 import { insertCommands } from './commands/insert.js';
 import { loadCommands } from './commands/load.js';
 import { partitionCommands } from './commands/partitions.js';
 import { sessionCommands } from './commands/session.js';
+import { userCommands } from './commands/users.js';
 import { message } from './output.js';
 
 const VERB_SYNONYMS: Record<string, string> = { drop: 'delete', describe: 'show', quit: 'exit', import: 'insert' };
 const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
-  indices: 'index', aliases: 'alias', entity: 'entities',
+  indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
+  privileges: 'privilege', privilege_groups: 'privilege_group',
 };
 
 const helpCommand: Command = {
@@ -30,7 +33,7 @@ const helpCommand: Command = {
 
 export const COMMANDS: readonly Command[] = [
   ...databaseCommands, ...collectionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
-  ...loadCommands, ...insertCommands, ...dataCommands, ...sessionCommands, helpCommand,
+  ...loadCommands, ...insertCommands, ...dataCommands, ...userCommands, ...grantCommands, ...sessionCommands, helpCommand,
 ];
 
 export const VERBS: readonly string[] = [...new Set([...COMMANDS.map((c) => c.verb), ...Object.keys(VERB_SYNONYMS)])].sort();
@@ -71,6 +74,31 @@ export function resolve(tokens: readonly string[]): Resolved {
   }
   const name = command.object !== undefined ? `${command.verb} ${command.object}` : command.verb;
   return { command, args: new Args(parseFlags(argTokens, command.flags), name) };
+}
+
+const MASK = '****';
+
+/**
+ * The words of a command line with every secret flag's value (passwords, tokens) masked, for
+ * anything that keeps lines (shell history). A line that does not resolve is masked with every
+ * command's secret flags, so nothing typed by mistake is kept either.
+ */
+export function redact(tokens: readonly string[]): string[] {
+  let specs: readonly FlagSpec[];
+  try {
+    specs = resolve(tokens).command.flags;
+  } catch {
+    specs = COMMANDS.flatMap((c) => c.flags);
+  }
+  const secret = new Set(specs.filter((f) => f.secret === true).flatMap((f) => f.names));
+  const out = [...tokens];
+  for (let i = 0; i < out.length; i++) {
+    const tok = out[i] ?? '';
+    const eq = tok.indexOf('=');
+    if (eq > 0 && secret.has(tok.slice(0, eq))) out[i] = `${tok.slice(0, eq)}=${MASK}`;
+    else if (secret.has(tok) && i + 1 < out.length) out[++i] = MASK;
+  }
+  return out;
 }
 
 export function helpText(verb?: string): string {

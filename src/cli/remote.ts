@@ -3,11 +3,16 @@
  * SDK statuses become MilvusError, SDK values (int64 as decimal strings) become the backend's
  * vocabulary (bigint), the SDK describe shape becomes a CollectionSchema.
  */
-import { MilvusClient, type DropAliasReq, type RowData } from '@zilliz/milvus2-sdk-node';
+import {
+  MilvusClient, OperatePrivilegeType, promisify, RbacObjects, type DropAliasReq, type GrantEntity, type RowData,
+} from '@zilliz/milvus2-sdk-node';
 import { DataType } from '../core/enums.js';
-import { MilvusError } from '../core/errors.js';
+import { AccessError, MilvusError } from '../core/errors.js';
+import type { ObjectType } from '../service/auth/privileges.js';
 import type { CollectionSchema, FieldSchema } from '../schema/types.js';
-import type { Backend, CollectionInfo, CollectionSpec, Hit, IndexInfo, QuerySpec, Row, SearchSpec, WriteData } from './backend.js';
+import type {
+  Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+} from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
 import { buildParams, roundFloat32 } from './values.js';
 
@@ -21,15 +26,39 @@ function check(s: Status | undefined): void {
   if (!ok) throw new MilvusError(code === 0 ? 65535 : code, s.reason ?? String(s.error_code));
 }
 
+/**
+ * Authentication and authorization failures arrive as gRPC status errors (16 UNAUTHENTICATED,
+ * 7 PERMISSION_DENIED), not in-band statuses: they become the AccessError the embedded backend
+ * throws for the same refusal, so both modes print the same line.
+ */
+function accessError(e: unknown): unknown {
+  if (typeof e !== 'object' || e === null) return e;
+  const { code, details } = e as { code?: unknown; details?: unknown };
+  return (code === 16 || code === 7) && typeof details === 'string' ? new AccessError(code, details) : e;
+}
+
+async function sdk<R>(p: Promise<R>): Promise<R> {
+  try {
+    return await p;
+  } catch (e) {
+    throw accessError(e);
+  }
+}
+
 async function ok<R extends { status: Status }>(p: Promise<R>): Promise<R> {
-  const r = await p;
+  const r = await sdk(p);
   check(r.status);
   return r;
 }
 
 async function okStatus(p: Promise<Status>): Promise<void> {
-  check(await p);
+  check(await sdk(p));
 }
+
+const grantEntry = (g: GrantEntity): GrantEntry => ({
+  role: g.role.name, objectType: g.object.name as ObjectType, objectName: g.object_name, dbName: g.db_name,
+  privilege: g.grantor.privilege.name, grantor: g.grantor.user.name,
+});
 
 export interface RemoteOptions { uri: string; token?: string | undefined; database?: string | undefined }
 
@@ -46,9 +75,14 @@ export class RemoteBackend implements Backend {
       address, logLevel: 'error', ...(o.token !== undefined ? { token: o.token } : {}),
       ...(o.database !== undefined ? { database: o.database } : {}),
     });
-    await client.connectPromise;
     const b = new RemoteBackend(client, o.database ?? 'default');
-    await b.serverVersion();
+    try {
+      await sdk(client.connectPromise);
+      await b.serverVersion();
+    } catch (e) {
+      await client.closeConnection().catch(() => undefined);
+      throw e;
+    }
     return b;
   }
 
@@ -56,12 +90,12 @@ export class RemoteBackend implements Backend {
     return { collection_name: name, db_name: this.database };
   }
 
-  serverVersion = async () => (await this.client.getVersion()).version;
+  serverVersion = async () => (await sdk(this.client.getVersion())).version;
   close = async () => { await this.client.closeConnection(); };
 
   useDatabase = async (db: string) => {
     await ok(this.client.describeDatabase({ db_name: db }));
-    await this.client.use({ db_name: db });
+    await sdk(this.client.use({ db_name: db }));
     this.database = db;
   };
   listDatabases = async () => (await ok(this.client.listDatabases())).db_names;
@@ -207,4 +241,51 @@ export class RemoteBackend implements Backend {
 
   flush = async (c: string) => { await ok(this.client.flushSync({ collection_names: [c], db_name: this.database })); };
   compact = async (c: string) => String((await ok(this.client.compact(this.c(c)))).compactionID);
+
+  // access control: the SDK's RBAC calls; the server decides
+  createUser = async (username: string, password: string) => okStatus(this.client.createUser({ username, password }));
+  deleteUser = async (username: string) => okStatus(this.client.deleteUser({ username }));
+  listUsers = async () => (await ok(this.client.listUsers())).usernames;
+  describeUser = async (username: string) => (await ok(this.client.describeUser({ username, includeRoleInfo: true })))
+    .results.map((r) => ({ user: r.user.name, roles: r.roles.map((x) => x.name) }));
+  updatePassword = async (username: string, oldPassword: string, newPassword: string) =>
+    okStatus(this.client.updateUser({ username, oldPassword, newPassword }));
+  createRole = async (roleName: string) => okStatus(this.client.createRole({ roleName }));
+  dropRole = async (roleName: string) => okStatus(this.client.dropRole({ roleName }));
+  listRoles = async () => (await ok(this.client.listRoles({ includeUserInfo: true })))
+    .results.map((r) => ({ role: r.role.name, users: r.users.map((u) => u.name) }));
+  grantRole = async (roleName: string, username: string) => okStatus(this.client.addUserToRole({ roleName, username }));
+  revokeRole = async (roleName: string, username: string) => okStatus(this.client.removeUserFromRole({ roleName, username }));
+
+  /**
+   * v1 goes through the SDK's own request plumbing (`promisify`: same channel, metadata and
+   * timeout) because `grantPrivilege` drops `db_name`; v2 is the SDK's grantPrivilegeV2.
+   */
+  operatePrivilege = async (p: PrivilegeSpec) => {
+    const dbName = p.dbName ?? this.database;
+    if (p.objectType === undefined) {
+      const req = { role: p.roleName, privilege: p.privilege, db_name: dbName, collection_name: p.objectName };
+      return okStatus(p.type === 'Grant' ? this.client.grantPrivilegeV2(req) : this.client.revokePrivilegeV2(req));
+    }
+    return okStatus(promisify(this.client.channelPool, 'OperatePrivilege', {
+      entity: {
+        role: { name: p.roleName }, object: { name: p.objectType }, object_name: p.objectName, db_name: dbName,
+        grantor: { privilege: { name: p.privilege } },
+      },
+      type: p.type === 'Grant' ? OperatePrivilegeType.Grant : OperatePrivilegeType.Revoke,
+    }, this.client.timeout) as Promise<Status>);
+  };
+  listGrants = async (f: GrantFilter) => {
+    const r = f.objectType !== undefined || f.objectName !== undefined
+      ? await ok(this.client.selectGrant({ roleName: f.roleName, object: (f.objectType ?? '') as RbacObjects, objectName: f.objectName ?? '', db_name: f.dbName }))
+      : await ok(this.client.listGrants({ roleName: f.roleName, db_name: f.dbName }));
+    return r.entities.map(grantEntry);
+  };
+  createPrivilegeGroup = async (group: string) => okStatus(this.client.createPrivilegeGroup({ group_name: group }));
+  dropPrivilegeGroup = async (group: string) => okStatus(this.client.dropPrivilegeGroup({ group_name: group }));
+  listPrivilegeGroups = async () => (await ok(this.client.listPrivilegeGroups())).privilege_groups
+    .map((g) => ({ group: g.group_name, privileges: g.privileges.map((p) => p.name) }));
+  operatePrivilegeGroup = async (group: string, privileges: string[], add: boolean) => okStatus(add
+    ? this.client.addPrivilegesToGroup({ group_name: group, privileges })
+    : this.client.removePrivilegesFromGroup({ group_name: group, privileges }));
 }

@@ -1,5 +1,5 @@
 /** Run one command line: resolve, run, print; map failures to one `error:` line and an exit code. */
-import { MilvusError } from '../core/errors.js';
+import { AccessError, MilvusError } from '../core/errors.js';
 import { UsageError } from './args.js';
 import { Cancelled } from './cancel.js';
 import type { Context } from './context.js';
@@ -23,8 +23,21 @@ export function exitCodeOf(e: unknown): number {
   return EXIT.milvus;
 }
 
+const GRPC_STATUS = { 7: 'PERMISSION_DENIED', 16: 'UNAUTHENTICATED' } as const;
+const NO_TOKEN_HINT = ' (give -t user:password; for a server, SEXTANT_TOKEN works too)';
+
+/**
+ * A refusal prints its gRPC status as the SDKs show it (`16 UNAUTHENTICATED: <Milvus' message>`),
+ * the same from both backends; a missing token adds how to give one.
+ */
+function accessLine(e: AccessError): string {
+  const hint = e.grpcCode === 16 && e.message === 'missing authorization in header' ? NO_TOKEN_HINT : '';
+  return `error: ${e.grpcCode} ${GRPC_STATUS[e.grpcCode]}: ${oneLine(e.message)}${hint}`;
+}
+
 export function errorLine(e: unknown): string {
   if (e instanceof Cancelled) return oneLine(e.message);
+  if (e instanceof AccessError) return accessLine(e);
   if (e instanceof MilvusError) return `error: ${oneLine(e.message)}`;
   if (e instanceof UsageError) return `usage error: ${oneLine(e.message)}`;
   if (e instanceof Error) return `error: ${oneLine(e.message)}`;

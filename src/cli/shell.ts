@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface, type Completer } from 'node:readline';
 import { tokenize } from './args.js';
 import type { Context } from './context.js';
-import { normalizeVerb, objectsOf, VERBS } from './registry.js';
+import { normalizeVerb, objectsOf, redact, VERBS } from './registry.js';
 import { EXIT, errorLine, exitCodeOf, runTokens, type Io } from './runner.js';
 
 const HISTORY_MAX = 1000;
@@ -22,6 +22,19 @@ export function historyPath(): string {
 async function loadHistory(path: string): Promise<string[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.split('\n').filter((l) => l.trim() !== '').slice(-HISTORY_MAX).reverse();
+}
+
+/** A word as the tokenizer reads it back: bare when safe, else double-quoted with escapes. */
+function quoteWord(w: string): string {
+  return /^[\w.,:/@%+=*[\]{}-]+$/.test(w) ? w : `"${w.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** The line as history keeps it: unchanged, or with passwords and tokens masked (never kept). */
+export function historyLine(line: string): string {
+  let tokens: string[];
+  try { tokens = tokenize(line); } catch { return redact(line.split(/\s+/)).join(' '); }
+  const masked = redact(tokens);
+  return masked.every((w, i) => w === tokens[i]) ? line : masked.map(quoteWord).join(' ');
 }
 
 const COLLECTION_FLAGS = new Set(['-c', '--collection', '-old', '--old']);
@@ -52,6 +65,8 @@ export async function runShell(ctx: Context, io: Io): Promise<number> {
     input: process.stdin, output: process.stdout, terminal: interactive, prompt: 'sextant > ',
     ...(interactive ? { history: await loadHistory(histFile), historySize: HISTORY_MAX, completer: completer(ctx) } : {}),
   });
+  // readline's own history (Up arrow) gets the masked line too.
+  rl.on('history', (h: string[]) => { if (h[0] !== undefined) h[0] = historyLine(h[0]); });
   let running = false;
   rl.on('SIGINT', () => {
     if (running) { ctx.cancel.cancel(); return; }
@@ -64,7 +79,7 @@ export async function runShell(ctx: Context, io: Io): Promise<number> {
   for await (const line of rl) {
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#')) {
-      if (interactive) await appendFile(histFile, `${trimmed}\n`).catch(() => undefined);
+      if (interactive) await appendFile(histFile, `${historyLine(trimmed)}\n`).catch(() => undefined);
       let tokens: string[] = [];
       try { tokens = tokenize(trimmed); } catch (e) { io.err(errorLine(e)); code = exitCodeOf(e); }
       if (tokens.length > 0) {

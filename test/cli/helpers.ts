@@ -1,5 +1,6 @@
 /** Run the built CLI as a child process; start a Sextant gRPC server for remote-mode tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -49,12 +50,15 @@ export function serverBuilt(): boolean {
   return existsSync(SERVER);
 }
 
-/** Spawn `node dist/src/server/main.js --data DIR --port N --http-port M` and wait for its "serving" line. */
-export async function startServer(dataDir: string): Promise<Server> {
+/**
+ * Spawn `node dist/src/server/main.js --data DIR --port N --http-port M [extra...]` (e.g. `--auth`)
+ * and wait for its "serving" line.
+ */
+export async function startServer(dataDir: string, extra: readonly string[] = []): Promise<Server> {
   const port = await freePort();
   // The server also opens an HTTP listener (default 9091); give it a free port too.
   const http = ['--http-port', String(await freePort())];
-  const p: ChildProcess = spawn(process.execPath, [SERVER, '--data', dataDir, '--port', String(port), ...http], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: ChildProcess = spawn(process.execPath, [SERVER, '--data', dataDir, '--port', String(port), ...http, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 15_000);
@@ -88,4 +92,32 @@ export function json(r: Run): unknown {
 /** Non-empty stderr lines that are not progress lines. */
 export function errorLines(r: Run): string[] {
   return r.stderr.split('\n').filter((l) => l.trim() !== '' && !/^(insert|upsert|index|load): \d+%/.test(l));
+}
+
+/** Whether util-linux `script` (a pseudo-terminal for shell tests) is there. */
+export function hasScript(): boolean {
+  try { execFileSync('script', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+/** A word for `script -c`'s shell. */
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Drive an interactive command on a pseudo-terminal (util-linux `script`): each step waits for
+ * `until` in the output, then types `keys`. Returns everything printed.
+ */
+export async function drive(cmd: string, env: Record<string, string>, steps: { until: RegExp; keys: string }[]): Promise<string> {
+  const p = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let step = 0;
+  const advance = (): void => {
+    const s = steps[step];
+    if (s !== undefined && s.until.test(out)) { step++; p.stdin.write(s.keys); }
+  };
+  p.stdout.on('data', (d: Buffer) => { out += d.toString(); advance(); });
+  const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  await new Promise((resolve) => p.on('close', resolve));
+  clearTimeout(timer);
+  assert.equal(step, steps.length, `stuck at step ${step}; output so far:\n${out}`);
+  return out;
 }

@@ -4,33 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI, runCli, tempDir } from './helpers.js';
-
-function hasScript(): boolean {
-  try { execFileSync('script', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
-
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** Drive the shell: each step waits for `until` in the output, then types `keys`. */
-async function drive(cmd: string, env: Record<string, string>, steps: { until: RegExp; keys: string }[]): Promise<string> {
-  const p = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let step = 0;
-  const advance = (): void => {
-    const s = steps[step];
-    if (s !== undefined && s.until.test(out)) { step++; p.stdin.write(s.keys); }
-  };
-  p.stdout.on('data', (d: Buffer) => { out += d.toString(); advance(); });
-  const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
-  await new Promise((resolve) => p.on('close', resolve));
-  clearTimeout(timer);
-  assert.equal(step, steps.length, `stuck at step ${step}; output so far:\n${out}`);
-  return out;
-}
+import { CLI, drive, hasScript, runCli, shellQuote as q, tempDir } from './helpers.js';
 
 test('shell: tab completes verbs, objects and collection names; history is loaded and saved', { skip: hasScript() ? false : 'no `script` command' }, async () => {
   const t = await tempDir('sextant-cli-shell-');

@@ -15,18 +15,21 @@ export function outputFormatOf(v: string): OutputFormat {
 
 export const sessionCommands: Command[] = [
   {
-    verb: 'connect', usage: 'connect -uri http://host:19530 [-t user:password] [-d DB]   |   connect --data DIR',
-    summary: 'connect to a server, or open a data directory',
-    flags: [F.value(['-uri', '--uri'], 'uri', 'server address'), F.value(['-t', '--token'], 'token', 'token or user:password'),
+    verb: 'connect', usage: 'connect -uri http://host:19530 [-t user:password] [-d DB]   |   connect --data DIR [-t user:password]',
+    summary: 'connect to a server, or open a data directory (-t: act as that user; a server without -t: SEXTANT_TOKEN)',
+    flags: [F.value(['-uri', '--uri'], 'uri', 'server address'), F.token,
       F.value(['-d', '-db', '--database'], 'database', 'database'), F.value(['--data'], 'data', 'embedded data directory')],
     run: async (ctx, a) => {
       const uri = a.opt('uri');
       const data = a.opt('data');
       if ((uri === undefined) === (data === undefined)) throw new UsageError('connect: give -uri URI or --data DIR');
-      await ctx.setBackend(null);
+      const token = a.opt('token');
+      // A data directory is opened by one process at a time: close the current one first.
+      if (data !== undefined) await ctx.setBackend(null);
+      // A refused connection (bad token, unknown database) leaves the current one in place.
       const b = await openBackend(uri !== undefined
-        ? { kind: 'remote', uri, token: a.opt('token'), database: a.opt('database') }
-        : { kind: 'embedded', dataDir: data ?? '', database: a.opt('database') });
+        ? { kind: 'remote', uri, token, database: a.opt('database') }
+        : { kind: 'embedded', dataDir: data ?? '', token, database: a.opt('database') });
       await ctx.setBackend(b);
       return message(`connected to ${uri ?? data ?? ''} (${b.mode}, database ${b.database})`);
     },
