@@ -8,7 +8,7 @@
  * young generation (unbounded, it grew with the tasks run: +49%; bounded in src/index/wasm/pool.ts)
  * and the shared wasm memory posted with every pool task (each structured clone registered one
  * more memory object in the worker for good: +18–23%; now posted once per worker,
- * src/index/wasm/worker-memories.ts). With both fixed: +1% over 180,000 pool tasks.
+ * src/index/wasm/worker-memories.ts). With both fixed: +1% to +5% over 180,000 pool tasks.
  * CI: 20 cycles (~1.5 min). SEXTANT_SOAK=long: 60 cycles.
  */
 import { test } from 'node:test';

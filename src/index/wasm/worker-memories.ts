@@ -4,7 +4,7 @@
  * was never given back: each structured clone of a shared WebAssembly.Memory makes a new memory
  * object in the receiving thread, which V8 registers with that thread (to update it when the memory
  * grows), and RSS grew by ~1 MiB per 10,000 tasks for as long as the process ran (+18% in
- * test/engine/search-memory.test.ts; +1% once each memory is posted once). The pool alone decides
+ * test/engine/search-memory.test.ts; +1% to +5% once each memory is posted once). The pool alone decides
  * when a worker drops a memory (it was released, idle for MEMORY_IDLE_MS, or least recently used past
  * MAX_MEMORIES) and tells it in order on the same port, so both sides agree on what the worker holds
  * without a round trip.
