@@ -1,7 +1,7 @@
 /**
  * The pool over several memories: jobs whose stores live in different wasm memories (resident
  * columns) run on the same workers, in place, with answers identical to searchExact; a released
- * memory is forgotten; the workers' kernel cache is bounded, idle-evicted and forgettable.
+ * memory is forgotten; the memories a worker holds are posted once, bounded, idle-evicted and forgettable.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { defaultArena, residentArena } from '../../src/index/wasm/exact.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import { HostCache } from '../../src/index/wasm/worker.js';
+import { WorkerMemories } from '../../src/index/wasm/worker-memories.js';
 import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
 import type { WasmColumn } from '../../src/index/wasm/store.js';
 import type { MetricType } from '../../src/core/enums.js';
@@ -102,24 +103,41 @@ test('a search with more tasks than the queue holds runs them in waves, and answ
   }
 });
 
-test('HostCache: one instance per memory, bounded (least recently used out), idle-evicted, forgettable', { skip }, () => {
+test('WorkerMemories: a memory is posted once, dropped when idle, least recently used out past the bound, forgettable', () => {
+  const held = new WorkerMemories(2, 1000);
+  assert.equal(held.use(1, 0), true, 'first use: post it');
+  assert.equal(held.use(1, 10), false, 'held: not posted again');
+  assert.equal(held.use(2, 20), true);
+  assert.equal(held.use(1, 30), false); // 1 is now the most recent
+  assert.equal(held.use(3, 40), true);
+  assert.deepEqual(held.expire(40), [2], 'past the bound, the least recently used goes');
+  assert.equal(held.use(2, 50), true, 'posted again after it was dropped');
+  assert.deepEqual(held.expire(50), [1]);
+  assert.equal(held.forget(2), true, 'held: tell the worker');
+  assert.equal(held.forget(2), false, 'no longer held: nothing to tell');
+  assert.deepEqual(held.expire(40 + 999), [], 'not idle yet');
+  assert.deepEqual(held.expire(40 + 1001), [3], 'idle past the limit');
+  assert.equal(held.size, 0);
+});
+
+test('HostCache: one instance per memory id, the first memory posted kept, forgettable; an unknown id is an error', { skip }, () => {
   const module = kernelModule();
   assert.ok(module !== null);
-  const cache = new HostCache(module, 2, 1000);
-  const m = [newSharedMemory(2, 4), newSharedMemory(2, 4), newSharedMemory(2, 4)];
-  const h1 = cache.host(1, m[0]!, 0);
-  assert.equal(cache.host(1, m[0]!, 10), h1, 'cached');
-  cache.host(2, m[1]!, 20);
-  cache.host(1, m[0]!, 30); // 1 is now the most recent
-  cache.host(3, m[2]!, 40); // evicts 2
+  const cache = new HostCache(module);
+  const m = [newSharedMemory(2, 4), newSharedMemory(2, 4)];
+  assert.throws(() => cache.host(1), /memory 1 was not posted/);
+  cache.adopt(1, m[0]!);
+  const h1 = cache.host(1);
+  assert.equal(h1.memory, m[0]);
+  assert.equal(cache.host(1), h1, 'instantiated once');
+  cache.adopt(1, m[1]!);
+  assert.equal(cache.host(1), h1, 'a second post of the same id keeps the first');
+  cache.adopt(2, m[1]!);
   assert.equal(cache.size, 2);
-  assert.equal(cache.host(1, m[0]!, 50), h1, 'the recently used one stayed');
-  assert.notEqual(cache.host(2, m[1]!, 60).memory, m[0]!);
-  cache.forget(2);
+  cache.forget(1);
   assert.equal(cache.size, 1);
-  cache.sweep(50 + 1001);
-  assert.equal(cache.size, 0, 'idle past the limit');
-  assert.notEqual(cache.host(1, m[0]!, 2000), h1, 're-instantiated after eviction');
+  assert.throws(() => cache.host(1), /memory 1 was not posted/);
+  assert.equal(cache.host(2).memory, m[1]);
 });
 
 test('a resident memory searched on the workers is given back to the OS when released', { skip }, async () => {

@@ -47,6 +47,49 @@ export async function rssMiB(pid: number): Promise<number> {
   return Number(m[1]) / 1024;
 }
 
+/** Resident MiB of a process's mappings by kind (Linux /proc/<pid>/smaps), to see what grew. */
+export interface MemoryByKind { file: number; brkHeap: number; mallocArenas: number; wasm: number; otherAnon: number }
+
+const GiB = 2 ** 30, MiB = 2 ** 20;
+
+/**
+ * file: code and data files; brkHeap: glibc's main malloc arena (the main thread's malloc);
+ * mallocArenas: the other threads' glibc arenas (64 MiB-aligned heaps); wasm: WebAssembly memories
+ * (the read-write part of a >= 1 GiB guarded reservation); otherAnon: the rest, chiefly V8 heap pages,
+ * thread stacks and large (mmap'd) malloc blocks.
+ */
+export async function memoryByKind(pid: number): Promise<MemoryByKind> {
+  const maps: { lo: number; hi: number; perm: string; name: string; rssKb: number }[] = [];
+  for (const line of (await readFile(`/proc/${pid}/smaps`, 'utf8')).split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m !== null) maps.push({ lo: parseInt(m[1]!, 16), hi: parseInt(m[2]!, 16), perm: m[3]!, name: m[4]!.trim(), rssKb: 0 });
+    const r = /^Rss:\s+(\d+) kB/.exec(line);
+    if (r !== null && maps.length > 0) maps[maps.length - 1]!.rssKb = Number(r[1]);
+  }
+  const out: MemoryByKind = { file: 0, brkHeap: 0, mallocArenas: 0, wasm: 0, otherAnon: 0 };
+  maps.forEach((m, i) => {
+    const next = maps[i + 1];
+    const mib = m.rssKb / 1024;
+    if (m.name.startsWith('/')) out.file += mib;
+    else if (m.name === '[heap]') out.brkHeap += mib;
+    else if (next !== undefined && next.lo === m.hi && next.perm.startsWith('---') && next.hi - next.lo >= GiB) out.wasm += mib;
+    else if (m.lo % (64 * MiB) === 0 && m.hi - m.lo <= 64 * MiB) out.mallocArenas += mib;
+    else out.otherAnon += mib;
+  });
+  return out;
+}
+
+export function formatByKind(k: MemoryByKind): string {
+  return `file ${k.file.toFixed(0)}, malloc main arena ${k.brkHeap.toFixed(0)}, other malloc arenas ${k.mallocArenas.toFixed(0)}, `
+    + `wasm ${k.wasm.toFixed(0)}, other anon (V8 heaps, stacks, mmap'd blocks) ${k.otherAnon.toFixed(0)}`;
+}
+
+/** The median of the samples taken in [fromS, toS] (seconds), or NaN without any. */
+export function medianIn(samples: readonly { tS: number; mib: number }[], fromS: number, toS: number): number {
+  const v = samples.filter((s) => s.tS >= fromS && s.tS <= toS).map((s) => s.mib).sort((x, y) => x - y);
+  return v.length === 0 ? NaN : v[Math.floor(v.length / 2)]!;
+}
+
 export type Op = 'insert' | 'search' | 'query' | 'delete';
 export const OPS: readonly Op[] = ['insert', 'search', 'query', 'delete'];
 

@@ -11,21 +11,30 @@ export interface WorkerInit {
   settings: WasmSettings;
 }
 
+/**
+ * Hold `memory` under `memoryId` (the pool's id: stable for the memory's life, unique per process)
+ * until told to forget it. Sent once per worker before the first task on it (worker-memories.ts).
+ */
+export interface MemoryMessage {
+  type: 'memory';
+  memoryId: number;
+  memory: WasmMemory;
+}
+
+/** Run `task` over the memory held under `memoryId`. */
 export interface TaskMessage {
   type: 'task';
   id: number;
-  /** The pool's id of `memory` (stable for the memory's life, unique per process). */
   memoryId: number;
-  memory: WasmMemory;
   task: PoolTask;
 }
 
-/** Drop the instance over a memory (sent when the memory was released). */
+/** Drop the memory and the kernels over it (it was released, or the pool evicted it). */
 export interface ForgetMessage {
   type: 'forget';
   memoryId: number;
 }
 
-export type WorkerMessage = TaskMessage | ForgetMessage;
+export type WorkerMessage = MemoryMessage | TaskMessage | ForgetMessage;
 
 export type ReplyMessage = { id: number; ok: true } | { id: number; ok: false; message: string };

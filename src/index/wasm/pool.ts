@@ -1,8 +1,9 @@
 /**
  * WasmPool: a fixed set of worker threads (default: one per core) that read vector stores in place,
  * whatever shared WebAssembly.Memory each lives in (the process arena, or a resident segment's own
- * memory): a task carries its memory, and each worker instantiates the kernels once per memory it
- * sees (see worker.ts). Nothing is copied per worker or per search.
+ * memory): each memory is posted to a worker once and tasks name it by id (worker-memories.ts says
+ * why, and when a worker drops one); the worker instantiates the kernels once per memory (see
+ * worker.ts). Nothing is copied per worker or per search.
  * `searchParallel` splits each job (one segment's store x nq queries) into row ranges, runs them on
  * the workers, and merges the per-range top-k into results identical to the single-thread scan.
  * Scratch (mask, distance blocks, outputs) is allocated on this thread, per task, in the job's own
@@ -25,8 +26,9 @@ import { ArenaScratch, type WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { WasmMemory } from './loader.js';
-import type { PoolTask, ReplyMessage, TaskMessage, WorkerInit, WorkerMessage } from './messages.js';
+import type { PoolTask, ReplyMessage, WorkerInit, WorkerMessage } from './messages.js';
 import { wasmSettings } from './settings.js';
+import { MEMORY_IDLE_MS, WorkerMemories } from './worker-memories.js';
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
@@ -84,6 +86,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
+  /** The memories this worker holds (posted once each). */
+  memories: WorkerMemories;
 }
 
 export class WasmPool {
@@ -97,6 +101,8 @@ export class WasmPool {
   /** Worker deaths since the last successful task; past MAX_CRASHES the pool gives up. */
   private crashes = 0;
   private broken: Error | null = null;
+  /** Drops the memories no task used for MEMORY_IDLE_MS from the workers. */
+  private readonly sweeper: ReturnType<typeof setInterval>;
   /** Tasks the workers finished (successfully or not) since the pool started. */
   tasksDone = 0;
 
@@ -109,6 +115,8 @@ export class WasmPool {
     this.maxQueued = opts.maxQueuedTasks ?? DEFAULT_MAX_QUEUED_TASKS;
     this.minParallelWork = opts.minParallelWorkBytes ?? MIN_PARALLEL_WORK_BYTES;
     for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
+    this.sweeper = setInterval(() => { for (const s of this.slots) this.expire(s, Date.now()); }, MEMORY_IDLE_MS);
+    this.sweeper.unref();
     openPools.add(this);
   }
 
@@ -190,6 +198,7 @@ export class WasmPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweeper);
     openPools.delete(this);
     const gone = errors.serviceNotReady('search pool is closed');
     for (const p of this.queue.splice(0)) p.reject(gone);
@@ -198,12 +207,16 @@ export class WasmPool {
     for (const s of this.slots) if (s.busy !== null) s.busy.reject(gone);
   }
 
-  /** Tell every worker to drop its kernels over `memory` (it was released). */
+  /** Tell every worker holding `memory` to drop it and its kernels (it was released). */
   forget(memory: WasmMemory): void {
     const id = memoryIds.get(memory);
     if (id === undefined || this.closed) return;
-    const msg: WorkerMessage = { type: 'forget', memoryId: id };
-    for (const s of this.slots) s.worker.postMessage(msg);
+    for (const s of this.slots) if (s.memories.forget(id)) post(s, { type: 'forget', memoryId: id });
+  }
+
+  /** Tell the slot's worker to drop the memories it no longer needs to hold (idle, or past the bound). */
+  private expire(slot: Slot, nowMs: number): void {
+    for (const id of slot.memories.expire(nowMs)) post(slot, { type: 'forget', memoryId: id });
   }
 
   private spawn(): Slot {
@@ -212,7 +225,7 @@ export class WasmPool {
     const execArgv = workerExecArgv();
     const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv, resourceLimits });
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, busy: null, memories: new WorkerMemories() };
     worker.on('message', (msg: ReplyMessage) => this.onReply(slot, msg));
     worker.on('error', (e: Error) => this.onCrash(slot, e));
     worker.on('exit', () => {
@@ -258,8 +271,11 @@ export class WasmPool {
       if (p === undefined) return;
       slot.busy = p;
       slot.worker.ref();
-      const msg: TaskMessage = { type: 'task', id: p.id, memoryId: memoryId(p.memory), memory: p.memory, task: p.task };
-      slot.worker.postMessage(msg);
+      const id = memoryId(p.memory);
+      const nowMs = Date.now();
+      if (slot.memories.use(id, nowMs)) post(slot, { type: 'memory', memoryId: id, memory: p.memory });
+      this.expire(slot, nowMs); // never `id`: it was just used
+      post(slot, { type: 'task', id: p.id, memoryId: id, task: p.task });
     }
   }
 
@@ -343,7 +359,11 @@ interface Plan {
   scratch: ArenaScratch;
 }
 
-/** Process-unique ids of the memories tasks were posted with (a posted memory arrives as a new object). */
+function post(slot: Slot, msg: WorkerMessage): void {
+  slot.worker.postMessage(msg);
+}
+
+/** Process-unique ids of the memories tasks run over (a posted memory arrives as a new object). */
 const memoryIds = new WeakMap<WasmMemory, number>();
 let nextMemoryId = 1;
 

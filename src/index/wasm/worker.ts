@@ -1,10 +1,10 @@
 /**
- * Worker-thread entry of WasmPool. Every task names the shared WebAssembly.Memory it reads (a posted
- * shared memory is the same bytes, never a copy) with a small id; the worker instantiates the kernels
- * once per memory and keeps the instance in a bounded map, evicted on a `forget` message (the memory
- * was released), when unused for MEMORY_IDLE_MS, or least recently used past MAX_MEMORIES. Answers
- * `{ id, ok }` or `{ id, ok: false, message }`; a failing task (a wasm trap, a bad pointer) is
- * reported and the worker keeps serving.
+ * Worker-thread entry of WasmPool. The pool posts each shared WebAssembly.Memory to a worker once
+ * (`memory`: the same bytes, never a copy) and then names it by id in every task; the worker holds
+ * it, and the kernels instantiated over it on first use, until the pool says `forget` (the memory
+ * was released, or the pool evicted it: worker-memories.ts decides, on the pool's side). Answers
+ * `{ id, ok }` or `{ id, ok: false, message }`; a failing task (a wasm trap, a bad pointer, an
+ * unknown memory id) is reported and the worker keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
@@ -16,48 +16,37 @@ import { runPoolTask, type KernelHost } from './tasks.js';
 // Every index's task runners, registered (the worker knows no index type itself).
 import '../impl/pool-tasks.js';
 
-/** Memories a worker keeps kernels instantiated for. */
-export const MAX_MEMORIES = 32;
-/** An instance unused this long is dropped (so the worker does not keep a dead memory alive). */
-export const MEMORY_IDLE_MS = 30_000;
-
-interface Cached {
-  host: KernelHost;
-  lastUsedMs: number;
+interface Held {
+  memory: WasmMemory;
+  /** The kernels over it, instantiated on the first task over the memory. */
+  host: KernelHost | null;
 }
 
-/** Kernel instances by memory id, least recently used first (Map keeps insertion order). */
+/** The memories a worker holds, by the pool's id, and the kernels over each. */
 export class HostCache {
-  private readonly hosts = new Map<number, Cached>();
+  private readonly held = new Map<number, Held>();
 
-  constructor(private readonly module: WasmModule, private readonly max = MAX_MEMORIES, private readonly idleMs = MEMORY_IDLE_MS) {}
+  constructor(private readonly module: WasmModule) {}
 
   get size(): number {
-    return this.hosts.size;
+    return this.held.size;
   }
 
-  /** The kernels over `memory`, instantiated on first sight. */
-  host(memoryId: number, memory: WasmMemory, nowMs: number): KernelHost {
-    let c = this.hosts.get(memoryId);
-    if (c !== undefined) this.hosts.delete(memoryId);
-    else c = { host: { k: instantiateKernels(this.module, memory), memory }, lastUsedMs: nowMs };
-    c.lastUsedMs = nowMs;
-    this.hosts.set(memoryId, c);
-    this.sweep(nowMs);
-    return c.host;
+  /** Hold `memory` under `memoryId` (a second post of the same id keeps the first object). */
+  adopt(memoryId: number, memory: WasmMemory): void {
+    if (!this.held.has(memoryId)) this.held.set(memoryId, { memory, host: null });
+  }
+
+  /** The kernels over the memory held under `memoryId`, instantiated on first use. */
+  host(memoryId: number): KernelHost {
+    const h = this.held.get(memoryId);
+    if (h === undefined) throw new Error(`memory ${memoryId} was not posted to this worker`);
+    if (h.host === null) h.host = { k: instantiateKernels(this.module, h.memory), memory: h.memory };
+    return h.host;
   }
 
   forget(memoryId: number): void {
-    this.hosts.delete(memoryId);
-  }
-
-  /** Drop idle instances, then the least recently used past the bound. */
-  sweep(nowMs: number): void {
-    for (const [id, c] of this.hosts) if (nowMs - c.lastUsedMs > this.idleMs) this.hosts.delete(id);
-    for (const id of this.hosts.keys()) {
-      if (this.hosts.size <= this.max) break;
-      this.hosts.delete(id);
-    }
+    this.held.delete(memoryId);
   }
 }
 
@@ -84,8 +73,11 @@ function start(): void {
   configureWasm(init.settings);
   const cache = new HostCache(init.module);
   const collect = collector();
-  setInterval(() => cache.sweep(Date.now()), MEMORY_IDLE_MS).unref();
   port.on('message', (msg: WorkerMessage) => {
+    if (msg.type === 'memory') {
+      cache.adopt(msg.memoryId, msg.memory);
+      return;
+    }
     if (msg.type === 'forget') {
       cache.forget(msg.memoryId);
       collect();
@@ -93,7 +85,7 @@ function start(): void {
     }
     let reply: ReplyMessage;
     try {
-      const host = cache.host(msg.memoryId, msg.memory, Date.now());
+      const host = cache.host(msg.memoryId);
       runPoolTask(host, msg.task);
       reply = { id: msg.id, ok: true };
     } catch (e) {
