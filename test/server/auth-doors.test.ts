@@ -35,6 +35,8 @@ before(async () => {
   await svc.updateCredential({ username: 'changed', oldPassword: 'old-pass1', newPassword: 'new-pass1' });
   await svc.createCredential({ username: 'late', password: 'secret-l' });
   await svc.createCredential({ username: 'dbu', password: 'secret-d' });
+  await svc.createCredential({ username: 'gone2', password: 'secret-g2' });
+  await svc.createCredential({ username: 'changed2', password: 'old-pass2' });
   server = await startSextantServer(svc, { host: '127.0.0.1', port: 0, httpPort: 0, maxMessageBytes: 1 << 20, maxHttpBodyBytes: 1 << 20, shutdownGraceMs: 500 });
 });
 after(async () => {
@@ -63,7 +65,7 @@ const STREAMING = new Set(['CreateReplicateStream', 'DumpMessages']);
 async function warmUp(): Promise<void> {
   // verified once, these pass on the fast path even when 127.0.0.1 is rate-limited later
   const c = rawClient(server.port);
-  for (const who of ['root:Milvus', 'u:secret-u', 'dbu:secret-d']) await c.call('GetVersion', {}, { authorization: b64(who) });
+  for (const who of ['root:Milvus', 'u:secret-u', 'dbu:secret-d', 'gone2:secret-g2', 'changed2:old-pass2']) await c.call('GetVersion', {}, { authorization: b64(who) });
   c.close();
 }
 
@@ -185,6 +187,21 @@ function pick(status: unknown): { code: number; reason: string } {
   const s = status as { code?: number; reason?: string };
   return { code: s.code ?? 0, reason: s.reason ?? '' };
 }
+
+test('a credential verified (and cached) before is refused on every door once the user is deleted or its password changed', async () => {
+  await svc.deleteCredential({ username: 'gone2' });
+  await svc.updateCredential({ username: 'changed2', oldPassword: 'old-pass2', newPassword: 'new-pass2' });
+  const c = rawClient(server.port);
+  for (const who of ['gone2:secret-g2', 'changed2:old-pass2']) {
+    await assert.rejects(c.call('GetVersion', {}, { authorization: b64(who) }), (e: grpc.ServiceError) =>
+      e.code === grpc.status.UNAUTHENTICATED && e.details === 'auth check failure, please check username and password are correct');
+    const v2 = await request(server.port, 'POST', `${V2_PREFIX}collections/list`, { authorization: `Bearer ${who}` }, '{}');
+    assert.deepEqual([v2.status, v2.text], [401, UNAUTHENTICATED_BODY], who);
+    const v1 = await request(server.httpPort, 'GET', `${V1_PREFIX}collections`, { authorization: `Basic ${b64(who)}` }, '');
+    assert.deepEqual([v1.status, v1.text], [401, UNAUTHENTICATED_BODY], who);
+  }
+  c.close();
+});
 
 test('brute force: a source that keeps failing is refused; other sources and verified users are not slowed', async (t) => {
   for (let i = 0; i < 12; i++) await request(server.port, 'POST', `${V2_PREFIX}collections/list`, { authorization: `Bearer late:guess${i}` }, '{}');
