@@ -30,7 +30,12 @@ export class SextantClient {
   /** `actAs`: every call runs as that user (checked when the service has auth on); else as root. */
   constructor(private readonly service: MilvusApi, opts: { database?: string; actAs?: string } = {}) {
     const database = opts.database ?? DEFAULT_DB;
-    this.ctx = { service: opts.actAs !== undefined ? service.as({ user: opts.actAs, dbName: database }) : service, database };
+    const actAs = opts.actAs;
+    if (actAs === undefined) this.ctx = { service, database };
+    else {
+      const scope = (dbName: string): MilvusApi => service.as({ user: actAs, dbName });
+      this.ctx = { service: scope(database), database, scope };
+    }
   }
 
   // ---------------------------------------------------------------- databases

@@ -4,9 +4,12 @@ import { clientError } from './status.js';
 import { ERROR_REASONS } from './enums.js';
 
 export interface ClientContext {
-  readonly service: MilvusApi;
+  /** The service as the caller in `database` (`use()` rescopes it). */
+  service: MilvusApi;
   /** The database for requests without `db_name` (`use({db_name})` changes it). */
   database: string;
+  /** With `actAs`: the service as that user in a database. */
+  readonly scope?: (database: string) => MilvusApi;
 }
 
 export function dbOf(ctx: ClientContext, req: { db_name?: string | undefined } | undefined): string {

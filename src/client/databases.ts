@@ -39,5 +39,6 @@ export async function alterDatabase(ctx: ClientContext, req: AlterDatabaseReques
 /** The SDK's `use`: later requests without `db_name` go to this database. */
 export function use(ctx: ClientContext, req?: { db_name?: string }): { error_code: string; reason: string } {
   ctx.database = req?.db_name ? req.db_name : DEFAULT_DB;
+  if (ctx.scope !== undefined) ctx.service = ctx.scope(ctx.database);
   return { error_code: 'Success', reason: '' };
 }

@@ -44,5 +44,5 @@ export {
   ERROR_REASONS, FunctionType, IndexState, IndexType, LoadState, MetricType, RANKER_TYPE, RRFRanker, ShowCollectionsType,
   ShowPartitionsType, VectorDataTypes, WeightedRanker,
 } from './enums.js';
-export { ClientError, StatusError } from './status.js';
+export { ClientError, RpcStatusError, StatusError } from './status.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@
  * `code` the modern Milvus code. The few SDK calls that throw do so through `StatusError` (an Error
  * that also carries the status fields) or `clientError` (the SDK's client-side checks).
  */
-import { MilvusError, toMilvusError } from '../core/errors.js';
+import { AccessError, MilvusError, toMilvusError } from '../core/errors.js';
 
 export interface ResStatus {
   extra_info: Record<string, string>;
@@ -21,7 +21,26 @@ export function successStatus(): ResStatus {
   return { extra_info: {}, error_code: 'Success', reason: '', code: 0, retriable: false, detail: '' };
 }
 
+/**
+ * A denied or unauthenticated call, as the SDK rejects it: grpc-js' ServiceError shape (`code` 7 or
+ * 16, `details` Milvus' message, `message` `7 PERMISSION_DENIED: <details>`). Milvus raises these as
+ * gRPC statuses, never in-band, and the SDK does not retry them.
+ */
+export class RpcStatusError extends Error {
+  readonly code: 7 | 16;
+  readonly details: string;
+
+  constructor(e: AccessError) {
+    super(`${e.grpcCode} ${e.grpcCode === 7 ? 'PERMISSION_DENIED' : 'UNAUTHENTICATED'}: ${e.message}`);
+    this.name = 'RpcStatusError';
+    this.code = e.grpcCode;
+    this.details = e.message;
+  }
+}
+
+/** The in-band status of a failed call; an AccessError is no status and is thrown as RpcStatusError. */
 export function errorStatus(e: unknown): ResStatus {
+  if (e instanceof AccessError) throw new RpcStatusError(e);
   const err = toMilvusError(e);
   return {
     extra_info: err.inputError ? { is_input_error: 'true' } : {},

@@ -31,6 +31,7 @@ export async function serveService(service: SextantService, opts: MainOptions, o
     engine: service.engine,
     metricsAuth: opts.metricsAuth,
     ...(tls !== undefined ? { tls } : {}),
+    httpTls: opts.httpTls,
     onUnexpectedError,
   });
 }

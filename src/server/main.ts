@@ -9,7 +9,8 @@
  * --root-password P (SEXTANT_ROOT_PASSWORD, default Milvus) is root's password on first start;
  * --metrics-auth (SEXTANT_METRICS_AUTH=true) puts /metrics behind credentials too.
  * --tls-mode 0|1|2 with --tls-cert, --tls-key, --tls-ca (SEXTANT_TLS_*): TLS on the main port,
- * gRPC and REST v2 both (ALPN); mode 2 requires and verifies client certificates.
+ * gRPC and REST v2 both (ALPN); mode 2 requires and verifies client certificates. --http-tls
+ * (SEXTANT_HTTP_TLS=true) puts the http port on TLS too, with the same certificate and rule.
  * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
  * From the environment only: SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off,
  * SEXTANT_WASM_BLOCK_BYTES (see options.ts engineSettingsFromEnv).
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
-    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}, data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''}, data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
     + `ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
 
   let stopping = false;

@@ -21,6 +21,8 @@ export interface MainOptions {
   metricsAuth: boolean;
   /** TLS on the main port (`--tls-mode 1|2`, `--tls-cert`, `--tls-key`, `--tls-ca`; SEXTANT_TLS_*). */
   tls?: { mode: 1 | 2; certFile: string; keyFile: string; caFile?: string };
+  /** The http port on TLS too, same certificate and client-certificate rule (`--http-tls`, SEXTANT_HTTP_TLS=true). */
+  httpTls: boolean;
 }
 
 function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
@@ -102,6 +104,7 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
+      'http-tls': { type: 'boolean' },
     },
     strict: true,
   });
@@ -109,6 +112,8 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
   const rootPassword = values['root-password'] ?? env['SEXTANT_ROOT_PASSWORD'];
   const tls = tlsFrom(values['tls-mode'] ?? env['SEXTANT_TLS_MODE'], values['tls-cert'] ?? env['SEXTANT_TLS_CERT'],
     values['tls-key'] ?? env['SEXTANT_TLS_KEY'], values['tls-ca'] ?? env['SEXTANT_TLS_CA']);
+  const httpTls = flag(values['http-tls'], env['SEXTANT_HTTP_TLS'], 'SEXTANT_HTTP_TLS');
+  if (httpTls && tls === undefined) throw new Error('--http-tls needs --tls-mode 1 or 2 (it serves the same certificate)');
   return {
     dataDir: values.data ?? env['SEXTANT_DATA'] ?? './data',
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
@@ -121,5 +126,6 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     ...(rootPassword !== undefined ? { rootPassword } : {}),
     metricsAuth: flag(values['metrics-auth'], env['SEXTANT_METRICS_AUTH'], 'SEXTANT_METRICS_AUTH'),
     ...(tls !== undefined ? { tls } : {}),
+    httpTls,
   };
 }

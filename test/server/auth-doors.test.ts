@@ -34,6 +34,9 @@ before(async () => {
   await svc.createCredential({ username: 'changed', password: 'old-pass1' });
   await svc.updateCredential({ username: 'changed', oldPassword: 'old-pass1', newPassword: 'new-pass1' });
   await svc.createCredential({ username: 'late', password: 'secret-l' });
+  await svc.createCredential({ username: 'dbu', password: 'secret-d' });
+  await svc.createCredential({ username: 'gone2', password: 'secret-g2' });
+  await svc.createCredential({ username: 'changed2', password: 'old-pass2' });
   server = await startSextantServer(svc, { host: '127.0.0.1', port: 0, httpPort: 0, maxMessageBytes: 1 << 20, maxHttpBodyBytes: 1 << 20, shutdownGraceMs: 500 });
 });
 after(async () => {
@@ -62,7 +65,7 @@ const STREAMING = new Set(['CreateReplicateStream', 'DumpMessages']);
 async function warmUp(): Promise<void> {
   // verified once, these pass on the fast path even when 127.0.0.1 is rate-limited later
   const c = rawClient(server.port);
-  for (const who of ['root:Milvus', 'u:secret-u']) await c.call('GetVersion', {}, { authorization: b64(who) });
+  for (const who of ['root:Milvus', 'u:secret-u', 'dbu:secret-d', 'gone2:secret-g2', 'changed2:old-pass2']) await c.call('GetVersion', {}, { authorization: b64(who) });
   c.close();
 }
 
@@ -151,6 +154,53 @@ test('denial: gRPC PERMISSION_DENIED (7), REST v2 and /api/v1 403 with Milvus bo
   assert.match(v1.text, /PermissionDenied desc = PrivilegeDropCollection: permission deny to u/);
   const rootV2 = await request(server.port, 'POST', `${V2_PREFIX}collections/list`, { authorization: 'Bearer root:Milvus' }, '{}');
   assert.deepEqual(JSON.parse(rootV2.text), { code: 0, data: [] });
+});
+
+test('DescribeDatabase of a database the caller may not see answers as Milvus: gRPC 7 or in-band 1401, REST v2 403', async () => {
+  await svc.createDatabase({ dbName: 'hidden' });
+  await svc.createRole({ roleName: 'dbr' });
+  await svc.operateUserRole({ username: 'dbu', roleName: 'dbr', type: 'AddUserToRole' });
+  await svc.operatePrivilegeV2({ roleName: 'dbr', privilege: 'DatabaseReadOnly', dbName: 'default', collectionName: '*', type: 'Grant' });
+  const c = rawClient(server.port);
+  const as = (who: string): Record<string, string> => ({ authorization: b64(who) });
+  // no DescribeDatabase privilege in the caller's database: the interceptor's denial, in that database
+  await assert.rejects(c.call('DescribeDatabase', { db_name: 'hidden' }, as('u:secret-u')), (e: grpc.ServiceError) =>
+    e.code === grpc.status.PERMISSION_DENIED && e.details === 'PrivilegeDescribeDatabase: permission deny to u in the `default` database');
+  // the privilege in the caller's database, no grant in the described one: describe_db_task's 1401, in band
+  const statusOf = async (who: string, db: string): Promise<unknown> => (await c.call('DescribeDatabase', { db_name: db }, as(who)))['status'];
+  const invisible = (db: string) => ({ code: 1401, reason: `not allowed to access database, db name: ${db}: privilege not permitted` });
+  assert.deepEqual(pick(await statusOf('dbu:secret-d', 'hidden')), invisible('hidden'));
+  assert.deepEqual(pick(await statusOf('dbu:secret-d', 'missing')), invisible('missing'), 'visibility is checked before existence');
+  assert.deepEqual(pick(await statusOf('dbu:secret-d', 'default')), { code: 0, reason: '' });
+  assert.equal(pick(await statusOf('root:Milvus', 'missing')).code, 800);
+  assert.deepEqual(pick(await statusOf('root:Milvus', 'hidden')), { code: 0, reason: '' });
+  c.close();
+  // REST v2 scopes the call to the body's dbName (Milvus builds the metadata from it): denied there
+  const v2 = await request(server.port, 'POST', `${V2_PREFIX}databases/describe`, { authorization: 'Bearer dbu:secret-d' }, '{"dbName":"hidden"}');
+  assert.equal(v2.status, 403);
+  assert.deepEqual(JSON.parse(v2.text), { code: 65535, message: 'rpc error: code = PermissionDenied desc = PrivilegeDescribeDatabase: permission deny to dbu in the `hidden` database' });
+  const own = await request(server.port, 'POST', `${V2_PREFIX}databases/describe`, { authorization: 'Bearer dbu:secret-d' }, '{"dbName":"default"}');
+  assert.equal(JSON.parse(own.text).code, 0, own.text);
+});
+
+function pick(status: unknown): { code: number; reason: string } {
+  const s = status as { code?: number; reason?: string };
+  return { code: s.code ?? 0, reason: s.reason ?? '' };
+}
+
+test('a credential verified (and cached) before is refused on every door once the user is deleted or its password changed', async () => {
+  await svc.deleteCredential({ username: 'gone2' });
+  await svc.updateCredential({ username: 'changed2', oldPassword: 'old-pass2', newPassword: 'new-pass2' });
+  const c = rawClient(server.port);
+  for (const who of ['gone2:secret-g2', 'changed2:old-pass2']) {
+    await assert.rejects(c.call('GetVersion', {}, { authorization: b64(who) }), (e: grpc.ServiceError) =>
+      e.code === grpc.status.UNAUTHENTICATED && e.details === 'auth check failure, please check username and password are correct');
+    const v2 = await request(server.port, 'POST', `${V2_PREFIX}collections/list`, { authorization: `Bearer ${who}` }, '{}');
+    assert.deepEqual([v2.status, v2.text], [401, UNAUTHENTICATED_BODY], who);
+    const v1 = await request(server.httpPort, 'GET', `${V1_PREFIX}collections`, { authorization: `Basic ${b64(who)}` }, '');
+    assert.deepEqual([v1.status, v1.text], [401, UNAUTHENTICATED_BODY], who);
+  }
+  c.close();
 });
 
 test('brute force: a source that keeps failing is refused; other sources and verified users are not slowed', async (t) => {

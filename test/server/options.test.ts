@@ -6,7 +6,7 @@ import { engineSettingsFromEnv, parseMainOptions } from '../../src/server/option
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
     dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
-    auth: false, metricsAuth: false,
+    auth: false, metricsAuth: false, httpTls: false,
   });
 });
 
@@ -14,7 +14,7 @@ test('flags win over environment, environment over defaults', () => {
   const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
   assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
     dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
-    auth: false, metricsAuth: false,
+    auth: false, metricsAuth: false, httpTls: false,
   });
 });
 
@@ -26,6 +26,18 @@ test('--auth / SEXTANT_AUTH, --root-password / SEXTANT_ROOT_PASSWORD, --metrics-
   assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).auth, true);
   assert.equal(parseMainOptions([], { SEXTANT_AUTH: 'true', SEXTANT_ROOT_PASSWORD: 'x' }).rootPassword, 'x');
   assert.throws(() => parseMainOptions([], { SEXTANT_AUTH: 'maybe' }), /SEXTANT_AUTH must be true or false/);
+});
+
+test('--tls-mode / --http-tls: the http port on TLS needs a certificate from --tls-mode 1|2', () => {
+  const tls = ['--tls-mode', '2', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--tls-ca', 'ca.pem'];
+  const o = parseMainOptions([...tls, '--http-tls'], {});
+  assert.deepEqual(o.tls, { mode: 2, certFile: 'c.pem', keyFile: 'k.pem', caFile: 'ca.pem' });
+  assert.equal(o.httpTls, true);
+  assert.equal(parseMainOptions(tls, { SEXTANT_HTTP_TLS: 'true' }).httpTls, true);
+  assert.equal(parseMainOptions(tls, {}).httpTls, false);
+  assert.throws(() => parseMainOptions(['--http-tls'], {}), /--http-tls needs --tls-mode 1 or 2/);
+  assert.throws(() => parseMainOptions([], { SEXTANT_HTTP_TLS: 'true', SEXTANT_TLS_MODE: '0' }), /--http-tls needs --tls-mode 1 or 2/);
+  assert.throws(() => parseMainOptions(tls, { SEXTANT_HTTP_TLS: 'sure' }), /SEXTANT_HTTP_TLS must be true or false/);
 });
 
 test('bad ports and unknown flags are refused', () => {

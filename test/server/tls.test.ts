@@ -5,35 +5,24 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import https from 'node:https';
-import { join } from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { SextantService } from '../../src/service/service.js';
 import { startSextantServer, type RunningSextantServer } from '../../src/server/http/server.js';
 import { makeTempDir } from '../support/tmp.js';
+import { makeTestCerts } from '../support/certs.js';
 
 let certDir: string;
 let dataDir: string;
 let svc: SextantService;
-const file = (n: string): string => join(certDir, n);
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: certDir, stdio: 'ignore' });
-}
+let file: (name: string) => string;
 
 before(async () => {
   certDir = await makeTempDir();
   dataDir = await makeTempDir();
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sextant-test-ca');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  writeFileSync(file('server.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=client');
-  writeFileSync(file('client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
+  file = makeTestCerts(certDir).file;
   svc = await SextantService.open({ dataDir, auth: { enabled: true } });
 });
 after(async () => {

@@ -1,7 +1,8 @@
 /**
  * The whole server of `npm start`: one listener on `port` that sniffs each connection's first
  * bytes and hands HTTP/2 (gRPC, preface `PRI * HTTP/2.0`) to grpc-js and everything else to the
- * HTTP/1.1 REST v2 router; a second listener on `httpPort` for /healthz, /metrics and /api/v1.
+ * HTTP/1.1 REST v2 router (after ALPN when on TLS); a second listener on `httpPort` for /healthz,
+ * /metrics and /api/v1 (TLS too with `httpTls`).
  * Each instance has its own metrics registry and authenticator; nothing is global.
  */
 import http from 'node:http';
@@ -37,6 +38,11 @@ export interface SextantServerOptions {
    * verified against `ca`, TLS 1.3 minimum). ALPN tells gRPC (`h2`) from REST v2 (`http/1.1`).
    */
   tls?: ServerTls;
+  /**
+   * `--http-tls`: the `httpPort` listener (/healthz, /metrics, /api/v1) on TLS too, with the same
+   * certificate and, in mode 2, the same client-certificate requirement. Needs `tls`.
+   */
+  httpTls?: boolean;
   /** With auth on, /metrics needs credentials too (`--metrics-auth`); open by default. */
   metricsAuth?: boolean;
   /** int64 as JSON numbers when a REST v2 request has no Accept-Type-Allow-Int64 header. */
@@ -55,18 +61,48 @@ export interface SextantServerOptions {
 
 export interface ServerTls { mode: 1 | 2; cert: Buffer; key: Buffer; ca?: Buffer }
 
-/** A TLS listener for the main port: after the handshake, `h2` goes to gRPC, anything else to REST. */
-function tlsListener(t: ServerTls, grpcHandler: GrpcConnectionHandler, rest: http.Server): net.Server {
-  const server = tls.createServer({
-    cert: t.cert, key: t.key, ALPNProtocols: ['h2', 'http/1.1'],
+/**
+ * ALPN on the main port: `http/1.1` whenever the client offers it (curl, browsers and HTTP libraries
+ * offer h2 and http/1.1, and REST v2 is HTTP/1.1), else `h2` (gRPC clients offer only h2, or
+ * grpc-exp and h2). A client offering neither is refused (no_application_protocol alert); one that
+ * sends no ALPN at all (Node's https, openssl s_client) is served as HTTP/1.1.
+ */
+function mainAlpn({ protocols }: { protocols: string[] }): string | undefined {
+  if (protocols.includes('http/1.1')) return 'http/1.1';
+  return protocols.includes('h2') ? 'h2' : undefined;
+}
+
+/** Node TLS options for `--tls-mode`: mode 2 requires and verifies client certificates (TLS 1.3 minimum). */
+function tlsOptions(t: ServerTls, alpn: Pick<tls.TlsOptions, 'ALPNProtocols' | 'ALPNCallback'>): tls.TlsOptions {
+  return {
+    cert: t.cert, key: t.key, ...alpn,
     ...(t.mode === 2 ? { ca: t.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' as const } : {}),
-  }, (socket) => {
+  };
+}
+
+/** A TLS listener handing each connection, after the handshake, to `route` (refused handshakes end there). */
+function tlsListener(options: tls.TlsOptions, route: (socket: tls.TLSSocket) => void): net.Server {
+  const server = tls.createServer(options, (socket) => {
     socket.on('error', () => undefined);
+    route(socket);
+  });
+  server.on('tlsClientError', () => undefined);
+  return server;
+}
+
+/** The main port on TLS: ALPN `h2` goes to gRPC, anything else to REST v2. */
+function mainTlsListener(t: ServerTls, grpcHandler: GrpcConnectionHandler, rest: http.Server): net.Server {
+  return tlsListener(tlsOptions(t, { ALPNCallback: mainAlpn }), (socket) => {
     if (socket.alpnProtocol === 'h2') grpcHandler.handleConnection(socket);
     else rest.emit('connection', socket);
   });
-  server.on('tlsClientError', () => undefined); // refused handshakes (no client certificate) end there
-  return server;
+}
+
+/** The http port: plain, or (`httpTls`) TLS handing HTTP/1.1 connections to the same server. */
+function mgmtListener(opts: SextantServerOptions, mgmt: http.Server): net.Server {
+  if (opts.httpTls !== true) return mgmt;
+  if (opts.tls === undefined) throw new Error('--http-tls needs --tls-mode 1 or 2 (it serves the same certificate)');
+  return tlsListener(tlsOptions(opts.tls, { ALPNProtocols: ['http/1.1'] }), (socket) => mgmt.emit('connection', socket));
 }
 
 export interface RunningSextantServer {
@@ -180,13 +216,14 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const headersTimeoutMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]), headersTimeoutMs);
   const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts })]), headersTimeoutMs);
+  const httpListener = mgmtListener(opts, mgmt.server);
   const main = opts.tls !== undefined
-    ? tlsListener(opts.tls, grpcHandler, rest.server)
+    ? mainTlsListener(opts.tls, grpcHandler, rest.server)
     : net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server, headersTimeoutMs));
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
-    httpPort = await listen(mgmt.server, opts.httpPort, opts.host);
+    httpPort = await listen(httpListener, opts.httpPort, opts.host);
   } catch (e) {
     await new Promise<void>((r) => main.close(() => r()));
     await grpcHandler.drain(0);
@@ -194,7 +231,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown({ main, grpcHandler, rest, mgmt }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt, httpListener }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
     return closing;
   };
   return { port, httpPort, metrics, close };
@@ -205,12 +242,14 @@ interface Parts {
   grpcHandler: GrpcConnectionHandler;
   rest: TrackedHttpServer;
   mgmt: TrackedHttpServer;
+  /** mgmt.server itself, or the TLS listener in front of it. */
+  httpListener: net.Server;
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
 async function shutdown(p: Parts, graceMs: number): Promise<void> {
   const mainClosed = new Promise<void>((r) => p.main.close(() => r()));
-  const mgmtClosed = new Promise<void>((r) => p.mgmt.server.close(() => r()));
+  const mgmtClosed = new Promise<void>((r) => p.httpListener.close(() => r()));
   p.rest.server.closeIdleConnections();
   p.mgmt.server.closeIdleConnections();
   const deadline = Date.now() + graceMs;

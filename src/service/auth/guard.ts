@@ -3,7 +3,8 @@
  * `SextantService.as(ctx)` when auth is on. Every operation first applies its rule from RULES (the
  * privilege table), with aliases resolved to their collection and the database taken from the
  * request (else the caller's), then runs as `ctx`; list operations are narrowed to what the caller
- * may see. Denial is AccessError 7 with Milvus' message.
+ * may see, and describing a collection or database the caller may not see answers 1401. Denial is
+ * AccessError 7 with Milvus' message.
  */
 import { accessErrors, rbacErrors } from '../../core/errors.js';
 import type { MilvusApi } from '../api.js';
@@ -62,6 +63,17 @@ class Guard {
       if (!isAllowed(this.catalog, this.ctx.user, obj, rule.privilege)) throw deny();
     }
     if (op === 'describeCollection') this.requireVisibleCollection(req);
+    if (op === 'describeDatabase') this.requireVisibleDatabase(req);
+  }
+
+  /**
+   * DescribeDatabase of a database the caller's grants do not name: 1401, as Milvus'
+   * describe_db_task (checked before the database is looked up, so a missing one answers the same).
+   */
+  private requireVisibleDatabase(req: unknown): void {
+    const db = this.dbOf(req);
+    const visible = visibleDatabases(this.catalog, this.ctx.user);
+    if (visible !== 'all' && !visible.has(db)) throw rbacErrors.notPermitted(`not allowed to access database, db name: ${db}`);
   }
 
   /** DescribeCollection of a collection the caller's grants do not name: 1401, as Milvus. */

@@ -32,7 +32,8 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   createDatabase: global('CreateDatabase'),
   dropDatabase: global('DropDatabase'),
   listDatabases: { kind: 'filter' },
-  describeDatabase: global('DescribeDatabase'),
+  // as Milvus: the privilege in the caller's database; the described one must be visible (guard.ts)
+  describeDatabase: { kind: 'check', object: 'Global', privilege: 'DescribeDatabase', contextDb: true },
   alterDatabase: global('AlterDatabase'),
 
   createCollection: global('CreateCollection'),

@@ -82,11 +82,26 @@ function errorAnswer(endpoint: string, e: MilvusError): HttpAnswer {
   return { status: 200, contentType: JSON_TYPE, text: JSON.stringify({ code: e.code, message: e.message }), endpoint, code: e.code };
 }
 
+/** The body's `dbName` when it is a non-empty string (read before authentication, never failing). */
+function bodyDbName(body: unknown): string | undefined {
+  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['dbName'] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
 async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall): Promise<unknown> {
-  // Authentication comes before the body is read (Milvus' middleware order); the caller's database
-  // is the `DB-Name` header, and requests that name a `dbName` are checked in that database.
-  const { api } = await scopeHttp(opts.auth, call, undefined);
-  const args = Args.of(parseBody(call.body));
+  // Authentication answers before a bad body does (Milvus' middleware order). The caller's database
+  // is the body's `dbName`, else the `DB-Name` header: Milvus' REST builds the `dbname` metadata
+  // from the body, so the privilege interceptor checks there.
+  let body: unknown;
+  let badBody: unknown;
+  try {
+    body = parseBody(call.body);
+  } catch (e) {
+    badBody = e;
+  }
+  const { api } = await scopeHttp(opts.auth, call, bodyDbName(body));
+  if (badBody !== undefined) throw badBody;
+  const args = Args.of(body);
   const dbName = args.optStr('dbName');
   const restCall: RestCall = { api, args, dbName: dbName === '' ? undefined : dbName };
   const r = await handler(restCall);
