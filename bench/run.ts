@@ -135,6 +135,7 @@ const USAGE = `usage: npm run bench -- [options]
   --duration-ms MS                server suite: length of each timed scenario (default 3000)
   --concurrency LIST              server suite: requests in flight (default 1,8,32)
   --clients LIST                  server suite: bare,sdk,http (default all three)
+  --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
@@ -180,10 +181,11 @@ function buildParamsFrom(raw: string[] | undefined): Record<string, string> {
 }
 
 function serverOptionsFrom(
-  v: { 'duration-ms'?: string; concurrency?: string; clients?: string; 'server-node-arg'?: string[]; m?: string; 'ef-construction'?: string },
+  v: { 'duration-ms'?: string; concurrency?: string; clients?: string; ops?: string; 'server-node-arg'?: string[]; m?: string; 'ef-construction'?: string },
   d: Omit<ServerBenchOptions, 'log'>,
 ): Omit<ServerBenchOptions, 'log'> {
   const kinds = ['bare', 'sdk', 'http'] as const;
+  const ops = ['unary', 'search', 'insert'] as const;
   return {
     ...d,
     durationMs: positiveInt('duration-ms', v['duration-ms'], d.durationMs),
@@ -191,6 +193,11 @@ function serverOptionsFrom(
     clients: v.clients === undefined ? d.clients : v.clients.split(',').map((c) => {
       const k = kinds.find((x) => x === c.trim());
       if (k === undefined) throw new Error(`unknown client ${c} (bare, sdk, http)`);
+      return k;
+    }),
+    ops: v.ops === undefined ? d.ops : v.ops.split(',').map((x) => {
+      const k = ops.find((y) => y === x.trim());
+      if (k === undefined) throw new Error(`unknown operation ${x} (unary, search, insert)`);
       return k;
     }),
     graph: { m: positiveInt('m', v.m, d.graph.m), efConstruction: positiveInt('ef-construction', v['ef-construction'], d.graph.efConstruction) },
@@ -207,7 +214,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       'ef-construction': { type: 'string' }, ef: { type: 'string' }, nprobe: { type: 'string' }, index: { type: 'string' },
       'build-param': { type: 'string', multiple: true }, 'no-peers': { type: 'boolean' }, 'measure-ms': { type: 'string' },
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
-      'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' },
+      'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true },
     },
     strict: true,

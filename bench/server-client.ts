@@ -181,8 +181,8 @@ async function main(): Promise<void> {
   for (const [i, s] of job.scenarios.entries()) {
     if (s.op === 'insert') await recreateInsertCollection(clients.sdk, job.dim);
     const send = senderFor(s, clients, job, queries, batch);
-    const warm = s.op === 'insert' ? 3 : 50;
-    await drive(send, Math.min(s.concurrency, warm), 60_000, warm);
+    // Warm-up: a third of the run time (at most 5 inserts) so the server's JIT has settled before CPU is sampled.
+    await drive(send, s.concurrency, job.durationMs / 3, s.op === 'insert' ? 5 : job.maxRequests);
     if (s.op === 'insert') await recreateInsertCollection(clients.sdk, job.dim);
     process.stdout.write(`ready ${i}\n`);
     const go = await lines.next();

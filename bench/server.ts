@@ -34,12 +34,14 @@ export interface ServerBenchOptions {
   serverNodeArgs: readonly string[];
   /** Only these client kinds (bare, sdk, http). */
   clients: readonly ('bare' | 'sdk' | 'http')[];
+  /** Only these operations (unary, search, insert). */
+  ops: readonly ('unary' | 'search' | 'insert')[];
   log: (line: string) => void;
 }
 
 export const DEFAULT_SERVER: Omit<ServerBenchOptions, 'log'> = {
   durationMs: 3000, maxRequests: 100_000, concurrency: [1, 8, 32], insertRows: 1000,
-  graph: { m: 16, efConstruction: 200 }, serverNodeArgs: [], clients: ['bare', 'sdk', 'http'],
+  graph: { m: 16, efConstruction: 200 }, serverNodeArgs: [], clients: ['bare', 'sdk', 'http'], ops: ['unary', 'search', 'insert'],
 };
 
 export interface ServerRow extends Scenario, ScenarioResult {
@@ -131,9 +133,9 @@ async function loadServer(port: number, ds: Dataset, o: ServerBenchOptions): Pro
   }
 }
 
-export function scenariosFor(o: Pick<ServerBenchOptions, 'concurrency' | 'clients'>): Scenario[] {
+export function scenariosFor(o: Pick<ServerBenchOptions, 'concurrency' | 'clients' | 'ops'>): Scenario[] {
   const out: Scenario[] = [];
-  for (const op of ['unary', 'search', 'insert'] as const) {
+  for (const op of o.ops) {
     for (const client of o.clients) {
       if (client === 'http' && op !== 'search') continue; // REST is measured for search only
       for (const c of o.concurrency) if (op !== 'insert' || c <= 8) out.push({ op, client, concurrency: c });

@@ -127,8 +127,11 @@ export function decodePlaceholderGroupBytes(bytes: Uint8Array): unknown {
 
 /** The one-pass decoder of requests (tests compare it with the reference, `messageCodec(...).deserialize`). */
 export function fastDecode(typeName: string, bytes: Buffer, typedFloats = false): Record<string, unknown> {
-  return (typedFloats ? typedFloatDecoder : plainDecoder).decode(milvusRoot.lookupType(typeName), bytes);
+  let type = typesByName.get(typeName);
+  if (type === undefined) typesByName.set(typeName, type = milvusRoot.lookupType(typeName));
+  return (typedFloats ? typedFloatDecoder : plainDecoder).decode(type, bytes);
 }
+const typesByName = new Map<string, protobuf.Type>();
 
 /** Encode a plain object as the named message (tests use it to build wire bytes like the SDK does). */
 export function encodeMessage(typeName: string, value: Record<string, unknown>): Uint8Array {

@@ -80,6 +80,8 @@ function peerAddress(call: Pick<Call, 'getPeer'>): string {
 
 /** Authentication before any handler (Milvus' interceptor): the caller's view of the service. */
 function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth: Authenticator): Promise<{ api: MilvusApi }> {
+  const open = auth.openScope();
+  if (open !== null) return Promise.resolve(open);
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined;
   return auth.scope({

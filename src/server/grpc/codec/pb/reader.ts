@@ -122,7 +122,7 @@ export class PbReader {
 
   string(): string {
     const end = this.delimitedEnd();
-    const out = this.buf.toString('utf8', this.pos, end);
+    const out = utf8(this.buf, this.pos, end);
     this.pos = end;
     return out;
   }
@@ -148,6 +148,26 @@ export class PbReader {
     if (this.pos + n > this.end) this.outOfRange(n);
     this.pos += n;
   }
+}
+
+type Utf8Slicing = Buffer & { utf8Slice?: (start: number, end: number) => string };
+
+/** UTF-8 text (invalid sequences become U+FFFD, as Node decodes them): short ASCII in JS, the rest by Node's binding. */
+function utf8(buf: Utf8Slicing, start: number, end: number): string {
+  if (end - start <= 24) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return slowUtf8(buf, start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return slowUtf8(buf, start, end);
+}
+
+function slowUtf8(buf: Utf8Slicing, start: number, end: number): string {
+  return buf.utf8Slice !== undefined ? buf.utf8Slice(start, end) : buf.toString('utf8', start, end);
 }
 
 /** Two's-complement 64 bits -> decimal (signed unless `unsigned`), as Long.toString gives it. */
