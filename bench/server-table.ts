@@ -27,7 +27,7 @@ export function serverTables(r: ServerResult): Table[] {
       row.op === 'search' ? rate / ix.qps2 : null,
     ]);
   }
-  t.notes.push('server CPU: utime+stime of the whole server process (/proc/<pid>/stat, 10 ms ticks) over the timed run / requests; main thread: its event-loop thread only.');
+  t.notes.push('server CPU: utime+stime of the whole server process (/proc/<pid>/stat, 10 ms ticks) over the timed run / requests; main thread: its event-loop thread only (/proc/<pid>/task/<pid>/schedstat, ns).');
   t.notes.push('bare clients send pre-encoded bytes (grpc-js Client with identity serializers; node:http keep-alive for REST); the SDK encodes and decodes in the client process.');
   t.notes.push('conc = requests kept in flight on one connection (REST: one keep-alive socket each); server cores = server CPU / wall time.');
   t.notes.push('index alone: the same data and build params, searched in this process (1 thread nq=1; 2 threads: one batch on the engine\'s pool).');

@@ -8,7 +8,7 @@
  * requests/s; next to the index's own figures (built here on the same data, ef 64, 1 and 2 threads).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,11 +61,25 @@ const SERVER_MAIN = fileURLToPath(new URL('../src/server/main.js', import.meta.u
 const CLIENT_MAIN = fileURLToPath(new URL('./server-client.js', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** utime + stime (ms) of a process, or of one of its threads. */
+/** utime + stime (ms) of a process, or of one of its threads, from /proc/.../stat (10 ms ticks). */
 export function cpuMsOf(statPath: string): number {
   const text = readFileSync(statPath, 'utf8');
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU time (ms, ns resolution) of threads of `pid` from /proc/<pid>/task/<tid>/schedstat; all threads unless `tid`. */
+export function schedCpuMs(pid: number, tid?: number): number {
+  const tids = tid !== undefined ? [String(tid)] : readdirSync(`/proc/${pid}/task`);
+  let ns = 0;
+  for (const t of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return ns / 1e6;
 }
 
 interface ServerProcess { child: ChildProcess; pid: number; port: number }
@@ -155,17 +169,20 @@ async function driveClient(dir: string, server: ServerProcess, ds: Dataset, o: S
   const job: ClientJob = { port: server.port, dim: ds.dim, queriesFile, batchFile, insertRows: rows, durationMs: o.durationMs, maxRequests: o.maxRequests, scenarios };
   await writeFile(jobFile, JSON.stringify(job));
   const child = spawn(process.execPath, [CLIENT_MAIN, jobFile], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const proc = `/proc/${server.pid}/stat`, main = `/proc/${server.pid}/task/${server.pid}/stat`;
+  // Whole process from /proc/<pid>/stat (threads that ended count too); the main thread from its
+  // schedstat (ns): at a few hundred requests, 10 ms ticks would be too coarse for it.
+  const proc = `/proc/${server.pid}/stat`;
+  const mainMs = (): number => schedCpuMs(server.pid, server.pid);
   const out: ServerRow[] = [];
   let before = { all: 0, main: 0 };
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line.startsWith('ready ')) {
-      before = { all: cpuMsOf(proc), main: cpuMsOf(main) };
+      before = { all: cpuMsOf(proc), main: mainMs() };
       child.stdin!.write('go\n');
     } else if (line.startsWith('done ')) {
       const r = JSON.parse(line.slice(5)) as ScenarioResult;
       const s = scenarios[out.length]!;
-      const row: ServerRow = { ...s, ...r, serverCpuMs: cpuMsOf(proc) - before.all, serverMainCpuMs: cpuMsOf(main) - before.main };
+      const row: ServerRow = { ...s, ...r, serverCpuMs: cpuMsOf(proc) - before.all, serverMainCpuMs: mainMs() - before.main };
       o.log(`[server] ${s.client} ${s.op} x${s.concurrency}: ${r.requests} requests, ${(row.serverCpuMs / Math.max(1, r.requests)).toFixed(3)} ms server CPU each, ${(r.requests * 1000 / r.wallMs).toFixed(0)}/s`);
       out.push(row);
       if (out.length === scenarios.length) child.stdin!.end();
