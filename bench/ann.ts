@@ -422,3 +422,24 @@ export async function runAnn(ds: Dataset, opts: AnnOptions): Promise<AnnResult> 
   result.tables = annTables(result);
   return result;
 }
+
+export interface IndexAlone { indexType: string; recallAt10: number; qps1: number; qps2: number; buildMs: number }
+
+/**
+ * One index type by itself, as the server suite compares the product path against: built on the
+ * data set with `graph` params, then searched at `ef` nq = 1 on the main thread (qps1) and as one
+ * batch on two threads (qps2), exactly as the ann suite measures its rows.
+ */
+export async function indexAlone(ds: Dataset, indexType: string, graph: GraphParams, ef: number, measureMs: number): Promise<IndexAlone> {
+  const desc = listIndexDescriptors().find((d) => d.name === indexType);
+  if (desc === undefined) throw new Error(`no index type ${indexType}`);
+  const opts: AnnOptions = { ...DEFAULT_ANN, graph, measureMs, log: () => {} };
+  const spec = validateIndexParams(desc, 'floatVector', 'L2', buildParamsFor(desc, ds.dim, opts));
+  const t0 = performance.now();
+  const index = desc.build(floatColumn(ds.base, ds.dim), ds.n, { metric: 'L2', params: spec.params });
+  const buildMs = performance.now() - t0;
+  const params = validateSearchParams(desc, { ef });
+  const one = timeSextant(index, ds, params, null, measureMs);
+  const qps2 = await sextantTwoThreadsQps(desc, index, spec.params, params, ds, passesFor(one, measureMs));
+  return { indexType, recallAt10: recallAtK(ds.groundTruth, K, one.found, K, ds.nq, K), qps1: one.qps, qps2, buildMs };
+}

@@ -11,9 +11,11 @@ import { DEFAULT_ANN, runAnn, type AnnOptions, type AnnResult } from './ann.js';
 import { fashionMnist, fashionMnistInstalled, synthetic, vectorFiles, type Dataset } from './data.js';
 import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
+import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc';
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server';
+const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
 
 export interface BenchOptions {
@@ -29,6 +31,7 @@ export interface BenchOptions {
   ann: Omit<AnnOptions, 'log'>;
   engine: typeof DEFAULT_ENGINE;
   grpc: typeof DEFAULT_GRPC;
+  server: Omit<ServerBenchOptions, 'log'>;
   /** Where the JSON goes; null = bench/results/<timestamp>.json. */
   jsonPath: string | null;
 }
@@ -41,13 +44,14 @@ export interface BenchReport {
   ann: AnnResult[];
   engine: EngineResult | null;
   grpc: GrpcResult | null;
+  server: ServerResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
-  suites: ['ann', 'engine', 'grpc'], n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
-  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, jsonPath: null,
+  suites: SUITES, n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, jsonPath: null,
 };
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
@@ -78,7 +82,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -96,6 +100,10 @@ export async function runBench(
     report.grpc = await runGrpc(first, { ...o.grpc, log });
     for (const t of report.grpc.tables) print(`${formatTable(t)}\n`);
   }
+  if (first !== undefined && o.suites.includes('server')) {
+    report.server = await runServerSuite(first, { ...o.server, log });
+    for (const t of report.server.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -111,8 +119,8 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|all     suites to run, comma-separated (default all)
-  --n N                           base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
+  --suite ann|engine|grpc|server|all  suites to run, comma-separated (default all)
+  --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
   --dim D                         dimensions of the synthetic data (default 128)
   --queries N|FILE                query count (default 1000), or a .fvecs/.fbin query file with --fvecs
   --fvecs FILE                    base vectors from a .fvecs or .fbin file (needs --queries FILE)
@@ -124,6 +132,11 @@ const USAGE = `usage: npm run bench -- [options]
   --build-param KEY=VALUE         extra build param for every index type that declares KEY (repeatable)
   --no-peers                      skip usearch and hnswlib-node
   --measure-ms MS                 repeat each timed pass until MS were spent, keep the fastest (default 1000)
+  --duration-ms MS                server suite: length of each timed scenario (default 3000)
+  --concurrency LIST              server suite: requests in flight (default 1,8,32)
+  --clients LIST                  server suite: bare,sdk,http (default all three)
+  --ops LIST                      server suite: unary,search,insert (default all three)
+  --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -138,10 +151,11 @@ function intList(name: string, raw: string | undefined, fallback: readonly numbe
 }
 
 function suitesFrom(raw: string | undefined): Suite[] {
-  if (raw === undefined || raw === 'all') return ['ann', 'engine', 'grpc'];
+  if (raw === undefined || raw === 'all') return [...SUITES];
   return raw.split(',').map((s) => {
-    if (s !== 'ann' && s !== 'engine' && s !== 'grpc') throw new Error(`unknown suite ${s}`);
-    return s;
+    const suite = SUITES.find((x) => x === s);
+    if (suite === undefined) throw new Error(`unknown suite ${s}`);
+    return suite;
   });
 }
 
@@ -166,6 +180,31 @@ function buildParamsFrom(raw: string[] | undefined): Record<string, string> {
   return out;
 }
 
+function serverOptionsFrom(
+  v: { 'duration-ms'?: string; concurrency?: string; clients?: string; ops?: string; 'server-node-arg'?: string[]; m?: string; 'ef-construction'?: string },
+  d: Omit<ServerBenchOptions, 'log'>,
+): Omit<ServerBenchOptions, 'log'> {
+  const kinds = ['bare', 'sdk', 'http'] as const;
+  const ops = ['unary', 'search', 'insert'] as const;
+  return {
+    ...d,
+    durationMs: positiveInt('duration-ms', v['duration-ms'], d.durationMs),
+    concurrency: intList('concurrency', v.concurrency, d.concurrency),
+    clients: v.clients === undefined ? d.clients : v.clients.split(',').map((c) => {
+      const k = kinds.find((x) => x === c.trim());
+      if (k === undefined) throw new Error(`unknown client ${c} (bare, sdk, http)`);
+      return k;
+    }),
+    ops: v.ops === undefined ? d.ops : v.ops.split(',').map((x) => {
+      const k = ops.find((y) => y === x.trim());
+      if (k === undefined) throw new Error(`unknown operation ${x} (unary, search, insert)`);
+      return k;
+    }),
+    graph: { m: positiveInt('m', v.m, d.graph.m), efConstruction: positiveInt('ef-construction', v['ef-construction'], d.graph.efConstruction) },
+    serverNodeArgs: v['server-node-arg'] ?? d.serverNodeArgs,
+  };
+}
+
 export function parseCli(argv: string[]): { options: BenchOptions; explicitN: boolean } | 'help' {
   const { values: v } = parseArgs({
     args: argv,
@@ -174,7 +213,9 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       fvecs: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' }, m: { type: 'string' },
       'ef-construction': { type: 'string' }, ef: { type: 'string' }, nprobe: { type: 'string' }, index: { type: 'string' },
       'build-param': { type: 'string', multiple: true }, 'no-peers': { type: 'boolean' }, 'measure-ms': { type: 'string' },
-      json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
+      'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
+      'server-node-arg': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -184,7 +225,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
   const d = DEFAULT_OPTIONS;
   const options: BenchOptions = {
     suites: suitesFrom(v.suite),
-    n: positiveInt('n', v.n, d.n),
+    n: positiveInt('n', v.n ?? v.rows, d.n),
     dim: positiveInt('dim', v.dim, d.dim),
     queries: queryIsFile ? Number.MAX_SAFE_INTEGER : positiveInt('queries', v.queries, d.queries),
     seed: positiveInt('seed', v.seed, d.seed),
@@ -204,9 +245,10 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     },
     engine: d.engine,
     grpc: d.grpc,
+    server: serverOptionsFrom(v, d.server),
     jsonPath: v.json ?? null,
   };
-  return { options, explicitN: v.n !== undefined };
+  return { options, explicitN: v.n !== undefined || v.rows !== undefined };
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ const tiny: BenchOptions = {
   ann: { ...DEFAULT_OPTIONS.ann, efs: [16, 64], nprobes: [8], measureMs: 10, exactQueries: 20, filterQueries: 20 },
   engine: { ...DEFAULT_OPTIONS.engine, searchQueries: 20 },
   grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
+  server: { ...DEFAULT_OPTIONS.server, durationMs: 90, maxRequests: 30, concurrency: [1, 2], insertRows: 50 },
 };
 
 function checkTable(t: Table): void {
@@ -66,7 +67,19 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   assert.ok(grpc.insert.rowsPerSec > 0);
   grpc.tables.forEach(checkTable);
 
-  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length);
+  const server = report.server;
+  assert.ok(server !== null);
+  assert.equal(server.index.indexType, 'HNSW');
+  assert.ok(server.index.qps1 > 0 && server.index.qps2 > 0);
+  const kinds = new Set(server.rows.map((r) => `${r.client} ${r.op}`));
+  assert.deepEqual([...kinds].sort(), ['bare insert', 'bare search', 'bare unary', 'http search', 'sdk insert', 'sdk search', 'sdk unary']);
+  for (const r of server.rows) {
+    assert.equal(r.errors, 0, `${r.client} ${r.op} x${r.concurrency} answered without errors`);
+    assert.ok(r.requests > 0 && r.serverCpuMs >= 0 && r.clientCpuMs > 0 && r.p99Ms >= r.p50Ms, `${r.client} ${r.op} x${r.concurrency} figures`);
+  }
+  server.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
   try {
     const path = writeReport(report, join(dir, 'out.json'));
@@ -113,7 +126,12 @@ test('IDX3 images decode row-major with big-endian header', () => {
 test('command line: defaults, lists, and a query file only with --fvecs', () => {
   const d = parseCli([]);
   assert.ok(d !== 'help');
-  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc']]);
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server']]);
+  const sv = parseCli(['--suite', 'server', '--rows', '20000', '--concurrency', '1,8', '--clients', 'bare,http', '--ops', 'search', '--server-node-arg=--cpu-prof']);
+  assert.ok(sv !== 'help');
+  assert.deepEqual([sv.options.n, sv.explicitN, sv.options.server.concurrency, sv.options.server.clients, sv.options.server.ops, sv.options.server.serverNodeArgs],
+    [20_000, true, [1, 8], ['bare', 'http'], ['search'], ['--cpu-prof']]);
+  assert.throws(() => parseCli(['--clients', 'curl']), /unknown client/);
   const o = parseCli(['--suite', 'ann,grpc', '--ef', '8,24', '--index', 'hnsw', '--build-param', 'nlist=64', '--no-peers']);
   assert.ok(o !== 'help');
   assert.deepEqual(o.options.suites, ['ann', 'grpc']);

@@ -19,13 +19,20 @@ export interface CallerFacts {
 
 export class Authenticator {
   private readonly limiter: LoginLimiter;
+  private readonly open: { api: MilvusApi };
 
   constructor(private readonly api: MilvusApi, limits: LoginLimiterOptions = {}) {
     this.limiter = new LoginLimiter(limits);
+    this.open = { api };
   }
 
   get enabled(): boolean {
     return this.api.authEnabled() === true;
+  }
+
+  /** The service as it is when auth is off (a transport then reads nothing off the call), else null. */
+  openScope(): { api: MilvusApi } | null {
+    return this.enabled ? null : this.open;
   }
 
   /**
@@ -34,7 +41,7 @@ export class Authenticator {
    * and the credentials fail.
    */
   async scope(facts: CallerFacts): Promise<{ api: MilvusApi }> {
-    if (!this.enabled) return { api: this.api };
+    if (!this.enabled) return this.open;
     const { user, password } = facts.credentials();
     const blocked = this.limiter.blocked(facts.source);
     try {

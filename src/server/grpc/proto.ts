@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as grpc from '@grpc/grpc-js';
 import type * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { PbDecoder } from './codec/pb/decode.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,11 +41,16 @@ const milvusJson = loadMilvusJson();
 /** The protobufjs root over the same descriptor, for the byte fields that carry nested messages. */
 export const milvusRoot: protobuf.Root = protobuf.Root.fromJSON(milvusJson);
 
+/** Requests whose packed floats (vectors) decode as Float32Array: their codec (field-data.ts) takes either. */
+const TYPED_FLOAT_REQUESTS: ReadonlySet<string> = new Set(['Insert', 'Upsert']);
+const plainDecoder = new PbDecoder(false);
+const typedFloatDecoder = new PbDecoder(true);
+
 /**
- * grpc-js's definition of one service, built on `milvusRoot` exactly as proto-loader builds it (the
- * same serializers, LOADER_OPTIONS on decode) but without proto-loader's second parse of the
- * descriptor and its descriptors of every message: that was ~0.7 s of CPU, a third of the server's
- * start-up (proto-loader itself is not loaded any more). Message code is generated on a type's first use.
+ * grpc-js's definition of one service, built on `milvusRoot` without proto-loader (its second parse
+ * of the descriptor was ~0.7 s of CPU at start-up). Requests decode in one pass (`PbDecoder`: the
+ * objects LOADER_OPTIONS gives, see codec/pb/decode.ts); replies encode with protobufjs, except
+ * those a handler already encoded (a Buffer is sent as it is, see codec/replies.ts).
  */
 export function grpcServiceDefinition(serviceName: string): grpc.ServiceDefinition {
   const service = milvusRoot.lookupService(serviceName);
@@ -58,8 +64,8 @@ export function grpcServiceDefinition(serviceName: string): grpc.ServiceDefiniti
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
       requestSerialize: serializer(req),
-      requestDeserialize: deserializer(req),
-      responseSerialize: serializer(resp),
+      requestDeserialize: fastDeserializer(req, TYPED_FLOAT_REQUESTS.has(m.name) ? typedFloatDecoder : plainDecoder),
+      responseSerialize: passBuffers(serializer(resp)),
       responseDeserialize: deserializer(resp),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
     };
@@ -80,6 +86,14 @@ function serializer(type: protobuf.Type): (value: unknown) => Buffer {
   };
 }
 
+function passBuffers(encode: (value: unknown) => Buffer): (value: unknown) => Buffer {
+  return (value) => (Buffer.isBuffer(value) ? value : encode(value));
+}
+
+function fastDeserializer(type: protobuf.Type, decoder: PbDecoder): (bytes: Buffer) => unknown {
+  return (bytes) => decoder.decode(type, bytes);
+}
+
 function deserializer(type: protobuf.Type): (bytes: Buffer) => unknown {
   return (bytes) => type.toObject(type.decode(bytes), LOADER_OPTIONS);
 }
@@ -93,6 +107,8 @@ function decodeAs(typeName: string, bytes: Uint8Array): unknown {
   return type.toObject(type.decode(bytes), toObjectOptions);
 }
 
+let placeholderType: protobuf.Type | undefined;
+
 /** `CreateCollectionRequest.schema` bytes -> a plain snake_case `schema.CollectionSchema` object. */
 export function decodeCollectionSchemaBytes(bytes: Uint8Array): unknown {
   return decodeAs('milvus.proto.schema.CollectionSchema', bytes);
@@ -105,8 +121,17 @@ export function decodeFieldSchemaBytes(bytes: Uint8Array): unknown {
 
 /** `SearchRequest.placeholder_group` bytes -> a plain `common.PlaceholderGroup` object. */
 export function decodePlaceholderGroupBytes(bytes: Uint8Array): unknown {
-  return decodeAs('milvus.proto.common.PlaceholderGroup', bytes);
+  placeholderType ??= milvusRoot.lookupType('milvus.proto.common.PlaceholderGroup');
+  return plainDecoder.decode(placeholderType, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
+
+/** The one-pass decoder of requests (tests compare it with the reference, `messageCodec(...).deserialize`). */
+export function fastDecode(typeName: string, bytes: Buffer, typedFloats = false): Record<string, unknown> {
+  let type = typesByName.get(typeName);
+  if (type === undefined) typesByName.set(typeName, type = milvusRoot.lookupType(typeName));
+  return (typedFloats ? typedFloatDecoder : plainDecoder).decode(type, bytes);
+}
+const typesByName = new Map<string, protobuf.Type>();
 
 /** Encode a plain object as the named message (tests use it to build wire bytes like the SDK does). */
 export function encodeMessage(typeName: string, value: Record<string, unknown>): Uint8Array {

@@ -15,6 +15,8 @@ import type { MilvusApi } from '../../service/api.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { grpcCredentials } from '../auth/credentials.js';
 import type { CallContext } from './codec/context.js';
+import { EncodedReply } from './codec/replies.js';
+import { encodedRpcs } from './encoded-rpcs.js';
 import { statusFrom, successStatus } from './codec/status.js';
 import { isWire, type Wire } from './codec/wire.js';
 import { localRpcs, type LocalHandler } from './local-rpcs.js';
@@ -65,7 +67,7 @@ export function callContext(md: grpc.Metadata): CallContext {
 const UNSUPPORTED_CODE = 3000;
 
 type Call = grpc.ServerUnaryCall<unknown, unknown>;
-type Answer = (call: Call, api: MilvusApi) => Promise<Wire>;
+type Answer = (call: Call, api: MilvusApi) => Promise<Wire | EncodedReply>;
 
 /** The peer's address without its port (`ipv4:127.0.0.1:5000` -> `127.0.0.1`), the rate-limit key. */
 function peerAddress(call: Pick<Call, 'getPeer'>): string {
@@ -78,6 +80,8 @@ function peerAddress(call: Pick<Call, 'getPeer'>): string {
 
 /** Authentication before any handler (Milvus' interceptor): the caller's view of the service. */
 function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth: Authenticator): Promise<{ api: MilvusApi }> {
+  const open = auth.openScope();
+  if (open !== null) return Promise.resolve(open);
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined;
   return auth.scope({
@@ -95,7 +99,8 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, aut
     scopeOf(call, auth).then((scoped) => answer(call, scoped.api)).then(
       (body) => {
         opts.onCall?.(rpc.name, performance.now() - startMs, 0);
-        callback(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
+        if (body instanceof EncodedReply) callback(null, body.bytes);
+        else callback(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
       },
       (e: unknown) => {
         if (e instanceof AccessError) {
@@ -119,6 +124,8 @@ function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
   const request = (call: Call): Wire => (isWire(call.request) ? call.request : {});
   const localHandler = local[rpc.name];
   if (localHandler !== undefined) return async (call) => localHandler(request(call));
+  const encoded = encodedRpcs[rpc.name];
+  if (encoded !== undefined) return (call, api) => encoded(api, request(call), callContext(call.metadata));
   const handler: RpcHandler | undefined = rbacRpcs[rpc.name] ?? serviceRpcs[rpc.name];
   if (handler !== undefined) return (call, api) => handler(api, request(call), callContext(call.metadata));
   return async () => {

@@ -63,13 +63,23 @@ function expandList<V>(src: V[], valid: Uint8Array | null, numRows: number, name
   return out;
 }
 
-function scalarData(fd: Wire, member: string, name: string): unknown[] {
+function scalarMember(fd: Wire, member: string, name: string): Wire {
   const scalars = msg(fd['scalars'], 'scalars');
   const arr = scalars[member];
   if (arr === undefined || arr === null) {
     throw errors.invalidParameter(`field ${name}`, { expected: `scalars.${member}`, actual: String(scalars['data'] ?? 'none') });
   }
-  return list(msg(arr, member)['data'], `${name}.${member}`);
+  return msg(arr, member);
+}
+
+function scalarData(fd: Wire, member: string, name: string): unknown[] {
+  return list(scalarMember(fd, member, name)['data'], `${name}.${member}`);
+}
+
+/** A FloatArray's `data`: a Float32Array from the one-pass decoder (copied, so it is ours), or a list of numbers. */
+function floatsOf(v: unknown, name: string): Float32Array {
+  if (v instanceof Float32Array) return v;
+  return Float32Array.from(list(v, name).map((x) => num(x, name)));
 }
 
 function vectorData(fd: Wire, member: string, name: string): { dim: number; data: unknown } {
@@ -143,7 +153,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.Float:
-      return { kind: 'float', data: expandTyped(Float32Array.from(scalarData(fd, 'float_data', name).map((x) => num(x, name))), 1, valid, n, name, (k) => new Float32Array(k)), valid };
+      return { kind: 'float', data: expandTyped(floatsOf(scalarMember(fd, 'float_data', name)['data'], name), 1, valid, n, name, (k) => new Float32Array(k)), valid };
     case DataType.Double:
       return { kind: 'double', data: expandTyped(Float64Array.from(scalarData(fd, 'double_data', name).map((x) => num(x, name))), 1, valid, n, name, (k) => new Float64Array(k)), valid };
     case DataType.VarChar:
@@ -223,7 +233,7 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
     case DataType.FloatVector: {
       const { dim, data } = vectorData(fd, 'float_vector', name);
       const d = fixedDim(dim, name);
-      const flat = Float32Array.from(list(msg(data, 'float_vector')['data'], name).map((x) => num(x, name)));
+      const flat = floatsOf(msg(data, 'float_vector')['data'], name);
       if (flat.length % d !== 0) throw errors.invalidParameter(`float vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: flat.length });
       return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
     }

@@ -1,0 +1,29 @@
+/**
+ * The hot RPCs of the gRPC door with their success replies encoded directly (codec/replies.ts):
+ * the same decoders and service calls as their entries in rpc-table.ts (which /api/v1 uses too),
+ * only the last step differs, and it writes the bytes protobufjs would write for that table's answer.
+ */
+import type { MilvusApi } from '../../service/api.js';
+import type { CallContext } from './codec/context.js';
+import { boolReply, mutationReply, searchReply, type EncodedReply } from './codec/replies.js';
+import * as R from './codec/requests.js';
+import { hybridSearchFromWire, searchFromWire } from './codec/search.js';
+import type { Wire } from './codec/wire.js';
+
+export type EncodedHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<EncodedReply>;
+
+export const encodedRpcs: Record<string, EncodedHandler> = {
+  HasCollection: async (api, req, ctx) => boolReply(await api.hasCollection(R.collectionScoped(req, ctx))),
+  HasPartition: async (api, req, ctx) => boolReply(await api.hasPartition(R.partitionRequest(req, ctx))),
+  Insert: async (api, req, ctx) => mutationReply(await api.insert(R.insertRequest(req, ctx))),
+  Upsert: async (api, req, ctx) => mutationReply(await api.upsert(R.insertRequest(req, ctx))),
+  Delete: async (api, req, ctx) => mutationReply(await api.delete(R.deleteRequest(req, ctx))),
+  Search: async (api, req, ctx) => {
+    const r = searchFromWire(req, ctx);
+    return searchReply(await api.search(r), r.collectionName);
+  },
+  HybridSearch: async (api, req, ctx) => {
+    const r = hybridSearchFromWire(req, ctx);
+    return searchReply(await api.hybridSearch(r), r.collectionName);
+  },
+};

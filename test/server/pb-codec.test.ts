@@ -1,0 +1,157 @@
+/**
+ * The gRPC door's one-pass request decoder and direct reply encoders against the descriptor-driven
+ * codec (protobufjs decode + toObject with LOADER_OPTIONS; fromObject + encode):
+ * - every request type of MilvusService (and the nested messages they carry) decodes field for field
+ *   as the reference does, for random messages built from the descriptor (all scalar types, int64
+ *   extremes, nested messages, repeated, maps, oneofs), and for random bytes;
+ * - Search / mutation / bool replies are bit for bit what protobufjs writes for the rpc-table answer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import protobuf from 'protobufjs';
+import { DataType } from '../../src/core/enums.js';
+import type { FieldSchema } from '../../src/schema/types.js';
+import type { MutationResult, OutputColumn, PrimaryKeys, SearchResult } from '../../src/service/types.js';
+import { boolReply, mutationReply, searchReply } from '../../src/server/grpc/codec/replies.js';
+import { mutationResultToWire } from '../../src/server/grpc/codec/results.js';
+import { searchResultsToWire } from '../../src/server/grpc/codec/search.js';
+import { successStatus } from '../../src/server/grpc/codec/status.js';
+import { fastDecode, messageCodec, milvusRoot, SERVICE_NAME } from '../../src/server/grpc/proto.js';
+
+const INT64_EDGES = ['0', '1', '-1', '9007199254740991', '9007199254740992', '-9007199254740993', '4294967295', '4294967296', '-4294967296',
+  '9223372036854775807', '-9223372036854775808'];
+const UINT64_EDGES = ['0', '1', '4294967295', '4294967296', '9007199254740993', '18446744073709551615'];
+
+function scalarArb(type: string): fc.Arbitrary<unknown> {
+  switch (type) {
+    case 'string': return fc.string({ unit: 'grapheme', maxLength: 12 });
+    case 'bytes': return fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b));
+    case 'bool': return fc.boolean();
+    case 'double': return fc.double();
+    case 'float': return fc.float();
+    case 'int32': case 'sint32': case 'sfixed32': return fc.integer();
+    case 'uint32': case 'fixed32': return fc.integer({ min: 0, max: 0xffffffff });
+    case 'int64': case 'sint64': case 'sfixed64':
+      return fc.oneof(fc.constantFrom(...INT64_EDGES), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String));
+    case 'uint64': case 'fixed64':
+      return fc.oneof(fc.constantFrom(...UINT64_EDGES), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String));
+    default: throw new Error(`no arbitrary for ${type}`);
+  }
+}
+
+/** A random plain object of `type` (fromObject input), at most `depth` levels of nested messages. */
+function messageArb(type: protobuf.Type, depth: number): fc.Arbitrary<Record<string, unknown>> {
+  const parts: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const f of type.fieldsArray) {
+    f.resolve();
+    const r = f.resolvedType;
+    let one: fc.Arbitrary<unknown> | null;
+    if (r instanceof protobuf.Enum) one = fc.constantFrom(...Object.values(r.values));
+    else if (r instanceof protobuf.Type) one = depth > 0 ? messageArb(r, depth - 1) : null;
+    else one = scalarArb(f.type);
+    if (one === null) continue;
+    if (f instanceof protobuf.MapField) parts[f.name] = fc.dictionary(fc.string({ maxLength: 6 }), one, { maxKeys: 2 });
+    else if (f.repeated) parts[f.name] = fc.array(one, { maxLength: 3 });
+    else parts[f.name] = one;
+  }
+  return fc.record(parts, { requiredKeys: [] });
+}
+
+function requestTypes(): protobuf.Type[] {
+  const service = milvusRoot.lookupService(SERVICE_NAME);
+  service.resolveAll();
+  const out = new Set<protobuf.Type>();
+  for (const m of service.methodsArray) if (m.resolvedRequestType !== null) out.add(m.resolvedRequestType);
+  for (const n of ['milvus.proto.common.PlaceholderGroup', 'milvus.proto.schema.FieldData', 'milvus.proto.schema.CollectionSchema']) out.add(milvusRoot.lookupType(n));
+  return [...out];
+}
+
+/** Float32Arrays (the typed-floats decoder's vectors) as plain number lists, everything else as is. */
+function plain(v: unknown): unknown {
+  if (v instanceof Float32Array) return Array.from(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = plain(x);
+    return out;
+  }
+  return v;
+}
+
+test('requests decode field for field as protobufjs + toObject(LOADER_OPTIONS) gives them', () => {
+  const types = requestTypes();
+  assert.ok(types.length > 100, `${types.length} request types`);
+  for (const type of types) {
+    const name = type.fullName.slice(1);
+    const reference = messageCodec(name);
+    fc.assert(fc.property(messageArb(type, 3), fc.boolean(), (obj, typed) => {
+      const bytes = Buffer.from(type.encode(type.fromObject(obj)).finish());
+      assert.deepStrictEqual(plain(fastDecode(name, bytes, typed)), reference.deserialize(bytes), name);
+    }), { numRuns: 15 });
+  }
+});
+
+test('the vector-carrying requests decode the same with floats as Float32Array', () => {
+  for (const name of ['milvus.proto.milvus.InsertRequest', 'milvus.proto.milvus.UpsertRequest', 'milvus.proto.milvus.SearchRequest']) {
+    const type = milvusRoot.lookupType(name);
+    fc.assert(fc.property(messageArb(type, 5), (obj) => {
+      const bytes = Buffer.from(type.encode(type.fromObject(obj)).finish());
+      assert.deepStrictEqual(plain(fastDecode(name, bytes, true)), messageCodec(name).deserialize(bytes));
+    }), { numRuns: 100 });
+  }
+});
+
+test('random bytes: where both decoders accept them, they agree', () => {
+  const names = ['milvus.proto.milvus.SearchRequest', 'milvus.proto.milvus.InsertRequest', 'milvus.proto.milvus.HasCollectionRequest'];
+  fc.assert(fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 64 }), (name, raw) => {
+    const bytes = Buffer.from(raw);
+    let ref: unknown, refFailed = false;
+    try { ref = messageCodec(name).deserialize(bytes); } catch { refFailed = true; }
+    let mine: unknown, mineFailed = false;
+    try { mine = fastDecode(name, bytes); } catch { mineFailed = true; }
+    if (!refFailed && !mineFailed) assert.deepStrictEqual(mine, ref);
+  }), { numRuns: 2000 });
+});
+
+const pkArb: fc.Arbitrary<PrimaryKeys> = fc.oneof(
+  fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 20 }).map((a) => ({ kind: 'int64' as const, data: BigInt64Array.from(a) })),
+  fc.array(fc.string({ unit: 'grapheme', maxLength: 8 }), { maxLength: 20 }).map((a) => ({ kind: 'varchar' as const, data: a })),
+);
+
+const int64Field: FieldSchema = {
+  fieldId: 101, name: 'n', description: '', dataType: DataType.Int64, isPrimaryKey: false, autoId: false, isPartitionKey: false,
+  isClusteringKey: false, isDynamic: false, nullable: false, defaultValue: null, dim: null, maxLength: null, maxCapacity: null,
+  elementType: null, typeParams: {},
+};
+
+const columnArb: fc.Arbitrary<OutputColumn> = fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 5 })
+  .map((a) => ({ field: int64Field, column: { kind: 'int64', data: BigInt64Array.from(a), valid: null } }));
+
+const searchArb: fc.Arbitrary<SearchResult> = fc.record({
+  nq: fc.nat(1000), topK: fc.nat(16384), topks: fc.array(fc.nat(100), { maxLength: 5 }), ids: pkArb,
+  scores: fc.array(fc.float({ noNaN: true }), { maxLength: 20 }).map((a) => Float32Array.from(a)),
+  columns: fc.array(columnArb, { maxLength: 2 }), outputFields: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+  primaryFieldName: fc.string({ maxLength: 6 }), groupByValues: fc.option(columnArb, { nil: null }),
+  iterator: fc.option(fc.record({ token: fc.string({ maxLength: 8 }), lastBound: fc.float({ noNaN: true }) }), { nil: undefined }),
+}, { requiredKeys: ['nq', 'topK', 'topks', 'ids', 'scores', 'columns', 'outputFields', 'primaryFieldName', 'groupByValues'] });
+
+test('Search replies are bit for bit the descriptor-driven encoding of the rpc-table answer', () => {
+  const reference = messageCodec('milvus.proto.milvus.SearchResults');
+  fc.assert(fc.property(searchArb, fc.string({ maxLength: 8 }), (r, name) => {
+    const expected = reference.serialize({ ...searchResultsToWire(r, name), status: successStatus() });
+    assert.deepStrictEqual(searchReply(r, name).bytes, expected);
+  }), { numRuns: 500 });
+});
+
+test('mutation and bool replies are bit for bit the descriptor-driven encoding', () => {
+  const reference = messageCodec('milvus.proto.milvus.MutationResult');
+  const mutationArb: fc.Arbitrary<MutationResult> = fc.record({
+    ids: pkArb, insertCount: fc.nat(), upsertCount: fc.nat(), deleteCount: fc.nat(), timestamp: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  });
+  fc.assert(fc.property(mutationArb, (r) => {
+    assert.deepStrictEqual(mutationReply(r).bytes, reference.serialize({ ...mutationResultToWire(r), status: successStatus() }));
+  }), { numRuns: 500 });
+  const bool = messageCodec('milvus.proto.milvus.BoolResponse');
+  for (const v of [true, false]) assert.deepStrictEqual(boolReply(v).bytes, bool.serialize({ value: v, status: successStatus() }));
+});
