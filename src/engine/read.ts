@@ -25,12 +25,18 @@ export interface ScopedChunk {
   chunk: Chunk;
 }
 
-/** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. */
+/** The rows of a chunk a filter selects (kept by the chunk when the plan has a cache key); shared, read-only. */
+function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
+  const key = filter.cacheKey;
+  return key === null ? evaluateFilter(filter, chunk) : chunk.filterResult(key, () => evaluateFilter(filter, chunk));
+}
+
+/** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. Read-only. */
 export function visibleRows(s: ScopedChunk, filter: FilterPlan | null): Bitset | null {
-  const bits = filter ? evaluateFilter(filter, s.chunk) : null;
+  const bits = filter ? filterBits(s.chunk, filter) : null;
   const del = s.partition.deletedMask(s.chunk);
   if (!del) return bits;
-  const out = bits ?? new Uint8Array(s.chunk.numRows).fill(1);
+  const out = bits === null ? new Uint8Array(s.chunk.numRows).fill(1) : bits.slice();
   for (let i = 0; i < out.length; i++) if (del[i] === 1) out[i] = 0;
   return out;
 }
