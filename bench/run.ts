@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the ann, engine and grpc suites, prints one table per suite, and writes every
+ * `npm run bench`: runs the ann, engine, grpc and embedded suites, prints one table per suite, and writes every
  * number as JSON to bench/results/<timestamp>.json (or --json). Nothing is compared to a time limit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,11 +9,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ANN, runAnn, type AnnOptions, type AnnResult } from './ann.js';
 import { fashionMnist, fashionMnistInstalled, synthetic, vectorFiles, type Dataset } from './data.js';
+import { DEFAULT_EMBEDDED, runEmbedded, type EmbeddedResult } from './embedded.js';
 import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc';
+export type Suite = 'ann' | 'engine' | 'grpc' | 'embedded';
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
 
 export interface BenchOptions {
@@ -29,6 +30,7 @@ export interface BenchOptions {
   ann: Omit<AnnOptions, 'log'>;
   engine: typeof DEFAULT_ENGINE;
   grpc: typeof DEFAULT_GRPC;
+  embedded: typeof DEFAULT_EMBEDDED;
   /** Where the JSON goes; null = bench/results/<timestamp>.json. */
   jsonPath: string | null;
 }
@@ -41,13 +43,14 @@ export interface BenchReport {
   ann: AnnResult[];
   engine: EngineResult | null;
   grpc: GrpcResult | null;
+  embedded: EmbeddedResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
-  suites: ['ann', 'engine', 'grpc'], n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
-  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, jsonPath: null,
+  suites: ['ann', 'engine', 'grpc', 'embedded'], n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, embedded: DEFAULT_EMBEDDED, jsonPath: null,
 };
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
@@ -78,7 +81,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, notes,
+    options: o, ann: [], engine: null, grpc: null, embedded: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -96,6 +99,10 @@ export async function runBench(
     report.grpc = await runGrpc(first, { ...o.grpc, log });
     for (const t of report.grpc.tables) print(`${formatTable(t)}\n`);
   }
+  if (first !== undefined && o.suites.includes('embedded')) {
+    report.embedded = await runEmbedded(first, { ...o.embedded, graph: o.ann.graph, log });
+    for (const t of report.embedded.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -111,7 +118,7 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|all     suites to run, comma-separated (default all)
+  --suite ann|engine|grpc|embedded|all  suites to run, comma-separated (default all)
   --n N                           base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
   --dim D                         dimensions of the synthetic data (default 128)
   --queries N|FILE                query count (default 1000), or a .fvecs/.fbin query file with --fvecs
@@ -138,9 +145,9 @@ function intList(name: string, raw: string | undefined, fallback: readonly numbe
 }
 
 function suitesFrom(raw: string | undefined): Suite[] {
-  if (raw === undefined || raw === 'all') return ['ann', 'engine', 'grpc'];
+  if (raw === undefined || raw === 'all') return ['ann', 'engine', 'grpc', 'embedded'];
   return raw.split(',').map((s) => {
-    if (s !== 'ann' && s !== 'engine' && s !== 'grpc') throw new Error(`unknown suite ${s}`);
+    if (s !== 'ann' && s !== 'engine' && s !== 'grpc' && s !== 'embedded') throw new Error(`unknown suite ${s}`);
     return s;
   });
 }
@@ -204,6 +211,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     },
     engine: d.engine,
     grpc: d.grpc,
+    embedded: d.embedded,
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined };

@@ -14,6 +14,7 @@ const tiny: BenchOptions = {
   ann: { ...DEFAULT_OPTIONS.ann, efs: [16, 64], nprobes: [8], measureMs: 10, exactQueries: 20, filterQueries: 20 },
   engine: { ...DEFAULT_OPTIONS.engine, searchQueries: 20 },
   grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
+  embedded: { ...DEFAULT_OPTIONS.embedded, filterRows: 20_000, searches: 20, passes: 1, busyBytes: 16 << 20 },
 };
 
 function checkTable(t: Table): void {
@@ -66,7 +67,20 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   assert.ok(grpc.insert.rowsPerSec > 0);
   grpc.tables.forEach(checkTable);
 
-  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length);
+  const embedded = report.embedded;
+  assert.ok(embedded !== null);
+  const kernelMatches = Object.fromEntries(embedded.kernels.map((k) => [k.expr, k.matched]));
+  assert.equal(kernelMatches['id % 100 == 7'], 200, 'kernel rows match the expression');
+  assert.equal(kernelMatches['s like "name_1%"'], 20 * 111);
+  for (const k of embedded.kernels) assert.ok(k.rowsPerSec > 0, k.expr);
+  assert.equal(embedded.filter.allowedRows, 20, '1% of 2000 rows');
+  for (const p of [embedded.filter.indexExact, embedded.filter.searchCold, embedded.filter.searchWarm, embedded.fresh.search, embedded.busy.search]) {
+    assert.ok(p.cpuMs >= 0 && p.wallMs > 0);
+  }
+  assert.ok(embedded.busy.heapBytes > 8 << 20, 'the busy heap is live while measured');
+  embedded.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + embedded.tables.length);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
   try {
     const path = writeReport(report, join(dir, 'out.json'));
@@ -113,7 +127,7 @@ test('IDX3 images decode row-major with big-endian header', () => {
 test('command line: defaults, lists, and a query file only with --fvecs', () => {
   const d = parseCli([]);
   assert.ok(d !== 'help');
-  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc']]);
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'embedded']]);
   const o = parseCli(['--suite', 'ann,grpc', '--ef', '8,24', '--index', 'hnsw', '--build-param', 'nlist=64', '--no-peers']);
   assert.ok(o !== 'help');
   assert.deepEqual(o.options.suites, ['ann', 'grpc']);
