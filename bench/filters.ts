@@ -23,8 +23,8 @@ export const FILTER_CASES: readonly [string, string, number][] = [
   ['Int32 arithmetic', 'a % 100 == 7', NUMERIC_GOAL],
   ['Int32 in (4 values)', 'a in [1, 5, 9, 100]', NUMERIC_GOAL],
   ['Double comparison', 'x >= 1000.5', NUMERIC_GOAL],
-  ['VarChar equality', 's == "name_7"', TEXT_GOAL],
-  ['VarChar prefix like', 's like "name_1%"', TEXT_GOAL],
+  ['VarChar equality', 's == "name7"', TEXT_GOAL],
+  ['VarChar prefix like', 's like "name1%"', TEXT_GOAL],
   ['JSON path == number', 'j["k"] == 7', TEXT_GOAL],
   ['JSON path == string', 'j["t"] == "t3"', TEXT_GOAL],
 ];
@@ -56,7 +56,7 @@ export function filterRows(n: number): RowSource {
     id[i] = BigInt(i);
     a[i] = i % 1000;
     x[i] = i / 7;
-    s[i] = JSON.parse(`"name_${i % 1000}"`) as string;
+    s[i] = JSON.parse(`"name${i % 1000}"`) as string;
     j[i] = JSON.parse(`{"k":${i % 100},"t":"t${i % 50}"}`) as JsonValue;
   }
   const cols = new Map<string, Column>([

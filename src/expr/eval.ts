@@ -12,6 +12,7 @@ import {
   type B3, type Vec,
 } from './eval-vec.js';
 import { intTermCompare, intTermIn } from './kernels.js';
+import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 
@@ -123,9 +124,10 @@ class Evaluator {
     switch (node.op) {
       case 'cmp':
         return intTermCompare(node.left, node.right, node.cmp, this.rows)
+          ?? jsonCompare(node.left, node.right, node.cmp, this.rows)
           ?? compareVecs(this.value(node.left), this.value(node.right), node.cmp, n);
       case 'in': return intTermIn(node.arg, node.values, this.rows) ?? this.inList(node.arg, new ValueSet(node.values));
-      case 'like': return this.like(node.arg, node.pattern);
+      case 'like': return likePrefix(node.arg, node.pattern, this.rows) ?? this.like(node.arg, node.pattern);
       case 'isNull': return this.isNull(node.arg);
       case 'exists': return this.exists(node.arg);
       case 'contains': return this.contains(node);
