@@ -220,10 +220,23 @@ export function checkSearchThreads(threads: number): void {
   }
 }
 
+/** The chunk every hit is in, or -1 when they span several. */
+function singleChunkOf(chunks: Int32Array): number {
+  const first = chunks[0]!;
+  for (let i = 1; i < chunks.length; i++) if (chunks[i] !== first) return -1;
+  return first;
+}
+
 /** The values of one field for a list of hits, in hit order. */
 export function gatherColumn(scope: readonly ScopedChunk[], field: FieldSchema, refs: RowRefs): Column {
   const n = refs.chunk.length;
   if (n === 0) return emptyColumn(field);
+  const single = singleChunkOf(refs.chunk);
+  if (single >= 0) {
+    const col = scope[single]!.chunk.column(field.name);
+    assert(col !== undefined, `chunk has no column ${field.name}`);
+    return takeRows(col, refs.row); // every hit in one chunk (the common case): already in hit order
+  }
   // Group rows per chunk, take them in one go, then put them back in hit order.
   const perChunk = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
