@@ -145,6 +145,7 @@ export async function runEmbedded(ds: Dataset, o: EmbeddedOptions): Promise<Embe
     try {
       const m = await measureSearches(ds, o, svc);
       o.log(`[embedded] busy process: holding ${(o.busyBytes / 2 ** 20).toFixed(0)} MB of unrelated objects and typed arrays`);
+      collectGarbage();
       const before = process.memoryUsage();
       let heap: unknown[] | null = busyHeap(o.busyBytes);
       collectGarbage();

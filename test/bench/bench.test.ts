@@ -77,7 +77,7 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   for (const p of [embedded.filter.indexExact, embedded.filter.searchCold, embedded.filter.searchWarm, embedded.fresh.search, embedded.busy.search]) {
     assert.ok(p.cpuMs >= 0 && p.wallMs > 0);
   }
-  assert.ok(embedded.busy.heapBytes > 8 << 20, 'the busy heap is live while measured');
+  assert.ok(embedded.busy.heapBytes > 4 << 20, `the busy heap is live while measured (${embedded.busy.heapBytes} bytes)`);
   embedded.tables.forEach(checkTable);
 
   assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + embedded.tables.length);
