@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the ann, engine and grpc suites, prints one table per suite, and writes every
+ * `npm run bench`: runs the ann, engine, grpc and embedded suites, prints one table per suite, and writes every
  * number as JSON to bench/results/<timestamp>.json (or --json). Nothing is compared to a time limit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,13 +9,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ANN, runAnn, type AnnOptions, type AnnResult } from './ann.js';
 import { fashionMnist, fashionMnistInstalled, synthetic, vectorFiles, type Dataset } from './data.js';
+import { DEFAULT_EMBEDDED, runEmbedded, type EmbeddedResult } from './embedded.js';
 import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc' | 'server';
-const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server'];
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded';
+const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
 
 export interface BenchOptions {
@@ -32,6 +33,7 @@ export interface BenchOptions {
   engine: typeof DEFAULT_ENGINE;
   grpc: typeof DEFAULT_GRPC;
   server: Omit<ServerBenchOptions, 'log'>;
+  embedded: typeof DEFAULT_EMBEDDED;
   /** Where the JSON goes; null = bench/results/<timestamp>.json. */
   jsonPath: string | null;
 }
@@ -45,13 +47,14 @@ export interface BenchReport {
   engine: EngineResult | null;
   grpc: GrpcResult | null;
   server: ServerResult | null;
+  embedded: EmbeddedResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   suites: SUITES, n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
-  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, jsonPath: null,
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, embedded: DEFAULT_EMBEDDED, jsonPath: null,
 };
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
@@ -82,7 +85,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, server: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -104,6 +107,10 @@ export async function runBench(
     report.server = await runServerSuite(first, { ...o.server, log });
     for (const t of report.server.tables) print(`${formatTable(t)}\n`);
   }
+  if (first !== undefined && o.suites.includes('embedded')) {
+    report.embedded = await runEmbedded(first, { ...o.embedded, graph: o.ann.graph, log });
+    for (const t of report.embedded.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -119,7 +126,7 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|server|all  suites to run, comma-separated (default all)
+  --suite ann|engine|grpc|server|embedded|all suites to run, comma-separated (default all)
   --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
   --dim D                         dimensions of the synthetic data (default 128)
   --queries N|FILE                query count (default 1000), or a .fvecs/.fbin query file with --fvecs
@@ -246,6 +253,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     engine: d.engine,
     grpc: d.grpc,
     server: serverOptionsFrom(v, d.server),
+    embedded: d.embedded,
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined || v.rows !== undefined };

@@ -4,10 +4,13 @@
  * logarithmic by merging (so single-row inserts cost O(log n) copies per row, not O(n)).
  */
 import type { VectorIndex } from '../index/descriptor.js';
-import type { Column, RowSource } from '../schema/column.js';
+import type { Bitset, Column, RowSource } from '../schema/column.js';
 import { columnBytes, concatColumns } from '../schema/ops.js';
 import type { PrimaryKey } from './pk.js';
 import { pkAt } from './pk.js';
+
+/** Filter results a chunk keeps (see Chunk.filterResult). */
+const FILTERS_KEPT = 8;
 
 export class Chunk implements RowSource {
   /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
@@ -17,6 +20,8 @@ export class Chunk implements RowSource {
   readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
 
   private readonly cols: Map<string, Column>;
+  /** Filter results by plan cache key, least recently used first (see `filterResult`). */
+  private readonly filters = new Map<string, Bitset>();
 
   constructor(
     readonly partitionId: number,
@@ -43,6 +48,28 @@ export class Chunk implements RowSource {
   addMissingColumn(fieldName: string, column: Column): void {
     if (this.cols.has(fieldName)) throw new Error(`chunk already has column ${fieldName}`);
     this.cols.set(fieldName, column);
+    this.filters.clear(); // a filter's text may now name this field instead of a dynamic key
+  }
+
+  /**
+   * The rows a filter selects, computed once per filter: the rows never change, so a repeated filter
+   * (the same text against the same schema) costs a lookup. Holds the last FILTERS_KEPT results
+   * (one byte per row each). The bitset is shared: callers must not change it.
+   */
+  filterResult(key: string, compute: () => Bitset): Bitset {
+    const hit = this.filters.get(key);
+    if (hit !== undefined) {
+      this.filters.delete(key);
+      this.filters.set(key, hit);
+      return hit;
+    }
+    const bits = compute();
+    if (this.filters.size >= FILTERS_KEPT) {
+      const oldest = this.filters.keys().next();
+      if (oldest.done !== true) this.filters.delete(oldest.value);
+    }
+    this.filters.set(key, bits);
+    return bits;
   }
 
   pk(row: number): PrimaryKey {

@@ -25,12 +25,18 @@ export interface ScopedChunk {
   chunk: Chunk;
 }
 
-/** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. */
+/** The rows of a chunk a filter selects (kept by the chunk when the plan has a cache key); shared, read-only. */
+function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
+  const key = filter.cacheKey;
+  return key === null ? evaluateFilter(filter, chunk) : chunk.filterResult(key, () => evaluateFilter(filter, chunk));
+}
+
+/** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. Read-only. */
 export function visibleRows(s: ScopedChunk, filter: FilterPlan | null): Bitset | null {
-  const bits = filter ? evaluateFilter(filter, s.chunk) : null;
+  const bits = filter ? filterBits(s.chunk, filter) : null;
   const del = s.partition.deletedMask(s.chunk);
   if (!del) return bits;
-  const out = bits ?? new Uint8Array(s.chunk.numRows).fill(1);
+  const out = bits === null ? new Uint8Array(s.chunk.numRows).fill(1) : bits.slice();
   for (let i = 0; i < out.length; i++) if (del[i] === 1) out[i] = 0;
   return out;
 }
@@ -214,10 +220,23 @@ export function checkSearchThreads(threads: number): void {
   }
 }
 
+/** The chunk every hit is in, or -1 when they span several. */
+function singleChunkOf(chunks: Int32Array): number {
+  const first = chunks[0]!;
+  for (let i = 1; i < chunks.length; i++) if (chunks[i] !== first) return -1;
+  return first;
+}
+
 /** The values of one field for a list of hits, in hit order. */
 export function gatherColumn(scope: readonly ScopedChunk[], field: FieldSchema, refs: RowRefs): Column {
   const n = refs.chunk.length;
   if (n === 0) return emptyColumn(field);
+  const single = singleChunkOf(refs.chunk);
+  if (single >= 0) {
+    const col = scope[single]!.chunk.column(field.name);
+    assert(col !== undefined, `chunk has no column ${field.name}`);
+    return takeRows(col, refs.row); // every hit in one chunk (the common case): already in hit order
+  }
   // Group rows per chunk, take them in one go, then put them back in hit order.
   const perChunk = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {

@@ -8,5 +8,26 @@ import type { FilterPlan } from './plan.js';
 export function compileFilter(text: string, schema: CollectionSchema, templates?: TemplateValues): FilterPlan {
   const ast = parseFilter(text);
   const root = ast === null ? null : checkFilter(text, ast, schema, templates);
-  return { text, ast, root };
+  return { text, ast, root, cacheKey: templates === undefined || Object.keys(templates).length === 0 ? text : null };
+}
+
+/** Plans kept per schema; a full cache is emptied (filters are few in practice; this only bounds it). */
+const PLANS_PER_SCHEMA = 256;
+const plans = new WeakMap<CollectionSchema, Map<string, FilterPlan>>();
+
+/**
+ * compileFilter, remembered by filter text per schema object. A schema is replaced, never changed,
+ * when a collection is altered, so its identity is the schema version. Filters with template values
+ * are compiled every time.
+ */
+export function compileFilterCached(text: string, schema: CollectionSchema, templates?: TemplateValues): FilterPlan {
+  if (templates !== undefined && Object.keys(templates).length > 0) return compileFilter(text, schema, templates);
+  let bySchema = plans.get(schema);
+  if (bySchema === undefined) plans.set(schema, (bySchema = new Map()));
+  const hit = bySchema.get(text);
+  if (hit !== undefined) return hit;
+  const plan = compileFilter(text, schema);
+  if (bySchema.size >= PLANS_PER_SCHEMA) bySchema.clear();
+  bySchema.set(text, plan);
+  return plan;
 }

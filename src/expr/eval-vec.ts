@@ -181,3 +181,23 @@ export class ValueSet {
     return false;
   }
 }
+
+const SMALL_LIST = 8;
+
+/** out[i] = 1 where col[i] is in the set's numbers (a short list is scanned, a long one hashed). */
+export function inNumbers(col: ArrayLike<number>, set: ValueSet, out: Uint8Array): void {
+  const n = out.length;
+  if (set.nums.size <= SMALL_LIST) {
+    const consts = Float64Array.from(set.nums);
+    const m = consts.length;
+    for (let i = 0; i < n; i++) {
+      const e = col[i]!;
+      let hit = 0;
+      for (let j = 0; j < m; j++) if (consts[j] === e) { hit = 1; break; }
+      out[i] = hit;
+    }
+    return;
+  }
+  const s = set.nums;
+  for (let i = 0; i < n; i++) out[i] = s.has(col[i]!) ? 1 : 0;
+}

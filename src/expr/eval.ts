@@ -8,9 +8,11 @@ import type { Bitset, RowSource } from '../schema/column.js';
 import { bitNot, floatArith, intArith, negate } from './eval-arith.js';
 import { compareVecs } from './eval-cmp.js';
 import {
-  applyMask, arrayColumn, columnVec, jsonColumnAt, requireColumn, ValueSet, valueAt,
+  applyMask, arrayColumn, columnVec, inNumbers, jsonColumnAt, requireColumn, ValueSet, valueAt,
   type B3, type Vec,
 } from './eval-vec.js';
+import { intTermCompare, intTermIn } from './kernels.js';
+import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 
@@ -68,23 +70,6 @@ function inInt64(col: BigInt64Array, set: ValueSet, out: Uint8Array): void {
   }
 }
 
-function inNumbers(col: ArrayLike<number>, set: ValueSet, out: Uint8Array): void {
-  const n = out.length;
-  if (set.nums.size <= SMALL_LIST) {
-    const consts = Float64Array.from(set.nums);
-    const m = consts.length;
-    for (let i = 0; i < n; i++) {
-      const e = col[i]!;
-      let hit = 0;
-      for (let j = 0; j < m; j++) if (consts[j] === e) { hit = 1; break; }
-      out[i] = hit;
-    }
-    return;
-  }
-  const s = set.nums;
-  for (let i = 0; i < n; i++) out[i] = s.has(col[i]!) ? 1 : 0;
-}
-
 class Evaluator {
   private readonly n: number;
   constructor(private readonly rows: RowSource) {
@@ -137,9 +122,12 @@ class Evaluator {
   bool(node: Node): B3 {
     const n = this.n;
     switch (node.op) {
-      case 'cmp': return compareVecs(this.value(node.left), this.value(node.right), node.cmp, n);
-      case 'in': return this.inList(node.arg, new ValueSet(node.values));
-      case 'like': return this.like(node.arg, node.pattern);
+      case 'cmp':
+        return intTermCompare(node.left, node.right, node.cmp, this.rows)
+          ?? jsonCompare(node.left, node.right, node.cmp, this.rows)
+          ?? compareVecs(this.value(node.left), this.value(node.right), node.cmp, n);
+      case 'in': return intTermIn(node.arg, node.values, this.rows) ?? this.inList(node.arg, new ValueSet(node.values));
+      case 'like': return likePrefix(node.arg, node.pattern, this.rows) ?? this.like(node.arg, node.pattern);
       case 'isNull': return this.isNull(node.arg);
       case 'exists': return this.exists(node.arg);
       case 'contains': return this.contains(node);

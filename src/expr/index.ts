@@ -1,5 +1,5 @@
 /** The Milvus filter expression language: compile text against a schema, evaluate to a Bitset. */
-export { compileFilter } from './compile.js';
+export { compileFilter, compileFilterCached } from './compile.js';
 export type { TemplateValues } from './consts.js';
 export { evaluateFilter } from './eval.js';
 export { referencedFields, extractPkTerms } from './pk.js';

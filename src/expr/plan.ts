@@ -51,6 +51,11 @@ export interface FilterPlan {
   readonly ast: Ast | null;
   /** The resolved tree (null: every row matches). */
   readonly root: Node | null;
+  /**
+   * What identifies the plan's meaning for one schema (its text), or null when it was compiled with
+   * template values: results may be cached under this key for immutable rows.
+   */
+  readonly cacheKey: string | null;
 }
 
 export function nodeChildren(n: Node): Node[] {

@@ -10,7 +10,7 @@ import { comparePk } from '../engine/pk.js';
 import type { RowRefs, ScopedChunk } from '../engine/read.js';
 import { countRows, gatherColumn, matchRows, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
-import { compileFilter } from '../expr/index.js';
+import { compileFilterCached } from '../expr/index.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
@@ -26,7 +26,7 @@ import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type Iterat
 
 function compile(c: CollectionRuntime, filter: string | undefined, templates: T.TemplateValues | undefined): FilterPlan | null {
   if (!filter || filter.trim().length === 0) return null;
-  return compileFilter(filter, c.meta.schema, templates);
+  return compileFilterCached(filter, c.meta.schema, templates);
 }
 
 function checkWindow(offset: number, limit: number): void {

@@ -15,6 +15,7 @@ const tiny: BenchOptions = {
   engine: { ...DEFAULT_OPTIONS.engine, searchQueries: 20 },
   grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
   server: { ...DEFAULT_OPTIONS.server, durationMs: 90, maxRequests: 30, concurrency: [1, 2], insertRows: 50 },
+  embedded: { ...DEFAULT_OPTIONS.embedded, filterRows: 20_000, searches: 20, passes: 1, busyBytes: 16 << 20 },
 };
 
 function checkTable(t: Table): void {
@@ -79,7 +80,20 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   }
   server.tables.forEach(checkTable);
 
-  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length);
+  const embedded = report.embedded;
+  assert.ok(embedded !== null);
+  const kernelMatches = Object.fromEntries(embedded.kernels.map((k) => [k.expr, k.matched]));
+  assert.equal(kernelMatches['id % 100 == 7'], 200, 'kernel rows match the expression');
+  assert.equal(kernelMatches['s like "name1%"'], 20 * 111);
+  for (const k of embedded.kernels) assert.ok(k.rowsPerSec > 0, k.expr);
+  assert.equal(embedded.filter.allowedRows, 20, '1% of 2000 rows');
+  for (const p of [embedded.filter.indexExact, embedded.filter.searchCold, embedded.filter.searchWarm, embedded.fresh.search, embedded.busy.search]) {
+    assert.ok(p.cpuMs >= 0 && p.wallMs > 0);
+  }
+  assert.ok(embedded.busy.heapBytes > 4 << 20, `the busy heap is live while measured (${embedded.busy.heapBytes} bytes)`);
+  embedded.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length + embedded.tables.length);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
   try {
     const path = writeReport(report, join(dir, 'out.json'));
@@ -126,7 +140,7 @@ test('IDX3 images decode row-major with big-endian header', () => {
 test('command line: defaults, lists, and a query file only with --fvecs', () => {
   const d = parseCli([]);
   assert.ok(d !== 'help');
-  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server']]);
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server', 'embedded']]);
   const sv = parseCli(['--suite', 'server', '--rows', '20000', '--concurrency', '1,8', '--clients', 'bare,http', '--ops', 'search', '--server-node-arg=--cpu-prof']);
   assert.ok(sv !== 'help');
   assert.deepEqual([sv.options.n, sv.explicitN, sv.options.server.concurrency, sv.options.server.clients, sv.options.server.ops, sv.options.server.serverNodeArgs],
