@@ -127,6 +127,9 @@ export class SextantService implements MilvusApi {
     return this.access.authenticate(user, password, opts.fastOnly === true);
   }
 
+  /** The service unchecked: nothing to deny (a checked caller's view is `as(ctx)`). */
+  authorize(): void {}
+
   /** This service as `ctx`'s caller: the one authorization point (service/auth/guard.ts). */
   as(ctx: RequestContext): MilvusApi {
     return this.access.guardedFor(this, ctx);

@@ -4,6 +4,7 @@
  * only the last step differs, and it writes the bytes protobufjs would write for that table's answer.
  */
 import type { MilvusApi } from '../../service/api.js';
+import { decodeChecked } from './codec/checked.js';
 import type { CallContext } from './codec/context.js';
 import { boolReply, mutationReply, searchReply, type EncodedReply } from './codec/replies.js';
 import * as R from './codec/requests.js';
@@ -15,15 +16,15 @@ export type EncodedHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Pr
 export const encodedRpcs: Record<string, EncodedHandler> = {
   HasCollection: async (api, req, ctx) => boolReply(await api.hasCollection(R.collectionScoped(req, ctx))),
   HasPartition: async (api, req, ctx) => boolReply(await api.hasPartition(R.partitionRequest(req, ctx))),
-  Insert: async (api, req, ctx) => mutationReply(await api.insert(R.insertRequest(req, ctx))),
-  Upsert: async (api, req, ctx) => mutationReply(await api.upsert(R.insertRequest(req, ctx))),
-  Delete: async (api, req, ctx) => mutationReply(await api.delete(R.deleteRequest(req, ctx))),
+  Insert: async (api, req, ctx) => mutationReply(await api.insert(decodeChecked(api, 'insert', req, ctx, R.insertRequest))),
+  Upsert: async (api, req, ctx) => mutationReply(await api.upsert(decodeChecked(api, 'upsert', req, ctx, R.insertRequest))),
+  Delete: async (api, req, ctx) => mutationReply(await api.delete(decodeChecked(api, 'delete', req, ctx, R.deleteRequest))),
   Search: async (api, req, ctx) => {
-    const r = searchFromWire(req, ctx);
+    const r = decodeChecked(api, 'search', req, ctx, searchFromWire);
     return searchReply(await api.search(r), r.collectionName);
   },
   HybridSearch: async (api, req, ctx) => {
-    const r = hybridSearchFromWire(req, ctx);
+    const r = decodeChecked(api, 'hybridSearch', req, ctx, hybridSearchFromWire);
     return searchReply(await api.hybridSearch(r), r.collectionName);
   },
 };

@@ -6,6 +6,7 @@
 import { errors } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
 import { calcDistance } from './calc-distance.js';
+import { decodeChecked } from './codec/checked.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
@@ -31,7 +32,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   },
 
   // collections
-  CreateCollection: async (api, req, ctx) => { await api.createCollection(createCollectionFromWire(req, ctx)); return none; },
+  CreateCollection: async (api, req, ctx) => { await api.createCollection(decodeChecked(api, 'createCollection', req, ctx, createCollectionFromWire)); return none; },
   DescribeCollection: async (api, req, ctx) => describeCollectionToWire(await api.describeCollection(R.collectionScoped(req, ctx))),
   HasCollection: async (api, req, ctx) => ({ value: await api.hasCollection(R.collectionScoped(req, ctx)) }),
   ShowCollections: async (api, req, ctx) => {
@@ -53,7 +54,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
     await api.alterCollection({ ...R.collectionScoped(req, ctx), properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys') });
     return none;
   },
-  AddCollectionField: async (api, req, ctx) => { await api.addCollectionField(addCollectionFieldFromWire(req, ctx)); return none; },
+  AddCollectionField: async (api, req, ctx) => { await api.addCollectionField(decodeChecked(api, 'addCollectionField', req, ctx, addCollectionFieldFromWire)); return none; },
   AlterCollectionSchema: async (api, req, ctx) => {
     for (const add of alterSchemaAddFromWire(req, ctx)) await api.addCollectionField(add);
     return none;
@@ -114,21 +115,21 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   },
 
   // writes
-  Insert: async (api, req, ctx) => out.mutationResultToWire(await api.insert(R.insertRequest(req, ctx))),
-  Upsert: async (api, req, ctx) => out.mutationResultToWire(await api.upsert(R.insertRequest(req, ctx))),
-  Delete: async (api, req, ctx) => out.mutationResultToWire(await api.delete(R.deleteRequest(req, ctx))),
+  Insert: async (api, req, ctx) => out.mutationResultToWire(await api.insert(decodeChecked(api, 'insert', req, ctx, R.insertRequest))),
+  Upsert: async (api, req, ctx) => out.mutationResultToWire(await api.upsert(decodeChecked(api, 'upsert', req, ctx, R.insertRequest))),
+  Delete: async (api, req, ctx) => out.mutationResultToWire(await api.delete(decodeChecked(api, 'delete', req, ctx, R.deleteRequest))),
 
   // reads
   Search: async (api, req, ctx) => {
-    const r = searchFromWire(req, ctx);
+    const r = decodeChecked(api, 'search', req, ctx, searchFromWire);
     return searchResultsToWire(await api.search(r), r.collectionName);
   },
   HybridSearch: async (api, req, ctx) => {
-    const r = hybridSearchFromWire(req, ctx);
+    const r = decodeChecked(api, 'hybridSearch', req, ctx, hybridSearchFromWire);
     return searchResultsToWire(await api.hybridSearch(r), r.collectionName);
   },
   Query: async (api, req, ctx) => {
-    const r = queryFromWire(req, ctx);
+    const r = decodeChecked(api, 'query', req, ctx, queryFromWire);
     return queryResultsToWire(await api.query(r), r.collectionName);
   },
   CalcDistance: (_api, req) => calcDistance(req),

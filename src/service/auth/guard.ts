@@ -109,6 +109,7 @@ export function guarded(api: MilvusApi, catalog: RbacCatalog, ctx: RequestContex
     authEnabled: () => api.authEnabled(),
     authenticate: (user: string, password: string, opts?: { fastOnly?: boolean }) => api.authenticate(user, password, opts),
     as: (other: RequestContext) => api.as(other),
+    authorize: (op: keyof MilvusApi, target: unknown) => { if (op in RULES) guard.check(op as Operation, target); },
   };
   for (const op of Object.keys(RULES) as Operation[]) {
     const target = api[op] as unknown as OperationFn;

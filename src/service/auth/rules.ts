@@ -10,7 +10,7 @@ import type { ObjectType } from './privileges.js';
 
 /** Every MilvusApi member that is an operation (not plumbing). */
 /** Synchronous plumbing, authenticated only (as in Milvus: no privilege): version, health, timestamps. */
-export type Operation = Exclude<keyof MilvusApi, 'version' | 'close' | 'as' | 'authenticate' | 'authEnabled' | 'checkHealth' | 'allocTimestamp'>;
+export type Operation = Exclude<keyof MilvusApi, 'version' | 'close' | 'as' | 'authorize' | 'authenticate' | 'authEnabled' | 'checkHealth' | 'allocTimestamp'>;
 
 /**
  * `check`: the caller needs `privilege` on the object named by request member `nameFrom` (absent:
