@@ -156,6 +156,26 @@ test('denial: gRPC PERMISSION_DENIED (7), REST v2 and /api/v1 403 with Milvus bo
   assert.deepEqual(JSON.parse(rootV2.text), { code: 0, data: [] });
 });
 
+test('a malformed request from a caller without the privilege is denied, not told what was wrong (gRPC and REST v2)', async () => {
+  const c = rawClient(server.port);
+  try {
+    await assert.rejects(c.call('Search', { collection_name: 'c' }, { authorization: b64('u:secret-u') }), (e: grpc.ServiceError) =>
+      e.code === grpc.status.PERMISSION_DENIED && e.details === 'PrivilegeSearch: permission deny to u in the `default` database');
+    const ok = await c.call('Search', { collection_name: 'c' }, { authorization: b64('root:Milvus') });
+    assert.notEqual((ok['status'] as { code?: number }).code ?? 0, 0, 'root is told what is wrong');
+  } finally {
+    c.close();
+  }
+  for (const [endpoint, privilege] of [['entities/search', 'Search'], ['entities/insert', 'Insert'], ['collections/create', 'CreateCollection']] as const) {
+    const v2 = await request(server.port, 'POST', `${V2_PREFIX}${endpoint}`, { authorization: 'Bearer u:secret-u' }, '{"collectionName":"c","data":"not rows"}');
+    assert.equal(v2.status, 403, endpoint);
+    assert.deepEqual(JSON.parse(v2.text), { code: 65535, message: `rpc error: code = PermissionDenied desc = Privilege${privilege}: permission deny to u in the \`default\` database` }, endpoint);
+    const rootV2 = await request(server.port, 'POST', `${V2_PREFIX}${endpoint}`, { authorization: 'Bearer root:Milvus' }, '{"collectionName":"c","data":"not rows"}');
+    assert.equal(rootV2.status, 200, endpoint);
+    assert.notEqual(JSON.parse(rootV2.text).code, 0, `${endpoint}: root is told what is wrong`);
+  }
+});
+
 test('DescribeDatabase of a database the caller may not see answers as Milvus: gRPC 7 or in-band 1401, REST v2 403', async () => {
   await svc.createDatabase({ dbName: 'hidden' });
   await svc.createRole({ roleName: 'dbr' });

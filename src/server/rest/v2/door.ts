@@ -14,7 +14,7 @@ import { Args } from '../args.js';
 import { restErrors } from '../errors.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { accessAnswer, scopeHttp } from '../../auth/http-access.js';
-import type { RestCall, V2Handler, V2Table } from '../route.js';
+import type { RestCall, V2Handler, V2Result, V2Table } from '../route.js';
 import { aliasRoutes } from './aliases.js';
 import { collectionRoutes } from './collections.js';
 import { createCollection } from './create.js';
@@ -88,7 +88,31 @@ function bodyDbName(body: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall): Promise<unknown> {
+/**
+ * The operation of each endpoint that decodes its body into that operation's request: when the body
+ * is malformed, the caller's privilege decides first (a caller without it is denied, 403, not told
+ * what was wrong), as Milvus' interceptor and the gRPC door's decodeChecked.
+ */
+const OPERATION_OF: Readonly<Record<string, keyof MilvusApi>> = {
+  'collections/create': 'createCollection', 'entities/insert': 'insert', 'entities/upsert': 'upsert',
+  'entities/delete': 'delete', 'entities/query': 'query', 'entities/get': 'query',
+  'entities/search': 'search', 'entities/hybrid_search': 'hybridSearch',
+};
+
+async function runHandler(handler: V2Handler, call: RestCall, endpoint: string): Promise<V2Result> {
+  try {
+    return await handler(call);
+  } catch (e) {
+    const op = OPERATION_OF[endpoint];
+    if (op !== undefined && !(e instanceof AccessError)) {
+      const name = call.args.raw('collectionName');
+      call.api.authorize(op, { dbName: call.dbName, collectionName: typeof name === 'string' ? name : '' });
+    }
+    throw e;
+  }
+}
+
+async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall, endpoint: string): Promise<unknown> {
   // Authentication answers before a bad body does (Milvus' middleware order). The caller's database
   // is the body's `dbName`, else the `DB-Name` header: Milvus' REST builds the `dbname` metadata
   // from the body, so the privilege interceptor checks there.
@@ -104,7 +128,7 @@ async function run(opts: V2DoorOptions, handler: V2Handler, call: HttpCall): Pro
   const args = Args.of(body);
   const dbName = args.optStr('dbName');
   const restCall: RestCall = { api, args, dbName: dbName === '' ? undefined : dbName };
-  const r = await handler(restCall);
+  const r = await runHandler(handler, restCall, endpoint);
   return r.topks === undefined ? { code: 0, data: r.data } : { code: 0, data: r.data, topks: r.topks };
 }
 
@@ -120,7 +144,7 @@ export function v2Door(opts: V2DoorOptions): HttpDoor {
         return { ...errorAnswer('unknown', e), status: 404 };
       }
       try {
-        const body = await run(opts, handler, call);
+        const body = await run(opts, handler, call, endpoint);
         return { status: 200, contentType: JSON_TYPE, text: toJsonText(body, { int64AsNumber: int64AsNumber(call, opts.int64AsNumberByDefault) }), endpoint, code: 0 };
       } catch (e) {
         if (e instanceof AccessError) return accessAnswer(endpoint, e);
