@@ -64,3 +64,31 @@ test('idle and half-sent connections are closed after headersTimeoutMs; real cli
     }
   });
 });
+
+test('shutdown closes every connection still open after the grace, routed or not, instead of waiting for the headers timeout', { timeout: 60_000 }, async (t) => {
+  await withTempDir(async (dir) => {
+    const service = await SextantService.open({ dataDir: dir });
+    // The default headers timeout (60 s): without shutdown's own sweep these sockets would hold close() that long.
+    const server = await startSextantServer(service, { host: '127.0.0.1', port: 0, httpPort: 0, maxMessageBytes: 1 << 20, maxHttpBodyBytes: 1 << 20, shutdownGraceMs: 300 });
+    const wait = 8_000;
+    const sockets = [
+      closedAfter(server.port, '', wait),
+      closedAfter(server.port, 'PR', wait),
+      closedAfter(server.port, 'PRI * HTTP/2.0\r\n', wait),
+      closedAfter(server.port, 'GET /v2/vectordb/collections/list HTTP/1.1\r\n', wait),
+      closedAfter(server.httpPort, '', wait),
+    ];
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    try {
+      await server.close();
+    } finally {
+      await service.close();
+    }
+    const closeMs = performance.now() - t0;
+    const closed = await Promise.all(sockets);
+    t.diagnostic(`close() took ${closeMs.toFixed(0)} ms; sockets closed after ${closed.map((ms) => ms?.toFixed(0)).join(', ')} ms`);
+    assert.ok(closeMs < 3_000, `close() returned after ${closeMs.toFixed(0)} ms`);
+    for (const ms of closed) assert.ok(ms !== null && ms < wait, 'every socket was closed by the server');
+  });
+});

@@ -213,6 +213,21 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
   };
 }
 
+/**
+ * Every socket a listener accepted, whatever it became (gRPC session, REST, still being routed, TLS):
+ * `net.Server.close` waits for all of them, so shutdown destroys those still open after the grace.
+ * An HTTP/2 session that grpc-js did not count (say, one injected while it was shutting down) would
+ * otherwise hold the process open until the deadline in main.ts kills it.
+ */
+export function trackSockets(listener: net.Server): () => void {
+  const open = new Set<net.Socket>();
+  listener.on('connection', (socket: net.Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  return () => { for (const socket of open) socket.destroy(); };
+}
+
 /** Listen on host:port and serve gRPC on every connection. */
 export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
   const grpcHandler = createGrpcConnectionHandler(api, opts);
@@ -227,18 +242,20 @@ export async function startGrpcServer(api: MilvusApi, opts: GrpcServerOptions): 
   });
   const address = listener.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
+  const destroyLeftovers = trackSockets(listener);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown(listener, grpcHandler, opts.shutdownGraceMs ?? 5_000);
+    closing ??= shutdown(listener, grpcHandler, opts.shutdownGraceMs ?? 5_000, destroyLeftovers);
     return closing;
   };
   return { port, close };
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
-async function shutdown(listener: net.Server, grpcHandler: GrpcConnectionHandler, graceMs: number): Promise<void> {
+async function shutdown(listener: net.Server, grpcHandler: GrpcConnectionHandler, graceMs: number, destroyLeftovers: () => void): Promise<void> {
   const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
   await grpcHandler.drain(graceMs);
+  destroyLeftovers();
   await listenerClosed;
 }

@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
-import { createGrpcConnectionHandler, type GrpcConnectionHandler } from '../grpc/server.js';
+import { createGrpcConnectionHandler, trackSockets, type GrpcConnectionHandler } from '../grpc/server.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { v1Door } from '../rest/v1/door.js';
 import { v2Door } from '../rest/v2/door.js';
@@ -220,6 +220,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const main = opts.tls !== undefined
     ? mainTlsListener(opts.tls, grpcHandler, rest.server)
     : net.createServer({ noDelay: true }, (socket) => routeSocket(socket, grpcHandler, rest.server, headersTimeoutMs));
+  const destroyLeftovers = [trackSockets(main), trackSockets(httpListener)];
   const port = await listen(main, opts.port, opts.host);
   let httpPort: number;
   try {
@@ -231,7 +232,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown({ main, grpcHandler, rest, mgmt, httpListener }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
+    closing ??= shutdown({ main, grpcHandler, rest, mgmt, httpListener, destroyLeftovers }, opts.shutdownGraceMs ?? 5_000).finally(() => metrics.close());
     return closing;
   };
   return { port, httpPort, metrics, close };
@@ -244,6 +245,7 @@ interface Parts {
   mgmt: TrackedHttpServer;
   /** mgmt.server itself, or the TLS listener in front of it. */
   httpListener: net.Server;
+  destroyLeftovers: (() => void)[];
 }
 
 /** Stop accepting, let in-flight calls finish (bounded by graceMs), then cut what is left. */
@@ -259,5 +261,6 @@ async function shutdown(p: Parts, graceMs: number): Promise<void> {
   }
   p.rest.destroyAll();
   p.mgmt.destroyAll();
+  for (const destroy of p.destroyLeftovers) destroy();
   await Promise.all([mainClosed, mgmtClosed]);
 }
