@@ -61,7 +61,7 @@ test('tidy: src/ and asm/ follow the house rules (layers and cycles of ARCHITECT
 test('tidy: the layers block of ARCHITECTURE.md reads top to bottom, cli on top, core at the bottom', () => {
   const layers = parseLayers(readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8'));
   assert.deepEqual(layers.map((l) => l.name),
-    ['cli', 'client', 'server', 'service', 'engine', 'storage', 'index', 'expr', 'schema', 'core']);
+    ['cli', 'client', 'server', 'service', 'engine', 'storage', 'index', 'expr', 'schema', 'analyzer', 'core']);
   for (const l of layers) assert.equal(l.folder, `src/${l.name}`);
 });
 
