@@ -291,3 +291,32 @@ test('AlterCollectionField: mmap.enabled and a larger VarChar max_length show in
   const bad = await c.alterCollectionFieldProperties({ collection_name: 'alter_field', field_name: 'id', properties: { max_length: 16 } });
   assert.equal(bad.code, 1100);
 });
+
+test('Array fields of every element type round-trip through the SDK (packed floats arrive as a Float32Array)', async () => {
+  const elements: [string, DataType][] = [
+    ['a_bool', DataType.Bool], ['a_i8', DataType.Int8], ['a_i16', DataType.Int16], ['a_i32', DataType.Int32],
+    ['a_i64', DataType.Int64], ['a_f32', DataType.Float], ['a_f64', DataType.Double], ['a_str', DataType.VarChar],
+  ];
+  ok(await c.createCollection({
+    collection_name: 'arrays_all',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      ...elements.map(([name, element_type]) => ({ name, data_type: DataType.Array, element_type, max_capacity: 4, max_length: 8 })),
+    ],
+  }));
+  const row = (i: number) => ({
+    id: i, v: [i, 1],
+    a_bool: [i % 2 === 0, true], a_i8: [i, -3], a_i16: [300, i], a_i32: [70000, i], a_i64: [i, 5],
+    a_f32: [0.5, i + 0.25], a_f64: [1.125, i], a_str: [`s${i}`, 'x'],
+  });
+  ok((await c.insert({ collection_name: 'arrays_all', data: [row(1), row(2)] })).status);
+  ok(await c.createIndex({ collection_name: 'arrays_all', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'arrays_all' }));
+  const q = await c.query({ collection_name: 'arrays_all', filter: 'id > 0', output_fields: ['*'] });
+  ok(q.status);
+  const got = q.data.map((r) => Object.fromEntries(elements.map(([name]) => [name, (r[name] as unknown[]).map(String)])));
+  got.sort((a, b) => String(a['a_str']).localeCompare(String(b['a_str'])));
+  const want = [row(1), row(2)].map((r: Record<string, unknown>) => Object.fromEntries(elements.map(([name]) => [name, (r[name] as unknown[]).map(String)])));
+  assert.deepEqual(got, want);
+});

@@ -125,8 +125,9 @@ export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): 
     case DataType.Bool: return member('bool_data').map(bool);
     case DataType.Int8: case DataType.Int16: case DataType.Int32: return intsFrom(member('int_data'), elementType, name);
     case DataType.Int64: return member('long_data').map((v) => int64(v, name));
-    case DataType.Float: case DataType.Double:
-      return member(elementType === DataType.Float ? 'float_data' : 'double_data').map((v) => num(v, name));
+    // The one-pass decoder gives packed floats as a Float32Array (codec/pb/decode.ts).
+    case DataType.Float: return Array.from(floatsOf(msg(m['float_data'], 'float_data')['data'], `${name}.float_data`));
+    case DataType.Double: return member('double_data').map((v) => num(v, name));
     case DataType.VarChar: return member('string_data').map((v) => str(v, name));
     default: throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: elementType });
   }
