@@ -6,6 +6,7 @@ import { type ClientContext, requireCollectionName, scoped } from './context.js'
 import { DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, ERROR_REASONS } from './enums.js';
 import { idsFilter, templateValuesOf } from './exprs.js';
 import { formatValue } from './format.js';
+import { orderByOf } from './search-request.js';
 import { answer, clientError, errorStatus, StatusError } from './status.js';
 import type { CountResult, IDsResult, MutationResult, QueryResults, RowResult } from './types.js';
 
@@ -109,6 +110,9 @@ export async function query(ctx: ClientContext, req: QueryReq): Promise<QueryRes
     ...(typeof req.offset === 'number' ? { offset: req.offset } : {}),
     ...(templateValues ? { templateValues } : {}),
   };
+  const loose = req as unknown as Record<string, unknown>;
+  const orderBy = orderByOf(loose['order_by_fields'] ?? loose['order_by']);
+  if (orderBy !== undefined) q.orderBy = orderBy;
   return answer(async () => ({ data: rowsOf(await ctx.service.query(q)) }), () => ({ data: [] }));
 }
 

@@ -72,6 +72,23 @@ function searchParams(req: Loose): { top: Loose; params: Loose } {
   return { top: { ...top, ...params }, params };
 }
 
+/**
+ * `order_by_fields` (or the SDK's alias `order_by` on query) as the Node SDK sends it: a string as
+ * given, a list of `field:order` strings or `{field, order}` objects joined as `field:order,...`.
+ */
+export function orderByOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) throw clientError('Invalid order_by_fields format');
+  return v.map((item: unknown) => {
+    if (typeof item === 'string') return item;
+    if (typeof item !== 'object' || item === null) throw clientError(`Invalid order_by_fields item format, expect string or object, got ${typeof item}`);
+    const { field, order } = item as { field?: unknown; order?: unknown };
+    if (typeof field !== 'string' || field === '') throw clientError("Invalid order_by_fields item: 'field' key is required and cannot be empty");
+    return `${field}:${typeof order === 'string' ? order : 'asc'}`;
+  }).join(',');
+}
+
 /** round_decimal: from `search_params` or `params` as the SDK reads it, or the top-level field. */
 export function roundDecimalOf(req: AnySearchReq): number {
   const loose = req as unknown as Loose;
@@ -113,6 +130,8 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   if (groupSize !== undefined) out.groupSize = groupSize;
   if (top['strict_group_size']) out.strictGroupSize = top['strict_group_size'] === true || top['strict_group_size'] === 'true';
   if (top['ignore_growing'] === true) out.ignoreGrowing = true;
+  const orderBy = orderByOf(req['order_by_fields']);
+  if (orderBy !== undefined) out.orderBy = orderBy;
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined) out.consistencyLevel = level;
   return out;

@@ -20,6 +20,7 @@ import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import type { OutputPlan } from './output.js';
+import { orderPermutation, parseOrderBy, permuteRefs } from './order-by.js';
 import { isPartitionKeyMode, requireCollection } from './resolve.js';
 import type * as T from './types.js';
 import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type IteratorV2 } from './search-iterator.js';
@@ -93,7 +94,9 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   } else {
     checkWindow(offset, req.limit);
   }
-  const all = dedupeNewest(scope, matchRows(scope, plan)).refs;
+  const orderBy = parseOrderBy(c.meta.schema, req.orderBy);
+  const unordered = dedupeNewest(scope, matchRows(scope, plan)).refs;
+  const all = orderBy.length === 0 ? unordered : permuteRefs(unordered, orderPermutation(scope, orderBy, unordered));
   const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
   const start = Math.min(offset, end);
   const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
@@ -252,11 +255,16 @@ export async function search(engine: Engine, given: T.SearchRequest): Promise<T.
   validateTopK(req.topK, offset);
   const iter = iteratorV2Of(req.params);
   if (iter !== null) return iteratorSearch(engine, c, scope, req, iter);
+  const orderBy = parseOrderBy(c.meta.schema, req.orderBy);
   if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
   const route = await runRoute(engine, c, req, scope, req.topK + offset);
   const perQuery = route.perQuery.map((q) => {
     const s = Math.min(offset, q.refs.chunk.length);
-    return { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
+    const page = { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
+    if (orderBy.length === 0) return page;
+    // Milvus orders the page the reduce step picked (offset applied), by the keys, stably.
+    const perm = orderPermutation(route.scope, orderBy, page.refs);
+    return { refs: permuteRefs(page.refs, perm), scores: Float32Array.from(perm, (i) => page.scores[i]!) };
   });
   return buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
 }

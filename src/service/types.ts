@@ -119,6 +119,8 @@ export interface QueryRequest extends CollectionScoped {
   partitionNames?: string[];
   limit?: number;
   offset?: number;
+  /** `order_by_fields`: `field:asc,other:desc` or a JSON list of {field, order} (service/order-by.ts). */
+  orderBy?: string;
   templateValues?: TemplateValues;
   consistencyLevel?: ConsistencyLevel;
 }
@@ -149,6 +151,8 @@ export interface SearchRequest extends CollectionScoped {
   nq?: number;
   topK: number;
   offset?: number;
+  /** `order_by_fields`, as for QueryRequest: the page of hits re-sorted by these keys. */
+  orderBy?: string;
   metricType?: MetricType | '';
   /** Index search params (ef, nprobe, radius, range_filter, ...), values as given. */
   params?: Record<string, unknown>;

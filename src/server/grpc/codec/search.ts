@@ -88,6 +88,7 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   if (annsField !== undefined) out.annsField = annsField;
   const offset = intParam(p, 'offset');
   if (offset !== undefined) out.offset = offset;
+  if (p['order_by_fields'] !== undefined) out.orderBy = p['order_by_fields'];
   const params = jsonObjectParam(p, 'params');
   if (params !== undefined) out.params = params;
   const roundDecimal = intParam(p, 'round_decimal');
@@ -169,6 +170,7 @@ export function queryFromWire(req: Wire, ctx: CallContext): T.QueryRequest {
   if (limit !== undefined) out.limit = limit;
   const offset = intParam(p, 'offset');
   if (offset !== undefined) out.offset = offset;
+  if (p['order_by_fields'] !== undefined) out.orderBy = p['order_by_fields'];
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
   return out;
