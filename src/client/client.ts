@@ -55,6 +55,8 @@ export class SextantClient {
   showCollections(req?: Sdk.ShowCollectionsReq): Promise<R.ShowCollectionsResponse> { return collections.showCollections(this.ctx, req); }
   listCollections(req?: Sdk.ShowCollectionsReq): Promise<R.ShowCollectionsResponse> { return collections.showCollections(this.ctx, req); }
   dropCollection(req: Sdk.DropCollectionReq): Promise<ResStatus> { return collections.dropCollection(this.ctx, req); }
+  truncateCollection(req: Sdk.DropCollectionReq): Promise<{ status: ResStatus }> { return collections.truncateCollection(this.ctx, req); }
+  batchDescribeCollections(req: { collection_names: string[]; db_name?: string }): Promise<{ status: ResStatus; responses: R.DescribeCollectionResponse[] }> { return collections.batchDescribeCollections(this.ctx, req); }
   renameCollection(req: Sdk.RenameCollectionReq): Promise<ResStatus> { return collections.renameCollection(this.ctx, req); }
   alterCollectionProperties(req: Sdk.AlterCollectionReq): Promise<ResStatus> { return collections.alterCollectionProperties(this.ctx, req); }
   alterCollection(req: Sdk.AlterCollectionReq): Promise<ResStatus> { return collections.alterCollectionProperties(this.ctx, req); }
@@ -111,6 +113,9 @@ export class SextantClient {
 
   // ---------------------------------------------------------------- flush / compaction / segments
   flush(req: Sdk.FlushReq): Promise<R.FlushResult> { return segments.flush(this.ctx, req); }
+  flushAll(): Promise<{ status: ResStatus; flush_all_ts: string }> { return segments.flushAll(this.ctx); }
+  flushAllSync(): Promise<{ status: ResStatus; flushed: boolean }> { return segments.flushAllSync(this.ctx); }
+  getFlushAllState(_req?: { flush_all_ts?: string }): Promise<{ status: ResStatus; flushed: boolean }> { return segments.getFlushAllState(this.ctx); }
   flushSync(req: Sdk.FlushReq): Promise<R.GetFlushStateResponse> { return segments.flushSync(this.ctx, req); }
   getFlushState(req: Sdk.GetFlushStateReq): Promise<R.GetFlushStateResponse> { return segments.getFlushState(this.ctx, req); }
   compact(req: Sdk.CompactReq): Promise<R.CompactionResponse> { return segments.compact(this.ctx, req); }

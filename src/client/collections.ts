@@ -53,6 +53,23 @@ export async function dropCollection(ctx: ClientContext, req: DropCollectionReq)
   return statusOf(() => ctx.service.dropCollection(s));
 }
 
+/** TruncateCollection (2.6): the SDK answers `{ status }`. */
+export async function truncateCollection(ctx: ClientContext, req: DropCollectionReq): Promise<{ status: ResStatus }> {
+  const s = scoped(ctx, req);
+  return { status: await statusOf(() => ctx.service.truncateCollection(s)) };
+}
+
+/** BatchDescribeCollection (2.6): one DescribeCollection-shaped answer per name, each with its own status. */
+export async function batchDescribeCollections(ctx: ClientContext, req: { collection_names: string[]; db_name?: string }): Promise<{ status: ResStatus; responses: DescribeCollectionResponse[] }> {
+  const dbName = dbOf(ctx, req);
+  return answer(async () => {
+    const answers = await ctx.service.batchDescribeCollection({ dbName, collectionNames: req.collection_names ?? [] });
+    return {
+      responses: answers.map((a) => ({ ...describeResult(a), status: successStatus() })),
+    };
+  }, () => ({ responses: [] }));
+}
+
 export async function renameCollection(ctx: ClientContext, req: RenameCollectionReq): Promise<ResStatus> {
   const dbName = dbOf(ctx, req);
   return statusOf(() => ctx.service.renameCollection({

@@ -3,7 +3,7 @@ import type { CompactReq, FlushReq, GePersistentSegmentInfoReq, GetCompactionSta
 import type * as T from '../service/types.js';
 import { type ClientContext, dbOf, scoped } from './context.js';
 import { ERROR_REASONS } from './enums.js';
-import { answer, clientError, isSuccess } from './status.js';
+import { answer, clientError, isSuccess, type ResStatus } from './status.js';
 import type { CompactionResponse, FlushResult, GePersistentSegmentInfoResponse, GetCompactionStateResponse, GetFlushStateResponse, GetQuerySegmentInfoResponse } from './types.js';
 
 const POLL_MS = 20;
@@ -13,6 +13,21 @@ function collectionNames(req: FlushReq): string[] {
     throw clientError(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
   }
   return req.collection_names;
+}
+
+/** FlushAll: every collection, flushed before it answers (so flushAllSync needs no polling). */
+export async function flushAll(ctx: ClientContext): Promise<{ status: ResStatus; flush_all_ts: string }> {
+  return answer(async () => ({ flush_all_ts: String((await ctx.service.flushAll({})).flushAllTs) }), () => ({ flush_all_ts: '0' }));
+}
+
+export async function getFlushAllState(ctx: ClientContext): Promise<{ status: ResStatus; flushed: boolean }> {
+  return answer(async () => ({ flushed: await ctx.service.getFlushAllState({}) }), () => ({ flushed: false }));
+}
+
+export async function flushAllSync(ctx: ClientContext): Promise<{ status: ResStatus; flushed: boolean }> {
+  const r = await flushAll(ctx);
+  if (!isSuccess(r.status)) return { status: r.status, flushed: false };
+  return getFlushAllState(ctx);
 }
 
 export async function flush(ctx: ClientContext, req: FlushReq): Promise<FlushResult> {

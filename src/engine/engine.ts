@@ -358,6 +358,31 @@ export class Engine implements Catalog {
     await this.writer.dropObsoleteWal();
   }
 
+  /**
+   * TruncateCollection: every partition is replaced by an empty one with the same name (a new id,
+   * so WAL records of the old one are skipped on replay, as for a dropped partition); schema,
+   * indexes, aliases and the load state stay. Old segment files go once the catalog is persisted.
+   */
+  async truncateCollection(c: CollectionRuntime): Promise<void> {
+    const files: string[] = [];
+    const ts = this.clock.next();
+    const olds = [...c.partitions.values()];
+    c.partitions.clear();
+    for (const old of olds) { // same order: _default first, then by creation
+      const fresh = new PartitionRuntime({ ...this.newPartitionMeta(old.meta.name, ts), createdTs: old.meta.createdTs }, this.allocId());
+      fresh.loaded = old.loaded;
+      for (const s of old.meta.segments) files.push(s.file);
+      if (old.meta.deleteFile) files.push(old.meta.deleteFile);
+      c.partitions.set(fresh.meta.id, fresh);
+      if (c.meta.load) c.meta.load = { ...c.meta.load, partitionIds: c.meta.load.partitionIds.map((id) => (id === old.meta.id ? fresh.meta.id : id)) };
+      this.loader.forget(old);
+    }
+    c.meta.updateTs = ts;
+    await this.persist();
+    await this.removeFiles(files);
+    await this.writer.dropObsoleteWal();
+  }
+
   // ---------------- aliases ----------------
 
   async setAliases(aliases: AliasMeta[]): Promise<void> {

@@ -106,6 +106,11 @@ export class Loader {
     }
   }
 
+  /** A partition replaced or dropped: free what it holds in memory (no manifest write). */
+  forget(p: PartitionRuntime): void {
+    this.releasePartition(p);
+  }
+
   /** Release everything of a collection in memory (no manifest write). */
   releaseAll(c: CollectionRuntime): void {
     for (const p of c.partitions.values()) this.releasePartition(p);

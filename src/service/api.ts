@@ -25,6 +25,8 @@ export interface MilvusApi {
   getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
   addCollectionField(req: T.AddCollectionFieldRequest): Promise<void>;
   alterCollectionField(req: T.AlterCollectionFieldRequest): Promise<void>;
+  truncateCollection(req: T.CollectionScoped): Promise<void>;
+  batchDescribeCollection(req: { dbName?: string; collectionNames: string[] }): Promise<T.CollectionDescription[]>;
 
   // partitions
   createPartition(req: T.PartitionRequest): Promise<void>;
@@ -67,6 +69,9 @@ export interface MilvusApi {
   // flush / compaction / segments
   flush(req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult>;
   getFlushState(req: { segmentIds: bigint[]; flushTs?: bigint; dbName?: string; collectionName?: string }): Promise<boolean>;
+  flushAll(req: Record<string, never>): Promise<{ flushAllTs: bigint }>;
+  /** Flush is synchronous, so every FlushAll that answered is complete. */
+  getFlushAllState(req: { flushAllTs?: bigint }): Promise<boolean>;
   compact(req: T.CollectionScoped): Promise<T.CompactionResult>;
   getCompactionState(req: { compactionId: bigint }): Promise<T.CompactionResult>;
   getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;

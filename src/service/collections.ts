@@ -112,6 +112,21 @@ export async function dropCollection(engine: Engine, req: T.CollectionScoped): P
   await engine.dropCollection(c);
 }
 
+/** TruncateCollection (2.6): every row goes; schema, indexes, aliases and load state stay. */
+export async function truncateCollection(engine: Engine, req: T.CollectionScoped): Promise<void> {
+  await engine.truncateCollection(requireCollection(engine, req));
+}
+
+/**
+ * BatchDescribeCollection (2.6): one answer per name, in the order given. A name that does not
+ * resolve fails the call (the Node SDK formats every entry's schema, so an entry without one is not
+ * an answer it can take).
+ */
+export function batchDescribeCollection(engine: Engine, req: { dbName?: string; collectionNames: string[] }): T.CollectionDescription[] {
+  if (req.collectionNames.length === 0) throw errors.invalidParameter('collection names is empty');
+  return req.collectionNames.map((collectionName) => describeCollection(engine, { ...(req.dbName !== undefined ? { dbName: req.dbName } : {}), collectionName }));
+}
+
 export async function renameCollection(engine: Engine, req: T.RenameCollectionRequest): Promise<void> {
   const db = dbNameOf(req);
   const c = requireCollection(engine, { dbName: db, collectionName: req.oldName });

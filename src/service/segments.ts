@@ -25,6 +25,20 @@ export async function flush(engine: Engine, req: { dbName?: string; collectionNa
 }
 
 /**
+ * FlushAll: every collection of every database (Milvus 2.6 ignores the deprecated db_name and
+ * targets), flushed before it answers; the answer's timestamp orders it after every write it covers.
+ */
+export async function flushAll(engine: Engine): Promise<{ flushAllTs: bigint }> {
+  for (const c of [...engine.collections.values()]) await engine.writer.flushCollection(c);
+  if (engine.writer.lastFlushError) {
+    const e = engine.writer.lastFlushError;
+    engine.writer.lastFlushError = null;
+    throw errors.internal(`an earlier background flush failed (its data is safe in the WAL): ${(e as Error).message}`);
+  }
+  return { flushAllTs: engine.clock.next() };
+}
+
+/**
  * Flush completes before it answers, so every segment id it handed out is flushed already; any
  * other id names no pending work either.
  */

@@ -60,6 +60,8 @@ export class SextantService implements MilvusApi {
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
   addCollectionField = async (req: T.AddCollectionFieldRequest) => this.writing(() => fields.addCollectionField(this.engine, req));
   alterCollectionField = async (req: T.AlterCollectionFieldRequest) => this.writing(() => fields.alterCollectionField(this.engine, req));
+  truncateCollection = async (req: T.CollectionScoped) => this.writing(() => collections.truncateCollection(this.engine, req));
+  batchDescribeCollection = async (req: { dbName?: string; collectionNames: string[] }) => collections.batchDescribeCollection(this.engine, req);
 
   createPartition = async (req: T.PartitionRequest) => this.writing(() => partitions.createPartition(this.engine, req));
   dropPartition = async (req: T.PartitionRequest) => this.writing(() => partitions.dropPartition(this.engine, req));
@@ -95,6 +97,8 @@ export class SextantService implements MilvusApi {
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
+  flushAll = async (_req: Record<string, never>) => this.writing(() => segments.flushAll(this.engine));
+  getFlushAllState = async (_req: { flushAllTs?: bigint }) => true;
   compact = async (req: T.CollectionScoped) => this.writing(() => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);

@@ -14,6 +14,7 @@ import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFro
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
 import { getReplicas } from './replicas.js';
+import { successStatus } from './codec/status.js';
 
 export type RpcHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
 
@@ -42,6 +43,11 @@ export const serviceRpcs: Record<string, RpcHandler> = {
     return out.showCollectionsToWire(all.filter((c) => (names.size === 0 || names.has(c.name)) && (!inMemoryOnly || c.loadedPercent > 0)));
   },
   DropCollection: async (api, req, ctx) => { await api.dropCollection(R.collectionScoped(req, ctx)); return none; },
+  TruncateCollection: async (api, req, ctx) => { await api.truncateCollection(R.collectionScoped(req, ctx)); return none; },
+  BatchDescribeCollection: async (api, req, ctx) => {
+    const answers = await api.batchDescribeCollection({ dbName: dbOf(req, ctx), collectionNames: strings(req['collection_name'], 'collection_name') });
+    return { responses: answers.map((a) => ({ status: successStatus(), ...describeCollectionToWire(a) })) };
+  },
   RenameCollection: async (api, req, ctx) => {
     const newDbName = str(req['newDBName'], 'newDBName');
     await api.renameCollection({
@@ -149,6 +155,8 @@ export const serviceRpcs: Record<string, RpcHandler> = {
 
   // flush / compaction / segments
   Flush: async (api, req, ctx) => out.flushToWire(await api.flush({ dbName: dbNameOf(req, ctx), collectionNames: strings(req['collection_names'], 'collection_names') })),
+  FlushAll: async (api) => ({ flush_all_ts: String((await api.flushAll({})).flushAllTs) }),
+  GetFlushAllState: async (api) => ({ flushed: await api.getFlushAllState({}) }),
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact(R.collectionScoped(req, ctx))),
   GetCompactionState: async (api, req) => out.compactionStateToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),

@@ -46,6 +46,8 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   getCollectionStatistics: collection('GetStatistics'),
   addCollectionField: collection('AddCollectionField'),
   alterCollectionField: global('CreateCollection'),
+  truncateCollection: global('DropCollection'),
+  batchDescribeCollection: global('DescribeCollection'),
 
   createPartition: collection('CreatePartition'),
   dropPartition: collection('DropPartition'),
@@ -81,6 +83,8 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
 
   flush: collection('Flush', 'collectionNames'),
   getFlushState: collection('GetFlushState'),
+  flushAll: global('FlushAll'),
+  getFlushAllState: open,
   compact: collection('Compaction'),
   getCompactionState: open,
   getPersistentSegmentInfo: open,
