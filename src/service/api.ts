@@ -69,7 +69,8 @@ export interface MilvusApi {
   // flush / compaction / segments
   flush(req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult>;
   getFlushState(req: { segmentIds: bigint[]; flushTs?: bigint; dbName?: string; collectionName?: string }): Promise<boolean>;
-  flushAll(req: Record<string, never>): Promise<{ flushAllTs: bigint }>;
+  /** Every collection of every database; `dbName` (deprecated in Milvus) only scopes the privilege check. */
+  flushAll(req: { dbName?: string }): Promise<{ flushAllTs: bigint }>;
   /** Flush is synchronous, so every FlushAll that answered is complete. */
   getFlushAllState(req: { flushAllTs?: bigint }): Promise<boolean>;
   compact(req: T.CollectionScoped): Promise<T.CompactionResult>;

@@ -97,7 +97,7 @@ export class SextantService implements MilvusApi {
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
-  flushAll = async (_req: Record<string, never>) => this.writing(() => segments.flushAll(this.engine));
+  flushAll = async (_req: { dbName?: string }) => this.writing(() => segments.flushAll(this.engine));
   getFlushAllState = async (_req: { flushAllTs?: bigint }) => true;
   compact = async (req: T.CollectionScoped) => this.writing(() => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);

@@ -155,7 +155,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
 
   // flush / compaction / segments
   Flush: async (api, req, ctx) => out.flushToWire(await api.flush({ dbName: dbNameOf(req, ctx), collectionNames: strings(req['collection_names'], 'collection_names') })),
-  FlushAll: async (api) => ({ flush_all_ts: String((await api.flushAll({})).flushAllTs) }),
+  FlushAll: async (api, req, ctx) => ({ flush_all_ts: String((await api.flushAll({ dbName: dbOf(req, ctx) })).flushAllTs) }),
   GetFlushAllState: async (api) => ({ flushed: await api.getFlushAllState({}) }),
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact(R.collectionScoped(req, ctx))),
