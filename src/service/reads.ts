@@ -114,7 +114,10 @@ type Route = T.SearchRequest & { nq: number };
 
 function routeOf(c: CollectionRuntime, req: T.SearchRequest): Route {
   const ids = req.ids ?? (req.idValues && req.idValues.length > 0 ? primaryKeysOf(c.meta.schema, req.idValues) : undefined);
-  const route: Route = { ...req, nq: nqOf(req) };
+  const nq = nqOf(req);
+  // The request itself when it already states both (doors that count nq): no copy per search.
+  if (req.nq === nq && ids === req.ids) return req as Route;
+  const route: Route = { ...req, nq };
   if (ids) route.ids = ids;
   return route;
 }
