@@ -100,6 +100,13 @@ function indexesOf(svc: SextantService): { index: VectorIndex; allowed: Uint8Arr
   });
 }
 
+/** Every query as a plain number list (what an SDK caller passes as `data`). */
+function plainQueries(ds: Dataset): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ds.nq; i++) out.push(Array.from(ds.queries.subarray(i * ds.dim, (i + 1) * ds.dim)));
+  return out;
+}
+
 /** A few hundred MB of live, unrelated JS objects and typed arrays, as a busy application holds. */
 function busyHeap(bytes: number): unknown[] {
   const keep: unknown[] = [];
@@ -120,8 +127,10 @@ async function measureSearches(ds: Dataset, o: EmbeddedOptions, svc: SextantServ
     const queries = floatColumn(q(i), ds.dim);
     for (const s of segments) s.index.search({ queries, topK: 10, filter: filtered ? s.allowed : null, range: null, params });
   };
+  // The callers' query vectors as the plain number lists the SDK takes, made before the timing (not client overhead).
+  const plain = plainQueries(ds);
   const search = (filter: (i: number) => string | undefined) => (i: number) => client.search({
-    collection_name: COLLECTION, data: Array.from(q(i)), limit: 10, params, ...(filter(i) === undefined ? {} : { filter: filter(i) }),
+    collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params, ...(filter(i) === undefined ? {} : { filter: filter(i) }),
   });
   o.log('[embedded] 1% filter: index exact route, search() cold and warm');
   let allowedRows = 0;
@@ -156,7 +165,8 @@ export async function runEmbedded(ds: Dataset, o: EmbeddedOptions): Promise<Embe
         const queries = floatColumn(q(i), ds.dim);
         for (const s of segments) s.index.search({ queries, topK: 10, filter: null, range: null, params: { ef: o.ef } });
       });
-      const search = await perSearch(o.searches, o.passes, (i) => m.client.search({ collection_name: COLLECTION, data: Array.from(q(i)), limit: 10, params: { ef: o.ef } }));
+      const plain = plainQueries(ds);
+      const search = await perSearch(o.searches, o.passes, (i) => m.client.search({ collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params: { ef: o.ef } }));
       const heapBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
       if (heap.length === 0) heap = null; // keep `heap` alive until here
       const result: EmbeddedResult = {

@@ -54,7 +54,11 @@ function parseParams(json: unknown): Loose {
   }
 }
 
-/** The flattened search params: top-level settings, then `params` keys over them (or the old `search_params`). */
+/**
+ * The flattened search params: top-level settings, then `params` keys over them (or the old
+ * `search_params`). `top` is built key by key: spreading a fresh object and adding keys after it
+ * costs microseconds per search in V8 (new hidden-class transitions every time).
+ */
 function searchParams(req: Loose): { top: Loose; params: Loose } {
   const old = req['search_params'];
   if (typeof old === 'object' && old !== null) {
@@ -68,8 +72,11 @@ function searchParams(req: Loose): { top: Loose; params: Loose } {
     metric_type: req['metric_type'] ?? '',
     ignore_growing: req['ignore_growing'] ?? false,
   };
-  for (const k of ['group_by_field', 'group_size', 'strict_group_size'] as const) if (req[k]) top[k] = req[k];
-  return { top: { ...top, ...params }, params };
+  if (req['group_by_field']) top['group_by_field'] = req['group_by_field'];
+  if (req['group_size']) top['group_size'] = req['group_size'];
+  if (req['strict_group_size']) top['strict_group_size'] = req['strict_group_size'];
+  for (const k in params) if (Object.prototype.hasOwnProperty.call(params, k)) top[k] = params[k];
+  return { top, params };
 }
 
 /**
@@ -111,8 +118,10 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   const { top, params } = searchParams(req);
   const filter = (req['expr'] || req['filter'] || '') as string;
   const templateValues = templateValuesOf(req['exprValues'] as Loose | undefined);
+  // A literal, not `{ ...s, ... }` (see searchParams).
   const out: T.SearchRequest = {
-    ...s,
+    dbName: s.dbName,
+    collectionName: s.collectionName,
     topK: num(top['topk'], 'topk') ?? DEFAULT_TOPK,
     offset: num(top['offset'], 'offset') ?? 0,
     metricType: String(top['metric_type'] ?? '') as T.SearchRequest['metricType'],
@@ -123,7 +132,10 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   };
   if (typeof annsField === 'string' && annsField.length > 0) out.annsField = annsField;
   if (ids) out.idValues = ids;
-  else out.data = vectorList(data);
+  else {
+    out.data = vectorList(data);
+    out.nq = out.data.length;
+  }
   if (templateValues) out.templateValues = templateValues;
   if (top['group_by_field']) out.groupByField = String(top['group_by_field']);
   const groupSize = num(top['group_size'], 'group_size');

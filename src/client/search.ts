@@ -26,31 +26,41 @@ function hitNames(r: Svc.SearchResult, requested: readonly string[] | undefined)
   return names;
 }
 
-function pkAt(ids: Svc.PrimaryKeys, i: number): string {
-  return ids.kind === 'int64' ? String(ids.data[i]) : ids.data[i]!;
+/** How one named field of a hit is read: from a gathered column, the primary keys, or `$meta`. */
+type HitField = (at: number, meta: unknown) => unknown;
+
+function hitField(r: Svc.SearchResult, name: string, byName: ReadonlyMap<string, Svc.OutputColumn['column']>): HitField {
+  const col = byName.get(name);
+  if (col) return (at) => formatValue(col, at);
+  if (name === r.primaryFieldName) {
+    const ids = r.ids;
+    return ids.kind === 'int64' ? (at) => String(ids.data[at]) : (at) => ids.data[at]!;
+  }
+  if (name === DEFAULT_DYNAMIC_FIELD) return (_at, meta) => meta;
+  return (_at, meta) => (meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[name] : undefined);
 }
 
+/**
+ * The hits, one object each, built in one pass over the result's typed arrays: the readers of the
+ * named fields are resolved once per result, not per hit.
+ */
 function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefined, roundDecimal: number): RowResult[][] {
   const names = hitNames(r, requested);
   const byName = new Map(r.columns.filter((c) => !c.field.isDynamic).map((c) => [c.field.name, c.column]));
   const meta = r.columns.find((c) => c.field.isDynamic)?.column;
+  const fields = names.map((name) => hitField(r, name, byName));
+  const group = r.groupByValues;
   const out: RowResult[][] = [];
   let at = 0;
   for (const k of r.topks) {
-    const hits: RowResult[] = [];
+    const hits: RowResult[] = new Array<RowResult>(k);
     for (let h = 0; h < k; h++, at++) {
       const score = r.scores[at]!;
       const hit: RowResult = { score: roundDecimal >= 0 ? cutDecimals(score, roundDecimal) : score };
-      if (r.groupByValues) hit['group_by_field_values'] = { [r.groupByValues.field.name]: formatValue(r.groupByValues.column, at) };
+      if (group) hit['group_by_field_values'] = { [group.field.name]: formatValue(group.column, at) };
       const metaValue = meta ? formatValue(meta, at) : null;
-      for (const name of names) {
-        const col = byName.get(name);
-        if (col) hit[name] = formatValue(col, at);
-        else if (name === r.primaryFieldName) hit[name] = pkAt(r.ids, at);
-        else if (name === DEFAULT_DYNAMIC_FIELD) hit[name] = metaValue;
-        else hit[name] = metaValue !== null && typeof metaValue === 'object' ? (metaValue as Record<string, unknown>)[name] : undefined;
-      }
-      hits.push(hit);
+      for (let f = 0; f < names.length; f++) hit[names[f]!] = fields[f]!(at, metaValue);
+      hits[h] = hit;
     }
     out.push(hits);
   }

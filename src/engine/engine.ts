@@ -44,6 +44,11 @@ export interface EngineOptions {
   sealRows?: number;
   /** Search worker threads (default one per core; 0 = every search on the calling thread). */
   searchThreads?: number;
+  /**
+   * A search alone waits one event-loop turn first, so that searches arriving with it run next to it
+   * on the search threads (servers, where requests arrive together; see SearchThreads.enter).
+   */
+  yieldLoneSearches?: boolean;
   /** Take the directory lock (skip only for in-memory test file systems). */
   lock?: boolean;
   /** Called with a description of a torn WAL tail that was cut off at open. */
@@ -87,7 +92,7 @@ export class Engine implements Catalog {
     for (const d of body.databases) this.databases.set(d.name, d);
     for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
     this.aliases = body.aliases;
-    this.searchThreads = new SearchThreads(opts.searchThreads);
+    this.searchThreads = new SearchThreads(opts.searchThreads, opts.yieldLoneSearches === true);
     this.segments = new SegmentDir(fs, path.join(dataDir, 'segments'));
     this.writer = new Writer({
       catalog: this,

@@ -85,6 +85,11 @@ export interface VectorSearchArgs {
   range: { radius: number; rangeFilter?: number } | null;
   /** Search params validated for the field's index type (ef, nprobe, ...). */
   indexParams: IndexParams;
+  /**
+   * Other searches are in flight (SearchThreads.crowded): walk even one query on one indexed
+   * segment on the pool, so that concurrent searches use every core instead of this thread alone.
+   */
+  spread?: boolean;
 }
 
 export interface VectorHits extends RowRefs {
@@ -98,9 +103,10 @@ export interface VectorHits extends RowRefs {
  * Top-k of every query over the chunks in scope, merged. Chunks without a built index are scanned
  * exactly: on `pool`'s worker threads when the work is big enough (split by chunk and by row ranges,
  * see WasmPool), inline otherwise, with the same hits and scores either way. Chunks with a built
- * index walk it on the pool too when there are several of them or several queries (HNSW: each task
- * has scratch of its own in the segment's shared memory); otherwise, and for indexes that cannot,
- * on this thread while the workers run (synchronous calls, so per-instance scratch is never shared).
+ * index walk it on the pool too when there are several of them, several queries, or other searches
+ * in flight (`spread`; HNSW: each task has scratch of its own in the segment's shared memory);
+ * otherwise, and for indexes that cannot, on this thread while the workers run (synchronous calls,
+ * so per-instance scratch is never shared).
  */
 export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSearchArgs, pool: WasmPool | null = null): Promise<VectorHits> {
   const results: (ExactSearchResult | null)[] = new Array<ExactSearchResult | null>(scope.length).fill(null);
@@ -122,9 +128,10 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
   }
   // Tasks are posted (and their stores pinned) before this returns its promise; indexes run meanwhile.
   const exactDone = searchExactParallel(pool, exact);
-  // Several indexed segments, or batched queries, walk on the pool too (one query on one segment
-  // would only pay the thread hop); what an index cannot run there is searched on this thread.
-  const onPool = pool !== null && (indexed.length > 1 || a.nq > 1) ? pool : null;
+  // Several indexed segments, batched queries, or searches in flight next to this one walk on the pool
+  // too (one query on one segment of a lone search would only pay the thread hop); what an index
+  // cannot run there is searched on this thread.
+  const onPool = pool !== null && (indexed.length > 1 || a.nq > 1 || a.spread === true) ? pool : null;
   const walks: Promise<void>[] = [];
   try {
     const inline: typeof indexed = [];
@@ -176,13 +183,21 @@ function mergeHits(results: readonly (ExactSearchResult | null)[], a: VectorSear
  * The engine's search threads: one WasmPool, created on first use and sized to the cores (the
  * engine's `searchThreads` option overrides; 0 = every search on the calling thread), closed with the engine.
  * Idle workers do not keep the process alive.
+ * It also counts the searches in flight (`enter` / `leave` around each): a search that is not alone
+ * is `crowded` and walks on the workers even for one query on one segment, so concurrent searches
+ * use every core while this thread does the protocol work.
  */
 export class SearchThreads {
   private pool: WasmPool | null = null;
   private closed = false;
   private opts: PoolOptions = {};
+  /** Searches between `enter` and `leave`. */
+  private active = 0;
+  /** Searches that went to the workers because others were in flight (for tests and metrics). */
+  crowdedSearches = 0;
 
-  constructor(private threads: number = availableParallelism()) {
+  /** `yieldLone`: see `enter` (the engine's `yieldLoneSearches` option). */
+  constructor(private threads: number = availableParallelism(), private readonly yieldLone = false) {
     checkSearchThreads(threads);
   }
 
@@ -193,6 +208,30 @@ export class SearchThreads {
     if (arena === null) return null;
     this.pool = new WasmPool(arena, { ...this.opts, threads: this.threads });
     return this.pool;
+  }
+
+  /**
+   * A search starts (call before resolving anything it reads: collection, segments; `leave` after).
+   * With `yieldLone` (servers), a search that is alone while there are workers first waits one turn
+   * of the event loop (the promise returned), so that requests which arrived with it start too: then
+   * none is alone and they all go to the workers. Otherwise null: start at once (an embedded
+   * caller's search sees the state at the call, and a lone search runs as before).
+   */
+  enter(): Promise<void> | null {
+    this.active++;
+    if (!this.yieldLone || this.active !== 1 || this.get() === null) return null;
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  leave(): void {
+    this.active--;
+  }
+
+  /** Other searches are in flight next to the calling one (see `enter`); counts it when there are workers. */
+  crowded(): boolean {
+    if (this.active <= 1 || this.pool === null) return false;
+    this.crowdedSearches++;
+    return true;
   }
 
   /** Use `threads` workers from the next search on (0 = inline); searches still running on the old pool fail (retriable). */

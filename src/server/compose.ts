@@ -53,6 +53,7 @@ export async function serve(opts: MainOptions & EngineSettings, onUnexpectedErro
     dataDir: opts.dataDir,
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
+    yieldLoneSearches: true,
     auth: { enabled: opts.auth, ...(opts.rootPassword !== undefined ? { rootPassword: opts.rootPassword } : {}) },
   });
   const server = await serveService(service, opts, onUnexpectedError).catch(async (e: unknown) => {

@@ -117,7 +117,10 @@ type Route = T.SearchRequest & { nq: number };
 
 function routeOf(c: CollectionRuntime, req: T.SearchRequest): Route {
   const ids = req.ids ?? (req.idValues && req.idValues.length > 0 ? primaryKeysOf(c.meta.schema, req.idValues) : undefined);
-  const route: Route = { ...req, nq: nqOf(req) };
+  const nq = nqOf(req);
+  // The request itself when it already states both (doors that count nq): no copy per search.
+  if (req.nq === nq && ids === req.ids) return req as Route;
+  const route: Route = { ...req, nq };
   if (ids) route.ids = ids;
   return route;
 }
@@ -163,7 +166,8 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
-  const hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams }, engine.searchThreads.get());
+  const spread = engine.searchThreads.crowded();
+  const hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, engine.searchThreads.get());
   const perQuery: RouteHits['perQuery'] = [];
   for (let q = 0; q < nq; q++) {
     const n = hits.counts[q]!;
@@ -247,7 +251,19 @@ async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: Scope
   return { ...result, iterator: { token: iter.token, lastBound: last ?? 0 } };
 }
 
-export async function search(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
+/** Run `fn` counted as a search in flight (see SearchThreads.enter: searches next to others use the workers). */
+function counted<R>(engine: Engine, fn: () => Promise<R>): Promise<R> {
+  const threads = engine.searchThreads;
+  const wait = threads.enter();
+  const run = wait === null ? fn() : wait.then(fn);
+  return run.finally(() => threads.leave());
+}
+
+export function search(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
+  return counted(engine, () => searchNow(engine, given));
+}
+
+async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, given);
   const req = routeOf(c, given);
   const scope = searchScope(c, req.partitionNames);
@@ -331,7 +347,11 @@ function normalise(metric: MetricType, s: number): number {
   }
 }
 
-export async function hybridSearch(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
+export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
+  return counted(engine, () => hybridSearchNow(engine, req));
+}
+
+async function hybridSearchNow(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, req);
   if (req.requests.length === 0 || req.requests.length > limits.maxHybridRequests) {
     throw errors.invalidParameter('hybrid search needs 1 to 1024 sub-requests', { actual: req.requests.length });

@@ -1,0 +1,91 @@
+/**
+ * Concurrent searches use the search threads (issue 12, throughput under concurrency): one query on
+ * one indexed segment runs on the calling thread when the search is alone, and on the workers when
+ * other searches are in flight, with the same hits and scores either way. With `yieldLoneSearches`
+ * (what the server sets) a lone search first waits one event-loop turn, so that searches arriving
+ * with it are not alone either; without it (embedded) a search starts at once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Column } from '../../src/schema/column.js';
+import { SextantService } from '../../src/service/service.js';
+import type { SearchRequest, SearchResult } from '../../src/service/types.js';
+import { batch, rng, vectorCollection } from '../support/fixtures.js';
+import { withTempDir } from '../support/tmp.js';
+
+const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
+const DIM = 24;
+const ROWS = 12_000;
+const SEARCHES = 16;
+
+function oneQuery(r: () => number): Column {
+  const data = new Float32Array(DIM);
+  for (let i = 0; i < DIM; i++) data[i] = r() * 2 - 1;
+  return { kind: 'floatVector', dim: DIM, data, valid: null };
+}
+
+/** One sealed HNSW segment of ROWS rows, its index built, loaded. */
+async function indexedCollection(svc: SextantService): Promise<void> {
+  await svc.createCollection(vectorCollection('h', DIM));
+  const r = rng(41);
+  for (let first = 0; first < ROWS; first += 4000) await svc.insert({ collectionName: 'h', numRows: 4000, columns: batch(first, 4000, DIM, r) });
+  await svc.flush({ collectionNames: ['h'] });
+  await svc.createIndex({ collectionName: 'h', fieldName: 'vec', params: { index_type: 'HNSW', metric_type: 'L2', M: '8', efConstruction: '64' } });
+  for (let i = 0; i < 6000; i++) {
+    const [d] = await svc.describeIndex({ collectionName: 'h' });
+    if (d?.state === 'Finished') break;
+    assert.notEqual(d?.state, 'Failed');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await svc.loadCollection({ collectionName: 'h' });
+}
+
+function requests(): SearchRequest[] {
+  const r = rng(42);
+  const out: SearchRequest[] = [];
+  for (let i = 0; i < SEARCHES; i++) {
+    out.push({ collectionName: 'h', nq: 1, topK: 10, vectors: oneQuery(r), outputFields: ['score'], params: { ef: 64 }, ...(i % 4 === 3 ? { filter: 'id % 3 == 1' } : {}) });
+  }
+  return out;
+}
+
+function sameHits(got: readonly SearchResult[], want: readonly SearchResult[]): void {
+  for (let i = 0; i < want.length; i++) {
+    assert.deepEqual(got[i]!.ids, want[i]!.ids, `search ${i}: ids`);
+    assert.deepEqual(got[i]!.scores, want[i]!.scores, `search ${i}: scores`);
+    assert.deepEqual(got[i]!.topks, want[i]!.topks, `search ${i}: topks`);
+  }
+}
+
+for (const yieldLoneSearches of [true, false]) {
+  test(`searches in flight together run on the workers, a lone one inline, same answers (yieldLoneSearches ${yieldLoneSearches})`, { skip, timeout: 120_000 }, async (t) => {
+    await withTempDir(async (dir) => {
+      const svc = await SextantService.open({ dataDir: dir, sealRows: 50_000, searchThreads: 2, yieldLoneSearches });
+      try {
+        await indexedCollection(svc);
+        const reqs = requests();
+        const threads = svc.engine.searchThreads;
+        const pool = threads.get();
+        assert.ok(pool !== null, 'the engine has search threads');
+        // One at a time: every search is alone, so none goes to the workers.
+        const alone: SearchResult[] = [];
+        for (const q of reqs) alone.push(await svc.search(q));
+        assert.equal(threads.crowdedSearches, 0, 'a lone search is not crowded');
+        assert.equal(pool.tasksDone, 0, 'a lone nq=1 search on one segment runs on the calling thread');
+        // All at once: the searches see each other and walk on the workers.
+        const together = await Promise.all(reqs.map((q) => svc.search(q)));
+        t.diagnostic(`crowded searches ${threads.crowdedSearches} of ${SEARCHES}; worker tasks ${pool.tasksDone}`);
+        // Without the yield the first search starts alone (inline); every later one sees it in flight.
+        assert.ok(threads.crowdedSearches >= SEARCHES - 1, `searches in flight together are crowded (${threads.crowdedSearches})`);
+        assert.ok(pool.tasksDone >= SEARCHES / 2, `the workers walked the graph (${pool.tasksDone} tasks)`);
+        sameHits(together, alone);
+        // And alone again afterwards: back inline.
+        const before = pool.tasksDone;
+        sameHits([await svc.search(reqs[0]!)], [alone[0]!]);
+        assert.equal(pool.tasksDone, before, 'alone again: inline');
+      } finally {
+        await svc.close();
+      }
+    });
+  });
+}
