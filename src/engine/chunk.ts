@@ -3,21 +3,31 @@
  * A loaded sealed segment is one chunk; a growing segment is a short list of chunks kept
  * logarithmic by merging (so single-row inserts cost O(log n) copies per row, not O(n)).
  */
+import type { Analyzer } from '../analyzer/analyzer.js';
+import { buildTextIndex, TextIndex, type TextIndexSource } from '../expr/text-index.js';
 import type { VectorIndex } from '../index/descriptor.js';
 import type { Bitset, Column, RowSource } from '../schema/column.js';
 import { columnBytes, concatColumns } from '../schema/ops.js';
+import { fieldAnalyzer, fieldEnablesMatch } from '../schema/text.js';
+import type { CollectionSchema } from '../schema/types.js';
 import type { PrimaryKey } from './pk.js';
 import { pkAt } from './pk.js';
 
 /** Filter results a chunk keeps (see Chunk.filterResult). */
 const FILTERS_KEPT = 8;
 
-export class Chunk implements RowSource {
+export class Chunk implements RowSource, TextIndexSource {
   /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
   deleted: Uint8Array | null = null;
   deletedVersion = -1;
   /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
   readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
+
+  /**
+   * Positional text indexes (TEXT_MATCH / PHRASE_MATCH) by `field \0 analyzer key`: built once, at
+   * load for sealed segments, on first use for growing chunks, concatenated when chunks merge.
+   */
+  readonly textIndexes = new Map<string, { field: string; analyzer: Analyzer; analyzerKey: string; index: TextIndex }>();
 
   private readonly cols: Map<string, Column>;
   /** Filter results by plan cache key, least recently used first (see `filterResult`). */
@@ -72,6 +82,24 @@ export class Chunk implements RowSource {
     return bits;
   }
 
+  textIndex(field: string, analyzer: Analyzer, analyzerKey: string): TextIndex {
+    const key = `${field}\0${analyzerKey}`;
+    const hit = this.textIndexes.get(key);
+    if (hit !== undefined) return hit.index;
+    const index = buildTextIndex(this.cols.get(field), field, analyzer);
+    this.textIndexes.set(key, { field, analyzer, analyzerKey, index });
+    return index;
+  }
+
+  /** Build the text index of every `enable_match` field now (a sealed segment at load). */
+  buildTextIndexes(schema: CollectionSchema): void {
+    for (const f of schema.fields) {
+      if (!fieldEnablesMatch(f) || !this.cols.has(f.name)) continue;
+      const { analyzer, key } = fieldAnalyzer(f);
+      this.textIndex(f.name, analyzer, key);
+    }
+  }
+
   pk(row: number): PrimaryKey {
     const c = this.columns.get(this.pkField);
     if (!c) throw new Error(`chunk has no primary key column ${this.pkField}`);
@@ -82,6 +110,7 @@ export class Chunk implements RowSource {
     let total = this.ts.byteLength;
     for (const c of this.columns.values()) total += columnBytes(c);
     for (const i of this.indexes.values()) total += i.sizeBytes;
+    for (const t of this.textIndexes.values()) total += t.index.sizeBytes;
     return total;
   }
 }
@@ -108,7 +137,14 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
     ts.set(c.ts, at);
     at += c.numRows;
   }
-  return new Chunk(first.partitionId, numRows, columns, ts, first.pkField);
+  const merged = new Chunk(first.partitionId, numRows, columns, ts, first.pkField);
+  // A text index the first (largest) part has carries over: the parts' indexes are concatenated,
+  // building only the missing ones (the newest rows), so growing data is indexed incrementally.
+  for (const [key, t] of first.textIndexes) {
+    const parts = chunks.map((c) => c.textIndex(t.field, t.analyzer, t.analyzerKey));
+    merged.textIndexes.set(key, { ...t, index: TextIndex.concat(parts) });
+  }
+  return merged;
 }
 
 /** Rows appended to a partition since its last seal; searchable at once. */

@@ -73,6 +73,7 @@ export class Loader {
           for (const s of p.sealed) {
             if (s.data) continue;
             s.data = residentChunk(await this.deps.readSegment(c, s.meta), s);
+            s.data.buildTextIndexes(c.meta.schema);
             await this.deps.attachIndexes(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
           }

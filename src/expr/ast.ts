@@ -38,7 +38,14 @@ export type Ast =
   | { k: 'like'; pos: number; left: Ast; pattern: Ast }
   | { k: 'isNull'; pos: number; negated: boolean; arg: Ast }
   | { k: 'exists'; pos: number; arg: Ast }
-  | { k: 'call'; pos: number; name: FunctionName; args: Ast[] };
+  | { k: 'call'; pos: number; name: FunctionName; args: Ast[] }
+  /**
+   * `text_match(field, 'words'[, minimum_should_match=N])` (extra: the int literal N) or
+   * `phrase_match(field, 'phrase'[, slop])` (extra: the slop expression). `field` is an identifier.
+   */
+  | { k: 'match'; pos: number; fn: MatchFunction; field: string; fieldPos: number; query: string; extra: Ast | null };
+
+export type MatchFunction = 'text_match' | 'phrase_match';
 
 export type AstKind = Ast['k'];
 
@@ -56,5 +63,6 @@ export function astChildren(a: Ast): Ast[] {
     case 'isNull': return [a.arg];
     case 'exists': return [a.arg];
     case 'call': return a.args;
+    case 'match': return a.extra === null ? [] : [a.extra];
   }
 }

@@ -11,6 +11,7 @@ import type { Ast, BinaryOp, CmpOp } from './ast.js';
 import { astConst, constTypeName, templateConst, type Fail, type TemplateValues } from './consts.js';
 import { exprError } from './error.js';
 import { likePatternProblem } from './like.js';
+import { checkMatch } from './check-match.js';
 import type { ArithKind, ConstValue, Node, ScalarType } from './plan.js';
 
 const FLIP: Record<CmpOp, CmpOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -68,6 +69,7 @@ class Checker {
       case 'isNull': return this.isNull(a);
       case 'exists': return this.exists(a);
       case 'call': return this.call(a);
+      case 'match': return checkMatch(a, this.schema, this.fail);
     }
   }
 

@@ -15,6 +15,7 @@ import { intTermCompare, intTermIn } from './kernels.js';
 import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
+import { textIndexOf } from './text-index.js';
 
 export function evaluateFilter(plan: FilterPlan, rows: RowSource): Bitset {
   const n = rows.numRows;
@@ -131,6 +132,7 @@ class Evaluator {
       case 'isNull': return this.isNull(node.arg);
       case 'exists': return this.exists(node.arg);
       case 'contains': return this.contains(node);
+      case 'textMatch': case 'phraseMatch': return this.match(node);
       case 'and': return this.and(node.args);
       case 'or': return this.or(node.args);
       case 'not': return this.not(this.bool(node.arg));
@@ -183,6 +185,14 @@ class Evaluator {
       if (e === undefined) return 2;
       return typeof e === 'string' && likeMatches(m, e) ? 1 : 0;
     });
+  }
+
+  /** From the chunk's positional index: the text column is not read. NULL text is unknown. */
+  private match(node: Node & { op: 'textMatch' | 'phraseMatch' }): B3 {
+    const index = textIndexOf(this.rows, node.field, node.analyzer, node.analyzerKey);
+    const v = node.op === 'textMatch' ? index.matchAny(node.tokens, node.minShouldMatch) : index.matchPhrase(node.terms, node.slop);
+    applyMask(v, index.valid);
+    return { v, k: index.valid };
   }
 
   private isNull(arg: Node): B3 {

@@ -10,7 +10,9 @@ export type Punct =
   | '+' | '-' | '*' | '/' | '%' | '**'
   | '<<' | '>>' | '&' | '|' | '^' | '~' | '!'
   | '==' | '!=' | '<' | '<=' | '>' | '>='
-  | '&&' | '||' | '=~' | '!~';
+  | '&&' | '||' | '=~' | '!~'
+  /** Only meaningful in `minimum_should_match=N`; the parser refuses it anywhere else. */
+  | '=';
 
 export type Token =
   | { kind: 'ident'; pos: number; text: string }
@@ -95,7 +97,11 @@ class Lexer {
       this.out.push({ kind: 'punct', pos: start, text: ch as Punct });
       return;
     }
-    if (ch === '=') this.fail("unexpected character '=' (use '==' to compare)", start);
+    if (ch === '=') {
+      this.i = start + 1;
+      this.out.push({ kind: 'punct', pos: start, text: '=' });
+      return;
+    }
     this.fail(`unexpected character ${JSON.stringify(String.fromCodePoint(s.codePointAt(start) ?? 0))}`, start);
   }
 

@@ -5,6 +5,7 @@
  * tested against each other. Three-valued logic: true, false, null = unknown.
  */
 import type { CmpOp, PathStep } from './ast.js';
+import { naivePhraseMatch, naiveTextMatch } from './naive-match.js';
 import type { ConstValue, FilterPlan, Node } from './plan.js';
 
 /** field name -> value (null for NULL; bigint for Int64; number[] etc.; '$meta' -> object). */
@@ -217,6 +218,11 @@ function truth(node: Node, row: RowValues): Tri {
     case 'isNull': return isNullish(node.arg, row);
     case 'exists': return node.arg.op === 'json' && lookup(row, node.arg.field, node.arg.path).found;
     case 'contains': return containsTri(node, row);
+    case 'textMatch': case 'phraseMatch': {
+      const x = cell(row, node.field);
+      if (typeof x !== 'string') return null;
+      return node.op === 'textMatch' ? naiveTextMatch(node, x) : naivePhraseMatch(node, x);
+    }
     case 'and': {
       let unknown = false;
       for (const a of node.args) {

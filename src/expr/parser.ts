@@ -5,12 +5,14 @@
  * the JS stack can never overflow; the finished tree's depth is checked iteratively as well.
  */
 import { limits } from '../core/limits.js';
-import { astChildren, SUPPORTED_FUNCTIONS, type Ast, type FunctionName, type PathStep, type RelOp } from './ast.js';
+import {
+  astChildren, SUPPORTED_FUNCTIONS, type Ast, type FunctionName, type MatchFunction, type PathStep, type RelOp,
+} from './ast.js';
 import { exprError } from './error.js';
 import { tokenize, type Punct, type Token } from './lexer.js';
 
 const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
-  'text_match', 'phrase_match', 'random_sample', 'element_filter',
+  'random_sample', 'element_filter',
   'match_all', 'match_any', 'match_least', 'match_most', 'match_exact',
 ]);
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_FUNCTIONS);
@@ -52,7 +54,7 @@ function describe(t: Token): string {
     case 'int': return `integer ${t.value}`;
     case 'float': return `number ${t.value}`;
     case 'string': return 'string literal';
-    case 'punct': return `'${t.text}'`;
+    case 'punct': return t.text === '=' ? "'=' (use '==' to compare)" : `'${t.text}'`;
     case 'error': return 'invalid input';
   }
 }
@@ -335,6 +337,8 @@ class Parser {
     if ((lower === 'iso' || lower === 'interval') && this.peek().kind === 'string') {
       this.fail(`timestamptz expressions (${t.text} '...') are not supported`, t.pos);
     }
+    if ((lower === 'text_match' || lower === 'phrase_match') && (t.text === lower || t.text === lower.toUpperCase())
+      && this.isPunct(this.peek(), '(')) return this.parseMatch(t, lower);
     if (this.isPunct(this.peek(), '(') && t.text !== '$meta') return this.parseCall(t);
     const path: PathStep[] = [];
     while (this.isPunct(this.peek(), '[')) {
@@ -363,5 +367,31 @@ class Parser {
     }
     this.next();
     return { k: 'call', pos: t.pos, name: lower as FunctionName, args };
+  }
+
+  /** `text_match(f, 'q'[, minimum_should_match=N])`, `phrase_match(f, 'q'[, slop])` (Milvus's Plan.g4). */
+  private parseMatch(t: Token, fn: MatchFunction): Ast {
+    this.next(); // '('
+    const f = this.next();
+    if (f.kind !== 'ident' || f.text === '$meta') this.fail(`${fn} needs a field name as its first argument but found ${describe(f)}`, f.pos);
+    this.expectPunct(',');
+    const q = this.next();
+    if (q.kind !== 'string') this.fail(`${fn} needs a string literal as its second argument but found ${describe(q)}`, q.pos);
+    let extra: Ast | null = null;
+    if (this.isPunct(this.peek(), ',')) {
+      this.next();
+      if (fn === 'text_match') {
+        const kw = this.next();
+        if (!isKeyword(kw, 'minimum_should_match')) this.fail(`expected minimum_should_match but found ${describe(kw)}`, kw.pos);
+        this.expectPunct('=');
+        const v = this.next();
+        if (v.kind !== 'int') this.fail(`minimum_should_match needs an integer constant but found ${describe(v)}`, v.pos);
+        extra = { k: 'int', pos: v.pos, value: v.value };
+      } else {
+        extra = this.parseExpr();
+      }
+    }
+    this.expectPunct(')');
+    return { k: 'match', pos: t.pos, fn, field: f.text, fieldPos: f.pos, query: q.value, extra };
   }
 }

@@ -10,7 +10,7 @@ export function referencedFields(plan: FilterPlan): string[] {
   const stack: Node[] = [plan.root];
   while (stack.length > 0) {
     const n = stack.pop() as Node;
-    if (n.op === 'field' || n.op === 'json' || n.op === 'elem') out.add(n.field);
+    if (n.op === 'field' || n.op === 'json' || n.op === 'elem' || n.op === 'textMatch' || n.op === 'phraseMatch') out.add(n.field);
     stack.push(...nodeChildren(n));
   }
   return [...out].sort();

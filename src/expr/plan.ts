@@ -3,6 +3,7 @@
  * paths, templates substituted, sugar removed (ranges, `not in`, `is not null`). Both evaluators
  * (vectorised eval.ts and naive.ts) interpret exactly this tree.
  */
+import type { Analyzer } from '../analyzer/analyzer.js';
 import type { DataType } from '../core/enums.js';
 import type { Ast, CmpOp, PathStep } from './ast.js';
 
@@ -40,10 +41,22 @@ export type Node =
   | { op: 'contains'; type: 'bool'; mode: 'one' | 'all' | 'any'; arg: Node; values: ConstValue[] }
   | { op: 'and' | 'or'; type: 'bool'; args: Node[] }
   | { op: 'not'; type: 'bool'; arg: Node }
+  /**
+   * TEXT_MATCH: rows whose text holds at least `minShouldMatch` of the distinct query `tokens` (the
+   * query analysed with the field's analyzer, `analyzerKey` names it). NULL text is unknown.
+   */
+  | { op: 'textMatch'; type: 'bool'; field: string; analyzer: Analyzer; analyzerKey: string; tokens: string[]; minShouldMatch: number }
+  /** PHRASE_MATCH: the query's tokens at their query positions, within `slop` moves (see text-index.ts). */
+  | { op: 'phraseMatch'; type: 'bool'; field: string; analyzer: Analyzer; analyzerKey: string; terms: PhraseTerm[]; slop: number }
   /** A JSON value used as a condition: true / false when it is a JSON bool, else unknown. */
   | { op: 'truthy'; type: 'bool'; arg: Node };
 
 export type NodeOp = Node['op'];
+
+export interface PhraseTerm {
+  token: string;
+  position: number;
+}
 
 export interface FilterPlan {
   readonly text: string;
@@ -60,7 +73,7 @@ export interface FilterPlan {
 
 export function nodeChildren(n: Node): Node[] {
   switch (n.op) {
-    case 'const': case 'list': case 'field': case 'json': case 'elem': return [];
+    case 'const': case 'list': case 'field': case 'json': case 'elem': case 'textMatch': case 'phraseMatch': return [];
     case 'arith': case 'cmp': return [n.left, n.right];
     case 'neg': case 'bitnot': case 'length': case 'in': case 'like': case 'isNull': case 'exists':
     case 'contains': case 'not': case 'truthy': return [n.arg];

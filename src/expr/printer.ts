@@ -77,6 +77,10 @@ export function printAst(a: Ast): string {
     case 'isNull': return `${printAst(a.arg)} ${a.negated ? 'is not null' : 'is null'}`;
     case 'exists': return `exists ${at(a.arg, LEVEL.postfix)}`;
     case 'call': return `${a.name}(${a.args.map((x) => at(x, LEVEL.or)).join(', ')})`;
+    case 'match': {
+      const extra = a.extra === null ? '' : a.fn === 'text_match' ? `, minimum_should_match=${printAst(a.extra)}` : `, ${at(a.extra, LEVEL.or)}`;
+      return `${a.fn}(${a.field}, ${quote(a.query)}${extra})`;
+    }
   }
 }
 

@@ -323,8 +323,8 @@ describe('errors', () => {
     assert.throws(() => compileFilter('$meta["x"] == 1', s2), /field \$meta not exist/);
   });
   it('rejects unsupported constructs clearly', () => {
-    rejects('text_match(s, "x")', /text_match is not supported at position 0/);
-    rejects('phrase_match(s, "x", 2)', /phrase_match is not supported/);
+    rejects('text_match(s, "x")', /field "s" does not enable match at position 11/);
+    rejects('phrase_match(s, "x", 2)', /field "s" does not enable match/);
     rejects('random_sample(0.5)', /random_sample is not supported/);
     rejects('ST_CONTAINS(g, "POINT(1 1)")', /st_contains is not supported/);
     rejects('element_filter(s, $[x] > 1)', /element_filter is not supported/);
