@@ -100,6 +100,18 @@ async function shot(page: Page, name: string): Promise<void> {
 
 const stateCell = (page: Page, name: string) => page.locator(`#collections tr[data-collection="${name}"] td[data-state]`);
 
+/** By keyboard alone: Tab reaches the Flush button, Enter opens its dialog with focus inside, Escape cancels. */
+async function keyboardConfirm(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Release collection' }).focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.locator(':focus').textContent(), 'Flush');
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: 'Flush books?' }).waitFor();
+  assert.equal(await page.locator(':focus').textContent(), 'Cancel', 'focus moves into the dialog');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+}
+
 /** Release through the page (button, then the confirmation dialog), then load again. */
 async function releaseAndLoad(page: Page, client: MilvusClient): Promise<void> {
   await page.getByRole('button', { name: 'Release collection' }).click();
@@ -165,6 +177,7 @@ test('web console: collections with load state and memory, release and load by c
     assert.match(await page.locator('#partitions tr[data-partition="recent"]').innerText(), /recent\s+20\s+loaded\s+[1-9][\d.]* (B|KiB)/, 'memory per partition');
     assert.match(await page.locator('#indexes').innerText(), /vec\s+FLAT\s+L2/);
     await shot(page, 'console-collections.png');
+    await keyboardConfirm(page);
     await releaseAndLoad(page, client);
     await queryPages(page);
     await searchByKey(page);
