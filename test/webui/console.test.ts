@@ -112,16 +112,41 @@ async function keyboardConfirm(page: Page): Promise<void> {
   await page.getByRole('dialog').waitFor({ state: 'hidden' });
 }
 
-/** Release through the page (button, then the confirmation dialog), then load again. */
+/** Release through the page (button, then the confirmation dialog), create and drop an index, then load again. */
 async function releaseAndLoad(page: Page, client: MilvusClient): Promise<void> {
   await page.getByRole('button', { name: 'Release collection' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Release', exact: true }).click();
   await stateCell(page, 'books').filter({ hasText: 'released' }).waitFor({ timeout: 10_000 });
   assert.equal((await client.getLoadState({ collection_name: 'books' })).state, 'LoadStateNotLoad');
+  await createAndDropIndex(page, client);
   await page.getByRole('button', { name: 'Load collection' }).click();
   await stateCell(page, 'books').filter({ hasText: 'loaded' }).waitFor({ timeout: 10_000 });
   assert.equal((await client.getLoadState({ collection_name: 'books' })).state, 'LoadStateLoaded');
+  // One partition: released and loaded again from its row.
+  const recent = page.locator('#partitions tr[data-partition="recent"]');
+  await page.getByRole('button', { name: 'Release partition recent' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Release', exact: true }).click();
+  await recent.locator('td[data-state="released"]').waitFor({ timeout: 10_000 });
+  assert.equal((await client.getLoadState({ collection_name: 'books', partition_names: ['recent'] })).state, 'LoadStateNotLoad');
+  await page.getByRole('button', { name: 'Load partition recent' }).click();
+  await recent.locator('td[data-state="loaded"]').waitFor({ timeout: 10_000 });
+  assert.equal((await client.getLoadState({ collection_name: 'books', partition_names: ['recent'] })).state, 'LoadStateLoaded');
+}
+
+/** A scalar index created from the form, seen through the SDK, then dropped after confirmation (the collection is released). */
+async function createAndDropIndex(page: Page, client: MilvusClient): Promise<void> {
+  const form = page.getByRole('form', { name: 'Create index' });
+  await form.getByLabel('Field').selectOption('title');
+  await form.getByLabel('Index type').selectOption('INVERTED');
+  await form.getByRole('button', { name: 'Create index' }).click();
+  await page.locator('#indexes tr', { hasText: 'INVERTED' }).waitFor();
+  const described = await client.describeIndex({ collection_name: 'books', index_name: 'title' });
+  assert.equal(described.index_descriptions[0]?.field_name, 'title', described.status.reason);
+  await page.getByRole('button', { name: 'Drop index title' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Drop index' }).click();
+  await page.locator('#indexes tr', { hasText: 'INVERTED' }).waitFor({ state: 'detached' });
+  assert.notEqual((await client.describeIndex({ collection_name: 'books', index_name: 'title' })).status.error_code, 'Success');
 }
 
 /** Query with a filter and paging; the table's rows are read back. */

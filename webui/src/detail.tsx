@@ -131,7 +131,7 @@ function Indexes(props: DetailProps & { indexes: readonly IndexInfo[] }) {
                     {i.failReason !== '' ? ` (${i.failReason})` : ''}
                   </td>
                   <td>
-                    <button type="button" class="danger" aria-label={`Drop index ${i.indexName}`} onClick={() => confirm({
+                    <button type="button" class="danger" aria-label={`Drop index ${i.indexName}`} disabled={c.loadState !== 'LoadStateNotLoad'} onClick={() => confirm({
                       title: `Drop index ${i.indexName}?`, action: 'Drop index', danger: true,
                       message: `The index on ${i.fieldName} is removed; a loaded collection needs a vector index to stay searchable.`,
                       run: () => run(`Drop index ${i.indexName}`, 'indexes/drop', { collectionName: c.name, indexName: i.indexName }),
@@ -143,6 +143,7 @@ function Indexes(props: DetailProps & { indexes: readonly IndexInfo[] }) {
           </table>
         </div>
       )}
+      {props.indexes.length > 0 && c.loadState !== 'LoadStateNotLoad' && <p class="muted">Release the collection to drop an index.</p>}
       <IndexForm c={c} run={run} />
     </>
   );
