@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
-    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''}, data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
+    + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''} `
+    + `(web console at http${opts.httpTls ? 's' : ''}://${opts.host}:${server.httpPort}/webui/), data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
     + `ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
 
   let stopping = false;

@@ -42,8 +42,9 @@ export function createDispatcher(opts: DispatchOptions): (req: IncomingMessage, 
     answerOf(opts, req, startMs).then(({ answer, transport }) => {
       opts.metrics.observe(transport, answer.endpoint, performance.now() - startMs, answer.code);
       if (res.writableEnded || res.destroyed) return;
-      res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Content-Length': Buffer.byteLength(answer.text) });
-      res.end(answer.text);
+      const body = answer.bytes ?? answer.text;
+      res.writeHead(answer.status, { ...answer.headers, 'Content-Type': answer.contentType, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
     }, (e: unknown) => {
       opts.onUnexpectedError?.('http dispatcher', e);
       if (!res.headersSent) res.writeHead(200, { 'Content-Type': JSON_TYPE });

@@ -23,6 +23,10 @@ export interface HttpAnswer {
   /** For metrics: the endpoint name (a route key, never the raw path) and the Milvus code. */
   endpoint: string;
   code: number;
+  /** Extra response headers (cache, content security policy). */
+  headers?: Readonly<Record<string, string>>;
+  /** The body as bytes, sent instead of `text` (static files). */
+  bytes?: Buffer;
 }
 
 export interface HttpDoor {

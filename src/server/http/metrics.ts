@@ -21,7 +21,8 @@ export class ServerMetrics {
 
   private readonly detach: (() => void)[] = [];
 
-  constructor(private readonly engine: Engine | undefined) {
+  /** `version`: the server's version, for `sextant_build_info{version}` (the console shows it). */
+  constructor(private readonly engine: Engine | undefined, version = '') {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'sextant_requests_total', help: 'Answered requests by transport, RPC or endpoint, and Milvus code (0 = success)',
@@ -32,6 +33,7 @@ export class ServerMetrics {
       labelNames: ['transport', 'endpoint', 'code'], buckets: LATENCY_BUCKETS_S, registers,
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'sextant_' });
+    new Gauge({ name: 'sextant_build_info', help: 'Always 1; the label is the server version', labelNames: ['version'], registers }).set({ version }, 1);
     if (engine !== undefined) this.engineGauges(engine);
   }
 
@@ -65,6 +67,7 @@ export class ServerMetrics {
     perCollection('sextant_collection_growing_segments', 'Non-empty growing segments of a collection', (c) => c.growingSegments);
     perCollection('sextant_collection_indexes', 'Indexes defined on a collection', (c) => c.indexes);
     perCollection('sextant_collection_segment_indexes_built', 'Built per-segment index files of a collection', (c) => c.indexFilesBuilt);
+    this.partitionGauges(engine);
     new Gauge({
       name: 'sextant_loaded_bytes', help: 'Bytes of sealed data loaded in memory, all collections', registers,
       collect() { this.set(engine.loader.loadedBytes); },
@@ -106,11 +109,30 @@ export class ServerMetrics {
     this.detach.push(() => engine.indexer.buildListeners.delete(onBuild));
   }
 
+  /** Memory per partition: loaded sealed data and growing segments (the console's per-partition view). */
+  private partitionGauges(engine: Engine): void {
+    const perPartition = (name: string, help: string, value: (p: PartitionLike) => number): void => {
+      new Gauge<'db' | 'collection' | 'partition'>({
+        name, help, labelNames: ['db', 'collection', 'partition'], registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const c of engine.collections.values()) {
+            for (const p of c.partitions.values()) this.set({ db: c.meta.dbName, collection: c.name, partition: p.meta.name }, value(p));
+          }
+        },
+      });
+    };
+    perPartition('sextant_partition_loaded_bytes', 'Bytes of sealed data of a partition loaded in memory', (p) => p.loadedBytes);
+    perPartition('sextant_partition_growing_bytes', 'Bytes held in growing segments of a partition', (p) => p.growing.sizeBytes);
+  }
+
   /** Stop listening to the engine. */
   close(): void {
     for (const d of this.detach.splice(0)) d();
   }
 }
+
+interface PartitionLike { readonly loadedBytes: number; readonly growing: { readonly sizeBytes: number } }
 
 interface CollectionStats {
   db: string; collection: string; rows: number; sealedBytes: number; growingBytes: number; loadedBytes: number;

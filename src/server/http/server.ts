@@ -2,13 +2,15 @@
  * The whole server of `npm start`: one listener on `port` that sniffs each connection's first
  * bytes and hands HTTP/2 (gRPC, preface `PRI * HTTP/2.0`) to grpc-js and everything else to the
  * HTTP/1.1 REST v2 router (after ALPN when on TLS); a second listener on `httpPort` for /healthz,
- * /metrics and /api/v1 (TLS too with `httpTls`).
+ * /metrics, /api/v1 and the web console (TLS too with `httpTls`): `/webui/` serves its files and
+ * `/v2/vectordb/` the same REST v2 door as the main port, so the page calls its own origin (no CORS).
  * Each instance has its own metrics registry and authenticator; nothing is global.
  */
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
 import { createGrpcConnectionHandler, trackSockets, type GrpcConnectionHandler } from '../grpc/server.js';
@@ -20,6 +22,10 @@ import type { HttpDoor } from './door.js';
 import { healthDoor } from './health.js';
 import { metricsDoor } from './metrics-door.js';
 import { ServerMetrics } from './metrics.js';
+import { webuiDoor } from './webui-door.js';
+
+/** Where `npm run build` writes the console: dist/webui, from dist/src/server/http/. */
+const BUILT_WEBUI_DIR = fileURLToPath(new URL('../../../webui/', import.meta.url));
 
 export interface SextantServerOptions {
   host: string;
@@ -57,6 +63,8 @@ export interface SextantServerOptions {
    * Node's headersTimeout): idle and slow sockets cannot pile up without bound.
    */
   headersTimeoutMs?: number;
+  /** The built web console served at /webui/ on `httpPort` (default dist/webui). */
+  webuiDir?: string;
 }
 
 export interface ServerTls { mode: 1 | 2; cert: Buffer; key: Buffer; ca?: Buffer }
@@ -202,7 +210,7 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 }
 
 export async function startSextantServer(api: MilvusApi, opts: SextantServerOptions): Promise<RunningSextantServer> {
-  const metrics = new ServerMetrics(opts.engine);
+  const metrics = new ServerMetrics(opts.engine, api.version());
   const auth = new Authenticator(api);
   const onUnexpectedError = opts.onUnexpectedError;
   const grpcHandler = createGrpcConnectionHandler(api, {
@@ -214,8 +222,12 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const dispatch = (doors: HttpDoor[]): http.RequestListener => createDispatcher({ doors, maxBodyBytes: opts.maxHttpBodyBytes, metrics, ...(onUnexpectedError ? { onUnexpectedError } : {}) });
   const doorOpts = onUnexpectedError ? { onUnexpectedError } : {};
   const headersTimeoutMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
-  const rest = httpServer(dispatch([healthDoor(api), v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts })]), headersTimeoutMs);
-  const mgmt = httpServer(dispatch([healthDoor(api), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts })]), headersTimeoutMs);
+  const v2 = v2Door({ api, auth, int64AsNumberByDefault: opts.int64AsNumberByDefault ?? false, ...doorOpts });
+  const rest = httpServer(dispatch([healthDoor(api), v2]), headersTimeoutMs);
+  const mgmt = httpServer(dispatch([
+    healthDoor(api), metricsDoor(metrics, opts.metricsAuth === true ? auth : undefined), v1Door({ api, auth, ...doorOpts }), v2,
+    webuiDoor(opts.webuiDir ?? BUILT_WEBUI_DIR),
+  ]), headersTimeoutMs);
   const httpListener = mgmtListener(opts, mgmt.server);
   const main = opts.tls !== undefined
     ? mainTlsListener(opts.tls, grpcHandler, rest.server)
