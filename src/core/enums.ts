@@ -52,8 +52,9 @@ export function isNumericType(t: DataType): boolean {
   return isIntegerType(t) || isFloatingType(t);
 }
 
-export type MetricType = 'L2' | 'IP' | 'COSINE' | 'HAMMING' | 'JACCARD';
-export const METRIC_TYPES: readonly MetricType[] = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD'];
+/** BM25: full-text relevance on a BM25 function's output field (larger is better). */
+export type MetricType = 'L2' | 'IP' | 'COSINE' | 'HAMMING' | 'JACCARD' | 'BM25';
+export const METRIC_TYPES: readonly MetricType[] = ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'BM25'];
 /** Metrics where a smaller score is better. */
 export function smallerIsBetter(m: MetricType): boolean {
   return m === 'L2' || m === 'HAMMING' || m === 'JACCARD';

@@ -15,7 +15,7 @@ export const VECTOR_KINDS: readonly VectorKind[] = [...DENSE_KINDS, 'binaryVecto
 
 const DENSE_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE'];
 const BINARY_METRICS: readonly MetricType[] = ['HAMMING', 'JACCARD'];
-const SPARSE_METRICS: readonly MetricType[] = ['IP'];
+const SPARSE_METRICS: readonly MetricType[] = ['IP', 'BM25'];
 
 export function isVectorKind(kind: ColumnKind): kind is VectorKind {
   return (VECTOR_KINDS as readonly ColumnKind[]).includes(kind);
@@ -55,7 +55,7 @@ export function checkMetricForKind(kind: VectorKind, metric: MetricType): void {
 export function parseMetric(name: string): MetricType | undefined {
   const upper = name.trim().toUpperCase();
   switch (upper) {
-    case 'L2': case 'IP': case 'COSINE': case 'HAMMING': case 'JACCARD': return upper;
+    case 'L2': case 'IP': case 'COSINE': case 'HAMMING': case 'JACCARD': case 'BM25': return upper;
     default: return undefined;
   }
 }

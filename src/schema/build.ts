@@ -9,7 +9,8 @@ import { DYNAMIC_FIELD_NAME, FIRST_FIELD_ID } from './types.js';
 import { DataType, isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import { requireImplementedFunction } from './functions.js';
+import { FunctionType, requireImplementedFunction } from './functions.js';
+import { checkBm25Function } from './bm25.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
 
@@ -115,26 +116,48 @@ function checkClusteringKey(collection: string, fields: FieldSchema[]): void {
   }
 }
 
-function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): FunctionSchema[] {
+function checkFunctionFields(fn: FunctionSchema, byName: ReadonlyMap<string, FieldSchema>): void {
+  if (fn.inputFieldNames.length === 0) throw invalid(`function input field names cannot be empty, function: ${fn.name}`);
+  if (fn.outputFieldNames.length === 0) throw invalid(`function output field names cannot be empty, function: ${fn.name}`);
+  const seenIn = new Set<string>();
+  for (const n of fn.inputFieldNames) {
+    if (n === '') throw invalid(`function input field name cannot be empty string, function: ${fn.name}`);
+    if (seenIn.has(n)) throw invalid(`duplicate function input field: function ${fn.name}, field ${n}`);
+    seenIn.add(n);
+    const f = byName.get(n);
+    if (f === undefined) throw invalid(`function input field not found: ${n}`);
+    if (f.nullable) throw invalid(`function input field cannot be nullable: function ${fn.name}, field ${n}`);
+  }
+  const seenOut = new Set<string>();
+  for (const n of fn.outputFieldNames) {
+    if (n === '') throw invalid(`function output field name cannot be empty string, function: ${fn.name}`);
+    if (seenOut.has(n)) throw invalid(`duplicate function output field: function ${fn.name}, field ${n}`);
+    seenOut.add(n);
+    if (seenIn.has(n)) throw invalid(`a single field cannot be both input and output in the same function, function: ${fn.name}, field: ${n}`);
+    const f = byName.get(n);
+    if (f === undefined) throw invalid(`function output field not found: ${n}`);
+    if (f.isPrimaryKey) throw invalid(`function output field cannot be primary key: function ${fn.name}, field ${n}`);
+    if (f.isPartitionKey || f.isClusteringKey) throw invalid(`function output field cannot be partition key or clustering key: function ${fn.name}, field ${n}`);
+    if (f.nullable) throw invalid(`function output field cannot be nullable: function ${fn.name}, field ${n}`);
+  }
+}
+
+/** Milvus's function checks (proxy validateFunction), then the type's own (BM25: schema/bm25.ts). */
+export function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): FunctionSchema[] {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const names = new Set<string>();
   const outputs = new Set<string>();
   return specs.map((fn) => {
-    if (typeof fn.name !== 'string' || fn.name.length === 0) throw invalid('function name should not be empty');
+    if (typeof fn.name !== 'string' || fn.name.length === 0) throw invalid('function name cannot be empty');
     if (names.has(fn.name)) throw invalid(`duplicate function name: ${fn.name}`);
     names.add(fn.name);
-    for (const n of fn.inputFieldNames) {
-      if (!byName.has(n)) throw invalid(`function input field not found: ${n}, function name = ${fn.name}`);
-    }
+    checkFunctionFields(fn, byName);
     for (const n of fn.outputFieldNames) {
-      const f = byName.get(n);
-      if (f === undefined) throw invalid(`function output field not found: ${n}, function name = ${fn.name}`);
-      if (f.isPrimaryKey || f.isPartitionKey) throw invalid(`function output field ${n} cannot be a primary or partition key`);
-      if (fn.inputFieldNames.includes(n)) throw invalid(`function ${fn.name} uses field ${n} as both input and output`);
-      if (outputs.has(n)) throw invalid(`field ${n} is the output of more than one function`);
+      if (outputs.has(n)) throw invalid(`duplicate function output field: function ${fn.name}, field ${n}`);
       outputs.add(n);
     }
     requireImplementedFunction(fn);
+    if (fn.type === FunctionType.BM25) checkBm25Function(fn, byName);
     return {
       name: fn.name, description: fn.description ?? '', type: fn.type,
       inputFieldNames: [...fn.inputFieldNames], outputFieldNames: [...fn.outputFieldNames], params: { ...fn.params },

@@ -11,6 +11,7 @@ import { columnKindFor } from '../schema/column.js';
 import { isVectorKind } from '../index/index.js';
 import { validateName } from '../schema/build.js';
 import { fieldByName } from '../schema/types.js';
+import { FunctionType } from '../schema/functions.js';
 import { requireCollection } from './resolve.js';
 import type * as T from './types.js';
 
@@ -37,7 +38,7 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
     if (requested !== '' && !(METRIC_TYPES as readonly string[]).includes(requested)) {
       throw errors.invalidParameter(`metric type ${requested} not found or not supported`, { metric_type: requested });
     }
-    metricType = requested === '' ? defaultMetricFor(kind) : (requested as MetricType);
+    metricType = bm25MetricRule(c, field.name, requested) ?? (requested === '' ? defaultMetricFor(kind) : (requested as MetricType));
     validateIndexParams(desc, kind, metricType, params);
   } else {
     if (!SCALAR_INDEX_TYPES.has(indexType)) throw errors.indexNotSupported(indexType);
@@ -53,6 +54,19 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
     throw errors.invalidParameter(`index name ${indexName} is used by another field`, { indexName });
   }
   await engine.addIndex(c, { name: indexName, fieldName: field.name, fieldId: field.fieldId, indexType, metricType, params });
+}
+
+/** A BM25 function's output takes metric BM25 (filled when absent); no other field may use it. */
+function bm25MetricRule(c: CollectionRuntime, fieldName: string, requested: string): MetricType | undefined {
+  const isOutput = c.meta.schema.functions.some((fn) => fn.type === FunctionType.BM25 && fn.outputFieldNames.includes(fieldName));
+  if (!isOutput) {
+    if (requested === 'BM25') throw errors.invalidParameter('only BM25 Function output field support BM25 metric type', { expected: 'valid index params', actual: 'invalid index params' });
+    return undefined;
+  }
+  if (requested !== '' && requested !== 'BM25') {
+    throw errors.invalidParameter(`metric type ${requested} is not supported on BM25 function output field ${fieldName}`, { expected: 'BM25', actual: requested });
+  }
+  return 'BM25';
 }
 
 function selectIndexes(c: CollectionRuntime, req: T.IndexRequest): IndexMeta[] {

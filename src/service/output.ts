@@ -3,6 +3,7 @@ import { DataType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import type { Column } from '../schema/column.js';
 import type { CollectionSchema, FieldSchema, JsonValue } from '../schema/types.js';
+import { functionOutputFields } from '../schema/build.js';
 import { DYNAMIC_FIELD_NAME, dynamicField, fieldByName, primaryField } from '../schema/types.js';
 
 export interface OutputPlan {
@@ -31,10 +32,11 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
     if (wanted.length > 1) throw errors.invalidParameter('count entities with other output fields is not supported', { output_fields: wanted.join(',') });
     return { fields: [], dynamicKeys: [], names: ['count(*)'], countOnly: true };
   }
+  const computed = functionOutputFields(schema);
   for (const w of wanted) {
     if (w === '*') {
       for (const f of schema.fields) {
-        if (f.isDynamic) continue;
+        if (f.isDynamic || computed.has(f.name)) continue; // function outputs are never read back
         add(f);
         if (!names.includes(f.name)) names.push(f.name);
       }
@@ -45,6 +47,7 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
       continue;
     }
     const f = fieldByName(schema, w);
+    if (f && computed.has(f.name)) throw errors.unexpected(`not allowed to retrieve raw data of field ${f.name}`);
     if (f && !f.isDynamic) {
       add(f);
       if (!names.includes(f.name)) names.push(f.name);

@@ -7,7 +7,7 @@ import type { CollectionRuntime } from '../engine/collection.js';
 import type { Engine } from '../engine/engine.js';
 import type { PrimaryKey } from '../engine/pk.js';
 import { comparePk } from '../engine/pk.js';
-import type { RowRefs, ScopedChunk } from '../engine/read.js';
+import type { RowRefs, ScopedChunk, VectorHits } from '../engine/read.js';
 import { countRows, gatherColumn, matchRows, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
 import { compileFilterCached } from '../expr/index.js';
@@ -16,6 +16,7 @@ import type { Column } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
 import { fieldByName } from '../schema/types.js';
+import { bm25FunctionOf, runBm25Search } from './bm25.js';
 import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
@@ -153,13 +154,19 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const field = annsFieldOf(c.meta.schema, req.annsField);
   const index = c.indexOnField(field.name);
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
+  const nq = req.nq;
+  if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
+  const fn = bm25FunctionOf(c.meta.schema, field);
+  if (fn) {
+    // Full-text search: the queries are texts (service/bm25.ts).
+    const filter = compile(c, req.filter, req.templateValues);
+    return { scope, metric: 'BM25', perQuery: splitHits(runBm25Search(c, scope, { field, fn, index, req, nq, topK: k, filter }), nq) };
+  }
   const requested = (req.metricType ?? '').toUpperCase();
   const metric = (index.metricType || requested) as MetricType;
   if (requested !== '' && requested !== index.metricType) {
     throw errors.invalidParameter('metric type not match', { expected: index.metricType, actual: requested });
   }
-  const nq = req.nq;
-  if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
   const queries = req.ids ? vectorsByIds(scope, field, req.ids) : queryColumnOf(field, req);
   const radius = numberParam(req.params, 'radius');
   const rangeFilter = numberParam(req.params, 'range_filter');
@@ -168,6 +175,10 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
   const spread = engine.searchThreads.crowded();
   const hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, engine.searchThreads.get());
+  return { scope, metric, perQuery: splitHits(hits, nq) };
+}
+
+function splitHits(hits: VectorHits, nq: number): RouteHits['perQuery'] {
   const perQuery: RouteHits['perQuery'] = [];
   for (let q = 0; q < nq; q++) {
     const n = hits.counts[q]!;
@@ -177,7 +188,7 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
       scores: hits.scores.subarray(at, at + n),
     });
   }
-  return { scope, metric, perQuery };
+  return perQuery;
 }
 
 function searchScope(c: CollectionRuntime, partitionNames: string[] | undefined): ScopedChunk[] {
@@ -343,6 +354,7 @@ function normalise(metric: MetricType, s: number): number {
   switch (metric) {
     case 'COSINE': return (1 + s) / 2;
     case 'IP': return 0.5 + Math.atan(s) / Math.PI;
+    case 'BM25': return (2 * Math.atan(s)) / Math.PI;
     default: return 1 - (2 * Math.atan(s)) / Math.PI;
   }
 }

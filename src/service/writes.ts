@@ -13,7 +13,7 @@ import type { Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
 import { validateBatch } from '../schema/rows.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from './resolve.js';
-import { requireImplementedFunction } from '../schema/functions.js';
+import { computeFunctionOutputs } from '../schema/functions.js';
 import type * as T from './types.js';
 
 interface PreparedWrite {
@@ -26,9 +26,6 @@ interface PreparedWrite {
 
 function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): PreparedWrite {
   const c = requireCollection(engine, req);
-  // A collection stored with a function by an older version: its outputs cannot be computed, so
-  // rows are refused before the WAL rather than logged without them.
-  for (const fn of c.meta.schema.functions) requireImplementedFunction(fn);
   const pkField = c.pkField;
   const allowInsertAutoId = c.meta.properties['allow_insert_auto_id'] === 'true';
   const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, { isUpsert, allowInsertAutoId });
@@ -37,6 +34,9 @@ function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): Prepa
   // Upsert on an autoID collection names the rows to replace by PK; the new rows get fresh IDs.
   if (isUpsert && pkField.autoId) columns.delete(pkField.name);
   if (n === 0) throw errors.invalidParameter('the num_rows should be greater than 0', { actual: 0 });
+  // Function outputs (BM25 sparse rows) are computed here, before the WAL: replay reads them back.
+  // A function type Sextant does not compute is refused before anything is logged.
+  computeFunctionOutputs(c.meta.schema, columns, n);
   // Auto IDs come from the engine's clock: unique and increasing across restarts.
   if (!columns.has(pkField.name)) {
     const first = engine.clock.reserve(n);

@@ -174,7 +174,7 @@ export function checkExpected(door: string, steps: Step[]): void {
   const multiErr = get('search without an anns field (two vector fields)');
   assert.ok(multiErr && !multiErr.ok && /multiple anns_fields exist/.test(multiErr.message), `${door}: ${JSON.stringify(multiErr)}`);
   const fnErr = get('create with a BM25 function');
-  assert.ok(fnErr && !fnErr.ok && /function type BM25 is not supported yet/.test(fnErr.message), `${door}: ${JSON.stringify(fnErr)}`);
+  assert.ok(fnErr && !fnErr.ok && /BM25 function input field must set enable_analyzer to true/.test(fnErr.message), `${door}: ${JSON.stringify(fnErr)}`);
 }
 
 /** A transcript as compared across doors: outcomes with error messages dropped (codes kept), scores as float32. */

@@ -102,8 +102,8 @@ const failing: [string, () => unknown, number, string][] = [
   ['clustering key on JSON', build([pk, vec, { name: 'c', dataType: DataType.JSON, isClusteringKey: true }]), 105, 'unsupported data type JSON'],
   ['clustering key on vector', build([pk, { ...vec, isClusteringKey: true }]), 105, 'vector clustering key not allowed'],
   ['function with unknown field', build([pk, vec], { functions: [{ name: 'f', description: '', type: 1, inputFieldNames: ['nope'], outputFieldNames: ['v'], params: {} }] }), 1100, 'function input field not found: nope'],
-  ['BM25 function (not computed yet)', build([pk, vec, { name: 't', dataType: DataType.VarChar, maxLength: 9 }, { name: 's', dataType: DataType.SparseFloatVector }],
-    { functions: [{ name: 'f', description: '', type: 1, inputFieldNames: ['t'], outputFieldNames: ['s'], params: {} }] }), 1100, 'function type BM25 is not supported yet'],
+  ['BM25 input without enable_analyzer', build([pk, vec, { name: 't', dataType: DataType.VarChar, maxLength: 9 }, { name: 's', dataType: DataType.SparseFloatVector }],
+    { functions: [{ name: 'f', description: '', type: 1, inputFieldNames: ['t'], outputFieldNames: ['s'], params: {} }] }), 1100, 'BM25 function input field must set enable_analyzer to true'],
   ['TextEmbedding function (not computed yet)', build([pk, vec, { name: 't', dataType: DataType.VarChar, maxLength: 9 }, { name: 'e', dataType: DataType.FloatVector, dim: 4 }],
     { functions: [{ name: 'f', description: '', type: 2, inputFieldNames: ['t'], outputFieldNames: ['e'], params: {} }] }), 1100, 'function type TextEmbedding is not supported yet'],
 ];

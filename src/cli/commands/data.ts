@@ -25,7 +25,10 @@ function parseJson(text: string, what: string): unknown {
 async function vectorsOf(a: Args): Promise<unknown[]> {
   const inline = a.opt('vectors');
   const file = a.opt('vectorFile');
-  if ((inline === undefined) === (file === undefined)) throw new UsageError('search: give the query vectors with -v JSON or -V FILE');
+  const texts = a.list('texts');
+  // Full-text search: the queries are texts, on a BM25 function's output field.
+  if (texts.length > 0 && inline === undefined && file === undefined) return texts;
+  if ((inline === undefined) === (file === undefined)) throw new UsageError('search: give the query vectors with -v JSON or -V FILE, or texts with -t TEXT');
   let v: unknown;
   if (inline !== undefined) v = parseJson(inline, '-v');
   else {
@@ -82,10 +85,11 @@ export const dataCommands: Command[] = [
     },
   },
   {
-    verb: 'search', usage: "search -c COLL -v '[0.1,0.2]'|-V FILE [-a FIELD] [-l N] [-e EXPR] [-o f1,f2] [--params '{\"ef\":64}'] [-m METRIC]",
+    verb: 'search', usage: "search -c COLL -v '[0.1,0.2]'|-V FILE|-t TEXT [-a FIELD] [-l N] [-e EXPR] [-o f1,f2] [--params '{\"ef\":64}'] [-m METRIC]",
     summary: 'nearest neighbours of query vectors',
     flags: [F.collection, F.value(['-v', '--vectors'], 'vectors', 'JSON vector or list of vectors'),
       F.value(['-V', '--vector-file'], 'vectorFile', 'file of vectors (JSON, or one JSON vector per line)'),
+      F.multi(['-t', '--text'], 'texts', 'query text for full-text search on a BM25 output field (repeatable)'),
       F.value(['-a', '-f', '--anns-field'], 'anns', 'vector field'), F.limit, F.expr, F.output, F.partitions,
       F.value(['--params'], 'params', 'search params as JSON'), F.value(['-m', '--metric'], 'metric', 'metric type'),
       F.value(['-r', '--round-decimal'], 'round', 'round scores to N decimals')],

@@ -29,7 +29,7 @@ function concreteSpec(kind: VectorKind, spec: IndexBuildSpec): IndexBuildSpec {
 
 export const AUTOINDEX: IndexDescriptor = {
   name: 'AUTOINDEX',
-  metrics: ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD'],
+  metrics: ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'BM25'],
   vectorKinds: VECTOR_KINDS,
   buildParams: [],
   searchParams: [{ name: 'level', type: 'int', min: 1, max: 10, default: 1 }],

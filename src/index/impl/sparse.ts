@@ -283,7 +283,7 @@ const SEARCH_PARAMS: readonly ParamSpec[] = [
 
 function sparseDescriptor(name: string): IndexDescriptor {
   const desc: IndexDescriptor = {
-    name, metrics: ['IP'], vectorKinds: ['sparseVector'], buildParams: BUILD_PARAMS, searchParams: SEARCH_PARAMS,
+    name, metrics: ['IP', 'BM25'], vectorKinds: ['sparseVector'], buildParams: BUILD_PARAMS, searchParams: SEARCH_PARAMS,
     trains: false, filtersNatively: true, recallAt10: 1, exactSelectivity: 1,
     build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);

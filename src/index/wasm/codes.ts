@@ -23,6 +23,8 @@ export function kindCode(kind: WasmVectorKind): KindCode {
 }
 
 export function metricCode(metric: MetricType): MetricCode {
+  // BM25 scores sparse rows through its own scorers (index/bm25.ts), never through these kernels.
+  if (metric === 'BM25') throw new Error('BM25 has no wasm metric kernel');
   return METRIC[metric];
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The BM25 function (Milvus 2.5+): one VarChar input with `enable_analyzer`, one SparseFloatVector
+ * output. Each row's text is analysed with the input field's analyzer and becomes a sparse vector
+ * token hash -> term count (float32), one entry per distinct hash (Milvus `bm25_function.go run`).
+ * Validation messages are Milvus's (`internal/proxy/util.go` checkFunction*), reference §1.2, §4.
+ */
+import { buildAnalyzer, tokenHash, type Analyzer } from '../analyzer/analyzer.js';
+import { DataType, dataTypeName } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import type { Column } from './column.js';
+import type { FieldSchema, FunctionSchema, SparseVector } from './types.js';
+
+/** Go's strconv.ParseBool, as Milvus reads `enable_analyzer` / `enable_match`. */
+export function parseGoBool(s: string | undefined): boolean | undefined {
+  if (s === undefined) return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+export function analyzerEnabled(f: FieldSchema): boolean {
+  return f.dataType === DataType.VarChar && parseGoBool(f.typeParams['enable_analyzer']) === true;
+}
+
+const analyzers = new WeakMap<FieldSchema, Analyzer>();
+
+/** The analyzer of a text field (`analyzer_params` JSON; absent = standard), cached per field object. */
+export function fieldAnalyzer(f: FieldSchema): Analyzer {
+  let a = analyzers.get(f);
+  if (a !== undefined) return a;
+  const raw = f.typeParams['analyzer_params'];
+  let params: unknown;
+  if (raw !== undefined && raw.trim() !== '') {
+    try {
+      params = JSON.parse(raw);
+    } catch {
+      throw errors.invalidParameter(`analyzer params of field ${f.name} is not valid json`, { actual: raw });
+    }
+  }
+  a = buildAnalyzer(params);
+  analyzers.set(f, a);
+  return a;
+}
+
+/** One text -> its BM25 row: distinct token hashes ascending, each with its count. */
+export function bm25Vector(analyzer: Analyzer, text: string): SparseVector {
+  const counts = new Map<number, number>();
+  for (const t of analyzer.tokens(text)) {
+    const h = tokenHash(t);
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+  }
+  const indices = Uint32Array.from(counts.keys()).sort();
+  const values = new Float32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) values[i] = counts.get(indices[i]!)!;
+  return { indices, values };
+}
+
+/** The output column of a BM25 function for `n` rows of its input column (NULL text -> empty row). */
+export function bm25Column(input: FieldSchema, column: Column, n: number): Column {
+  if (column.kind !== 'varchar') throw errors.internal(`BM25 input ${input.name} is not a varchar column`);
+  const analyzer = fieldAnalyzer(input);
+  const data: SparseVector[] = new Array<SparseVector>(n);
+  for (let r = 0; r < n; r++) {
+    const text = column.valid !== null && column.valid[r] === 0 ? '' : column.data[r]!;
+    data[r] = bm25Vector(analyzer, text);
+  }
+  return { kind: 'sparseVector', data, valid: null };
+}
+
+const typeName = (t: number): string => dataTypeName(t) ?? String(t);
+
+/** Milvus's checks of a BM25 function's fields (after the generic name checks). */
+export function checkBm25Function(fn: FunctionSchema, byName: ReadonlyMap<string, FieldSchema>): void {
+  const invalid = (what: string) => errors.invalidParameter(what);
+  const inputs = fn.inputFieldNames.map((n) => byName.get(n)!);
+  const first = inputs[0];
+  if (inputs.length !== 1 || first === undefined || first.dataType !== DataType.VarChar) {
+    throw invalid(`BM25 function input field must be a VARCHAR field, got ${inputs.length} field with type ${first ? typeName(first.dataType) : 'None'}`);
+  }
+  if (!analyzerEnabled(first)) throw invalid('BM25 function input field must set enable_analyzer to true');
+  fieldAnalyzer(first); // analyzer_params must build
+  if (fn.outputFieldNames.length !== 1) throw invalid(`BM25 function only need 1 output field, but got ${fn.outputFieldNames.length}`);
+  const out = byName.get(fn.outputFieldNames[0]!)!;
+  if (out.dataType !== DataType.SparseFloatVector) {
+    throw invalid(`BM25 function output field must be a SparseFloatVector field, but got ${typeName(out.dataType)}`);
+  }
+  if (Object.keys(fn.params).length > 0) throw invalid('BM25 function accepts no params');
+}
