@@ -12,6 +12,7 @@ import { limits } from '../core/limits.js';
 import { requireImplementedFunction } from './functions.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
+import { checkTextFields } from './text.js';
 
 export { validateName } from './names.js';
 export type { NameKind } from './names.js';
@@ -45,6 +46,7 @@ export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
   checkVectorFields(fields);
   checkPartitionKey(fields);
   checkClusteringKey(spec.name, fields);
+  checkTextFields(fields);
   const functions = buildFunctions(spec.functions ?? [], fields);
   const enableDynamicField = spec.enableDynamicField === true;
   if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length));
