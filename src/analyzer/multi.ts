@@ -66,7 +66,7 @@ export function buildMultiAnalyzer(params: unknown): MultiAnalyzer {
     try {
       analyzers.set(name, buildFromParams(spec));
     } catch (e) {
-      throw bad(`create analyzer ${name} failed with error: ${(e as Error).message}`);
+      throw bad(`create analyzer ${name} failed with error: ${(e as Error).message.replace(/: invalid parameter$/, '')}`);
     }
   }
   if (!analyzers.has(DEFAULT_ANALYZER_NAME)) throw bad('multi analyzer must set default analyzer for all unknown value');
