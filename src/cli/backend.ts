@@ -82,6 +82,16 @@ export interface Hit { id: bigint | string; score: number; fields: Row }
  * v2 (`objectType` absent): a collection (`*` = all) in `dbName` (`*` = all), any privilege or group.
  * `dbName` absent: the current database.
  */
+/** RunAnalyzer: `params` (JSON text) for an ad-hoc analyzer, or a collection's `field`. */
+export interface AnalyzeSpec {
+  texts: string[];
+  params?: string | undefined;
+  collection?: string | undefined;
+  field?: string | undefined;
+  analyzerNames?: string[] | undefined;
+}
+export interface AnalyzedToken { token: string; startOffset: number; endOffset: number; position: number; positionLength: number; hash: number }
+
 export interface PrivilegeSpec {
   type: GrantType;
   roleName: string;
@@ -141,6 +151,9 @@ export interface Backend {
   release(collection: string, partitions: string[]): Promise<void>;
   loadState(collection: string, partitions: string[]): Promise<string>;
   loadingProgress(collection: string, partitions: string[]): Promise<number>;
+
+  /** Tokens of each text, with offsets, positions and hashes. */
+  runAnalyzer(spec: AnalyzeSpec): Promise<AnalyzedToken[][]>;
 
   flush(collection: string): Promise<void>;
   compact(collection: string): Promise<string>;

@@ -14,7 +14,7 @@ import type { RequestContext } from '../service/auth/types.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
 import type {
-  Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
 import { buildParams, roundFloat32, rowAt } from './values.js';
 
@@ -119,6 +119,12 @@ export class EmbeddedBackend implements Backend {
     const a = await this.api.describeAlias({ dbName: this.database, alias });
     return { alias: a.alias, collection: a.collectionName };
   };
+
+  runAnalyzer = async (spec: AnalyzeSpec): Promise<AnalyzedToken[][]> => (await this.api.runAnalyzer({
+    dbName: this.database, texts: spec.texts, analyzerParams: spec.params ?? '', withDetail: true, withHash: true,
+    ...(spec.collection !== undefined ? { collectionName: spec.collection, fieldName: spec.field ?? '' } : {}),
+    analyzerNames: spec.analyzerNames ?? [],
+  })).map((r) => r.tokens);
 
   createIndex = async (c: string, fieldName: string, indexName: string | undefined, params: Record<string, string>) =>
     this.api.createIndex({ ...this.c(c), fieldName, ...(indexName !== undefined ? { indexName } : {}), params });

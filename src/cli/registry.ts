@@ -7,6 +7,7 @@
 import { Args, parseFlags, UsageError, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 import { aliasCommands } from './commands/aliases.js';
+import { analyzerCommands } from './commands/analyzer.js';
 import { collectionCommands } from './commands/collections.js';
 import { dataCommands } from './commands/data.js';
 import { databaseCommands } from './commands/databases.js';
@@ -23,7 +24,7 @@ const VERB_SYNONYMS: Record<string, string> = { drop: 'delete', describe: 'show'
 const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
   indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
-  privileges: 'privilege', privilege_groups: 'privilege_group',
+  privileges: 'privilege', privilege_groups: 'privilege_group', analyzers: 'analyzer',
 };
 
 const helpCommand: Command = {
@@ -33,7 +34,7 @@ const helpCommand: Command = {
 
 export const COMMANDS: readonly Command[] = [
   ...databaseCommands, ...collectionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
-  ...loadCommands, ...insertCommands, ...dataCommands, ...userCommands, ...grantCommands, ...sessionCommands, helpCommand,
+  ...loadCommands, ...insertCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...sessionCommands, helpCommand,
 ];
 
 export const VERBS: readonly string[] = [...new Set([...COMMANDS.map((c) => c.verb), ...Object.keys(VERB_SYNONYMS)])].sort();

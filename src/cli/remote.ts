@@ -11,7 +11,7 @@ import { AccessError, MilvusError } from '../core/errors.js';
 import type { ObjectType } from '../service/auth/privileges.js';
 import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import type {
-  Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
 import { buildParams, roundFloat32 } from './values.js';
@@ -158,6 +158,20 @@ export class RemoteBackend implements Backend {
   describeAlias = async (alias: string) => {
     const a = await ok(this.client.describeAlias({ alias, collection_name: alias, db_name: this.database }));
     return { alias: a.alias, collection: a.collection };
+  };
+
+  runAnalyzer = async (spec: AnalyzeSpec): Promise<AnalyzedToken[][]> => {
+    const params: unknown = spec.params !== undefined && spec.params !== '' ? JSON.parse(spec.params) : undefined;
+    const r = await ok(this.client.runAnalyzer({
+      text: spec.texts, with_detail: true, with_hash: true, db_name: this.database,
+      ...(params !== undefined ? { analyzer_params: params as Record<string, unknown> } : {}),
+      ...(spec.collection !== undefined ? { collection_name: spec.collection, field_name: spec.field ?? '' } : {}),
+      ...(spec.analyzerNames !== undefined && spec.analyzerNames.length > 0 ? { analyzer_names: spec.analyzerNames } : {}),
+    }));
+    return r.results.map((res) => res.tokens.map((t) => ({
+      token: t.token, startOffset: Number(t.start_offset), endOffset: Number(t.end_offset), position: Number(t.position),
+      positionLength: Number(t.position_length), hash: Number(t.hash),
+    })));
   };
 
   createIndex = async (c: string, field: string, indexName: string | undefined, params: Record<string, string>) => {

@@ -7,6 +7,7 @@
 import type * as Sdk from '@zilliz/milvus2-sdk-node';
 import type { MilvusApi } from '../service/api.js';
 import * as aliases from './aliases.js';
+import { runAnalyzer } from './analyzer.js';
 import * as collections from './collections.js';
 import type { ClientContext } from './context.js';
 import { createCollection, type CreateCollectionInput } from './create.js';
@@ -98,6 +99,9 @@ export class SextantClient {
   count(req: Sdk.CountReq): Promise<R.CountResult> { return data.count(this.ctx, req); }
   search<T extends SearchInput>(req: T): Promise<R.SearchResults<T>> { return search(this.ctx, req); }
   hybridSearch<T extends Sdk.HybridSearchReq>(req: T): Promise<R.SearchResults<T>> { return search(this.ctx, req); }
+
+  // ---------------------------------------------------------------- text
+  runAnalyzer(req: Sdk.RunAnalyzerRequest): Promise<R.RunAnalyzerResponse> { return runAnalyzer(this.ctx, req); }
 
   // ---------------------------------------------------------------- load / release
   loadCollection(req: Sdk.LoadCollectionReq): Promise<ResStatus> { return load.loadCollectionSync(this.ctx, req); }

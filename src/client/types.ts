@@ -213,6 +213,12 @@ export interface PersistentSegmentInfo {
 export interface GetQuerySegmentInfoResponse extends StatusResponse { infos: QuerySegmentInfo[] }
 export interface GePersistentSegmentInfoResponse extends StatusResponse { infos: PersistentSegmentInfo[] }
 
+// ---------------------------------------------------------------- text
+export interface AnalyzerToken {
+  token: string; start_offset: number; end_offset: number; position: number; position_length: number; hash: number;
+}
+export interface RunAnalyzerResponse extends StatusResponse { results: { tokens: AnalyzerToken[] }[] }
+
 // ---------------------------------------------------------------- server
 export interface GetVersionResponse extends StatusResponse { version: string }
 export interface CheckHealthResponse extends StatusResponse { isHealthy: boolean; reasons: string[]; quota_states: string[] }

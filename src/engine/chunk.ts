@@ -8,7 +8,7 @@ import { buildTextIndex, TextIndex, type TextIndexSource } from '../expr/text-in
 import type { VectorIndex } from '../index/descriptor.js';
 import type { Bitset, Column, RowSource } from '../schema/column.js';
 import { columnBytes, concatColumns } from '../schema/ops.js';
-import { fieldAnalyzer, fieldEnablesMatch } from '../schema/text.js';
+import { fieldEnablesMatch, matchAnalyzer } from '../schema/text.js';
 import type { CollectionSchema } from '../schema/types.js';
 import type { PrimaryKey } from './pk.js';
 import { pkAt } from './pk.js';
@@ -95,7 +95,7 @@ export class Chunk implements RowSource, TextIndexSource {
   buildTextIndexes(schema: CollectionSchema): void {
     for (const f of schema.fields) {
       if (!fieldEnablesMatch(f) || !this.cols.has(f.name)) continue;
-      const { analyzer, key } = fieldAnalyzer(f);
+      const { analyzer, key } = matchAnalyzer(f);
       this.textIndex(f.name, analyzer, key);
     }
   }

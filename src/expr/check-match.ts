@@ -5,7 +5,7 @@
  */
 import { DataType } from '../core/enums.js';
 import { fieldByName, type CollectionSchema } from '../schema/types.js';
-import { fieldAnalyzer, fieldEnablesMatch } from '../schema/text.js';
+import { fieldEnablesMatch, matchAnalyzer } from '../schema/text.js';
 import type { Ast } from './ast.js';
 import type { Fail } from './consts.js';
 import type { Node } from './plan.js';
@@ -47,7 +47,7 @@ export function checkMatch(a: Ast & { k: 'match' }, schema: CollectionSchema, fa
   if (f === undefined || f.isDynamic) return fail(`field ${a.field} not exist`, a.fieldPos);
   if (f.dataType !== DataType.VarChar) return fail(`${what} operation on non-string is unsupported`, a.pos);
   if (!fieldEnablesMatch(f)) return fail(`field "${f.name}" does not enable match`, a.fieldPos);
-  const { analyzer, key } = fieldAnalyzer(f);
+  const { analyzer, key } = matchAnalyzer(f);
   if (a.fn === 'text_match') {
     const minShouldMatch = minShouldMatchOf(a.extra, fail);
     const tokens = [...new Set(analyzer.tokens(a.query))];

@@ -4,40 +4,27 @@
  * token hash -> term count (float32), one entry per distinct hash (Milvus `bm25_function.go run`).
  * Validation messages are Milvus's (`internal/proxy/util.go` checkFunction*), reference §1.2, §4.
  */
-import { buildAnalyzer, tokenHash, type Analyzer } from '../analyzer/analyzer.js';
+import { tokenHash, type Analyzer } from '../analyzer/analyzer.js';
 import { DataType, dataTypeName } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import type { Column } from './column.js';
+import { enableAnalyzer, fieldAnalyzer as textFieldAnalyzer } from './text.js';
 import type { FieldSchema, FunctionSchema, SparseVector } from './types.js';
 
-/** Go's strconv.ParseBool, as Milvus reads `enable_analyzer` / `enable_match`. */
-export function parseGoBool(s: string | undefined): boolean | undefined {
-  if (s === undefined) return undefined;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
-
-export function analyzerEnabled(f: FieldSchema): boolean {
-  return f.dataType === DataType.VarChar && parseGoBool(f.typeParams['enable_analyzer']) === true;
-}
+export const analyzerEnabled = enableAnalyzer;
 
 const analyzers = new WeakMap<FieldSchema, Analyzer>();
 
-/** The analyzer of a text field (`analyzer_params` JSON; absent = standard), cached per field object. */
+/**
+ * The analyzer of a BM25 input field (schema/text.ts builds it), cached per field object. A
+ * multi-language analyzer (per-row choice by another field) is not computed for BM25 yet: refused.
+ */
 export function fieldAnalyzer(f: FieldSchema): Analyzer {
   let a = analyzers.get(f);
   if (a !== undefined) return a;
-  const raw = f.typeParams['analyzer_params'];
-  let params: unknown;
-  if (raw !== undefined && raw.trim() !== '') {
-    try {
-      params = JSON.parse(raw);
-    } catch {
-      throw errors.invalidParameter(`analyzer params of field ${f.name} is not valid json`, { actual: raw });
-    }
-  }
-  a = buildAnalyzer(params);
+  const built = textFieldAnalyzer(f);
+  if (built.kind !== 'single') throw errors.invalidParameter(`multi_analyzer_params on BM25 input field ${f.name} is not supported yet`);
+  a = built.analyzer;
   analyzers.set(f, a);
   return a;
 }

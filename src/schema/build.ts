@@ -13,6 +13,7 @@ import { FunctionType, requireImplementedFunction } from './functions.js';
 import { checkBm25Function } from './bm25.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
+import { checkTextFields } from './text.js';
 
 export { validateName } from './names.js';
 export type { NameKind } from './names.js';
@@ -46,6 +47,7 @@ export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
   checkVectorFields(fields);
   checkPartitionKey(fields);
   checkClusteringKey(spec.name, fields);
+  checkTextFields(fields);
   const functions = buildFunctions(spec.functions ?? [], fields);
   const enableDynamicField = spec.enableDynamicField === true;
   if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length));

@@ -7,7 +7,6 @@ import { validateName } from './names.js';
 import { utf8ByteLength } from './json.js';
 import { INT16_RANGE, INT32_RANGE, INT8_RANGE } from './values.js';
 import { parseTimestamptz, toGeometryWkt } from './temporal.js';
-import { checkMatchParams } from './text.js';
 
 export interface FieldSpec {
   name: string;
@@ -214,7 +213,6 @@ export function buildField(spec: FieldSpec, fieldId: number): FieldSchema {
   const arr = checkArray(spec, intParam(spec, 'max_capacity', spec.maxCapacity));
   const maxLength = checkMaxLength(spec, intParam(spec, 'max_length', spec.maxLength), needsLength);
   checkNullable(spec);
-  checkMatchParams(spec.name, spec.dataType, spec.typeParams ?? {});
   const defaultValue = checkDefault(spec, maxLength);
   return {
     fieldId,

@@ -1,62 +1,102 @@
 /**
- * The text type params of a field (`enable_match`, `enable_analyzer`, `analyzer_params`), read as
- * Milvus reads them, and the one schema rule TEXT_MATCH / PHRASE_MATCH need. Kept in one small file
- * so the analyzer and BM25 work can share (and dedupe) it.
+ * Text fields: the `enable_analyzer`, `enable_match`, `analyzer_params` and `multi_analyzer_params`
+ * type params of a VarChar field (all strings on the wire, as the SDKs send them). CreateCollection
+ * builds the field's analyzer so bad params fail there (code 1100, Milvus's analyzer messages), not
+ * at the first insert; the BM25 function, TEXT_MATCH and RunAnalyzer read the analyzer back from here.
  */
+import { buildAnalyzer, buildMultiAnalyzer, parseAnalyzerParams, type Analyzer, type MultiAnalyzer } from '../analyzer/analyzer.js';
 import { DataType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
-import { buildAnalyzer, type Analyzer } from '../analyzer/analyzer.js';
 import type { FieldSchema } from './types.js';
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
-/** Go's strconv.ParseBool, as Milvus parses `enable_match` / `enable_analyzer`; undefined when absent. */
-function boolParam(params: Record<string, string | number>, key: string, field: string): boolean | undefined {
-  const raw = params[key];
-  if (raw === undefined) return undefined;
-  const s = String(raw);
-  if (TRUE.has(s)) return true;
-  if (FALSE.has(s)) return false;
-  throw errors.invalidParameter(`${key} of field ${field} must be a bool, got ${JSON.stringify(s)}`);
+/** A boolean type param read with Go's strconv.ParseBool; an unparsable value is refused. */
+function boolParam(field: FieldSchema, key: string): boolean {
+  const raw = field.typeParams[key];
+  if (raw === undefined) return false;
+  if (TRUE.has(raw)) return true;
+  if (FALSE.has(raw)) return false;
+  throw errors.invalidParameter(`type param ${key} of field ${field.name} must be a boolean, got ${JSON.stringify(raw)}`);
 }
 
-/** True when the field is a VarChar with `enable_match` (Milvus ignores the key on other types). */
-export function fieldEnablesMatch(f: FieldSchema): boolean {
-  return f.dataType === DataType.VarChar && boolParam(f.typeParams, 'enable_match', f.name) === true;
+export function enableAnalyzer(field: FieldSchema): boolean {
+  return field.dataType === DataType.VarChar && boolParam(field, 'enable_analyzer');
 }
 
-/**
- * Schema rule for a field spec's text params: `enable_match` is only for VarChar, and needs
- * `enable_analyzer` (Milvus's `validateAnalyzer`).
- */
-export function checkMatchParams(name: string, dataType: DataType, params: Record<string, string | number>): void {
-  const match = boolParam(params, 'enable_match', name);
-  const analyzer = boolParam(params, 'enable_analyzer', name);
-  if (match !== true) return;
-  if (dataType !== DataType.VarChar) throw errors.invalidParameter(`enable_match is only supported on VARCHAR fields, field: ${name}`);
-  if (analyzer !== true) {
-    throw errors.invalidParameter(`field ${name} which has enable_match or is input of BM25 function must also enable_analyzer`);
+export function enableMatch(field: FieldSchema): boolean {
+  return field.dataType === DataType.VarChar && boolParam(field, 'enable_match');
+}
+
+/** The field's analyzer: one for every row, or per-row by another field's value (multi_analyzer_params). */
+export type FieldAnalyzer =
+  | { kind: 'single'; analyzer: Analyzer }
+  | { kind: 'multi'; multi: MultiAnalyzer };
+
+/** Build the analyzer of a field with `enable_analyzer` (throws 1100 for bad params). */
+export function fieldAnalyzer(field: FieldSchema): FieldAnalyzer {
+  const multi = field.typeParams['multi_analyzer_params'];
+  if (multi !== undefined && multi !== '') return { kind: 'multi', multi: buildMultiAnalyzer(multi) };
+  return { kind: 'single', analyzer: buildAnalyzer(parseAnalyzerParams(field.typeParams['analyzer_params'] ?? '')) };
+}
+
+/** CreateCollection's checks of every text field (after each field was built on its own). */
+export function checkTextFields(fields: readonly FieldSchema[]): void {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  for (const f of fields) {
+    const analyzer = boolParam(f, 'enable_analyzer');
+    const match = boolParam(f, 'enable_match');
+    if ((analyzer || match) && f.dataType !== DataType.VarChar) {
+      throw errors.invalidParameter(`enable_analyzer and enable_match are only supported on VarChar fields, field ${f.name} is not VarChar`);
+    }
+    if (match && !analyzer) {
+      throw errors.invalidParameter(`field ${f.name} is set to enable match but not enable analyzer`);
+    }
+    if (!analyzer) continue;
+    const hasMulti = (f.typeParams['multi_analyzer_params'] ?? '') !== '';
+    if (hasMulti && (f.typeParams['analyzer_params'] ?? '') !== '') {
+      throw errors.invalidParameter(`field ${f.name} can not set both analyzer_params and multi_analyzer_params`);
+    }
+    if (hasMulti && match) {
+      throw errors.invalidParameter(`multi analyzer now only support for bm25, but now field ${f.name} enable match`);
+    }
+    const built = fieldAnalyzer(f);
+    if (built.kind === 'multi') checkByField(f, built.multi.byField, byName);
   }
 }
 
-const analyzers = new Map<string, Analyzer>();
+function checkByField(field: FieldSchema, byField: string, byName: ReadonlyMap<string, FieldSchema>): void {
+  const source = byName.get(byField);
+  if (source === undefined) {
+    throw errors.invalidParameter(`multi analyzer by_field ${byField} of field ${field.name} not found in collection schema`);
+  }
+  if (source.dataType !== DataType.VarChar) {
+    throw errors.invalidParameter(`multi analyzer by_field ${byField} of field ${field.name} must be a VarChar field`);
+  }
+  if (source.name === field.name) {
+    throw errors.invalidParameter(`multi analyzer by_field of field ${field.name} can not be the field itself`);
+  }
+}
 
-/** The field's analyzer (from `analyzer_params`, default standard) and the text that identifies it. */
-export function fieldAnalyzer(f: FieldSchema): { analyzer: Analyzer; key: string } {
+/** TEXT_MATCH / PHRASE_MATCH apply to a field with `enable_match` (which checkTextFields tied to an analyzer). */
+export const fieldEnablesMatch = enableMatch;
+
+const matchAnalyzers = new Map<string, Analyzer>();
+
+/**
+ * The analyzer a match field's positional index and queries use, and the text that identifies it (a
+ * chunk keeps one index per field and key). Match fields have a single analyzer: checkTextFields
+ * refuses multi-language analyzers on them, as Milvus does.
+ */
+export function matchAnalyzer(f: FieldSchema): { analyzer: Analyzer; key: string } {
   const key = f.typeParams['analyzer_params'] ?? '';
-  let analyzer = analyzers.get(key);
+  let analyzer = matchAnalyzers.get(key);
   if (analyzer === undefined) {
-    let params: unknown;
-    if (key.trim() !== '') {
-      try {
-        params = JSON.parse(key);
-      } catch {
-        throw errors.invalidParameter(`analyzer_params of field ${f.name} is not valid JSON`);
-      }
-    }
-    analyzer = buildAnalyzer(params);
-    analyzers.set(key, analyzer);
+    const built = fieldAnalyzer(f);
+    if (built.kind !== 'single') throw errors.invalidParameter(`multi analyzer now only support for bm25, but now field ${f.name} enable match`);
+    analyzer = built.analyzer;
+    matchAnalyzers.set(key, analyzer);
   }
   return { analyzer, key };
 }

@@ -58,6 +58,9 @@ export interface MilvusApi {
   search(req: T.SearchRequest): Promise<T.SearchResult>;
   hybridSearch(req: T.HybridSearchRequest): Promise<T.SearchResult>;
 
+  // text
+  runAnalyzer(req: T.RunAnalyzerRequest): Promise<T.AnalyzerResult[]>;
+
   // load / release
   loadCollection(req: T.LoadRequest): Promise<void>;
   releaseCollection(req: T.CollectionScoped): Promise<void>;

@@ -7,6 +7,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import type { MilvusApi } from './api.js';
 import * as aliases from './aliases.js';
+import * as analyzer from './analyzer.js';
 import { AccessControl, type AuthOptions } from './auth/access.js';
 import { ROOT_CONTEXT, type RequestContext } from './auth/types.js';
 import type * as A from './auth/types.js';
@@ -74,6 +75,8 @@ export class SextantService implements MilvusApi {
   dropAlias = async (req: { dbName?: string; alias: string }) => this.writing(() => aliases.dropAlias(this.engine, req));
   describeAlias = async (req: { dbName?: string; alias: string }) => aliases.describeAlias(this.engine, req);
   listAliases = async (req: { dbName?: string; collectionName?: string }) => aliases.listAliases(this.engine, req);
+
+  runAnalyzer = async (req: T.RunAnalyzerRequest) => analyzer.runAnalyzer(this.engine, req);
 
   createIndex = async (req: T.CreateIndexRequest) => this.writing(() => indexes.createIndex(this.engine, req));
   describeIndex = async (req: T.IndexRequest) => indexes.describeIndex(this.engine, req);

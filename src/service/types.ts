@@ -222,3 +222,29 @@ export interface Statistics { rowCount: number }
 // ---------- server ----------
 /** CheckHealth's answer (Milvus: isHealthy, reasons, quota_states). */
 export type { HealthReport, QuotaState } from '../engine/health.js';
+
+// ---------- text ----------
+/**
+ * RunAnalyzer: texts through an ad-hoc analyzer (`analyzerParams`, JSON text; "" = standard) or,
+ * when `collectionName` is set, through the analyzer of field `fieldName` (`analyzerNames` pick the
+ * analyzers of a multi-language field: one name for every text, or one per text).
+ */
+export interface RunAnalyzerRequest extends DbScoped {
+  texts: string[];
+  analyzerParams?: string;
+  withDetail?: boolean;
+  withHash?: boolean;
+  collectionName?: string;
+  fieldName?: string;
+  analyzerNames?: string[];
+}
+/** One token as RunAnalyzer answers it: offsets/positions only `withDetail`, hash only `withHash`. */
+export interface AnalyzerTokenResult {
+  token: string;
+  startOffset: number;
+  endOffset: number;
+  position: number;
+  positionLength: number;
+  hash: number;
+}
+export interface AnalyzerResult { tokens: AnalyzerTokenResult[] }

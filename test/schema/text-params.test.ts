@@ -21,9 +21,9 @@ test('enable_match is accepted on VarChar with enable_analyzer, in every ParseBo
 
 test('enable_match is refused without enable_analyzer, on other types, and with a non-bool value', () => {
   expectMilvusError(build({ name: 't', dataType: DataType.VarChar, maxLength: 64, typeParams: { enable_match: 'true' } }), 1100,
-    'field t which has enable_match or is input of BM25 function must also enable_analyzer');
+    'field t is set to enable match but not enable analyzer');
   expectMilvusError(build({ name: 'n', dataType: DataType.Int64, typeParams: { enable_match: 'true', enable_analyzer: 'true' } }), 1100,
-    'enable_match is only supported on VARCHAR fields, field: n');
+    'enable_analyzer and enable_match are only supported on VarChar fields, field n is not VarChar');
   expectMilvusError(build({ name: 't', dataType: DataType.VarChar, maxLength: 64, typeParams: { enable_match: 'yes' } }), 1100,
-    'enable_match of field t must be a bool, got "yes"');
+    'type param enable_match of field t must be a boolean, got "yes"');
 });

@@ -6,6 +6,7 @@
 import { errors } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
 import { calcDistance } from './calc-distance.js';
+import { analyzerResultsToWire, runAnalyzerFromWire } from './codec/analyzer.js';
 import { decodeChecked } from './codec/checked.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
@@ -126,6 +127,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   Delete: async (api, req, ctx) => out.mutationResultToWire(await api.delete(decodeChecked(api, 'delete', req, ctx, R.deleteRequest))),
 
   // reads
+  RunAnalyzer: async (api, req, ctx) => analyzerResultsToWire(await api.runAnalyzer(runAnalyzerFromWire(req, ctx))),
   Search: async (api, req, ctx) => {
     const r = decodeChecked(api, 'search', req, ctx, searchFromWire);
     return searchResultsToWire(await api.search(r), r.collectionName);

@@ -73,6 +73,8 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   query: collection('Query'),
   search: collection('Search'),
   hybridSearch: collection('Search'),
+  // Milvus checks no privilege for RunAnalyzer (authenticated only), even with a collection named
+  runAnalyzer: open,
 
   loadCollection: collection('Load'),
   releaseCollection: collection('Release'),

@@ -17,6 +17,7 @@ import { accessAnswer, scopeHttp } from '../../auth/http-access.js';
 import type { RestCall, V2Handler, V2Result, V2Table } from '../route.js';
 import { aliasRoutes } from './aliases.js';
 import { collectionRoutes } from './collections.js';
+import { commonRoutes } from './common.js';
 import { createCollection } from './create.js';
 import { databaseRoutes } from './databases.js';
 import { entityRoutes } from './entities.js';
@@ -38,6 +39,7 @@ export const v2Routes: V2Table = {
   ...aliasRoutes,
   ...databaseRoutes,
   ...rbacRoutes,
+  ...commonRoutes,
   'jobs/import/create': unsupported('import jobs'),
   'jobs/import/list': unsupported('import jobs'),
   'jobs/import/describe': unsupported('import jobs'),
