@@ -11,7 +11,7 @@ import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
 import { isVectorKind } from '../index/metrics.js';
 import { columnKindFor } from '../schema/column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
-import { readIndexFile, writeIndexFile } from '../storage/index-file.js';
+import { locateIndexPayload, readIndexFile, writeIndexFile } from '../storage/index-file.js';
 import type { CollectionRuntime } from './collection.js';
 import type { Catalog, SegmentDir } from './parts.js';
 import type { BuildJob } from './index-build.js';
@@ -175,7 +175,16 @@ export class Indexer {
     if (!col) return;
     const desc = getIndexDescriptor(index.indexType);
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
-    const { payload } = await readIndexFile(this.files.fs, this.files.path(file));
+    const path = this.files.path(file);
+    // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
+    if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
+      const region = await locateIndexPayload(this.files.fs, path);
+      const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
+      data.indexes.get(field.name)?.index.close?.();
+      data.indexes.set(field.name, { index: vi, sizeBytes: vi.memoryBytes ?? region.length });
+      return;
+    }
+    const { payload } = await readIndexFile(this.files.fs, path);
     const vi = desc.deserialize(payload, col, data.numRows, spec);
     data.indexes.set(field.name, { index: vi, sizeBytes: payload.length });
   }
@@ -192,6 +201,7 @@ export class Indexer {
           delete rest[String(index.id)];
           seg.meta.indexFiles = rest;
         }
+        seg.data?.indexes.get(index.fieldName)?.index.close?.();
         seg.data?.indexes.delete(index.fieldName);
       }
     }

@@ -103,6 +103,7 @@ export class Loader {
     for (const s of p.sealed) {
       for (const r of s.residents ?? []) r.release();
       s.residents = undefined;
+      for (const i of s.data?.indexes.values() ?? []) i.index.close?.();
       s.data = null;
     }
   }

@@ -5,12 +5,12 @@
  */
 import type { Bitset, Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
-import type { ExactSearchResult, IndexParams, ParamValue, RangeParams } from './types.js';
+import type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams } from './types.js';
 import type { VectorKind } from './metrics.js';
 import type { WasmPool } from './wasm/pool.js';
 
 export type ParamType = 'int' | 'float' | 'string' | 'bool';
-export type { ExactSearchResult, IndexParams, ParamValue, RangeParams } from './types.js';
+export type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams } from './types.js';
 
 /** One build or search parameter with its documented range. */
 export interface ParamSpec {
@@ -59,6 +59,10 @@ export interface VectorIndex {
    * null when this request should run on the calling thread (`search`) instead.
    */
   searchOnPool?(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null;
+  /** Bytes the index holds in memory when that is not its payload size (disk indexes). */
+  readonly memoryBytes?: number;
+  /** Let go of what the index holds outside the JS heap (open files); called on release. */
+  close?(): void;
 }
 
 export interface IndexDescriptor {
@@ -87,4 +91,9 @@ export interface IndexDescriptor {
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   /** Rebuild from `serialize()` output plus the same raw column. */
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /**
+   * Disk indexes: open the `serialize()` output where it lies in a file (the payload of the
+   * segment's index file) and read it there on demand instead of holding it in memory.
+   */
+  openFile?(file: IndexFileRegion, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
 }

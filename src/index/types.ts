@@ -24,3 +24,10 @@ export interface ExactSearchResult {
   /** Hits per query. */
   counts: Int32Array;
 }
+
+/** A byte range of a file holding an index's image (the payload of an index file). */
+export interface IndexFileRegion {
+  path: string;
+  offset: number;
+  length: number;
+}

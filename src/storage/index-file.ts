@@ -74,3 +74,47 @@ export async function writeIndexFile(fs: FileSystem, dir: string, fileName: stri
 export async function readIndexFile(fs: FileSystem, path: string): Promise<IndexFileData> {
   return decodeIndexFile(await fs.readFile(path), posix.basename(path));
 }
+
+/** Where an index file's payload lies, for indexes that read it in place (DISKANN). */
+export interface IndexPayloadRegion {
+  offset: number;
+  length: number;
+}
+
+const CHECK_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Check an index file as `readIndexFile` does (magic, version, length, CRC over every byte) while
+ * holding at most 1 MiB of it, and return where its payload is.
+ */
+export async function locateIndexPayload(fs: FileSystem, path: string): Promise<IndexPayloadRegion> {
+  const file = posix.basename(path);
+  const h = await fs.open(path, 'r');
+  try {
+    const size = await h.size();
+    const head = new Uint8Array(Math.min(size, HEADER_BYTES));
+    await h.read(head, 0);
+    if (size < HEADER_BYTES + 4) throw storageErrors.corruptFile(file, 0, 'shorter than an index file header');
+    for (let i = 0; i < MAGIC.length; i++) if (head[i] !== MAGIC[i]) throw storageErrors.corruptFile(file, i, 'bad index file magic');
+    const view = new DataView(head.buffer);
+    const version = view.getUint32(8, true);
+    if (version !== INDEX_FILE_VERSION) throw storageErrors.unsupportedVersion(file, version, INDEX_FILE_VERSION);
+    const metaLen = view.getUint32(12, true);
+    const payloadLen = Number(view.getBigUint64(16, true));
+    const expected = HEADER_BYTES + pad8(metaLen) + payloadLen + 4;
+    if (expected !== size) throw storageErrors.corruptFile(file, 16, `length ${size} does not match header (${expected})`);
+    let crc = 0;
+    const buf = new Uint8Array(Math.min(CHECK_CHUNK_BYTES, size));
+    for (let at = 0; at < size - 4; at += buf.length) {
+      const part = buf.subarray(0, Math.min(buf.length, size - 4 - at));
+      if ((await h.read(part, at)) !== part.length) throw storageErrors.corruptFile(file, at, 'short read');
+      crc = crc32c(part, crc);
+    }
+    const tail = new Uint8Array(4);
+    await h.read(tail, size - 4);
+    if (new DataView(tail.buffer).getUint32(0, true) !== crc) throw storageErrors.corruptFile(file, size - 4, 'CRC mismatch');
+    return { offset: HEADER_BYTES + pad8(metaLen), length: payloadLen };
+  } finally {
+    await h.close();
+  }
+}

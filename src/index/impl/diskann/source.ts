@@ -1,0 +1,71 @@
+/**
+ * Where a DISKANN index reads its nodes from: the image in memory (just built, or deserialised from
+ * a payload), or the index file on disk through positional reads on a file descriptor (`pread`;
+ * the OS page cache keeps hot sectors). Reads are synchronous: an index search is one synchronous
+ * call, like every other index's; a page-cache hit costs a few microseconds.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { errors } from '../../../core/errors.js';
+import type { IndexFileRegion } from '../../types.js';
+
+export interface NodeSource {
+  /** Fill `into` with the image bytes at `position` (relative to the image start). */
+  read(into: Uint8Array, position: number): void;
+  close(): void;
+  /** Positional reads made so far. */
+  readonly reads: number;
+  /** True when the nodes are in this process's memory (no file behind them). */
+  readonly inMemory: boolean;
+}
+
+export class BufferSource implements NodeSource {
+  reads = 0;
+  readonly inMemory = true;
+  constructor(readonly image: Uint8Array) {}
+
+  read(into: Uint8Array, position: number): void {
+    this.reads++;
+    into.set(this.image.subarray(position, position + into.length));
+  }
+
+  close(): void {}
+}
+
+/** A file region [offset, offset + length) holding one image (the payload of an index file). */
+export type ImageFile = IndexFileRegion;
+
+/** Descriptors still open when their index is collected are closed then (release closes them first). */
+const leaked = new FinalizationRegistry<number>((fd) => {
+  try { closeSync(fd); } catch { /* already closed */ }
+});
+
+export class FileSource implements NodeSource {
+  reads = 0;
+  readonly inMemory = false;
+  private fd: number;
+  private readonly token = {};
+
+  constructor(private readonly file: ImageFile) {
+    this.fd = openSync(file.path, 'r');
+    leaked.register(this, this.fd, this.token);
+  }
+
+  read(into: Uint8Array, position: number): void {
+    if (this.fd < 0) throw errors.internal(`DISKANN index file ${this.file.path} was closed`);
+    if (position + into.length > this.file.length) throw errors.internal(`DISKANN read past the image end (${position} + ${into.length})`);
+    this.reads++;
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(this.fd, into, done, into.length - done, this.file.offset + position + done);
+      if (n === 0) throw errors.internal(`DISKANN index file ${this.file.path} is shorter than its header says`);
+      done += n;
+    }
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    leaked.unregister(this.token);
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
