@@ -95,7 +95,7 @@ export class SextantService implements MilvusApi {
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
-  compact = async (req: T.CollectionScoped) => this.writing(() => segments.compact(this.engine, req));
+  compact = async (req: T.CollectionScoped) => this.writing(async () => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
   getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);
