@@ -41,6 +41,8 @@ export class Compactor {
   readonly jobs = new Map<bigint, CompactionJob>();
   private chain: Promise<void> = Promise.resolve();
   private readonly autoQueued = new Set<number>();
+  /** Manual jobs not started yet, by collection: a second request joins the queued one. */
+  private readonly manualQueued = new Map<number, CompactionJob>();
   private readonly threads = new JobThreads<MergeJob, MergeResult>(new URL('./compact-worker.js', import.meta.url), 1, 'compaction');
   private closed = false;
 
@@ -48,12 +50,15 @@ export class Compactor {
 
   /** Queue a compaction of the collection; it runs after those queued before it. */
   start(c: CollectionRuntime, manual: boolean): CompactionJob {
+    const queued = manual ? this.manualQueued.get(c.id) : undefined;
+    if (queued) return queued;
     const job: CompactionJob = { id: BigInt(this.deps.catalog.allocId()), collectionId: c.id, manual, state: 'Executing', plans: [], error: null };
     this.jobs.set(job.id, job);
     for (const id of this.jobs.keys()) {
       if (this.jobs.size <= limits.compactionJobsKept) break;
       if (this.jobs.get(id)?.state !== 'Executing') this.jobs.delete(id);
     }
+    if (manual) this.manualQueued.set(c.id, job);
     this.chain = this.chain.then(() => this.run(c, job));
     return job;
   }
@@ -86,7 +91,8 @@ export class Compactor {
   }
 
   private async run(c: CollectionRuntime, job: CompactionJob): Promise<void> {
-    if (!job.manual) this.autoQueued.delete(c.id);
+    if (job.manual) this.manualQueued.delete(c.id);
+    else this.autoQueued.delete(c.id);
     try {
       if (this.closed) throw new Error('closing');
       if (job.manual) await this.deps.flushCollection(c);

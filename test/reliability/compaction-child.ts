@@ -5,6 +5,7 @@
  *   TRY a b / ACK a b      insert of ids a..b sent / acknowledged
  *   DTRY id / DACK id      delete of one acknowledged id sent / acknowledged
  *   COMPACTING 1|0         whether a compaction is executing (printed on change)
+ *   SWAPPED n              merged segments swapped in so far by this process (printed on change)
  * argv: dataDir firstId
  */
 import { SextantService } from '../../src/service/service.js';
@@ -22,14 +23,22 @@ if (!(await svc.hasCollection(name))) {
 }
 await svc.loadCollection(name);
 let compacting = false;
+let swapped = 0;
 const probe = setInterval(() => {
   let now = false;
-  for (const j of svc.engine.compactor.jobs.values()) if (j.state === 'Executing') now = true;
+  let swaps = 0;
+  for (const j of svc.engine.compactor.jobs.values()) {
+    if (j.state === 'Executing') now = true;
+    for (const p of j.plans) if (p.state === 'Completed' && p.target !== null) swaps++;
+  }
   if (now !== compacting) process.stdout.write(`COMPACTING ${now ? 1 : 0}\n`);
+  if (swaps !== swapped) process.stdout.write(`SWAPPED ${swaps}\n`);
   compacting = now;
+  swapped = swaps;
 }, 2);
 probe.unref();
 process.stdout.write('READY\n');
+await svc.compact(name);
 let next = Number(firstArg);
 for (let n = 0; ; n++) {
   const first = next;

@@ -3,7 +3,8 @@
  * small segments are compacted all the time, and is SIGKILLed at random moments; after each kill the
  * data dir is opened again and checked: every acknowledged row is there exactly once, no
  * acknowledged delete came back, nothing never written appeared. Kills that landed while a
- * compaction was executing are counted. CI: 16 cycles; SEXTANT_SOAK=long: 200.
+ * compaction was executing are counted. CI: 16 cycles; SEXTANT_SOAK=long: 200. The exhaustive
+ * version (a crash at every file-system operation of one compaction) is test/engine/compaction-crash.
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -20,7 +21,7 @@ const childJs = new URL('./compaction-child.js', import.meta.url);
 
 /** `deleting`: deletes sent but not acknowledged when the kill came (either outcome is right). */
 interface Model { acked: Set<number>; deleted: Set<number>; deleting: Set<number>; maxTried: number }
-interface Round { killedDuringCompaction: boolean; compactions: number }
+interface Round { killedDuringCompaction: boolean; compactions: number; swaps: number }
 
 function runAndKill(dir: string, model: Model, killAfterMs: number): Promise<Round> {
   return new Promise((resolve, reject) => {
@@ -30,6 +31,7 @@ function runAndKill(dir: string, model: Model, killAfterMs: number): Promise<Rou
     let compacting = false;
     let compactions = 0;
     let killedDuring = false;
+    let swaps = 0;
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -44,6 +46,7 @@ function runAndKill(dir: string, model: Model, killAfterMs: number): Promise<Rou
           model.deleting.delete(Number(a));
           model.deleted.add(Number(a));
         }
+        else if (kind === 'SWAPPED') swaps = Number(a);
         else if (kind === 'COMPACTING') {
           compacting = a === '1';
           if (compacting) compactions++;
@@ -53,7 +56,7 @@ function runAndKill(dir: string, model: Model, killAfterMs: number): Promise<Rou
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`child exited with ${String(code)}/${String(signal)}: ${err}`));
-      else resolve({ killedDuringCompaction: killedDuring, compactions });
+      else resolve({ killedDuringCompaction: killedDuring, compactions, swaps });
     });
   });
 }
@@ -90,19 +93,22 @@ test(`kill -9 during compaction: ${CYCLES} cycles lose, resurrect and duplicate 
   const model: Model = { acked: new Set(), deleted: new Set(), deleting: new Set(), maxTried: -1 };
   let during = 0;
   let compactions = 0;
+  let swaps = 0;
   let last = { rows: 0, segments: 0, lost: 0, duplicated: 0 };
   try {
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      const r = await runAndKill(dir, model, 150 + Math.floor(rand() * 900));
+      const r = await runAndKill(dir, model, 300 + Math.floor(rand() * 4500));
       if (r.killedDuringCompaction) during++;
       compactions += r.compactions;
+      swaps += r.swaps;
       last = await verify(dir, model);
       assert.equal(last.lost, 0, `cycle ${cycle}: ${last.lost} acknowledged rows lost`);
       assert.equal(last.duplicated, 0, `cycle ${cycle}: ${last.duplicated} rows duplicated`);
     }
-    t.diagnostic(`cycles ${CYCLES}, kills during an executing compaction ${during}, compactions started ${compactions}, ` +
+    t.diagnostic(`cycles ${CYCLES}, kills during an executing compaction ${during}, compactions started ${compactions}, merged segments swapped in ${swaps}, ` +
       `rows acknowledged ${model.acked.size}, deletes acknowledged ${model.deleted.size}, rows at the end ${last.rows} in ${last.segments} segments, lost 0, duplicated 0`);
     assert.ok(during > 0, 'no kill landed during a compaction: the test did not exercise it');
+    assert.ok(swaps > 0, 'no merged segment was swapped in before a kill: the test did not exercise the swap');
   } finally {
     if (process.env['KEEP_DIR']) console.log(`# kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
