@@ -181,13 +181,15 @@ export class Compactor {
         for (const r of loaded?.residents ?? []) r.release();
         return false;
       }
+      // An index dropped while the target's was built: its file goes with the sources'.
+      const stale = dropStaleIndexFiles(c, target);
       const gone = p.sealed.filter((s) => sources.includes(s.meta));
       const kept = p.sealed.filter((s) => !sources.includes(s.meta));
       if (target) kept.push(loaded ?? { meta: target, data: null });
       p.sealed = kept;
       p.meta = { ...p.meta, segments: kept.map((s) => s.meta) };
       await this.deps.catalog.persist();
-      const old: string[] = [];
+      const old: string[] = stale;
       for (const s of gone) {
         for (const r of s.residents ?? []) r.release();
         old.push(s.meta.file);
@@ -217,6 +219,20 @@ export class Compactor {
       if (oldDeleteFile) await this.deps.files.remove([oldDeleteFile]);
     });
   }
+}
+
+/** Forget the target's files of indexes the collection no longer has; returns them for deletion. */
+function dropStaleIndexFiles(c: CollectionRuntime, target: SealedSegmentMeta | null): string[] {
+  if (!target?.indexFiles) return [];
+  const live = new Set(c.meta.indexes.map((i) => String(i.id)));
+  const stale: string[] = [];
+  const kept: Record<string, string> = {};
+  for (const [id, file] of Object.entries(target.indexFiles)) {
+    if (live.has(id)) kept[id] = file;
+    else if (file) stale.push(file);
+  }
+  target.indexFiles = kept;
+  return stale;
 }
 
 function tombstoneArrays(tomb: ReadonlyMap<PrimaryKey, bigint>, int64: boolean): { tombPks: BigInt64Array | string[]; tombTs: BigInt64Array } {
