@@ -104,6 +104,7 @@ export class Compactor {
       job.state = 'Failed';
       job.error = e instanceof Error ? e.message : String(e);
     }
+    await this.threads.stopIdle();
     if (job.plans.some((x) => x.target !== null)) this.deps.scheduleIndex(c);
   }
 

@@ -79,6 +79,7 @@ export class Indexer {
       await Promise.all(lanes);
     } finally {
       this.running = null;
+      if (this.queue.length === 0 && this.activeBuilds === 0) await this.threads.stopIdle();
     }
   }
 
@@ -159,7 +160,9 @@ export class Indexer {
         this.activeBuilds--;
       }
     });
-    await Promise.all(builds);
+    await Promise.all(builds).finally(async () => {
+      if (this.running === null && this.activeBuilds === 0) await this.threads.stopIdle();
+    });
     if (!live()) {
       await this.files.remove(Object.values(out).filter((f) => f !== ''));
       return null;

@@ -1,15 +1,13 @@
 /**
  * A small pool of worker threads running one kind of background job (index builds, compaction
  * merges) off the event loop: up to `size` jobs at once, one per thread, the rest wait in order.
- * Threads start on demand and stop once the pool has been idle for LINGER_MS, so an idle engine
- * holds none (a thread keeps the last segment it read alive until it exits) while a burst of jobs
- * does not pay a thread start per job.
+ * Threads start on demand and are kept between the jobs of a batch; the owner calls `stopIdle()`
+ * when its batch is done, so an idle engine holds none (a thread keeps the last segment it read,
+ * and its own heap, alive until it exits).
  */
 import { Worker } from 'node:worker_threads';
 import { errors } from '../core/errors.js';
 import { workerExecArgv } from '../core/worker-flags.js';
-
-const LINGER_MS = 500;
 
 interface Reply<R> { id: number; result?: R; payload?: R; error?: string }
 interface Pending<J, R> { id: number; job: J; resolve: (r: R) => void; reject: (e: Error) => void }
@@ -20,7 +18,6 @@ export class JobThreads<J, R> {
   private readonly waiting: Pending<J, R>[] = [];
   private nextId = 1;
   private closed = false;
-  private lingering: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly script: URL,
@@ -42,17 +39,11 @@ export class JobThreads<J, R> {
   }
 
   private pump(): void {
-    if (this.lingering) clearTimeout(this.lingering);
-    this.lingering = null;
     while (this.waiting.length > 0 && (this.idleThreads.length > 0 || this.busy.size < this.size)) {
       const p = this.waiting.shift()!;
       const w = this.idleThreads.pop() ?? this.spawn();
       this.busy.set(w, p);
       w.postMessage({ id: p.id, job: p.job });
-    }
-    if (this.busy.size === 0 && this.waiting.length === 0 && this.idleThreads.length > 0) {
-      this.lingering = setTimeout(() => this.stopIdle(), LINGER_MS);
-      this.lingering.unref();
     }
   }
 
@@ -78,15 +69,13 @@ export class JobThreads<J, R> {
     return w;
   }
 
-  private stopIdle(): void {
-    this.lingering = null;
-    for (const w of this.idleThreads.splice(0)) void w.terminate();
+  /** Stop the threads not running a job; resolves when they have exited. */
+  async stopIdle(): Promise<void> {
+    await Promise.all(this.idleThreads.splice(0).map((w) => w.terminate()));
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.lingering) clearTimeout(this.lingering);
-    this.lingering = null;
     for (const p of this.waiting.splice(0)) p.reject(errors.internal(`${this.what} cancelled: closing`));
     const all = [...this.idleThreads.splice(0), ...this.busy.keys()];
     for (const p of this.busy.values()) p.reject(errors.internal(`${this.what} cancelled: closing`));
