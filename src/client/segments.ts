@@ -65,7 +65,7 @@ export async function compact(ctx: ClientContext, req: CompactReq): Promise<Comp
   const s = scoped(ctx, req);
   return answer(async () => {
     const r = await ctx.service.compact(s);
-    return { compactionID: String(r.compactionId), compactionPlanCount: r.plansRemoved };
+    return { compactionID: String(r.compactionId), compactionPlanCount: r.planCount };
   }, () => ({ compactionID: '0', compactionPlanCount: 0 }));
 }
 
@@ -74,8 +74,7 @@ export async function getCompactionState(ctx: ClientContext, req: GetCompactionS
   const id = BigInt(req.compactionID);
   return answer(async () => {
     const r = await ctx.service.getCompactionState({ compactionId: id });
-    const done = r.state === 'Completed' ? String(r.plansRemoved) : '0';
-    return { state: r.state, executingPlanNo: r.state === 'Executing' ? '1' : '0', timeoutPlanNo: '0', completedPlanNo: done, failedPlanNo: '0' };
+    return { state: r.state, executingPlanNo: String(r.executingPlans), timeoutPlanNo: '0', completedPlanNo: String(r.completedPlans), failedPlanNo: String(r.failedPlans) };
   }, () => ({ state: 'UndefiedState', executingPlanNo: '0', timeoutPlanNo: '0', completedPlanNo: '0', failedPlanNo: '0' }));
 }
 

@@ -28,6 +28,16 @@ export const limits = {
   growingSealRows: 131_072,
   /** Bytes a growing segment holds before it is sealed into a segment file. */
   growingSealBytes: 64 * 1024 * 1024,
+  /** Largest sealed segment compaction writes (Milvus dataCoord.segment.maxSize, 1024 MB). */
+  maxSegmentBytes: 1024 * 1024 * 1024,
+  /** A sealed segment below this share of maxSegmentBytes is small (Milvus dataCoord.segment.smallProportion). */
+  smallSegmentRatio: 0.5,
+  /** Automatic compaction starts after a flush once a partition has more small segments than this. */
+  compactionMinSmallSegments: 8,
+  /** Source segments one compaction plan merges at most (Milvus dataCoord.compaction.max.segment). */
+  compactionMaxSegmentsPerPlan: 30,
+  /** Finished compactions GetCompactionState remembers. */
+  compactionJobsKept: 1_024,
   /** WAL records waiting for group commit before writers are made to wait. */
   walQueueMaxRecords: 4_096,
   /** A WAL file is rotated once it holds this many bytes. */

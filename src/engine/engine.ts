@@ -9,8 +9,10 @@
  *   wal/wal-*.log        write-ahead log (storage/wal.ts); records are engine/records.ts payloads
  *   segments/seg-N.sxs   immutable sealed segments (storage/segment.ts)
  *   segments/del-N.sxs   tombstone snapshots of a partition (same format: pk + ts columns)
+ *   segments/idx-S-I.sxi vector index I of segment S (storage/index-file.ts)
+ * Compaction (compactor.ts) writes new seg files and swaps them in with one manifest update.
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
@@ -32,6 +34,7 @@ import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
+import { Compactor } from './compactor.js';
 import { SearchThreads, checkSearchThreads } from './read.js';
 
 export interface EngineOptions {
@@ -49,6 +52,12 @@ export interface EngineOptions {
    * on the search threads (servers, where requests arrive together; see SearchThreads.enter).
    */
   yieldLoneSearches?: boolean;
+  /** Index build threads, builds of several segments at once (default one per core). */
+  indexBuildThreads?: number;
+  /** Largest segment compaction writes (default limits.maxSegmentBytes; tests lower it). */
+  maxSegmentBytes?: number;
+  /** Compact small segments by itself after flushes (default true). */
+  autoCompaction?: boolean;
   /** Take the directory lock (skip only for in-memory test file systems). */
   lock?: boolean;
   /** Called with a description of a torn WAL tail that was cut off at open. */
@@ -68,6 +77,7 @@ export class Engine implements Catalog {
   readonly writer: Writer;
   readonly loader: Loader;
   readonly indexer: Indexer;
+  readonly compactor: Compactor;
   /** The segments/ directory (segment, tombstone and index files). */
   readonly segments: SegmentDir;
   /** Worker threads for exact search (see read.ts searchVectors). */
@@ -102,13 +112,25 @@ export class Engine implements Catalog {
       health: this.health,
       sealRows: opts.sealRows ?? limits.growingSealRows,
       scheduleIndex: (c) => this.indexer.schedule(c),
+      afterFlush: (c, p) => this.compactor.afterFlush(c, p),
     });
-    this.indexer = new Indexer(this, this.segments);
+    this.indexer = new Indexer(this, this.segments, opts.indexBuildThreads ?? availableParallelism());
     this.loader = new Loader({
       catalog: this,
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
+    this.compactor = new Compactor({
+      catalog: this,
+      files: this.segments,
+      maxSegmentBytes: opts.maxSegmentBytes ?? limits.maxSegmentBytes,
+      auto: opts.autoCompaction ?? true,
+      flushCollection: (c) => this.writer.flushCollection(c),
+      exclusive: (fn) => this.writer.exclusive(() => this.loader.exclusive(fn)),
+      loadSegment: (c, meta) => this.loader.loadSegment(c, meta),
+      buildIndexes: (c, meta, live) => this.indexer.buildFor(c, meta, live),
+      scheduleIndex: (c) => this.indexer.schedule(c),
+    });
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -428,7 +450,9 @@ export class Engine implements Catalog {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.compactor.stop();
       await this.indexer.close();
+      await this.compactor.idle();
       // After a storage failure nothing more is written: the WAL holds every acknowledged write.
       if (this.health.failedReason === null) await this.writer.flushAll();
     } catch (e) {

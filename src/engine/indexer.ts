@@ -1,12 +1,11 @@
 /**
- * Vector index builds: one per (sealed segment, vector index). Builds run in a worker thread when
- * the engine is on the real file system (off the event loop), one at a time so searches keep a
- * core; results are written as index files next to the segment and recorded in the manifest.
- * Loading reads those files and never rebuilds. Growing data is searched exactly until sealed.
+ * Vector index builds: one per (sealed segment, vector index). Builds run on a pool of worker
+ * threads when the engine is on the real file system (off the event loop), several segments at
+ * once (one per build thread, `buildThreads`, default one per core); results are written as index
+ * files next to the segment and recorded in the manifest. Compaction builds its merged segment's
+ * indexes through `buildFor` before the segment is swapped in. Loading reads those files and never
+ * rebuilds. Growing data is searched exactly until sealed.
  */
-import { Worker } from 'node:worker_threads';
-import { errors } from '../core/errors.js';
-import { workerExecArgv } from '../core/worker-flags.js';
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
 import { isVectorKind } from '../index/metrics.js';
 import { columnKindFor } from '../schema/column.js';
@@ -16,7 +15,8 @@ import type { CollectionRuntime } from './collection.js';
 import type { Catalog, SegmentDir } from './parts.js';
 import type { BuildJob } from './index-build.js';
 import { buildIndexPayload } from './index-build.js';
-import type { IndexMeta } from './meta.js';
+import { JobThreads } from './job-threads.js';
+import type { IndexMeta, SealedSegmentMeta } from './meta.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
 
 interface Task {
@@ -30,10 +30,10 @@ export class Indexer {
   private readonly queue: Task[] = [];
   private readonly queued = new Set<string>();
   private running: Promise<void> | null = null;
-  private worker: Worker | null = null;
-  private nextJobId = 1;
+  private readonly threads: JobThreads<BuildJob, Uint8Array>;
   private closed = false;
-  private readonly waiting = new Map<number, { resolve: (p: Uint8Array) => void; reject: (e: Error) => void }>();
+  /** Builds under way right now (DescribeIndex reports them as pending until they finish). */
+  activeBuilds = 0;
   /** The last build failure per index id, reported by DescribeIndex. */
   readonly failures = new Map<number, string>();
   /** Called after every index build with its index type, duration and outcome (metrics). */
@@ -42,7 +42,10 @@ export class Indexer {
   constructor(
     private readonly catalog: Catalog,
     private readonly files: SegmentDir,
-  ) {}
+    readonly buildThreads: number,
+  ) {
+    this.threads = new JobThreads(new URL('./index-worker.js', import.meta.url), buildThreads, 'index build');
+  }
 
   /** Queue builds for every sealed segment of the collection that lacks one of its vector indexes. */
   schedule(c: CollectionRuntime): void {
@@ -68,29 +71,34 @@ export class Indexer {
     while (this.running) await this.running;
   }
 
+  /** Runs queued builds, `buildThreads` at once, until the queue is empty. */
   private async drain(): Promise<void> {
     try {
-      for (let t = this.queue.shift(); t; t = this.queue.shift()) {
-        this.queued.delete(`${t.seg.meta.id}:${t.index.id}`);
-        const started = performance.now();
-        let ok = false;
-        try {
-          await this.buildOne(t);
-          this.failures.delete(t.index.id);
-          ok = true;
-        } catch (e) {
-          this.failures.set(t.index.id, e instanceof Error ? e.message : String(e));
-        }
-        for (const l of this.buildListeners) l(t.index.indexType, (performance.now() - started) / 1000, ok);
-      }
+      const lanes: Promise<void>[] = [];
+      for (let i = 0; i < Math.max(1, this.buildThreads); i++) lanes.push(this.lane());
+      await Promise.all(lanes);
     } finally {
       this.running = null;
-      // A build worker holds the segment it last read until it exits: let it go when idle.
-      if (this.queue.length === 0 && this.worker) {
-        const w = this.worker;
-        this.worker = null;
-        await w.terminate();
+      if (this.queue.length === 0 && this.activeBuilds === 0) await this.threads.stopIdle();
+    }
+  }
+
+  private async lane(): Promise<void> {
+    for (let t = this.queue.shift(); t; t = this.queue.shift()) {
+      this.queued.delete(`${t.seg.meta.id}:${t.index.id}`);
+      const started = performance.now();
+      let ok = false;
+      this.activeBuilds++;
+      try {
+        await this.buildOne(t);
+        this.failures.delete(t.index.id);
+        ok = true;
+      } catch (e) {
+        this.failures.set(t.index.id, e instanceof Error ? e.message : String(e));
+      } finally {
+        this.activeBuilds--;
       }
+      for (const l of this.buildListeners) l(t.index.indexType, (performance.now() - started) / 1000, ok);
     }
   }
 
@@ -101,28 +109,8 @@ export class Indexer {
 
   private async buildOne(t: Task): Promise<void> {
     if (!this.stillLive(t)) return;
-    const field = t.c.meta.schema.fields.find((f) => f.fieldId === t.index.fieldId)!;
-    const kind = columnKindFor(field.dataType);
-    if (!isVectorKind(kind)) return;
-    const desc = getIndexDescriptor(t.index.indexType);
-    const spec = validateIndexParams(desc, kind, t.index.metricType || undefined, t.index.params);
-    let file = '';
-    if (t.seg.meta.numRows >= (desc.exactThreshold ?? 0)) {
-      const job: BuildJob = {
-        segmentPath: this.files.path(t.seg.meta.file),
-        fieldId: t.index.fieldId,
-        indexType: desc.name,
-        metric: spec.metric,
-        params: spec.params,
-      };
-      const payload = this.files.fs instanceof NodeFileSystem ? await this.inWorker(job) : await buildIndexPayload(this.files.fs, job);
-      if (!this.stillLive(t)) return;
-      file = `idx-${t.seg.meta.id}-${t.index.id}.sxi`;
-      await writeIndexFile(this.files.fs, this.files.dir, file, {
-        meta: { segmentId: t.seg.meta.id, indexId: t.index.id, field: field.name, indexType: desc.name, metric: spec.metric },
-        payload,
-      });
-    }
+    const file = await this.buildFile(t.c, t.seg.meta, t.index, () => this.stillLive(t));
+    if (file === null) return;
     if (!this.stillLive(t)) {
       if (file) await this.files.remove([file]);
       return;
@@ -133,28 +121,53 @@ export class Indexer {
     if (t.seg.data && file) await this.attachOne(t.c, t.seg, t.index);
   }
 
-  private inWorker(job: BuildJob): Promise<Uint8Array> {
-    if (!this.worker) {
-      this.worker = new Worker(new URL('./index-worker.js', import.meta.url), { execArgv: workerExecArgv() });
-      this.worker.unref();
-      this.worker.on('message', (m: { id: number; payload?: Uint8Array; error?: string }) => {
-        const w = this.waiting.get(m.id);
-        if (!w) return;
-        this.waiting.delete(m.id);
-        if (m.payload) w.resolve(m.payload);
-        else w.reject(errors.internal(`index build failed: ${m.error ?? 'unknown error'}`));
-      });
-      this.worker.on('error', (e) => {
-        for (const w of this.waiting.values()) w.reject(e);
-        this.waiting.clear();
-        this.worker = null;
-      });
-    }
-    const id = this.nextJobId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker!.postMessage({ id, job });
+  /**
+   * Build one index of one segment file and write its index file: the file name, '' when the
+   * segment is below the index type's exact threshold, null when `live()` turned false meanwhile.
+   */
+  private async buildFile(c: CollectionRuntime, seg: SealedSegmentMeta, index: IndexMeta, live: () => boolean): Promise<string | null> {
+    const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
+    const kind = columnKindFor(field.dataType);
+    if (!isVectorKind(kind)) return null;
+    const desc = getIndexDescriptor(index.indexType);
+    const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
+    if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
+    const job: BuildJob = { segmentPath: this.files.path(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+    const payload = this.files.fs instanceof NodeFileSystem ? await this.threads.run(job) : await buildIndexPayload(this.files.fs, job);
+    if (!live()) return null;
+    const file = `idx-${seg.id}-${index.id}.sxi`;
+    await writeIndexFile(this.files.fs, this.files.dir, file, {
+      meta: { segmentId: seg.id, indexId: index.id, field: field.name, indexType: desc.name, metric: spec.metric },
+      payload,
     });
+    return file;
+  }
+
+  /**
+   * Compaction: build every vector index of the collection over a segment file not yet in the
+   * manifest, on the same build threads; returns its `indexFiles` (null when `live()` turned false).
+   */
+  async buildFor(c: CollectionRuntime, seg: SealedSegmentMeta, live: () => boolean): Promise<Record<string, string> | null> {
+    const out: Record<string, string> = {};
+    const builds = c.meta.indexes.map(async (index) => {
+      const started = performance.now();
+      this.activeBuilds++;
+      try {
+        const file = await this.buildFile(c, seg, index, live);
+        if (file !== null) out[String(index.id)] = file;
+        for (const l of this.buildListeners) l(index.indexType, (performance.now() - started) / 1000, true);
+      } finally {
+        this.activeBuilds--;
+      }
+    });
+    await Promise.all(builds).finally(async () => {
+      if (this.running === null && this.activeBuilds === 0) await this.threads.stopIdle();
+    });
+    if (!live()) {
+      await this.files.remove(Object.values(out).filter((f) => f !== ''));
+      return null;
+    }
+    return out;
   }
 
   /** Load the built indexes of a segment whose columns are in memory. */
@@ -225,11 +238,7 @@ export class Indexer {
     this.closed = true;
     this.queue.length = 0;
     this.queued.clear();
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-    for (const wait of this.waiting.values()) wait.reject(errors.internal('index build cancelled: closing'));
-    this.waiting.clear();
+    await this.threads.close();
     await this.idle();
   }
 }

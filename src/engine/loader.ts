@@ -20,7 +20,7 @@ import { sliceColumn } from '../schema/ops.js';
  * freed as a whole on release) and the other columns copied out of the file buffer, so nothing
  * keeps the file's bytes alive.
  */
-function residentChunk(chunk: Chunk, s: SealedSegment): Chunk {
+export function residentChunk(chunk: Chunk, s: SealedSegment): Chunk {
   const columns = new Map<string, Column>();
   const residents: ResidentColumn[] = [];
   for (const [name, col] of chunk.columns) {
@@ -58,6 +58,19 @@ export class Loader {
     let n = 0;
     for (const c of this.deps.catalog.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
     return n;
+  }
+
+  /** Run `fn` with no load or release under way (compaction's swap). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(fn);
+  }
+
+  /** A segment not yet listed (compaction's target) in its loaded form, indexes attached. */
+  async loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<SealedSegment> {
+    const s: SealedSegment = { meta, data: null };
+    s.data = residentChunk(await this.deps.readSegment(c, meta), s);
+    await this.deps.attachIndexes(c, s);
+    return s;
   }
 
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {

@@ -8,7 +8,6 @@ import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import { functionOutputFields } from '../schema/build.js';
 import { columnLength, type Column } from '../schema/column.js';
-import { takeRows } from '../schema/ops.js';
 import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
 import type { FieldSchema } from '../schema/types.js';
@@ -51,6 +50,8 @@ export interface WriterDeps {
   sealRows: number;
   /** Queue index builds for the collection's new sealed segments. */
   scheduleIndex(c: CollectionRuntime): void;
+  /** Told after each flush that sealed a segment (automatic compaction). */
+  afterFlush(c: CollectionRuntime, p: PartitionRuntime): void;
 }
 
 export class Writer {
@@ -60,6 +61,11 @@ export class Writer {
   lastFlushError: unknown = null;
 
   constructor(private readonly deps: WriterDeps) {}
+
+  /** Run `fn` with no flush under way (compaction's swap). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.flushLock.run(fn);
+  }
 
   /** Log the write durably, then apply it. Returns the write's timestamp. */
   async write(c: CollectionRuntime, input: WriteInput, ts: bigint = this.deps.clock.next()): Promise<bigint> {
@@ -184,7 +190,10 @@ export class Writer {
       await catalog.persist();
       if (oldDeleteFile && oldDeleteFile !== deleteFile) await files.remove([oldDeleteFile]);
       await this.dropObsoleteWal();
-      if (segMeta) this.deps.scheduleIndex(c);
+      if (segMeta) {
+        this.deps.scheduleIndex(c);
+        this.deps.afterFlush(c, p);
+      }
       return segMeta;
     });
   }
@@ -286,56 +295,6 @@ export class Writer {
       throw this.deps.health.storageError(where, e, true);
     }
   }
-
-  /**
-   * Rewrite every sealed segment of the collection without its deleted rows, then clear the
-   * tombstones (every row they could hide is gone once growing data is sealed too).
-   */
-  async compact(c: CollectionRuntime): Promise<number> {
-    await this.flushCollection(c);
-    return this.flushLock.run(async () => {
-      let removed = 0;
-      for (const p of c.partitions.values()) {
-        if (p.tombstones.size === 0) continue;
-        const snapshot = new Map(p.tombstones);
-        const kept: { meta: SealedSegmentMeta; data: Chunk | null }[] = [];
-        const oldFiles: string[] = [];
-        for (const s of p.sealed) {
-          const chunk = s.data ?? (await this.readSegment(c, s.meta));
-          const mask = p.deletedMask(chunk);
-          if (!mask) { kept.push(s); continue; }
-          const rows: number[] = [];
-          for (let i = 0; i < chunk.numRows; i++) if (mask[i] === 0) rows.push(i);
-          removed += chunk.numRows - rows.length;
-          oldFiles.push(s.meta.file);
-          for (const f of Object.values(s.meta.indexFiles ?? {})) if (f) oldFiles.push(f);
-          if (rows.length === 0) continue;
-          const sub = takeChunkRows(chunk, rows);
-          const meta = await this.durably('compaction', () => this.writeSegment(c, p, sub));
-          for (const r of s.residents ?? []) r.release();
-          kept.push({ meta, data: s.data ? sub : null });
-        }
-        if (p.meta.deleteFile) oldFiles.push(p.meta.deleteFile);
-        p.sealed = kept;
-        // Deletes made while we rewrote stay (they are in the WAL past flushedLsn), and so do the
-        // applied ones that still hide rows written to growing data meanwhile.
-        p.clearAppliedTombstones(snapshot);
-        p.meta = { ...p.meta, segments: kept.map((s) => s.meta), deleteFile: null };
-        await this.deps.catalog.persist();
-        await this.deps.files.remove(oldFiles);
-      }
-      this.deps.scheduleIndex(c);
-      return removed;
-    });
-  }
-}
-
-function takeChunkRows(chunk: Chunk, rows: number[]): Chunk {
-  const cols = new Map<string, Column>();
-  for (const [name, col] of chunk.columns) cols.set(name, takeRows(col, rows));
-  const ts = new BigInt64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) ts[i] = chunk.ts[rows[i]!]!;
-  return new Chunk(chunk.partitionId, rows.length, cols, ts, chunk.pkField);
 }
 
 function toFieldIdCols(c: CollectionRuntime, columns: ReadonlyMap<string, Column>): { fieldId: number; column: Column }[] {

@@ -1,5 +1,6 @@
 /** Flush, compaction and segment-info RPCs, answered truthfully from the engine's state. */
 import { errors } from '../core/errors.js';
+import type { CompactionJob } from '../engine/compaction-plan.js';
 import type { Engine } from '../engine/engine.js';
 import { dbNameOf, requireCollection } from './resolve.js';
 import type * as T from './types.js';
@@ -46,22 +47,34 @@ export function getFlushState(_engine: Engine, _req: { segmentIds: bigint[] }): 
   return true;
 }
 
-const compactions = new WeakMap<Engine, Map<bigint, T.CompactionResult>>();
-
-export async function compact(engine: Engine, req: T.CollectionScoped): Promise<T.CompactionResult> {
+/**
+ * ManualCompaction: flushes, then merges every partition's sealed segments (mix compaction) in the
+ * background, as Milvus does; the answer comes at once and GetCompactionState follows the job.
+ */
+export function compact(engine: Engine, req: T.CollectionScoped): T.CompactionResult {
   const c = requireCollection(engine, req);
-  const removed = await engine.writer.compact(c);
-  const result: T.CompactionResult = { compactionId: BigInt(engine.allocId()), state: 'Completed', plansRemoved: removed };
-  let m = compactions.get(engine);
-  if (!m) compactions.set(engine, (m = new Map()));
-  m.set(result.compactionId, result);
-  return result;
+  return compactionResult(engine.compactor.start(c, true));
 }
 
 export function getCompactionState(engine: Engine, req: { compactionId: bigint }): T.CompactionResult {
-  const r = compactions.get(engine)?.get(req.compactionId);
-  // Compactions run to completion before ManualCompaction answers; an unknown id has nothing pending.
-  return r ?? { compactionId: req.compactionId, state: 'Completed', plansRemoved: 0 };
+  const job = engine.compactor.jobs.get(req.compactionId);
+  // An unknown id (or one forgotten after many newer jobs) has nothing pending.
+  if (!job) return { compactionId: req.compactionId, state: 'Completed', planCount: 0, executingPlans: 0, completedPlans: 0, failedPlans: 0, plans: [] };
+  return compactionResult(job);
+}
+
+function compactionResult(job: CompactionJob): T.CompactionResult {
+  const count = (s: string): number => job.plans.filter((p) => p.state === s).length;
+  return {
+    compactionId: job.id,
+    state: job.state === 'Executing' ? 'Executing' : 'Completed',
+    planCount: job.plans.length,
+    executingPlans: job.state === 'Executing' ? Math.max(1, count('Executing')) : 0,
+    completedPlans: count('Completed'),
+    failedPlans: count('Failed') + (job.state === 'Failed' && job.plans.length === 0 ? 1 : 0),
+    plans: job.plans.filter((p) => p.state === 'Completed' && (p.target !== null || p.removedRows > 0))
+      .map((p) => ({ sources: p.sources.map(BigInt), target: BigInt(p.target ?? 0) })),
+  };
 }
 
 export function persistentSegmentInfo(engine: Engine, req: T.CollectionScoped): T.SegmentInfo[] {

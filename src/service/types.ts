@@ -216,7 +216,16 @@ export interface SegmentInfo {
   indexName: string;
   memSizeBytes: number;
 }
-export interface CompactionResult { compactionId: bigint; state: 'Completed' | 'Executing'; plansRemoved: number }
+/** A compaction as GetCompactionState reports it; `plans` are the merges done (source ids -> target id). */
+export interface CompactionResult {
+  compactionId: bigint;
+  state: 'Completed' | 'Executing';
+  planCount: number;
+  executingPlans: number;
+  completedPlans: number;
+  failedPlans: number;
+  plans: { sources: bigint[]; target: bigint }[];
+}
 export interface Statistics { rowCount: number }
 
 // ---------- server ----------

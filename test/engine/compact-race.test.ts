@@ -86,6 +86,7 @@ test('a row inserted and deleted while compaction rewrites another partition sta
   await svc.delete({ collectionName: 'c', filter: 'id == 500' });
   fs.release();
   await compaction;
+  await svc.engine.compactor.idle();
 
   const expected = { ids: [...Array.from({ length: 49 }, (_, i) => i + 1), ...Array.from({ length: 49 }, (_, i) => i + 101)], count: 98 };
   assert.deepEqual(await countAndIds(svc, 'id >= 0'), expected, 'row 500 came back after compaction');

@@ -70,6 +70,7 @@ test('searches across repeated compactions keep RSS outside the JS heap within 1
     const half = live.splice(0, SEGMENT_ROWS / 2);
     await svc.delete({ collectionName: name, filter: `id in [${half.join(',')}]` });
     await svc.compact({ collectionName: name });
+    await svc.engine.compactor.idle();
     await svc.engine.indexer.idle();
     const q = new Float32Array(DIM);
     /** RSS outside this thread's JS heap (whose young generation may grow with the test's own allocations). */
@@ -79,6 +80,7 @@ test('searches across repeated compactions keep RSS outside the JS heap within 1
       await svc.delete({ collectionName: name, filter: `id in [${gone.join(',')}]` });
       await insert(CHURN);
       await svc.compact({ collectionName: name });
+      await svc.engine.compactor.idle();
       await svc.engine.indexer.idle();
       for (let s = 0; s < SEARCHES; s++) {
         for (let d = 0; d < DIM; d++) q[d] = rand() * 2 - 1;

@@ -99,6 +99,7 @@ test('query: filters, ordering by PK, limit/offset rules, count(*), upsert and d
     assert.equal(await count('id >= 0'), 430);
     assert.equal(await count('tag == "up"'), 10);
     await svc.compact({ collectionName: 'docs' });
+    await svc.engine.compactor.idle();
     assert.equal((await svc.getCollectionStatistics({ collectionName: 'docs' })).rowCount, 430);
     assert.equal(await count('id >= 0'), 430);
     await svc.close();

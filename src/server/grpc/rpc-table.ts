@@ -162,11 +162,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact(R.collectionScoped(req, ctx))),
   GetCompactionState: async (api, req) => out.compactionStateToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
-  /** State as GetCompactionState; Sextant keeps no per-plan segment lists, so `mergeInfos` is empty. */
-  GetCompactionStateWithPlans: async (api, req) => {
-    const r = await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') });
-    return { state: out.compactionStateToWire(r)['state'], mergeInfos: [] };
-  },
+  GetCompactionStateWithPlans: async (api, req) => out.compactionPlansToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
   GetPersistentSegmentInfo: async (api, req, ctx) => out.persistentSegmentsToWire(await api.getPersistentSegmentInfo(R.segmentInfoRequest(req, ctx))),
   GetQuerySegmentInfo: async (api, req, ctx) => out.querySegmentsToWire(await api.getQuerySegmentInfo(R.segmentInfoRequest(req, ctx))),
 

@@ -141,18 +141,22 @@ export function querySegmentsToWire(list: T.SegmentInfo[]): Wire {
 const CompactionState = { Executing: 1, Completed: 2 } as const;
 
 export function compactionToWire(r: T.CompactionResult): Wire {
-  return { compactionID: s(r.compactionId), compactionPlanCount: r.plansRemoved };
+  return { compactionID: s(r.compactionId), compactionPlanCount: r.planCount };
 }
 
 export function compactionStateToWire(r: T.CompactionResult): Wire {
-  const done = r.state === 'Completed';
   return {
     state: CompactionState[r.state],
-    executingPlanNo: done ? '0' : '1',
+    executingPlanNo: s(r.executingPlans),
     timeoutPlanNo: '0',
-    completedPlanNo: done ? s(r.plansRemoved) : '0',
-    failedPlanNo: '0',
+    completedPlanNo: s(r.completedPlans),
+    failedPlanNo: s(r.failedPlans),
   };
+}
+
+/** milvus.proto CompactionMergeInfo: the source segments of each merge and its target. */
+export function compactionPlansToWire(r: T.CompactionResult): Wire {
+  return { state: CompactionState[r.state], mergeInfos: r.plans.map((p) => ({ sources: p.sources.map(s), target: s(p.target) })) };
 }
 
 /** milvus.proto QuotaState numbers. */

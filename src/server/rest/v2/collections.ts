@@ -70,7 +70,7 @@ export const collectionRoutes: V2Table = {
     const compactionId = parseInt64(id);
     if (compactionId === undefined) throw errors.invalidParameter('compactionID', { expected: 'an integer', actual: String(id) });
     const r = await call.api.getCompactionState({ compactionId });
-    return ok({ compactionID: Number(r.compactionId), state: r.state, executingPlanNo: r.state === 'Executing' ? 1 : 0, timeoutPlanNo: 0, completedPlanNo: r.plansRemoved });
+    return ok({ compactionID: Number(r.compactionId), state: r.state, executingPlanNo: r.executingPlans, timeoutPlanNo: 0, completedPlanNo: r.completedPlans, failedPlanNo: r.failedPlans });
   },
   'collections/alter_properties': async (call) => {
     await call.api.alterCollection({ ...collectionOf(call), properties: call.args.stringRecord('properties') });
