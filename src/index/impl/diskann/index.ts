@@ -18,7 +18,8 @@ import type { MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import type { Bitset } from '../../../schema/column.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
-import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
+import type { ExactSearchResult } from '../../flat.js';
+import { exactSearch, exactSearchInto } from '../exact-route.js';
 import { allowedRows } from '../../allowed.js';
 import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
@@ -232,23 +233,11 @@ export class DiskAnnIndex implements VectorIndex {
   }
 
   private exact(req: IndexSearchRequest, q: number | null, listed: Int32Array | null = null): ExactSearchResult {
-    const { column, numRows } = this.p;
-    let queries = req.queries;
-    if (q !== null) {
-      const qc = queries as DenseColumn;
-      queries = { ...qc, data: qc.data.subarray(q * qc.dim, (q + 1) * qc.dim) } as DenseColumn;
-    }
-    return searchExactAmong({
-      metric: this.metric, column, numRows, queries, topK: req.topK, filter: req.filter ?? null, range: req.range ?? null,
-    }, listed);
+    return exactSearch({ column: this.p.column, numRows: this.p.numRows, metric: this.metric }, req, q, listed);
   }
 
   private exactInto(req: IndexSearchRequest, q: number, out: ExactSearchResult): void {
-    const one = this.exact(req, q);
-    const k = out.topK;
-    out.rows.set(one.rows, q * k);
-    out.scores.set(one.scores, q * k);
-    out.counts[q] = one.counts[0]!;
+    exactSearchInto({ column: this.p.column, numRows: this.p.numRows, metric: this.metric }, req, q, out);
   }
 }
 
