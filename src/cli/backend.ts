@@ -179,3 +179,10 @@ export interface Backend {
   /** `add`: AddPrivilegesToGroup, else RemovePrivilegesFromGroup. */
   operatePrivilegeGroup(group: string, privileges: string[], add: boolean): Promise<void>;
 }
+
+/** How often a waiting verb (compact) asks again. */
+export const COMPACTION_POLL_MS = 50;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

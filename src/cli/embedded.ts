@@ -16,6 +16,7 @@ import type * as T from '../service/types.js';
 import type {
   AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
+import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { buildParams, roundFloat32, rowAt } from './values.js';
 
 const CONSISTENCY_NAMES = Object.keys(ConsistencyLevel) as (keyof typeof ConsistencyLevel)[];
@@ -191,7 +192,12 @@ export class EmbeddedBackend implements Backend {
     (await this.api.getLoadingProgress({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).progress;
 
   flush = async (c: string) => { await this.api.flush({ dbName: this.database, collectionNames: [c] }); };
-  compact = async (c: string) => String((await this.api.compact(this.c(c))).compactionId);
+  /** Compaction runs in the background; the verb waits for it, so "done" means done. */
+  compact = async (c: string) => {
+    const id = (await this.api.compact(this.c(c))).compactionId;
+    while ((await this.api.getCompactionState({ compactionId: id })).state !== 'Completed') await sleep(COMPACTION_POLL_MS);
+    return String(id);
+  };
 
   // access control: the caller's context names the database grants default to
   createUser = async (username: string, password: string) => this.api.createCredential({ username, password }, this.caller);

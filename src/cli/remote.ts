@@ -13,6 +13,7 @@ import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import type {
   AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
+import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
 import { buildParams, roundFloat32 } from './values.js';
 
@@ -254,7 +255,12 @@ export class RemoteBackend implements Backend {
     Number((await ok(this.client.getLoadingProgress({ ...this.c(c), ...(partitions.length > 0 ? { partition_names: partitions } : {}) }))).progress);
 
   flush = async (c: string) => { await ok(this.client.flushSync({ collection_names: [c], db_name: this.database })); };
-  compact = async (c: string) => String((await ok(this.client.compact(this.c(c)))).compactionID);
+  /** Compaction runs in the background; the verb waits for it (GetCompactionState), as for flush. */
+  compact = async (c: string) => {
+    const id = (await ok(this.client.compact(this.c(c)))).compactionID;
+    while (String((await ok(this.client.getCompactionState({ compactionID: id }))).state) !== 'Completed') await sleep(COMPACTION_POLL_MS);
+    return String(id);
+  };
 
   // access control: the SDK's RBAC calls; the server decides
   createUser = async (username: string, password: string) => okStatus(this.client.createUser({ username, password }));
