@@ -51,7 +51,7 @@ test('embedded client: query, filtered search and delete by TEXT_MATCH / PHRASE_
       { name: 't', data_type: DataType.VarChar, max_length: 64, enable_match: true },
       { name: 'vec', data_type: DataType.FloatVector, dim: 4 },
     ] }), (e: unknown) => (e as { code?: unknown }).code === 1100
-      && /field t which has enable_match or is input of BM25 function must also enable_analyzer/.test(String((e as Error).message)));
+      && /field t is set to enable match but not enable analyzer/.test(String((e as Error).message)));
 
     const made = await client.createCollection({ collection_name: C, fields: [
       { name: 'id', data_type: DataType.Int64, is_primary_key: true },
