@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { DataType, FunctionType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { SextantService } from '../../src/service/service.js';
 import { startSextantServer, type RunningSextantServer } from '../../src/server/http/server.js';
@@ -65,6 +65,37 @@ async function seed(client: MilvusClient): Promise<void> {
   ok(await client.flushSync({ collection_names: ['books'] }));
   ok(await client.createIndex({ collection_name: 'books', field_name: 'vec', index_type: 'FLAT', metric_type: 'L2' }));
   ok(await client.loadCollectionSync({ collection_name: 'books' }));
+  // Full-text: a BM25 function's output, searched with text from the playground.
+  ok(await client.createCollection({
+    collection_name: 'notes',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'doc', data_type: DataType.VarChar, max_length: 128, enable_analyzer: true },
+      // A dense field first: choosing the text mode must switch the searched field to the BM25 output.
+      { name: 'vec', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'sparse', data_type: DataType.SparseFloatVector },
+    ],
+    functions: [{ name: 'bm25', type: FunctionType.BM25, input_field_names: ['doc'], output_field_names: ['sparse'], params: {} }],
+  }));
+  ok(await client.insert({ collection_name: 'notes', data: NOTES.map((doc, id) => ({ id, doc, vec: [id, 1] })) }));
+  ok(await client.createIndex({ collection_name: 'notes', field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }));
+  ok(await client.createIndex({ collection_name: 'notes', field_name: 'vec', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await client.loadCollectionSync({ collection_name: 'notes' }));
+}
+
+const NOTES = ['the quick brown fox jumps', 'lazy dogs sleep all day', 'a fox and a dog', 'vector databases search by meaning'];
+
+/** Text search on the BM25 collection: the only documents with "fox" come back, best first. */
+async function searchByText(page: Page): Promise<void> {
+  await page.locator('#search-collection').selectOption('notes');
+  await page.getByRole('radio', { name: 'Text (BM25)' }).check();
+  await page.locator('#search-text').fill('fox');
+  await page.getByLabel('Limit').fill('2');
+  await page.getByLabel('Output fields').fill('doc');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('#search-results tbody tr', { hasText: 'fox' }).nth(1).waitFor();
+  const docs = (await page.locator('#search-results tbody tr').allTextContents()).map((t) => NOTES.find((n) => t.includes(n)));
+  assert.deepEqual([...docs].sort(), [NOTES[0], NOTES[2]].sort(), 'the two documents with "fox"');
 }
 
 interface Browser { context: BrowserContext; page: Page; problems: string[]; allow: { status401: boolean }; close(): Promise<void> }
@@ -207,6 +238,7 @@ test('web console: collections with load state and memory, release and load by c
     await queryPages(page);
     await searchByKey(page);
     await shot(page, 'console-search.png');
+    await searchByText(page);
     await page.getByRole('link', { name: 'Server' }).click();
     await page.locator('#server-health', { hasText: 'OK' }).waitFor();
     assert.match(await page.locator('#server-version').innerText(), /sextant/);

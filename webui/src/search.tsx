@@ -77,14 +77,15 @@ function useForm(c: CollectionSummary | undefined): [SearchForm, (patch: Partial
   return [form, (patch) => setForm((f) => ({ ...f, ...patch }))];
 }
 
-function ModePicker(props: { form: SearchForm; set: (p: Partial<SearchForm>) => void; text: boolean }) {
-  const modes: [Mode, string][] = [['vector', 'Vector (JSON)'], ['pk', 'By primary key'], ...(props.text ? [['text', 'Text (BM25)'] as [Mode, string]] : [])];
+/** `textField`: the BM25 output field text searches go to (picked when the text mode is chosen), if any. */
+function ModePicker(props: { form: SearchForm; set: (p: Partial<SearchForm>) => void; textField: string | undefined }) {
+  const modes: [Mode, string][] = [['vector', 'Vector (JSON)'], ['pk', 'By primary key'], ...(props.textField !== undefined ? [['text', 'Text (BM25)'] as [Mode, string]] : [])];
   return (
     <fieldset class="wide row">
       <legend>Query by</legend>
       {modes.map(([m, label]) => (
         <label key={m} class="inline">
-          <input type="radio" name="search-mode" value={m} checked={props.form.mode === m} onChange={() => props.set({ mode: m })} /> {label}
+          <input type="radio" name="search-mode" value={m} checked={props.form.mode === m} onChange={() => props.set({ mode: m, ...(m === 'text' && props.textField !== undefined ? { field: props.textField } : {}) })} /> {label}
         </label>
       ))}
     </fieldset>
@@ -152,7 +153,7 @@ export function SearchView(props: { dbName: string; collections: readonly Collec
       <h2 id="search-title">Search</h2>
       <form class="grid-form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <CollectionPicker id="search-collection" collections={props.collections} value={form.name} onChange={pick} />
-        <ModePicker form={form} set={set} text={c !== undefined && textSearchFields(c).length > 0} />
+        <ModePicker form={form} set={set} textField={c === undefined ? undefined : textSearchFields(c)[0]} />
         <QueryInput form={form} set={set} />
         <Options form={form} set={set} c={c} />
         <div class="wide row"><button type="submit" class="primary" disabled={busy || c === undefined}>Search</button></div>
