@@ -8,25 +8,17 @@ import { tokenHash, type Analyzer } from '../analyzer/analyzer.js';
 import { DataType, dataTypeName } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import type { Column } from './column.js';
-import { enableAnalyzer, fieldAnalyzer as textFieldAnalyzer } from './text.js';
+import { enableAnalyzer, singleAnalyzer } from './text.js';
 import type { FieldSchema, FunctionSchema, SparseVector } from './types.js';
 
 export const analyzerEnabled = enableAnalyzer;
 
-const analyzers = new WeakMap<FieldSchema, Analyzer>();
-
 /**
- * The analyzer of a BM25 input field (schema/text.ts builds it), cached per field object. A
- * multi-language analyzer (per-row choice by another field) is not computed for BM25 yet: refused.
+ * The analyzer of a BM25 input field (schema/text.ts builds and caches it). A multi-language analyzer
+ * (per-row choice by another field) is not computed for BM25 yet: refused.
  */
 export function fieldAnalyzer(f: FieldSchema): Analyzer {
-  let a = analyzers.get(f);
-  if (a !== undefined) return a;
-  const built = textFieldAnalyzer(f);
-  if (built.kind !== 'single') throw errors.invalidParameter(`multi_analyzer_params on BM25 input field ${f.name} is not supported yet`);
-  a = built.analyzer;
-  analyzers.set(f, a);
-  return a;
+  return singleAnalyzer(f, `multi_analyzer_params on BM25 input field ${f.name} is not supported yet`).analyzer;
 }
 
 /** One text -> its BM25 row: distinct token hashes ascending, each with its count. */

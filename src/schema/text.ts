@@ -82,21 +82,26 @@ function checkByField(field: FieldSchema, byField: string, byName: ReadonlyMap<s
 /** TEXT_MATCH / PHRASE_MATCH apply to a field with `enable_match` (which checkTextFields tied to an analyzer). */
 export const fieldEnablesMatch = enableMatch;
 
-const matchAnalyzers = new Map<string, Analyzer>();
+const singleAnalyzers = new Map<string, Analyzer>();
 
 /**
- * The analyzer a match field's positional index and queries use, and the text that identifies it (a
- * chunk keeps one index per field and key). Match fields have a single analyzer: checkTextFields
- * refuses multi-language analyzers on them, as Milvus does.
+ * A field's one analyzer (no multi-language choice per row), cached by its params text, and that
+ * text (a chunk keeps one match index per field and key). `refuseMulti` names the refusal when the
+ * field has multi_analyzer_params. TEXT_MATCH and the BM25 function both read analyzers here.
  */
-export function matchAnalyzer(f: FieldSchema): { analyzer: Analyzer; key: string } {
+export function singleAnalyzer(f: FieldSchema, refuseMulti: string): { analyzer: Analyzer; key: string } {
   const key = f.typeParams['analyzer_params'] ?? '';
-  let analyzer = matchAnalyzers.get(key);
+  let analyzer = singleAnalyzers.get(key);
   if (analyzer === undefined) {
     const built = fieldAnalyzer(f);
-    if (built.kind !== 'single') throw errors.invalidParameter(`multi analyzer now only support for bm25, but now field ${f.name} enable match`);
+    if (built.kind !== 'single') throw errors.invalidParameter(refuseMulti);
     analyzer = built.analyzer;
-    matchAnalyzers.set(key, analyzer);
+    singleAnalyzers.set(key, analyzer);
   }
   return { analyzer, key };
+}
+
+/** The analyzer of a match field: checkTextFields refuses multi-language analyzers on them, as Milvus does. */
+export function matchAnalyzer(f: FieldSchema): { analyzer: Analyzer; key: string } {
+  return singleAnalyzer(f, `multi analyzer now only support for bm25, but now field ${f.name} enable match`);
 }
