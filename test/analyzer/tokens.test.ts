@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32 } from 'node:zlib';
 import { buildAnalyzer, tokenHash } from '../../src/analyzer/analyzer.js';
 
 const texts = (params: unknown, text: string): string[] => buildAnalyzer(params).tokens(text);
@@ -133,5 +134,30 @@ describe('token hash', () => {
     const long = 'é'.repeat(60);
     assert.equal(tokenHash(long), tokenHash(long + 'tail'), 'bytes past 100 are not hashed');
     assert.notEqual(tokenHash('é'.repeat(49)), tokenHash('é'.repeat(50)));
+  });
+
+  // Known values from Milvus's own test of the same function (milvus-io/milvus pkg/util/typeutil/hash_test.go,
+  // TestHashString2Uint32: crc32.ChecksumIEEE of the first 100 bytes; HashString2LessUint32 in hash.go is that
+  // value % math.MaxUint32, which the BM25 function and RunAnalyzer use).
+  it('is bit-exact with the values in Milvus\'s hash_test.go', () => {
+    assert.equal(tokenHash('abcdef'), 1267612143);
+    // Milvus's long text hashes to 2922592797; only its first 100 bytes count, so any text with the same
+    // first 100 bytes must give the same value.
+    const first100 = 'Milvus was created in 2019 with a singular goal: store, index, and manage massive embedding vectors g';
+    assert.equal(Buffer.byteLength(first100), 100);
+    assert.equal(tokenHash(`${first100}enerated by deep neural networks and other machine learning (ML) models.`), 2922592797);
+    assert.equal(tokenHash(`${first100}-- any other tail`), 2922592797);
+  });
+
+  it('cuts at byte 100 even inside a character, as Go\'s v[:100] does', () => {
+    // 'a' + 60 x 'é' (2 bytes each): byte 100 is the first byte of an 'é'. Hashing the re-decoded string
+    // (U+FFFD for the cut character) would give 277551513 instead.
+    assert.equal(tokenHash(`a${'é'.repeat(60)}`), 3942126338);
+  });
+
+  it('maps a crc32 of 0xFFFFFFFF to 0 (% math.MaxUint32), so no hash is 2^32 - 1', () => {
+    // 'milvus25qP,w' was forged to have crc32 0xFFFFFFFF (4 bytes appended to 'milvus25').
+    assert.equal(crc32(Buffer.from('milvus25qP,w')), 0xffffffff);
+    assert.equal(tokenHash('milvus25qP,w'), 0);
   });
 });
