@@ -117,7 +117,7 @@ export async function runBench(
     for (const t of report.embedded.tables) print(`${formatTable(t)}\n`);
   }
   if (o.suites.includes('fulltext')) {
-    report.fulltext = await runFulltext({ ...o.fulltext, rows: o.n, queries: o.queries, seed: o.seed, log });
+    report.fulltext = await runFulltext({ ...o.fulltext, rows: o.n, seed: o.seed, log });
     for (const t of report.fulltext.tables) print(`${formatTable(t)}\n`);
   }
   report.totalMs = performance.now() - t0;
@@ -139,7 +139,7 @@ const USAGE = `usage: npm run bench -- [options]
   --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows;
                                   fulltext: generated documents)
   --dim D                         dimensions of the synthetic data (default 128)
-  --queries N|FILE                query count (default 1000; fulltext: per term count), or a .fvecs/.fbin query file with --fvecs
+  --queries N|FILE                query count (default 1000; fulltext: per query length, default 200), or a .fvecs/.fbin query file with --fvecs
   --passes N                      fulltext suite: timed passes over the queries, median per query (default 3)
   --fvecs FILE                    base vectors from a .fvecs or .fbin file (needs --queries FILE)
   --data LIST                     synthetic, fashion-mnist, auto (= synthetic + fashion-mnist if installed)
@@ -265,7 +265,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     grpc: d.grpc,
     server: serverOptionsFrom(v, d.server),
     embedded: d.embedded,
-    fulltext: { ...d.fulltext, passes: positiveInt('passes', v.passes, d.fulltext.passes) },
+    fulltext: { ...d.fulltext, queries: positiveInt('queries', queryIsFile ? undefined : v.queries, d.fulltext.queries), passes: positiveInt('passes', v.passes, d.fulltext.passes) },
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined || v.rows !== undefined };

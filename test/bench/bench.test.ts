@@ -16,7 +16,7 @@ const tiny: BenchOptions = {
   grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
   server: { ...DEFAULT_OPTIONS.server, durationMs: 90, maxRequests: 30, concurrency: [1, 2], insertRows: 50 },
   embedded: { ...DEFAULT_OPTIONS.embedded, filterRows: 20_000, searches: 20, passes: 1, busyBytes: 16 << 20 },
-  fulltext: { ...DEFAULT_OPTIONS.fulltext, passes: 1, probes: 10, batchRows: 500 },
+  fulltext: { ...DEFAULT_OPTIONS.fulltext, queries: 20, passes: 1, probes: 10, batchRows: 500 },
 };
 
 function checkTable(t: Table): void {
@@ -179,5 +179,6 @@ test('command line: defaults, lists, and a query file only with --fvecs', () => 
   assert.equal(parseCli(['--help']), 'help');
   const ft = parseCli(['--suite', 'fulltext', '--rows', '5000', '--queries', '50', '--passes', '1']);
   assert.ok(ft !== 'help');
-  assert.deepEqual([ft.options.suites, ft.options.n, ft.options.queries, ft.options.fulltext.passes], [['fulltext'], 5000, 50, 1]);
+  assert.deepEqual([ft.options.suites, ft.options.n, ft.options.fulltext.queries, ft.options.fulltext.passes], [['fulltext'], 5000, 50, 1]);
+  assert.equal(d.options.fulltext.queries, 200, 'fulltext: 200 queries per length by default');
 });
