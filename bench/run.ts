@@ -11,12 +11,15 @@ import { DEFAULT_ANN, runAnn, type AnnOptions, type AnnResult } from './ann.js';
 import { fashionMnist, fashionMnistInstalled, synthetic, vectorFiles, type Dataset } from './data.js';
 import { DEFAULT_EMBEDDED, runEmbedded, type EmbeddedResult } from './embedded.js';
 import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
+import { DEFAULT_FULLTEXT, runFulltext, type FulltextResult } from './fulltext.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded';
-const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext';
+const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext'];
+/** Suites that run on the vector data set (the full-text suite makes its own corpus). */
+const VECTOR_SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
 
 export interface BenchOptions {
@@ -34,6 +37,7 @@ export interface BenchOptions {
   grpc: typeof DEFAULT_GRPC;
   server: Omit<ServerBenchOptions, 'log'>;
   embedded: typeof DEFAULT_EMBEDDED;
+  fulltext: typeof DEFAULT_FULLTEXT;
   /** Where the JSON goes; null = bench/results/<timestamp>.json. */
   jsonPath: string | null;
 }
@@ -48,13 +52,14 @@ export interface BenchReport {
   grpc: GrpcResult | null;
   server: ServerResult | null;
   embedded: EmbeddedResult | null;
+  fulltext: FulltextResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   suites: SUITES, n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
-  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, embedded: DEFAULT_EMBEDDED, jsonPath: null,
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, embedded: DEFAULT_EMBEDDED, fulltext: DEFAULT_FULLTEXT, jsonPath: null,
 };
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
@@ -73,7 +78,7 @@ export async function runBench(
   const t0 = performance.now();
   const notes: string[] = [];
   const datasets: Dataset[] = [];
-  for (const choice of o.data) {
+  for (const choice of o.suites.some((x) => VECTOR_SUITES.includes(x)) ? o.data : []) {
     if (choice === 'fashion-mnist' && !fashionMnistInstalled()) {
       notes.push('fashion-mnist requested but not installed (apt-get install dataset-fashion-mnist); skipped');
       continue;
@@ -85,7 +90,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -111,6 +116,10 @@ export async function runBench(
     report.embedded = await runEmbedded(first, { ...o.embedded, graph: o.ann.graph, log });
     for (const t of report.embedded.tables) print(`${formatTable(t)}\n`);
   }
+  if (o.suites.includes('fulltext')) {
+    report.fulltext = await runFulltext({ ...o.fulltext, rows: o.n, seed: o.seed, log });
+    for (const t of report.fulltext.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -126,10 +135,12 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|server|embedded|all suites to run, comma-separated (default all)
-  --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows)
+  --suite ann|engine|grpc|server|embedded|fulltext|all suites to run, comma-separated (default all)
+  --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows;
+                                  fulltext: generated documents)
   --dim D                         dimensions of the synthetic data (default 128)
-  --queries N|FILE                query count (default 1000), or a .fvecs/.fbin query file with --fvecs
+  --queries N|FILE                query count (default 1000; fulltext: per query length, default 200), or a .fvecs/.fbin query file with --fvecs
+  --passes N                      fulltext suite: timed passes over the queries, median per query (default 3)
   --fvecs FILE                    base vectors from a .fvecs or .fbin file (needs --queries FILE)
   --data LIST                     synthetic, fashion-mnist, auto (= synthetic + fashion-mnist if installed)
   --seed S                        synthetic data seed (default 42)
@@ -222,7 +233,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       'build-param': { type: 'string', multiple: true }, 'no-peers': { type: 'boolean' }, 'measure-ms': { type: 'string' },
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
-      'server-node-arg': { type: 'string', multiple: true },
+      'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
     },
     strict: true,
   });
@@ -254,6 +265,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     grpc: d.grpc,
     server: serverOptionsFrom(v, d.server),
     embedded: d.embedded,
+    fulltext: { ...d.fulltext, queries: positiveInt('queries', queryIsFile ? undefined : v.queries, d.fulltext.queries), passes: positiveInt('passes', v.passes, d.fulltext.passes) },
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined || v.rows !== undefined };

@@ -16,6 +16,7 @@ const tiny: BenchOptions = {
   grpc: { ...DEFAULT_OPTIONS.grpc, searchQueries: 20 },
   server: { ...DEFAULT_OPTIONS.server, durationMs: 90, maxRequests: 30, concurrency: [1, 2], insertRows: 50 },
   embedded: { ...DEFAULT_OPTIONS.embedded, filterRows: 20_000, searches: 20, passes: 1, busyBytes: 16 << 20 },
+  fulltext: { ...DEFAULT_OPTIONS.fulltext, queries: 20, passes: 1, probes: 10, batchRows: 500 },
 };
 
 function checkTable(t: Table): void {
@@ -93,7 +94,24 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   assert.ok(embedded.busy.heapBytes > 4 << 20, `the busy heap is live while measured (${embedded.busy.heapBytes} bytes)`);
   embedded.tables.forEach(checkTable);
 
-  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length + embedded.tables.length);
+  const fulltext = report.fulltext;
+  assert.ok(fulltext !== null);
+  assert.equal(fulltext.corpus.rows, 2000);
+  assert.deepEqual(fulltext.insert.rows, 2000);
+  assert.ok(fulltext.insert.wallMs > 0 && fulltext.analyzerCpuMs > 0 && fulltext.winkBuildCpuMs > 0);
+  const paths = fulltext.queries.map((q) => `${q.terms} ${q.path} ${q.algo ?? '-'}`);
+  assert.equal(new Set(paths).size, 3 * 7, 'wink, then search() and the index for each of the 3 algorithms, for 1, 3 and 10 terms');
+  for (const q of fulltext.queries) {
+    assert.ok(q.agreeAt10 >= 0.99, `${q.terms}-term ${q.path} ${q.algo}: top-10 agrees with wink-bm25 (${q.agreeAt10})`);
+    assert.ok(q.maxScoreDiff < 1e-5, `${q.terms}-term ${q.path} ${q.algo}: scores equal wink's to float32 precision (${q.maxScoreDiff})`);
+    assert.ok(q.latency.qps > 0 && q.latency.p99CpuMs >= q.latency.p50CpuMs);
+  }
+  const tm = fulltext.textMatch;
+  assert.ok(tm.textMatch.hits > 0, 'the probe words occur');
+  assert.ok(tm.like.hits >= tm.textMatch.hits, 'every TEXT_MATCH row also contains the word as a substring');
+  fulltext.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length + embedded.tables.length + fulltext.tables.length);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
   try {
     const path = writeReport(report, join(dir, 'out.json'));
@@ -140,7 +158,7 @@ test('IDX3 images decode row-major with big-endian header', () => {
 test('command line: defaults, lists, and a query file only with --fvecs', () => {
   const d = parseCli([]);
   assert.ok(d !== 'help');
-  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server', 'embedded']]);
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext']]);
   const sv = parseCli(['--suite', 'server', '--rows', '20000', '--concurrency', '1,8', '--clients', 'bare,http', '--ops', 'search', '--server-node-arg=--cpu-prof']);
   assert.ok(sv !== 'help');
   assert.deepEqual([sv.options.n, sv.explicitN, sv.options.server.concurrency, sv.options.server.clients, sv.options.server.ops, sv.options.server.serverNodeArgs],
@@ -159,4 +177,8 @@ test('command line: defaults, lists, and a query file only with --fvecs', () => 
   assert.ok(f !== 'help');
   assert.deepEqual([f.options.data, f.options.baseFile, f.options.queryFile], [['files'], 'b.fbin', 'q.fbin']);
   assert.equal(parseCli(['--help']), 'help');
+  const ft = parseCli(['--suite', 'fulltext', '--rows', '5000', '--queries', '50', '--passes', '1']);
+  assert.ok(ft !== 'help');
+  assert.deepEqual([ft.options.suites, ft.options.n, ft.options.fulltext.queries, ft.options.fulltext.passes], [['fulltext'], 5000, 50, 1]);
+  assert.equal(d.options.fulltext.queries, 200, 'fulltext: 200 queries per length by default');
 });

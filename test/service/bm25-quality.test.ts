@@ -10,13 +10,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { DataType } from '../../src/core/enums.js';
 import { buildAnalyzer } from '../../src/analyzer/analyzer.js';
-import type { Column } from '../../src/schema/column.js';
 import { SextantService } from '../../src/service/service.js';
 import type { FieldSpecInput } from '../../src/service/types.js';
 import { withTempDir } from '../support/tmp.js';
+import { agree, searchAll, textBatch, winkReference } from '../support/bm25-reference.js';
+
+const fields: FieldSpecInput[] = [
+  { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
+  { name: 'text', dataType: DataType.VarChar, maxLength: 65535, typeParams: { enable_analyzer: 'true' } },
+  { name: 'sparse', dataType: DataType.SparseFloatVector },
+];
 
 const FORTUNES = '/usr/share/games/fortunes';
 const NOT_ENGLISH = new Set(['chinese', 'tang300', 'song100']);
@@ -33,69 +38,12 @@ function corpus(): string[] {
   return docs;
 }
 
-interface Wink {
-  defineConfig(c: unknown): void;
-  definePrepTasks(t: ((x: string) => string[])[]): void;
-  addDoc(doc: Record<string, string>, id: number): void;
-  consolidate(fp: number): void;
-  search(q: string, limit: number): [string | number, number][];
-}
-const winkFactory = createRequire(import.meta.url)('wink-bm25-text-search') as () => Wink;
-
-function reference(docs: readonly string[], keep: (i: number) => boolean): Wink {
-  const analyzer = buildAnalyzer(undefined);
-  const w = winkFactory();
-  w.defineConfig({ fldWeights: { body: 1 }, bm25Params: { k1: 1.2, b: 0.75, k: 1 } });
-  w.definePrepTasks([(t) => analyzer.tokens(t)]);
-  docs.forEach((d, i) => { if (keep(i)) w.addDoc({ body: d }, i); });
-  w.consolidate(9);
-  return w;
-}
-
-const fields: FieldSpecInput[] = [
-  { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
-  { name: 'text', dataType: DataType.VarChar, maxLength: 65535, typeParams: { enable_analyzer: 'true' } },
-  { name: 'sparse', dataType: DataType.SparseFloatVector },
-];
-
-/** Our hits equal the reference's: same scores to float32 precision, same ids except among near-ties at the cut. */
-function agree(query: string, got: { ids: number[]; scores: number[] }, wantRaw: [string | number, number][]): void {
-  const want = wantRaw.map(([id, score]): [number, number] => [Number(id), score]);
-  assert.equal(got.ids.length, want.length, `${query}: hit count`);
-  for (let i = 0; i < want.length; i++) {
-    const [wid, ws] = want[i]!;
-    const rel = Math.abs(got.scores[i]! - ws) / Math.max(1, Math.abs(ws));
-    assert.ok(rel < 2e-6, `${query}: rank ${i} score ${got.scores[i]} vs ${ws}`);
-    if (got.ids[i] !== wid) {
-      // Only documents whose scores tie within float32 precision may trade places.
-      const other = want.find(([id]) => id === got.ids[i]);
-      assert.ok(other !== undefined && Math.abs(other[1] - ws) / ws < 2e-6, `${query}: rank ${i} id ${got.ids[i]} vs ${wid}`);
-    }
-  }
-}
-
-async function searchAll(svc: SextantService, coll: string, queries: readonly string[]): Promise<{ ids: number[]; scores: number[] }[]> {
-  const r = await svc.search({ collectionName: coll, annsField: 'sparse', data: queries, topK: 10 });
-  const out: { ids: number[]; scores: number[] }[] = [];
-  let at = 0;
-  for (const n of r.topks) {
-    out.push({ ids: Array.from(r.ids.data.slice(at, at + n), Number), scores: Array.from(r.scores.subarray(at, at + n)) });
-    at += n;
-  }
-  return out;
-}
-
-function batch(docs: readonly string[], from: number, to: number): { numRows: number; columns: Map<string, Column> } {
-  const ids = new BigInt64Array(to - from);
-  for (let i = from; i < to; i++) ids[i - from] = BigInt(i);
-  return { numRows: to - from, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['text', { kind: 'varchar', data: docs.slice(from, to), valid: null }]]) };
-}
-
 test('fortunes: top-10 and scores equal wink-bm25 for every inverted_index_algo; stats stay exact across partitions, flush and delete', async (t) => {
   const docs = corpus();
   t.diagnostic(`fortunes documents: ${docs.length}`);
   assert.ok(docs.length > 5000, 'the fortunes package is installed');
-  const wink = reference(docs, () => true);
+  const analyzer = buildAnalyzer(undefined);
+  const wink = winkReference(docs, (x) => analyzer.tokens(x));
   await withTempDir(async (dir) => {
     const svc = await SextantService.open({ dataDir: dir });
     try {
@@ -105,9 +53,9 @@ test('fortunes: top-10 and scores equal wink-bm25 for every inverted_index_algo;
         await svc.createPartition({ collectionName: coll, partitionName: 'p1' });
         // Half in _default (flushed: a sealed segment), half in p1 (growing).
         const half = Math.floor(docs.length / 2);
-        await svc.insert({ collectionName: coll, ...batch(docs, 0, half) });
+        await svc.insert({ collectionName: coll, ...textBatch(docs, 0, half) });
         await svc.flush({ collectionNames: [coll] });
-        await svc.insert({ collectionName: coll, partitionName: 'p1', ...batch(docs, half, docs.length) });
+        await svc.insert({ collectionName: coll, partitionName: 'p1', ...textBatch(docs, half, docs.length) });
         await svc.createIndex({ collectionName: coll, fieldName: 'sparse', params: { index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25', bm25_k1: '1.2', bm25_b: '0.75', inverted_index_algo: algo } });
         await svc.loadCollection({ collectionName: coll });
         const got = await searchAll(svc, coll, QUERIES);
@@ -121,7 +69,7 @@ test('fortunes: top-10 and scores equal wink-bm25 for every inverted_index_algo;
       const gone = (i: number) => i % 3 === 0;
       const ids = docs.map((_, i) => i).filter(gone);
       await svc.delete({ collectionName: 'f_taat_naive', filter: `id in [${ids.join(',')}]` });
-      const after = reference(docs, (i) => !gone(i));
+      const after = winkReference(docs, (x) => analyzer.tokens(x), (i) => !gone(i));
       const got = await searchAll(svc, 'f_taat_naive', QUERIES);
       QUERIES.forEach((q, i) => agree(`after delete "${q}"`, got[i]!, after.search(q, 10)));
     } finally {
