@@ -68,7 +68,7 @@ function writeSearchResultData(w: PbWriter, r: SearchResult): void {
 
 /** `common.HighlightResult`: field_name (1), datas (2) = HighlightData{fragments (1), scores (2, packed)}. */
 function writeHighlightResult(w: PbWriter, h: HighlightResult): void {
-  if (h.fieldName !== '') w.tag(1, LD).string(h.fieldName);
+  w.tag(1, LD).string(h.fieldName);
   for (const d of h.datas) {
     w.tag(2, LD).message((m) => {
       for (const f of d.fragments) m.tag(1, LD).string(f);
