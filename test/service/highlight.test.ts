@@ -21,6 +21,7 @@ const DOCS = [
   'my second test doc. Milvus is an open-source vector database that suits AI applications of every size from running a demo chatbot to building web-scale search.',
   '🍎 café naïve apple',
   'apple one two three four five six seven eight apple nine ten apple',
+  '🍎🍎 apple 🍎🍎🍎 pie',
 ];
 
 async function docs(svc: SextantService): Promise<void> {
@@ -102,6 +103,9 @@ test('code points, several fragments, rotating tags, num_of_fragments 0, no high
     // '🍎 café naïve apple': apple starts at code point 13 (🍎 is one code point, two UTF-16 units, four bytes).
     let [m] = await highlight(svc, ['apple'], { highlight_search_text: 'true', fragment_offset: 4 });
     assert.deepEqual(m!.get(5), ['ïve <em>apple</em>']);
+    // '🍎🍎 apple 🍎🍎🍎 pie': apple at 3..8; offset 2 and size 9 cover code points 1..9 (UTF-16 units would split a 🍎).
+    [m] = await highlight(svc, ['apple'], { highlight_search_text: 'true', fragment_offset: 2, fragment_size: 9 });
+    assert.deepEqual(m!.get(7), ['🍎 <em>apple</em> 🍎']);
     // apple at 0, 46 and 61 of 66 code points.
     [m] = await highlight(svc, ['apple'], { highlight_search_text: 'true', fragment_size: 12, num_of_fragments: 2 });
     assert.deepEqual(m!.get(6), ['<em>apple</em> one tw', '<em>apple</em> nine t']);
