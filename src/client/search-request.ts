@@ -10,7 +10,7 @@ import type * as T from '../service/types.js';
 import { consistencyOf } from './schema.js';
 import { DEFAULT_TOPK } from './enums.js';
 import { templateValuesOf } from './exprs.js';
-import { rankerOf } from '../service/sdk-values.js';
+import { functionScoreOf, highlighterOf, rankerOf } from '../service/sdk-values.js';
 import { clientError } from './status.js';
 
 export type AnySearchReq = SearchReq | SearchSimpleReq | HybridSearchReq;
@@ -149,6 +149,16 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   return out;
 }
 
+/** A plain search: its route, with the SDK's `rerank` as a function score and its `highlighter`. */
+export function searchRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest {
+  const out = routeRequest(s, req);
+  const functionScore = functionScoreOf(req['rerank']);
+  if (functionScore !== undefined) out.functionScore = functionScore;
+  const highlighter = highlighterOf(req['highlighter']);
+  if (highlighter !== undefined) out.highlighter = highlighter;
+  return out;
+}
+
 export function hybridRequest(s: T.CollectionScoped, req: HybridSearchReq): T.HybridSearchRequest {
   const outer = req as unknown as Loose;
   const requests = req.data.map((d: HybridSearchSingleReq) => {
@@ -165,6 +175,8 @@ export function hybridRequest(s: T.CollectionScoped, req: HybridSearchReq): T.Hy
     outputFields: req.output_fields ?? ['*'],
     partitionNames: req.partition_names ?? [],
   };
+  const functionScore = functionScoreOf(req.rerank);
+  if (functionScore !== undefined) out.functionScore = functionScore;
   const level = consistencyOf(req.consistency_level);
   if (level !== undefined) out.consistencyLevel = level;
   return out;

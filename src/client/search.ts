@@ -8,7 +8,7 @@ import type * as Svc from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
 import { DEFAULT_DYNAMIC_FIELD } from './enums.js';
 import { cutDecimals, formatValue } from './format.js';
-import { type AnySearchReq, hybridRequest, isHybrid, roundDecimalOf, routeRequest } from './search-request.js';
+import { type AnySearchReq, hybridRequest, isHybrid, roundDecimalOf, searchRequest } from './search-request.js';
 import { ClientError, errorStatus, type ResStatus, successStatus } from './status.js';
 import type { RowResult, SearchResults } from './types.js';
 
@@ -40,6 +40,16 @@ function hitField(r: Svc.SearchResult, name: string, byName: ReadonlyMap<string,
   return (_at, meta) => (meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[name] : undefined);
 }
 
+/** The SDK's `hit.highlight`: field name -> {fragments, scores} of the hit at `at`. */
+function highlightOf(highlights: readonly Svc.HighlightResult[], at: number): Record<string, Svc.HighlightData> {
+  const out: Record<string, Svc.HighlightData> = {};
+  for (const h of highlights) {
+    const d = h.datas[at];
+    if (d) out[h.fieldName] = { fragments: [...d.fragments], scores: [...d.scores] };
+  }
+  return out;
+}
+
 /**
  * The hits, one object each, built in one pass over the result's typed arrays: the readers of the
  * named fields are resolved once per result, not per hit.
@@ -60,6 +70,7 @@ function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefine
       if (group) hit['group_by_field_values'] = { [group.field.name]: formatValue(group.column, at) };
       const metaValue = meta ? formatValue(meta, at) : null;
       for (let f = 0; f < names.length; f++) hit[names[f]!] = fields[f]!(at, metaValue);
+      if (r.highlights !== undefined && r.highlights.length > 0) hit['highlight'] = highlightOf(r.highlights, at);
       hits[h] = hit;
     }
     out.push(hits);
@@ -78,7 +89,7 @@ export async function search<T extends SearchReq | SearchSimpleReq | HybridSearc
   try {
     result = isHybrid(req)
       ? await ctx.service.hybridSearch(hybridRequest(s, req))
-      : await ctx.service.search(routeRequest(s, req as unknown as Record<string, unknown>));
+      : await ctx.service.search(searchRequest(s, req as unknown as Record<string, unknown>));
   } catch (e) {
     if (e instanceof ClientError) throw e;
     return emptyResults(errorStatus(e), req.collection_name);

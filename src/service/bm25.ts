@@ -23,7 +23,7 @@ export function bm25FunctionOf(schema: CollectionSchema, field: FieldSchema): Fu
   return schema.functions.find((fn) => fn.type === FunctionType.BM25 && fn.outputFieldNames[0] === field.name);
 }
 
-function queryTexts(req: Pick<T.SearchRequest, 'vectors' | 'data'>): string[] {
+export function queryTexts(req: Pick<T.SearchRequest, 'vectors' | 'data'>): string[] {
   if (req.vectors && req.vectors.kind === 'varchar') return req.vectors.data;
   if (req.data && req.data.every((d) => typeof d === 'string')) return req.data as string[];
   throw errors.invalidParameter('please provide varchar/text for BM25 Function based search', { actual: req.vectors?.kind ?? typeof req.data?.[0] });

@@ -1,6 +1,6 @@
 /** Read RPCs: Query (incl. count(*) and get-by-ids), Search, HybridSearch. */
 import type { MetricType } from '../core/enums.js';
-import { DataType, smallerIsBetter } from '../core/enums.js';
+import { DataType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { CollectionRuntime } from '../engine/collection.js';
@@ -17,6 +17,9 @@ import { columnValueAt } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
 import { fieldByName } from '../schema/types.js';
 import { bm25FunctionOf, runBm25Search } from './bm25.js';
+import { functionScorePlan, type FunctionScorePlan, type ProxyRanker } from './function-score.js';
+import { highlightHits } from './highlight.js';
+import { boostRoutes, fuseQuery } from './rerank.js';
 import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
@@ -281,11 +284,15 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
   const iter = iteratorV2Of(req.params);
+  const fs = functionScorePlan(c.meta.schema, req.functionScore, req.templateValues);
+  if (fs !== null && (iter !== null || req.groupByField)) {
+    throw errors.invalidParameter("don't support use segment scorer with group_by or search_iterator");
+  }
   if (iter !== null) return iteratorSearch(engine, c, scope, req, iter);
   const orderBy = parseOrderBy(c.meta.schema, req.orderBy);
   if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
   const route = await runRoute(engine, c, req, scope, req.topK + offset);
-  const perQuery = route.perQuery.map((q) => {
+  const perQuery = fs !== null ? rerankSearch(scope, route, fs, offset, req.topK) : route.perQuery.map((q) => {
     const s = Math.min(offset, q.refs.chunk.length);
     const page = { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
     if (orderBy.length === 0) return page;
@@ -293,7 +300,27 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
     const perm = orderPermutation(route.scope, orderBy, page.refs);
     return { refs: permuteRefs(page.refs, perm), scores: Float32Array.from(perm, (i) => page.scores[i]!) };
   });
-  return buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
+  const result = buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
+  if (req.highlighter) result.highlights = highlightHits(c.meta.schema, scope, req, perQuery);
+  return result;
+}
+
+/** A plain search with a function score: boosts, then the ranker (if any) over the one route, or the offset page. */
+function rerankSearch(scope: ScopedChunk[], route: RouteHits, fs: FunctionScorePlan, offset: number, topK: number): RouteHits['perQuery'] {
+  const [boosted] = boostRoutes(scope, fs.boost, [route]);
+  const ranker = fs.ranker;
+  if (ranker !== null) {
+    if (ranker.kind === 'weighted' && ranker.weights.length !== 1) throw weightsMismatch(1, ranker.weights.length);
+    return boosted!.perQuery.map((_, q) => fuseQuery(scope, [boosted!], q, ranker, offset, topK));
+  }
+  return boosted!.perQuery.map((q) => {
+    const s = Math.min(offset, q.refs.chunk.length);
+    return { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
+  });
+}
+
+function weightsMismatch(expected: number, actual: number): Error {
+  return errors.invalidParameter('the number of weights must equal the number of ann search requests', { expected, actual });
 }
 
 const GROUPABLE = new Set<number>([DataType.Bool, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.VarChar]);
@@ -349,18 +376,15 @@ function groupHits(scope: ScopedChunk[], field: FieldSchema, q: { refs: RowRefs;
 
 // ---------------------------------------------------------------- hybrid search
 
-/** Milvus' score normalisations for the weighted ranker (reference §5): larger is always better. */
-function normalise(metric: MetricType, s: number): number {
-  switch (metric) {
-    case 'COSINE': return (1 + s) / 2;
-    case 'IP': return 0.5 + Math.atan(s) / Math.PI;
-    case 'BM25': return (2 * Math.atan(s)) / Math.PI;
-    default: return 1 - (2 * Math.atan(s)) / Math.PI;
-  }
-}
-
 export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
   return counted(engine, () => hybridSearchNow(engine, req));
+}
+
+/** The hybrid ranker: the function score's decay / rrf / weighted function, else `ranker`. */
+function hybridRanker(req: T.HybridSearchRequest, fs: FunctionScorePlan | null): ProxyRanker {
+  if (fs !== null && fs.ranker !== null) return fs.ranker;
+  const r = req.ranker;
+  return r.strategy === 'rrf' ? { kind: 'rrf', k: r.k } : { kind: 'weighted', weights: r.weights, normScore: r.normScore };
 }
 
 async function hybridSearchNow(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
@@ -374,11 +398,10 @@ async function hybridSearchNow(engine: Engine, req: T.HybridSearchRequest): Prom
   const subs = req.requests.map((r) => routeOf(c, r));
   const nq = subs[0]!.nq;
   if (subs.some((r) => r.nq !== nq)) throw errors.invalidParameter('all sub-requests of a hybrid search must have the same nq');
-  const ranker = req.ranker;
-  if (ranker.strategy === 'weighted' && ranker.weights.length !== req.requests.length) {
-    throw errors.invalidParameter('the number of weights must equal the number of ann search requests', { expected: req.requests.length, actual: ranker.weights.length });
-  }
-  if (ranker.strategy === 'rrf' && !(ranker.k > 0 && ranker.k < limits.rrfKMax)) {
+  const fs = functionScorePlan(c.meta.schema, req.functionScore, subs[0]!.templateValues);
+  const ranker = hybridRanker(req, fs);
+  if (ranker.kind === 'weighted' && ranker.weights.length !== req.requests.length) throw weightsMismatch(req.requests.length, ranker.weights.length);
+  if (ranker.kind === 'rrf' && !(ranker.k > 0 && ranker.k < limits.rrfKMax)) {
     throw errors.invalidParameter('rrf k', { expected: `(0, ${limits.rrfKMax})`, actual: ranker.k });
   }
   const routes: RouteHits[] = [];
@@ -386,30 +409,8 @@ async function hybridSearchNow(engine: Engine, req: T.HybridSearchRequest): Prom
     validateTopK(r.topK, 0);
     routes.push(await runRoute(engine, c, r, scope, r.topK));
   }
-  const perQuery: { refs: RowRefs; scores: Float32Array }[] = [];
-  for (let q = 0; q < nq; q++) {
-    const fused = new Map<PrimaryKey, { score: number; chunk: number; row: number }>();
-    routes.forEach((route, ri) => {
-      const hits = route.perQuery[q]!;
-      for (let rank = 0; rank < hits.refs.chunk.length; rank++) {
-        const ci = hits.refs.chunk[rank]!;
-        const row = hits.refs.row[rank]!;
-        const pk = scope[ci]!.chunk.pk(row);
-        const add = ranker.strategy === 'rrf'
-          ? 1 / (ranker.k + rank + 1)
-          : ranker.weights[ri]! * (ranker.normScore || smallerIsBetter(route.metric) ? normalise(route.metric, hits.scores[rank]!) : hits.scores[rank]!);
-        const prev = fused.get(pk);
-        if (prev) prev.score += add;
-        else fused.set(pk, { score: add, chunk: ci, row });
-      }
-    });
-    const sorted = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || comparePk(a[0], b[0]));
-    const page = sorted.slice(offset, offset + req.topK);
-    perQuery.push({
-      refs: { chunk: Int32Array.from(page, (e) => e[1].chunk), row: Int32Array.from(page, (e) => e[1].row) },
-      scores: Float32Array.from(page, (e) => e[1].score),
-    });
-  }
+  const fused = boostRoutes(scope, fs?.boost ?? null, routes);
+  const perQuery: RouteHits['perQuery'] = [];
+  for (let q = 0; q < nq; q++) perQuery.push(fuseQuery(scope, fused, q, ranker, offset, req.topK));
   return buildResult(c, scope, req, nq, req.topK, perQuery, null);
 }
-

@@ -13,7 +13,7 @@ import { errors } from '../core/errors.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
 import { vectorWidth, type Column } from '../schema/column.js';
 import { primaryField, type CollectionSchema, type JsonValue } from '../schema/types.js';
-import type { Ranker } from './types.js';
+import type { FunctionScore, HighlighterSpec, Ranker, RerankFunction } from './types.js';
 
 type Loose = Record<string, unknown>;
 
@@ -74,16 +74,15 @@ function num(v: unknown, what: string): number | undefined {
   return n;
 }
 
-/** `rerank`: a RerankerObj, a rerank FunctionObject (`params.reranker`), a FunctionScore, or RRF(60). */
+function isObject(v: unknown): v is Loose {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `rerank` as a hybrid ranker: a RerankerObj (`strategy`, `params`); any other shape leaves RRF(60). */
 export function rankerOf(rerank: unknown): Ranker {
-  let strategy: unknown = 'rrf';
-  let params: Loose = {};
-  if (typeof rerank === 'object' && rerank !== null) {
-    const r = rerank as Loose;
-    if (Array.isArray(r['functions'])) return rankerOf(r['functions'][0]);
-    params = (typeof r['params'] === 'object' && r['params'] !== null ? r['params'] : {}) as Loose;
-    strategy = 'strategy' in r ? r['strategy'] : params['reranker'];
-  }
+  if (!isObject(rerank) || !('strategy' in rerank)) return { strategy: 'rrf', k: 60 };
+  const strategy = rerank['strategy'];
+  const params = isObject(rerank['params']) ? rerank['params'] : {};
   if (strategy === 'weighted') {
     const weights = params['weights'];
     if (!Array.isArray(weights)) throw errors.invalidParameter('weighted ranker needs params.weights');
@@ -92,4 +91,40 @@ export function rankerOf(rerank: unknown): Ranker {
   }
   if (strategy !== 'rrf') throw errors.invalidParameter('unsupported rerank strategy', { actual: String(strategy) });
   return { strategy: 'rrf', k: num(params['k'], 'rrf k') ?? 60 };
+}
+
+const RERANK_TYPE_NAMES = new Set(['3', 'rerank']);
+
+/** One rerank function, snake_case (Node SDK) or camelCase (REST v2) keys. */
+function rerankFunctionOf(f: unknown): RerankFunction {
+  if (!isObject(f)) throw errors.invalidParameter('rerank function', { expected: 'an object', actual: typeof f });
+  const type = String(f['type'] ?? '').toLowerCase();
+  if (!RERANK_TYPE_NAMES.has(type)) throw errors.invalidParameter(`${String(f['type'])} is not rerank function.`);
+  const outputs = f['output_field_names'] ?? f['outputFieldNames'];
+  if (Array.isArray(outputs) && outputs.length > 0) throw errors.invalidParameter(`Rerank function should not have output field, but now is ${outputs.length}`);
+  const inputs = f['input_field_names'] ?? f['inputFieldNames'] ?? [];
+  if (!Array.isArray(inputs)) throw errors.invalidParameter('rerank function input field names', { expected: 'a list of names' });
+  return { name: String(f['name'] ?? ''), inputFieldNames: inputs.map(String), params: isObject(f['params']) ? f['params'] : {} };
+}
+
+/**
+ * `rerank` / `functionScore` as a FunctionScore: a FunctionScore (`functions`, `params`) or one
+ * function object (`type`); a RerankerObj or nothing gives undefined (the SDK's createFunctionScore).
+ */
+export function functionScoreOf(rerank: unknown): FunctionScore | undefined {
+  if (!isObject(rerank)) return undefined;
+  if (Array.isArray(rerank['functions'])) {
+    if (rerank['functions'].length === 0) return undefined;
+    return { functions: rerank['functions'].map(rerankFunctionOf), params: isObject(rerank['params']) ? rerank['params'] : {} };
+  }
+  if ('type' in rerank) return { functions: [rerankFunctionOf(rerank)], params: {} };
+  return undefined;
+}
+
+/** `highlighter`: `{type: 0 | 1 | 'Lexical' | 'Semantic', ...params}` (params also accepted under `params`). */
+export function highlighterOf(h: unknown): HighlighterSpec | undefined {
+  if (!isObject(h)) return undefined;
+  const { type, params, ...rest } = h;
+  const semantic = type === 1 || String(type).toLowerCase() === 'semantic';
+  return { type: semantic ? 'semantic' : 'lexical', params: { ...rest, ...(isObject(params) ? params : {}) } };
 }

@@ -165,6 +165,10 @@ export interface SearchRequest extends CollectionScoped {
   groupSize?: number;
   strictGroupSize?: boolean;
   ignoreGrowing?: boolean;
+  /** Rerank functions (`function_score`): boost scorers, or one decay / rrf / weighted reranker (service/function-score.ts). */
+  functionScore?: FunctionScore;
+  /** The lexical highlighter (Milvus 2.6.8+, service/highlight.ts). */
+  highlighter?: HighlighterSpec;
   consistencyLevel?: ConsistencyLevel;
 }
 export interface SearchResult {
@@ -181,11 +185,23 @@ export interface SearchResult {
   groupByValues: OutputColumn | null;
   /** Search iterator v2: the token and the score of the last hit, for the next batch. */
   iterator?: { token: string; lastBound: number };
+  /** Highlighted fragments per field; `datas` has one entry per hit, all queries in order. */
+  highlights?: HighlightResult[];
 }
+/** One function of a FunctionScore (type Rerank): params as given, wire strings or JSON values. */
+export interface RerankFunction { name: string; inputFieldNames: string[]; params: Record<string, unknown> }
+/** `function_score`: the functions and how boost scores combine (`boost_mode`, `function_mode`). */
+export interface FunctionScore { functions: RerankFunction[]; params: Record<string, unknown> }
+/** `highlighter`: its type and its params, values as given (the SDK sends JSON text for lists). */
+export interface HighlighterSpec { type: 'lexical' | 'semantic'; params: Record<string, unknown> }
+export interface HighlightData { fragments: string[]; scores: number[] }
+export interface HighlightResult { fieldName: string; datas: HighlightData[] }
 export type Ranker = { strategy: 'rrf'; k: number } | { strategy: 'weighted'; weights: number[]; normScore: boolean };
 export interface HybridSearchRequest extends CollectionScoped {
   requests: SearchRequest[];
   ranker: Ranker;
+  /** When it holds a decay / rrf / weighted function, that function ranks instead of `ranker`. */
+  functionScore?: FunctionScore;
   topK: number;
   offset?: number;
   outputFields?: string[];

@@ -134,6 +134,13 @@ const searchArb: fc.Arbitrary<SearchResult> = fc.record({
   columns: fc.array(columnArb, { maxLength: 2 }), outputFields: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
   primaryFieldName: fc.string({ maxLength: 6 }), groupByValues: fc.option(columnArb, { nil: null }),
   iterator: fc.option(fc.record({ token: fc.string({ maxLength: 8 }), lastBound: fc.float({ noNaN: true }) }), { nil: undefined }),
+  highlights: fc.option(fc.array(fc.record({
+    fieldName: fc.string({ maxLength: 6 }),
+    datas: fc.array(fc.record({
+      fragments: fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { maxLength: 3 }),
+      scores: fc.array(fc.float({ noNaN: true }), { maxLength: 3 }),
+    }), { maxLength: 4 }),
+  }), { maxLength: 2 }), { nil: undefined }),
 }, { requiredKeys: ['nq', 'topK', 'topks', 'ids', 'scores', 'columns', 'outputFields', 'primaryFieldName', 'groupByValues'] });
 
 test('Search replies are bit for bit the descriptor-driven encoding of the rpc-table answer', () => {

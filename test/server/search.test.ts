@@ -117,12 +117,25 @@ test('hybrid search: sub-requests inherit collection and db; limit/offset from r
   assert.deepEqual(r.outputFields, ['*']);
 });
 
-test('rerank functions (function_score) are refused with 3000, not silently replaced by RRF', () => {
-  const withFn = { function_score: { functions: [{ name: 'decay', type: 3, params: [] }], params: [] } };
-  assert.throws(() => searchFromWire(searchWire({ topk: '3' }, withFn), emptyContext), (e: unknown) => e instanceof MilvusError && e.code === 3000);
+test('function_score and highlighter decode from the wire (params as strings); a function of another type is refused', () => {
+  const decay = { name: 'decay', type: 3, input_field_names: ['ts'], params: [{ key: 'reranker', value: 'decay' }, { key: 'origin', value: '100' }] };
+  const boost = { name: 'b', type: 3, params: [{ key: 'reranker', value: 'boost' }, { key: 'weight', value: '0.5' }] };
+  const withFn = { function_score: { functions: [decay, boost], params: [{ key: 'boost_mode', value: 'Sum' }] } };
+  const highlighter = { type: 0, params: [{ key: 'pre_tags', value: '["<b>"]' }, { key: 'highlight_search_text', value: 'true' }] };
+  const r = searchFromWire(searchWire({ topk: '3' }, { ...withFn, highlighter }), emptyContext);
+  assert.deepEqual(r.functionScore, {
+    functions: [
+      { name: 'decay', inputFieldNames: ['ts'], params: { reranker: 'decay', origin: '100' } },
+      { name: 'b', inputFieldNames: [], params: { reranker: 'boost', weight: '0.5' } },
+    ],
+    params: { boost_mode: 'Sum' },
+  });
+  assert.deepEqual(r.highlighter, { type: 'lexical', params: { pre_tags: '["<b>"]', highlight_search_text: 'true' } });
   const hybrid = roundTrip('milvus.proto.milvus.HybridSearchRequest', { collection_name: 'c', requests: [searchWire({ topk: '1' })], rank_params: [{ key: 'limit', value: '1' }], ...withFn });
-  assert.throws(() => hybridSearchFromWire(hybrid, emptyContext), (e: unknown) => e instanceof MilvusError && e.code === 3000);
-  assert.doesNotThrow(() => searchFromWire(searchWire({ topk: '3' }), emptyContext));
+  assert.equal(hybridSearchFromWire(hybrid, emptyContext).functionScore?.functions.length, 2);
+  const bm25 = { function_score: { functions: [{ name: 'x', type: 1, params: [] }], params: [] } };
+  assert.throws(() => searchFromWire(searchWire({ topk: '3' }, bm25), emptyContext), (e: unknown) => e instanceof MilvusError && e.code === 1100 && /BM25 is not rerank function/.test(e.message));
+  assert.equal(searchFromWire(searchWire({ topk: '3' }), emptyContext).functionScore, undefined);
 });
 
 test('query_params give limit and offset; db_name falls back to the header', () => {

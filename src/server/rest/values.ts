@@ -56,6 +56,14 @@ export function searchRows(r: SearchResult): RestRow[] {
     const row: RestRow = { [r.primaryFieldName]: pkValue(r.ids, i), distance: r.scores[i] };
     putColumns(row, r.columns, i);
     if (r.groupByValues) row[r.groupByValues.field.name] = restValue(r.groupByValues.column, i);
+    if (r.highlights !== undefined && r.highlights.length > 0) {
+      const highlight: Record<string, { fragments: string[]; scores: number[] }> = {};
+      for (const h of r.highlights) {
+        const d = h.datas[i];
+        if (d) highlight[h.fieldName] = { fragments: d.fragments, scores: d.scores };
+      }
+      row['highlight'] = highlight;
+    }
     rows.push(row);
   }
   return rows;

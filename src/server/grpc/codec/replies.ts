@@ -5,7 +5,7 @@
  * `fromObject`, `encode`). Output columns, which are not on the hot path, still go through the
  * descriptor-driven codec, message by message.
  */
-import type { PrimaryKeys, SearchResult, MutationResult, OutputColumn } from '../../../service/types.js';
+import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, OutputColumn } from '../../../service/types.js';
 import { messageCodec } from '../proto.js';
 import { fieldDataToWire } from './field-data-encode.js';
 import { PbWriter } from './pb/writer.js';
@@ -63,6 +63,18 @@ function writeSearchResultData(w: PbWriter, r: SearchResult): void {
   const it = r.iterator;
   if (it !== undefined) w.tag(11, LD).message((s) => s.tag(1, LD).string(it.token).tag(2, 5).float(it.lastBound));
   w.tag(13, LD).string(r.primaryFieldName);
+  for (const h of r.highlights ?? []) w.tag(14, LD).message((m) => writeHighlightResult(m, h));
+}
+
+/** `common.HighlightResult`: field_name (1), datas (2) = HighlightData{fragments (1), scores (2, packed)}. */
+function writeHighlightResult(w: PbWriter, h: HighlightResult): void {
+  w.tag(1, LD).string(h.fieldName);
+  for (const d of h.datas) {
+    w.tag(2, LD).message((m) => {
+      for (const f of d.fragments) m.tag(1, LD).string(f);
+      if (d.scores.length > 0) m.tag(2, LD).bytes(new Uint8Array(Float32Array.from(d.scores).buffer));
+    });
+  }
 }
 
 /** `milvus.SearchResults` of a successful Search / HybridSearch. */

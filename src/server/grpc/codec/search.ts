@@ -6,6 +6,8 @@
 import { METRIC_TYPES, type MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import { columnLength } from '../../../schema/column.js';
+import { FUNCTION_TYPE_NAMES } from '../../../schema/functions.js';
+import { RERANK_FUNCTION_TYPE } from '../../../service/function-score.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { fieldDataToWire } from './field-data-encode.js';
@@ -54,15 +56,35 @@ export function metricTypeFrom(raw: string | undefined): MetricType | '' {
   return found;
 }
 
-/** Rerank functions (`function_score`) are not supported; refuse rather than silently use RRF. */
-function refuseFunctionScore(req: Wire): void {
+/** `function_score` -> FunctionScore (every function must be of type Rerank, with no output fields). */
+function functionScoreFromWire(req: Wire): T.FunctionScore | undefined {
   const fs = req['function_score'];
-  if (isWire(fs) && list(fs['functions'], 'function_score.functions').length > 0) throw errors.unsupported('function_score rerank');
+  if (!isWire(fs)) return undefined;
+  const functions = list(fs['functions'], 'function_score.functions').map((raw) => {
+    const f = raw as Wire;
+    const type = num(f['type'], 'function_score.functions.type');
+    if (type !== RERANK_FUNCTION_TYPE) throw errors.invalidParameter(`${FUNCTION_TYPE_NAMES[type] ?? type} is not rerank function.`);
+    const outputs = strings(f['output_field_names'], 'function_score.functions.output_field_names');
+    if (outputs.length !== 0) throw errors.invalidParameter(`Rerank function should not have output field, but now is ${outputs.length}`);
+    return {
+      name: optionalString(f['name'], 'function_score.functions.name') ?? '',
+      inputFieldNames: strings(f['input_field_names'], 'function_score.functions.input_field_names'),
+      params: keyValues(f['params'], 'function_score.functions.params'),
+    };
+  });
+  if (functions.length === 0) return undefined;
+  return { functions, params: keyValues(fs['params'], 'function_score.params') };
+}
+
+/** `highlighter` -> HighlighterSpec (type Lexical 0 | Semantic 1). */
+function highlighterFromWire(req: Wire): T.HighlighterSpec | undefined {
+  const h = req['highlighter'];
+  if (!isWire(h)) return undefined;
+  return { type: num(h['type'], 'highlighter.type') === 1 ? 'semantic' : 'lexical', params: keyValues(h['params'], 'highlighter.params') };
 }
 
 /** One search route: vectors or ids, and the search_params KeyValuePairs. */
 export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
-  refuseFunctionScore(req);
   const p = keyValues(req['search_params'], 'search_params');
   const input = oneofCase(req, 'search_input');
   const out: T.SearchRequest = {
@@ -103,6 +125,10 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   if (strict !== undefined) out.strictGroupSize = strict;
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  const functionScore = functionScoreFromWire(req);
+  if (functionScore !== undefined) out.functionScore = functionScore;
+  const highlighter = highlighterFromWire(req);
+  if (highlighter !== undefined) out.highlighter = highlighter;
   return out;
 }
 
@@ -126,7 +152,6 @@ export function rankerFromParams(p: Record<string, string>): T.Ranker {
 }
 
 export function hybridSearchFromWire(req: Wire, ctx: CallContext): T.HybridSearchRequest {
-  refuseFunctionScore(req);
   const p = keyValues(req['rank_params'], 'rank_params');
   const collectionName = str(req['collection_name'], 'collection_name');
   const dbName = dbNameOf(req, ctx);
@@ -147,6 +172,8 @@ export function hybridSearchFromWire(req: Wire, ctx: CallContext): T.HybridSearc
     outputFields: strings(req['output_fields'], 'output_fields'),
     partitionNames: strings(req['partition_names'], 'partition_names'),
   };
+  const functionScore = functionScoreFromWire(req);
+  if (functionScore !== undefined) out.functionScore = functionScore;
   const offset = intParam(p, 'offset');
   if (offset !== undefined) out.offset = offset;
   const roundDecimal = intParam(p, 'round_decimal');
@@ -190,6 +217,9 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
   };
   if (r.groupByValues !== null) results['group_by_field_value'] = fieldDataToWire(r.groupByValues);
   if (r.iterator !== undefined) results['search_iterator_v2_results'] = { token: r.iterator.token, last_bound: r.iterator.lastBound };
+  if (r.highlights !== undefined) {
+    results['highlight_results'] = r.highlights.map((h) => ({ field_name: h.fieldName, datas: h.datas.map((d) => ({ fragments: d.fragments, scores: d.scores })) }));
+  }
   return { results, collection_name: collectionName };
 }
 

@@ -98,7 +98,7 @@ function bodyDbName(body: unknown): string | undefined {
 const OPERATION_OF: Readonly<Record<string, keyof MilvusApi>> = {
   'collections/create': 'createCollection', 'entities/insert': 'insert', 'entities/upsert': 'upsert',
   'entities/delete': 'delete', 'entities/query': 'query', 'entities/get': 'query',
-  'entities/search': 'search', 'entities/hybrid_search': 'hybridSearch',
+  'entities/search': 'search', 'entities/hybrid_search': 'hybridSearch', 'entities/advanced_search': 'hybridSearch',
 };
 
 async function runHandler(handler: V2Handler, call: RestCall, endpoint: string): Promise<V2Result> {

@@ -95,4 +95,6 @@ export const entityRoutes: V2Table = {
   },
   'entities/search': search,
   'entities/hybrid_search': hybridSearch,
+  // The name Milvus 2.4's REST v2 gave hybrid search; 2.5+ still routes it.
+  'entities/advanced_search': hybridSearch,
 };

@@ -6,8 +6,8 @@
  */
 import { METRIC_TYPES, type MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
-import { rankerOf } from '../../../service/sdk-values.js';
-import type { SearchRequest, SearchResult } from '../../../service/types.js';
+import { functionScoreOf, highlighterOf, rankerOf } from '../../../service/sdk-values.js';
+import type { FunctionScore, SearchRequest, SearchResult } from '../../../service/types.js';
 import type { Args } from '../args.js';
 import { restErrors } from '../errors.js';
 import { collectionOf, type RestCall, type V2Result } from '../route.js';
@@ -68,13 +68,22 @@ function route(call: RestCall, a: Args): SearchRequest {
   return out;
 }
 
+function withFunctionScore(functionScore: FunctionScore | undefined): { functionScore?: FunctionScore } {
+  return functionScore === undefined ? {} : { functionScore };
+}
+
 function answer(r: SearchResult): V2Result {
   return { data: searchRows(r), topks: r.topks };
 }
 
 export async function search(call: RestCall): Promise<V2Result> {
   if (!call.args.has('data')) throw restErrors.missingRequired('data');
-  return answer(await call.api.search(route(call, call.args)));
+  const req = route(call, call.args);
+  const functionScore = functionScoreOf(call.args.optObject('functionScore')?.body);
+  if (functionScore !== undefined) req.functionScore = functionScore;
+  const highlighter = highlighterOf(call.args.optObject('highlighter')?.body);
+  if (highlighter !== undefined) req.highlighter = highlighter;
+  return answer(await call.api.search(req));
 }
 
 export async function hybridSearch(call: RestCall): Promise<V2Result> {
@@ -89,6 +98,7 @@ export async function hybridSearch(call: RestCall): Promise<V2Result> {
     ...s,
     requests,
     ranker: rankerOf(rerank?.body),
+    ...withFunctionScore(functionScoreOf(call.args.optObject('functionScore')?.body) ?? functionScoreOf(rerank?.body)),
     topK: call.args.optInt('limit') ?? DEFAULT_LIMIT,
     outputFields: call.args.strList('outputFields'),
     partitionNames: call.args.strList('partitionNames'),
