@@ -235,15 +235,15 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const { dim, data } = vectorData(fd, 'float_vector', name);
       const d = fixedDim(dim, name);
       const flat = floatsOf(msg(data, 'float_vector')['data'], name);
-      if (flat.length % d !== 0) throw errors.invalidParameter(`float vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: flat.length });
+      if (flat.length % d !== 0) throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
       return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
     }
     case DataType.BinaryVector: {
       const { dim, data } = vectorData(fd, 'binary_vector', name);
       const d = fixedDim(dim, name);
-      if (d % 8 !== 0) throw errors.invalidParameter(`dim of binary vector field ${name}`, { expected: 'a multiple of 8', actual: d });
+      if (d % 8 !== 0) throw errors.invalidParameter(`dim(${d}) should divide 8`);
       const raw = Uint8Array.from(bytes(data, name));
-      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`binary vector data of field ${name}`, { expected: `a multiple of ${d / 8} bytes`, actual: raw.length });
+      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
       return { kind: 'binaryVector', dim: d, data: expandTyped(raw, d / 8, valid, n, name, (k) => new Uint8Array(k)), valid };
     }
     case DataType.Float16Vector: case DataType.BFloat16Vector: {
@@ -251,7 +251,7 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const { dim, data } = vectorData(fd, member, name);
       const d = fixedDim(dim, name);
       const raw = uint16sFromBytes(bytes(data, name), name);
-      if (raw.length % d !== 0) throw errors.invalidParameter(`${member} data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
       const dense = expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
       return type === DataType.Float16Vector
         ? { kind: 'float16Vector', dim: d, data: dense, valid }
@@ -263,7 +263,7 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const b = bytes(data, name);
       const raw = new Int8Array(b.length);
       raw.set(new Int8Array(b.buffer, b.byteOffset, b.length));
-      if (raw.length % d !== 0) throw errors.invalidParameter(`int8 vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
       return { kind: 'int8Vector', dim: d, data: expandTyped(raw, d, valid, n, name, (k) => new Int8Array(k)), valid };
     }
     case DataType.SparseFloatVector: {
