@@ -127,3 +127,54 @@ test('gRPC vector data whose length does not divide the dim: Milvus\'s words', (
   assert.throws(() => decode({ type: DataType.Int8Vector, field_name: 'i', vectors: { dim: 4, int8_vector: Buffer.alloc(3) } }),
     fails(1100, 'the length(3) of int8 data should divide the dim(4)'));
 });
+
+test('ARRAY rows without element_type (pymilvus) take it from the schema; null rows in dense form are nulls', async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir });
+    try {
+      await svc.createCollection({
+        collectionName: 'arr',
+        fields: [
+          { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
+          { name: 'v', dataType: DataType.FloatVector, dim: 2 },
+          { name: 'small', dataType: DataType.Array, elementType: DataType.Int16, maxCapacity: 4 },
+          { name: 'tags', dataType: DataType.Array, elementType: DataType.VarChar, maxCapacity: 4, maxLength: 8, nullable: true },
+        ],
+      });
+      const wire = (small: object[], tags: object[], tagsValid?: boolean[]): Map<string, Column> => insertRequest(roundTrip('milvus.proto.milvus.InsertRequest', {
+        collection_name: 'arr', num_rows: 3, fields_data: [
+          { type: DataType.Int64, field_name: 'id', scalars: { long_data: { data: [1, 2, 3] } } },
+          { type: DataType.FloatVector, field_name: 'v', vectors: { dim: 2, float_vector: { data: [0, 0, 1, 1, 2, 2] } } },
+          { type: DataType.Array, field_name: 'small', scalars: { array_data: { data: small } } },
+          { type: DataType.Array, field_name: 'tags', ...(tagsValid ? { valid_data: tagsValid } : {}), scalars: { array_data: { data: tags } } },
+        ],
+      }), emptyContext).columns;
+      const small = [{ int_data: { data: [1, -2] } }, {}, { int_data: { data: [300] } }];
+      await svc.insert({ collectionName: 'arr', numRows: 3, columns: wire(small, [{ string_data: { data: ['a'] } }, {}, { string_data: { data: ['b', 'c'] } }], [true, false, true]) });
+      await svc.flush({ collectionNames: ['arr'] });
+      await svc.createIndex({ collectionName: 'arr', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+      await svc.loadCollection({ collectionName: 'arr' });
+      const r = await svc.query({ collectionName: 'arr', filter: 'id > 0', outputFields: ['small', 'tags'] });
+      const byId = new Map<string, unknown[]>();
+      const get = (n: string): Column | undefined => r.columns.find((c) => c.field.name === n)?.column;
+      const ids = get('id');
+      assert.ok(ids && ids.kind === 'int64');
+      const smallCol = get('small');
+      const tagsCol = get('tags');
+      assert.ok(smallCol?.kind === 'array' && tagsCol?.kind === 'array');
+      for (let i = 0; i < ids.data.length; i++) {
+        byId.set(String(ids.data[i]), [smallCol.data[i], tagsCol.valid === null || tagsCol.valid[i] === 1 ? tagsCol.data[i] : null]);
+      }
+      assert.deepEqual(byId.get('1'), [[1, -2], ['a']]);
+      assert.deepEqual(byId.get('2'), [[], null]);
+      assert.deepEqual(byId.get('3'), [[300], ['b', 'c']]);
+      // Elements are still checked against the schema's element type.
+      await assert.rejects(svc.insert({ collectionName: 'arr', numRows: 3,
+        columns: wire([{ int_data: { data: [70000] } }, {}, {}], [{}, {}, {}], [false, false, false]) }), fails(1100, 'small'));
+      await assert.rejects(svc.insert({ collectionName: 'arr', numRows: 3,
+        columns: wire([{ string_data: { data: ['x'] } }, {}, {}], [{}, {}, {}], [false, false, false]) }), (e: unknown) => e instanceof MilvusError && e.code === 1100);
+    } finally {
+      await svc.close();
+    }
+  });
+});

@@ -120,6 +120,7 @@ function jsonFrom(b: unknown, name: string): JsonValue {
 /** One row of an Array column (a ScalarField) -> its elements. */
 export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): ArrayElement[] {
   const m = msg(sf, 'array row');
+  if (oneofCase(m, 'data') === undefined) return []; // an empty row may set no member
   const member = (key: string): unknown[] => list(msg(m[key], key)['data'], `${name}.${key}`);
   switch (elementType) {
     case DataType.Bool: return member('bool_data').map(bool);
@@ -131,6 +132,38 @@ export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): 
     case DataType.VarChar: return member('string_data').map((v) => str(v, name));
     default: throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: elementType });
   }
+}
+
+/** The element type a row's member implies, for requests that leave `element_type` unset. */
+const MEMBER_TYPES: Readonly<Record<string, DataType>> = {
+  bool_data: DataType.Bool, int_data: DataType.Int32, long_data: DataType.Int64,
+  float_data: DataType.Float, double_data: DataType.Double, string_data: DataType.VarChar,
+};
+
+/**
+ * pymilvus 2.5/2.6 never set `ArrayArray.element_type`; Milvus takes it from the schema. Each row is
+ * read by the member it sets (ints as Int32, narrowed and range-checked against the schema later).
+ */
+function arrayRowUntyped(sf: unknown, name: string): ArrayElement[] {
+  const m = msg(sf, 'array row');
+  const member = oneofCase(m, 'data');
+  if (member === undefined) return [];
+  const t = MEMBER_TYPES[member];
+  if (t === undefined) throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: member });
+  return arrayRowFrom(m, t, name);
+}
+
+function decodeArray(fd: Wire, name: string, valid: Uint8Array | null, n: number): Column {
+  const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
+  const given = arr['element_type'];
+  const elementType = given === undefined || given === null || num(given, 'element_type') === 0
+    ? DataType.None : dataTypeOf(given, 'element_type');
+  const raw = list(arr['data'], `${name}.array_data`);
+  // Row-dense input with null rows: a null row's ScalarField is a placeholder, not data.
+  const dense = raw.length === n && valid !== null;
+  const rows = raw.map((r, i) => (dense && valid[i] !== 1 ? []
+    : elementType === DataType.None ? arrayRowUntyped(r, name) : arrayRowFrom(r, elementType, name)));
+  return { kind: 'array', elementType, data: expandList(rows, valid, n, name, () => []), valid };
 }
 
 function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
@@ -169,12 +202,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.JSON: return decodeJson(fd, name, valid, n);
-    case DataType.Array: {
-      const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
-      const elementType = dataTypeOf(arr['element_type'], 'element_type');
-      const rows = list(arr['data'], `${name}.array_data`).map((r) => arrayRowFrom(r, elementType, name));
-      return { kind: 'array', elementType, data: expandList(rows, valid, n, name, () => []), valid };
-    }
+    case DataType.Array: return decodeArray(fd, name, valid, n);
     default:
       throw errors.invalidParameter(`data type of field ${name} not supported`, { actual: type });
   }
