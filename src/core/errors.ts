@@ -106,6 +106,11 @@ export class MilvusError extends Error {
   }
 }
 
+/** The same error with `prefix` before its reason (Milvus wraps lower errors this way). */
+export function prefixed(e: MilvusError, prefix: string): MilvusError {
+  return new MilvusError(e.code, `${prefix}${e.message}`, { errorCode: e.errorCode, retriable: e.retriable, inputError: e.inputError });
+}
+
 /** `base[key=value][key=value]`, the Milvus message shape. */
 export function formatReason(base: string, detail: ErrorDetail = {}): string {
   let out = base;
@@ -166,7 +171,8 @@ export const errors = {
     new MilvusError(1101, formatReason('missing parameter', { name }), input),
   parameterTooLarge: (what: string, detail: ErrorDetail = {}) =>
     new MilvusError(1102, formatReason(`${what}: parameter too large`, detail), input),
-  aliasNotFound: (alias: string) => new MilvusError(1600, formatReason('alias not found', { alias }), input),
+  aliasNotFound: (alias: string, database = 'default') =>
+    new MilvusError(1600, formatReason('alias not found', { database, alias }), input),
   aliasCollectionNameConflict: (name: string) =>
     new MilvusError(1601, formatReason('alias and collection name conflict', { name }), input),
   aliasAlreadyExists: (alias: string, collection: string) =>

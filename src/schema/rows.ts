@@ -13,6 +13,7 @@
 import type { CollectionSchema, FieldSchema, JsonValue } from './types.js';
 import { DYNAMIC_FIELD_NAME } from './types.js';
 import { columnLength, type Column } from './column.js';
+import { DataType } from '../core/enums.js';
 import { errors, type MilvusError } from '../core/errors.js';
 import { columnValueAt, shapeOf } from './ops.js';
 import { functionOutputFields } from './build.js';
@@ -193,7 +194,8 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
   const kindOk = got.kind === want.kind || (SMALL_INTS.has(got.kind) && SMALL_INTS.has(want.kind));
   if (!kindOk) throw invalidAt(w, `field ${f.name} expects ${want.kind} data, got ${got.kind}`);
   if (got.dim !== want.dim) throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
-  if (got.elementType !== want.elementType) {
+  // DataType.None: the wire left the element type to the schema (pymilvus); each element is checked as written.
+  if (got.elementType !== want.elementType && got.elementType !== DataType.None) {
     throw invalidAt(w, `array field ${f.name} expects element type ${want.elementType}, got ${got.elementType}`);
   }
 }

@@ -30,7 +30,7 @@ export async function alterAlias(engine: Engine, req: T.AliasRequest): Promise<v
   requireDatabase(engine, db);
   const c = target(engine, db, req.collectionName);
   const existing = engine.aliases.find((a) => a.dbName === db && a.alias === req.alias);
-  if (!existing) throw errors.aliasNotFound(req.alias);
+  if (!existing) throw errors.aliasNotFound(req.alias, db);
   await engine.setAliases(engine.aliases.map((a) => (a === existing ? { ...a, collectionId: c.id } : a)));
 }
 
@@ -45,7 +45,7 @@ export function describeAlias(engine: Engine, req: { dbName?: string; alias: str
   const db = dbNameOf(req);
   requireDatabase(engine, db);
   const a = engine.aliases.find((x) => x.dbName === db && x.alias === req.alias);
-  if (!a) throw errors.aliasNotFound(req.alias);
+  if (!a) throw errors.aliasNotFound(req.alias, db);
   return { dbName: db, alias: a.alias, collectionName: engine.collections.get(a.collectionId)?.name ?? '' };
 }
 

@@ -63,6 +63,7 @@ function sameSchema(a: unknown, b: unknown): boolean {
 
 export function describeCollection(engine: Engine, req: T.CollectionScoped): T.CollectionDescription {
   const db = dbNameOf(req);
+  validateName('collection', req.collectionName); // before the lookup, as Milvus's proxy
   const c = engine.databases.has(db) ? findCollection(engine, db, req.collectionName) : undefined;
   if (!c) throw errors.cantFindCollection(req.collectionName, db);
   const m = c.meta;
@@ -75,7 +76,8 @@ export function describeCollection(engine: Engine, req: T.CollectionScoped): T.C
     createdTimestamp: m.createdTs,
     createdUtcMs: physicalMs(m.createdTs),
     shardsNum: m.shardsNum,
-    numPartitions: m.numPartitions,
+    // Milvus reports how many partitions the collection has (1 with only `_default`).
+    numPartitions: c.partitions.size,
     consistencyLevel: m.consistencyLevel,
     properties: { ...m.properties },
     updateTimestamp: m.updateTs,
@@ -84,6 +86,7 @@ export function describeCollection(engine: Engine, req: T.CollectionScoped): T.C
 
 export function hasCollection(engine: Engine, req: T.CollectionScoped): boolean {
   const db = dbNameOf(req);
+  validateName('collection', req.collectionName);
   requireDatabase(engine, db);
   return findCollection(engine, db, req.collectionName) !== undefined;
 }
@@ -102,6 +105,7 @@ export function listCollections(engine: Engine, req: T.DbScoped): T.CollectionLi
 
 export async function dropCollection(engine: Engine, req: T.CollectionScoped): Promise<void> {
   const db = dbNameOf(req);
+  validateName('collection', req.collectionName);
   requireDatabase(engine, db);
   const c = engine.findCollection(db, req.collectionName);
   if (!c) return; // dropping a missing collection succeeds
@@ -130,11 +134,14 @@ export function batchDescribeCollection(engine: Engine, req: { dbName?: string; 
 export async function renameCollection(engine: Engine, req: T.RenameCollectionRequest): Promise<void> {
   const db = dbNameOf(req);
   const c = requireCollection(engine, { dbName: db, collectionName: req.oldName });
+  if (engine.findCollection(db, req.oldName) === undefined) {
+    throw errors.invalidParameter(`unsupported use an alias to rename collection, alias:${req.oldName}`);
+  }
   const newDb = req.newDbName && req.newDbName.length > 0 ? req.newDbName : db;
   requireDatabase(engine, newDb);
   validateName('collection', req.newName);
   if (findCollection(engine, newDb, req.newName)) {
-    throw errors.invalidParameter(`duplicated new collection name ${req.newName} in database ${newDb} with other collection name or alias`);
+    throw errors.invalidParameter(`duplicated new collection name ${newDb}:${req.newName} with other collection name or alias`);
   }
   if (newDb !== db && engine.aliases.some((a) => a.collectionId === c.id)) {
     throw errors.invalidParameter('fail to rename collection to different database, must drop all aliases of collection before rename');

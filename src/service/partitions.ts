@@ -24,6 +24,7 @@ export async function dropPartition(engine: Engine, req: T.PartitionRequest): Pr
   const c = requireCollection(engine, req);
   if (isPartitionKeyMode(c)) throw errors.invalidParameter('disable drop partition if partition key mode is used');
   if (req.partitionName === DEFAULT_PARTITION) throw errors.invalidParameter('default partition cannot be deleted');
+  validateName('partition', req.partitionName);
   const p = c.partitionByName(req.partitionName);
   if (!p) return;
   if (p.loaded) throw errors.unexpected('partition cannot be dropped, partition is loaded, please release it first');
@@ -31,6 +32,9 @@ export async function dropPartition(engine: Engine, req: T.PartitionRequest): Pr
 }
 
 export function hasPartition(engine: Engine, req: T.PartitionRequest): boolean {
+  // Milvus's HasPartition validates both names before it looks anything up.
+  validateName('collection', req.collectionName);
+  validateName('partition', req.partitionName);
   const c = requireCollection(engine, req);
   return c.partitionByName(req.partitionName) !== undefined;
 }

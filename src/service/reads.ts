@@ -1,7 +1,7 @@
 /** Read RPCs: Query (incl. count(*) and get-by-ids), Search, HybridSearch. */
 import type { MetricType } from '../core/enums.js';
 import { DataType } from '../core/enums.js';
-import { errors } from '../core/errors.js';
+import { errors, MilvusError, prefixed } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { CollectionRuntime } from '../engine/collection.js';
 import type { Engine } from '../engine/engine.js';
@@ -31,7 +31,12 @@ import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type Iterat
 
 function compile(c: CollectionRuntime, filter: string | undefined, templates: T.TemplateValues | undefined): FilterPlan | null {
   if (!filter || filter.trim().length === 0) return null;
-  return compileFilterCached(filter, c.meta.schema, templates);
+  try {
+    return compileFilterCached(filter, c.meta.schema, templates);
+  } catch (e) {
+    // Milvus's proxy: "failed to create query plan: <the parser's reason>" for query and search.
+    throw e instanceof MilvusError ? prefixed(e, 'failed to create query plan: ') : e;
+  }
 }
 
 function checkWindow(offset: number, limit: number): void {
@@ -279,6 +284,7 @@ export function search(engine: Engine, given: T.SearchRequest): Promise<T.Search
 
 async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
   const c = requireCollection(engine, given);
+  compile(c, given.filter, given.templateValues); // the plan is checked before the vectors, as in Milvus (cached)
   const req = routeOf(c, given);
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;

@@ -4,6 +4,7 @@ import type { CollectionRuntime } from '../engine/collection.js';
 import type { Engine } from '../engine/engine.js';
 import { DEFAULT_DB } from '../engine/engine.js';
 import type { PartitionRuntime } from '../engine/partition.js';
+import { validateName } from '../schema/build.js';
 import type { DbScoped } from './types.js';
 
 export function dbNameOf(req: DbScoped): string {
@@ -28,12 +29,16 @@ export function requireCollection(engine: Engine, req: DbScoped & { collectionNa
   if (typeof req.collectionName !== 'string' || req.collectionName.length === 0) {
     throw errors.invalidParameter('collection name should not be empty');
   }
+  // Milvus's proxy validates a name before it looks it up: `load_collection("12-s")` answers 1100
+  // "Invalid collection name: 12-s. ...", not 100 "collection not found". Aliases follow the same rules.
+  validateName('collection', req.collectionName);
   const c = findCollection(engine, db, req.collectionName);
   if (!c) throw errors.collectionNotFound(req.collectionName, db);
   return c;
 }
 
 export function requirePartition(c: CollectionRuntime, name: string): PartitionRuntime {
+  validateName('partition', name);
   const p = c.partitionByName(name);
   if (!p) throw errors.partitionNotFound(name);
   return p;

@@ -120,6 +120,7 @@ function jsonFrom(b: unknown, name: string): JsonValue {
 /** One row of an Array column (a ScalarField) -> its elements. */
 export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): ArrayElement[] {
   const m = msg(sf, 'array row');
+  if (oneofCase(m, 'data') === undefined) return []; // an empty row may set no member
   const member = (key: string): unknown[] => list(msg(m[key], key)['data'], `${name}.${key}`);
   switch (elementType) {
     case DataType.Bool: return member('bool_data').map(bool);
@@ -131,6 +132,38 @@ export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): 
     case DataType.VarChar: return member('string_data').map((v) => str(v, name));
     default: throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: elementType });
   }
+}
+
+/** The element type a row's member implies, for requests that leave `element_type` unset. */
+const MEMBER_TYPES: Readonly<Record<string, DataType>> = {
+  bool_data: DataType.Bool, int_data: DataType.Int32, long_data: DataType.Int64,
+  float_data: DataType.Float, double_data: DataType.Double, string_data: DataType.VarChar,
+};
+
+/**
+ * pymilvus 2.5/2.6 never set `ArrayArray.element_type`; Milvus takes it from the schema. Each row is
+ * read by the member it sets (ints as Int32, narrowed and range-checked against the schema later).
+ */
+function arrayRowUntyped(sf: unknown, name: string): ArrayElement[] {
+  const m = msg(sf, 'array row');
+  const member = oneofCase(m, 'data');
+  if (member === undefined) return [];
+  const t = MEMBER_TYPES[member];
+  if (t === undefined) throw errors.invalidParameter(`element type of array field ${name} not supported`, { actual: member });
+  return arrayRowFrom(m, t, name);
+}
+
+function decodeArray(fd: Wire, name: string, valid: Uint8Array | null, n: number): Column {
+  const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
+  const given = arr['element_type'];
+  const elementType = given === undefined || given === null || num(given, 'element_type') === 0
+    ? DataType.None : dataTypeOf(given, 'element_type');
+  const raw = list(arr['data'], `${name}.array_data`);
+  // Row-dense input with null rows: a null row's ScalarField is a placeholder, not data.
+  const dense = raw.length === n && valid !== null;
+  const rows = raw.map((r, i) => (dense && valid[i] !== 1 ? []
+    : elementType === DataType.None ? arrayRowUntyped(r, name) : arrayRowFrom(r, elementType, name)));
+  return { kind: 'array', elementType, data: expandList(rows, valid, n, name, () => []), valid };
 }
 
 function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
@@ -169,12 +202,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.JSON: return decodeJson(fd, name, valid, n);
-    case DataType.Array: {
-      const arr = msg(msg(fd['scalars'], 'scalars')['array_data'], 'array_data');
-      const elementType = dataTypeOf(arr['element_type'], 'element_type');
-      const rows = list(arr['data'], `${name}.array_data`).map((r) => arrayRowFrom(r, elementType, name));
-      return { kind: 'array', elementType, data: expandList(rows, valid, n, name, () => []), valid };
-    }
+    case DataType.Array: return decodeArray(fd, name, valid, n);
     default:
       throw errors.invalidParameter(`data type of field ${name} not supported`, { actual: type });
   }
@@ -235,15 +263,15 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const { dim, data } = vectorData(fd, 'float_vector', name);
       const d = fixedDim(dim, name);
       const flat = floatsOf(msg(data, 'float_vector')['data'], name);
-      if (flat.length % d !== 0) throw errors.invalidParameter(`float vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: flat.length });
+      if (flat.length % d !== 0) throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
       return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
     }
     case DataType.BinaryVector: {
       const { dim, data } = vectorData(fd, 'binary_vector', name);
       const d = fixedDim(dim, name);
-      if (d % 8 !== 0) throw errors.invalidParameter(`dim of binary vector field ${name}`, { expected: 'a multiple of 8', actual: d });
+      if (d % 8 !== 0) throw errors.invalidParameter(`dim(${d}) should divide 8`);
       const raw = Uint8Array.from(bytes(data, name));
-      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`binary vector data of field ${name}`, { expected: `a multiple of ${d / 8} bytes`, actual: raw.length });
+      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
       return { kind: 'binaryVector', dim: d, data: expandTyped(raw, d / 8, valid, n, name, (k) => new Uint8Array(k)), valid };
     }
     case DataType.Float16Vector: case DataType.BFloat16Vector: {
@@ -251,7 +279,7 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const { dim, data } = vectorData(fd, member, name);
       const d = fixedDim(dim, name);
       const raw = uint16sFromBytes(bytes(data, name), name);
-      if (raw.length % d !== 0) throw errors.invalidParameter(`${member} data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
       const dense = expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
       return type === DataType.Float16Vector
         ? { kind: 'float16Vector', dim: d, data: dense, valid }
@@ -263,7 +291,7 @@ function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       const b = bytes(data, name);
       const raw = new Int8Array(b.length);
       raw.set(new Int8Array(b.buffer, b.byteOffset, b.length));
-      if (raw.length % d !== 0) throw errors.invalidParameter(`int8 vector data of field ${name}`, { expected: `a multiple of dim ${d}`, actual: raw.length });
+      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
       return { kind: 'int8Vector', dim: d, data: expandTyped(raw, d, valid, n, name, (k) => new Int8Array(k)), valid };
     }
     case DataType.SparseFloatVector: {
