@@ -16,8 +16,10 @@ import { pkAt, type PrimaryKey } from './pk.js';
 const TS_FIELD = 1;
 
 export interface MergeJob {
+  /** Where the target is written (the BlobStore's staging directory). */
   dir: string;
-  sourceFiles: string[];
+  /** Local paths of the source segment files (BlobStore.localPath). */
+  sourcePaths: string[];
   /** Target file name; not written when every source row is deleted. */
   targetFile: string;
   meta: { collectionId: number; partitionId: number; segmentId: number; compactedFrom: number[] };
@@ -61,8 +63,8 @@ export async function runMerge(fs: FileSystem, job: MergeJob): Promise<MergeResu
   let fieldKey: string | null = null;
   let numRows = 0;
   let removedRows = 0;
-  for (const file of job.sourceFiles) {
-    const seg = await readSegmentFile(fs, `${job.dir}/${file}`);
+  for (const file of job.sourcePaths) {
+    const seg = await readSegmentFile(fs, file);
     const key = seg.cols.map((c) => c.fieldId).sort((a, b) => a - b).join(',');
     if (fieldKey !== null && key !== fieldKey) return { kind: 'skipped', why: `${file} has fields ${key}, others ${fieldKey}` };
     fieldKey = key;
@@ -75,7 +77,7 @@ export async function runMerge(fs: FileSystem, job: MergeJob): Promise<MergeResu
       parts.set(fieldId, list);
     }
   }
-  if (job.sourceFiles.length === 1 && removedRows === 0) return { kind: 'unchanged' };
+  if (job.sourcePaths.length === 1 && removedRows === 0) return { kind: 'unchanged' };
   if (numRows === 0) return { kind: 'empty', removedRows };
   const cols: FieldColumn[] = [];
   for (const [fieldId, list] of parts) cols.push({ fieldId, column: list.length === 1 ? list[0]! : concatColumns(list) });

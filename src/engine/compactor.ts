@@ -139,7 +139,7 @@ export class Compactor {
     const id = this.deps.catalog.allocId();
     const job: MergeJob = {
       dir: files.dir,
-      sourceFiles: sources.map((s) => s.file),
+      sourcePaths: await Promise.all(sources.map((s) => files.localPath(s.file))),
       targetFile: `seg-${id}.sxs`,
       meta: { collectionId: c.id, partitionId: p.meta.id, segmentId: id, compactedFrom: sources.map((s) => s.id) },
       pkFieldId: c.pkField.fieldId,
@@ -152,6 +152,7 @@ export class Compactor {
     const live = (): boolean => this.live(c, p) && sources.every((s) => p.meta.segments.includes(s));
     let target: SealedSegmentMeta | null = null;
     if (result.kind === 'written') {
+      await files.publish(job.targetFile);
       const { numRows, sizeBytes, minTs, maxTs } = result;
       target = { id, partitionId: p.meta.id, file: job.targetFile, numRows, sizeBytes, minTs, maxTs };
       const indexFiles = await this.deps.buildIndexes(c, target, live).catch(async (e: unknown) => {
@@ -187,9 +188,21 @@ export class Compactor {
       const gone = p.sealed.filter((s) => sources.includes(s.meta));
       const kept = p.sealed.filter((s) => !sources.includes(s.meta));
       if (target) kept.push(loaded ?? { meta: target, data: null });
-      p.sealed = kept;
-      p.meta = { ...p.meta, segments: kept.map((s) => s.meta) };
-      await this.deps.catalog.persist();
+      try {
+        await this.deps.catalog.commit(() => {
+          const next = { ...p.meta, segments: kept.map((s) => s.meta) };
+          return {
+            draft: { partitions: new Map([[p.meta.id, next]]) },
+            publish: () => {
+              p.sealed = kept;
+              p.meta = next;
+            },
+          };
+        });
+      } catch (e) {
+        for (const r of loaded?.residents ?? []) r.release();
+        throw e;
+      }
       const old: string[] = stale;
       for (const s of gone) {
         for (const r of s.residents ?? []) r.release();
@@ -214,9 +227,16 @@ export class Compactor {
       const oldDeleteFile = p.meta.deleteFile;
       // Deletes since the snapshot stay (they are in the WAL past flushedLsn), and so do snapshot
       // ones that still hide a row written to growing data meanwhile.
-      p.clearAppliedTombstones(snapshot);
-      p.meta = { ...p.meta, deleteFile: null };
-      await this.deps.catalog.persist();
+      await this.deps.catalog.commit(() => {
+        const next = { ...p.meta, deleteFile: null };
+        return {
+          draft: { partitions: new Map([[p.meta.id, next]]) },
+          publish: () => {
+            p.clearAppliedTombstones(snapshot);
+            p.meta = next;
+          },
+        };
+      });
       if (oldDeleteFile) await this.deps.files.remove([oldDeleteFile]);
     });
   }

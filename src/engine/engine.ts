@@ -11,101 +11,74 @@
  *   segments/del-N.sxs   tombstone snapshots of a partition (same format: pk + ts columns)
  *   segments/idx-S-I.sxi vector index I of segment S (storage/index-file.ts)
  * Compaction (compactor.ts) writes new seg files and swaps them in with one manifest update.
+ * The engine reaches these only through the five ports of storage/ports.ts (storage/local/ for
+ * this directory); `EngineOptions.ports` gives it others.
  */
-import { availableParallelism, totalmem } from 'node:os';
-import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
-import { ensureDir } from '../storage/fs/durable.js';
-import { acquireDirLock } from '../storage/lock.js';
-import { readManifest, writeManifest } from '../storage/manifest.js';
-import { Wal } from '../storage/wal.js';
-import { HybridClock } from './clock.js';
+import { openLocalPorts } from '../storage/local/index.js';
+import type { CatalogStore, Lease, Log, StoragePorts, TimestampOracle } from '../storage/ports.js';
 import { EngineHealth } from './health.js';
+import { EngineCatalog } from './catalog.js';
 import { CollectionRuntime } from './collection.js';
-import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, ManifestBody, PartitionMeta } from './meta.js';
-import { emptyManifest, fromManifestJson, toManifestJson } from './meta.js';
-import { Mutex } from './mutex.js';
-import { SegmentDir, type Catalog } from './parts.js';
+import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, PartitionMeta } from './meta.js';
+import { decodeCatalog, emptyManifest } from './meta.js';
+import { SegmentDir, livePartitionMetas } from './parts.js';
 import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
 import { Compactor } from './compactor.js';
 import { SearchThreads, checkSearchThreads } from './read.js';
+import { defaultMemoryBudget, type EngineOptions } from './options.js';
 
-export interface EngineOptions {
-  dataDir: string;
-  /** The file-system seam; NodeFileSystem by default. Tests pass memory or faulty ones. */
-  fs?: FileSystem;
-  /** Bytes of sealed data that may be loaded at once. */
-  memoryBudgetBytes?: number;
-  /** Seal a growing segment at this many rows (tests lower it). */
-  sealRows?: number;
-  /** Search worker threads (default one per core; 0 = every search on the calling thread). */
-  searchThreads?: number;
-  /**
-   * A search alone waits one event-loop turn first, so that searches arriving with it run next to it
-   * on the search threads (servers, where requests arrive together; see SearchThreads.enter).
-   */
-  yieldLoneSearches?: boolean;
-  /** Index build threads, builds of several segments at once (default one per core). */
-  indexBuildThreads?: number;
-  /** Largest segment compaction writes (default limits.maxSegmentBytes; tests lower it). */
-  maxSegmentBytes?: number;
-  /** Compact small segments by itself after flushes (default true). */
-  autoCompaction?: boolean;
-  /** Take the directory lock (skip only for in-memory test file systems). */
-  lock?: boolean;
-  /** Called with a description of a torn WAL tail that was cut off at open. */
-  onWalTail?: (report: string) => void;
-}
+export type { EngineOptions } from './options.js';
 
 export const DEFAULT_DB = 'default';
 export const DEFAULT_PARTITION = '_default';
 
-export class Engine implements Catalog {
-  readonly clock: HybridClock;
+export class Engine {
+  readonly clock: TimestampOracle;
   /** Storage health: refuses writes after a storage failure, reported by CheckHealth and /healthz. */
   readonly health: EngineHealth;
-  readonly databases = new Map<string, DatabaseMeta>();
-  readonly collections = new Map<number, CollectionRuntime>();
-  aliases: AliasMeta[] = [];
+  /** The live catalog and its persist-then-publish commit (catalog.ts). */
+  readonly catalog: EngineCatalog;
   readonly writer: Writer;
   readonly loader: Loader;
   readonly indexer: Indexer;
   readonly compactor: Compactor;
-  /** The segments/ directory (segment, tombstone and index files). */
+  /** Segment, tombstone and index files, over the BlobStore port. */
   readonly segments: SegmentDir;
   /** Worker threads for exact search (see read.ts searchVectors). */
   readonly searchThreads: SearchThreads;
-  private nextId: number;
-  private readonly manifestLock = new Mutex();
+  /** The write-ahead log port. */
+  readonly wal: Log;
+  private readonly lease: Lease;
   private closed = false;
-  /** Memory holds catalog changes the MANIFEST lacks (its replacement found no space): write it before acknowledging anything. */
-  private catalogBehind = false;
 
   private constructor(
     readonly fs: FileSystem,
     readonly dataDir: string,
-    readonly wal: Wal,
-    body: ManifestBody,
+    ports: StoragePorts,
+    catalog: { body: ReturnType<typeof emptyManifest>; version: bigint; store: CatalogStore },
     readonly opts: EngineOptions,
-    private readonly unlock: (() => Promise<void>) | null,
   ) {
-    this.clock = new HybridClock(body.clockTs);
+    this.wal = ports.log;
+    this.lease = ports.lease;
+    this.clock = ports.clock;
+    this.clock.observe(catalog.body.clockTs);
+    const wal = ports.log;
     this.health = new EngineHealth(() => wal.failure);
-    this.nextId = body.nextId;
-    for (const d of body.databases) this.databases.set(d.name, d);
-    for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
-    this.aliases = body.aliases;
+    void ports.lease.lost.then(() => { if (!this.closed) this.health.fence('the storage lease was lost'); });
+    this.catalog = new EngineCatalog(catalog.body, catalog.version, { store: catalog.store, lease: ports.lease, clock: this.clock, health: this.health });
     this.searchThreads = new SearchThreads(opts.searchThreads, opts.yieldLoneSearches === true);
-    this.segments = new SegmentDir(fs, path.join(dataDir, 'segments'));
+    this.segments = new SegmentDir(fs, ports.blobs);
     this.writer = new Writer({
-      catalog: this,
+      catalog: this.catalog,
       files: this.segments,
       wal,
       clock: this.clock,
@@ -114,14 +87,14 @@ export class Engine implements Catalog {
       scheduleIndex: (c) => this.indexer.schedule(c),
       afterFlush: (c, p) => this.compactor.afterFlush(c, p),
     });
-    this.indexer = new Indexer(this, this.segments, opts.indexBuildThreads ?? availableParallelism());
+    this.indexer = new Indexer(this.catalog, this.segments, opts.indexBuildThreads ?? availableParallelism());
     this.loader = new Loader({
-      catalog: this,
+      catalog: this.catalog,
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
     this.compactor = new Compactor({
-      catalog: this,
+      catalog: this.catalog,
       files: this.segments,
       maxSegmentBytes: opts.maxSegmentBytes ?? limits.maxSegmentBytes,
       auto: opts.autoCompaction ?? true,
@@ -137,96 +110,58 @@ export class Engine implements Catalog {
     if (opts.searchThreads !== undefined) checkSearchThreads(opts.searchThreads);
     const fs = opts.fs ?? new NodeFileSystem();
     const dir = opts.dataDir;
-    await ensureDir(fs, dir);
-    const lock = opts.lock === false ? null : await acquireDirLock(dir);
+    const ports = opts.ports ?? await openLocalPorts(fs, dir, {
+      lock: opts.lock !== false,
+      onWalTail: (t) => opts.onWalTail?.(`cut a torn WAL tail: ${t.file} at byte ${t.offset} (${t.droppedBytes} bytes): ${t.reason}`),
+    });
     try {
-      await ensureDir(fs, path.join(dir, 'wal'));
-      await ensureDir(fs, path.join(dir, 'segments'));
-      const json = await readManifest(fs, dir);
-      const body = json === null ? emptyManifest() : fromManifestJson(json);
-      const { wal, records, tail } = await Wal.open(fs, path.join(dir, 'wal'));
-      if (tail) opts.onWalTail?.(`cut a torn WAL tail: ${tail.file} at byte ${tail.offset} (${tail.droppedBytes} bytes): ${tail.reason}`);
-      const engine = new Engine(fs, dir, wal, body, opts, lock ? () => lock.release() : null);
-      if (!engine.databases.has(DEFAULT_DB)) {
-        engine.databases.set(DEFAULT_DB, { id: 0, name: DEFAULT_DB, createdTs: engine.clock.next(), properties: {} });
-        await engine.persist();
-      }
-      for (const c of engine.collections.values()) {
-        for (const p of c.partitions.values()) await engine.writer.readTombstones(p);
-      }
-      engine.writer.replay(records);
-      await engine.removeOrphanFiles();
-      await engine.loader.restoreLoads();
-      // Builds interrupted by a stop or crash start again.
-      for (const c of engine.collections.values()) engine.indexer.schedule(c);
+      const doc = await ports.catalog.load();
+      const body = doc === null ? emptyManifest() : decodeCatalog(doc.body);
+      const engine = new Engine(fs, dir, ports, { body, version: doc?.version ?? 0n, store: ports.catalog }, opts);
+      await engine.recover();
       return engine;
     } catch (e) {
-      await lock?.release();
+      await ports.log.close().catch(() => undefined);
+      await ports.lease.release();
       throw e;
     }
   }
 
-  allocId(): number {
-    return this.nextId++;
+  /** At open: the default database, tombstones, log replay from the checkpoint, orphans, loads, builds. */
+  private async recover(): Promise<void> {
+    if (!this.databases.has(DEFAULT_DB)) await this.createDatabase(DEFAULT_DB, {}, 0);
+    for (const c of this.collections.values()) {
+      for (const p of c.partitions.values()) await this.writer.readTombstones(p);
+    }
+    await this.writer.replay(this.wal.readFrom(this.checkpointLsn()));
+    await this.removeOrphanFiles();
+    await this.loader.restoreLoads();
+    // Builds interrupted by a stop or crash start again.
+    for (const c of this.collections.values()) this.indexer.schedule(c);
   }
 
-  /**
-   * Write the manifest from the current catalog state. Serialised. Refused once storage failed; a
-   * failure to replace it fails storage, except a full disk that left the old manifest in place.
-   */
-  async persist(): Promise<void> {
-    this.health.checkWritable();
-    await this.manifestLock.run(async () => {
-      try {
-        await writeManifest(this.fs, this.dataDir, toManifestJson(this.manifestBody()));
-      } catch (e) {
-        this.catalogBehind = true;
-        throw this.health.storageError('manifest', e, true);
-      }
-      this.catalogBehind = false;
-      this.health.wrote();
-    });
+  /** The first log record some partition may still need (every partition's files hold what is below). */
+  private checkpointLsn(): bigint {
+    let from: bigint | null = null;
+    for (const c of this.collections.values()) {
+      for (const p of c.partitions.values()) if (from === null || p.meta.flushedLsn + 1n < from) from = p.meta.flushedLsn + 1n;
+    }
+    return from ?? this.wal.nextLsn;
   }
 
-  /** Before a write is acknowledged: storage works and the MANIFEST holds every catalog change in memory. */
+  get databases(): ReadonlyMap<string, DatabaseMeta> { return this.catalog.databases; }
+  get collections(): ReadonlyMap<number, CollectionRuntime> { return this.catalog.collections; }
+  get aliases(): readonly AliasMeta[] { return this.catalog.aliases; }
+  allocId(): number { return this.catalog.allocId(); }
+
+  /** Before a write is acknowledged: storage works (a failed catalog commit published nothing, so memory never runs ahead of disk). */
   async ensureWritable(): Promise<void> {
     this.health.checkWritable();
-    if (this.catalogBehind) await this.persist();
-  }
-
-  private manifestBody(): ManifestBody {
-    return {
-      formatVersion: 1,
-      nextId: this.nextId,
-      clockTs: this.clock.current,
-      databases: [...this.databases.values()],
-      collections: [...this.collections.values()].map((c) => ({
-        ...c.meta,
-        partitions: [...c.partitions.values()].map((p) => p.meta),
-      })),
-      aliases: this.aliases,
-    };
-  }
-
-  segmentPath(file: string): string {
-    return this.segments.path(file);
   }
 
   private async removeOrphanFiles(): Promise<void> {
-    const live = new Set<string>();
-    for (const c of this.collections.values()) {
-      for (const p of c.partitions.values()) {
-        for (const s of p.meta.segments) {
-          live.add(s.file);
-          for (const f of Object.values(s.indexFiles ?? {})) if (f) live.add(f);
-        }
-        if (p.meta.deleteFile) live.add(p.meta.deleteFile);
-      }
-    }
-    const dir = path.join(this.dataDir, 'segments');
-    for (const f of await this.fs.readdir(dir)) {
-      if (!live.has(f)) await this.fs.unlink(path.join(dir, f));
-    }
+    const live = this.catalog.liveFiles();
+    await this.segments.remove((await this.segments.blobs.list()).filter((f) => !live.has(f)));
   }
 
   async removeFiles(files: readonly string[]): Promise<void> {
@@ -238,23 +173,31 @@ export class Engine implements Catalog {
   }
 
   // ---------------- databases ----------------
+  // Every DDL change below is planned, committed, and only then published (catalog.ts).
 
-  async createDatabase(name: string, properties: Record<string, string>): Promise<void> {
-    if (this.databases.size >= limits.maxDatabases) throw errors.databaseNumLimit(limits.maxDatabases);
-    this.databases.set(name, { id: this.allocId(), name, createdTs: this.clock.next(), properties });
-    await this.persist();
+  async createDatabase(name: string, properties: Record<string, string>, id?: number): Promise<void> {
+    await this.catalog.commit(() => {
+      if (this.databases.size >= limits.maxDatabases) throw errors.databaseNumLimit(limits.maxDatabases);
+      const d: DatabaseMeta = { id: id ?? this.allocId(), name, createdTs: this.clock.next(), properties };
+      return { draft: { databases: new Map(this.databases).set(name, d) }, publish: () => { this.catalog.databases.set(name, d); } };
+    });
   }
 
   async dropDatabase(name: string): Promise<void> {
-    this.databases.delete(name);
-    await this.persist();
+    await this.catalog.commit(() => {
+      const databases = new Map(this.databases);
+      databases.delete(name);
+      return { draft: { databases }, publish: () => { this.catalog.databases.delete(name); } };
+    });
   }
 
   async alterDatabase(name: string, properties: Record<string, string>): Promise<void> {
-    const d = this.databases.get(name);
-    if (!d) throw errors.databaseNotFound(name);
-    d.properties = properties;
-    await this.persist();
+    await this.catalog.commit(() => {
+      const d = this.databases.get(name);
+      if (!d) throw errors.databaseNotFound(name);
+      const next = { ...d, properties };
+      return { draft: { databases: new Map(this.databases).set(name, next) }, publish: () => { this.catalog.databases.set(name, next); } };
+    });
   }
 
   collectionsOf(dbName: string): CollectionRuntime[] {
@@ -276,43 +219,66 @@ export class Engine implements Catalog {
     shardsNum: number;
     numPartitions: number;
   }): Promise<CollectionRuntime> {
-    if (this.collections.size >= limits.maxCollections) throw errors.collectionNumLimit(limits.maxCollections);
-    const ts = this.clock.next();
-    const partitions: PartitionMeta[] = [];
-    const names = args.numPartitions > 0
-      ? Array.from({ length: args.numPartitions }, (_, i) => `${DEFAULT_PARTITION}_${i}`)
-      : [DEFAULT_PARTITION];
-    for (const name of names) partitions.push(this.newPartitionMeta(name, ts));
-    const meta: CollectionMeta = {
-      id: this.allocId(),
-      dbName: args.dbName,
-      name: args.schema.name,
-      schema: args.schema,
-      partitions,
-      indexes: [],
-      properties: args.properties,
-      consistencyLevel: args.consistencyLevel,
-      shardsNum: args.shardsNum,
-      numPartitions: args.numPartitions,
-      createdTs: ts,
-      updateTs: ts,
-      load: null,
-    };
-    const c = new CollectionRuntime(meta, () => this.allocId());
-    this.collections.set(meta.id, c);
-    await this.persist();
-    return c;
+    return this.catalog.commit(() => {
+      if (this.collections.size >= limits.maxCollections) throw errors.collectionNumLimit(limits.maxCollections);
+      const ts = this.clock.next();
+      const names = args.numPartitions > 0
+        ? Array.from({ length: args.numPartitions }, (_, i) => `${DEFAULT_PARTITION}_${i}`)
+        : [DEFAULT_PARTITION];
+      const partitions: PartitionMeta[] = names.map((name) => this.newPartitionMeta(name, ts));
+      const meta: CollectionMeta = {
+        id: this.allocId(),
+        dbName: args.dbName,
+        name: args.schema.name,
+        schema: args.schema,
+        partitions,
+        indexes: [],
+        properties: args.properties,
+        consistencyLevel: args.consistencyLevel,
+        shardsNum: args.shardsNum,
+        numPartitions: args.numPartitions,
+        createdTs: ts,
+        updateTs: ts,
+        load: null,
+      };
+      return {
+        draft: { collections: new Map([[meta.id, meta]]) },
+        publish: () => {
+          const c = new CollectionRuntime(meta, () => this.allocId());
+          this.catalog.collections.set(meta.id, c);
+          return c;
+        },
+      };
+    });
   }
 
   private newPartitionMeta(name: string, ts: bigint): PartitionMeta {
     return { id: this.allocId(), name, createdTs: ts, flushedLsn: this.wal.nextLsn - 1n, segments: [], deleteFile: null };
   }
 
+  /** Replace collection `c`'s catalog entry by `meta` (its partitions as they are live): commit, then publish. */
+  private async updateCollection(c: CollectionRuntime, change: (meta: CollectionMeta) => CollectionMeta, publish?: () => void): Promise<void> {
+    await this.catalog.commit(() => {
+      const next = { ...change(c.meta), partitions: livePartitionMetas(c) };
+      return {
+        draft: { collections: new Map([[c.id, next]]) },
+        publish: () => {
+          c.meta = next;
+          publish?.();
+        },
+      };
+    });
+  }
+
   async dropCollection(c: CollectionRuntime): Promise<void> {
-    this.loader.releaseAll(c);
-    this.collections.delete(c.id);
-    this.aliases = this.aliases.filter((a) => a.collectionId !== c.id);
-    await this.persist();
+    await this.catalog.commit(() => ({
+      draft: { collections: new Map([[c.id, null]]), aliases: this.aliases.filter((a) => a.collectionId !== c.id) },
+      publish: () => {
+        this.catalog.collections.delete(c.id);
+        this.catalog.aliases = this.aliases.filter((a) => a.collectionId !== c.id);
+        this.loader.releaseAll(c);
+      },
+    }));
     const files: string[] = [];
     for (const p of c.partitions.values()) {
       for (const s of p.meta.segments) files.push(s.file);
@@ -323,17 +289,11 @@ export class Engine implements Catalog {
   }
 
   async renameCollection(c: CollectionRuntime, newDb: string, newName: string): Promise<void> {
-    c.meta.dbName = newDb;
-    c.meta.name = newName;
-    c.meta.schema = { ...c.meta.schema, name: newName };
-    c.meta.updateTs = this.clock.next();
-    await this.persist();
+    await this.updateCollection(c, (m) => ({ ...m, dbName: newDb, name: newName, schema: { ...m.schema, name: newName }, updateTs: this.clock.next() }));
   }
 
   async alterCollection(c: CollectionRuntime, properties: Record<string, string>): Promise<void> {
-    c.meta.properties = properties;
-    c.meta.updateTs = this.clock.next();
-    await this.persist();
+    await this.updateCollection(c, (m) => ({ ...m, properties, updateTs: this.clock.next() }));
   }
 
   /**
@@ -341,44 +301,58 @@ export class Engine implements Catalog {
    * rows already in memory get its default or NULL, as rows read later from disk or the WAL do.
    */
   async addField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
-    const fields = c.meta.schema.fields.slice();
-    const dynamicAt = fields.findIndex((f) => f.isDynamic);
-    fields.splice(dynamicAt < 0 ? fields.length : dynamicAt, 0, field);
-    c.meta.schema = { ...c.meta.schema, fields };
-    for (const p of c.partitions.values()) {
-      for (const chunk of p.chunks()) {
-        if (chunk.column(field.name) === undefined) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
+    const addToChunks = (): void => {
+      for (const p of c.partitions.values()) {
+        for (const chunk of p.chunks()) {
+          if (chunk.column(field.name) === undefined) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
+        }
       }
-    }
-    c.meta.updateTs = this.clock.next();
-    await this.persist();
+    };
+    await this.updateCollection(c, (m) => {
+      const fields = m.schema.fields.slice();
+      const dynamicAt = fields.findIndex((f) => f.isDynamic);
+      fields.splice(dynamicAt < 0 ? fields.length : dynamicAt, 0, field);
+      return { ...m, schema: { ...m.schema, fields }, updateTs: this.clock.next() };
+    }, addToChunks);
   }
 
   /** AlterCollectionField: replace one field's schema entry (same id, same data; only properties change). */
   async replaceField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
-    c.meta.schema = { ...c.meta.schema, fields: c.meta.schema.fields.map((f) => (f.fieldId === field.fieldId ? field : f)) };
-    c.meta.updateTs = this.clock.next();
-    await this.persist();
+    await this.updateCollection(c, (m) => ({
+      ...m,
+      schema: { ...m.schema, fields: m.schema.fields.map((f) => (f.fieldId === field.fieldId ? field : f)) },
+      updateTs: this.clock.next(),
+    }));
   }
 
   // ---------------- partitions ----------------
 
   async createPartition(c: CollectionRuntime, name: string): Promise<PartitionRuntime> {
-    const meta = this.newPartitionMeta(name, this.clock.next());
-    const p = new PartitionRuntime(meta, this.allocId());
-    c.partitions.set(meta.id, p);
-    // A partition created while the whole collection is loaded joins the load (reference §2).
-    if (c.meta.load?.type === 'collection') {
-      p.loaded = true;
-      c.meta.load.partitionIds.push(meta.id);
-    }
-    await this.persist();
-    return p;
+    return this.catalog.commit(() => {
+      const meta = this.newPartitionMeta(name, this.clock.next());
+      const growingId = this.allocId();
+      // A partition created while the whole collection is loaded joins the load (reference §2).
+      const joins = c.meta.load?.type === 'collection';
+      const load = joins && c.meta.load ? { ...c.meta.load, partitionIds: [...c.meta.load.partitionIds, meta.id] } : c.meta.load;
+      const next: CollectionMeta = { ...c.meta, load, partitions: [...livePartitionMetas(c), meta] };
+      return {
+        draft: { collections: new Map([[c.id, next]]) },
+        publish: () => {
+          const p = new PartitionRuntime(meta, growingId);
+          p.loaded = joins;
+          c.partitions.set(meta.id, p);
+          c.meta = next;
+          return p;
+        },
+      };
+    });
   }
 
   async dropPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<void> {
-    c.partitions.delete(p.meta.id);
-    await this.persist();
+    await this.catalog.commit(() => ({
+      draft: { partitions: new Map([[p.meta.id, null]]) },
+      publish: () => { c.partitions.delete(p.meta.id); },
+    }));
     const files = p.meta.segments.map((s) => s.file);
     if (p.meta.deleteFile) files.push(p.meta.deleteFile);
     await this.removeFiles(files);
@@ -391,21 +365,33 @@ export class Engine implements Catalog {
    * indexes, aliases and the load state stay. Old segment files go once the catalog is persisted.
    */
   async truncateCollection(c: CollectionRuntime): Promise<void> {
+    const olds = await this.catalog.commit(() => {
+      const ts = this.clock.next();
+      const olds = [...c.partitions.values()];
+      const fresh = olds.map((old) => { // same order: _default first, then by creation
+        const p = new PartitionRuntime({ ...this.newPartitionMeta(old.meta.name, ts), createdTs: old.meta.createdTs }, this.allocId());
+        p.loaded = old.loaded;
+        return p;
+      });
+      const renumber = (id: number): number => fresh[olds.findIndex((o) => o.meta.id === id)]?.meta.id ?? id;
+      const load = c.meta.load ? { ...c.meta.load, partitionIds: c.meta.load.partitionIds.map(renumber) } : null;
+      const next: CollectionMeta = { ...c.meta, load, updateTs: ts, partitions: fresh.map((p) => p.meta) };
+      return {
+        draft: { collections: new Map([[c.id, next]]) },
+        publish: () => {
+          c.partitions.clear();
+          for (const p of fresh) c.partitions.set(p.meta.id, p);
+          c.meta = next;
+          for (const old of olds) this.loader.forget(old);
+          return olds;
+        },
+      };
+    });
     const files: string[] = [];
-    const ts = this.clock.next();
-    const olds = [...c.partitions.values()];
-    c.partitions.clear();
-    for (const old of olds) { // same order: _default first, then by creation
-      const fresh = new PartitionRuntime({ ...this.newPartitionMeta(old.meta.name, ts), createdTs: old.meta.createdTs }, this.allocId());
-      fresh.loaded = old.loaded;
+    for (const old of olds) {
       for (const s of old.meta.segments) files.push(s.file);
       if (old.meta.deleteFile) files.push(old.meta.deleteFile);
-      c.partitions.set(fresh.meta.id, fresh);
-      if (c.meta.load) c.meta.load = { ...c.meta.load, partitionIds: c.meta.load.partitionIds.map((id) => (id === old.meta.id ? fresh.meta.id : id)) };
-      this.loader.forget(old);
     }
-    c.meta.updateTs = ts;
-    await this.persist();
     await this.removeFiles(files);
     await this.writer.dropObsoleteWal();
   }
@@ -413,16 +399,17 @@ export class Engine implements Catalog {
   // ---------------- aliases ----------------
 
   async setAliases(aliases: AliasMeta[]): Promise<void> {
-    this.aliases = aliases;
-    await this.persist();
+    await this.catalog.commit(() => ({ draft: { aliases }, publish: () => { this.catalog.aliases = aliases; } }));
   }
 
   // ---------------- indexes ----------------
 
   async addIndex(c: CollectionRuntime, index: Omit<IndexMeta, 'id' | 'createdTs'>): Promise<IndexMeta> {
-    const meta: IndexMeta = { ...index, id: this.allocId(), createdTs: this.clock.next() };
-    c.meta.indexes.push(meta);
-    await this.persist();
+    const meta = await this.catalog.commit(() => {
+      const meta: IndexMeta = { ...index, id: this.allocId(), createdTs: this.clock.next() };
+      const next: CollectionMeta = { ...c.meta, indexes: [...c.meta.indexes, meta], partitions: livePartitionMetas(c) };
+      return { draft: { collections: new Map([[c.id, next]]) }, publish: () => { c.meta = next; return meta; } };
+    });
     this.indexer.schedule(c);
     return meta;
   }
@@ -431,16 +418,37 @@ export class Engine implements Catalog {
   async setIndexParams(c: CollectionRuntime, indexId: number, params: Record<string, string>): Promise<void> {
     const index = c.meta.indexes.find((i) => i.id === indexId);
     if (!index) return;
-    index.params = params;
-    await this.persist();
+    // The index object keeps its identity (queued builds hold it): its params change in place once durable.
+    await this.updateCollection(c, (m) => ({ ...m, indexes: m.indexes.map((i) => (i === index ? { ...i, params } : i)) }), () => {
+      index.params = params;
+      c.meta = { ...c.meta, indexes: c.meta.indexes.map((i) => (i.id === indexId ? index : i)) };
+    });
   }
 
   async removeIndex(c: CollectionRuntime, indexId: number): Promise<void> {
     const index = c.meta.indexes.find((i) => i.id === indexId);
     if (!index) return;
-    c.meta.indexes = c.meta.indexes.filter((i) => i !== index);
-    const files = this.indexer.detach(c, index);
-    await this.persist();
+    let files: string[] = [];
+    await this.catalog.commit(() => {
+      const key = String(index.id);
+      const partitions = livePartitionMetas(c).map((p) => ({
+        ...p,
+        segments: p.segments.map((s) => {
+          if (s.indexFiles?.[key] === undefined) return s;
+          const rest = { ...s.indexFiles };
+          delete rest[key];
+          return { ...s, indexFiles: rest };
+        }),
+      }));
+      const next: CollectionMeta = { ...c.meta, indexes: c.meta.indexes.filter((i) => i !== index), partitions };
+      return {
+        draft: { collections: new Map([[c.id, next]]) },
+        publish: () => {
+          c.meta = next;
+          files = this.indexer.detach(c, index);
+        },
+      };
+    });
     await this.removeFiles(files);
   }
 
@@ -462,14 +470,9 @@ export class Engine implements Catalog {
       await this.searchThreads.close();
       let walError: unknown = null;
       await this.wal.close().catch((e: unknown) => { walError = e; });
-      await this.unlock?.();
+      await this.lease.release();
       if (walError !== null) throw this.health.storageError('closing the write-ahead log', walError, false);
     }
   }
-}
-
-function defaultMemoryBudget(): number {
-  // Leave room for the process itself: half of the machine's memory.
-  return Math.floor(totalmem() / 2);
 }
 

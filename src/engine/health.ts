@@ -102,6 +102,11 @@ export class EngineHealth {
     return isFsError(e) ? errors.internal(`reading storage failed: ${describe(e)}`) : e;
   }
 
+  /** The storage lease was lost (another owner took over): nothing more may be acknowledged. */
+  fence(reason: string): void {
+    if (this.failure === null) this.failure = reason;
+  }
+
   /** A write reached the disk: space is back. */
   wrote(): void {
     this.noSpace = null;

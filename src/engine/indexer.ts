@@ -115,9 +115,16 @@ export class Indexer {
       if (file) await this.files.remove([file]);
       return;
     }
-    // The segment meta object is shared with p.meta.segments, so the manifest sees this too.
-    t.seg.meta.indexFiles = { ...(t.seg.meta.indexFiles ?? {}), [String(t.index.id)]: file };
-    await this.catalog.persist();
+    // Committed first; then the segment meta object (shared with p.meta.segments) learns its file.
+    const segMeta = t.seg.meta;
+    await this.catalog.commit(() => {
+      const indexFiles = { ...(segMeta.indexFiles ?? {}), [String(t.index.id)]: file };
+      const segments = t.p.meta.segments.map((s) => (s === segMeta ? { ...s, indexFiles } : s));
+      return {
+        draft: { partitions: new Map([[t.p.meta.id, { ...t.p.meta, segments }]]) },
+        publish: () => { segMeta.indexFiles = indexFiles; },
+      };
+    });
     if (t.seg.data && file) await this.attachOne(t.c, t.seg, t.index);
   }
 
@@ -132,7 +139,7 @@ export class Indexer {
     const desc = getIndexDescriptor(index.indexType);
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
     if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
-    const job: BuildJob = { segmentPath: this.files.path(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+    const job: BuildJob = { segmentPath: await this.files.localPath(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
     const payload = this.files.fs instanceof NodeFileSystem ? await this.threads.run(job) : await buildIndexPayload(this.files.fs, job);
     if (!live()) return null;
     const file = `idx-${seg.id}-${index.id}.sxi`;
@@ -140,6 +147,7 @@ export class Indexer {
       meta: { segmentId: seg.id, indexId: index.id, field: field.name, indexType: desc.name, metric: spec.metric },
       payload,
     });
+    await this.files.publish(file);
     return file;
   }
 
@@ -188,7 +196,7 @@ export class Indexer {
     if (!col) return;
     const desc = getIndexDescriptor(index.indexType);
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
-    const path = this.files.path(file);
+    const path = await this.files.localPath(file);
     // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
     if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
       const region = await locateIndexPayload(this.files.fs, path);

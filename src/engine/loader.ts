@@ -5,8 +5,8 @@
  */
 import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from './collection.js';
-import type { Catalog } from './parts.js';
-import type { LoadType, SealedSegmentMeta } from './meta.js';
+import { livePartitionMetas, type Catalog } from './parts.js';
+import type { LoadMeta, LoadType, SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
 import { Chunk } from './chunk.js';
@@ -101,13 +101,37 @@ export class Loader {
       }
       const loadedIds = [...c.partitions.values()].filter((p) => p.loaded).map((p) => p.meta.id);
       const prevType = c.meta.load?.type;
-      c.meta.load = {
+      const load: LoadMeta = {
         type: type === 'collection' || prevType === 'collection' ? 'collection' : 'partitions',
         partitionIds: loadedIds,
         loadFields: null,
         skipDynamic: false,
       };
-      if (persist) await this.deps.catalog.persist();
+      if (!persist) {
+        c.meta.load = load;
+        return;
+      }
+      try {
+        await this.commitLoad(c, load);
+      } catch (e) {
+        // The load state is not durable: what this call loaded is released again.
+        for (const p of toLoad) this.releasePartition(p);
+        throw e;
+      }
+    });
+  }
+
+  /** Persist-then-publish of a collection's load state; `publish` runs once it is durable. */
+  private commitLoad(c: CollectionRuntime, load: LoadMeta | null, publish?: () => void): Promise<void> {
+    return this.deps.catalog.commit(() => {
+      const next = { ...c.meta, load, partitions: livePartitionMetas(c) };
+      return {
+        draft: { collections: new Map([[c.id, next]]) },
+        publish: () => {
+          publish?.();
+          c.meta = next;
+        },
+      };
     });
   }
 
@@ -132,17 +156,16 @@ export class Loader {
     c.meta.load = null;
   }
 
+  /** The load state is committed first; the partitions' memory is freed once that is durable. */
   async release(c: CollectionRuntime, parts: PartitionRuntime[] | null): Promise<void> {
     await this.lock.run(async () => {
-      if (parts === null) {
-        this.releaseAll(c);
-      } else {
-        for (const p of parts) this.releasePartition(p);
-        const still = [...c.partitions.values()].filter((p) => p.loaded);
-        if (still.length === 0) c.meta.load = null;
-        else if (c.meta.load) c.meta.load = { ...c.meta.load, type: 'partitions', partitionIds: still.map((p) => p.meta.id) };
-      }
-      await this.deps.catalog.persist();
+      const gone = parts ?? [...c.partitions.values()];
+      const still = [...c.partitions.values()].filter((p) => p.loaded && !gone.includes(p));
+      let load: LoadMeta | null = null;
+      if (still.length > 0 && c.meta.load) load = { ...c.meta.load, type: 'partitions', partitionIds: still.map((p) => p.meta.id) };
+      await this.commitLoad(c, load, () => {
+        for (const p of gone) this.releasePartition(p);
+      });
     });
   }
 

@@ -95,22 +95,38 @@ export interface ManifestBody {
 
 const BIGINT_TAG = '$bigint';
 
+const bigintReplacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v);
+
+function bigintReviver(_k: string, v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const tagged = o[BIGINT_TAG];
+    if (typeof tagged === 'string' && Object.keys(o).length === 1) return BigInt(tagged);
+  }
+  return v;
+}
+
+function checkVersion(body: ManifestBody): ManifestBody {
+  if (body.formatVersion !== 1) throw new Error(`unsupported manifest format version ${String(body.formatVersion)}`);
+  return body;
+}
+
 /** JSON-safe copy of a manifest body: bigints become {"$bigint": "<decimal>"}. */
 export function toManifestJson(body: ManifestBody): unknown {
-  return JSON.parse(JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v)));
+  return JSON.parse(JSON.stringify(body, bigintReplacer));
 }
 
 export function fromManifestJson(json: unknown): ManifestBody {
-  const revived = JSON.parse(JSON.stringify(json), (_k, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      const tagged = o[BIGINT_TAG];
-      if (typeof tagged === 'string' && Object.keys(o).length === 1) return BigInt(tagged);
-    }
-    return v;
-  }) as ManifestBody;
-  if (revived.formatVersion !== 1) throw new Error(`unsupported manifest format version ${String(revived.formatVersion)}`);
-  return revived;
+  return checkVersion(JSON.parse(JSON.stringify(json), bigintReviver) as ManifestBody);
+}
+
+/** The catalog document a CatalogStore keeps: the manifest body as UTF-8 JSON (bigints tagged). */
+export function encodeCatalog(body: ManifestBody): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(body, bigintReplacer));
+}
+
+export function decodeCatalog(bytes: Uint8Array): ManifestBody {
+  return checkVersion(JSON.parse(new TextDecoder().decode(bytes), bigintReviver) as ManifestBody);
 }
 
 export function emptyManifest(): ManifestBody {

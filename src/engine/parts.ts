@@ -1,35 +1,77 @@
 /**
- * What the engine's parts (writer.ts, loader.ts, indexer.ts) are given by the engine when it makes
- * them, instead of a pointer back to the whole Engine: the catalog as they see it and the segments
- * directory. The WAL and the clock are passed as themselves; calls between parts are callbacks.
+ * What the engine's parts (writer.ts, loader.ts, indexer.ts, compactor.ts) are given by the engine
+ * when it makes them, instead of a pointer back to the whole Engine: the catalog as they see it and
+ * the segment files (over the BlobStore port). The log and the clock are passed as their ports;
+ * calls between parts are callbacks.
  */
-import * as path from 'node:path';
 import type { FileSystem } from '../storage/fs/types.js';
+import type { BlobStore } from '../storage/ports.js';
 import type { CollectionRuntime } from './collection.js';
+import type { AliasMeta, CollectionMeta, DatabaseMeta, PartitionMeta } from './meta.js';
 
-/** The live collections, id allocation and the durable manifest write (the engine implements it). */
+/**
+ * A catalog change as it will be persisted: entries that replace the live ones. Anything not named
+ * is written as it is live. A collection entry lists its partitions itself (`livePartitionMetas`
+ * for the live ones); `partitions` replaces or (null) drops partitions of collections not named.
+ */
+export interface CatalogDraft {
+  databases?: ReadonlyMap<string, DatabaseMeta>;
+  aliases?: readonly AliasMeta[];
+  /** By collection id: the new entry (a replacement or a new collection), or null when dropped. */
+  collections?: ReadonlyMap<number, CollectionMeta | null>;
+  /** By partition id: the new entry, or null when dropped. */
+  partitions?: ReadonlyMap<number, PartitionMeta | null>;
+}
+
+/** A planned change: what to persist, and how to publish it in memory once it is durable. */
+export interface CatalogChange<T> {
+  draft: CatalogDraft;
+  publish(): T;
+}
+
+/** The live collections, id allocation and the persist-then-publish commit (engine/catalog.ts). */
 export interface Catalog {
   readonly collections: ReadonlyMap<number, CollectionRuntime>;
   allocId(): number;
-  /** Write the manifest from the current catalog state. */
-  persist(): Promise<void>;
+  /**
+   * Persist-then-publish: `plan` runs under the catalog lock and describes the change; the catalog
+   * with the change applied is committed through the CatalogStore, and only once that is durable
+   * `publish` runs (synchronously, still under the lock) to make the change visible in memory. A
+   * failed commit publishes nothing, so memory never runs ahead of disk.
+   */
+  commit<T>(plan: () => CatalogChange<T>): Promise<T>;
 }
 
-/** The segments/ directory: segment, tombstone and index files. */
+/** A collection's live partition entries, in order. */
+export function livePartitionMetas(c: CollectionRuntime): PartitionMeta[] {
+  return [...c.partitions.values()].map((p) => p.meta);
+}
+
+/**
+ * Segment, tombstone and index files, over the BlobStore: written into `dir` (the store's staging
+ * directory) by the storage writers, published before the catalog names them, read through a
+ * local path (also what worker threads are given).
+ */
 export class SegmentDir {
   constructor(
     readonly fs: FileSystem,
-    readonly dir: string,
+    readonly blobs: BlobStore,
   ) {}
 
-  path(file: string): string {
-    return path.join(this.dir, file);
+  /** Where new files are written before `publish`. */
+  get dir(): string {
+    return this.blobs.stagingDir;
   }
 
-  async remove(files: readonly string[]): Promise<void> {
-    for (const f of files) {
-      const p = this.path(f);
-      if (await this.fs.exists(p)) await this.fs.unlink(p);
-    }
+  localPath(file: string): Promise<string> {
+    return this.blobs.localPath(file);
+  }
+
+  publish(file: string): Promise<void> {
+    return this.blobs.publish(file);
+  }
+
+  remove(files: readonly string[]): Promise<void> {
+    return this.blobs.remove(files);
   }
 }

@@ -12,9 +12,8 @@ import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
 import type { FieldSchema } from '../schema/types.js';
 import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
-import type { Wal, WalRecord } from '../storage/wal.js';
+import type { Log, LogRecord, TimestampOracle } from '../storage/ports.js';
 import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
-import type { HybridClock } from './clock.js';
 import type { EngineHealth } from './health.js';
 import type { CollectionRuntime } from './collection.js';
 import type { SealedSegmentMeta } from './meta.js';
@@ -42,8 +41,8 @@ export interface WriteInput {
 export interface WriterDeps {
   catalog: Catalog;
   files: SegmentDir;
-  wal: Wal;
-  clock: HybridClock;
+  wal: Log;
+  clock: TimestampOracle;
   /** Refuses writes after a storage failure; told of each failure and success. */
   health: EngineHealth;
   /** Seal a growing segment at this many rows. */
@@ -116,8 +115,9 @@ export class Writer {
     }
   }
 
-  replay(records: readonly WalRecord[]): void {
-    for (const rec of records) {
+  /** Apply the log from the checkpoint on (at open); records already in a partition's files are skipped. */
+  async replay(records: AsyncIterable<LogRecord>): Promise<void> {
+    for await (const rec of records) {
       if (rec.type !== RecordType.Write) throw errors.internal(`unknown WAL record type ${rec.type} at LSN ${rec.lsn}`);
       const r = decodeWriteRecord(rec.payload);
       const c = this.deps.catalog.collections.get(r.collectionId);
@@ -152,9 +152,10 @@ export class Writer {
   }
 
   /**
-   * Seal the partition's growing data into a segment file and snapshot its tombstones, then
-   * advance flushedLsn in the manifest. Until the manifest is written the sealed rows stay
-   * searchable from `sealing`; a crash before that point just replays them from the WAL.
+   * Seal the partition's growing data into a segment file and snapshot its tombstones, publish
+   * both, then commit the partition's new entry (advancing flushedLsn) and only then publish it in
+   * memory. Until that commit the sealed rows stay searchable from `sealing`; a failed or crashed
+   * flush leaves orphan files (removed at open) and the rows in the WAL; the next flush retries.
    */
   flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<SealedSegmentMeta | null> {
     return this.flushLock.run(async () => {
@@ -176,18 +177,20 @@ export class Writer {
         merged = m;
         segMeta = await this.durably('segment flush', () => this.writeSegment(c, p, m));
       }
-      // A failure leaves the rows in `sealing` (searchable) and in the WAL; the next flush retries.
       const deleteFile = tombstones.size > 0 ? await this.durably('tombstone flush', () => this.writeTombstones(c, p, tombstones)) : null;
       const oldDeleteFile = p.meta.deleteFile;
-      p.meta = {
-        ...p.meta,
-        flushedLsn,
-        segments: segMeta ? [...p.meta.segments, segMeta] : p.meta.segments,
-        deleteFile,
-      };
-      if (segMeta) p.sealed.push({ meta: segMeta, data: p.loaded && merged ? merged : null });
-      p.sealing = p.sealing.filter((s) => !sealingNow.includes(s));
-      await catalog.persist();
+      const seg = segMeta;
+      await catalog.commit(() => {
+        const next = { ...p.meta, flushedLsn, segments: seg ? [...p.meta.segments, seg] : p.meta.segments, deleteFile };
+        return {
+          draft: { partitions: new Map([[p.meta.id, next]]) },
+          publish: () => {
+            p.meta = next;
+            if (seg) p.sealed.push({ meta: seg, data: p.loaded && merged ? merged : null });
+            p.sealing = p.sealing.filter((s) => !sealingNow.includes(s));
+          },
+        };
+      });
       if (oldDeleteFile && oldDeleteFile !== deleteFile) await files.remove([oldDeleteFile]);
       await this.dropObsoleteWal();
       if (segMeta) {
@@ -215,6 +218,7 @@ export class Writer {
       numRows: chunk.numRows,
       cols,
     });
+    await this.deps.files.publish(file);
     return { id, partitionId: p.meta.id, file, numRows: chunk.numRows, sizeBytes, minTs, maxTs };
   }
 
@@ -239,13 +243,14 @@ export class Writer {
       numRows: n,
       cols: [{ fieldId: TOMB_PK_ID, column: pkCol }, { fieldId: TOMB_TS_ID, column: { kind: 'int64', data: ts, valid: null } }],
     });
+    await this.deps.files.publish(file);
     return file;
   }
 
   /** Read a partition's tombstone snapshot into memory (at open). */
   async readTombstones(p: PartitionRuntime): Promise<void> {
     if (!p.meta.deleteFile) return;
-    const seg = await readSegmentFile(this.deps.files.fs, this.deps.files.path(p.meta.deleteFile));
+    const seg = await readSegmentFile(this.deps.files.fs, await this.deps.files.localPath(p.meta.deleteFile));
     const pkCol = seg.cols.find((x) => x.fieldId === TOMB_PK_ID)?.column;
     const tsCol = seg.cols.find((x) => x.fieldId === TOMB_TS_ID)?.column;
     if (!pkCol || !tsCol || tsCol.kind !== 'int64') throw errors.internal(`tombstone file ${p.meta.deleteFile} is malformed`);
@@ -260,7 +265,7 @@ export class Writer {
 
   /** Read one sealed segment file into a chunk. */
   async readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk> {
-    const seg = await readSegmentFile(this.deps.files.fs, this.deps.files.path(meta.file));
+    const seg = await readSegmentFile(this.deps.files.fs, await this.deps.files.localPath(meta.file));
     if (seg.numRows !== meta.numRows) {
       throw errors.internal(`segment ${meta.file} has ${seg.numRows} rows, the manifest says ${meta.numRows}`);
     }
@@ -279,7 +284,7 @@ export class Writer {
       }
     }
     try {
-      await this.deps.wal.dropBefore(keepFrom);
+      await this.deps.wal.truncateBelow(keepFrom);
     } catch (e) {
       throw this.deps.health.storageError('removing WAL files', e, false);
     }

@@ -29,7 +29,11 @@ export interface JsonDocFormat {
 const HEADER_BYTES = 16;
 
 export function encodeJsonDoc(f: JsonDocFormat, body: unknown): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(body));
+  return encodeJsonDocBytes(f, new TextEncoder().encode(JSON.stringify(body)));
+}
+
+/** The document around a body that is already UTF-8 JSON (the catalog store's bytes). */
+export function encodeJsonDocBytes(f: JsonDocFormat, json: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + json.length + 4);
   const dv = new DataView(out.buffer);
   out.set(f.magic, 0);
@@ -65,6 +69,15 @@ export async function writeJsonDoc(f: JsonDocFormat, fs: FileSystem, dir: string
 
 /** The current body, or null when none was ever written. */
 export async function readJsonDoc(f: JsonDocFormat, fs: FileSystem, dir: string): Promise<unknown | null> {
+  const doc = await readJsonDocFile(f, fs, dir);
+  return doc === null ? null : decodeJsonDoc(f, doc.bytes, doc.path);
+}
+
+/**
+ * The current document's file bytes (not yet checked), or null when none was ever written. A
+ * leftover temp file of an interrupted replacement is removed first.
+ */
+export async function readJsonDocFile(f: JsonDocFormat, fs: FileSystem, dir: string): Promise<{ bytes: Uint8Array; path: string } | null> {
   const tmp = posix.join(dir, `${f.file}.tmp`);
   if (await fs.exists(tmp)) {
     await fs.unlink(tmp);
@@ -72,5 +85,5 @@ export async function readJsonDoc(f: JsonDocFormat, fs: FileSystem, dir: string)
   }
   const path = posix.join(dir, f.file);
   if (!(await fs.exists(path))) return null;
-  return decodeJsonDoc(f, await fs.readFile(path), path);
+  return { bytes: await fs.readFile(path), path };
 }

@@ -9,11 +9,12 @@ import { decodeJsonDoc, encodeJsonDoc, readJsonDoc, writeJsonDoc, type JsonDocFo
 export const MANIFEST_FILE = 'MANIFEST';
 export const MANIFEST_MAGIC = Uint8Array.from([0x53, 0x58, 0x4d, 0x41, 0x4e, 0, 0, 0]); // "SXMAN\0\0\0"
 export const MANIFEST_VERSION = 1;
-const FORMAT: JsonDocFormat = { file: MANIFEST_FILE, magic: MANIFEST_MAGIC, version: MANIFEST_VERSION, what: 'a manifest' };
+/** The manifest's layout (json-doc.ts), also used by the local catalog store. */
+export const MANIFEST_FORMAT: JsonDocFormat = { file: MANIFEST_FILE, magic: MANIFEST_MAGIC, version: MANIFEST_VERSION, what: 'a manifest' };
 
-export const encodeManifest = (body: unknown): Uint8Array => encodeJsonDoc(FORMAT, body);
-export const decodeManifest = (bytes: Uint8Array, file: string): unknown => decodeJsonDoc(FORMAT, bytes, file);
+export const encodeManifest = (body: unknown): Uint8Array => encodeJsonDoc(MANIFEST_FORMAT, body);
+export const decodeManifest = (bytes: Uint8Array, file: string): unknown => decodeJsonDoc(MANIFEST_FORMAT, bytes, file);
 /** Atomically replaces `dir/MANIFEST` with `body` (JSON-safe). */
-export const writeManifest = (fs: FileSystem, dir: string, body: unknown): Promise<void> => writeJsonDoc(FORMAT, fs, dir, body);
+export const writeManifest = (fs: FileSystem, dir: string, body: unknown): Promise<void> => writeJsonDoc(MANIFEST_FORMAT, fs, dir, body);
 /** The current manifest body, or null when none was ever written. */
-export const readManifest = (fs: FileSystem, dir: string): Promise<unknown | null> => readJsonDoc(FORMAT, fs, dir);
+export const readManifest = (fs: FileSystem, dir: string): Promise<unknown | null> => readJsonDoc(MANIFEST_FORMAT, fs, dir);

@@ -32,6 +32,16 @@ export interface Log {
   /** Records below `lsn` are no longer needed (a checkpoint); they may be dropped, wholly or partly. */
   truncateBelow(lsn: bigint): Promise<void>;
   close(): Promise<void>;
+  /** Optional figures for /metrics (added with the local implementation; a log may leave it out). */
+  readonly metrics?: LogMetrics;
+}
+
+/** What a Log may report for /metrics. */
+export interface LogMetrics {
+  /** Files (or stream blocks) the log retains now. */
+  readonly retainedFiles: number;
+  /** Told after every durable group write: its duration and how many records it made durable. */
+  readonly syncListeners: Set<(seconds: number, records: number) => void>;
 }
 
 /** The catalog as one versioned document (the manifest's bytes), replaced by compare-and-swap. */
@@ -83,4 +93,16 @@ export interface TimestampOracle {
   /** Never hand out a timestamp at or below `ts` from now on. */
   observe(ts: bigint): void;
   readonly current: bigint;
+}
+
+/**
+ * The five ports of one data set, as the engine is given them (`EngineOptions.ports`). The engine
+ * owns them from then on: it closes the log and releases the lease when it closes (or fails to open).
+ */
+export interface StoragePorts {
+  log: Log;
+  catalog: CatalogStore;
+  blobs: BlobStore;
+  lease: Lease;
+  clock: TimestampOracle;
 }

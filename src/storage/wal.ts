@@ -142,6 +142,16 @@ export class Wal {
     return this.poisoned === null ? null : this.poisoned.error;
   }
 
+  /** LSN of the first record not yet written and fsync'd: every record below it is durable. */
+  get durableLsn(): bigint {
+    return this.writeLsn;
+  }
+
+  /** The directory holding the WAL files. */
+  get directory(): string {
+    return this.dir;
+  }
+
   /** WAL file names, oldest first. */
   get fileNames(): string[] {
     return this.files.map((f) => f.name);

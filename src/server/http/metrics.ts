@@ -86,7 +86,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'sextant_wal_files', help: 'WAL files on disk', registers,
-      collect() { this.set(engine.wal.fileNames.length); },
+      collect() { this.set(engine.wal.metrics?.retainedFiles ?? 0); },
     });
     const fsync = new Histogram({
       name: 'sextant_wal_fsync_seconds', help: 'Duration of each WAL group-commit fsync', buckets: LATENCY_BUCKETS_S, registers,
@@ -96,8 +96,9 @@ export class ServerMetrics {
       fsync.observe(seconds);
       fsyncRecords.inc(records);
     };
-    engine.wal.fsyncListeners.add(onFsync);
-    this.detach.push(() => engine.wal.fsyncListeners.delete(onFsync));
+    const syncListeners = engine.wal.metrics?.syncListeners;
+    syncListeners?.add(onFsync);
+    this.detach.push(() => syncListeners?.delete(onFsync));
     const builds = new Histogram({
       name: 'sextant_index_build_seconds', help: 'Duration of per-segment vector index builds by index type and outcome',
       labelNames: ['index_type', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers,
