@@ -1,0 +1,229 @@
+/**
+ * The write-ahead log on NATS JetStream (the `Log` port): one stream per data set or shard, file
+ * storage, `replicas` copies (R=3 on a 3-node cluster). LSN = stream sequence (starts at 1).
+ *
+ * Appends are group-committed: the records waiting when a batch starts are published at once, each
+ * with a message id unique to this log object; a publish that fails (timeout, no leader during an
+ * election, a reconnect) is retried with the SAME id, so JetStream's duplicate window stores it once.
+ * A batch resolves only when every record of it is acknowledged by JetStream (stored on a quorum),
+ * in LSN order; the next batch starts after that, so appends resolve in LSN order. When a record
+ * cannot be stored within `retryBudgetMs`, `failure` is set and every pending and later append is
+ * refused (the engine stops acknowledging, as after a failed fsync).
+ *
+ * With `lease`, an append is refused before its publish and before its resolution when the lease is
+ * no longer held: a writer paused past its lease acknowledges nothing. (JetStream itself does not
+ * check the lease: a publish in flight during the pause may still be stored, unacknowledged.)
+ */
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import {
+  DeliverPolicy, jetstream, jetstreamManager, StorageType,
+  type JetStreamClient, type JetStreamManager, type PubAck,
+} from '@nats-io/jetstream';
+import { errors } from '../../core/errors.js';
+import type { Lease, Log, LogRecord } from '../ports.js';
+
+const TYPE_HEADER = 'Sextant-Type';
+
+export interface NatsLogOptions {
+  /** Stream name: letters, digits, `-` and `_` (one per data set or shard). */
+  stream: string;
+  replicas?: number;
+  /** Bound on one publish attempt (default 2000 ms). */
+  publishTimeoutMs?: number;
+  /** Bound on all attempts of one record before the log fails (default 15 s). */
+  retryBudgetMs?: number;
+  /** Most records in one group commit (default 256). */
+  maxBatch?: number;
+  /** JetStream's duplicate window (default 2 min); must exceed the retry budget. */
+  duplicateWindowMs?: number;
+  /** When given, appends are refused once it is lost. */
+  lease?: Lease;
+}
+
+interface Pending {
+  type: number;
+  payload: Uint8Array;
+  msgId: string;
+  resolve: (lsn: bigint) => void;
+  reject: (e: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function streamMissing(e: unknown): boolean {
+  return e instanceof Error && /stream not found/i.test(e.message);
+}
+
+export class NatsLog implements Log {
+  private next: bigint;
+  private failed: Error | null = null;
+  private readonly queue: Pending[] = [];
+  private pumping: Promise<void> | null = null;
+  private seqId = 0;
+  private readonly idPrefix: string;
+  private readonly subject: string;
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly opts: Required<Omit<NatsLogOptions, 'lease'>> & { lease?: Lease },
+    lastSeq: number,
+    private readonly ownsConnection: boolean,
+  ) {
+    this.next = BigInt(lastSeq) + 1n;
+    this.subject = `sextant.wal.${opts.stream}`;
+    this.idPrefix = `${opts.stream}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /** Opens (creating if needed) the stream on an existing connection. */
+  static async open(nc: NatsConnection, options: NatsLogOptions, ownsConnection = false): Promise<NatsLog> {
+    if (!/^[A-Za-z0-9_-]+$/.test(options.stream)) {
+      throw errors.invalidParameter('log stream name', { expected: 'letters, digits, - and _', actual: options.stream });
+    }
+    const opts = {
+      replicas: 1, publishTimeoutMs: 2000, retryBudgetMs: 15_000, maxBatch: 256, duplicateWindowMs: 120_000,
+      ...options,
+    };
+    const jsm = await jetstreamManager(nc, { timeout: opts.publishTimeoutMs });
+    const subject = `sextant.wal.${opts.stream}`;
+    let lastSeq: number;
+    try {
+      lastSeq = (await jsm.streams.info(opts.stream)).state.last_seq;
+    } catch (e) {
+      if (!streamMissing(e)) throw e;
+      const info = await jsm.streams.add({
+        name: opts.stream, subjects: [subject], num_replicas: opts.replicas, storage: StorageType.File,
+        duplicate_window: opts.duplicateWindowMs * 1_000_000,
+      });
+      lastSeq = info.state.last_seq;
+    }
+    const js = jetstream(nc, { timeout: opts.publishTimeoutMs });
+    return new NatsLog(nc, js, jsm, opts, lastSeq, ownsConnection);
+  }
+
+  /** Connects to `servers` (reconnecting forever between them) and opens the stream; close() closes the connection. */
+  static async connect(servers: string[], options: NatsLogOptions): Promise<NatsLog> {
+    const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: 5000 });
+    try {
+      return await NatsLog.open(nc, options, true);
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
+  }
+
+  get nextLsn(): bigint {
+    return this.next;
+  }
+
+  get failure(): unknown {
+    return this.failed;
+  }
+
+  append(type: number, payload: Uint8Array): Promise<bigint> {
+    if (this.failed !== null) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(errors.serviceNotReady('log closed'));
+    if (this.opts.lease !== undefined && !this.opts.lease.held) return Promise.reject(errors.leaseLost('log append'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ type, payload, msgId: `${this.idPrefix}-${++this.seqId}`, resolve, reject });
+      if (this.pumping === null) this.pumping = this.pump().finally(() => { this.pumping = null; });
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      const acks = await Promise.allSettled(batch.map((p) => this.publish(p)));
+      const done: { p: Pending; seq: number }[] = [];
+      let error: unknown = null;
+      acks.forEach((a, i) => {
+        if (a.status === 'rejected') error ??= a.reason;
+        else done.push({ p: batch[i] as Pending, seq: a.value.seq });
+      });
+      if (error === null && this.opts.lease !== undefined && !this.opts.lease.held) error = errors.leaseLost('log append');
+      if (error !== null) {
+        this.fail(error, batch);
+        return;
+      }
+      done.sort((a, b) => a.seq - b.seq);
+      for (const d of done) {
+        const lsn = BigInt(d.seq);
+        if (lsn >= this.next) this.next = lsn + 1n;
+        d.p.resolve(lsn);
+      }
+    }
+  }
+
+  private fail(error: unknown, batch: Pending[]): void {
+    this.failed = error instanceof Error ? error : errors.remoteUnavailable('JetStream', String(error));
+    for (const p of batch) p.reject(this.failed);
+    for (const p of this.queue.splice(0)) p.reject(this.failed);
+  }
+
+  /** One record, retried with its message id until acknowledged or the budget is spent. */
+  private async publish(p: Pending): Promise<PubAck> {
+    const deadline = Date.now() + this.opts.retryBudgetMs;
+    const h = headers();
+    h.set(TYPE_HEADER, String(p.type));
+    let backoffMs = 50;
+    for (;;) {
+      try {
+        return await this.js.publish(this.subject, p.payload, {
+          msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
+        });
+      } catch (e) {
+        if (this.closed || Date.now() + backoffMs > deadline) {
+          throw errors.remoteUnavailable('JetStream', `append to stream ${this.opts.stream} not acknowledged within ${this.opts.retryBudgetMs} ms: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        await sleep(backoffMs);
+        backoffMs = Math.min(1000, backoffMs * 2);
+      }
+    }
+  }
+
+  async *readFrom(from: bigint): AsyncIterable<LogRecord> {
+    const info = await this.jsm.streams.info(this.opts.stream);
+    const last = info.state.last_seq;
+    const start = Math.max(Number(from), info.state.first_seq, 1);
+    if (start > last) return;
+    const consumer = await this.js.consumers.get(this.opts.stream, {
+      deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start,
+    });
+    let empty = 0;
+    for (;;) {
+      const msgs = await consumer.fetch({ max_messages: 512, expires: 2000 });
+      let got = 0;
+      for await (const m of msgs) {
+        got++;
+        const type = Number(m.headers?.get(TYPE_HEADER) ?? 'NaN');
+        if (!Number.isInteger(type)) throw errors.internal(`log record ${m.seq} of stream ${this.opts.stream} has no type header`);
+        yield { lsn: BigInt(m.seq), type, payload: m.data };
+        if (m.seq >= last) return;
+      }
+      empty = got === 0 ? empty + 1 : 0;
+      if (empty >= 3) {
+        const now = await this.jsm.streams.info(this.opts.stream);
+        if (now.state.first_seq > last || now.state.messages === 0) return;
+        throw errors.remoteUnavailable('JetStream', `reading stream ${this.opts.stream} stalled before sequence ${last}`);
+      }
+    }
+  }
+
+  async truncateBelow(lsn: bigint): Promise<void> {
+    if (lsn <= 1n) return;
+    await this.jsm.streams.purge(this.opts.stream, { seq: Number(lsn) });
+  }
+
+  async close(): Promise<void> {
+    while (this.pumping !== null) await this.pumping;
+    this.closed = true;
+    if (this.ownsConnection) await this.nc.close();
+  }
+
+  /** Deletes the stream (tests, dropping a data set). */
+  async destroy(): Promise<void> {
+    await this.jsm.streams.delete(this.opts.stream);
+  }
+}
