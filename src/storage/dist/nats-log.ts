@@ -54,6 +54,37 @@ function streamMissing(e: unknown): boolean {
   return e instanceof Error && /stream not found/i.test(e.message);
 }
 
+/** The stream's last sequence, creating the stream when it does not exist. */
+async function ensureStream(jsm: JetStreamManager, opts: Required<Omit<NatsLogOptions, 'lease'>>): Promise<number> {
+  try {
+    return (await jsm.streams.info(opts.stream)).state.last_seq;
+  } catch (e) {
+    if (!streamMissing(e)) throw e;
+  }
+  const info = await jsm.streams.add({
+    name: opts.stream, subjects: [`sextant.wal.${opts.stream}`], num_replicas: opts.replicas, storage: StorageType.File,
+    duplicate_window: opts.duplicateWindowMs * 1_000_000,
+  });
+  return info.state.last_seq;
+}
+
+/** Retries `fn` with backoff (a cluster electing a leader answers timeouts for a while) up to `budgetMs`. */
+async function retrying<T>(budgetMs: number, what: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  let backoffMs = 50;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() + backoffMs > deadline) {
+        throw errors.remoteUnavailable('JetStream', `${what} failed within ${budgetMs} ms: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      await sleep(backoffMs);
+      backoffMs = Math.min(1000, backoffMs * 2);
+    }
+  }
+}
+
 export class NatsLog implements Log {
   private next: bigint;
   private failed: Error | null = null;
@@ -86,19 +117,8 @@ export class NatsLog implements Log {
       replicas: 1, publishTimeoutMs: 2000, retryBudgetMs: 15_000, maxBatch: 256, duplicateWindowMs: 120_000,
       ...options,
     };
-    const jsm = await jetstreamManager(nc, { timeout: opts.publishTimeoutMs });
-    const subject = `sextant.wal.${opts.stream}`;
-    let lastSeq: number;
-    try {
-      lastSeq = (await jsm.streams.info(opts.stream)).state.last_seq;
-    } catch (e) {
-      if (!streamMissing(e)) throw e;
-      const info = await jsm.streams.add({
-        name: opts.stream, subjects: [subject], num_replicas: opts.replicas, storage: StorageType.File,
-        duplicate_window: opts.duplicateWindowMs * 1_000_000,
-      });
-      lastSeq = info.state.last_seq;
-    }
+    const jsm = await jetstreamManager(nc, { timeout: Math.max(opts.publishTimeoutMs, 2000) });
+    const lastSeq = await retrying(opts.retryBudgetMs, `open stream ${opts.stream}`, () => ensureStream(jsm, opts));
     const js = jetstream(nc, { timeout: opts.publishTimeoutMs });
     return new NatsLog(nc, js, jsm, opts, lastSeq, ownsConnection);
   }
@@ -128,12 +148,25 @@ export class NatsLog implements Log {
     if (this.opts.lease !== undefined && !this.opts.lease.held) return Promise.reject(errors.leaseLost('log append'));
     return new Promise((resolve, reject) => {
       this.queue.push({ type, payload, msgId: `${this.idPrefix}-${++this.seqId}`, resolve, reject });
-      if (this.pumping === null) this.pumping = this.pump().finally(() => { this.pumping = null; });
+      this.kick();
+    });
+  }
+
+  /** Starts the pump unless it runs; records queued while it was finishing start it again. */
+  private kick(): void {
+    if (this.pumping !== null) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
   private async pump(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.failed !== null) {
+        this.fail(this.failed, []);
+        return;
+      }
       const batch = this.queue.splice(0, this.opts.maxBatch);
       const acks = await Promise.allSettled(batch.map((p) => this.publish(p)));
       const done: { p: Pending; seq: number }[] = [];
@@ -162,25 +195,13 @@ export class NatsLog implements Log {
     for (const p of this.queue.splice(0)) p.reject(this.failed);
   }
 
-  /** One record, retried with its message id until acknowledged or the budget is spent. */
-  private async publish(p: Pending): Promise<PubAck> {
-    const deadline = Date.now() + this.opts.retryBudgetMs;
+  /** One record, retried with its message id (stored once) until acknowledged or the budget is spent. */
+  private publish(p: Pending): Promise<PubAck> {
     const h = headers();
     h.set(TYPE_HEADER, String(p.type));
-    let backoffMs = 50;
-    for (;;) {
-      try {
-        return await this.js.publish(this.subject, p.payload, {
-          msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
-        });
-      } catch (e) {
-        if (this.closed || Date.now() + backoffMs > deadline) {
-          throw errors.remoteUnavailable('JetStream', `append to stream ${this.opts.stream} not acknowledged within ${this.opts.retryBudgetMs} ms: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        await sleep(backoffMs);
-        backoffMs = Math.min(1000, backoffMs * 2);
-      }
-    }
+    return retrying(this.opts.retryBudgetMs, `append to stream ${this.opts.stream}`, () => this.js.publish(this.subject, p.payload, {
+      msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
+    }));
   }
 
   async *readFrom(from: bigint): AsyncIterable<LogRecord> {
