@@ -76,7 +76,7 @@ export class S3BlobStore implements BlobStore {
         },
       }),
       maxAttempts: 1,
-      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 3000) },
+      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 3000), throwOnRequestTimeout: true },
     });
     await mkdir(opts.stagingDir, { recursive: true });
     const cache = await DiskCache.open(opts.cacheDir, opts.cacheBytes);
