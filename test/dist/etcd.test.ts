@@ -73,7 +73,8 @@ describe('etcd fencing and failover', () => {
 
       const from = holder.events.length;
       holder.proc.kill('SIGCONT');
-      holder.send(`commit ${v1} stale-write`);
+      // Built on the newest version, so only the lease fence can refuse it.
+      holder.send(`commit ${v2} stale-write`);
       const c2 = await holder.waitFor((e) => e.event === 'commit', 10_000, from);
       assert.equal(c2.ok, false, `the resumed holder's commit must be refused: ${JSON.stringify(c2)}`);
       assert.match(String(c2.error), /lease lost/);
