@@ -86,12 +86,24 @@ describe('NatsLog faults', () => {
       assert.equal(seen.has(id), false, `record ${id} stored twice`);
       seen.set(id, r.lsn);
     }
-    for (const [id, lsn] of acked) assert.equal(seen.get(id), lsn, `acknowledged ${id} replays at its LSN`);
+    const missing = [...acked].filter(([id, lsn]) => seen.get(id) !== lsn);
+    if (missing.length > 0) {
+      t.diagnostic(`${missing.length} acknowledged records missing; replay: ${records.length} records, last LSN ${String(records.at(-1)?.lsn)}`);
+      const jsm = await jetstreamManager(nc);
+      for (const [id, lsn] of missing.slice(0, 5)) {
+        const direct = await jsm.streams.getMessage(stream, { seq: Number(lsn) }).then(
+          (m) => m === null ? 'none' : new TextDecoder().decode(m.data), (e: unknown) => `error ${String(e)}`);
+        const again = (await readAll(log)).find((r) => r.lsn === lsn);
+        t.diagnostic(`acknowledged ${id} at ${lsn}: replay has ${seen.has(id) ? `it at ${seen.get(id)}` : 'no such record'}; `
+          + `direct get of ${lsn}: ${direct}; a second replay: ${again === undefined ? 'none' : new TextDecoder().decode(again.payload)}`);
+      }
+    }
+    assert.deepEqual(missing, [], 'every acknowledged record replays at its LSN');
     for (let w = 0; w < writers; w++) {
       const lsns = [...acked].filter(([id]) => id.startsWith(`${w}:`)).map(([, l]) => l);
       for (let i = 1; i < lsns.length; i++) assert.ok((lsns[i] as bigint) > (lsns[i - 1] as bigint), `writer ${w} order kept`);
     }
-    t.diagnostic(`killed ${killed}; ${acked.size} appends acknowledged, ${failures} refused, ${records.length} records replayed, 0 lost, 0 duplicated, ${elapsedMs} ms`);
+    t.diagnostic(`killed ${killed}; ${acked.size} appends acknowledged, ${failures} refused, ${records.length} records replayed, 0 lost, 0 duplicated, ${log.retriedPublishes} publishes retried, ${log.gapFills} records fetched past the consumer, ${elapsedMs} ms`);
     assert.equal(failures, 0, 'appends continue while two of three nodes are up');
     assert.equal(log.failure, null);
     await log.destroy();

@@ -6,8 +6,8 @@
  * Every wait is bounded. A missing binary fails with the Debian package that provides it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { makeTempDir } from './tmp.js';
@@ -64,16 +64,24 @@ export function requireBinary(bin: string, debianPackage: string): void {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** `count` distinct free loopback ports (all held open until every one is chosen, so none repeats). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  })));
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    return typeof addr === 'object' && addr !== null ? addr.port : 0;
   });
+  await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port ?? 0;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -138,10 +146,15 @@ class Child implements ManagedProcess {
       if (this.child === child) this.child = null;
       resolve();
     }));
-    await waitFor(`${this.spec.name} to answer (log: ${this.spec.logFile})`, async () => {
-      if (this.child !== child) throw new Error(`${this.spec.name} exited; see ${this.spec.logFile}`);
-      return this.spec.ready();
-    }, this.timeoutMs);
+    try {
+      await waitFor(`${this.spec.name} to answer`, async () => {
+        if (this.child !== child) throw new Error(`${this.spec.name} exited`);
+        return this.spec.ready();
+      }, this.timeoutMs);
+    } catch (e) {
+      const log = readFileSync(this.spec.logFile, 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; last lines of ${this.spec.logFile}:\n${log}`);
+    }
   }
 
   async kill9(): Promise<void> {
@@ -163,8 +176,7 @@ class Child implements ManagedProcess {
 
 async function etcdSpec(dir: string): Promise<{ spec: ProcessSpec; endpoint: string }> {
   requireBinary(ETCD_BIN, 'etcd-server');
-  const client = await freePort();
-  const peer = await freePort();
+  const [client, peer] = await freePorts(2);
   const endpoint = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
   const args = [
@@ -182,9 +194,10 @@ async function etcdSpec(dir: string): Promise<{ spec: ProcessSpec; endpoint: str
 
 async function natsSpecs(dir: string, count: 1 | 3): Promise<{ specs: ProcessSpec[]; urls: string[] }> {
   requireBinary(NATS_BIN, 'nats-server');
-  const ports = await Promise.all(Array.from({ length: count }, async () => ({
-    client: await freePort(), route: await freePort(), monitor: await freePort(),
-  })));
+  const all = await freePorts(3 * count);
+  const ports = Array.from({ length: count }, (_, i) => ({
+    client: all[3 * i] ?? 0, route: all[3 * i + 1] ?? 0, monitor: all[3 * i + 2] ?? 0,
+  }));
   const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(',');
   const specs = ports.map((p, i): ProcessSpec => {
     const name = `nats${i}`;
@@ -225,7 +238,7 @@ async function s3Spec(dir: string): Promise<{ spec: ProcessSpec; s3: S3Endpoint 
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
   const dir = await makeTempDir();
   const started: Child[] = [];
   const close = async () => {

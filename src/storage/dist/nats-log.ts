@@ -16,10 +16,10 @@
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
-  DeliverPolicy, jetstream, jetstreamManager, StorageType,
+  DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, StorageType,
   type JetStreamClient, type JetStreamManager, type PubAck,
 } from '@nats-io/jetstream';
-import { errors } from '../../core/errors.js';
+import { errors, MilvusError } from '../../core/errors.js';
 import type { Lease, Log, LogRecord } from '../ports.js';
 
 const TYPE_HEADER = 'Sextant-Type';
@@ -54,10 +54,22 @@ function streamMissing(e: unknown): boolean {
   return e instanceof Error && /stream not found/i.test(e.message);
 }
 
+/** The sequence of the stream's last message as its leader answers a get (0 when empty). */
+async function lastStored(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
+  try {
+    const m = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+    return m === null ? 0 : m.seq;
+  } catch (e) {
+    if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.NoMessageFound) return 0;
+    throw e;
+  }
+}
+
 /** The stream's last sequence, creating the stream when it does not exist. */
 async function ensureStream(jsm: JetStreamManager, opts: Required<Omit<NatsLogOptions, 'lease'>>): Promise<number> {
   try {
-    return (await jsm.streams.info(opts.stream)).state.last_seq;
+    const info = await jsm.streams.info(opts.stream);
+    return Math.max(info.state.last_seq, await lastStored(jsm, opts.stream, `sextant.wal.${opts.stream}`));
   } catch (e) {
     if (!streamMissing(e)) throw e;
   }
@@ -94,6 +106,8 @@ export class NatsLog implements Log {
   private readonly idPrefix: string;
   private readonly subject: string;
   private closed = false;
+  private retried = 0;
+  private gapGets = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -136,6 +150,16 @@ export class NatsLog implements Log {
 
   get nextLsn(): bigint {
     return this.next;
+  }
+
+  /** Publish attempts repeated after a failure (figures for tests and metrics). */
+  get retriedPublishes(): number {
+    return this.retried;
+  }
+
+  /** Records a replay had to fetch one by one because the consumer skipped them (figures for tests). */
+  get gapFills(): number {
+    return this.gapGets;
   }
 
   get failure(): unknown {
@@ -199,36 +223,78 @@ export class NatsLog implements Log {
   private publish(p: Pending): Promise<PubAck> {
     const h = headers();
     h.set(TYPE_HEADER, String(p.type));
-    return retrying(this.opts.retryBudgetMs, `append to stream ${this.opts.stream}`, () => this.js.publish(this.subject, p.payload, {
-      msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
-    }));
+    let attempts = 0;
+    return retrying(this.opts.retryBudgetMs, `append to stream ${this.opts.stream}`, () => {
+      if (attempts++ > 0) this.retried++;
+      return this.js.publish(this.subject, p.payload, {
+        msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
+      });
+    });
   }
 
+  /**
+   * Every record from `from` to the last sequence at the call. Bulk reads go through an ordered
+   * consumer; should it skip a sequence or stop early, the rest is fetched by gets from the stream
+   * leader, so nothing stored is missed (defensive: not observed). A sequence the leader does not
+   * have either was purged (below a checkpoint) and is skipped. The end is the largest of stream
+   * info's last sequence, the leader's last message and this log's own acknowledgements: right
+   * after a node restart, stream info was seen to report an older last sequence, and a replay that
+   * trusted it missed acknowledged records (test/dist/nats.test.ts, kill -9 of the leader).
+   */
   async *readFrom(from: bigint): AsyncIterable<LogRecord> {
-    const info = await this.jsm.streams.info(this.opts.stream);
-    const last = info.state.last_seq;
-    const start = Math.max(Number(from), info.state.first_seq, 1);
-    if (start > last) return;
+    const info = await retrying(this.opts.retryBudgetMs, `read stream ${this.opts.stream}`, () => this.jsm.streams.info(this.opts.stream));
+    // Right after a node restarts, stream info can report an older last sequence; the leader's last
+    // message and this log's own acknowledgements are bounds too.
+    const last = Math.max(info.state.last_seq, await lastStored(this.jsm, this.opts.stream, this.subject), Number(this.next) - 1);
+    let expected = Math.max(Number(from), info.state.first_seq, 1);
+    if (expected > last) return;
     const consumer = await this.js.consumers.get(this.opts.stream, {
-      deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start,
+      deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: expected,
     });
     let empty = 0;
-    for (;;) {
+    while (expected <= last && empty < 2) {
       const msgs = await consumer.fetch({ max_messages: 512, expires: 2000 });
       let got = 0;
       for await (const m of msgs) {
         got++;
-        const type = Number(m.headers?.get(TYPE_HEADER) ?? 'NaN');
-        if (!Number.isInteger(type)) throw errors.internal(`log record ${m.seq} of stream ${this.opts.stream} has no type header`);
-        yield { lsn: BigInt(m.seq), type, payload: m.data };
-        if (m.seq >= last) return;
+        if (m.seq < expected) continue;
+        for (; expected < m.seq; expected++) {
+          const r = await this.getOne(expected);
+          if (r !== null) yield r;
+        }
+        yield this.record(m.seq, m.headers?.get(TYPE_HEADER), m.data);
+        expected = m.seq + 1;
+        if (expected > last) break;
       }
       empty = got === 0 ? empty + 1 : 0;
-      if (empty >= 3) {
-        const now = await this.jsm.streams.info(this.opts.stream);
-        if (now.state.first_seq > last || now.state.messages === 0) return;
-        throw errors.remoteUnavailable('JetStream', `reading stream ${this.opts.stream} stalled before sequence ${last}`);
-      }
+    }
+    for (; expected <= last; expected++) {
+      const r = await this.getOne(expected);
+      if (r !== null) yield r;
+    }
+  }
+
+  private record(seq: number, type: string | undefined, payload: Uint8Array): LogRecord {
+    const n = Number(type ?? 'NaN');
+    if (!Number.isInteger(n)) throw errors.internal(`log record ${seq} of stream ${this.opts.stream} has no type header`);
+    return { lsn: BigInt(seq), type: n, payload };
+  }
+
+  /** One record by sequence from the stream leader; null when it is not there (purged). */
+  private async getOne(seq: number): Promise<LogRecord | null> {
+    this.gapGets++;
+    try {
+      const m = await retrying(this.opts.retryBudgetMs, `get ${seq} of stream ${this.opts.stream}`, async () => {
+        try {
+          return await this.jsm.streams.getMessage(this.opts.stream, { seq });
+        } catch (e) {
+          if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.NoMessageFound) return null;
+          throw e;
+        }
+      });
+      return m === null ? null : this.record(m.seq, m.header.get(TYPE_HEADER) || undefined, m.data);
+    } catch (e) {
+      throw e instanceof MilvusError ? e : errors.remoteUnavailable('JetStream', String(e));
     }
   }
 
