@@ -111,11 +111,18 @@ async function httpOk(url: string, check?: (body: string) => boolean): Promise<b
 }
 
 const live = new Set<ChildProcess>();
-process.once('exit', () => {
+const liveDirs = new Set<string>();
+function killLive(): void {
   for (const c of live) {
     try { c.kill('SIGCONT'); c.kill('SIGKILL'); } catch { /* already gone */ }
   }
-});
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+}
+process.once('exit', killLive);
+// `timeout` and Ctrl-C end a test with a signal, which skips 'exit': clean up there too.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => { killLive(); process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)); });
+}
 
 interface ProcessSpec {
   name: string;
@@ -241,9 +248,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
   const dir = await makeTempDir();
   const started: Child[] = [];
+  liveDirs.add(dir);
   const close = async () => {
     await Promise.all(started.map((c) => c.kill9()));
     rmSync(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
   };
   try {
     let etcd: Child | null = null; let etcdEndpoint = '';
