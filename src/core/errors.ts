@@ -182,6 +182,15 @@ export const errors = {
     new MilvusError(1701, formatReason('field name invalid', { field, reason: why }), input),
   unsupported: (operation: string) =>
     new MilvusError(3000, formatReason('unsupported operation', { operation })),
+  /** A commit fenced off: this process no longer holds the lease of the data set (expired, taken over). */
+  leaseLost: (what: string, detail: ErrorDetail = {}) =>
+    new MilvusError(1, formatReason(`service not ready: lease lost, ${what} refused`, detail), { retriable: true }),
+  /** A catalog commit found another version than the one it was built on; nothing was changed. */
+  catalogConflict: (detail: ErrorDetail) =>
+    new MilvusError(5, formatReason('service internal error: catalog version moved, commit refused', detail), { retriable: true }),
+  /** A remote store (etcd, JetStream, S3) stayed unreachable past its bounded retries. */
+  remoteUnavailable: (store: string, what: string) =>
+    new MilvusError(1001, formatReason(`${store} unavailable`, { reason: what }), { retriable: true }),
   /** Untyped errors in Milvus surface as 65535; a few documented checks keep that code. */
   unexpected: (message: string) => new MilvusError(65535, message),
 } as const;
