@@ -16,7 +16,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { CollectionSchema, FieldSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { ensureDir } from '../storage/fs/durable.js';
@@ -357,6 +357,16 @@ export class Engine implements Catalog {
   /** AlterCollectionField: replace one field's schema entry (same id, same data; only properties change). */
   async replaceField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
     c.meta.schema = { ...c.meta.schema, fields: c.meta.schema.fields.map((f) => (f.fieldId === field.fieldId ? field : f)) };
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
+  }
+
+  /**
+   * Add/Alter/DropCollectionFunction: the (already validated) function list replaces the schema's.
+   * Which fields are function outputs follows from it; no row changes (Milvus refuses these on BM25).
+   */
+  async replaceFunctions(c: CollectionRuntime, functions: FunctionSchema[]): Promise<void> {
+    c.meta.schema = { ...c.meta.schema, functions };
     c.meta.updateTs = this.clock.next();
     await this.persist();
   }
