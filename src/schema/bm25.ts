@@ -18,8 +18,13 @@ export const analyzerEnabled = enableAnalyzer;
  * multi-language analyzer (`multi_analyzer_params`) that picks one per row by the value of its
  * `by_field` and per query by `analyzer_name` (MV `multi_analyzer_bm25_function.go`).
  */
-export function fieldAnalyzer(f: FieldSchema): FieldAnalyzer {
+export function bm25Analyzer(f: FieldSchema): FieldAnalyzer {
   return cachedFieldAnalyzer(f);
+}
+
+/** The one analyzer for `f` and (on a multi-language field) analyzer name `name`. */
+export function fieldAnalyzer(f: FieldSchema, name?: string): Analyzer {
+  return pickAnalyzer(cachedFieldAnalyzer(f), name);
 }
 
 /**
@@ -50,7 +55,7 @@ export function bm25Vector(analyzer: Analyzer, text: string): SparseVector {
  */
 export function bm25Column(input: FieldSchema, column: Column, n: number, byColumn?: Column): Column {
   if (column.kind !== 'varchar') throw errors.internal(`BM25 input ${input.name} is not a varchar column`);
-  const analyzer = fieldAnalyzer(input);
+  const analyzer = bm25Analyzer(input);
   const names = byColumn !== undefined && byColumn.kind === 'varchar' ? byColumn : undefined;
   const data: SparseVector[] = new Array<SparseVector>(n);
   for (let r = 0; r < n; r++) {
@@ -63,7 +68,7 @@ export function bm25Column(input: FieldSchema, column: Column, n: number, byColu
 
 /** The `by_field` a multi-language BM25 input reads its analyzer names from (none for one analyzer). */
 export function analyzerByField(input: FieldSchema): string | undefined {
-  const a = fieldAnalyzer(input);
+  const a = bm25Analyzer(input);
   return a.kind === 'multi' ? a.multi.byField : undefined;
 }
 
@@ -78,7 +83,7 @@ export function checkBm25Function(fn: FunctionSchema, byName: ReadonlyMap<string
     throw invalid(`BM25 function input field must be a VARCHAR field, got ${inputs.length} field with type ${first ? typeName(first.dataType) : 'None'}`);
   }
   if (!analyzerEnabled(first)) throw invalid('BM25 function input field must set enable_analyzer to true');
-  fieldAnalyzer(first); // analyzer_params must build
+  bm25Analyzer(first); // analyzer_params must build
   if (fn.outputFieldNames.length !== 1) throw invalid(`BM25 function only need 1 output field, but got ${fn.outputFieldNames.length}`);
   const out = byName.get(fn.outputFieldNames[0]!)!;
   if (out.dataType !== DataType.SparseFloatVector) {

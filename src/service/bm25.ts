@@ -12,7 +12,7 @@ import type { ScopedChunk, VectorHits } from '../engine/read.js';
 import { searchBm25 } from '../engine/bm25.js';
 import type { FilterPlan } from '../expr/index.js';
 import { BM25_ALGOS, type Bm25Algo } from '../index/bm25.js';
-import { bm25Vector, fieldAnalyzer, pickAnalyzer } from '../schema/bm25.js';
+import { bm25Vector, fieldAnalyzer } from '../schema/bm25.js';
 import { FunctionType } from '../schema/functions.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema, SparseVector } from '../schema/types.js';
 import { fieldByName } from '../schema/types.js';
@@ -84,7 +84,7 @@ export function runBm25Search(c: CollectionRuntime, scope: readonly ScopedChunk[
   if (!input) throw errors.fieldNotFound(r.fn.inputFieldNames[0] ?? '');
   const texts = queryTexts(r.req);
   if (texts.length !== r.nq) throw errors.invalidParameter('nq does not match the number of query texts', { expected: r.nq, actual: texts.length });
-  const analyzer = pickAnalyzer(fieldAnalyzer(input), analyzerNameOf(r.req));
+  const analyzer = fieldAnalyzer(input, analyzerNameOf(r.req));
   const queries: SparseVector[] = texts.map((t) => bm25Vector(analyzer, t));
   const drop = num(r.req.params?.['drop_ratio_search']) ?? 0;
   if (drop < 0 || drop >= 1) throw errors.invalidParameter(`param 'drop_ratio_search' (${drop}) should be in range [0, 1)`);
