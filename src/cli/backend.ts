@@ -10,7 +10,7 @@
  */
 import type { InsertBatch } from '../schema/rows.js';
 import type { GrantEntry, GrantType } from '../service/auth/types.js';
-import type { CollectionSchema } from '../schema/types.js';
+import type { CollectionSchema, FunctionSchema } from '../schema/types.js';
 import type { FieldSpecInput } from '../service/types.js';
 
 export type Row = Record<string, unknown>;
@@ -124,6 +124,10 @@ export interface Backend {
   describeCollection(name: string): Promise<CollectionInfo>;
   dropCollection(name: string): Promise<void>;
   renameCollection(oldName: string, newName: string): Promise<void>;
+  /** Add/Alter/DropCollectionFunction (alter replaces the function named `fn.name`). */
+  addFunction(collection: string, fn: FunctionSchema): Promise<void>;
+  alterFunction(collection: string, fn: FunctionSchema): Promise<void>;
+  dropFunction(collection: string, name: string): Promise<void>;
   collectionRowCount(name: string): Promise<number>;
 
   listPartitions(collection: string): Promise<string[]>;

@@ -13,6 +13,7 @@ import type { MilvusApi } from '../service/api.js';
 import type { RequestContext } from '../service/auth/types.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
+import type { FunctionSchema } from '../schema/types.js';
 import type {
   AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
@@ -104,6 +105,9 @@ export class EmbeddedBackend implements Backend {
   dropCollection = async (name: string) => this.api.dropCollection(this.c(name));
   renameCollection = async (oldName: string, newName: string) => this.api.renameCollection({ dbName: this.database, oldName, newName });
   collectionRowCount = async (name: string) => (await this.api.getCollectionStatistics(this.c(name))).rowCount;
+  addFunction = async (c: string, fn: FunctionSchema) => this.api.addCollectionFunction({ ...this.c(c), function: fn });
+  alterFunction = async (c: string, fn: FunctionSchema) => this.api.alterCollectionFunction({ ...this.c(c), functionName: fn.name, function: fn });
+  dropFunction = async (c: string, functionName: string) => this.api.dropCollectionFunction({ ...this.c(c), functionName });
 
   listPartitions = async (c: string) => (await this.api.listPartitions(this.c(c))).map((p) => p.name);
   createPartition = async (c: string, partitionName: string) => this.api.createPartition({ ...this.c(c), partitionName });

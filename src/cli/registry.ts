@@ -11,6 +11,7 @@ import { analyzerCommands } from './commands/analyzer.js';
 import { collectionCommands } from './commands/collections.js';
 import { dataCommands } from './commands/data.js';
 import { databaseCommands } from './commands/databases.js';
+import { functionCommands } from './commands/functions.js';
 import { grantCommands } from './commands/grants.js';
 import { indexCommands } from './commands/indexes.js';
 import { insertCommands } from './commands/insert.js';
@@ -25,6 +26,7 @@ const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
   indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
   privileges: 'privilege', privilege_groups: 'privilege_group', analyzers: 'analyzer',
+  functions: 'function',
 };
 
 const helpCommand: Command = {
@@ -33,7 +35,7 @@ const helpCommand: Command = {
 };
 
 export const COMMANDS: readonly Command[] = [
-  ...databaseCommands, ...collectionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
+  ...databaseCommands, ...collectionCommands, ...functionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
   ...loadCommands, ...insertCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...sessionCommands, helpCommand,
 ];
 

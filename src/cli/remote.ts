@@ -4,12 +4,12 @@
  * vocabulary (bigint), the SDK describe shape becomes a CollectionSchema.
  */
 import {
-  MilvusClient, OperatePrivilegeType, promisify, RbacObjects, type DropAliasReq, type GrantEntity, type RowData,
+  MilvusClient, OperatePrivilegeType, promisify, RbacObjects, type DropAliasReq, type FunctionObject, type GrantEntity, type RowData,
 } from '@zilliz/milvus2-sdk-node';
 import { DataType } from '../core/enums.js';
 import { AccessError, MilvusError } from '../core/errors.js';
 import type { ObjectType } from '../service/auth/privileges.js';
-import type { CollectionSchema, FieldSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type {
   AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
 } from './backend.js';
@@ -50,6 +50,14 @@ async function ok<R extends { status: Status }>(p: Promise<R>): Promise<R> {
   const r = await sdk(p);
   check(r.status);
   return r;
+}
+
+/** A function as the SDK's FunctionObject (type as its number). */
+function sdkFunction(fn: FunctionSchema): FunctionObject {
+  return {
+    name: fn.name, description: fn.description, type: fn.type as FunctionObject['type'],
+    input_field_names: fn.inputFieldNames, output_field_names: fn.outputFieldNames, params: fn.params,
+  };
 }
 
 async function okStatus(p: Promise<Status>): Promise<void> {
@@ -142,6 +150,10 @@ export class RemoteBackend implements Backend {
   dropCollection = async (name: string) => okStatus(this.client.dropCollection(this.c(name)));
   renameCollection = async (oldName: string, newName: string) =>
     okStatus(this.client.renameCollection({ ...this.c(oldName), new_collection_name: newName }));
+  addFunction = async (c: string, fn: FunctionSchema) => okStatus(this.client.addCollectionFunction({ ...this.c(c), function: sdkFunction(fn) }));
+  alterFunction = async (c: string, fn: FunctionSchema) =>
+    okStatus(this.client.alterCollectionFunction({ ...this.c(c), function_name: fn.name, function: sdkFunction(fn) }));
+  dropFunction = async (c: string, name: string) => okStatus(this.client.dropCollectionFunction({ ...this.c(c), function_name: name }));
   collectionRowCount = async (name: string) => Number((await ok(this.client.getCollectionStatistics(this.c(name)))).data.row_count);
 
   listPartitions = async (c: string) => (await ok(this.client.listPartitions(this.c(c)))).partition_names;

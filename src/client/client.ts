@@ -9,6 +9,7 @@ import type { MilvusApi } from '../service/api.js';
 import * as aliases from './aliases.js';
 import { runAnalyzer } from './analyzer.js';
 import * as collections from './collections.js';
+import * as functions from './functions.js';
 import type { ClientContext } from './context.js';
 import { createCollection, type CreateCollectionInput } from './create.js';
 import * as data from './data.js';
@@ -64,6 +65,9 @@ export class SextantClient {
   dropCollectionProperties(req: Sdk.DropCollectionPropertiesReq): Promise<ResStatus> { return collections.dropCollectionProperties(this.ctx, req); }
   getCollectionStatistics(req: Sdk.GetCollectionStatisticsReq): Promise<R.StatisticsResponse> { return collections.getCollectionStatistics(this.ctx, req); }
   getCollectionStats(req: Sdk.GetCollectionStatisticsReq): Promise<R.StatisticsResponse> { return collections.getCollectionStatistics(this.ctx, req); }
+  addCollectionFunction(req: Sdk.AddCollectionFunctionReq): Promise<ResStatus> { return functions.addCollectionFunction(this.ctx, req); }
+  alterCollectionFunction(req: Sdk.AlterCollectionFunctionReq): Promise<ResStatus> { return functions.alterCollectionFunction(this.ctx, req); }
+  dropCollectionFunction(req: Sdk.DropCollectionFunctionReq): Promise<ResStatus> { return functions.dropCollectionFunction(this.ctx, req); }
 
   // ---------------------------------------------------------------- partitions
   createPartition(req: Sdk.CreatePartitionReq): Promise<ResStatus> { return partitions.createPartition(this.ctx, req); }

@@ -138,6 +138,7 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   }
   if (templateValues) out.templateValues = templateValues;
   if (top['group_by_field']) out.groupByField = String(top['group_by_field']);
+  if (typeof top['analyzer_name'] === 'string') out.analyzerName = top['analyzer_name'];
   const groupSize = num(top['group_size'], 'group_size');
   if (groupSize !== undefined) out.groupSize = groupSize;
   if (top['strict_group_size']) out.strictGroupSize = top['strict_group_size'] === true || top['strict_group_size'] === 'true';

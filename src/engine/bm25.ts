@@ -5,11 +5,12 @@
  * and sealed, whatever partitions the search names), minus deleted rows: N = rows (empty texts
  * included), total tokens, df per term hash. Milvus keeps them per shard and lets deleted rows count
  * until compaction; Sextant keeps them exact (subtract on delete), as the issue asks.
- * Each chunk's posting lists are built once from its BM25 column (chunks are immutable) and kept
- * while the column lives; deleted-row corrections are kept per tombstone mask.
+ * Each chunk's posting lists are taken from its sealed segment's loaded sparse index, else built once
+ * from its BM25 column (chunks are immutable), and kept while the column lives; deleted-row
+ * corrections are kept per tombstone mask.
  */
 import type { Bm25Algo, Bm25Postings } from '../index/bm25.js';
-import { buildBm25Postings, searchBm25Chunk } from '../index/bm25.js';
+import { bm25PostingsFromLists, buildBm25Postings, searchBm25Chunk } from '../index/bm25.js';
 import type { FilterPlan } from '../expr/index.js';
 import type { Bitset, Column } from '../schema/column.js';
 import type { SparseVector } from '../schema/types.js';
@@ -18,13 +19,18 @@ import { visibleRows } from './read.js';
 
 const postingsCache = new WeakMap<Column, Bm25Postings>();
 
-/** The BM25 posting lists of a chunk's column (built on first use). */
+/**
+ * The BM25 posting lists of a chunk's column: a sealed segment's loaded SPARSE_INVERTED_INDEX already
+ * holds them (read from its index file at load), else they are built from the column on first use.
+ */
 export function chunkPostings(s: ScopedChunk, fieldName: string): Bm25Postings | null {
   const col = s.chunk.column(fieldName);
   if (col === undefined || col.kind !== 'sparseVector') return null;
   let p = postingsCache.get(col);
   if (p === undefined || p.numRows !== s.chunk.numRows) {
-    p = buildBm25Postings(col.data, col.valid, s.chunk.numRows);
+    const index = s.chunk.indexes.get(fieldName)?.index;
+    const lists = index !== undefined && index.numRows === s.chunk.numRows ? index.postingLists?.() ?? null : null;
+    p = lists !== null ? bm25PostingsFromLists(lists, s.chunk.numRows) : buildBm25Postings(col.data, col.valid, s.chunk.numRows);
     postingsCache.set(col, p);
   }
   return p;

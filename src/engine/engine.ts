@@ -17,7 +17,7 @@
 import { availableParallelism } from 'node:os';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { CollectionSchema, FieldSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { openLocalPorts } from '../storage/local/index.js';
@@ -323,6 +323,16 @@ export class Engine {
       schema: { ...m.schema, fields: m.schema.fields.map((f) => (f.fieldId === field.fieldId ? field : f)) },
       updateTs: this.clock.next(),
     }));
+  }
+
+  /**
+   * Add/Alter/DropCollectionFunction: the (already validated) function list replaces the schema's.
+   * Which fields are function outputs follows from it; no row changes (Milvus refuses these on BM25).
+   */
+  async replaceFunctions(c: CollectionRuntime, functions: FunctionSchema[]): Promise<void> {
+    c.meta.schema = { ...c.meta.schema, functions };
+    c.meta.updateTs = this.clock.next();
+    await this.persist();
   }
 
   // ---------------- partitions ----------------

@@ -10,6 +10,7 @@
  * (score descending, then row ascending).
  */
 import type { SparseVector } from '../schema/types.js';
+import type { SparsePostingLists } from './types.js';
 
 export type Bm25Algo = 'TAAT_NAIVE' | 'DAAT_WAND' | 'DAAT_MAXSCORE';
 export const BM25_ALGOS: readonly Bm25Algo[] = ['DAAT_MAXSCORE', 'DAAT_WAND', 'TAAT_NAIVE'];
@@ -68,6 +69,33 @@ export function buildBm25Postings(data: readonly SparseVector[], valid: Uint8Arr
     }
   }
   return { numRows, totalTokens, docLen, slots, offsets, rows, tfs, maxTf, minDl };
+}
+
+/**
+ * The same posting lists from a sparse index's (SPARSE_INVERTED_INDEX loaded from its file): no
+ * per-value hash lookups, the row and tf arrays are shared, not copied. Row lengths are summed from
+ * the lists, so they equal the column's when the index holds every value (postingLists() says so).
+ */
+export function bm25PostingsFromLists(lists: SparsePostingLists, numRows: number): Bm25Postings {
+  const { dims, offsets, rows, values } = lists;
+  const d = dims.length;
+  const slots = new Map<number, number>();
+  for (let s = 0; s < d; s++) slots.set(dims[s]!, s);
+  const docLen = new Float32Array(numRows);
+  let totalTokens = 0;
+  for (let i = 0; i < rows.length; i++) {
+    docLen[rows[i]!] = docLen[rows[i]!]! + values[i]!;
+    totalTokens += values[i]!;
+  }
+  const maxTf = new Float32Array(d), minDl = new Float32Array(d).fill(Infinity);
+  for (let s = 0; s < d; s++) {
+    for (let i = offsets[s]!, end = offsets[s + 1]!; i < end; i++) {
+      if (values[i]! > maxTf[s]!) maxTf[s] = values[i]!;
+      const dl = docLen[rows[i]!]!;
+      if (dl < minDl[s]!) minDl[s] = dl;
+    }
+  }
+  return { numRows, totalTokens, docLen, slots, offsets, rows, tfs: values, maxTf, minDl };
 }
 
 export interface Bm25Params {

@@ -5,7 +5,7 @@
  */
 import type { Bitset, Column } from '../schema/column.js';
 import type { MetricType } from '../core/enums.js';
-import type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams } from './types.js';
+import type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams, SparsePostingLists } from './types.js';
 import type { VectorKind } from './metrics.js';
 import type { WasmPool } from './wasm/pool.js';
 
@@ -63,6 +63,12 @@ export interface VectorIndex {
   readonly memoryBytes?: number;
   /** Let go of what the index holds outside the JS heap (open files); called on release. */
   close?(): void;
+  /**
+   * Optional (sparse indexes): every stored value of the column as posting lists, so that BM25 reads
+   * them from the loaded index file instead of rebuilding them; null when the index does not hold
+   * every value (`drop_ratio_build` pruned some).
+   */
+  postingLists?(): SparsePostingLists | null;
 }
 
 export interface IndexDescriptor {

@@ -31,3 +31,14 @@ export interface IndexFileRegion {
   offset: number;
   length: number;
 }
+
+/**
+ * A sparse index's posting lists: for each dimension present (ascending in `dims`), the rows holding
+ * it (ascending) and their values, rows/values[offsets[d] .. offsets[d+1]).
+ */
+export interface SparsePostingLists {
+  readonly dims: Uint32Array;
+  readonly offsets: Uint32Array;
+  readonly rows: Int32Array;
+  readonly values: Float32Array;
+}

@@ -8,17 +8,31 @@ import { tokenHash, type Analyzer } from '../analyzer/analyzer.js';
 import { DataType, dataTypeName } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import type { Column } from './column.js';
-import { enableAnalyzer, singleAnalyzer } from './text.js';
+import { cachedFieldAnalyzer, enableAnalyzer, type FieldAnalyzer } from './text.js';
 import type { FieldSchema, FunctionSchema, SparseVector } from './types.js';
 
 export const analyzerEnabled = enableAnalyzer;
 
 /**
- * The analyzer of a BM25 input field (schema/text.ts builds and caches it). A multi-language analyzer
- * (per-row choice by another field) is not computed for BM25 yet: refused.
+ * The analyzer of a BM25 input field (schema/text.ts builds and caches it): one for every row, or a
+ * multi-language analyzer (`multi_analyzer_params`) that picks one per row by the value of its
+ * `by_field` and per query by `analyzer_name` (MV `multi_analyzer_bm25_function.go`).
  */
-export function fieldAnalyzer(f: FieldSchema): Analyzer {
-  return singleAnalyzer(f, `multi_analyzer_params on BM25 input field ${f.name} is not supported yet`).analyzer;
+export function bm25Analyzer(f: FieldSchema): FieldAnalyzer {
+  return cachedFieldAnalyzer(f);
+}
+
+/** The one analyzer for `f` and (on a multi-language field) analyzer name `name`. */
+export function fieldAnalyzer(f: FieldSchema, name?: string): Analyzer {
+  return pickAnalyzer(cachedFieldAnalyzer(f), name);
+}
+
+/**
+ * The analyzer a row or a query uses: the field's one, or for a multi-language field the one `name`
+ * selects (through the alias; an unknown, empty or absent name selects `default`, as Milvus does).
+ */
+export function pickAnalyzer(a: FieldAnalyzer, name: string | null | undefined): Analyzer {
+  return a.kind === 'single' ? a.analyzer : a.multi.select(name);
 }
 
 /** One text -> its BM25 row: distinct token hashes ascending, each with its count. */
@@ -34,16 +48,28 @@ export function bm25Vector(analyzer: Analyzer, text: string): SparseVector {
   return { indices, values };
 }
 
-/** The output column of a BM25 function for `n` rows of its input column (NULL text -> empty row). */
-export function bm25Column(input: FieldSchema, column: Column, n: number): Column {
+/**
+ * The output column of a BM25 function for `n` rows of its input column (NULL text -> empty row).
+ * A multi-language input picks each row's analyzer by that row's value of `byColumn` (the
+ * analyzer's `by_field`; NULL or absent -> `default`).
+ */
+export function bm25Column(input: FieldSchema, column: Column, n: number, byColumn?: Column): Column {
   if (column.kind !== 'varchar') throw errors.internal(`BM25 input ${input.name} is not a varchar column`);
-  const analyzer = fieldAnalyzer(input);
+  const analyzer = bm25Analyzer(input);
+  const names = byColumn !== undefined && byColumn.kind === 'varchar' ? byColumn : undefined;
   const data: SparseVector[] = new Array<SparseVector>(n);
   for (let r = 0; r < n; r++) {
     const text = column.valid !== null && column.valid[r] === 0 ? '' : column.data[r]!;
-    data[r] = bm25Vector(analyzer, text);
+    const name = names === undefined || (names.valid !== null && names.valid[r] === 0) ? undefined : names.data[r];
+    data[r] = bm25Vector(pickAnalyzer(analyzer, name), text);
   }
   return { kind: 'sparseVector', data, valid: null };
+}
+
+/** The `by_field` a multi-language BM25 input reads its analyzer names from (none for one analyzer). */
+export function analyzerByField(input: FieldSchema): string | undefined {
+  const a = bm25Analyzer(input);
+  return a.kind === 'multi' ? a.multi.byField : undefined;
 }
 
 const typeName = (t: number): string => dataTypeName(t) ?? String(t);
@@ -57,7 +83,7 @@ export function checkBm25Function(fn: FunctionSchema, byName: ReadonlyMap<string
     throw invalid(`BM25 function input field must be a VARCHAR field, got ${inputs.length} field with type ${first ? typeName(first.dataType) : 'None'}`);
   }
   if (!analyzerEnabled(first)) throw invalid('BM25 function input field must set enable_analyzer to true');
-  fieldAnalyzer(first); // analyzer_params must build
+  bm25Analyzer(first); // analyzer_params must build
   if (fn.outputFieldNames.length !== 1) throw invalid(`BM25 function only need 1 output field, but got ${fn.outputFieldNames.length}`);
   const out = byName.get(fn.outputFieldNames[0]!)!;
   if (out.dataType !== DataType.SparseFloatVector) {

@@ -144,8 +144,14 @@ function checkFunctionFields(fn: FunctionSchema, byName: ReadonlyMap<string, Fie
   }
 }
 
-/** Milvus's function checks (proxy validateFunction), then the type's own (BM25: schema/bm25.ts). */
-export function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): FunctionSchema[] {
+/**
+ * Milvus's function checks (proxy validateFunction), then the type's own (BM25: schema/bm25.ts).
+ * `checkType` decides which types are accepted: on create, only those Sextant computes.
+ */
+export function buildFunctions(
+  specs: FunctionSchema[], fields: FieldSchema[],
+  checkType: (fn: FunctionSchema, byName: ReadonlyMap<string, FieldSchema>) => void = requireImplementedFunction,
+): FunctionSchema[] {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const names = new Set<string>();
   const outputs = new Set<string>();
@@ -158,7 +164,7 @@ export function buildFunctions(specs: FunctionSchema[], fields: FieldSchema[]): 
       if (outputs.has(n)) throw invalid(`duplicate function output field: function ${fn.name}, field ${n}`);
       outputs.add(n);
     }
-    requireImplementedFunction(fn);
+    checkType(fn, byName);
     if (fn.type === FunctionType.BM25) checkBm25Function(fn, byName);
     return {
       name: fn.name, description: fn.description ?? '', type: fn.type,

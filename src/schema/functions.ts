@@ -6,10 +6,11 @@
  * type is refused instead of being created with an output field that never gets data.
  * Collections stored with a function by an older version still open (the check runs on create only).
  */
+import { DataType, dataTypeName } from '../core/enums.js';
 import { errors } from '../core/errors.js';
-import { bm25Column } from './bm25.js';
+import { analyzerByField, bm25Column } from './bm25.js';
 import type { Column } from './column.js';
-import type { CollectionSchema, FunctionSchema } from './types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema } from './types.js';
 import { fieldByName } from './types.js';
 
 /** FunctionType of schema.proto, indexed by its number. */
@@ -39,6 +40,32 @@ export function requireImplementedFunction(fn: FunctionSchema): void {
 }
 
 /**
+ * AddCollectionFunction / AlterCollectionFunction (Milvus 2.6) store a TextEmbedding function, as
+ * Milvus does, after its field checks (MV `internal/proxy/util.go` checkFunctionInputField /
+ * checkFunctionOutputField): one VarChar input, one FloatVector or Int8Vector output. Sextant calls
+ * no embedding provider, so the provider params are kept as given, and writes to the collection are
+ * refused while such a function stands (computeFunctionOutputs). Other types not computed are refused.
+ */
+export function checkStoredFunction(fn: FunctionSchema, byName: ReadonlyMap<string, FieldSchema>): void {
+  if (fn.type !== FunctionType.TextEmbedding) {
+    requireImplementedFunction(fn);
+    return;
+  }
+  const typeName = (f: FieldSchema | undefined): string => (f === undefined ? 'None' : dataTypeName(f.dataType) ?? String(f.dataType));
+  const input = byName.get(fn.inputFieldNames[0] ?? '');
+  if (fn.inputFieldNames.length !== 1 || input === undefined || input.dataType !== DataType.VarChar) {
+    throw errors.invalidParameter(`TextEmbedding function input field must be a VARCHAR field, got ${fn.inputFieldNames.length} field with type ${typeName(input)}`);
+  }
+  if (fn.outputFieldNames.length !== 1) {
+    throw errors.invalidParameter(`TextEmbedding function only need 1 output field, but got ${fn.outputFieldNames.length}`);
+  }
+  const output = byName.get(fn.outputFieldNames[0]!);
+  if (output === undefined || (output.dataType !== DataType.FloatVector && output.dataType !== DataType.Int8Vector)) {
+    throw errors.invalidParameter(`TextEmbedding function output field must be a FloatVector or Int8Vector field, but got ${typeName(output)}`);
+  }
+}
+
+/**
  * Add the columns every function of `schema` computes to an insert batch of `numRows` rows (the
  * batch was validated: inputs present, outputs absent). Run before the WAL, so replay is exact.
  */
@@ -48,6 +75,7 @@ export function computeFunctionOutputs(schema: CollectionSchema, columns: Map<st
     const input = fieldByName(schema, fn.inputFieldNames[0] ?? '');
     const column = input ? columns.get(input.name) : undefined;
     if (!input || !column) throw errors.invalidParameter(`function input field ${fn.inputFieldNames[0] ?? ''} is missing`, { function: fn.name });
-    columns.set(fn.outputFieldNames[0]!, bm25Column(input, column, numRows));
+    const byField = analyzerByField(input);
+    columns.set(fn.outputFieldNames[0]!, bm25Column(input, column, numRows, byField === undefined ? undefined : columns.get(byField)));
   }
 }

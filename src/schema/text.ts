@@ -101,6 +101,23 @@ export function singleAnalyzer(f: FieldSchema, refuseMulti: string): { analyzer:
   return { analyzer, key };
 }
 
+const fieldAnalyzers = new Map<string, FieldAnalyzer>();
+
+/**
+ * The analyzer of a field with `enable_analyzer`, single or multi-language, cached by its params
+ * text (building jieba or a multi-language analyzer per insert batch would cost more than the batch).
+ */
+export function cachedFieldAnalyzer(f: FieldSchema): FieldAnalyzer {
+  const multi = f.typeParams['multi_analyzer_params'] ?? '';
+  const key = multi !== '' ? `multi:${multi}` : `single:${f.typeParams['analyzer_params'] ?? ''}`;
+  let built = fieldAnalyzers.get(key);
+  if (built === undefined) {
+    built = fieldAnalyzer(f);
+    fieldAnalyzers.set(key, built);
+  }
+  return built;
+}
+
 /** The analyzer of a match field: checkTextFields refuses multi-language analyzers on them, as Milvus does. */
 export function matchAnalyzer(f: FieldSchema): { analyzer: Analyzer; key: string } {
   return singleAnalyzer(f, `multi analyzer now only support for bm25, but now field ${f.name} enable match`);

@@ -25,6 +25,9 @@ export interface MilvusApi {
   getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
   addCollectionField(req: T.AddCollectionFieldRequest): Promise<void>;
   alterCollectionField(req: T.AlterCollectionFieldRequest): Promise<void>;
+  addCollectionFunction(req: T.AddCollectionFunctionRequest): Promise<void>;
+  alterCollectionFunction(req: T.AlterCollectionFunctionRequest): Promise<void>;
+  dropCollectionFunction(req: T.DropCollectionFunctionRequest): Promise<void>;
   truncateCollection(req: T.CollectionScoped): Promise<void>;
   batchDescribeCollection(req: { dbName?: string; collectionNames: string[] }): Promise<T.CollectionDescription[]>;
 

@@ -52,6 +52,20 @@ function scoring(index: IndexMeta, params: Record<string, unknown> | undefined):
   return { k1, b, algo };
 }
 
+/**
+ * `analyzer_name` of a search on a multi-language field: the request's (gRPC and REST read it from the
+ * top-level search params, where Milvus reads it), else the one inside `params` (the Node SDK's
+ * `params: {analyzer_name}` shape, which it also flattens to the top level). Ignored for a field
+ * with one analyzer, as Milvus's single-analyzer BM25 runner takes no name.
+ */
+function analyzerNameOf(req: T.SearchRequest): string | undefined {
+  if (req.analyzerName !== undefined) return req.analyzerName;
+  const inParams = req.params?.['analyzer_name'];
+  if (inParams === undefined || inParams === null) return undefined;
+  if (typeof inParams !== 'string') throw errors.invalidParameter('analyzer_name must be a string', { actual: JSON.stringify(inParams) });
+  return inParams;
+}
+
 export interface Bm25Route {
   field: FieldSchema;
   fn: FunctionSchema;
@@ -70,7 +84,7 @@ export function runBm25Search(c: CollectionRuntime, scope: readonly ScopedChunk[
   if (!input) throw errors.fieldNotFound(r.fn.inputFieldNames[0] ?? '');
   const texts = queryTexts(r.req);
   if (texts.length !== r.nq) throw errors.invalidParameter('nq does not match the number of query texts', { expected: r.nq, actual: texts.length });
-  const analyzer = fieldAnalyzer(input);
+  const analyzer = fieldAnalyzer(input, analyzerNameOf(r.req));
   const queries: SparseVector[] = texts.map((t) => bm25Vector(analyzer, t));
   const drop = num(r.req.params?.['drop_ratio_search']) ?? 0;
   if (drop < 0 || drop >= 1) throw errors.invalidParameter(`param 'drop_ratio_search' (${drop}) should be in range [0, 1)`);

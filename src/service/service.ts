@@ -14,6 +14,7 @@ import type * as A from './auth/types.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
+import * as functions from './functions.js';
 import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
@@ -61,6 +62,9 @@ export class SextantService implements MilvusApi {
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
   addCollectionField = async (req: T.AddCollectionFieldRequest) => this.writing(() => fields.addCollectionField(this.engine, req));
   alterCollectionField = async (req: T.AlterCollectionFieldRequest) => this.writing(() => fields.alterCollectionField(this.engine, req));
+  addCollectionFunction = async (req: T.AddCollectionFunctionRequest) => this.writing(() => functions.addCollectionFunction(this.engine, req));
+  alterCollectionFunction = async (req: T.AlterCollectionFunctionRequest) => this.writing(() => functions.alterCollectionFunction(this.engine, req));
+  dropCollectionFunction = async (req: T.DropCollectionFunctionRequest) => this.writing(() => functions.dropCollectionFunction(this.engine, req));
   truncateCollection = async (req: T.CollectionScoped) => this.writing(() => collections.truncateCollection(this.engine, req));
   batchDescribeCollection = async (req: { dbName?: string; collectionNames: string[] }) => collections.batchDescribeCollection(this.engine, req);
 

@@ -28,6 +28,17 @@ export type FieldSpecInput = FieldSpec;
 export interface AddCollectionFieldRequest extends CollectionScoped {
   field: FieldSpecInput;
 }
+/** AddCollectionFunction: `function` absent is refused as Milvus refuses an empty FunctionSchema. */
+export interface AddCollectionFunctionRequest extends CollectionScoped {
+  function?: FunctionSchema;
+}
+export interface AlterCollectionFunctionRequest extends CollectionScoped {
+  functionName: string;
+  function?: FunctionSchema;
+}
+export interface DropCollectionFunctionRequest extends CollectionScoped {
+  functionName: string;
+}
 export interface AlterIndexRequest extends CollectionScoped {
   indexName: string;
   properties: Properties;
@@ -156,6 +167,8 @@ export interface SearchRequest extends CollectionScoped {
   metricType?: MetricType | '';
   /** Index search params (ef, nprobe, radius, range_filter, ...), values as given. */
   params?: Record<string, unknown>;
+  /** Full-text search on a multi-language field: the analyzer that tokenizes the query texts. */
+  analyzerName?: string;
   filter?: string;
   templateValues?: TemplateValues;
   outputFields?: string[];

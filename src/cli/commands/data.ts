@@ -40,12 +40,14 @@ async function vectorsOf(a: Args): Promise<unknown[]> {
   return Array.isArray(v[0]) || (typeof v[0] === 'object' && v[0] !== null) ? v : [v];
 }
 
+/** `--params` JSON, with `--analyzer-name` as its `analyzer_name` (how the SDK sends it). */
 function searchParams(a: Args): Record<string, unknown> | undefined {
   const p = a.opt('params');
-  if (p === undefined) return undefined;
+  const analyzerName = a.opt('analyzerName');
+  if (p === undefined) return analyzerName === undefined ? undefined : { analyzer_name: analyzerName };
   const v = parseJson(p, '--params');
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--params expects a JSON object, e.g. {"ef":64}');
-  return v as Record<string, unknown>;
+  return analyzerName === undefined ? (v as Record<string, unknown>) : { ...(v as Record<string, unknown>), analyzer_name: analyzerName };
 }
 
 const outputFields = (a: Args): string[] | undefined => (a.opt('outputFields') === undefined ? undefined : a.list('outputFields'));
@@ -85,14 +87,15 @@ export const dataCommands: Command[] = [
     },
   },
   {
-    verb: 'search', usage: "search -c COLL -v '[0.1,0.2]'|-V FILE|-t TEXT [-a FIELD] [-l N] [-e EXPR] [-o f1,f2] [--params '{\"ef\":64}'] [-m METRIC]",
+    verb: 'search', usage: "search -c COLL -v '[0.1,0.2]'|-V FILE|-t TEXT [-a FIELD] [-l N] [-e EXPR] [-o f1,f2] [--params '{\"ef\":64}'] [-m METRIC] [-n ANALYZER]",
     summary: 'nearest neighbours of query vectors',
     flags: [F.collection, F.value(['-v', '--vectors'], 'vectors', 'JSON vector or list of vectors'),
       F.value(['-V', '--vector-file'], 'vectorFile', 'file of vectors (JSON, or one JSON vector per line)'),
       F.multi(['-t', '--text'], 'texts', 'query text for full-text search on a BM25 output field (repeatable)'),
       F.value(['-a', '-f', '--anns-field'], 'anns', 'vector field'), F.limit, F.expr, F.output, F.partitions,
       F.value(['--params'], 'params', 'search params as JSON'), F.value(['-m', '--metric'], 'metric', 'metric type'),
-      F.value(['-r', '--round-decimal'], 'round', 'round scores to N decimals')],
+      F.value(['-r', '--round-decimal'], 'round', 'round scores to N decimals'),
+      F.value(['-n', '--analyzer-name'], 'analyzerName', 'analyzer of a multi-language field for -t TEXT queries')],
     run: async (ctx, a) => {
       const c = a.req('collection', '-c COLLECTION');
       const vectors = await vectorsOf(a);

@@ -14,6 +14,7 @@ import { checkTopK, offerBlock, rangeWindow, type ScanContext } from '../scan-wi
 import { limits } from '../../core/limits.js';
 import { WasmArena } from '../wasm/arena.js';
 import type { IndexBuildSpec, IndexDescriptor, IndexSearchRequest, ParamSpec, VectorIndex } from '../descriptor.js';
+import type { SparsePostingLists } from '../types.js';
 import { checkBuildColumn } from './flat.js';
 
 type SparseColumn = Extract<Column, { kind: 'sparseVector' }>;
@@ -62,13 +63,7 @@ function pruneColumn(column: SparseColumn, numRows: number, ratio: number): Spar
  * Posting lists: for each dimension present (ascending in `dims`), the rows holding it (ascending)
  * and their values. Rows with a NULL vector have none.
  */
-interface Postings {
-  dims: Uint32Array;
-  /** D + 1 offsets into rows / values. */
-  offsets: Uint32Array;
-  rows: Int32Array;
-  values: Float32Array;
-}
+type Postings = SparsePostingLists;
 
 function buildPostings(column: SparseColumn, numRows: number): Postings {
   const counts = new Map<number, number>();
@@ -222,6 +217,8 @@ export class SparseInvertedIndex implements VectorIndex {
   private readonly column: SparseColumn;
   private readonly postings: Postings;
   private readonly scorer: Scorer;
+  /** Built with `drop_ratio_build` > 0: the lists lack the dropped values. */
+  private readonly pruned: boolean;
 
   /** `wasm: false` scores in JS (the reference; also the path without the kernels). */
   constructor(indexType: string, column: SparseColumn, numRows: number, spec: IndexBuildSpec, payload: Uint8Array | null, opts: { wasm?: boolean } = {}) {
@@ -230,6 +227,7 @@ export class SparseInvertedIndex implements VectorIndex {
     this.numRows = numRows;
     const ratio = spec.params['drop_ratio_build'];
     this.column = column;
+    this.pruned = typeof ratio === 'number' && ratio > 0;
     // Payloads written before the posting lists were persisted are empty: build them from the column.
     this.postings = payload !== null && payload.length > 0
       ? decodePostings(payload, numRows, indexType)
@@ -268,6 +266,10 @@ export class SparseInvertedIndex implements VectorIndex {
 
   serialize(): Uint8Array {
     return encodePostings(this.postings, this.numRows);
+  }
+
+  postingLists(): SparsePostingLists | null {
+    return this.pruned ? null : this.postings;
   }
 }
 

@@ -11,7 +11,10 @@ import { decodeChecked } from './codec/checked.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
-import { addCollectionFieldFromWire, alterSchemaAddFromWire, createCollectionFromWire, describeCollectionToWire } from './codec/schema.js';
+import {
+  addCollectionFieldFromWire, addCollectionFunctionFromWire, alterCollectionFunctionFromWire, alterSchemaAddFromWire,
+  createCollectionFromWire, describeCollectionToWire,
+} from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
 import { getReplicas } from './replicas.js';
@@ -71,6 +74,18 @@ export const serviceRpcs: Record<string, RpcHandler> = {
       ...R.collectionScoped(req, ctx), fieldName: str(req['field_name'], 'field_name'),
       properties: R.propertiesOf(req), deleteKeys: strings(req['delete_keys'], 'delete_keys'),
     });
+    return none;
+  },
+  AddCollectionFunction: async (api, req, ctx) => {
+    await api.addCollectionFunction(decodeChecked(api, 'addCollectionFunction', req, ctx, addCollectionFunctionFromWire));
+    return none;
+  },
+  AlterCollectionFunction: async (api, req, ctx) => {
+    await api.alterCollectionFunction(decodeChecked(api, 'alterCollectionFunction', req, ctx, alterCollectionFunctionFromWire));
+    return none;
+  },
+  DropCollectionFunction: async (api, req, ctx) => {
+    await api.dropCollectionFunction({ ...R.collectionScoped(req, ctx), functionName: str(req['function_name'], 'function_name') });
     return none;
   },
   GetCollectionStatistics: async (api, req, ctx) => out.statisticsToWire(await api.getCollectionStatistics(R.collectionScoped(req, ctx))),

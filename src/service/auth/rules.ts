@@ -46,6 +46,10 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   getCollectionStatistics: collection('GetStatistics'),
   addCollectionField: collection('AddCollectionField'),
   alterCollectionField: global('CreateCollection'),
+  // milvus.proto 2.6: the three function RPCs carry PrivilegeCreateCollection on Global
+  addCollectionFunction: global('CreateCollection'),
+  alterCollectionFunction: global('CreateCollection'),
+  dropCollectionFunction: global('CreateCollection'),
   truncateCollection: global('DropCollection'),
   batchDescribeCollection: global('DescribeCollection'),
 

@@ -103,6 +103,27 @@ function functionFrom(v: unknown): FunctionSchema {
   };
 }
 
+/** `functionSchema` of Add/AlterCollectionFunctionRequest: absent (or empty) stays absent, as Milvus sees nil. */
+function optionalFunction(v: unknown): FunctionSchema | undefined {
+  return v === undefined || v === null ? undefined : functionFrom(v);
+}
+
+export function addCollectionFunctionFromWire(req: Wire, ctx: CallContext): T.AddCollectionFunctionRequest {
+  const out: T.AddCollectionFunctionRequest = { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name') };
+  const fn = optionalFunction(req['functionSchema']);
+  if (fn !== undefined) out.function = fn;
+  return out;
+}
+
+export function alterCollectionFunctionFromWire(req: Wire, ctx: CallContext): T.AlterCollectionFunctionRequest {
+  const out: T.AlterCollectionFunctionRequest = {
+    dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name'), functionName: str(req['function_name'], 'function_name'),
+  };
+  const fn = optionalFunction(req['functionSchema']);
+  if (fn !== undefined) out.function = fn;
+  return out;
+}
+
 /** Wire `AddCollectionFieldRequest` -> service request (`schema` holds one serialized FieldSchema). */
 export function addCollectionFieldFromWire(req: Wire, ctx: CallContext): T.AddCollectionFieldRequest {
   const fieldBytes = bytes(req['schema'], 'schema');

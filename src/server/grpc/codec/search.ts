@@ -115,6 +115,8 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   if (params !== undefined) out.params = params;
   const roundDecimal = intParam(p, 'round_decimal');
   if (roundDecimal !== undefined && roundDecimal !== -1) out.roundDecimal = roundDecimal;
+  const analyzerName = optionalString(p['analyzer_name'], 'analyzer_name');
+  if (analyzerName !== undefined) out.analyzerName = analyzerName;
   const ignoreGrowing = boolParam(p, 'ignore_growing');
   if (ignoreGrowing !== undefined) out.ignoreGrowing = ignoreGrowing;
   const groupBy = optionalString(p['group_by_field'], 'group_by_field');
