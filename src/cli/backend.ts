@@ -106,6 +106,22 @@ export interface GrantFilter { roleName: string; objectType?: string | undefined
 
 export type { GrantEntry };
 
+/** A resource group as `show resource_group` prints it. */
+export interface ResourceGroupInfo {
+  name: string;
+  capacity: number;
+  availableNodes: number;
+  loadedReplicas: Record<string, number>;
+  requests: number;
+  limits: number;
+  transferFrom: string[];
+  transferTo: string[];
+  nodes: string[];
+}
+
+export interface ResourceGroupNodes { requests: number; limits: number }
+export interface ReplicaTransfer { source: string; target: string; collection: string; replicas: number }
+
 export interface Backend {
   readonly mode: 'embedded' | 'remote';
   /** The current database; `useDatabase` changes it (and checks that it exists). */
@@ -134,6 +150,13 @@ export interface Backend {
   createPartition(collection: string, partition: string): Promise<void>;
   dropPartition(collection: string, partition: string): Promise<void>;
   partitionRowCount(collection: string, partition: string): Promise<number>;
+
+  createResourceGroup(name: string, nodes: ResourceGroupNodes | undefined): Promise<void>;
+  updateResourceGroup(name: string, nodes: ResourceGroupNodes): Promise<void>;
+  dropResourceGroup(name: string): Promise<void>;
+  listResourceGroups(): Promise<string[]>;
+  describeResourceGroup(name: string): Promise<ResourceGroupInfo>;
+  transferReplica(t: ReplicaTransfer): Promise<void>;
 
   createAlias(collection: string, alias: string, alter: boolean): Promise<void>;
   dropAlias(alias: string): Promise<void>;

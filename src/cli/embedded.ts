@@ -15,7 +15,8 @@ import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
 import type { FunctionSchema } from '../schema/types.js';
 import type {
-  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, ReplicaTransfer,
+  ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, WriteData,
 } from './backend.js';
 import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { buildParams, roundFloat32, rowAt } from './values.js';
@@ -114,6 +115,24 @@ export class EmbeddedBackend implements Backend {
   dropPartition = async (c: string, partitionName: string) => this.api.dropPartition({ ...this.c(c), partitionName });
   partitionRowCount = async (c: string, partitionName: string) =>
     (await this.api.getPartitionStatistics({ ...this.c(c), partitionName })).rowCount;
+
+  createResourceGroup = async (name: string, n: ResourceGroupNodes | undefined) =>
+    this.api.createResourceGroup({ resourceGroup: name, ...(n !== undefined ? { config: { requests: { nodeNum: n.requests }, limits: { nodeNum: n.limits } } } : {}) });
+  updateResourceGroup = async (name: string, n: ResourceGroupNodes) =>
+    this.api.updateResourceGroups({ resourceGroups: { [name]: { requests: { nodeNum: n.requests }, limits: { nodeNum: n.limits } } } });
+  dropResourceGroup = async (name: string) => this.api.dropResourceGroup({ resourceGroup: name });
+  listResourceGroups = async () => this.api.listResourceGroups();
+  describeResourceGroup = async (name: string): Promise<ResourceGroupInfo> => {
+    const d = await this.api.describeResourceGroup({ resourceGroup: name });
+    return {
+      name: d.name, capacity: d.capacity, availableNodes: d.numAvailableNode, loadedReplicas: d.numLoadedReplica,
+      requests: d.config.requests.nodeNum, limits: d.config.limits.nodeNum, transferFrom: d.config.transferFrom, transferTo: d.config.transferTo,
+      nodes: d.nodes.map((n) => `${n.nodeId} (${n.hostname})`),
+    };
+  };
+  transferReplica = async (t: ReplicaTransfer) => this.api.transferReplica({
+    sourceResourceGroup: t.source, targetResourceGroup: t.target, dbName: this.database, collectionName: t.collection, numReplica: t.replicas,
+  });
 
   createAlias = async (c: string, alias: string, alter: boolean) =>
     alter ? this.api.alterAlias({ ...this.c(c), alias }) : this.api.createAlias({ ...this.c(c), alias });

@@ -17,6 +17,7 @@ import { indexCommands } from './commands/indexes.js';
 import { insertCommands } from './commands/insert.js';
 import { loadCommands } from './commands/load.js';
 import { partitionCommands } from './commands/partitions.js';
+import { resourceGroupCommands } from './commands/resource-groups.js';
 import { sessionCommands } from './commands/session.js';
 import { userCommands } from './commands/users.js';
 import { message } from './output.js';
@@ -26,7 +27,7 @@ const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
   indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
   privileges: 'privilege', privilege_groups: 'privilege_group', analyzers: 'analyzer',
-  functions: 'function',
+  functions: 'function', resource_groups: 'resource_group', replicas: 'replica',
 };
 
 const helpCommand: Command = {
@@ -36,7 +37,8 @@ const helpCommand: Command = {
 
 export const COMMANDS: readonly Command[] = [
   ...databaseCommands, ...collectionCommands, ...functionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
-  ...loadCommands, ...insertCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...sessionCommands, helpCommand,
+  ...loadCommands, ...insertCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...resourceGroupCommands,
+  ...sessionCommands, helpCommand,
 ];
 
 export const VERBS: readonly string[] = [...new Set([...COMMANDS.map((c) => c.verb), ...Object.keys(VERB_SYNONYMS)])].sort();

@@ -11,7 +11,8 @@ import { AccessError, MilvusError } from '../core/errors.js';
 import type { ObjectType } from '../service/auth/privileges.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type {
-  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, ReplicaTransfer,
+  ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, WriteData,
 } from './backend.js';
 import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
@@ -161,6 +162,26 @@ export class RemoteBackend implements Backend {
   dropPartition = async (c: string, p: string) => okStatus(this.client.dropPartition({ ...this.c(c), partition_name: p }));
   partitionRowCount = async (c: string, p: string) =>
     Number((await ok(this.client.getPartitionStatistics({ ...this.c(c), partition_name: p }))).data.row_count);
+
+  createResourceGroup = async (name: string, n: ResourceGroupNodes | undefined) => okStatus(this.client.createResourceGroup({
+    resource_group: name, ...(n !== undefined ? { config: { requests: { node_num: n.requests }, limits: { node_num: n.limits } } } : {}),
+  }));
+  updateResourceGroup = async (name: string, n: ResourceGroupNodes) =>
+    okStatus(this.client.updateResourceGroups({ resource_groups: { [name]: { requests: { node_num: n.requests }, limits: { node_num: n.limits } } } }));
+  dropResourceGroup = async (name: string) => okStatus(this.client.dropResourceGroup({ resource_group: name }));
+  listResourceGroups = async () => (await ok(this.client.listResourceGroups())).resource_groups;
+  describeResourceGroup = async (name: string): Promise<ResourceGroupInfo> => {
+    const g = (await ok(this.client.describeResourceGroup({ resource_group: name }))).resource_group;
+    return {
+      name: g.name, capacity: g.capacity, availableNodes: g.num_available_node, loadedReplicas: g.num_loaded_replica,
+      requests: g.config?.requests?.node_num ?? 0, limits: g.config?.limits?.node_num ?? 0,
+      transferFrom: (g.config?.transfer_from ?? []).map((t) => t.resource_group), transferTo: (g.config?.transfer_to ?? []).map((t) => t.resource_group),
+      nodes: (g.nodes ?? []).map((n) => `${String(n.node_id)} (${n.hostname})`),
+    };
+  };
+  transferReplica = async (t: ReplicaTransfer) => okStatus(this.client.transferReplica({
+    source_resource_group: t.source, target_resource_group: t.target, collection_name: t.collection, num_replica: t.replicas, db_name: this.database,
+  }));
 
   createAlias = async (c: string, alias: string, alter: boolean) =>
     okStatus(alter ? this.client.alterAlias({ ...this.c(c), alias }) : this.client.createAlias({ ...this.c(c), alias }));

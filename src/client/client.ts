@@ -18,6 +18,7 @@ import { DEFAULT_DB } from './enums.js';
 import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
+import * as groups from './resource-groups.js';
 import { search } from './search.js';
 import * as segments from './segments.js';
 import { successStatus, type ResStatus } from './status.js';
@@ -118,6 +119,16 @@ export class SextantClient {
   releasePartitions(req: Sdk.ReleasePartitionsReq): Promise<ResStatus> { return load.releasePartitions(this.ctx, req); }
   getLoadState(req: Sdk.GetLoadStateReq): Promise<R.GetLoadStateResponse> { return load.getLoadState(this.ctx, req); }
   getLoadingProgress(req: Sdk.GetLoadingProgressReq): Promise<R.GetLoadingProgressResponse> { return load.getLoadingProgress(this.ctx, req); }
+
+  // ---------------------------------------------------------------- resource groups
+  createResourceGroup(req: Sdk.CreateResourceGroupReq): Promise<ResStatus> { return groups.createResourceGroup(this.ctx, req); }
+  listResourceGroups(_req?: Sdk.GrpcTimeOut): Promise<{ status: ResStatus; resource_groups: string[] }> { return groups.listResourceGroups(this.ctx); }
+  describeResourceGroup(req: Sdk.DescribeResourceGroupsReq): Promise<{ status: ResStatus; resource_group: groups.SdkResourceGroup }> { return groups.describeResourceGroup(this.ctx, req); }
+  updateResourceGroups(req: Sdk.UpdateRresourceGroupReq): Promise<ResStatus> { return groups.updateResourceGroups(this.ctx, req); }
+  dropResourceGroup(req: Sdk.DropResourceGroupsReq): Promise<ResStatus> { return groups.dropResourceGroup(this.ctx, req); }
+  transferNode(req: Sdk.TransferNodeReq): Promise<ResStatus> { return groups.transferNode(this.ctx, req); }
+  transferReplica(req: Sdk.TransferReplicaReq): Promise<ResStatus> { return groups.transferReplica(this.ctx, req); }
+  dropAllResourceGroups(): Promise<ResStatus[]> { return groups.dropAllResourceGroups(this.ctx); }
 
   // ---------------------------------------------------------------- flush / compaction / segments
   flush(req: Sdk.FlushReq): Promise<R.FlushResult> { return segments.flush(this.ctx, req); }

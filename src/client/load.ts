@@ -16,6 +16,7 @@ function loadRequest(ctx: ClientContext, req: LoadCollectionReq): T.LoadRequest 
   const out: T.LoadRequest = { ...scoped(ctx, req), refresh: req.refresh === true, skipLoadDynamicField: req.skip_load_dynamic_field === true };
   if (req.replica_number !== undefined) out.replicaNumber = req.replica_number;
   if (req.load_fields !== undefined) out.loadFields = req.load_fields;
+  if (req.resource_groups !== undefined && req.resource_groups.length > 0) out.resourceGroups = req.resource_groups;
   return out;
 }
 

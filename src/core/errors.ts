@@ -232,6 +232,32 @@ export const rbacErrors = {
   failed: (what: string, errorCode: LegacyErrorCodeName) => new MilvusError(1100, `${what}: invalid parameter`, { errorCode, inputError: true }),
 } as const;
 
+/**
+ * Resource group errors (merr 300-305) and the untyped parameter errors the resource manager
+ * raises (`invalid parameter[expected=..][actual=..]` with no leading text, or `<text>: invalid parameter`).
+ */
+export const resourceGroupErrors = {
+  /** `[<wrap>: ]resource group not found[rg=..]`. */
+  notFound: (rg: string, wrap?: string) => {
+    const base = formatReason('resource group not found', { rg });
+    return new MilvusError(300, wrap === undefined ? base : `${wrap}: ${base}`, input);
+  },
+  alreadyExist: (rg: string) => new MilvusError(301, formatReason('resource group already exist, but create with different config', { rg }), input),
+  reachLimit: (rg: string, limit: number) => new MilvusError(302, formatReason('resource group num reach limit', { rg, limit }), input),
+  /** `<why>: resource group illegal config[rg=..][config=..]` (config in protobuf text form). */
+  illegalConfig: (rg: string, config: string, why: string) =>
+    new MilvusError(303, `${why}: ${formatReason('resource group illegal config', { rg, config })}`, input),
+  nodeNotEnough: (rg: string, current: number, expected: number) =>
+    new MilvusError(304, formatReason('resource group node not enough', { rg, currentNodeNum: current, expectedNodeNum: expected }), input),
+  /** merr.WrapErrParameterInvalid(expected, actual[, msg]): code 1100, msg first when given. */
+  parameterInvalid: (expected: string, actual: string, msg?: string) => {
+    const base = formatReason('invalid parameter', { expected, actual });
+    return new MilvusError(1100, msg === undefined ? base : `${msg}: ${base}`, input);
+  },
+  /** merr.WrapErrParameterInvalidMsg(text): `<text>: invalid parameter`. */
+  parameterInvalidMsg: (text: string) => new MilvusError(1100, `${text}: invalid parameter`, input),
+} as const;
+
 /** Narrow anything thrown into a MilvusError, keeping assertion failures visible as internal errors. */
 export function toMilvusError(e: unknown): MilvusError {
   if (e instanceof MilvusError) return e;

@@ -6,6 +6,8 @@ export const limits = {
   maxPartitionsPerCollection: 1024,
   maxCollections: 65_536,
   maxDatabases: 64,
+  /** Resource groups, the default one included (Milvus quotaAndLimits.limits.maxResourceGroupNumOfQueryNode). */
+  maxResourceGroups: 1_024,
   maxShards: 16,
   minDim: 2,
   maxDim: 32_768,

@@ -330,9 +330,7 @@ export class Engine {
    * Which fields are function outputs follows from it; no row changes (Milvus refuses these on BM25).
    */
   async replaceFunctions(c: CollectionRuntime, functions: FunctionSchema[]): Promise<void> {
-    c.meta.schema = { ...c.meta.schema, functions };
-    c.meta.updateTs = this.clock.next();
-    await this.persist();
+    await this.updateCollection(c, (m) => ({ ...m, schema: { ...m.schema, functions }, updateTs: this.clock.next() }));
   }
 
   // ---------------- partitions ----------------

@@ -4,6 +4,7 @@
  * `MilvusError` on failure.
  */
 import type * as A from './auth/types.js';
+import type * as RG from './resource-groups/types.js';
 import type * as T from './types.js';
 
 export interface MilvusApi {
@@ -71,6 +72,17 @@ export interface MilvusApi {
   releasePartitions(req: T.CollectionScoped & { partitionNames: string[] }): Promise<void>;
   getLoadState(req: T.CollectionScoped & { partitionNames?: string[] }): Promise<T.LoadStateResult>;
   getLoadingProgress(req: T.CollectionScoped & { partitionNames?: string[] }): Promise<T.LoadingProgressResult>;
+
+  // resource groups and replicas (service/resource-groups)
+  createResourceGroup(req: RG.CreateResourceGroupRequest): Promise<void>;
+  dropResourceGroup(req: { resourceGroup: string }): Promise<void>;
+  updateResourceGroups(req: RG.UpdateResourceGroupsRequest): Promise<void>;
+  listResourceGroups(): Promise<string[]>;
+  describeResourceGroup(req: { resourceGroup: string }): Promise<RG.ResourceGroupDescription>;
+  transferNode(req: RG.TransferNodeRequest): Promise<void>;
+  transferReplica(req: RG.TransferReplicaRequest): Promise<void>;
+  /** The in-memory replicas of a collection (none when not loaded) and the group serving each. */
+  getReplicas(req: T.CollectionScoped): Promise<RG.ReplicaInfo[]>;
 
   // flush / compaction / segments
   flush(req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult>;

@@ -7,26 +7,33 @@ import type { PartitionRuntime } from '../engine/partition.js';
 import { dbNameOf, findCollection, requireCollection, requirePartition } from './resolve.js';
 import type * as T from './types.js';
 
-function checkLoadable(c: CollectionRuntime, req: T.LoadRequest): void {
+/**
+ * Where a loaded collection's replica lives (service/resource-groups): a load is checked and placed
+ * before it runs (Milvus' replica number and resource group rules), a release forgets the placement.
+ */
+export interface ReplicaPlacement {
+  placeLoad(c: CollectionRuntime, req: { replicaNumber?: number | undefined; resourceGroups?: string[] | undefined }): Promise<void>;
+  released(c: CollectionRuntime): Promise<void>;
+}
+
+async function checkLoadable(c: CollectionRuntime, req: T.LoadRequest, placement: ReplicaPlacement): Promise<void> {
   // Since 2.3 every vector field needs an index before load.
   for (const f of c.meta.schema.fields) {
     if (isVectorType(f.dataType) && !c.indexOnField(f.name)) throw errors.indexNotFound({ collection: c.name });
   }
-  const replicas = req.replicaNumber ?? 1;
-  if (replicas !== 0 && replicas !== 1) {
-    throw errors.invalidParameter('a single-node Sextant serves one replica', { expected: 1, actual: replicas });
-  }
+  await placement.placeLoad(c, req);
 }
 
-export async function loadCollection(engine: Engine, req: T.LoadRequest): Promise<void> {
+export async function loadCollection(engine: Engine, req: T.LoadRequest, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
-  checkLoadable(c, req);
+  await checkLoadable(c, req, placement);
   await engine.loader.load(c, [...c.partitions.values()], 'collection');
 }
 
-export async function releaseCollection(engine: Engine, req: T.CollectionScoped): Promise<void> {
+export async function releaseCollection(engine: Engine, req: T.CollectionScoped, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
   await engine.loader.release(c, null);
+  await placement.released(c);
 }
 
 function namedPartitions(c: CollectionRuntime, names: readonly string[]): PartitionRuntime[] {
@@ -34,16 +41,17 @@ function namedPartitions(c: CollectionRuntime, names: readonly string[]): Partit
   return names.map((n) => requirePartition(c, n));
 }
 
-export async function loadPartitions(engine: Engine, req: T.LoadRequest & { partitionNames: string[] }): Promise<void> {
+export async function loadPartitions(engine: Engine, req: T.LoadRequest & { partitionNames: string[] }, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
   const parts = namedPartitions(c, req.partitionNames);
-  checkLoadable(c, req);
+  await checkLoadable(c, req, placement);
   await engine.loader.load(c, parts, 'partitions');
 }
 
-export async function releasePartitions(engine: Engine, req: T.CollectionScoped & { partitionNames: string[] }): Promise<void> {
+export async function releasePartitions(engine: Engine, req: T.CollectionScoped & { partitionNames: string[] }, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
   await engine.loader.release(c, namedPartitions(c, req.partitionNames));
+  await placement.released(c);
 }
 
 export function getLoadState(engine: Engine, req: T.CollectionScoped & { partitionNames?: string[] }): T.LoadStateResult {

@@ -19,6 +19,9 @@ import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
 import * as reads from './reads.js';
+import { ResourceGroups, type ResourceGroupOptions } from './resource-groups/manager.js';
+import type * as RG from './resource-groups/types.js';
+import { requireCollection } from './resolve.js';
 import * as segments from './segments.js';
 import type * as T from './types.js';
 import * as writes from './writes.js';
@@ -31,15 +34,17 @@ const MAX_TIMESTAMPS_PER_ALLOC = 1 << 18;
 export interface ServiceOptions extends EngineOptions {
   /** Authentication and authorization (off by default, as in Milvus). */
   auth?: AuthOptions;
+  /** How DescribeResourceGroup describes this process's query node. */
+  resourceGroups?: ResourceGroupOptions;
 }
 
 export class SextantService implements MilvusApi {
-  protected constructor(readonly engine: Engine, readonly access: AccessControl) {}
+  protected constructor(readonly engine: Engine, readonly access: AccessControl, readonly groups: ResourceGroups) {}
 
   static async open(opts: ServiceOptions): Promise<SextantService> {
     const engine = await Engine.open(opts);
     try {
-      return new SextantService(engine, await AccessControl.open(engine, opts.auth));
+      return new SextantService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine, opts.resourceGroups));
     } catch (e) {
       await engine.close();
       throw e;
@@ -95,12 +100,21 @@ export class SextantService implements MilvusApi {
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
-  loadCollection = async (req: T.LoadRequest) => this.writing(() => load.loadCollection(this.engine, req));
-  releaseCollection = async (req: T.CollectionScoped) => this.writing(() => load.releaseCollection(this.engine, req));
-  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => this.writing(() => load.loadPartitions(this.engine, req));
-  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => load.releasePartitions(this.engine, req));
+  loadCollection = async (req: T.LoadRequest) => this.writing(() => load.loadCollection(this.engine, req, this.groups));
+  releaseCollection = async (req: T.CollectionScoped) => this.writing(() => load.releaseCollection(this.engine, req, this.groups));
+  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => this.writing(() => load.loadPartitions(this.engine, req, this.groups));
+  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => load.releasePartitions(this.engine, req, this.groups));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadState(this.engine, req);
   getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadingProgress(this.engine, req);
+
+  createResourceGroup = async (req: RG.CreateResourceGroupRequest) => this.writing(() => this.groups.create(req));
+  dropResourceGroup = async (req: { resourceGroup: string }) => this.writing(() => this.groups.drop(req));
+  updateResourceGroups = async (req: RG.UpdateResourceGroupsRequest) => this.writing(() => this.groups.update(req));
+  listResourceGroups = async () => this.groups.list();
+  describeResourceGroup = async (req: { resourceGroup: string }) => this.groups.describe(req);
+  transferNode = async (req: RG.TransferNodeRequest) => this.writing(() => this.groups.transferNode(req));
+  transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(() => this.groups.transferReplica(req));
+  getReplicas = async (req: T.CollectionScoped) => this.groups.replicas(requireCollection(this.engine, req));
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);

@@ -227,6 +227,8 @@ export interface HybridSearchRequest extends CollectionScoped {
 export interface LoadRequest extends CollectionScoped {
   partitionNames?: string[];
   replicaNumber?: number;
+  /** The resource groups that take the replicas (0, 1 or `replicaNumber` names; none: the default group). */
+  resourceGroups?: string[];
   refresh?: boolean;
   loadFields?: string[];
   skipLoadDynamicField?: boolean;

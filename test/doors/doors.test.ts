@@ -13,6 +13,7 @@ import { SextantClient } from '../../src/client/client.js';
 import { Engine } from '../../src/engine/engine.js';
 import { serveService } from '../../src/server/compose.js';
 import { AccessControl } from '../../src/service/auth/access.js';
+import { ResourceGroups } from '../../src/service/resource-groups/manager.js';
 import { parseMainOptions } from '../../src/server/options.js';
 import { SextantService, type ServiceOptions } from '../../src/service/service.js';
 import { rawClient } from '../server/grpc-client.js';
@@ -25,8 +26,8 @@ class CountingService extends SextantService {
   describes = 0;
   searches = 0;
 
-  constructor(engine: Engine, access: AccessControl) {
-    super(engine, access);
+  constructor(engine: Engine, access: AccessControl, groups: ResourceGroups) {
+    super(engine, access, groups);
     const describe = this.describeCollection;
     this.describeCollection = async (req) => {
       this.describes++;
@@ -41,7 +42,7 @@ class CountingService extends SextantService {
 
   static async openCounting(opts: ServiceOptions): Promise<CountingService> {
     const engine = await Engine.open(opts);
-    return new CountingService(engine, await AccessControl.open(engine, opts.auth));
+    return new CountingService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine));
   }
 }
 

@@ -52,7 +52,9 @@ const MILVUS: Record<string, string> = {
  * checks a request in the database it names (`db_x` here), except access control and DescribeDatabase.
  */
 const CALLER_DB = new Set(['CreateOwnership', 'DropOwnership', 'SelectOwnership', 'ManageOwnership', 'UpdateUser', 'SelectUser',
-  'CreatePrivilegeGroup', 'DropPrivilegeGroup', 'ListPrivilegeGroups', 'OperatePrivilegeGroup', 'BackupRBAC', 'RestoreRBAC']);
+  'CreatePrivilegeGroup', 'DropPrivilegeGroup', 'ListPrivilegeGroups', 'OperatePrivilegeGroup', 'BackupRBAC', 'RestoreRBAC',
+  // resource group requests name no database (TransferReplica does: db_name)
+  'CreateResourceGroup', 'DropResourceGroup', 'DescribeResourceGroup', 'ListResourceGroups', 'UpdateResourceGroups', 'TransferNode']);
 /** Granted to role public at start (Milvus' initPublicRolePrivilege). */
 const PUBLIC = new Set(['DescribeCollection', 'ListAliases', 'IndexDetail']);
 

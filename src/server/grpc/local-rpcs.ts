@@ -4,6 +4,7 @@
  * engine's storage health, timestamps come from the engine's hybrid clock.
  */
 import type { Wire } from './codec/wire.js';
+import { getMetrics } from './metrics-info.js';
 
 export const SERVER_VERSION = 'v2.6.0-sextant';
 
@@ -11,6 +12,7 @@ export type LocalHandler = (req: Wire) => Wire;
 
 export function localRpcs(): Record<string, LocalHandler> {
   let nextIdentifier = BigInt(Date.now());
+  const startedAt = new Date();
   return {
     Connect: () => {
       nextIdentifier += 1n;
@@ -31,16 +33,7 @@ export function localRpcs(): Record<string, LocalHandler> {
       state: { nodeID: '1', role: 'proxy', state_code: 1, extra_info: [] },
       subcomponent_states: [],
     }),
-    /** A minimal `system_info` answer: one standalone node (Attu and the SDK parse `response` as JSON). */
-    GetMetrics: () => ({
-      component_name: 'standalone',
-      response: JSON.stringify({
-        component_name: 'standalone',
-        nodes_info: [{
-          identifier: 1,
-          infos: { name: 'standalone1', type: 'standalone', system_info: { build_version: SERVER_VERSION, deploy_mode: 'STANDALONE' } },
-        }],
-      }),
-    }),
+    /** `system_info` in Milvus' SystemTopology shape (metrics-info.ts). */
+    GetMetrics: (req) => getMetrics(req, SERVER_VERSION, startedAt),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `GetReplicas` for a single process: a loaded collection has exactly one in-memory replica, served
- * by node 1 (replica id = collection id), with one shard replica per shard whose leader is node 1. A collection that is not loaded
+ * by node 1 (replica id = collection id) in the resource group the service placed it in
+ * (service/resource-groups), with one shard replica per shard whose leader is node 1. A collection that is not loaded
  * answers success with no replicas, as Milvus 2.5/2.6 querycoord does (2.3/2.4 answered code 400
  * "replica not found", 2.2 MetaFailed "collection not loaded").
  */
@@ -11,7 +12,6 @@ import { dbNameOf, type CallContext } from './codec/context.js';
 import { bool, int64, str, type Wire } from './codec/wire.js';
 
 const NODE_ID = '1';
-const RESOURCE_GROUP = '__default_resource_group';
 
 interface Located { dbName: string; name: string; collectionId: bigint }
 
@@ -37,23 +37,20 @@ async function locate(api: MilvusApi, req: Wire, ctx: CallContext): Promise<Loca
 
 export async function getReplicas(api: MilvusApi, req: Wire, ctx: CallContext): Promise<Wire> {
   const c = await locate(api, req, ctx);
-  const scoped = { dbName: c.dbName, collectionName: c.name };
-  const loaded = (await api.listPartitions(scoped)).filter((p) => p.loadedPercent > 0);
-  if (loaded.length === 0) return { replicas: [] };
-  const { shardsNum } = await api.describeCollection(scoped);
+  const replicas = await api.getReplicas({ dbName: c.dbName, collectionName: c.name });
   const withNodes = bool(req['with_shard_nodes']);
-  const id = String(c.collectionId);
-  const shards: Wire[] = [];
-  for (let i = 0; i < shardsNum; i++) {
-    shards.push({
-      leaderID: NODE_ID, leader_addr: '', dm_channel_name: `sextant-dml_${i}_${id}v${i}`,
-      node_ids: withNodes ? [NODE_ID] : [],
-    });
-  }
   return {
-    replicas: [{
-      replicaID: id, collectionID: id, partition_ids: loaded.map((p) => String(p.partitionId)),
-      shard_replicas: shards, node_ids: [NODE_ID], resource_group_name: RESOURCE_GROUP, num_outbound_node: {},
-    }],
+    replicas: replicas.map((r) => {
+      const id = String(r.collectionId);
+      const nodes = r.nodeIds.map(String);
+      const shards: Wire[] = [];
+      for (let i = 0; i < r.shardsNum; i++) {
+        shards.push({ leaderID: NODE_ID, leader_addr: '', dm_channel_name: `sextant-dml_${i}_${id}v${i}`, node_ids: withNodes ? nodes : [] });
+      }
+      return {
+        replicaID: String(r.replicaId), collectionID: id, partition_ids: r.partitionIds.map(String),
+        shard_replicas: shards, node_ids: nodes, resource_group_name: r.resourceGroup, num_outbound_node: {},
+      };
+    }),
   };
 }

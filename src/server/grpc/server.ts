@@ -22,6 +22,7 @@ import { isWire, type Wire } from './codec/wire.js';
 import { localRpcs, type LocalHandler } from './local-rpcs.js';
 import { grpcServiceDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NAME, type RpcInfo } from './proto.js';
 import { rbacRpcs } from './rbac-rpcs.js';
+import { resourceGroupRpcs } from './resource-group-rpcs.js';
 import { serviceRpcs, type RpcHandler } from './rpc-table.js';
 
 export interface GrpcServerOptions {
@@ -126,7 +127,7 @@ function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
   if (localHandler !== undefined) return async (call) => localHandler(request(call));
   const encoded = encodedRpcs[rpc.name];
   if (encoded !== undefined) return (call, api) => encoded(api, request(call), callContext(call.metadata));
-  const handler: RpcHandler | undefined = rbacRpcs[rpc.name] ?? serviceRpcs[rpc.name];
+  const handler: RpcHandler | undefined = rbacRpcs[rpc.name] ?? resourceGroupRpcs[rpc.name] ?? serviceRpcs[rpc.name];
   if (handler !== undefined) return (call, api) => handler(api, request(call), callContext(call.metadata));
   return async () => {
     throw errors.unsupported(rpc.name);

@@ -87,6 +87,16 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   getLoadState: collection('GetLoadState'),
   getLoadingProgress: collection('GetLoadState'),
 
+  createResourceGroup: global('CreateResourceGroup'),
+  dropResourceGroup: global('DropResourceGroup'),
+  updateResourceGroups: global('UpdateResourceGroups'),
+  listResourceGroups: global('ListResourceGroups'),
+  describeResourceGroup: global('DescribeResourceGroup'),
+  transferNode: global('TransferNode'),
+  transferReplica: global('TransferReplica'),
+  // GetReplicas carries no privilege in milvus.proto: authenticated only
+  getReplicas: open,
+
   flush: collection('Flush', 'collectionNames'),
   getFlushState: collection('GetFlushState'),
   flushAll: global('FlushAll'),

@@ -67,6 +67,8 @@ export function loadRequest(req: Wire, ctx: CallContext): T.LoadRequest {
   if (replicas !== 0) out.replicaNumber = replicas;
   const loadFields = strings(req['load_fields'], 'load_fields');
   if (loadFields.length > 0) out.loadFields = loadFields;
+  const groups = strings(req['resource_groups'], 'resource_groups');
+  if (groups.length > 0) out.resourceGroups = groups;
   return out;
 }
 

@@ -24,6 +24,7 @@ import { entityRoutes } from './entities.js';
 import { indexRoutes } from './indexes.js';
 import { partitionRoutes } from './partitions.js';
 import { rbacRoutes } from './rbac.js';
+import { resourceGroupRoutes } from './resource-groups.js';
 
 export const V2_PREFIX = '/v2/vectordb/';
 
@@ -44,12 +45,7 @@ export const v2Routes: V2Table = {
   'jobs/import/list': unsupported('import jobs'),
   'jobs/import/describe': unsupported('import jobs'),
   'jobs/import/get_progress': unsupported('import jobs'),
-  'resource_groups/create': unsupported('resource groups'),
-  'resource_groups/describe': unsupported('resource groups'),
-  'resource_groups/drop': unsupported('resource groups'),
-  'resource_groups/list': unsupported('resource groups'),
-  'resource_groups/alter': unsupported('resource groups'),
-  'resource_groups/transfer_replica': unsupported('resource groups'),
+  ...resourceGroupRoutes,
 };
 
 export interface V2DoorOptions {
