@@ -119,6 +119,7 @@ export class Engine implements Catalog {
       catalog: this,
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
+      segmentPath: (meta) => (this.fs instanceof NodeFileSystem ? this.segments.path(meta.file) : null),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
     this.compactor = new Compactor({
       catalog: this,
@@ -347,7 +348,7 @@ export class Engine implements Catalog {
     c.meta.schema = { ...c.meta.schema, fields };
     for (const p of c.partitions.values()) {
       for (const chunk of p.chunks()) {
-        if (chunk.column(field.name) === undefined) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
+        if (chunk.column(field.name) === undefined && !chunk.mapped.has(field.name)) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
       }
     }
     c.meta.updateTs = this.clock.next();
