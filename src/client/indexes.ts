@@ -60,7 +60,8 @@ function indexRequest(ctx: ClientContext, req: DescribeIndexReq): T.IndexRequest
 function descriptionResult(d: T.IndexDescription): IndexDescriptionResult {
   const build: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.params)) if (k !== 'index_type' && k !== 'metric_type') build[k] = v;
-  const params: Record<string, string> = { index_type: d.indexType };
+  // As the gRPC door echoes them: each build param flat too (mmap.enabled among them), then the JSON.
+  const params: Record<string, string> = { ...build, index_type: d.indexType };
   if (d.metricType) params['metric_type'] = d.metricType;
   params['params'] = JSON.stringify(build);
   return {

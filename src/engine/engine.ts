@@ -43,6 +43,8 @@ export interface EngineOptions {
   fs?: FileSystem;
   /** Bytes of sealed data that may be loaded at once. */
   memoryBudgetBytes?: number;
+  /** Bytes the page cache of mapped (mmap.enabled) columns may hold; limits.mmapCacheBytes by default. */
+  mmapCacheBytes?: number;
   /** Seal a growing segment at this many rows (tests lower it). */
   sealRows?: number;
   /** Search worker threads (default one per core; 0 = every search on the calling thread). */
@@ -120,7 +122,7 @@ export class Engine implements Catalog {
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
       segmentPath: (meta) => (this.fs instanceof NodeFileSystem ? this.segments.path(meta.file) : null),
-    }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
+    }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this,
       files: this.segments,

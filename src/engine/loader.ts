@@ -54,12 +54,15 @@ export interface LoaderDeps {
 export class Loader {
   private readonly lock = new Mutex();
   /** The pages of mapped (mmap.enabled) columns, shared by every loaded segment. */
-  readonly pageCache = new PageCache(limits.mmapCacheBytes, limits.mmapPageBytes);
+  readonly pageCache: PageCache;
 
   constructor(
     private readonly deps: LoaderDeps,
     public budgetBytes: number,
-  ) {}
+    mmapCacheBytes: number = limits.mmapCacheBytes,
+  ) {
+    this.pageCache = new PageCache(mmapCacheBytes, Math.min(limits.mmapPageBytes, mmapCacheBytes));
+  }
 
   /** Bytes of sealed segment data held in memory across all collections. */
   get loadedBytes(): number {
