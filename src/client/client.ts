@@ -64,6 +64,7 @@ export class SextantClient {
   alterCollectionProperties(req: Sdk.AlterCollectionReq): Promise<ResStatus> { return collections.alterCollectionProperties(this.ctx, req); }
   alterCollection(req: Sdk.AlterCollectionReq): Promise<ResStatus> { return collections.alterCollectionProperties(this.ctx, req); }
   dropCollectionProperties(req: Sdk.DropCollectionPropertiesReq): Promise<ResStatus> { return collections.dropCollectionProperties(this.ctx, req); }
+  alterCollectionFieldProperties(req: Sdk.AlterCollectionFieldPropertiesReq): Promise<ResStatus> { return collections.alterCollectionFieldProperties(this.ctx, req); }
   getCollectionStatistics(req: Sdk.GetCollectionStatisticsReq): Promise<R.StatisticsResponse> { return collections.getCollectionStatistics(this.ctx, req); }
   getCollectionStats(req: Sdk.GetCollectionStatisticsReq): Promise<R.StatisticsResponse> { return collections.getCollectionStatistics(this.ctx, req); }
   addCollectionFunction(req: Sdk.AddCollectionFunctionReq): Promise<ResStatus> { return functions.addCollectionFunction(this.ctx, req); }
@@ -93,6 +94,8 @@ export class SextantClient {
   getIndexState(req: Sdk.GetIndexStateReq): Promise<R.GetIndexStateResponse> { return indexes.getIndexState(this.ctx, req); }
   getIndexBuildProgress(req: Sdk.GetIndexBuildProgressReq): Promise<R.GetIndexBuildProgressResponse> { return indexes.getIndexBuildProgress(this.ctx, req); }
   dropIndex(req: Sdk.DropIndexReq): Promise<ResStatus> { return indexes.dropIndex(this.ctx, req); }
+  alterIndexProperties(req: Sdk.AlterIndexReq): Promise<ResStatus> { return indexes.alterIndexProperties(this.ctx, req); }
+  dropIndexProperties(req: Sdk.DropIndexPropertiesReq): Promise<ResStatus> { return indexes.dropIndexProperties(this.ctx, req); }
 
   // ---------------------------------------------------------------- writes and reads
   insert(req: Sdk.InsertReq): Promise<R.MutationResult> { return data.insert(this.ctx, req); }

@@ -1,6 +1,6 @@
 /** Collection methods: describe, has, show/list, drop, rename, alter, statistics. */
 import type {
-  AlterCollectionReq, DescribeCollectionReq, DropCollectionPropertiesReq, DropCollectionReq,
+  AlterCollectionFieldPropertiesReq, AlterCollectionReq, DescribeCollectionReq, DropCollectionPropertiesReq, DropCollectionReq,
   GetCollectionStatisticsReq, HasCollectionReq, RenameCollectionReq, ShowCollectionsReq,
 } from '@zilliz/milvus2-sdk-node';
 import { type ClientContext, dbOf, scoped } from './context.js';
@@ -86,6 +86,12 @@ export async function alterCollectionProperties(ctx: ClientContext, req: AlterCo
 export async function dropCollectionProperties(ctx: ClientContext, req: DropCollectionPropertiesReq): Promise<ResStatus> {
   const s = scoped(ctx, req);
   return statusOf(() => ctx.service.alterCollection({ ...s, properties: {}, deleteKeys: req.properties }));
+}
+
+/** alterCollectionFieldProperties: `mmap.enabled`, VarChar `max_length` (service/fields.ts). */
+export async function alterCollectionFieldProperties(ctx: ClientContext, req: AlterCollectionFieldPropertiesReq): Promise<ResStatus> {
+  const s = scoped(ctx, req);
+  return statusOf(() => ctx.service.alterCollectionField({ ...s, fieldName: req.field_name, properties: stringifyValues(req.properties), deleteKeys: [] }));
 }
 
 export async function getCollectionStatistics(ctx: ClientContext, req: GetCollectionStatisticsReq): Promise<StatisticsResponse> {

@@ -1,5 +1,5 @@
 /** Index methods: create (one or many), describe, list, state, build progress, drop. */
-import type { CreateIndexRequest, CreateIndexesReq, DescribeIndexReq, DropIndexReq, GetIndexBuildProgressReq, GetIndexStateReq } from '@zilliz/milvus2-sdk-node';
+import type { AlterIndexReq, CreateIndexRequest, CreateIndexesReq, DropIndexPropertiesReq, DescribeIndexReq, DropIndexReq, GetIndexBuildProgressReq, GetIndexStateReq } from '@zilliz/milvus2-sdk-node';
 import { errors } from '../core/errors.js';
 import type * as T from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
@@ -60,7 +60,8 @@ function indexRequest(ctx: ClientContext, req: DescribeIndexReq): T.IndexRequest
 function descriptionResult(d: T.IndexDescription): IndexDescriptionResult {
   const build: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.params)) if (k !== 'index_type' && k !== 'metric_type') build[k] = v;
-  const params: Record<string, string> = { index_type: d.indexType };
+  // As the gRPC door echoes them: each build param flat too (mmap.enabled among them), then the JSON.
+  const params: Record<string, string> = { ...build, index_type: d.indexType };
   if (d.metricType) params['metric_type'] = d.metricType;
   params['params'] = JSON.stringify(build);
   return {
@@ -107,4 +108,17 @@ export async function getIndexBuildProgress(ctx: ClientContext, req: GetIndexBui
 export async function dropIndex(ctx: ClientContext, req: DropIndexReq): Promise<ResStatus> {
   const r = indexRequest(ctx, req);
   return statusOf(() => ctx.service.dropIndex(r));
+}
+
+/** alterIndexProperties: `mmap.enabled`, `indexoffsetcache.enabled` (service/indexes.ts). */
+export async function alterIndexProperties(ctx: ClientContext, req: AlterIndexReq): Promise<ResStatus> {
+  const s = scoped(ctx, req);
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.params)) properties[k] = String(v);
+  return statusOf(() => ctx.service.alterIndex({ ...s, indexName: req.index_name, properties, deleteKeys: [] }));
+}
+
+export async function dropIndexProperties(ctx: ClientContext, req: DropIndexPropertiesReq): Promise<ResStatus> {
+  const s = scoped(ctx, req);
+  return statusOf(() => ctx.service.alterIndex({ ...s, indexName: req.index_name, properties: {}, deleteKeys: req.properties }));
 }

@@ -148,8 +148,9 @@ export const errors = {
     new MilvusError(101, formatReason('collection not loaded', { collection })),
   collectionNumLimit: (limit: number) =>
     new MilvusError(102, formatReason('exceeded the limit number of collections', { limit })),
-  collectionAlreadyLoaded: (collection: string) =>
-    new MilvusError(104, formatReason('collection already loaded', { collection })),
+  /** `why`: what was refused, as Milvus wraps it (`why: collection already loaded[collection=X]`). */
+  collectionAlreadyLoaded: (collection: string, why?: string) =>
+    new MilvusError(104, `${why === undefined ? '' : `${why}: `}${formatReason('collection already loaded', { collection })}`),
   illegalSchema: (what: string) => new MilvusError(105, formatReason('illegal collection schema', { reason: what }), input),
   partitionNotFound: (partition: string) =>
     new MilvusError(200, formatReason('partition not found', { partition }), input),

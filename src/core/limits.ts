@@ -53,6 +53,18 @@ export const limits = {
   rrfKMax: 16_384,
   maxGroupSize: 1024,
   maxRoundDecimal: 6,
+  /**
+   * mmap.enabled fields: bytes of segment-file pages held in memory across the engine (one shared,
+   * bounded cache; counted once in the load budget instead of the mapped columns' bytes).
+   */
+  mmapCacheBytes: 64 * 1024 * 1024,
+  /** One page of that cache: the unit of a positional read from a segment file. */
+  mmapPageBytes: 64 * 1024,
+  /**
+   * Rows of a mapped column a scan reads at once: at most this many bytes per window (below the
+   * exact-search kernels' column cache threshold, so a window is copied per call, never cached).
+   */
+  mmapWindowBytes: 128 * 1024,
 } as const;
 
 export type Limits = typeof limits;

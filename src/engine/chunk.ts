@@ -10,6 +10,7 @@ import type { Bitset, Column, RowSource } from '../schema/column.js';
 import { columnBytes, concatColumns } from '../schema/ops.js';
 import { fieldEnablesMatch, matchAnalyzer } from '../schema/text.js';
 import type { CollectionSchema } from '../schema/types.js';
+import type { MappedColumn } from './mmap-column.js';
 import type { PrimaryKey } from './pk.js';
 import { pkAt } from './pk.js';
 
@@ -22,6 +23,8 @@ export class Chunk implements RowSource, TextIndexSource {
   deletedVersion = -1;
   /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
   readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
+  /** Columns read from the segment file on demand (mmap.enabled, mmap-column.ts): not in `columns`. */
+  readonly mapped = new Map<string, MappedColumn>();
 
   /**
    * Positional text indexes (TEXT_MATCH / PHRASE_MATCH) by `field \0 analyzer key`: built once, at

@@ -92,7 +92,8 @@ export class Engine {
       catalog: this.catalog,
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
-    }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
+      segmentPath: (meta) => this.segments.residentPath(meta.file),
+    }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this.catalog,
       files: this.segments,
@@ -304,7 +305,7 @@ export class Engine {
     const addToChunks = (): void => {
       for (const p of c.partitions.values()) {
         for (const chunk of p.chunks()) {
-          if (chunk.column(field.name) === undefined) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
+          if (chunk.column(field.name) === undefined && !chunk.mapped.has(field.name)) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
         }
       }
     };

@@ -8,7 +8,8 @@
  */
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
 import { isVectorKind } from '../index/metrics.js';
-import { columnKindFor } from '../schema/column.js';
+import { columnKindFor, type Column } from '../schema/column.js';
+import type { MappedColumn } from './mmap-column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { locateIndexPayload, readIndexFile, writeIndexFile } from '../storage/index-file.js';
 import type { CollectionRuntime } from './collection.js';
@@ -192,9 +193,9 @@ export class Indexer {
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) return;
-    const col = data.column(field.name);
-    if (!col) return;
     const desc = getIndexDescriptor(index.indexType);
+    const col = data.column(field.name) ?? mappedForIndex(data.mapped.get(field.name), desc.openFile !== undefined);
+    if (!col) return;
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
     const path = await this.files.localPath(file);
     // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
@@ -249,4 +250,14 @@ export class Indexer {
     await this.threads.close();
     await this.idle();
   }
+}
+
+/**
+ * The column an index over a mapped (mmap.enabled) field is opened with: a disk index reads its own
+ * file and needs only the column's kind, dim and validity; an index created over a mapped field while
+ * loaded gets the rows it builds from (a copy it holds).
+ */
+function mappedForIndex(m: MappedColumn | undefined, diskIndex: boolean): Column | undefined {
+  if (m === undefined) return undefined;
+  return diskIndex ? m.shape() : m.materialize();
 }

@@ -14,16 +14,20 @@ import { isVectorKind } from '../index/metrics.js';
 import { makeResident, type ResidentColumn } from '../index/wasm/resident.js';
 import type { Column } from '../schema/column.js';
 import { sliceColumn } from '../schema/ops.js';
+import { limits } from '../core/limits.js';
+import { PageCache } from './page-cache.js';
+import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
 
 /**
  * The loaded form of a segment: vector columns moved into their own wasm memory (searched there,
  * freed as a whole on release) and the other columns copied out of the file buffer, so nothing
  * keeps the file's bytes alive.
  */
-export function residentChunk(chunk: Chunk, s: SealedSegment): Chunk {
+export function residentChunk(chunk: Chunk, s: SealedSegment, mapped: ReadonlySet<string> = new Set()): Chunk {
   const columns = new Map<string, Column>();
   const residents: ResidentColumn[] = [];
   for (const [name, col] of chunk.columns) {
+    if (mapped.has(name)) continue;
     const r = isVectorKind(col.kind) ? makeResident(col, chunk.numRows) : null;
     if (r) {
       residents.push(r);
@@ -41,22 +45,31 @@ export interface LoaderDeps {
   catalog: Catalog;
   /** Read a sealed segment's file (writer.readSegment). */
   readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk>;
+  /** The segment file's path when positional reads can reach it (mmap.enabled), else null. */
+  segmentPath?(meta: SealedSegmentMeta): string | null;
   /** Attach a loaded segment's built indexes (indexer.attach). */
   attachIndexes(c: CollectionRuntime, s: SealedSegment): Promise<void>;
 }
 
 export class Loader {
   private readonly lock = new Mutex();
+  /** The pages of mapped (mmap.enabled) columns, shared by every loaded segment. */
+  readonly pageCache: PageCache;
 
   constructor(
     private readonly deps: LoaderDeps,
     public budgetBytes: number,
-  ) {}
+    mmapCacheBytes: number = limits.mmapCacheBytes,
+  ) {
+    this.pageCache = new PageCache(mmapCacheBytes, Math.min(limits.mmapPageBytes, mmapCacheBytes));
+  }
 
   /** Bytes of sealed segment data held in memory across all collections. */
   get loadedBytes(): number {
     let n = 0;
     for (const c of this.deps.catalog.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
+    // Mapped columns are counted as the one bounded cache they are read through.
+    if (this.pageCache.openFiles > 0) n += this.pageCache.limitBytes;
     return n;
   }
 
@@ -68,9 +81,20 @@ export class Loader {
   /** A segment not yet listed (compaction's target) in its loaded form, indexes attached. */
   async loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<SealedSegment> {
     const s: SealedSegment = { meta, data: null };
-    s.data = residentChunk(await this.deps.readSegment(c, meta), s);
+    s.data = await this.readLoaded(c, s);
     await this.deps.attachIndexes(c, s);
     return s;
+  }
+
+  /** A segment's loaded form: mapped columns read through the page cache, the rest resident. */
+  private async readLoaded(c: CollectionRuntime, s: SealedSegment): Promise<Chunk> {
+    const raw = await this.deps.readSegment(c, s.meta);
+    const path = this.deps.segmentPath?.(s.meta) ?? null;
+    const mapped = path === null ? null : await mapSegment(c, raw, path, this.pageCache);
+    s.mappedFile = mapped?.file;
+    const data = residentChunk(raw, s, new Set(mapped?.columns.keys() ?? []));
+    for (const [name, m] of mapped?.columns ?? []) data.mapped.set(name, m);
+    return data;
   }
 
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {
@@ -78,6 +102,9 @@ export class Loader {
       const toLoad = parts.filter((p) => !p.loaded);
       let need = 0;
       for (const p of toLoad) need += p.sealedBytesOnDisk;
+      const path = (m: SealedSegmentMeta) => this.deps.segmentPath?.(m) ?? null;
+      const mappedBytes = mappedBytesToLoad(c, toLoad, path);
+      if (mappedBytes > 0) need += (this.pageCache.openFiles > 0 ? 0 : this.pageCache.limitBytes) - mappedBytes;
       const used = this.loadedBytes;
       if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
       c.loading = { totalBytes: need, doneBytes: 0 };
@@ -85,7 +112,7 @@ export class Loader {
         for (const p of toLoad) {
           for (const s of p.sealed) {
             if (s.data) continue;
-            s.data = residentChunk(await this.deps.readSegment(c, s.meta), s);
+            s.data = await this.readLoaded(c, s);
             s.data.buildTextIndexes(c.meta.schema);
             await this.deps.attachIndexes(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
@@ -141,8 +168,11 @@ export class Loader {
       for (const r of s.residents ?? []) r.release();
       s.residents = undefined;
       for (const i of s.data?.indexes.values() ?? []) i.index.close?.();
+      if (s.mappedFile) this.pageCache.close(s.mappedFile);
+      s.mappedFile = undefined;
       s.data = null;
     }
+    this.pageCache.trim();
   }
 
   /** A partition replaced or dropped: free what it holds in memory (no manifest write). */

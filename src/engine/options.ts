@@ -9,6 +9,8 @@ export interface EngineOptions {
   fs?: FileSystem;
   /** Bytes of sealed data that may be loaded at once. */
   memoryBudgetBytes?: number;
+  /** Bytes the page cache of mapped (mmap.enabled) columns may hold; limits.mmapCacheBytes by default. */
+  mmapCacheBytes?: number;
   /** Seal a growing segment at this many rows (tests lower it). */
   sealRows?: number;
   /** Search worker threads (default one per core; 0 = every search on the calling thread). */

@@ -2,6 +2,7 @@
  * Runtime state of one partition: its growing segment, its sealed segments (with their columns in
  * memory only while loaded) and its tombstones. The durable part is `meta` (see meta.ts).
  */
+import type { MappedFile } from './page-cache.js';
 import type { ResidentColumn } from '../index/wasm/resident.js';
 import type { Bitset } from '../schema/column.js';
 import { Chunk, GrowingSegment } from './chunk.js';
@@ -14,6 +15,8 @@ export interface SealedSegment {
   data: Chunk | null;
   /** Vector columns held in their own wasm memory while loaded; released with the segment. */
   residents?: ResidentColumn[];
+  /** The segment file, open for mapped (mmap.enabled) columns while loaded. */
+  mappedFile?: MappedFile | undefined;
 }
 
 export class PartitionRuntime {

@@ -4,7 +4,10 @@
  * the segment files (over the BlobStore port). The log and the clock are passed as their ports;
  * calls between parts are callbacks.
  */
+import { posix } from 'node:path';
 import type { FileSystem } from '../storage/fs/types.js';
+import { NodeFileSystem } from '../storage/fs/node.js';
+import { LocalBlobStore } from '../storage/local/blob-store.js';
 import type { BlobStore } from '../storage/ports.js';
 import type { CollectionRuntime } from './collection.js';
 import type { AliasMeta, CollectionMeta, DatabaseMeta, PartitionMeta } from './meta.js';
@@ -65,6 +68,14 @@ export class SegmentDir {
 
   localPath(file: string): Promise<string> {
     return this.blobs.localPath(file);
+  }
+
+  /**
+   * The path a file already lives at on the real file system, without fetching anything: only for
+   * the local store (mapped columns read it page by page); null otherwise.
+   */
+  residentPath(file: string): string | null {
+    return this.fs instanceof NodeFileSystem && this.blobs instanceof LocalBlobStore ? posix.join(this.blobs.stagingDir, file) : null;
   }
 
   publish(file: string): Promise<void> {

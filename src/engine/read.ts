@@ -14,7 +14,11 @@ import type { ExactSearchRequest, ExactSearchResult } from '../index/flat.js';
 import type { IndexParams, VectorIndex } from '../index/descriptor.js';
 import { WasmPool, type PoolOptions } from '../index/wasm/pool.js';
 import { defaultArena } from '../index/wasm/exact.js';
-import type { Bitset, Column } from '../schema/column.js';
+import type { Bitset, Column, RowSource } from '../schema/column.js';
+import type { Analyzer } from '../analyzer/analyzer.js';
+import type { TextIndex, TextIndexSource } from '../expr/text-index.js';
+import { WindowedTopK } from '../index/exact-windows.js';
+import type { MappedColumn } from './mmap-column.js';
 import { concatColumns, takeRows, emptyColumn } from '../schema/ops.js';
 import type { FieldSchema } from '../schema/types.js';
 import type { Chunk } from './chunk.js';
@@ -28,7 +32,47 @@ export interface ScopedChunk {
 /** The rows of a chunk a filter selects (kept by the chunk when the plan has a cache key); shared, read-only. */
 function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
   const key = filter.cacheKey;
-  return key === null ? evaluateFilter(filter, chunk) : chunk.filterResult(key, () => evaluateFilter(filter, chunk));
+  const rows = chunk.mapped.size === 0 ? chunk : new MappedRows(chunk);
+  return key === null ? evaluateFilter(filter, rows) : chunk.filterResult(key, () => evaluateFilter(filter, rows));
+}
+
+/**
+ * A chunk with mapped (mmap.enabled) columns as the filter evaluator reads it: a mapped column the
+ * filter names is read whole through the page cache for this evaluation only (fixed-width scalars:
+ * at most 8 bytes a row), then dropped; the result is cached by the chunk as always.
+ */
+class MappedRows implements RowSource, TextIndexSource {
+  private readonly copies = new Map<string, Column>();
+  constructor(private readonly chunk: Chunk) {}
+
+  get numRows(): number {
+    return this.chunk.numRows;
+  }
+
+  column(fieldName: string): Column | undefined {
+    const col = this.chunk.column(fieldName) ?? this.copies.get(fieldName);
+    if (col !== undefined) return col;
+    const m = this.chunk.mapped.get(fieldName);
+    if (m === undefined) return undefined;
+    const copy = m.materialize();
+    this.copies.set(fieldName, copy);
+    return copy;
+  }
+
+  textIndex(field: string, analyzer: Analyzer, analyzerKey: string): TextIndex {
+    return this.chunk.textIndex(field, analyzer, analyzerKey);
+  }
+}
+
+/** A mapped vector column searched exactly, window by window (same hits and scores as one scan). */
+function searchMapped(m: MappedColumn, numRows: number, a: VectorSearchArgs, filter: Bitset | null): ExactSearchResult {
+  const top = new WindowedTopK({ metric: a.metric, queries: a.queries, topK: a.topK, range: a.range });
+  const w = m.windowRows;
+  for (let from = 0; from < numRows; from += w) {
+    const count = Math.min(w, numRows - from);
+    top.add(m.window(from, count), count, filter === null ? null : filter.subarray(from, from + count), from, null);
+  }
+  return top.result(a.nq);
 }
 
 /** Rows of one chunk a read may see: filter result minus deleted rows; null = every row. Read-only. */
@@ -113,14 +157,20 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
   const exact: ExactSearchRequest[] = [];
   const exactChunk: number[] = [];
   const indexed: { ci: number; index: VectorIndex; filter: Bitset | null }[] = [];
+  const onMapped: { ci: number; m: MappedColumn; filter: Bitset | null }[] = [];
   for (let ci = 0; ci < scope.length; ci++) {
     const s = scope[ci]!;
     const column = s.chunk.column(a.fieldName);
-    if (!column || s.chunk.numRows === 0) continue;
+    const mapped = column === undefined ? s.chunk.mapped.get(a.fieldName) : undefined;
+    if ((!column && !mapped) || s.chunk.numRows === 0) continue;
     const filter = visibleRows(s, a.filter);
     const built = s.chunk.indexes.get(a.fieldName);
     if (built) {
       indexed.push({ ci, index: built.index, filter });
+      continue;
+    }
+    if (!column) {
+      onMapped.push({ ci, m: mapped!, filter });
       continue;
     }
     exact.push({ metric: a.metric, column, numRows: s.chunk.numRows, queries: a.queries, topK: a.topK, filter, range: a.range });
@@ -144,6 +194,7 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
     for (const x of inline) {
       results[x.ci] = x.index.search({ queries: a.queries, topK: a.topK, filter: x.filter, range: a.range, params: a.indexParams });
     }
+    for (const x of onMapped) results[x.ci] = searchMapped(x.m, scope[x.ci]!.chunk.numRows, a, x.filter);
   } catch (e) {
     await Promise.allSettled([exactDone, ...walks]);
     throw e;
@@ -271,11 +322,7 @@ export function gatherColumn(scope: readonly ScopedChunk[], field: FieldSchema, 
   const n = refs.chunk.length;
   if (n === 0) return emptyColumn(field);
   const single = singleChunkOf(refs.chunk);
-  if (single >= 0) {
-    const col = scope[single]!.chunk.column(field.name);
-    assert(col !== undefined, `chunk has no column ${field.name}`);
-    return takeRows(col, refs.row); // every hit in one chunk (the common case): already in hit order
-  }
+  if (single >= 0) return rowsOf(scope[single]!.chunk, field.name, refs.row); // every hit in one chunk (the common case): already in hit order
   // Group rows per chunk, take them in one go, then put them back in hit order.
   const perChunk = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -288,13 +335,19 @@ export function gatherColumn(scope: readonly ScopedChunk[], field: FieldSchema, 
   const order = new Int32Array(n);
   let at = 0;
   for (const [ci, hitIdx] of perChunk) {
-    const chunk = scope[ci]!.chunk;
-    const col = chunk.column(field.name);
     const rows = hitIdx.map((h) => refs.row[h]!);
-    assert(col !== undefined, `chunk has no column ${field.name}`);
-    pieces.push(takeRows(col, rows));
+    pieces.push(rowsOf(scope[ci]!.chunk, field.name, rows));
     for (const h of hitIdx) order[h] = at++;
   }
   const all = pieces.length === 1 ? pieces[0]! : concatColumns(pieces);
   return takeRows(all, order);
+}
+
+/** The values of one field at `rows` of a chunk, resident or mapped (mmap.enabled). */
+export function rowsOf(chunk: Chunk, fieldName: string, rows: ArrayLike<number>): Column {
+  const col = chunk.column(fieldName);
+  if (col !== undefined) return takeRows(col, rows);
+  const m = chunk.mapped.get(fieldName);
+  assert(m !== undefined, `chunk has no column ${fieldName}`);
+  return m.take(rows);
 }

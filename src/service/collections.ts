@@ -7,11 +7,14 @@ import { physicalMs } from '../engine/clock.js';
 import { buildCollectionSchema, validateName } from '../schema/build.js';
 import { dbNameOf, findCollection, requireCollection, requireDatabase } from './resolve.js';
 import type * as T from './types.js';
+import { checkMmapProperty, checkMmapValue, refuseWhileLoaded } from './mmap.js';
 
 export async function createCollection(engine: Engine, req: T.CreateCollectionRequest): Promise<void> {
   const db = dbNameOf(req);
   requireDatabase(engine, db);
   validateName('collection', req.collectionName);
+  checkMmapProperty(req.properties);
+  for (const f of req.fields) checkMmapProperty(f.typeParams);
   const schema = buildCollectionSchema({
     name: req.collectionName,
     description: req.description ?? '',
@@ -152,10 +155,11 @@ export async function renameCollection(engine: Engine, req: T.RenameCollectionRe
 export async function alterCollection(engine: Engine, req: T.AlterCollectionRequest): Promise<void> {
   const c = requireCollection(engine, req);
   const props = { ...c.meta.properties, ...(req.properties ?? {}) };
-  const mmapKeys = ['mmap.enabled', 'lazyload.enabled'];
-  if (c.isLoaded && Object.keys(req.properties ?? {}).some((k) => mmapKeys.includes(k))) {
-    throw errors.collectionAlreadyLoaded(c.name);
+  if (Object.prototype.hasOwnProperty.call(req.properties ?? {}, 'mmap.enabled') || (req.deleteKeys ?? []).includes('mmap.enabled')) {
+    refuseWhileLoaded(c, 'can not alter mmap properties if collection loaded');
   }
+  if (Object.keys(req.properties ?? {}).includes('lazyload.enabled')) refuseWhileLoaded(c, 'can not alter lazyload properties if collection loaded');
+  if (req.properties !== undefined && 'mmap.enabled' in req.properties) props['mmap.enabled'] = checkMmapValue(req.properties['mmap.enabled']);
   for (const k of req.deleteKeys ?? []) delete props[k];
   await engine.alterCollection(c, props);
 }

@@ -12,6 +12,7 @@ import { buildField } from '../schema/field.js';
 import { fieldByName } from '../schema/types.js';
 import { requireCollection } from './resolve.js';
 import type * as T from './types.js';
+import { checkMmapValue, refuseWhileLoaded } from './mmap.js';
 
 export async function addCollectionField(engine: Engine, req: T.AddCollectionFieldRequest): Promise<void> {
   const c = requireCollection(engine, req);
@@ -45,7 +46,8 @@ export async function alterCollectionField(engine: Engine, req: T.AlterCollectio
   let maxLength = field.maxLength;
   for (const [key, value] of Object.entries(req.properties)) {
     if (key === 'mmap.enabled') {
-      typeParams[key] = String(value).toLowerCase();
+      refuseWhileLoaded(c, 'can not alter collection field properties if collection loaded');
+      typeParams[key] = checkMmapValue(value);
     } else if (key === 'max_length') {
       const isText = field.dataType === DataType.VarChar || (field.dataType === DataType.Array && field.elementType === DataType.VarChar);
       if (!isText) throw errors.invalidParameter(`${key} can only be altered on VarChar fields`, { field: field.name });
@@ -61,6 +63,7 @@ export async function alterCollectionField(engine: Engine, req: T.AlterCollectio
   }
   for (const key of req.deleteKeys) {
     if (key !== 'mmap.enabled') throw errors.invalidParameter(`${key} is not a configable field property`, { field: field.name, key });
+    refuseWhileLoaded(c, 'can not alter collection field properties if collection loaded');
     delete typeParams[key];
   }
   await engine.replaceField(c, { ...field, typeParams, maxLength });

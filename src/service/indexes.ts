@@ -13,6 +13,7 @@ import { validateName } from '../schema/build.js';
 import { fieldByName } from '../schema/types.js';
 import { FunctionType } from '../schema/functions.js';
 import { requireCollection } from './resolve.js';
+import { checkIndexMmap, refuseWhileLoaded } from './mmap.js';
 import type * as T from './types.js';
 
 /** Scalar index types Milvus accepts; filters are evaluated by scan either way. */
@@ -43,6 +44,7 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
   } else {
     if (!SCALAR_INDEX_TYPES.has(indexType)) throw errors.indexNotSupported(indexType);
   }
+  checkIndexMmap(indexType, params);
   params['index_type'] = indexType;
   if (metricType) params['metric_type'] = metricType;
   const onField = c.indexOnField(field.name);
@@ -128,5 +130,8 @@ export async function alterIndex(engine: Engine, req: T.AlterIndexRequest): Prom
     if (!ALTERABLE_INDEX_KEYS.has(k)) throw errors.invalidParameter(`${k} is not a configable index property`, { key: k });
     delete params[k];
   }
+  if ('mmap.enabled' in req.properties) params['mmap.enabled'] = String(req.properties['mmap.enabled']);
+  checkIndexMmap(index.indexType, params);
+  refuseWhileLoaded(c, "can't alter index on loaded collection, please release the collection first");
   await engine.setIndexParams(c, index.id, params);
 }

@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { PrimaryKey } from '../engine/pk.js';
 import { comparePk } from '../engine/pk.js';
 import type { RowRefs, ScopedChunk, VectorHits } from '../engine/read.js';
-import { countRows, gatherColumn, matchRows, searchVectors } from '../engine/read.js';
+import { countRows, gatherColumn, matchRows, rowsOf, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
 import { compileFilterCached } from '../expr/index.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
@@ -358,8 +358,11 @@ function groupHits(scope: ScopedChunk[], field: FieldSchema, q: { refs: RowRefs;
   const groups = new Map<unknown, number[]>();
   const order: unknown[] = [];
   for (let i = 0; i < q.refs.chunk.length; i++) {
-    const col = scope[q.refs.chunk[i]!]!.chunk.column(field.name);
-    const v = col ? columnValueAt(col, q.refs.row[i]!) : null;
+    const chunk = scope[q.refs.chunk[i]!]!.chunk;
+    const row = q.refs.row[i]!;
+    const col = chunk.column(field.name);
+    const one = col === undefined && chunk.mapped.has(field.name) ? rowsOf(chunk, field.name, [row]) : undefined;
+    const v = col ? columnValueAt(col, row) : one ? columnValueAt(one, 0) : null;
     let g = groups.get(v);
     if (!g) {
       if (groups.size >= groupsWanted) continue;

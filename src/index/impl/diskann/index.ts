@@ -19,7 +19,7 @@ import { errors } from '../../../core/errors.js';
 import type { Bitset } from '../../../schema/column.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
 import type { ExactSearchResult } from '../../flat.js';
-import { exactSearch, exactSearchInto } from '../exact-route.js';
+import { exactOverNodes, type NodeRows } from './exact-nodes.js';
 import { allowedRows } from '../../allowed.js';
 import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
@@ -232,12 +232,34 @@ export class DiskAnnIndex implements VectorIndex {
     }
   }
 
+  /** The exact route over the image's own full-precision rows (exact-nodes.ts), never the column's data. */
   private exact(req: IndexSearchRequest, q: number | null, listed: Int32Array | null = null): ExactSearchResult {
-    return exactSearch({ column: this.p.column, numRows: this.p.numRows, metric: this.metric }, req, q, listed);
+    return exactOverNodes(this.rows, req, q, listed);
   }
 
   private exactInto(req: IndexSearchRequest, q: number, out: ExactSearchResult): void {
-    exactSearchInto({ column: this.p.column, numRows: this.p.numRows, metric: this.metric }, req, q, out);
+    const one = exactOverNodes(this.rows, req, q, null);
+    const k = out.topK;
+    out.rows.set(one.rows, q * k);
+    out.scores.set(one.scores, q * k);
+    out.counts[q] = one.counts[0]!;
+  }
+
+  /** Full-precision rows as the exact route reads them (scratch node buffer of its own). */
+  private nodeRows: NodeRows | null = null;
+  private get rows(): NodeRows {
+    if (this.nodeRows !== null) return this.nodeRows;
+    const h = this.p.mem.header;
+    const node = new Uint8Array(h.nodeBytes);
+    const f32 = new Float32Array(node.buffer, 0, h.dim);
+    this.nodeRows = {
+      metric: this.metric, dim: h.dim, numRows: this.numRows, valid: this.p.column.valid,
+      readRow: (row, into, at) => {
+        if (!this.cache.copy(row, node)) this.p.source.read(node, nodePosition(h, row));
+        into.set(f32, at);
+      },
+    };
+    return this.nodeRows;
   }
 }
 

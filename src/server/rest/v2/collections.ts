@@ -80,6 +80,11 @@ export const collectionRoutes: V2Table = {
     await call.api.alterCollection({ ...collectionOf(call), deleteKeys: call.args.requiredStrList('propertyKeys') });
     return empty();
   },
-  'collections/fields/alter_properties': async () => { throw errors.unsupported('alter collection field properties'); },
+  'collections/fields/alter_properties': async (call) => {
+    await call.api.alterCollectionField({
+      ...collectionOf(call), fieldName: call.args.str('fieldName'), properties: call.args.stringRecord('fieldParams'), deleteKeys: [],
+    });
+    return empty();
+  },
   'collections/fields/add': async () => { throw errors.unsupported('add collection field'); },
 };

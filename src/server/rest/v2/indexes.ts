@@ -1,5 +1,4 @@
 /** REST v2 `indexes/*`: index params are `{fieldName, indexName, metricType, params: {index_type, ...}}`. */
-import { errors } from '../../../core/errors.js';
 import type { Args } from '../args.js';
 import { collectionOf, empty, ok, type RestCall, type V2Table } from '../route.js';
 import { indexesOf } from './collections.js';
@@ -41,6 +40,12 @@ export const indexRoutes: V2Table = {
     await call.api.dropIndex({ ...collectionOf(call), indexName: call.args.str('indexName') });
     return empty();
   },
-  'indexes/alter_properties': async () => { throw errors.unsupported('alter index properties'); },
-  'indexes/drop_properties': async () => { throw errors.unsupported('drop index properties'); },
+  'indexes/alter_properties': async (call) => {
+    await call.api.alterIndex({ ...collectionOf(call), indexName: call.args.str('indexName'), properties: call.args.stringRecord('properties'), deleteKeys: [] });
+    return empty();
+  },
+  'indexes/drop_properties': async (call) => {
+    await call.api.alterIndex({ ...collectionOf(call), indexName: call.args.str('indexName'), properties: {}, deleteKeys: call.args.requiredStrList('propertyKeys') });
+    return empty();
+  },
 };
