@@ -16,16 +16,14 @@ import type { SparseVector } from '../schema/types.js';
 import type { ScopedChunk, VectorHits } from './read.js';
 import { visibleRows } from './read.js';
 
-const postingsCache = new WeakMap<Column, Bm25Postings>();
-
 /** The BM25 posting lists of a chunk's column (built on first use). */
 export function chunkPostings(s: ScopedChunk, fieldName: string): Bm25Postings | null {
   const col = s.chunk.column(fieldName);
   if (col === undefined || col.kind !== 'sparseVector') return null;
-  let p = postingsCache.get(col);
-  if (p === undefined || p.numRows !== s.chunk.numRows) {
+  let p = s.chunk.bm25Postings.get(fieldName);
+  if (p === undefined) {
     p = buildBm25Postings(col.data, col.valid, s.chunk.numRows);
-    postingsCache.set(col, p);
+    s.chunk.bm25Postings.set(fieldName, p);
   }
   return p;
 }

@@ -194,12 +194,12 @@ export class Indexer {
       const region = await locateIndexPayload(this.files.fs, path);
       const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
       data.indexes.get(field.name)?.index.close?.();
-      data.indexes.set(field.name, { index: vi, sizeBytes: vi.memoryBytes ?? region.length });
+      data.indexes.set(field.name, { index: vi });
       return;
     }
     const { payload } = await readIndexFile(this.files.fs, path);
     const vi = desc.deserialize(payload, col, data.numRows, spec);
-    data.indexes.set(field.name, { index: vi, sizeBytes: payload.length });
+    data.indexes.set(field.name, { index: vi });
   }
 
   /** Forget an index: drop it from loaded segments and return its files for deletion. */
