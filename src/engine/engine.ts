@@ -119,6 +119,7 @@ export class Engine implements Catalog {
       catalog: this,
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
+      estimateIndexBytes: (c, meta) => this.indexer.loadEstimateBytes(c, meta),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget());
     this.compactor = new Compactor({
       catalog: this,

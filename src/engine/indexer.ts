@@ -7,7 +7,7 @@
  * rebuilds. Growing data is searched exactly until sealed.
  */
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
-import { isVectorKind } from '../index/metrics.js';
+import { isVectorKind, type VectorKind } from '../index/metrics.js';
 import { columnKindFor } from '../schema/column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { locateIndexPayload, readIndexFile, writeIndexFile } from '../storage/index-file.js';
@@ -24,6 +24,17 @@ interface Task {
   p: PartitionRuntime;
   seg: SealedSegment;
   index: IndexMeta;
+}
+
+/** Bytes of one vector as a column of `kind` stores it (sparse rows vary: 0, the file size stands in). */
+function rawRowBytes(kind: VectorKind, dim: number): number {
+  switch (kind) {
+    case 'floatVector': return 4 * dim;
+    case 'float16Vector': case 'bfloat16Vector': return 2 * dim;
+    case 'int8Vector': return dim;
+    case 'binaryVector': return dim / 8;
+    case 'sparseVector': return 0;
+  }
 }
 
 export class Indexer {
@@ -168,6 +179,30 @@ export class Indexer {
       return null;
     }
     return out;
+  }
+
+  /**
+   * Bytes the indexes of a segment will hold once loaded, before anything is read: each index file's
+   * size (a stat, not a read) through its descriptor's `memoryEstimateBytes`.
+   */
+  async loadEstimateBytes(c: CollectionRuntime, seg: SealedSegmentMeta): Promise<number> {
+    let n = 0;
+    for (const index of c.meta.indexes) {
+      const file = seg.indexFiles?.[String(index.id)];
+      if (!file) continue;
+      const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
+      if (field === undefined) continue;
+      const fileBytes = (await this.files.fs.stat(this.files.path(file))).size;
+      const desc = getIndexDescriptor(index.indexType);
+      const kind = columnKindFor(field.dataType);
+      if (desc.memoryEstimateBytes === undefined || !isVectorKind(kind)) {
+        n += fileBytes;
+        continue;
+      }
+      const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
+      n += desc.memoryEstimateBytes(fileBytes, seg.numRows * rawRowBytes(kind, field.dim ?? 0), spec);
+    }
+    return n;
   }
 
   /** Load the built indexes of a segment whose columns are in memory. */

@@ -97,6 +97,12 @@ export interface IndexDescriptor {
   /** Rebuild from `serialize()` output plus the same raw column. */
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   /**
+   * Bytes a loaded index will hold, estimated before anything is read (the load budget check) from
+   * its file size and the raw vector bytes it indexes (numRows x row bytes as stored). Without it,
+   * the file size: what a deserialised payload keeps.
+   */
+  memoryEstimateBytes?(fileBytes: number, rawBytes: number, spec: IndexBuildSpec): number;
+  /**
    * Disk indexes: open the `serialize()` output where it lies in a file (the payload of the
    * segment's index file) and read it there on demand instead of holding it in memory.
    */

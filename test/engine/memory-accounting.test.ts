@@ -13,6 +13,10 @@ import { DataType } from '../../src/core/enums.js';
 import type { Column } from '../../src/schema/column.js';
 import type { SealedSegment } from '../../src/engine/partition.js';
 import { segmentMemoryBytes } from '../../src/engine/partition.js';
+import { estimateLoadBytes, type LoaderDeps } from '../../src/engine/loader.js';
+import { MilvusError } from '../../src/core/errors.js';
+import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
+import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { rng } from '../support/fixtures.js';
 import { withTempDir } from '../support/tmp.js';
 
@@ -155,6 +159,43 @@ test('accounted bytes of a loaded segment equal the bytes reachable from it, for
         await svc.releaseCollection({ collectionName: name });
         assert.equal(coll.partitions.values().next().value!.loadedBytes, 0, `${c.name}: nothing counted after release`);
       }
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+test('a load over the budget is refused before any segment or index file is read, with index bytes in the estimate', { timeout: 120_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const fs = new FaultyFileSystem(new NodeFileSystem());
+    const svc = await SextantService.open({ dataDir: dir, fs });
+    try {
+      await svc.createCollection({ collectionName: 'c', fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim: DIM }] });
+      const rand = rng(5);
+      const ids = BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i));
+      await svc.insert({ collectionName: 'c', numRows: ROWS, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['vec', vectors(DataType.FloatVector, ROWS, DIM, rand)]]) });
+      await svc.flush({ collectionNames: ['c'] });
+      await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'IVF_FLAT', metric_type: 'L2', nlist: '16' } });
+      await svc.engine.indexer.idle();
+      const coll = [...svc.engine.collections.values()][0]!;
+      const segments = [...coll.partitions.values()].flatMap((p) => p.sealed);
+      // What the estimate was before index files counted: the segment files and the resident vectors' slack.
+      const withoutIndexes = segments.reduce((n, s) => n + s.meta.sizeBytes + 32 * 65536 + 9 * s.meta.numRows, 0);
+      const withIndexes = await estimateLoadBytes(svc.engine.loader["deps"] as LoaderDeps, coll, segments);
+      // IVF_FLAT's list-order copy is the size of the rows: the index must weigh at least that much.
+      assert.ok(withIndexes - withoutIndexes >= ROWS * DIM * 4, `index estimate ${withIndexes - withoutIndexes} B`);
+      svc.engine.loader.budgetBytes = withoutIndexes + 1024;
+      const read: string[] = [];
+      fs.onOp = (op, path) => { if ((op === 'readFile' || op === 'read' || op === 'open') && /segments/.test(path)) read.push(`${op} ${path}`); };
+      await assert.rejects(svc.loadCollection({ collectionName: 'c' }), (e: unknown) => e instanceof MilvusError && e.code === 3, 'refused: the index does not fit');
+      fs.onOp = null;
+      assert.deepEqual(read, [], 'nothing was read before the refusal');
+      assert.equal(svc.engine.loader.loadedBytes, 0);
+      // With room for the estimate it loads, and holds no more than estimated.
+      svc.engine.loader.budgetBytes = withIndexes + 1024;
+      await svc.loadCollection({ collectionName: 'c' });
+      const held = svc.engine.loader.loadedBytes;
+      assert.ok(held <= withIndexes, `held ${held} B, estimated ${withIndexes} B`);
     } finally {
       await svc.close();
     }
