@@ -15,6 +15,7 @@ import type { SealedSegment } from '../../src/engine/partition.js';
 import { segmentMemoryBytes } from '../../src/engine/partition.js';
 import { estimateLoadBytes, type LoaderDeps } from '../../src/engine/loader.js';
 import { MilvusError } from '../../src/core/errors.js';
+import { ServerMetrics } from '../../src/server/http/metrics.js';
 import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { rng } from '../support/fixtures.js';
@@ -153,6 +154,12 @@ test('accounted bytes of a loaded segment equal the bytes reachable from it, for
         const loaded = [...coll.partitions.values()].reduce((n, p) => n + p.loadedBytes, 0);
         t.diagnostic(`${c.name}: counted ${counted} B, reachable ${reachable} B (${ROWS} rows, dim ${dim})`);
         assert.equal(loaded, counted, `${c.name}: partition totals are the segments' sum`);
+        // The same figure on /metrics, per collection, and in GetQuerySegmentInfo's mem_size.
+        const body = (await new ServerMetrics(svc.engine).text()).body;
+        const gauge = new RegExp(`^sextant_collection_loaded_bytes\\{db="default",collection="${name}"\\} (\\d+)$`, 'm').exec(body);
+        assert.equal(Number(gauge?.[1]), counted, `${c.name}: /metrics reports what is counted`);
+        const infos = await svc.getQuerySegmentInfo({ collectionName: name });
+        assert.equal(infos.filter((i) => i.state === 'Flushed').reduce((n, i) => n + i.memSizeBytes, 0), counted, `${c.name}: mem_size`);
         // Equal up to estimates for what is not a typed array (Map entries of sparse slots).
         const slack = c.dataType === DataType.SparseFloatVector ? 0.35 * reachable : 1024;
         assert.ok(counted >= reachable && counted <= reachable + slack, `${c.name}: counted ${counted} B, but ${reachable} B are held`);
