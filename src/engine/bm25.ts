@@ -17,21 +17,20 @@ import type { SparseVector } from '../schema/types.js';
 import type { ScopedChunk, VectorHits } from './read.js';
 import { visibleRows } from './read.js';
 
-const postingsCache = new WeakMap<Column, Bm25Postings>();
-
 /**
- * The BM25 posting lists of a chunk's column: a sealed segment's loaded SPARSE_INVERTED_INDEX already
- * holds them (read from its index file at load), else they are built from the column on first use.
+ * The BM25 posting lists of a chunk's column, kept on the chunk (counted with it): a sealed segment's
+ * loaded SPARSE_INVERTED_INDEX already holds them (read from its index file at load; the arrays are
+ * shared), else they are built from the column on first use.
  */
 export function chunkPostings(s: ScopedChunk, fieldName: string): Bm25Postings | null {
   const col = s.chunk.column(fieldName);
   if (col === undefined || col.kind !== 'sparseVector') return null;
-  let p = postingsCache.get(col);
+  let p = s.chunk.bm25Postings.get(fieldName);
   if (p === undefined || p.numRows !== s.chunk.numRows) {
     const index = s.chunk.indexes.get(fieldName)?.index;
     const lists = index !== undefined && index.numRows === s.chunk.numRows ? index.postingLists?.() ?? null : null;
     p = lists !== null ? bm25PostingsFromLists(lists, s.chunk.numRows) : buildBm25Postings(col.data, col.valid, s.chunk.numRows);
-    postingsCache.set(col, p);
+    s.chunk.bm25Postings.set(fieldName, p);
   }
   return p;
 }

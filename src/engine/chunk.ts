@@ -7,7 +7,9 @@ import type { Analyzer } from '../analyzer/analyzer.js';
 import { buildTextIndex, TextIndex, type TextIndexSource } from '../expr/text-index.js';
 import type { VectorIndex } from '../index/descriptor.js';
 import type { Bitset, Column, RowSource } from '../schema/column.js';
-import { columnBytes, concatColumns } from '../schema/ops.js';
+import { concatColumns } from '../schema/ops.js';
+import { countBm25Postings, type Bm25Postings } from '../index/bm25.js';
+import { memoryOf, type MemoryTally } from '../index/memory.js';
 import { fieldEnablesMatch, matchAnalyzer } from '../schema/text.js';
 import type { CollectionSchema } from '../schema/types.js';
 import type { MappedColumn } from './mmap-column.js';
@@ -22,9 +24,11 @@ export class Chunk implements RowSource, TextIndexSource {
   deleted: Uint8Array | null = null;
   deletedVersion = -1;
   /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
-  readonly indexes = new Map<string, { index: VectorIndex; sizeBytes: number }>();
+  readonly indexes = new Map<string, { index: VectorIndex }>();
   /** Columns read from the segment file on demand (mmap.enabled, mmap-column.ts): not in `columns`. */
   readonly mapped = new Map<string, MappedColumn>();
+  /** BM25 posting lists of sparse columns by field name, built on the first full-text search (engine/bm25.ts). */
+  readonly bm25Postings = new Map<string, Bm25Postings>();
 
   /**
    * Positional text indexes (TEXT_MATCH / PHRASE_MATCH) by `field \0 analyzer key`: built once, at
@@ -109,12 +113,21 @@ export class Chunk implements RowSource, TextIndexSource {
     return pkAt(c, row);
   }
 
+  /**
+   * Everything the chunk holds: columns (a resident column's wasm memory is counted by its segment,
+   * `SealedSegment.residents`), vector indexes, text indexes, BM25 postings and the filter caches.
+   */
+  countMemory(t: MemoryTally): void {
+    t.array(this.ts).array(this.deleted);
+    for (const c of this.columns.values()) t.column(c);
+    for (const i of this.indexes.values()) i.index.countMemory(t);
+    for (const x of this.textIndexes.values()) t.other(x.index.sizeBytes);
+    for (const p of this.bm25Postings.values()) countBm25Postings(p, t);
+    for (const f of this.filters.values()) t.array(f);
+  }
+
   get sizeBytes(): number {
-    let total = this.ts.byteLength;
-    for (const c of this.columns.values()) total += columnBytes(c);
-    for (const i of this.indexes.values()) total += i.sizeBytes;
-    for (const t of this.textIndexes.values()) total += t.index.sizeBytes;
-    return total;
+    return memoryOf((t) => this.countMemory(t));
   }
 }
 

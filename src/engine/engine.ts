@@ -93,6 +93,7 @@ export class Engine {
       readSegment: (c, meta) => this.writer.readSegment(c, meta),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
       segmentPath: (meta) => this.segments.residentPath(meta.file),
+      estimateIndexBytes: (c, meta) => this.indexer.loadEstimateBytes(c, meta),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this.catalog,

@@ -7,7 +7,7 @@
  * rebuilds. Growing data is searched exactly until sealed.
  */
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
-import { isVectorKind } from '../index/metrics.js';
+import { isVectorKind, type VectorKind } from '../index/metrics.js';
 import { columnKindFor, type Column } from '../schema/column.js';
 import type { MappedColumn } from './mmap-column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
@@ -25,6 +25,17 @@ interface Task {
   p: PartitionRuntime;
   seg: SealedSegment;
   index: IndexMeta;
+}
+
+/** Bytes of one vector as a column of `kind` stores it (sparse rows vary: 0, the file size stands in). */
+function rawRowBytes(kind: VectorKind, dim: number): number {
+  switch (kind) {
+    case 'floatVector': return 4 * dim;
+    case 'float16Vector': case 'bfloat16Vector': return 2 * dim;
+    case 'int8Vector': return dim;
+    case 'binaryVector': return dim / 8;
+    case 'sparseVector': return 0;
+  }
 }
 
 export class Indexer {
@@ -179,6 +190,30 @@ export class Indexer {
     return out;
   }
 
+  /**
+   * Bytes the indexes of a segment will hold once loaded, before anything is read: each index file's
+   * size (a stat, not a read) through its descriptor's `memoryEstimateBytes`.
+   */
+  async loadEstimateBytes(c: CollectionRuntime, seg: SealedSegmentMeta): Promise<number> {
+    let n = 0;
+    for (const index of c.meta.indexes) {
+      const file = seg.indexFiles?.[String(index.id)];
+      if (!file) continue;
+      const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
+      if (field === undefined) continue;
+      const fileBytes = (await this.files.fs.stat(await this.files.localPath(file))).size;
+      const desc = getIndexDescriptor(index.indexType);
+      const kind = columnKindFor(field.dataType);
+      if (desc.memoryEstimateBytes === undefined || !isVectorKind(kind)) {
+        n += fileBytes;
+        continue;
+      }
+      const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
+      n += desc.memoryEstimateBytes(fileBytes, seg.numRows * rawRowBytes(kind, field.dim ?? 0), spec);
+    }
+    return n;
+  }
+
   /** Load the built indexes of a segment whose columns are in memory. */
   async attach(c: CollectionRuntime, seg: SealedSegment): Promise<void> {
     for (const index of c.meta.indexes) {
@@ -203,12 +238,12 @@ export class Indexer {
       const region = await locateIndexPayload(this.files.fs, path);
       const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
       data.indexes.get(field.name)?.index.close?.();
-      data.indexes.set(field.name, { index: vi, sizeBytes: vi.memoryBytes ?? region.length });
+      data.indexes.set(field.name, { index: vi });
       return;
     }
     const { payload } = await readIndexFile(this.files.fs, path);
     const vi = desc.deserialize(payload, col, data.numRows, spec);
-    data.indexes.set(field.name, { index: vi, sizeBytes: payload.length });
+    data.indexes.set(field.name, { index: vi });
   }
 
   /** Forget an index: drop it from loaded segments and return its files for deletion. */

@@ -8,9 +8,11 @@ import type { CollectionRuntime } from './collection.js';
 import { livePartitionMetas, type Catalog } from './parts.js';
 import type { LoadMeta, LoadType, SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
-import type { PartitionRuntime, SealedSegment } from './partition.js';
+import { segmentMemoryBytes, type PartitionRuntime, type SealedSegment } from './partition.js';
 import { Chunk } from './chunk.js';
 import { isVectorKind } from '../index/metrics.js';
+import { PAGE_BYTES } from '../index/wasm/loader.js';
+import { columnKindFor } from '../schema/column.js';
 import { makeResident, type ResidentColumn } from '../index/wasm/resident.js';
 import type { Column } from '../schema/column.js';
 import { sliceColumn } from '../schema/ops.js';
@@ -49,12 +51,40 @@ export interface LoaderDeps {
   segmentPath?(meta: SealedSegmentMeta): string | null;
   /** Attach a loaded segment's built indexes (indexer.attach). */
   attachIndexes(c: CollectionRuntime, s: SealedSegment): Promise<void>;
+  /** Bytes a segment's indexes will hold once attached, from their file sizes (indexer.loadEstimateBytes). */
+  estimateIndexBytes(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<number>;
+}
+
+/** Resident vector memories reserve this much beyond the rows and their norms (resident.ts). */
+const RESIDENT_SLACK_BYTES = 32 * PAGE_BYTES;
+const NORM_BYTES_PER_ROW = 9;
+
+/**
+ * What loading `segments` will hold, known before reading any of them: the segment files (columns
+ * are copied out of them whole), each resident vector column's norms and slack, and the indexes'
+ * estimates from their file sizes.
+ */
+export async function estimateLoadBytes(deps: LoaderDeps, c: CollectionRuntime, segments: readonly SealedSegment[]): Promise<number> {
+  let residentFields = 0;
+  for (const f of c.meta.schema.fields) {
+    const kind = columnKindFor(f.dataType);
+    if (isVectorKind(kind) && kind !== 'sparseVector' && kind !== 'float16Vector') residentFields++;
+  }
+  let n = 0;
+  for (const s of segments) {
+    if (s.data) continue;
+    n += s.meta.sizeBytes + residentFields * (RESIDENT_SLACK_BYTES + NORM_BYTES_PER_ROW * s.meta.numRows);
+    n += await deps.estimateIndexBytes(c, s.meta);
+  }
+  return n;
 }
 
 export class Loader {
   private readonly lock = new Mutex();
   /** The pages of mapped (mmap.enabled) columns, shared by every loaded segment. */
   readonly pageCache: PageCache;
+  /** Compaction targets being loaded, not yet in their partition (held next to their loaded sources). */
+  private readonly inFlight = new Set<SealedSegment>();
 
   constructor(
     private readonly deps: LoaderDeps,
@@ -70,6 +100,7 @@ export class Loader {
     for (const c of this.deps.catalog.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
     // Mapped columns are counted as the one bounded cache they are read through.
     if (this.pageCache.openFiles > 0) n += this.pageCache.limitBytes;
+    for (const s of this.inFlight) n += segmentMemoryBytes(s);
     return n;
   }
 
@@ -81,9 +112,15 @@ export class Loader {
   /** A segment not yet listed (compaction's target) in its loaded form, indexes attached. */
   async loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<SealedSegment> {
     const s: SealedSegment = { meta, data: null };
-    s.data = await this.readLoaded(c, s);
-    await this.deps.attachIndexes(c, s);
-    return s;
+    // Counted while it loads; the caller puts it in its partition in the same turn as this returns.
+    this.inFlight.add(s);
+    try {
+      s.data = await this.readLoaded(c, s);
+      await this.deps.attachIndexes(c, s);
+      return s;
+    } finally {
+      this.inFlight.delete(s);
+    }
   }
 
   /** A segment's loaded form: mapped columns read through the page cache, the rest resident. */
@@ -100,14 +137,17 @@ export class Loader {
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
-      let need = 0;
-      for (const p of toLoad) need += p.sealedBytesOnDisk;
+      // Refused before anything is read: the estimate needs only the manifest and file sizes.
+      let need = await estimateLoadBytes(this.deps, c, toLoad.flatMap((p) => p.sealed));
+      // Mapped columns are not read in; they count as the one bounded page cache instead.
       const path = (m: SealedSegmentMeta) => this.deps.segmentPath?.(m) ?? null;
       const mappedBytes = mappedBytesToLoad(c, toLoad, path);
       if (mappedBytes > 0) need += (this.pageCache.openFiles > 0 ? 0 : this.pageCache.limitBytes) - mappedBytes;
       const used = this.loadedBytes;
       if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
-      c.loading = { totalBytes: need, doneBytes: 0 };
+      let fileBytes = 0;
+      for (const p of toLoad) fileBytes += p.sealedBytesOnDisk;
+      c.loading = { totalBytes: fileBytes, doneBytes: 0 };
       try {
         for (const p of toLoad) {
           for (const s of p.sealed) {

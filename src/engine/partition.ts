@@ -3,6 +3,7 @@
  * memory only while loaded) and its tombstones. The durable part is `meta` (see meta.ts).
  */
 import type { MappedFile } from './page-cache.js';
+import { memoryOf, type MemoryTally } from '../index/memory.js';
 import type { ResidentColumn } from '../index/wasm/resident.js';
 import type { Bitset } from '../schema/column.js';
 import { Chunk, GrowingSegment } from './chunk.js';
@@ -17,6 +18,17 @@ export interface SealedSegment {
   residents?: ResidentColumn[];
   /** The segment file, open for mapped (mmap.enabled) columns while loaded. */
   mappedFile?: MappedFile | undefined;
+}
+
+/** What a loaded sealed segment holds: its chunk and its resident columns' wasm memories, each buffer once. */
+export function countSegmentMemory(s: SealedSegment, t: MemoryTally): void {
+  if (s.data === null) return;
+  for (const r of s.residents ?? []) t.memory(r.memory);
+  s.data.countMemory(t);
+}
+
+export function segmentMemoryBytes(s: SealedSegment): number {
+  return s.data === null ? 0 : memoryOf((t) => countSegmentMemory(s, t));
 }
 
 export class PartitionRuntime {
@@ -103,10 +115,10 @@ export class PartitionRuntime {
     this.tombstoneVersion++;
   }
 
-  /** Bytes of sealed data held in memory. */
+  /** Bytes of sealed data held in memory: columns, resident memories, indexes, caches. */
   get loadedBytes(): number {
     let n = 0;
-    for (const s of this.sealed) if (s.data) n += s.data.sizeBytes;
+    for (const s of this.sealed) n += segmentMemoryBytes(s);
     return n;
   }
 

@@ -9,6 +9,7 @@
  * pruning is strict (a document tying the k-th score is still scored) and the order is total
  * (score descending, then row ascending).
  */
+import type { MemoryTally } from './memory.js';
 import type { SparseVector } from '../schema/types.js';
 import type { SparsePostingLists } from './types.js';
 
@@ -29,6 +30,11 @@ export interface Bm25Postings {
   /** Per slot: the largest tf and the smallest row length in its list (upper bounds). */
   readonly maxTf: Float32Array;
   readonly minDl: Float32Array;
+}
+
+/** The posting lists' arrays, and about 40 bytes a term for the slot map. */
+export function countBm25Postings(p: Bm25Postings, t: MemoryTally): void {
+  t.array(p.docLen).array(p.offsets).array(p.rows).array(p.tfs).array(p.maxTf).array(p.minDl).other(p.slots.size * 40);
 }
 
 /** Posting lists of rows [0, numRows) of a BM25 output column (NULL rows hold nothing). */

@@ -8,6 +8,7 @@ import type { MetricType } from '../core/enums.js';
 import type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams, SparsePostingLists } from './types.js';
 import type { VectorKind } from './metrics.js';
 import type { WasmPool } from './wasm/pool.js';
+import type { MemoryTally } from './memory.js';
 
 export type ParamType = 'int' | 'float' | 'string' | 'bool';
 export type { ExactSearchResult, IndexFileRegion, IndexParams, ParamValue, RangeParams } from './types.js';
@@ -59,8 +60,12 @@ export interface VectorIndex {
    * null when this request should run on the calling thread (`search`) instead.
    */
   searchOnPool?(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null;
-  /** Bytes the index holds in memory when that is not its payload size (disk indexes). */
-  readonly memoryBytes?: number;
+  /**
+   * Add to `t` every typed array and wasm memory the index keeps while loaded (graph, codes, list-order
+   * copies, caches, the memory it searches in), including the column when it reads it in place: the
+   * tally counts each buffer once, so sharing is not double counted and a copy is never missed.
+   */
+  countMemory(t: MemoryTally): void;
   /** Let go of what the index holds outside the JS heap (open files); called on release. */
   close?(): void;
   /**
@@ -97,6 +102,12 @@ export interface IndexDescriptor {
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   /** Rebuild from `serialize()` output plus the same raw column. */
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /**
+   * Bytes a loaded index will hold, estimated before anything is read (the load budget check) from
+   * its file size and the raw vector bytes it indexes (numRows x row bytes as stored). Without it,
+   * the file size: what a deserialised payload keeps.
+   */
+  memoryEstimateBytes?(fileBytes: number, rawBytes: number, spec: IndexBuildSpec): number;
   /**
    * Disk indexes: open the `serialize()` output where it lies in a file (the payload of the
    * segment's index file) and read it there on demand instead of holding it in memory.

@@ -2,6 +2,7 @@
 import { errors } from '../core/errors.js';
 import type { CompactionJob } from '../engine/compaction-plan.js';
 import type { Engine } from '../engine/engine.js';
+import { segmentMemoryBytes } from '../engine/partition.js';
 import { dbNameOf, requireCollection } from './resolve.js';
 import type * as T from './types.js';
 
@@ -82,7 +83,7 @@ export function persistentSegmentInfo(engine: Engine, req: T.CollectionScoped): 
   const out: T.SegmentInfo[] = [];
   for (const p of c.partitions.values()) {
     for (const s of p.sealed) {
-      out.push({ segmentId: BigInt(s.meta.id), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: s.meta.numRows, state: 'Flushed', indexName: '', memSizeBytes: s.data ? s.data.sizeBytes : 0 });
+      out.push({ segmentId: BigInt(s.meta.id), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: s.meta.numRows, state: 'Flushed', indexName: '', memSizeBytes: segmentMemoryBytes(s) });
     }
     if (p.growing.numRows > 0) {
       out.push({ segmentId: BigInt(p.growing.segmentId), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: p.growing.numRows, state: 'Growing', indexName: '', memSizeBytes: p.growing.sizeBytes });

@@ -1,4 +1,5 @@
 /** FLAT (dense) and BIN_FLAT (binary): no payload, every search is an exact scan. */
+import type { MemoryTally } from '../memory.js';
 import type { Column } from '../../schema/column.js';
 import type { MetricType } from '../../core/enums.js';
 import { errors } from '../../core/errors.js';
@@ -29,6 +30,11 @@ export class FlatIndex implements VectorIndex {
 
   serialize(): Uint8Array {
     return new Uint8Array(0);
+  }
+
+  /** Nothing beyond the column, which the segment counts. */
+  countMemory(t: MemoryTally): void {
+    t.array(null);
   }
 }
 

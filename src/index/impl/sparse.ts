@@ -4,6 +4,7 @@
  * `drop_ratio_build` drops the smallest |value| fraction of all stored values at build time;
  * `drop_ratio_search` drops the smallest |value| fraction of each query's values.
  */
+import type { MemoryTally } from '../memory.js';
 import type { Column } from '../../schema/column.js';
 import type { SparseVector } from '../../schema/types.js';
 import type { MetricType } from '../../core/enums.js';
@@ -140,12 +141,20 @@ function decodePostings(payload: Uint8Array, numRows: number, name: string): Pos
 interface Scorer {
   /** IP of `query` with every row into out[0 .. n) as float32; NaN where `mask` (if any) is 0. */
   score(query: SparseVector, mask: Uint8Array | null, out: Float32Array): void;
+  countMemory(t: MemoryTally): void;
 }
+
+/** What one entry of a Map<number, number> costs the heap, about (hash table slot, boxed keys). */
+const SLOT_BYTES = 40;
 
 class JsScorer implements Scorer {
   private readonly scores: Float64Array;
   constructor(private readonly p: Postings, private readonly slots: Map<number, number>, n: number) {
     this.scores = new Float64Array(n);
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.array(this.scores);
   }
 
   score(query: SparseVector, mask: Uint8Array | null, out: Float32Array): void {
@@ -173,16 +182,25 @@ class WasmScorer implements Scorer {
   private readonly outPtr: number;
   private readonly maskPtr: number;
 
-  private constructor(private readonly arena: WasmArena, private readonly p: Postings, private readonly slots: Map<number, number>, private readonly n: number) {
+  /** The posting lists, rows and values as views of this scorer's memory (not kept twice). */
+  readonly postings: Postings;
+
+  private constructor(private readonly arena: WasmArena, p: Postings, private readonly slots: Map<number, number>, private readonly n: number) {
     const nnz = p.rows.length;
     this.rowsPtr = arena.alloc(nnz * 4);
     this.valsPtr = arena.alloc(nnz * 4);
     arena.i32.set(p.rows, this.rowsPtr >>> 2);
     arena.f32.set(p.values, this.valsPtr >>> 2);
+    const buf = arena.memory.buffer;
+    this.postings = { dims: p.dims, offsets: p.offsets, rows: new Int32Array(buf, this.rowsPtr, nnz), values: new Float32Array(buf, this.valsPtr, nnz) };
     this.scoresPtr = arena.alloc(n * 8);
     arena.f64.fill(0, this.scoresPtr >>> 3, (this.scoresPtr >>> 3) + n);
     this.outPtr = arena.alloc(n * 4);
     this.maskPtr = arena.alloc(n);
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.memory(this.arena.memory);
   }
 
   /** A scorer in a wasm memory of its own (freed with the index), or null without the kernels. */
@@ -191,7 +209,7 @@ class WasmScorer implements Scorer {
   }
 
   score(query: SparseVector, mask: Uint8Array | null, out: Float32Array): void {
-    const k = this.arena.k, offsets = this.p.offsets;
+    const k = this.arena.k, offsets = this.postings.offsets;
     for (let t = 0; t < query.indices.length; t++) {
       const d = this.slots.get(query.indices[t]!);
       if (d === undefined) continue;
@@ -216,6 +234,7 @@ export class SparseInvertedIndex implements VectorIndex {
   readonly numRows: number;
   private readonly column: SparseColumn;
   private readonly postings: Postings;
+  private readonly slots: Map<number, number>;
   private readonly scorer: Scorer;
   /** Built with `drop_ratio_build` > 0: the lists lack the dropped values. */
   private readonly pruned: boolean;
@@ -229,12 +248,23 @@ export class SparseInvertedIndex implements VectorIndex {
     this.column = column;
     this.pruned = typeof ratio === 'number' && ratio > 0;
     // Payloads written before the posting lists were persisted are empty: build them from the column.
-    this.postings = payload !== null && payload.length > 0
+    const postings = payload !== null && payload.length > 0
       ? decodePostings(payload, numRows, indexType)
       : buildPostings(pruneColumn(column, numRows, typeof ratio === 'number' ? ratio : 0), numRows);
     const slots = new Map<number, number>();
-    for (let d = 0; d < this.postings.dims.length; d++) slots.set(this.postings.dims[d]!, d);
-    this.scorer = (opts.wasm === false ? null : WasmScorer.create(this.postings, slots, numRows)) ?? new JsScorer(this.postings, slots, numRows);
+    for (let d = 0; d < postings.dims.length; d++) slots.set(postings.dims[d]!, d);
+    this.slots = slots;
+    const wasm = opts.wasm === false ? null : WasmScorer.create(postings, slots, numRows);
+    // The wasm scorer holds the rows and values: keep only its copy (views of it), not a second one.
+    this.postings = wasm === null ? postings : wasm.postings;
+    this.scorer = wasm ?? new JsScorer(postings, slots, numRows);
+  }
+
+  /** The posting lists (in the scorer's wasm memory when it has one) and the dimension map. */
+  countMemory(t: MemoryTally): void {
+    const p = this.postings;
+    t.array(p.dims).array(p.offsets).array(p.rows).array(p.values).other(this.slots.size * SLOT_BYTES);
+    this.scorer.countMemory(t);
   }
 
   search(req: IndexSearchRequest): ExactSearchResult {

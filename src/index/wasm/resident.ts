@@ -6,6 +6,7 @@
  */
 import type { Column } from '../../schema/column.js';
 import { WasmArena } from './arena.js';
+import type { CountedMemory } from '../memory.js';
 import { adoptStore, forgetColumn } from './exact.js';
 import { MAX_PAGES, PAGE_BYTES } from './loader.js';
 import { forgetMemory } from './pool.js';
@@ -14,7 +15,9 @@ import { VectorStore, type WasmColumn } from './store.js';
 export interface ResidentColumn {
   /** The same column, its data now a view of wasm memory. */
   readonly column: Column;
-  /** Bytes of wasm memory reserved for it. */
+  /** Its wasm memory (rows, norms, and what indexes over it allocate there: HNSW links, search scratch). */
+  readonly memory: CountedMemory;
+  /** Bytes of that memory now (it grows when an index allocates in it). */
   readonly sizeBytes: number;
   /** Free the wasm memory; the column must not be used afterwards. */
   release(): void;
@@ -39,7 +42,10 @@ export function makeResident(column: Column, numRows: number): ResidentColumn | 
   let released = false;
   return {
     column: view,
-    sizeBytes: arena.sizeBytes,
+    memory: arena.memory,
+    get sizeBytes(): number {
+      return arena.sizeBytes;
+    },
     release(): void {
       if (released) return;
       released = true;

@@ -62,7 +62,7 @@ export class ServerMetrics {
     perCollection('sextant_collection_rows', 'Rows written to a collection (growing + sealed, before deletes)', (c) => c.rows);
     perCollection('sextant_collection_sealed_bytes', 'Bytes of sealed segment files of a collection', (c) => c.sealedBytes);
     perCollection('sextant_collection_growing_bytes', 'Bytes held in growing segments of a collection', (c) => c.growingBytes);
-    perCollection('sextant_collection_loaded_bytes', 'Bytes of sealed data of a collection loaded in memory', (c) => c.loadedBytes);
+    perCollection('sextant_collection_loaded_bytes', 'Bytes a collection holds loaded: columns, resident vector memories, indexes, text and BM25 postings, caches (what the load budget counts)', (c) => c.loadedBytes);
     perCollection('sextant_collection_sealed_segments', 'Sealed segments of a collection', (c) => c.sealedSegments);
     perCollection('sextant_collection_growing_segments', 'Non-empty growing segments of a collection', (c) => c.growingSegments);
     perCollection('sextant_collection_indexes', 'Indexes defined on a collection', (c) => c.indexes);
@@ -71,6 +71,10 @@ export class ServerMetrics {
     new Gauge({
       name: 'sextant_loaded_bytes', help: 'Bytes of sealed data loaded in memory, all collections', registers,
       collect() { this.set(engine.loader.loadedBytes); },
+    });
+    new Gauge({
+      name: 'sextant_memory_budget_bytes', help: 'The load budget: a load whose estimate would pass it is refused (code 3)', registers,
+      collect() { this.set(engine.loader.budgetBytes); },
     });
     new Gauge({
       name: 'sextant_healthy', help: 'CheckHealth: 1 healthy, 0 not (storage failed or engine closed; see CheckHealth reasons)', registers,

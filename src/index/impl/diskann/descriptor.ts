@@ -119,6 +119,11 @@ export const DISKANN: IndexDescriptor = {
     checkNodes(h, payload);
     return open(DISKANN, column as DenseColumn, numRows, spec, new BufferSource(payload), payload, payload.length);
   },
+  /** PQ codes and the node cache, as the budget ratios of the raw data bound them, plus visited marks. */
+  memoryEstimateBytes(fileBytes: number, rawBytes: number, spec: IndexBuildSpec): number {
+    const ratios = num(spec, 'pq_code_budget_gb_ratio', 0.125) + num(spec, 'search_cache_budget_gb_ratio', 0.1);
+    return Math.min(fileBytes, Math.ceil(rawBytes * ratios)) + Math.ceil(rawBytes / 32);
+  },
   openFile(file: ImageFile, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
     return openDiskAnnFile(DISKANN, file, column, numRows, spec);
   },

@@ -28,6 +28,7 @@ import type { DenseMetric } from '../hnsw/space.js';
 import { nodePosition, type ImageMemory } from './layout.js';
 import { PQ_CODE_WORDS, pqKey, queryTable } from './pq.js';
 import type { NodeSource } from './source.js';
+import { memoryOf, type MemoryTally } from '../../memory.js';
 import { CandidateList, NodeCache, ResultList } from './search-state.js';
 
 export interface DiskAnnParts {
@@ -52,8 +53,6 @@ export class DiskAnnIndex implements VectorIndex {
   readonly indexType = 'DISKANN';
   readonly metric: MetricType;
   readonly numRows: number;
-  /** Bytes this index holds in memory: PQ codes and centroids, the node cache, search scratch. */
-  readonly memoryBytes: number;
   readonly stats = { walkQueries: 0, exactQueries: 0, fallbackQueries: 0, nodeReads: 0, cacheHits: 0 };
   private readonly p: DiskAnnParts;
   private readonly cache: NodeCache;
@@ -82,8 +81,19 @@ export class DiskAnnIndex implements VectorIndex {
     this.visited = new Uint32Array(parts.numRows);
     this.cache = new NodeCache(parts.numRows, h.nodeBytes, Math.floor(parts.cacheBudgetBytes / h.nodeBytes));
     this.cache.fill(h.medoid, h.maxDegree, h.dim, (row, into) => parts.source.read(into, nodePosition(h, row)));
-    this.memoryBytes = parts.mem.codes.byteLength + parts.mem.pq.centroids.byteLength + this.cache.memoryBytes
-      + this.visited.byteLength + this.table.byteLength + this.node.byteLength;
+  }
+
+  /** Bytes held in memory (countMemory on a fresh tally). */
+  get memoryBytes(): number {
+    return memoryOf((t) => this.countMemory(t));
+  }
+
+  /** PQ codes and centroids, the node cache, search scratch (full-precision rows stay on disk). */
+  countMemory(t: MemoryTally): void {
+    t.array(this.p.mem.codes).array(this.p.mem.pq.centroids).array(this.p.mem.pq.offsets);
+    t.array(this.visited).array(this.table).array(this.node).array(this.q);
+    this.cache.countMemory(t);
+    this.results.countMemory(t);
   }
 
   /** Nodes held by the cache (BFS from the medoid, bounded by the cache budget). */

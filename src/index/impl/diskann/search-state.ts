@@ -1,5 +1,6 @@
 /** Per-search state of the DISKANN beam search: the candidate list, the results, the node cache. */
 import type { ExactSearchResult } from '../../types.js';
+import type { MemoryTally } from '../../memory.js';
 
 /**
  * Up to `capacity` rows sorted by PQ key (then row), each expanded at most once. `grow` widens the
@@ -60,6 +61,10 @@ export class ResultList {
     this.size = 0;
   }
 
+  countMemory(t: MemoryTally): void {
+    t.array(this.keys).array(this.ids);
+  }
+
   push(key: number, row: number): void {
     if (this.size === this.ids.length) {
       const k = new Float64Array(this.size * 2); k.set(this.keys); this.keys = k;
@@ -99,8 +104,8 @@ export class NodeCache {
     this.buf = new Uint8Array(this.capacity * nodeBytes);
   }
 
-  get memoryBytes(): number {
-    return this.slotOf.byteLength + this.buf.byteLength;
+  countMemory(t: MemoryTally): void {
+    t.array(this.slotOf).array(this.buf);
   }
 
   fill(medoid: number, _maxDegree: number, dim: number, read: (row: number, into: Uint8Array) => void): void {

@@ -3,6 +3,7 @@
  * `refine` re-rank). Computed with the same kernels and argument order as `searchExact`, so refined
  * scores equal exact ones. Non-float32 rows are decoded one at a time into a scratch row.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { cosineF32, ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { decodeBfloat16Into, decodeFloat16Into, decodeInt8Into } from '../../kernels/half.js';
@@ -20,6 +21,10 @@ export class ExactRowScorer {
     this.column = column;
     this.metric = metric;
     this.row = new Float32Array(column.dim);
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.array(this.row).array(this.q);
   }
 
   setQuery(q: Float32Array, off: number): void {

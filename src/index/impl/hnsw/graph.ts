@@ -7,6 +7,7 @@
  *   ids). Row `r`'s block for layer `l >= 1` is block `upperBase[r] + l - 1` (hnswlib's layout:
  *   a row's upper lists are contiguous, rows in id order).
  */
+import type { MemoryTally } from '../../memory.js';
 import { seededRandom } from '../../../core/random.js';
 import { assert } from '../../../core/assert.js';
 
@@ -52,6 +53,11 @@ export class HnswGraph {
       blocks += levels[r]!;
     }
     this.upper = storage?.(blocks * this.strideU) ?? new Int32Array(blocks * this.strideU);
+  }
+
+  /** The adjacency (a view of wasm memory is counted with its memory, by the space). */
+  countMemory(t: MemoryTally): void {
+    t.array(this.levels).array(this.layer0).array(this.upperBase).array(this.upper);
   }
 
   /** The same graph with its links copied into arrays from `storage`. */

@@ -10,6 +10,7 @@
  * HNSW_SQ range searches re-rank the walk's candidates exactly before applying the window, so the
  * window's hard bounds are checked on exact scores.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { smallerIsBetter } from '../../../core/enums.js';
 import type { Bitset } from '../../../schema/column.js';
@@ -88,6 +89,14 @@ export class HnswIndex implements VectorIndex {
     this.searcher = new GraphSearcher(parts.graph, parts.space);
     this.scorer = parts.quantiser !== null ? new ExactRowScorer(parts.column, parts.metric) : null;
     this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
+  }
+
+  /** Graph, the space it is searched in (rows or SQ codes, whole wasm memory), search scratch. */
+  countMemory(t: MemoryTally): void {
+    this.searcher.countMemory(t);
+    this.scorer?.countMemory(t);
+    this.p.quantiser?.countMemory(t);
+    t.array(this.keys).array(this.ids).array(this.refineHeap.keys).array(this.refineHeap.ids);
   }
 
   serialize(): Uint8Array {

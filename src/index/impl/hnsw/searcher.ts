@@ -5,6 +5,7 @@
  * loops allocate nothing. When the space offers a native layer-0 search for the graph (WasmSpace
  * with the links in its wasm memory), layer 0 is walked there with the same algorithm and results.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { HnswGraph } from './graph.js';
 import { MaxHeap, MinHeap } from './heaps.js';
 import type { Layer0Searcher, VectorSpace } from './space.js';
@@ -30,6 +31,14 @@ export class GraphSearcher {
   greedyKey = 0;
   /** Nodes whose neighbour lists were expanded by the last `searchLayer` (for the planner's statistics). */
   expanded = 0;
+
+  /** Graph, space and the search state (heaps, visited marks, batch buffers). */
+  countMemory(t: MemoryTally): void {
+    this.graph.countMemory(t);
+    this.space.countMemory(t);
+    t.array(this.results.keys).array(this.results.ids).array(this.candidates.keys).array(this.candidates.ids);
+    t.array(this.visited).array(this.batchIds).array(this.batchDists).array(this.nativeFilter);
+  }
 
   constructor(graph: HnswGraph, space: VectorSpace) {
     this.graph = graph;

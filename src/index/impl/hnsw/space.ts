@@ -6,6 +6,7 @@
  * kernels and the fallback when wasm is unavailable (SEXTANT_WASM=off); `WasmSpace` (wasm-space.ts)
  * is the default and also walks layer 0 natively; quantised spaces live in sq.ts.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { assert } from '../../../core/assert.js';
 import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
@@ -16,6 +17,8 @@ import type { HnswGraph } from './graph.js';
 export interface VectorSpace {
   readonly dim: number;
   readonly numRows: number;
+  /** Add the rows (or codes) this space searches and its scratch to `t` (a wasm space: its whole memory). */
+  countMemory(t: MemoryTally): void;
   /** Load query `src[off .. off + dim)` (raw float32, as the user sent it) as the current query. */
   setQuery(src: Float32Array, off: number): void;
   /** Load stored row `row` as the current query (index build). */
@@ -120,6 +123,10 @@ export class F32Space implements VectorSpace {
     this.metric = metricCode(metric);
     this.norms = this.metric === METRIC_COSINE ? rowNorms(data, numRows, dim) : new Float64Array(0);
     this.q = new Float32Array(dim);
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.array(this.data).array(this.norms).array(this.q);
   }
 
   setQuery(src: Float32Array, off: number): void {

@@ -8,6 +8,7 @@
  * Quantiser section of the HNSW payload: u8 type (0 SQ8, 1 SQ6, 2 FP16, 3 BF16), u8[3] zero, then
  * for SQ8 / SQ6: f32[dim] min, f32[dim] step. Codes are recomputed from the column on load.
  */
+import type { MemoryTally } from '../../memory.js';
 import { errors } from '../../../core/errors.js';
 import { bfloat16ToFloat32, decodeFloat16, encodeFloat16, float32ToBfloat16 } from '../../kernels/half.js';
 import { F32Space, sqQueryTable, type DenseMetric, type VectorSpace } from './space.js';
@@ -28,6 +29,8 @@ export interface Quantiser {
   referenceSpace?(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace;
   /** The payload section (see the file comment). */
   encode(): Uint8Array;
+  /** Its tables (per-dimension min and step). */
+  countMemory(t: MemoryTally): void;
 }
 
 /** Train a quantiser of `type` on the rows with `present[row] !== 0` (all rows when null). */
@@ -101,6 +104,10 @@ class HalfQuantiser implements Quantiser {
   encode(): Uint8Array {
     return Uint8Array.of(TYPE_CODES.indexOf(this.type), 0, 0, 0);
   }
+
+  countMemory(t: MemoryTally): void {
+    t.array(null);
+  }
 }
 
 class LinearQuantiser implements Quantiser {
@@ -114,6 +121,10 @@ class LinearQuantiser implements Quantiser {
     this.levels = levels;
     this.min = min;
     this.step = step;
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.array(this.min).array(this.step);
   }
 
   space(data: Float32Array, numRows: number, dim: number, metric: DenseMetric): VectorSpace {
@@ -183,6 +194,10 @@ class SqSpace implements VectorSpace {
     this.cosine = metric === 'COSINE';
     this.qs = new Float64Array(dim);
     this.scratch = new Float32Array(dim);
+  }
+
+  countMemory(t: MemoryTally): void {
+    t.array(this.codes).array(this.min).array(this.step).array(this.qs).array(this.scratch);
   }
 
   setQuery(src: Float32Array, off: number): void {

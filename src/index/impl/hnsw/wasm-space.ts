@@ -11,6 +11,7 @@
  *   scores do not depend on the fast kernels' rounding.
  * - `select` runs hnswlib's neighbour-selection heuristic in wasm (index build).
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { KIND, METRIC } from '../../wasm/codes.js';
@@ -301,6 +302,12 @@ export class WasmSpace implements VectorSpace {
       graph.layer0.byteOffset, graph.stride0, s.visited, s.epoch, ep, epKey, ef,
       s.candKeys, s.candIds, s.resKeys, s.resIds, s.scratch, mask,
     );
+  }
+
+  /** Its whole wasm memory (rows, links, scratch), shared or not: the tally counts a memory once. */
+  countMemory(t: MemoryTally): void {
+    t.memory(this.arena.memory).array(this.qBits).array(this.own.ids).array(this.own.out);
+    if (this.sq !== null) t.array(this.sq.min).array(this.sq.step);
   }
 
   /** The arena holding this space's rows and links (tasks on a WasmPool run over its memory). */

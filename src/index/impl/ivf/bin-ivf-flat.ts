@@ -3,6 +3,7 @@
  * (HAMMING or JACCARD); lists of row ids; exact distances from the column, equal to BIN_FLAT's
  * (scored by wasm `gather` when available, else in JS).
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import type { ExactSearchResult } from '../../flat.js';
 import type { IndexSearchRequest, VectorIndex } from '../../descriptor.js';
@@ -77,6 +78,11 @@ export class BinIvfFlatIndex implements VectorIndex, ListScanner {
     const lists = readLists(reader, nlist, numRows);
     reader.finish();
     return new BinIvfFlatIndex(column, numRows, metric, { nlist, centroids }, lists);
+  }
+
+  /** Centroids, lists and the current search's queries (the rows are read in place). */
+  countMemory(t: MemoryTally): void {
+    t.array(this.coarse.centroids).array(this.lists.offsets).array(this.lists.ids).array(this.queries);
   }
 
   serialize(): Uint8Array {

@@ -2,6 +2,7 @@
  * What IVF_FLAT, IVF_SQ8 and IVF_PQ share: the column, the coarse quantizer and lists, query
  * checks and decoding, and the hand-off to the probe driver. Subclasses scan one list.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { searchExactAmong, type ExactSearchResult } from '../../flat.js';
 import { allowedRows } from '../../allowed.js';
@@ -84,6 +85,24 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
       metric: this.metric, column: this.column, numRows: this.numRows, queries: req.queries, topK: req.topK, filter,
     }, listed);
   }
+
+  /**
+   * Everything the index holds: centroids, lists, scratch, and what the type adds (`countOwn`: codes,
+   * the list-order copy in wasm memory).
+   */
+  countMemory(t: MemoryTally): void {
+    t.array(this.coarse.centroids).array(this.lists.offsets).array(this.lists.ids);
+    t.array(this.reader.scratch).array(this.queries).array(this.queryNorms);
+    this.countOwn(t);
+  }
+
+  protected abstract countOwn(t: MemoryTally): void;
+
+  /**
+   * Make the search-time copies (list-order rows, codes in wasm memory) now rather than on the first
+   * search, so a loaded index holds, and is counted with, all it will hold.
+   */
+  prepareForSearch(): void {}
 
   /** Per-search setup after `queries` / `queryNorms` are set. */
   protected beginSearch(_queries: DenseColumn, _filter: Uint8Array | null): void {}

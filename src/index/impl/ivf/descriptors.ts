@@ -32,6 +32,8 @@ const PQ_PARAMS: readonly ParamSpec[] = [
 
 /** Segments below this many rows are searched exactly (Milvus' minimum row count for building an index). */
 const IVF_EXACT_THRESHOLD = 1024;
+/** What `WasmArena.owned` reserves beyond the bytes asked for (8 pages). */
+const OWNED_MEMORY_SLACK_BYTES = 8 * 65536;
 
 function intOf(params: IndexParams, name: string, fallback: number): number {
   const v = params[name];
@@ -76,6 +78,10 @@ function ivfDescriptor(impl: IvfImpl): IndexDescriptor {
     exactSelectivity: IVF_EXACT_SELECTIVITY,
     build: (column, numRows, spec) => impl.build(desc, column, numRows, spec),
     deserialize: (payload, column, numRows, spec) => impl.load(desc, payload, column, numRows, spec),
+    // IVF_FLAT copies the rows in list order into a wasm memory of its own (float32 for float16 rows,
+    // so up to twice the raw bytes); IVF_SQ8 / IVF_PQ copy their codes into one next to the payload's.
+    memoryEstimateBytes: (fileBytes, rawBytes) => impl.name === 'BIN_IVF_FLAT' ? fileBytes
+      : (impl.name === 'IVF_FLAT' ? fileBytes + 2 * rawBytes : 2 * fileBytes) + OWNED_MEMORY_SLACK_BYTES,
   };
   return desc;
 }

@@ -4,6 +4,7 @@
  * in list order (`ListRows`, made on the first search) and a probed list is one bounded scan of
  * contiguous rows; otherwise in JS (non-float32 rows decoded per row).
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { cosineF32, ipF32, l2SqF32 } from '../../kernels/dense.js';
 import type { ScanContext } from '../../scan-window.js';
@@ -43,7 +44,17 @@ export class IvfFlatIndex extends DenseIvfBase {
     const reader = new PayloadReader(payload);
     const parts = readDenseCommon(reader, IVF_TYPE_CODES.IVF_FLAT, column.dim, numRows, metric);
     reader.finish();
-    return new IvfFlatIndex(column, numRows, metric, parts);
+    const ix = new IvfFlatIndex(column, numRows, metric, parts);
+    ix.prepareForSearch();
+    return ix;
+  }
+
+  override prepareForSearch(): void {
+    if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
+  }
+
+  protected countOwn(t: MemoryTally): void {
+    t.memory(this.listRows?.store.arena.memory);
   }
 
   serialize(): Uint8Array {

@@ -7,6 +7,7 @@
  * - COSINE: the IP score divided by |q| * |reconstructed row| (norms kept per row), clamped to [-1, 1].
  * Scores come from the codes only (no re-rank), so they are approximate, as in Milvus.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
@@ -128,7 +129,19 @@ export class IvfPqIndex extends DenseIvfBase {
     for (let pos = 0; pos < parts.lists.ids.length; pos++) {
       for (let j = 0; j < m; j++) if (pqCode(pq, codes, pos * m * bytesPerCode, j) >= ksub) throw errors.internal('corrupt IVF_PQ payload: code out of range');
     }
-    return new IvfPqIndex(column, numRows, metric, parts, pq, codes);
+    const ix = new IvfPqIndex(column, numRows, metric, parts, pq, codes);
+    ix.prepareForSearch();
+    return ix;
+  }
+
+  override prepareForSearch(): void {
+    this.wasmTables();
+  }
+
+  /** The codes (JS, and their copy in wasm memory), codebooks and tables. */
+  protected countOwn(t: MemoryTally): void {
+    t.array(this.codes).array(this.norms).array(this.lut).array(this.residual).array(this.pq.codebooks);
+    t.memory(this.wasm?.memory);
   }
 
   serialize(): Uint8Array {
@@ -252,6 +265,10 @@ class PqWasm {
     this.lutPtr = a.alloc(Math.max(4, pq.m * pq.ksub * 4));
     this.vecPtr = a.alloc(Math.max(4, pq.dim * 4));
     this.outPtr = a.alloc(Math.max(4, longest * 4));
+  }
+
+  get memory(): WasmArena['memory'] {
+    return this.arena.memory;
   }
 
   static create(pq: ProductQuantizer, codes: Uint8Array, norms: Float32Array | null, longest: number): PqWasm | null {

@@ -7,6 +7,7 @@
  * the wasm `sq8Scan` kernel (float32 SIMD over the list-order codes, copied once into a memory of
  * the index's own); `scoresJs` is its bit-identical reference and the path without wasm.
  */
+import type { MemoryTally } from '../../memory.js';
 import type { MetricType } from '../../../core/enums.js';
 import type { ScanContext } from '../../scan-window.js';
 import { buildCoarse } from './coarse.js';
@@ -135,7 +136,19 @@ export class IvfSq8Index extends DenseIvfBase {
     const codes = reader.u8('codes', parts.lists.ids.length * column.dim);
     reader.finish();
     for (let d = 0; d < column.dim; d++) if (!(vdiff[d]! >= 0)) throw errors.internal('corrupt IVF_SQ8 payload: negative range');
-    return new IvfSq8Index(column, numRows, metric, parts, { vmin, vdiff }, codes);
+    const ix = new IvfSq8Index(column, numRows, metric, parts, { vmin, vdiff }, codes);
+    ix.prepareForSearch();
+    return ix;
+  }
+
+  override prepareForSearch(): void {
+    if (this.wasm === undefined && this.lists.ids.length > 0) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
+  }
+
+  /** The codes (JS, and their copy in wasm memory), the quantiser and tables. */
+  protected countOwn(t: MemoryTally): void {
+    t.array(this.codes).array(this.norms).array(this.scale).array(this.offset).array(this.qTable).array(this.jsOut);
+    t.array(this.sq.vmin).array(this.sq.vdiff).memory(this.wasm?.arena.memory);
   }
 
   serialize(): Uint8Array {
