@@ -18,6 +18,7 @@ import type { Column } from '../schema/column.js';
 import { sliceColumn } from '../schema/ops.js';
 import { limits } from '../core/limits.js';
 import { PageCache } from './page-cache.js';
+import { mappedFieldNames } from './mmap-column.js';
 import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
 
 /**
@@ -65,15 +66,20 @@ const NORM_BYTES_PER_ROW = 9;
  * estimates from their file sizes.
  */
 export async function estimateLoadBytes(deps: LoaderDeps, c: CollectionRuntime, segments: readonly SealedSegment[]): Promise<number> {
-  let residentFields = 0;
+  const mapped = mappedFieldNames(c);
+  let residentFields = 0, mappedVectorFields = 0;
   for (const f of c.meta.schema.fields) {
     const kind = columnKindFor(f.dataType);
-    if (isVectorKind(kind) && kind !== 'sparseVector' && kind !== 'float16Vector') residentFields++;
+    if (!isVectorKind(kind) || kind === 'sparseVector' || kind === 'float16Vector') continue;
+    residentFields++;
+    if (mapped.has(f.name)) mappedVectorFields++;
   }
   let n = 0;
   for (const s of segments) {
     if (s.data) continue;
-    n += s.meta.sizeBytes + residentFields * (RESIDENT_SLACK_BYTES + NORM_BYTES_PER_ROW * s.meta.numRows);
+    // A mapped vector field is not made resident where the segment can be mapped (mmap-load.ts).
+    const fields = deps.segmentPath?.(s.meta) ? residentFields - mappedVectorFields : residentFields;
+    n += s.meta.sizeBytes + fields * (RESIDENT_SLACK_BYTES + NORM_BYTES_PER_ROW * s.meta.numRows);
     n += await deps.estimateIndexBytes(c, s.meta);
   }
   return n;

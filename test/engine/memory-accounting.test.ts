@@ -19,6 +19,7 @@ import { ServerMetrics } from '../../src/server/http/metrics.js';
 import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { rng } from '../support/fixtures.js';
+import { PageCache } from '../../src/engine/page-cache.js';
 import { withTempDir } from '../support/tmp.js';
 
 const ROWS = 3000;
@@ -28,7 +29,10 @@ const DIM = 32;
 type Ctor = abstract new (...args: never[]) => object;
 const WA = (globalThis as unknown as { WebAssembly: { Memory: Ctor; Module: Ctor; Instance: Ctor } }).WebAssembly;
 
-/** Every ArrayBuffer and WebAssembly.Memory reachable from `roots` through own properties, maps, sets and arrays. */
+/**
+ * Every ArrayBuffer and WebAssembly.Memory reachable from `roots` through own properties, maps, sets
+ * and arrays (not through the engine's shared page cache of mapped columns).
+ */
 export function reachableBytes(roots: readonly unknown[]): { bytes: number; memories: number; buffers: number } {
   const seen = new Set<object>();
   const buffers = new Set<ArrayBufferLike>();
@@ -40,6 +44,8 @@ export function reachableBytes(roots: readonly unknown[]): { bytes: number; memo
     seen.add(v);
     if (v instanceof WA.Memory) { memories.add(v as { buffer: ArrayBufferLike }); continue; }
     if (v instanceof WA.Module || v instanceof WA.Instance) continue;
+    // The page cache of mapped columns is shared by every segment and counted once, as its limit.
+    if (v instanceof PageCache) continue;
     if (ArrayBuffer.isView(v)) {
       // Views of a SharedArrayBuffer belong to a wasm memory, found (and counted whole) through its owner.
       if (!(v.buffer instanceof SharedArrayBuffer)) buffers.add(v.buffer);
