@@ -1,18 +1,19 @@
 /**
- * BM25 search over chunks: collection-wide statistics, exact and live, then per-chunk top-k merged.
+ * BM25 search over chunks: collection-wide statistics over every row not yet compacted away, then
+ * per-chunk top-k merged.
  *
  * Statistics (reference §1.5, §1.6) are summed over every chunk of every loaded partition (growing
- * and sealed, whatever partitions the search names), minus deleted rows: N = rows (empty texts
- * included), total tokens, df per term hash. Milvus keeps them per shard and lets deleted rows count
- * until compaction; Sextant keeps them exact (subtract on delete), as the issue asks.
+ * and sealed, whatever partitions the search names): N = rows (empty texts included), total tokens,
+ * df per term hash. As in Milvus, a deleted row (and the old version of an upserted row) is never a
+ * hit but keeps counting in the statistics until compaction drops it from its segment; the rewritten
+ * chunk no longer holds it, so it stops counting by itself.
  * Each chunk's posting lists are taken from its sealed segment's loaded sparse index, else built once
- * from its BM25 column (chunks are immutable), and kept while the column lives; deleted-row
- * corrections are kept per tombstone mask.
+ * from its BM25 column (chunks are immutable), and kept while the column lives.
  */
 import type { Bm25Algo, Bm25Postings } from '../index/bm25.js';
 import { bm25PostingsFromLists, buildBm25Postings, searchBm25Chunk } from '../index/bm25.js';
 import type { FilterPlan } from '../expr/index.js';
-import type { Bitset, Column } from '../schema/column.js';
+import type { Column } from '../schema/column.js';
 import type { SparseVector } from '../schema/types.js';
 import type { ScopedChunk, VectorHits } from './read.js';
 import { visibleRows } from './read.js';
@@ -35,35 +36,6 @@ export function chunkPostings(s: ScopedChunk, fieldName: string): Bm25Postings |
   return p;
 }
 
-/** What deleted rows of a chunk contribute to the statistics (per tombstone mask, terms filled on demand). */
-interface Deleted {
-  rows: number;
-  tokens: number;
-  df: Map<number, number>;
-}
-const deletedCache = new WeakMap<Bitset, Deleted>();
-
-function deletedOf(p: Bm25Postings, del: Bitset): Deleted {
-  let d = deletedCache.get(del);
-  if (d === undefined) {
-    let rows = 0, tokens = 0;
-    for (let r = 0; r < p.numRows; r++) if (del[r] === 1) { rows++; tokens += p.docLen[r]!; }
-    d = { rows, tokens, df: new Map() };
-    deletedCache.set(del, d);
-  }
-  return d;
-}
-
-function deletedDf(p: Bm25Postings, del: Bitset, d: Deleted, term: number): number {
-  const hit = d.df.get(term);
-  if (hit !== undefined) return hit;
-  const slot = p.slots.get(term);
-  let n = 0;
-  if (slot !== undefined) for (let i = p.offsets[slot]!, end = p.offsets[slot + 1]!; i < end; i++) n += del[p.rows[i]!]!;
-  d.df.set(term, n);
-  return n;
-}
-
 export interface Bm25Stats {
   numRows: number;
   numTokens: number;
@@ -71,7 +43,7 @@ export interface Bm25Stats {
   df: Map<number, number>;
 }
 
-/** Exact live statistics over `chunks` for the given terms. */
+/** Statistics over every row `chunks` hold (deleted ones included, until compaction) for the given terms. */
 export function bm25Stats(chunks: readonly ScopedChunk[], fieldName: string, terms: Iterable<number>): Bm25Stats {
   const wanted = [...new Set(terms)];
   const df = new Map<number, number>(wanted.map((t) => [t, 0]));
@@ -79,15 +51,11 @@ export function bm25Stats(chunks: readonly ScopedChunk[], fieldName: string, ter
   for (const s of chunks) {
     const p = chunkPostings(s, fieldName);
     if (p === null) continue;
-    const del = s.partition.deletedMask(s.chunk);
-    const d = del === null ? null : deletedOf(p, del);
-    numRows += p.numRows - (d?.rows ?? 0);
-    numTokens += p.totalTokens - (d?.tokens ?? 0);
+    numRows += p.numRows;
+    numTokens += p.totalTokens;
     for (const t of wanted) {
       const slot = p.slots.get(t);
-      if (slot === undefined) continue;
-      const n = p.offsets[slot + 1]! - p.offsets[slot]!;
-      df.set(t, df.get(t)! + n - (d === null || del === null ? 0 : deletedDf(p, del, d, t)));
+      if (slot !== undefined) df.set(t, df.get(t)! + p.offsets[slot + 1]! - p.offsets[slot]!);
     }
   }
   return { numRows, numTokens, df };
