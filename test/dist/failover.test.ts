@@ -103,6 +103,13 @@ test('kill -9 of the owner: the standby takes over and serves every acknowledged
     ok(await cb.loadCollectionSync({ collection_name: 'c' }), 'load on b');
     got = await cb.query({ collection_name: 'c', filter: 'id >= 0', output_fields: ['id'], limit: 16384 });
   }
+  const counts: number[] = [got.data.length];
+  for (let i = 0; i < 20 && got.data.length < 500; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    got = await cb.query({ collection_name: 'c', filter: 'id >= 0', output_fields: ['id'], limit: 16384 });
+    counts.push(got.data.length);
+  }
+  t.diagnostic(`rows seen by successive queries on the new owner: ${counts.join(', ')}`);
   const ids = got.data.map((r) => Number(r['id']));
   const have = new Set(ids);
   const missing = Array.from({ length: 500 }, (_, i) => i).filter((i) => !have.has(i));
