@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { Etcd3 } from 'etcd3';
+import { NatsLog } from '../../src/storage/dist/nats-log.js';
+import { EtcdCatalogStore } from '../../src/storage/dist/etcd-catalog.js';
 import { freePorts, startCluster, type Cluster } from '../support/cluster.js';
 
 const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
@@ -113,6 +116,17 @@ test('kill -9 of the owner: the standby takes over and serves every acknowledged
   const ids = got.data.map((r) => Number(r['id']));
   const have = new Set(ids);
   const missing = Array.from({ length: 500 }, (_, i) => i).filter((i) => !have.has(i));
+  if (missing.length > 0) {
+    const log = await NatsLog.connect(cluster.natsUrls, { stream: 'sextant_failover', replicas: 3 });
+    const lsns: string[] = [];
+    for await (const r of log.readFrom(0n)) lsns.push(`${r.lsn}:${r.payload.length}`);
+    await log.close();
+    const etcd = new Etcd3({ hosts: cluster.etcdEndpoint });
+    const doc = await new EtcdCatalogStore(etcd, { name: 'failover' }).load();
+    etcd.close();
+    const flushed = /"flushedLsn":[^,}]*/g.exec(new TextDecoder().decode(doc?.body ?? new Uint8Array()))?.[0];
+    t.diagnostic(`log records (lsn:bytes): ${lsns.join(' ')}; catalog ${flushed ?? 'no flushedLsn'}`);
+  }
   if (missing.length > 0) t.diagnostic(`missing after takeover: ${missing.length} rows, first ${missing.slice(0, 5).join(',')}, last ${missing.slice(-3).join(',')}; ${b.out().slice(-1500)}`);
   assert.equal(ids.length, 500, `every acknowledged row, once: ${ids.length} rows`);
   assert.equal(new Set(ids).size, 500);
