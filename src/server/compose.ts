@@ -8,6 +8,7 @@ import { limits } from '../core/limits.js';
 import { configureWasm } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
 import { startSextantServer, type RunningSextantServer, type ServerTls } from './http/server.js';
+import type { StoragePorts } from '../storage/ports.js';
 import type { EngineSettings, MainOptions } from './options.js';
 
 export interface Served {
@@ -46,11 +47,15 @@ async function tlsOf(opts: MainOptions): Promise<ServerTls | undefined> {
   };
 }
 
-/** Open the data directory and serve it; the service is closed again if serving fails. */
-export async function serve(opts: MainOptions & EngineSettings, onUnexpectedError: UnexpectedErrorHook): Promise<Served> {
+/**
+ * Open the data directory (or the given `ports`, distributed mode) and serve it; the service is
+ * closed again if serving fails.
+ */
+export async function serve(opts: MainOptions & EngineSettings, onUnexpectedError: UnexpectedErrorHook, ports?: StoragePorts): Promise<Served> {
   if (opts.wasm !== undefined) configureWasm(opts.wasm);
   const service = await SextantService.open({
     dataDir: opts.dataDir,
+    ...(ports !== undefined ? { ports } : {}),
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
     yieldLoneSearches: true,

@@ -14,21 +14,39 @@
  * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
  * From the environment only: SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off,
  * SEXTANT_WASM_BLOCK_BYTES (see options.ts engineSettingsFromEnv).
+ * Distributed mode (issue #14, first step; server/distributed.ts): --etcd URL[,URL] (SEXTANT_ETCD),
+ * --nats URL[,URL] (SEXTANT_NATS), --s3-endpoint URL (SEXTANT_S3_ENDPOINT), --s3-bucket B
+ * (SEXTANT_S3_BUCKET; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION),
+ * --node-id ID (SEXTANT_NODE_ID), --cluster NAME (SEXTANT_CLUSTER, default sextant), --lease-ttl S
+ * (SEXTANT_LEASE_TTL, 10). The node waits as a standby until it owns the data set's lease; it exits
+ * (code 3) when it loses the lease, so a supervisor restarts it as a standby.
  */
 import { serve } from './compose.js';
+import { becomeOwner, type DistributedNode } from './distributed.js';
 import { parseMainOptions } from './options.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
-  const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e));
+  let stopping = false;
+  let node: DistributedNode | undefined;
+  if (opts.distributed !== undefined) {
+    node = await becomeOwner(opts, opts.distributed, (line) => console.log(`[sextant] ${line}`));
+    console.log(`[sextant] node ${opts.distributed.nodeId} owns data set ${opts.distributed.cluster} `
+      + `(lease token ${node.lease.token}, waited ${node.waitedMs} ms as a standby)`);
+    void node.lease.lost.then(() => {
+      if (stopping) return;
+      console.error('[sextant] the lease was lost; exiting so a supervisor restarts this node as a standby');
+      process.exit(3);
+    });
+  }
+  const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e), node?.ports);
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
     + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''} `
     + `(web console at http${opts.httpTls ? 's' : ''}://${opts.host}:${server.httpPort}/webui/), data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
     + `ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
 
-  let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
@@ -40,6 +58,7 @@ async function main(): Promise<void> {
     deadline.unref();
     server.close()
       .then(() => service.close())
+      .then(() => node?.close())
       .then(() => process.exit(0), (e: unknown) => {
         console.error('[sextant] error while closing:', e);
         process.exit(1);

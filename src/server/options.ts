@@ -23,6 +23,25 @@ export interface MainOptions {
   tls?: { mode: 1 | 2; certFile: string; keyFile: string; caFile?: string };
   /** The http port on TLS too, same certificate and client-certificate rule (`--http-tls`, SEXTANT_HTTP_TLS=true). */
   httpTls: boolean;
+  /** Distributed mode (issue #14): present when `--etcd`, `--nats` and `--s3-bucket` are given. */
+  distributed?: DistributedOptions;
+}
+
+/** Where the five ports live in distributed mode (server/distributed.ts builds them). */
+export interface DistributedOptions {
+  etcd: string[];
+  nats: string[];
+  s3Endpoint?: string;
+  s3Bucket: string;
+  s3Region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** This node's name: the lease holder standbys name, the etcd registration key. */
+  nodeId: string;
+  /** The data set's name (`--cluster`, default `sextant`): etcd keys, the JetStream stream, the S3 prefix. */
+  cluster: string;
+  /** Lease TTL in seconds (`--lease-ttl`, default 10): how long a dead owner blocks a standby. */
+  leaseTtlSec: number;
 }
 
 function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
@@ -105,6 +124,13 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
       'http-tls': { type: 'boolean' },
+      etcd: { type: 'string' },
+      nats: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      's3-bucket': { type: 'string' },
+      'node-id': { type: 'string' },
+      cluster: { type: 'string' },
+      'lease-ttl': { type: 'string' },
     },
     strict: true,
   });
@@ -127,5 +153,39 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     metricsAuth: flag(values['metrics-auth'], env['SEXTANT_METRICS_AUTH'], 'SEXTANT_METRICS_AUTH'),
     ...(tls !== undefined ? { tls } : {}),
     httpTls,
+    ...distributedFrom(values, env),
+  };
+}
+
+const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** `--etcd`, `--nats`, `--s3-*`, `--node-id`, `--cluster`, `--lease-ttl` (SEXTANT_* equivalents; AWS_* credentials). */
+function distributedFrom(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): { distributed?: DistributedOptions } {
+  const str = (flagName: string, envName: string): string | undefined => {
+    const v = values[flagName];
+    return typeof v === 'string' ? v : env[envName] !== '' ? env[envName] : undefined;
+  };
+  const etcd = list(str('etcd', 'SEXTANT_ETCD'));
+  const nats = list(str('nats', 'SEXTANT_NATS'));
+  const bucket = str('s3-bucket', 'SEXTANT_S3_BUCKET');
+  const endpoint = str('s3-endpoint', 'SEXTANT_S3_ENDPOINT');
+  if (etcd.length === 0 && nats.length === 0 && bucket === undefined && endpoint === undefined) return {};
+  if (etcd.length === 0 || nats.length === 0 || bucket === undefined) {
+    throw new Error('distributed mode needs --etcd, --nats and --s3-bucket together (and --s3-endpoint unless on AWS)');
+  }
+  const cluster = str('cluster', 'SEXTANT_CLUSTER') ?? 'sextant';
+  if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new Error(`--cluster must be letters, digits, - and _, got ${cluster}`);
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  return {
+    distributed: {
+      etcd, nats, s3Bucket: bucket, s3Region: env['AWS_REGION'] ?? 'us-east-1',
+      ...(endpoint !== undefined ? { s3Endpoint: endpoint } : {}),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      ...(secretAccessKey !== undefined ? { secretAccessKey } : {}),
+      nodeId: str('node-id', 'SEXTANT_NODE_ID') ?? `node-${process.pid}`,
+      cluster,
+      leaseTtlSec: positiveInt(str('lease-ttl', 'SEXTANT_LEASE_TTL') ?? '10', '--lease-ttl'),
+    },
   };
 }

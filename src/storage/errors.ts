@@ -23,8 +23,6 @@ export const storageErrors = {
     errors.parameterTooLarge('wal record', { bytes, maxBytes }),
   dataDirInUse: (dir: string, pid: number) =>
     new MilvusError(5, `data directory ${dir} is in use by process ${pid}`),
-  /** A catalog commit refused: its expected version moved or its lease was lost (nothing changed). */
-  catalogConflict: (why: string) => new MilvusError(5, `catalog commit refused: ${why}`),
   /** A blob published before its file was written: a bug in the caller. */
   blobMissing: (key: string, path: string) => new MilvusError(5, `blob ${key} was published but ${path} does not exist`),
 } as const;

@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 blobContract('S3 (s3rver)', async () => {
   const name = `contract-${++seq}`;
   const store = await S3BlobStore.open(options(name));
-  return { store, largeBytes: 9 * MiB, cleanup: async () => { store.close(); } };
+  return { store, largeBytes: 9 * MiB, nestedKeys: true, cleanup: async () => { store.close(); } };
 });
 
 describe('S3BlobStore faults and cache', () => {

@@ -1,6 +1,6 @@
 /**
  * The engine runs on storage ports passed explicitly (EngineOptions.ports: the hook the distributed
- * mode uses). The ports' own contract is test/storage/ports.case.ts.
+ * mode uses). The ports' own contract is test/support/port-contracts.ts (run by test/storage/local-ports.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

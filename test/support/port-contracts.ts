@@ -24,6 +24,8 @@ export interface CatalogHarness {
   lease: Lease;
   /** Ends `lease` the way the implementation loses it (release, expiry). */
   loseLease(): Promise<void>;
+  /** The store accepts any bytes (etcd); false when the document must be the manifest's JSON (local). */
+  anyBytes: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface BlobHarness {
   store: BlobStore;
   /** Size of the large object test (above the implementation's multipart threshold, if any). */
   largeBytes?: number;
+  /** Keys may contain '/' (S3); false when keys are file names in one directory (local segments/). */
+  nestedKeys: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -115,6 +119,8 @@ export function logContract(label: string, make: () => Promise<LogHarness>): voi
       const rest = (await collect(log.readFrom(0n))).map((r) => r.lsn);
       assert.deepEqual(rest.slice(rest.length - 13), lsns.slice(17), 'records at or above the checkpoint all remain');
       assert.ok(rest.every((l, i) => i === 0 || l > (rest[i - 1] as bigint)));
+      assert.deepEqual(rest, lsns.slice(lsns.length - rest.length), 'what is kept is a gapless suffix of the appends');
+      assert.equal(log.failure, null);
       await log.close();
     }));
   });
@@ -131,28 +137,32 @@ export function catalogContract(label: string, make: () => Promise<CatalogHarnes
       const b2 = new TextEncoder().encode('{"collections":["a"]}');
       const v2 = await h.store.commit(v1, b2, h.lease);
       assert.ok(v2 > v1);
-      await assert.rejects(h.store.commit(v1, new Uint8Array([1]), h.lease), 'a stale version is refused');
-      await assert.rejects(h.store.commit(0n, new Uint8Array([2]), h.lease), '0n is refused once a document exists');
+      await assert.rejects(h.store.commit(v1, new Uint8Array([1]), h.lease), /catalog version moved/, 'a stale version is refused');
+      await assert.rejects(h.store.commit(0n, new Uint8Array([2]), h.lease), /catalog version moved/, '0n is refused once a document exists');
       assert.deepEqual(await h.store.load(), { body: b2, version: v2 }, 'refused commits changed nothing');
     }));
 
     test('large documents (several MiB) and shrinking ones round-trip exactly', () => withHarness(make, async (h) => {
-      const big = new Uint8Array(randomBytes(3 * 1024 * 1024 + 12345));
+      const doc = (bytes: number) => h.anyBytes
+        ? new Uint8Array(randomBytes(bytes))
+        : new TextEncoder().encode(JSON.stringify({ blob: randomBytes(bytes).toString('base64') }));
+      const big = doc(3 * 1024 * 1024 + 12345);
       const v1 = await h.store.commit(0n, big, h.lease);
       assert.deepEqual(Buffer.from((await h.store.load())?.body ?? []), Buffer.from(big));
-      const small = new Uint8Array(randomBytes(1000));
+      const small = doc(1000);
       const v2 = await h.store.commit(v1, small, h.lease);
       assert.deepEqual(await h.store.load(), { body: small, version: v2 });
-      const empty = new Uint8Array(0);
+      const empty = h.anyBytes ? new Uint8Array(0) : new TextEncoder().encode('{}');
       const v3 = await h.store.commit(v2, empty, h.lease);
       assert.deepEqual(await h.store.load(), { body: empty, version: v3 });
     }));
 
     test('a lost lease cannot commit', () => withHarness(make, async (h) => {
-      const v1 = await h.store.commit(0n, new Uint8Array([1, 2, 3]), h.lease);
+      const body = new TextEncoder().encode('[1,2,3]');
+      const v1 = await h.store.commit(0n, body, h.lease);
       await h.loseLease();
-      await assert.rejects(h.store.commit(v1, new Uint8Array([9]), h.lease));
-      assert.deepEqual(await h.store.load(), { body: new Uint8Array([1, 2, 3]), version: v1 });
+      await assert.rejects(h.store.commit(v1, new TextEncoder().encode('[9]'), h.lease), /lease lost/);
+      assert.deepEqual(await h.store.load(), { body, version: v1 }, 'the last commit is durable, the fenced one absent');
     }));
   });
 }
@@ -170,16 +180,17 @@ export function blobContract(label: string, make: () => Promise<BlobHarness>): v
       const b = new Uint8Array(randomBytes(10));
       await stage(h.store, 'seg-1.bin', a);
       await h.store.publish('seg-1.bin');
-      await stage(h.store, 'idx/seg-1/hnsw.idx', b);
-      await h.store.publish('idx/seg-1/hnsw.idx');
-      assert.deepEqual((await h.store.list()).sort(), ['idx/seg-1/hnsw.idx', 'seg-1.bin']);
+      const idx = h.nestedKeys ? 'idx/seg-1/hnsw.idx' : 'seg-1.hnsw.idx';
+      await stage(h.store, idx, b);
+      await h.store.publish(idx);
+      assert.deepEqual((await h.store.list()).sort(), [idx, 'seg-1.bin'].sort());
       assert.deepEqual(Buffer.from(await readFile(await h.store.localPath('seg-1.bin'))), Buffer.from(a));
-      assert.deepEqual(Buffer.from(await readFile(await h.store.localPath('idx/seg-1/hnsw.idx'))), Buffer.from(b));
+      assert.deepEqual(Buffer.from(await readFile(await h.store.localPath(idx))), Buffer.from(b));
       for (const [off, len] of [[0, 1], [0, 100_000], [4095, 8193], [99_999, 1], [50_000, 0]] as const) {
         assert.deepEqual(Buffer.from(await h.store.readRange('seg-1.bin', off, len)), Buffer.from(a.subarray(off, off + len)));
       }
-      await h.store.remove(['seg-1.bin']);
-      assert.deepEqual(await h.store.list(), ['idx/seg-1/hnsw.idx']);
+      await h.store.remove(['seg-1.bin', 'never-there.bin']);
+      assert.deepEqual(await h.store.list(), [idx], 'removing a key that is absent is not an error');
     }));
 
     test('a large object round-trips', () => withHarness(make, async (h) => {

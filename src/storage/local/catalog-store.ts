@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../fs/durable.js';
 import { decodeJsonDoc, encodeJsonDocBytes, readJsonDocFile } from '../json-doc.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from '../manifest.js';
 import type { CatalogStore, Lease } from '../ports.js';
-import { storageErrors } from '../errors.js';
+import { errors } from '../../core/errors.js';
 
 const HEADER_BYTES = 16;
 const CRC_BYTES = 4;
@@ -40,9 +40,9 @@ export class LocalCatalogStore implements CatalogStore {
   }
 
   async commit(expected: bigint, body: Uint8Array, lease: Lease): Promise<bigint> {
-    if (!lease.held) throw storageErrors.catalogConflict(`the lease on ${this.dir} is no longer held`);
+    if (!lease.held) throw errors.leaseLost('catalog commit', { dir: this.dir });
     if (expected !== this.version) {
-      throw storageErrors.catalogConflict(`${MANIFEST_FILE} in ${this.dir} is at version ${this.version}, not ${expected}`);
+      throw errors.catalogConflict({ file: posix.join(this.dir, MANIFEST_FILE), expected, actual: this.version });
     }
     await writeFileAtomic(this.fs, this.dir, MANIFEST_FILE, encodeJsonDocBytes(MANIFEST_FORMAT, body));
     this.version += 1n;
