@@ -67,14 +67,8 @@ async function waitOutput(n: Node, re: RegExp, timeoutMs: number): Promise<void>
 const vector = (i: number) => Array.from({ length: DIM }, (_, d) => Math.sin(i * 0.37 + d));
 const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ id: from + k, v: vector(from + k) }));
 
-/**
- * Known failing (2026-12-05): after the takeover the standby has none of the rows that were only in the
- * log (ids 300-499) and 47 flushed rows twice; the NATS stream and the etcd catalog look right, so the
- * fault is in how the new owner replays the log. A todo so the figures print until it is fixed.
- */
-const TODO = 'the new owner loses log-only rows on replay (see above)';
 
-test('kill -9 of the owner: the standby takes over and serves every acknowledged row once', { timeout: 170_000, todo: TODO }, async (t) => {
+test('kill -9 of the owner: the standby takes over and serves every acknowledged row once', { timeout: 170_000 }, async (t) => {
   const a = await startNode('node-a');
   await waitOutput(a, /serving Milvus gRPC/, 60_000);
   const b = await startNode('node-b');

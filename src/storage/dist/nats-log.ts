@@ -16,7 +16,7 @@
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
-  DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, StorageType,
+  JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, StorageType,
   type JetStreamClient, type JetStreamManager, type PubAck,
 } from '@nats-io/jetstream';
 import { errors, MilvusError } from '../../core/errors.js';
@@ -157,7 +157,7 @@ export class NatsLog implements Log {
     return this.retried;
   }
 
-  /** Records a replay had to fetch one by one because the consumer skipped them (figures for tests). */
+  /** Records replays fetched from the stream leader (figures for tests). */
   get gapFills(): number {
     return this.gapGets;
   }
@@ -233,10 +233,9 @@ export class NatsLog implements Log {
   }
 
   /**
-   * Every record from `from` to the last sequence at the call. Bulk reads go through an ordered
-   * consumer; should it skip a sequence or stop early, the rest is fetched by gets from the stream
-   * leader, so nothing stored is missed (defensive: not observed). A sequence the leader does not
-   * have either was purged (below a checkpoint) and is skipped. The end is the largest of stream
+   * Every record from `from` to the last sequence at the call, by direct gets from the stream leader
+   * in order (one round trip per record). A sequence the leader does not have was purged (below a
+   * checkpoint) and is skipped. The end is the largest of stream
    * info's last sequence, the leader's last message and this log's own acknowledgements: right
    * after a node restart, stream info was seen to report an older last sequence, and a replay that
    * trusted it missed acknowledged records (test/dist/nats.test.ts, kill -9 of the leader).
@@ -247,27 +246,9 @@ export class NatsLog implements Log {
     // message and this log's own acknowledgements are bounds too.
     const last = Math.max(info.state.last_seq, await lastStored(this.jsm, this.opts.stream, this.subject), Number(this.next) - 1);
     let expected = Math.max(Number(from), info.state.first_seq, 1);
-    if (expected > last) return;
-    const consumer = await this.js.consumers.get(this.opts.stream, {
-      deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: expected,
-    });
-    let empty = 0;
-    while (expected <= last && empty < 2) {
-      const msgs = await consumer.fetch({ max_messages: 512, expires: 2000 });
-      let got = 0;
-      for await (const m of msgs) {
-        got++;
-        if (m.seq < expected) continue;
-        for (; expected < m.seq; expected++) {
-          const r = await this.getOne(expected);
-          if (r !== null) yield r;
-        }
-        yield this.record(m.seq, m.headers?.get(TYPE_HEADER), m.data);
-        expected = m.seq + 1;
-        if (expected > last) break;
-      }
-      empty = got === 0 ? empty + 1 : 0;
-    }
+    // Direct gets, one record at a time: the payloads of messages queued by a consumer fetch were
+    // seen overwritten before they were read (a replay after failover decoded wrong rows), so the
+    // log does not replay through a consumer.
     for (; expected <= last; expected++) {
       const r = await this.getOne(expected);
       if (r !== null) yield r;
@@ -277,7 +258,9 @@ export class NatsLog implements Log {
   private record(seq: number, type: string | undefined, payload: Uint8Array): LogRecord {
     const n = Number(type ?? 'NaN');
     if (!Number.isInteger(n)) throw errors.internal(`log record ${seq} of stream ${this.opts.stream} has no type header`);
-    return { lsn: BigInt(seq), type: n, payload };
+    // A copy: the client's message bytes may be a view of a buffer it reuses, and records are decoded
+    // into views that live as long as the rows.
+    return { lsn: BigInt(seq), type: n, payload: payload.slice() };
   }
 
   /** One record by sequence from the stream leader; null when it is not there (purged). */
