@@ -1,22 +1,11 @@
 /** Conformance, data edge cases: int64 precision, template values, progress errors, more vector types, grouping. */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataType, type MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { startSextant, tempDataDir, type Running } from './harness.js';
+import { serverPerFile } from './harness.js';
 
-let data: Awaited<ReturnType<typeof tempDataDir>>;
-let s: Running;
 let c: MilvusClient;
-before(async () => {
-  data = await tempDataDir();
-  s = await startSextant(data.dir);
-  c = s.client;
-});
-after(async () => {
-  await s.stop();
-  assert.deepEqual(s.unexpected, []);
-  await data.remove();
-});
+serverPerFile((r) => { c = r.client; });
 
 type St = { error_code?: string | number; code?: number; reason?: string };
 const ok = (r: St): void => assert.equal(r.error_code, 'Success', `expected Success, got ${String(r.code)} ${String(r.reason)}`);

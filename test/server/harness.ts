@@ -1,5 +1,7 @@
 /** Start the real service + gRPC server on port 0 over a data dir, with an SDK client attached. */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
@@ -37,4 +39,23 @@ export async function startSextant(dataDir: string): Promise<Running> {
       await service.close();
     },
   };
+}
+
+/**
+ * One server for the whole test file over a fresh data dir: started before its tests (`use` gets it),
+ * stopped after them, checking that no RPC hit an unexpected (non-Milvus) error.
+ */
+export function serverPerFile(use: (r: Running) => void): void {
+  let data: Awaited<ReturnType<typeof tempDataDir>>;
+  let running: Running;
+  before(async () => {
+    data = await tempDataDir();
+    running = await startSextant(data.dir);
+    use(running);
+  });
+  after(async () => {
+    await running.stop();
+    assert.deepEqual(running.unexpected, [], 'no RPC hit an unexpected (non-Milvus) error');
+    await data.remove();
+  });
 }

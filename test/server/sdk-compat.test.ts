@@ -2,25 +2,14 @@
  * Regressions found by running milvus-sdk-node's own test/grpc specs against Sextant: each test
  * pins one Milvus behaviour those specs rely on.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataType, type MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { formatTimestamptz, parseTimestamptz } from '../../src/schema/temporal.js';
-import { startSextant, tempDataDir, type Running } from './harness.js';
+import { serverPerFile } from './harness.js';
 
-let data: Awaited<ReturnType<typeof tempDataDir>>;
-let s: Running;
 let c: MilvusClient;
-before(async () => {
-  data = await tempDataDir();
-  s = await startSextant(data.dir);
-  c = s.client;
-});
-after(async () => {
-  await s.stop();
-  assert.deepEqual(s.unexpected, []);
-  await data.remove();
-});
+serverPerFile((r) => { c = r.client; });
 
 type St = { error_code?: string | number; code?: number; reason?: string };
 const ok = (r: St): void => assert.equal(r.error_code, 'Success', `expected Success, got ${String(r.code)} ${String(r.reason)}`);
