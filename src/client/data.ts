@@ -113,6 +113,7 @@ export async function query(ctx: ClientContext, req: QueryReq): Promise<QueryRes
   const loose = req as unknown as Record<string, unknown>;
   const orderBy = orderByOf(loose['order_by_fields'] ?? loose['order_by']);
   if (orderBy !== undefined) q.orderBy = orderBy;
+  if (typeof loose['timezone'] === 'string') q.timezone = loose['timezone'];
   return answer(async () => ({ data: rowsOf(await ctx.service.query(q)) }), () => ({ data: [] }));
 }
 

@@ -145,6 +145,7 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   if (top['ignore_growing'] === true) out.ignoreGrowing = true;
   const orderBy = orderByOf(req['order_by_fields']);
   if (orderBy !== undefined) out.orderBy = orderBy;
+  if (typeof req['timezone'] === 'string') out.timezone = req['timezone'];
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined) out.consistencyLevel = level;
   return out;

@@ -1,4 +1,5 @@
 /** Flush, compaction and segment info. flushSync polls GetFlushState like the SDK. */
+import { errors } from '../core/errors.js';
 import type { CompactReq, FlushReq, GePersistentSegmentInfoReq, GetCompactionStateReq, GetFlushStateReq, GetQuerySegmentInfoReq } from '@zilliz/milvus2-sdk-node';
 import type * as T from '../service/types.js';
 import { type ClientContext, dbOf, scoped } from './context.js';
@@ -64,9 +65,16 @@ export async function flushSync(ctx: ClientContext, req: FlushReq): Promise<GetF
 export async function compact(ctx: ClientContext, req: CompactReq): Promise<CompactionResponse> {
   const s = scoped(ctx, req);
   return answer(async () => {
-    const r = await ctx.service.compact(s);
+    const r = await ctx.service.compact({ ...s, targetSizeMb: targetSizeOf(req.target_size) });
     return { compactionID: String(r.compactionId), compactionPlanCount: r.planCount };
   }, () => ({ compactionID: '0', compactionPlanCount: 0 }));
+}
+
+function targetSizeOf(v: number | string | undefined): bigint {
+  if (v === undefined || v === '') return 0n;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  throw errors.parameterInvalidMsg(`target_size must be an integer number of MB, got ${String(v)}`);
 }
 
 export async function getCompactionState(ctx: ClientContext, req: GetCompactionStateReq): Promise<GetCompactionStateResponse> {

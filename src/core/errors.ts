@@ -126,6 +126,13 @@ const input = { inputError: true } as const;
 // ---- factories: one per failure kind, named after what went wrong ----
 
 export const errors = {
+  /** merr.WrapErrParameterInvalid(expected, actual[, msg]): code 1100, msg first when given. */
+  parameterInvalid: (expected: string, actual: string, msg?: string) => {
+    const base = formatReason('invalid parameter', { expected, actual });
+    return new MilvusError(1100, msg === undefined ? base : `${msg}: ${base}`, input);
+  },
+  /** merr.WrapErrParameterInvalidMsg(text): `<text>: invalid parameter`. */
+  parameterInvalidMsg: (text: string) => new MilvusError(1100, `${text}: invalid parameter`, input),
   serviceNotReady: (what: string) => new MilvusError(1, formatReason('service not ready', { reason: what }), { retriable: true }),
   internal: (what: string) => new MilvusError(5, `service internal error: ${what}`),
   /** The disk failed under a write (I/O error, failed fsync): nothing more is acknowledged until a restart recovers from the WAL. */
@@ -250,13 +257,6 @@ export const resourceGroupErrors = {
     new MilvusError(303, `${why}: ${formatReason('resource group illegal config', { rg, config })}`, input),
   nodeNotEnough: (rg: string, current: number, expected: number) =>
     new MilvusError(304, formatReason('resource group node not enough', { rg, currentNodeNum: current, expectedNodeNum: expected }), input),
-  /** merr.WrapErrParameterInvalid(expected, actual[, msg]): code 1100, msg first when given. */
-  parameterInvalid: (expected: string, actual: string, msg?: string) => {
-    const base = formatReason('invalid parameter', { expected, actual });
-    return new MilvusError(1100, msg === undefined ? base : `${msg}: ${base}`, input);
-  },
-  /** merr.WrapErrParameterInvalidMsg(text): `<text>: invalid parameter`. */
-  parameterInvalidMsg: (text: string) => new MilvusError(1100, `${text}: invalid parameter`, input),
 } as const;
 
 /** Narrow anything thrown into a MilvusError, keeping assertion failures visible as internal errors. */

@@ -32,6 +32,10 @@ export const limits = {
   growingSealBytes: 64 * 1024 * 1024,
   /** Largest sealed segment compaction writes (Milvus dataCoord.segment.maxSize, 1024 MB). */
   maxSegmentBytes: 1024 * 1024 * 1024,
+  /** Largest sealed segment a DISKANN-only collection's compaction writes (Milvus dataCoord.segment.diskSegmentMaxSize, 2048 MB). */
+  diskSegmentMaxBytes: 2048 * 1024 * 1024,
+  /** Ceiling of a force merge's `target_size` (Milvus sizes an unbounded target from its nodes' memory; Sextant caps it). */
+  compactionTargetMaxBytes: 16 * 1024 * 1024 * 1024,
   /** A sealed segment below this share of maxSegmentBytes is small (Milvus dataCoord.segment.smallProportion). */
   smallSegmentRatio: 0.5,
   /** Automatic compaction starts after a flush once a partition has more small segments than this. */

@@ -17,6 +17,8 @@ export interface CompactionJob {
   id: bigint;
   collectionId: number;
   manual: boolean;
+  /** Largest segment this job writes (a force merge's target size, else the engine's maximum). */
+  maxSegmentBytes: number;
   state: CompactionState;
   plans: CompactionPlan[];
   error: string | null;

@@ -48,11 +48,16 @@ export class Compactor {
 
   constructor(private readonly deps: CompactorDeps) {}
 
+  /** The largest segment an ordinary compaction writes. */
+  get maxSegmentBytes(): number {
+    return this.deps.maxSegmentBytes;
+  }
+
   /** Queue a compaction of the collection; it runs after those queued before it. */
-  start(c: CollectionRuntime, manual: boolean): CompactionJob {
+  start(c: CollectionRuntime, manual: boolean, maxSegmentBytes = this.deps.maxSegmentBytes): CompactionJob {
     const queued = manual ? this.manualQueued.get(c.id) : undefined;
-    if (queued) return queued;
-    const job: CompactionJob = { id: BigInt(this.deps.catalog.allocId()), collectionId: c.id, manual, state: 'Executing', plans: [], error: null };
+    if (queued && queued.maxSegmentBytes === maxSegmentBytes) return queued;
+    const job: CompactionJob = { id: BigInt(this.deps.catalog.allocId()), collectionId: c.id, manual, maxSegmentBytes, state: 'Executing', plans: [], error: null };
     this.jobs.set(job.id, job);
     for (const id of this.jobs.keys()) {
       if (this.jobs.size <= limits.compactionJobsKept) break;
@@ -91,7 +96,7 @@ export class Compactor {
   }
 
   private async run(c: CollectionRuntime, job: CompactionJob): Promise<void> {
-    if (job.manual) this.manualQueued.delete(c.id);
+    if (job.manual && this.manualQueued.get(c.id) === job) this.manualQueued.delete(c.id);
     else this.autoQueued.delete(c.id);
     try {
       if (this.closed) throw new Error('closing');
@@ -109,7 +114,7 @@ export class Compactor {
   }
 
   private async compactPartition(c: CollectionRuntime, p: PartitionRuntime, job: CompactionJob): Promise<void> {
-    const groups = planPartition(p.meta.segments, this.deps.maxSegmentBytes, job.manual);
+    const groups = planPartition(p.meta.segments, job.maxSegmentBytes, job.manual);
     if (groups.length === 0) return;
     const snapshot = new Map(p.tombstones);
     const flushedLsn = p.meta.flushedLsn;

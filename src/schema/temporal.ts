@@ -73,3 +73,66 @@ export function toGeometryWkt(v: unknown, w: Where): string {
   if (typeof v !== 'string' || !WKT.test(v)) throw invalidAt(w, `invalid geometry ${describe(v)}: expected WKT such as POINT (1 2)`);
   return v;
 }
+
+/** Milvus's default time zone (common.DefaultTimezone). */
+export const DEFAULT_TIMEZONE = 'UTC';
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter giving a zone's wall-clock parts, or null for a name the IANA database does not know. */
+function zoneFormat(tz: string): Intl.DateTimeFormat | null {
+  const known = zoneFormats.get(tz);
+  if (known !== undefined) return known;
+  if (tz === '' || tz.length > 64) return null;
+  try {
+    const f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    if (zoneFormats.size < 1024) zoneFormats.set(tz, f);
+    return f;
+  } catch {
+    return null; // RangeError: invalid time zone
+  }
+}
+
+/** Whether `tz` names an IANA time zone (Milvus's IsTimezoneValid; `UTC` included). */
+export function isTimezoneValid(tz: string): boolean {
+  return zoneFormat(tz) !== null;
+}
+
+/** The zone's offset from UTC in minutes at the instant `ms` (milliseconds since the epoch). */
+export function zoneOffsetMinutes(tz: string, ms: number): number {
+  const f = zoneFormat(tz);
+  if (f === null || tz === DEFAULT_TIMEZONE) return 0;
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']!, p['minute']!, p['second']!);
+  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/**
+ * Microseconds since the epoch -> RFC 3339 in the zone `tz`: `Z` for UTC (as formatTimestamptz),
+ * else the zone's wall clock with its offset at that instant (`2025-01-01T08:00:00+08:00`).
+ */
+export function formatTimestamptzIn(micros: bigint, tz: string): string {
+  if (tz === DEFAULT_TIMEZONE) return formatTimestamptz(micros);
+  const ms = Number(micros / 1000n - (micros % 1000n < 0n ? 1n : 0n));
+  const off = zoneOffsetMinutes(tz, ms);
+  if (off === 0) return formatTimestamptz(micros);
+  const local = formatTimestamptz(micros + BigInt(off) * 60_000_000n);
+  const a = Math.abs(off);
+  return `${local.slice(0, -1)}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/**
+ * ISO 8601 text -> microseconds, reading a time without an offset as wall-clock time in `tz` (Milvus
+ * reads naive input in the collection's time zone); null when the text is not a timestamp.
+ */
+export function parseTimestamptzIn(text: string, tz: string): bigint | null {
+  const asUtc = parseTimestamptz(text);
+  if (asUtc === null || tz === DEFAULT_TIMEZONE || ISO.exec(text.trim())?.[8] !== undefined) return asUtc;
+  // The offset at the wall-clock instant, then again at the corrected instant (DST edges).
+  const guess = Number(asUtc / 1000n) - zoneOffsetMinutes(tz, Number(asUtc / 1000n)) * 60_000;
+  const off = zoneOffsetMinutes(tz, guess);
+  return asUtc - BigInt(off) * 60_000_000n;
+}

@@ -91,7 +91,7 @@ export interface MilvusApi {
   flushAll(req: { dbName?: string }): Promise<{ flushAllTs: bigint }>;
   /** Flush is synchronous, so every FlushAll that answered is complete. */
   getFlushAllState(req: { flushAllTs?: bigint }): Promise<boolean>;
-  compact(req: T.CollectionScoped): Promise<T.CompactionResult>;
+  compact(req: T.CompactRequest): Promise<T.CompactionResult>;
   getCompactionState(req: { compactionId: bigint }): Promise<T.CompactionResult>;
   getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
   getQuerySegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;

@@ -8,12 +8,14 @@ import { buildCollectionSchema, validateName } from '../schema/build.js';
 import { dbNameOf, findCollection, requireCollection, requireDatabase } from './resolve.js';
 import type * as T from './types.js';
 import { checkMmapProperty, checkMmapValue, refuseWhileLoaded } from './mmap.js';
+import { checkTimezoneProperty, withTimezone } from './timezone.js';
 
 export async function createCollection(engine: Engine, req: T.CreateCollectionRequest): Promise<void> {
   const db = dbNameOf(req);
   requireDatabase(engine, db);
   validateName('collection', req.collectionName);
   checkMmapProperty(req.properties);
+  checkTimezoneProperty(req.properties);
   for (const f of req.fields) checkMmapProperty(f.typeParams);
   const schema = buildCollectionSchema({
     name: req.collectionName,
@@ -52,7 +54,7 @@ export async function createCollection(engine: Engine, req: T.CreateCollectionRe
   await engine.createCollection({
     dbName: db,
     schema,
-    properties: { ...(req.properties ?? {}) },
+    properties: withTimezone({ ...(req.properties ?? {}) }, engine.databases.get(db)?.properties),
     consistencyLevel: level,
     shardsNum,
     numPartitions,
@@ -154,6 +156,7 @@ export async function renameCollection(engine: Engine, req: T.RenameCollectionRe
 
 export async function alterCollection(engine: Engine, req: T.AlterCollectionRequest): Promise<void> {
   const c = requireCollection(engine, req);
+  checkTimezoneProperty(req.properties);
   const props = { ...c.meta.properties, ...(req.properties ?? {}) };
   if (Object.prototype.hasOwnProperty.call(req.properties ?? {}, 'mmap.enabled') || (req.deleteKeys ?? []).includes('mmap.enabled')) {
     refuseWhileLoaded(c, 'can not alter mmap properties if collection loaded');

@@ -3,11 +3,13 @@ import { errors } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { DEFAULT_DB } from '../engine/engine.js';
 import { validateName } from '../schema/build.js';
+import { checkTimezoneProperty } from './timezone.js';
 import type { CreateDatabaseRequest, DatabaseInfo, Properties } from './types.js';
 
 export async function createDatabase(engine: Engine, req: CreateDatabaseRequest): Promise<void> {
   validateName('database', req.dbName);
   if (engine.databases.has(req.dbName)) throw errors.invalidDatabaseName(`database already exist: ${req.dbName}`);
+  checkTimezoneProperty(req.properties);
   await engine.createDatabase(req.dbName, { ...(req.properties ?? {}) });
 }
 
@@ -34,6 +36,7 @@ export async function alterDatabase(engine: Engine, req: { dbName: string; prope
   const name = req.dbName || DEFAULT_DB;
   const d = engine.databases.get(name);
   if (!d) throw errors.databaseNotFound(name);
+  checkTimezoneProperty(req.properties);
   const props = { ...d.properties, ...(req.properties ?? {}) };
   for (const k of req.deleteKeys ?? []) delete props[k];
   await engine.alterDatabase(name, props);

@@ -14,6 +14,7 @@ import { compileFilterCached } from '../expr/index.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
+import { DEFAULT_TIMEZONE } from '../schema/temporal.js';
 import type { FieldSchema } from '../schema/types.js';
 import { fieldByName } from '../schema/types.js';
 import { bm25FunctionOf, runBm25Search } from './bm25.js';
@@ -26,6 +27,7 @@ import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import type { OutputPlan } from './output.js';
 import { orderPermutation, parseOrderBy, permuteRefs } from './order-by.js';
 import { isPartitionKeyMode, requireCollection } from './resolve.js';
+import { readTimezone } from './timezone.js';
 import type * as T from './types.js';
 import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type IteratorV2 } from './search-iterator.js';
 
@@ -47,11 +49,11 @@ function checkWindow(offset: number, limit: number): void {
   }
 }
 
-function outputColumns(scope: readonly ScopedChunk[], plan: OutputPlan, refs: RowRefs): T.OutputColumn[] {
+function outputColumns(scope: readonly ScopedChunk[], plan: OutputPlan, refs: RowRefs, timezone: string): T.OutputColumn[] {
   return plan.fields.map((field) => {
     let column = gatherColumn(scope, field, refs);
     if (field.isDynamic && plan.dynamicKeys !== null) column = pickDynamicKeys(column, plan.dynamicKeys);
-    return { field, column };
+    return field.dataType === DataType.Timestamptz && timezone !== DEFAULT_TIMEZONE ? { field, column, timezone } : { field, column };
   });
 }
 
@@ -109,7 +111,7 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
   const start = Math.min(offset, end);
   const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
-  return { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs), outputFields: out.names, primaryFieldName: pkName };
+  return { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
 }
 
 // ---------------------------------------------------------------- search
@@ -224,7 +226,7 @@ function roundScores(scores: Float32Array, decimals: number | undefined): Float3
   return out;
 }
 
-function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number }, nq: number, topK: number,
+function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number; timezone?: string }, nq: number, topK: number,
   perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
   const out = planOutput(c.meta.schema, req.outputFields, { includePk: false, allowCount: false });
   const topks = perQuery.map((q) => q.refs.chunk.length);
@@ -249,7 +251,7 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
     topks,
     ids,
     scores: roundScores(scores, req.roundDecimal),
-    columns: outputColumns(scope, out, refs),
+    columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)),
     outputFields: out.names,
     primaryFieldName: pkField.name,
     groupByValues: groupField ? { field: groupField, column: gatherColumn(scope, groupField, refs) } : null,

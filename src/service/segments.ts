@@ -1,5 +1,8 @@
 /** Flush, compaction and segment-info RPCs, answered truthfully from the engine's state. */
+import { DataType, isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import type { CollectionRuntime } from '../engine/collection.js';
 import type { CompactionJob } from '../engine/compaction-plan.js';
 import type { Engine } from '../engine/engine.js';
 import { segmentMemoryBytes } from '../engine/partition.js';
@@ -52,9 +55,32 @@ export function getFlushState(_engine: Engine, _req: { segmentIds: bigint[] }): 
  * ManualCompaction: flushes, then merges every partition's sealed segments (mix compaction) in the
  * background, as Milvus does; the answer comes at once and GetCompactionState follows the job.
  */
-export function compact(engine: Engine, req: T.CollectionScoped): T.CompactionResult {
+export function compact(engine: Engine, req: T.CompactRequest): T.CompactionResult {
   const c = requireCollection(engine, req);
-  return compactionResult(engine.compactor.start(c, true));
+  const target = req.targetSizeMb ?? 0n;
+  if (target === 0n) return compactionResult(engine.compactor.start(c, true));
+  return compactionResult(engine.compactor.start(c, true, forceMergeBytes(engine, c, target)));
+}
+
+/**
+ * A force merge's segment size: `target_size` is in MB and may not be below the size an ordinary
+ * compaction writes (twice that when every dense vector field has a DISKANN index), as Milvus's
+ * force-merge policy checks; a huge target (Milvus's "auto" max int64) is capped by the limits.
+ */
+function forceMergeBytes(engine: Engine, c: CollectionRuntime, targetMb: bigint): number {
+  const configMax = allDenseDiskIndexed(c) ? engine.compactor.maxSegmentBytes * (limits.diskSegmentMaxBytes / limits.maxSegmentBytes) : engine.compactor.maxSegmentBytes;
+  const mib = 1024n * 1024n;
+  const configMaxMb = BigInt(Math.floor(configMax / Number(mib)));
+  if (targetMb * mib < BigInt(configMax)) {
+    throw errors.parameterInvalidMsg(`targetSize ${targetMb} MB should be greater than or equal to configMaxSize ${configMaxMb} MB`);
+  }
+  const ceiling = BigInt(limits.compactionTargetMaxBytes);
+  return Number(targetMb * mib > ceiling ? ceiling : targetMb * mib);
+}
+
+function allDenseDiskIndexed(c: CollectionRuntime): boolean {
+  const dense = c.meta.schema.fields.filter((f) => isVectorType(f.dataType) && f.dataType !== DataType.SparseFloatVector);
+  return dense.length > 0 && dense.every((f) => c.meta.indexes.some((i) => i.fieldId === f.fieldId && i.indexType.toUpperCase() === 'DISKANN'));
 }
 
 export function getCompactionState(engine: Engine, req: { compactionId: bigint }): T.CompactionResult {

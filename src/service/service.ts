@@ -120,7 +120,7 @@ export class SextantService implements MilvusApi {
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
   flushAll = async (_req: { dbName?: string }) => this.writing(() => segments.flushAll(this.engine));
   getFlushAllState = async (_req: { flushAllTs?: bigint }) => true;
-  compact = async (req: T.CollectionScoped) => this.writing(async () => segments.compact(this.engine, req));
+  compact = async (req: T.CompactRequest) => this.writing(async () => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
   getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);

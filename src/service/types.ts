@@ -17,6 +17,8 @@ export type { PrimaryKeys } from '../schema/types.js';
 /** Every request names its database; empty or absent means `default`. */
 export interface DbScoped { dbName?: string | undefined }
 export interface CollectionScoped extends DbScoped { collectionName: string }
+/** ManualCompaction; `targetSizeMb` > 0 asks for a force merge into segments up to that size (Milvus 2.6). */
+export interface CompactRequest extends CollectionScoped { targetSizeMb?: bigint }
 
 // ---------- databases ----------
 export interface CreateDatabaseRequest { dbName: string; properties?: Properties }
@@ -126,6 +128,8 @@ export interface DeleteRequest extends CollectionScoped {
 // ---------- reads ----------
 export interface QueryRequest extends CollectionScoped {
   filter: string;
+  /** IANA zone Timestamptz values are written out in (default: the collection's `timezone`). */
+  timezone?: string;
   outputFields?: string[];
   partitionNames?: string[];
   limit?: number;
@@ -136,7 +140,8 @@ export interface QueryRequest extends CollectionScoped {
   consistencyLevel?: ConsistencyLevel;
 }
 /** One output column; `field` is the schema field (or a synthetic Int64 field for count(*)). */
-export interface OutputColumn { field: FieldSchema; column: Column }
+/** `timezone`: the IANA zone a Timestamptz column is written out in (absent: UTC). */
+export interface OutputColumn { field: FieldSchema; column: Column; timezone?: string }
 export interface QueryResult {
   numRows: number;
   columns: OutputColumn[];
@@ -146,6 +151,8 @@ export interface QueryResult {
 }
 
 export interface SearchRequest extends CollectionScoped {
+  /** IANA zone Timestamptz values are written out in (default: the collection's `timezone`). */
+  timezone?: string;
   /** The vector field to search; absent or '' means the collection's only vector field (service/anns.ts). */
   annsField?: string;
   /**

@@ -235,10 +235,10 @@ test('aliases, rename, properties', async () => {
 
   okData(await h.v2('collections/alter_properties', { collectionName: 'ix', properties: { 'collection.ttl.seconds': 60 } }));
   let d = okData(await h.v2('collections/describe', { collectionName: 'ix' })) as Record<string, unknown>;
-  assert.deepEqual(d['properties'], [{ key: 'collection.ttl.seconds', value: '60' }]);
+  assert.deepEqual(d['properties'], [{ key: 'timezone', value: 'UTC' }, { key: 'collection.ttl.seconds', value: '60' }]);
   okData(await h.v2('collections/drop_properties', { collectionName: 'ix', propertyKeys: ['collection.ttl.seconds'] }));
   d = okData(await h.v2('collections/describe', { collectionName: 'ix' })) as Record<string, unknown>;
-  assert.deepEqual(d['properties'], []);
+  assert.deepEqual(d['properties'], [{ key: 'timezone', value: 'UTC' }], 'the zone every new collection carries stays');
   okData(await h.v2('collections/rename', { collectionName: 'ix', newCollectionName: 'ix2' }));
   assert.deepEqual(okData(await h.v2('collections/has', { collectionName: 'ix2' })), { has: true });
   assert.equal((await h.v2('collections/describe', { collectionName: 'ix' })).code, 100);

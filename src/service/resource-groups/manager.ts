@@ -4,7 +4,7 @@
  * reads the catalog runs inside `catalog.change`, on the draft, so concurrent changes cannot both pass.
  */
 import { hostname } from 'node:os';
-import { resourceGroupErrors } from '../../core/errors.js';
+import { errors, resourceGroupErrors } from '../../core/errors.js';
 import { limits } from '../../core/limits.js';
 import type { CollectionRuntime } from '../../engine/collection.js';
 import type { Engine } from '../../engine/engine.js';
@@ -76,7 +76,7 @@ export class ResourceGroups {
       pruneReplicas(draft, this.engine);
       const held = draft.replicas.find((r) => r.resourceGroup === name);
       if (held !== undefined) {
-        throw resourceGroupErrors.parameterInvalid('empty resource group', `resource group ${name} has collection ${held.collectionId} loaded`,
+        throw errors.parameterInvalid('empty resource group', `resource group ${name} has collection ${held.collectionId} loaded`,
           `some replicas still loaded in resource group[${name}], release it first`);
       }
       const g = find(draft, name);
@@ -91,9 +91,9 @@ export class ResourceGroups {
     validateResourceGroupName(req.targetResourceGroup);
     const { sourceResourceGroup: from, targetResourceGroup: to, numNode } = req;
     if (from === to) {
-      throw resourceGroupErrors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
+      throw errors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
     }
-    if (!(numNode > 0)) throw resourceGroupErrors.parameterInvalid('NumNode > 0', `invalid NumNode ${numNode}`);
+    if (!(numNode > 0)) throw errors.parameterInvalid('NumNode > 0', `invalid NumNode ${numNode}`);
     await this.catalog.change((draft) => {
       const src = requireGroup(draft, from);
       const dst = requireGroup(draft, to);
@@ -118,15 +118,15 @@ export class ResourceGroups {
       requireGroup(draft, from, `the source resource group[${from}] doesn't exist`);
       requireGroup(draft, to, `the target resource group[${to}] doesn't exist`);
       if (from === to) {
-        throw resourceGroupErrors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
+        throw errors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
       }
-      if (!(numReplica > 0)) throw resourceGroupErrors.parameterInvalid('NumReplica > 0', `invalid NumReplica ${numReplica}`);
+      if (!(numReplica > 0)) throw errors.parameterInvalid('NumReplica > 0', `invalid NumReplica ${numReplica}`);
       pruneReplicas(draft, this.engine);
-      if (!c.isLoaded) throw resourceGroupErrors.parameterInvalid('Collection not loaded', `collectionID ${c.id}`);
+      if (!c.isLoaded) throw errors.parameterInvalid('Collection not loaded', `collectionID ${c.id}`);
       const placed = draft.replicas.find((r) => r.collectionId === String(c.id))?.resourceGroup ?? T.DEFAULT_RESOURCE_GROUP;
       const inSource = placed === from ? 1 : 0;
       if (inSource < numReplica) {
-        throw resourceGroupErrors.parameterInvalid('NumReplica not greater than the number of replica in source resource group',
+        throw errors.parameterInvalid('NumReplica not greater than the number of replica in source resource group',
           `only found [${inSource}] replicas of collection [${c.id}] in source resource group [${from}], but ${numReplica} require`);
       }
       draft.replicas = draft.replicas.filter((r) => r.collectionId !== String(c.id));
@@ -180,18 +180,18 @@ export class ResourceGroups {
 /** Milvus validateResourceGroupIsDeletable. */
 function checkDeletable(draft: ResourceGroupsBody, g: GroupRecord): void {
   if (g.name === T.DEFAULT_RESOURCE_GROUP) {
-    throw resourceGroupErrors.parameterInvalid('not default resource group', g.name, 'default resource group is not deletable');
+    throw errors.parameterInvalid('not default resource group', g.name, 'default resource group is not deletable');
   }
   if (g.config.limits.nodeNum !== 0) {
-    throw resourceGroupErrors.parameterInvalid('not empty resource group', g.name, "resource group's limits node num is not 0");
+    throw errors.parameterInvalid('not empty resource group', g.name, "resource group's limits node num is not 0");
   }
   for (const other of draft.groups) {
     if (other.config.transferFrom.includes(g.name)) {
-      throw resourceGroupErrors.parameterInvalid('not `TransferFrom` of resource group', g.name,
+      throw errors.parameterInvalid('not `TransferFrom` of resource group', g.name,
         `resource group ${g.name} is used by ${other.name}'s \`TransferFrom\`, remove that configuration first`);
     }
     if (other.config.transferTo.includes(g.name)) {
-      throw resourceGroupErrors.parameterInvalid('not `TransferTo` of resource group', g.name,
+      throw errors.parameterInvalid('not `TransferTo` of resource group', g.name,
         `resource group ${g.name} is used by ${other.name}'s \`TransferTo\`, remove that configuration first`);
     }
   }

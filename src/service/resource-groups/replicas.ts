@@ -62,9 +62,9 @@ export function planLoad(catalog: ResourceGroupCatalog, c: CollectionRuntime, re
   const groups = req.resourceGroups ?? [];
   if (c.isLoaded) {
     const current = groupOf(catalog, c.id);
-    if (replicas !== 1) throw resourceGroupErrors.parameterInvalid('1', String(replicas), "can't change the replica number for loaded collection");
+    if (replicas !== 1) throw errors.parameterInvalid('1', String(replicas), "can't change the replica number for loaded collection");
     const differs = groups.length > 0 && (groups.some((g) => g !== current));
-    if (differs) throw resourceGroupErrors.parameterInvalid(`[${current}]`, `[${groups.join(' ')}]`, "can't change the resource groups for loaded partitions");
+    if (differs) throw errors.parameterInvalid(`[${current}]`, `[${groups.join(' ')}]`, "can't change the resource groups for loaded partitions");
     return current;
   }
   return assignReplica(catalog, groups, replicas);

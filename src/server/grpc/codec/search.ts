@@ -111,6 +111,7 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   const offset = intParam(p, 'offset');
   if (offset !== undefined) out.offset = offset;
   if (p['order_by_fields'] !== undefined) out.orderBy = p['order_by_fields'];
+  if (p['timezone'] !== undefined) out.timezone = p['timezone'];
   const params = jsonObjectParam(p, 'params');
   if (params !== undefined) out.params = params;
   const roundDecimal = intParam(p, 'round_decimal');
@@ -200,6 +201,7 @@ export function queryFromWire(req: Wire, ctx: CallContext): T.QueryRequest {
   const offset = intParam(p, 'offset');
   if (offset !== undefined) out.offset = offset;
   if (p['order_by_fields'] !== undefined) out.orderBy = p['order_by_fields'];
+  if (p['timezone'] !== undefined) out.timezone = p['timezone'];
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
   return out;
