@@ -143,6 +143,7 @@ export class SextantClient {
   compact(req: Sdk.CompactReq): Promise<R.CompactionResponse> { return segments.compact(this.ctx, req); }
   getCompactionState(req: Sdk.GetCompactionStateReq): Promise<R.GetCompactionStateResponse> { return segments.getCompactionState(this.ctx, req); }
   getQuerySegmentInfo(req: Sdk.GetQuerySegmentInfoReq): Promise<R.GetQuerySegmentInfoResponse> { return segments.getQuerySegmentInfo(this.ctx, req); }
+  loadBalance(req: Sdk.LoadBalanceReq): Promise<ResStatus> { return segments.loadBalance(this.ctx, req); }
   getPersistentSegmentInfo(req: Sdk.GePersistentSegmentInfoReq): Promise<R.GePersistentSegmentInfoResponse> { return segments.getPersistentSegmentInfo(this.ctx, req); }
 
   // ---------------------------------------------------------------- server

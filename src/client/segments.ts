@@ -1,10 +1,10 @@
 /** Flush, compaction and segment info. flushSync polls GetFlushState like the SDK. */
 import { errors } from '../core/errors.js';
-import type { CompactReq, FlushReq, GePersistentSegmentInfoReq, GetCompactionStateReq, GetFlushStateReq, GetQuerySegmentInfoReq } from '@zilliz/milvus2-sdk-node';
+import type { CompactReq, FlushReq, LoadBalanceReq, GePersistentSegmentInfoReq, GetCompactionStateReq, GetFlushStateReq, GetQuerySegmentInfoReq } from '@zilliz/milvus2-sdk-node';
 import type * as T from '../service/types.js';
 import { type ClientContext, dbOf, scoped } from './context.js';
 import { ERROR_REASONS } from './enums.js';
-import { answer, clientError, isSuccess, type ResStatus } from './status.js';
+import { answer, clientError, isSuccess, statusOf, type ResStatus } from './status.js';
 import type { CompactionResponse, FlushResult, GePersistentSegmentInfoResponse, GetCompactionStateResponse, GetFlushStateResponse, GetQuerySegmentInfoResponse } from './types.js';
 
 const POLL_MS = 20;
@@ -68,6 +68,14 @@ export async function compact(ctx: ClientContext, req: CompactReq): Promise<Comp
     const r = await ctx.service.compact({ ...s, targetSizeMb: targetSizeOf(req.target_size) });
     return { compactionID: String(r.compactionId), compactionPlanCount: r.planCount };
   }, () => ({ compactionID: '0', compactionPlanCount: 0 }));
+}
+
+/** LoadBalance; the SDK refuses a request without `src_nodeID` before sending it, and so does this. */
+export async function loadBalance(ctx: ClientContext, req: LoadBalanceReq): Promise<ResStatus> {
+  if (!req || req.src_nodeID === undefined) throw clientError(ERROR_REASONS.LOAD_BALANCE_CHECK_PARAMS);
+  const s = { dbName: dbOf(ctx, req), collectionName: req.collectionName ?? '' };
+  const ids = (v: readonly number[] | undefined): bigint[] => (v ?? []).map((x) => BigInt(x));
+  return statusOf(() => ctx.service.loadBalance({ ...s, srcNodeId: BigInt(req.src_nodeID), dstNodeIds: ids(req.dst_nodeIDs), segmentIds: ids(req.sealed_segmentIDs) }));
 }
 
 function targetSizeOf(v: number | string | undefined): bigint {

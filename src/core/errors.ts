@@ -151,6 +151,9 @@ export const errors = {
   /** DescribeCollection's pymilvus-compatible variant (code 100, legacy UnexpectedError). */
   cantFindCollection: (collection: string, database = 'default') =>
     new MilvusError(100, formatReason("can't find collection", { database, collection }), { errorCode: 'UnexpectedError', inputError: true }),
+  /** merr.WrapErrNodeNotFound: code 901, `node not found[node=N]`, the reason first when given. */
+  nodeNotFound: (node: bigint | number, why?: string) =>
+    new MilvusError(901, `${why === undefined ? '' : `${why}: `}${formatReason('node not found', { node: String(node) })}`, input),
   collectionNotLoaded: (collection: string) =>
     new MilvusError(101, formatReason('collection not loaded', { collection })),
   collectionNumLimit: (limit: number) =>

@@ -93,6 +93,8 @@ export interface MilvusApi {
   getFlushAllState(req: { flushAllTs?: bigint }): Promise<boolean>;
   compact(req: T.CompactRequest): Promise<T.CompactionResult>;
   getCompactionState(req: { compactionId: bigint }): Promise<T.CompactionResult>;
+  /** Moves sealed segments between query nodes; one process has one node, so it only checks the request. */
+  loadBalance(req: T.LoadBalanceRequest): Promise<void>;
   getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
   getQuerySegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
 

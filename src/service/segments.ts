@@ -6,7 +6,8 @@ import type { CollectionRuntime } from '../engine/collection.js';
 import type { CompactionJob } from '../engine/compaction-plan.js';
 import type { Engine } from '../engine/engine.js';
 import { segmentMemoryBytes } from '../engine/partition.js';
-import { dbNameOf, requireCollection } from './resolve.js';
+import { LOCAL_NODE_ID } from './resource-groups/manager.js';
+import { dbNameOf, findCollection, requireCollection } from './resolve.js';
 import type * as T from './types.js';
 
 export async function flush(engine: Engine, req: { dbName?: string; collectionNames: string[] }): Promise<T.FlushResult> {
@@ -121,4 +122,27 @@ export function persistentSegmentInfo(engine: Engine, req: T.CollectionScoped): 
 export function querySegmentInfo(engine: Engine, req: T.CollectionScoped): T.SegmentInfo[] {
   const c = requireCollection(engine, req);
   return persistentSegmentInfo(engine, req).filter((s) => c.partitions.get(Number(s.partitionId))?.loaded);
+}
+
+/**
+ * LoadBalance as Milvus answers it: the collection is looked up without a name check (100 when it
+ * does not exist), must be loaded (101), and every node named must be a query node holding its
+ * replica (901). One process is one query node (`LOCAL_NODE_ID`), so a valid request finds no
+ * other node to move segments to and changes nothing; listed segments must be the collection's.
+ */
+export function loadBalance(engine: Engine, req: T.LoadBalanceRequest): void {
+  const db = dbNameOf(req);
+  const c = engine.databases.has(db) ? findCollection(engine, db, req.collectionName) : undefined;
+  if (!c) throw errors.collectionNotFound(req.collectionName, db);
+  if (!c.isLoaded) throw errors.collectionNotLoaded(c.name);
+  const node = BigInt(LOCAL_NODE_ID);
+  if (req.srcNodeId !== node) throw errors.nodeNotFound(req.srcNodeId, `source node not found in any replica of collection ${c.id}`);
+  for (const d of req.dstNodeIds) {
+    if (d !== node) throw errors.nodeNotFound(d, `destination node not found in the same replica of collection ${c.id}`);
+  }
+  const own = new Set<bigint>();
+  for (const p of c.partitions.values()) for (const s of p.meta.segments) own.add(BigInt(s.id));
+  for (const s of req.segmentIds) {
+    if (!own.has(s)) throw errors.invalidParameter(`segment ${s} not found in collection ${c.name}`);
+  }
 }

@@ -124,6 +124,7 @@ export class SextantService implements MilvusApi {
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);
   getQuerySegmentInfo = async (req: T.CollectionScoped) => segments.querySegmentInfo(this.engine, req);
+  loadBalance = async (req: T.LoadBalanceRequest) => segments.loadBalance(this.engine, req);
 
   createCredential = async (req: A.CredentialRequest) => this.access.createCredential(req);
   updateCredential = async (req: A.UpdateCredentialRequest) => this.access.updateCredential(req);

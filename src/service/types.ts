@@ -17,6 +17,8 @@ export type { PrimaryKeys } from '../schema/types.js';
 /** Every request names its database; empty or absent means `default`. */
 export interface DbScoped { dbName?: string | undefined }
 export interface CollectionScoped extends DbScoped { collectionName: string }
+/** LoadBalance: move the source node's sealed segments (all, or those listed) to the destination nodes. */
+export interface LoadBalanceRequest extends DbScoped { collectionName: string; srcNodeId: bigint; dstNodeIds: bigint[]; segmentIds: bigint[] }
 /** ManualCompaction; `targetSizeMb` > 0 asks for a force merge into segments up to that size (Milvus 2.6). */
 export interface CompactRequest extends CollectionScoped { targetSizeMb?: bigint }
 

@@ -16,7 +16,7 @@ import {
   createCollectionFromWire, describeCollectionToWire,
 } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
-import { int64, keyValues, str, strings, num, type Wire } from './codec/wire.js';
+import { int64, keyValues, list, str, strings, num, type Wire } from './codec/wire.js';
 import { getReplicas } from './replicas.js';
 import { successStatus } from './codec/status.js';
 
@@ -176,6 +176,13 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetFlushAllState: async (api) => ({ flushed: await api.getFlushAllState({}) }),
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact({ ...R.collectionScoped(req, ctx), targetSizeMb: int64(req['target_size'], 'target_size') })),
+  LoadBalance: async (api, req, ctx) => {
+    await api.loadBalance({
+      dbName: dbOf(req, ctx), collectionName: str(req['collectionName'], 'collectionName'), srcNodeId: int64(req['src_nodeID'], 'src_nodeID'),
+      dstNodeIds: list(req['dst_nodeIDs'], 'dst_nodeIDs').map((x) => int64(x, 'dst_nodeIDs')), segmentIds: list(req['sealed_segmentIDs'], 'sealed_segmentIDs').map((x) => int64(x, 'sealed_segmentIDs')),
+    });
+    return none;
+  },
   GetCompactionState: async (api, req) => out.compactionStateToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
   GetCompactionStateWithPlans: async (api, req) => out.compactionPlansToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
   GetPersistentSegmentInfo: async (api, req, ctx) => out.persistentSegmentsToWire(await api.getPersistentSegmentInfo(R.segmentInfoRequest(req, ctx))),

@@ -102,6 +102,7 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   flushAll: global('FlushAll'),
   getFlushAllState: open,
   compact: collection('Compaction'),
+  loadBalance: collection('LoadBalance'),
   getCompactionState: open,
   getPersistentSegmentInfo: open,
   getQuerySegmentInfo: open,
