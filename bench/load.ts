@@ -1,11 +1,13 @@
 /**
- * Load and release at scale: `node dist/bench/load.js --rows 1000000 [--dim 128] [--dir D] [--m 16 --ef-construction 200]`.
+ * Load and release at scale: `node dist/bench/load.js --rows 1000000 [--dim 128] [--dir D] [--m 16 --ef-construction 200]`
+ * (`--m 0`: FLAT, no index file).
  * Prepares a data directory (streamed synthetic rows, flushed, HNSW built; kept when --dir names one),
- * then measures in a fresh child process run with --expose-gc: RSS before load, after load and after
- * release, the load's wall and CPU time, and what the engine accounts. Prints one JSON line per phase.
+ * then measures in a fresh child process run with --expose-gc: RSS before load, at its peak while
+ * loading, after load and after release, the load's wall and CPU time, and what the engine accounts. Prints one JSON line per phase.
  * The machine may be shared: CPU time (process.cpuUsage, all threads) is reported next to wall time.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +23,12 @@ const BATCH = 20_000;
 
 export interface LoadFigures {
   rows: number; dim: number; rssBeforeMb: number; rssLoadedMb: number; rssReleasedMb: number;
+  /** Highest RSS while loading (VmHWM, reset just before the load; NaN where /proc cannot tell). */
+  rssPeakMb: number;
   loadWallMs: number; loadCpuMs: number; accountedMb: number; vectorMb: number;
 }
 
+/** m = 0: FLAT (no index file: the vectors alone). */
 async function prepare(dir: string, rows: number, dim: number, m: number, efc: number): Promise<void> {
   const svc = await SextantService.open({ dataDir: dir });
   try {
@@ -40,13 +45,29 @@ async function prepare(dir: string, rows: number, dim: number, m: number, efc: n
       await svc.insert({ collectionName: 'load', numRows: n, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['vec', { kind: 'floatVector', dim, data: vec, valid: null }]]) });
     }
     await svc.flush({ collectionNames: ['load'] });
-    await svc.createIndex({ collectionName: 'load', fieldName: 'vec', params: { index_type: 'HNSW', metric_type: 'L2', M: String(m), efConstruction: String(efc) } });
+    const params: Record<string, string> = m > 0 ? { index_type: 'HNSW', metric_type: 'L2', M: String(m), efConstruction: String(efc) } : { index_type: 'FLAT', metric_type: 'L2' };
+    await svc.createIndex({ collectionName: 'load', fieldName: 'vec', params });
     await svc.engine.indexer.idle();
     await svc.engine.compactor.idle();
     await svc.engine.indexer.idle();
   } finally {
     await svc.close();
   }
+}
+
+/** Reset the kernel's peak-RSS mark (VmHWM); false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function peakRssBytes(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m === null ? Number.NaN : Number(m[1]) * 1024;
 }
 
 function settledRss(gc: () => void): number {
@@ -62,12 +83,17 @@ export async function measure(dir: string, rows: number, dim: number): Promise<L
   try {
     await svc.engine.indexer.idle();
     svc.engine.searchThreads.get();
+    // The search workers finish starting (their heaps, the compiled kernels) before the baseline is
+    // taken; measured without this wait, their start-up showed as ~8 MB kept after release.
+    await new Promise((r) => setTimeout(r, 2000));
     const before = settledRss(gc);
+    const peakKnown = resetPeakRss();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await svc.loadCollection({ collectionName: 'load' });
     const loadWallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const peak = peakKnown ? peakRssBytes() : Number.NaN;
     const loaded = settledRss(gc);
     const accounted = svc.engine.loader.loadedBytes;
     await svc.releaseCollection({ collectionName: 'load' });
@@ -78,7 +104,7 @@ export async function measure(dir: string, rows: number, dim: number): Promise<L
       released = settledRss(gc);
     }
     return {
-      rows, dim, rssBeforeMb: before / MB, rssLoadedMb: loaded / MB, rssReleasedMb: released / MB,
+      rows, dim, rssBeforeMb: before / MB, rssLoadedMb: loaded / MB, rssReleasedMb: released / MB, rssPeakMb: peak / MB,
       loadWallMs, loadCpuMs: (cpu.user + cpu.system) / 1000, accountedMb: accounted / MB, vectorMb: (rows * dim * 4) / MB,
     };
   } finally {

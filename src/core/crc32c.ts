@@ -6,6 +6,9 @@ const POLY = 0x82f63b78;
 
 const TABLE = buildTable();
 
+/** The slicing-by-8 table (8 x 256 entries), for the wasm kernel that computes the same CRC. */
+export const CRC32C_TABLE: Readonly<Uint32Array> = TABLE;
+
 function buildTable(): Uint32Array {
   const t = new Uint32Array(8 * 256);
   for (let i = 0; i < 256; i++) {

@@ -90,7 +90,7 @@ export class Engine {
     this.indexer = new Indexer(this.catalog, this.segments, opts.indexBuildThreads ?? availableParallelism());
     this.loader = new Loader({
       catalog: this.catalog,
-      readSegment: (c, meta) => this.writer.readSegment(c, meta),
+      readSegment: (c, meta, placement) => this.writer.readSegment(c, meta, placement),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
       segmentPath: (meta) => this.segments.residentPath(meta.file),
       estimateIndexBytes: (c, meta) => this.indexer.loadEstimateBytes(c, meta),

@@ -9,45 +9,23 @@ import { livePartitionMetas, type Catalog } from './parts.js';
 import type { LoadMeta, LoadType, SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
 import { segmentMemoryBytes, type PartitionRuntime, type SealedSegment } from './partition.js';
-import { Chunk } from './chunk.js';
+import type { Chunk } from './chunk.js';
 import { isVectorKind } from '../index/metrics.js';
 import { PAGE_BYTES } from '../index/wasm/loader.js';
 import { columnKindFor } from '../schema/column.js';
-import { makeResident, type ResidentColumn } from '../index/wasm/resident.js';
-import type { Column } from '../schema/column.js';
-import { sliceColumn } from '../schema/ops.js';
+import type { ColumnPlacement } from '../storage/segment-stream.js';
+import { ResidentPlacement } from './load-read.js';
+import type { ReadSegment } from './writer.js';
 import { limits } from '../core/limits.js';
 import { PageCache } from './page-cache.js';
 import { mappedFieldNames } from './mmap-column.js';
 import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
 
-/**
- * The loaded form of a segment: vector columns moved into their own wasm memory (searched there,
- * freed as a whole on release) and the other columns copied out of the file buffer, so nothing
- * keeps the file's bytes alive.
- */
-export function residentChunk(chunk: Chunk, s: SealedSegment, mapped: ReadonlySet<string> = new Set()): Chunk {
-  const columns = new Map<string, Column>();
-  const residents: ResidentColumn[] = [];
-  for (const [name, col] of chunk.columns) {
-    if (mapped.has(name)) continue;
-    const r = isVectorKind(col.kind) ? makeResident(col, chunk.numRows) : null;
-    if (r) {
-      residents.push(r);
-      columns.set(name, r.column);
-    } else {
-      columns.set(name, sliceColumn(col, 0, chunk.numRows));
-    }
-  }
-  s.residents = residents;
-  return new Chunk(chunk.partitionId, chunk.numRows, columns, chunk.ts.slice(), chunk.pkField);
-}
-
 /** What the loader is given by the engine. */
 export interface LoaderDeps {
   catalog: Catalog;
-  /** Read a sealed segment's file (writer.readSegment). */
-  readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk>;
+  /** Read a sealed segment's file, fixed-width columns where `placement` says (writer.readSegment). */
+  readSegment(c: CollectionRuntime, meta: SealedSegmentMeta, placement: ColumnPlacement | null): Promise<ReadSegment>;
   /** The segment file's path when positional reads can reach it (mmap.enabled), else null. */
   segmentPath?(meta: SealedSegmentMeta): string | null;
   /** Attach a loaded segment's built indexes (indexer.attach). */
@@ -129,13 +107,20 @@ export class Loader {
     }
   }
 
-  /** A segment's loaded form: mapped columns read through the page cache, the rest resident. */
+  /** A segment's loaded form: mapped columns read through the page cache, the rest resident (load-read.ts). */
   private async readLoaded(c: CollectionRuntime, s: SealedSegment): Promise<Chunk> {
-    const raw = await this.deps.readSegment(c, s.meta);
     const path = this.deps.segmentPath?.(s.meta) ?? null;
-    const mapped = path === null ? null : await mapSegment(c, raw, path, this.pageCache);
+    const placement = new ResidentPlacement(c, path === null ? [] : mappedFieldNames(c).keys());
+    let raw: ReadSegment;
+    try {
+      raw = await this.deps.readSegment(c, s.meta, placement);
+    } catch (e) {
+      placement.release();
+      throw e;
+    }
+    const mapped = path === null ? null : await mapSegment(raw.skipped, raw.chunk.numRows, path, this.pageCache);
     s.mappedFile = mapped?.file;
-    const data = residentChunk(raw, s, new Set(mapped?.columns.keys() ?? []));
+    const data = placement.residentChunk(raw.chunk, s);
     for (const [name, m] of mapped?.columns ?? []) data.mapped.set(name, m);
     return data;
   }

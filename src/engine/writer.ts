@@ -12,6 +12,7 @@ import { FieldWriter } from '../schema/writer.js';
 import { fieldByName } from '../schema/types.js';
 import type { FieldSchema } from '../schema/types.js';
 import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
+import { readSegmentPieces, type ColumnPlacement } from '../storage/segment-stream.js';
 import type { Log, LogRecord, TimestampOracle } from '../storage/ports.js';
 import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
 import type { EngineHealth } from './health.js';
@@ -24,6 +25,18 @@ import type { PrimaryKey } from './pk.js';
 import { pkAt, pkList } from './pk.js';
 import type { PartBatch, WriteRecord } from './records.js';
 import { RecordType, decodeWriteRecord, encodeWriteRecord } from './records.js';
+
+/** A column a segment read left in its file (mapped): its shape and validity, and where its rows start. */
+export interface SkippedColumn {
+  column: Column;
+  dataOffset: number;
+}
+
+/** A sealed segment as read for loading. */
+export interface ReadSegment {
+  chunk: Chunk;
+  skipped: Map<string, SkippedColumn>;
+}
 
 /** Hidden system field id holding each row's write timestamp in segment files. */
 export const TS_FIELD_ID = 1;
@@ -263,16 +276,28 @@ export class Writer {
     p.tombstoneVersion++;
   }
 
-  /** Read one sealed segment file into a chunk. */
-  async readSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<Chunk> {
-    const seg = await readSegmentFile(this.deps.files.fs, await this.deps.files.localPath(meta.file));
+  /**
+   * Read one sealed segment file into a chunk, in bounded pieces (storage/segment-stream.ts);
+   * `placement` names where fixed-width columns go (the loader's resident memories). Columns it
+   * skips (mapped ones) are not in the chunk: they come back by name with their file offset.
+   */
+  async readSegment(c: CollectionRuntime, meta: SealedSegmentMeta, placement: ColumnPlacement | null = null): Promise<ReadSegment> {
+    const seg = await readSegmentPieces(this.deps.files.fs, await this.deps.files.localPath(meta.file), placement);
     if (seg.numRows !== meta.numRows) {
       throw errors.internal(`segment ${meta.file} has ${seg.numRows} rows, the manifest says ${meta.numRows}`);
     }
     const tsCol = seg.cols.find((x) => x.fieldId === TS_FIELD_ID)?.column;
     if (!tsCol || tsCol.kind !== 'int64') throw errors.internal(`segment ${meta.file} has no timestamp column`);
+    const skipped = new Map<string, SkippedColumn>();
+    for (const x of seg.cols) {
+      const f = x.skipped ? c.meta.schema.fields.find((g) => g.fieldId === x.fieldId) : undefined;
+      if (f !== undefined) skipped.set(f.name, { column: x.column, dataOffset: x.dataOffset });
+    }
+    // Skipped columns go through the naming (so they are not taken for fields added since) and out again.
     const cols = seg.cols.filter((x) => x.fieldId !== TS_FIELD_ID);
-    return new Chunk(meta.partitionId, seg.numRows, toNamedCols(c, cols), tsCol.data, c.pkField.name);
+    const named = toNamedCols(c, cols, seg.numRows);
+    for (const name of skipped.keys()) named.delete(name);
+    return { chunk: new Chunk(meta.partitionId, seg.numRows, named, tsCol.data, c.pkField.name), skipped };
   }
 
   /** Delete WAL files no partition needs any more. */
@@ -312,11 +337,11 @@ function toFieldIdCols(c: CollectionRuntime, columns: ReadonlyMap<string, Column
   return out;
 }
 
-function toNamedCols(c: CollectionRuntime, cols: readonly { fieldId: number; column: Column }[]): Map<string, Column> {
+function toNamedCols(c: CollectionRuntime, cols: readonly { fieldId: number; column: Column }[], rows?: number): Map<string, Column> {
   const byId = new Map<number, FieldSchema>();
   for (const f of c.meta.schema.fields) byId.set(f.fieldId, f);
   const out = new Map<string, Column>();
-  let numRows = -1;
+  let numRows = rows ?? -1;
   for (const { fieldId, column } of cols) {
     if (numRows < 0) numRows = columnLength(column);
     const f = byId.get(fieldId);

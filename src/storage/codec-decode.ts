@@ -76,6 +76,14 @@ export function decodeColumns(bytes: Uint8Array, source: DecodeSource = { file: 
   return { numRows, cols };
 }
 
+/** One column (its 24-byte header and body, nothing after) decoded from `bytes`. */
+export function decodeColumnBytes(bytes: Uint8Array, numRows: number, source: DecodeSource): FieldColumn {
+  const r = new Reader(bytes, source);
+  const col = decodeColumn(r, numRows);
+  if (r.offset !== bytes.length) r.fail(`${bytes.length - r.offset} unexpected trailing bytes`);
+  return col;
+}
+
 function decodeColumn(r: Reader, numRows: number): FieldColumn {
   const start = r.offset;
   const h = r.header(24, 'column header');
@@ -96,7 +104,8 @@ function decodeColumn(r: Reader, numRows: number): FieldColumn {
   return { fieldId, column };
 }
 
-function unpackBits(bits: Uint8Array, numRows: number): Uint8Array {
+/** One byte per row from a bitmap (bit i%8 of byte i/8). */
+export function unpackBits(bits: Uint8Array, numRows: number): Uint8Array {
   const out = new Uint8Array(numRows);
   for (let i = 0; i < numRows; i++) out[i] = ((bits[i >>> 3] as number) >>> (i & 7)) & 1;
   return out;

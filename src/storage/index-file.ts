@@ -14,6 +14,7 @@
  * Written once (temp, fsync, rename, fsync dir) and never modified; reading verifies everything.
  */
 import { crc32c } from '../core/crc32c.js';
+import { crc32cFast } from '../index/wasm/crc.js';
 import { storageErrors } from './errors.js';
 import { writeFileAtomic } from './fs/durable.js';
 import type { FileSystem } from './fs/types.js';
@@ -59,7 +60,7 @@ export function decodeIndexFile(bytes: Uint8Array, file: string): IndexFileData 
   const expected = HEADER_BYTES + pad8(metaLen) + payloadLen + 4;
   if (expected !== bytes.length) throw storageErrors.corruptFile(file, 16, `length ${bytes.length} does not match header (${expected})`);
   const crc = view.getUint32(bytes.length - 4, true);
-  if (crc32c(bytes.subarray(0, bytes.length - 4)) !== crc) throw storageErrors.corruptFile(file, bytes.length - 4, 'CRC mismatch');
+  if (crc32cFast(bytes.subarray(0, bytes.length - 4)) !== crc) throw storageErrors.corruptFile(file, bytes.length - 4, 'CRC mismatch');
   const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + metaLen))) as Record<string, unknown>;
   const start = HEADER_BYTES + pad8(metaLen);
   return { meta, payload: bytes.subarray(start, start + payloadLen) };
@@ -108,7 +109,7 @@ export async function locateIndexPayload(fs: FileSystem, path: string): Promise<
     for (let at = 0; at < size - 4; at += buf.length) {
       const part = buf.subarray(0, Math.min(buf.length, size - 4 - at));
       if ((await h.read(part, at)) !== part.length) throw storageErrors.corruptFile(file, at, 'short read');
-      crc = crc32c(part, crc);
+      crc = crc32cFast(part, crc);
     }
     const tail = new Uint8Array(4);
     await h.read(tail, size - 4);

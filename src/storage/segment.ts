@@ -19,6 +19,7 @@
 import { posix } from 'node:path';
 import { assert } from '../core/assert.js';
 import { crc32c } from '../core/crc32c.js';
+import { crc32cFast } from '../index/wasm/crc.js';
 import { encodeColumns } from './codec.js';
 import type { FieldColumn } from './codec.js';
 import { decodeColumns } from './codec-decode.js';
@@ -68,7 +69,7 @@ export function decodeSegment(bytes: Uint8Array, file: string): SegmentData {
   const lengthBytes = dv.getBigUint64(16, true);
   if (lengthBytes !== BigInt(bytes.length)) throw corrupt(16, `header says ${lengthBytes} bytes, file has ${bytes.length}`);
   const crcAt = bytes.length - 4;
-  if (dv.getUint32(crcAt, true) !== crc32c(bytes.subarray(0, crcAt))) throw corrupt(crcAt, 'checksum mismatch');
+  if (dv.getUint32(crcAt, true) !== crc32cFast(bytes.subarray(0, crcAt))) throw corrupt(crcAt, 'checksum mismatch');
   const numRows = dv.getUint32(12, true);
   const metaLength = dv.getUint32(24, true);
   const columnsAt = HEADER_BYTES + pad8(metaLength);

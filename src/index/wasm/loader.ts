@@ -46,6 +46,8 @@ export interface KernelExports {
   sparseFinish(scores: number, n: number, mask: number, out: number): void;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;
+  /** CRC-32C of len bytes at ptr continuing `seed`, with core/crc32c.ts's table at `table`. */
+  crc32c(table: number, ptr: number, len: number, seed: number): number;
 }
 
 /*
@@ -77,7 +79,7 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'normsSq', 'decodeF16'] as const;
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'normsSq', 'decodeF16', 'crc32c'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

@@ -135,6 +135,15 @@ export class VectorStore {
   }
 
   /**
+   * Room for `numRows` rows of a kind held as is (not float16) in the arena, to be filled by the
+   * caller (a positional read straight into wasm memory) before the store is searched.
+   */
+  static reserve(arena: WasmArena, kind: Exclude<WasmVectorKind, 'float16Vector'>, dim: number, numRows: number): VectorStore {
+    const ptr = arena.alloc(numRows * rowBytesOf(kindCode(kind), dim));
+    return new VectorStore(arena, kind, dim, numRows, ptr);
+  }
+
+  /**
    * The rows as a typed array aliasing wasm memory (stays valid after the memory grows). float16
    * stores hold (and return) their rows decoded to float32.
    */

@@ -24,7 +24,7 @@
  * count and row id so a bad payload fails with an error instead of a broken graph.
  */
 import { errors } from '../../../core/errors.js';
-import { HnswGraph, MAX_LEVEL } from './graph.js';
+import { HnswGraph, MAX_LEVEL, type LinkStorage } from './graph.js';
 
 const MAGIC = 0x57534e48; // "HNSW" read as a little-endian u32
 export const HNSW_FORMAT_VERSION = 1;
@@ -92,8 +92,11 @@ function getInt32s(bytes: Uint8Array, at: number, dst: Int32Array): number {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Parse and check a payload; `expect` holds what the caller knows from the column and the spec. */
-export function decodeHnsw(bytes: Uint8Array, expect: { numRows: number; dim: number; metricCode: number }): HnswPayload {
+/**
+ * Parse and check a payload; `expect` holds what the caller knows from the column and the spec. The
+ * links are read straight into arrays from `storage` when given (the space's wasm memory).
+ */
+export function decodeHnsw(bytes: Uint8Array, expect: { numRows: number; dim: number; metricCode: number }, storage?: LinkStorage): HnswPayload {
   if (bytes.length < HEADER_BYTES) bad(`${bytes.length} bytes is shorter than the header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) bad('bad magic');
@@ -116,7 +119,7 @@ export function decodeHnsw(bytes: Uint8Array, expect: { numRows: number; dim: nu
   const want = HEADER_BYTES + levelsBytes + 4 * numRows * (2 * M + 1) + 4 * upperBlocks * (M + 1) + qLen;
   if (bytes.length !== want) bad(`length ${bytes.length}, expected ${want}`);
   const levels = bytes.slice(HEADER_BYTES, HEADER_BYTES + numRows);
-  const graph = new HnswGraph(numRows, M, levels);
+  const graph = new HnswGraph(numRows, M, levels, storage);
   if (graph.upperBlocks !== upperBlocks) bad('levels do not add up to the upper block count');
   let at = getInt32s(bytes, HEADER_BYTES + levelsBytes, graph.layer0);
   at = getInt32s(bytes, at, graph.upper);

@@ -92,10 +92,10 @@ function makeIndex(
     if (v.sq && wasm !== null) graph = graph.relocate((length) => new Int32Array(length));
     if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);
   } else {
-    const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) });
+    // The native layer-0 search needs the links in the space's wasm memory: decoded straight into it.
+    const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) }, wasm === null ? undefined : (length) => wasm.linkStorage(length));
     if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
-    // The native layer-0 search needs the links in the space's wasm memory.
-    graph = wasm === null ? decoded.graph : decoded.graph.relocate((length) => wasm.linkStorage(length));
+    graph = decoded.graph;
     efConstruction = decoded.efConstruction;
     if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
   }
