@@ -16,7 +16,7 @@ import type { PathStep } from './ast.js';
 import { navigate, type B3 } from './eval-vec.js';
 import { compileLike, likeLiterals, likeMatches, type LikeMatcher } from './like.js';
 import type { ConstValue, Node } from './plan.js';
-import type { IndexKey, IndexKeyKind, ScalarIndexEntry, ScalarIndexSource, SortedScalarIndex } from './scalar-index.js';
+import type { IndexKey, IndexKeyKind, ScalarIndex, ScalarIndexEntry, ScalarIndexSource, SortedScalarIndex } from './scalar-index.js';
 
 /** Counters for tests: predicates answered from an index, and ANDs narrowed to candidate rows. */
 export const indexPlanStats = { indexed: 0, narrowedAnds: 0 };
@@ -214,7 +214,7 @@ export class IndexPlanner {
   }
 
   private and(args: Node[], evalAnd: EvalAnd): B3 | undefined {
-    const groups = new Map<ScalarIndexEntry, Bounds>();
+    const groups = new Map<ScalarIndex, Bounds>();
     const sels: { sel: Selection; args: number[] }[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
@@ -247,8 +247,8 @@ export class IndexPlanner {
     for (let j = 0; j < m; j++) if (r.v[j] !== 1) v[cands[j]!] = 0;
   }
 
-  /** A range or equality comparison on a field with a range index joins that field's bounds. */
-  private mergeBound(a: Node, i: number, groups: Map<ScalarIndexEntry, Bounds>): boolean {
+  /** A range or equality comparison on a field with a range index joins that index's bounds (grouped by index object). */
+  private mergeBound(a: Node, i: number, groups: Map<ScalarIndex, Bounds>): boolean {
     if (a.op !== 'cmp') return false;
     const c = leafCmp(a);
     if (c === undefined || c.op === '!=') return false;
@@ -256,8 +256,8 @@ export class IndexPlanner {
     if (e === undefined) return false;
     const k = keyFor(e.index.keyKind, c.value);
     if (k === undefined) return false;
-    let b = groups.get(e);
-    if (b === undefined) groups.set(e, (b = { entry: e, lo: null, loIn: false, hi: null, hiIn: false, args: [] }));
+    let b = groups.get(e.index);
+    if (b === undefined) groups.set(e.index, (b = { entry: e, lo: null, loIn: false, hi: null, hiIn: false, args: [] }));
     b.args.push(i);
     if (c.op !== '<' && c.op !== '<=') {
       const incl = c.op !== '>';
