@@ -13,11 +13,12 @@ import { DEFAULT_EMBEDDED, runEmbedded, type EmbeddedResult } from './embedded.j
 import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
 import { DEFAULT_FULLTEXT, runFulltext, type FulltextResult } from './fulltext.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
+import { DEFAULT_SCALAR, runScalarIndexBench, type ScalarBenchResult } from './scalar-index.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext';
-const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext'];
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar';
+const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext', 'scalar'];
 /** Suites that run on the vector data set (the full-text suite makes its own corpus). */
 const VECTOR_SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
@@ -53,6 +54,7 @@ export interface BenchReport {
   server: ServerResult | null;
   embedded: EmbeddedResult | null;
   fulltext: FulltextResult | null;
+  scalar: ScalarBenchResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
@@ -90,7 +92,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, scalar: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -120,6 +122,10 @@ export async function runBench(
     report.fulltext = await runFulltext({ ...o.fulltext, rows: o.n, seed: o.seed, log });
     for (const t of report.fulltext.tables) print(`${formatTable(t)}\n`);
   }
+  if (o.suites.includes('scalar')) {
+    report.scalar = runScalarIndexBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, log });
+    for (const t of report.scalar.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -135,9 +141,9 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|server|embedded|fulltext|all suites to run, comma-separated (default all)
+  --suite ann|engine|grpc|server|embedded|fulltext|scalar|all suites to run, comma-separated (default all)
   --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows;
-                                  fulltext: generated documents)
+                                  fulltext: generated documents; scalar: generated rows, default 1000000)
   --dim D                         dimensions of the synthetic data (default 128)
   --queries N|FILE                query count (default 1000; fulltext: per query length, default 200), or a .fvecs/.fbin query file with --fvecs
   --passes N                      fulltext suite: timed passes over the queries, median per query (default 3)

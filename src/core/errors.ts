@@ -180,6 +180,9 @@ export const errors = {
     new MilvusError(1100, formatReason(`${what}: invalid parameter`, detail), input),
   missingParameter: (name: string) =>
     new MilvusError(1101, formatReason('missing parameter', { name }), input),
+  /** Milvus's WrapErrParameterMissing(Msg): `what: missing parameter[param=name]`. */
+  missingParameterMsg: (what: string, param?: string) =>
+    new MilvusError(1101, formatReason(`${what}: missing parameter`, { param }), input),
   parameterTooLarge: (what: string, detail: ErrorDetail = {}) =>
     new MilvusError(1102, formatReason(`${what}: parameter too large`, detail), input),
   aliasNotFound: (alias: string, database = 'default') =>

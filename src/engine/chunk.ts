@@ -5,6 +5,7 @@
  */
 import type { Analyzer } from '../analyzer/analyzer.js';
 import { buildTextIndex, TextIndex, type TextIndexSource } from '../expr/text-index.js';
+import type { ScalarIndexEntry, ScalarIndexSource } from '../expr/scalar-index.js';
 import type { VectorIndex } from '../index/descriptor.js';
 import type { Bitset, Column, RowSource } from '../schema/column.js';
 import { concatColumns } from '../schema/ops.js';
@@ -19,12 +20,19 @@ import { pkAt } from './pk.js';
 /** Filter results a chunk keeps (see Chunk.filterResult). */
 const FILTERS_KEPT = 8;
 
-export class Chunk implements RowSource, TextIndexSource {
+/** A loaded scalar index (index/scalar/) with what its memory holds. */
+export interface ChunkScalarIndex extends ScalarIndexEntry {
+  countMemory(t: MemoryTally): void;
+}
+
+export class Chunk implements RowSource, TextIndexSource, ScalarIndexSource {
   /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
   deleted: Uint8Array | null = null;
   deletedVersion = -1;
   /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
   readonly indexes = new Map<string, { index: VectorIndex }>();
+  /** Scalar indexes by index id (sealed, loaded segments only): the filter planner's index step. */
+  readonly scalarIndexesById = new Map<number, ChunkScalarIndex>();
   /** Columns read from the segment file on demand (mmap.enabled, mmap-column.ts): not in `columns`. */
   readonly mapped = new Map<string, MappedColumn>();
   /** BM25 posting lists of sparse columns by field name, built on the first full-text search (engine/bm25.ts). */
@@ -89,6 +97,19 @@ export class Chunk implements RowSource, TextIndexSource {
     return bits;
   }
 
+  scalarIndexes(field: string): readonly ScalarIndexEntry[] {
+    if (this.scalarIndexesById.size === 0) return [];
+    const out: ScalarIndexEntry[] = [];
+    for (const e of this.scalarIndexesById.values()) if (e.field === field) out.push(e);
+    return out;
+  }
+
+  /** Attach or drop a scalar index: filter results computed before may have used it or not (same rows either way). */
+  setScalarIndex(indexId: number, entry: ChunkScalarIndex | null): void {
+    if (entry === null) this.scalarIndexesById.delete(indexId);
+    else this.scalarIndexesById.set(indexId, entry);
+  }
+
   textIndex(field: string, analyzer: Analyzer, analyzerKey: string): TextIndex {
     const key = `${field}\0${analyzerKey}`;
     const hit = this.textIndexes.get(key);
@@ -121,6 +142,7 @@ export class Chunk implements RowSource, TextIndexSource {
     t.array(this.ts).array(this.deleted);
     for (const c of this.columns.values()) t.column(c);
     for (const i of this.indexes.values()) i.index.countMemory(t);
+    for (const i of this.scalarIndexesById.values()) i.countMemory(t);
     for (const x of this.textIndexes.values()) t.other(x.index.sizeBytes);
     for (const p of this.bm25Postings.values()) countBm25Postings(p, t);
     for (const f of this.filters.values()) t.array(f);

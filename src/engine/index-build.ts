@@ -1,5 +1,5 @@
 /**
- * Building one vector index over one sealed segment's column: the pure part, shared by the
+ * Building one vector or scalar index over one sealed segment's column: the pure part, shared by the
  * in-process path and the worker thread (index-worker.ts).
  */
 import type { MetricType } from '../core/enums.js';
@@ -7,6 +7,7 @@ import type { IndexParams } from '../index/descriptor.js';
 import { getIndexDescriptor } from '../index/registry.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { readSegmentFile } from '../storage/segment.js';
+import { buildScalarPayload, type ScalarBuild } from './scalar-indexes.js';
 
 export interface BuildJob {
   segmentPath: string;
@@ -14,6 +15,8 @@ export interface BuildJob {
   indexType: string;
   metric: MetricType;
   params: IndexParams;
+  /** Set for a scalar index (INVERTED, STL_SORT, BITMAP, TRIE, NGRAM, JSON paths). */
+  scalar?: ScalarBuild;
 }
 
 /** Read the segment's column, build the index, and return its serialised payload. */
@@ -21,6 +24,7 @@ export async function buildIndexPayload(fs: FileSystem, job: BuildJob): Promise<
   const seg = await readSegmentFile(fs, job.segmentPath);
   const col = seg.cols.find((c) => c.fieldId === job.fieldId)?.column;
   if (!col) throw new Error(`segment ${job.segmentPath} has no field ${job.fieldId}`);
+  if (job.scalar !== undefined) return buildScalarPayload(col, job.scalar);
   const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params });
   return index.serialize();
 }

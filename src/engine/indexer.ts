@@ -1,5 +1,5 @@
 /**
- * Vector index builds: one per (sealed segment, vector index). Builds run on a pool of worker
+ * Index builds: one per (sealed segment, index), vector and scalar alike (scalar-indexes.ts). Builds run on a pool of worker
  * threads when the engine is on the real file system (off the event loop), several segments at
  * once (one per build thread, `buildThreads`, default one per core); results are written as index
  * files next to the segment and recorded in the manifest. Compaction builds its merged segment's
@@ -19,6 +19,7 @@ import { buildIndexPayload } from './index-build.js';
 import { JobThreads } from './job-threads.js';
 import type { IndexMeta, SealedSegmentMeta } from './meta.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
+import { scalarBuildOf, scalarEntryOf } from './scalar-indexes.js';
 
 interface Task {
   c: CollectionRuntime;
@@ -64,7 +65,7 @@ export class Indexer {
     if (this.closed) return;
     for (const index of c.meta.indexes) {
       const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
-      if (!field || !isVectorKind(columnKindFor(field.dataType))) continue;
+      if (!field) continue;
       for (const p of c.partitions.values()) {
         for (const seg of p.sealed) {
           if (seg.meta.indexFiles?.[String(index.id)] !== undefined) continue;
@@ -147,16 +148,21 @@ export class Indexer {
   private async buildFile(c: CollectionRuntime, seg: SealedSegmentMeta, index: IndexMeta, live: () => boolean): Promise<string | null> {
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
     const kind = columnKindFor(field.dataType);
-    if (!isVectorKind(kind)) return null;
-    const desc = getIndexDescriptor(index.indexType);
-    const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
-    if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
-    const job: BuildJob = { segmentPath: await this.files.localPath(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+    let job: BuildJob;
+    const segmentPath = await this.files.localPath(seg.file);
+    if (isVectorKind(kind)) {
+      const desc = getIndexDescriptor(index.indexType);
+      const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
+      if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
+      job = { segmentPath, fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+    } else {
+      job = { segmentPath, fieldId: index.fieldId, indexType: index.indexType, metric: 'L2', params: {}, scalar: scalarBuildOf(field, index) };
+    }
     const payload = this.files.fs instanceof NodeFileSystem ? await this.threads.run(job) : await buildIndexPayload(this.files.fs, job);
     if (!live()) return null;
     const file = `idx-${seg.id}-${index.id}.sxi`;
     await writeIndexFile(this.files.fs, this.files.dir, file, {
-      meta: { segmentId: seg.id, indexId: index.id, field: field.name, indexType: desc.name, metric: spec.metric },
+      meta: { segmentId: seg.id, indexId: index.id, field: field.name, indexType: job.indexType, metric: job.scalar === undefined ? job.metric : '' },
       payload,
     });
     await this.files.publish(file);
@@ -202,9 +208,9 @@ export class Indexer {
       const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
       if (field === undefined) continue;
       const fileBytes = (await this.files.fs.stat(await this.files.localPath(file))).size;
-      const desc = getIndexDescriptor(index.indexType);
       const kind = columnKindFor(field.dataType);
-      if (desc.memoryEstimateBytes === undefined || !isVectorKind(kind)) {
+      const desc = isVectorKind(kind) ? getIndexDescriptor(index.indexType) : undefined;
+      if (desc?.memoryEstimateBytes === undefined || !isVectorKind(kind)) {
         n += fileBytes;
         continue;
       }
@@ -227,7 +233,11 @@ export class Indexer {
     if (!data || !file) return;
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
     const kind = columnKindFor(field.dataType);
-    if (!isVectorKind(kind)) return;
+    if (!isVectorKind(kind)) {
+      const { payload } = await readIndexFile(this.files.fs, await this.files.localPath(file));
+      data.setScalarIndex(index.id, scalarEntryOf(field, index, payload));
+      return;
+    }
     const desc = getIndexDescriptor(index.indexType);
     const col = data.column(field.name) ?? mappedForIndex(data.mapped.get(field.name), desc.openFile !== undefined);
     if (!col) return;
@@ -258,8 +268,11 @@ export class Indexer {
           delete rest[String(index.id)];
           seg.meta.indexFiles = rest;
         }
-        seg.data?.indexes.get(index.fieldName)?.index.close?.();
-        seg.data?.indexes.delete(index.fieldName);
+        seg.data?.setScalarIndex(index.id, null);
+        if (isVectorIndex(c, index)) {
+          seg.data?.indexes.get(index.fieldName)?.index.close?.();
+          seg.data?.indexes.delete(index.fieldName);
+        }
       }
     }
     return files;
@@ -285,6 +298,11 @@ export class Indexer {
     await this.threads.close();
     await this.idle();
   }
+}
+
+function isVectorIndex(c: CollectionRuntime, index: IndexMeta): boolean {
+  const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
+  return field !== undefined && isVectorKind(columnKindFor(field.dataType));
 }
 
 /**

@@ -16,6 +16,8 @@ import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 import { textIndexOf } from './text-index.js';
+import { IndexPlanner } from './index-plan.js';
+import { hasScalarIndexes } from './scalar-index.js';
 
 export function evaluateFilter(plan: FilterPlan, rows: RowSource): Bitset {
   const n = rows.numRows;
@@ -73,8 +75,27 @@ function inInt64(col: BigInt64Array, set: ValueSet, out: Uint8Array): void {
 
 class Evaluator {
   private readonly n: number;
+  /** Answers indexed predicates (null: the rows have no scalar indexes). */
+  private readonly planner: IndexPlanner | null;
+  /**
+   * No NOT above and not inside a value: only TRUE rows matter here, so unknown may read as FALSE
+   * (what lets the planner use JSON path indexes and narrow an AND to candidates).
+   */
+  private positive = true;
   constructor(private readonly rows: RowSource) {
     this.n = rows.numRows;
+    this.planner = hasScalarIndexes(rows) ? new IndexPlanner(rows) : null;
+  }
+
+  /** `bool(node)` with `positive` false below it. */
+  private exact<T>(f: () => T): T {
+    const was = this.positive;
+    this.positive = false;
+    try {
+      return f();
+    } finally {
+      this.positive = was;
+    }
   }
 
   value(node: Node): Vec {
@@ -103,7 +124,7 @@ class Evaluator {
       case 'bitnot': return bitNot(this.value(node.arg), n);
       case 'length': return this.length(node.arg);
       default: {
-        const b = this.bool(node);
+        const b = this.exact(() => this.bool(node));
         return { t: 'bool', v: b.v, k: b.k };
       }
     }
@@ -122,6 +143,8 @@ class Evaluator {
 
   bool(node: Node): B3 {
     const n = this.n;
+    const indexed = this.planner?.predicate(node, this.positive, (rest, rows) => new Evaluator(rows).and(rest));
+    if (indexed !== undefined) return indexed;
     switch (node.op) {
       case 'cmp':
         return intTermCompare(node.left, node.right, node.cmp, this.rows)
@@ -135,7 +158,7 @@ class Evaluator {
       case 'textMatch': case 'phraseMatch': return this.match(node);
       case 'and': return this.and(node.args);
       case 'or': return this.or(node.args);
-      case 'not': return this.not(this.bool(node.arg));
+      case 'not': return this.not(this.exact(() => this.bool(node.arg)));
       case 'truthy': case 'elem': return this.truthy(this.value(node.op === 'truthy' ? node.arg : node));
       case 'const': return allKnown(n, node.value === true ? 1 : 0);
       case 'field': {
@@ -240,7 +263,7 @@ class Evaluator {
     });
   }
 
-  private and(args: Node[]): B3 {
+  and(args: Node[]): B3 {
     const n = this.n;
     const v = new Uint8Array(n).fill(1);
     const k = new Uint8Array(n).fill(1);

@@ -48,6 +48,13 @@ function pieces(pattern: string): Piece[] {
   return out;
 }
 
+/** The literal runs of a pattern (between wildcards, escapes resolved): each is a substring of any match. */
+export function likeLiterals(pattern: string): string[] {
+  const out: string[] = [];
+  for (const p of pieces(pattern)) if ('lit' in p) out.push(p.lit);
+  return out;
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }

@@ -14,19 +14,18 @@ import { fieldByName } from '../schema/types.js';
 import { FunctionType } from '../schema/functions.js';
 import { requireCollection } from './resolve.js';
 import { checkIndexMmap, refuseWhileLoaded } from './mmap.js';
+import { SCALAR_INDEX_TYPES, validateScalarIndex } from '../index/scalar/rules.js';
+import { parseJsonPath } from '../index/scalar/build.js';
+import { DataType } from '../core/enums.js';
+import type { FieldSchema } from '../schema/types.js';
 import type * as T from './types.js';
-
-/** Scalar index types Milvus accepts; filters are evaluated by scan either way. */
-const SCALAR_INDEX_TYPES = new Set(['INVERTED', 'STL_SORT', 'TRIE', 'BITMAP', 'AUTOINDEX', 'HYBRID', 'NGRAM']);
 
 export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
   const c = requireCollection(engine, req);
-  const field = fieldByName(c.meta.schema, req.fieldName);
-  // Milvus' proxy answers a plain error (65535) here, not FieldNotFound.
-  if (!field || field.isDynamic) throw errors.unexpected(`cannot create index on non-exist field: ${req.fieldName}`);
   const params = { ...req.params };
+  const field = indexedField(c, req.fieldName, params);
   // Unnamed: the field's existing index name if it has one (Milvus datacoord), else the field name.
-  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : c.indexOnField(field.name)?.name ?? field.name;
+  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : sameTarget(c, field, params)?.name ?? req.fieldName;
   validateName('index', indexName);
   let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
   if (indexType === '') indexType = 'AUTOINDEX';
@@ -43,11 +42,13 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
     validateIndexParams(desc, kind, metricType, params);
   } else {
     if (!SCALAR_INDEX_TYPES.has(indexType)) throw errors.indexNotSupported(indexType);
+    validateScalarIndex(indexType, field, params);
+    if (field.dataType === DataType.JSON) parseJsonPath(params['json_path'] ?? '', field.name, field.isDynamic);
   }
   checkIndexMmap(indexType, params);
   params['index_type'] = indexType;
   if (metricType) params['metric_type'] = metricType;
-  const onField = c.indexOnField(field.name);
+  const onField = sameTarget(c, field, params);
   if (onField) {
     if (onField.indexType === indexType && onField.metricType === metricType && onField.name === indexName) return;
     throw errors.unexpected('CreateIndex failed: at most one distinct index is allowed per field');
@@ -56,6 +57,27 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
     throw errors.invalidParameter(`index name ${indexName} is used by another field`, { indexName });
   }
   await engine.addIndex(c, { name: indexName, fieldName: field.name, fieldId: field.fieldId, indexType, metricType, params });
+}
+
+/**
+ * The field an index is created on: a schema field, or the dynamic field when the name is a dynamic
+ * key and a `json_path` is given (Milvus indexes dynamic keys as JSON paths of `$meta`).
+ */
+function indexedField(c: CollectionRuntime, name: string, params: Record<string, string>): FieldSchema {
+  const field = fieldByName(c.meta.schema, name);
+  if (field && !field.isDynamic) return field;
+  const dynamic = c.meta.schema.fields.find((f) => f.isDynamic);
+  if (dynamic !== undefined && params['json_path'] !== undefined) return dynamic;
+  // Milvus' proxy answers a plain error (65535) here, not FieldNotFound.
+  throw errors.unexpected(`cannot create index on non-exist field: ${name}`);
+}
+
+/** The index already on the same target: the field, or for JSON the same path. */
+function sameTarget(c: CollectionRuntime, field: FieldSchema, params: Record<string, string>): IndexMeta | undefined {
+  if (field.dataType !== DataType.JSON) return c.indexOnField(field.name);
+  const path = (p: Record<string, string>): string => JSON.stringify(parseJsonPath(p['json_path'] ?? '', field.name, field.isDynamic));
+  const want = path(params);
+  return c.meta.indexes.find((i) => i.fieldName === field.name && path(i.params) === want);
 }
 
 /** A BM25 function's output takes metric BM25 (filled when absent); no other field may use it. */
@@ -87,8 +109,7 @@ export function describeIndex(engine: Engine, req: T.IndexRequest): T.IndexDescr
   return list.map((i) => {
     // Sealed segments are indexed by background builds; growing rows are searched exactly
     // and, as in Milvus, are not counted as pending index work.
-    const vector = isVectorType(c.meta.schema.fields.find((f) => f.fieldId === i.fieldId)?.dataType ?? 0);
-    const { indexedRows, pendingRows } = vector ? engine.indexer.progress(c, i) : { indexedRows: c.numRowsTotal, pendingRows: 0 };
+    const { indexedRows, pendingRows } = engine.indexer.progress(c, i);
     const failReason = engine.indexer.failures.get(i.id) ?? '';
     return {
       indexName: i.name,

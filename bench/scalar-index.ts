@@ -1,0 +1,126 @@
+/**
+ * Scalar suite (`npm run bench -- --suite scalar [--rows N]`): 0.1%-selective filters over generated
+ * columns, answered by the column scan and by the filter planner's index step (STL_SORT, BITMAP,
+ * INVERTED, TRIE, NGRAM built over the same columns as a loaded segment holds them), CPU time per
+ * filter (process.cpuUsage, median of `passes`), with the two results compared bit for bit.
+ * Nothing is compared to a time limit here; the speed-up column is the figure.
+ */
+import { DataType } from '../src/core/enums.js';
+import { compileFilter, evaluateFilter } from '../src/expr/index.js';
+import type { ScalarIndexEntry, ScalarIndexSource } from '../src/expr/scalar-index.js';
+import { buildScalarIndex, scalarIndexSpec } from '../src/index/scalar/build.js';
+import { memoryOf } from '../src/index/memory.js';
+import type { Column, RowSource } from '../src/schema/column.js';
+import type { CollectionSchema, FieldSchema } from '../src/schema/types.js';
+import { table, type Table } from './table.js';
+
+export interface ScalarBenchOptions { rows: number; seed: number; passes: number; log: (line: string) => void }
+export const DEFAULT_SCALAR = { passes: 7 };
+
+export interface ScalarBenchRow {
+  case: string; filter: string; index: string; matched: number; scanCpuMs: number; indexCpuMs: number; speedup: number; identical: boolean;
+}
+export interface ScalarBenchResult { rows: ScalarBenchRow[]; builds: { index: string; field: string; cpuMs: number; bytes: number }[]; tables: Table[] }
+
+function fieldOf(fieldId: number, name: string, dataType: DataType): FieldSchema {
+  return {
+    fieldId, name, description: '', dataType, isPrimaryKey: name === 'id', autoId: false, isPartitionKey: false, isClusteringKey: false,
+    isDynamic: false, nullable: false, defaultValue: null, dim: null, maxLength: dataType === DataType.VarChar ? 64 : null,
+    maxCapacity: null, elementType: null, typeParams: {},
+  };
+}
+
+const SCHEMA: CollectionSchema = {
+  name: 'scalar', description: '', enableDynamicField: false, functions: [],
+  fields: [fieldOf(100, 'id', DataType.Int64), fieldOf(101, 'k', DataType.Int64), fieldOf(102, 'x', DataType.Double), fieldOf(103, 's', DataType.VarChar), fieldOf(104, 't', DataType.VarChar)],
+};
+
+/** k: 1,000 values; x: uniform [0, 1); s: `key0417-<id>`; t: two random hex words around `tag0417x`. */
+function columns(n: number, seed: number): Map<string, Column> {
+  let st = seed >>> 0;
+  const next = (): number => {
+    st = (st + 0x6d2b79f5) >>> 0;
+    let t = st;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const id = new BigInt64Array(n), k = new BigInt64Array(n), x = new Float64Array(n);
+  const s = new Array<string>(n), t = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    id[i] = BigInt(i);
+    const code = Math.floor(next() * 1000);
+    k[i] = BigInt(code);
+    x[i] = next();
+    s[i] = `key${String(Math.floor(next() * 1000)).padStart(4, '0')}-${i}`;
+    const hex = (): string => Math.floor(next() * 0x100000000).toString(16);
+    t[i] = `${hex()} tag${String(Math.floor(next() * 1000)).padStart(4, '0')}x ${hex()}`;
+  }
+  return new Map<string, Column>([
+    ['id', { kind: 'int64', data: id, valid: null }], ['k', { kind: 'int64', data: k, valid: null }],
+    ['x', { kind: 'double', data: x, valid: null }], ['s', { kind: 'varchar', data: s, valid: null }], ['t', { kind: 'varchar', data: t, valid: null }],
+  ]);
+}
+
+function cpuMs(f: () => void): number {
+  const a = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(a);
+  return (d.user + d.system) / 1000;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** [case, index type on the field, field, params, filter per pass (varied so no pass repeats another's work)] */
+const CASES: readonly [string, string, string, Record<string, string>, (p: number) => string][] = [
+  ['equality (Int64)', 'STL_SORT', 'k', {}, (p) => `k == ${400 + p}`],
+  ['equality (Int64)', 'BITMAP', 'k', {}, (p) => `k == ${400 + p}`],
+  ['range (Double)', 'INVERTED', 'x', {}, (p) => `x >= ${(0.5 + p * 0.01).toFixed(3)} and x < ${(0.501 + p * 0.01).toFixed(3)}`],
+  ['range (Double)', 'STL_SORT', 'x', {}, (p) => `x >= ${(0.5 + p * 0.01).toFixed(3)} and x < ${(0.501 + p * 0.01).toFixed(3)}`],
+  ['prefix like (VarChar)', 'TRIE', 's', {}, (p) => `s like "key${String(400 + p).padStart(4, '0')}-%"`],
+  ['prefix like (VarChar)', 'INVERTED', 's', {}, (p) => `s like "key${String(400 + p).padStart(4, '0')}-%"`],
+  ['%infix% like (VarChar)', 'NGRAM', 't', { min_gram: '2', max_gram: '4' }, (p) => `t like "%tag${String(400 + p).padStart(4, '0')}x%"`],
+];
+
+export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
+  o.log(`scalar: generating ${o.rows} rows`);
+  const cols = columns(o.rows, o.seed);
+  const plain: RowSource = { numRows: o.rows, column: (name) => cols.get(name) };
+  const out: ScalarBenchResult = { rows: [], builds: [], tables: [] };
+  for (const [label, indexType, fieldName, params, filterAt] of CASES) {
+    const field = SCHEMA.fields.find((f) => f.name === fieldName)!;
+    const spec = scalarIndexSpec(indexType, field, params);
+    let built: ReturnType<typeof buildScalarIndex> | undefined;
+    const buildMs = cpuMs(() => { built = buildScalarIndex(cols.get(fieldName)!, spec); });
+    const ix = built!;
+    const entry: ScalarIndexEntry = { field: fieldName, jsonPath: null, index: ix };
+    const bytes = memoryOf((t) => ix.countMemory(t));
+    out.builds.push({ index: indexType, field: fieldName, cpuMs: buildMs, bytes });
+    o.log(`scalar: ${indexType} on ${fieldName} built in ${buildMs.toFixed(0)} ms CPU, ${(bytes / 1048576).toFixed(1)} MiB`);
+    const indexed: RowSource & ScalarIndexSource = { ...plain, column: plain.column, scalarIndexes: (f) => (f === fieldName ? [entry] : []) };
+    const scan: number[] = [];
+    const viaIndex: number[] = [];
+    let identical = true;
+    let matched = 0;
+    for (let p = 0; p < o.passes; p++) {
+      const plan = compileFilter(filterAt(p), SCHEMA);
+      let a: Uint8Array = new Uint8Array(0);
+      let b: Uint8Array = new Uint8Array(0);
+      scan.push(cpuMs(() => { a = evaluateFilter(plan, plain); }));
+      viaIndex.push(cpuMs(() => { b = evaluateFilter(plan, indexed); }));
+      let m = 0;
+      for (let i = 0; i < a.length; i++) { m += a[i]!; if (a[i] !== b[i]) identical = false; }
+      matched = Math.max(matched, m);
+    }
+    const row: ScalarBenchRow = { case: label, filter: filterAt(0), index: indexType, matched, scanCpuMs: median(scan), indexCpuMs: median(viaIndex), speedup: median(scan) / median(viaIndex), identical };
+    out.rows.push(row);
+    o.log(`scalar: ${label} ${indexType}: scan ${row.scanCpuMs.toFixed(2)} ms, index ${row.indexCpuMs.toFixed(3)} ms, x${row.speedup.toFixed(1)}, identical ${identical}`);
+  }
+  const t = table(`Scalar indexes: ${o.rows} rows, 0.1%-selective filters, CPU ms per filter (median of ${o.passes})`, ['case', 'index', 'filter (first pass)', 'rows matched', 'scan ms', 'index ms', 'speed-up', 'identical']);
+  for (const r of out.rows) t.rows.push([r.case, r.index, r.filter, r.matched, r.scanCpuMs, r.indexCpuMs, r.speedup, r.identical ? 'yes' : 'NO']);
+  t.notes.push('evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads; process.cpuUsage per call.');
+  const b = table('Scalar index builds', ['index', 'field', 'build CPU ms', 'memory MiB']);
+  for (const x of out.builds) b.rows.push([x.index, x.field, x.cpuMs, x.bytes / 1048576]);
+  out.tables.push(t, b);
+  return out;
+}
