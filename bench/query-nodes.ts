@@ -107,9 +107,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     await run([q1, q2]); // warm-up
+    const idleFrom = await cpuMs(q1.proc.pid ?? 0);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const idleMsPerSec = ((await cpuMs(q1.proc.pid ?? 0)) - idleFrom) / 10;
     const one = await run([q1]);
     const two = await run([q1, q2]);
     const f = (x: number) => x.toFixed(2);
+    console.log(`an idle query node (its follow loop) used ${f(idleMsPerSec)} ms CPU per second over 10 s`);
     console.log(`FLAT ${ROWS} x ${DIM}, nq=1 top 10, ${REQUESTS} searches, ${CONCURRENCY} in flight, consistency ${values.consistency}:`);
     console.log(`  1 query node : ${f(one.reqPerSec)} req/s, query-node CPU ${f(one.cpuMsPerSearch)} ms/search, client CPU ${f(one.clientCpuMsPerSearch)} ms/search`);
     console.log(`  2 query nodes: ${f(two.reqPerSec)} req/s, query-node CPU ${f(two.cpuMsPerSearch)} ms/search, client CPU ${f(two.clientCpuMsPerSearch)} ms/search`);

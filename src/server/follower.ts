@@ -1,6 +1,6 @@
 /**
  * What keeps a query node's engine current (issue #14). One loop, every `stepMs` or at once when a
- * read waits for it:
+ * read waits for it (the placement is read every `placementMs`):
  * 1. If the catalog's version in etcd moved (a flush, an index, DDL, a load), open a new engine over
  *    the new catalog (its sealed segments from S3 through the disk cache, the log replayed from the
  *    catalog's checkpoint), swap it in, close the old one a little later (reads running on it finish).
@@ -36,6 +36,8 @@ export interface FollowerDeps {
   report(r: NodeLoadReport): Promise<void>;
   warn(line: string): void;
   stepMs: number;
+  /** How often the live query nodes and replica numbers are read again. */
+  placementMs: number;
   /** How long a closed engine's reads may still run before its memory is freed. */
   closeDelayMs: number;
 }
@@ -54,6 +56,7 @@ export class Follower {
   lastError: unknown = null;
   private version: bigint;
   private placed: Placed;
+  private placedAtMs = Date.now();
   private readonly lock = new Mutex();
   private waiters: Waiter[] = [];
   private wake: (() => void) | null = null;
@@ -117,7 +120,10 @@ export class Follower {
 
   private async step(): Promise<void> {
     const startTs = tsAt(Date.now());
-    this.placed = await this.deps.placement();
+    if (Date.now() - this.placedAtMs >= this.deps.placementMs) {
+      this.placed = await this.deps.placement();
+      this.placedAtMs = Date.now();
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.deps.catalogVersion() !== this.version) await this.rebuild();
       else await this.current.engine.writer.replay(this.deps.log.readFrom(this.deps.log.readThrough + 1n));
