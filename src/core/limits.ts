@@ -22,6 +22,8 @@ export const limits = {
   defaultNumPartitionsPartitionKey: 16,
   /** Bytes per insert/search/query request. */
   maxRequestBytes: 64 * 1024 * 1024,
+  /** How long a query node lets a read wait for the log to reach its consistency level (issue #14). */
+  consistencyWaitMs: 10_000,
   /** Filter expressions. */
   maxExprLength: 65_536,
   maxExprDepth: 256,

@@ -73,6 +73,7 @@ export class Engine {
     this.clock.observe(catalog.body.clockTs);
     const wal = ports.log;
     this.health = new EngineHealth(() => wal.failure);
+    if (opts.follower !== undefined) this.health.makeReadOnly(opts.follower.reason);
     void ports.lease.lost.then(() => { if (!this.closed) this.health.fence('the storage lease was lost'); });
     this.catalog = new EngineCatalog(catalog.body, catalog.version, { store: catalog.store, lease: ports.lease, clock: this.clock, health: this.health });
     this.searchThreads = new SearchThreads(opts.searchThreads, opts.yieldLoneSearches === true);
@@ -99,7 +100,7 @@ export class Engine {
       catalog: this.catalog,
       files: this.segments,
       maxSegmentBytes: opts.maxSegmentBytes ?? limits.maxSegmentBytes,
-      auto: opts.autoCompaction ?? true,
+      auto: opts.follower === undefined && (opts.autoCompaction ?? true),
       flushCollection: (c) => this.writer.flushCollection(c),
       exclusive: (fn) => this.writer.exclusive(() => this.loader.exclusive(fn)),
       loadSegment: (c, meta) => this.loader.loadSegment(c, meta),
@@ -131,11 +132,17 @@ export class Engine {
 
   /** At open: the default database, tombstones, log replay from the checkpoint, orphans, loads, builds. */
   private async recover(): Promise<void> {
-    if (!this.databases.has(DEFAULT_DB)) await this.createDatabase(DEFAULT_DB, {}, 0);
+    if (!this.databases.has(DEFAULT_DB) && this.opts.follower === undefined) await this.createDatabase(DEFAULT_DB, {}, 0);
     for (const c of this.collections.values()) {
       for (const p of c.partitions.values()) await this.writer.readTombstones(p);
     }
     await this.writer.replay(this.wal.readFrom(this.checkpointLsn()));
+    const follower = this.opts.follower;
+    if (follower !== undefined) {
+      // A follower deletes nothing and builds nothing: the writer owns the files.
+      await this.loader.restoreLoads((id) => follower.loads(id));
+      return;
+    }
     await this.removeOrphanFiles();
     await this.loader.restoreLoads();
     // Builds interrupted by a stop or crash start again.
@@ -472,7 +479,7 @@ export class Engine {
       await this.indexer.close();
       await this.compactor.idle();
       // After a storage failure nothing more is written: the WAL holds every acknowledged write.
-      if (this.health.failedReason === null) await this.writer.flushAll();
+      if (this.health.failedReason === null && this.health.readOnly === null) await this.writer.flushAll();
     } catch (e) {
       throw this.health.storageError('closing', e, false);
     } finally {

@@ -46,6 +46,8 @@ export class EngineHealth {
   private failure: string | null = null;
   private noSpace: string | null = null;
   private closed = false;
+  /** Why this engine never writes (a read-only query node, issue #14), or null. */
+  private readOnlyReason: string | null = null;
 
   /** `walFailure` reports the WAL's own poisoned state (storage/wal.ts), null while it works. */
   constructor(private readonly walFailure: () => unknown) {}
@@ -73,6 +75,7 @@ export class EngineHealth {
   /** Throws the error a write gets while storage has failed or the engine is closed. */
   checkWritable(): void {
     if (this.closed) throw errors.serviceNotReady('engine is closed');
+    if (this.readOnlyReason !== null) throw errors.serviceNotReady(this.readOnlyReason);
     const failed = this.failedReason;
     if (failed !== null) throw errors.storageFailed(failed);
   }
@@ -105,6 +108,18 @@ export class EngineHealth {
   /** The storage lease was lost (another owner took over): nothing more may be acknowledged. */
   fence(reason: string): void {
     if (this.failure === null) this.failure = reason;
+  }
+
+  /**
+   * This engine follows a data set another process writes (a query node): every write is refused
+   * with code 1 (not ready, retriable) and `reason`, which names the writer. Reads go on.
+   */
+  makeReadOnly(reason: string): void {
+    this.readOnlyReason = reason;
+  }
+
+  get readOnly(): string | null {
+    return this.readOnlyReason;
   }
 
   /** A write reached the disk: space is back. */

@@ -231,10 +231,10 @@ export class Loader {
   }
 
   /** At open: load again what was loaded when the process stopped, as Milvus does. */
-  async restoreLoads(): Promise<void> {
+  async restoreLoads(accept: (collectionId: number) => boolean = () => true): Promise<void> {
     for (const c of this.deps.catalog.collections.values()) {
       const load = c.meta.load;
-      if (!load) continue;
+      if (!load || !accept(c.id)) continue;
       const parts = load.partitionIds.map((id) => c.partitions.get(id)).filter((p): p is PartitionRuntime => p !== undefined);
       try {
         await this.load(c, parts, load.type, false);

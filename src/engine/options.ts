@@ -35,6 +35,12 @@ export interface EngineOptions {
    * `dataDir` (storage/local/). The engine owns them: it closes the log and releases the lease.
    */
   ports?: StoragePorts;
+  /**
+   * A follower of a data set another process writes (a query node, issue #14): every write is
+   * refused with this reason (code 1), nothing is flushed, indexed, compacted or deleted, and at
+   * open only the collections `loads` accepts are loaded (in memory; the catalog is not written).
+   */
+  follower?: { reason: string; loads(collectionId: number): boolean };
 }
 
 /** Leave room for the process itself: half of the machine's memory. */

@@ -140,7 +140,8 @@ export class Writer {
   }
 
   private scheduleFlush(c: CollectionRuntime, p: PartitionRuntime): void {
-    if (this.autoFlushPending.has(p.meta.id)) return;
+    // A follower (query node) never flushes: the writer seals the same rows and it reloads them.
+    if (this.autoFlushPending.has(p.meta.id) || this.deps.health.readOnly !== null) return;
     this.autoFlushPending.add(p.meta.id);
     setImmediate(() => {
       this.flushPartition(c, p)

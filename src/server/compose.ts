@@ -9,6 +9,7 @@ import { configureWasm } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
 import { startSextantServer, type RunningSextantServer, type ServerTls } from './http/server.js';
 import type { StoragePorts } from '../storage/ports.js';
+import type { QueryNodeView } from '../service/cluster.js';
 import type { EngineSettings, MainOptions } from './options.js';
 
 export interface Served {
@@ -51,11 +52,14 @@ async function tlsOf(opts: MainOptions): Promise<ServerTls | undefined> {
  * Open the data directory (or the given `ports`, distributed mode) and serve it; the service is
  * closed again if serving fails.
  */
-export async function serve(opts: MainOptions & EngineSettings, onUnexpectedError: UnexpectedErrorHook, ports?: StoragePorts): Promise<Served> {
+export async function serve(
+  opts: MainOptions & EngineSettings, onUnexpectedError: UnexpectedErrorHook, ports?: StoragePorts, queryNodes?: QueryNodeView,
+): Promise<Served> {
   if (opts.wasm !== undefined) configureWasm(opts.wasm);
   const service = await SextantService.open({
     dataDir: opts.dataDir,
     ...(ports !== undefined ? { ports } : {}),
+    ...(queryNodes !== undefined ? { queryNodes } : {}),
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
     yieldLoneSearches: true,

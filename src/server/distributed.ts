@@ -17,6 +17,7 @@ import { NatsLog } from '../storage/dist/nats-log.js';
 import { S3BlobStore } from '../storage/dist/s3-blobs.js';
 import type { StoragePorts } from '../storage/ports.js';
 import type { DistributedOptions, MainOptions } from './options.js';
+import { EtcdQueryNodes } from './query-cluster.js';
 
 const CACHE_BYTES = 1024 * 1024 * 1024;
 
@@ -25,6 +26,8 @@ export interface DistributedNode {
   lease: EtcdLease;
   /** Milliseconds this node waited as a standby. */
   waitedMs: number;
+  /** The query nodes the load RPCs cover (query-cluster.ts). */
+  queryNodes: EtcdQueryNodes;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,7 @@ export async function becomeOwner(opts: MainOptions, d: DistributedOptions, log:
     await standby?.close();
     const ports = await openPorts(client, lease, opts, d);
     return {
-      ports, lease, waitedMs,
+      ports, lease, waitedMs, queryNodes: new EtcdQueryNodes(client, d.cluster),
       close: async () => { await registration.unregister().catch(() => undefined); client.close(); },
     };
   } catch (e) {

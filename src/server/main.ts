@@ -21,9 +21,11 @@
  * (SEXTANT_LEASE_TTL, 10). The node waits as a standby until it owns the data set's lease; it exits
  * (code 3) when it loses the lease, so a supervisor restarts it as a standby.
  */
-import { serve } from './compose.js';
+import { serve, serveService } from './compose.js';
 import { becomeOwner, type DistributedNode } from './distributed.js';
 import { parseMainOptions } from './options.js';
+import { startQueryNode } from './query-node.js';
+import type { SextantService } from '../service/service.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -31,7 +33,14 @@ async function main(): Promise<void> {
   const opts = parseMainOptions(process.argv.slice(2), process.env);
   let stopping = false;
   let node: DistributedNode | undefined;
-  if (opts.distributed !== undefined) {
+  let queryNode: (() => Promise<void>) | undefined;
+  let queryService: SextantService | undefined;
+  if (opts.distributed?.role === 'query') {
+    const qn = await startQueryNode(opts, opts.distributed, (line) => console.warn(`[sextant] ${line}`));
+    queryNode = qn.close;
+    queryService = qn.service;
+    console.log(`[sextant] query node ${opts.distributed.nodeId} follows data set ${opts.distributed.cluster} (read-only)`);
+  } else if (opts.distributed !== undefined) {
     node = await becomeOwner(opts, opts.distributed, (line) => console.log(`[sextant] ${line}`));
     console.log(`[sextant] node ${opts.distributed.nodeId} owns data set ${opts.distributed.cluster} `
       + `(lease token ${node.lease.token}, waited ${node.waitedMs} ms as a standby)`);
@@ -41,7 +50,10 @@ async function main(): Promise<void> {
       process.exit(3);
     });
   }
-  const { service, server } = await serve(opts, (where, e) => console.error(`[sextant] ${where} failed unexpectedly:`, e), node?.ports);
+  const onUnexpected = (where: string, e: unknown) => console.error(`[sextant] ${where} failed unexpectedly:`, e);
+  const { service, server } = queryNode !== undefined && queryService !== undefined
+    ? { service: queryService, server: await serveService(queryService, opts, onUnexpected) }
+    : await serve(opts, onUnexpected, node?.ports, node?.queryNodes);
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
     + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''} `
     + `(web console at http${opts.httpTls ? 's' : ''}://${opts.host}:${server.httpPort}/webui/), data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
@@ -57,7 +69,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     server.close()
-      .then(() => service.close())
+      .then(() => (queryNode !== undefined ? queryNode() : service.close()))
       .then(() => node?.close())
       .then(() => process.exit(0), (e: unknown) => {
         console.error('[sextant] error while closing:', e);

@@ -42,6 +42,8 @@ export interface DistributedOptions {
   cluster: string;
   /** Lease TTL in seconds (`--lease-ttl`, default 10): how long a dead owner blocks a standby. */
   leaseTtlSec: number;
+  /** `--role writer` (default: campaigns for the lease) or `query` (a read-only query node, server/query-node.ts). */
+  role: 'writer' | 'query';
 }
 
 function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
@@ -131,6 +133,7 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       'node-id': { type: 'string' },
       cluster: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      role: { type: 'string' },
     },
     strict: true,
   });
@@ -175,6 +178,8 @@ function distributedFrom(values: Record<string, string | boolean | undefined>, e
   }
   const cluster = str('cluster', 'SEXTANT_CLUSTER') ?? 'sextant';
   if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new Error(`--cluster must be letters, digits, - and _, got ${cluster}`);
+  const role = str('role', 'SEXTANT_ROLE') ?? 'writer';
+  if (role !== 'writer' && role !== 'query') throw new Error(`--role must be writer or query, got ${role}`);
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
   return {
@@ -186,6 +191,7 @@ function distributedFrom(values: Record<string, string | boolean | undefined>, e
       nodeId: str('node-id', 'SEXTANT_NODE_ID') ?? `node-${process.pid}`,
       cluster,
       leaseTtlSec: positiveInt(str('lease-ttl', 'SEXTANT_LEASE_TTL') ?? '10', '--lease-ttl'),
+      role,
     },
   };
 }

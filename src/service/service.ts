@@ -11,6 +11,7 @@ import * as analyzer from './analyzer.js';
 import { AccessControl, type AuthOptions } from './auth/access.js';
 import { ROOT_CONTEXT, type RequestContext } from './auth/types.js';
 import type * as A from './auth/types.js';
+import { checkReplicaNumber, clusterLoadingProgress, clusterLoadState, clusterReplicas, type QueryNodeView } from './cluster.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
@@ -36,15 +37,19 @@ export interface ServiceOptions extends EngineOptions {
   auth?: AuthOptions;
   /** How DescribeResourceGroup describes this process's query node. */
   resourceGroups?: ResourceGroupOptions;
+  /** Distributed mode: the query nodes the load RPCs cover (service/cluster.ts). */
+  queryNodes?: QueryNodeView;
 }
 
 export class SextantService implements MilvusApi {
-  protected constructor(readonly engine: Engine, readonly access: AccessControl, readonly groups: ResourceGroups) {}
+  protected constructor(
+    readonly engine: Engine, readonly access: AccessControl, readonly groups: ResourceGroups, private readonly cluster?: QueryNodeView,
+  ) {}
 
   static async open(opts: ServiceOptions): Promise<SextantService> {
     const engine = await Engine.open(opts);
     try {
-      return new SextantService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine, opts.resourceGroups));
+      return new SextantService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine, opts.resourceGroups), opts.queryNodes);
     } catch (e) {
       await engine.close();
       throw e;
@@ -100,12 +105,28 @@ export class SextantService implements MilvusApi {
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
-  loadCollection = async (req: T.LoadRequest) => this.writing(() => load.loadCollection(this.engine, req, this.groups));
-  releaseCollection = async (req: T.CollectionScoped) => this.writing(() => load.releaseCollection(this.engine, req, this.groups));
+  loadCollection = async (req: T.LoadRequest) => this.writing(async () => {
+    const replicas = this.cluster === undefined ? null : await checkReplicaNumber(this.cluster, req);
+    if (replicas === null) return load.loadCollection(this.engine, req, this.groups);
+    // The query nodes hold the replicas; this process keeps its one in-memory copy.
+    const { replicaNumber: _n, ...one } = req;
+    await load.loadCollection(this.engine, one, this.groups);
+    await this.cluster?.setReplicaNumber(requireCollection(this.engine, req).id, replicas);
+  });
+  releaseCollection = async (req: T.CollectionScoped) => this.writing(async () => {
+    await load.releaseCollection(this.engine, req, this.groups);
+    await this.cluster?.setReplicaNumber(requireCollection(this.engine, req).id, null);
+  });
   loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => this.writing(() => load.loadPartitions(this.engine, req, this.groups));
   releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => load.releasePartitions(this.engine, req, this.groups));
-  getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadState(this.engine, req);
-  getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => load.getLoadingProgress(this.engine, req);
+  getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
+    const local = load.getLoadState(this.engine, req);
+    return this.cluster === undefined ? local : clusterLoadState(this.cluster, requireCollection(this.engine, req), local);
+  };
+  getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
+    const local = load.getLoadingProgress(this.engine, req);
+    return this.cluster === undefined ? local : clusterLoadingProgress(this.cluster, requireCollection(this.engine, req), local);
+  };
 
   createResourceGroup = async (req: RG.CreateResourceGroupRequest) => this.writing(() => this.groups.create(req));
   dropResourceGroup = async (req: { resourceGroup: string }) => this.writing(() => this.groups.drop(req));
@@ -114,7 +135,11 @@ export class SextantService implements MilvusApi {
   describeResourceGroup = async (req: { resourceGroup: string }) => this.groups.describe(req);
   transferNode = async (req: RG.TransferNodeRequest) => this.writing(() => this.groups.transferNode(req));
   transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(() => this.groups.transferReplica(req));
-  getReplicas = async (req: T.CollectionScoped) => this.groups.replicas(requireCollection(this.engine, req));
+  getReplicas = async (req: T.CollectionScoped) => {
+    const c = requireCollection(this.engine, req);
+    const local = this.groups.replicas(c);
+    return this.cluster === undefined ? local : clusterReplicas(this.cluster, c, local);
+  };
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);

@@ -140,6 +140,8 @@ export interface QueryRequest extends CollectionScoped {
   orderBy?: string;
   templateValues?: TemplateValues;
   consistencyLevel?: ConsistencyLevel;
+  /** `guarantee_timestamp`: the read waits until everything written up to it is applied (Session, Customized; 0: none). */
+  guaranteeTimestamp?: bigint;
 }
 /** One output column; `field` is the schema field (or a synthetic Int64 field for count(*)). */
 /** `timezone`: the IANA zone a Timestamptz column is written out in (absent: UTC). */
@@ -192,6 +194,8 @@ export interface SearchRequest extends CollectionScoped {
   /** The lexical highlighter (Milvus 2.6.8+, service/highlight.ts). */
   highlighter?: HighlighterSpec;
   consistencyLevel?: ConsistencyLevel;
+  /** `guarantee_timestamp`: the read waits until everything written up to it is applied (Session, Customized; 0: none). */
+  guaranteeTimestamp?: bigint;
 }
 export interface SearchResult {
   nq: number;
@@ -230,6 +234,8 @@ export interface HybridSearchRequest extends CollectionScoped {
   partitionNames?: string[];
   roundDecimal?: number;
   consistencyLevel?: ConsistencyLevel;
+  /** `guarantee_timestamp`: the read waits until everything written up to it is applied (Session, Customized; 0: none). */
+  guaranteeTimestamp?: bigint;
 }
 
 // ---------- load / release ----------

@@ -59,3 +59,11 @@ test('engine settings come from the environment: memory budget, search threads, 
   assert.throws(() => engineSettingsFromEnv({ SEXTANT_MEMORY_BUDGET_BYTES: '-1' }), /SEXTANT_MEMORY_BUDGET_BYTES/);
   assert.throws(() => engineSettingsFromEnv({ SEXTANT_WASM_BLOCK_BYTES: '0' }), /SEXTANT_WASM_BLOCK_BYTES/);
 });
+
+test('--role / SEXTANT_ROLE: writer by default, query for a query node, anything else refused', () => {
+  const dist = ['--etcd', 'http://127.0.0.1:2379', '--nats', 'nats://127.0.0.1:4222', '--s3-bucket', 'b'];
+  assert.equal(parseMainOptions(dist, {}).distributed?.role, 'writer');
+  assert.equal(parseMainOptions([...dist, '--role', 'query'], {}).distributed?.role, 'query');
+  assert.equal(parseMainOptions(dist, { SEXTANT_ROLE: 'query' }).distributed?.role, 'query');
+  assert.throws(() => parseMainOptions([...dist, '--role', 'proxy'], {}), /--role must be writer or query, got proxy/);
+});

@@ -43,9 +43,11 @@ export async function getReplicas(api: MilvusApi, req: Wire, ctx: CallContext): 
     replicas: replicas.map((r) => {
       const id = String(r.collectionId);
       const nodes = r.nodeIds.map(String);
+      const leader = nodes[0] ?? NODE_ID;
+      const leaderAddr = r.nodeAddresses?.[0] ?? '';
       const shards: Wire[] = [];
       for (let i = 0; i < r.shardsNum; i++) {
-        shards.push({ leaderID: NODE_ID, leader_addr: '', dm_channel_name: `sextant-dml_${i}_${id}v${i}`, node_ids: withNodes ? nodes : [] });
+        shards.push({ leaderID: leader, leader_addr: leaderAddr, dm_channel_name: `sextant-dml_${i}_${id}v${i}`, node_ids: withNodes ? nodes : [] });
       }
       return {
         replicaID: String(r.replicaId), collectionID: id, partition_ids: r.partitionIds.map(String),

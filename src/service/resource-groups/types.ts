@@ -61,4 +61,6 @@ export interface ReplicaInfo {
   resourceGroup: string;
   nodeIds: number[];
   shardsNum: number;
+  /** The nodes' addresses when they are other processes (query nodes, issue #14). */
+  nodeAddresses?: string[];
 }

@@ -60,6 +60,13 @@ export class EtcdCatalogStore implements CatalogStore {
     return `${this.base}/part/${String(i).padStart(PART_DIGITS, '0')}`;
   }
 
+  /** The current document's version without reading it (0n: none yet); a follower polls it. */
+  async version(): Promise<bigint> {
+    const res = await this.client.get(`${this.base}/head`).exec();
+    const kv = res.kvs[0];
+    return kv === undefined ? 0n : BigInt(kv.mod_revision);
+  }
+
   async load(): Promise<{ body: Uint8Array; version: bigint } | null> {
     const res = await this.client.getAll().prefix(`${this.base}/`).exec();
     const headKey = `${this.base}/head`;

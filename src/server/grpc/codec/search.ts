@@ -14,7 +14,7 @@ import { fieldDataToWire } from './field-data-encode.js';
 import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
 import { consistencyOf } from './schema.js';
 import { templateValuesFromWire } from './template.js';
-import { bytes, isWire, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
+import { bytes, int64, isWire, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
 
 function intParam(params: Record<string, string>, key: string): number | undefined {
   const raw = params[key];
@@ -128,11 +128,20 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   if (strict !== undefined) out.strictGroupSize = strict;
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  const guarantee = guaranteeOf(req['guarantee_timestamp']);
+  if (guarantee !== undefined) out.guaranteeTimestamp = guarantee;
   const functionScore = functionScoreFromWire(req);
   if (functionScore !== undefined) out.functionScore = functionScore;
   const highlighter = highlighterFromWire(req);
   if (highlighter !== undefined) out.highlighter = highlighter;
   return out;
+}
+
+/** `guarantee_timestamp` (uint64; 0 or absent: none). */
+function guaranteeOf(v: unknown): bigint | undefined {
+  if (v === undefined || v === null || v === '' || v === 0 || v === '0') return undefined;
+  const ts = int64(v, 'guarantee_timestamp');
+  return ts > 0n ? ts : undefined;
 }
 
 /** `rank_params` -> Ranker; the Node default (no strategy) is RRF with k = 60. */
@@ -183,6 +192,8 @@ export function hybridSearchFromWire(req: Wire, ctx: CallContext): T.HybridSearc
   if (roundDecimal !== undefined && roundDecimal !== -1) out.roundDecimal = roundDecimal;
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  const guarantee = guaranteeOf(req['guarantee_timestamp']);
+  if (guarantee !== undefined) out.guaranteeTimestamp = guarantee;
   return out;
 }
 
@@ -204,6 +215,8 @@ export function queryFromWire(req: Wire, ctx: CallContext): T.QueryRequest {
   if (p['timezone'] !== undefined) out.timezone = p['timezone'];
   const level = consistencyOf(req['consistency_level']);
   if (level !== undefined && req['use_default_consistency'] !== true) out.consistencyLevel = level;
+  const guarantee = guaranteeOf(req['guarantee_timestamp']);
+  if (guarantee !== undefined) out.guaranteeTimestamp = guarantee;
   return out;
 }
 

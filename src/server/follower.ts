@@ -1,0 +1,206 @@
+/**
+ * What keeps a query node's engine current (issue #14). One loop, every `stepMs` or at once when a
+ * read waits for it (the placement is read every `placementMs`):
+ * 1. If the catalog's version in etcd moved (a flush, an index, DDL, a load), open a new engine over
+ *    the new catalog (its sealed segments from S3 through the disk cache, the log replayed from the
+ *    catalog's checkpoint), swap it in, close the old one a little later (reads running on it finish).
+ * 2. Else apply the log records written since the last step (idempotent per partition by LSN).
+ * 3. If the catalog did not move meanwhile, everything acknowledged before the step began is applied:
+ *    `safeTs` (a TSO timestamp of the step's start) says so. A read waits until `safeTs` reaches the
+ *    timestamp its consistency level requires (consistency.ts).
+ * 4. Load or release replicas as the placement (rendezvous over live query nodes) says, and report
+ *    the bytes loaded to etcd.
+ * Steps never overlap; a failed step is retried at the next one (the reason is kept for the log).
+ */
+import { errors } from '../core/errors.js';
+import { Mutex } from '../engine/mutex.js';
+import type { CollectionRuntime } from '../engine/collection.js';
+import type { SextantService } from '../service/service.js';
+import { placeReplicas, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
+import type { FollowerLog } from '../storage/dist/follower-ports.js';
+import { LOGICAL_BITS } from '../storage/local/clock.js';
+
+/** A TSO timestamp for a wall-clock time in ms. */
+export function tsAt(ms: number): bigint {
+  return BigInt(Math.floor(ms)) << LOGICAL_BITS;
+}
+
+export interface FollowerDeps {
+  selfId: string;
+  log: FollowerLog;
+  catalogVersion(): Promise<bigint>;
+  /** Open a service over the catalog as it is now; `loads` picks the collections to load. Resolves with it and the catalog version it read. */
+  open(loads: (collectionId: number) => boolean): Promise<{ service: SextantService; version: bigint }>;
+  /** Live query node ids and the recorded replica numbers. */
+  placement(): Promise<Placed>;
+  report(r: NodeLoadReport): Promise<void>;
+  warn(line: string): void;
+  stepMs: number;
+  /** How often the live query nodes and replica numbers are read again. */
+  placementMs: number;
+  /** How long a closed engine's reads may still run before its memory is freed. */
+  closeDelayMs: number;
+}
+
+interface Waiter { ts: bigint; resolve: () => void }
+
+interface Placed { nodeIds: string[]; replicas: Map<number, number> }
+
+function holds(placed: Placed, selfId: string, collectionId: number): boolean {
+  return placeReplicas(collectionId, placed.replicas.get(collectionId) ?? 1, placed.nodeIds).includes(selfId);
+}
+
+export class Follower {
+  /** Every write acknowledged before this TSO timestamp is applied to `current`. */
+  safeTs = 0n;
+  lastError: unknown = null;
+  private version: bigint;
+  private placed: Placed;
+  private placedAtMs = Date.now();
+  private readonly lock = new Mutex();
+  private waiters: Waiter[] = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+  private loop: Promise<void> | null = null;
+  private readonly retiring = new Set<NodeJS.Timeout>();
+
+  private constructor(private readonly deps: FollowerDeps, public current: SextantService, first: { version: bigint; placed: Placed }) {
+    this.version = first.version;
+    this.placed = first.placed;
+  }
+
+  static async start(deps: FollowerDeps): Promise<Follower> {
+    const placed = await deps.placement();
+    const first = await deps.open((id) => holds(placed, deps.selfId, id));
+    const f = new Follower(deps, first.service, { version: first.version, placed });
+    f.loop = f.run();
+    return f;
+  }
+
+  /** Whether this node holds a replica of `collectionId` under the last placement read. */
+  wants(collectionId: number): boolean {
+    return holds(this.placed, this.deps.selfId, collectionId);
+  }
+
+  /** Resolves once `safeTs >= ts`; rejects after `timeoutMs` with a retriable error saying so. */
+  waitFor(ts: bigint, timeoutMs: number): Promise<void> {
+    if (this.safeTs >= ts) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        const why = this.lastError instanceof Error ? `; last error: ${this.lastError.message}` : '';
+        reject(errors.serviceNotReady(`query node ${this.deps.selfId} has not applied the log up to the required timestamp `
+          + `${ts} within ${timeoutMs} ms (applied up to ${this.safeTs})${why}`));
+      }, timeoutMs);
+      const waiter: Waiter = { ts, resolve: () => { clearTimeout(timer); resolve(); } };
+      this.waiters.push(waiter);
+      this.wake?.();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        await this.lock.run(() => this.step());
+        this.lastError = null;
+      } catch (e) {
+        if (this.lastError === null) this.deps.warn(`query node step failed (retried): ${e instanceof Error ? e.message : String(e)}`);
+        this.lastError = e;
+      }
+      const ready = this.waiters.filter((w) => w.ts <= this.safeTs);
+      this.waiters = this.waiters.filter((w) => w.ts > this.safeTs);
+      for (const w of ready) w.resolve();
+      if (this.closed || (this.waiters.length > 0 && this.lastError === null)) continue;
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => { this.wake = null; r(); }, this.deps.stepMs);
+        this.wake = () => { clearTimeout(t); this.wake = null; r(); };
+      });
+    }
+  }
+
+  private async step(): Promise<void> {
+    const startTs = tsAt(Date.now());
+    if (Date.now() - this.placedAtMs >= this.deps.placementMs) {
+      this.placed = await this.deps.placement();
+      this.placedAtMs = Date.now();
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.deps.catalogVersion() !== this.version) await this.rebuild();
+      else await this.current.engine.writer.replay(this.deps.log.readFrom(this.deps.log.readThrough + 1n));
+      if (await this.deps.catalogVersion() === this.version) {
+        if (startTs > this.safeTs) this.safeTs = startTs;
+        break;
+      }
+    }
+    await this.applyPlacement();
+    await this.deps.report(this.loadReport());
+  }
+
+  private async rebuild(): Promise<void> {
+    const readThrough = this.deps.log.readThrough;
+    let next: { service: SextantService; version: bigint };
+    try {
+      next = await this.deps.open((id) => this.wants(id));
+    } catch (e) {
+      // The old engine still needs the records the failed open read.
+      this.deps.log.readThrough = readThrough;
+      throw e;
+    }
+    const old = this.current;
+    this.current = next.service;
+    this.version = next.version;
+    const t = setTimeout(() => {
+      this.retiring.delete(t);
+      old.close().catch((e: unknown) => this.deps.warn(`closing a replaced engine failed: ${String(e)}`));
+    }, this.deps.closeDelayMs);
+    this.retiring.add(t);
+  }
+
+  /** Load the replicas placed here, release the others (in memory; the catalog is the writer's). */
+  private async applyPlacement(): Promise<void> {
+    const engine = this.current.engine;
+    for (const c of engine.collections.values()) {
+      const load = c.meta.load;
+      if (load === null || load === undefined) continue;
+      const parts = load.partitionIds.map((id) => c.partitions.get(id)).filter((p) => p !== undefined);
+      if (this.wants(c.id)) {
+        if (parts.some((p) => !p.loaded)) await engine.loader.load(c, parts, load.type, false);
+      } else {
+        for (const p of parts) if (p.loaded) engine.loader.forget(p);
+      }
+    }
+  }
+
+  /** Bytes loaded of bytes to load, per collection placed here. */
+  loadReport(): NodeLoadReport {
+    const out: NodeLoadReport = {};
+    for (const c of this.current.engine.collections.values()) {
+      if (!c.meta.load || !this.wants(c.id)) continue;
+      out[String(c.id)] = collectionReport(c);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.loop;
+    for (const t of this.retiring) clearTimeout(t);
+    await this.current.close();
+  }
+}
+
+function collectionReport(c: CollectionRuntime): NodeLoadReport[string] {
+  let loadedBytes = 0, totalBytes = 0, loaded = true;
+  for (const id of c.meta.load?.partitionIds ?? []) {
+    const p = c.partitions.get(id);
+    if (p === undefined) continue;
+    if (!p.loaded) loaded = false;
+    for (const s of p.sealed) {
+      totalBytes += s.meta.sizeBytes;
+      if (s.data) loadedBytes += s.meta.sizeBytes;
+    }
+  }
+  if (c.loading) loadedBytes = Math.max(loadedBytes, c.loading.doneBytes);
+  return { loadedBytes, totalBytes, loaded };
+}

@@ -1,0 +1,34 @@
+/**
+ * The service's view of the query nodes (service/cluster.ts `QueryNodeView`) over etcd: the node
+ * registry (`storage/dist/etcd-nodes.ts`, role `query`), the replica numbers and the load reports
+ * (`storage/dist/etcd-placement.ts`). The writer and every query node use the same view.
+ */
+import type { Etcd3 } from 'etcd3';
+import { listNodes } from '../storage/dist/etcd-nodes.js';
+import { EtcdPlacement, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
+import type { QueryNodeInfo, QueryNodeView } from '../service/cluster.js';
+
+export class EtcdQueryNodes implements QueryNodeView {
+  readonly placement: EtcdPlacement;
+
+  constructor(private readonly client: Etcd3, cluster: string) {
+    this.placement = new EtcdPlacement(client, { cluster });
+  }
+
+  async queryNodes(): Promise<QueryNodeInfo[]> {
+    const nodes = await listNodes(this.client);
+    return nodes.filter((n) => n.role === 'query').map((n) => ({ id: n.id, endpoint: n.endpoint }));
+  }
+
+  replicaNumbers(): Promise<Map<number, number>> {
+    return this.placement.replicaNumbers();
+  }
+
+  setReplicaNumber(collectionId: number, replicas: number | null): Promise<void> {
+    return this.placement.setReplicaNumber(collectionId, replicas);
+  }
+
+  loadReports(): Promise<Map<string, NodeLoadReport>> {
+    return this.placement.loadReports();
+  }
+}
