@@ -45,7 +45,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const dataStart = start + headerLen;
   if (dataStart + count * itemBytes !== bytes.length) throw bad(`data is ${bytes.length - dataStart} bytes, the shape needs ${count * itemBytes}`);
   // A copy, so typed views of it are aligned.
-  return { file, kind: `${code}${size}`, itemBytes, shape, data: bytes.slice(dataStart) };
+  return { file, kind: `${code}${size}`, itemBytes, shape, data: new Uint8Array(bytes.subarray(dataStart)) };
 }
 
 type Getter = (row: number) => unknown;
