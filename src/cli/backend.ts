@@ -183,6 +183,9 @@ export interface Backend {
   runAnalyzer(spec: AnalyzeSpec): Promise<AnalyzedToken[][]>;
 
   flush(collection: string): Promise<void>;
+  /** Bulk import: starts a job over file groups, answers its id. */
+  startImport(collection: string, partition: string | undefined, files: string[][], options: Record<string, string>): Promise<string>;
+  importState(jobId: string): Promise<{ state: 'Pending' | 'Importing' | 'Completed' | 'Failed'; rows: number; reason: string }>;
   compact(collection: string): Promise<string>;
 
   // access control: the service decides every rule (who may, what exists, what a name means)

@@ -58,7 +58,8 @@ export class EmbeddedBackend implements Backend {
   static async open(dataDir: string, token?: string): Promise<EmbeddedBackend> {
     const { wasm, ...engine } = engineSettingsFromEnv(process.env);
     if (wasm !== undefined) configureWasm(wasm);
-    const svc = await SextantService.open({ dataDir, ...engine, ...(token !== undefined ? { auth: { enabled: true } } : {}) });
+    // Local bulk import reads the files the command names (resolved from the current folder): the CLI's user may read them anyway.
+    const svc = await SextantService.open({ dataDir, ...engine, import: { root: '/' }, ...(token !== undefined ? { auth: { enabled: true } } : {}) });
     try {
       return new EmbeddedBackend(svc, token !== undefined ? await signIn(svc, token) : undefined);
     } catch (e) {
@@ -215,6 +216,12 @@ export class EmbeddedBackend implements Backend {
     (await this.api.getLoadingProgress({ ...this.c(c), ...(partitionNames.length > 0 ? { partitionNames } : {}) })).progress;
 
   flush = async (c: string) => { await this.api.flush({ dbName: this.database, collectionNames: [c] }); };
+  startImport = async (c: string, partition: string | undefined, files: string[][], options: Record<string, string>) =>
+    (await this.api.importData({ ...this.c(c), ...(partition !== undefined ? { partitionName: partition } : {}), files, options })).jobId;
+  importState = async (jobId: string) => {
+    const j = await this.api.getImportProgress({ jobId });
+    return { state: j.state, rows: j.importedRows, reason: j.reason };
+  };
   /** Compaction runs in the background; the verb waits for it, so "done" means done. */
   compact = async (c: string) => {
     const id = (await this.api.compact(this.c(c))).compactionId;

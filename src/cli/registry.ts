@@ -13,6 +13,7 @@ import { dataCommands } from './commands/data.js';
 import { databaseCommands } from './commands/databases.js';
 import { functionCommands } from './commands/functions.js';
 import { grantCommands } from './commands/grants.js';
+import { importCommands } from './commands/import.js';
 import { indexCommands } from './commands/indexes.js';
 import { insertCommands } from './commands/insert.js';
 import { loadCommands } from './commands/load.js';
@@ -22,7 +23,7 @@ import { sessionCommands } from './commands/session.js';
 import { userCommands } from './commands/users.js';
 import { message } from './output.js';
 
-const VERB_SYNONYMS: Record<string, string> = { drop: 'delete', describe: 'show', quit: 'exit', import: 'insert' };
+const VERB_SYNONYMS: Record<string, string> = { drop: 'delete', describe: 'show', quit: 'exit' };
 const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
   indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
@@ -37,7 +38,7 @@ const helpCommand: Command = {
 
 export const COMMANDS: readonly Command[] = [
   ...databaseCommands, ...collectionCommands, ...functionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
-  ...loadCommands, ...insertCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...resourceGroupCommands,
+  ...loadCommands, ...insertCommands, ...importCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...resourceGroupCommands,
   ...sessionCommands, helpCommand,
 ];
 

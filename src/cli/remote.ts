@@ -288,6 +288,22 @@ export class RemoteBackend implements Backend {
     Number((await ok(this.client.getLoadingProgress({ ...this.c(c), ...(partitions.length > 0 ? { partition_names: partitions } : {}) }))).progress);
 
   flush = async (c: string) => { await ok(this.client.flushSync({ collection_names: [c], db_name: this.database })); };
+  startImport = async (c: string, partition: string | undefined, files: string[][], options: Record<string, string>) => {
+    const r = await ok(this.client.bulkInsert({
+      ...this.c(c), ...(partition !== undefined ? { partition_name: partition } : {}), files: files.flat(),
+      options: Object.entries(options).map(([key, value]) => ({ key, value })),
+    }));
+    return String(r.tasks[0] ?? '');
+  };
+  importState = async (jobId: string) => {
+    const r = await ok(this.client.getImportState({ task: jobId as unknown as number }));
+    const reason = String(r.infos.find((kv) => kv.key === 'failed_reason')?.value ?? '');
+    const state = String(r.state);
+    const named = state === 'ImportCompleted' || state === '6' ? 'Completed' as const
+      : state === 'ImportFailed' || state === 'ImportFailedAndCleaned' || state === '1' || state === '7' ? 'Failed' as const
+        : state === 'ImportPending' || state === '0' ? 'Pending' as const : 'Importing' as const;
+    return { state: named, rows: Number(r.row_count), reason };
+  };
   /** Compaction runs in the background; the verb waits for it (GetCompactionState), as for flush. */
   compact = async (c: string) => {
     const id = (await ok(this.client.compact(this.c(c)))).compactionID;

@@ -15,6 +15,7 @@ import { createCollection, type CreateCollectionInput } from './create.js';
 import * as data from './data.js';
 import * as databases from './databases.js';
 import { DEFAULT_DB } from './enums.js';
+import * as imports from './imports.js';
 import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
@@ -132,6 +133,12 @@ export class SextantClient {
   transferNode(req: Sdk.TransferNodeReq): Promise<ResStatus> { return groups.transferNode(this.ctx, req); }
   transferReplica(req: Sdk.TransferReplicaReq): Promise<ResStatus> { return groups.transferReplica(this.ctx, req); }
   dropAllResourceGroups(): Promise<ResStatus[]> { return groups.dropAllResourceGroups(this.ctx); }
+
+  // ---------------------------------------------------------------- bulk import
+  bulkInsert(req: imports.BulkInsertReq): Promise<{ status: ResStatus; tasks: string[] }> { return imports.bulkInsert(this.ctx, req); }
+  getImportState(req: { task: string | number | bigint }): Promise<imports.ImportStateResponse> { return imports.getImportState(this.ctx, req); }
+  listImportTasks(req: { collection_name?: string; db_name?: string; limit?: number }): Promise<{ status: ResStatus; tasks: imports.ImportStateResponse[] }> { return imports.listImportTasks(this.ctx, req); }
+  getImportProgress(req: { jobId: string }): ReturnType<typeof imports.getImportProgress> { return imports.getImportProgress(this.ctx, req); }
 
   // ---------------------------------------------------------------- flush / compaction / segments
   flush(req: Sdk.FlushReq): Promise<R.FlushResult> { return segments.flush(this.ctx, req); }

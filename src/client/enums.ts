@@ -182,6 +182,7 @@ export const ERROR_REASONS = {
   ALIAS_NAME_IS_REQUIRED: 'The `alias` property is missing.',
   COMPACTION_ID_IS_REQUIRED: 'The `compactionID` property is missing.',
   LOAD_BALANCE_CHECK_PARAMS: 'The `src_nodeID` property is missing.',
+  IMPORT_FILE_CHECK: 'The `files` property is missing.',
   FILTER_EXPR_REQUIRED: 'The `filter` or the `expr` property is missing.',
   FIELD_TYPE_IS_NOT_SUPPORT: 'The data_type is not supported.',
   INVALID_PARTITION_NUM: 'The partition numbers should between 1 and 4096',

@@ -6,6 +6,7 @@
  *   await client.createCollection({ collection_name: 'docs', dimension: 8 });
  */
 import { configureWasm, type WasmSettings } from '../index/wasm/settings.js';
+import type { ImportS3Options } from '../service/import/types.js';
 import { SextantService } from '../service/service.js';
 import { SextantClient } from './client.js';
 
@@ -24,6 +25,12 @@ export interface OpenOptions {
    * the client runs as root, since in-process callers are trusted.
    */
   actAs?: string;
+  /**
+   * Bulk import's local files: paths are relative to this folder or absolute inside it (default:
+   * `<dataDir>/import`); `importS3` reads object keys from a bucket instead.
+   */
+  importRoot?: string;
+  importS3?: ImportS3Options;
 }
 
 /** Open (creating if needed) the data directory and return a client over it; `close()` releases it. */
@@ -34,6 +41,7 @@ export async function open(dataDir: string, opts: OpenOptions = {}): Promise<Sex
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
     ...(opts.actAs !== undefined ? { auth: { enabled: true } } : {}),
+    import: { root: opts.importRoot ?? `${dataDir.replace(/\/+$/, '')}/import`, ...(opts.importS3 !== undefined ? { s3: opts.importS3 } : {}) },
   });
   return new SextantClient(service, opts.actAs !== undefined ? { actAs: opts.actAs } : {});
 }

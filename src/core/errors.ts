@@ -209,6 +209,12 @@ export const errors = {
   unexpected: (message: string) => new MilvusError(65535, message),
 } as const;
 
+/** Bulk import (merr 2100 ErrImportFailed: `<what>: importing data failed`). */
+export const importErrors = {
+  failed: (what: string) => new MilvusError(2100, `${what}: importing data failed`, input),
+  jobNotFound: (jobId: string) => new MilvusError(2100, `import job does not exist, jobID=${jobId}: importing data failed`, input),
+} as const;
+
 /**
  * Authentication and authorization failures. Milvus raises these as gRPC status errors before any
  * handler (never in-band), so the SDKs do not retry them: `grpcCode` 16 UNAUTHENTICATED or

@@ -71,6 +71,18 @@ export const limits = {
    * exact-search kernels' column cache threshold, so a window is copied per call, never cached).
    */
   mmapWindowBytes: 128 * 1024,
+  /** Bulk import: bytes of one input file (read whole: JSON, CSV, Parquet, one .npy). */
+  importMaxFileBytes: 512 * 1024 * 1024,
+  /** Bulk import: files one job reads (Milvus's maxFilesPerImportReq). */
+  importMaxFilesPerJob: 1_024,
+  /** Bulk import: rows one job adds (staged on disk until its one catalog commit). */
+  importMaxRowsPerJob: 50_000_000,
+  /** Bulk import: jobs running at once; the rest wait as Pending. */
+  importMaxConcurrentJobs: 2,
+  /** Bulk import: jobs remembered (GetImportState / ListImports); the oldest finished ones go first. */
+  importJobsKept: 1_024,
+  /** Bulk import: rows converted and validated per batch while a file is read. */
+  importBatchRows: 4_096,
 } as const;
 
 export type Limits = typeof limits;

@@ -76,6 +76,17 @@ export interface CollectionMeta {
   updateTs: bigint;
   /** Load state survives restarts, as in Milvus. */
   load: LoadMeta | null;
+  /**
+   * Bulk import jobs whose rows this catalog holds (the newest `limits.importJobsKept`), written
+   * in the same commit as their segments: a job found here after a crash is complete, never re-run.
+   */
+  importJobs?: ImportMark[];
+}
+
+/** A committed bulk import job and the rows it added. */
+export interface ImportMark {
+  jobId: string;
+  rows: number;
 }
 
 export interface AliasMeta {

@@ -328,7 +328,8 @@ export class Writer {
   }
 }
 
-function toFieldIdCols(c: CollectionRuntime, columns: ReadonlyMap<string, Column>): { fieldId: number; column: Column }[] {
+/** A batch's columns by field id (the segment file's layout). */
+export function toFieldIdCols(c: CollectionRuntime, columns: ReadonlyMap<string, Column>): { fieldId: number; column: Column }[] {
   const out: { fieldId: number; column: Column }[] = [];
   for (const [name, column] of columns) {
     const f: FieldSchema | undefined = fieldByName(c.meta.schema, name);

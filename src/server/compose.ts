@@ -63,6 +63,7 @@ export async function serve(
     ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
     ...(opts.searchThreads !== undefined ? { searchThreads: opts.searchThreads } : {}),
     yieldLoneSearches: true,
+    import: opts.import,
     auth: { enabled: opts.auth, ...(opts.rootPassword !== undefined ? { rootPassword: opts.rootPassword } : {}) },
   });
   const server = await serveService(service, opts, onUnexpectedError).catch(async (e: unknown) => {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { limits } from '../core/limits.js';
 import type { WasmSettings } from '../index/wasm/settings.js';
+import type { ImportOptions } from '../service/import/types.js';
 
 export interface MainOptions {
   dataDir: string;
@@ -25,6 +26,12 @@ export interface MainOptions {
   httpTls: boolean;
   /** Distributed mode (issue #14): present when `--etcd`, `--nats` and `--s3-bucket` are given. */
   distributed?: DistributedOptions;
+  /**
+   * Bulk import's sources: `--import-root DIR` (SEXTANT_IMPORT_ROOT; default `<data>/import`) for
+   * local files, `--import-s3-bucket B` [`--import-s3-endpoint URL`] (SEXTANT_IMPORT_S3_*; AWS_*
+   * credentials) for an S3 bucket, in which case every import path is an object key.
+   */
+  import: ImportOptions;
 }
 
 /** Where the five ports live in distributed mode (server/distributed.ts builds them). */
@@ -134,6 +141,9 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       cluster: { type: 'string' },
       'lease-ttl': { type: 'string' },
       role: { type: 'string' },
+      'import-root': { type: 'string' },
+      'import-s3-endpoint': { type: 'string' },
+      'import-s3-bucket': { type: 'string' },
     },
     strict: true,
   });
@@ -143,8 +153,9 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     values['tls-key'] ?? env['SEXTANT_TLS_KEY'], values['tls-ca'] ?? env['SEXTANT_TLS_CA']);
   const httpTls = flag(values['http-tls'], env['SEXTANT_HTTP_TLS'], 'SEXTANT_HTTP_TLS');
   if (httpTls && tls === undefined) throw new Error('--http-tls needs --tls-mode 1 or 2 (it serves the same certificate)');
+  const dataDir = values.data ?? env['SEXTANT_DATA'] ?? './data';
   return {
-    dataDir: values.data ?? env['SEXTANT_DATA'] ?? './data',
+    dataDir,
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
     port: portFrom(values.port ?? env['SEXTANT_PORT'] ?? '19530', '--port'),
     httpPort: portFrom(values['http-port'] ?? env['SEXTANT_HTTP_PORT'] ?? '9091', '--http-port'),
@@ -157,6 +168,33 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
     ...(tls !== undefined ? { tls } : {}),
     httpTls,
     ...distributedFrom(values, env),
+    import: importFrom(values, env, dataDir),
+  };
+}
+
+/** `--import-root`, `--import-s3-endpoint`, `--import-s3-bucket` (SEXTANT_IMPORT_*; AWS_* credentials). */
+function importFrom(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv, dataDir: string): ImportOptions {
+  const str = (flagName: string, envName: string): string | undefined => {
+    const v = values[flagName];
+    return typeof v === 'string' ? v : env[envName] !== '' ? env[envName] : undefined;
+  };
+  const root = str('import-root', 'SEXTANT_IMPORT_ROOT') ?? `${dataDir.replace(/\/+$/, '')}/import`;
+  const bucket = str('import-s3-bucket', 'SEXTANT_IMPORT_S3_BUCKET');
+  const endpoint = str('import-s3-endpoint', 'SEXTANT_IMPORT_S3_ENDPOINT');
+  if (bucket === undefined) {
+    if (endpoint !== undefined) throw new Error('--import-s3-endpoint needs --import-s3-bucket');
+    return { root };
+  }
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  return {
+    root,
+    s3: {
+      bucket, region: env['AWS_REGION'] ?? 'us-east-1',
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      ...(secretAccessKey !== undefined ? { secretAccessKey } : {}),
+    },
   };
 }
 

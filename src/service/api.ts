@@ -4,6 +4,7 @@
  * `MilvusError` on failure.
  */
 import type * as A from './auth/types.js';
+import type * as I from './import/types.js';
 import type * as RG from './resource-groups/types.js';
 import type * as T from './types.js';
 
@@ -56,6 +57,11 @@ export interface MilvusApi {
   insert(req: T.InsertRequest): Promise<T.MutationResult>;
   upsert(req: T.InsertRequest): Promise<T.MutationResult>;
   delete(req: T.DeleteRequest): Promise<T.MutationResult>;
+
+  // bulk import (service/import): a job per request, run in the background, all rows or none
+  importData(req: I.ImportRequest): Promise<{ jobId: string }>;
+  getImportProgress(req: I.GetImportProgressRequest): Promise<I.ImportJobInfo>;
+  listImports(req: I.ListImportsRequest): Promise<I.ImportJobInfo[]>;
 
   // reads
   query(req: T.QueryRequest): Promise<T.QueryResult>;

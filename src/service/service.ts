@@ -16,6 +16,8 @@ import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
 import * as functions from './functions.js';
+import { ImportJobs } from './import/jobs.js';
+import type * as I from './import/types.js';
 import * as indexes from './indexes.js';
 import * as load from './load.js';
 import * as partitions from './partitions.js';
@@ -39,17 +41,21 @@ export interface ServiceOptions extends EngineOptions {
   resourceGroups?: ResourceGroupOptions;
   /** Distributed mode: the query nodes the load RPCs cover (service/cluster.ts). */
   queryNodes?: QueryNodeView;
+  /** Where bulk import reads files: a local root and/or an S3 bucket (service/import/types.ts). */
+  import?: I.ImportOptions;
 }
 
 export class SextantService implements MilvusApi {
   protected constructor(
-    readonly engine: Engine, readonly access: AccessControl, readonly groups: ResourceGroups, private readonly cluster?: QueryNodeView,
+    readonly engine: Engine, readonly access: AccessControl, readonly groups: ResourceGroups, readonly imports: ImportJobs, private readonly cluster?: QueryNodeView,
   ) {}
 
   static async open(opts: ServiceOptions): Promise<SextantService> {
     const engine = await Engine.open(opts);
     try {
-      return new SextantService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine, opts.resourceGroups), opts.queryNodes);
+      const access = await AccessControl.open(engine, opts.auth);
+      const groups = await ResourceGroups.open(engine, opts.resourceGroups);
+      return new SextantService(engine, access, groups, await ImportJobs.open(engine, opts.import), opts.queryNodes);
     } catch (e) {
       await engine.close();
       throw e;
@@ -100,6 +106,10 @@ export class SextantService implements MilvusApi {
   insert = async (req: T.InsertRequest) => this.writing(() => writes.insert(this.engine, req));
   upsert = async (req: T.InsertRequest) => this.writing(() => writes.upsert(this.engine, req));
   delete = async (req: T.DeleteRequest) => this.writing(() => writes.deleteRows(this.engine, req));
+
+  importData = async (req: I.ImportRequest) => this.writing(async () => ({ jobId: await this.imports.create(req) }));
+  getImportProgress = async (req: I.GetImportProgressRequest) => this.imports.get(req);
+  listImports = async (req: I.ListImportsRequest) => this.imports.list(req);
 
   query = async (req: T.QueryRequest) => reads.query(this.engine, req);
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
@@ -212,6 +222,7 @@ export class SextantService implements MilvusApi {
   }
 
   async close(): Promise<void> {
+    await this.imports.close();
     await this.engine.close();
   }
 }

@@ -16,7 +16,7 @@ import { isPartitionKeyMode, requireCollection, requirePartition } from './resol
 import { computeFunctionOutputs } from '../schema/functions.js';
 import type * as T from './types.js';
 
-interface PreparedWrite {
+export interface PreparedWrite {
   c: CollectionRuntime;
   numRows: number;
   columns: Map<string, Column>;
@@ -30,9 +30,17 @@ function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): Prepa
   const allowInsertAutoId = c.meta.properties['allow_insert_auto_id'] === 'true';
   const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, { isUpsert, allowInsertAutoId });
   const columns = new Map(batch.columns);
-  const n = batch.numRows;
   // Upsert on an autoID collection names the rows to replace by PK; the new rows get fresh IDs.
   if (isUpsert && pkField.autoId) columns.delete(pkField.name);
+  return completeBatch(engine, c, batch.numRows, columns, req.partitionName);
+}
+
+/**
+ * A validated batch made ready to write (insert, and bulk import's batches): function outputs,
+ * auto IDs, and the partition of each row.
+ */
+export function completeBatch(engine: Engine, c: CollectionRuntime, n: number, columns: Map<string, Column>, partitionName: string | undefined): PreparedWrite {
+  const pkField = c.pkField;
   if (n === 0) throw errors.invalidParameter('the num_rows should be greater than 0', { actual: 0 });
   // Function outputs (BM25 sparse rows) are computed here, before the WAL: replay reads them back.
   // A function type Sextant does not compute is refused before anything is logged.
@@ -52,7 +60,7 @@ function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): Prepa
   }
   const pkCol = columns.get(pkField.name)!;
   const pks: T.PrimaryKeys = pkCol.kind === 'int64' ? { kind: 'int64', data: pkCol.data } : { kind: 'varchar', data: (pkCol as { data: string[] }).data };
-  const parts = route(c, req.partitionName, n, columns);
+  const parts = route(c, partitionName, n, columns);
   return { c, numRows: n, columns, pks, parts };
 }
 

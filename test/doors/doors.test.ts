@@ -17,6 +17,7 @@ import { ResourceGroups } from '../../src/service/resource-groups/manager.js';
 import { parseMainOptions } from '../../src/server/options.js';
 import { SextantService, type ServiceOptions } from '../../src/service/service.js';
 import { rawClient } from '../server/grpc-client.js';
+import { ImportJobs } from '../../src/service/import/jobs.js';
 import { withTempDir } from '../support/tmp.js';
 import { rawSearch, restDoor, sdkDoor, type SdkCall } from './doors.js';
 import { checkExpected, comparable, runScenario, type Door, type Step } from './scenario.js';
@@ -26,8 +27,8 @@ class CountingService extends SextantService {
   describes = 0;
   searches = 0;
 
-  constructor(engine: Engine, access: AccessControl, groups: ResourceGroups) {
-    super(engine, access, groups);
+  constructor(engine: Engine, access: AccessControl, groups: ResourceGroups, imports: ImportJobs) {
+    super(engine, access, groups, imports);
     const describe = this.describeCollection;
     this.describeCollection = async (req) => {
       this.describes++;
@@ -42,7 +43,7 @@ class CountingService extends SextantService {
 
   static async openCounting(opts: ServiceOptions): Promise<CountingService> {
     const engine = await Engine.open(opts);
-    return new CountingService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine));
+    return new CountingService(engine, await AccessControl.open(engine, opts.auth), await ResourceGroups.open(engine), await ImportJobs.open(engine));
   }
 }
 

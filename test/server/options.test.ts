@@ -6,7 +6,7 @@ import { engineSettingsFromEnv, parseMainOptions } from '../../src/server/option
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
     dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
-    auth: false, metricsAuth: false, httpTls: false,
+    auth: false, metricsAuth: false, httpTls: false, import: { root: './data/import' },
   });
 });
 
@@ -14,8 +14,15 @@ test('flags win over environment, environment over defaults', () => {
   const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
   assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
     dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
-    auth: false, metricsAuth: false, httpTls: false,
+    auth: false, metricsAuth: false, httpTls: false, import: { root: '/flag/import' },
   });
+});
+
+test('bulk import sources: --import-root, --import-s3-bucket with an endpoint and AWS credentials', () => {
+  const o = parseMainOptions(['--import-root', '/in', '--import-s3-bucket', 'b', '--import-s3-endpoint', 'http://127.0.0.1:9000'],
+    { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' });
+  assert.deepEqual(o.import, { root: '/in', s3: { bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', accessKeyId: 'k', secretAccessKey: 's' } });
+  assert.throws(() => parseMainOptions(['--import-s3-endpoint', 'http://x'], {}), /needs --import-s3-bucket/);
 });
 
 test('--auth / SEXTANT_AUTH, --root-password / SEXTANT_ROOT_PASSWORD, --metrics-auth', () => {

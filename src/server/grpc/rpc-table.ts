@@ -8,6 +8,7 @@ import type { MilvusApi } from '../../service/api.js';
 import { calcDistance } from './calc-distance.js';
 import { analyzerResultsToWire, runAnalyzerFromWire } from './codec/analyzer.js';
 import { decodeChecked } from './codec/checked.js';
+import { importFromWire, importStateToWire, importTaskOf, listImportsFromWire } from './codec/imports.js';
 import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
@@ -175,6 +176,12 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   FlushAll: async (api, req, ctx) => ({ flush_all_ts: String((await api.flushAll({ dbName: dbOf(req, ctx) })).flushAllTs) }),
   GetFlushAllState: async (api) => ({ flushed: await api.getFlushAllState({}) }),
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
+  // bulk import
+  Import: async (api, req, ctx) => ({ tasks: [(await api.importData(importFromWire(req, ctx))).jobId] }),
+  GetImportState: async (api, req) => importStateToWire(await api.getImportProgress({ jobId: importTaskOf(req) })),
+  ListImportTasks: async (api, req, ctx) => ({ tasks: (await api.listImports(listImportsFromWire(req, ctx))).map((j) => ({ status: successStatus(), ...importStateToWire(j) })) }),
+
+
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact({ ...R.collectionScoped(req, ctx), targetSizeMb: int64(req['target_size'], 'target_size') })),
   LoadBalance: async (api, req, ctx) => {
     await api.loadBalance({

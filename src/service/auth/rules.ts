@@ -71,6 +71,9 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   alterIndex: collection('CreateIndex'),
 
   insert: collection('Insert'),
+  importData: collection('Import'),
+  getImportProgress: global('GetImportProgress'),
+  listImports: global('ListImport'),
   upsert: collection('Upsert'),
   delete: collection('Delete'),
 

@@ -25,6 +25,7 @@ import { indexRoutes } from './indexes.js';
 import { partitionRoutes } from './partitions.js';
 import { rbacRoutes } from './rbac.js';
 import { resourceGroupRoutes } from './resource-groups.js';
+import { importRoutes } from './imports.js';
 
 export const V2_PREFIX = '/v2/vectordb/';
 
@@ -46,6 +47,7 @@ export const v2Routes: V2Table = {
   'jobs/import/describe': unsupported('import jobs'),
   'jobs/import/get_progress': unsupported('import jobs'),
   ...resourceGroupRoutes,
+  ...importRoutes,
 };
 
 export interface V2DoorOptions {
@@ -95,6 +97,7 @@ const OPERATION_OF: Readonly<Record<string, keyof MilvusApi>> = {
   'collections/create': 'createCollection', 'entities/insert': 'insert', 'entities/upsert': 'upsert',
   'entities/delete': 'delete', 'entities/query': 'query', 'entities/get': 'query',
   'entities/search': 'search', 'entities/hybrid_search': 'hybridSearch', 'entities/advanced_search': 'hybridSearch',
+  'jobs/import/create': 'importData',
 };
 
 async function runHandler(handler: V2Handler, call: RestCall, endpoint: string): Promise<V2Result> {
