@@ -4,6 +4,7 @@
  * several a list per query; no hits at all give `results: []` and `session_ts: -1`.
  */
 import type { HybridSearchReq, SearchReq, SearchSimpleReq } from '@zilliz/milvus2-sdk-node';
+import { int64Text, int64Words } from '../core/int64.js';
 import type * as Svc from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
 import { DEFAULT_DYNAMIC_FIELD } from './enums.js';
@@ -26,15 +27,22 @@ function hitNames(r: Svc.SearchResult, requested: readonly string[] | undefined)
   return names;
 }
 
+/** Int64 values as the SDK gives them (decimal strings), read without a BigInt per hit when they fit in 32 bits. */
+function int64Reader(data: BigInt64Array): HitField {
+  const words = int64Words(data);
+  return (at) => int64Text(data, words, at);
+}
+
 /** How one named field of a hit is read: from a gathered column, the primary keys, or `$meta`. */
 type HitField = (at: number, meta: unknown) => unknown;
 
 function hitField(r: Svc.SearchResult, name: string, byName: ReadonlyMap<string, Svc.OutputColumn['column']>): HitField {
   const col = byName.get(name);
+  if (col?.kind === 'int64' && col.valid === null) return int64Reader(col.data);
   if (col) return (at) => formatValue(col, at);
   if (name === r.primaryFieldName) {
     const ids = r.ids;
-    return ids.kind === 'int64' ? (at) => String(ids.data[at]) : (at) => ids.data[at]!;
+    return ids.kind === 'int64' ? int64Reader(ids.data) : (at) => ids.data[at]!;
   }
   if (name === DEFAULT_DYNAMIC_FIELD) return (_at, meta) => meta;
   return (_at, meta) => (meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[name] : undefined);

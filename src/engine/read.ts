@@ -177,7 +177,7 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
     exactChunk.push(ci);
   }
   // Tasks are posted (and their stores pinned) before this returns its promise; indexes run meanwhile.
-  const exactDone = searchExactParallel(pool, exact);
+  const exactDone = exact.length === 0 ? null : searchExactParallel(pool, exact);
   // Several indexed segments, batched queries, or searches in flight next to this one walk on the pool
   // too (one query on one segment of a lone search would only pay the thread hop); what an index
   // cannot run there is searched on this thread.
@@ -199,12 +199,13 @@ export async function searchVectors(scope: readonly ScopedChunk[], a: VectorSear
     await Promise.allSettled([exactDone, ...walks]);
     throw e;
   }
-  const settled = await Promise.allSettled(walks);
+  // A lone search on one indexed segment has nothing to wait for: no promise hop then.
+  const settled = walks.length === 0 ? [] : await Promise.allSettled(walks);
   for (const r of settled) if (r.status === 'rejected') {
-    await exactDone.catch(() => undefined);
+    await exactDone?.catch(() => undefined);
     throw r.reason;
   }
-  const exactResults = await exactDone;
+  const exactResults = exactDone === null ? [] : await exactDone;
   for (let i = 0; i < exactResults.length; i++) results[exactChunk[i]!] = exactResults[i]!;
   return mergeHits(results, a);
 }

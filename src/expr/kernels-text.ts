@@ -60,16 +60,34 @@ function atKeys(root: unknown, keys: readonly string[]): unknown {
   return cur;
 }
 
-/** The common case of jsonCompare: `json["key"] == number or string`, one tight loop. */
-function equalsAtKey(data: readonly unknown[], valid: Uint8Array | null, key: string, want: number | string, v: Uint8Array, k: Uint8Array): void {
+/**
+ * The common case of jsonCompare, `json["key"] == number or string`, one tight loop per kind of
+ * constant: one shared loop would see strings and numbers in its `===` and V8 would then compile
+ * the generic comparison for both (half the speed of either).
+ */
+function equalsStringAtKey(data: readonly unknown[], valid: Uint8Array | null, key: string, want: string, v: Uint8Array, k: Uint8Array): void {
   const n = v.length;
   for (let i = 0; i < n; i++) {
     const r = data[i];
     if (r === null || typeof r !== 'object' || Array.isArray(r) || (valid !== null && valid[i] === 0)) continue;
     const e: unknown = (r as Record<string, unknown>)[key];
-    if (e === undefined || e === null || typeof e === 'function') continue;
-    k[i] = 1;
-    v[i] = e === want ? 1 : 0; // different kinds are unequal
+    if (typeof e === 'string') {
+      k[i] = 1;
+      v[i] = e === want ? 1 : 0;
+    } else if (e !== undefined && e !== null && typeof e !== 'function') k[i] = 1; // other kinds are unequal
+  }
+}
+
+function equalsNumberAtKey(data: readonly unknown[], valid: Uint8Array | null, key: string, want: number, v: Uint8Array, k: Uint8Array): void {
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const r = data[i];
+    if (r === null || typeof r !== 'object' || Array.isArray(r) || (valid !== null && valid[i] === 0)) continue;
+    const e: unknown = (r as Record<string, unknown>)[key];
+    if (typeof e === 'number') {
+      k[i] = 1;
+      v[i] = e === want ? 1 : 0;
+    } else if (e !== undefined && e !== null && typeof e !== 'function') k[i] = 1; // other kinds are unequal
   }
 }
 
@@ -93,8 +111,12 @@ export function jsonCompare(left: Node, right: Node, op: CmpOp, rows: RowSource)
   const v = new Uint8Array(n);
   const k = new Uint8Array(n);
   const valid = col.valid;
-  if (keys.length === 1 && cmp === '==' && (kind === 'number' || kind === 'string')) {
-    equalsAtKey(col.data, valid, keys[0]!, want as number | string, v, k);
+  if (keys.length === 1 && cmp === '==' && typeof want === 'string') {
+    equalsStringAtKey(col.data, valid, keys[0]!, want, v, k);
+    return { v, k };
+  }
+  if (keys.length === 1 && cmp === '==' && typeof want === 'number') {
+    equalsNumberAtKey(col.data, valid, keys[0]!, want, v, k);
     return { v, k };
   }
   for (let i = 0; i < n; i++) {

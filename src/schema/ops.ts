@@ -124,6 +124,29 @@ export function columnValueAt(c: Column, row: number): unknown {
   }
 }
 
+const int64WordViews = new WeakMap<BigInt64Array, Int32Array>();
+
+/** An int64 column's data as 32-bit words; the view is kept per array (a view costs more than a few rows' copy). */
+function wordsOfInt64(data: BigInt64Array): Int32Array {
+  let v = int64WordViews.get(data);
+  if (v === undefined) int64WordViews.set(data, (v = new Int32Array(data.buffer, data.byteOffset, data.length * 2)));
+  return v;
+}
+
+/**
+ * dst's row i = src's row rows[i], `w` elements each (same element type). A plain loop: for short
+ * rows such as a search's few hits, a `subarray` + `set` per row costs more than the copy.
+ */
+function copyRowsOf(src: NumData, dst: NumData, rows: ArrayLike<number>, w: number): void {
+  const from = src as Float32Array;
+  const to = dst as Float32Array;
+  for (let i = 0; i < rows.length; i++) {
+    const a = (rows[i] ?? 0) * w;
+    const b = i * w;
+    for (let j = 0; j < w; j++) to[b + j] = from[a + j]!;
+  }
+}
+
 /** Gather `rows` (any order, repeats allowed) into a new column; `valid` is gathered too. */
 export function takeRows(c: Column, rows: ArrayLike<number>): Column {
   const s = shapeOf(c);
@@ -132,18 +155,26 @@ export function takeRows(c: Column, rows: ArrayLike<number>): Column {
   const len = columnLength(c);
   for (let i = 0; i < n; i++) {
     const r = rows[i] ?? -1;
-    assert(Number.isInteger(r) && r >= 0 && r < len, `takeRows: row ${r} outside [0, ${len})`);
+    // The message is built only on failure: a template argument would format two numbers per row.
+    if (!(Number.isInteger(r) && r >= 0 && r < len)) assert(false, `takeRows: row ${r} outside [0, ${len})`);
   }
   const src = storeOf(c);
   let out: Store;
   if (src.t === 'num') {
     const dst = allocNum(s.kind, n * w);
     if (w === 1) for (let i = 0; i < n; i++) dst[i] = src.data[rows[i] ?? 0] ?? 0;
-    else for (let i = 0; i < n; i++) { const r = rows[i] ?? 0; dst.set(src.data.subarray(r * w, r * w + w), i * w); }
+    else copyRowsOf(src.data, dst, rows, w);
     out = { t: 'num', data: dst };
   } else if (src.t === 'big') {
+    // Copied as 32-bit word pairs: reading a BigInt64Array element makes a BigInt.
     const dst = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) dst[i] = src.data[rows[i] ?? 0] ?? 0n;
+    const from = wordsOfInt64(src.data);
+    const to = new Int32Array(dst.buffer, dst.byteOffset, n * 2);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] ?? 0;
+      to[2 * i] = from[2 * r]!;
+      to[2 * i + 1] = from[2 * r + 1]!;
+    }
     out = { t: 'big', data: dst };
   } else {
     const dst = new Array<unknown>(n);

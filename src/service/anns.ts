@@ -30,10 +30,19 @@ export function annsFieldOf(schema: CollectionSchema, name: string | undefined):
   return vectors[0]!;
 }
 
+const queryFields = new WeakMap<FieldSchema, FieldSchema>();
+
+/** The anns field as query vectors are written: never null, no default (one copy per schema field, not per search). */
+function queryFieldOf(field: FieldSchema): FieldSchema {
+  let q = queryFields.get(field);
+  if (q === undefined) queryFields.set(field, (q = { ...field, nullable: false, defaultValue: null }));
+  return q;
+}
+
 /** Plain query values -> one column of the field's kind, with the insert path's conversions and checks. */
 function columnOfValues(field: FieldSchema, values: readonly unknown[]): Column {
   if (values.length === 0) throw errors.invalidParameter('nq [0] is invalid');
-  const w = new FieldWriter({ ...field, nullable: false, defaultValue: null }, values.length);
+  const w = new FieldWriter(queryFieldOf(field), values.length);
   for (let i = 0; i < values.length; i++) w.set(i, values[i]);
   return w.finish();
 }

@@ -49,8 +49,9 @@ function checkWindow(offset: number, limit: number): void {
   }
 }
 
-function outputColumns(scope: readonly ScopedChunk[], plan: OutputPlan, refs: RowRefs, timezone: string): T.OutputColumn[] {
+function outputColumns(scope: readonly ScopedChunk[], plan: OutputPlan, refs: RowRefs, timezone: string, gathered?: T.OutputColumn): T.OutputColumn[] {
   return plan.fields.map((field) => {
+    if (gathered !== undefined && field === gathered.field) return { field, column: gathered.column };
     let column = gatherColumn(scope, field, refs);
     if (field.isDynamic && plan.dynamicKeys !== null) column = pickDynamicKeys(column, plan.dynamicKeys);
     return field.dataType === DataType.Timestamptz && timezone !== DEFAULT_TIMEZONE ? { field, column, timezone } : { field, column };
@@ -189,6 +190,8 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
 }
 
 function splitHits(hits: VectorHits, nq: number): RouteHits['perQuery'] {
+  // One query with a full top-k (the common case): the arrays as they are, no views.
+  if (nq === 1 && hits.counts[0] === hits.chunk.length) return [{ refs: { chunk: hits.chunk, row: hits.row }, scores: hits.scores }];
   const perQuery: RouteHits['perQuery'] = [];
   for (let q = 0; q < nq; q++) {
     const n = hits.counts[q]!;
@@ -226,10 +229,8 @@ function roundScores(scores: Float32Array, decimals: number | undefined): Float3
   return out;
 }
 
-function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number; timezone?: string }, nq: number, topK: number,
-  perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
-  const out = planOutput(c.meta.schema, req.outputFields, { includePk: false, allowCount: false });
-  const topks = perQuery.map((q) => q.refs.chunk.length);
+/** Every query's hits in one list, query after query. */
+function concatHits(perQuery: readonly { refs: RowRefs; scores: Float32Array }[], topks: readonly number[]): { refs: RowRefs; scores: Float32Array } {
   const total = topks.reduce((a, b) => a + b, 0);
   const chunk = new Int32Array(total);
   const row = new Int32Array(total);
@@ -241,7 +242,14 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
     scores.set(q.scores, at);
     at += q.refs.chunk.length;
   }
-  const refs = { chunk, row };
+  return { refs: { chunk, row }, scores };
+}
+
+function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number; timezone?: string }, nq: number, topK: number,
+  perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
+  const out = planOutput(c.meta.schema, req.outputFields, { includePk: false, allowCount: false });
+  const topks = perQuery.map((q) => q.refs.chunk.length);
+  const { refs, scores } = perQuery.length === 1 ? perQuery[0]! : concatHits(perQuery, topks);
   const pkField = c.pkField;
   const pkCol = gatherColumn(scope, pkField, refs);
   const ids: T.PrimaryKeys = pkCol.kind === 'int64' ? { kind: 'int64', data: pkCol.data } : { kind: 'varchar', data: (pkCol as { data: string[] }).data };
@@ -251,7 +259,7 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
     topks,
     ids,
     scores: roundScores(scores, req.roundDecimal),
-    columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)),
+    columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone), { field: pkField, column: pkCol }),
     outputFields: out.names,
     primaryFieldName: pkField.name,
     groupByValues: groupField ? { field: groupField, column: gatherColumn(scope, groupField, refs) } : null,
@@ -302,6 +310,7 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
   const route = await runRoute(engine, c, req, scope, req.topK + offset);
   const perQuery = fs !== null ? rerankSearch(scope, route, fs, offset, req.topK) : route.perQuery.map((q) => {
     const s = Math.min(offset, q.refs.chunk.length);
+    if (s === 0 && orderBy.length === 0) return q;
     const page = { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
     if (orderBy.length === 0) return page;
     // Milvus orders the page the reduce step picked (offset applied), by the keys, stably.

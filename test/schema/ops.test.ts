@@ -6,6 +6,7 @@ import { ColumnBuilder, columnBytes, columnValueAt, concatColumns, emptyColumn, 
 import { columnLength, type Column } from '../../src/schema/column.js';
 import type { FieldSchema } from '../../src/schema/types.js';
 import { DataType } from '../../src/core/enums.js';
+import { int64Text, int64Words } from '../../src/core/int64.js';
 
 function field(dataType: DataType, nullable: boolean, dim: number | null = null): FieldSchema {
   return {
@@ -150,4 +151,17 @@ test('columnBytes grows with content', () => {
   assert.ok(columnBytes(s2) > columnBytes(s1) + 900);
   const j: Column = { kind: 'json', data: [{ k: 'x'.repeat(500) }], valid: null };
   assert.ok(columnBytes(j) > 500);
+});
+
+test('takeRows copies int64 values of every width (32-bit word pairs), and int64Text prints them as String does', () => {
+  const edge = [0n, 1n, -1n, 7n, 2n ** 31n - 1n, -(2n ** 31n), 2n ** 31n, -(2n ** 31n) - 1n, 2n ** 32n, 2n ** 40n + 3n, 2n ** 63n - 1n, -(2n ** 63n), -4294967296n, 4294967295n];
+  fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom(...edge), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { minLength: 1, maxLength: 40 }), fc.nat(), (values, seed) => {
+    const data = BigInt64Array.from(values);
+    const rows = Array.from({ length: 1 + (seed % 60) }, (_, i) => (seed * 7 + i * 13) % values.length);
+    const out = takeRows({ kind: 'int64', data, valid: null }, rows);
+    assert.equal(out.kind, 'int64');
+    assert.deepEqual(Array.from(out.data as BigInt64Array), rows.map((r) => values[r]!));
+    const words = int64Words(data);
+    for (let r = 0; r < values.length; r++) assert.equal(int64Text(data, words, r), String(values[r]!));
+  }), { numRuns: 300 });
 });
