@@ -168,9 +168,19 @@ export class Engine {
     this.health.checkWritable();
   }
 
+  /**
+   * Files no catalog entry names (a crash between publish and commit). Only the lease holder removes
+   * them, and it looks again before each removal: a writer that lost the lease (paused, cut off) may
+   * see a file the new owner just published under a reused name as an orphan of its stale catalog.
+   */
   private async removeOrphanFiles(): Promise<void> {
+    if (!this.lease.held) return;
     const live = this.catalog.liveFiles();
-    await this.segments.remove((await this.segments.blobs.list()).filter((f) => !live.has(f)));
+    for (const f of await this.segments.blobs.list()) {
+      if (live.has(f)) continue;
+      if (!this.lease.held) return;
+      await this.segments.remove([f]);
+    }
   }
 
   async removeFiles(files: readonly string[]): Promise<void> {

@@ -73,6 +73,11 @@ async function openPorts(client: Etcd3, lease: EtcdLease, opts: MainOptions, d: 
   return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock };
 }
 
+/** grpc-message: bytes outside printable ASCII, and '%', percent-encoded (the gRPC HTTP/2 spec). */
+function grpcMessage(text: string): string {
+  return text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
 interface Standby {
   close(): Promise<void>;
 }
@@ -84,9 +89,11 @@ async function startStandby(opts: MainOptions, owner: () => Promise<string>): Pr
   const reason = () => `service not ready: standby node, the data set is served by ${holder || 'another node'}`;
   const main: Http2Server = createHttp2((req, res) => {
     if (String(req.headers['content-type'] ?? '').startsWith('application/grpc')) {
-      // Trailers-only answer: UNAVAILABLE is retried by the SDKs.
-      res.writeHead(200, { 'content-type': 'application/grpc', 'grpc-status': '14', 'grpc-message': encodeURIComponent(reason()) });
-      res.end();
+      // Trailers-only answer (one HEADERS frame that ends the stream; headers then an empty DATA
+      // frame read as "ended without gRPC status"): UNAVAILABLE is retried by the SDKs.
+      res.stream.respond({
+        ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '14', 'grpc-message': grpcMessage(reason()),
+      }, { endStream: true });
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });

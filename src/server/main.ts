@@ -18,66 +18,94 @@
  * --nats URL[,URL] (SEXTANT_NATS), --s3-endpoint URL (SEXTANT_S3_ENDPOINT), --s3-bucket B
  * (SEXTANT_S3_BUCKET; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION),
  * --node-id ID (SEXTANT_NODE_ID), --cluster NAME (SEXTANT_CLUSTER, default sextant), --lease-ttl S
- * (SEXTANT_LEASE_TTL, 10). The node waits as a standby until it owns the data set's lease; it exits
- * (code 3) when it loses the lease, so a supervisor restarts it as a standby.
+ * (SEXTANT_LEASE_TTL, 10). The node waits as a standby until it owns the data set's lease; when it
+ * loses the lease (paused past it, cut off from etcd) its engine is fenced at once (nothing more is
+ * acknowledged), it stops serving and turns standby again, campaigning for the lease. With
+ * `--role query` (SEXTANT_ROLE) the node is a read-only query node (server/query-node.ts): no lease,
+ * it follows the writer's catalog and log and serves reads of the replicas placed on it.
  */
-import { serve, serveService } from './compose.js';
-import { becomeOwner, type DistributedNode } from './distributed.js';
-import { parseMainOptions } from './options.js';
+import { serve, serveService, type Served } from './compose.js';
+import { becomeOwner } from './distributed.js';
+import { parseMainOptions, type DistributedOptions } from './options.js';
 import { startQueryNode } from './query-node.js';
-import type { SextantService } from '../service/service.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-async function main(): Promise<void> {
-  const opts = parseMainOptions(process.argv.slice(2), process.env);
-  let stopping = false;
-  let node: DistributedNode | undefined;
-  let queryNode: (() => Promise<void>) | undefined;
-  let queryService: SextantService | undefined;
-  if (opts.distributed?.role === 'query') {
-    const qn = await startQueryNode(opts, opts.distributed, (line) => console.warn(`[sextant] ${line}`));
-    queryNode = qn.close;
-    queryService = qn.service;
-    console.log(`[sextant] query node ${opts.distributed.nodeId} follows data set ${opts.distributed.cluster} (read-only)`);
-  } else if (opts.distributed !== undefined) {
-    node = await becomeOwner(opts, opts.distributed, (line) => console.log(`[sextant] ${line}`));
-    console.log(`[sextant] node ${opts.distributed.nodeId} owns data set ${opts.distributed.cluster} `
-      + `(lease token ${node.lease.token}, waited ${node.waitedMs} ms as a standby)`);
-    void node.lease.lost.then(() => {
-      if (stopping) return;
-      console.error('[sextant] the lease was lost; exiting so a supervisor restarts this node as a standby');
-      process.exit(3);
-    });
-  }
-  const onUnexpected = (where: string, e: unknown) => console.error(`[sextant] ${where} failed unexpectedly:`, e);
-  const { service, server } = queryNode !== undefined && queryService !== undefined
-    ? { service: queryService, server: await serveService(queryService, opts, onUnexpected) }
-    : await serve(opts, onUnexpected, node?.ports, node?.queryNodes);
+type Options = ReturnType<typeof parseMainOptions>;
+const onUnexpected = (where: string, e: unknown) => console.error(`[sextant] ${where} failed unexpectedly:`, e);
+
+/** What is serving now, to close on SIGTERM (null while a standby: nothing to close). */
+interface Current { close(): Promise<void> }
+
+function announce(opts: Options, service: Served['service'], server: Served['server']): void {
   console.log(`[sextant] ${service.version()} serving Milvus gRPC on ${opts.host}:${server.port} (REST v2 on the same port), `
     + `health/metrics/api-v1 on ${opts.host}:${server.httpPort}${opts.httpTls ? ' (TLS)' : ''} `
     + `(web console at http${opts.httpTls ? 's' : ''}://${opts.host}:${server.httpPort}/webui/), data in ${opts.dataDir}, authentication ${opts.auth ? 'on' : 'off'}; `
     + `ready ${Math.round(performance.now())} ms after start, pid ${process.pid}`);
+}
 
+/** Distributed writer: stand by, own and serve, and stand by again whenever the lease is lost. */
+async function runDistributed(opts: Options, d: DistributedOptions, state: { stopping: boolean; current: Current | null }): Promise<void> {
+  for (;;) {
+    const node = await becomeOwner(opts, d, (line) => console.log(`[sextant] ${line}`));
+    console.log(`[sextant] node ${d.nodeId} owns data set ${d.cluster} (lease token ${node.lease.token}, waited ${node.waitedMs} ms as a standby)`);
+    const served = await serve(opts, onUnexpected, node.ports, node.queryNodes).catch(async (e: unknown) => {
+      await node.close();
+      throw e;
+    });
+    state.current = { close: async () => { await served.close(); await node.close(); } };
+    announce(opts, served.service, served.server);
+    await node.lease.lost;
+    if (state.stopping) return;
+    console.error(`[sextant] the lease (token ${node.lease.token}) was lost: writes are fenced; turning standby`);
+    state.current = null;
+    await served.close().catch((e: unknown) => console.error('[sextant] error while closing the fenced engine:', e));
+    await node.close();
+  }
+}
+
+/** A read-only query node (`--role query`): follows the writer, serves reads of the replicas placed on it. */
+async function runQueryNode(opts: Options, d: DistributedOptions, state: { current: Current | null }): Promise<void> {
+  const qn = await startQueryNode(opts, d, (line) => console.warn(`[sextant] ${line}`));
+  console.log(`[sextant] query node ${d.nodeId} follows data set ${d.cluster} (read-only)`);
+  const server = await serveService(qn.service, opts, onUnexpected).catch(async (e: unknown) => {
+    await qn.close();
+    throw e;
+  });
+  state.current = { close: async () => { await server.close(); await qn.close(); } };
+  announce(opts, qn.service, server);
+}
+
+async function main(): Promise<void> {
+  const opts = parseMainOptions(process.argv.slice(2), process.env);
+  const state: { stopping: boolean; current: Current | null } = { stopping: false, current: null };
   const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+    if (state.stopping) return;
+    state.stopping = true;
     console.log(`[sextant] ${signal}: shutting down`);
     const deadline = setTimeout(() => {
       console.error('[sextant] shutdown took longer than 10 s; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    server.close()
-      .then(() => (queryNode !== undefined ? queryNode() : service.close()))
-      .then(() => node?.close())
-      .then(() => process.exit(0), (e: unknown) => {
-        console.error('[sextant] error while closing:', e);
-        process.exit(1);
-      });
+    (state.current?.close() ?? Promise.resolve()).then(() => process.exit(0), (e: unknown) => {
+      console.error('[sextant] error while closing:', e);
+      process.exit(1);
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (opts.distributed?.role === 'query') {
+    await runQueryNode(opts, opts.distributed, state);
+    return;
+  }
+  if (opts.distributed !== undefined) {
+    await runDistributed(opts, opts.distributed, state);
+    return;
+  }
+  const served = await serve(opts, onUnexpected);
+  state.current = served;
+  announce(opts, served.service, served.server);
 }
 
 main().catch((e: unknown) => {

@@ -8,26 +8,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Etcd3 } from 'etcd3';
 import { NatsLog } from '../../src/storage/dist/nats-log.js';
 import { EtcdCatalogStore } from '../../src/storage/dist/etcd-catalog.js';
-import { freePorts, startCluster, type Cluster } from '../support/cluster.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
+import { startNode as startClusterNode, waitOutput, type SextantNode } from './nodes.js';
 
-const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
 const LEASE_TTL_SEC = 3;
 const DIM = 4;
 
-interface Node { proc: ChildProcess; port: number; httpPort: number; out: () => string }
-
 let cluster: Cluster;
 let dir: string;
-const nodes: Node[] = [];
+const nodes: SextantNode[] = [];
 
 before(async () => {
   cluster = await startCluster({ etcd: true, nats: 3, s3: true });
@@ -39,29 +35,10 @@ after(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-async function startNode(id: string): Promise<Node> {
-  const [port, httpPort] = await freePorts(2) as [number, number];
-  const proc = spawn(process.execPath, [mainJs, '--data', path.join(dir, id), '--port', String(port), '--http-port', String(httpPort),
-    '--etcd', cluster.etcdEndpoint, '--nats', cluster.natsUrls.join(','), '--s3-endpoint', cluster.s3.endpoint,
-    '--s3-bucket', cluster.s3.bucket, '--node-id', id, '--cluster', 'failover', '--lease-ttl', String(LEASE_TTL_SEC)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: cluster.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: cluster.s3.secretAccessKey, AWS_REGION: cluster.s3.region },
-  });
-  let out = '';
-  proc.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
-  proc.stderr?.on('data', (b: Buffer) => { out += b.toString(); });
-  const node = { proc, port, httpPort, out: () => out };
-  nodes.push(node);
-  return node;
-}
-
-async function waitOutput(n: Node, re: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!re.test(n.out())) {
-    if (n.proc.exitCode !== null) throw new Error(`node exited (${n.proc.exitCode}): ${n.out()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}: ${n.out()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+async function startNode(id: string): Promise<SextantNode> {
+  const n = await startClusterNode(cluster, id, { dataSet: 'failover', leaseTtlSec: LEASE_TTL_SEC, dir });
+  nodes.push(n);
+  return n;
 }
 
 const vector = (i: number) => Array.from({ length: DIM }, (_, d) => Math.sin(i * 0.37 + d));

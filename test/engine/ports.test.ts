@@ -3,6 +3,8 @@
  * mode uses). The ports' own contract is test/support/port-contracts.ts (run by test/storage/local-ports.test.ts).
  */
 import { test } from 'node:test';
+import { writeFile, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { openLocalPorts } from '../../src/storage/local/index.js';
@@ -45,5 +47,25 @@ test('the engine runs on storage ports passed explicitly, and recovers from them
     } finally {
       await svc2.close();
     }
+  });
+});
+
+test('orphan files are removed at open only by the lease holder', async () => {
+  await withTempDir(async (dir) => {
+    const fs = new NodeFileSystem();
+    const first = await SextantService.open({ dataDir: dir, fs, searchThreads: 0 });
+    await first.close();
+    const orphan = 'seg-999999.sxs';
+    // Opened with a lease that is already lost (as by a writer paused past it): the file stays.
+    await writeFile(path.join(dir, 'segments', orphan), 'not named by the catalog');
+    const stale = await openLocalPorts(fs, dir);
+    await stale.lease.release();
+    const svc = await SextantService.open({ dataDir: dir, fs, ports: stale, searchThreads: 0 });
+    await svc.close();
+    assert.ok((await readdir(path.join(dir, 'segments'))).includes(orphan), 'a writer without the lease removed an orphan');
+    // The holder removes it.
+    const holder = await SextantService.open({ dataDir: dir, fs, searchThreads: 0 });
+    await holder.close();
+    assert.equal((await readdir(path.join(dir, 'segments'))).includes(orphan), false, 'the lease holder removes orphans at open');
   });
 });

@@ -11,18 +11,30 @@
  * refused (the engine stops acknowledging, as after a failed fsync).
  *
  * With `lease`, an append is refused before its publish and before its resolution when the lease is
- * no longer held: a writer paused past its lease acknowledges nothing. (JetStream itself does not
- * check the lease: a publish in flight during the pause may still be stored, unacknowledged.)
+ * no longer held: a writer paused past its lease acknowledges nothing. JetStream itself does not
+ * check the lease, so a publish in flight during the pause may still be stored after a takeover;
+ * epochs make such a late record invisible:
+ * - every record carries the writer's epoch (its lease's fencing token) in the `Sextant-Epoch` header;
+ * - an owner opening the log appends a fence record (subject `<subject>.fence`, its epoch) before it
+ *   replays or serves anything;
+ * - a reader discards a record whose epoch is below the highest epoch fenced before it in the stream.
+ * So a stale owner's record stored after the new owner's fence is never replayed, while everything
+ * before the fence (acknowledged or not) is. Fence records are never purged (`truncateBelow` purges
+ * the data subject only), so the floor is known however far the log was truncated.
+ *
+ * Replay reads through an ordered consumer, many messages per pull, each payload copied (see
+ * `stored`); what the consumer did not deliver is read by sequence from the stream leader.
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, StorageType,
-  type JetStreamClient, type JetStreamManager, type PubAck,
+  type JetStreamClient, type JetStreamManager, type MsgRequest, type PubAck, type StoredMsg,
 } from '@nats-io/jetstream';
 import { errors, MilvusError } from '../../core/errors.js';
 import type { Lease, Log, LogRecord } from '../ports.js';
 
 const TYPE_HEADER = 'Sextant-Type';
+const EPOCH_HEADER = 'Sextant-Epoch';
 
 export interface NatsLogOptions {
   /** Stream name: letters, digits, `-` and `_` (one per data set or shard). */
@@ -36,8 +48,10 @@ export interface NatsLogOptions {
   maxBatch?: number;
   /** JetStream's duplicate window (default 2 min); must exceed the retry budget. */
   duplicateWindowMs?: number;
-  /** When given, appends are refused once it is lost. */
+  /** When given, appends are refused once it is lost, and carry its token as their epoch. */
   lease?: Lease;
+  /** Messages per pull request of a replay, and direct gets in flight when it reads by sequence (default 256). */
+  replayWindow?: number;
 }
 
 interface Pending {
@@ -65,19 +79,45 @@ async function lastStored(jsm: JetStreamManager, stream: string, subject: string
   }
 }
 
-/** The stream's last sequence, creating the stream when it does not exist. */
+/** The stream's last sequence, creating the stream (data and fence subjects) when it does not exist. */
 async function ensureStream(jsm: JetStreamManager, opts: Required<Omit<NatsLogOptions, 'lease'>>): Promise<number> {
+  const subjects = [`sextant.wal.${opts.stream}`, `sextant.wal.${opts.stream}.fence`];
   try {
     const info = await jsm.streams.info(opts.stream);
+    if (!subjects.every((s) => info.config.subjects.includes(s))) {
+      // A stream made before fences existed: add the fence subject.
+      await jsm.streams.update(opts.stream, { subjects: Array.from(new Set([...info.config.subjects, ...subjects])) });
+    }
     return Math.max(info.state.last_seq, await lastStored(jsm, opts.stream, `sextant.wal.${opts.stream}`));
   } catch (e) {
     if (!streamMissing(e)) throw e;
   }
   const info = await jsm.streams.add({
-    name: opts.stream, subjects: [`sextant.wal.${opts.stream}`], num_replicas: opts.replicas, storage: StorageType.File,
+    name: opts.stream, subjects, num_replicas: opts.replicas, storage: StorageType.File,
     duplicate_window: opts.duplicateWindowMs * 1_000_000,
   });
   return info.state.last_seq;
+}
+
+/** A message of the stream as the replay reads it, its payload copied. */
+interface Stored {
+  seq: number;
+  subject: string;
+  epoch: bigint;
+  type: string | undefined;
+  payload: Uint8Array;
+}
+
+/**
+ * The client hands message bytes as Node Buffers that are views of a buffer it reuses (and a
+ * Buffer's `slice()` is another view): records live as long as their rows, so the bytes are copied
+ * into a buffer of their own. The epoch header is 0 when absent (records from before epochs, or a
+ * log without a lease).
+ */
+function stored(seq: number, subject: string, epoch: string | undefined, type: string | undefined, data: Uint8Array): Stored {
+  const payload = new Uint8Array(data.length);
+  payload.set(data);
+  return { seq, subject, epoch: epoch !== undefined && /^[0-9]+$/.test(epoch) ? BigInt(epoch) : 0n, type: type || undefined, payload };
 }
 
 /** Retries `fn` with backoff (a cluster electing a leader answers timeouts for a while) up to `budgetMs`. */
@@ -105,6 +145,9 @@ export class NatsLog implements Log {
   private seqId = 0;
   private readonly idPrefix: string;
   private readonly subject: string;
+  private readonly fenceSubject: string;
+  private discarded = 0;
+  private consumedCount = 0;
   private closed = false;
   private retried = 0;
   private gapGets = 0;
@@ -119,6 +162,7 @@ export class NatsLog implements Log {
   ) {
     this.next = BigInt(lastSeq) + 1n;
     this.subject = `sextant.wal.${opts.stream}`;
+    this.fenceSubject = `${this.subject}.fence`;
     this.idPrefix = `${opts.stream}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   }
 
@@ -128,13 +172,36 @@ export class NatsLog implements Log {
       throw errors.invalidParameter('log stream name', { expected: 'letters, digits, - and _', actual: options.stream });
     }
     const opts = {
-      replicas: 1, publishTimeoutMs: 2000, retryBudgetMs: 15_000, maxBatch: 256, duplicateWindowMs: 120_000,
+      replicas: 1, publishTimeoutMs: 2000, retryBudgetMs: 15_000, maxBatch: 256, duplicateWindowMs: 120_000, replayWindow: 256,
       ...options,
     };
     const jsm = await jetstreamManager(nc, { timeout: Math.max(opts.publishTimeoutMs, 2000) });
     const lastSeq = await retrying(opts.retryBudgetMs, `open stream ${opts.stream}`, () => ensureStream(jsm, opts));
     const js = jetstream(nc, { timeout: opts.publishTimeoutMs });
-    return new NatsLog(nc, js, jsm, opts, lastSeq, ownsConnection);
+    const log = new NatsLog(nc, js, jsm, opts, lastSeq, ownsConnection);
+    if (opts.lease !== undefined) await log.fence();
+    return log;
+  }
+
+  /** This writer's epoch: its lease's fencing token (0n without a lease). */
+  get epoch(): bigint {
+    return this.opts.lease?.token ?? 0n;
+  }
+
+  /**
+   * Appends the fence record of this writer's epoch: from it on, readers discard records of lower
+   * epochs (a stale owner's late publishes). Called at open with a lease, before any replay.
+   */
+  async fence(): Promise<void> {
+    const h = headers();
+    h.set(EPOCH_HEADER, this.epoch.toString());
+    const ack = await retrying(this.opts.retryBudgetMs, `fence stream ${this.opts.stream}`, () =>
+      this.js.publish(this.fenceSubject, new Uint8Array(0), {
+        msgID: `${this.idPrefix}-fence`, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
+      }));
+    if (this.opts.lease !== undefined && !this.opts.lease.held) throw errors.leaseLost('log fence');
+    const lsn = BigInt(ack.seq);
+    if (lsn >= this.next) this.next = lsn + 1n;
   }
 
   /** Connects to `servers` (reconnecting forever between them) and opens the stream; close() closes the connection. */
@@ -160,6 +227,16 @@ export class NatsLog implements Log {
   /** Records replays fetched from the stream leader (figures for tests). */
   get gapFills(): number {
     return this.gapGets;
+  }
+
+  /** Messages replays read through the ordered consumer (figures for tests). */
+  get consumedRecords(): number {
+    return this.consumedCount;
+  }
+
+  /** Records replays discarded as a stale owner's (epoch below the fence before them). */
+  get discardedStale(): number {
+    return this.discarded;
   }
 
   get failure(): unknown {
@@ -192,6 +269,10 @@ export class NatsLog implements Log {
         return;
       }
       const batch = this.queue.splice(0, this.opts.maxBatch);
+      if (this.opts.lease !== undefined && !this.opts.lease.held) {
+        this.fail(errors.leaseLost('log append'), batch);
+        return;
+      }
       const acks = await Promise.allSettled(batch.map((p) => this.publish(p)));
       const done: { p: Pending; seq: number }[] = [];
       let error: unknown = null;
@@ -223,6 +304,7 @@ export class NatsLog implements Log {
   private publish(p: Pending): Promise<PubAck> {
     const h = headers();
     h.set(TYPE_HEADER, String(p.type));
+    h.set(EPOCH_HEADER, this.epoch.toString());
     let attempts = 0;
     return retrying(this.opts.retryBudgetMs, `append to stream ${this.opts.stream}`, () => {
       if (attempts++ > 0) this.retried++;
@@ -233,49 +315,109 @@ export class NatsLog implements Log {
   }
 
   /**
-   * Every record from `from` to the last sequence at the call, by direct gets from the stream leader
-   * in order (one round trip per record). A sequence the leader does not have was purged (below a
-   * checkpoint) and is skipped. The end is the largest of stream
-   * info's last sequence, the leader's last message and this log's own acknowledgements: right
-   * after a node restart, stream info was seen to report an older last sequence, and a replay that
-   * trusted it missed acknowledged records (test/dist/nats.test.ts, kill -9 of the leader).
+   * Every record from `from` to the last sequence at the call, in order, except fence records and
+   * records of a stale epoch (see the file comment). The bulk comes through an ordered consumer
+   * (the server sends up to `replayWindow` messages per pull request); whatever it did not deliver
+   * (an empty pull while a leader is elected) is read by sequence from the stream leader,
+   * `replayWindow` gets in flight. A sequence the leader does not have was purged and is skipped.
+   * The end is the largest of stream info's last sequence, the leader's last message and this
+   * log's own acknowledgements: right after a node restart, stream info was seen to report an older
+   * last sequence, and a replay that trusted it missed acknowledged records (test/dist/nats.test.ts).
    */
   async *readFrom(from: bigint): AsyncIterable<LogRecord> {
     const info = await retrying(this.opts.retryBudgetMs, `read stream ${this.opts.stream}`, () => this.jsm.streams.info(this.opts.stream));
-    // Right after a node restarts, stream info can report an older last sequence; the leader's last
-    // message and this log's own acknowledgements are bounds too.
     const last = Math.max(info.state.last_seq, await lastStored(this.jsm, this.opts.stream, this.subject), Number(this.next) - 1);
-    let expected = Math.max(Number(from), info.state.first_seq, 1);
-    // Direct gets, one record at a time: the payloads of messages queued by a consumer fetch were
-    // seen overwritten before they were read (a replay after failover decoded wrong rows), so the
-    // log does not replay through a consumer.
-    for (; expected <= last; expected++) {
-      const r = await this.getOne(expected);
-      if (r !== null) yield r;
+    const first = Math.max(Number(from), info.state.first_seq, 1);
+    let floor = await this.fenceFloor(first);
+    let next = first;
+    const sources = [() => this.consumed(next, last), () => this.fetched(next, last)];
+    for (const source of sources) {
+      if (next > last) break;
+      for await (const m of source()) {
+        next = m.seq + 1;
+        if (m.subject === this.fenceSubject) {
+          if (m.epoch > floor) floor = m.epoch;
+        } else if (m.epoch < floor) {
+          this.discarded++;
+        } else {
+          yield this.record(m);
+        }
+      }
     }
   }
 
-  private record(seq: number, type: string | undefined, payload: Uint8Array): LogRecord {
-    const n = Number(type ?? 'NaN');
-    if (!Number.isInteger(n)) throw errors.internal(`log record ${seq} of stream ${this.opts.stream} has no type header`);
-    // A copy: the client's message bytes may be a view of a buffer it reuses, and records are decoded
-    // into views that live as long as the rows.
-    return { lsn: BigInt(seq), type: n, payload: payload.slice() };
+  /** Messages from `first` up to `last` through an ordered consumer, until it delivers `last` or a pull comes back empty. */
+  private async *consumed(first: number, last: number): AsyncIterable<Stored> {
+    const consumer = await this.js.consumers.get(this.opts.stream, { opt_start_seq: first });
+    try {
+      for (;;) {
+        const batch = await consumer.fetch({ max_messages: this.opts.replayWindow, expires: 2000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          this.consumedCount++;
+          yield stored(m.seq, m.subject, m.headers?.get(EPOCH_HEADER), m.headers?.get(TYPE_HEADER), m.data);
+          if (m.seq >= last) return;
+        }
+        if (got === 0) return;
+      }
+    } finally {
+      await consumer.delete().catch(() => undefined);
+    }
   }
 
-  /** One record by sequence from the stream leader; null when it is not there (purged). */
-  private async getOne(seq: number): Promise<LogRecord | null> {
-    this.gapGets++;
+  /** Messages from `first` to `last` by sequence from the stream leader, `replayWindow` gets in flight. */
+  private async *fetched(first: number, last: number): AsyncIterable<Stored> {
+    const window: Promise<StoredMsg | null>[] = [];
+    let requested = first;
     try {
-      const m = await retrying(this.opts.retryBudgetMs, `get ${seq} of stream ${this.opts.stream}`, async () => {
+      for (let seq = first; seq <= last; seq++) {
+        while (requested <= last && window.length < this.opts.replayWindow) window.push(this.getOne(requested++));
+        const m = await (window.shift() as Promise<StoredMsg | null>);
+        if (m !== null) yield stored(m.seq, m.subject, m.header.get(EPOCH_HEADER), m.header.get(TYPE_HEADER), m.data);
+      }
+    } finally {
+      // Gets still in flight when the replay stops early (an error, the reader broke off).
+      for (const p of window) p.catch(() => undefined);
+    }
+  }
+
+  /** The highest epoch fenced before sequence `seq` (fence records are never purged; there is one per owner). */
+  private async fenceFloor(seq: number): Promise<bigint> {
+    let floor = 0n;
+    for (let at = 1; at < seq;) {
+      const query = { next_by_subj: this.fenceSubject, seq: at } as unknown as MsgRequest;
+      const m = await this.getBy(query, `fence after ${at}`);
+      if (m === null || m.seq >= seq) break;
+      const epoch = stored(m.seq, m.subject, m.header.get(EPOCH_HEADER), undefined, new Uint8Array(0)).epoch;
+      if (epoch > floor) floor = epoch;
+      at = m.seq + 1;
+    }
+    return floor;
+  }
+
+  private record(m: Stored): LogRecord {
+    const n = Number(m.type ?? 'NaN');
+    if (!Number.isInteger(n)) throw errors.internal(`log record ${m.seq} of stream ${this.opts.stream} has no type header`);
+    return { lsn: BigInt(m.seq), type: n, payload: m.payload };
+  }
+
+  /** One message by sequence from the stream leader; null when it is not there (purged). */
+  private getOne(seq: number): Promise<StoredMsg | null> {
+    this.gapGets++;
+    return this.getBy({ seq }, `get ${seq}`);
+  }
+
+  private async getBy(query: MsgRequest, what: string): Promise<StoredMsg | null> {
+    try {
+      return await retrying(this.opts.retryBudgetMs, `${what} of stream ${this.opts.stream}`, async () => {
         try {
-          return await this.jsm.streams.getMessage(this.opts.stream, { seq });
+          return await this.jsm.streams.getMessage(this.opts.stream, query);
         } catch (e) {
           if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.NoMessageFound) return null;
           throw e;
         }
       });
-      return m === null ? null : this.record(m.seq, m.header.get(TYPE_HEADER) || undefined, m.data);
     } catch (e) {
       throw e instanceof MilvusError ? e : errors.remoteUnavailable('JetStream', String(e));
     }
@@ -283,7 +425,8 @@ export class NatsLog implements Log {
 
   async truncateBelow(lsn: bigint): Promise<void> {
     if (lsn <= 1n) return;
-    await this.jsm.streams.purge(this.opts.stream, { seq: Number(lsn) });
+    // The data subject only: fence records stay, so readers always know the epoch floor.
+    await this.jsm.streams.purge(this.opts.stream, { filter: this.subject, seq: Number(lsn) });
   }
 
   async close(): Promise<void> {

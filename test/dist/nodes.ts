@@ -1,0 +1,54 @@
+/**
+ * Sextant server processes with the distributed flags, for the cluster tests: start one on free
+ * ports against a test cluster (test/support/cluster.ts), read its output, wait for a line of it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePorts, type Cluster } from '../support/cluster.js';
+
+const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
+
+export interface SextantNode {
+  id: string;
+  proc: ChildProcess;
+  port: number;
+  httpPort: number;
+  out: () => string;
+}
+
+export interface NodeOptions {
+  /** Data set name (`--cluster`). */
+  dataSet: string;
+  leaseTtlSec: number;
+  /** Parent of the node's own data directory. */
+  dir: string;
+  extraEnv?: Record<string, string>;
+}
+
+export async function startNode(cluster: Cluster, id: string, o: NodeOptions): Promise<SextantNode> {
+  const [port, httpPort] = await freePorts(2) as [number, number];
+  const proc = spawn(process.execPath, [mainJs, '--data', path.join(o.dir, id), '--port', String(port), '--http-port', String(httpPort),
+    '--etcd', cluster.etcdEndpoint, '--nats', cluster.natsUrls.join(','), '--s3-endpoint', cluster.s3.endpoint,
+    '--s3-bucket', cluster.s3.bucket, '--node-id', id, '--cluster', o.dataSet, '--lease-ttl', String(o.leaseTtlSec)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env, AWS_ACCESS_KEY_ID: cluster.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: cluster.s3.secretAccessKey,
+      AWS_REGION: cluster.s3.region, ...o.extraEnv,
+    },
+  });
+  let out = '';
+  proc.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
+  proc.stderr?.on('data', (b: Buffer) => { out += b.toString(); });
+  return { id, proc, port, httpPort, out: () => out };
+}
+
+/** Waits until the node's output matches `re` (from character `from` on); throws after `timeoutMs` or if it exits. */
+export async function waitOutput(n: SextantNode, re: RegExp, timeoutMs: number, from = 0): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(n.out().slice(from))) {
+    if (n.proc.exitCode !== null) throw new Error(`node ${n.id} exited (${n.proc.exitCode}): ${n.out()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} from ${n.id}: ${n.out().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
