@@ -138,8 +138,7 @@ export class Engine {
     }
     await this.writer.replay(this.wal.readFrom(this.checkpointLsn()));
     const follower = this.opts.follower;
-    if (follower !== undefined) {
-      // A follower deletes nothing and builds nothing: the writer owns the files.
+    if (follower !== undefined) { // a follower deletes and builds nothing: the writer owns the files
       await this.loader.restoreLoads((id) => follower.loads(id));
       return;
     }
@@ -168,18 +167,12 @@ export class Engine {
     this.health.checkWritable();
   }
 
-  /**
-   * Files no catalog entry names (a crash between publish and commit). Only the lease holder removes
-   * them, and it looks again before each removal: a writer that lost the lease (paused, cut off) may
-   * see a file the new owner just published under a reused name as an orphan of its stale catalog.
-   */
+  /** Unnamed files (crash between publish and commit); only the lease holder removes them, checking before each (a stale writer may see a new owner's file). */
   private async removeOrphanFiles(): Promise<void> {
-    if (!this.lease.held) return;
     const live = this.catalog.liveFiles();
     for (const f of await this.segments.blobs.list()) {
-      if (live.has(f)) continue;
       if (!this.lease.held) return;
-      await this.segments.remove([f]);
+      if (!live.has(f)) await this.segments.remove([f]);
     }
   }
 
