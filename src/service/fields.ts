@@ -1,7 +1,8 @@
 /**
  * AddCollectionField (Milvus 2.6 schema evolution). The added field must be nullable, so rows
  * written before it read as its default value, else NULL; it cannot be a primary, partition or
- * clustering key, auto-ID, or a vector, and its name must be new.
+ * clustering key or auto-ID, and its name must be new; a vector field (Milvus 2.6) reads as null for
+ * the rows written before it, within the limit of vector fields per collection.
  */
 import { isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
@@ -22,9 +23,12 @@ export async function addCollectionField(engine: Engine, req: T.AddCollectionFie
   if (spec.autoId === true) throw refuse('only primary field can speficy AutoID with true');
   if (spec.isPartitionKey === true) throw refuse('not support to add partition key field');
   if (spec.isClusteringKey === true) throw refuse('not support to add clustering key field');
-  if (isVectorType(spec.dataType)) throw refuse('not support to add vector field');
   if (spec.nullable !== true) throw refuse('added field must be nullable, please check it');
   const fields = c.meta.schema.fields;
+  // Milvus 2.6 adds nullable vector fields too: rows written before read as null.
+  if (isVectorType(spec.dataType) && fields.filter((f) => isVectorType(f.dataType)).length >= limits.maxVectorFieldsPerCollection) {
+    throw errors.invalidParameter(`maximum vector field's number should be limited to ${limits.maxVectorFieldsPerCollection}`);
+  }
   if (fields.some((f) => f.name === spec.name)) throw refuse('duplicated field name');
   if (fields.filter((f) => !f.isDynamic).length >= limits.maxFieldsPerCollection) {
     throw errors.invalidParameter(`maximum field's number should be limited to ${limits.maxFieldsPerCollection}`);

@@ -130,6 +130,22 @@ test('AddCollectionField: old rows read the default or NULL (in memory, after fl
   assert.deepEqual(await read(), want, 'segments written before the add are filled when read back');
   const f = await c.query({ collection_name: 'evolve', filter: 'tag == "none"', output_fields: ['id'] });
   assert.deepEqual(f.data.map((r) => String(r['id'])).sort(), ['1', '2']);
+
+  // Milvus 2.6 adds nullable vector fields: rows written before read as null, searches skip them.
+  await assert.rejects(c.addCollectionField({ collection_name: 'evolve', field: { name: 'w0', data_type: DataType.FloatVector, dim: 2 } }), /nullable=true/, 'the SDK refuses it before sending');
+  ok(await c.addCollectionField({ collection_name: 'evolve', field: { name: 'w', data_type: DataType.FloatVector, dim: 2, nullable: true } }));
+  const old = await c.query({ collection_name: 'evolve', filter: 'id > 0', output_fields: ['id', 'w'] });
+  assert.deepEqual(old.data.map((r) => r['w']), [null, null, null]);
+  ok((await c.insert({ collection_name: 'evolve', data: [{ id: 4, v: [0, 1], w: [5, 5] }] })).status);
+  ok(await c.releaseCollection({ collection_name: 'evolve' }));
+  ok(await c.createIndex({ collection_name: 'evolve', field_name: 'w', index_type: 'FLAT', metric_type: 'L2' }));
+  ok(await c.loadCollectionSync({ collection_name: 'evolve' }));
+  const hits = await c.search({ collection_name: 'evolve', anns_field: 'w', data: [[5, 5]], limit: 10, output_fields: ['id'] });
+  ok(hits.status);
+  assert.deepEqual(hits.results.map((h) => String(h['id'])), ['4'], 'only the row that has the new vector is found');
+  for (const name of ['w2', 'w3']) ok(await c.addCollectionField({ collection_name: 'evolve', field: { name, data_type: DataType.FloatVector, dim: 2, nullable: true } }));
+  const fifth = await c.addCollectionField({ collection_name: 'evolve', field: { name: 'w4', data_type: DataType.FloatVector, dim: 2, nullable: true } });
+  assert.equal(fifth.code, 1100, 'four vector fields at most');
 });
 
 test('partition-key collections: Milvus error codes for create partition (65535), search (65535) and query (1100) with partition names', async () => {
