@@ -14,6 +14,8 @@ export interface BuildJob {
   indexType: string;
   metric: MetricType;
   params: IndexParams;
+  /** Threads the build may use, its own included (graph indexes insert in parallel). */
+  threads?: number;
 }
 
 /** Read the segment's column, build the index, and return its serialised payload. */
@@ -21,6 +23,6 @@ export async function buildIndexPayload(fs: FileSystem, job: BuildJob): Promise<
   const seg = await readSegmentFile(fs, job.segmentPath);
   const col = seg.cols.find((c) => c.fieldId === job.fieldId)?.column;
   if (!col) throw new Error(`segment ${job.segmentPath} has no field ${job.fieldId}`);
-  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params });
+  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params, threads: job.threads ?? 1 });
   return index.serialize();
 }

@@ -151,7 +151,9 @@ export class Indexer {
     const desc = getIndexDescriptor(index.indexType);
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
     if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
-    const job: BuildJob = { segmentPath: await this.files.localPath(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+    // The cores are shared among the builds running and waiting: a lone build gets them all.
+    const threads = Math.max(1, Math.floor(this.buildThreads / Math.max(1, this.activeBuilds + this.queue.length)));
+    const job: BuildJob = { segmentPath: await this.files.localPath(seg.file), fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params, threads };
     const payload = this.files.fs instanceof NodeFileSystem ? await this.threads.run(job) : await buildIndexPayload(this.files.fs, job);
     if (!live()) return null;
     const file = `idx-${seg.id}-${index.id}.sxi`;
