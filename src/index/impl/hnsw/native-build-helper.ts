@@ -5,7 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { instantiateKernels, type WasmMemory, type WasmModule } from '../../wasm/loader.js';
-import { buildKernels, CTX, type HelperData } from './native-build.js';
+import { buildKernels, CTX, type HelperData } from './native-build-ctx.js';
 
 const data = workerData as HelperData;
 const memory = data.memory as WasmMemory;

@@ -11,18 +11,11 @@
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '../../../core/worker-flags.js';
 import { errors } from '../../../core/errors.js';
-import type { KernelExports } from '../../wasm/loader.js';
+import { buildKernels, CTX, CTX_BYTES, type BuildKernels, type HelperData } from './native-build-ctx.js';
 import { assignLevels, HnswGraph } from './graph.js';
 import type { HnswBuildParams } from './build.js';
 import type { WasmSpace } from './wasm-space.js';
 
-/** Graph context fields (int32 index = byte offset / 4), as asm/hnsw-build.ts reads them. */
-export const CTX = {
-  kind: 0, metric: 1, dim: 2, base: 3, norms: 4, links: 5, stride0: 6, upper: 7, upperBase: 8, strideU: 9,
-  levels: 10, locks: 11, M: 12, efC: 13, rows: 14, present: 15, entry: 16, first: 17, global: 18, next: 19,
-  done: 20, chunk: 21, started: 22, finished: 23, failed: 24, helperRows: 25,
-} as const;
-const CTX_BYTES = 128;
 /** Thread scratch block fields (int32 index). */
 const T = {
   visited: 0, epoch: 1, candKeys: 2, candIds: 3, resKeys: 4, resIds: 5, batchIds: 6, batchKeys: 7,
@@ -33,22 +26,6 @@ const T_BYTES = 64;
 const CHUNK_ROWS = 16;
 /** How long the waiting thread sleeps between looks at the helpers' counter. */
 const WAIT_SLICE_MS = 20;
-
-interface BuildKernels extends KernelExports {
-  hnswBuildRun(g: number, t: number): number;
-}
-
-export function buildKernels(k: KernelExports): BuildKernels | null {
-  return typeof (k as unknown as Record<string, unknown>)['hnswBuildRun'] === 'function' ? (k as BuildKernels) : null;
-}
-
-/** What the helper thread is given (workerData). */
-export interface HelperData {
-  module: unknown;
-  memory: unknown;
-  ctx: number;
-  scratch: number;
-}
 
 export interface NativeBuildParams extends HnswBuildParams {
   /** Inserting threads, this one included (>= 1). */
