@@ -24,6 +24,8 @@ const T = {
 const T_BYTES = 64;
 /** Rows a thread takes from the counter at a time (small: neighbouring rows land on one thread). */
 const CHUNK_ROWS = 16;
+/** Segments below this many rows are built on one thread. */
+export const PARALLEL_MIN_ROWS = 10_000;
 /** How long the waiting thread sleeps between looks at the helpers' counter. */
 const WAIT_SLICE_MS = 20;
 
@@ -57,7 +59,9 @@ export function buildGraphNative(
   let first = 0;
   while (first < numRows && present !== null && present[first] === 0) first++;
   if (first === numRows) return graph;
-  const threads = Math.max(1, Math.min(p.threads, Math.ceil(numRows / 1024)));
+  // Below PARALLEL_MIN_ROWS a build takes well under a second: one thread, and the graph stays a pure
+  // function of the data (helpers cost a thread start and a module instance each).
+  const threads = numRows < PARALLEL_MIN_ROWS ? 1 : Math.max(1, p.threads);
   const allocs: number[] = [];
   try {
     const ctx = setUp(space, graph, present, p, first, allocs);
