@@ -21,5 +21,6 @@
 export { rowBytes, distance } from './metrics';
 export { scan, scanBounded, gather, gatherBounded, normsSq, decodeF16 } from './scans';
 export { selectNeighbors, gatherKeys, searchLayer0, listMask, hnswSearch } from './hnsw';
+export { hnswBuildRun } from './hnsw-build';
 export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask } from './lists';
 export { crc32c } from './crc';

@@ -15,10 +15,13 @@ import { DEFAULT_FULLTEXT, runFulltext, type FulltextResult } from './fulltext.j
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { DEFAULT_SCALAR, runScalarIndexBench, type ScalarBenchResult } from './scalar-index.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
+import { DEFAULT_SCALE, runScale, SCALE_CASES, type ScaleCase, type ScaleOptions, type ScaleResult } from './scale.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar';
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar' | 'scale';
+/** `all`: every suite but scale (1M rows by default: run it on its own with --suite scale). */
 const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext', 'scalar'];
+const KNOWN_SUITES: readonly Suite[] = [...SUITES, 'scale'];
 /** Suites that run on the vector data set (the full-text suite makes its own corpus). */
 const VECTOR_SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
@@ -39,6 +42,7 @@ export interface BenchOptions {
   server: Omit<ServerBenchOptions, 'log'>;
   embedded: typeof DEFAULT_EMBEDDED;
   fulltext: typeof DEFAULT_FULLTEXT;
+  scale: Omit<ScaleOptions, 'log'>;
   /** Where the JSON goes; null = bench/results/<timestamp>.json. */
   jsonPath: string | null;
 }
@@ -55,13 +59,14 @@ export interface BenchReport {
   embedded: EmbeddedResult | null;
   fulltext: FulltextResult | null;
   scalar: ScalarBenchResult | null;
+  scale: ScaleResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   suites: SUITES, n: 100_000, dim: 128, queries: 1000, seed: 42, data: ['synthetic'],
-  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, embedded: DEFAULT_EMBEDDED, fulltext: DEFAULT_FULLTEXT, jsonPath: null,
+  baseFile: null, queryFile: null, ann: DEFAULT_ANN, engine: DEFAULT_ENGINE, grpc: DEFAULT_GRPC, server: DEFAULT_SERVER, embedded: DEFAULT_EMBEDDED, fulltext: DEFAULT_FULLTEXT, scale: DEFAULT_SCALE, jsonPath: null,
 };
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
@@ -92,7 +97,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, scalar: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, scalar: null, scale: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -126,6 +131,10 @@ export async function runBench(
     report.scalar = runScalarIndexBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, log });
     for (const t of report.scalar.tables) print(`${formatTable(t)}\n`);
   }
+  if (o.suites.includes('scale')) {
+    report.scale = await runScale({ ...o.scale, log });
+    for (const t of report.scale.tables) print(`${formatTable(t)}\n`);
+  }
   report.totalMs = performance.now() - t0;
   return report;
 }
@@ -141,7 +150,7 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|server|embedded|fulltext|scalar|all suites to run, comma-separated (default all)
+  --suite ann|engine|grpc|server|embedded|fulltext|scalar|scale|all suites to run, comma-separated (default all = every suite but scale)
   --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows;
                                   fulltext: generated documents; scalar: generated rows, default 1000000)
   --dim D                         dimensions of the synthetic data (default 128)
@@ -161,6 +170,9 @@ const USAGE = `usage: npm run bench -- [options]
   --clients LIST                  server suite: bare,sdk,http (default all three)
   --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
+  --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
+  --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
+  --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -177,7 +189,7 @@ function intList(name: string, raw: string | undefined, fallback: readonly numbe
 function suitesFrom(raw: string | undefined): Suite[] {
   if (raw === undefined || raw === 'all') return [...SUITES];
   return raw.split(',').map((s) => {
-    const suite = SUITES.find((x) => x === s);
+    const suite = KNOWN_SUITES.find((x) => x === s);
     if (suite === undefined) throw new Error(`unknown suite ${s}`);
     return suite;
   });
@@ -229,6 +241,23 @@ function serverOptionsFrom(
   };
 }
 
+function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefined>): Omit<ScaleOptions, 'log'> {
+  const d = DEFAULT_SCALE, str = (k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+  const rows = positiveInt('rows', str('rows') ?? str('n'), d.rows);
+  const raw = str('scale-cases');
+  const cases: ScaleCase[] = raw === undefined ? [...SCALE_CASES] : raw.split(',').map((c) => {
+    const k = SCALE_CASES.find((x) => x === c.trim());
+    if (k === undefined) throw new Error(`unknown scale case ${c} (${SCALE_CASES.join(', ')})`);
+    return k;
+  });
+  return {
+    ...d, rows, cases, diskRows: positiveInt('disk-rows', str('disk-rows'), rows),
+    queries: positiveInt('queries', str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
+    m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
+    budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20, peers: v['no-peers'] !== true,
+  };
+}
+
 export function parseCli(argv: string[]): { options: BenchOptions; explicitN: boolean } | 'help' {
   const { values: v } = parseArgs({
     args: argv,
@@ -240,6 +269,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
+      'scale-cases': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' },
     },
     strict: true,
   });
@@ -272,6 +302,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     server: serverOptionsFrom(v, d.server),
     embedded: d.embedded,
     fulltext: { ...d.fulltext, queries: positiveInt('queries', queryIsFile ? undefined : v.queries, d.fulltext.queries), passes: positiveInt('passes', v.passes, d.fulltext.passes) },
+    scale: scaleOptionsFrom(v),
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined || v.rows !== undefined };

@@ -17,6 +17,8 @@ export interface BuildJob {
   params: IndexParams;
   /** Set for a scalar index (INVERTED, STL_SORT, BITMAP, TRIE, NGRAM, JSON paths). */
   scalar?: ScalarBuild;
+  /** Threads the build may use, its own included (graph indexes insert in parallel). */
+  threads?: number;
 }
 
 /** Read the segment's column, build the index, and return its serialised payload. */
@@ -25,6 +27,6 @@ export async function buildIndexPayload(fs: FileSystem, job: BuildJob): Promise<
   const col = seg.cols.find((c) => c.fieldId === job.fieldId)?.column;
   if (!col) throw new Error(`segment ${job.segmentPath} has no field ${job.fieldId}`);
   if (job.scalar !== undefined) return buildScalarPayload(col, job.scalar);
-  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params });
+  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params, threads: job.threads ?? 1 });
   return index.serialize();
 }

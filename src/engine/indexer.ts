@@ -154,7 +154,9 @@ export class Indexer {
       const desc = getIndexDescriptor(index.indexType);
       const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
       if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
-      job = { segmentPath, fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params };
+      // The cores are shared among the builds running and waiting: a lone build gets them all.
+      const threads = Math.max(1, Math.floor(this.buildThreads / Math.max(1, this.activeBuilds + this.queue.length)));
+      job = { segmentPath, fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params, threads };
     } else {
       job = { segmentPath, fieldId: index.fieldId, indexType: index.indexType, metric: 'L2', params: {}, scalar: scalarBuildOf(field, index) };
     }

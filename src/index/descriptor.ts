@@ -32,6 +32,8 @@ export interface ParamSpec {
 export interface IndexBuildSpec {
   readonly metric: MetricType;
   readonly params: IndexParams;
+  /** Threads a build may use, the calling one included (default 1; graph indexes insert in parallel). */
+  readonly threads?: number;
 }
 
 export interface IndexSearchRequest {

@@ -11,6 +11,7 @@ import { DENSE_KINDS } from '../../metrics.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { checkBuildColumn } from '../flat.js';
 import { buildGraph, DEFAULT_SEED } from './build.js';
+import { buildGraphNative } from './native-build.js';
 import { decodeHnsw } from './codec.js';
 import { HnswIndex } from './index.js';
 import { decodeDenseRows, F32Space, metricCode, type DenseMetric, type VectorSpace } from './space.js';
@@ -87,7 +88,9 @@ function makeIndex(
   let graph, efConstruction: number, quantiser: Quantiser | null = null;
   if (payload === null) {
     efConstruction = intParam(spec, 'efConstruction', 360);
-    graph = buildGraph(f32!, present, { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED });
+    const bp = { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED };
+    // Natively (every insertion in wasm, `spec.threads` threads into one graph) when the kernels can.
+    graph = (wasm === null ? null : buildGraphNative(wasm, present, { ...bp, threads: spec.threads ?? 1 })) ?? buildGraph(f32!, present, bp);
     // HNSW_SQ searches codes: keep its links in JS so the build's wasm copy of the rows can go.
     if (v.sq && wasm !== null) graph = graph.relocate((length) => new Int32Array(length));
     if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);

@@ -1,0 +1,248 @@
+/**
+ * Scale suite (issue 13): `npm run bench -- --suite scale [--rows N] [--queries Q]`.
+ *  - hnsw:    N x 128 clustered, HNSW M/efC built by the index on 2 threads (parallel insertion into
+ *             one graph) next to usearch's 2-thread build; recall@10 and QPS (nq = 1) of both.
+ *  - engine:  the same rows through the embedded product: columnar inserts (WAL fsync'd: durable
+ *             ingest rows/s), flush, manual mix compaction, HNSW then IVF_FLAT then IVF_SQ8 built by
+ *             the engine's build threads; load time, RSS, segment count, recall@10 and QPS of
+ *             `client.search()` one request at a time (1 thread) and two streams at once (2 threads).
+ *  - disk:    N x 768 under a memory budget (default 1 GiB): DISKANN, then the same data with
+ *             `mmap.enabled` + IVF_FLAT; RSS loaded vs budget + 200 MB.
+ * Data is streamed (scale-data.ts); ground truth is exact search over every row for the sampled
+ * queries. `--rows` scales every case (the disk case uses rows, capped by --disk-rows). Nothing is
+ * compared to a time limit; the figures and the load average are printed with each table.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Index as USearchIndex, MetricKind, ScalarKind } from 'usearch';
+import { DataType } from '../src/core/enums.js';
+import type { Column } from '../src/schema/column.js';
+import { SextantClient } from '../src/client/client.js';
+import { SextantService } from '../src/service/service.js';
+import { requireCollection } from '../src/service/resolve.js';
+import { getIndexDescriptor } from '../src/index/registry.js';
+import { floatColumn } from './data.js';
+import { collectGarbage } from './measure.js';
+import { BATCH_ROWS, GT_K, MixtureStream, recallAt } from './scale-data.js';
+import { mb, table, type Table } from './table.js';
+
+export interface ScaleOptions {
+  rows: number;
+  diskRows: number;
+  queries: number;
+  seed: number;
+  m: number;
+  efConstruction: number;
+  ef: number;
+  nprobe: number;
+  budgetBytes: number;
+  peers: boolean;
+  cases: readonly ScaleCase[];
+  log: (line: string) => void;
+}
+export type ScaleCase = 'hnsw' | 'engine' | 'disk';
+export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
+
+export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, ef: 64, nprobe: 32,
+  budgetBytes: 1024 ** 3, peers: true, cases: SCALE_CASES,
+};
+
+export interface ScaleRow {
+  case: string; rows: number; dim: number; engine: string; threads: number; recallAt10: number | null;
+  qps: number | null; buildS: number | null; buildCpuS: number | null; rssMb: number | null; note: string;
+}
+export interface ScaleResult { rows: ScaleRow[]; loadAverage: number[][]; tables: Table[] }
+
+const cpuS = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1e6;
+const rssMb = (): number => { collectGarbage(); return process.memoryUsage().rss / 2 ** 20; };
+
+// ---------- the index alone, next to usearch ----------
+
+async function hnswCase(o: ScaleOptions, out: ScaleRow[]): Promise<void> {
+  const dim = 128, stream = new MixtureStream({ rows: o.rows, dim, seed: o.seed });
+  o.log(`[scale] hnsw: generating ${o.rows} x ${dim}, ground truth for ${o.queries} queries`);
+  const base = stream.all(true), queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
+  const nq = o.queries, found = new Int32Array(nq * GT_K);
+  o.log(`[scale] hnsw: Sextant build, 2 threads (M ${o.m}, efC ${o.efConstruction})`);
+  let c0 = process.cpuUsage(), t0 = performance.now();
+  const index = getIndexDescriptor('HNSW').build(floatColumn(base, dim), o.rows, { metric: 'L2', params: { M: o.m, efConstruction: o.efConstruction }, threads: 2 });
+  const buildS = (performance.now() - t0) / 1000, buildCpu = cpuS(process.cpuUsage(c0));
+  t0 = performance.now();
+  for (let q = 0; q < nq; q++) {
+    const r = index.search({ queries: floatColumn(queries.subarray(q * dim, (q + 1) * dim), dim), topK: GT_K, params: { ef: o.ef } });
+    found.set(r.rows, q * GT_K);
+  }
+  const qps = nq / ((performance.now() - t0) / 1000);
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 2, recallAt10: recallAt(found, truth, nq), qps: null, buildS, buildCpuS: buildCpu, rssMb: null, note: 'build on 2 threads' });
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 1, recallAt10: recallAt(found, truth, nq), qps, buildS: null, buildCpuS: null, rssMb: null, note: `ef ${o.ef}, nq 1` });
+  if (!o.peers) return;
+  o.log('[scale] hnsw: usearch build, 2 threads');
+  const us = new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: o.ef, multi: false });
+  const keys = new BigUint64Array(o.rows);
+  for (let i = 0; i < o.rows; i++) keys[i] = BigInt(i);
+  c0 = process.cpuUsage(); t0 = performance.now();
+  us.add(keys, base, 2);
+  const usBuild = (performance.now() - t0) / 1000, usCpu = cpuS(process.cpuUsage(c0));
+  t0 = performance.now();
+  for (let q = 0; q < nq; q++) {
+    const m = us.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
+    for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
+  }
+  const usQps = nq / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  us.search(queries, GT_K, 2);
+  const usQps2 = nq / ((performance.now() - t0) / 1000);
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: recallAt(found, truth, nq), qps: usQps2, buildS: usBuild, buildCpuS: usCpu, rssMb: null, note: 'add() and batch search on 2 threads' });
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 1, recallAt10: recallAt(found, truth, nq), qps: usQps, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${o.ef}, nq 1` });
+}
+
+// ---------- the embedded product ----------
+
+const NAME = 'scale';
+
+async function ingest(svc: SextantService, stream: MixtureStream): Promise<number> {
+  const { dim } = stream.spec;
+  const t0 = performance.now();
+  for (let b = 0; b < stream.batches; b++) {
+    const vec = stream.batch(b), n = vec.length / dim, from = b * BATCH_ROWS;
+    const ids = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = BigInt(from + i);
+    await svc.insert({ collectionName: NAME, numRows: n, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['vec', floatColumn(vec, dim)]]) });
+  }
+  return stream.spec.rows / ((performance.now() - t0) / 1000);
+}
+
+/** Until every segment's index is built (or failed): no cap short of a day, builds at 1M+ take long. */
+async function waitForIndex(svc: SextantService): Promise<void> {
+  for (let i = 0; i < 24 * 3600 * 10; i++) {
+    const [d] = await svc.describeIndex({ collectionName: NAME });
+    if (d === undefined || d.state === 'Finished' || d.state === 'Failed') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function compactAll(svc: SextantService): Promise<number> {
+  await svc.flush({ collectionNames: [NAME] });
+  const job = await svc.compact({ collectionName: NAME });
+  for (let i = 0; i < 100_000; i++) {
+    if ((await svc.getCompactionState({ compactionId: job.compactionId })).state === 'Completed') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const c = requireCollection(svc.engine, { collectionName: NAME });
+  let segments = 0;
+  for (const p of c.partitions.values()) segments += p.sealed.length;
+  return segments;
+}
+
+/** Recall@10 and QPS of client.search() with `streams` requests in flight (1 or 2). */
+async function searches(client: SextantClient, queries: Float32Array, dim: number, truth: Int32Array, params: Record<string, number>, streams: number): Promise<{ recall: number; qps: number }> {
+  const nq = queries.length / dim, found = new Int32Array(nq * GT_K).fill(-1);
+  const plain: number[][] = [];
+  for (let q = 0; q < nq; q++) plain.push(Array.from(queries.subarray(q * dim, (q + 1) * dim)));
+  const one = async (q: number): Promise<void> => {
+    const res = await client.search({ collection_name: NAME, data: plain[q]!, limit: GT_K, params });
+    const hits = res.results as { id: string | number }[];
+    for (let i = 0; i < Math.min(GT_K, hits.length); i++) found[q * GT_K + i] = Number(hits[i]!.id);
+  };
+  for (let q = 0; q < Math.min(5, nq); q++) await one(q);
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async (): Promise<void> => { for (let q = next++; q < nq; q = next++) await one(q); };
+  await Promise.all(Array.from({ length: streams }, lane));
+  return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000) };
+}
+
+interface IndexStep { label: string; params: Record<string, string>; search: Record<string, number> }
+
+async function indexAndSearch(
+  svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string }, out: ScaleRow[],
+): Promise<void> {
+  const client = new SextantClient(svc);
+  let c0 = process.cpuUsage(), t0 = performance.now();
+  await svc.createIndex({ collectionName: NAME, fieldName: 'vec', params: { metric_type: 'L2', ...step.params } });
+  await waitForIndex(svc);
+  const buildS = (performance.now() - t0) / 1000, buildCpu = cpuS(process.cpuUsage(c0));
+  const before = rssMb();
+  c0 = process.cpuUsage(); t0 = performance.now();
+  await svc.loadCollection({ collectionName: NAME });
+  const loadS = (performance.now() - t0) / 1000, loadCpu = cpuS(process.cpuUsage(c0));
+  const loaded = rssMb();
+  for (const streams of [1, 2]) {
+    const r = await searches(client, c.queries, c.dim, c.truth, step.search, streams);
+    out.push({
+      case: c.caseName, rows: c.rows, dim: c.dim, engine: `Sextant ${step.label}`, threads: streams, recallAt10: r.recall, qps: r.qps,
+      buildS: streams === 1 ? buildS : null, buildCpuS: streams === 1 ? buildCpu : null, rssMb: streams === 1 ? loaded : null,
+      note: streams === 1 ? `${c.note}; load ${loadS.toFixed(1)} s (CPU ${loadCpu.toFixed(1)} s), RSS before load ${before.toFixed(0)} MB; ${JSON.stringify(step.search)}` : 'two search() streams',
+    });
+  }
+  await svc.releaseCollection({ collectionName: NAME });
+  await svc.dropIndex({ collectionName: NAME, fieldName: 'vec' });
+}
+
+async function productCase(o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string, mmapLast: boolean): Promise<void> {
+  const stream = new MixtureStream({ rows, dim, seed: o.seed + dim });
+  o.log(`[scale] ${caseName}: ground truth for ${o.queries} queries over ${rows} x ${dim} (streamed)`);
+  const queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
+  const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-scale-'));
+  const svc = await SextantService.open({ dataDir: dir, ...(budget === null ? {} : { memoryBudgetBytes: budget }) });
+  try {
+    await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
+    o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
+    const ingestRate = await ingest(svc, stream);
+    const segments = await compactAll(svc);
+    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (mmapLast && i === steps.length - 1) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
+      o.log(`[scale] ${caseName}: ${step.label}`);
+      try {
+        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note }, out);
+      } catch (e) {
+        out.push({ case: caseName, rows, dim, engine: `Sextant ${step.label}`, threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: null, note: `failed: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+  } finally {
+    await svc.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** sqrt(rows) lists (64 .. 1024): k-means trains in JS, so more lists cost build time quickly. */
+function ivfNlist(rows: number): number {
+  return Math.max(64, Math.min(1024, Math.round(Math.sqrt(rows))));
+}
+
+export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
+  const out: ScaleRow[] = [], loads: number[][] = [loadavg()];
+  const graph = { M: String(o.m), efConstruction: String(o.efConstruction) };
+  if (o.cases.includes('hnsw')) { await hnswCase(o, out); loads.push(loadavg()); }
+  if (o.cases.includes('engine')) {
+    const nlist = String(ivfNlist(o.rows));
+    await productCase(o, 128, o.rows, [
+      { label: 'HNSW', params: { index_type: 'HNSW', ...graph }, search: { ef: o.ef } },
+      { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, search: { nprobe: o.nprobe } },
+      { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, search: { nprobe: o.nprobe } },
+    ], null, out, 'engine 128', false);
+    loads.push(loadavg());
+  }
+  if (o.cases.includes('disk')) {
+    const rows = Math.min(o.rows, o.diskRows);
+    await productCase(o, 768, rows, [
+      { label: 'DISKANN', params: { index_type: 'DISKANN' }, search: { search_list: 64 } },
+      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, search: { nprobe: o.nprobe } },
+    ], o.budgetBytes, out, 'disk 768', true);
+    loads.push(loadavg());
+  }
+  return { rows: out, loadAverage: loads, tables: [scaleTable(out, o, loads)] };
+}
+
+function scaleTable(rows: ScaleRow[], o: ScaleOptions, loads: number[][]): Table {
+  const t = table(`Scale (issue 13): rows x dim, recall@10 against exact search on ${o.queries} sampled queries, top 10`,
+    ['case', 'rows', 'dim', 'engine', 'threads', 'recall@10', 'QPS', 'build s', 'build CPU s', 'RSS MB', 'note']);
+  for (const r of rows) t.rows.push([r.case, r.rows, r.dim, r.engine, r.threads, r.recallAt10, r.qps, r.buildS, r.buildCpuS, r.rssMb, r.note]);
+  t.notes.push(`load average (1/5/15 min) at start and after each case: ${loads.map((l) => l.map((x) => x.toFixed(1)).join('/')).join(', ')} — the machine is shared; CPU seconds are this process's (all threads).`);
+  t.notes.push('threads: 1 = one query at a time (nq 1); 2 = Sextant: two search() streams, usearch: batch search on 2 threads. Build CPU s counts every thread of the process.');
+  return t;
+}
