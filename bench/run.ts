@@ -241,7 +241,8 @@ function serverOptionsFrom(
   };
 }
 
-function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefined>): Omit<ScaleOptions, 'log'> {
+/** The scale suite's options; `--queries` names a query file for the ann suite when `queryIsFile`. */
+function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefined>, queryIsFile: boolean): Omit<ScaleOptions, 'log'> {
   const d = DEFAULT_SCALE, str = (k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
   const rows = positiveInt('rows', str('rows') ?? str('n'), d.rows);
   const raw = str('scale-cases');
@@ -252,7 +253,7 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
   });
   return {
     ...d, rows, cases, diskRows: positiveInt('disk-rows', str('disk-rows'), rows),
-    queries: positiveInt('queries', str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
+    queries: positiveInt('queries', queryIsFile ? undefined : str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20, peers: v['no-peers'] !== true,
   };
@@ -302,7 +303,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
     server: serverOptionsFrom(v, d.server),
     embedded: d.embedded,
     fulltext: { ...d.fulltext, queries: positiveInt('queries', queryIsFile ? undefined : v.queries, d.fulltext.queries), passes: positiveInt('passes', v.passes, d.fulltext.passes) },
-    scale: scaleOptionsFrom(v),
+    scale: scaleOptionsFrom(v, queryIsFile),
     jsonPath: v.json ?? null,
   };
   return { options, explicitN: v.n !== undefined || v.rows !== undefined };

@@ -111,7 +111,13 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   assert.ok(tm.like.hits >= tm.textMatch.hits, 'every TEXT_MATCH row also contains the word as a substring');
   fulltext.tables.forEach(checkTable);
 
-  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length + embedded.tables.length + fulltext.tables.length);
+  const scalar = report.scalar;
+  assert.ok(scalar !== null);
+  assert.ok(scalar.rows.length > 0);
+  for (const r of scalar.rows) assert.ok(r.identical, `${r.case} ${r.index}: the indexed answer equals the scan's`);
+  scalar.tables.forEach(checkTable);
+
+  assert.equal(printed.length, ann.tables.length + engine.tables.length + grpc.tables.length + server.tables.length + embedded.tables.length + fulltext.tables.length + scalar.tables.length);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-test-'));
   try {
     const path = writeReport(report, join(dir, 'out.json'));
@@ -158,7 +164,7 @@ test('IDX3 images decode row-major with big-endian header', () => {
 test('command line: defaults, lists, and a query file only with --fvecs', () => {
   const d = parseCli([]);
   assert.ok(d !== 'help');
-  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext']]);
+  assert.deepEqual([d.options.n, d.options.dim, d.options.queries, d.options.suites], [100_000, 128, 1000, ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext', 'scalar']]);
   const sv = parseCli(['--suite', 'server', '--rows', '20000', '--concurrency', '1,8', '--clients', 'bare,http', '--ops', 'search', '--server-node-arg=--cpu-prof']);
   assert.ok(sv !== 'help');
   assert.deepEqual([sv.options.n, sv.explicitN, sv.options.server.concurrency, sv.options.server.clients, sv.options.server.ops, sv.options.server.serverNodeArgs],
