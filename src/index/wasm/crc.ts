@@ -26,6 +26,14 @@ function tableIn(a: WasmArena): number {
   return t;
 }
 
+/** Give back the CRC table written into `a` (when a resident arena is done checksumming its reads). */
+export function releaseCrcTable(a: WasmArena): void {
+  const t = tables.get(a);
+  if (t === undefined) return;
+  tables.delete(a);
+  a.release(t);
+}
+
 /** CRC-32C of `bytes`, a view of `a`'s memory, continuing `seed`. */
 export function crc32cInArena(a: WasmArena, bytes: Uint8Array, seed: number): number {
   if (bytes.length < SMALL_BYTES) return crc32c(bytes, seed);

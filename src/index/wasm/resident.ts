@@ -8,7 +8,7 @@ import type { Column } from '../../schema/column.js';
 import { WasmArena } from './arena.js';
 import type { CountedMemory } from '../memory.js';
 import { adoptStore, forgetColumn } from './exact.js';
-import { crc32cInArena } from './crc.js';
+import { crc32cInArena, releaseCrcTable } from './crc.js';
 import { MAX_PAGES, PAGE_BYTES } from './loader.js';
 import { forgetMemory } from './pool.js';
 import { VectorStore, type WasmColumn } from './store.js';
@@ -61,8 +61,15 @@ export function reserveResident(kind: Column['kind'], dim: number, numRows: numb
   return {
     bytes: new Uint8Array(arena.memory.buffer, store.ptr, bytes),
     checksum: (part, seed) => crc32cInArena(arena, part, seed),
-    finish: (valid) => residentOf(arena, { ...shape, valid, data: store.rows() } as WasmColumn, store),
-    release: () => store.release(),
+    // The checksums' table lives in the arena only while the segment is read.
+    finish: (valid) => {
+      releaseCrcTable(arena);
+      return residentOf(arena, { ...shape, valid, data: store.rows() } as WasmColumn, store);
+    },
+    release: () => {
+      releaseCrcTable(arena);
+      store.release();
+    },
   };
 }
 
