@@ -70,7 +70,7 @@ export async function bulkInsert(ctx: ClientContext, req: BulkInsertReq): Promis
 }
 
 export async function getImportState(ctx: ClientContext, req: { task: string | number | bigint }): Promise<ImportStateResponse> {
-  return answer(async () => stateOf(await ctx.service.getImportProgress({ jobId: String(req.task) })), emptyState);
+  return answer(async () => stateOf(await ctx.service.getImportState({ jobId: String(req.task) })), emptyState);
 }
 
 export async function listImportTasks(ctx: ClientContext, req: { collection_name?: string; db_name?: string; limit?: number }): Promise<{ status: ResStatus; tasks: ImportStateResponse[] }> {
@@ -78,7 +78,7 @@ export async function listImportTasks(ctx: ClientContext, req: { collection_name
   const dbName = dbOf(ctx, req);
   const collectionName = req.collection_name;
   return answer(async () => {
-    const jobs = await ctx.service.listImports({ dbName, collectionName, ...(req.limit !== undefined ? { limit: req.limit } : {}) });
+    const jobs = await ctx.service.listImportTasks({ dbName, collectionName, ...(req.limit !== undefined ? { limit: req.limit } : {}) });
     return { tasks: jobs.map((j) => ({ status: successStatus(), ...stateOf(j) })) };
   }, () => ({ tasks: [] }));
 }

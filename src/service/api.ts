@@ -62,6 +62,9 @@ export interface MilvusApi {
   importData(req: I.ImportRequest): Promise<{ jobId: string }>;
   getImportProgress(req: I.GetImportProgressRequest): Promise<I.ImportJobInfo>;
   listImports(req: I.ListImportsRequest): Promise<I.ImportJobInfo[]>;
+  /** The gRPC GetImportState / ListImportTasks: the same answers, but Milvus checks no privilege for them. */
+  getImportState(req: I.GetImportProgressRequest): Promise<I.ImportJobInfo>;
+  listImportTasks(req: I.ListImportsRequest): Promise<I.ImportJobInfo[]>;
 
   // reads
   query(req: T.QueryRequest): Promise<T.QueryResult>;

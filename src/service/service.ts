@@ -110,6 +110,8 @@ export class SextantService implements MilvusApi {
   importData = async (req: I.ImportRequest) => this.writing(async () => ({ jobId: await this.imports.create(req) }));
   getImportProgress = async (req: I.GetImportProgressRequest) => this.imports.get(req);
   listImports = async (req: I.ListImportsRequest) => this.imports.list(req);
+  getImportState = async (req: I.GetImportProgressRequest) => this.imports.get(req);
+  listImportTasks = async (req: I.ListImportsRequest) => this.imports.list(req);
 
   query = async (req: T.QueryRequest) => reads.query(this.engine, req);
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);

@@ -178,8 +178,8 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetFlushState: async (api, req, ctx) => ({ flushed: await api.getFlushState(R.flushStateRequest(req, ctx)) }),
   // bulk import
   Import: async (api, req, ctx) => ({ tasks: [(await api.importData(importFromWire(req, ctx))).jobId] }),
-  GetImportState: async (api, req) => importStateToWire(await api.getImportProgress({ jobId: importTaskOf(req) })),
-  ListImportTasks: async (api, req, ctx) => ({ tasks: (await api.listImports(listImportsFromWire(req, ctx))).map((j) => ({ status: successStatus(), ...importStateToWire(j) })) }),
+  GetImportState: async (api, req) => importStateToWire(await api.getImportState({ jobId: importTaskOf(req) })),
+  ListImportTasks: async (api, req, ctx) => ({ tasks: (await api.listImportTasks(listImportsFromWire(req, ctx))).map((j) => ({ status: successStatus(), ...importStateToWire(j) })) }),
 
 
   ManualCompaction: async (api, req, ctx) => out.compactionToWire(await api.compact({ ...R.collectionScoped(req, ctx), targetSizeMb: int64(req['target_size'], 'target_size') })),

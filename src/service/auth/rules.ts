@@ -74,6 +74,8 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   importData: collection('Import'),
   getImportProgress: global('GetImportProgress'),
   listImports: global('ListImport'),
+  getImportState: open,
+  listImportTasks: open,
   upsert: collection('Upsert'),
   delete: collection('Delete'),
 

@@ -29,8 +29,6 @@ import { importRoutes } from './imports.js';
 
 export const V2_PREFIX = '/v2/vectordb/';
 
-const unsupported = (what: string): V2Handler => async () => { throw errors.unsupported(what); };
-
 /** Every endpoint, keyed by the path under /v2/vectordb/. */
 export const v2Routes: V2Table = {
   'collections/create': createCollection,
@@ -42,10 +40,6 @@ export const v2Routes: V2Table = {
   ...databaseRoutes,
   ...rbacRoutes,
   ...commonRoutes,
-  'jobs/import/create': unsupported('import jobs'),
-  'jobs/import/list': unsupported('import jobs'),
-  'jobs/import/describe': unsupported('import jobs'),
-  'jobs/import/get_progress': unsupported('import jobs'),
   ...resourceGroupRoutes,
   ...importRoutes,
 };
