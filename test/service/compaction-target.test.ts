@@ -7,10 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { MilvusError } from '../../src/core/errors.js';
 import { SextantService } from '../../src/service/service.js';
 import { makeTempDir } from '../support/tmp.js';
-import { batch, rng, vectorCollection } from '../support/fixtures.js';
+import { batch, refusal, rng, vectorCollection } from '../support/fixtures.js';
 
 const DIM = 8;
 const C = 'c';
@@ -26,15 +25,6 @@ async function count(svc: SextantService): Promise<number> {
   return Number((n.columns[0]!.column.data as BigInt64Array)[0]);
 }
 
-async function refusal(p: Promise<unknown>): Promise<MilvusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof MilvusError) return e;
-    throw e;
-  }
-  assert.fail('expected a refusal');
-}
 
 test('target_size below the configured segment maximum is refused with Milvus words (1024 MB, 2048 MB with DISKANN only)', { timeout: 60_000 }, async () => {
   const dir = await makeTempDir();

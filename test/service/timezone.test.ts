@@ -8,21 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { DataType } from '../../src/core/enums.js';
-import { MilvusError } from '../../src/core/errors.js';
 import { fieldDataToWire } from '../../src/server/grpc/codec/field-data-encode.js';
 import { formatTimestamptzIn, isTimezoneValid, parseTimestamptz, parseTimestamptzIn } from '../../src/schema/temporal.js';
 import { SextantService } from '../../src/service/service.js';
+import { refusal } from '../support/fixtures.js';
 import { makeTempDir } from '../support/tmp.js';
 
-async function refusal(p: Promise<unknown>): Promise<MilvusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof MilvusError) return e;
-    throw e;
-  }
-  assert.fail('expected a refusal');
-}
 
 const at = (iso: string): bigint => parseTimestamptz(iso)!;
 

@@ -1,4 +1,6 @@
 /** Small schema and data builders shared by engine and service tests. */
+import assert from 'node:assert/strict';
+import { MilvusError } from '../../src/core/errors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { DataType } from '../../src/core/enums.js';
 import type { Column } from '../../src/schema/column.js';
@@ -37,4 +39,15 @@ export function batch(first: number, n: number, dim: number, rand: () => number)
     ['score', { kind: 'double', data: score, valid: null }],
     ['vec', { kind: 'floatVector', dim, data: vec, valid: null }],
   ]);
+}
+
+/** The MilvusError a call is refused with; fails the test when it succeeds or throws anything else. */
+export async function refusal(p: Promise<unknown>): Promise<MilvusError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof MilvusError) return e;
+    throw e;
+  }
+  assert.fail('expected a refusal');
 }
