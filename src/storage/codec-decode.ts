@@ -84,14 +84,17 @@ export function decodeColumnBytes(bytes: Uint8Array, numRows: number, source: De
   return col;
 }
 
+/** Bytes of a column header in a segment file. */
+export const COLUMN_HEADER_BYTES = 24;
+
+/** A column header's fields (field id, data type code, validity flag, dim/param, body length). */
+export function columnHeaderFields(h: DataView): { fieldId: number; code: number; hasValid: boolean; param: number; bodyBytes: number } {
+  return { fieldId: h.getUint32(0, true), code: h.getUint16(4, true), hasValid: (h.getUint8(6) & 1) === 1, param: h.getUint32(8, true), bodyBytes: Number(h.getBigUint64(16, true)) };
+}
+
 function decodeColumn(r: Reader, numRows: number): FieldColumn {
   const start = r.offset;
-  const h = r.header(24, 'column header');
-  const fieldId = h.getUint32(0, true);
-  const code = h.getUint16(4, true);
-  const hasValid = (h.getUint8(6) & 1) === 1;
-  const param = h.getUint32(8, true);
-  const bodyBytes = Number(h.getBigUint64(16, true));
+  const { fieldId, code, hasValid, param, bodyBytes } = columnHeaderFields(r.header(COLUMN_HEADER_BYTES, 'column header'));
   let kind: ColumnKind;
   try {
     kind = columnKindFor(code as DataType);

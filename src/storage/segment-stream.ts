@@ -13,7 +13,7 @@ import { DataType } from '../core/enums.js';
 import { crc32cFast } from '../index/wasm/crc.js';
 import type { Column, ColumnKind } from '../schema/column.js';
 import { columnKindFor } from '../schema/column.js';
-import { decodeColumnBytes, unpackBits } from './codec-decode.js';
+import { COLUMN_HEADER_BYTES, columnHeaderFields, decodeColumnBytes, unpackBits } from './codec-decode.js';
 import { storageErrors } from './errors.js';
 import type { FileHandle, FileSystem } from './fs/types.js';
 import { SEGMENT_MAGIC, SEGMENT_VERSION } from './segment.js';
@@ -22,7 +22,6 @@ import { SEGMENT_MAGIC, SEGMENT_VERSION } from './segment.js';
 export const READ_PIECE_BYTES = 4 << 20;
 const HEADER_BYTES = 32;
 const CODEC_HEADER_BYTES = 16;
-const COLUMN_HEADER_BYTES = 24;
 const CODEC_VERSION = 1;
 
 type FixedKind = Exclude<ColumnKind, 'varchar' | 'json' | 'array' | 'sparseVector'>;
@@ -180,12 +179,7 @@ async function readHead(r: PieceReader): Promise<{ meta: Record<string, unknown>
 async function readColumn(r: PieceReader, numRows: number, placement: ColumnPlacement | null): Promise<StreamedColumn> {
   const start = r.position;
   const header = await r.bytes(COLUMN_HEADER_BYTES, 'column header');
-  const h = new DataView(header.buffer);
-  const fieldId = h.getUint32(0, true);
-  const code = h.getUint16(4, true);
-  const hasValid = (h.getUint8(6) & 1) === 1;
-  const param = h.getUint32(8, true);
-  const bodyBytes = Number(h.getBigUint64(16, true));
+  const { fieldId, code, hasValid, param, bodyBytes } = columnHeaderFields(new DataView(header.buffer));
   let kind: ColumnKind;
   try {
     kind = columnKindFor(code as DataType);
