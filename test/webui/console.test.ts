@@ -1,8 +1,9 @@
 /**
  * The web console in a real browser: Debian's chromium (/usr/bin/chromium, installed by .ci/run)
  * driven by playwright-core against a real server holding data the Node SDK wrote. Any page error,
- * failed request or HTTP status >= 400 the test did not expect fails the test. Screenshots go to
- * docs/img/ (the README shows them). The static file door is also checked over plain HTTP
+ * failed request or HTTP status >= 400 the test did not expect fails the test. Screenshots go to a
+ * temporary directory, or to docs/img/ (the README shows them) when SEXTANT_UPDATE_SCREENSHOTS=1, so a
+ * test run leaves the tree clean. The static file door is also checked over plain HTTP
  * (content types, cache headers, no path outside the console's directory).
  */
 import { test } from 'node:test';
@@ -21,7 +22,7 @@ import { rawRequest } from '../rest/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHOTS = join(ROOT, 'docs', 'img');
+const SHOTS = process.env['SEXTANT_UPDATE_SCREENSHOTS'] === '1' ? join(ROOT, 'docs', 'img') : join(tmpdir(), 'sextant-console-shots');
 const ROOT_PASSWORD = 'Console-Pass1';
 const DIM = 4;
 
