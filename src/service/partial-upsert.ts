@@ -22,6 +22,7 @@ import { DataType, dataTypeName } from '../core/enums.js';
 import { DYNAMIC_FIELD_NAME } from '../schema/types.js';
 import { FieldWriter } from '../schema/writer.js';
 import { isPartitionKeyMode, requirePartition } from './resolve.js';
+import { unloadedOf } from './load-fields.js';
 import type * as T from './types.js';
 
 type ArrayOp = 'ARRAY_APPEND' | 'ARRAY_REMOVE';
@@ -106,6 +107,9 @@ interface Stored {
 function readStored(c: CollectionRuntime, req: T.InsertRequest, pkCol: Column): Stored {
   const parts = scopeOf(c, req);
   if (!parts.every((p) => p.loaded)) throw errors.collectionNotLoaded(c.name);
+  // The stored rows are read whole: a field not loaded could not be kept.
+  const gone = unloadedOf(c);
+  if (gone.size > 0) throw errors.invalidParameter(`partial update needs every field loaded, but field ${[...gone][0]!} is not loaded`);
   const n = columnLength(pkCol);
   const pks: unknown[] = new Array<unknown>(n);
   for (let i = 0; i < n; i++) pks[i] = columnValueAt(pkCol, i);
