@@ -1,6 +1,7 @@
 /** Writes and point reads: insert, upsert, delete, deleteEntities, query, get, count. */
 import type { CountReq, DeleteEntitiesReq, DeleteReq, GetReq, InsertReq, QueryReq, UpsertReq } from '@zilliz/milvus2-sdk-node';
-import { rowsToBatch } from '../schema/rows.js';
+import { rowsToBatch, rowsToPartialBatch } from '../schema/rows.js';
+import { fieldOpsFromWire } from '../service/partial-upsert.js';
 import type * as T from '../service/types.js';
 import { type ClientContext, requireCollectionName, scoped } from './context.js';
 import { DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, ERROR_REASONS } from './enums.js';
@@ -48,8 +49,13 @@ async function write(ctx: ClientContext, req: InsertReq | UpsertReq, isUpsert: b
   if (!Array.isArray(rows) || rows.length === 0) throw clientError(ERROR_REASONS.INSERT_CHECK_FIELD_DATA_IS_REQUIRED);
   const desc = await describeOrThrow(ctx, s);
   return answer(async () => {
-    const batch = rowsToBatch(desc.schema, rows, { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' });
+    const ops = isUpsert ? fieldOpsFromWire((req as UpsertReq).field_ops, 'field_name') : [];
+    const partial = isUpsert && ((req as UpsertReq).partial_update === true || ops.some((o) => o.op !== 'REPLACE'));
+    const opts = { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' };
+    const batch = partial ? rowsToPartialBatch(desc.schema, rows, opts) : rowsToBatch(desc.schema, rows, opts);
     const w: T.InsertRequest = { ...s, numRows: batch.numRows, columns: batch.columns, ...(req.partition_name ? { partitionName: req.partition_name } : {}) };
+    if (partial) w.partialUpdate = true;
+    if (ops.length > 0) w.fieldOps = ops;
     const r = isUpsert ? await ctx.service.upsert(w) : await ctx.service.insert(w);
     return mutationBody(r, batch.numRows);
   }, emptyMutation);

@@ -19,11 +19,11 @@ export class ResidentPlacement implements ColumnPlacement {
   private readonly names = new Map<number, string>();
   private readonly skip = new Set<number>();
 
-  /** `mapped`: names of the fields left in the file. */
-  constructor(c: CollectionRuntime, mapped: Iterable<string>) {
+  /** `mapped`: names of the fields left in the file; `unloaded`: fields not loaded at all (partial load). */
+  constructor(c: CollectionRuntime, mapped: Iterable<string>, private readonly unloaded: ReadonlySet<string> = new Set()) {
     for (const f of c.meta.schema.fields) this.names.set(f.fieldId, f.name);
     const m = new Set(mapped);
-    for (const f of c.meta.schema.fields) if (m.has(f.name)) this.skip.add(f.fieldId);
+    for (const f of c.meta.schema.fields) if (m.has(f.name) || unloaded.has(f.name)) this.skip.add(f.fieldId);
   }
 
   place(fieldId: number, kind: ColumnKind, dim: number, numRows: number, byteLength: number): Placed | 'skip' | null {
@@ -45,6 +45,7 @@ export class ResidentPlacement implements ColumnPlacement {
   /** `raw` with its placed vector columns made resident (recorded in `s.residents`). */
   residentChunk(raw: Chunk, s: SealedSegment): Chunk {
     const columns = new Map<string, Column>(raw.columns);
+    for (const name of this.unloaded) columns.delete(name);
     const residents: ResidentColumn[] = [];
     for (const [fieldId, r] of this.reserved) {
       const name = this.names.get(fieldId)!;

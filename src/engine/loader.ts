@@ -6,7 +6,7 @@
 import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from './collection.js';
 import { livePartitionMetas, type Catalog } from './parts.js';
-import type { LoadMeta, LoadType, SealedSegmentMeta } from './meta.js';
+import { unloadedFieldNames, type LoadedFields, type LoadMeta, type LoadType, type SealedSegmentMeta } from './meta.js';
 import { Mutex } from './mutex.js';
 import { segmentMemoryBytes, type PartitionRuntime, type SealedSegment } from './partition.js';
 import type { Chunk } from './chunk.js';
@@ -108,9 +108,11 @@ export class Loader {
   }
 
   /** A segment's loaded form: mapped columns read through the page cache, the rest resident (load-read.ts). */
-  private async readLoaded(c: CollectionRuntime, s: SealedSegment): Promise<Chunk> {
+  private async readLoaded(c: CollectionRuntime, s: SealedSegment, fields: LoadedFields | null = c.meta.load): Promise<Chunk> {
     const path = this.deps.segmentPath?.(s.meta) ?? null;
-    const placement = new ResidentPlacement(c, path === null ? [] : mappedFieldNames(c).keys());
+    const unloaded = unloadedFieldNames(c.meta.schema, fields);
+    const mappedNames = path === null ? [] : [...mappedFieldNames(c).keys()].filter((n) => !unloaded.has(n));
+    const placement = new ResidentPlacement(c, mappedNames, unloaded);
     let raw: ReadSegment;
     try {
       raw = await this.deps.readSegment(c, s.meta, placement);
@@ -118,6 +120,7 @@ export class Loader {
       placement.release();
       throw e;
     }
+    for (const name of unloaded) raw.skipped.delete(name);
     const mapped = path === null ? null : await mapSegment(raw.skipped, raw.chunk.numRows, path, this.pageCache);
     s.mappedFile = mapped?.file;
     const data = placement.residentChunk(raw.chunk, s);
@@ -125,7 +128,8 @@ export class Loader {
     return data;
   }
 
-  async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true): Promise<void> {
+  /** `fields`: the fields to load (Milvus's `load_fields` / `skip_load_dynamic_field`); by default as loaded before. */
+  async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true, fields: LoadedFields | null = c.meta.load): Promise<void> {
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
       // Refused before anything is read: the estimate needs only the manifest and file sizes.
@@ -143,7 +147,7 @@ export class Loader {
         for (const p of toLoad) {
           for (const s of p.sealed) {
             if (s.data) continue;
-            s.data = await this.readLoaded(c, s);
+            s.data = await this.readLoaded(c, s, fields);
             s.data.buildTextIndexes(c.meta.schema);
             await this.deps.attachIndexes(c, s);
             c.loading.doneBytes += s.meta.sizeBytes;
@@ -162,8 +166,8 @@ export class Loader {
       const load: LoadMeta = {
         type: type === 'collection' || prevType === 'collection' ? 'collection' : 'partitions',
         partitionIds: loadedIds,
-        loadFields: null,
-        skipDynamic: false,
+        loadFields: fields?.loadFields ?? null,
+        skipDynamic: fields?.skipDynamic ?? false,
       };
       if (!persist) {
         c.meta.load = load;

@@ -53,11 +53,26 @@ export interface IndexMeta {
 
 export type LoadType = 'collection' | 'partitions';
 
-export interface LoadMeta {
+export interface LoadMeta extends LoadedFields {
   type: LoadType;
   partitionIds: number[];
+}
+
+/** Which fields a load reads (Milvus's `load_fields`, null = all; `skip_load_dynamic_field`). */
+export interface LoadedFields {
   loadFields: string[] | null;
   skipDynamic: boolean;
+}
+
+/** The fields a load leaves out: those not in `loadFields`, and the dynamic field when skipped. */
+export function unloadedFieldNames(schema: CollectionSchema, fields: LoadedFields | null): Set<string> {
+  const out = new Set<string>();
+  if (fields === null) return out;
+  const wanted = fields.loadFields === null ? null : new Set(fields.loadFields);
+  for (const f of schema.fields) {
+    if (f.isDynamic ? fields.skipDynamic : wanted !== null && !wanted.has(f.name)) out.add(f.name);
+  }
+  return out;
 }
 
 export interface CollectionMeta {

@@ -112,6 +112,17 @@ export function rowsToBatch(schema: CollectionSchema, rowsIn: Record<string, unk
   return { numRows: n, columns };
 }
 
+/**
+ * Rows of a merge-mode upsert (`partial_update`): only the fields some row names become columns
+ * (the primary key always, and `$meta` when the dynamic field is on), as the Node SDK sends them.
+ */
+export function rowsToPartialBatch(schema: CollectionSchema, rowsIn: Record<string, unknown>[], opts: InsertOptions): InsertBatch {
+  const named = new Set<string>();
+  if (Array.isArray(rowsIn)) for (const r of rowsIn) if (typeof r === 'object' && r !== null) for (const k of Object.keys(r)) named.add(k);
+  const fields = schema.fields.filter((f) => f.isPrimaryKey || f.isDynamic || named.has(f.name));
+  return rowsToBatch({ ...schema, fields, functions: [] }, rowsIn, { ...opts, isUpsert: true });
+}
+
 /** Unknown keys go to `$meta` (merged over a row's explicit `$meta` object), or are refused. */
 function dynamicFromRows(schema: CollectionSchema, rows: Record<string, unknown>[]): Column | null {
   const statics = new Set(schema.fields.filter((f) => !f.isDynamic).map((f) => f.name));

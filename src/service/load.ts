@@ -4,6 +4,8 @@ import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from '../engine/collection.js';
 import type { Engine } from '../engine/engine.js';
 import type { PartitionRuntime } from '../engine/partition.js';
+import { unloadedFieldNames, type LoadedFields } from '../engine/meta.js';
+import { checkSameLoadFields, requestedLoadFields } from './load-fields.js';
 import { dbNameOf, findCollection, requireCollection, requirePartition } from './resolve.js';
 import type * as T from './types.js';
 
@@ -16,18 +18,22 @@ export interface ReplicaPlacement {
   released(c: CollectionRuntime): Promise<void>;
 }
 
-async function checkLoadable(c: CollectionRuntime, req: T.LoadRequest, placement: ReplicaPlacement): Promise<void> {
-  // Since 2.3 every vector field needs an index before load.
+async function checkLoadable(c: CollectionRuntime, req: T.LoadRequest, placement: ReplicaPlacement): Promise<LoadedFields> {
+  const fields = requestedLoadFields(c.meta.schema, req);
+  checkSameLoadFields(c, fields);
+  // Since 2.3 every vector field loaded needs an index before load.
+  const gone = unloadedFieldNames(c.meta.schema, fields);
   for (const f of c.meta.schema.fields) {
-    if (isVectorType(f.dataType) && !c.indexOnField(f.name)) throw errors.indexNotFound({ collection: c.name });
+    if (isVectorType(f.dataType) && !gone.has(f.name) && !c.indexOnField(f.name)) throw errors.indexNotFound({ collection: c.name });
   }
   await placement.placeLoad(c, req);
+  return fields;
 }
 
 export async function loadCollection(engine: Engine, req: T.LoadRequest, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
-  await checkLoadable(c, req, placement);
-  await engine.loader.load(c, [...c.partitions.values()], 'collection');
+  const fields = await checkLoadable(c, req, placement);
+  await engine.loader.load(c, [...c.partitions.values()], 'collection', true, fields);
 }
 
 export async function releaseCollection(engine: Engine, req: T.CollectionScoped, placement: ReplicaPlacement): Promise<void> {
@@ -44,8 +50,8 @@ function namedPartitions(c: CollectionRuntime, names: readonly string[]): Partit
 export async function loadPartitions(engine: Engine, req: T.LoadRequest & { partitionNames: string[] }, placement: ReplicaPlacement): Promise<void> {
   const c = requireCollection(engine, req);
   const parts = namedPartitions(c, req.partitionNames);
-  await checkLoadable(c, req, placement);
-  await engine.loader.load(c, parts, 'partitions');
+  const fields = await checkLoadable(c, req, placement);
+  await engine.loader.load(c, parts, 'partitions', true, fields);
 }
 
 export async function releasePartitions(engine: Engine, req: T.CollectionScoped & { partitionNames: string[] }, placement: ReplicaPlacement): Promise<void> {

@@ -24,6 +24,7 @@ import { boostRoutes, fuseQuery } from './rerank.js';
 import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
+import { checkFilterFields, checkReadFields, loadedSchema } from './load-fields.js';
 import type { OutputPlan } from './output.js';
 import { orderPermutation, parseOrderBy, permuteRefs } from './order-by.js';
 import { isPartitionKeyMode, requireCollection } from './resolve.js';
@@ -33,6 +34,7 @@ import { ITERATOR_TIE_SLACK, beyondBound, dropAtBound, iteratorV2Of, type Iterat
 
 function compile(c: CollectionRuntime, filter: string | undefined, templates: T.TemplateValues | undefined): FilterPlan | null {
   if (!filter || filter.trim().length === 0) return null;
+  checkFilterFields(c, filter);
   try {
     return compileFilterCached(filter, c.meta.schema, templates);
   } catch (e) {
@@ -87,7 +89,8 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   }
   const parts = readScope(c, req.partitionNames);
   const plan = compile(c, req.filter, req.templateValues);
-  const out = planOutput(c.meta.schema, req.outputFields, { includePk: true, allowCount: true });
+  checkReadFields(c, req.outputFields);
+  const out = planOutput(loadedSchema(c), req.outputFields, { includePk: true, allowCount: true });
   const scope = c.chunksOf(parts);
   const pkName = c.pkField.name;
   if (out.countOnly) {
@@ -163,6 +166,7 @@ function vectorsByIds(scope: readonly ScopedChunk[], field: FieldSchema, ids: T.
 
 async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope: ScopedChunk[], k: number): Promise<RouteHits> {
   const field = annsFieldOf(c.meta.schema, req.annsField);
+  checkReadFields(c, undefined, field.name);
   const index = c.indexOnField(field.name);
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
   const nq = req.nq;
@@ -247,7 +251,8 @@ function concatHits(perQuery: readonly { refs: RowRefs; scores: Float32Array }[]
 
 function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number; timezone?: string }, nq: number, topK: number,
   perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
-  const out = planOutput(c.meta.schema, req.outputFields, { includePk: false, allowCount: false });
+  checkReadFields(c, req.outputFields);
+  const out = planOutput(loadedSchema(c), req.outputFields, { includePk: false, allowCount: false });
   const topks = perQuery.map((q) => q.refs.chunk.length);
   const { refs, scores } = perQuery.length === 1 ? perQuery[0]! : concatHits(perQuery, topks);
   const pkField = c.pkField;

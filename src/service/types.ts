@@ -119,7 +119,13 @@ export interface InsertRequest extends CollectionScoped {
   numRows: number;
   /** Columns keyed by field name; '$meta' for the dynamic field. Nullable columns are row-dense here. */
   columns: Map<string, Column>;
+  /** Upsert only: merge mode (Milvus 2.6 `partial_update`): fields not given keep their stored values. */
+  partialUpdate?: boolean;
+  /** Upsert only: per-field ops (`field_ops`); any non-REPLACE op turns on `partialUpdate`. */
+  fieldOps?: FieldPartialUpdateOp[];
 }
+export type FieldPartialUpdateOpType = 'REPLACE' | 'ARRAY_APPEND' | 'ARRAY_REMOVE';
+export interface FieldPartialUpdateOp { fieldName: string; op: FieldPartialUpdateOpType }
 export interface MutationResult { ids: PrimaryKeys; insertCount: number; upsertCount: number; deleteCount: number; timestamp: bigint }
 export interface DeleteRequest extends CollectionScoped {
   partitionName?: string;

@@ -14,6 +14,7 @@ import { takeRows } from '../schema/ops.js';
 import { validateBatch } from '../schema/rows.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from './resolve.js';
 import { computeFunctionOutputs } from '../schema/functions.js';
+import { isPartialUpsert, mergePartialUpsert, resolveFieldOps } from './partial-upsert.js';
 import type * as T from './types.js';
 
 export interface PreparedWrite {
@@ -111,8 +112,10 @@ export async function insert(engine: Engine, req: T.InsertRequest): Promise<T.Mu
   return { ids: w.pks, insertCount: w.numRows, upsertCount: 0, deleteCount: 0, timestamp: ts };
 }
 
-export async function upsert(engine: Engine, req: T.InsertRequest): Promise<T.MutationResult> {
-  const c = requireCollection(engine, req);
+export async function upsert(engine: Engine, reqIn: T.InsertRequest): Promise<T.MutationResult> {
+  const c = requireCollection(engine, reqIn);
+  // Merge mode reads the stored rows and writes whole rows, as an ordinary upsert of them.
+  const req = isPartialUpsert(reqIn) ? mergePartialUpsert(c, reqIn) : (resolveFieldOps(c.meta.schema, reqIn), reqIn);
   const pkField = c.pkField;
   const given = req.columns.get(pkField.name);
   if (!given) throw errors.invalidParameter(`must assign pk when upsert, primary field: ${pkField.name}`);

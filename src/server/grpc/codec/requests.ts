@@ -4,6 +4,7 @@ import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { columnsFromFieldData } from './field-data.js';
 import { templateValuesFromWire } from './template.js';
+import { fieldOpsFromWire } from '../../../service/partial-upsert.js';
 import { bool, int64, keyValues, list, num, optionalString, str, strings, type Wire } from './wire.js';
 
 export function collectionScoped(req: Wire, ctx: CallContext): T.CollectionScoped {
@@ -85,6 +86,9 @@ export function insertRequest(req: Wire, ctx: CallContext): T.InsertRequest {
   };
   const partition = optionalString(req['partition_name'], 'partition_name');
   if (partition !== undefined) out.partitionName = partition;
+  if (bool(req['partial_update'])) out.partialUpdate = true;
+  const ops = fieldOpsFromWire(req['field_ops'], 'field_name');
+  if (ops.length > 0) out.fieldOps = ops;
   return out;
 }
 

@@ -1,7 +1,8 @@
 /** REST v2 `entities/*` writes and point reads: insert, upsert, delete, query, get. */
-import { rowsToBatch } from '../../../schema/rows.js';
+import { rowsToBatch, rowsToPartialBatch } from '../../../schema/rows.js';
+import { fieldOpsFromWire } from '../../../service/partial-upsert.js';
 import { idsFilter } from '../../../service/sdk-values.js';
-import type { TemplateValues } from '../../../service/types.js';
+import type { InsertRequest, TemplateValues } from '../../../service/types.js';
 import { isJsonObject } from '../args.js';
 import { restErrors } from '../errors.js';
 import { collectionOf, ok, type RestCall, type V2Result, type V2Table } from '../route.js';
@@ -25,9 +26,14 @@ async function write(call: RestCall, isUpsert: boolean): Promise<V2Result> {
   const s = collectionOf(call);
   const rows = rowsOf(call);
   const desc = await call.api.describeCollection(s);
-  const batch = rowsToBatch(desc.schema, rows, { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' });
+  const ops = isUpsert ? fieldOpsFromWire(call.args.raw('fieldOps'), 'fieldName') : [];
+  const partial = isUpsert && (call.args.optBool('partialUpdate') === true || ops.some((o) => o.op !== 'REPLACE'));
+  const opts = { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' };
+  const batch = partial ? rowsToPartialBatch(desc.schema, rows, opts) : rowsToBatch(desc.schema, rows, opts);
   const partitionName = call.args.optStr('partitionName');
-  const req = { ...s, numRows: batch.numRows, columns: batch.columns, ...(partitionName ? { partitionName } : {}) };
+  const req: InsertRequest = { ...s, numRows: batch.numRows, columns: batch.columns, ...(partitionName ? { partitionName } : {}) };
+  if (partial) req.partialUpdate = true;
+  if (ops.length > 0) req.fieldOps = ops;
   if (isUpsert) {
     const r = await call.api.upsert(req);
     return ok({ upsertCount: r.upsertCount, upsertIds: pkList(r.ids) });
