@@ -23,7 +23,7 @@ import { DenseIvfBase, IVF_TYPE_CODES, readDenseCommon, type DenseIvfParts } fro
 import { PayloadReader } from './payload.js';
 import { codeBytes, encodeRabitq, fillBitTable, quantizeQuery, randomRotation, rotate, type RabitqCodes } from './rabitq.js';
 import { buildRefiner, REFINE_TYPES, type RefineType, type Refiner } from './refine.js';
-import { rerank } from './rerank.js';
+import { offerKeyed, rerank } from './rerank.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { offerRow } from './search.js';
 import { ivfTuning, seededRandom } from './tuning.js';
@@ -113,12 +113,27 @@ export class IvfRabitqIndex extends DenseIvfBase {
     this.queryBits = Math.floor(numParam(req, 'rbq_query_bits', numParam(req, 'rbq_bits_query', 0)));
     const refiner = this.refiner;
     if (refiner === null) return super.search(req);
+    // A range search scores the probed lists' rows with the refine data (a window is about distances).
+    if ((req.range ?? null) !== null) {
+      this.rangeRefine = true;
+      try {
+        return super.search(req);
+      } finally {
+        this.rangeRefine = false;
+      }
+    }
     const k = Math.max(req.topK, Math.ceil(req.topK * numParam(req, 'refine_k', 1)));
     const candidates = super.search({ ...req, topK: k });
     return rerank(candidates, denseQueriesToF32(req.queries as DenseColumn), this.dim, refiner, this.metric, req.topK, req.range ?? null);
   }
 
+  private rangeRefine = false;
+
   protected override beginQuery(q: number): void {
+    if (this.rangeRefine) {
+      this.refiner!.setQuery(this.queries, q * this.dim);
+      return;
+    }
     rotate(this.rotation, this.dim, this.queries, q * this.dim, this.pq);
     if (this.metric === 'L2') return;
     this.qr.set(this.pq);
@@ -129,6 +144,7 @@ export class IvfRabitqIndex extends DenseIvfBase {
   scanList(q: number, l: number, ctx: ScanContext): number {
     const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
     if (from === to) return 0;
+    if (this.rangeRefine) return offerKeyed(this.refiner!, this.lists.ids, q, from, to, ctx);
     const dim = this.dim, l2 = this.metric === 'L2';
     let base = 0;
     if (l2) {

@@ -7,6 +7,8 @@ import type { MetricType } from '../../../core/enums.js';
 import { drainResults, type ExactSearchResult, type RangeParams } from '../../flat.js';
 import { rangeWindow } from '../../scan-window.js';
 import { TopKHeaps } from '../../topk.js';
+import type { ScanContext } from '../../scan-window.js';
+import { offerRow } from './search.js';
 
 /** Badness keys of single rows against one query (metric value, negated for similarities; float32). */
 export interface RowKeyer {
@@ -36,4 +38,20 @@ export function rerank(
 /** How many candidates to fetch for a re-rank to topK: at least topK. */
 export function candidateCount(topK: number, wanted: number): number {
   return Math.max(topK, Math.ceil(wanted));
+}
+
+/**
+ * Offer the rows at list positions [from, to) to query q scored by `keyer` (already set to q): the
+ * range-search path of the re-ranking types, where every probed row is scored finely.
+ */
+export function offerKeyed(keyer: RowKeyer, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
+  const filter = ctx.filter;
+  let hits = 0;
+  for (let pos = from; pos < to; pos++) {
+    const row = ids[pos]!;
+    if (filter !== null && filter[row] === 0) continue;
+    const key = keyer.key(row);
+    hits += offerRow(ctx, q, ctx.negate ? -key : key, row);
+  }
+  return hits;
 }

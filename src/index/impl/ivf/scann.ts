@@ -26,7 +26,7 @@ import { reconstructedNorms, trainAndEncode } from './ivf-pq.js';
 import { PayloadReader } from './payload.js';
 import { pqBytesPerCode, type ProductQuantizer } from './pq.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
-import { rerank } from './rerank.js';
+import { offerKeyed, rerank } from './rerank.js';
 import { offerRow } from './search.js';
 
 /** Dimensions per sub-vector and bits per code (knowhere's ScaNN: sub_dim 2, 4-bit fast scan). */
@@ -130,9 +130,21 @@ export class ScannIndex extends DenseIvfBase {
       .section(pq.codebooks).section(packed).section(norms ?? new Float32Array(0)).finish();
   }
 
-  /** PQ candidates, then (with raw data) the reorder step over the best `reorder_k` of them. */
+  /**
+   * PQ candidates, then (with raw data) the reorder step over the best `reorder_k` of them. A range
+   * search with raw data scores the probed lists' rows exactly instead: a window is about exact
+   * distances, and PQ scores would let rows through (or keep them out) on the codes' error.
+   */
   override search(req: IndexSearchRequest): ExactSearchResult {
     if (!this.sc.withRawData) return super.search(req);
+    if ((req.range ?? null) !== null) {
+      this.exactRows = new ExactRowScorer(this.column, this.metric);
+      try {
+        return super.search(req);
+      } finally {
+        this.exactRows = null;
+      }
+    }
     const v = req.params?.['reorder_k'];
     const reorderK = typeof v === 'number' ? v : req.topK;
     if (reorderK < req.topK) {
@@ -143,9 +155,13 @@ export class ScannIndex extends DenseIvfBase {
     return rerank(candidates, denseQueriesToF32(req.queries as DenseColumn), this.dim, scorer, this.metric, req.topK, req.range ?? null);
   }
 
+  /** Set during a range search with raw data: rows are scored exactly. */
+  private exactRows: ExactRowScorer | null = null;
+
   /** IP / COSINE: the query's table (independent of the list). */
   protected override beginQuery(q: number): void {
-    if (this.metric !== 'L2') this.fillTables(this.queries, q * this.dim, false);
+    if (this.exactRows !== null) this.exactRows.setQuery(this.queries, q * this.dim);
+    else if (this.metric !== 'L2') this.fillTables(this.queries, q * this.dim, false);
   }
 
   /** The m x ksub table of v (at vOff), then the fast-scan pair table from it. */
@@ -171,6 +187,7 @@ export class ScannIndex extends DenseIvfBase {
   scanList(q: number, l: number, ctx: ScanContext): number {
     const from = this.lists.offsets[l]!, to = this.lists.offsets[l + 1]!;
     if (from === to) return 0;
+    if (this.exactRows !== null) return offerKeyed(this.exactRows, this.lists.ids, q, from, to, ctx);
     const dim = this.dim, qs = this.queries, qOff = q * dim, c = this.coarse.centroids;
     let base = 0;
     if (this.metric === 'L2') {
