@@ -5,7 +5,8 @@
  * in the JS reference's order, so the lists are the JS loop's bit for bit). Without wasm the JS loop
  * (`nearestCentroid`) runs instead.
  */
-import { defaultArena, type WasmArena } from '../../wasm/index.js';
+import type { WasmArena } from '../../wasm/arena.js';
+import { defaultArena } from '../../wasm/exact.js';
 import { METRIC } from '../../wasm/codes.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
 
