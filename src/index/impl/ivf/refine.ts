@@ -99,6 +99,6 @@ class CodedRows implements Refiner {
   }
 
   countMemory(t: MemoryTally): void {
-    t.array(this.codes).array(this.min).array(this.step).array(this.row);
+    t.array(this.codes).array(this.min).array(this.step).array(this.row).array(this.q);
   }
 }
