@@ -22,5 +22,5 @@ export { rowBytes, distance } from './metrics';
 export { scan, scanBounded, gather, gatherBounded, normsSq, decodeF16 } from './scans';
 export { selectNeighbors, gatherKeys, searchLayer0, listMask, hnswSearch } from './hnsw';
 export { hnswBuildRun } from './hnsw-build';
-export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask } from './lists';
+export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask, nearestCentroids } from './lists';
 export { crc32c } from './crc';

@@ -78,6 +78,8 @@ const CASES: readonly Case[] = [
   { name: 'IVF_FLAT', dataType: DataType.FloatVector, params: { index_type: 'IVF_FLAT', metric_type: 'L2', nlist: '16' } },
   { name: 'IVF_SQ8', dataType: DataType.FloatVector, params: { index_type: 'IVF_SQ8', metric_type: 'COSINE', nlist: '16' } },
   { name: 'IVF_PQ', dataType: DataType.FloatVector, params: { index_type: 'IVF_PQ', metric_type: 'L2', nlist: '16', m: '8', nbits: '8' } },
+  { name: 'SCANN', dataType: DataType.FloatVector, params: { index_type: 'SCANN', metric_type: 'L2', nlist: '16' } },
+  { name: 'IVF_RABITQ', dataType: DataType.FloatVector, params: { index_type: 'IVF_RABITQ', metric_type: 'COSINE', nlist: '16', refine: 'true', refine_type: 'SQ8' } },
   { name: 'BIN_IVF_FLAT', dataType: DataType.BinaryVector, dim: 64, params: { index_type: 'BIN_IVF_FLAT', metric_type: 'HAMMING', nlist: '16' } },
   { name: 'DISKANN', dataType: DataType.FloatVector, params: { index_type: 'DISKANN', metric_type: 'L2' } },
   { name: 'SPARSE_INVERTED_INDEX', dataType: DataType.SparseFloatVector, params: { index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' } },

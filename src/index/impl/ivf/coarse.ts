@@ -9,7 +9,8 @@
  */
 import type { MetricType } from '../../../core/enums.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
-import { nearestCentroid, trainKMeans } from './kmeans.js';
+import { CentroidAssigner } from './assign.js';
+import { trainKMeans } from './kmeans.js';
 import { buildLists, type InvertedLists } from './lists.js';
 import { indexedRows, type DenseRowReader } from './rows.js';
 import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
@@ -42,10 +43,17 @@ export function trainCoarse(reader: DenseRowReader, rows: Int32Array, nlist: num
 /** List of every row in `rows` (nearest centroid; unit centroids for IP / COSINE, so row norms do not matter). */
 export function assignToLists(reader: DenseRowReader, rows: Int32Array, coarse: CoarseQuantizer): InvertedLists {
   const assign = new Int32Array(rows.length);
-  const x = reader.scratch;
-  for (let i = 0; i < rows.length; i++) {
-    reader.readInto(rows[i]!, x, 0);
-    assign[i] = nearestCentroid(x, 0, coarse.centroids, coarse.nlist, coarse.dim, coarse.ip);
+  const assigner = new CentroidAssigner(coarse.centroids, coarse.nlist, coarse.dim, coarse.ip);
+  try {
+    const batch = assigner.batchRows, dim = coarse.dim;
+    const block = new Float32Array(Math.min(batch, rows.length) * dim);
+    for (let from = 0; from < rows.length; from += batch) {
+      const n = Math.min(batch, rows.length - from);
+      for (let i = 0; i < n; i++) reader.readInto(rows[from + i]!, block, i * dim);
+      assigner.assign(block, n, assign, from);
+    }
+  } finally {
+    assigner.close();
   }
   return buildLists(coarse.nlist, rows, assign);
 }

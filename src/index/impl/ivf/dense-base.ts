@@ -130,7 +130,7 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
 }
 
 /** Type codes in the payload header. */
-export const IVF_TYPE_CODES = { IVF_FLAT: 1, IVF_SQ8: 2, IVF_PQ: 3, BIN_IVF_FLAT: 4 } as const;
+export const IVF_TYPE_CODES = { IVF_FLAT: 1, IVF_SQ8: 2, IVF_PQ: 3, BIN_IVF_FLAT: 4, SCANN: 5, IVF_RABITQ: 6 } as const;
 
 /** Read and check the header and coarse sections written by `writeCommon`. */
 export function readDenseCommon(

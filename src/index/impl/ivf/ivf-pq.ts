@@ -42,7 +42,7 @@ function residualInto(
   for (let d = 0; d < dim; d++) out[outOff + d] = out[outOff + d]! - centroids[c + d]!;
 }
 
-function trainAndEncode(reader: DenseRowReader, parts: DenseIvfParts, m: number, nbits: number, normalize: boolean): { pq: ProductQuantizer; codes: Uint8Array } {
+export function trainAndEncode(reader: DenseRowReader, parts: DenseIvfParts, m: number, nbits: number, normalize: boolean): { pq: ProductQuantizer; codes: Uint8Array } {
   const dim = reader.dim, lists = parts.lists, n = lists.ids.length;
   const listOf = listOfPositions(lists);
   const random = seededRandom(ivfTuning.seed ^ 0x9e3779b9);
@@ -63,7 +63,7 @@ function trainAndEncode(reader: DenseRowReader, parts: DenseIvfParts, m: number,
 }
 
 /** |c_l + decoded residual| for every list position (COSINE). */
-function reconstructedNorms(parts: DenseIvfParts, pq: ProductQuantizer, codes: Uint8Array): Float32Array {
+export function reconstructedNorms(parts: DenseIvfParts, pq: ProductQuantizer, codes: Uint8Array): Float32Array {
   const { lists, coarse } = parts, dim = coarse.dim, codeBytes = pq.m * pq.bytesPerCode;
   const out = new Float32Array(lists.ids.length);
   const r = new Float32Array(dim);

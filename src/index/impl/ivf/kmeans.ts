@@ -3,8 +3,10 @@
  * iterations. `ip` assigns points to the centroid of largest inner product (the IP / COSINE coarse
  * quantizer, as in faiss); `spherical` re-normalises centroids after each update (COSINE).
  * An empty cluster is repaired by splitting the largest one (both halves nudged apart).
+ * The assignment step runs on the wasm kernels (`assign.ts`).
  */
-import { ipF32, l2SqF32 } from '../../kernels/dense.js';
+import { l2SqF32 } from '../../kernels/dense.js';
+import { CentroidAssigner } from './assign.js';
 import { ivfTuning } from './tuning.js';
 import { normalizeRow } from './rows.js';
 
@@ -14,31 +16,6 @@ export interface KMeansOptions {
   random: () => number;
   ip: boolean;
   spherical: boolean;
-}
-
-/** Index of the centroid nearest to row `xOff` of `x` (L2, or largest IP when `ip`); ties -> smaller index. */
-export function nearestCentroid(x: Float32Array, xOff: number, centroids: Float32Array, k: number, dim: number, ip: boolean): number {
-  let best = 0;
-  let bestD = Infinity;
-  for (let c = 0, off = 0; c < k; c++, off += dim) {
-    const d = ip ? -ipF32(x, xOff, centroids, off, dim) : l2SqF32(x, xOff, centroids, off, dim);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-/** Assign each of the n rows of `x` to its nearest centroid; returns how many assignments changed. */
-export function assignAll(x: Float32Array, n: number, dim: number, centroids: Float32Array, k: number, ip: boolean, out: Int32Array): number {
-  let changed = 0;
-  for (let i = 0; i < n; i++) {
-    const c = nearestCentroid(x, i * dim, centroids, k, dim, ip);
-    if (out[i] !== c) changed++;
-    out[i] = c;
-  }
-  return changed;
 }
 
 /** k-means++ seeding on squared L2 distances. Requires n >= k. */
@@ -124,13 +101,19 @@ export function trainKMeans(x: Float32Array, n: number, dim: number, opts: KMean
   if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
   const assign = new Int32Array(n).fill(-1);
   const sums = new Float64Array(k * dim);
-  for (let it = 0; it < opts.iterations; it++) {
-    const changed = assignAll(x, n, dim, centroids, k, opts.ip, assign);
-    if (changed === 0) break;
-    const sizes = updateCentroids(x, n, dim, assign, centroids, k, sums);
-    const repaired = splitIntoEmpty(centroids, sizes, k, dim);
-    if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
-    if (repaired > 0) assign.fill(-1);
+  const assigner = new CentroidAssigner(centroids, k, dim, opts.ip);
+  try {
+    for (let it = 0; it < opts.iterations; it++) {
+      const changed = assigner.assign(x, n, assign, 0);
+      if (changed === 0) break;
+      const sizes = updateCentroids(x, n, dim, assign, centroids, k, sums);
+      const repaired = splitIntoEmpty(centroids, sizes, k, dim);
+      if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
+      if (repaired > 0) assign.fill(-1);
+      assigner.setCentroids(centroids);
+    }
+  } finally {
+    assigner.close();
   }
   return centroids;
 }
