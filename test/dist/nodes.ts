@@ -24,10 +24,12 @@ export interface NodeOptions {
   /** Parent of the node's own data directory. */
   dir: string;
   extraEnv?: Record<string, string>;
+  /** gRPC and http ports (a restart on the same ports); free ones by default. */
+  ports?: [number, number];
 }
 
 export async function startNode(cluster: Cluster, id: string, o: NodeOptions): Promise<SextantNode> {
-  const [port, httpPort] = await freePorts(2) as [number, number];
+  const [port, httpPort] = o.ports ?? await freePorts(2) as [number, number];
   const proc = spawn(process.execPath, [mainJs, '--data', path.join(o.dir, id), '--port', String(port), '--http-port', String(httpPort),
     '--etcd', cluster.etcdEndpoint, '--nats', cluster.natsUrls.join(','), '--s3-endpoint', cluster.s3.endpoint,
     '--s3-bucket', cluster.s3.bucket, '--node-id', id, '--cluster', o.dataSet, '--lease-ttl', String(o.leaseTtlSec)], {

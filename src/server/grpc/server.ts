@@ -6,6 +6,13 @@
  * Connections: a plain `net.Server` accepts sockets and hands them to grpc-js through a connection
  * injector (`Server.createConnectionInjector`, see `createGrpcConnectionHandler`). That is the seam
  * for sharing one port with an HTTP/1.1 REST router later.
+ *
+ * A unary call is answered as soon as its request message is in, as grpc-go (Milvus) does, not after
+ * the client's half-close: grpc-js waits for the half-close before it runs a unary handler, and the
+ * Node SDK's retry interceptor never half-closes the calls it retries (it starts the new call and
+ * sends the message only), so every SDK retry hung until its deadline (a client pointed at a standby
+ * that took over). Unary methods are therefore registered with grpc-js as client-streaming
+ * (`answerOnFirstMessage`); the wire is the same.
  */
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
@@ -67,7 +74,13 @@ export function callContext(md: grpc.Metadata): CallContext {
 /** Milvus' "unsupported operation"; for a response without a status it is gRPC's UNIMPLEMENTED. */
 const UNSUPPORTED_CODE = 3000;
 
-type Call = grpc.ServerUnaryCall<unknown, unknown>;
+/** What a unary handler reads of its call: the request message and the call's metadata, peer, deadline. */
+interface Call {
+  request: unknown;
+  metadata: grpc.Metadata;
+  getPeer(): string;
+  getDeadline(): grpc.Deadline;
+}
 type Answer = (call: Call, api: MilvusApi) => Promise<Wire | EncodedReply>;
 
 /** The peer's address without its port (`ipv4:127.0.0.1:5000` -> `127.0.0.1`), the rate-limit key. */
@@ -93,9 +106,35 @@ function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth:
   });
 }
 
+/**
+ * A unary RPC registered as client-streaming: runs `handle` with the first request message as soon as
+ * it arrives (the half-close is not awaited; later messages are ignored); a call half-closed without
+ * a message is answered UNIMPLEMENTED, as grpc-js answers it.
+ */
+function onFirstMessage(rpc: RpcInfo, handle: (call: Call, callback: grpc.sendUnaryData<unknown>) => void): grpc.handleClientStreamingCall<unknown, unknown> {
+  return (stream, callback) => {
+    let started = false;
+    const onEnd = (): void => {
+      if (!started) callback({ code: grpc.status.UNIMPLEMENTED, details: `Received no request message for ${rpc.name}` });
+    };
+    stream.once('data', (request: unknown) => {
+      started = true;
+      stream.off('end', onEnd);
+      handle({ request, metadata: stream.metadata, getPeer: () => stream.getPeer(), getDeadline: () => stream.getDeadline() }, callback);
+    });
+    stream.once('end', onEnd);
+    stream.on('error', () => undefined);
+  };
+}
+
+/** The service definition with every unary method marked client-streaming for grpc-js (see the file comment). */
+function answerOnFirstMessage(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(Object.entries(def).map(([name, m]) => [name, m.requestStream || m.responseStream ? m : { ...m, requestStream: true }]));
+}
+
 /** The one wrapper: authenticates, runs `answer`, attaches a success status, or answers the error status. */
-function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): grpc.handleUnaryCall<unknown, unknown> {
-  return (call, callback) => {
+function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): grpc.handleClientStreamingCall<unknown, unknown> {
+  return onFirstMessage(rpc, (call, callback) => {
     const startMs = performance.now();
     scopeOf(call, auth).then((scoped) => answer(call, scoped.api)).then(
       (body) => {
@@ -118,7 +157,7 @@ function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, aut
         else callback({ code: status.code === UNSUPPORTED_CODE ? grpc.status.UNIMPLEMENTED : grpc.status.INTERNAL, details: status.reason });
       },
     );
-  };
+  });
 }
 
 function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
@@ -195,7 +234,7 @@ export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOpti
     'grpc.max_send_message_length': -1,
   });
   const auth = opts.authenticator ?? new Authenticator(api);
-  server.addService(grpcServiceDefinition(SERVICE_NAME), buildImplementation(opts, auth));
+  server.addService(answerOnFirstMessage(grpcServiceDefinition(SERVICE_NAME)), buildImplementation(opts, auth));
   server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), telemetryImplementation(auth));
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
