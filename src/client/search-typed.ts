@@ -9,6 +9,7 @@
 import { DEFAULT_TOPK } from './enums.js';
 import { type ClientContext, scoped } from './context.js';
 import { clientError } from './status.js';
+import type * as Svc from '../service/types.js';
 
 export interface TypedSearchReq {
   collection_name: string;
@@ -44,14 +45,13 @@ export async function searchTyped(ctx: ClientContext, req: TypedSearchReq): Prom
   if (!Number.isSafeInteger(nq) || nq < 1 || req.data.length % nq !== 0) {
     throw clientError(`searchTyped: data (${req.data.length} floats) is not nq (${nq}) vectors of one dim`);
   }
+  const vectors: Svc.SearchRequest['vectors'] = { kind: 'floatVector', dim: req.data.length / nq, data: req.data, valid: null };
+  // One object of one shape per call (conditional spreads cost more than the rest of this call).
   const r = await ctx.service.search({
-    ...s, nq, topK: req.limit ?? DEFAULT_TOPK, vectors: { kind: 'floatVector', dim: req.data.length / nq, data: req.data, valid: null },
-    outputFields: [],
-    ...(req.offset === undefined ? {} : { offset: req.offset }),
-    ...(req.anns_field === undefined ? {} : { annsField: req.anns_field }),
-    ...(req.filter === undefined ? {} : { filter: req.filter }),
-    ...(req.partition_names === undefined ? {} : { partitionNames: req.partition_names }),
-    ...(req.params === undefined ? {} : { params: req.params }),
+    dbName: s.dbName, collectionName: s.collectionName, nq, topK: req.limit ?? DEFAULT_TOPK, vectors, outputFields: [],
+    offset: req.offset, annsField: req.anns_field, filter: req.filter, partitionNames: req.partition_names, params: req.params,
   });
-  return { nq: r.nq, topks: Int32Array.from(r.topks), ids: r.ids.data, scores: r.scores };
+  const topks = new Int32Array(r.topks.length);
+  for (let i = 0; i < topks.length; i++) topks[i] = r.topks[i]!;
+  return { nq: r.nq, topks, ids: r.ids.data, scores: r.scores };
 }
