@@ -5,8 +5,9 @@
  *    filter text every time: compiled and evaluated per search) and warm (the same text: the plan
  *    and the chunk's filter result are reused), next to the HNSW index's own exact route over the
  *    same allowed rows (`index.search` with the bitset);
- *  - `search()` without a filter next to the index alone, in this fresh process and again after the
- *    process holds a few hundred MB of unrelated JS objects and typed arrays (a busy application).
+ *  - `search()` and the lean `searchTyped()` without a filter next to the index alone, in this fresh
+ *    process and again after the process holds a few hundred MB of unrelated JS objects and typed
+ *    arrays (a busy application).
  * Per-search figures are CPU time of this process (process.cpuUsage) and wall time, the fastest of
  * several passes over the queries.
  */
@@ -44,8 +45,8 @@ export interface EmbeddedResult {
   dataset: { name: string; n: number; dim: number };
   kernels: FilterKernelRow[];
   filter: { expr: string; allowedRows: number; indexExact: PerSearch; searchCold: PerSearch; searchWarm: PerSearch };
-  fresh: { index: PerSearch; search: PerSearch };
-  busy: { heapBytes: number; index: PerSearch; search: PerSearch };
+  fresh: { index: PerSearch; search: PerSearch; typed: PerSearch };
+  busy: { heapBytes: number; index: PerSearch; search: PerSearch; typed: PerSearch };
   tables: Table[];
 }
 
@@ -140,7 +141,11 @@ async function measureSearches(ds: Dataset, o: EmbeddedOptions, svc: SextantServ
   const searchCold = await perSearch(o.searches, o.passes, search((i) => `${FILTER}${' '.repeat(i % 64)}`));
   const searchWarm = await perSearch(o.searches, o.passes, search(() => FILTER));
   o.log('[embedded] no filter: index alone and search(), fresh process');
-  const fresh = { index: await perSearch(o.searches, o.passes, indexAlone(false)), search: await perSearch(o.searches, o.passes, search(() => undefined)) };
+  const typed = (i: number) => client.searchTyped({ collection_name: COLLECTION, data: q(i), limit: 10, params });
+  const fresh = {
+    index: await perSearch(o.searches, o.passes, indexAlone(false)), search: await perSearch(o.searches, o.passes, search(() => undefined)),
+    typed: await perSearch(o.searches, o.passes, typed),
+  };
   return { client, filter: { expr: FILTER, allowedRows, indexExact, searchCold, searchWarm }, fresh };
 }
 
@@ -167,11 +172,12 @@ export async function runEmbedded(ds: Dataset, o: EmbeddedOptions): Promise<Embe
       });
       const plain = plainQueries(ds);
       const search = await perSearch(o.searches, o.passes, (i) => m.client.search({ collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params: { ef: o.ef } }));
+      const typed = await perSearch(o.searches, o.passes, (i) => m.client.searchTyped({ collection_name: COLLECTION, data: q(i), limit: 10, params: { ef: o.ef } }));
       const heapBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
       if (heap.length === 0) heap = null; // keep `heap` alive until here
       const result: EmbeddedResult = {
         dataset: { name: ds.name, n: ds.n, dim: ds.dim }, kernels, filter: m.filter, fresh: m.fresh,
-        busy: { heapBytes, index, search }, tables: [],
+        busy: { heapBytes, index, search, typed }, tables: [],
       };
       result.tables = embeddedTables(result, o);
       return result;
@@ -195,10 +201,15 @@ function embeddedTables(r: EmbeddedResult, o: EmbeddedOptions): Table[] {
   row('index alone, no filter (fresh process)', r.fresh.index);
   row('search(), no filter (fresh process)', r.fresh.search);
   s.rows.push(['search() overhead over the index (fresh)', r.fresh.search.cpuMs - r.fresh.index.cpuMs, r.fresh.search.wallMs - r.fresh.index.wallMs]);
+  row('searchTyped(), no filter (fresh process)', r.fresh.typed);
+  s.rows.push(['searchTyped() overhead over the index (fresh)', r.fresh.typed.cpuMs - r.fresh.index.cpuMs, r.fresh.typed.wallMs - r.fresh.index.wallMs]);
   row(`index alone, no filter (busy: +${(r.busy.heapBytes / 2 ** 20).toFixed(0)} MB live)`, r.busy.index);
   row('search(), no filter (busy)', r.busy.search);
   s.rows.push(['search() overhead over the index (busy)', r.busy.search.cpuMs - r.busy.index.cpuMs, r.busy.search.wallMs - r.busy.index.wallMs]);
+  row('searchTyped(), no filter (busy)', r.busy.typed);
+  s.rows.push(['searchTyped() overhead over the index (busy)', r.busy.typed.cpuMs - r.busy.index.cpuMs, r.busy.typed.wallMs - r.busy.index.wallMs]);
   s.notes.push(`fastest of ${o.passes} passes of ${o.searches} searches; CPU is this process's (process.cpuUsage), so GC counts.`);
-  s.notes.push('goals (issue 12): filtered search() within 2x of the index exact route; search() overhead <= 0.02 ms.');
+  s.notes.push('goals (issue 12): filtered search() within 2x of the index exact route; overhead over the index <= 0.02 ms per search.');
+  s.notes.push('searchTyped: the embedded client\'s lean call (Float32Array in, typed ids and scores out, no hit objects).');
   return [k, s];
 }

@@ -21,6 +21,7 @@ import * as load from './load.js';
 import * as partitions from './partitions.js';
 import * as groups from './resource-groups.js';
 import { search } from './search.js';
+import { searchTyped, type TypedSearchReq, type TypedSearchResults } from './search-typed.js';
 import * as segments from './segments.js';
 import { successStatus, type ResStatus } from './status.js';
 import type * as R from './types.js';
@@ -108,6 +109,8 @@ export class SextantClient {
   count(req: Sdk.CountReq): Promise<R.CountResult> { return data.count(this.ctx, req); }
   search<T extends SearchInput>(req: T): Promise<R.SearchResults<T>> { return search(this.ctx, req); }
   hybridSearch<T extends Sdk.HybridSearchReq>(req: T): Promise<R.SearchResults<T>> { return search(this.ctx, req); }
+  /** Sextant's own lean search: a Float32Array in, typed ids / scores / hits per query out (search-typed.ts). */
+  searchTyped(req: TypedSearchReq): Promise<TypedSearchResults> { return searchTyped(this.ctx, req); }
 
   // ---------------------------------------------------------------- text
   runAnalyzer(req: Sdk.RunAnalyzerRequest): Promise<R.RunAnalyzerResponse> { return runAnalyzer(this.ctx, req); }

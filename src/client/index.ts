@@ -54,3 +54,4 @@ export {
 } from './enums.js';
 export { ClientError, RpcStatusError, StatusError } from './status.js';
 export type * from './types.js';
+export type { TypedSearchReq, TypedSearchResults } from './search-typed.js';

@@ -10,6 +10,7 @@ import type { VectorIndex } from '../../src/index/descriptor.js';
 import { defaultArena } from '../../src/index/wasm/exact.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
+import type { HnswIndex } from '../../src/index/impl/hnsw/index.js';
 import type { Column } from '../../src/schema/column.js';
 import type { VectorKind } from '../../src/index/metrics.js';
 import { clustered, denseColumn } from './datasets.js';
@@ -86,6 +87,39 @@ test('searchOnPool over a resident column, with 300 batched queries (visited byt
     assert.throws(() => index.searchOnPool!(pool, { queries, topK: 0, params: {} }), /topk/);
   } finally {
     resident.release();
+    await pool.close();
+  }
+});
+
+test('one-query walks in flight together share pool tasks (walk-batch.ts), each answered exactly as alone', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  try {
+    const n = 6000, dim = 32, nq = 240;
+    const d = clustered(n, nq, dim, 47);
+    const index = build('HNSW', denseColumn('floatVector', d.data, dim), n, 'L2') as HnswIndex;
+    const one = (q: number): Column => denseColumn('floatVector', d.queries.slice(q * dim, (q + 1) * dim), dim);
+    // Two (ef, topK) groups interleaved: a batch only ever carries one group's queries.
+    const reqOf = (q: number) => ({ queries: one(q), topK: q % 2 === 0 ? 10 : 5, filter: null, params: { ef: q % 2 === 0 ? 32 : 48 } });
+    const walks: Promise<unknown>[] = [];
+    for (let q = 0; q < nq; q++) {
+      const walk = index.searchOnPool!(pool, reqOf(q));
+      assert.ok(walk !== null, 'runs on the pool');
+      walks.push(walk.then((got) => {
+        const want = index.search(reqOf(q));
+        assert.deepEqual(Array.from((got as typeof want).rows), Array.from(want.rows), `query ${q}: rows`);
+        assert.deepEqual(Array.from((got as typeof want).scores), Array.from(want.scores), `query ${q}: scores`);
+        assert.deepEqual(Array.from((got as typeof want).counts), Array.from(want.counts), `query ${q}: counts`);
+      }));
+    }
+    await Promise.all(walks);
+    const s = index.walkBatchStats;
+    assert.equal(s.queries, nq, 'every query walked once');
+    assert.ok(s.tasks < nq / 4, `queries in flight together share tasks (${s.tasks} tasks for ${nq} queries)`);
+    // One search at a time: each goes at once, alone (no wait for company).
+    const before = index.walkBatchStats.tasks;
+    for (let q = 0; q < 5; q++) await index.searchOnPool!(pool, reqOf(q));
+    assert.equal(index.walkBatchStats.tasks - before, 5, 'a lone query is a task of its own');
+  } finally {
     await pool.close();
   }
 });

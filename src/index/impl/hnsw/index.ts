@@ -32,6 +32,7 @@ import { metricCode, type DenseMetric, type VectorSpace } from './space.js';
 import type { Quantiser } from './sq.js';
 import { checkQueries, countAllowed, keyWindow, resolveEf, resolveRefineK, type KeyWindow } from './request.js';
 import { MaxHeap } from './heaps.js';
+import { WalkBatcher, type WalkBatch } from './walk-batch.js';
 
 export interface HnswIndexParts {
   indexType: string;
@@ -78,6 +79,8 @@ export class HnswIndex implements VectorIndex {
   private keys = new Float64Array(256);
   private ids = new Int32Array(256);
   private readonly refineHeap = new MaxHeap(64);
+  /** Unfiltered walks on the pool, batched while every lane is busy (walk-batch.ts). */
+  private batches: { pool: WasmPool; batcher: WalkBatcher } | null = null;
   /** Queries answered by the graph walk, and by an exact scan (planned, or as an under-fill fallback). */
   readonly stats = { graphQueries: 0, exactQueries: 0, fallbackQueries: 0 };
 
@@ -175,25 +178,58 @@ export class HnswIndex implements VectorIndex {
       return null;
     }
     this.stats.graphQueries += nq;
-    return this.walkOnPool(pool, space, req, nq, ef, filter);
+    if (filter === null && nq === 1 && req.queries.kind === 'floatVector') {
+      // A lone unfiltered float query waits for a free lane and shares one task with the others waiting (walk-batch.ts).
+      space.pin();
+      return this.batcherFor(pool, space).submit(req.queries.data, nq, ef, topK)
+        .then((out) => this.refill(req, out, null))
+        .finally(() => space.unpin());
+    }
+    return this.walkOnPool(pool, space, req.queries as DenseColumn, nq, ef, topK, filter, Math.min(pool.threads, nq))
+      .then((out) => this.refill(req, out, filter));
   }
 
+  /** The batcher of this index's walks on `pool` (a new one when the engine's pool was replaced). */
+  private batcherFor(pool: WasmPool, space: WasmSpace): WalkBatcher {
+    if (this.batches === null || this.batches.pool !== pool) {
+      const run = (b: WalkBatch): Promise<ExactSearchResult> =>
+        this.walkOnPool(pool, space, { kind: 'floatVector', dim: this.p.column.dim, data: b.queries, valid: null }, b.nq, b.ef, b.topK, null, 1);
+      this.batches = { pool, batcher: new WalkBatcher(run, () => Math.max(1, pool.threads - 1)) };
+    }
+    return this.batches.batcher;
+  }
+
+  /** Walks sent to the pool and the queries they carried (see walk-batch.ts); zeros before any. */
+  get walkBatchStats(): { tasks: number; queries: number } {
+    return this.batches === null ? { tasks: 0, queries: 0 } : { ...this.batches.batcher.stats };
+  }
+
+  /** As in `search`: a query the walk under-filled is answered again exactly. */
+  private refill(req: IndexSearchRequest, out: ExactSearchResult, filter: Bitset | null): ExactSearchResult {
+    const want = filter === null ? Math.min(req.topK, this.presentRows) : req.topK;
+    for (let i = 0; i < out.nq; i++) {
+      if (out.counts[i]! >= want) continue;
+      this.stats.fallbackQueries++;
+      this.exactInto(req, i, out);
+    }
+    return out;
+  }
+
+  /** Walk nq queries on the pool in `parts` tasks (one per thread at most); no under-fill check. */
   private async walkOnPool(
-    pool: WasmPool, space: WasmSpace, req: IndexSearchRequest, nq: number, ef: number, filter: Bitset | null,
+    pool: WasmPool, space: WasmSpace, queries: DenseColumn, nq: number, ef: number, topK: number, filter: Bitset | null, parts: number,
   ): Promise<ExactSearchResult> {
     const { column, graph, numRows } = this.p;
-    const topK = req.topK;
     const arena = space.memoryArena;
     const scratch = new ArenaScratch(arena);
     space.pin();
-    const qs = QueryBlock.create(arena, column.kind, column.dim, (req.queries as DenseColumn).data);
+    const qs = QueryBlock.create(arena, column.kind, column.dim, queries.data);
     try {
       let mask = 0;
       if (filter !== null) {
         mask = scratch.take(numRows);
         arena.u8.set(filter.subarray(0, numRows), mask);
       }
-      const parts = Math.min(pool.threads, nq);
       const qRowBytes = nq > 1 ? qs.at(1) - qs.at(0) : 0;
       const tasks: HnswTask[] = [];
       for (let part = 0; part < parts; part++) {
@@ -212,15 +248,7 @@ export class HnswIndex implements VectorIndex {
         });
       }
       await pool.runTasks(tasks, arena.memory);
-      const out = gatherTaskOutputs(arena, tasks, nq, topK, !smallerIsBetter(this.metric));
-      // As in `search`: a query the walk under-filled is answered again exactly.
-      const want = filter === null ? Math.min(topK, this.presentRows) : topK;
-      for (let i = 0; i < nq; i++) {
-        if (out.counts[i]! >= want) continue;
-        this.stats.fallbackQueries++;
-        this.exactInto(req, i, out);
-      }
-      return out;
+      return gatherTaskOutputs(arena, tasks, nq, topK, !smallerIsBetter(this.metric));
     } finally {
       qs.free();
       scratch.releaseAll();
