@@ -11,6 +11,7 @@ import { defaultArena } from '../../src/index/wasm/exact.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import type { HnswIndex } from '../../src/index/impl/hnsw/index.js';
+import { MAX_BATCH_QUERIES, MAX_WAITING_QUERIES } from '../../src/index/impl/hnsw/walk-batch.js';
 import type { Column } from '../../src/schema/column.js';
 import type { VectorKind } from '../../src/index/metrics.js';
 import { clustered, denseColumn } from './datasets.js';
@@ -119,6 +120,26 @@ test('one-query walks in flight together share pool tasks (walk-batch.ts), each 
     const before = index.walkBatchStats.tasks;
     for (let q = 0; q < 5; q++) await index.searchOnPool!(pool, reqOf(q));
     assert.equal(index.walkBatchStats.tasks - before, 5, 'a lone query is a task of its own');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('walks waiting for a lane are bounded: past MAX_WAITING_QUERIES a search is refused (retriable), the rest are answered', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  try {
+    const n = 800, dim = 8;
+    const d = clustered(n, 1, dim, 53);
+    const index = build('HNSW', denseColumn('floatVector', d.data, dim), n, 'L2') as HnswIndex;
+    const req = { queries: denseColumn('floatVector', d.queries, dim), topK: 5, filter: null, params: { ef: 16 } };
+    const want = index.search(req);
+    // One goes at once (one lane on 2 threads), MAX_WAITING_QUERIES wait, the next is refused.
+    const walks: Promise<unknown>[] = [];
+    for (let i = 0; i < 1 + MAX_WAITING_QUERIES; i++) walks.push(index.searchOnPool!(pool, req)!);
+    await assert.rejects(index.searchOnPool!(pool, req)!, /search queue is full/);
+    const got = await Promise.all(walks);
+    for (const g of got) assert.deepEqual(Array.from((g as typeof want).rows), Array.from(want.rows));
+    assert.ok(index.walkBatchStats.tasks <= 2 + MAX_WAITING_QUERIES / MAX_BATCH_QUERIES, `${index.walkBatchStats.tasks} tasks`);
   } finally {
     await pool.close();
   }
