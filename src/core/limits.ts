@@ -64,6 +64,11 @@ export const limits = {
    * bounded cache; counted once in the load budget instead of the mapped columns' bytes).
    */
   mmapCacheBytes: 64 * 1024 * 1024,
+  /**
+   * Sealed segments a load reads at once: their positional reads overlap in the I/O threads while
+   * this thread checksums and decodes; each holds at most two read pieces besides its own columns.
+   */
+  loadSegmentsInFlight: 4,
   /** One page of that cache: the unit of a positional read from a segment file. */
   mmapPageBytes: 64 * 1024,
   /**

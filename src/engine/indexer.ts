@@ -11,7 +11,7 @@ import { isVectorKind, type VectorKind } from '../index/metrics.js';
 import { columnKindFor, type Column } from '../schema/column.js';
 import type { MappedColumn } from './mmap-column.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
-import { locateIndexPayload, readIndexFile, writeIndexFile } from '../storage/index-file.js';
+import { locateIndexPayload, readIndexFile, readIndexPayload, writeIndexFile } from '../storage/index-file.js';
 import type { CollectionRuntime } from './collection.js';
 import type { Catalog, SegmentDir } from './parts.js';
 import type { BuildJob } from './index-build.js';
@@ -253,8 +253,10 @@ export class Indexer {
       data.indexes.set(field.name, { index: vi });
       return;
     }
-    const { payload } = await readIndexFile(this.files.fs, path);
-    const vi = desc.deserialize(payload, col, data.numRows, spec);
+    // Read in bounded pieces where the index can place its sections itself (HNSW: links into wasm).
+    const vi = desc.readPayload !== undefined
+      ? await readIndexPayload(this.files.fs, path, (r) => desc.readPayload!(r, col, data.numRows, spec), (i) => i.close?.())
+      : desc.deserialize((await readIndexFile(this.files.fs, path)).payload, col, data.numRows, spec);
     data.indexes.set(field.name, { index: vi });
   }
 

@@ -128,6 +128,31 @@ export class Loader {
     return data;
   }
 
+  /**
+   * Read `segments` in, `limits.loadSegmentsInFlight` at a time. On a failure the others in flight
+   * finish (so nothing is left being written into) before it is thrown; the caller frees them.
+   */
+  private async loadSegments(c: CollectionRuntime, segments: SealedSegment[], fields: LoadedFields | null): Promise<void> {
+    let next = 0, failed: { e: unknown } | null = null;
+    const worker = async (): Promise<void> => {
+      while (failed === null && next < segments.length) {
+        const s = segments[next++]!;
+        try {
+          const data = await this.readLoaded(c, s, fields);
+          s.data = data;
+          data.buildTextIndexes(c.meta.schema);
+          await this.deps.attachIndexes(c, s);
+          if (c.loading) c.loading.doneBytes += s.meta.sizeBytes;
+        } catch (e) {
+          failed ??= { e };
+        }
+      }
+    };
+    const n = Math.max(1, Math.min(limits.loadSegmentsInFlight, segments.length));
+    await Promise.all(Array.from({ length: n }, worker));
+    if (failed !== null) throw (failed as { e: unknown }).e;
+  }
+
   /** `fields`: the fields to load (Milvus's `load_fields` / `skip_load_dynamic_field`); by default as loaded before. */
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true, fields: LoadedFields | null = c.meta.load): Promise<void> {
     await this.lock.run(async () => {
@@ -144,16 +169,8 @@ export class Loader {
       for (const p of toLoad) fileBytes += p.sealedBytesOnDisk;
       c.loading = { totalBytes: fileBytes, doneBytes: 0 };
       try {
-        for (const p of toLoad) {
-          for (const s of p.sealed) {
-            if (s.data) continue;
-            s.data = await this.readLoaded(c, s, fields);
-            s.data.buildTextIndexes(c.meta.schema);
-            await this.deps.attachIndexes(c, s);
-            c.loading.doneBytes += s.meta.sizeBytes;
-          }
-          p.loaded = true;
-        }
+        await this.loadSegments(c, toLoad.flatMap((p) => p.sealed.filter((s) => !s.data)), fields);
+        for (const p of toLoad) p.loaded = true;
       } catch (e) {
         // Leave nothing half-loaded behind.
         for (const p of toLoad) this.releasePartition(p);

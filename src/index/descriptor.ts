@@ -29,6 +29,13 @@ export interface ParamSpec {
 }
 
 
+/** An index payload read in order: each `read` fills `dst` with the next dst.length bytes. */
+export interface PayloadReader {
+  /** Bytes in the whole payload. */
+  readonly length: number;
+  read(dst: Uint8Array): Promise<void>;
+}
+
 export interface IndexBuildSpec {
   readonly metric: MetricType;
   readonly params: IndexParams;
@@ -104,6 +111,13 @@ export interface IndexDescriptor {
   build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   /** Rebuild from `serialize()` output plus the same raw column. */
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /**
+   * Optional: rebuild from `serialize()` output read in order from `payload` (the index file, in
+   * bounded pieces), placing large sections straight where they will live, so that no buffer of the
+   * whole payload exists. The result must not be used before the reader's owner has verified the file
+   * (it closes the index if that fails). Without it the payload is read whole for `deserialize`.
+   */
+  readPayload?(payload: PayloadReader, column: Column, numRows: number, spec: IndexBuildSpec): Promise<VectorIndex>;
   /**
    * Bytes a loaded index will hold, estimated before anything is read (the load budget check) from
    * its file size and the raw vector bytes it indexes (numRows x row bytes as stored). Without it,

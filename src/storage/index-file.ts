@@ -19,6 +19,8 @@ import { storageErrors } from './errors.js';
 import { writeFileAtomic } from './fs/durable.js';
 import type { FileSystem } from './fs/types.js';
 import { posix } from 'node:path';
+import type { PayloadReader } from '../index/descriptor.js';
+import { PieceReader, READ_PIECE_BYTES } from './piece-reader.js';
 
 const MAGIC = Uint8Array.from([0x53, 0x58, 0x49, 0x44, 0x58, 0, 0, 0]); // "SXIDX\0\0\0"
 export const INDEX_FILE_VERSION = 1;
@@ -115,6 +117,51 @@ export async function locateIndexPayload(fs: FileSystem, path: string): Promise<
     await h.read(tail, size - 4);
     if (new DataView(tail.buffer).getUint32(0, true) !== crc) throw storageErrors.corruptFile(file, size - 4, 'CRC mismatch');
     return { offset: HEADER_BYTES + pad8(metaLen), length: payloadLen };
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * Read an index file's payload in order through `decode` (bounded positional reads, checksummed as
+ * they arrive; no buffer of the whole file), then check that every payload byte was read and the
+ * file's CRC. What `decode` returned is given to `discard` when that check fails.
+ */
+export async function readIndexPayload<T>(
+  fs: FileSystem, path: string, decode: (payload: PayloadReader) => Promise<T>, discard: (t: T) => void, pieceBytes = READ_PIECE_BYTES,
+): Promise<T> {
+  const file = posix.basename(path);
+  const h = await fs.open(path, 'r');
+  try {
+    const r = new PieceReader(h, await h.size(), file, pieceBytes);
+    if (r.size < HEADER_BYTES + 4) throw storageErrors.corruptFile(file, 0, 'shorter than an index file header');
+    const head = await r.bytes(HEADER_BYTES, 'index file header');
+    for (let i = 0; i < MAGIC.length; i++) if (head[i] !== MAGIC[i]) throw storageErrors.corruptFile(file, i, 'bad index file magic');
+    const view = new DataView(head.buffer);
+    const version = view.getUint32(8, true);
+    if (version !== INDEX_FILE_VERSION) throw storageErrors.unsupportedVersion(file, version, INDEX_FILE_VERSION);
+    const metaLen = view.getUint32(12, true);
+    const length = Number(view.getBigUint64(16, true));
+    const expected = HEADER_BYTES + pad8(metaLen) + length + 4;
+    if (expected !== r.size) throw storageErrors.corruptFile(file, 16, `length ${r.size} does not match header (${expected})`);
+    await r.skip(pad8(metaLen), 'index file meta');
+    const start = r.position;
+    const reader: PayloadReader = {
+      length,
+      read: async (dst) => {
+        if (r.position + dst.length > start + length) throw storageErrors.corruptFile(file, r.position, `payload read of ${dst.length} bytes passes its end`);
+        await r.into(dst, 'index payload');
+      },
+    };
+    const out = await decode(reader);
+    try {
+      if (r.position !== start + length) throw storageErrors.corruptFile(file, r.position, `${start + length - r.position} payload bytes not read`);
+      await r.finish();
+    } catch (e) {
+      discard(out);
+      throw e;
+    }
+    return out;
   } finally {
     await h.close();
   }

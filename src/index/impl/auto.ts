@@ -4,7 +4,7 @@
  * metric defaults per kind (validateIndexParams). Search param `level` is accepted and ignored.
  */
 import type { Column } from '../../schema/column.js';
-import type { IndexBuildSpec, IndexDescriptor, VectorIndex } from '../descriptor.js';
+import type { IndexBuildSpec, IndexDescriptor, PayloadReader, VectorIndex } from '../descriptor.js';
 import { VECTOR_KINDS, type VectorKind } from '../metrics.js';
 import { BIN_FLAT, checkBuildColumn } from './flat.js';
 import { SPARSE_INVERTED_INDEX } from './sparse.js';
@@ -27,6 +27,13 @@ function concreteSpec(kind: VectorKind, spec: IndexBuildSpec): IndexBuildSpec {
   return autoIndexFor(kind) === HNSW ? { metric: spec.metric, params: AUTOINDEX_HNSW_PARAMS } : spec;
 }
 
+/** The whole payload in one buffer (for indexes that decode from bytes). */
+async function readWhole(payload: PayloadReader): Promise<Uint8Array> {
+  const bytes = new Uint8Array(payload.length);
+  await payload.read(bytes);
+  return bytes;
+}
+
 export const AUTOINDEX: IndexDescriptor = {
   name: 'AUTOINDEX',
   metrics: ['L2', 'IP', 'COSINE', 'HAMMING', 'JACCARD', 'BM25'],
@@ -45,5 +52,11 @@ export const AUTOINDEX: IndexDescriptor = {
   deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
     const kind = checkBuildColumn(AUTOINDEX, column);
     return autoIndexFor(kind).deserialize(payload, column, numRows, concreteSpec(kind, spec));
+  },
+  readPayload(payload: PayloadReader, column: Column, numRows: number, spec: IndexBuildSpec): Promise<VectorIndex> {
+    const kind = checkBuildColumn(AUTOINDEX, column);
+    const d = autoIndexFor(kind);
+    if (d.readPayload === undefined) return readWhole(payload).then((bytes) => d.deserialize(bytes, column, numRows, concreteSpec(kind, spec)));
+    return d.readPayload(payload, column, numRows, concreteSpec(kind, spec));
   },
 };

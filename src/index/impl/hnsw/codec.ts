@@ -24,6 +24,7 @@
  * count and row id so a bad payload fails with an error instead of a broken graph.
  */
 import { errors } from '../../../core/errors.js';
+import type { PayloadReader } from '../../descriptor.js';
 import { HnswGraph, MAX_LEVEL, type LinkStorage } from './graph.js';
 
 const MAGIC = 0x57534e48; // "HNSW" read as a little-endian u32
@@ -92,41 +93,101 @@ function getInt32s(bytes: Uint8Array, at: number, dst: Int32Array): number {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/**
- * Parse and check a payload; `expect` holds what the caller knows from the column and the spec. The
- * links are read straight into arrays from `storage` when given (the space's wasm memory).
- */
-export function decodeHnsw(bytes: Uint8Array, expect: { numRows: number; dim: number; metricCode: number }, storage?: LinkStorage): HnswPayload {
-  if (bytes.length < HEADER_BYTES) bad(`${bytes.length} bytes is shorter than the header`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** What a payload's header says, checked against what the caller knows. */
+interface HnswLayout {
+  numRows: number;
+  M: number;
+  efConstruction: number;
+  metricCode: number;
+  maxLevel: number;
+  entryPoint: number;
+  upperBlocks: number;
+  qLen: number;
+  /** Bytes of the whole payload. */
+  totalBytes: number;
+}
+
+interface Expect {
+  numRows: number;
+  dim: number;
+  metricCode: number;
+}
+
+function parseHeader(head: Uint8Array, expect: Expect): HnswLayout {
+  if (head.length < HEADER_BYTES) bad(`${head.length} bytes is shorter than the header`);
+  const dv = new DataView(head.buffer, head.byteOffset, HEADER_BYTES);
   if (dv.getUint32(0, true) !== MAGIC) bad('bad magic');
   const version = dv.getUint16(4, true);
   if (version !== HNSW_FORMAT_VERSION) bad(`unknown format version ${version}`);
-  const numRows = dv.getUint32(8, true);
-  const dim = dv.getUint32(12, true);
-  const M = dv.getUint32(16, true);
-  const efConstruction = dv.getUint32(20, true);
-  const metricCode = dv.getUint8(24);
-  const maxLevel = dv.getUint8(25);
-  const entryPoint = dv.getInt32(28, true);
-  const upperBlocks = dv.getUint32(32, true);
-  const qLen = dv.getUint32(36, true);
+  const numRows = dv.getUint32(8, true), dim = dv.getUint32(12, true), M = dv.getUint32(16, true);
+  const metricCode = dv.getUint8(24), maxLevel = dv.getUint8(25);
+  const upperBlocks = dv.getUint32(32, true), qLen = dv.getUint32(36, true);
   if (numRows !== expect.numRows) bad(`payload has ${numRows} rows, the column ${expect.numRows}`);
   if (dim !== expect.dim) bad(`payload dim ${dim}, column dim ${expect.dim}`);
   if (metricCode !== expect.metricCode) bad(`payload metric ${metricCode} differs from the index metric`);
   if (M < 2 || M > 2048 || maxLevel > MAX_LEVEL) bad(`M ${M} / maxLevel ${maxLevel} out of range`);
-  const levelsBytes = pad4(numRows);
-  const want = HEADER_BYTES + levelsBytes + 4 * numRows * (2 * M + 1) + 4 * upperBlocks * (M + 1) + qLen;
-  if (bytes.length !== want) bad(`length ${bytes.length}, expected ${want}`);
-  const levels = bytes.slice(HEADER_BYTES, HEADER_BYTES + numRows);
-  const graph = new HnswGraph(numRows, M, levels, storage);
-  if (graph.upperBlocks !== upperBlocks) bad('levels do not add up to the upper block count');
-  let at = getInt32s(bytes, HEADER_BYTES + levelsBytes, graph.layer0);
-  at = getInt32s(bytes, at, graph.upper);
-  graph.entryPoint = entryPoint;
-  graph.maxLevel = maxLevel;
+  const totalBytes = HEADER_BYTES + pad4(numRows) + 4 * numRows * (2 * M + 1) + 4 * upperBlocks * (M + 1) + qLen;
+  return {
+    numRows, M, efConstruction: dv.getUint32(20, true), metricCode, maxLevel, entryPoint: dv.getInt32(28, true),
+    upperBlocks, qLen, totalBytes,
+  };
+}
+
+function newGraph(l: HnswLayout, levels: Uint8Array, storage: LinkStorage | undefined): HnswGraph {
+  const graph = new HnswGraph(l.numRows, l.M, levels, storage);
+  if (graph.upperBlocks !== l.upperBlocks) bad('levels do not add up to the upper block count');
+  return graph;
+}
+
+function finish(l: HnswLayout, graph: HnswGraph, dim: number, quantiser: Uint8Array): HnswPayload {
+  graph.entryPoint = l.entryPoint;
+  graph.maxLevel = l.maxLevel;
   checkGraph(graph);
-  return { graph, dim, efConstruction, metricCode, quantiser: bytes.slice(at, at + qLen) };
+  return { graph, dim, efConstruction: l.efConstruction, metricCode: l.metricCode, quantiser };
+}
+
+/**
+ * Parse and check a payload; `expect` holds what the caller knows from the column and the spec. The
+ * links are read straight into arrays from `storage` when given (the space's wasm memory).
+ */
+export function decodeHnsw(bytes: Uint8Array, expect: Expect, storage?: LinkStorage): HnswPayload {
+  const l = parseHeader(bytes, expect);
+  if (bytes.length !== l.totalBytes) bad(`length ${bytes.length}, expected ${l.totalBytes}`);
+  const graph = newGraph(l, bytes.slice(HEADER_BYTES, HEADER_BYTES + l.numRows), storage);
+  let at = getInt32s(bytes, HEADER_BYTES + pad4(l.numRows), graph.layer0);
+  at = getInt32s(bytes, at, graph.upper);
+  return finish(l, graph, expect.dim, bytes.slice(at, at + l.qLen));
+}
+
+/** Bytes of an int32 array, to be filled from little-endian data (`fromLittleEndian` after). */
+const bytesOf = (a: Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function fromLittleEndian(a: Int32Array): void {
+  if (LITTLE_ENDIAN_HOST) return;
+  const dv = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  for (let i = 0; i < a.length; i++) a[i] = dv.getInt32(4 * i, true);
+}
+
+/**
+ * As `decodeHnsw`, reading the payload in order from `reader`: the links go straight from the file
+ * into their arrays (the space's wasm memory), so no copy of the payload is held.
+ */
+export async function readHnsw(reader: PayloadReader, expect: Expect, storage?: LinkStorage): Promise<HnswPayload> {
+  const head = new Uint8Array(HEADER_BYTES);
+  if (reader.length < HEADER_BYTES) bad(`${reader.length} bytes is shorter than the header`);
+  await reader.read(head);
+  const l = parseHeader(head, expect);
+  if (reader.length !== l.totalBytes) bad(`length ${reader.length}, expected ${l.totalBytes}`);
+  const levels = new Uint8Array(pad4(l.numRows));
+  await reader.read(levels);
+  const graph = newGraph(l, levels.subarray(0, l.numRows), storage);
+  await reader.read(bytesOf(graph.layer0));
+  fromLittleEndian(graph.layer0);
+  await reader.read(bytesOf(graph.upper));
+  fromLittleEndian(graph.upper);
+  const quantiser = new Uint8Array(l.qLen);
+  await reader.read(quantiser);
+  return finish(l, graph, expect.dim, quantiser);
 }
 
 /** Every count within its list's capacity, every id a row, the entry point on the top layer. */

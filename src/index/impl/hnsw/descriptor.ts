@@ -6,13 +6,14 @@
  */
 import type { Column } from '../../../schema/column.js';
 import { errors } from '../../../core/errors.js';
-import type { IndexBuildSpec, IndexDescriptor, ParamSpec, VectorIndex } from '../../descriptor.js';
+import type { IndexBuildSpec, IndexDescriptor, ParamSpec, PayloadReader, VectorIndex } from '../../descriptor.js';
 import { DENSE_KINDS } from '../../metrics.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { checkBuildColumn } from '../flat.js';
 import { buildGraph, DEFAULT_SEED } from './build.js';
 import { buildGraphNative } from './native-build.js';
-import { decodeHnsw } from './codec.js';
+import { decodeHnsw, readHnsw, type HnswPayload } from './codec.js';
+import type { HnswGraph, LinkStorage } from './graph.js';
 import { HnswIndex } from './index.js';
 import { decodeDenseRows, F32Space, metricCode, type DenseMetric, type VectorSpace } from './space.js';
 import { WasmSpace } from './wasm-space.js';
@@ -70,43 +71,62 @@ function refineOn(spec: IndexBuildSpec, sq: SqType): boolean {
   return refine;
 }
 
-function makeIndex(
-  desc: IndexDescriptor, v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec,
-  payload: Uint8Array | null,
-): VectorIndex {
+/** Where an HNSW's rows are searched: the column in wasm (`wasm`), else decoded float32 rows. */
+interface Spaces {
+  metric: DenseMetric;
+  wasm: WasmSpace | null;
+  data: Float32Array | null;
+  f32: VectorSpace | null;
+}
+
+function spacesFor(v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec, loading: boolean): Spaces {
   const metric = spec.metric as DenseMetric;
-  const dim = column.dim;
-  const present = column.valid === null ? null : column.valid.subarray(0, numRows);
   // HNSW searches the rows (in wasm when available, else as float32 in JS); HNSW_SQ needs them only
   // to build its graph (the codes come after).
-  const needRows = payload === null || !v.sq;
+  const needRows = !loading || !v.sq;
   // Room per row for the links, visited stamps and candidate heap entries (native search).
   const extra = (2 * intParam(spec, 'M', 30) + 1) * 4 + 24;
   const wasm = needRows ? WasmSpace.forColumn(column, numRows, metric, extra) : null;
   const data = wasm === null || v.sq ? decodeDenseRows(column, numRows) : null;
-  const f32: VectorSpace | null = wasm ?? (needRows ? new F32Space(data!, numRows, dim, metric) : null);
-  let graph, efConstruction: number, quantiser: Quantiser | null = null;
-  if (payload === null) {
-    efConstruction = intParam(spec, 'efConstruction', 360);
-    const bp = { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED };
-    // Natively (every insertion in wasm, `spec.threads` threads into one graph) when the kernels can.
-    graph = (wasm === null ? null : buildGraphNative(wasm, present, { ...bp, threads: spec.threads ?? 1 })) ?? buildGraph(f32!, present, bp);
-    // HNSW_SQ searches codes: keep its links in JS so the build's wasm copy of the rows can go.
-    if (v.sq && wasm !== null) graph = graph.relocate((length) => new Int32Array(length));
-    if (v.sq) quantiser = trainQuantiser(sqType(spec), data!, numRows, dim, metric, present);
-  } else {
-    // The native layer-0 search needs the links in the space's wasm memory: decoded straight into it.
-    const decoded = decodeHnsw(payload, { numRows, dim, metricCode: metricCode(metric) }, wasm === null ? undefined : (length) => wasm.linkStorage(length));
-    if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
-    graph = decoded.graph;
-    efConstruction = decoded.efConstruction;
-    if (v.sq) quantiser = decodeQuantiser(decoded.quantiser, dim);
-  }
-  const space = quantiser === null ? f32! : quantiser.space(data!, numRows, dim, metric);
+  const f32: VectorSpace | null = wasm ?? (needRows ? new F32Space(data!, numRows, column.dim, metric) : null);
+  return { metric, wasm, data, f32 };
+}
+
+function buildIndex(desc: IndexDescriptor, v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec): VectorIndex {
+  const { metric, wasm, data, f32 } = spacesFor(v, column, numRows, spec, false);
+  const present = column.valid === null ? null : column.valid.subarray(0, numRows);
+  const efConstruction = intParam(spec, 'efConstruction', 360);
+  const bp = { M: intParam(spec, 'M', 30), efConstruction, seed: DEFAULT_SEED };
+  // Natively (every insertion in wasm, `spec.threads` threads into one graph) when the kernels can.
+  let graph = (wasm === null ? null : buildGraphNative(wasm, present, { ...bp, threads: spec.threads ?? 1 })) ?? buildGraph(f32!, present, bp);
+  // HNSW_SQ searches codes: keep its links in JS so the build's wasm copy of the rows can go.
+  if (v.sq && wasm !== null) graph = graph.relocate((length) => new Int32Array(length));
+  const quantiser = v.sq ? trainQuantiser(sqType(spec), data!, numRows, column.dim, metric, present) : null;
+  return indexOf(desc, v, column, numRows, spec, { metric, data, f32, graph, efConstruction, quantiser });
+}
+
+const expectOf = (column: DenseColumn, numRows: number, sp: Spaces) => ({ numRows, dim: column.dim, metricCode: metricCode(sp.metric) });
+/** Where decoded links go: the space's wasm memory, where the native layer-0 search needs them. */
+const storageOf = (sp: Spaces): LinkStorage | undefined => (sp.wasm === null ? undefined : (length) => sp.wasm!.linkStorage(length));
+
+/** A loaded index from its decoded payload. */
+function loadedIndex(desc: IndexDescriptor, v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec, sp: Spaces, decoded: HnswPayload): VectorIndex {
+  if ((decoded.quantiser.length > 0) !== v.sq) throw errors.internal(`${v.name} payload ${v.sq ? 'lacks' : 'has'} a quantiser section`);
+  const quantiser = v.sq ? decodeQuantiser(decoded.quantiser, column.dim) : null;
+  return indexOf(desc, v, column, numRows, spec, { ...sp, graph: decoded.graph, efConstruction: decoded.efConstruction, quantiser });
+}
+
+function indexOf(
+  desc: IndexDescriptor, v: Variant, column: DenseColumn, numRows: number, spec: IndexBuildSpec,
+  p: { metric: DenseMetric; data: Float32Array | null; f32: VectorSpace | null; graph: HnswGraph; efConstruction: number; quantiser: Quantiser | null },
+): VectorIndex {
+  const { metric, data, quantiser } = p;
+  let graph = p.graph;
+  const space = quantiser === null ? p.f32! : quantiser.space(data!, numRows, column.dim, metric);
   // A quantised space in wasm (FP16 / BF16 rows) walks natively once the links live in its memory.
   if (quantiser !== null && space.linkStorage !== undefined) graph = graph.relocate((length) => space.linkStorage!(length));
   return new HnswIndex({
-    indexType: v.name, metric, column, numRows, graph, space, efConstruction, quantiser,
+    indexType: v.name, metric, column, numRows, graph, space, efConstruction: p.efConstruction, quantiser,
     refine: quantiser !== null && refineOn(spec, quantiser.type), exactSelectivity: desc.exactSelectivity,
   });
 }
@@ -126,11 +146,17 @@ function hnswDescriptor(v: Variant, recallAt10: number): IndexDescriptor {
     exactSelectivity: 0.02,
     build(column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);
-      return makeIndex(desc, v, column as DenseColumn, numRows, spec, null);
+      return buildIndex(desc, v, column as DenseColumn, numRows, spec);
     },
     deserialize(payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex {
       checkBuildColumn(desc, column);
-      return makeIndex(desc, v, column as DenseColumn, numRows, spec, payload);
+      const c = column as DenseColumn, sp = spacesFor(v, c, numRows, spec, true);
+      return loadedIndex(desc, v, c, numRows, spec, sp, decodeHnsw(payload, expectOf(c, numRows, sp), storageOf(sp)));
+    },
+    async readPayload(payload: PayloadReader, column: Column, numRows: number, spec: IndexBuildSpec): Promise<VectorIndex> {
+      checkBuildColumn(desc, column);
+      const c = column as DenseColumn, sp = spacesFor(v, c, numRows, spec, true);
+      return loadedIndex(desc, v, c, numRows, spec, sp, await readHnsw(payload, expectOf(c, numRows, sp), storageOf(sp)));
     },
   };
   return desc;
