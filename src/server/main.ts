@@ -51,8 +51,14 @@ async function runDistributed(opts: Options, d: DistributedOptions, state: { sto
     console.log(`[sextant] node ${d.nodeId} owns data set ${d.cluster} (lease token ${node.lease.token}, waited ${node.waitedMs} ms as a standby)`);
     const served = await serve(opts, onUnexpected, node.ports, node.queryNodes).catch(async (e: unknown) => {
       await node.close();
+      // Lost the lease while opening (paused, or a loaded machine past a short TTL): stand by again.
+      if (!node.lease.held && !state.stopping) {
+        console.error(`[sextant] the lease (token ${node.lease.token}) was lost while opening the data set (${e instanceof Error ? e.message : String(e)}); turning standby`);
+        return null;
+      }
       throw e;
     });
+    if (served === null) continue;
     state.current = { close: async () => { await served.close(); await node.close(); } };
     announce(opts, served.service, served.server);
     await node.lease.lost;
