@@ -1,6 +1,6 @@
 /** Writes and point reads: insert, upsert, delete, deleteEntities, query, get, count. */
 import type { CountReq, DeleteEntitiesReq, DeleteReq, GetReq, InsertReq, QueryReq, UpsertReq } from '@zilliz/milvus2-sdk-node';
-import { rowsToBatch, rowsToPartialBatch } from '../schema/rows.js';
+import { insertOptions, rowsToBatch, rowsToPartialBatch } from '../schema/rows.js';
 import { fieldOpsFromWire } from '../service/partial-upsert.js';
 import type * as T from '../service/types.js';
 import { type ClientContext, requireCollectionName, scoped } from './context.js';
@@ -51,7 +51,7 @@ async function write(ctx: ClientContext, req: InsertReq | UpsertReq, isUpsert: b
   return answer(async () => {
     const ops = isUpsert ? fieldOpsFromWire((req as UpsertReq).field_ops, 'field_name') : [];
     const partial = isUpsert && ((req as UpsertReq).partial_update === true || ops.some((o) => o.op !== 'REPLACE'));
-    const opts = { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' };
+    const opts = insertOptions(desc.properties, isUpsert);
     const batch = partial ? rowsToPartialBatch(desc.schema, rows, opts) : rowsToBatch(desc.schema, rows, opts);
     const w: T.InsertRequest = { ...s, numRows: batch.numRows, columns: batch.columns, ...(req.partition_name ? { partitionName: req.partition_name } : {}) };
     if (partial) w.partialUpdate = true;

@@ -31,6 +31,14 @@ export interface InsertOptions {
   isUpsert: boolean;
   /** Collection property `allow_insert_auto_id=true`: an autoID primary key may be supplied. */
   allowInsertAutoId?: boolean;
+  /** The collection's `timezone` (IANA): Timestamptz text without an offset is read in it (default UTC). */
+  timezone?: string;
+}
+
+/** The options a collection's properties imply (`allow_insert_auto_id`, `timezone`). */
+export function insertOptions(properties: Readonly<Record<string, string>>, isUpsert: boolean): InsertOptions {
+  const timezone = properties['timezone'];
+  return { isUpsert, allowInsertAutoId: properties['allow_insert_auto_id'] === 'true', ...(timezone !== undefined ? { timezone } : {}) };
 }
 
 type Plan = 'write' | 'skip';
@@ -95,7 +103,7 @@ export function rowsToBatch(schema: CollectionSchema, rowsIn: Record<string, unk
   const columns = new Map<string, Column>();
   for (const f of schema.fields) {
     if (planField(f, outputs, opts, firstGiven) === 'skip') continue;
-    const w = new FieldWriter(f, n);
+    const w = new FieldWriter(f, n, opts.timezone);
     for (let i = 0; i < n; i++) {
       const v = rows[i]?.[f.name];
       if (v === undefined || v === null) {
@@ -182,7 +190,7 @@ export function validateBatch(schema: CollectionSchema, input: InsertBatch, opts
   const columns = new Map<string, Column>();
   for (const f of schema.fields) {
     if (planField(f, outputs, opts, firstGiven) === 'skip') continue;
-    columns.set(f.name, validateColumn(f, input.columns.get(f.name), n));
+    columns.set(f.name, validateColumn(f, input.columns.get(f.name), n, opts.timezone));
   }
   if (schema.enableDynamicField) columns.set(DYNAMIC_FIELD_NAME, dynamicFromColumns(schema, input, unknown));
   return { numRows: n, columns };
@@ -202,7 +210,9 @@ const SMALL_INTS = new Set(['int8', 'int16', 'int32']);
 function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column): void {
   const got = shapeOf(c);
   const w = at(f.name, -1);
-  const kindOk = got.kind === want.kind || (SMALL_INTS.has(got.kind) && SMALL_INTS.has(want.kind));
+  // Timestamptz text from the wire (`string_data`) is read here, where the collection's zone is known.
+  const kindOk = got.kind === want.kind || (SMALL_INTS.has(got.kind) && SMALL_INTS.has(want.kind))
+    || (f.dataType === DataType.Timestamptz && got.kind === 'varchar');
   if (!kindOk) throw invalidAt(w, `field ${f.name} expects ${want.kind} data, got ${got.kind}`);
   if (got.dim !== want.dim) throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
   // DataType.None: the wire left the element type to the schema (pymilvus); each element is checked as written.
@@ -211,8 +221,8 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
   }
 }
 
-function validateColumn(f: FieldSchema, c: Column | undefined, n: number): Column {
-  const w = new FieldWriter(f, n);
+function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezone: string | undefined): Column {
+  const w = new FieldWriter(f, n, timezone);
   if (c === undefined) {
     for (let i = 0; i < n; i++) {
       if (!w.setNull(i)) throw invalidAt(at(f.name, -1), `fieldSchema(${f.name}) has no corresponding fieldData pass in`);

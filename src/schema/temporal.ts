@@ -56,10 +56,13 @@ export function formatTimestamptz(micros: bigint): string {
   return `${iso.slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`;
 }
 
-/** A Timestamptz value from an SDK: ISO string or integer microseconds (number, bigint, decimal string). */
-export function toTimestamptz(v: unknown, w: Where): bigint {
+/**
+ * A Timestamptz value from an SDK: ISO string or integer microseconds (number, bigint, decimal string).
+ * Text without an offset is wall-clock time in `tz` (the collection's zone, as Milvus reads it).
+ */
+export function toTimestamptz(v: unknown, w: Where, tz: string = DEFAULT_TIMEZONE): bigint {
   if (typeof v === 'string' && !/^\s*[+-]?\d+\s*$/.test(v)) {
-    const t = parseTimestamptz(v);
+    const t = parseTimestamptzIn(v, tz);
     if (t === null) throw invalidAt(w, `invalid timestamptz ${describe(v)}: expected an ISO 8601 timestamp such as 2025-01-02T00:00:00+08:00`);
     return t;
   }

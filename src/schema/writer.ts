@@ -14,7 +14,7 @@ import { shapeOfField, type ColumnShape } from './ops.js';
 import { jsonByteLength, toJsonValue } from './json.js';
 import { emptySparse, toSparseVector } from './sparse.js';
 import { invalidAt, type Where } from './where.js';
-import { toGeometryWkt, toTimestamptz } from './temporal.js';
+import { DEFAULT_TIMEZONE, toGeometryWkt, toTimestamptz } from './temporal.js';
 import {
   INT16_RANGE, INT32_RANGE, INT8_RANGE, toArrayValue, toBool, toFloat32, toFloat64, toInt64, toIntInRange, toVarChar,
   writeBinaryVector, writeFloatVector, writeHalfVector, writeInt8Vector,
@@ -36,7 +36,7 @@ export class FieldWriter {
   private readonly valid: Uint8Array | null;
   private readonly col: Column;
 
-  constructor(readonly field: FieldSchema, readonly numRows: number) {
+  constructor(readonly field: FieldSchema, readonly numRows: number, private readonly timezone: string = DEFAULT_TIMEZONE) {
     this.shape = shapeOfField(field);
     this.where = { field: field.name, row: -1 };
     this.width = this.shape.kind === 'binaryVector' ? this.shape.dim / 8 : Math.max(1, this.shape.dim);
@@ -55,7 +55,7 @@ export class FieldWriter {
       case 'int8': c.data[row] = toIntInRange(v, INT8_RANGE[0], INT8_RANGE[1], w); return;
       case 'int16': c.data[row] = toIntInRange(v, INT16_RANGE[0], INT16_RANGE[1], w); return;
       case 'int32': c.data[row] = toIntInRange(v, INT32_RANGE[0], INT32_RANGE[1], w); return;
-      case 'int64': c.data[row] = f.dataType === DataType.Timestamptz ? toTimestamptz(v, w) : toInt64(v, w); return;
+      case 'int64': c.data[row] = f.dataType === DataType.Timestamptz ? toTimestamptz(v, w, this.timezone) : toInt64(v, w); return;
       case 'float': c.data[row] = toFloat32(v, w); return;
       case 'double': c.data[row] = toFloat64(v, w); return;
       case 'varchar':

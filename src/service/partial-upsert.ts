@@ -16,7 +16,7 @@ import { functionOutputFields } from '../schema/build.js';
 import type { Column } from '../schema/column.js';
 import { columnLength } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
-import { validateBatch } from '../schema/rows.js';
+import { insertOptions, validateBatch } from '../schema/rows.js';
 import type { ArrayElement, CollectionSchema, FieldSchema, JsonValue } from '../schema/types.js';
 import { DataType, dataTypeName } from '../core/enums.js';
 import { DYNAMIC_FIELD_NAME } from '../schema/types.js';
@@ -122,13 +122,14 @@ function readStored(c: CollectionRuntime, req: T.InsertRequest, pkCol: Column): 
 }
 
 /** The given columns, validated against the fields they name only (the pk and the dynamic field always). */
-function validateGiven(schema: CollectionSchema, req: T.InsertRequest): Map<string, Column> {
+function validateGiven(c: CollectionRuntime, req: T.InsertRequest): Map<string, Column> {
+  const schema = c.meta.schema;
   const outputs = functionOutputFields(schema);
   const fields = schema.fields.filter((f) => !outputs.has(f.name) && (f.isPrimaryKey || f.isDynamic || req.columns.has(f.name)));
   const sub: CollectionSchema = { ...schema, fields, functions: [] };
   const given = new Map(req.columns);
   for (const name of outputs) given.delete(name);
-  return validateBatch(sub, { numRows: req.numRows, columns: given }, { isUpsert: true }).columns;
+  return validateBatch(sub, { numRows: req.numRows, columns: given }, insertOptions(c.meta.properties, true)).columns;
 }
 
 /** The full upsert request a merge-mode upsert stands for: every field of every row. */
@@ -137,7 +138,7 @@ export function mergePartialUpsert(c: CollectionRuntime, req: T.InsertRequest): 
   const ops = resolveFieldOps(schema, req);
   const pkField = c.pkField;
   if (!req.columns.has(pkField.name)) throw errors.invalidParameter(`must assign pk when upsert, primary field: ${pkField.name}`);
-  const given = validateGiven(schema, req);
+  const given = validateGiven(c, req);
   const n = req.numRows;
   const pkCol = given.get(pkField.name)!;
   const stored = readStored(c, req, pkCol);

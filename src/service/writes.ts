@@ -11,7 +11,7 @@ import { matchRows } from '../engine/read.js';
 import { compileFilter, extractPkTerms } from '../expr/index.js';
 import type { Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
-import { validateBatch } from '../schema/rows.js';
+import { insertOptions, validateBatch } from '../schema/rows.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from './resolve.js';
 import { computeFunctionOutputs } from '../schema/functions.js';
 import { isPartialUpsert, mergePartialUpsert, resolveFieldOps } from './partial-upsert.js';
@@ -28,8 +28,7 @@ export interface PreparedWrite {
 function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): PreparedWrite {
   const c = requireCollection(engine, req);
   const pkField = c.pkField;
-  const allowInsertAutoId = c.meta.properties['allow_insert_auto_id'] === 'true';
-  const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, { isUpsert, allowInsertAutoId });
+  const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, insertOptions(c.meta.properties, isUpsert));
   const columns = new Map(batch.columns);
   // Upsert on an autoID collection names the rows to replace by PK; the new rows get fresh IDs.
   if (isUpsert && pkField.autoId) columns.delete(pkField.name);

@@ -10,6 +10,8 @@ import { rm } from 'node:fs/promises';
 import { DataType } from '../../src/core/enums.js';
 import { fieldDataToWire } from '../../src/server/grpc/codec/field-data-encode.js';
 import { formatTimestamptzIn, isTimezoneValid, parseTimestamptz, parseTimestamptzIn } from '../../src/schema/temporal.js';
+import type { Column } from '../../src/schema/column.js';
+import { insertOptions, rowsToBatch } from '../../src/schema/rows.js';
 import { SextantService } from '../../src/service/service.js';
 import { refusal } from '../support/fixtures.js';
 import { makeTempDir } from '../support/tmp.js';
@@ -81,6 +83,57 @@ test('collections copy the database zone (or UTC), zones are checked, reads writ
     await refusal(svc.query({ dbName: 'cn', collectionName: 'c', filter: 'id > 0', outputFields: ['ts'], timezone: 'nowhere' }));
     const s = await svc.search({ dbName: 'cn', collectionName: 'c', nq: 1, topK: 1, outputFields: ['ts'], vectors: { kind: 'floatVector', dim: 2, data: Float32Array.of(0, 1), valid: null } });
     assert.deepEqual(strings(s), ['2025-01-01T08:00:00+08:00']);
+    await svc.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Timestamptz text without an offset is read in the collection zone at every door (wire text, rows)', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir();
+  try {
+    const svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    const fields = [
+      { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
+      { name: 'ts', dataType: DataType.Timestamptz, nullable: true },
+      { name: 'vec', dataType: DataType.FloatVector, dim: 2 },
+    ];
+    await svc.createCollection({ collectionName: 'sh', fields, properties: { timezone: 'Asia/Shanghai' } });
+    await svc.createCollection({ collectionName: 'utc', fields });
+    const vec = { kind: 'floatVector' as const, dim: 2, data: Float32Array.of(0, 1, 1, 0, 1, 1), valid: null };
+    // The gRPC codec hands ISO text over as text; the service reads it in the collection's zone.
+    const wireText = ['2025-01-01T08:00:00', '2025-01-01 08:00:00', '2025-01-01T08:00:00Z'];
+    for (const name of ['sh', 'utc']) {
+      await svc.insert({
+        collectionName: name, numRows: 3, columns: new Map<string, Column>([
+          ['id', { kind: 'int64', data: BigInt64Array.of(1n, 2n, 3n), valid: null }],
+          ['ts', { kind: 'varchar', data: wireText, valid: null }],
+          ['vec', vec],
+        ]),
+      });
+      // Rows (the embedded client, REST v2 / v1, bulk import) take the same options from the properties.
+      const desc = await svc.describeCollection({ collectionName: name });
+      const batch = rowsToBatch(desc.schema, [{ id: 4, ts: '2025-07-01T08:00:00', vec: [0, 0] }], insertOptions(desc.properties, false));
+      await svc.insert({ collectionName: name, numRows: batch.numRows, columns: batch.columns });
+      await svc.createIndex({ collectionName: name, fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+      await svc.loadCollection({ collectionName: name });
+    }
+    const stored = async (name: string): Promise<bigint[]> => {
+      const q = await svc.query({ collectionName: name, filter: 'id > 0', outputFields: ['id', 'ts'], orderBy: 'id:asc' });
+      const col = q.columns.find((c) => c.field.name === 'ts')!.column as { data: BigInt64Array };
+      return [...col.data];
+    };
+    assert.deepEqual(await stored('sh'), [at('2025-01-01T00:00:00Z'), at('2025-01-01T00:00:00Z'), at('2025-01-01T08:00:00Z'), at('2025-07-01T00:00:00Z')]);
+    assert.deepEqual(await stored('utc'), [at('2025-01-01T08:00:00Z'), at('2025-01-01T08:00:00Z'), at('2025-01-01T08:00:00Z'), at('2025-07-01T08:00:00Z')]);
+    const bad = await refusal(svc.insert({
+      collectionName: 'sh', numRows: 1, columns: new Map([
+        ['id', { kind: 'int64', data: BigInt64Array.of(9n), valid: null }],
+        ['ts', { kind: 'varchar', data: ['yesterday'], valid: null }],
+        ['vec', { kind: 'floatVector', dim: 2, data: Float32Array.of(0, 1), valid: null }],
+      ]),
+    }));
+    assert.equal(bad.code, 1100);
+    assert.match(bad.message, /invalid timestamptz/);
     await svc.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { limits } from '../../core/limits.js';
 import type { CollectionRuntime } from '../../engine/collection.js';
 import type { Engine } from '../../engine/engine.js';
 import { ImportStage } from '../../engine/import-stage.js';
-import { rowsToBatch } from '../../schema/rows.js';
+import { insertOptions, rowsToBatch } from '../../schema/rows.js';
 import { completeBatch, type PreparedWrite } from '../writes.js';
 import { parseCsv } from './formats/csv.js';
 import { formatOf, type ParsedFile, type ReadContext, type RowBatch } from './formats/format.js';
@@ -69,7 +69,7 @@ async function parseGroup(source: ImportSource, paths: string[], ctx: ReadContex
 
 /** Read every group and stage its rows; returns the staged job (not committed yet). */
 async function stageGroups(engine: Engine, c: CollectionRuntime, source: ImportSource, job: RunningJob, stage: ImportStage): Promise<void> {
-  const allowInsertAutoId = c.meta.properties['allow_insert_auto_id'] === 'true';
+  const opts = insertOptions(c.meta.properties, false);
   const normalizer = new RowNormalizer(c.meta.schema);
   for (let g = 0; g < job.files.length; g++) {
     const paths = job.files[g]!;
@@ -95,7 +95,7 @@ async function stageGroups(engine: Engine, c: CollectionRuntime, source: ImportS
             throw e;
           }
         }
-        const ib = rowsToBatch(c.meta.schema, rows, { isUpsert: false, allowInsertAutoId });
+        const ib = rowsToBatch(c.meta.schema, rows, opts);
         prepared = completeBatch(engine, c, ib.numRows, new Map(ib.columns), job.partitionName);
       } catch (e) {
         throw e instanceof MilvusError && e.code === 2100 ? e : rowError(e, name, batch);

@@ -198,7 +198,13 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
       return { kind: 'varchar', data: expandList(wkt, valid, n, name, () => ''), valid };
     }
     case DataType.Timestamptz: {
-      const data = timestamptzData(fd, name);
+      if (oneofCase(msg(fd['scalars'], 'scalars'), 'data') !== 'timestamptz_data') {
+        // ISO text (what the SDKs send) stays text: the service reads it in the collection's zone.
+        return { kind: 'varchar', data: expandList(timestamptzText(fd, name), valid, n, name, () => ''), valid };
+      }
+      const v = scalarData(fd, 'timestamptz_data', name);
+      const data = new BigInt64Array(v.length);
+      for (let i = 0; i < v.length; i++) data[i] = int64(v[i], name);
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.JSON: return decodeJson(fd, name, valid, n);
@@ -212,23 +218,19 @@ function unsupportedWkb(name: string): never {
   throw errors.invalidParameter(`geometry field ${name}: WKB input (geometry_data) is not supported`, { expected: 'WKT text in geometry_wkt_data' });
 }
 
-/** Timestamptz values arrive as ISO strings (`string_data`, what the SDKs send) or microseconds (`timestamptz_data`). */
-function timestamptzData(fd: Wire, name: string): BigInt64Array {
-  if (oneofCase(msg(fd['scalars'], 'scalars'), 'data') === 'timestamptz_data') {
-    const v = scalarData(fd, 'timestamptz_data', name);
-    const out = new BigInt64Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = int64(v[i], name);
-    return out;
-  }
+/**
+ * Timestamptz values arrive as ISO strings (`string_data`, what the SDKs send) or microseconds
+ * (`timestamptz_data`). Strings are checked here and read later, in the collection's zone.
+ */
+function timestamptzText(fd: Wire, name: string): string[] {
   const v = scalarData(fd, 'string_data', name);
-  const out = new BigInt64Array(v.length);
+  const out = new Array<string>(v.length);
   for (let i = 0; i < v.length; i++) {
     const text = str(v[i], name);
-    const t = parseTimestamptz(text);
-    if (t === null) {
+    if (parseTimestamptz(text) === null) {
       throw errors.invalidParameter(`invalid timestamptz value of field ${name}`, { expected: 'an ISO 8601 timestamp such as 2025-01-02T00:00:00+08:00', actual: text.slice(0, 64) });
     }
-    out[i] = t;
+    out[i] = text;
   }
   return out;
 }

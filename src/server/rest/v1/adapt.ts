@@ -4,7 +4,7 @@
  * inserted columns are raw arrays under `field` instead of typed FieldData.
  */
 import { errors } from '../../../core/errors.js';
-import { rowsToBatch } from '../../../schema/rows.js';
+import { insertOptions, rowsToBatch } from '../../../schema/rows.js';
 import type { MilvusApi } from '../../../service/api.js';
 import { mutationResultToWire } from '../../grpc/codec/results.js';
 import { isWire, list, num, str, type Wire } from '../../grpc/codec/wire.js';
@@ -72,7 +72,7 @@ export async function insertFromV1(api: MilvusApi, body: Wire): Promise<Wire> {
   for (const { name, values } of named) for (let i = 0; i < numRows; i++) rows[i]![name] = values[i];
   const s = { dbName, collectionName };
   const desc = await api.describeCollection(s);
-  const batch = rowsToBatch(desc.schema, rows, { isUpsert: false, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' });
+  const batch = rowsToBatch(desc.schema, rows, insertOptions(desc.properties, false));
   const partitionName = str(body['partition_name'], 'partition_name');
   const r = await api.insert({ ...s, numRows: batch.numRows, columns: batch.columns, ...(partitionName ? { partitionName } : {}) });
   return mutationResultToWire(r);

@@ -1,5 +1,5 @@
 /** REST v2 `entities/*` writes and point reads: insert, upsert, delete, query, get. */
-import { rowsToBatch, rowsToPartialBatch } from '../../../schema/rows.js';
+import { insertOptions, rowsToBatch, rowsToPartialBatch } from '../../../schema/rows.js';
 import { fieldOpsFromWire } from '../../../service/partial-upsert.js';
 import { idsFilter } from '../../../service/sdk-values.js';
 import type { InsertRequest, TemplateValues } from '../../../service/types.js';
@@ -28,7 +28,7 @@ async function write(call: RestCall, isUpsert: boolean): Promise<V2Result> {
   const desc = await call.api.describeCollection(s);
   const ops = isUpsert ? fieldOpsFromWire(call.args.raw('fieldOps'), 'fieldName') : [];
   const partial = isUpsert && (call.args.optBool('partialUpdate') === true || ops.some((o) => o.op !== 'REPLACE'));
-  const opts = { isUpsert, allowInsertAutoId: desc.properties['allow_insert_auto_id'] === 'true' };
+  const opts = insertOptions(desc.properties, isUpsert);
   const batch = partial ? rowsToPartialBatch(desc.schema, rows, opts) : rowsToBatch(desc.schema, rows, opts);
   const partitionName = call.args.optStr('partitionName');
   const req: InsertRequest = { ...s, numRows: batch.numRows, columns: batch.columns, ...(partitionName ? { partitionName } : {}) };
