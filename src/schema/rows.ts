@@ -20,6 +20,7 @@ import { functionOutputFields } from './build.js';
 import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
 import { describe, invalidAt, type Where } from './where.js';
+import { checkStructRows } from './struct.js';
 
 export interface InsertBatch {
   numRows: number;
@@ -174,6 +175,7 @@ export function validateBatch(schema: CollectionSchema, input: InsertBatch, opts
     columns.set(f.name, validateColumn(f, input.columns.get(f.name), n));
   }
   if (schema.enableDynamicField) columns.set(DYNAMIC_FIELD_NAME, dynamicFromColumns(schema, input, unknown));
+  checkStructRows(schema, columns, n);
   return { numRows: n, columns };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ConsistencyLevel, LoadStateName, MetricType } from '../core/enums.js';
 import type { Column } from '../schema/column.js';
-import type { FieldSpec } from '../schema/build.js';
+import type { FieldSpec, StructFieldSpec } from '../schema/build.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema, PrimaryKeys } from '../schema/types.js';
 
 export type Properties = Record<string, string>;
@@ -29,6 +29,7 @@ export interface DatabaseInfo { dbName: string; dbId: bigint; createdTimestamp: 
 // ---------- collections ----------
 /** A field as a caller describes it; validated into a FieldSchema by schema/build.ts. */
 export type FieldSpecInput = FieldSpec;
+export type StructFieldSpecInput = StructFieldSpec;
 export interface AddCollectionFieldRequest extends CollectionScoped {
   field: FieldSpecInput;
 }
@@ -55,6 +56,8 @@ export interface AlterCollectionFieldRequest extends CollectionScoped {
 }
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
+  /** Array-of-Struct fields (schema/struct.ts). */
+  structFields?: StructFieldSpec[];
   description?: string;
   enableDynamicField?: boolean;
   autoId?: boolean;
@@ -152,6 +155,8 @@ export interface QueryResult {
   /** The user-level names of what was returned (dynamic keys included). */
   outputFields: string[];
   primaryFieldName: string;
+  /** element_filter queries: per row, the offsets of its matching struct elements (the row repeats once per offset). */
+  elementIndices?: number[][];
 }
 
 export interface SearchRequest extends CollectionScoped {
@@ -213,6 +218,8 @@ export interface SearchResult {
   iterator?: { token: string; lastBound: number };
   /** Highlighted fragments per field; `datas` has one entry per hit, all queries in order. */
   highlights?: HighlightResult[];
+  /** Element-level search on a struct vector member: the element offset of each hit. */
+  elementIndices?: number[];
 }
 /** One function of a FunctionScore (type Rerank): params as given, wire strings or JSON values. */
 export interface RerankFunction { name: string; inputFieldNames: string[]; params: Record<string, unknown> }

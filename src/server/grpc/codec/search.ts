@@ -11,6 +11,7 @@ import { RERANK_FUNCTION_TYPE } from '../../../service/function-score.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { fieldDataToWire } from './field-data-encode.js';
+import { fieldsDataToWire } from './struct-data.js';
 import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
 import { consistencyOf } from './schema.js';
 import { templateValuesFromWire } from './template.js';
@@ -225,7 +226,7 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
   const results: Wire = {
     num_queries: String(r.nq),
     top_k: String(r.topK),
-    fields_data: r.columns.map(fieldDataToWire),
+    fields_data: fieldsDataToWire(r.columns),
     scores: Array.from(r.scores),
     ids: primaryKeysToWire(r.ids),
     topks: r.topks.map(String),
@@ -233,6 +234,7 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
     primary_field_name: r.primaryFieldName,
   };
   if (r.groupByValues !== null) results['group_by_field_value'] = fieldDataToWire(r.groupByValues);
+  if (r.elementIndices !== undefined && r.elementIndices.length > 0) results['element_indices'] = { data: r.elementIndices.map(String) };
   if (r.iterator !== undefined) results['search_iterator_v2_results'] = { token: r.iterator.token, last_bound: r.iterator.lastBound };
   if (r.highlights !== undefined) {
     results['highlight_results'] = r.highlights.map((h) => ({ field_name: h.fieldName, datas: h.datas.map((d) => ({ fragments: d.fragments, scores: d.scores })) }));
@@ -243,9 +245,10 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
 /** Service result -> `QueryResults` (without `status`). */
 export function queryResultsToWire(r: T.QueryResult, collectionName: string): Wire {
   return {
-    fields_data: r.columns.map(fieldDataToWire),
+    fields_data: fieldsDataToWire(r.columns),
     collection_name: collectionName,
     output_fields: r.outputFields,
     primary_field_name: r.primaryFieldName,
+    ...(r.elementIndices === undefined ? {} : { element_indices: r.elementIndices.map((row) => ({ indices: { data: row.map(String) } })) }),
   };
 }
