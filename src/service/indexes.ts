@@ -19,6 +19,8 @@ import { parseJsonPath } from '../index/scalar/build.js';
 import { DataType } from '../core/enums.js';
 import type { FieldSchema } from '../schema/types.js';
 import type * as T from './types.js';
+import { isStructVectorMember } from '../schema/struct.js';
+import { structIndexMetric } from './struct-search.js';
 
 export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
   const c = requireCollection(engine, req);
@@ -30,7 +32,11 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
   let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
   if (indexType === '') indexType = 'AUTOINDEX';
   let metricType: MetricType | '' = '';
-  if (isVectorType(field.dataType)) {
+  if (isStructVectorMember(field)) {
+    // Recorded with its metric (MAX_SIM* or plain) and searched exactly (service/struct-search.ts).
+    getIndexDescriptor(indexType); // a known vector index type
+    params['metric_type'] = structIndexMetric(field, (params['metric_type'] ?? '').toUpperCase());
+  } else if (isVectorType(field.dataType)) {
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) throw errors.invalidParameter(`field ${field.name} is not a vector field`);
     const desc = getIndexDescriptor(indexType);

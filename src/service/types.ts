@@ -171,6 +171,8 @@ export interface SearchRequest extends CollectionScoped {
    * stored vectors are the queries (`idValues` plain, typed by the service).
    */
   vectors?: Column;
+  /** Embedding lists (search on a struct vector member): one single-row column per query holding its vectors end to end. */
+  embLists?: Column[];
   data?: readonly unknown[];
   ids?: PrimaryKeys;
   idValues?: readonly (string | number | bigint)[];
@@ -181,6 +183,8 @@ export interface SearchRequest extends CollectionScoped {
   /** `order_by_fields`, as for QueryRequest: the page of hits re-sorted by these keys. */
   orderBy?: string;
   metricType?: MetricType | '';
+  /** A MAX_SIM* metric asked for an embedding-list search (service/struct-search.ts). */
+  embListMetric?: string;
   /** Index search params (ef, nprobe, radius, range_filter, ...), values as given. */
   params?: Record<string, unknown>;
   /** Full-text search on a multi-language field: the analyzer that tokenizes the query texts. */
