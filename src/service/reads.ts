@@ -10,7 +10,8 @@ import { comparePk } from '../engine/pk.js';
 import type { RowRefs, ScopedChunk, VectorHits } from '../engine/read.js';
 import { countRows, gatherColumn, matchRows, rowsOf, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
-import { compileFilterCached } from '../expr/index.js';
+import { compileFilterCached, rootElementFilter } from '../expr/index.js';
+import { elementIndicesOf } from './struct-search.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
@@ -114,7 +115,10 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
   const start = Math.min(offset, end);
   const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
-  return { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
+  const result: T.QueryResult = { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
+  const elementFilter = plan === null ? null : rootElementFilter(plan);
+  if (elementFilter !== null) result.elementIndices = elementIndicesOf(scope, c, elementFilter, refs);
+  return result;
 }
 
 // ---------------------------------------------------------------- search

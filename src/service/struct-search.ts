@@ -13,7 +13,10 @@ import { DataType, smallerIsBetter } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import type { ScopedChunk, RowRefs } from '../engine/read.js';
 import { gatherColumn, matchRows } from '../engine/read.js';
-import type { FilterPlan } from '../expr/index.js';
+import type { FilterPlan, Node } from '../expr/index.js';
+import { matchingElements } from '../expr/index.js';
+import type { CollectionRuntime } from '../engine/collection.js';
+import { fieldByName } from '../schema/types.js';
 import type { Column } from '../schema/column.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
 import { memberWidth } from '../schema/struct.js';
@@ -166,4 +169,14 @@ export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req:
     perQuery.push(toRoute(all, topK(cands, k, smaller), !embList));
   }
   return { metric: metric as MetricType, perQuery };
+}
+
+/** Element-level query: per result row, the offsets of the struct elements its element_filter matched. */
+export function elementIndicesOf(scope: readonly ScopedChunk[], c: CollectionRuntime, node: Node & { op: 'elementFilter' }, refs: RowRefs): number[][] {
+  const columns = new Map<string, Column>();
+  for (const name of [node.countField, ...node.members]) {
+    const f = fieldByName(c.meta.schema, name);
+    if (f !== undefined) columns.set(name, gatherColumn(scope, f, refs));
+  }
+  return matchingElements(node, { numRows: refs.chunk.length, column: (name) => columns.get(name) });
 }
