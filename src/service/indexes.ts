@@ -27,7 +27,8 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
   const params = { ...req.params };
   const field = indexedField(c, req.fieldName, params);
   // Unnamed: the field's existing index name if it has one (Milvus datacoord), else the field name.
-  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : sameTarget(c, field, params)?.name ?? req.fieldName;
+  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : sameTarget(c, field, params)?.name
+    ?? (field.structMember ? `${field.structMember.parent}_${field.structMember.name}` : req.fieldName); // `items[emb]` is no valid index name
   validateName('index', indexName);
   let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
   if (indexType === '') indexType = 'AUTOINDEX';
