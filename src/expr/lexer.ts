@@ -88,7 +88,7 @@ class Lexer {
         this.out.push({ kind: 'ident', pos: start, text: '$' });
         return;
       }
-      this.fail("unexpected character '$' (only $meta is allowed; struct paths are not supported)", start);
+      this.fail("unexpected character '$' (only $meta, or $[member] inside element_filter)", start);
     }
     const two = s.slice(start, start + 2);
     if (TWO_CHAR_PUNCTS.has(two)) {

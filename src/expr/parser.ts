@@ -12,7 +12,7 @@ import { exprError } from './error.js';
 import { tokenize, type Punct, type Token } from './lexer.js';
 
 const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
-  'random_sample', 'element_filter',
+  'random_sample',
   'match_all', 'match_any', 'match_least', 'match_most', 'match_exact',
 ]);
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_FUNCTIONS);
