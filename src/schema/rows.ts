@@ -20,7 +20,7 @@ import { functionOutputFields } from './build.js';
 import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
 import { describe, invalidAt, type Where } from './where.js';
-import { checkStructRows } from './struct.js';
+import { checkStructRows, splitStructRow } from './struct.js';
 
 export interface InsertBatch {
   numRows: number;
@@ -90,7 +90,7 @@ export function rowsToBatch(schema: CollectionSchema, rowsIn: Record<string, unk
   if (!Array.isArray(rowsIn)) throw errors.invalidParameter('insert data must be a list of rows');
   const n = rowsIn.length;
   checkNumRows(n);
-  const rows = rowsIn.map(asRow);
+  const rows = rowsIn.map((r, i) => splitStructRow(schema, asRow(r, i)));
   const outputs = functionOutputFields(schema);
   const firstGiven = (f: FieldSchema): number => rows.findIndex((r) => r[f.name] !== undefined && r[f.name] !== null);
   const columns = new Map<string, Column>();

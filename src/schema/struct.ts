@@ -160,3 +160,32 @@ export function elementVector(row: readonly ArrayElement[], at: number, width: n
   for (let i = 0; i < width; i++) out[i] = Number(row[at * width + i]);
   return out;
 }
+
+/**
+ * A row as users write it (`items: [{label, emb}, ...]`, the embedded client, REST and JSON import)
+ * -> the stored members (`items[label]`, `items[emb]` with the vectors end to end). A struct value
+ * that is not a list of objects is left for the row checks to refuse.
+ */
+export function splitStructRow(schema: CollectionSchema, row: Record<string, unknown>): Record<string, unknown> {
+  const structs = schema.structFields;
+  if (structs === undefined || structs.length === 0) return row;
+  let out: Record<string, unknown> | null = null;
+  for (const s of structs) {
+    const v = row[s.name];
+    if (!Array.isArray(v) || !v.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) continue;
+    out ??= { ...row };
+    delete out[s.name];
+    for (const m of schema.fields) {
+      if (m.structMember?.parent !== s.name) continue;
+      const key = m.structMember.name;
+      const values = (v as Record<string, unknown>[]).map((e) => e[key]);
+      if (values.some((x) => x === undefined || x === null)) {
+        throw errors.invalidParameter(`struct field ${s.name}: an element has no value for ${key}`);
+      }
+      out[m.name] = isVectorType(m.structMember.type)
+        ? values.flatMap((x) => (Array.isArray(x) ? x : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : [x]))
+        : values;
+    }
+  }
+  return out ?? row;
+}
