@@ -20,6 +20,7 @@ import { JobThreads } from './job-threads.js';
 import type { IndexMeta, SealedSegmentMeta } from './meta.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
 import { scalarBuildOf, scalarEntryOf } from './scalar-indexes.js';
+import { isStructVectorMember } from '../schema/struct.js';
 
 interface Task {
   c: CollectionRuntime;
@@ -147,6 +148,7 @@ export class Indexer {
    */
   private async buildFile(c: CollectionRuntime, seg: SealedSegmentMeta, index: IndexMeta, live: () => boolean): Promise<string | null> {
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
+    if (isStructVectorMember(field)) return ''; // a struct vector member: searched exactly (service/struct-search.ts)
     const kind = columnKindFor(field.dataType);
     let job: BuildJob;
     const segmentPath = await this.files.localPath(seg.file);

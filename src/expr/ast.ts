@@ -43,7 +43,12 @@ export type Ast =
    * `text_match(field, 'words'[, minimum_should_match=N])` (extra: the int literal N) or
    * `phrase_match(field, 'phrase'[, slop])` (extra: the slop expression). `field` is an identifier.
    */
-  | { k: 'match'; pos: number; fn: MatchFunction; field: string; fieldPos: number; query: string; extra: Ast | null };
+  | { k: 'match'; pos: number; fn: MatchFunction; field: string; fieldPos: number; query: string; extra: Ast | null }
+  /**
+   * `element_filter(structField, predicate)`: rows with at least one struct element for which the
+   * predicate holds; in it `$[member]` (a column named `$`, path [member]) is that element's member.
+   */
+  | { k: 'elementFilter'; pos: number; field: string; fieldPos: number; pred: Ast };
 
 export type MatchFunction = 'text_match' | 'phrase_match';
 
@@ -64,5 +69,6 @@ export function astChildren(a: Ast): Ast[] {
     case 'exists': return [a.arg];
     case 'call': return a.args;
     case 'match': return a.extra === null ? [] : [a.extra];
+    case 'elementFilter': return [a.pred];
   }
 }

@@ -6,7 +6,8 @@
  */
 import { DataType, dataTypeName, isVectorType } from '../core/enums.js';
 import { INT64_MAX, INT64_MIN } from '../core/int64.js';
-import { dynamicField, fieldByName, type CollectionSchema } from '../schema/types.js';
+import { dynamicField, fieldByName, structFieldByName, structMembersOf, type CollectionSchema } from '../schema/types.js';
+import { memberWidth } from '../schema/struct.js';
 import type { Ast, BinaryOp, CmpOp } from './ast.js';
 import { astConst, constTypeName, templateConst, type Fail, type TemplateValues } from './consts.js';
 import { exprError } from './error.js';
@@ -70,6 +71,7 @@ class Checker {
       case 'exists': return this.exists(a);
       case 'call': return this.call(a);
       case 'match': return checkMatch(a, this.schema, this.fail);
+      case 'elementFilter': return this.elementFilter(a);
     }
   }
 
@@ -91,7 +93,39 @@ class Checker {
     return this.fail('a JSON object value is only allowed inside a list or as a json_contains argument', pos);
   }
 
+  /** Inside element_filter: the struct and the stored members its predicate reads. */
+  private element: { struct: string; members: Set<string> } | null = null;
+
+  private elementFilter(a: Ast & { k: 'elementFilter' }): Node {
+    if (this.element !== null) return this.fail('element_filter cannot be nested', a.pos);
+    if (structFieldByName(this.schema, a.field) === undefined) return this.fail(`element_filter needs a struct field, ${a.field} is not one`, a.fieldPos);
+    const scope = { struct: a.field, members: new Set<string>() };
+    this.element = scope;
+    try {
+      const pred = this.predicate(a.pred, 'element_filter');
+      const first = structMembersOf(this.schema, a.field)[0];
+      if (first === undefined) return this.fail(`struct ${a.field} has no fields`, a.fieldPos);
+      return { op: 'elementFilter', type: 'bool', struct: a.field, members: [...scope.members].sort(), countField: first.name, countWidth: memberWidth(first), pred };
+    } finally {
+      this.element = null;
+    }
+  }
+
+  /** `$[member]`: the member of the current struct element (scalar members only). */
+  private elementMember(a: Ast & { k: 'column' }): Node {
+    const scope = this.element;
+    if (scope === null) return this.fail('$[...] can only be used inside element_filter', a.pos);
+    const member = String(a.path[0]);
+    const f = fieldByName(this.schema, `${scope.struct}[${member}]`);
+    const t = f?.structMember === undefined ? undefined : scalarTypeOf(f.structMember.type);
+    if (f === undefined || f.structMember === undefined) return this.fail(`struct ${scope.struct} has no field ${member}`, a.pos);
+    if (t === undefined) return this.fail(`field ${member} of struct ${scope.struct} cannot be used in a filter`, a.pos);
+    scope.members.add(f.name);
+    return { op: 'field', type: t, field: f.name, dataType: f.structMember.type };
+  }
+
   private column(a: Ast & { k: 'column' }): Node {
+    if (a.name === '$') return this.elementMember(a);
     const dynamicName = dynamicField(this.schema)?.name ?? '$meta';
     if (a.name === '$meta') {
       if (!this.schema.enableDynamicField) this.fail('field $meta not exist', a.pos);

@@ -17,7 +17,29 @@ import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 import { textIndexOf } from './text-index.js';
 import { IndexPlanner } from './index-plan.js';
+import { elementFilterRows, elementOffsets } from './eval-element.js';
 import { hasScalarIndexes } from './scalar-index.js';
+
+/** element_filter at the root of a plan (alone or one term of a top-level AND), else null. */
+export function rootElementFilter(plan: FilterPlan): (Node & { op: 'elementFilter' }) | null {
+  const r = plan.root;
+  if (r === null) return null;
+  if (r.op === 'elementFilter') return r;
+  if (r.op !== 'and') return null;
+  const found = r.args.filter((a): a is Node & { op: 'elementFilter' } => a.op === 'elementFilter');
+  return found.length === 1 ? found[0]! : null;
+}
+
+/** Per row of `rows`, the offsets of the struct elements the plan's element_filter holds for. */
+export function matchingElements(node: Node & { op: 'elementFilter' }, rows: RowSource): number[][] {
+  return elementOffsets(node, rows, (pred, source) => {
+    const r = new Evaluator(source).bool(pred);
+    if (r.k === null) return r.v;
+    const out = new Uint8Array(r.v.length);
+    for (let i = 0; i < out.length; i++) out[i] = r.v[i]! & r.k[i]!;
+    return out;
+  });
+}
 
 export function evaluateFilter(plan: FilterPlan, rows: RowSource): Bitset {
   const n = rows.numRows;
@@ -156,6 +178,7 @@ class Evaluator {
       case 'exists': return this.exists(node.arg);
       case 'contains': return this.contains(node);
       case 'textMatch': case 'phraseMatch': return this.match(node);
+      case 'elementFilter': return elementFilterRows(node, this.rows, (pred, source) => new Evaluator(source).bool(pred));
       case 'and': return this.and(node.args);
       case 'or': return this.or(node.args);
       case 'not': return this.not(this.exact(() => this.bool(node.arg)));

@@ -83,7 +83,12 @@ class Lexer {
         this.out.push({ kind: 'ident', pos: start, text: '$meta' });
         return;
       }
-      this.fail("unexpected character '$' (only $meta is allowed; struct paths are not supported)", start);
+      if (s.charCodeAt(start + 1) === 91) { // '$[': the current struct element (inside element_filter)
+        this.i = start + 1;
+        this.out.push({ kind: 'ident', pos: start, text: '$' });
+        return;
+      }
+      this.fail("unexpected character '$' (only $meta, or $[member] inside element_filter)", start);
     }
     const two = s.slice(start, start + 2);
     if (TWO_CHAR_PUNCTS.has(two)) {

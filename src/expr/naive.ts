@@ -204,6 +204,24 @@ function containsTri(node: Node & { op: 'contains' }, row: RowValues): Tri {
   return node.values.some(has);
 }
 
+/** element_filter: each element as a row of its own members; true when one is true, unknown when none is and one is unknown. */
+function elementTruth(node: Node & { op: 'elementFilter' }, row: RowValues): Tri {
+  const counted = cell(row, node.countField);
+  const n = Array.isArray(counted) ? Math.floor(counted.length / node.countWidth) : 0;
+  let unknown = false;
+  for (let e = 0; e < n; e++) {
+    const element: RowValues = {};
+    for (const m of node.members) {
+      const arr = cell(row, m);
+      element[m] = Array.isArray(arr) ? arr[e] : undefined;
+    }
+    const t = truth(node.pred, element);
+    if (t === true) return true;
+    if (t === null) unknown = true;
+  }
+  return unknown ? null : false;
+}
+
 function truth(node: Node, row: RowValues): Tri {
   switch (node.op) {
     case 'cmp': return compare(node.cmp, val(node.left, row), val(node.right, row));
@@ -242,6 +260,7 @@ function truth(node: Node, row: RowValues): Tri {
       return unknown ? null : false;
     }
     case 'not': { const t = truth(node.arg, row); return t === null ? null : !t; }
+    case 'elementFilter': return elementTruth(node, row);
     case 'truthy': case 'field': case 'elem': case 'const': {
       const x = node.op === 'truthy' ? val(node.arg, row) : val(node, row);
       return typeof x === 'boolean' ? x : null;

@@ -12,7 +12,7 @@ import { exprError } from './error.js';
 import { tokenize, type Punct, type Token } from './lexer.js';
 
 const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
-  'random_sample', 'element_filter',
+  'random_sample',
   'match_all', 'match_any', 'match_least', 'match_most', 'match_exact',
 ]);
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_FUNCTIONS);
@@ -339,6 +339,8 @@ class Parser {
     }
     if ((lower === 'text_match' || lower === 'phrase_match') && (t.text === lower || t.text === lower.toUpperCase())
       && this.isPunct(this.peek(), '(')) return this.parseMatch(t, lower);
+    if (lower === 'element_filter' && this.isPunct(this.peek(), '(')) return this.parseElementFilter(t);
+    if (t.text === '$') return this.parseElementMember(t);
     if (this.isPunct(this.peek(), '(') && t.text !== '$meta') return this.parseCall(t);
     const path: PathStep[] = [];
     while (this.isPunct(this.peek(), '[')) {
@@ -367,6 +369,26 @@ class Parser {
     }
     this.next();
     return { k: 'call', pos: t.pos, name: lower as FunctionName, args };
+  }
+
+  /** `element_filter(structField, predicate)`. */
+  private parseElementFilter(t: Token): Ast {
+    this.next(); // '('
+    const f = this.next();
+    if (f.kind !== 'ident' || f.text === '$meta' || f.text === '$') this.fail(`element_filter needs a struct field name as its first argument but found ${describe(f)}`, f.pos);
+    this.expectPunct(',');
+    const pred = this.parseExpr();
+    this.expectPunct(')');
+    return { k: 'elementFilter', pos: t.pos, field: f.text, fieldPos: f.pos, pred };
+  }
+
+  /** `$[member]`: a member of the current struct element. */
+  private parseElementMember(t: Token): Ast {
+    this.expectPunct('[');
+    const m = this.next();
+    if (m.kind !== 'ident' && m.kind !== 'string') this.fail(`expected a struct member name in $[...] but found ${describe(m)}`, m.pos);
+    this.expectPunct(']');
+    return { k: 'column', pos: t.pos, name: '$', path: [m.kind === 'string' ? m.value : m.text] };
   }
 
   /** `text_match(f, 'q'[, minimum_should_match=N])`, `phrase_match(f, 'q'[, slop])` (Milvus's Plan.g4). */

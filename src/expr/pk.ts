@@ -11,6 +11,7 @@ export function referencedFields(plan: FilterPlan): string[] {
   while (stack.length > 0) {
     const n = stack.pop() as Node;
     if (n.op === 'field' || n.op === 'json' || n.op === 'elem' || n.op === 'textMatch' || n.op === 'phraseMatch') out.add(n.field);
+    if (n.op === 'elementFilter') for (const m of [n.countField, ...n.members]) out.add(m);
     stack.push(...nodeChildren(n));
   }
   return [...out].sort();

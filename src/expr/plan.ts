@@ -48,6 +48,12 @@ export type Node =
   | { op: 'textMatch'; type: 'bool'; field: string; analyzer: Analyzer; analyzerKey: string; tokens: string[]; minShouldMatch: number }
   /** PHRASE_MATCH: the query's tokens at their query positions, within `slop` moves (see text-index.ts). */
   | { op: 'phraseMatch'; type: 'bool'; field: string; analyzer: Analyzer; analyzerKey: string; terms: PhraseTerm[]; slop: number }
+  /**
+   * element_filter: rows with an element of struct `struct` for which `pred` holds. `pred` reads the
+   * stored members (`struct[member]`, listed in `members`) one element at a time; it is a leaf here
+   * (its fields are element-level, not row-level).
+   */
+  | { op: 'elementFilter'; type: 'bool'; struct: string; members: string[]; countField: string; countWidth: number; pred: Node }
   /** A JSON value used as a condition: true / false when it is a JSON bool, else unknown. */
   | { op: 'truthy'; type: 'bool'; arg: Node };
 
@@ -73,7 +79,7 @@ export interface FilterPlan {
 
 export function nodeChildren(n: Node): Node[] {
   switch (n.op) {
-    case 'const': case 'list': case 'field': case 'json': case 'elem': case 'textMatch': case 'phraseMatch': return [];
+    case 'const': case 'list': case 'field': case 'json': case 'elem': case 'textMatch': case 'phraseMatch': case 'elementFilter': return [];
     case 'arith': case 'cmp': return [n.left, n.right];
     case 'neg': case 'bitnot': case 'length': case 'in': case 'like': case 'isNull': case 'exists':
     case 'contains': case 'not': case 'truthy': return [n.arg];

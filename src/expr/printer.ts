@@ -81,6 +81,7 @@ export function printAst(a: Ast): string {
       const extra = a.extra === null ? '' : a.fn === 'text_match' ? `, minimum_should_match=${printAst(a.extra)}` : `, ${at(a.extra, LEVEL.or)}`;
       return `${a.fn}(${a.field}, ${quote(a.query)}${extra})`;
     }
+    case 'elementFilter': return `element_filter(${a.field}, ${at(a.pred, LEVEL.or)})`;
   }
 }
 

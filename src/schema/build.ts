@@ -14,10 +14,12 @@ import { checkBm25Function } from './bm25.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
 import { checkTextFields } from './text.js';
+import { buildStructFields, isStructVectorMember, type StructFieldSpec } from './struct.js';
 
 export { validateName } from './names.js';
 export type { NameKind } from './names.js';
 export type { FieldSpec } from './field.js';
+export type { StructFieldSpec } from './struct.js';
 
 export interface CollectionSpec {
   name: string;
@@ -27,6 +29,8 @@ export interface CollectionSpec {
   /** Deprecated collection-level flag: applies to the primary key. */
   autoId?: boolean;
   functions?: FunctionSchema[];
+  /** Array-of-Struct fields (schema/struct.ts). */
+  structFields?: StructFieldSpec[];
 }
 
 const invalid = (what: string) => errors.invalidParameter(what);
@@ -44,14 +48,18 @@ export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
   const fields = spec.fields.map((f, i) => buildField(f, FIRST_FIELD_ID + i));
   checkDuplicateNames(fields);
   checkPrimaryKey(fields, spec.autoId === true);
+  const structs = buildStructFields(spec.structFields ?? [], FIRST_FIELD_ID + fields.length, new Set(fields.map((f) => f.name)));
+  fields.push(...structs.members);
   checkVectorFields(fields);
   checkPartitionKey(fields);
   checkClusteringKey(spec.name, fields);
   checkTextFields(fields);
   const functions = buildFunctions(spec.functions ?? [], fields);
   const enableDynamicField = spec.enableDynamicField === true;
-  if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length));
-  return { name: spec.name, description: spec.description ?? '', fields, enableDynamicField, functions };
+  if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length + structs.structs.length));
+  const schema: CollectionSchema = { name: spec.name, description: spec.description ?? '', fields, enableDynamicField, functions };
+  if (structs.structs.length > 0) schema.structFields = structs.structs;
+  return schema;
 }
 
 function dynamicFieldSchema(fieldId: number): FieldSchema {
@@ -83,7 +91,7 @@ function checkPrimaryKey(fields: FieldSchema[], collectionAutoId: boolean): void
 }
 
 function checkVectorFields(fields: FieldSchema[]): void {
-  const n = fields.filter((f) => isVectorType(f.dataType)).length;
+  const n = fields.filter((f) => isVectorType(f.dataType) || isStructVectorMember(f)).length;
   if (n === 0) throw invalid('schema does not contain vector field');
   if (n > limits.maxVectorFieldsPerCollection) {
     throw invalid(`maximum vector field's number should be limited to ${limits.maxVectorFieldsPerCollection}`);

@@ -20,6 +20,7 @@ import { functionOutputFields } from './build.js';
 import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
 import { describe, invalidAt, type Where } from './where.js';
+import { checkStructRows, splitStructRow } from './struct.js';
 
 export interface InsertBatch {
   numRows: number;
@@ -97,7 +98,7 @@ export function rowsToBatch(schema: CollectionSchema, rowsIn: Record<string, unk
   if (!Array.isArray(rowsIn)) throw errors.invalidParameter('insert data must be a list of rows');
   const n = rowsIn.length;
   checkNumRows(n);
-  const rows = rowsIn.map(asRow);
+  const rows = rowsIn.map((r, i) => splitStructRow(schema, asRow(r, i)));
   const outputs = functionOutputFields(schema);
   const firstGiven = (f: FieldSchema): number => rows.findIndex((r) => r[f.name] !== undefined && r[f.name] !== null);
   const columns = new Map<string, Column>();
@@ -193,6 +194,7 @@ export function validateBatch(schema: CollectionSchema, input: InsertBatch, opts
     columns.set(f.name, validateColumn(f, input.columns.get(f.name), n, opts.timezone));
   }
   if (schema.enableDynamicField) columns.set(DYNAMIC_FIELD_NAME, dynamicFromColumns(schema, input, unknown));
+  checkStructRows(schema, columns, n);
   return { numRows: n, columns };
 }
 

@@ -43,6 +43,26 @@ export interface FieldSchema {
   elementType: DataType | null;
   /** type_params as given, for echoing back in DescribeCollection. */
   typeParams: Record<string, string>;
+  /**
+   * Set on the stored member of an Array-of-Struct field (schema/struct.ts): the field is named
+   * `parent[name]` and holds, per row, the member's value of every element as an Array column.
+   */
+  structMember?: StructMember;
+}
+
+/** Which struct field a stored member belongs to, and the member's own type (e.g. FloatVector). */
+export interface StructMember {
+  parent: string;
+  name: string;
+  type: DataType;
+}
+
+/** An Array-of-Struct field (Milvus `StructArrayFieldSchema`); its members are in `fields`. */
+export interface StructFieldSchema {
+  fieldId: number;
+  name: string;
+  description: string;
+  maxCapacity: number;
 }
 
 export interface FunctionSchema {
@@ -60,6 +80,8 @@ export interface CollectionSchema {
   fields: FieldSchema[];
   enableDynamicField: boolean;
   functions: FunctionSchema[];
+  /** Array-of-Struct fields (absent when none). */
+  structFields?: StructFieldSchema[];
 }
 
 export const DYNAMIC_FIELD_NAME = '$meta';
@@ -77,4 +99,13 @@ export function fieldByName(schema: CollectionSchema, name: string): FieldSchema
 
 export function dynamicField(schema: CollectionSchema): FieldSchema | undefined {
   return schema.fields.find((f) => f.isDynamic);
+}
+
+/** The stored members of a struct field, in schema order. */
+export function structMembersOf(schema: CollectionSchema, parent: string): FieldSchema[] {
+  return schema.fields.filter((f) => f.structMember?.parent === parent);
+}
+
+export function structFieldByName(schema: CollectionSchema, name: string): StructFieldSchema | undefined {
+  return schema.structFields?.find((s) => s.name === name);
 }

@@ -11,6 +11,7 @@ import { columnKindFor, columnLength } from '../schema/column.js';
 import type { CollectionSchema, FieldSchema } from '../schema/types.js';
 import { fieldByName, primaryField } from '../schema/types.js';
 import { FieldWriter } from '../schema/writer.js';
+import { isStructVectorMember } from '../schema/struct.js';
 import type * as T from './types.js';
 
 /**
@@ -22,7 +23,7 @@ export function annsFieldOf(schema: CollectionSchema, name: string | undefined):
   if (name !== undefined && name.length > 0) {
     const f = fieldByName(schema, name);
     if (!f) throw errors.fieldNotFound(name);
-    if (!isVectorType(f.dataType)) throw errors.invalidParameter(`field ${name} is not a vector field`);
+    if (!isVectorType(f.dataType) && !isStructVectorMember(f)) throw errors.invalidParameter(`field ${name} is not a vector field`);
     return f;
   }
   const vectors = schema.fields.filter((f) => isVectorType(f.dataType));
@@ -86,6 +87,7 @@ export function nqOf(req: T.SearchRequest): number {
   if (req.ids) return req.ids.data.length;
   if (req.idValues) return req.idValues.length;
   if (req.data) return req.data.length;
+  if (req.embLists) return req.embLists.length;
   if (req.vectors) return columnLength(req.vectors);
   return req.nq ?? 0;
 }

@@ -24,6 +24,7 @@ export async function createCollection(engine: Engine, req: T.CreateCollectionRe
     enableDynamicField: req.enableDynamicField ?? false,
     autoId: req.autoId ?? false,
     functions: req.functions ?? [],
+    structFields: req.structFields ?? [],
   });
   if (engine.aliases.some((a) => a.dbName === db && a.alias === req.collectionName)) {
     throw errors.aliasCollectionNameConflict(req.collectionName);

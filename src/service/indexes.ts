@@ -19,18 +19,25 @@ import { parseJsonPath } from '../index/scalar/build.js';
 import { DataType } from '../core/enums.js';
 import type { FieldSchema } from '../schema/types.js';
 import type * as T from './types.js';
+import { isStructVectorMember } from '../schema/struct.js';
+import { structIndexMetric } from './struct-search.js';
 
 export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
   const c = requireCollection(engine, req);
   const params = { ...req.params };
   const field = indexedField(c, req.fieldName, params);
   // Unnamed: the field's existing index name if it has one (Milvus datacoord), else the field name.
-  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : sameTarget(c, field, params)?.name ?? req.fieldName;
+  const indexName = req.indexName && req.indexName.length > 0 ? req.indexName : sameTarget(c, field, params)?.name
+    ?? (field.structMember ? `${field.structMember.parent}_${field.structMember.name}` : req.fieldName); // `items[emb]` is no valid index name
   validateName('index', indexName);
   let indexType = (params['index_type'] ?? 'AUTOINDEX').toUpperCase();
   if (indexType === '') indexType = 'AUTOINDEX';
   let metricType: MetricType | '' = '';
-  if (isVectorType(field.dataType)) {
+  if (isStructVectorMember(field)) {
+    // Recorded with its metric (MAX_SIM* or plain) and searched exactly (service/struct-search.ts).
+    getIndexDescriptor(indexType); // a known vector index type
+    params['metric_type'] = structIndexMetric(field, (params['metric_type'] ?? '').toUpperCase());
+  } else if (isVectorType(field.dataType)) {
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) throw errors.invalidParameter(`field ${field.name} is not a vector field`);
     const desc = getIndexDescriptor(indexType);

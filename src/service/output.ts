@@ -4,7 +4,7 @@ import { errors } from '../core/errors.js';
 import type { Column } from '../schema/column.js';
 import type { CollectionSchema, FieldSchema, JsonValue } from '../schema/types.js';
 import { functionOutputFields } from '../schema/build.js';
-import { DYNAMIC_FIELD_NAME, dynamicField, fieldByName, primaryField } from '../schema/types.js';
+import { DYNAMIC_FIELD_NAME, dynamicField, fieldByName, primaryField, structMembersOf } from '../schema/types.js';
 
 export interface OutputPlan {
   /** Schema fields to gather (the dynamic field included when any dynamic key is wanted). */
@@ -27,6 +27,8 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
   const add = (f: FieldSchema) => {
     if (!fields.includes(f)) fields.push(f);
   };
+  // A struct member is reported under its struct's name (the wire gathers the members back).
+  const nameOf = (f: FieldSchema): string => f.structMember?.parent ?? f.name;
   if (wanted.some((w) => w.toLowerCase() === 'count(*)')) {
     if (!opts.allowCount) throw errors.invalidParameter('count(*) is only supported in query');
     if (wanted.length > 1) throw errors.invalidParameter('count entities with other output fields is not supported', { output_fields: wanted.join(',') });
@@ -38,7 +40,7 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
       for (const f of schema.fields) {
         if (f.isDynamic || computed.has(f.name)) continue; // function outputs are never read back
         add(f);
-        if (!names.includes(f.name)) names.push(f.name);
+        if (!names.includes(nameOf(f))) names.push(nameOf(f));
       }
       if (dyn) {
         wantAllDynamic = true;
@@ -46,11 +48,17 @@ export function planOutput(schema: CollectionSchema, requested: readonly string[
       }
       continue;
     }
+    const members = structMembersOf(schema, w);
+    if (members.length > 0) {
+      for (const m of members) add(m);
+      if (!names.includes(w)) names.push(w);
+      continue;
+    }
     const f = fieldByName(schema, w);
     if (f && computed.has(f.name)) throw errors.unexpected(`not allowed to retrieve raw data of field ${f.name}`);
     if (f && !f.isDynamic) {
       add(f);
-      if (!names.includes(f.name)) names.push(f.name);
+      if (!names.includes(nameOf(f))) names.push(nameOf(f));
       continue;
     }
     if (dyn && (w === DYNAMIC_FIELD_NAME || f?.isDynamic)) {

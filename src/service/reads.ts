@@ -10,7 +10,8 @@ import { comparePk } from '../engine/pk.js';
 import type { RowRefs, ScopedChunk, VectorHits } from '../engine/read.js';
 import { countRows, gatherColumn, matchRows, rowsOf, searchVectors } from '../engine/read.js';
 import type { FilterPlan } from '../expr/index.js';
-import { compileFilterCached } from '../expr/index.js';
+import { compileFilterCached, rootElementFilter } from '../expr/index.js';
+import { elementIndicesOf } from './struct-search.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type { Column } from '../schema/column.js';
 import { columnValueAt } from '../schema/ops.js';
@@ -22,6 +23,8 @@ import { functionScorePlan, type FunctionScorePlan, type ProxyRanker } from './f
 import { highlightHits } from './highlight.js';
 import { boostRoutes, fuseQuery } from './rerank.js';
 import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
+import { isStructVectorMember } from '../schema/struct.js';
+import { structSearch } from './struct-search.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import { checkFilterFields, checkReadFields, loadedSchema } from './load-fields.js';
@@ -115,7 +118,10 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
   const start = Math.min(offset, end);
   const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
-  return { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
+  const result: T.QueryResult = { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
+  const elementFilter = plan === null ? null : rootElementFilter(plan);
+  if (elementFilter !== null) result.elementIndices = elementIndicesOf(scope, c, elementFilter, refs);
+  return result;
 }
 
 // ---------------------------------------------------------------- search
@@ -123,8 +129,8 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
 interface RouteHits {
   scope: ScopedChunk[];
   metric: MetricType;
-  /** Per query: hits best-first. */
-  perQuery: { refs: RowRefs; scores: Float32Array }[];
+  /** Per query: hits best-first (`offsets`: the struct element of each hit, element-level search). */
+  perQuery: { refs: RowRefs; scores: Float32Array; offsets?: Int32Array }[];
 }
 
 /** A search route as the service runs it: nq counted, plain ids typed by the primary key. */
@@ -171,6 +177,10 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
   const nq = req.nq;
   if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
+  if (isStructVectorMember(field)) {
+    const route = structSearch(scope, field, req, index.params['metric_type'] ?? '', compile(c, req.filter, req.templateValues), k);
+    return { scope, ...route };
+  }
   const fn = bm25FunctionOf(c.meta.schema, field);
   if (fn) {
     // Full-text search: the queries are texts (service/bm25.ts).
@@ -313,16 +323,17 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
   const orderBy = parseOrderBy(c.meta.schema, req.orderBy);
   if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
   const route = await runRoute(engine, c, req, scope, req.topK + offset);
-  const perQuery = fs !== null ? rerankSearch(scope, route, fs, offset, req.topK) : route.perQuery.map((q) => {
+  const perQuery: RouteHits['perQuery'] = fs !== null ? rerankSearch(scope, route, fs, offset, req.topK) : route.perQuery.map((q) => {
     const s = Math.min(offset, q.refs.chunk.length);
     if (s === 0 && orderBy.length === 0) return q;
     const page = { refs: { chunk: q.refs.chunk.subarray(s), row: q.refs.row.subarray(s) }, scores: q.scores.subarray(s) };
-    if (orderBy.length === 0) return page;
+    if (orderBy.length === 0) return q.offsets === undefined ? page : { ...page, offsets: q.offsets.subarray(s) };
     // Milvus orders the page the reduce step picked (offset applied), by the keys, stably.
     const perm = orderPermutation(route.scope, orderBy, page.refs);
     return { refs: permuteRefs(page.refs, perm), scores: Float32Array.from(perm, (i) => page.scores[i]!) };
   });
   const result = buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
+  if (perQuery.some((q) => q.offsets !== undefined)) result.elementIndices = perQuery.flatMap((q) => Array.from(q.offsets ?? new Int32Array(q.refs.chunk.length)));
   if (req.highlighter) result.highlights = highlightHits(c.meta.schema, scope, req, perQuery);
   return result;
 }

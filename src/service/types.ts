@@ -5,7 +5,7 @@
  */
 import type { ConsistencyLevel, LoadStateName, MetricType } from '../core/enums.js';
 import type { Column } from '../schema/column.js';
-import type { FieldSpec } from '../schema/build.js';
+import type { FieldSpec, StructFieldSpec } from '../schema/build.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema, PrimaryKeys } from '../schema/types.js';
 
 export type Properties = Record<string, string>;
@@ -29,6 +29,7 @@ export interface DatabaseInfo { dbName: string; dbId: bigint; createdTimestamp: 
 // ---------- collections ----------
 /** A field as a caller describes it; validated into a FieldSchema by schema/build.ts. */
 export type FieldSpecInput = FieldSpec;
+export type StructFieldSpecInput = StructFieldSpec;
 export interface AddCollectionFieldRequest extends CollectionScoped {
   field: FieldSpecInput;
 }
@@ -55,6 +56,8 @@ export interface AlterCollectionFieldRequest extends CollectionScoped {
 }
 export interface CreateCollectionRequest extends CollectionScoped {
   fields: FieldSpecInput[];
+  /** Array-of-Struct fields (schema/struct.ts). */
+  structFields?: StructFieldSpec[];
   description?: string;
   enableDynamicField?: boolean;
   autoId?: boolean;
@@ -158,6 +161,8 @@ export interface QueryResult {
   /** The user-level names of what was returned (dynamic keys included). */
   outputFields: string[];
   primaryFieldName: string;
+  /** element_filter queries: per row, the offsets of its matching struct elements (the row repeats once per offset). */
+  elementIndices?: number[][];
 }
 
 export interface SearchRequest extends CollectionScoped {
@@ -172,6 +177,8 @@ export interface SearchRequest extends CollectionScoped {
    * stored vectors are the queries (`idValues` plain, typed by the service).
    */
   vectors?: Column;
+  /** Embedding lists (search on a struct vector member): one single-row column per query holding its vectors end to end. */
+  embLists?: Column[];
   data?: readonly unknown[];
   ids?: PrimaryKeys;
   idValues?: readonly (string | number | bigint)[];
@@ -182,6 +189,8 @@ export interface SearchRequest extends CollectionScoped {
   /** `order_by_fields`, as for QueryRequest: the page of hits re-sorted by these keys. */
   orderBy?: string;
   metricType?: MetricType | '';
+  /** A MAX_SIM* metric asked for an embedding-list search (service/struct-search.ts). */
+  embListMetric?: string;
   /** Index search params (ef, nprobe, radius, range_filter, ...), values as given. */
   params?: Record<string, unknown>;
   /** Full-text search on a multi-language field: the analyzer that tokenizes the query texts. */
@@ -219,6 +228,8 @@ export interface SearchResult {
   iterator?: { token: string; lastBound: number };
   /** Highlighted fragments per field; `datas` has one entry per hit, all queries in order. */
   highlights?: HighlightResult[];
+  /** Element-level search on a struct vector member: the element offset of each hit. */
+  elementIndices?: number[];
 }
 /** One function of a FunctionScore (type Rerank): params as given, wire strings or JSON values. */
 export interface RerankFunction { name: string; inputFieldNames: string[]; params: Record<string, unknown> }

@@ -327,7 +327,8 @@ describe('errors', () => {
     rejects('phrase_match(s, "x", 2)', /field "s" does not enable match/);
     rejects('random_sample(0.5)', /random_sample is not supported/);
     rejects('ST_CONTAINS(g, "POINT(1 1)")', /st_contains is not supported/);
-    rejects('element_filter(s, $[x] > 1)', /element_filter is not supported/);
+    rejects('element_filter(s, $[x] > 1)', /element_filter needs a struct field, s is not one/);
+    rejects('$[x] > 1', /can only be used inside element_filter/);
     rejects('match_all(s, x > 1)', /match_all is not supported/);
     rejects('s =~ "a.*"', /regular expression match \(=~\) is not supported/);
     rejects('ts > ISO "2025-01-01"', /timestamptz expressions .* not supported/);

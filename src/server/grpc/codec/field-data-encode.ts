@@ -32,7 +32,8 @@ function byteView(a: Uint8Array | Uint16Array | Int8Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function payloadToWire(c: Column): Wire {
+/** A column's payload (`scalars` or `vectors`) as FieldData carries it. */
+export function payloadOfColumn(c: Column): Wire {
   switch (c.kind) {
     case 'bool': return { scalars: { bool_data: { data: Array.from(c.data, (b) => b === 1) } } };
     case 'int8': case 'int16': case 'int32': return { scalars: { int_data: { data: Array.from(c.data) } } };
@@ -67,7 +68,7 @@ function payloadFor(dataType: DataType, c: Column, timezone = DEFAULT_TIMEZONE):
     return { scalars: { string_data: { data: out } } };
   }
   if (dataType === DataType.Geometry && c.kind === 'varchar') return { scalars: { geometry_wkt_data: { data: c.data } } };
-  return payloadToWire(c);
+  return payloadOfColumn(c);
 }
 
 /** An output column -> a row-dense FieldData (`valid_data` set for nullable columns). */

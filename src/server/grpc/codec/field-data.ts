@@ -38,7 +38,7 @@ type Dense = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array |
  */
 function expandTyped<A extends Dense>(src: A, width: number, valid: Uint8Array | null, numRows: number, name: string, make: (n: number) => A): A {
   const rows = width === 0 ? 0 : src.length / width;
-  if (rows === numRows) return src;
+  if (rows === numRows || numRows < 0) return src; // numRows < 0: as many rows as given (struct members)
   if (valid === null || rows !== countValid(valid)) {
     throw errors.invalidParameter(`row count of field ${name}`, { expected: numRows, actual: rows });
   }
@@ -259,7 +259,7 @@ function fixedDim(dim: number, name: string): number {
   return dim;
 }
 
-function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
+export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
   switch (type) {
     case DataType.FloatVector: {
       const { dim, data } = vectorData(fd, 'float_vector', name);

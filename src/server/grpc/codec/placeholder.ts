@@ -72,8 +72,31 @@ export function columnFromPlaceholderValues(type: number, values: Uint8Array[]):
   }
 }
 
+/** Embedding-list placeholder types (EmbListBinaryVector 300 ... EmbListInt8Vector 305) are the vector type + 200. */
+const EMB_LIST_OFFSET = 200;
+
+/**
+ * `placeholder_group` bytes -> query vectors: one column of nq vectors, or for embedding lists
+ * (struct vector members, MAX_SIM) one single-row column per query holding its whole list (the
+ * service splits it by the field's dim).
+ */
+export function queriesFromPlaceholderGroup(b: Uint8Array): { vectors: Column } | { embLists: Column[] } {
+  const { type, values } = placeholderOf(b);
+  if (type >= PlaceholderType.BinaryVector + EMB_LIST_OFFSET && type <= PlaceholderType.Int8Vector + EMB_LIST_OFFSET) {
+    if (type === PlaceholderType.SparseFloatVector + EMB_LIST_OFFSET) throw errors.invalidParameter('sparse embedding list search is not supported');
+    if (values.length === 0) throw errors.invalidParameter('placeholder group', { expected: 'at least one query', actual: 0 });
+    return { embLists: values.map((v) => columnFromPlaceholderValues(type - EMB_LIST_OFFSET, [v])) };
+  }
+  return { vectors: columnFromPlaceholderValues(type, values) };
+}
+
 /** `placeholder_group` bytes -> query vectors. Exactly one placeholder (`$0`) is expected. */
 export function vectorsFromPlaceholderGroup(b: Uint8Array): Column {
+  const { type, values } = placeholderOf(b);
+  return columnFromPlaceholderValues(type, values);
+}
+
+function placeholderOf(b: Uint8Array): { type: number; values: Uint8Array[] } {
   let group: Wire;
   try {
     group = msg(decodePlaceholderGroupBytes(b), 'placeholder_group');
@@ -84,7 +107,7 @@ export function vectorsFromPlaceholderGroup(b: Uint8Array): Column {
   if (placeholders.length !== 1) throw errors.invalidParameter('placeholder group', { expected: 'one placeholder', actual: placeholders.length });
   const ph = msg(placeholders[0], 'placeholder');
   const values = list(ph['values'], 'placeholder.values').map((v) => bytes(v, 'placeholder.values'));
-  return columnFromPlaceholderValues(num(ph['type'], 'placeholder.type'), values);
+  return { type: num(ph['type'], 'placeholder.type'), values };
 }
 
 /** `schema.IDs` -> PrimaryKeys (an unset oneof is an empty int64 list). */

@@ -8,6 +8,8 @@
 import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, OutputColumn } from '../../../service/types.js';
 import { messageCodec } from '../proto.js';
 import { fieldDataToWire } from './field-data-encode.js';
+import { fieldsDataToWire } from './struct-data.js';
+import type { Wire } from './wire.js';
 import { PbWriter } from './pb/writer.js';
 import { successStatus } from './status.js';
 
@@ -25,8 +27,11 @@ function successStatusBytes(): Buffer {
 
 let fieldDataCodec: ReturnType<typeof messageCodec> | undefined;
 function fieldDataBytes(c: OutputColumn): Buffer {
+  return wireFieldDataBytes(fieldDataToWire(c));
+}
+function wireFieldDataBytes(fd: Wire): Buffer {
   fieldDataCodec ??= messageCodec('milvus.proto.schema.FieldData');
-  return fieldDataCodec.serialize(fieldDataToWire(c));
+  return fieldDataCodec.serialize(fd);
 }
 
 const LD = 2;
@@ -54,7 +59,7 @@ function writeScores(w: PbWriter, scores: Float32Array): void {
 function writeSearchResultData(w: PbWriter, r: SearchResult): void {
   w.tag(1, 0).uint53(r.nq);
   w.tag(2, 0).uint53(r.topK);
-  for (const c of r.columns) w.tag(3, LD).bytes(fieldDataBytes(c));
+  for (const fd of fieldsDataToWire(r.columns)) w.tag(3, LD).bytes(wireFieldDataBytes(fd));
   writeScores(w, r.scores);
   w.tag(5, LD).message((s) => writeIds(s, r.ids));
   if (r.topks.length > 0) w.tag(6, LD).message((p) => { for (const k of r.topks) p.uint53(k); });
@@ -64,6 +69,8 @@ function writeSearchResultData(w: PbWriter, r: SearchResult): void {
   if (it !== undefined) w.tag(11, LD).message((s) => s.tag(1, LD).string(it.token).tag(2, 5).float(it.lastBound));
   w.tag(13, LD).string(r.primaryFieldName);
   for (const h of r.highlights ?? []) w.tag(14, LD).message((m) => writeHighlightResult(m, h));
+  const offsets = r.elementIndices;
+  if (offsets !== undefined && offsets.length > 0) w.tag(15, LD).message((l) => l.tag(1, LD).message((p) => { for (const o of offsets) p.uint53(o); }));
 }
 
 /** `common.HighlightResult`: field_name (1), datas (2) = HighlightData{fragments (1), scores (2, packed)}. */

@@ -2,7 +2,7 @@
 import { errors } from '../../../core/errors.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
-import { columnsFromFieldData } from './field-data.js';
+import { columnsFromFieldData } from './struct-data.js';
 import { templateValuesFromWire } from './template.js';
 import { fieldOpsFromWire } from '../../../service/partial-upsert.js';
 import { bool, int64, keyValues, list, num, optionalString, str, strings, type Wire } from './wire.js';

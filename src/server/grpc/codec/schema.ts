@@ -2,9 +2,10 @@
  * Collection schemas on the wire: `CreateCollectionRequest` (schema as serialized bytes) in, and
  * `DescribeCollectionResponse` out. The `$meta` field never appears in the wire schema's `fields`.
  */
-import { DataType, type ConsistencyLevel } from '../../../core/enums.js';
+import { DataType, isVectorType, type ConsistencyLevel } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
-import type { FieldSchema, FunctionSchema, ScalarValue } from '../../../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema, ScalarValue } from '../../../schema/types.js';
+import { structMembersOf } from '../../../schema/types.js';
 import type * as T from '../../../service/types.js';
 import { formatTimestamptz } from '../../../schema/temporal.js';
 import { decodeCollectionSchemaBytes, decodeFieldSchemaBytes } from '../proto.js';
@@ -91,6 +92,36 @@ function fieldSpecFrom(v: unknown): T.FieldSpecInput {
   return spec;
 }
 
+/** Milvus's DataType of a struct member on the wire: Array (scalars) or ArrayOfVector (vectors). */
+const ARRAY_OF_VECTOR = 106;
+
+/** A struct member on the wire (Array / ArrayOfVector of its own type) -> a spec of its own type. */
+function memberSpecFrom(v: unknown): T.FieldSpecInput {
+  const f = msg(v, 'struct member');
+  const wrapper = num(f['data_type'], 'data_type');
+  const own = num(f['element_type'], 'element_type');
+  if (wrapper !== DataType.Array && wrapper !== ARRAY_OF_VECTOR) {
+    throw errors.invalidParameter(`field ${String(f['name'])} of a struct must be an Array or ArrayOfVector field`, { actual: wrapper });
+  }
+  return fieldSpecFrom({ ...f, data_type: own, element_type: 0 });
+}
+
+/** `StructArrayFieldSchema` -> spec; max_capacity from its own type_params, else its members' (what the SDK sends). */
+function structFieldFrom(v: unknown): T.StructFieldSpecInput {
+  const s = msg(v, 'struct_array_fields');
+  const members = list(s['fields'], 'struct.fields');
+  const own = intTypeParam(keyValues(s['type_params'], 'type_params'), 'max_capacity');
+  const first = members[0] === undefined ? undefined : intTypeParam(keyValues(msg(members[0], 'field')['type_params'], 'type_params'), 'max_capacity');
+  const spec: T.StructFieldSpecInput = {
+    name: str(s['name'], 'struct.name'),
+    description: str(s['description'], 'struct.description'),
+    members: members.map(memberSpecFrom),
+  };
+  const cap = own ?? first;
+  if (cap !== undefined) spec.maxCapacity = cap;
+  return spec;
+}
+
 function functionFrom(v: unknown): FunctionSchema {
   const f = msg(v, 'function');
   return {
@@ -168,6 +199,7 @@ export function createCollectionFromWire(req: Wire, ctx: CallContext): T.CreateC
     enableDynamicField: bool(schema['enable_dynamic_field']),
     autoId: bool(schema['autoID']),
     functions: list(schema['functions'], 'schema.functions').map(functionFrom),
+    structFields: list(schema['struct_array_fields'], 'schema.struct_array_fields').map(structFieldFrom),
     properties: { ...keyValues(schema['properties'], 'schema.properties'), ...keyValues(req['properties'], 'properties') },
   };
   const shards = num(req['shards_num'], 'shards_num');
@@ -205,6 +237,35 @@ function fieldToWire(f: FieldSchema, functionOutputs: ReadonlySet<string>): Wire
   return out;
 }
 
+/** A stored member -> the wire's member FieldSchema: its plain name, Array / ArrayOfVector of its own type. */
+function memberToWire(f: FieldSchema, t: DataType): Wire {
+  const { max_capacity: _cap, ...rest } = f.typeParams;
+  const base = fieldToWire({ ...f, maxCapacity: null, typeParams: rest }, new Set());
+  const cap = structCapacity(f);
+  return {
+    ...base,
+    name: f.structMember?.name ?? f.name,
+    data_type: isVectorType(t) ? ARRAY_OF_VECTOR : DataType.Array,
+    element_type: t,
+    type_params: [...list(base['type_params'], 'type_params'), { key: 'max_capacity', value: String(cap) }],
+  };
+}
+
+function structCapacity(f: FieldSchema): number {
+  return Number(f.typeParams['max_capacity'] ?? f.maxCapacity ?? 0);
+}
+
+function structFieldsToWire(schema: CollectionSchema): Wire[] {
+  return (schema.structFields ?? []).map((s) => ({
+    fieldID: String(s.fieldId),
+    name: s.name,
+    description: s.description,
+    fields: structMembersOf(schema, s.name).map((m) => memberToWire(m, m.structMember?.type ?? DataType.None)),
+    type_params: [{ key: 'max_capacity', value: String(s.maxCapacity) }],
+    nullable: false,
+  }));
+}
+
 function functionToWire(fn: FunctionSchema): Wire {
   return {
     name: fn.name,
@@ -225,7 +286,8 @@ export function describeCollectionToWire(d: T.CollectionDescription): Wire {
       name: d.schema.name,
       description: d.schema.description,
       autoID: pk?.autoId ?? false,
-      fields: d.schema.fields.filter((f) => !f.isDynamic).map((f) => fieldToWire(f, functionOutputs)),
+      fields: d.schema.fields.filter((f) => !f.isDynamic && f.structMember === undefined).map((f) => fieldToWire(f, functionOutputs)),
+      struct_array_fields: structFieldsToWire(d.schema),
       enable_dynamic_field: d.schema.enableDynamicField,
       properties: [],
       functions: d.schema.functions.map(functionToWire),

@@ -11,7 +11,8 @@ import { RERANK_FUNCTION_TYPE } from '../../../service/function-score.js';
 import type * as T from '../../../service/types.js';
 import { dbNameOf, type CallContext } from './context.js';
 import { fieldDataToWire } from './field-data-encode.js';
-import { primaryKeysFromWire, primaryKeysToWire, vectorsFromPlaceholderGroup } from './placeholder.js';
+import { fieldsDataToWire } from './struct-data.js';
+import { primaryKeysFromWire, primaryKeysToWire, queriesFromPlaceholderGroup } from './placeholder.js';
 import { consistencyOf } from './schema.js';
 import { templateValuesFromWire } from './template.js';
 import { bytes, int64, isWire, keyValues, list, num, oneofCase, optionalString, str, strings, type Wire } from './wire.js';
@@ -56,6 +57,11 @@ export function metricTypeFrom(raw: string | undefined): MetricType | '' {
   return found;
 }
 
+/** MAX_SIM* metrics name embedding-list search on a struct vector member (service/struct-search.ts). */
+function isMaxSim(raw: string | undefined): boolean {
+  return raw !== undefined && raw.trim().toUpperCase().startsWith('MAX_SIM');
+}
+
 /** `function_score` -> FunctionScore (every function must be of type Rerank, with no output fields). */
 function functionScoreFromWire(req: Wire): T.FunctionScore | undefined {
   const fs = req['function_score'];
@@ -92,19 +98,22 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
     collectionName: str(req['collection_name'], 'collection_name'),
     nq: num(req['nq'], 'nq'),
     topK: intParam(p, 'topk') ?? intParam(p, 'limit') ?? 0,
-    metricType: metricTypeFrom(p['metric_type']),
+    metricType: isMaxSim(p['metric_type']) ? '' : metricTypeFrom(p['metric_type']),
     filter: str(req['dsl'], 'dsl'),
     outputFields: strings(req['output_fields'], 'output_fields'),
     partitionNames: strings(req['partition_names'], 'partition_names'),
     templateValues: templateValuesFromWire(req['expr_template_values']),
   };
   if ((p['topk'] ?? p['limit']) === undefined) throw errors.missingParameter('topk');
+  if (isMaxSim(p['metric_type'])) out.embListMetric = (p['metric_type'] ?? '').trim().toUpperCase();
   if (input === 'ids') {
     out.ids = primaryKeysFromWire(req['ids']);
     if (out.nq === 0) out.nq = out.ids.data.length;
   } else {
-    out.vectors = vectorsFromPlaceholderGroup(bytes(req['placeholder_group'], 'placeholder_group'));
-    if (out.nq === 0) out.nq = columnLength(out.vectors);
+    const q = queriesFromPlaceholderGroup(bytes(req['placeholder_group'], 'placeholder_group'));
+    if ('vectors' in q) out.vectors = q.vectors;
+    else out.embLists = q.embLists;
+    if (out.nq === 0) out.nq = 'vectors' in q ? columnLength(q.vectors) : q.embLists.length;
   }
   const annsField = optionalString(p['anns_field'], 'anns_field');
   if (annsField !== undefined) out.annsField = annsField;
@@ -225,7 +234,7 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
   const results: Wire = {
     num_queries: String(r.nq),
     top_k: String(r.topK),
-    fields_data: r.columns.map(fieldDataToWire),
+    fields_data: fieldsDataToWire(r.columns),
     scores: Array.from(r.scores),
     ids: primaryKeysToWire(r.ids),
     topks: r.topks.map(String),
@@ -233,6 +242,7 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
     primary_field_name: r.primaryFieldName,
   };
   if (r.groupByValues !== null) results['group_by_field_value'] = fieldDataToWire(r.groupByValues);
+  if (r.elementIndices !== undefined && r.elementIndices.length > 0) results['element_indices'] = { data: r.elementIndices.map(String) };
   if (r.iterator !== undefined) results['search_iterator_v2_results'] = { token: r.iterator.token, last_bound: r.iterator.lastBound };
   if (r.highlights !== undefined) {
     results['highlight_results'] = r.highlights.map((h) => ({ field_name: h.fieldName, datas: h.datas.map((d) => ({ fragments: d.fragments, scores: d.scores })) }));
@@ -243,9 +253,10 @@ export function searchResultsToWire(r: T.SearchResult, collectionName: string): 
 /** Service result -> `QueryResults` (without `status`). */
 export function queryResultsToWire(r: T.QueryResult, collectionName: string): Wire {
   return {
-    fields_data: r.columns.map(fieldDataToWire),
+    fields_data: fieldsDataToWire(r.columns),
     collection_name: collectionName,
     output_fields: r.outputFields,
     primary_field_name: r.primaryFieldName,
+    ...(r.elementIndices === undefined ? {} : { element_indices: r.elementIndices.map((row) => ({ indices: { data: row.map(String) } })) }),
   };
 }

@@ -1,0 +1,182 @@
+/**
+ * Search on a vector member of an Array-of-Struct field (`anns_field: "items[embedding]"`), as
+ * Milvus 2.6 does it, searched exactly over the stored elements (schema/struct.ts):
+ * - an embedding list per query (placeholder EmbList*, metric MAX_SIM*): one hit per row, scored
+ *   sum over the query's vectors of the best element's similarity (MAX_SIM = MAX_SIM_COSINE; for
+ *   the distance metrics L2 / HAMMING / JACCARD the sum of the smallest distances, smaller better);
+ * - one vector per query (a plain metric): element-level search, each hit one element, carrying
+ *   its offset in the row.
+ * Indexes on a member are recorded (CreateIndex / DescribeIndex) and searched exactly.
+ */
+import type { MetricType } from '../core/enums.js';
+import { DataType, smallerIsBetter } from '../core/enums.js';
+import { errors } from '../core/errors.js';
+import type { ScopedChunk, RowRefs } from '../engine/read.js';
+import { gatherColumn, matchRows } from '../engine/read.js';
+import type { FilterPlan, Node } from '../expr/index.js';
+import { matchingElements } from '../expr/index.js';
+import type { CollectionRuntime } from '../engine/collection.js';
+import { fieldByName } from '../schema/types.js';
+import type { Column } from '../schema/column.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
+import { memberWidth } from '../schema/struct.js';
+import type { FieldSchema } from '../schema/types.js';
+import type * as T from './types.js';
+
+/** The plain metrics a member's index or element-level search may use, by member type. */
+const BINARY_METRICS: readonly string[] = ['HAMMING', 'JACCARD'];
+const FLOAT_METRICS: readonly string[] = ['COSINE', 'IP', 'L2'];
+
+export interface StructRoute {
+  metric: MetricType;
+  perQuery: { refs: RowRefs; scores: Float32Array; offsets?: Int32Array }[];
+}
+
+function plainMetrics(f: FieldSchema): readonly string[] {
+  return f.structMember?.type === DataType.BinaryVector ? BINARY_METRICS : FLOAT_METRICS;
+}
+
+/** The base metric of a MAX_SIM* name (MAX_SIM alone is MAX_SIM_COSINE, or MAX_SIM_HAMMING for binary members). */
+function baseOfMaxSim(f: FieldSchema, m: string): string {
+  if (m === 'MAX_SIM') return f.structMember?.type === DataType.BinaryVector ? 'HAMMING' : 'COSINE';
+  return m.slice('MAX_SIM_'.length);
+}
+
+/** CreateIndex on a struct vector member: the metric to record (MAX_SIM* or a plain one for element-level search). */
+export function structIndexMetric(f: FieldSchema, requested: string): string {
+  const m = requested === '' ? 'MAX_SIM' : requested;
+  const base = m.startsWith('MAX_SIM') ? baseOfMaxSim(f, m) : m;
+  if (!plainMetrics(f).includes(base)) {
+    throw errors.invalidParameter(`metric type ${m} is not supported on struct vector field ${f.name}`, { expected: [...plainMetrics(f).map((x) => `MAX_SIM_${x}`), ...plainMetrics(f)].join('|') });
+  }
+  return m;
+}
+
+/** Any vector column -> float64 values, `width` per vector (binary: its bytes). */
+function numbersOf(c: Column): Float64Array {
+  switch (c.kind) {
+    case 'floatVector': case 'int8Vector': case 'binaryVector': return Float64Array.from(c.data);
+    case 'float16Vector': return Float64Array.from(c.data, float16BitsToFloat32);
+    case 'bfloat16Vector': return Float64Array.from(c.data, bfloat16BitsToFloat32);
+    default: throw errors.invalidParameter('vector type must be the same as the anns field', { actual: c.kind });
+  }
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x & 0xff; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
+/** Score of query vector q (at qa) against element e (at ea), `w` numbers each. */
+function score(metric: string, q: Float64Array, qa: number, e: ArrayLike<number>, ea: number, w: number): number {
+  if (metric === 'HAMMING' || metric === 'JACCARD') {
+    let diff = 0, inter = 0, union = 0;
+    for (let i = 0; i < w; i++) {
+      const a = q[qa + i]! & 0xff, b = Number(e[ea + i]) & 0xff;
+      diff += popcount(a ^ b); inter += popcount(a & b); union += popcount(a | b);
+    }
+    return metric === 'HAMMING' ? diff : union === 0 ? 0 : 1 - inter / union;
+  }
+  let dot = 0, qq = 0, ee = 0, l2 = 0;
+  for (let i = 0; i < w; i++) {
+    const a = q[qa + i]!, b = Number(e[ea + i]);
+    dot += a * b; qq += a * a; ee += b * b; l2 += (a - b) * (a - b);
+  }
+  if (metric === 'IP') return dot;
+  if (metric === 'L2') return l2;
+  return qq === 0 || ee === 0 ? 0 : dot / Math.sqrt(qq * ee);
+}
+
+interface Candidate { hit: number; score: number; offset: number }
+
+function topK(cands: Candidate[], k: number, smaller: boolean): Candidate[] {
+  cands.sort((a, b) => (smaller ? a.score - b.score : b.score - a.score) || a.hit - b.hit || a.offset - b.offset);
+  return cands.slice(0, k);
+}
+
+function toRoute(all: RowRefs, picked: Candidate[], withOffsets: boolean): StructRoute['perQuery'][number] {
+  const refs = { chunk: Int32Array.from(picked, (c) => all.chunk[c.hit]!), row: Int32Array.from(picked, (c) => all.row[c.hit]!) };
+  const scores = Float32Array.from(picked, (c) => c.score);
+  return withOffsets ? { refs, scores, offsets: Int32Array.from(picked, (c) => c.offset) } : { refs, scores };
+}
+
+/** Query vectors per query: embedding lists split by the member's width, or one vector each. */
+function queriesOf(f: FieldSchema, req: T.SearchRequest): Float64Array[] {
+  const w = memberWidth(f);
+  const check = (c: Column): Float64Array => {
+    const nums = numbersOf(c);
+    if (nums.length === 0 || nums.length % w !== 0) {
+      throw errors.invalidParameter('the dimension of the query vectors does not match the anns field', { field: f.name, expected: f.dim ?? 0 });
+    }
+    return nums;
+  };
+  if (req.embLists !== undefined) return req.embLists.map(check);
+  if (req.vectors === undefined) throw errors.missingParameter('vectors');
+  const all = check(req.vectors);
+  const nq = all.length / w;
+  const out: Float64Array[] = [];
+  for (let q = 0; q < nq; q++) out.push(all.subarray(q * w, (q + 1) * w));
+  return out;
+}
+
+/**
+ * Run one search route on a struct vector member. `indexMetric` is the member index's metric
+ * (recorded as given); `k` the hits wanted per query.
+ */
+export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req: T.SearchRequest, indexMetric: string, filter: FilterPlan | null, k: number): StructRoute {
+  const embList = req.embLists !== undefined;
+  const asked = (req.embListMetric ?? req.metricType ?? '').toUpperCase();
+  let metric: string;
+  if (embList) {
+    const m = asked !== '' ? asked : indexMetric.startsWith('MAX_SIM') ? indexMetric : 'MAX_SIM';
+    if (!m.startsWith('MAX_SIM')) throw errors.invalidParameter(`embedding list search needs a MAX_SIM metric, got ${m}`);
+    metric = baseOfMaxSim(f, m);
+  } else {
+    const m = asked !== '' ? asked : indexMetric;
+    metric = m.startsWith('MAX_SIM') ? baseOfMaxSim(f, m) : m;
+  }
+  if (!plainMetrics(f).includes(metric)) throw errors.invalidParameter('metric type not match', { expected: indexMetric, actual: asked });
+  const smaller = smallerIsBetter(metric as MetricType);
+  const queries = queriesOf(f, req);
+  const w = memberWidth(f);
+  const all = matchRows(scope, filter);
+  const col = gatherColumn(scope, f, all);
+  const rows = col.kind === 'array' ? col.data : [];
+  const perQuery: StructRoute['perQuery'] = [];
+  for (const q of queries) {
+    const nv = q.length / w;
+    const cands: Candidate[] = [];
+    for (let h = 0; h < rows.length; h++) {
+      const row = rows[h]!;
+      const ne = row.length / w;
+      if (ne === 0) continue;
+      if (!embList) {
+        for (let e = 0; e < ne; e++) cands.push({ hit: h, score: score(metric, q, 0, row as ArrayLike<number>, e * w, w), offset: e });
+        continue;
+      }
+      let total = 0;
+      for (let v = 0; v < nv; v++) {
+        let best = smaller ? Infinity : -Infinity;
+        for (let e = 0; e < ne; e++) {
+          const s = score(metric, q, v * w, row as ArrayLike<number>, e * w, w);
+          if (smaller ? s < best : s > best) best = s;
+        }
+        total += best;
+      }
+      cands.push({ hit: h, score: total, offset: 0 });
+    }
+    perQuery.push(toRoute(all, topK(cands, k, smaller), !embList));
+  }
+  return { metric: metric as MetricType, perQuery };
+}
+
+/** Element-level query: per result row, the offsets of the struct elements its element_filter matched. */
+export function elementIndicesOf(scope: readonly ScopedChunk[], c: CollectionRuntime, node: Node & { op: 'elementFilter' }, refs: RowRefs): number[][] {
+  const columns = new Map<string, Column>();
+  for (const name of [node.countField, ...node.members]) {
+    const f = fieldByName(c.meta.schema, name);
+    if (f !== undefined) columns.set(name, gatherColumn(scope, f, refs));
+  }
+  return matchingElements(node, { numRows: refs.chunk.length, column: (name) => columns.get(name) });
+}
