@@ -67,7 +67,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
     const reporter = view.placement.reporter(d.nodeId, d.leaseTtlSec);
     closers.push(() => reporter.close());
     const follower = await Follower.start({
-      selfId: d.nodeId, log, stepMs: STEP_MS, placementMs: 1000, closeDelayMs: 5000, warn,
+      selfId: d.nodeId, log, stepMs: STEP_MS, placementMs: 1000, closeDelayMs: 5000, warn, note: warn,
       catalogVersion: async () => {
         if (Date.now() - writerAtMs >= 1000) {
           writer = (await owners.owner(d.cluster)).holder;
@@ -86,6 +86,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         });
         return { service, version: ports.catalog.loadedVersion };
       },
+      readCatalog: () => catalog.load(),
       placement: async () => ({
         nodeIds: (await view.queryNodes()).map((n) => n.id),
         replicas: await view.replicaNumbers(),

@@ -30,6 +30,14 @@ export class FollowerLog implements Log {
     }
   }
 
+  /** Records from `from` through `through`, read again for partitions a catalog change added; `readThrough` stays. */
+  async *range(from: bigint, through: bigint): AsyncIterable<LogRecord> {
+    for await (const r of this.log.readFrom(from)) {
+      if (r.lsn > through) return;
+      yield r;
+    }
+  }
+
   /** The writer truncates; a follower never does. */
   async truncateBelow(): Promise<void> {}
   async close(): Promise<void> {}
