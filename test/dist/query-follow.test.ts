@@ -6,7 +6,7 @@
  * (the node's log names what it loaded and freed), and the node's RSS never grows by a second copy
  * of the data (it did when every catalog change reopened the whole engine).
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ async function serve(id: string, role: 'writer' | 'query'): Promise<{ node: Sext
 }
 
 async function rssBytes(pid: number): Promise<number> {
-  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''));
   return m ? Number(m[1]) * 1024 : 0;
 }
 
@@ -90,6 +90,15 @@ async function peakRss(pid: number, fn: () => Promise<void>): Promise<number> {
 }
 
 test('a query node applies flush, compaction and index creation without a gap or a second copy', { timeout: 200_000 }, async (t) => {
+  try {
+    await followChanges(t);
+  } catch (e) {
+    for (const n of procs) t.diagnostic(`${n.id} (exit ${String(n.proc.exitCode)}): ${n.out().slice(-2000)}`);
+    throw e;
+  }
+});
+
+async function followChanges(t: TestContext): Promise<void> {
   const w = await serve('w1', 'writer');
   const q = await serve('q1', 'query');
   const cw = w.client;
@@ -150,4 +159,4 @@ test('a query node applies flush, compaction and index creation without a gap or
   assert.ok(indexGrowth < 0.5 * VECTOR_BYTES, `index creation: RSS grew ${indexGrowth} bytes`);
   // Compaction rewrites every segment: its target is loaded before the sources are freed (no gap), so one copy more at most.
   assert.ok(compactGrowth < 1.6 * VECTOR_BYTES, `compaction: RSS grew ${compactGrowth} bytes`);
-});
+}
