@@ -11,7 +11,7 @@
  * --tls-mode 0|1|2 with --tls-cert, --tls-key, --tls-ca (SEXTANT_TLS_*): TLS on the main port,
  * gRPC and REST v2 both (ALPN); mode 2 requires and verifies client certificates. --http-tls
  * (SEXTANT_HTTP_TLS=true) puts the http port on TLS too, with the same certificate and rule.
- * Users, roles and grants live in DIR/RBAC (in etcd with --etcd; service/auth); a rest-users.json of older versions is ignored.
+ * Users, roles and grants live in DIR/RBAC (service/auth); a rest-users.json of older versions is ignored.
  * From the environment only: SEXTANT_MEMORY_BUDGET_BYTES, SEXTANT_SEARCH_THREADS, SEXTANT_WASM=off,
  * SEXTANT_WASM_BLOCK_BYTES (see options.ts engineSettingsFromEnv).
  * Distributed mode (issue #14, first step; server/distributed.ts): --etcd URL[,URL] (SEXTANT_ETCD),
