@@ -46,6 +46,18 @@ export class EngineCatalog implements Catalog {
   }
 
   /**
+   * A query node follows the writer's catalog (follow-catalog.ts): databases, aliases and the id
+   * counter as `body` has them; collections are reconciled by the caller. Never committed here.
+   */
+  adopt(body: ManifestBody, version: bigint): void {
+    this.databases.clear();
+    for (const d of body.databases) this.databases.set(d.name, d);
+    this.aliases = body.aliases;
+    if (body.nextId > this.nextId) this.nextId = body.nextId;
+    this.version = version;
+  }
+
+  /**
    * Refused once storage failed; a failed commit fails storage, except a full disk that left the
    * old document in place (code 7). Either way nothing is published.
    */

@@ -224,9 +224,10 @@ export class Indexer {
     return n;
   }
 
-  /** Load the built indexes of a segment whose columns are in memory. */
-  async attach(c: CollectionRuntime, seg: SealedSegment): Promise<void> {
+  /** Load the built indexes of a segment whose columns are in memory (only those `only` accepts, when given). */
+  async attach(c: CollectionRuntime, seg: SealedSegment, only?: (indexId: number) => boolean): Promise<void> {
     for (const index of c.meta.indexes) {
+      if (only !== undefined && !only(index.id)) continue;
       if (seg.meta.indexFiles?.[String(index.id)]) await this.attachOne(c, seg, index);
     }
   }

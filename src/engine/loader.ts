@@ -216,7 +216,12 @@ export class Loader {
 
   private releasePartition(p: PartitionRuntime): void {
     p.loaded = false;
-    for (const s of p.sealed) {
+    this.releaseSegments(p.sealed);
+  }
+
+  /** Free what loaded segments hold (a query node's segments that compaction replaced). */
+  releaseSegments(segments: readonly SealedSegment[]): void {
+    for (const s of segments) {
       for (const r of s.residents ?? []) r.release();
       s.residents = undefined;
       for (const i of s.data?.indexes.values() ?? []) i.index.close?.();

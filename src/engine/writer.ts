@@ -128,12 +128,16 @@ export class Writer {
     }
   }
 
-  /** Apply the log from the checkpoint on (at open); records already in a partition's files are skipped. */
-  async replay(records: AsyncIterable<LogRecord>): Promise<void> {
+  /**
+   * Apply the log from the checkpoint on (at open); records already in a partition's files are
+   * skipped. `into` names the collections to apply to (default: the live ones); a query node
+   * replays into partitions it has not published yet (engine/follow-catalog.ts).
+   */
+  async replay(records: AsyncIterable<LogRecord>, into?: (collectionId: number) => CollectionRuntime | undefined): Promise<void> {
     for await (const rec of records) {
       if (rec.type !== RecordType.Write) throw errors.internal(`unknown WAL record type ${rec.type} at LSN ${rec.lsn}`);
       const r = decodeWriteRecord(rec.payload);
-      const c = this.deps.catalog.collections.get(r.collectionId);
+      const c = into !== undefined ? into(r.collectionId) : this.deps.catalog.collections.get(r.collectionId);
       if (c) this.apply(c, r, rec.lsn);
       else this.deps.clock.observe(r.ts);
     }

@@ -10,6 +10,7 @@ import { createServer as createHttp2, type Http2Server, type ServerHttp2Session 
 import * as path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { EtcdCatalogStore } from '../storage/dist/etcd-catalog.js';
+import { EtcdRbacStore } from '../storage/dist/etcd-rbac.js';
 import { EtcdLeaseProvider, type EtcdLease } from '../storage/dist/etcd-lease.js';
 import { registerNode } from '../storage/dist/etcd-nodes.js';
 import { EtcdTso } from '../storage/dist/etcd-tso.js';
@@ -70,7 +71,7 @@ async function openPorts(client: Etcd3, lease: EtcdLease, opts: MainOptions, d: 
   });
   const log = await NatsLog.connect(d.nats, { stream: `sextant_${d.cluster}`, replicas: Math.min(3, d.nats.length), lease });
   const clock = await EtcdTso.open(client, lease, { name: d.cluster });
-  return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock };
+  return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster) };
 }
 
 /** grpc-message: bytes outside printable ASCII, and '%', percent-encoded (the gRPC HTTP/2 spec). */

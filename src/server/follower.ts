@@ -1,10 +1,10 @@
 /**
  * What keeps a query node's engine current (issue #14). One loop, every `stepMs` or at once when a
  * read waits for it (the placement is read every `placementMs`):
- * 1. If the catalog's version in etcd moved (a flush, an index, DDL, a load), open a new engine over
- *    the new catalog (its sealed segments from S3 through the disk cache, the log replayed from the
- *    catalog's checkpoint), swap it in, close the old one a little later (reads running on it finish).
- * 2. Else apply the log records written since the last step (idempotent per partition by LSN).
+ * 1. If the catalog's version in etcd moved (a flush, an index, DDL, a load), apply the new catalog
+ *    to the running engine (engine/follow-catalog.ts): only what changed is read from S3 and the
+ *    log, what went away is freed a little later (reads running on it finish); never two engines.
+ * 2. Apply the log records written since the last step (idempotent per partition by LSN).
  * 3. If the catalog did not move meanwhile, everything acknowledged before the step began is applied:
  *    `safeTs` (a TSO timestamp of the step's start) says so. A read waits until `safeTs` reaches the
  *    timestamp its consistency level requires (consistency.ts).
@@ -15,6 +15,8 @@
 import { errors } from '../core/errors.js';
 import { Mutex } from '../engine/mutex.js';
 import type { CollectionRuntime } from '../engine/collection.js';
+import { followCatalog, type FollowReport } from '../engine/follow-catalog.js';
+import { decodeCatalog } from '../engine/meta.js';
 import type { SextantService } from '../service/service.js';
 import { placeReplicas, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
 import type { FollowerLog } from '../storage/dist/follower-ports.js';
@@ -29,16 +31,20 @@ export interface FollowerDeps {
   selfId: string;
   log: FollowerLog;
   catalogVersion(): Promise<bigint>;
-  /** Open a service over the catalog as it is now; `loads` picks the collections to load. Resolves with it and the catalog version it read. */
+  /** Open the service over the catalog as it is now (once, at start); `loads` picks the collections to load. Resolves with it and the catalog version it read. */
   open(loads: (collectionId: number) => boolean): Promise<{ service: SextantService; version: bigint }>;
+  /** The catalog document as it is now. */
+  readCatalog(): Promise<{ body: Uint8Array; version: bigint } | null>;
   /** Live query node ids and the recorded replica numbers. */
   placement(): Promise<Placed>;
   report(r: NodeLoadReport): Promise<void>;
   warn(line: string): void;
+  /** A line for the node's log (catalog changes applied). */
+  note?(line: string): void;
   stepMs: number;
   /** How often the live query nodes and replica numbers are read again. */
   placementMs: number;
-  /** How long a closed engine's reads may still run before its memory is freed. */
+  /** How long reads may still run on segments a catalog change removed before their memory is freed. */
   closeDelayMs: number;
 }
 
@@ -54,6 +60,10 @@ export class Follower {
   /** Every write acknowledged before this TSO timestamp is applied to `current`. */
   safeTs = 0n;
   lastError: unknown = null;
+  /** What the last catalog change cost (for the log and the tests). */
+  lastFollow: FollowReport | null = null;
+  /** Catalog changes applied since start. */
+  catalogChanges = 0;
   private version: bigint;
   private placed: Placed;
   private placedAtMs = Date.now();
@@ -125,8 +135,8 @@ export class Follower {
       this.placedAtMs = Date.now();
     }
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.deps.catalogVersion() !== this.version) await this.rebuild();
-      else await this.current.engine.writer.replay(this.deps.log.readFrom(this.deps.log.readThrough + 1n));
+      if (await this.deps.catalogVersion() !== this.version) await this.followCatalog();
+      await this.current.engine.writer.replay(this.deps.log.readFrom(this.deps.log.readThrough + 1n));
       if (await this.deps.catalogVersion() === this.version) {
         if (startTs > this.safeTs) this.safeTs = startTs;
         break;
@@ -136,24 +146,22 @@ export class Follower {
     await this.deps.report(this.loadReport());
   }
 
-  private async rebuild(): Promise<void> {
-    const readThrough = this.deps.log.readThrough;
-    let next: { service: SextantService; version: bigint };
-    try {
-      next = await this.deps.open((id) => this.wants(id));
-    } catch (e) {
-      // The old engine still needs the records the failed open read.
-      this.deps.log.readThrough = readThrough;
-      throw e;
-    }
-    const old = this.current;
-    this.current = next.service;
-    this.version = next.version;
-    const t = setTimeout(() => {
-      this.retiring.delete(t);
-      old.close().catch((e: unknown) => this.deps.warn(`closing a replaced engine failed: ${String(e)}`));
-    }, this.deps.closeDelayMs);
-    this.retiring.add(t);
+  private async followCatalog(): Promise<void> {
+    const doc = await this.deps.readCatalog();
+    if (doc === null) return;
+    const log = this.deps.log;
+    this.lastFollow = await followCatalog(this.current.engine, decodeCatalog(doc.body), doc.version, {
+      log: { range: (from, through) => log.range(from, through), get readThrough() { return log.readThrough; } },
+      retire: (free) => {
+        const t = setTimeout(() => { this.retiring.delete(t); free(); }, this.deps.closeDelayMs);
+        this.retiring.add(t);
+      },
+    });
+    this.version = doc.version;
+    this.catalogChanges++;
+    const r = this.lastFollow;
+    this.deps.note?.(`query node ${this.deps.selfId} applied catalog version ${doc.version}: collections +${r.collectionsAdded} -${r.collectionsDropped}, `
+      + `${r.partitionsReplayed} partitions replayed, ${r.segmentsLoaded} segments loaded, ${r.segmentsFreed} freed, ${r.indexesAttached} indexes attached`);
   }
 
   /** Load the replicas placed here, release the others (in memory; the catalog is the writer's). */
@@ -161,13 +169,11 @@ export class Follower {
     const engine = this.current.engine;
     for (const c of engine.collections.values()) {
       const load = c.meta.load;
-      if (load === null || load === undefined) continue;
-      const parts = load.partitionIds.map((id) => c.partitions.get(id)).filter((p) => p !== undefined);
-      if (this.wants(c.id)) {
-        if (parts.some((p) => !p.loaded)) await engine.loader.load(c, parts, load.type, false);
-      } else {
-        for (const p of parts) if (p.loaded) engine.loader.forget(p);
-      }
+      const wanted = load === null || load === undefined || !this.wants(c.id) ? [] : load.partitionIds;
+      // Released on the writer, placed elsewhere, or a partition no longer in the load: freed.
+      for (const p of c.partitions.values()) if (p.loaded && !wanted.includes(p.meta.id)) engine.loader.forget(p);
+      const parts = wanted.map((id) => c.partitions.get(id)).filter((p) => p !== undefined);
+      if (load && parts.some((p) => !p.loaded)) await engine.loader.load(c, parts, load.type, false);
     }
   }
 
@@ -186,6 +192,7 @@ export class Follower {
     this.wake?.();
     await this.loop;
     for (const t of this.retiring) clearTimeout(t);
+    this.retiring.clear();
     await this.current.close();
   }
 }

@@ -12,6 +12,7 @@ import { limits } from '../core/limits.js';
 import { configureWasm } from '../index/wasm/settings.js';
 import { SextantService } from '../service/service.js';
 import { EtcdCatalogStore } from '../storage/dist/etcd-catalog.js';
+import { EtcdRbacStore } from '../storage/dist/etcd-rbac.js';
 import { EtcdLeaseProvider } from '../storage/dist/etcd-lease.js';
 import { registerNode } from '../storage/dist/etcd-nodes.js';
 import { followerPorts, FollowerLog } from '../storage/dist/follower-ports.js';
@@ -28,6 +29,8 @@ const CACHE_BYTES = 1024 * 1024 * 1024;
  * (5 s) never wait at this period; an idle node spent ~51 ms CPU per second at 100 ms (shared machine).
  */
 const STEP_MS = 250;
+/** How often users, roles and grants are read again from etcd. */
+const RBAC_POLL_MS = 1000;
 
 export interface QueryNode {
   service: SextantService;
@@ -67,7 +70,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
     const reporter = view.placement.reporter(d.nodeId, d.leaseTtlSec);
     closers.push(() => reporter.close());
     const follower = await Follower.start({
-      selfId: d.nodeId, log, stepMs: STEP_MS, placementMs: 1000, closeDelayMs: 5000, warn,
+      selfId: d.nodeId, log, stepMs: STEP_MS, placementMs: 1000, closeDelayMs: 5000, warn, note: warn,
       catalogVersion: async () => {
         if (Date.now() - writerAtMs >= 1000) {
           writer = (await owners.owner(d.cluster)).holder;
@@ -76,7 +79,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         return catalog.version();
       },
       open: async (loads) => {
-        const ports = followerPorts({ log, catalog, blobs }, reason);
+        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster) }, reason);
         const service = await SextantService.open({
           dataDir: opts.dataDir, ports, follower: { reason: reason(), loads },
           ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
@@ -86,6 +89,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         });
         return { service, version: ports.catalog.loadedVersion };
       },
+      readCatalog: () => catalog.load(),
       placement: async () => ({
         nodeIds: (await view.queryNodes()).map((n) => n.id),
         replicas: await view.replicaNumbers(),
@@ -93,6 +97,11 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
       report: (r) => reporter.report(r),
     });
     closers.push(() => follower.close());
+    // Users, roles and grants are the writer's (in etcd): read again every second.
+    const rbacPoll = setInterval(() => {
+      follower.current.access.catalog.refresh().catch((e: unknown) => warn(`reading the access-control catalog failed (retried): ${String(e)}`));
+    }, RBAC_POLL_MS);
+    closers.push(async () => clearInterval(rbacPoll));
     const service = followingService(follower, { gracefulTimeMs: 5000, waitMs: limits.consistencyWaitMs });
     return { service, follower, close: closeAll };
   } catch (e) {

@@ -53,7 +53,7 @@ export class SextantService implements MilvusApi {
   static async open(opts: ServiceOptions): Promise<SextantService> {
     const engine = await Engine.open(opts);
     try {
-      const access = await AccessControl.open(engine, opts.auth);
+      const access = await AccessControl.open(engine, opts.auth, opts.ports?.rbac);
       const groups = await ResourceGroups.open(engine, opts.resourceGroups);
       return new SextantService(engine, access, groups, await ImportJobs.open(engine, opts.import), opts.queryNodes);
     } catch (e) {

@@ -99,10 +99,22 @@ export interface TimestampOracle {
  * The five ports of one data set, as the engine is given them (`EngineOptions.ports`). The engine
  * owns them from then on: it closes the log and releases the lease when it closes (or fails to open).
  */
+/** A small JSON document kept apart from the catalog: the access-control catalog (users, roles, grants). */
+export interface DocStore {
+  /** The body, or null when none was ever written. */
+  read(): Promise<unknown | null>;
+  /** Replace the body durably (refused by a read-only node). */
+  write(body: unknown): Promise<void>;
+  /** False when `write` is always refused (a query node reads the writer's document). */
+  readonly writable: boolean;
+}
+
 export interface StoragePorts {
   log: Log;
   catalog: CatalogStore;
   blobs: BlobStore;
   lease: Lease;
   clock: TimestampOracle;
+  /** The access-control catalog's document; default: the data directory's `RBAC` file (rbac-file.ts). */
+  rbac?: DocStore;
 }

@@ -5,6 +5,7 @@
  * replaced atomically exactly like the MANIFEST. The body holds bcrypt hashes, never passwords.
  */
 import type { FileSystem } from './fs/types.js';
+import type { DocStore } from './ports.js';
 import { decodeJsonDoc, encodeJsonDoc, readJsonDoc, writeJsonDoc, type JsonDocFormat } from './json-doc.js';
 
 export const RBAC_FILE = 'RBAC';
@@ -18,3 +19,8 @@ export const decodeRbac = (bytes: Uint8Array, file: string): unknown => decodeJs
 export const writeRbac = (fs: FileSystem, dir: string, body: unknown): Promise<void> => writeJsonDoc(FORMAT, fs, dir, body);
 /** The current catalog body, or null when none was ever written. */
 export const readRbac = (fs: FileSystem, dir: string): Promise<unknown | null> => readJsonDoc(FORMAT, fs, dir);
+
+/** The data directory's `RBAC` file as a DocStore. */
+export function localRbacStore(fs: FileSystem, dir: string): DocStore {
+  return { read: () => readRbac(fs, dir), write: (body) => writeRbac(fs, dir, body), writable: true };
+}

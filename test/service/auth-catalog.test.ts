@@ -10,6 +10,7 @@ import { MemoryFileSystem } from '../../src/storage/fs/memory.js';
 import { FaultyFileSystem } from '../../src/storage/fs/faulty.js';
 import type { FileSystem } from '../../src/storage/fs/types.js';
 import { SextantService } from '../../src/service/service.js';
+import { localRbacStore } from '../../src/storage/rbac-file.js';
 import { RbacCatalog } from '../../src/service/auth/catalog.js';
 import { rng } from '../support/fixtures.js';
 
@@ -77,7 +78,7 @@ test('a crash at any file-system operation keeps every acknowledged RBAC change 
     let crashed: MemoryFileSystem | null = null;
     faulty.onOp = () => { if (++ops === crashAt && crashed === null) crashed = mem.crash(); };
     const acked: string[] = [];
-    const catalog = await RbacCatalog.open(faulty, DIR).catch(() => null);
+    const catalog = await RbacCatalog.open(localRbacStore(faulty, DIR)).catch(() => null);
     if (catalog !== null) {
       try {
         for (let i = 0; i < 12 && crashed === null; i++) {
@@ -90,7 +91,7 @@ test('a crash at any file-system operation keeps every acknowledged RBAC change 
     }
     if (crashed !== null && acked.length > 0) crashedMidway++;
     mem = crashed ?? mem.crash();
-    const reopened = await RbacCatalog.open(mem, DIR);
+    const reopened = await RbacCatalog.open(localRbacStore(mem, DIR));
     for (const r of acked) assert.ok(reopened.hasRole(r), `seed ${seed}: acknowledged role ${r} lost (crash at op ${crashAt})`);
     assert.ok(reopened.user('root') !== undefined && reopened.hasRole('admin') && reopened.hasRole('public'), `seed ${seed}: catalog damaged`);
   }

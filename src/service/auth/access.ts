@@ -5,6 +5,8 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import { accessErrors } from '../../core/errors.js';
+import type { DocStore } from '../../storage/ports.js';
+import { localRbacStore } from '../../storage/rbac-file.js';
 import type { MilvusApi } from '../api.js';
 import { findCollection } from '../resolve.js';
 import { DEFAULT_ROOT_PASSWORD, RbacCatalog } from './catalog.js';
@@ -23,8 +25,9 @@ export interface AuthOptions {
 export class AccessControl {
   private constructor(readonly catalog: RbacCatalog, readonly enabled: boolean, private readonly resolve: NameResolver) {}
 
-  static async open(engine: Engine, opts: AuthOptions | undefined): Promise<AccessControl> {
-    const catalog = await RbacCatalog.open(engine.fs, engine.dataDir, opts?.rootPassword ?? DEFAULT_ROOT_PASSWORD);
+  /** `store`: where users, roles and grants live (the ports' `rbac`); default: the data directory's RBAC file. */
+  static async open(engine: Engine, opts: AuthOptions | undefined, store: DocStore = localRbacStore(engine.fs, engine.dataDir)): Promise<AccessControl> {
+    const catalog = await RbacCatalog.open(store, opts?.rootPassword ?? DEFAULT_ROOT_PASSWORD);
     const resolve: NameResolver = (db, name) => findCollection(engine, db, name)?.meta.name ?? name;
     return new AccessControl(catalog, opts?.enabled === true, resolve);
   }

@@ -1,14 +1,14 @@
 /**
  * The access-control catalog: users (bcrypt hashes), roles, grants and custom privilege groups,
- * durable through the storage layer (storage/rbac-file.ts: checksummed, fsync'd, replaced
- * atomically). A change is written before it becomes visible: `change()` copies the body, applies
+ * durable through a DocStore port (the data directory's storage/rbac-file.ts: checksummed, fsync'd,
+ * replaced atomically; in a cluster etcd, storage/dist/etcd-rbac.ts, which query nodes read and
+ * `refresh` from). A change is written before it becomes visible: `change()` copies the body, applies
  * the edit, writes the copy, and only then swaps it in, one change at a time. On first start it
  * holds `root` (with the configured password), roles `admin` and `public`, and public's default
  * grants (Global DescribeCollection and ListAliases, Collection IndexDetail on `*`.`*`).
  */
 import { storageErrors } from '../../storage/errors.js';
-import type { FileSystem } from '../../storage/fs/types.js';
-import { readRbac, writeRbac } from '../../storage/rbac-file.js';
+import type { DocStore } from '../../storage/ports.js';
 import { Mutex } from '../../engine/mutex.js';
 import { hashPassword, PasswordChecker } from './passwords.js';
 import { BUILTIN_ROLES, ROOT_USER, type ObjectType } from './privileges.js';
@@ -48,19 +48,30 @@ export class RbacCatalog {
   readonly passwords = new PasswordChecker();
   private readonly lock = new Mutex();
 
-  private constructor(private body: CatalogBody, private readonly fs: FileSystem, private readonly dir: string) {}
+  private constructor(private body: CatalogBody, private readonly store: DocStore) {}
 
-  /** Read `dir/RBAC`; on first start create it with root (password `rootPassword`), admin and public. */
-  static async open(fs: FileSystem, dir: string, rootPassword: string = DEFAULT_ROOT_PASSWORD): Promise<RbacCatalog> {
-    const json = await readRbac(fs, dir);
+  /**
+   * Read the store's document; on first start create it with root (password `rootPassword`), admin
+   * and public. A read-only store (a query node) that holds none yet is not written: that body is used in memory.
+   */
+  static async open(store: DocStore, rootPassword: string = DEFAULT_ROOT_PASSWORD): Promise<RbacCatalog> {
+    const json = await store.read();
     if (json !== null) {
-      const catalog = new RbacCatalog(checkBody(json, `${dir}/RBAC`), fs, dir);
-      if (catalog.user(ROOT_USER) === undefined) await catalog.change(async (b) => { b.users.push(await rootUser(rootPassword)); });
+      const catalog = new RbacCatalog(checkBody(json, 'RBAC'), store);
+      if (catalog.user(ROOT_USER) === undefined && store.writable) await catalog.change(async (b) => { b.users.push(await rootUser(rootPassword)); });
       return catalog;
     }
     const body: CatalogBody = { formatVersion: 1, users: [await rootUser(rootPassword)], roles: [...BUILTIN_ROLES], grants: publicGrants(), groups: [] };
-    await writeRbac(fs, dir, body);
-    return new RbacCatalog(body, fs, dir);
+    if (store.writable) await store.write(body);
+    return new RbacCatalog(body, store);
+  }
+
+  /** Read the document again (a query node follows the writer's changes); a missing one changes nothing. */
+  async refresh(): Promise<void> {
+    await this.lock.run(async () => {
+      const json = await this.store.read();
+      if (json !== null) this.body = checkBody(json, 'RBAC');
+    });
   }
 
   get users(): readonly UserRecord[] { return this.body.users; }
@@ -83,7 +94,7 @@ export class RbacCatalog {
     return this.lock.run(async () => {
       const draft = structuredClone(this.body);
       const out = await edit(draft);
-      await writeRbac(this.fs, this.dir, draft);
+      await this.store.write(draft);
       this.body = draft;
       return out;
     });

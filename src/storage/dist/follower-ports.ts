@@ -7,7 +7,7 @@
  */
 import { errors } from '../../core/errors.js';
 import { HybridClock } from '../local/clock.js';
-import type { BlobStore, CatalogStore, Lease, Log, LogRecord, StoragePorts } from '../ports.js';
+import type { BlobStore, CatalogStore, DocStore, Lease, Log, LogRecord, StoragePorts } from '../ports.js';
 
 export class FollowerLog implements Log {
   /** Every record at or below this LSN was read (and applied) by the engine that read it. */
@@ -27,6 +27,14 @@ export class FollowerLog implements Log {
     for await (const r of this.log.readFrom(from)) {
       yield r;
       if (r.lsn > this.readThrough) this.readThrough = r.lsn;
+    }
+  }
+
+  /** Records from `from` through `through`, read again for partitions a catalog change added; `readThrough` stays. */
+  async *range(from: bigint, through: bigint): AsyncIterable<LogRecord> {
+    for await (const r of this.log.readFrom(from)) {
+      if (r.lsn > through) return;
+      yield r;
     }
   }
 
@@ -62,6 +70,11 @@ class FollowerBlobs implements BlobStore {
   remove(): Promise<void> { return Promise.reject(this.refuse()); }
 }
 
+/** The writer's access-control document, read only. */
+function followerDoc(doc: DocStore, refuse: () => Error): DocStore {
+  return { read: () => doc.read(), write: () => Promise.reject(refuse()), writable: false };
+}
+
 /** A lease never held: a follower owns nothing. */
 const NO_LEASE: Lease = { token: 0n, lost: new Promise<void>(() => undefined), held: false, release: async () => undefined };
 
@@ -71,10 +84,10 @@ export interface FollowerPorts extends StoragePorts {
 }
 
 /** Read-only views of a data set's ports for one engine; `reason` says why writes are refused (naming the writer). */
-export function followerPorts(real: { log: FollowerLog; catalog: CatalogStore; blobs: BlobStore }, reason: () => string): FollowerPorts {
+export function followerPorts(real: { log: FollowerLog; catalog: CatalogStore; blobs: BlobStore; rbac: DocStore }, reason: () => string): FollowerPorts {
   const refuse = () => errors.serviceNotReady(reason());
   return {
     log: real.log, catalog: new FollowerCatalog(real.catalog, refuse), blobs: new FollowerBlobs(real.blobs, refuse),
-    lease: NO_LEASE, clock: new HybridClock(),
+    lease: NO_LEASE, clock: new HybridClock(), rbac: followerDoc(real.rbac, refuse),
   };
 }
