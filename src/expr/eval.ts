@@ -16,6 +16,7 @@ import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 import { textIndexOf } from './text-index.js';
+import { spatialColumn } from './eval-spatial.js';
 import { IndexPlanner } from './index-plan.js';
 import { hasScalarIndexes } from './scalar-index.js';
 
@@ -156,6 +157,7 @@ class Evaluator {
       case 'exists': return this.exists(node.arg);
       case 'contains': return this.contains(node);
       case 'textMatch': case 'phraseMatch': return this.match(node);
+      case 'spatial': return spatialColumn(node, requireColumn(this.rows, node.field));
       case 'and': return this.and(node.args);
       case 'or': return this.or(node.args);
       case 'not': return this.not(this.exact(() => this.bool(node.arg)));
