@@ -10,7 +10,7 @@
 import type { CatalogStore, Lease, TimestampOracle } from '../storage/ports.js';
 import { CollectionRuntime } from './collection.js';
 import type { EngineHealth } from './health.js';
-import type { AliasMeta, CollectionMeta, DatabaseMeta, ManifestBody, PartitionMeta } from './meta.js';
+import type { AliasMeta, CollectionMeta, DatabaseMeta, ManifestBody, PartitionMeta, RestoreJobMeta, SnapshotMeta } from './meta.js';
 import { encodeCatalog } from './meta.js';
 import { Mutex } from './mutex.js';
 import type { Catalog, CatalogChange, CatalogDraft } from './parts.js';
@@ -26,6 +26,8 @@ export class EngineCatalog implements Catalog {
   readonly databases = new Map<string, DatabaseMeta>();
   readonly collections = new Map<number, CollectionRuntime>();
   aliases: AliasMeta[];
+  snapshots: SnapshotMeta[];
+  restoreJobs: RestoreJobMeta[];
   private nextId: number;
   private readonly lock = new Mutex();
 
@@ -39,6 +41,8 @@ export class EngineCatalog implements Catalog {
     for (const d of body.databases) this.databases.set(d.name, d);
     for (const c of body.collections) this.collections.set(c.id, new CollectionRuntime(c, () => this.allocId()));
     this.aliases = body.aliases;
+    this.snapshots = body.snapshots ?? [];
+    this.restoreJobs = body.restoreJobs ?? [];
   }
 
   allocId(): number {
@@ -90,6 +94,15 @@ export class EngineCatalog implements Catalog {
         if (p.meta.deleteFile) live.add(p.meta.deleteFile);
       }
     }
+    for (const s of this.snapshots) {
+      for (const p of s.collection.partitions) {
+        for (const seg of p.segments) {
+          live.add(seg.file);
+          for (const f of Object.values(seg.indexFiles ?? {})) if (f) live.add(f);
+        }
+        if (p.deleteFile) live.add(p.deleteFile);
+      }
+    }
     return live;
   }
 
@@ -110,6 +123,8 @@ export class EngineCatalog implements Catalog {
       databases: [...(draft.databases ?? this.databases).values()],
       collections,
       aliases: [...(draft.aliases ?? this.aliases)],
+      snapshots: [...(draft.snapshots ?? this.snapshots)],
+      restoreJobs: [...(draft.restoreJobs ?? this.restoreJobs)],
     };
   }
 }

@@ -78,6 +78,7 @@ export class Engine {
     this.catalog = new EngineCatalog(catalog.body, catalog.version, { store: catalog.store, lease: ports.lease, clock: this.clock, health: this.health });
     this.searchThreads = new SearchThreads(opts.searchThreads, opts.yieldLoneSearches === true);
     this.segments = new SegmentDir(fs, ports.blobs);
+    this.segments.named = () => this.catalog.liveFiles();
     this.writer = new Writer({
       catalog: this.catalog,
       files: this.segments,

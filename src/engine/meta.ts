@@ -104,6 +104,35 @@ export interface ImportMark {
   rows: number;
 }
 
+/**
+ * A snapshot: the collection's catalog entry (schema, partitions with their sealed segment,
+ * tombstone and index files, indexes) as it was when taken. Its files stay on disk while any
+ * snapshot or collection names them (SegmentDir never removes a file the catalog names).
+ */
+export interface SnapshotMeta {
+  id: number;
+  name: string;
+  description: string;
+  dbName: string;
+  collectionId: number;
+  collectionName: string;
+  createdTs: bigint;
+  compactionProtectionSeconds: number;
+  collection: CollectionMeta;
+}
+
+/** A finished RestoreSnapshot job (restores run to completion inside the RPC). */
+export interface RestoreJobMeta {
+  jobId: number;
+  snapshotName: string;
+  dbName: string;
+  collectionName: string;
+  state: 'completed' | 'failed';
+  reason: string;
+  startTimeMs: number;
+  timeCostMs: number;
+}
+
 export interface AliasMeta {
   dbName: string;
   alias: string;
@@ -117,6 +146,8 @@ export interface ManifestBody {
   databases: DatabaseMeta[];
   collections: CollectionMeta[];
   aliases: AliasMeta[];
+  snapshots?: SnapshotMeta[];
+  restoreJobs?: RestoreJobMeta[];
 }
 
 const BIGINT_TAG = '$bigint';

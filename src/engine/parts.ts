@@ -10,7 +10,7 @@ import { NodeFileSystem } from '../storage/fs/node.js';
 import { LocalBlobStore } from '../storage/local/blob-store.js';
 import type { BlobStore } from '../storage/ports.js';
 import type { CollectionRuntime } from './collection.js';
-import type { AliasMeta, CollectionMeta, DatabaseMeta, PartitionMeta } from './meta.js';
+import type { AliasMeta, CollectionMeta, DatabaseMeta, PartitionMeta, RestoreJobMeta, SnapshotMeta } from './meta.js';
 
 /**
  * A catalog change as it will be persisted: entries that replace the live ones. Anything not named
@@ -24,6 +24,8 @@ export interface CatalogDraft {
   collections?: ReadonlyMap<number, CollectionMeta | null>;
   /** By partition id: the new entry, or null when dropped. */
   partitions?: ReadonlyMap<number, PartitionMeta | null>;
+  snapshots?: readonly SnapshotMeta[];
+  restoreJobs?: readonly RestoreJobMeta[];
 }
 
 /** A planned change: what to persist, and how to publish it in memory once it is durable. */
@@ -56,6 +58,9 @@ export function livePartitionMetas(c: CollectionRuntime): PartitionMeta[] {
  * local path (also what worker threads are given).
  */
 export class SegmentDir {
+  /** Files the catalog still names (a collection or a snapshot): `remove` leaves them (set by the engine). */
+  named: (() => ReadonlySet<string>) | null = null;
+
   constructor(
     readonly fs: FileSystem,
     readonly blobs: BlobStore,
@@ -82,7 +87,9 @@ export class SegmentDir {
     return this.blobs.publish(file);
   }
 
+  /** Removes the files no collection or snapshot names any more (files may be shared since RestoreSnapshot). */
   remove(files: readonly string[]): Promise<void> {
-    return this.blobs.remove(files);
+    const named = this.named?.() ?? null;
+    return this.blobs.remove(named === null ? files : files.filter((f) => !named.has(f)));
   }
 }

@@ -12,10 +12,21 @@ export type BinaryOp = ArithOp | BitOp | CmpOp;
 export type UnaryOp = '+' | '-' | '~' | 'not';
 export type PathStep = string | number;
 
+/** Milvus 2.6's spatial operators on Geometry fields (geometry.ts evaluates them). */
+export const SPATIAL_FUNCTIONS = [
+  'st_equals', 'st_touches', 'st_overlaps', 'st_crosses', 'st_contains', 'st_intersects', 'st_within', 'st_dwithin',
+] as const;
+export type SpatialFn = (typeof SPATIAL_FUNCTIONS)[number];
+
+export function isSpatialFn(name: string): name is SpatialFn {
+  return (SPATIAL_FUNCTIONS as readonly string[]).includes(name);
+}
+
 export const SUPPORTED_FUNCTIONS = [
   'json_contains', 'json_contains_all', 'json_contains_any',
   'array_contains', 'array_contains_all', 'array_contains_any',
   'array_length',
+  ...SPATIAL_FUNCTIONS,
 ] as const;
 export type FunctionName = (typeof SUPPORTED_FUNCTIONS)[number];
 

@@ -8,11 +8,12 @@ import { DataType, dataTypeName, isVectorType } from '../core/enums.js';
 import { INT64_MAX, INT64_MIN } from '../core/int64.js';
 import { dynamicField, fieldByName, structFieldByName, structMembersOf, type CollectionSchema } from '../schema/types.js';
 import { memberWidth } from '../schema/struct.js';
-import type { Ast, BinaryOp, CmpOp } from './ast.js';
+import { isSpatialFn, type Ast, type BinaryOp, type CmpOp } from './ast.js';
 import { astConst, constTypeName, templateConst, type Fail, type TemplateValues } from './consts.js';
 import { exprError } from './error.js';
 import { likePatternProblem } from './like.js';
 import { checkMatch } from './check-match.js';
+import { checkSpatial } from './check-spatial.js';
 import type { ArithKind, ConstValue, Node, ScalarType } from './plan.js';
 
 const FLIP: Record<CmpOp, CmpOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -291,6 +292,7 @@ class Checker {
   }
 
   private call(a: Ast & { k: 'call' }): Node {
+    if (isSpatialFn(a.name)) return checkSpatial(a, a.name, this.schema, this.fail, this.templates);
     const want = a.name === 'array_length' ? 1 : 2;
     if (a.args.length !== want) this.fail(`${a.name} takes ${want} argument${want === 1 ? '' : 's'}, got ${a.args.length}`, a.pos);
     const [first, second] = a.args as [Ast, Ast];

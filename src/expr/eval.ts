@@ -16,6 +16,7 @@ import { jsonCompare, likePrefix } from './kernels-text.js';
 import { compileLike, likeMatches } from './like.js';
 import type { FilterPlan, Node } from './plan.js';
 import { textIndexOf } from './text-index.js';
+import { spatialColumn } from './eval-spatial.js';
 import { IndexPlanner } from './index-plan.js';
 import { elementFilterRows, elementOffsets } from './eval-element.js';
 import { hasScalarIndexes } from './scalar-index.js';
@@ -179,6 +180,7 @@ class Evaluator {
       case 'contains': return this.contains(node);
       case 'textMatch': case 'phraseMatch': return this.match(node);
       case 'elementFilter': return elementFilterRows(node, this.rows, (pred, source) => new Evaluator(source).bool(pred));
+      case 'spatial': return spatialColumn(node, requireColumn(this.rows, node.field));
       case 'and': return this.and(node.args);
       case 'or': return this.or(node.args);
       case 'not': return this.not(this.exact(() => this.bool(node.arg)));

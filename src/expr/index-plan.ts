@@ -13,6 +13,7 @@
 import type { Column, RowSource } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
 import type { PathStep } from './ast.js';
+import { spatialRow, type SpatialNode } from './eval-spatial.js';
 import { navigate, type B3 } from './eval-vec.js';
 import { compileLike, likeLiterals, likeMatches, type LikeMatcher } from './like.js';
 import type { ConstValue, Node } from './plan.js';
@@ -24,9 +25,14 @@ export const indexPlanStats = { indexed: 0, narrowedAnds: 0 };
 /** Default largest selected fraction for which an index beats the scan. */
 const SELECTIVITY_MAX = 0.2;
 
-/** Rows an index selects: `rows` is exact (sorted) or an upper bound (n-gram candidates). */
+/**
+ * Rows an index selects: `rows` is exact (sorted) or an upper bound (n-gram and RTREE candidates).
+ * `alwaysPays`: verifying the candidates costs less than the scan whatever their number (RTREE:
+ * the scan reads and tests every row's geometry, the index only the candidates').
+ */
 interface Selection {
   readonly rows: number;
+  readonly alwaysPays?: boolean;
   fill(out: Uint8Array): void;
 }
 
@@ -93,7 +99,7 @@ export class IndexPlanner {
   }
 
   private pays(sel: Selection): boolean {
-    return sel.rows <= this.n * this.max;
+    return sel.alwaysPays === true || sel.rows <= this.n * this.max;
   }
 
   private entries(target: Node, positive: boolean): ScalarIndexEntry[] {
@@ -126,6 +132,7 @@ export class IndexPlanner {
       case 'in': target = node.arg; sel = this.terms(target, node.values, positive, false); break;
       case 'contains': target = node.arg; sel = this.contains(node); break;
       case 'like': target = node.arg; sel = this.like(target, node.pattern, positive); break;
+      case 'spatial': return this.spatial(node, positive);
       default: return undefined;
     }
     if (sel === undefined) return undefined;
@@ -211,6 +218,31 @@ export class IndexPlanner {
         }
       },
     };
+  }
+
+  /**
+   * RTREE candidates (rows whose bounding box reaches the operator's box), each tested exactly. In
+   * a positive context only: a row jsts cannot read is unknown to the scan and in no leaf here.
+   */
+  private spatial(node: SpatialNode, positive: boolean): { sel: Selection; known: Uint8Array | null } | undefined {
+    if (!positive || node.box === null) return undefined;
+    const box = node.box;
+    const e = this.rows.scalarIndexes(node.field).find((x) => x.index.shape === 'rtree');
+    const col = this.rows.column(node.field);
+    if (e === undefined || e.index.shape !== 'rtree' || col === undefined || col.kind !== 'varchar') return undefined;
+    const cands = e.index.candidates(box);
+    const sel: Selection = {
+      rows: cands.length,
+      alwaysPays: true,
+      fill(out) {
+        for (let j = 0; j < cands.length; j++) {
+          const r = cands[j]!;
+          if (col.valid !== null && col.valid[r] === 0) continue;
+          if (spatialRow(node, col.data[r]!) === 1) out[r] = 1;
+        }
+      },
+    };
+    return { sel, known: col.valid };
   }
 
   private and(args: Node[], evalAnd: EvalAnd): B3 | undefined {

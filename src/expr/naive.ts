@@ -6,6 +6,7 @@
  */
 import type { CmpOp, PathStep } from './ast.js';
 import { naivePhraseMatch, naiveTextMatch } from './naive-match.js';
+import { naiveSpatial } from './naive-spatial.js';
 import type { ConstValue, FilterPlan, Node } from './plan.js';
 
 /** field name -> value (null for NULL; bigint for Int64; number[] etc.; '$meta' -> object). */
@@ -241,6 +242,7 @@ function truth(node: Node, row: RowValues): Tri {
       if (typeof x !== 'string') return null;
       return node.op === 'textMatch' ? naiveTextMatch(node, x) : naivePhraseMatch(node, x);
     }
+    case 'spatial': return naiveSpatial(node, cell(row, node.field));
     case 'and': {
       let unknown = false;
       for (const a of node.args) {

@@ -356,7 +356,7 @@ class Parser {
 
   private parseCall(t: Token & { kind: 'ident' }): Ast {
     const lower = t.text.toLowerCase();
-    if (UNSUPPORTED_FUNCTIONS.has(lower) || lower.startsWith('st_')) this.fail(`${lower} is not supported`, t.pos);
+    if (UNSUPPORTED_FUNCTIONS.has(lower)) this.fail(`${lower} is not supported`, t.pos);
     if (!SUPPORTED.has(lower) || (t.text !== lower && t.text !== lower.toUpperCase())) {
       this.fail(`function ${t.text} is not supported`, t.pos);
     }

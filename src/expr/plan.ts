@@ -5,7 +5,8 @@
  */
 import type { Analyzer } from '../analyzer/analyzer.js';
 import type { DataType } from '../core/enums.js';
-import type { Ast, CmpOp, PathStep } from './ast.js';
+import type { Ast, CmpOp, PathStep, SpatialFn } from './ast.js';
+import type { Box, Geometry } from './geometry.js';
 
 /** A constant: scalars, lists (from `[...]` or templates) and JSON objects (templates only). */
 export type ConstValue = boolean | bigint | number | string | ConstValue[] | ConstObject;
@@ -54,6 +55,12 @@ export type Node =
    * (its fields are element-level, not row-level).
    */
   | { op: 'elementFilter'; type: 'bool'; struct: string; members: string[]; countField: string; countWidth: number; pred: Node }
+  /**
+   * A spatial operator on a Geometry field: the row's geometry (A) against the literal (B, its
+   * WKT `wkt` read into `geometry`); `box` is where a row's bounding box must reach to match
+   * (geometry.ts candidateBox, null: nothing matches). NULL or unreadable rows are unknown.
+   */
+  | { op: 'spatial'; type: 'bool'; fn: SpatialFn; field: string; wkt: string; geometry: Geometry; box: Box | null; distanceM: number }
   /** A JSON value used as a condition: true / false when it is a JSON bool, else unknown. */
   | { op: 'truthy'; type: 'bool'; arg: Node };
 
@@ -79,7 +86,7 @@ export interface FilterPlan {
 
 export function nodeChildren(n: Node): Node[] {
   switch (n.op) {
-    case 'const': case 'list': case 'field': case 'json': case 'elem': case 'textMatch': case 'phraseMatch': case 'elementFilter': return [];
+    case 'const': case 'list': case 'field': case 'json': case 'elem': case 'textMatch': case 'phraseMatch': case 'elementFilter': case 'spatial': return [];
     case 'arith': case 'cmp': return [n.left, n.right];
     case 'neg': case 'bitnot': case 'length': case 'in': case 'like': case 'isNull': case 'exists':
     case 'contains': case 'not': case 'truthy': return [n.arg];

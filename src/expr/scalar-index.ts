@@ -10,6 +10,7 @@
  */
 import type { RowSource } from '../schema/column.js';
 import type { PathStep } from './ast.js';
+import type { Box } from './geometry.js';
 
 export type IndexKeyKind = 'num' | 'i64' | 'str' | 'bool';
 export type IndexKey = number | bigint | string;
@@ -49,7 +50,15 @@ export interface NgramScalarIndex {
   candidates(literals: readonly string[]): Int32Array | null;
 }
 
-export type ScalarIndex = SortedScalarIndex | NgramScalarIndex;
+/** Bounding boxes of a Geometry field's rows (RTREE): rows whose box meets a query box are the candidates. */
+export interface RtreeScalarIndex {
+  readonly shape: 'rtree';
+  readonly indexType: string;
+  /** Candidate rows (ascending) whose bounding box intersects `box`. */
+  candidates(box: Box): Int32Array;
+}
+
+export type ScalarIndex = SortedScalarIndex | NgramScalarIndex | RtreeScalarIndex;
 
 /**
  * A scalar index attached to a field, or to a JSON path of a JSON field (`jsonPath` the key path,

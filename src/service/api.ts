@@ -6,6 +6,7 @@
 import type * as A from './auth/types.js';
 import type * as I from './import/types.js';
 import type * as RG from './resource-groups/types.js';
+import type * as S from './snapshots.js';
 import type * as T from './types.js';
 
 export interface MilvusApi {
@@ -106,6 +107,17 @@ export interface MilvusApi {
   loadBalance(req: T.LoadBalanceRequest): Promise<void>;
   getPersistentSegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
   getQuerySegmentInfo(req: T.CollectionScoped): Promise<T.SegmentInfo[]>;
+
+  // snapshots (service/snapshots.ts)
+  createSnapshot(req: S.SnapshotRef & { description?: string; compactionProtectionSeconds?: bigint | number }): Promise<void>;
+  dropSnapshot(req: S.SnapshotRef): Promise<void>;
+  listSnapshots(req: T.CollectionScoped): Promise<string[]>;
+  describeSnapshot(req: S.SnapshotRef): Promise<S.SnapshotDescription>;
+  restoreSnapshot(req: S.SnapshotRef & { targetDbName?: string; targetCollectionName: string }): Promise<{ jobId: bigint }>;
+  getRestoreSnapshotState(req: { jobId: bigint }): Promise<S.RestoreJobInfo>;
+  listRestoreSnapshotJobs(req: { dbName?: string; collectionName?: string }): Promise<S.RestoreJobInfo[]>;
+  pinSnapshotData(req: S.SnapshotRef & { ttlSeconds?: bigint | number }): Promise<{ pinId: bigint }>;
+  unpinSnapshotData(req: { pinId: bigint }): Promise<void>;
 
   // access control (service/auth): users, roles, grants, privilege groups; `ctx` is the caller
   createCredential(req: A.CredentialRequest, ctx?: A.RequestContext): Promise<void>;

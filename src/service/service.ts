@@ -26,6 +26,7 @@ import { ResourceGroups, type ResourceGroupOptions } from './resource-groups/man
 import type * as RG from './resource-groups/types.js';
 import { requireCollection } from './resolve.js';
 import * as segments from './segments.js';
+import { SnapshotService, type SnapshotRef } from './snapshots.js';
 import type * as T from './types.js';
 import * as writes from './writes.js';
 
@@ -157,6 +158,18 @@ export class SextantService implements MilvusApi {
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);
   flushAll = async (_req: { dbName?: string }) => this.writing(() => segments.flushAll(this.engine));
   getFlushAllState = async (_req: { flushAllTs?: bigint }) => true;
+
+  private snapshotService: SnapshotService | null = null;
+  private snaps(): SnapshotService { return (this.snapshotService ??= new SnapshotService(this.engine)); }
+  createSnapshot = async (req: SnapshotRef & { description?: string; compactionProtectionSeconds?: bigint | number }) => this.writing(() => this.snaps().createSnapshot(req));
+  dropSnapshot = async (req: SnapshotRef) => this.writing(() => this.snaps().dropSnapshot(req));
+  listSnapshots = async (req: T.CollectionScoped) => this.snaps().listSnapshots(req);
+  describeSnapshot = async (req: SnapshotRef) => this.snaps().describeSnapshot(req);
+  restoreSnapshot = async (req: SnapshotRef & { targetDbName?: string; targetCollectionName: string }) => this.writing(() => this.snaps().restoreSnapshot(req));
+  getRestoreSnapshotState = async (req: { jobId: bigint }) => this.snaps().getRestoreSnapshotState(req);
+  listRestoreSnapshotJobs = async (req: { dbName?: string; collectionName?: string }) => this.snaps().listRestoreSnapshotJobs(req);
+  pinSnapshotData = async (req: SnapshotRef & { ttlSeconds?: bigint | number }) => this.snaps().pinSnapshotData(req);
+  unpinSnapshotData = async (req: { pinId: bigint }) => this.snaps().unpinSnapshotData(req);
   compact = async (req: T.CompactRequest) => this.writing(async () => segments.compact(this.engine, req));
   getCompactionState = async (req: { compactionId: bigint }) => segments.getCompactionState(this.engine, req);
   getPersistentSegmentInfo = async (req: T.CollectionScoped) => segments.persistentSegmentInfo(this.engine, req);

@@ -44,7 +44,7 @@ function buildColumn(f: FieldSchema, values: unknown[], n: number, valid: Uint8A
     case DataType.Int64: return { kind: 'int64', data: BigInt64Array.from(values.map((v) => (typeof v === 'bigint' ? v : 0n))), valid };
     case DataType.Float: return { kind: 'float', data: Float32Array.from(values.map(num)), valid };
     case DataType.Double: return { kind: 'double', data: Float64Array.from(values.map(num)), valid };
-    case DataType.VarChar: return { kind: 'varchar', data: values.map((v) => (typeof v === 'string' ? v : '')), valid };
+    case DataType.VarChar: case DataType.Geometry: return { kind: 'varchar', data: values.map((v) => (typeof v === 'string' ? v : '')), valid };
     case DataType.JSON: return { kind: 'json', data: values.map((v) => (v === undefined ? null : (v as JsonValue))), valid };
     case DataType.Array:
       return { kind: 'array', elementType: f.elementType ?? DataType.None, data: values.map((v) => (Array.isArray(v) ? (v as ArrayElement[]) : [])), valid };

@@ -326,7 +326,9 @@ describe('errors', () => {
     rejects('text_match(s, "x")', /field "s" does not enable match at position 11/);
     rejects('phrase_match(s, "x", 2)', /field "s" does not enable match/);
     rejects('random_sample(0.5)', /random_sample is not supported/);
-    rejects('ST_CONTAINS(g, "POINT(1 1)")', /st_contains is not supported/);
+    rejects('ST_CONTAINS(g, "POINT(1 1)")', /field g not exist/);
+    rejects('St_Contains(s, "POINT(1 1)")', /function St_Contains is not supported/);
+    rejects('ST_CONTAINS(s, "POINT(1 1)")', /ST_CONTAINS needs a Geometry field, but field s is VarChar/);
     rejects('element_filter(s, $[x] > 1)', /element_filter needs a struct field, s is not one/);
     rejects('$[x] > 1', /can only be used inside element_filter/);
     rejects('match_all(s, x > 1)', /match_all is not supported/);

@@ -10,6 +10,7 @@ import type { IndexKey, IndexKeyKind } from '../../expr/scalar-index.js';
 import type { Column } from '../../schema/column.js';
 import type { FieldSchema, JsonValue } from '../../schema/types.js';
 import { NgramPostings } from './ngram.js';
+import { RtreePostings } from './rtree.js';
 import { keyKindOf, keyKindOfCast, sortedCaps } from './rules.js';
 import { SortedPostings, type KeyedRows } from './sorted.js';
 
@@ -121,8 +122,9 @@ export function keyedRows(col: Column, spec: ScalarIndexSpec, stringToDouble = f
   return { keyKind: kind, keys, rows, elements: false };
 }
 
-/** The index of `spec` over a column (VarChar or a JSON path's strings for NGRAM). */
-export function buildScalarIndex(col: Column, spec: ScalarIndexSpec, stringToDouble = false): SortedPostings | NgramPostings {
+/** The index of `spec` over a column (VarChar or a JSON path's strings for NGRAM, a Geometry column's WKT for RTREE). */
+export function buildScalarIndex(col: Column, spec: ScalarIndexSpec, stringToDouble = false): SortedPostings | NgramPostings | RtreePostings {
+  if (spec.indexType === 'RTREE') return RtreePostings.build(col);
   if (spec.indexType === 'NGRAM') {
     const texts: string[] = [];
     const rowIds: number[] = [];

@@ -2,15 +2,17 @@
  * Scalar index payloads (inside an index file, storage/index-file.ts, which adds the header and the
  * CRC). Version 1, little-endian:
  *
- *   u8[4] "SXSC", u32 version (1), u8 shape (1 sorted postings, 2 n-gram postings), u8[3] 0
+ *   u8[4] "SXSC", u32 version (1), u8 shape (1 sorted postings, 2 n-gram postings, 3 rtree), u8[3] 0
  *   sorted: u8 key kind (0 num, 1 int64, 2 string, 3 bool), u8 elements, u8 prefixes, u8 ranges,
  *           u32 index type byte length, u32 distinct keys K, u32 postings P, index type UTF-8,
  *           keys (K f64 | K i64 | strings), i32[K + 1] offsets, i32[P] rows
  *   ngram:  u32 min_gram, u32 max_gram, u32 grams G, u32 postings P, strings, i32[G + 1] offsets, i32[P] rows
+ *   rtree:  u32 rows N, f64[4N] boxes (minX, minY, maxX, maxY per row), i32[N] rows (ascending)
  *   strings: u32[count] UTF-8 byte lengths, then the bytes
  */
 import type { IndexKeyKind } from '../../expr/scalar-index.js';
 import { NgramPostings } from './ngram.js';
+import { RtreePostings } from './rtree.js';
 import { SortedPostings } from './sorted.js';
 
 const MAGIC = 0x43535853; // "SXSC"
@@ -75,8 +77,11 @@ class In {
   }
 }
 
-export function serializeScalarIndex(ix: SortedPostings | NgramPostings): Uint8Array {
+export type ScalarPostings = SortedPostings | NgramPostings | RtreePostings;
+
+export function serializeScalarIndex(ix: ScalarPostings): Uint8Array {
   const o = new Out().u32s(MAGIC, VERSION);
+  if (ix.shape === 'rtree') return o.u8s(3, 0, 0, 0).u32s(ix.rows.length).bytes(ix.boxes).bytes(ix.rows).done();
   if (ix.shape === 'ngram') {
     o.u8s(2, 0, 0, 0).u32s(ix.minGram, ix.maxGram, ix.grams.length, ix.rows.length).strings(ix.grams);
     return o.bytes(ix.offsets).bytes(ix.rows).done();
@@ -89,7 +94,7 @@ export function serializeScalarIndex(ix: SortedPostings | NgramPostings): Uint8A
   return o.bytes(ix.offsets).bytes(ix.rows).done();
 }
 
-export function deserializeScalarIndex(payload: Uint8Array): SortedPostings | NgramPostings {
+export function deserializeScalarIndex(payload: Uint8Array): ScalarPostings {
   const r = new In(payload);
   if (r.u32() !== MAGIC) throw new Error('not a scalar index payload (bad magic)');
   const version = r.u32();
@@ -100,6 +105,12 @@ export function deserializeScalarIndex(payload: Uint8Array): SortedPostings | Ng
     const min = r.u32(), max = r.u32(), g = r.u32(), p = r.u32();
     const grams = r.strings(g);
     const ix = new NgramPostings(min, max, grams, r.i32s(g + 1), r.i32s(p));
+    r.end();
+    return ix;
+  }
+  if (shape === 3) {
+    const n = r.u32();
+    const ix = new RtreePostings(new Float64Array(r.take(32 * n).buffer), r.i32s(n));
     r.end();
     return ix;
   }

@@ -9,7 +9,7 @@ import type { IndexKeyKind } from '../../expr/scalar-index.js';
 import type { FieldSchema } from '../../schema/types.js';
 import type { SortedCaps } from './sorted.js';
 
-export const SCALAR_INDEX_TYPES: ReadonlySet<string> = new Set(['INVERTED', 'STL_SORT', 'TRIE', 'BITMAP', 'AUTOINDEX', 'HYBRID', 'NGRAM']);
+export const SCALAR_INDEX_TYPES: ReadonlySet<string> = new Set(['INVERTED', 'STL_SORT', 'TRIE', 'BITMAP', 'AUTOINDEX', 'HYBRID', 'NGRAM', 'RTREE']);
 
 /** Cast types of a JSON path index (Milvus's validJSONCastTypes; the array casts are accepted, not used by the planner). */
 const JSON_CAST_TYPES = ['BOOL', 'DOUBLE', 'VARCHAR', 'ARRAY_BOOL', 'ARRAY_DOUBLE', 'ARRAY_VARCHAR', 'JSON'];
@@ -78,6 +78,9 @@ export function validateScalarIndex(indexType: string, f: FieldSchema, params: R
     case 'NGRAM':
       if (!isString(t) && t !== DataType.JSON) throw errors.invalidParameter('Ngram index can only be created on VARCHAR or JSON field');
       checkNgram(params);
+      break;
+    case 'RTREE':
+      if (t !== DataType.Geometry) throw errors.invalidParameter(`RTREE index can only be built on geometry field, got ${typeName(t)}`);
       break;
     case 'INVERTED': case 'AUTOINDEX': case 'HYBRID':
       if (t !== DataType.Bool && !isArith(t) && !isString(t) && t !== DataType.Array && t !== DataType.JSON && t !== DataType.Timestamptz) {

@@ -19,6 +19,7 @@ import {
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, list, str, strings, num, type Wire } from './codec/wire.js';
 import { getReplicas } from './replicas.js';
+import { snapshotRpcs } from './snapshot-rpcs.js';
 import { successStatus } from './codec/status.js';
 
 export type RpcHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<Wire>;
@@ -194,6 +195,8 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetCompactionStateWithPlans: async (api, req) => out.compactionPlansToWire(await api.getCompactionState({ compactionId: int64(req['compactionID'], 'compactionID') })),
   GetPersistentSegmentInfo: async (api, req, ctx) => out.persistentSegmentsToWire(await api.getPersistentSegmentInfo(R.segmentInfoRequest(req, ctx))),
   GetQuerySegmentInfo: async (api, req, ctx) => out.querySegmentsToWire(await api.getQuerySegmentInfo(R.segmentInfoRequest(req, ctx))),
+
+  ...snapshotRpcs,
 
   // server
   CheckHealth: async (api) => out.healthToWire(api.checkHealth()),

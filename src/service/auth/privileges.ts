@@ -11,6 +11,7 @@ const COLLECTION_PRIVILEGES = [
   'Load', 'Release', 'Compaction', 'Insert', 'Delete', 'Upsert', 'GetStatistics', 'CreateIndex', 'IndexDetail',
   'DropIndex', 'Search', 'Query', 'LoadBalance', 'Import', 'Flush', 'GetFlushState', 'GetLoadState',
   'GetLoadingProgress', 'CreatePartition', 'DropPartition', 'ShowPartitions', 'HasPartition', 'AddCollectionField',
+  'CreateSnapshot', 'DropSnapshot', 'ListSnapshots', 'DescribeSnapshot', 'RestoreSnapshot',
 ] as const;
 
 const GLOBAL_PRIVILEGES = [
@@ -20,7 +21,7 @@ const GLOBAL_PRIVILEGES = [
   'CreateDatabase', 'DropDatabase', 'ListDatabases', 'AlterDatabase', 'DescribeDatabase', 'CreateAlias', 'DropAlias',
   'DescribeAlias', 'ListAliases', 'BackupRBAC', 'RestoreRBAC', 'CreatePrivilegeGroup', 'DropPrivilegeGroup',
   'ListPrivilegeGroups', 'OperatePrivilegeGroup', 'GetReplicateConfiguration', 'UpdateReplicateConfiguration',
-  'ListImport', 'GetImportProgress',
+  'ListImport', 'GetImportProgress', 'PinSnapshotData', 'UnpinSnapshotData',
 ] as const;
 
 const USER_PRIVILEGES = ['UpdateUser', 'SelectUser'] as const;

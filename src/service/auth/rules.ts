@@ -112,6 +112,17 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   getPersistentSegmentInfo: open,
   getQuerySegmentInfo: open,
 
+  // milvus.proto 2.6 privilege_ext_obj: Collection-scoped by the (source) collection, pins Global
+  createSnapshot: collection('CreateSnapshot'),
+  dropSnapshot: collection('DropSnapshot'),
+  listSnapshots: collection('ListSnapshots'),
+  describeSnapshot: collection('DescribeSnapshot'),
+  restoreSnapshot: collection('RestoreSnapshot'),
+  getRestoreSnapshotState: open,
+  listRestoreSnapshotJobs: collection('RestoreSnapshot'),
+  pinSnapshotData: global('PinSnapshotData'),
+  unpinSnapshotData: global('UnpinSnapshotData'),
+
   createCredential: rbac('CreateOwnership'),
   updateCredential: { kind: 'check', object: 'User', privilege: 'UpdateUser', nameFrom: 'username', contextDb: true },
   deleteCredential: rbac('DropOwnership'),
