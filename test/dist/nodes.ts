@@ -5,7 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts, type Cluster } from '../support/cluster.js';
+import { after, before } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { freePorts, startCluster, type Cluster } from '../support/cluster.js';
 
 const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
 
@@ -53,4 +57,23 @@ export async function waitOutput(n: SextantNode, re: RegExp, timeoutMs: number, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} from ${n.id}: ${n.out().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A test file's cluster (etcd, 3 JetStream nodes, s3rver) and node directory; what it starts is stopped after. */
+export interface ClusterRun { cluster: Cluster; dir: string; procs: SextantNode[]; clients: MilvusClient[] }
+
+/** Registers the before/after hooks that start and stop a file's cluster; fields are set once before() ran. */
+export function clusterRun(prefix: string): ClusterRun {
+  const run = { procs: [], clients: [] } as unknown as ClusterRun;
+  before(async () => {
+    run.cluster = await startCluster({ etcd: true, nats: 3, s3: true });
+    run.dir = await mkdtemp(path.join(tmpdir(), prefix));
+  });
+  after(async () => {
+    for (const c of run.clients) c.closeConnection();
+    for (const n of run.procs) if (n.proc.exitCode === null) n.proc.kill('SIGKILL');
+    await run.cluster?.close();
+    if (run.dir !== undefined) await rm(run.dir, { recursive: true, force: true });
+  });
+  return run;
 }

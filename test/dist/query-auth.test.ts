@@ -4,33 +4,16 @@
  * role and granted Query on the writer can read on a query node; a wrong password is refused there;
  * creating a user on the query node is refused naming the writer (it is read-only).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { ConsistencyLevelEnum, DataType, MilvusClient, RbacObjects } from '@zilliz/milvus2-sdk-node';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startNode, waitOutput, type SextantNode } from './nodes.js';
+import { clusterRun, startNode, waitOutput, type SextantNode } from './nodes.js';
 
-let cluster: Cluster;
-let dir: string;
-const procs: SextantNode[] = [];
-const clients: MilvusClient[] = [];
-
-before(async () => {
-  cluster = await startCluster({ etcd: true, nats: 3, s3: true });
-  dir = await mkdtemp(path.join(tmpdir(), 'sextant-qauth-'));
-});
-after(async () => {
-  for (const c of clients) c.closeConnection();
-  for (const n of procs) if (n.proc.exitCode === null) n.proc.kill('SIGKILL');
-  await cluster?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
+const run = clusterRun('sextant-qauth-');
+const { procs, clients } = run;
 
 async function serve(id: string, role: 'writer' | 'query'): Promise<SextantNode> {
-  const node = await startNode(cluster, id, { dataSet: 'qa', leaseTtlSec: 3, dir, extraEnv: { SEXTANT_ROLE: role, SEXTANT_AUTH: 'true' } });
+  const node = await startNode(run.cluster, id, { dataSet: 'qa', leaseTtlSec: 3, dir: run.dir, extraEnv: { SEXTANT_ROLE: role, SEXTANT_AUTH: 'true' } });
   procs.push(node);
   await waitOutput(node, /serving Milvus gRPC/, 60_000);
   return node;

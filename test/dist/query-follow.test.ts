@@ -6,37 +6,21 @@
  * (the node's log names what it loaded and freed), and the node's RSS never grows by a second copy
  * of the data (it did when every catalog change reopened the whole engine).
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startNode, waitOutput, type SextantNode } from './nodes.js';
+import { clusterRun, startNode, waitOutput, type SextantNode } from './nodes.js';
 
 const DIM = 128;
 const BASE_ROWS = 60_000;
 const VECTOR_BYTES = BASE_ROWS * DIM * 4;
 
-let cluster: Cluster;
-let dir: string;
-const procs: SextantNode[] = [];
-const clients: MilvusClient[] = [];
-
-before(async () => {
-  cluster = await startCluster({ etcd: true, nats: 3, s3: true });
-  dir = await mkdtemp(path.join(tmpdir(), 'sextant-qfollow-'));
-});
-after(async () => {
-  for (const c of clients) c.closeConnection();
-  for (const n of procs) if (n.proc.exitCode === null) n.proc.kill('SIGKILL');
-  await cluster?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
+const run = clusterRun('sextant-qfollow-');
+const { procs, clients } = run;
 
 async function serve(id: string, role: 'writer' | 'query'): Promise<{ node: SextantNode; client: MilvusClient }> {
-  const node = await startNode(cluster, id, { dataSet: 'qf', leaseTtlSec: 3, dir, extraEnv: { SEXTANT_ROLE: role } });
+  const node = await startNode(run.cluster, id, { dataSet: 'qf', leaseTtlSec: 3, dir: run.dir, extraEnv: { SEXTANT_ROLE: role } });
   procs.push(node);
   await waitOutput(node, /serving Milvus gRPC/, 60_000);
   const client = new MilvusClient({ address: `127.0.0.1:${node.port}`, logLevel: 'error', timeout: 60_000 });
