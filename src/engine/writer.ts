@@ -88,8 +88,10 @@ export class Writer {
     }));
     const record: WriteRecord = { collectionId: c.id, ts, deletes: input.deletes, parts };
     const payload = encodeWriteRecord(record);
-    if (payload.length > limits.walMaxRecordBytes) {
-      throw errors.parameterTooLarge('write request', { maxBytes: limits.walMaxRecordBytes, actualBytes: payload.length });
+    // Refused before the append, so a too-large write fails alone and the log stays writable.
+    const maxBytes = Math.min(limits.walMaxRecordBytes, this.deps.wal.maxRecordBytes?.() ?? Infinity);
+    if (payload.length > maxBytes) {
+      throw errors.parameterTooLarge('write request', { maxBytes, actualBytes: payload.length, reason: 'write fewer rows per request (the log\'s record bound)' });
     }
     this.deps.health.checkWritable();
     let lsn: bigint;

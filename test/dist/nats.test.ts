@@ -13,6 +13,7 @@ import { Etcd3 } from 'etcd3';
 import { EtcdLeaseProvider } from '../../src/storage/dist/etcd-lease.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { logContract } from '../support/port-contracts.js';
+import { MilvusError } from '../../src/core/errors.js';
 import { NatsLog } from '../../src/storage/dist/nats-log.js';
 import type { LogRecord } from '../../src/storage/ports.js';
 
@@ -111,6 +112,17 @@ describe('NatsLog faults', () => {
     await log.destroy();
     await log.close();
     await nc.close();
+  });
+
+  test('a record over the server\'s max_payload is refused alone (code 1102); the log keeps appending', async () => {
+    const log = await NatsLog.connect(cluster.natsUrls, { stream: fresh(), replicas: 3 });
+    const big = new Uint8Array(log.maxRecordBytes() + 1);
+    await assert.rejects(log.append(2, big), (e: unknown) => e instanceof MilvusError && e.code === 1102 && /max_payload/.test(e.message));
+    assert.equal(log.failure, null);
+    const lsn = await log.append(2, new Uint8Array(log.maxRecordBytes()));
+    assert.ok(lsn > 0n);
+    await log.destroy();
+    await log.close();
   });
 
   test('with every node paused the log fails after its bounded retries and refuses later appends', async (t) => {

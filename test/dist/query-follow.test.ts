@@ -138,9 +138,11 @@ async function followChanges(t: TestContext): Promise<void> {
   t.diagnostic(q.node.out().split('\n').filter((l) => /applied catalog version/.test(l)).join('\n'));
   assert.deepEqual(r.state.failures.slice(0, 5), [], 'every read on the query node saw every row');
   assert.ok(r.state.reads > 20);
-  // Reopening the engine held a second copy of the data (~+100% of the vectors); applying the change holds only what changed.
-  assert.ok(flushGrowth < 0.5 * VECTOR_BYTES, `flush: RSS grew ${flushGrowth} bytes`);
-  assert.ok(indexGrowth < 0.5 * VECTOR_BYTES, `index creation: RSS grew ${indexGrowth} bytes`);
-  // Compaction rewrites every segment: its target is loaded before the sources are freed (no gap), so one copy more at most.
-  assert.ok(compactGrowth < 1.6 * VECTOR_BYTES, `compaction: RSS grew ${compactGrowth} bytes`);
+  // Reopening the engine held a second copy of the data (measured +2.2x the vectors on flush, +6x on an index build);
+  // applying the change holds only what changed (+0.2-0.6x measured, GC timing included; the bound leaves room).
+  assert.ok(flushGrowth < 1.0 * VECTOR_BYTES, `flush: RSS grew ${flushGrowth} bytes`);
+  assert.ok(indexGrowth < 1.0 * VECTOR_BYTES, `index creation: RSS grew ${indexGrowth} bytes`);
+  // Compaction rewrites every segment: its target is loaded before the sources are freed (no gap), so one copy more at
+  // most (+1.25-1.5x measured); a reopen on top of it would pass 2x.
+  assert.ok(compactGrowth < 1.9 * VECTOR_BYTES, `compaction: RSS grew ${compactGrowth} bytes`);
 }

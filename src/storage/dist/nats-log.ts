@@ -137,6 +137,9 @@ async function retrying<T>(budgetMs: number, what: string, fn: () => Promise<T>)
   }
 }
 
+/** Room kept in a message for the record's headers (type, epoch, message id). */
+const HEADER_ROOM_BYTES = 4096;
+
 export class NatsLog implements Log {
   private next: bigint;
   private failed: Error | null = null;
@@ -247,10 +250,22 @@ export class NatsLog implements Log {
     if (this.failed !== null) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(errors.serviceNotReady('log closed'));
     if (this.opts.lease !== undefined && !this.opts.lease.held) return Promise.reject(errors.leaseLost('log append'));
+    // A record the server would refuse (over its max_payload) is refused alone: the log stays healthy.
+    const limit = this.maxRecordBytes();
+    if (payload.length > limit) {
+      return Promise.reject(errors.parameterTooLarge(`write of ${payload.length} bytes`, {
+        limit, reason: 'over the JetStream server\'s max_payload less headers: write fewer rows per request, or raise max_payload in the nats-server configuration',
+      }));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ type, payload, msgId: `${this.idPrefix}-${++this.seqId}`, resolve, reject });
       this.kick();
     });
+  }
+
+  /** The largest record one message carries: the server's `max_payload` less room for the headers. */
+  maxRecordBytes(): number {
+    return (this.nc.info?.max_payload ?? 1 << 20) - HEADER_ROOM_BYTES;
   }
 
   /** Starts the pump unless it runs; records queued while it was finishing start it again. */
