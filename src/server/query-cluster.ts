@@ -7,6 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import { listNodes } from '../storage/dist/etcd-nodes.js';
 import { EtcdPlacement, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
 import type { QueryNodeInfo, QueryNodeView } from '../service/cluster.js';
+import { DEFAULT_RESOURCE_GROUP } from '../service/resource-groups/types.js';
 
 export class EtcdQueryNodes implements QueryNodeView {
   readonly placement: EtcdPlacement;
@@ -20,12 +21,19 @@ export class EtcdQueryNodes implements QueryNodeView {
     return nodes.filter((n) => n.role === 'query').map((n) => ({ id: n.id, endpoint: n.endpoint }));
   }
 
-  replicaNumbers(): Promise<Map<number, number>> {
-    return this.placement.replicaNumbers();
+  /** The replicas placed on query nodes: those of the default resource group (every query node is in it). */
+  async replicaNumbers(): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const [id, groups] of await this.replicaGroups()) out.set(id, groups[DEFAULT_RESOURCE_GROUP] ?? 0);
+    return out;
   }
 
-  setReplicaNumber(collectionId: number, replicas: number | null): Promise<void> {
-    return this.placement.setReplicaNumber(collectionId, replicas);
+  replicaGroups(): Promise<Map<number, Record<string, number>>> {
+    return this.placement.replicaGroups(DEFAULT_RESOURCE_GROUP);
+  }
+
+  setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void> {
+    return this.placement.setReplicaGroups(collectionId, groups);
   }
 
   loadReports(): Promise<Map<string, NodeLoadReport>> {

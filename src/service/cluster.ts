@@ -7,40 +7,87 @@
  * Loaded only when every replica's node reports the collection loaded, GetLoadingProgress counts
  * the bytes they loaded, GetReplicas names the nodes. Without query nodes nothing changes.
  */
-import { resourceGroupErrors } from '../core/errors.js';
+import { errors, resourceGroupErrors } from '../core/errors.js';
 import type { CollectionRuntime } from '../engine/collection.js';
 import { numericNodeId, placeReplicas, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
+import { checkReplicasInSource } from './resource-groups/manager.js';
 import { DEFAULT_RESOURCE_GROUP, type ReplicaInfo } from './resource-groups/types.js';
+import type * as RG from './resource-groups/types.js';
 import type * as T from './types.js';
 
 export interface QueryNodeInfo { id: string; endpoint: string }
 
 /** What the service reads and writes about query nodes. */
 export interface QueryNodeView {
-  /** The live query nodes. */
+  /** The live query nodes (all in the default resource group). */
   queryNodes(): Promise<QueryNodeInfo[]>;
+  /** The replicas placed on query nodes (the default group's) by collection id. */
   replicaNumbers(): Promise<Map<number, number>>;
-  setReplicaNumber(collectionId: number, replicas: number | null): Promise<void>;
+  /** Every recorded collection's replicas per resource group. */
+  replicaGroups(): Promise<Map<number, Record<string, number>>>;
+  setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void>;
   loadReports(): Promise<Map<string, NodeLoadReport>>;
 }
 
-/** The replica number a load asks for, checked against the live query nodes (null: no query nodes). */
-export async function checkReplicaNumber(view: QueryNodeView, req: { replicaNumber?: number | undefined }): Promise<number | null> {
+type Groups = Record<string, number>;
+const total = (g: Groups): number => Object.values(g).reduce((a, b) => a + b, 0);
+
+async function groupsOf(view: QueryNodeView, c: CollectionRuntime): Promise<Groups> {
+  return (await view.replicaGroups()).get(c.id) ?? { [DEFAULT_RESOURCE_GROUP]: 1 };
+}
+
+/**
+ * The replicas a LoadCollection / LoadPartitions places (null: no query nodes), with Milvus' rules:
+ * a loaded collection keeps its replica number ("can't change the replica number for loaded
+ * collection|partitions"); otherwise every replica goes to the default resource group, which holds
+ * every live query node (304 when fewer nodes than replicas; a named group other than the default
+ * holds no query node).
+ */
+export async function checkReplicaNumber(view: QueryNodeView, c: CollectionRuntime, req: T.LoadRequest, what: 'collection' | 'partitions'): Promise<Groups | null> {
   const nodes = await view.queryNodes();
   if (nodes.length === 0) return null;
   const replicas = req.replicaNumber !== undefined && req.replicaNumber > 0 ? req.replicaNumber : 1;
+  if (c.isLoaded) {
+    const current = await groupsOf(view, c);
+    if (replicas !== total(current)) {
+      throw errors.parameterInvalid(String(total(current)), String(replicas), `can't change the replica number for loaded ${what}`);
+    }
+    return current;
+  }
+  const groups = req.resourceGroups ?? [];
+  if (groups.length > 1 && groups.length !== replicas) {
+    throw errors.unexpected(`replica=[${replicas}] resource group=[${groups.join(',')}], resource group num can only be 0, 1 or same as replica number`);
+  }
+  for (const g of groups) if (g !== DEFAULT_RESOURCE_GROUP) throw resourceGroupErrors.nodeNotEnough(g, 0, groups.length === 1 ? replicas : 1);
   if (replicas > nodes.length) throw resourceGroupErrors.nodeNotEnough(DEFAULT_RESOURCE_GROUP, nodes.length, replicas);
-  return replicas;
+  return { [DEFAULT_RESOURCE_GROUP]: replicas };
 }
 
-interface Placed { nodes: QueryNodeInfo[]; replicas: number; placed: QueryNodeInfo[] }
+/**
+ * TransferReplica across query nodes (the group checks ran in resource-groups/manager.ts): moves
+ * `numReplica` of the collection's replicas from the source group's count to the target's. Query
+ * nodes hold only the default group's replicas, so moving one out releases it on its node and
+ * moving one back places it again by rendezvous; a replica in another group has no node.
+ */
+export async function clusterTransferReplica(view: QueryNodeView, c: CollectionRuntime, req: RG.TransferReplicaRequest): Promise<void> {
+  const groups = { ...(await groupsOf(view, c)) };
+  const { sourceResourceGroup: from, targetResourceGroup: to, numReplica } = req;
+  checkReplicasInSource(c.id, from, groups[from] ?? 0, numReplica);
+  groups[from] = (groups[from] ?? 0) - numReplica;
+  groups[to] = (groups[to] ?? 0) + numReplica;
+  for (const g of Object.keys(groups)) if (groups[g] === 0 && g !== DEFAULT_RESOURCE_GROUP) delete groups[g];
+  await view.setReplicaGroups(c.id, groups);
+}
+
+interface Placed { nodes: QueryNodeInfo[]; replicas: number; placed: QueryNodeInfo[]; groups: Groups }
 
 async function placed(view: QueryNodeView, c: CollectionRuntime): Promise<Placed | null> {
   const nodes = await view.queryNodes();
   if (nodes.length === 0) return null;
-  const replicas = (await view.replicaNumbers()).get(c.id) ?? 1;
+  const groups = await groupsOf(view, c);
+  const replicas = groups[DEFAULT_RESOURCE_GROUP] ?? 0;
   const ids = placeReplicas(c.id, replicas, nodes.map((n) => n.id));
-  return { nodes, replicas, placed: ids.map((id) => nodes.find((n) => n.id === id)).filter((n): n is QueryNodeInfo => n !== undefined) };
+  return { nodes, replicas, groups, placed: ids.map((id) => nodes.find((n) => n.id === id)).filter((n): n is QueryNodeInfo => n !== undefined) };
 }
 
 /** The local state, lowered to Loading while some replica's query node has not loaded the collection. */
@@ -72,14 +119,24 @@ export async function clusterLoadingProgress(view: QueryNodeView, c: CollectionR
   return { progress, refreshProgress: progress };
 }
 
-/** GetReplicas: one replica per placed query node, as Milvus lists them. */
+/**
+ * GetReplicas: the default group's replicas one per placed query node (a replica with no live node
+ * to hold it has none), then the other groups' replicas, which no query node holds.
+ */
 export async function clusterReplicas(view: QueryNodeView, c: CollectionRuntime, local: ReplicaInfo[]): Promise<ReplicaInfo[]> {
   if (local.length === 0) return local;
   const p = await placed(view, c);
   const [first] = local;
   if (p === null || first === undefined) return local;
-  return p.placed.map((n, i) => ({
-    ...first, replicaId: BigInt(c.id) * 1000n + BigInt(i + 1), resourceGroup: DEFAULT_RESOURCE_GROUP,
-    nodeIds: [numericNodeId(n.id)], nodeAddresses: [n.endpoint],
-  }));
+  const out: ReplicaInfo[] = [];
+  const replica = (resourceGroup: string, n: QueryNodeInfo | undefined): ReplicaInfo => ({
+    ...first, replicaId: BigInt(c.id) * 1000n + BigInt(out.length + 1), resourceGroup,
+    nodeIds: n === undefined ? [] : [numericNodeId(n.id)], nodeAddresses: n === undefined ? [] : [n.endpoint],
+  });
+  for (let i = 0; i < p.replicas; i++) out.push(replica(DEFAULT_RESOURCE_GROUP, p.placed[i]));
+  for (const [g, n] of Object.entries(p.groups)) {
+    if (g === DEFAULT_RESOURCE_GROUP) continue;
+    for (let i = 0; i < n; i++) out.push(replica(g, undefined));
+  }
+  return out;
 }

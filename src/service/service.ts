@@ -11,7 +11,7 @@ import * as analyzer from './analyzer.js';
 import { AccessControl, type AuthOptions } from './auth/access.js';
 import { ROOT_CONTEXT, type RequestContext } from './auth/types.js';
 import type * as A from './auth/types.js';
-import { checkReplicaNumber, clusterLoadingProgress, clusterLoadState, clusterReplicas, type QueryNodeView } from './cluster.js';
+import { checkReplicaNumber, clusterLoadingProgress, clusterLoadState, clusterReplicas, clusterTransferReplica, type QueryNodeView } from './cluster.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
@@ -118,20 +118,18 @@ export class SextantService implements MilvusApi {
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
-  loadCollection = async (req: T.LoadRequest) => this.writing(async () => {
-    const replicas = this.cluster === undefined ? null : await checkReplicaNumber(this.cluster, req);
-    if (replicas === null) return load.loadCollection(this.engine, req, this.groups);
-    // The query nodes hold the replicas; this process keeps its one in-memory copy.
-    const { replicaNumber: _n, ...one } = req;
-    await load.loadCollection(this.engine, one, this.groups);
-    await this.cluster?.setReplicaNumber(requireCollection(this.engine, req).id, replicas);
-  });
+  loadCollection = async (req: T.LoadRequest) => this.writing(() => this.loadOnQueryNodes(req, 'collection', (one) => load.loadCollection(this.engine, one, this.groups)));
   releaseCollection = async (req: T.CollectionScoped) => this.writing(async () => {
     await load.releaseCollection(this.engine, req, this.groups);
-    await this.cluster?.setReplicaNumber(requireCollection(this.engine, req).id, null);
+    await this.cluster?.setReplicaGroups(requireCollection(this.engine, req).id, null);
   });
-  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) => this.writing(() => load.loadPartitions(this.engine, req, this.groups));
-  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => load.releasePartitions(this.engine, req, this.groups));
+  loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) =>
+    this.writing(() => this.loadOnQueryNodes(req, 'partitions', (one) => load.loadPartitions(this.engine, { ...one, partitionNames: req.partitionNames }, this.groups)));
+  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(async () => {
+    await load.releasePartitions(this.engine, req, this.groups);
+    const c = requireCollection(this.engine, req);
+    if (!c.isLoaded) await this.cluster?.setReplicaGroups(c.id, null);
+  });
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
     const local = load.getLoadState(this.engine, req);
     return this.cluster === undefined ? local : clusterLoadState(this.cluster, requireCollection(this.engine, req), local);
@@ -147,12 +145,29 @@ export class SextantService implements MilvusApi {
   listResourceGroups = async () => this.groups.list();
   describeResourceGroup = async (req: { resourceGroup: string }) => this.groups.describe(req);
   transferNode = async (req: RG.TransferNodeRequest) => this.writing(() => this.groups.transferNode(req));
-  transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(() => this.groups.transferReplica(req));
+  transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(async () => {
+    const cluster = this.cluster === undefined || (await this.cluster.queryNodes()).length === 0 ? undefined : this.cluster;
+    if (cluster === undefined) return this.groups.transferReplica(req);
+    await clusterTransferReplica(cluster, this.groups.checkTransfer(req), req);
+  });
   getReplicas = async (req: T.CollectionScoped) => {
     const c = requireCollection(this.engine, req);
     const local = this.groups.replicas(c);
     return this.cluster === undefined ? local : clusterReplicas(this.cluster, c, local);
   };
+
+  /**
+   * A load while query nodes live: they hold the replicas (service/cluster.ts checks and records
+   * them after the load); this process keeps its one in-memory copy in the default group.
+   */
+  private async loadOnQueryNodes(req: T.LoadRequest, what: 'collection' | 'partitions', run: (one: T.LoadRequest) => Promise<void>): Promise<void> {
+    const c = requireCollection(this.engine, req);
+    const groups = this.cluster === undefined ? null : await checkReplicaNumber(this.cluster, c, req, what);
+    if (groups === null) return run(req);
+    const { replicaNumber: _n, resourceGroups: _g, ...one } = req;
+    await run(one);
+    await this.cluster?.setReplicaGroups(c.id, groups);
+  }
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
   getFlushState = async (req: { segmentIds: bigint[] }) => segments.getFlushState(this.engine, req);

@@ -23,11 +23,13 @@ export interface ResourceGroupOptions {
   nodeAddress?: string;
 }
 
-function find(draft: ResourceGroupsBody, name: string): GroupRecord | undefined {
+interface Groups { readonly groups: readonly GroupRecord[] }
+
+function find(draft: Groups, name: string): GroupRecord | undefined {
   return draft.groups.find((g) => g.name === name);
 }
 
-function requireGroup(draft: ResourceGroupsBody, name: string, wrap?: string): GroupRecord {
+function requireGroup(draft: Groups, name: string, wrap?: string): GroupRecord {
   const g = find(draft, name);
   if (g === undefined) throw resourceGroupErrors.notFound(name, wrap);
   return g;
@@ -110,28 +112,30 @@ export class ResourceGroups {
   }
 
   async transferReplica(req: T.TransferReplicaRequest): Promise<void> {
-    validateResourceGroupName(req.sourceResourceGroup);
-    validateResourceGroupName(req.targetResourceGroup);
-    const c = requireCollection(this.engine, { ...(req.dbName !== undefined ? { dbName: req.dbName } : {}), collectionName: req.collectionName });
+    const c = this.checkTransfer(req);
     const { sourceResourceGroup: from, targetResourceGroup: to, numReplica } = req;
     await this.catalog.change((draft) => {
-      requireGroup(draft, from, `the source resource group[${from}] doesn't exist`);
-      requireGroup(draft, to, `the target resource group[${to}] doesn't exist`);
-      if (from === to) {
-        throw errors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
-      }
-      if (!(numReplica > 0)) throw errors.parameterInvalid('NumReplica > 0', `invalid NumReplica ${numReplica}`);
+      checkTransferGroups(draft, req);
       pruneReplicas(draft, this.engine);
       if (!c.isLoaded) throw errors.parameterInvalid('Collection not loaded', `collectionID ${c.id}`);
       const placed = draft.replicas.find((r) => r.collectionId === String(c.id))?.resourceGroup ?? T.DEFAULT_RESOURCE_GROUP;
-      const inSource = placed === from ? 1 : 0;
-      if (inSource < numReplica) {
-        throw errors.parameterInvalid('NumReplica not greater than the number of replica in source resource group',
-          `only found [${inSource}] replicas of collection [${c.id}] in source resource group [${from}], but ${numReplica} require`);
-      }
+      checkReplicasInSource(c.id, from, placed === from ? 1 : 0, numReplica);
       draft.replicas = draft.replicas.filter((r) => r.collectionId !== String(c.id));
       draft.replicas.push({ collectionId: String(c.id), resourceGroup: to });
     });
+  }
+
+  /**
+   * TransferReplica's checks that need no replica count (names, groups, NumReplica, loaded), on the
+   * current catalog; the collection transferred. Query nodes (service/cluster.ts) count replicas themselves.
+   */
+  checkTransfer(req: T.TransferReplicaRequest): CollectionRuntime {
+    validateResourceGroupName(req.sourceResourceGroup);
+    validateResourceGroupName(req.targetResourceGroup);
+    const c = requireCollection(this.engine, { ...(req.dbName !== undefined ? { dbName: req.dbName } : {}), collectionName: req.collectionName });
+    checkTransferGroups(this.catalog, req);
+    if (!c.isLoaded) throw errors.parameterInvalid('Collection not loaded', `collectionID ${c.id}`);
+    return c;
   }
 
   list(): string[] {
@@ -174,6 +178,25 @@ export class ResourceGroups {
 
   replicas(c: CollectionRuntime): T.ReplicaInfo[] {
     return replicasOf(this.catalog, c);
+  }
+}
+
+/** Milvus TransferReplica: both groups exist and differ, NumReplica > 0. */
+function checkTransferGroups(draft: Groups, req: T.TransferReplicaRequest): void {
+  const { sourceResourceGroup: from, targetResourceGroup: to, numReplica } = req;
+  requireGroup(draft, from, `the source resource group[${from}] doesn't exist`);
+  requireGroup(draft, to, `the target resource group[${to}] doesn't exist`);
+  if (from === to) {
+    throw errors.parameterInvalidMsg(`source resource group and target resource group should not be the same, resource group: ${from}`);
+  }
+  if (!(numReplica > 0)) throw errors.parameterInvalid('NumReplica > 0', `invalid NumReplica ${numReplica}`);
+}
+
+/** Milvus TransferReplica: the source group holds at least NumReplica replicas of the collection. */
+export function checkReplicasInSource(collectionId: number, from: string, inSource: number, numReplica: number): void {
+  if (inSource < numReplica) {
+    throw errors.parameterInvalid('NumReplica not greater than the number of replica in source resource group',
+      `only found [${inSource}] replicas of collection [${collectionId}] in source resource group [${from}], but ${numReplica} require`);
   }
 }
 

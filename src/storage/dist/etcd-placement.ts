@@ -1,8 +1,8 @@
 /**
  * Where loaded collections' replicas live on query nodes (issue #14), kept in etcd:
- * - `<prefix>/replicas/<cluster>/<collectionId>`: the replica number a LoadCollection asked for
- *   (written by the writer, deleted on release). A collection the catalog marks loaded without a
- *   record has one replica.
+ * - `<prefix>/replicas/<cluster>/<collectionId>`: the replicas a LoadCollection / LoadPartitions
+ *   asked for, per resource group (moved by TransferReplica; written by the writer, deleted on
+ *   release). A collection the catalog marks loaded without a record has one replica.
  * - `<prefix>/loads/<cluster>/<nodeId>`: what a query node holds (bytes loaded of bytes to load per
  *   collection), under a lease of the node's, so it disappears when the node dies.
  * Which nodes hold a collection's replicas is not stored: every process computes it from the live
@@ -64,21 +64,32 @@ export class EtcdPlacement {
     this.loadsPrefix = `${opts.prefix ?? '/sextant'}/loads/${opts.cluster}/`;
   }
 
-  /** Record (or, with null, forget) a collection's replica number. */
-  async setReplicaNumber(collectionId: number, replicas: number | null): Promise<void> {
+  /**
+   * Record (or, with null, forget) a collection's replicas per resource group (JSON `{group: count}`;
+   * a record written before groups were recorded is a plain number, read as `{[legacyGroup]: n}`).
+   */
+  async setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void> {
     const key = `${this.replicasPrefix}${collectionId}`;
-    if (replicas === null) await this.client.delete().key(key).exec();
-    else await this.client.put(key).value(String(replicas)).exec();
+    if (groups === null) await this.client.delete().key(key).exec();
+    else await this.client.put(key).value(JSON.stringify(groups)).exec();
   }
 
-  /** Every recorded replica number by collection id. */
-  async replicaNumbers(): Promise<Map<number, number>> {
+  /** Every recorded collection's replicas per resource group, by collection id. */
+  async replicaGroups(legacyGroup: string): Promise<Map<number, Record<string, number>>> {
     const res = await this.client.getAll().prefix(this.replicasPrefix).exec();
-    const out = new Map<number, number>();
+    const out = new Map<number, Record<string, number>>();
     for (const kv of res.kvs) {
       const id = Number(kv.key.toString('utf8').slice(this.replicasPrefix.length));
-      const n = Number(kv.value.toString('utf8'));
-      if (Number.isInteger(id) && Number.isInteger(n) && n > 0) out.set(id, n);
+      if (!Number.isInteger(id)) continue;
+      const doc = parseJson(kv.value, 'a replica record');
+      if (typeof doc === 'number') {
+        if (Number.isInteger(doc) && doc > 0) out.set(id, { [legacyGroup]: doc });
+        continue;
+      }
+      if (typeof doc !== 'object' || doc === null) continue;
+      const groups: Record<string, number> = {};
+      for (const [g, n] of Object.entries(doc)) if (typeof n === 'number' && Number.isInteger(n) && n >= 0) groups[g] = n;
+      out.set(id, groups);
     }
     return out;
   }
