@@ -47,14 +47,19 @@ export async function checkReplicaNumber(view: QueryNodeView, c: CollectionRunti
   const nodes = await view.queryNodes();
   if (nodes.length === 0) return null;
   const replicas = req.replicaNumber !== undefined && req.replicaNumber > 0 ? req.replicaNumber : 1;
+  const groups = req.resourceGroups ?? [];
   if (c.isLoaded) {
     const current = await groupsOf(view, c);
     if (replicas !== total(current)) {
       throw errors.parameterInvalid(String(total(current)), String(replicas), `can't change the replica number for loaded ${what}`);
     }
+    const used = Object.keys(current).filter((g) => (current[g] ?? 0) > 0).sort();
+    const asked = [...new Set(groups)].sort();
+    if (asked.length > 0 && asked.join('\0') !== used.join('\0')) {
+      throw errors.parameterInvalid(`[${used.join(' ')}]`, `[${asked.join(' ')}]`, `can't change the resource groups for loaded ${what}`);
+    }
     return current;
   }
-  const groups = req.resourceGroups ?? [];
   if (groups.length > 1 && groups.length !== replicas) {
     throw errors.unexpected(`replica=[${replicas}] resource group=[${groups.join(',')}], resource group num can only be 0, 1 or same as replica number`);
   }
