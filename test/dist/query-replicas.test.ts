@@ -97,6 +97,14 @@ test('query nodes: replica_number on LoadPartitions, TransferReplica, GetReplica
   assert.equal(moved.find((r) => r.resource_group_name === DEFAULT_RG)?.node_ids.length, 1, 'the default group replica keeps a query node');
   assert.equal(moved.find((r) => r.resource_group_name === 'rg1')?.node_ids.length, 0, 'rg1 has no query node');
   assert.ok(await loaded(['p1', 'p2']));
+  // The query node that lost its replica releases the collection (its reads answer "not loaded").
+  const holder = moved.find((r) => r.resource_group_name === DEFAULT_RG)?.shard_replicas[0]?.leader_addr;
+  const released = qs.find((q) => `127.0.0.1:${q.port}` !== holder);
+  assert.ok(released !== undefined && holder !== undefined && addrs.includes(holder));
+  await until('the other query node released its replica', async () => {
+    const r = await released.client.query({ collection_name: 'c', filter: '', output_fields: ['count(*)'] }).catch((e: unknown) => ({ status: { code: -1, reason: String(e) } }));
+    return r.status.code !== 0 && /not loaded/.test(r.status.reason);
+  }, 30_000);
 
   ok(await transfer('rg1', DEFAULT_RG, 1), 'transfer it back');
   await until('both replicas back on distinct query nodes and loaded', async () => {
