@@ -119,17 +119,17 @@ export class SextantService implements MilvusApi {
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
   loadCollection = async (req: T.LoadRequest) => this.writing(() => this.loadOnQueryNodes(req, 'collection', (one) => load.loadCollection(this.engine, one, this.groups)));
-  releaseCollection = async (req: T.CollectionScoped) => this.writing(async () => {
+  releaseCollection = async (req: T.CollectionScoped) => this.writing(() => this.serially(async () => {
     await load.releaseCollection(this.engine, req, this.groups);
     await this.cluster?.setReplicaGroups(requireCollection(this.engine, req).id, null);
-  });
+  }));
   loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) =>
     this.writing(() => this.loadOnQueryNodes(req, 'partitions', (one) => load.loadPartitions(this.engine, { ...one, partitionNames: req.partitionNames }, this.groups)));
-  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(async () => {
+  releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => this.serially(async () => {
     await load.releasePartitions(this.engine, req, this.groups);
     const c = requireCollection(this.engine, req);
     if (!c.isLoaded) await this.cluster?.setReplicaGroups(c.id, null);
-  });
+  }));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
     const local = load.getLoadState(this.engine, req);
     return this.cluster === undefined ? local : clusterLoadState(this.cluster, requireCollection(this.engine, req), local);
@@ -148,7 +148,7 @@ export class SextantService implements MilvusApi {
   transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(async () => {
     const cluster = this.cluster === undefined || (await this.cluster.queryNodes()).length === 0 ? undefined : this.cluster;
     if (cluster === undefined) return this.groups.transferReplica(req);
-    await clusterTransferReplica(cluster, this.groups.checkTransfer(req), req);
+    await this.serially(() => clusterTransferReplica(cluster, this.groups.checkTransfer(req), req));
   });
   getReplicas = async (req: T.CollectionScoped) => {
     const c = requireCollection(this.engine, req);
@@ -161,12 +161,16 @@ export class SextantService implements MilvusApi {
    * them after the load); this process keeps its one in-memory copy in the default group.
    */
   private async loadOnQueryNodes(req: T.LoadRequest, what: 'collection' | 'partitions', run: (one: T.LoadRequest) => Promise<void>): Promise<void> {
-    const c = requireCollection(this.engine, req);
-    const groups = this.cluster === undefined ? null : await checkReplicaNumber(this.cluster, c, req, what);
-    if (groups === null) return run(req);
-    const { replicaNumber: _n, resourceGroups: _g, ...one } = req;
-    await run(one);
-    await this.cluster?.setReplicaGroups(c.id, groups);
+    const cluster = this.cluster;
+    if (cluster === undefined) return run(req);
+    await this.serially(async () => {
+      const c = requireCollection(this.engine, req);
+      const groups = await checkReplicaNumber(cluster, c, req, what);
+      if (groups === null) return run(req);
+      const { replicaNumber: _n, resourceGroups: _g, ...one } = req;
+      await run(one);
+      await cluster.setReplicaGroups(c.id, groups);
+    });
   }
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
@@ -242,6 +246,14 @@ export class SextantService implements MilvusApi {
   }
 
   /** Every RPC that changes data or the catalog: refused once storage failed (code 5) or the engine closed. */
+  /** Replica records on query nodes are read, checked and written one change at a time (no lost update). */
+  private replicaChanges: Promise<unknown> = Promise.resolve();
+  private serially<R>(fn: () => Promise<R>): Promise<R> {
+    const next = this.replicaChanges.then(fn, fn);
+    this.replicaChanges = next.catch(() => undefined);
+    return next;
+  }
+
   private async writing<R>(fn: () => Promise<R>): Promise<R> {
     await this.engine.ensureWritable();
     try {
