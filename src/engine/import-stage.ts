@@ -83,15 +83,17 @@ export class ImportStage {
   /**
    * Write what is buffered, then one catalog commit: the staged segments join their partitions
    * and the job is recorded. Throws (and publishes nothing) when the collection or a partition
-   * was dropped meanwhile; the caller then abandons the stage.
+   * was dropped meanwhile; the caller then abandons the stage. With `replace` (an external
+   * collection's refresh) the staged segments take the place of every sealed segment, in the same commit.
    */
-  async commit(jobId: string): Promise<number> {
+  async commit(jobId: string, replace = false): Promise<number> {
     for (const [pid, p] of [...this.pending]) await this.writeSegment(pid, p);
     const { engine, c } = this;
     const rows = this.stagedRows;
     await engine.writer.exclusive(() => engine.loader.exclusive(async () => {
       this.checkLive();
       const loaded: SealedSegment[] = [];
+      const dropped: SealedSegment[] = [];
       try {
         for (const meta of this.staged) {
           const p = c.partitions.get(meta.partitionId)!;
@@ -101,6 +103,7 @@ export class ImportStage {
           this.checkLive();
           const partitions: PartitionMeta[] = livePartitionMetas(c).map((pm) => {
             const added = this.staged.filter((s) => s.partitionId === pm.id);
+            if (replace) return { ...pm, segments: added };
             return added.length === 0 ? pm : { ...pm, segments: [...pm.segments, ...added] };
           });
           const marks: ImportMark[] = [...(c.meta.importJobs ?? []), { jobId, rows }].slice(-limits.importJobsKept);
@@ -110,6 +113,12 @@ export class ImportStage {
             publish: () => {
               for (const pm of partitions) {
                 const p = c.partitions.get(pm.id)!;
+                if (replace) {
+                  dropped.push(...p.sealed);
+                  p.meta = pm;
+                  p.sealed = loaded.filter((s) => s.meta.partitionId === pm.id);
+                  continue;
+                }
                 if (p.meta.segments.length === pm.segments.length) continue;
                 p.meta = pm;
                 p.sealed.push(...loaded.filter((s) => s.meta.partitionId === pm.id));
@@ -121,6 +130,10 @@ export class ImportStage {
       } catch (e) {
         for (const s of loaded) for (const r of s.residents ?? []) r.release();
         throw e;
+      }
+      if (dropped.length > 0) {
+        engine.loader.releaseSegments(dropped);
+        await engine.removeFiles(dropped.flatMap((s) => [s.meta.file, ...Object.values(s.meta.indexFiles ?? {}).filter((f) => f !== '')]));
       }
     }));
     engine.indexer.schedule(c);

@@ -14,6 +14,7 @@ import { checkBm25Function } from './bm25.js';
 import { validateName } from './names.js';
 import { buildField, typeLabel, type FieldSpec } from './field.js';
 import { checkTextFields } from './text.js';
+import { checkExternalSchema, isExternal } from './external.js';
 import { buildStructFields, isStructVectorMember, type StructFieldSpec } from './struct.js';
 
 export { validateName } from './names.js';
@@ -31,6 +32,9 @@ export interface CollectionSpec {
   functions?: FunctionSchema[];
   /** Array-of-Struct fields (schema/struct.ts). */
   structFields?: StructFieldSpec[];
+  /** External collections (schema/external.ts). */
+  externalSource?: string;
+  externalSpec?: string;
 }
 
 const invalid = (what: string) => errors.invalidParameter(what);
@@ -47,6 +51,7 @@ export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
   }
   const fields = spec.fields.map((f, i) => buildField(f, FIRST_FIELD_ID + i));
   checkDuplicateNames(fields);
+  checkExternalSchema({ ...spec, functionCount: spec.functions?.length ?? 0, structCount: spec.structFields?.length ?? 0 }, fields, FIRST_FIELD_ID + fields.length);
   checkPrimaryKey(fields, spec.autoId === true);
   const structs = buildStructFields(spec.structFields ?? [], FIRST_FIELD_ID + fields.length, new Set(fields.map((f) => f.name)));
   fields.push(...structs.members);
@@ -59,6 +64,10 @@ export function buildCollectionSchema(spec: CollectionSpec): CollectionSchema {
   if (enableDynamicField) fields.push(dynamicFieldSchema(FIRST_FIELD_ID + fields.length + structs.structs.length));
   const schema: CollectionSchema = { name: spec.name, description: spec.description ?? '', fields, enableDynamicField, functions };
   if (structs.structs.length > 0) schema.structFields = structs.structs;
+  if (isExternal(spec)) {
+    schema.externalSource = spec.externalSource!;
+    schema.externalSpec = spec.externalSpec ?? '';
+  }
   return schema;
 }
 

@@ -24,6 +24,8 @@ export interface FieldSpec {
   dim?: number;
   maxLength?: number;
   maxCapacity?: number;
+  /** External collections: the external column this field maps (schema/external.ts checks it). */
+  externalField?: string;
 }
 
 const invalid = (what: string): MilvusError => errors.invalidParameter(what);
@@ -231,5 +233,6 @@ export function buildField(spec: FieldSpec, fieldId: number): FieldSchema {
     maxCapacity: arr.maxCapacity,
     elementType: arr.elementType,
     typeParams: textParams(spec, dim, maxLength, arr.maxCapacity),
+    ...(spec.externalField !== undefined && spec.externalField !== '' ? { externalField: spec.externalField } : {}),
   };
 }

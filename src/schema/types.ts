@@ -48,6 +48,8 @@ export interface FieldSchema {
    * `parent[name]` and holds, per row, the member's value of every element as an Array column.
    */
   structMember?: StructMember;
+  /** External collections (schema/external.ts): the column of the external files this field reads. */
+  externalField?: string;
 }
 
 /** Which struct field a stored member belongs to, and the member's own type (e.g. FloatVector). */
@@ -82,6 +84,9 @@ export interface CollectionSchema {
   functions: FunctionSchema[];
   /** Array-of-Struct fields (absent when none). */
   structFields?: StructFieldSchema[];
+  /** External collections (schema/external.ts): where the rows come from and how to read them. */
+  externalSource?: string;
+  externalSpec?: string;
 }
 
 export const DYNAMIC_FIELD_NAME = '$meta';

@@ -66,6 +66,10 @@ export interface MilvusApi {
   /** The gRPC GetImportState / ListImportTasks: the same answers, but Milvus checks no privilege for them. */
   getImportState(req: I.GetImportProgressRequest): Promise<I.ImportJobInfo>;
   listImportTasks(req: I.ListImportsRequest): Promise<I.ImportJobInfo[]>;
+  /** External collections (schema/external.ts, service/import/refresh.ts). */
+  refreshExternalCollection(req: I.RefreshRequest): Promise<{ jobId: string }>;
+  getRefreshExternalCollectionProgress(req: { jobId: string }): Promise<I.RefreshJobInfo>;
+  listRefreshExternalCollectionJobs(req: { dbName?: string; collectionName?: string }): Promise<I.RefreshJobInfo[]>;
 
   // reads
   query(req: T.QueryRequest): Promise<T.QueryResult>;

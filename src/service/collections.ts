@@ -25,6 +25,8 @@ export async function createCollection(engine: Engine, req: T.CreateCollectionRe
     autoId: req.autoId ?? false,
     functions: req.functions ?? [],
     structFields: req.structFields ?? [],
+    ...(req.externalSource !== undefined ? { externalSource: req.externalSource } : {}),
+    ...(req.externalSpec !== undefined ? { externalSpec: req.externalSpec } : {}),
   });
   if (engine.aliases.some((a) => a.dbName === db && a.alias === req.collectionName)) {
     throw errors.aliasCollectionNameConflict(req.collectionName);

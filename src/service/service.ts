@@ -113,6 +113,9 @@ export class SextantService implements MilvusApi {
   listImports = async (req: I.ListImportsRequest) => this.imports.list(req);
   getImportState = async (req: I.GetImportProgressRequest) => this.imports.get(req);
   listImportTasks = async (req: I.ListImportsRequest) => this.imports.list(req);
+  refreshExternalCollection = async (req: I.RefreshRequest) => this.writing(async () => ({ jobId: await this.imports.createRefresh(req) }));
+  getRefreshExternalCollectionProgress = async (req: { jobId: string }) => this.imports.getRefresh(req.jobId);
+  listRefreshExternalCollectionJobs = async (req: { dbName?: string; collectionName?: string }) => this.imports.listRefresh(req);
 
   query = async (req: T.QueryRequest) => reads.query(this.engine, req);
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);

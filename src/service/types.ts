@@ -66,6 +66,9 @@ export interface CreateCollectionRequest extends CollectionScoped {
   numPartitions?: number;
   consistencyLevel?: ConsistencyLevel;
   properties?: Properties;
+  /** External collections (schema/external.ts). */
+  externalSource?: string;
+  externalSpec?: string;
 }
 export interface CollectionDescription {
   dbName: string;

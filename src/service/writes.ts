@@ -12,6 +12,7 @@ import { compileFilter, extractPkTerms } from '../expr/index.js';
 import type { Column } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
 import { insertOptions, validateBatch } from '../schema/rows.js';
+import { isExternal } from '../schema/external.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from './resolve.js';
 import { computeFunctionOutputs } from '../schema/functions.js';
 import { isPartialUpsert, mergePartialUpsert, resolveFieldOps } from './partial-upsert.js';
@@ -25,8 +26,14 @@ export interface PreparedWrite {
   parts: { partitionId: number; numRows: number; columns: Map<string, Column> }[];
 }
 
+/** An external collection's rows come only from a refresh (schema/external.ts). */
+export function refuseExternal(c: CollectionRuntime, operation: string): void {
+  if (isExternal(c.meta.schema)) throw errors.invalidParameter(`${operation} is not supported on external collection ${c.name}: its rows come from its external source by RefreshExternalCollection`);
+}
+
 function prepare(engine: Engine, req: T.InsertRequest, isUpsert: boolean): PreparedWrite {
   const c = requireCollection(engine, req);
+  refuseExternal(c, isUpsert ? 'upsert' : 'insert');
   const pkField = c.pkField;
   const batch = validateBatch(c.meta.schema, { numRows: req.numRows, columns: req.columns }, insertOptions(c.meta.properties, isUpsert));
   const columns = new Map(batch.columns);
@@ -113,6 +120,7 @@ export async function insert(engine: Engine, req: T.InsertRequest): Promise<T.Mu
 
 export async function upsert(engine: Engine, reqIn: T.InsertRequest): Promise<T.MutationResult> {
   const c = requireCollection(engine, reqIn);
+  refuseExternal(c, 'upsert');
   // Merge mode reads the stored rows and writes whole rows, as an ordinary upsert of them.
   const req = isPartialUpsert(reqIn) ? mergePartialUpsert(c, reqIn) : (resolveFieldOps(c.meta.schema, reqIn), reqIn);
   const pkField = c.pkField;
@@ -127,6 +135,7 @@ export async function upsert(engine: Engine, reqIn: T.InsertRequest): Promise<T.
 
 export async function deleteRows(engine: Engine, req: T.DeleteRequest): Promise<T.MutationResult> {
   const c = requireCollection(engine, req);
+  refuseExternal(c, 'delete');
   let scope: PartitionRuntime | null = null;
   if (req.partitionName && req.partitionName.length > 0) scope = requirePartition(c, req.partitionName);
   if (!req.filter || req.filter.trim().length === 0) throw errors.invalidParameter('delete expression should not be empty');

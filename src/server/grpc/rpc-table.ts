@@ -19,6 +19,7 @@ import {
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
 import { int64, keyValues, list, str, strings, num, type Wire } from './codec/wire.js';
 import { getReplicas } from './replicas.js';
+import { externalRpcs } from './external-rpcs.js';
 import { snapshotRpcs } from './snapshot-rpcs.js';
 import { successStatus } from './codec/status.js';
 
@@ -197,6 +198,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
   GetQuerySegmentInfo: async (api, req, ctx) => out.querySegmentsToWire(await api.getQuerySegmentInfo(R.segmentInfoRequest(req, ctx))),
 
   ...snapshotRpcs,
+  ...externalRpcs,
 
   // server
   CheckHealth: async (api) => out.healthToWire(api.checkHealth()),

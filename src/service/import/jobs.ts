@@ -18,7 +18,10 @@ import { storageErrors } from '../../storage/errors.js';
 import { readImportJobs, writeImportJobs } from '../../storage/import-jobs-file.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from '../resolve.js';
 import { formatOf } from './formats/format.js';
+import { isExternal, parseExternalSpec } from '../../schema/external.js';
+import { externalColumnMap, refreshFiles } from './refresh.js';
 import { runImport } from './run.js';
+import { refuseExternal } from '../writes.js';
 import { importSource, type ImportSource } from './sources.js';
 import type * as T from './types.js';
 
@@ -26,6 +29,8 @@ import type * as T from './types.js';
 export interface JobRecord extends T.ImportJobInfo {
   files: string[][];
   options: Record<string, string>;
+  /** Set on a refresh of an external collection (refresh.ts): its files are found when it runs. */
+  refresh?: { externalSource: string; externalSpec: string };
 }
 
 interface JobsBody { formatVersion: 1; jobs: JobRecord[] }
@@ -79,6 +84,7 @@ export class ImportJobs {
   /** Import: validate the request, record the job, queue it; answers the job id. */
   async create(req: T.ImportRequest): Promise<string> {
     const c = requireCollection(this.engine, req);
+    refuseExternal(c, 'import');
     const partitionName = req.partitionName ?? '';
     if (partitionName !== '') {
       if (isPartitionKeyMode(c)) throw errors.invalidParameter('not allow to set partition name for collection with partition key');
@@ -112,14 +118,53 @@ export class ImportJobs {
   }
 
   get(req: T.GetImportProgressRequest): T.ImportJobInfo {
-    const job = this.body.jobs.find((j) => j.jobId === String(req.jobId));
+    const job = this.body.jobs.find((j) => j.jobId === String(req.jobId) && j.refresh === undefined);
     if (job === undefined) throw importErrors.jobNotFound(String(req.jobId));
     return info(job);
   }
 
+  /** RefreshExternalCollection: record a refresh job of an external collection and queue it; answers its id. */
+  async createRefresh(req: T.RefreshRequest): Promise<string> {
+    const c = requireCollection(this.engine, req);
+    const schema = c.meta.schema;
+    if (!isExternal(schema)) throw errors.invalidParameter(`collection ${c.name} is not an external collection`);
+    const externalSource = req.externalSource !== undefined && req.externalSource !== '' ? req.externalSource : schema.externalSource!;
+    const externalSpec = req.externalSpec !== undefined && req.externalSpec !== '' ? req.externalSpec : schema.externalSpec ?? '';
+    parseExternalSpec(externalSpec);
+    if (this.body.jobs.filter((j) => j.state === 'Pending').length >= limits.importJobsKept) {
+      throw importErrors.failed(`too many pending jobs, max=${limits.importJobsKept}`);
+    }
+    const job: JobRecord = {
+      jobId: String(this.engine.clock.next()), dbName: c.meta.dbName, collectionName: c.name, collectionId: c.id,
+      partitionName: '', state: 'Pending', reason: '', progress: 0, importedRows: 0, totalRows: 0, fileSize: 0,
+      createTimeMs: Date.now(), completeTimeMs: null, segmentIds: [], details: [], files: [], options: {}, refresh: { externalSource, externalSpec },
+    };
+    this.body.jobs.push(job);
+    this.prune();
+    await this.persist();
+    this.startQueued();
+    return job.jobId;
+  }
+
+  getRefresh(jobId: string): T.RefreshJobInfo {
+    const job = this.body.jobs.find((j) => j.jobId === jobId && j.refresh !== undefined);
+    if (job === undefined) throw importErrors.jobNotFound(jobId);
+    return refreshInfo(job);
+  }
+
+  listRefresh(req: { dbName?: string; collectionName?: string }): T.RefreshJobInfo[] {
+    const db = req.dbName !== undefined && req.dbName !== '' ? req.dbName : 'default';
+    let jobs = this.body.jobs.filter((j) => j.refresh !== undefined && j.dbName === db);
+    if (req.collectionName !== undefined && req.collectionName !== '') {
+      const c = requireCollection(this.engine, { dbName: db, collectionName: req.collectionName });
+      jobs = jobs.filter((j) => j.collectionId === c.id);
+    }
+    return jobs.map(refreshInfo);
+  }
+
   list(req: T.ListImportsRequest): T.ImportJobInfo[] {
     const db = req.dbName !== undefined && req.dbName !== '' ? req.dbName : 'default';
-    let jobs = this.body.jobs.filter((j) => j.dbName === db);
+    let jobs = this.body.jobs.filter((j) => j.dbName === db && j.refresh === undefined);
     if (req.collectionName !== undefined && req.collectionName !== '') {
       const c = requireCollection(this.engine, { dbName: db, collectionName: req.collectionName });
       jobs = jobs.filter((j) => j.collectionId === c.id);
@@ -193,6 +238,11 @@ export class ImportJobs {
       await this.persist();
       const c = this.engine.collections.get(job.collectionId);
       if (c === undefined) throw importErrors.failed(`collection ${job.collectionName} was dropped`);
+      if (job.refresh !== undefined) {
+        job.files = await refreshFiles(this.source, job.refresh.externalSource);
+        this.reset(job);
+        job.state = 'Importing';
+      }
       const deadline = timeoutMs(job.options);
       const endMs = deadline === null ? Infinity : job.createTimeMs + deadline;
       const { rows, segmentIds } = await runImport(this.engine, c, this.source!, {
@@ -206,6 +256,7 @@ export class ImportJobs {
           if (Date.now() > endMs) throw importErrors.failed(`the import job timed out after ${job.options['timeout'] ?? ''}`);
         },
         progressed: () => this.tally(job),
+        ...(job.refresh !== undefined ? { external: { columns: externalColumnMap(c.meta.schema) } } : {}),
       });
       this.tally(job);
       job.segmentIds = segmentIds;
@@ -233,6 +284,14 @@ export class ImportJobs {
 }
 
 function info(job: JobRecord): T.ImportJobInfo {
-  const { files: _files, options: _options, ...rest } = job;
+  const { files: _files, options: _options, refresh: _refresh, ...rest } = job;
   return structuredClone(rest);
+}
+
+function refreshInfo(job: JobRecord): T.RefreshJobInfo {
+  return {
+    jobId: job.jobId, collectionName: job.collectionName, state: job.state, progress: job.progress, reason: job.reason,
+    externalSource: job.refresh?.externalSource ?? '', externalSpec: job.refresh?.externalSpec ?? '',
+    startTimeMs: job.createTimeMs, endTimeMs: job.completeTimeMs, importedRows: job.importedRows,
+  };
 }

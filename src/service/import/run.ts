@@ -17,6 +17,7 @@ import { formatOf, type ParsedFile, type ReadContext, type RowBatch } from './fo
 import { parseJsonRows } from './formats/json.js';
 import { parseNumpy } from './formats/numpy.js';
 import { parseParquet } from './formats/parquet.js';
+import { renameRow } from './refresh.js';
 import type { ImportSource } from './sources.js';
 import type { ImportFileProgress } from './types.js';
 import { RowNormalizer, RowValueError } from './values.js';
@@ -32,6 +33,8 @@ export interface RunningJob {
   checkpoint(): void;
   /** Told after each batch. */
   progressed(): void;
+  /** A refresh of an external collection: columns renamed (external -> field), the commit replaces all rows. */
+  external?: { columns: ReadonlyMap<string, string> };
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -67,6 +70,13 @@ async function parseGroup(source: ImportSource, paths: string[], ctx: ReadContex
   }
 }
 
+function checkExternalColumns(file: string, columns: readonly string[], map: ReadonlyMap<string, string>): void {
+  const have = new Set(columns);
+  for (const [ext, name] of map) {
+    if (!have.has(ext)) throw importErrors.failed(`file ${file}: the external field '${ext}' of field '${name}' is not in the file`);
+  }
+}
+
 /** Read every group and stage its rows; returns the staged job (not committed yet). */
 async function stageGroups(engine: Engine, c: CollectionRuntime, source: ImportSource, job: RunningJob, stage: ImportStage): Promise<void> {
   const opts = insertOptions(c.meta.properties, false);
@@ -81,12 +91,14 @@ async function stageGroups(engine: Engine, c: CollectionRuntime, source: ImportS
     if (stage.rows + parsed.totalRows > limits.importMaxRowsPerJob) {
       throw importErrors.failed(`the job would import more than ${limits.importMaxRowsPerJob} rows (file ${name} has ${parsed.totalRows})`);
     }
-    normalizer.checkColumns(name, parsed.columns ?? []);
+    const ext = job.external?.columns;
+    if (ext === undefined) normalizer.checkColumns(name, parsed.columns ?? []);
+    else checkExternalColumns(name, parsed.columns ?? [], ext);
     for await (const batch of parsed.batches(limits.importBatchRows)) {
       job.checkpoint();
       let prepared: PreparedWrite;
       try {
-        const rows = batch.rows;
+        const rows = ext === undefined ? batch.rows : batch.rows.map((r) => renameRow(r, ext));
         for (let i = 0; i < rows.length; i++) {
           try {
             normalizer.row(rows[i]!);
@@ -117,7 +129,7 @@ export async function runImport(engine: Engine, c: CollectionRuntime, source: Im
   try {
     await stageGroups(engine, c, source, job, stage);
     job.checkpoint();
-    const rows = await stage.commit(job.jobId);
+    const rows = await stage.commit(job.jobId, job.external !== undefined);
     return { rows, segmentIds: stage.segmentIds };
   } catch (e) {
     await stage.abandon().catch(() => undefined);

@@ -78,3 +78,25 @@ export interface ImportS3Options {
   accessKeyId?: string;
   secretAccessKey?: string;
 }
+
+/** RefreshExternalCollection: the collection, and optionally a new source or spec for this refresh. */
+export interface RefreshRequest {
+  dbName?: string;
+  collectionName: string;
+  externalSource?: string;
+  externalSpec?: string;
+}
+
+/** A refresh job as GetRefreshExternalCollectionProgress reports it. */
+export interface RefreshJobInfo {
+  jobId: string;
+  collectionName: string;
+  state: ImportJobInfo['state'];
+  progress: number;
+  reason: string;
+  externalSource: string;
+  externalSpec: string;
+  startTimeMs: number;
+  endTimeMs: number | null;
+  importedRows: number;
+}

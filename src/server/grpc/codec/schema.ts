@@ -89,6 +89,8 @@ function fieldSpecFrom(v: unknown): T.FieldSpecInput {
   if (maxLength !== undefined) spec.maxLength = maxLength;
   const maxCapacity = intTypeParam(typeParams, 'max_capacity');
   if (maxCapacity !== undefined) spec.maxCapacity = maxCapacity;
+  const externalField = str(f['external_field'], 'external_field');
+  if (externalField !== '') spec.externalField = externalField;
   return spec;
 }
 
@@ -202,6 +204,10 @@ export function createCollectionFromWire(req: Wire, ctx: CallContext): T.CreateC
     structFields: list(schema['struct_array_fields'], 'schema.struct_array_fields').map(structFieldFrom),
     properties: { ...keyValues(schema['properties'], 'schema.properties'), ...keyValues(req['properties'], 'properties') },
   };
+  const externalSource = str(schema['external_source'], 'schema.external_source');
+  if (externalSource !== '') out.externalSource = externalSource;
+  const externalSpec = str(schema['external_spec'], 'schema.external_spec');
+  if (externalSpec !== '') out.externalSpec = externalSpec;
   const shards = num(req['shards_num'], 'shards_num');
   if (shards !== 0) out.shardsNum = shards;
   const parts = num(req['num_partitions'], 'num_partitions');
@@ -231,6 +237,7 @@ function fieldToWire(f: FieldSchema, functionOutputs: ReadonlySet<string>): Wire
     is_clustering_key: f.isClusteringKey,
     nullable: f.nullable,
     is_function_output: functionOutputs.has(f.name),
+    external_field: f.externalField ?? '',
   };
   const dv = defaultValueToWire(f);
   if (dv !== null) out['default_value'] = dv;
@@ -292,6 +299,8 @@ export function describeCollectionToWire(d: T.CollectionDescription): Wire {
       properties: [],
       functions: d.schema.functions.map(functionToWire),
       dbName: d.dbName,
+      external_source: d.schema.externalSource ?? '',
+      external_spec: d.schema.externalSpec ?? '',
     },
     collectionID: String(d.collectionId),
     virtual_channel_names: [],
