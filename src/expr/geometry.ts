@@ -10,11 +10,52 @@
  * of the row's geometry (nearest in the degree plane, then measured on the sphere; 0 when the row's
  * geometry covers the point).
  */
-import WKTReader from 'jsts/org/locationtech/jts/io/WKTReader.js';
-import GeometryFactory from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
-import RelateOp from 'jsts/org/locationtech/jts/operation/relate/RelateOp.js';
-import DistanceOp from 'jsts/org/locationtech/jts/operation/distance/DistanceOp.js';
+import { createRequire } from 'node:module';
+import type WKTReader from 'jsts/org/locationtech/jts/io/WKTReader.js';
+import type GeometryFactory from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
+import type RelateOp from 'jsts/org/locationtech/jts/operation/relate/RelateOp.js';
+import type DistanceOp from 'jsts/org/locationtech/jts/operation/distance/DistanceOp.js';
+import type STRtree from 'jsts/org/locationtech/jts/index/strtree/STRtree.js';
+import type JstsEnvelope from 'jsts/org/locationtech/jts/geom/Envelope.js';
+import { errors } from '../core/errors.js';
 import type { SpatialFn } from './ast.js';
+
+/** The jsts classes used here and by the RTREE index. */
+export interface Jsts {
+  WKTReader: typeof WKTReader;
+  GeometryFactory: typeof GeometryFactory;
+  RelateOp: typeof RelateOp;
+  DistanceOp: typeof DistanceOp;
+  STRtree: typeof STRtree;
+  Envelope: typeof JstsEnvelope;
+}
+
+const requireModule = createRequire(import.meta.url);
+let lib: Jsts | null = null;
+
+/**
+ * jsts, loaded on first use: importing its hundreds of ES modules at start-up cost every server
+ * start 0.3-0.7 s whether or not a Geometry field exists. `require` of ES modules needs Node >= 20.19.
+ */
+export function jsts(): Jsts {
+  if (lib !== null) return lib;
+  const load = <T>(path: string): T => {
+    try {
+      return (requireModule(`jsts/org/locationtech/jts/${path}.js`) as { default: T }).default;
+    } catch (e) {
+      throw errors.internal(`spatial functions need the jsts package (Node >= 20.19 to load it): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  lib = {
+    WKTReader: load<typeof WKTReader>('io/WKTReader'),
+    GeometryFactory: load<typeof GeometryFactory>('geom/GeometryFactory'),
+    RelateOp: load<typeof RelateOp>('operation/relate/RelateOp'),
+    DistanceOp: load<typeof DistanceOp>('operation/distance/DistanceOp'),
+    STRtree: load<typeof STRtree>('index/strtree/STRtree'),
+    Envelope: load<typeof JstsEnvelope>('geom/Envelope'),
+  };
+  return lib;
+}
 
 /** The parts of a jsts Geometry used here (jsts's own typings leave most of them untyped). */
 export interface Geometry {
@@ -48,10 +89,14 @@ export type Box = readonly [number, number, number, number];
 /** Mean Earth radius (meters) for ST_DWITHIN. */
 export const EARTH_RADIUS_M = 6371008.8;
 
-const reader = new WKTReader(new GeometryFactory());
+let reader: WKTReader | null = null;
 
 /** The geometry of WKT text; throws the parser's message on bad text. */
 export function readWkt(wkt: string): Geometry {
+  if (reader === null) {
+    const j = jsts();
+    reader = new j.WKTReader(new j.GeometryFactory());
+  }
   return reader.read(wkt) as unknown as Geometry;
 }
 
@@ -72,7 +117,7 @@ export function boxOf(g: Geometry): Box | null {
 
 /** The DE-9IM matrix of (a, b). */
 export function relate(a: Geometry, b: Geometry): Matrix {
-  return RelateOp.relate(a, b) as Matrix;
+  return jsts().RelateOp.relate(a, b) as Matrix;
 }
 
 /** Great-circle distance in meters between two (lon, lat) points in degrees. */
@@ -87,7 +132,7 @@ export function haversineM(lon1: number, lat1: number, lon2: number, lat2: numbe
 /** Meters from the point `p` to the nearest point of `g` (see the file comment). */
 export function distanceToPointM(g: Geometry, p: Geometry): number {
   if (g.isEmpty() || p.isEmpty()) return Infinity;
-  const pts = DistanceOp.nearestPoints(g, p) as Coord[];
+  const pts = jsts().DistanceOp.nearestPoints(g, p) as Coord[];
   const a = pts[0], b = pts[1];
   if (a === undefined || b === undefined) return Infinity;
   if (a.x === b.x && a.y === b.y) return 0;

@@ -4,9 +4,8 @@
  * intersect it; the filter planner then tests each candidate exactly (expr/eval-spatial.ts). NULL
  * rows, empty geometries and text jsts cannot read are in no leaf.
  */
-import STRtree from 'jsts/org/locationtech/jts/index/strtree/STRtree.js';
-import Envelope from 'jsts/org/locationtech/jts/geom/Envelope.js';
-import { boxOf, tryReadWkt, type Box } from '../../expr/geometry.js';
+import type Envelope from 'jsts/org/locationtech/jts/geom/Envelope.js';
+import { boxOf, jsts, tryReadWkt, type Box } from '../../expr/geometry.js';
 import type { RtreeScalarIndex } from '../../expr/scalar-index.js';
 import type { Column } from '../../schema/column.js';
 import type { MemoryTally } from '../memory.js';
@@ -47,6 +46,7 @@ export class RtreePostings implements RtreeScalarIndex {
 
   private packed(): Tree {
     if (this.tree !== null) return this.tree;
+    const { STRtree, Envelope } = jsts();
     const t = new STRtree() as unknown as Tree;
     const b = this.boxes;
     for (let j = 0; j < this.rows.length; j++) t.insert(new Envelope(b[4 * j]!, b[4 * j + 2]!, b[4 * j + 1]!, b[4 * j + 3]!), this.rows[j]!);
@@ -59,7 +59,7 @@ export class RtreePostings implements RtreeScalarIndex {
     if (this.rows.length === 0) return new Int32Array(0);
     const lo = (x: number): number => (x === -Infinity ? -Number.MAX_VALUE : x);
     const hi = (x: number): number => (x === Infinity ? Number.MAX_VALUE : x);
-    const found = this.packed().query(new Envelope(lo(box[0]), hi(box[2]), lo(box[1]), hi(box[3])));
+    const found = this.packed().query(new (jsts().Envelope)(lo(box[0]), hi(box[2]), lo(box[1]), hi(box[3])));
     const out = new Int32Array(found.size());
     for (let i = 0; i < out.length; i++) out[i] = found.get(i);
     return out.sort();
