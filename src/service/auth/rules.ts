@@ -74,7 +74,7 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   importData: collection('Import'),
   getImportProgress: global('GetImportProgress'),
   listImports: global('ListImport'),
-  refreshExternalCollection: collection('RefreshExternalCollection'),
+  refreshExternalCollection: collection('Import'), // a refresh is an import job; Milvus's vocabulary here has no privilege of its own for it
   getRefreshExternalCollectionProgress: global('GetImportProgress'),
   listRefreshExternalCollectionJobs: global('ListImport'),
   getImportState: open,
