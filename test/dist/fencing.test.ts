@@ -4,8 +4,9 @@
  * the owner A; A is paused (SIGSTOP) past its lease; the standby B takes over (an insert sent to B
  * while it stood by is retried by the SDK and acknowledged once B serves). A is resumed (SIGCONT) while inserts still go to
  * it and B keeps taking inserts. Checked:
- * - A acknowledges nothing after it lost the lease (no insert to A succeeds once it was paused),
- *   notices the loss and turns standby (healthz `standby`, gRPC UNAVAILABLE naming B);
+ * - A acknowledges nothing after it lost the lease (no insert sent to A once it was paused succeeds;
+ *   a reply decided before the pause may arrive after it, its rows on B), notices the loss and turns
+ *   standby (healthz `standby`, gRPC UNAVAILABLE naming B);
  * - every acknowledged row is on B exactly once, and no row of an insert sent to A after its resume;
  * - then B is killed (-9) and A takes over again: its replay of the log (which discards records of a
  *   stale epoch) gives exactly the same rows;
@@ -130,18 +131,25 @@ test('SIGSTOP of the owner past its lease: it acknowledges nothing after, turns 
   assert.equal(health.status, 503);
   assert.equal(await health.text(), 'standby');
   const onA = attempts.filter((x) => x.node === 'a');
-  // A reply A sent just before the signal landed can reach this process a moment after pausedAt; once
-  // B serves, A's lease is gone, and every reply of A from then on was sent after its resume.
+  // SIGSTOP can land between A's decision to acknowledge (its log append stored and its lease still
+  // held: the log checks the lease after the append) and the reply leaving its socket: that reply
+  // then arrives after the resume, yet the rows were stored before B's fence, so B has them (the
+  // `lost` check below). What A must never do is decide an acknowledgement after the pause: an
+  // insert sent to A after the pause began may not succeed, and every late reply answers an insert
+  // that was in flight at the pause.
   const takeoverAt = pausedAt + takeoverMs;
   const lateAcks = onA.filter((x) => x.ok && x.answeredMs > takeoverAt);
   const edgeAcks = onA.filter((x) => x.ok && x.answeredMs > pausedAt && x.answeredMs <= takeoverAt);
+  const ackedSentAfterPause = onA.filter((x) => x.ok && x.sentMs > pausedAt);
   const sentAfterResume = onA.filter((x) => x.sentMs > resumedAt);
   const acked = attempts.filter((x) => x.ok);
   t.diagnostic(`A acknowledged ${onA.filter((x) => x.ok).length} inserts of ${BATCH} rows before the pause, refused ${onA.filter((x) => !x.ok).length} `
     + `(${sentAfterResume.length} sent after its resume), acknowledged ${lateAcks.length} after B took over (${edgeAcks.length} answered between the SIGSTOP and the takeover); B acknowledged ${attempts.filter((x) => x.node === 'b' && x.ok).length}; `
     + `takeover ${Math.round(takeoverMs)} ms after SIGSTOP (lease TTL ${LEASE_TTL_SEC} s); A turned standby after its resume; shared machine`);
   if (onA.some((x) => !x.ok)) t.diagnostic(`A's refusal: ${onA.find((x) => !x.ok)?.reason ?? ''}`);
-  assert.deepEqual(lateAcks.map((x) => x.from), [], 'A acknowledged nothing after it lost its lease');
+  for (const x of lateAcks) t.diagnostic(`late reply of A (rows ${x.from}..): sent ${Math.round(x.sentMs - pausedAt)} ms after the SIGSTOP, answered ${Math.round(x.answeredMs - resumedAt)} ms after the SIGCONT`);
+  assert.deepEqual(ackedSentAfterPause.map((x) => x.from), [], 'A acknowledged no insert sent to it after the pause began');
+  assert.ok(lateAcks.length <= 2, `a late reply of A answers one of the two inserts in flight at the pause (${lateAcks.length})`);
 
   const check = async (ids: number[], where: string) => {
     const have = new Map<number, number>();
