@@ -63,6 +63,10 @@ export async function estimateLoadBytes(deps: LoaderDeps, c: CollectionRuntime, 
   return n;
 }
 
+function unloadedSegments(parts: readonly PartitionRuntime[]): SealedSegment[] {
+  return parts.flatMap((p) => p.sealed.filter((s) => !s.data));
+}
+
 export class Loader {
   private readonly lock = new Mutex();
   /** The pages of mapped (mmap.enabled) columns, shared by every loaded segment. */
@@ -169,7 +173,12 @@ export class Loader {
       for (const p of toLoad) fileBytes += p.sealedBytesOnDisk;
       c.loading = { totalBytes: fileBytes, doneBytes: 0 };
       try {
-        await this.loadSegments(c, toLoad.flatMap((p) => p.sealed.filter((s) => !s.data)), fields);
+        // A flush may seal growing rows while the segments are read: it publishes its segment
+        // unloaded (the partition is not loaded yet), so read until none is left, then mark the
+        // partitions loaded in the same turn as the last check.
+        for (let missing = unloadedSegments(toLoad); missing.length > 0; missing = unloadedSegments(toLoad)) {
+          await this.loadSegments(c, missing, fields);
+        }
         for (const p of toLoad) p.loaded = true;
       } catch (e) {
         // Leave nothing half-loaded behind.
