@@ -93,6 +93,7 @@ function fieldSpec(f: FieldType, req: CreateCollectionReq): T.FieldSpecInput {
     nullable: f.nullable === true,
     typeParams,
   };
+  if (f.external_field !== undefined && f.external_field !== '') spec.externalField = f.external_field;
   const defaultValue = defaultValueOf(f.default_value);
   if (defaultValue !== null) spec.defaultValue = defaultValue;
   if (f.element_type !== undefined) spec.elementType = toDataType(f.element_type) as CoreDataType;
@@ -147,6 +148,8 @@ export function createCollectionRequest(req: CreateCollectionReq, dbName: string
     functions: (req.functions ?? []).map(functionSchema),
     properties: stringifyValues(req.properties),
   };
+  if (req.external_source !== undefined && req.external_source !== '') out.externalSource = req.external_source;
+  if (req.external_spec !== undefined && req.external_spec !== '') out.externalSpec = req.external_spec;
   if (req.shards_num !== undefined) out.shardsNum = req.shards_num;
   if (req.num_partitions !== undefined) out.numPartitions = req.num_partitions;
   const level = consistencyOf(req.consistency_level);

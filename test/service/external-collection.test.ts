@@ -99,9 +99,9 @@ test('an external collection refreshes from its Parquet files, replacing its row
       await svc.loadCollection({ collectionName: NAME });
       assert.deepEqual(await titles(svc), ['b0', 'b1', 'b2']);
 
-      const bad = await waitRefresh(svc, (await svc.refreshExternalCollection({ collectionName: NAME, externalSource: 's3://nowhere/x/' })).jobId);
+      const bad = await waitRefresh(svc, (await svc.refreshExternalCollection({ collectionName: NAME, externalSource: 'nowhere/x/' })).jobId);
       assert.equal(bad.state, 'Failed');
-      assert.match(bad.reason, /nowhere|not found|not a folder|import/);
+      assert.match(bad.reason, /nowhere/);
       assert.deepEqual(await titles(svc), ['b0', 'b1', 'b2']);
     } finally {
       await svc.close();
