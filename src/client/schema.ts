@@ -47,7 +47,8 @@ function intParam(params: Record<string, string>, key: string): number | undefin
 }
 
 /** The SDK's checkCollectionFields (throws like the SDK). */
-export function checkFields(fields: readonly FieldType[]): void {
+/** The SDK's checkCollectionFieldsWithOptions: an external collection needs no primary key or vector field of its own. */
+export function checkFields(fields: readonly FieldType[], external = false): void {
   let hasPrimaryKey = false;
   let hasVector = false;
   let partitionKeys = 0;
@@ -68,6 +69,7 @@ export function checkFields(fields: readonly FieldType[]): void {
     }
     if (t === DataType.VarChar && !params['max_length']) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_MISS_MAX_LENGTH);
   }
+  if (external) return;
   if (!hasPrimaryKey) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_PRIMARY_KEY);
   if (!hasVector) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_VECTOR_FIELD_EXIST);
   if (partitionKeys > 1) throw clientError(ERROR_REASONS.PARTITION_KEY_FIELD_MAXED_OUT);
