@@ -28,6 +28,8 @@ export interface ImportSource {
 }
 
 const MAX_PATH_CHARS = 4_096;
+/** Folder levels a recursive listing descends (deeper subfolders are not read). */
+const MAX_FOLDER_DEPTH = 32;
 
 function checkCommon(p: string): void {
   if (p.length === 0) throw importErrors.failed('empty file path');
@@ -78,15 +80,15 @@ class LocalSource implements ImportSource {
     return readFile(await this.resolve(p));
   }
 
-  async list(folder: string, recursive = false): Promise<string[]> {
+  async list(folder: string, recursive = false, depth = 0): Promise<string[]> {
     const real = await this.resolve(folder);
     const entries = await readdir(real, { withFileTypes: true }).catch(() => { throw importErrors.failed(`${folder} is not a folder`); });
     const files = entries.filter((e) => e.isFile()).map((e) => path.join(folder, e.name)).sort();
-    if (!recursive) return files;
+    if (!recursive || depth >= MAX_FOLDER_DEPTH) return files;
     // Subfolders one level at a time (symbolic links are neither files nor folders here, so never followed).
     for (const d of entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
       if (files.length > limits.importMaxFilesPerJob) break;
-      files.push(...await this.list(path.join(folder, d), true));
+      files.push(...await this.list(path.join(folder, d), true, depth + 1));
     }
     return files;
   }

@@ -4,7 +4,7 @@
  * Snapshots, in the JSON shapes of Milvus' snapshot_handler_v2.go: create `{collectionName,
  * snapshotName, description?, compactionProtectionSeconds?}`; drop / describe `{collectionName,
  * snapshotName}`; list `{collectionName}` -> names; restore `{snapshotName, sourceCollectionName,
- * targetCollectionName, targetDbName?}` -> `{jobId}`; pin `{collectionName, snapshotName,
+ * targetCollectionName, targetDbName?}` (no targetDbName: `default`, as Milvus) -> `{jobId}`; pin `{collectionName, snapshotName,
  * ttlSeconds}` -> `{pinId}`; unpin `{pinId}` (a positive decimal int64). Milvus has no REST endpoint
  * for GetRestoreSnapshotState / ListRestoreSnapshotJobs (a restore completes inside the call here).
  * External collections (the path family Zilliz documents, actions named as `jobs/import/*`):
@@ -12,6 +12,7 @@
  * `{jobId}` -> the job; list `{collectionName?}` -> `{records: [...]}`.
  */
 import { errors } from '../../../core/errors.js';
+import { DEFAULT_DB } from '../../../engine/engine.js';
 import type { RefreshJobInfo } from '../../../service/import/types.js';
 import type { SnapshotRef } from '../../../service/snapshots.js';
 import { empty, ok, type RestCall, type V2Result, type V2Table } from '../route.js';
@@ -59,7 +60,7 @@ export const snapshotRoutes: V2Table = {
     const target = call.args.optStr('targetDbName');
     const r = await call.api.restoreSnapshot({
       ...(call.dbName !== undefined ? { dbName: call.dbName } : {}), collectionName: call.args.str('sourceCollectionName'), name: call.args.str('snapshotName'),
-      ...(target !== undefined && target !== '' ? { targetDbName: target } : {}), targetCollectionName: call.args.str('targetCollectionName'),
+      targetDbName: target !== undefined && target !== '' ? target : DEFAULT_DB, targetCollectionName: call.args.str('targetCollectionName'),
     });
     return ok({ jobId: r.jobId });
   },
