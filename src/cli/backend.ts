@@ -122,6 +122,11 @@ export interface ResourceGroupInfo {
 export interface ResourceGroupNodes { requests: number; limits: number }
 export interface ReplicaTransfer { source: string; target: string; collection: string; replicas: number }
 
+/** A snapshot as `show snapshot` prints it. */
+export interface SnapshotInfo { name: string; description: string; collection: string; partitions: string[]; createTs: string }
+/** A restore or external-collection refresh job as `show restore_job` / `show refresh_job` print it. */
+export interface JobSummary { jobId: string; collection: string; state: string; progress: number; reason: string }
+
 export interface Backend {
   readonly mode: 'embedded' | 'remote';
   /** The current database; `useDatabase` changes it (and checks that it exists). */
@@ -157,6 +162,21 @@ export interface Backend {
   listResourceGroups(): Promise<string[]>;
   describeResourceGroup(name: string): Promise<ResourceGroupInfo>;
   transferReplica(t: ReplicaTransfer): Promise<void>;
+
+  createSnapshot(collection: string, name: string, description: string): Promise<void>;
+  dropSnapshot(collection: string, name: string): Promise<void>;
+  listSnapshots(collection: string): Promise<string[]>;
+  describeSnapshot(collection: string, name: string): Promise<SnapshotInfo>;
+  /** RestoreSnapshot into `target` (in `targetDb`, default: the current database); answers the job id. */
+  restoreSnapshot(collection: string, name: string, target: string, targetDb: string | undefined): Promise<string>;
+  restoreJob(jobId: string): Promise<JobSummary>;
+  restoreJobs(collection: string | undefined): Promise<JobSummary[]>;
+  pinSnapshot(collection: string, name: string, ttlSeconds: number): Promise<string>;
+  unpinSnapshot(pinId: string): Promise<void>;
+  /** RefreshExternalCollection (source and spec: the collection's unless given); answers the job id. */
+  refreshExternalCollection(collection: string, source: string | undefined, spec: string | undefined): Promise<string>;
+  refreshJob(jobId: string): Promise<JobSummary>;
+  refreshJobs(collection: string | undefined): Promise<JobSummary[]>;
 
   createAlias(collection: string, alias: string, alter: boolean): Promise<void>;
   dropAlias(alias: string): Promise<void>;

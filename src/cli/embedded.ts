@@ -11,12 +11,14 @@ import { grpcCredentials } from '../server/auth/credentials.js';
 import { engineSettingsFromEnv } from '../server/options.js';
 import type { MilvusApi } from '../service/api.js';
 import type { RequestContext } from '../service/auth/types.js';
+import type { RefreshJobInfo } from '../service/import/types.js';
+import type { RestoreJobInfo } from '../service/snapshots.js';
 import { SextantService } from '../service/service.js';
 import type * as T from '../service/types.js';
 import type { FunctionSchema } from '../schema/types.js';
 import type {
-  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, ReplicaTransfer,
-  ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantFilter, Hit, IndexInfo, JobSummary, PrivilegeSpec, QuerySpec, ReplicaTransfer,
+  ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, SnapshotInfo, WriteData,
 } from './backend.js';
 import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { buildParams, roundFloat32, rowAt } from './values.js';
@@ -32,6 +34,14 @@ function consistencyOf(name: string | undefined): T.CreateCollectionRequest['con
 
 function pkValues(ids: T.PrimaryKeys, i: number): bigint | string {
   return ids.kind === 'int64' ? ids.data[i] ?? 0n : ids.data[i] ?? '';
+}
+
+function restoreSummary(j: RestoreJobInfo): JobSummary {
+  return { jobId: String(j.jobId), collection: j.collectionName, state: j.state === 'completed' ? 'Completed' : 'Failed', progress: j.progress, reason: j.reason };
+}
+
+function refreshSummary(j: RefreshJobInfo): JobSummary {
+  return { jobId: j.jobId, collection: j.collectionName, state: j.state, progress: j.progress, reason: j.reason };
 }
 
 /** The user a token names, once the service has checked its password (parsed as the gRPC door does). */
@@ -134,6 +144,26 @@ export class EmbeddedBackend implements Backend {
   transferReplica = async (t: ReplicaTransfer) => this.api.transferReplica({
     sourceResourceGroup: t.source, targetResourceGroup: t.target, dbName: this.database, collectionName: t.collection, numReplica: t.replicas,
   });
+
+  createSnapshot = async (c: string, name: string, description: string) => this.api.createSnapshot({ ...this.c(c), name, description });
+  dropSnapshot = async (c: string, name: string) => this.api.dropSnapshot({ ...this.c(c), name });
+  listSnapshots = async (c: string) => this.api.listSnapshots(this.c(c));
+  describeSnapshot = async (c: string, name: string): Promise<SnapshotInfo> => {
+    const d = await this.api.describeSnapshot({ ...this.c(c), name });
+    return { name: d.name, description: d.description, collection: d.collectionName, partitions: d.partitionNames, createTs: String(d.createTs) };
+  };
+  restoreSnapshot = async (c: string, name: string, target: string, targetDb: string | undefined) =>
+    String((await this.api.restoreSnapshot({ ...this.c(c), name, targetCollectionName: target, ...(targetDb !== undefined ? { targetDbName: targetDb } : {}) })).jobId);
+  restoreJob = async (jobId: string): Promise<JobSummary> => restoreSummary(await this.api.getRestoreSnapshotState({ jobId: BigInt(jobId) }));
+  restoreJobs = async (c: string | undefined) =>
+    (await this.api.listRestoreSnapshotJobs({ dbName: this.database, ...(c !== undefined ? { collectionName: c } : {}) })).map(restoreSummary);
+  pinSnapshot = async (c: string, name: string, ttlSeconds: number) => String((await this.api.pinSnapshotData({ ...this.c(c), name, ttlSeconds })).pinId);
+  unpinSnapshot = async (pinId: string) => this.api.unpinSnapshotData({ pinId: BigInt(pinId) });
+  refreshExternalCollection = async (c: string, source: string | undefined, spec: string | undefined) =>
+    (await this.api.refreshExternalCollection({ ...this.c(c), ...(source !== undefined ? { externalSource: source } : {}), ...(spec !== undefined ? { externalSpec: spec } : {}) })).jobId;
+  refreshJob = async (jobId: string): Promise<JobSummary> => refreshSummary(await this.api.getRefreshExternalCollectionProgress({ jobId }));
+  refreshJobs = async (c: string | undefined) =>
+    (await this.api.listRefreshExternalCollectionJobs({ dbName: this.database, ...(c !== undefined ? { collectionName: c } : {}) })).map(refreshSummary);
 
   createAlias = async (c: string, alias: string, alter: boolean) =>
     alter ? this.api.alterAlias({ ...this.c(c), alias }) : this.api.createAlias({ ...this.c(c), alias });

@@ -20,6 +20,7 @@ import { loadCommands } from './commands/load.js';
 import { partitionCommands } from './commands/partitions.js';
 import { resourceGroupCommands } from './commands/resource-groups.js';
 import { sessionCommands } from './commands/session.js';
+import { snapshotCommands } from './commands/snapshots.js';
 import { userCommands } from './commands/users.js';
 import { message } from './output.js';
 
@@ -28,7 +29,7 @@ const OBJECT_SYNONYMS: Record<string, string> = {
   databases: 'database', db: 'database', collections: 'collection', partitions: 'partition', indexes: 'index',
   indices: 'index', aliases: 'alias', entity: 'entities', users: 'user', roles: 'role', grants: 'grant',
   privileges: 'privilege', privilege_groups: 'privilege_group', analyzers: 'analyzer',
-  functions: 'function', resource_groups: 'resource_group', replicas: 'replica',
+  functions: 'function', resource_groups: 'resource_group', replicas: 'replica', snapshots: 'snapshot', restore_jobs: 'restore_job', refresh_jobs: 'refresh_job',
 };
 
 const helpCommand: Command = {
@@ -39,7 +40,7 @@ const helpCommand: Command = {
 export const COMMANDS: readonly Command[] = [
   ...databaseCommands, ...collectionCommands, ...functionCommands, ...partitionCommands, ...indexCommands, ...aliasCommands,
   ...loadCommands, ...insertCommands, ...importCommands, ...dataCommands, ...analyzerCommands, ...userCommands, ...grantCommands, ...resourceGroupCommands,
-  ...sessionCommands, helpCommand,
+  ...snapshotCommands, ...sessionCommands, helpCommand,
 ];
 
 export const VERBS: readonly string[] = [...new Set([...COMMANDS.map((c) => c.verb), ...Object.keys(VERB_SYNONYMS)])].sort();

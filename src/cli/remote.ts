@@ -11,8 +11,8 @@ import { AccessError, MilvusError } from '../core/errors.js';
 import type { ObjectType } from '../service/auth/privileges.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type {
-  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, PrivilegeSpec, QuerySpec, ReplicaTransfer,
-  ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, WriteData,
+  AnalyzeSpec, AnalyzedToken, Backend, CollectionInfo, CollectionSpec, GrantEntry, GrantFilter, Hit, IndexInfo, JobSummary, PrivilegeSpec, QuerySpec,
+  ReplicaTransfer, ResourceGroupInfo, ResourceGroupNodes, Row, SearchSpec, SnapshotInfo, WriteData,
 } from './backend.js';
 import { COMPACTION_POLL_MS, sleep } from './backend.js';
 import { fieldFromSdk, fromWire, toWire } from './remote-values.js';
@@ -69,6 +69,12 @@ const grantEntry = (g: GrantEntity): GrantEntry => ({
   role: g.role.name, objectType: g.object.name as ObjectType, objectName: g.object_name, dbName: g.db_name,
   privilege: g.grantor.privilege.name, grantor: g.grantor.user.name,
 });
+
+/** A restore or refresh job of the SDK's shapes; states by their proto names less the `RestoreSnapshot` / `Refresh` prefix. */
+function jobSummary(j: { job_id: string; collection_name: string; state: unknown; progress: number | string; reason: string }): JobSummary {
+  const state = String(j.state).replace(/^(RestoreSnapshot|Refresh)/, '').replace(/^InProgress$/, 'Importing');
+  return { jobId: String(j.job_id), collection: j.collection_name, state, progress: Number(j.progress), reason: j.reason };
+}
 
 export interface RemoteOptions { uri: string; token?: string | undefined; database?: string | undefined }
 
@@ -288,6 +294,29 @@ export class RemoteBackend implements Backend {
     Number((await ok(this.client.getLoadingProgress({ ...this.c(c), ...(partitions.length > 0 ? { partition_names: partitions } : {}) }))).progress);
 
   flush = async (c: string) => { await ok(this.client.flushSync({ collection_names: [c], db_name: this.database })); };
+  createSnapshot = async (c: string, name: string, description: string) => okStatus(this.client.createSnapshot({ ...this.c(c), snapshot_name: name, description }));
+  dropSnapshot = async (c: string, name: string) => okStatus(this.client.dropSnapshot({ ...this.c(c), snapshot_name: name }));
+  listSnapshots = async (c: string) => (await ok(this.client.listSnapshots(this.c(c)))).snapshots;
+  describeSnapshot = async (c: string, name: string): Promise<SnapshotInfo> => {
+    const d = await ok(this.client.describeSnapshot({ ...this.c(c), snapshot_name: name }));
+    return { name: d.name, description: d.description, collection: d.collection_name, partitions: d.partition_names, createTs: String(d.create_ts) };
+  };
+  restoreSnapshot = async (c: string, name: string, target: string, targetDb: string | undefined) => String((await ok(this.client.restoreSnapshot({
+    snapshot_name: name, source_collection_name: c, source_db_name: this.database, target_collection_name: target, ...(targetDb !== undefined ? { target_db_name: targetDb } : {}),
+  }))).job_id);
+  restoreJob = async (jobId: string) => jobSummary((await ok(this.client.getRestoreSnapshotState({ job_id: jobId }))).info);
+  restoreJobs = async (c: string | undefined) =>
+    (await ok(this.client.listRestoreSnapshotJobs({ db_name: this.database, ...(c !== undefined ? { collection_name: c } : {}) }))).jobs.map(jobSummary);
+  pinSnapshot = async (c: string, name: string, ttlSeconds: number) =>
+    String((await ok(this.client.pinSnapshotData({ ...this.c(c), snapshot_name: name, ttl_seconds: ttlSeconds }))).pin_id);
+  unpinSnapshot = async (pinId: string) => okStatus(this.client.unpinSnapshotData({ pin_id: pinId }));
+  refreshExternalCollection = async (c: string, source: string | undefined, spec: string | undefined) => String((await ok(this.client.refreshExternalCollection({
+    ...this.c(c), ...(source !== undefined ? { external_source: source } : {}), ...(spec !== undefined ? { external_spec: spec } : {}),
+  }))).job_id);
+  refreshJob = async (jobId: string) => jobSummary((await ok(this.client.getRefreshExternalCollectionProgress({ job_id: jobId }))).job_info);
+  refreshJobs = async (c: string | undefined) =>
+    (await ok(this.client.listRefreshExternalCollectionJobs({ db_name: this.database, ...(c !== undefined ? { collection_name: c } : {}) }))).jobs.map(jobSummary);
+
   startImport = async (c: string, partition: string | undefined, files: string[][], options: Record<string, string>) => {
     const r = await ok(this.client.bulkInsert({
       ...this.c(c), ...(partition !== undefined ? { partition_name: partition } : {}), files: files.flat(),

@@ -23,6 +23,7 @@ import * as groups from './resource-groups.js';
 import { search } from './search.js';
 import { searchTyped, type TypedSearchReq, type TypedSearchResults } from './search-typed.js';
 import * as segments from './segments.js';
+import * as snapshots from './snapshots.js';
 import { successStatus, type ResStatus } from './status.js';
 import type * as R from './types.js';
 
@@ -136,6 +137,24 @@ export class SextantClient {
   transferNode(req: Sdk.TransferNodeReq): Promise<ResStatus> { return groups.transferNode(this.ctx, req); }
   transferReplica(req: Sdk.TransferReplicaReq): Promise<ResStatus> { return groups.transferReplica(this.ctx, req); }
   dropAllResourceGroups(): Promise<ResStatus[]> { return groups.dropAllResourceGroups(this.ctx); }
+
+  // ---------------------------------------------------------------- snapshots, external collections
+  createSnapshot(req: Sdk.CreateSnapshotReq): Promise<ResStatus> { return snapshots.createSnapshot(this.ctx, req); }
+  dropSnapshot(req: Sdk.DropSnapshotReq): Promise<ResStatus> { return snapshots.dropSnapshot(this.ctx, req); }
+  listSnapshots(req: Sdk.ListSnapshotsReq): ReturnType<typeof snapshots.listSnapshots> { return snapshots.listSnapshots(this.ctx, req); }
+  describeSnapshot(req: Sdk.DescribeSnapshotReq): ReturnType<typeof snapshots.describeSnapshot> { return snapshots.describeSnapshot(this.ctx, req); }
+  restoreSnapshot(req: Sdk.RestoreSnapshotReq): ReturnType<typeof snapshots.restoreSnapshot> { return snapshots.restoreSnapshot(this.ctx, req); }
+  getRestoreSnapshotState(req: Sdk.GetRestoreSnapshotStateReq): ReturnType<typeof snapshots.getRestoreSnapshotState> { return snapshots.getRestoreSnapshotState(this.ctx, req); }
+  listRestoreSnapshotJobs(req?: Sdk.ListRestoreSnapshotJobsReq): ReturnType<typeof snapshots.listRestoreSnapshotJobs> { return snapshots.listRestoreSnapshotJobs(this.ctx, req); }
+  pinSnapshotData(req: Sdk.PinSnapshotDataReq): ReturnType<typeof snapshots.pinSnapshotData> { return snapshots.pinSnapshotData(this.ctx, req); }
+  unpinSnapshotData(req: Sdk.UnpinSnapshotDataReq): Promise<ResStatus> { return snapshots.unpinSnapshotData(this.ctx, req); }
+  refreshExternalCollection(req: Sdk.RefreshExternalCollectionReq): ReturnType<typeof snapshots.refreshExternalCollection> { return snapshots.refreshExternalCollection(this.ctx, req); }
+  getRefreshExternalCollectionProgress(req: Sdk.GetRefreshExternalCollectionProgressReq): ReturnType<typeof snapshots.getRefreshExternalCollectionProgress> {
+    return snapshots.getRefreshExternalCollectionProgress(this.ctx, req);
+  }
+  listRefreshExternalCollectionJobs(req?: Sdk.ListRefreshExternalCollectionJobsReq): ReturnType<typeof snapshots.listRefreshExternalCollectionJobs> {
+    return snapshots.listRefreshExternalCollectionJobs(this.ctx, req);
+  }
 
   // ---------------------------------------------------------------- bulk import
   bulkInsert(req: imports.BulkInsertReq): Promise<{ status: ResStatus; tasks: string[] }> { return imports.bulkInsert(this.ctx, req); }

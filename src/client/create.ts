@@ -20,7 +20,10 @@ export type CreateCollectionInput = CreateColReq | CreateColWithSchemaAndIndexPa
 async function createWithFields(ctx: ClientContext, req: CreateCollectionReq): Promise<ResStatus> {
   const fields = fieldsOf(req);
   if (fields.length === 0) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
-  checkFields(fields);
+  const external = req.external_source !== undefined && req.external_source !== '';
+  if (external && ('auto_id' in req || fields.some((f) => f.autoID === true))) throw clientError(ERROR_REASONS.CREATE_EXTERNAL_COLLECTION_AUTO_ID);
+  if (external && fields.some((f) => f.is_primary_key === true)) throw clientError(ERROR_REASONS.CREATE_EXTERNAL_COLLECTION_PRIMARY_KEY);
+  checkFields(fields, external);
   if (req.num_partitions !== undefined && (req.num_partitions < 1 || req.num_partitions > 4096)) throw clientError(ERROR_REASONS.INVALID_PARTITION_NUM);
   const r = createCollectionRequest(req, dbOf(ctx, req));
   const status = await statusOf(() => ctx.service.createCollection(r));

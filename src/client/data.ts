@@ -1,6 +1,7 @@
 /** Writes and point reads: insert, upsert, delete, deleteEntities, query, get, count. */
 import type { CountReq, DeleteEntitiesReq, DeleteReq, GetReq, InsertReq, QueryReq, UpsertReq } from '@zilliz/milvus2-sdk-node';
 import { insertOptions, rowsToBatch, rowsToPartialBatch } from '../schema/rows.js';
+import { doorColumn } from '../service/output.js';
 import { fieldOpsFromWire } from '../service/partial-upsert.js';
 import type * as T from '../service/types.js';
 import { type ClientContext, requireCollectionName, scoped } from './context.js';
@@ -94,9 +95,10 @@ export async function deleteRows(ctx: ClientContext, req: DeleteReq): Promise<Mu
 /** Result columns -> SDK rows; the dynamic field comes back whole under `$meta`, as the SDK shows it. */
 export function rowsOf(result: T.QueryResult): RowResult[] {
   const rows: RowResult[] = [];
+  const columns = result.columns.map((oc) => ({ field: oc.field, column: doorColumn(oc) }));
   for (let i = 0; i < result.numRows; i++) {
     const row: RowResult = {};
-    for (const { field, column } of result.columns) row[field.isDynamic ? DEFAULT_DYNAMIC_FIELD : field.name] = formatValue(column, i);
+    for (const oc of columns) row[oc.field.isDynamic ? DEFAULT_DYNAMIC_FIELD : oc.field.name] = formatValue(oc.column, i);
     rows.push(row);
   }
   return rows;

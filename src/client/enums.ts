@@ -170,6 +170,8 @@ export const ERROR_REASONS = {
   CREATE_COLLECTION_MISS_DATA_TYPE: 'The `data_type` property is missing in the `field` object.',
   CREATE_COLLECTION_CHECK_PARAMS: 'The `fields` or `collection_name` property is missing.',
   CREATE_COLLECTION_CHECK_PRIMARY_KEY: 'The `data_type` for the primary key field must be DataType.Int64.',
+  CREATE_EXTERNAL_COLLECTION_AUTO_ID: 'External collections do not support auto_id.',
+  CREATE_EXTERNAL_COLLECTION_PRIMARY_KEY: 'External collections do not support primary key.',
   CREATE_COLLECTION_CHECK_VECTOR_FIELD_EXIST: 'The `data_type` of a vector field  must be either DataType.FloatVector or DataType.BinaryVector.',
   CREATE_COLLECTION_CHECK_MISS_DIM: 'The `dim` property is missing.',
   CREATE_COLLECTION_CHECK_MISS_MAX_LENGTH: 'The `max_length` property is missing',

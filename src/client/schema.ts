@@ -47,7 +47,8 @@ function intParam(params: Record<string, string>, key: string): number | undefin
 }
 
 /** The SDK's checkCollectionFields (throws like the SDK). */
-export function checkFields(fields: readonly FieldType[]): void {
+/** The SDK's checkCollectionFieldsWithOptions: an external collection needs no primary key or vector field of its own. */
+export function checkFields(fields: readonly FieldType[], external = false): void {
   let hasPrimaryKey = false;
   let hasVector = false;
   let partitionKeys = 0;
@@ -68,6 +69,7 @@ export function checkFields(fields: readonly FieldType[]): void {
     }
     if (t === DataType.VarChar && !params['max_length']) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_MISS_MAX_LENGTH);
   }
+  if (external) return;
   if (!hasPrimaryKey) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_PRIMARY_KEY);
   if (!hasVector) throw clientError(ERROR_REASONS.CREATE_COLLECTION_CHECK_VECTOR_FIELD_EXIST);
   if (partitionKeys > 1) throw clientError(ERROR_REASONS.PARTITION_KEY_FIELD_MAXED_OUT);
@@ -93,6 +95,7 @@ function fieldSpec(f: FieldType, req: CreateCollectionReq): T.FieldSpecInput {
     nullable: f.nullable === true,
     typeParams,
   };
+  if (f.external_field !== undefined && f.external_field !== '') spec.externalField = f.external_field;
   const defaultValue = defaultValueOf(f.default_value);
   if (defaultValue !== null) spec.defaultValue = defaultValue;
   if (f.element_type !== undefined) spec.elementType = toDataType(f.element_type) as CoreDataType;
@@ -147,6 +150,8 @@ export function createCollectionRequest(req: CreateCollectionReq, dbName: string
     functions: (req.functions ?? []).map(functionSchema),
     properties: stringifyValues(req.properties),
   };
+  if (req.external_source !== undefined && req.external_source !== '') out.externalSource = req.external_source;
+  if (req.external_spec !== undefined && req.external_spec !== '') out.externalSpec = req.external_spec;
   if (req.shards_num !== undefined) out.shardsNum = req.shards_num;
   if (req.num_partitions !== undefined) out.numPartitions = req.num_partitions;
   const level = consistencyOf(req.consistency_level);

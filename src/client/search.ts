@@ -5,6 +5,7 @@
  */
 import type { HybridSearchReq, SearchReq, SearchSimpleReq } from '@zilliz/milvus2-sdk-node';
 import { int64Text, int64Words } from '../core/int64.js';
+import { doorColumn } from '../service/output.js';
 import type * as Svc from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
 import { DEFAULT_DYNAMIC_FIELD } from './enums.js';
@@ -64,10 +65,11 @@ function highlightOf(highlights: readonly Svc.HighlightResult[], at: number): Re
  */
 function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefined, roundDecimal: number): RowResult[][] {
   const names = hitNames(r, requested);
-  const byName = new Map(r.columns.filter((c) => !c.field.isDynamic).map((c) => [c.field.name, c.column]));
+  const byName = new Map(r.columns.filter((c) => !c.field.isDynamic).map((c) => [c.field.name, doorColumn(c)]));
   const meta = r.columns.find((c) => c.field.isDynamic)?.column;
   const fields = names.map((name) => hitField(r, name, byName));
   const group = r.groupByValues;
+  const groupColumn = group === null ? null : doorColumn(group);
   const out: RowResult[][] = [];
   let at = 0;
   for (const k of r.topks) {
@@ -75,7 +77,7 @@ function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefine
     for (let h = 0; h < k; h++, at++) {
       const score = r.scores[at]!;
       const hit: RowResult = { score: roundDecimal >= 0 ? cutDecimals(score, roundDecimal) : score };
-      if (group) hit['group_by_field_values'] = { [group.field.name]: formatValue(group.column, at) };
+      if (group && groupColumn) hit['group_by_field_values'] = { [group.field.name]: formatValue(groupColumn, at) };
       const metaValue = meta ? formatValue(meta, at) : null;
       for (let f = 0; f < names.length; f++) hit[names[f]!] = fields[f]!(at, metaValue);
       if (r.highlights !== undefined && r.highlights.length > 0) hit['highlight'] = highlightOf(r.highlights, at);

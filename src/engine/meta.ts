@@ -119,6 +119,13 @@ export interface SnapshotMeta {
   createdTs: bigint;
   compactionProtectionSeconds: number;
   collection: CollectionMeta;
+  /** PinSnapshotData pins: each keeps the snapshot from being dropped until unpinned or lapsed (ms since the epoch). */
+  pins?: SnapshotPinMeta[];
+}
+
+export interface SnapshotPinMeta {
+  pinId: number;
+  expiresAtMs: number;
 }
 
 /** A finished RestoreSnapshot job (restores run to completion inside the RPC). */

@@ -5,13 +5,13 @@
  * snapshot names it (SegmentDir.remove, the orphan sweep and compaction all go by the catalog), so
  * compaction or a drop of the source keeps what a snapshot holds. A restore creates a new
  * collection naming the same files under new ids. Snapshots live in the catalog document: they
- * are durable when the RPC answers and survive restarts.
+ * are durable when the RPC answers and survive restarts, and so are their pins.
  */
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import { CollectionRuntime } from './collection.js';
 import type { Engine } from './engine.js';
-import type { CollectionMeta, PartitionMeta, RestoreJobMeta, SnapshotMeta } from './meta.js';
+import type { CollectionMeta, PartitionMeta, RestoreJobMeta, SnapshotMeta, SnapshotPinMeta } from './meta.js';
 import { livePartitionMetas } from './parts.js';
 
 /** Restore jobs kept for GetRestoreSnapshotState / ListRestoreSnapshotJobs. */
@@ -46,6 +46,14 @@ export async function createSnapshot(engine: Engine, c: CollectionRuntime, args:
     };
     const next = [...engine.catalog.snapshots, snap];
     return { draft: { snapshots: next }, publish: () => { engine.catalog.snapshots = next; return snap; } };
+  });
+}
+
+/** Replace the snapshot's pins (durable when it resolves, so a pin outlives a restart until it lapses). */
+export async function setSnapshotPins(engine: Engine, snap: SnapshotMeta, pins: readonly SnapshotPinMeta[]): Promise<void> {
+  await engine.catalog.commit(() => {
+    const next = engine.catalog.snapshots.map((s) => (s.id === snap.id ? { ...s, pins: [...pins] } : s));
+    return { draft: { snapshots: next }, publish: () => { engine.catalog.snapshots = next; } };
   });
 }
 

@@ -5,6 +5,8 @@ import type { Column } from '../schema/column.js';
 import type { CollectionSchema, FieldSchema, JsonValue } from '../schema/types.js';
 import { functionOutputFields } from '../schema/build.js';
 import { DYNAMIC_FIELD_NAME, dynamicField, fieldByName, primaryField, structMembersOf } from '../schema/types.js';
+import { DEFAULT_TIMEZONE, formatTimestamptzIn } from '../schema/temporal.js';
+import type { OutputColumn } from './types.js';
 
 export interface OutputPlan {
   /** Schema fields to gather (the dynamic field included when any dynamic key is wanted). */
@@ -112,3 +114,17 @@ export const COUNT_FIELD: FieldSchema = {
   elementType: null,
   typeParams: {},
 };
+
+/**
+ * The column as every door writes it out (gRPC, REST v2, the embedded client): a Timestamptz column
+ * becomes RFC 3339 text in its zone (`oc.timezone`: the request's or the collection's; UTC when
+ * absent, as `...Z`), a null row ''; any other column is returned unchanged.
+ */
+export function doorColumn(oc: OutputColumn): Column {
+  const c = oc.column;
+  if (oc.field.dataType !== DataType.Timestamptz || c.kind !== 'int64') return c;
+  const tz = oc.timezone ?? DEFAULT_TIMEZONE;
+  const out = new Array<string>(c.data.length);
+  for (let i = 0; i < c.data.length; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? '' : formatTimestamptzIn(c.data[i]!, tz);
+  return { kind: 'varchar', data: out, valid: c.valid };
+}

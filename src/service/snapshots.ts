@@ -4,12 +4,13 @@
  * UnpinSnapshotData. A snapshot is named within its source collection (database + collection +
  * name) and outlives the collection; the mechanics are in engine/snapshots.ts. A restore runs to
  * completion inside the RPC, so its job is Completed (or the RPC fails) when it answers. Pins keep
- * a snapshot from being dropped until unpinned or their TTL passes (kept in memory: a restart
- * drops them, as their holders' sessions end).
+ * a snapshot from being dropped until unpinned or their TTL passes; they are kept with the snapshot
+ * in the catalog, so a pin outlives a restart until it lapses (lapsed pins are pruned on the next
+ * pin, unpin or drop of that snapshot).
  */
 import { errors } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
-import type { RestoreJobMeta, SnapshotMeta } from '../engine/meta.js';
+import type { RestoreJobMeta, SnapshotMeta, SnapshotPinMeta } from '../engine/meta.js';
 import * as engineSnapshots from '../engine/snapshots.js';
 import { validateName } from '../schema/build.js';
 import { dbNameOf, findCollection, requireCollection, requireDatabase } from './resolve.js';
@@ -51,14 +52,16 @@ function findSnapshot(engine: Engine, ref: SnapshotRef): SnapshotMeta {
   return s;
 }
 
+/** The pins of `s` that have not lapsed at `nowMs`. */
+function livePins(s: SnapshotMeta, nowMs: number): SnapshotPinMeta[] {
+  return (s.pins ?? []).filter((p) => p.expiresAtMs > nowMs);
+}
+
 function jobInfo(j: RestoreJobMeta): RestoreJobInfo {
   return { ...j, jobId: BigInt(j.jobId), progress: j.state === 'completed' ? 100 : 0 };
 }
 
 export class SnapshotService {
-  /** pin id -> the pinned snapshot's id and when the pin lapses (ms since epoch). */
-  private readonly pins = new Map<bigint, { snapshotId: number; expiresAtMs: number }>();
-
   constructor(private readonly engine: Engine) {}
 
   async createSnapshot(req: SnapshotRef & { description?: string; compactionProtectionSeconds?: bigint | number }): Promise<void> {
@@ -77,11 +80,8 @@ export class SnapshotService {
     const name = checkName(req.name);
     const s = this.engine.catalog.snapshots.find((x) => x.dbName === db && x.collectionName === req.collectionName && x.name === name);
     if (s === undefined) return; // as DropCollection: dropping what is not there succeeds
-    const now = Date.now();
-    for (const [id, p] of this.pins) {
-      if (p.expiresAtMs <= now) this.pins.delete(id);
-      else if (p.snapshotId === s.id) throw errors.invalidParameter(`snapshot ${name} is pinned (pin ${id}); unpin it first`);
-    }
+    const pin = livePins(s, Date.now())[0];
+    if (pin !== undefined) throw errors.invalidParameter(`snapshot ${name} is pinned (pin ${pin.pinId}); unpin it first`);
     await engineSnapshots.dropSnapshot(this.engine, s);
   }
 
@@ -122,16 +122,20 @@ export class SnapshotService {
       .map(jobInfo);
   }
 
-  pinSnapshotData(req: SnapshotRef & { ttlSeconds?: bigint | number }): { pinId: bigint } {
+  async pinSnapshotData(req: SnapshotRef & { ttlSeconds?: bigint | number }): Promise<{ pinId: bigint }> {
     const s = findSnapshot(this.engine, req);
     const ttl = Number(req.ttlSeconds ?? 0);
     if (!Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_PIN_TTL_SECONDS) throw errors.invalidParameter(`ttl_seconds must be in (0, ${MAX_PIN_TTL_SECONDS}], got ${ttl}`);
-    const pinId = BigInt(this.engine.allocId());
-    this.pins.set(pinId, { snapshotId: s.id, expiresAtMs: Date.now() + ttl * 1000 });
-    return { pinId };
+    const now = Date.now();
+    const pinId = this.engine.allocId();
+    await engineSnapshots.setSnapshotPins(this.engine, s, [...livePins(s, now), { pinId, expiresAtMs: now + ttl * 1000 }]);
+    return { pinId: BigInt(pinId) };
   }
 
-  unpinSnapshotData(req: { pinId: bigint }): void {
-    if (!this.pins.delete(req.pinId)) throw errors.invalidParameter(`snapshot pin not found[pinID=${req.pinId}]`);
+  async unpinSnapshotData(req: { pinId: bigint }): Promise<void> {
+    const now = Date.now();
+    const s = this.engine.catalog.snapshots.find((x) => livePins(x, now).some((p) => BigInt(p.pinId) === req.pinId));
+    if (s === undefined) throw errors.invalidParameter(`snapshot pin not found[pinID=${req.pinId}]`);
+    await engineSnapshots.setSnapshotPins(this.engine, s, livePins(s, now).filter((p) => BigInt(p.pinId) !== req.pinId));
   }
 }

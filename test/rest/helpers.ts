@@ -52,9 +52,9 @@ function asObject(v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-export async function startRest(opts: { dataDir?: string; maxHttpBodyBytes?: number } = {}): Promise<RestHarness> {
+export async function startRest(opts: { dataDir?: string; maxHttpBodyBytes?: number; importRoot?: string } = {}): Promise<RestHarness> {
   const dataDir = opts.dataDir ?? await newDataDir();
-  const service = await SextantService.open({ dataDir });
+  const service = await SextantService.open({ dataDir, ...(opts.importRoot !== undefined ? { import: { root: opts.importRoot } } : {}) });
   const unexpected: string[] = [];
   const server = await startSextantServer(service, {
     host: '127.0.0.1', port: 0, httpPort: 0, maxMessageBytes: 64 << 20, maxHttpBodyBytes: opts.maxHttpBodyBytes ?? 64 << 20,

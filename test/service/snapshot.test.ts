@@ -83,3 +83,32 @@ test('snapshot: immutable after deletes, compaction and drop; restore; durable; 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('snapshot pins are durable: a pin outlives a restart until it lapses or is unpinned', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir();
+  try {
+    let svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    await svc.createCollection(vectorCollection('src', DIM));
+    await svc.insert({ collectionName: 'src', numRows: 10, columns: batch(0, 10, DIM, rng(5)) });
+    await svc.createSnapshot({ collectionName: 'src', name: 's1' });
+    const long = await svc.pinSnapshotData({ collectionName: 'src', name: 's1', ttlSeconds: 600 });
+    const short = await svc.pinSnapshotData({ collectionName: 'src', name: 's1', ttlSeconds: 1 });
+    const shortUntil = Date.now() + 1_000;
+    await svc.close();
+
+    svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    assert.match((await refusal(svc.dropSnapshot({ collectionName: 'src', name: 's1' }))).message, /snapshot s1 is pinned/, 'the pins came back with the snapshot');
+    await svc.unpinSnapshotData({ pinId: long.pinId });
+    assert.match((await refusal(svc.unpinSnapshotData({ pinId: long.pinId }))).message, /snapshot pin not found/);
+    while (Date.now() <= shortUntil) await new Promise((res) => setTimeout(res, 50));
+    await svc.close();
+
+    svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    assert.match((await refusal(svc.unpinSnapshotData({ pinId: short.pinId }))).message, /snapshot pin not found/, 'a lapsed pin is gone');
+    await svc.dropSnapshot({ collectionName: 'src', name: 's1' });
+    assert.deepEqual(await svc.listSnapshots({ collectionName: 'src' }), []);
+    await svc.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

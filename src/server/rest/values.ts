@@ -5,6 +5,7 @@
  * API does.
  */
 import type { Column } from '../../schema/column.js';
+import { doorColumn } from '../../service/output.js';
 import { formatValue } from '../../service/sdk-values.js';
 import type { OutputColumn, PrimaryKeys, QueryResult, SearchResult } from '../../service/types.js';
 
@@ -18,8 +19,9 @@ export function restValue(c: Column, row: number): unknown {
 }
 
 function putColumns(row: RestRow, columns: readonly OutputColumn[], at: number): void {
-  for (const { field, column } of columns) {
-    const v = restValue(column, at);
+  for (const oc of columns) {
+    const field = oc.field;
+    const v = restValue(doorColumn(oc), at);
     if (!field.isDynamic) {
       row[field.name] = v;
       continue;
@@ -55,7 +57,7 @@ export function searchRows(r: SearchResult): RestRow[] {
   for (let i = 0; i < n; i++) {
     const row: RestRow = { [r.primaryFieldName]: pkValue(r.ids, i), distance: r.scores[i] };
     putColumns(row, r.columns, i);
-    if (r.groupByValues) row[r.groupByValues.field.name] = restValue(r.groupByValues.column, i);
+    if (r.groupByValues) row[r.groupByValues.field.name] = restValue(doorColumn(r.groupByValues), i);
     if (r.highlights !== undefined && r.highlights.length > 0) {
       const highlight: Record<string, { fragments: string[]; scores: number[] }> = {};
       for (const h of r.highlights) {

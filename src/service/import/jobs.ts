@@ -19,7 +19,7 @@ import { readImportJobs, writeImportJobs } from '../../storage/import-jobs-file.
 import { isPartitionKeyMode, requireCollection, requirePartition } from '../resolve.js';
 import { formatOf } from './formats/format.js';
 import { isExternal, parseExternalSpec } from '../../schema/external.js';
-import { externalColumnMap, refreshFiles } from './refresh.js';
+import { externalColumnMap, refreshFiles, refreshSource } from './refresh.js';
 import { runImport } from './run.js';
 import { refuseExternal } from '../writes.js';
 import { importSource, type ImportSource } from './sources.js';
@@ -60,12 +60,14 @@ export class ImportJobs {
   private stopping = false;
   private readonly runs = new Set<Promise<void>>();
 
-  private constructor(private readonly engine: Engine, private readonly source: ImportSource | null, private readonly body: JobsBody) {}
+  private constructor(
+    private readonly engine: Engine, private readonly opts: T.ImportOptions, private readonly source: ImportSource | null, private readonly body: JobsBody,
+  ) {}
 
   static async open(engine: Engine, opts: T.ImportOptions = {}): Promise<ImportJobs> {
     const json = await readImportJobs(engine.fs, engine.dataDir);
     const body = json === null ? { formatVersion: 1 as const, jobs: [] } : checkBody(json, `${engine.dataDir}/IMPORTS`);
-    const jobs = new ImportJobs(engine, importSource(opts), body);
+    const jobs = new ImportJobs(engine, opts, importSource(opts), body);
     let changed = false;
     for (const job of body.jobs) {
       if (job.state !== 'Pending' && job.state !== 'Importing') continue;
@@ -238,14 +240,15 @@ export class ImportJobs {
       await this.persist();
       const c = this.engine.collections.get(job.collectionId);
       if (c === undefined) throw importErrors.failed(`collection ${job.collectionName} was dropped`);
+      const source = job.refresh === undefined ? this.source : refreshSource(this.opts, this.source, job.refresh.externalSource, job.refresh.externalSpec);
       if (job.refresh !== undefined) {
-        job.files = await refreshFiles(this.source, job.refresh.externalSource);
+        job.files = await refreshFiles(source, job.refresh.externalSource);
         this.reset(job);
         job.state = 'Importing';
       }
       const deadline = timeoutMs(job.options);
       const endMs = deadline === null ? Infinity : job.createTimeMs + deadline;
-      const { rows, segmentIds } = await runImport(this.engine, c, this.source!, {
+      const { rows, segmentIds } = await runImport(this.engine, c, source!, {
         jobId: job.jobId,
         partitionName: job.partitionName,
         files: job.files,

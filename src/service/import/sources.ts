@@ -20,11 +20,16 @@ export interface ImportSource {
   /** Size in bytes; fails naming the file when it is missing or not a file. */
   size(p: string): Promise<number>;
   read(p: string): Promise<Uint8Array>;
-  /** The files directly in a folder (local directory, or S3 prefix ending in `/`). */
-  list(folder: string): Promise<string[]>;
+  /**
+   * The files directly in a folder (local directory, or S3 prefix ending in `/`); with `recursive`,
+   * those of its subfolders too (at most `limits.importMaxFilesPerJob` + 1 are listed).
+   */
+  list(folder: string, recursive?: boolean): Promise<string[]>;
 }
 
 const MAX_PATH_CHARS = 4_096;
+/** Folder levels a recursive listing descends (deeper subfolders are not read). */
+const MAX_FOLDER_DEPTH = 32;
 
 function checkCommon(p: string): void {
   if (p.length === 0) throw importErrors.failed('empty file path');
@@ -75,10 +80,17 @@ class LocalSource implements ImportSource {
     return readFile(await this.resolve(p));
   }
 
-  async list(folder: string): Promise<string[]> {
+  async list(folder: string, recursive = false, depth = 0): Promise<string[]> {
     const real = await this.resolve(folder);
     const entries = await readdir(real, { withFileTypes: true }).catch(() => { throw importErrors.failed(`${folder} is not a folder`); });
-    return entries.filter((e) => e.isFile()).map((e) => path.join(folder, e.name)).sort();
+    const files = entries.filter((e) => e.isFile()).map((e) => path.join(folder, e.name)).sort();
+    if (!recursive || depth >= MAX_FOLDER_DEPTH) return files;
+    // Subfolders one level at a time (symbolic links are neither files nor folders here, so never followed).
+    for (const d of entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+      if (files.length > limits.importMaxFilesPerJob) break;
+      files.push(...await this.list(path.join(folder, d), true, depth + 1));
+    }
+    return files;
   }
 }
 
@@ -131,12 +143,14 @@ class S3Source implements ImportSource {
     return out.Body.transformToByteArray();
   }
 
-  async list(folder: string): Promise<string[]> {
+  async list(folder: string, recursive = false): Promise<string[]> {
     const prefix = this.key(folder);
     const keys: string[] = [];
     let token: string | undefined;
-    for (let page = 0; page < 1_000; page++) {
-      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }))
+    for (let page = 0; page < 1_000 && keys.length <= limits.importMaxFilesPerJob; page++) {
+      const out = await this.s3.send(new ListObjectsV2Command({
+        Bucket: this.opts.bucket, Prefix: prefix, ContinuationToken: token, ...(recursive ? {} : { Delimiter: '/' }),
+      }))
         .catch((e: unknown) => { throw this.fail(folder, e); });
       for (const o of out.Contents ?? []) if (o.Key !== undefined && o.Key !== prefix) keys.push(o.Key);
       token = out.NextContinuationToken;
@@ -144,6 +158,11 @@ class S3Source implements ImportSource {
     }
     return keys.sort();
   }
+}
+
+/** A source over one S3 bucket (an external collection's `extfs` settings, service/import/refresh.ts). */
+export function s3Source(opts: ImportS3Options): ImportSource {
+  return new S3Source(opts);
 }
 
 /** The configured source, or null when import has none (local root absent and no bucket). */

@@ -6,7 +6,7 @@ import { DataType } from '../../../core/enums.js';
 import type { Column } from '../../../schema/column.js';
 import type { ArrayElement } from '../../../schema/types.js';
 import type { OutputColumn } from '../../../service/types.js';
-import { DEFAULT_TIMEZONE, formatTimestamptzIn } from '../../../schema/temporal.js';
+import { doorColumn } from '../../../service/output.js';
 import { sparseToBytes } from './vector-bytes.js';
 import type { Wire } from './wire.js';
 
@@ -60,13 +60,8 @@ export function payloadOfColumn(c: Column): Wire {
   }
 }
 
-/** Timestamptz leaves as RFC 3339 UTC strings, Geometry as WKT; everything else by column kind. */
-function payloadFor(dataType: DataType, c: Column, timezone = DEFAULT_TIMEZONE): Wire {
-  if (dataType === DataType.Timestamptz && c.kind === 'int64') {
-    const out = new Array<string>(c.data.length);
-    for (let i = 0; i < c.data.length; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? '' : formatTimestamptzIn(c.data[i]!, timezone);
-    return { scalars: { string_data: { data: out } } };
-  }
+/** Timestamptz leaves as RFC 3339 text (service/output.ts doorColumn), Geometry as WKT; everything else by column kind. */
+function payloadFor(dataType: DataType, c: Column): Wire {
   if (dataType === DataType.Geometry && c.kind === 'varchar') return { scalars: { geometry_wkt_data: { data: c.data } } };
   return payloadOfColumn(c);
 }
@@ -80,7 +75,7 @@ export function fieldDataToWire(oc: OutputColumn): Wire {
     field_id: String(field.fieldId),
     is_dynamic: field.isDynamic,
     valid_data: column.valid === null ? [] : Array.from(column.valid, (b) => b === 1),
-    ...payloadFor(field.dataType, column, oc.timezone),
+    ...payloadFor(field.dataType, doorColumn(oc)),
   };
   return out;
 }

@@ -47,6 +47,8 @@ function fieldSpec(f: Args, i: number): FieldSpecInput {
     nullable: f.optBool('nullable') ?? false,
     typeParams: params,
   };
+  const externalField = f.optStr('externalField');
+  if (externalField !== undefined && externalField !== '') spec.externalField = externalField;
   const defaultValue = defaultValueOf(f.raw('defaultValue'), name);
   if (defaultValue !== null) spec.defaultValue = defaultValue;
   const element = f.optStr('elementDataType');
@@ -130,6 +132,10 @@ async function createWithSchema(call: RestCall, schema: Args): Promise<V2Result>
     enableDynamicField: schema.optBool('enableDynamicField') ?? schema.optBool('enabledDynamicField') ?? false,
     functions: schema.objects('functions', false).map(functionSpec),
   };
+  const externalSource = schema.optStr('externalSource');
+  if (externalSource !== undefined && externalSource !== '') req.externalSource = externalSource;
+  const externalSpec = schema.optStr('externalSpec');
+  if (externalSpec !== undefined && externalSpec !== '') req.externalSpec = externalSpec;
   applyParams(req, call.args.optObject('params'));
   await call.api.createCollection(req);
   const indexParams = call.args.objects('indexParams', false);

@@ -35,6 +35,7 @@ function describeField(f: FieldSchema): Record<string, unknown> {
   };
   if (f.elementType !== null) out['elementType'] = dataTypeName(f.elementType) ?? String(f.elementType);
   if (f.defaultValue !== null) out['defaultValue'] = f.defaultValue;
+  if (f.externalField !== undefined) out['externalField'] = f.externalField;
   return out;
 }
 
@@ -51,6 +52,7 @@ export function describeCollectionData(
     description: d.schema.description,
     autoId: pk?.autoId ?? false,
     enableDynamicField: d.schema.enableDynamicField,
+    ...(d.schema.externalSource !== undefined ? { externalSource: d.schema.externalSource, externalSpec: d.schema.externalSpec ?? '' } : {}),
     fields: d.schema.fields.filter((f) => !f.isDynamic).map(describeField),
     functions: d.schema.functions.map((fn) => ({
       name: fn.name, type: fn.type, description: fn.description,

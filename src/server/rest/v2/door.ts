@@ -26,6 +26,7 @@ import { partitionRoutes } from './partitions.js';
 import { rbacRoutes } from './rbac.js';
 import { resourceGroupRoutes } from './resource-groups.js';
 import { importRoutes } from './imports.js';
+import { snapshotRoutes } from './snapshots.js';
 
 export const V2_PREFIX = '/v2/vectordb/';
 
@@ -42,6 +43,7 @@ export const v2Routes: V2Table = {
   ...commonRoutes,
   ...resourceGroupRoutes,
   ...importRoutes,
+  ...snapshotRoutes,
 };
 
 export interface V2DoorOptions {
