@@ -112,14 +112,17 @@ function recoverGroup(groups: GroupRecord[], g: GroupRecord, nodes: NodeLabels):
 
 /**
  * Bring `groups` (edited in place) to Milvus' steady state for the nodes that exist: nodes that are
- * gone leave their group, a node in no group joins one (most missing nodes first, then room below
- * the limits, else the default group), then every group recovers until nothing moves.
+ * gone leave their group, a node in no group joins one (its `homes` group when that exists, takes
+ * it and has room below its limits; else most missing nodes first, then room below the limits, else
+ * the default group), then every group recovers until nothing moves.
  */
-export function rebalance(groups: GroupRecord[], nodes: NodeLabels): void {
+export function rebalance(groups: GroupRecord[], nodes: NodeLabels, homes?: ReadonlyMap<number, string>): void {
   for (const g of groups) g.nodes = g.nodes.filter((n) => nodes.has(n));
   for (const node of [...nodes.keys()].sort((a, b) => a - b)) {
     if (groups.some((g) => g.nodes.includes(node))) continue;
-    moveNode(groups, node, incomingTarget(groups, node, nodes));
+    const home = groups.find((g) => g.name === homes?.get(node));
+    const roomy = home !== undefined && acceptNode(home, node, nodes) && reachLimit(home, nodes) > 0;
+    moveNode(groups, node, roomy ? home : incomingTarget(groups, node, nodes));
   }
   for (let pass = 0; pass <= groups.length * (nodes.size + 1); pass++) {
     let moved = false;
