@@ -4,27 +4,17 @@
  * without a lease only reads. The catalog above it (service/resource-groups/catalog.ts) over that
  * store: a group created through one owner is read by the next, with the query nodes placed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Etcd3 } from 'etcd3';
-import { startCluster, type Cluster } from '../support/cluster.js';
+import { etcdForFile } from '../support/cluster.js';
 import { EtcdLeaseProvider } from '../../src/storage/dist/etcd-lease.js';
 import { EtcdResourceGroupStore } from '../../src/storage/dist/etcd-resource-groups.js';
 import { plainConfig, ResourceGroupCatalog } from '../../src/service/resource-groups/catalog.js';
 
-let cluster: Cluster;
-let client: Etcd3;
-
-before(async () => {
-  cluster = await startCluster({ etcd: true, nats: 0, s3: false });
-  client = new Etcd3({ hosts: cluster.etcdEndpoint });
-});
-after(async () => {
-  client?.close();
-  await cluster?.close();
-});
+const etcd = etcdForFile();
 
 test('a resource-group write is fenced by the lease; a store without one only reads', async () => {
+  const client = etcd.client;
   const provider = new EtcdLeaseProvider(client, { ttlSec: 5, pollMs: 100 });
   const a = await provider.campaign('rg-fence', { timeoutMs: 10_000 });
   const storeA = new EtcdResourceGroupStore(client, 'rg-fence', a);
@@ -43,6 +33,7 @@ test('a resource-group write is fenced by the lease; a store without one only re
 });
 
 test('groups created through one owner are read by the next, with the nodes that exist placed', async () => {
+  const client = etcd.client;
   const provider = new EtcdLeaseProvider(client, { ttlSec: 5, pollMs: 100 });
   const nodes = new Map([[11, []], [12, []]]);
   const a = await provider.campaign('rg-takeover', { timeoutMs: 10_000 });
