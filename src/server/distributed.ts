@@ -13,6 +13,7 @@ import { EtcdCatalogStore } from '../storage/dist/etcd-catalog.js';
 import { EtcdRbacStore } from '../storage/dist/etcd-rbac.js';
 import { EtcdLeaseProvider, type EtcdLease } from '../storage/dist/etcd-lease.js';
 import { registerNode } from '../storage/dist/etcd-nodes.js';
+import { EtcdResourceGroupStore } from '../storage/dist/etcd-resource-groups.js';
 import { EtcdTso } from '../storage/dist/etcd-tso.js';
 import { NatsLog } from '../storage/dist/nats-log.js';
 import { S3BlobStore } from '../storage/dist/s3-blobs.js';
@@ -71,7 +72,10 @@ async function openPorts(client: Etcd3, lease: EtcdLease, opts: MainOptions, d: 
   });
   const log = await NatsLog.connect(d.nats, { stream: `sextant_${d.cluster}`, replicas: Math.min(3, d.nats.length), lease });
   const clock = await EtcdTso.open(client, lease, { name: d.cluster });
-  return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster) };
+  return {
+    log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster),
+    resourceGroups: new EtcdResourceGroupStore(client, d.cluster, lease),
+  };
 }
 
 /** grpc-message: bytes outside printable ASCII, and '%', percent-encoded (the gRPC HTTP/2 spec). */

@@ -8,7 +8,8 @@
  * 3. If the catalog did not move meanwhile, everything acknowledged before the step began is applied:
  *    `safeTs` (a TSO timestamp of the step's start) says so. A read waits until `safeTs` reaches the
  *    timestamp its consistency level requires (consistency.ts).
- * 4. Load or release replicas as the placement (rendezvous over live query nodes) says, and report
+ * 4. Load or release replicas as the placement (rendezvous over the live query nodes of each
+ *    replica's resource group) says, and report
  *    the bytes loaded to etcd.
  * Steps never overlap; a failed step is retried at the next one (the reason is kept for the log).
  */
@@ -18,7 +19,8 @@ import type { CollectionRuntime } from '../engine/collection.js';
 import { followCatalog, type FollowReport } from '../engine/follow-catalog.js';
 import { decodeCatalog } from '../engine/meta.js';
 import type { SextantService } from '../service/service.js';
-import { placeReplicas, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
+import { implicitReplicas } from '../service/cluster.js';
+import { placeGroupReplicas, type NodeLoadReport, type ReplicaRecord } from '../storage/dist/etcd-placement.js';
 import type { FollowerLog } from '../storage/dist/follower-ports.js';
 import { LOGICAL_BITS } from '../storage/local/clock.js';
 
@@ -35,14 +37,14 @@ export interface FollowerDeps {
   open(loads: (collectionId: number) => boolean): Promise<{ service: SextantService; version: bigint }>;
   /** The catalog document as it is now. */
   readCatalog(): Promise<{ body: Uint8Array; version: bigint } | null>;
-  /** Live query node ids and the recorded replica numbers. */
+  /** The recorded replicas and the live query nodes of each resource group. */
   placement(): Promise<Placed>;
   report(r: NodeLoadReport): Promise<void>;
   warn(line: string): void;
   /** A line for the node's log (catalog changes applied). */
   note?(line: string): void;
   stepMs: number;
-  /** How often the live query nodes and replica numbers are read again. */
+  /** How often the live query nodes, their groups and the replicas are read again. */
   placementMs: number;
   /** How long reads may still run on segments a catalog change removed before their memory is freed. */
   closeDelayMs: number;
@@ -50,10 +52,12 @@ export interface FollowerDeps {
 
 interface Waiter { ts: bigint; resolve: () => void }
 
-interface Placed { nodeIds: string[]; replicas: Map<number, number> }
+/** The recorded replicas by collection id and the live query nodes of each resource group. */
+export interface Placed { replicas: Map<number, ReplicaRecord[]>; nodesByGroup: Map<string, string[]> }
 
 function holds(placed: Placed, selfId: string, collectionId: number): boolean {
-  return placeReplicas(collectionId, placed.replicas.get(collectionId) ?? 1, placed.nodeIds).includes(selfId);
+  const records = placed.replicas.get(collectionId) ?? implicitReplicas({ id: collectionId });
+  return [...placeGroupReplicas(collectionId, records, placed.nodesByGroup).values()].includes(selfId);
 }
 
 export class Follower {

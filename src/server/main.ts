@@ -22,7 +22,9 @@
  * loses the lease (paused past it, cut off from etcd) its engine is fenced at once (nothing more is
  * acknowledged), it stops serving and turns standby again, campaigning for the lease. With
  * `--role query` (SEXTANT_ROLE) the node is a read-only query node (server/query-node.ts): no lease,
- * it follows the writer's catalog and log and serves reads of the replicas placed on it.
+ * it follows the writer's catalog and log and serves reads of the replicas placed on it;
+ * --resource-group NAME (SEXTANT_RESOURCE_GROUP, default __default_resource_group) is the resource
+ * group a query node joins at start (when it exists and has room below its limits).
  */
 import { serve, serveService, type Served } from './compose.js';
 import { becomeOwner } from './distributed.js';

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { limits } from '../core/limits.js';
 import type { WasmSettings } from '../index/wasm/settings.js';
 import type { ImportOptions } from '../service/import/types.js';
+import { validateResourceGroupName } from '../service/resource-groups/validate.js';
 
 export interface MainOptions {
   dataDir: string;
@@ -51,6 +52,12 @@ export interface DistributedOptions {
   leaseTtlSec: number;
   /** `--role writer` (default: campaigns for the lease) or `query` (a read-only query node, server/query-node.ts). */
   role: 'writer' | 'query';
+  /**
+   * A query node's resource group at start (`--resource-group`, SEXTANT_RESOURCE_GROUP; default
+   * `__default_resource_group`): it joins that group when the group exists and has room below its
+   * limits, else it is placed by Milvus' rules (resource-groups/balance.ts).
+   */
+  resourceGroup?: string;
 }
 
 function tlsFrom(mode: string | undefined, cert: string | undefined, key: string | undefined, ca: string | undefined): MainOptions['tls'] {
@@ -141,6 +148,7 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       cluster: { type: 'string' },
       'lease-ttl': { type: 'string' },
       role: { type: 'string' },
+      'resource-group': { type: 'string' },
       'import-root': { type: 'string' },
       'import-s3-endpoint': { type: 'string' },
       'import-s3-bucket': { type: 'string' },
@@ -218,6 +226,11 @@ function distributedFrom(values: Record<string, string | boolean | undefined>, e
   if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new Error(`--cluster must be letters, digits, - and _, got ${cluster}`);
   const role = str('role', 'SEXTANT_ROLE') ?? 'writer';
   if (role !== 'writer' && role !== 'query') throw new Error(`--role must be writer or query, got ${role}`);
+  const resourceGroup = str('resource-group', 'SEXTANT_RESOURCE_GROUP');
+  if (resourceGroup !== undefined && role !== 'query') throw new Error('--resource-group is a query node\'s (--role query)');
+  if (resourceGroup !== undefined) {
+    try { validateResourceGroupName(resourceGroup); } catch (e) { throw new Error(`--resource-group: ${e instanceof Error ? e.message : String(e)}`); }
+  }
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
   return {
@@ -230,6 +243,7 @@ function distributedFrom(values: Record<string, string | boolean | undefined>, e
       cluster,
       leaseTtlSec: positiveInt(str('lease-ttl', 'SEXTANT_LEASE_TTL') ?? '10', '--lease-ttl'),
       role,
+      ...(resourceGroup !== undefined ? { resourceGroup } : {}),
     },
   };
 }

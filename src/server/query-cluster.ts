@@ -1,11 +1,12 @@
 /**
  * The service's view of the query nodes (service/cluster.ts `QueryNodeView`) over etcd: the node
- * registry (`storage/dist/etcd-nodes.ts`, role `query`), the replica numbers and the load reports
- * (`storage/dist/etcd-placement.ts`). The writer and every query node use the same view.
+ * registry (`storage/dist/etcd-nodes.ts`, role `query`, with the resource group each asked for at
+ * start), the replica records and the load reports (`storage/dist/etcd-placement.ts`). The writer
+ * and every query node use the same view.
  */
 import type { Etcd3 } from 'etcd3';
 import { listNodes } from '../storage/dist/etcd-nodes.js';
-import { EtcdPlacement, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
+import { EtcdPlacement, numericNodeId, type NodeLoadReport, type ReplicaRecord } from '../storage/dist/etcd-placement.js';
 import type { QueryNodeInfo, QueryNodeView } from '../service/cluster.js';
 import { DEFAULT_RESOURCE_GROUP } from '../service/resource-groups/types.js';
 
@@ -18,22 +19,19 @@ export class EtcdQueryNodes implements QueryNodeView {
 
   async queryNodes(): Promise<QueryNodeInfo[]> {
     const nodes = await listNodes(this.client);
-    return nodes.filter((n) => n.role === 'query').map((n) => ({ id: n.id, endpoint: n.endpoint }));
+    return nodes.filter((n) => n.role === 'query').map((n) => ({ id: n.id, endpoint: n.endpoint, resourceGroup: n.resourceGroup }));
   }
 
-  /** The replicas placed on query nodes: those of the default resource group (every query node is in it). */
-  async replicaNumbers(): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const [id, groups] of await this.replicaGroups()) out.set(id, groups[DEFAULT_RESOURCE_GROUP] ?? 0);
-    return out;
+  numericId(id: string): number {
+    return numericNodeId(id);
   }
 
-  replicaGroups(): Promise<Map<number, Record<string, number>>> {
-    return this.placement.replicaGroups(DEFAULT_RESOURCE_GROUP);
+  replicas(): Promise<Map<number, ReplicaRecord[]>> {
+    return this.placement.replicaRecords(DEFAULT_RESOURCE_GROUP);
   }
 
-  setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void> {
-    return this.placement.setReplicaGroups(collectionId, groups);
+  setReplicas(collectionId: number, replicas: readonly ReplicaRecord[] | null): Promise<void> {
+    return this.placement.setReplicas(collectionId, replicas);
   }
 
   loadReports(): Promise<Map<string, NodeLoadReport>> {

@@ -18,8 +18,11 @@ import { registerNode } from '../storage/dist/etcd-nodes.js';
 import { followerPorts, FollowerLog } from '../storage/dist/follower-ports.js';
 import { NatsLog } from '../storage/dist/nats-log.js';
 import { S3BlobStore } from '../storage/dist/s3-blobs.js';
+import { liveNodesByGroup } from '../service/cluster.js';
+import { checkBody } from '../service/resource-groups/catalog.js';
+import { EtcdResourceGroupStore } from '../storage/dist/etcd-resource-groups.js';
 import { followingService } from './consistency.js';
-import { Follower } from './follower.js';
+import { Follower, type Placed } from './follower.js';
 import { EtcdQueryNodes } from './query-cluster.js';
 import type { DistributedOptions, EngineSettings, MainOptions } from './options.js';
 
@@ -48,6 +51,13 @@ async function openBlobs(opts: MainOptions, d: DistributedOptions): Promise<S3Bl
   });
 }
 
+/** The replicas and the live query nodes of each resource group, as the writer recorded them in etcd. */
+async function placement(view: EtcdQueryNodes, groups: EtcdResourceGroupStore): Promise<Placed> {
+  const doc = await groups.read();
+  const recorded = doc === null ? [] : checkBody(doc, 'the resource groups in etcd').groups;
+  return { replicas: await view.replicas(), nodesByGroup: liveNodesByGroup(recorded, await view.queryNodes(), (id) => view.numericId(id)) };
+}
+
 /** Register, open the read-only ports, follow the data set; the caller serves `service`. */
 export async function startQueryNode(opts: MainOptions & EngineSettings, d: DistributedOptions, warn: (line: string) => void): Promise<QueryNode> {
   if (opts.wasm !== undefined) configureWasm(opts.wasm);
@@ -55,7 +65,9 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
   const closers: (() => Promise<void>)[] = [async () => client.close()];
   const closeAll = async () => { for (const c of closers.reverse()) await c().catch(() => undefined); };
   try {
-    const registration = await registerNode(client, { id: d.nodeId, endpoint: `${opts.host}:${opts.port}`, role: 'query' }, { ttlSec: d.leaseTtlSec });
+    const registration = await registerNode(client, {
+      id: d.nodeId, endpoint: `${opts.host}:${opts.port}`, role: 'query', ...(d.resourceGroup !== undefined ? { resourceGroup: d.resourceGroup } : {}),
+    }, { ttlSec: d.leaseTtlSec });
     closers.push(() => registration.unregister());
     const owners = new EtcdLeaseProvider(client, { ttlSec: d.leaseTtlSec, pollMs: 1000, holder: d.nodeId });
     let writer = (await owners.owner(d.cluster)).holder;
@@ -68,6 +80,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
     const catalog = new EtcdCatalogStore(client, { name: d.cluster });
     const view = new EtcdQueryNodes(client, d.cluster);
     const reporter = view.placement.reporter(d.nodeId, d.leaseTtlSec);
+    const groups = new EtcdResourceGroupStore(client, d.cluster);
     closers.push(() => reporter.close());
     const follower = await Follower.start({
       selfId: d.nodeId, log, stepMs: STEP_MS, placementMs: 1000, closeDelayMs: 5000, warn, note: warn,
@@ -79,7 +92,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         return catalog.version();
       },
       open: async (loads) => {
-        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster) }, reason);
+        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster), resourceGroups: groups }, reason);
         const service = await SextantService.open({
           dataDir: opts.dataDir, ports, follower: { reason: reason(), loads },
           ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
@@ -90,10 +103,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         return { service, version: ports.catalog.loadedVersion };
       },
       readCatalog: () => catalog.load(),
-      placement: async () => ({
-        nodeIds: (await view.queryNodes()).map((n) => n.id),
-        replicas: await view.replicaNumbers(),
-      }),
+      placement: () => placement(view, groups),
       report: (r) => reporter.report(r),
     });
     closers.push(() => follower.close());

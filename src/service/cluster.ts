@@ -1,147 +1,192 @@
 /**
- * Query nodes (issue #14) as the load RPCs see them. In distributed mode the service is given a
- * `QueryNodeView` (server/query-cluster.ts, over etcd). While at least one query node lives:
- * LoadCollection records the replica number (more replicas than live query nodes is Milvus' error
- * 304 for the default resource group), the query nodes place the replicas among themselves by
- * rendezvous hashing (storage/dist/etcd-placement.ts) and report what they hold; GetLoadState is
- * Loaded only when every replica's node reports the collection loaded, GetLoadingProgress counts
- * the bytes they loaded, GetReplicas names the nodes. Without query nodes nothing changes.
+ * Query nodes (issue #14) as the load and resource-group RPCs see them. In distributed mode the
+ * service is given a `QueryNodeView` (server/query-cluster.ts, over etcd). While at least one query
+ * node lives, the query nodes are the resource groups' nodes (resource-groups/manager.ts keeps them
+ * placed in groups, in etcd) and: LoadCollection / LoadPartitions check the replicas against the
+ * nodes of the groups named (Milvus' AssignReplica) and record each replica with a stable id and its
+ * group; the query nodes of a group place that group's replicas among themselves by rendezvous
+ * hashing (storage/dist/etcd-placement.ts) and report what they hold; GetLoadState is Loaded only
+ * when every replica that should have a node is loaded on it, GetLoadingProgress counts the bytes
+ * they loaded, GetReplicas names the nodes, DescribeResourceGroup counts the replicas per group.
+ * Without query nodes nothing changes.
  */
-import { errors, resourceGroupErrors } from '../core/errors.js';
+import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from '../engine/collection.js';
-import { numericNodeId, placeReplicas, type NodeLoadReport } from '../storage/dist/etcd-placement.js';
-import { checkReplicasInSource } from './resource-groups/manager.js';
+import type { Engine } from '../engine/engine.js';
+import { placeGroupReplicas, type NodeLoadReport, type ReplicaRecord } from '../storage/dist/etcd-placement.js';
+import { usableNodes, type GroupRecord, type NodeLabels } from './resource-groups/balance.js';
+import { checkReplicasInSource, type ResourceGroups } from './resource-groups/manager.js';
+import { replicasPerGroup } from './resource-groups/replicas.js';
 import { DEFAULT_RESOURCE_GROUP, type ReplicaInfo } from './resource-groups/types.js';
 import type * as RG from './resource-groups/types.js';
 import type * as T from './types.js';
 
-export interface QueryNodeInfo { id: string; endpoint: string }
+export type QueryNodeInfo = RG.ClusterNode;
 
 /** What the service reads and writes about query nodes. */
-export interface QueryNodeView {
-  /** The live query nodes (all in the default resource group). */
-  queryNodes(): Promise<QueryNodeInfo[]>;
-  /** The replicas placed on query nodes (the default group's) by collection id. */
-  replicaNumbers(): Promise<Map<number, number>>;
-  /** Every recorded collection's replicas per resource group. */
-  replicaGroups(): Promise<Map<number, Record<string, number>>>;
-  setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void>;
+export interface QueryNodeView extends RG.ClusterNodeSource {
+  /** Every recorded collection's replicas (id and resource group), by collection id. */
+  replicas(): Promise<Map<number, ReplicaRecord[]>>;
+  setReplicas(collectionId: number, replicas: readonly ReplicaRecord[] | null): Promise<void>;
   loadReports(): Promise<Map<string, NodeLoadReport>>;
 }
 
-type Groups = Record<string, number>;
-const total = (g: Groups): number => Object.values(g).reduce((a, b) => a + b, 0);
+/** A loaded collection without a record (loaded before records were kept): one replica in the default group. */
+export const implicitReplicas = (c: { id: number }): ReplicaRecord[] => [{ id: String(BigInt(c.id) * 1000n + 1n), group: DEFAULT_RESOURCE_GROUP }];
 
-async function groupsOf(view: QueryNodeView, c: CollectionRuntime): Promise<Groups> {
-  return (await view.replicaGroups()).get(c.id) ?? { [DEFAULT_RESOURCE_GROUP]: 1 };
+async function recordsOf(view: QueryNodeView, c: CollectionRuntime): Promise<ReplicaRecord[]> {
+  return (await view.replicas()).get(c.id) ?? implicitReplicas(c);
+}
+
+function countByGroup(records: readonly ReplicaRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) out.set(r.group, (out.get(r.group) ?? 0) + 1);
+  return out;
 }
 
 /**
  * The replicas a LoadCollection / LoadPartitions places (null: no query nodes), with Milvus' rules:
- * a loaded collection keeps its replica number ("can't change the replica number for loaded
- * collection|partitions"); otherwise every replica goes to the default resource group, which holds
- * every live query node (304 when fewer nodes than replicas; a named group other than the default
- * holds no query node).
+ * a loaded collection keeps its replica number and groups ("can't change the replica number|resource
+ * groups for loaded collection|partitions"); otherwise the groups named (none: the default group)
+ * must exist and hold a live query node per replica they take (304 naming the group and counts).
+ * New replicas get ids from `newId` (the timestamp oracle: unique, never reused).
  */
-export async function checkReplicaNumber(view: QueryNodeView, c: CollectionRuntime, req: T.LoadRequest, what: 'collection' | 'partitions'): Promise<Groups | null> {
-  const nodes = await view.queryNodes();
-  if (nodes.length === 0) return null;
+export async function checkReplicaNumber(
+  view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime, req: T.LoadRequest, what: 'collection' | 'partitions', newId: () => bigint,
+): Promise<ReplicaRecord[] | null> {
+  if ((await view.queryNodes()).length === 0) return null;
+  await groups.syncNodes();
   const replicas = req.replicaNumber !== undefined && req.replicaNumber > 0 ? req.replicaNumber : 1;
-  const groups = req.resourceGroups ?? [];
+  const asked = req.resourceGroups ?? [];
   if (c.isLoaded) {
-    const current = await groupsOf(view, c);
-    if (replicas !== total(current)) {
-      throw errors.parameterInvalid(String(total(current)), String(replicas), `can't change the replica number for loaded ${what}`);
+    const current = await recordsOf(view, c);
+    if (replicas !== current.length) {
+      throw errors.parameterInvalid(String(current.length), String(replicas), `can't change the replica number for loaded ${what}`);
     }
-    const used = Object.keys(current).filter((g) => (current[g] ?? 0) > 0).sort();
-    const asked = [...new Set(groups)].sort();
-    if (asked.length > 0 && asked.join('\0') !== used.join('\0')) {
-      throw errors.parameterInvalid(`[${used.join(' ')}]`, `[${asked.join(' ')}]`, `can't change the resource groups for loaded ${what}`);
+    const used = [...countByGroup(current).keys()].sort();
+    const names = [...new Set(asked)].sort();
+    if (names.length > 0 && names.join('\0') !== used.join('\0')) {
+      throw errors.parameterInvalid(`[${used.join(' ')}]`, `[${names.join(' ')}]`, `can't change the resource groups for loaded ${what}`);
     }
     return current;
   }
-  if (groups.length > 1 && groups.length !== replicas) {
-    throw errors.unexpected(`replica=[${replicas}] resource group=[${groups.join(',')}], resource group num can only be 0, 1 or same as replica number`);
+  const out: ReplicaRecord[] = [];
+  for (const [group, n] of replicasPerGroup(groups.catalog, asked, replicas)) {
+    for (let i = 0; i < n; i++) out.push({ id: String(newId()), group });
   }
-  for (const g of groups) if (g !== DEFAULT_RESOURCE_GROUP) throw resourceGroupErrors.nodeNotEnough(g, 0, groups.length === 1 ? replicas : 1);
-  if (replicas > nodes.length) throw resourceGroupErrors.nodeNotEnough(DEFAULT_RESOURCE_GROUP, nodes.length, replicas);
-  return { [DEFAULT_RESOURCE_GROUP]: replicas };
+  return out;
 }
 
 /**
  * TransferReplica across query nodes (the group checks ran in resource-groups/manager.ts): moves
- * `numReplica` of the collection's replicas from the source group's count to the target's. Query
- * nodes hold only the default group's replicas, so moving one out releases it on its node and
- * moving one back places it again by rendezvous; a replica in another group has no node.
+ * `numReplica` of the collection's replicas (the newest) from the source group to the target, ids
+ * kept; the target group's nodes load them, the source group's release them.
  */
 export async function clusterTransferReplica(view: QueryNodeView, c: CollectionRuntime, req: RG.TransferReplicaRequest): Promise<void> {
-  const groups = { ...(await groupsOf(view, c)) };
+  const records = (await recordsOf(view, c)).map((r) => ({ ...r }));
   const { sourceResourceGroup: from, targetResourceGroup: to, numReplica } = req;
-  checkReplicasInSource(c.id, from, groups[from] ?? 0, numReplica);
-  groups[from] = (groups[from] ?? 0) - numReplica;
-  groups[to] = (groups[to] ?? 0) + numReplica;
-  for (const g of Object.keys(groups)) if (groups[g] === 0 && g !== DEFAULT_RESOURCE_GROUP) delete groups[g];
-  await view.setReplicaGroups(c.id, groups);
+  const inSource = records.filter((r) => r.group === from).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+  checkReplicasInSource(c.id, from, inSource.length, numReplica);
+  for (const r of inSource.slice(0, numReplica)) r.group = to;
+  await view.setReplicas(c.id, records);
 }
 
-interface Placed { nodes: QueryNodeInfo[]; replicas: number; placed: QueryNodeInfo[]; groups: Groups }
+/**
+ * The live query node ids of every group: its recorded nodes that still live (through its node
+ * filter); a live node no group records yet (it came up since the writer last placed nodes, or while
+ * no writer ran) counts in the default group, where the writer would most often place it.
+ */
+export function liveNodesByGroup(groups: readonly GroupRecord[], live: readonly QueryNodeInfo[], numericId: (id: string) => number): Map<string, string[]> {
+  const byNumeric = new Map(live.map((n) => [numericId(n.id), n.id]));
+  const labels: NodeLabels = new Map(live.map((n) => [numericId(n.id), []]));
+  const out = new Map<string, string[]>([[DEFAULT_RESOURCE_GROUP, []]]);
+  const seen = new Set<number>();
+  for (const g of groups) {
+    for (const n of g.nodes) seen.add(n);
+    out.set(g.name, usableNodes(g, labels).map((id) => byNumeric.get(id)).filter((id): id is string => id !== undefined));
+  }
+  for (const [n, id] of byNumeric) if (!seen.has(n)) out.get(DEFAULT_RESOURCE_GROUP)?.push(id);
+  return out;
+}
 
-async function placed(view: QueryNodeView, c: CollectionRuntime): Promise<Placed | null> {
+interface PlacedReplica { record: ReplicaRecord; node: QueryNodeInfo | undefined; expected: boolean }
+
+/** Each replica of `c` with its query node (null: no query nodes); `expected`: its group requests nodes, so a replica without one is missing. */
+async function placed(view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime): Promise<PlacedReplica[] | null> {
   const nodes = await view.queryNodes();
   if (nodes.length === 0) return null;
-  const groups = await groupsOf(view, c);
-  const replicas = groups[DEFAULT_RESOURCE_GROUP] ?? 0;
-  const ids = placeReplicas(c.id, replicas, nodes.map((n) => n.id));
-  return { nodes, replicas, groups, placed: ids.map((id) => nodes.find((n) => n.id === id)).filter((n): n is QueryNodeInfo => n !== undefined) };
+  const records = await recordsOf(view, c);
+  const where = placeGroupReplicas(c.id, records, liveNodesByGroup(groups.catalog.groups, nodes, (id) => view.numericId(id)));
+  return records.map((record) => {
+    const id = where.get(record.id);
+    const g = groups.catalog.group(record.group);
+    const expected = record.group === DEFAULT_RESOURCE_GROUP || (g !== undefined && g.config.requests.nodeNum > 0);
+    return { record, node: nodes.find((n) => n.id === id), expected };
+  });
 }
 
-/** The local state, lowered to Loading while some replica's query node has not loaded the collection. */
-export async function clusterLoadState(view: QueryNodeView, c: CollectionRuntime, local: T.LoadStateResult): Promise<T.LoadStateResult> {
+/** The local state, lowered to Loading while some replica's query node has not loaded the collection (or it has none). */
+export async function clusterLoadState(view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime, local: T.LoadStateResult): Promise<T.LoadStateResult> {
   if (local.state !== 'LoadStateLoaded') return local;
-  const p = await placed(view, c);
+  const p = await placed(view, groups, c);
   if (p === null) return local;
-  if (p.placed.length < p.replicas) return { state: 'LoadStateLoading' };
   const reports = await view.loadReports();
-  const all = p.placed.every((n) => reports.get(n.id)?.[String(c.id)]?.loaded === true);
+  const all = p.every((r) => (r.node === undefined ? !r.expected : reports.get(r.node.id)?.[String(c.id)]?.loaded === true));
   return all ? local : { state: 'LoadStateLoading' };
 }
 
 /** Bytes the replicas' query nodes loaded of the bytes they load (a missing replica counts as nothing loaded). */
-export async function clusterLoadingProgress(view: QueryNodeView, c: CollectionRuntime, local: T.LoadingProgressResult): Promise<T.LoadingProgressResult> {
-  const p = await placed(view, c);
+export async function clusterLoadingProgress(view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime, local: T.LoadingProgressResult): Promise<T.LoadingProgressResult> {
+  const p = await placed(view, groups, c);
   if (p === null) return local;
   const reports = await view.loadReports();
-  let loaded = 0, total = 0, allLoaded = p.placed.length >= p.replicas;
+  let loaded = 0, total = 0, allLoaded = true, missing = 0;
   const totals: number[] = [];
-  for (const n of p.placed) {
-    const r = reports.get(n.id)?.[String(c.id)];
+  for (const { node, expected } of p) {
+    const r = node === undefined ? undefined : reports.get(node.id)?.[String(c.id)];
+    if (node === undefined && !expected) continue;
     if (r === undefined || !r.loaded) allLoaded = false;
-    if (r !== undefined) { loaded += r.loadedBytes; total += r.totalBytes; totals.push(r.totalBytes); }
+    if (r === undefined) missing++;
+    else { loaded += r.loadedBytes; total += r.totalBytes; totals.push(r.totalBytes); }
   }
   const perReplica = totals.length > 0 ? Math.max(...totals) : 1;
-  total += (p.replicas - totals.length) * perReplica;
+  total += missing * perReplica;
   const progress = allLoaded ? 100 : total > 0 ? Math.min(99, Math.floor((100 * loaded) / total)) : 0;
   return { progress, refreshProgress: progress };
 }
 
-/**
- * GetReplicas: the default group's replicas one per placed query node (a replica with no live node
- * to hold it has none), then the other groups' replicas, which no query node holds.
- */
-export async function clusterReplicas(view: QueryNodeView, c: CollectionRuntime, local: ReplicaInfo[]): Promise<ReplicaInfo[]> {
-  if (local.length === 0) return local;
-  const p = await placed(view, c);
+/** GetReplicas: every recorded replica with its id, group and query node (none while its group has no live node for it). */
+export async function clusterReplicas(view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime, local: ReplicaInfo[]): Promise<ReplicaInfo[]> {
   const [first] = local;
-  if (p === null || first === undefined) return local;
-  const out: ReplicaInfo[] = [];
-  const replica = (resourceGroup: string, n: QueryNodeInfo | undefined): ReplicaInfo => ({
-    ...first, replicaId: BigInt(c.id) * 1000n + BigInt(out.length + 1), resourceGroup,
-    nodeIds: n === undefined ? [] : [numericNodeId(n.id)], nodeAddresses: n === undefined ? [] : [n.endpoint],
-  });
-  for (let i = 0; i < p.replicas; i++) out.push(replica(DEFAULT_RESOURCE_GROUP, p.placed[i]));
-  for (const [g, n] of Object.entries(p.groups)) {
-    if (g === DEFAULT_RESOURCE_GROUP) continue;
-    for (let i = 0; i < n; i++) out.push(replica(g, undefined));
+  if (first === undefined) return local;
+  const p = await placed(view, groups, c);
+  if (p === null) return local;
+  return p.map(({ record, node }) => ({
+    ...first, replicaId: BigInt(record.id), resourceGroup: record.group,
+    nodeIds: node === undefined ? [] : [view.numericId(node.id)], nodeAddresses: node === undefined ? [] : [node.endpoint],
+  }));
+}
+
+/** DescribeResourceGroup on query nodes: the replicas of each loaded collection placed in the group. */
+export async function clusterDescribe(view: QueryNodeView, engine: Engine, d: RG.ResourceGroupDescription): Promise<RG.ResourceGroupDescription> {
+  if ((await view.queryNodes()).length === 0) return d;
+  const numLoadedReplica: Record<string, number> = {};
+  const records = await view.replicas();
+  for (const c of engine.collections.values()) {
+    if (!c.isLoaded) continue;
+    const n = (records.get(c.id) ?? implicitReplicas(c)).filter((r) => r.group === d.name).length;
+    if (n > 0) numLoadedReplica[c.name] = (numLoadedReplica[c.name] ?? 0) + n;
   }
-  return out;
+  return { ...d, numLoadedReplica };
+}
+
+/** DropResourceGroup on query nodes: refused while a loaded collection has a replica in the group (Milvus' message). */
+export async function clusterCheckDrop(view: QueryNodeView, engine: Engine, name: string): Promise<void> {
+  if ((await view.queryNodes()).length === 0) return;
+  const records = await view.replicas();
+  for (const c of engine.collections.values()) {
+    if (!c.isLoaded || !(records.get(c.id) ?? implicitReplicas(c)).some((r) => r.group === name)) continue;
+    throw errors.parameterInvalid('empty resource group', `resource group ${name} has collection ${c.id} loaded`,
+      `some replicas still loaded in resource group[${name}], release it first`);
+  }
 }

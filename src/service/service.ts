@@ -11,7 +11,8 @@ import * as analyzer from './analyzer.js';
 import { AccessControl, type AuthOptions } from './auth/access.js';
 import { ROOT_CONTEXT, type RequestContext } from './auth/types.js';
 import type * as A from './auth/types.js';
-import { checkReplicaNumber, clusterLoadingProgress, clusterLoadState, clusterReplicas, clusterTransferReplica, type QueryNodeView } from './cluster.js';
+import * as cluster from './cluster.js';
+import type { QueryNodeView } from './cluster.js';
 import * as collections from './collections.js';
 import * as databases from './databases.js';
 import * as fields from './fields.js';
@@ -31,6 +32,12 @@ import type * as T from './types.js';
 import * as writes from './writes.js';
 
 export const SEXTANT_VERSION = '2.6.0-sextant.0.1.0';
+
+/** How often a cluster's query nodes are placed in resource groups again. */
+const NODE_SYNC_MS = 1000;
+
+/** A load whose replicas live on query nodes: this process's copy is placed in no group. */
+const NOWHERE: load.ReplicaPlacement = { placeLoad: async () => undefined, released: async () => undefined };
 
 /** AllocTimestamp's count: at most one millisecond's worth of logical timestamps at once. */
 const MAX_TIMESTAMPS_PER_ALLOC = 1 << 18;
@@ -55,8 +62,14 @@ export class SextantService implements MilvusApi {
     const engine = await Engine.open(opts);
     try {
       const access = await AccessControl.open(engine, opts.auth, opts.ports?.rbac);
-      const groups = await ResourceGroups.open(engine, opts.resourceGroups);
-      return new SextantService(engine, access, groups, await ImportJobs.open(engine, opts.import), opts.queryNodes);
+      const groups = await ResourceGroups.open(engine, {
+        ...opts.resourceGroups,
+        ...(opts.ports?.resourceGroups !== undefined ? { store: opts.ports.resourceGroups } : {}),
+        ...(opts.queryNodes !== undefined ? { cluster: opts.queryNodes } : {}),
+      });
+      const service = new SextantService(engine, access, groups, await ImportJobs.open(engine, opts.import), opts.queryNodes);
+      if (opts.queryNodes !== undefined) service.followNodes();
+      return service;
     } catch (e) {
       await engine.close();
       throw e;
@@ -121,59 +134,79 @@ export class SextantService implements MilvusApi {
   search = async (req: T.SearchRequest) => reads.search(this.engine, req);
   hybridSearch = async (req: T.HybridSearchRequest) => reads.hybridSearch(this.engine, req);
 
-  loadCollection = async (req: T.LoadRequest) => this.writing(() => this.loadOnQueryNodes(req, 'collection', (one) => load.loadCollection(this.engine, one, this.groups)));
+  loadCollection = async (req: T.LoadRequest) => this.writing(() => this.loadOnQueryNodes(req, 'collection', (one, at) => load.loadCollection(this.engine, one, at)));
   releaseCollection = async (req: T.CollectionScoped) => this.writing(() => this.serially(async () => {
     await load.releaseCollection(this.engine, req, this.groups);
-    await this.cluster?.setReplicaGroups(requireCollection(this.engine, req).id, null);
+    await this.cluster?.setReplicas(requireCollection(this.engine, req).id, null);
   }));
   loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) =>
-    this.writing(() => this.loadOnQueryNodes(req, 'partitions', (one) => load.loadPartitions(this.engine, { ...one, partitionNames: req.partitionNames }, this.groups)));
+    this.writing(() => this.loadOnQueryNodes(req, 'partitions', (one, at) => load.loadPartitions(this.engine, { ...one, partitionNames: req.partitionNames }, at)));
   releasePartitions = async (req: T.CollectionScoped & { partitionNames: string[] }) => this.writing(() => this.serially(async () => {
     await load.releasePartitions(this.engine, req, this.groups);
     const c = requireCollection(this.engine, req);
-    if (!c.isLoaded) await this.cluster?.setReplicaGroups(c.id, null);
+    if (!c.isLoaded) await this.cluster?.setReplicas(c.id, null);
   }));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
     const local = load.getLoadState(this.engine, req);
-    return this.cluster === undefined ? local : clusterLoadState(this.cluster, requireCollection(this.engine, req), local);
+    return this.cluster === undefined ? local : cluster.clusterLoadState(this.cluster, this.groups, requireCollection(this.engine, req), local);
   };
   getLoadingProgress = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
     const local = load.getLoadingProgress(this.engine, req);
-    return this.cluster === undefined ? local : clusterLoadingProgress(this.cluster, requireCollection(this.engine, req), local);
+    return this.cluster === undefined ? local : cluster.clusterLoadingProgress(this.cluster, this.groups, requireCollection(this.engine, req), local);
   };
 
   createResourceGroup = async (req: RG.CreateResourceGroupRequest) => this.writing(() => this.groups.create(req));
-  dropResourceGroup = async (req: { resourceGroup: string }) => this.writing(() => this.groups.drop(req));
+  dropResourceGroup = async (req: { resourceGroup: string }) => this.writing(() => this.serially(async () => {
+    if (this.cluster !== undefined) await cluster.clusterCheckDrop(this.cluster, this.engine, req.resourceGroup);
+    await this.groups.drop(req);
+  }));
   updateResourceGroups = async (req: RG.UpdateResourceGroupsRequest) => this.writing(() => this.groups.update(req));
   listResourceGroups = async () => this.groups.list();
-  describeResourceGroup = async (req: { resourceGroup: string }) => this.groups.describe(req);
-  transferNode = async (req: RG.TransferNodeRequest) => this.writing(() => this.groups.transferNode(req));
+  describeResourceGroup = async (req: { resourceGroup: string }) => {
+    const d = this.groups.describe(req);
+    return this.cluster === undefined ? d : cluster.clusterDescribe(this.cluster, this.engine, d);
+  };
+  transferNode = async (req: RG.TransferNodeRequest) => this.writing(async () => {
+    await this.groups.syncNodes();
+    await this.groups.transferNode(req);
+  });
   transferReplica = async (req: RG.TransferReplicaRequest) => this.writing(async () => {
-    const cluster = this.cluster === undefined || (await this.cluster.queryNodes()).length === 0 ? undefined : this.cluster;
-    if (cluster === undefined) return this.groups.transferReplica(req);
-    await this.serially(() => clusterTransferReplica(cluster, this.groups.checkTransfer(req), req));
+    const view = this.cluster === undefined || (await this.cluster.queryNodes()).length === 0 ? undefined : this.cluster;
+    if (view === undefined) return this.groups.transferReplica(req);
+    await this.serially(() => cluster.clusterTransferReplica(view, this.groups.checkTransfer(req), req));
   });
   getReplicas = async (req: T.CollectionScoped) => {
     const c = requireCollection(this.engine, req);
     const local = this.groups.replicas(c);
-    return this.cluster === undefined ? local : clusterReplicas(this.cluster, c, local);
+    return this.cluster === undefined ? local : cluster.clusterReplicas(this.cluster, this.groups, c, local);
   };
 
   /**
-   * A load while query nodes live: they hold the replicas (service/cluster.ts checks and records
-   * them after the load); this process keeps its one in-memory copy in the default group.
+   * A load while query nodes live: they hold the replicas (service/cluster.ts checks them against
+   * the groups' query nodes and records them after the load); this process keeps its one in-memory
+   * copy, placed nowhere (its resource groups are the query nodes').
    */
-  private async loadOnQueryNodes(req: T.LoadRequest, what: 'collection' | 'partitions', run: (one: T.LoadRequest) => Promise<void>): Promise<void> {
-    const cluster = this.cluster;
-    if (cluster === undefined) return run(req);
+  private async loadOnQueryNodes(req: T.LoadRequest, what: 'collection' | 'partitions', run: (one: T.LoadRequest, at: load.ReplicaPlacement) => Promise<void>): Promise<void> {
+    const view = this.cluster;
+    if (view === undefined) return run(req, this.groups);
     await this.serially(async () => {
       const c = requireCollection(this.engine, req);
-      const groups = await checkReplicaNumber(cluster, c, req, what);
-      if (groups === null) return run(req);
+      const records = await cluster.checkReplicaNumber(view, this.groups, c, req, what, () => this.engine.clock.next());
+      if (records === null) return run(req, this.groups);
       const { replicaNumber: _n, resourceGroups: _g, ...one } = req;
-      await run(one);
-      await cluster.setReplicaGroups(c.id, groups);
+      await run(one, NOWHERE);
+      await view.setReplicas(c.id, records);
     });
+  }
+
+  /** In a cluster, the query nodes are placed in resource groups again every second (a node up or down). */
+  private nodeTimer: NodeJS.Timeout | null = null;
+  private nodeSync: Promise<void> = Promise.resolve();
+  private followNodes(): void {
+    this.nodeTimer = setInterval(() => {
+      this.nodeSync = this.nodeSync.then(() => this.groups.syncNodes()).catch(() => undefined);
+    }, NODE_SYNC_MS);
+    this.nodeTimer.unref();
   }
 
   flush = async (req: { dbName?: string; collectionNames: string[] }) => this.writing(() => segments.flush(this.engine, req));
@@ -267,6 +300,8 @@ export class SextantService implements MilvusApi {
   }
 
   async close(): Promise<void> {
+    if (this.nodeTimer !== null) clearInterval(this.nodeTimer);
+    await this.nodeSync;
     await this.imports.close();
     await this.engine.close();
   }

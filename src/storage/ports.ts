@@ -101,7 +101,7 @@ export interface TimestampOracle {
  * The five ports of one data set, as the engine is given them (`EngineOptions.ports`). The engine
  * owns them from then on: it closes the log and releases the lease when it closes (or fails to open).
  */
-/** A small JSON document kept apart from the catalog: the access-control catalog (users, roles, grants). */
+/** A small JSON document kept apart from the catalog: the access-control catalog (users, roles, grants), the resource groups. */
 export interface DocStore {
   /** The body, or null when none was ever written. */
   read(): Promise<unknown | null>;
@@ -119,4 +119,6 @@ export interface StoragePorts {
   clock: TimestampOracle;
   /** The access-control catalog's document; default: the data directory's `RBAC` file (rbac-file.ts). */
   rbac?: DocStore;
+  /** The resource groups' document; default: the data directory's `RESOURCE_GROUPS` file (resource-groups-file.ts). */
+  resourceGroups?: DocStore;
 }

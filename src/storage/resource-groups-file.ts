@@ -5,6 +5,7 @@
  * layout of json-doc.ts, replaced atomically exactly like the MANIFEST.
  */
 import type { FileSystem } from './fs/types.js';
+import type { DocStore } from './ports.js';
 import { readJsonDoc, writeJsonDoc, type JsonDocFormat } from './json-doc.js';
 
 export const RESOURCE_GROUPS_FILE = 'RESOURCE_GROUPS';
@@ -16,3 +17,8 @@ const FORMAT: JsonDocFormat = { file: RESOURCE_GROUPS_FILE, magic: RESOURCE_GROU
 export const writeResourceGroups = (fs: FileSystem, dir: string, body: unknown): Promise<void> => writeJsonDoc(FORMAT, fs, dir, body);
 /** The current body, or null when none was ever written. */
 export const readResourceGroups = (fs: FileSystem, dir: string): Promise<unknown | null> => readJsonDoc(FORMAT, fs, dir);
+
+/** The data directory's `RESOURCE_GROUPS` file as a DocStore. */
+export function localResourceGroupsStore(fs: FileSystem, dir: string): DocStore {
+  return { read: () => readResourceGroups(fs, dir), write: (body) => writeResourceGroups(fs, dir, body), writable: true };
+}

@@ -74,3 +74,12 @@ test('--role / SEXTANT_ROLE: writer by default, query for a query node, anything
   assert.equal(parseMainOptions(dist, { SEXTANT_ROLE: 'query' }).distributed?.role, 'query');
   assert.throws(() => parseMainOptions([...dist, '--role', 'proxy'], {}), /--role must be writer or query, got proxy/);
 });
+
+test('--resource-group / SEXTANT_RESOURCE_GROUP: a query node\'s group at start; a bad name or a writer refused', () => {
+  const query = ['--etcd', 'http://127.0.0.1:2379', '--nats', 'nats://127.0.0.1:4222', '--s3-bucket', 'b', '--role', 'query'];
+  assert.equal(parseMainOptions(query, {}).distributed?.resourceGroup, undefined);
+  assert.equal(parseMainOptions([...query, '--resource-group', 'rg_1'], {}).distributed?.resourceGroup, 'rg_1');
+  assert.equal(parseMainOptions(query, { SEXTANT_RESOURCE_GROUP: 'rg2' }).distributed?.resourceGroup, 'rg2');
+  assert.throws(() => parseMainOptions([...query, '--resource-group', '1rg'], {}), /--resource-group: Invalid resource group name 1rg/);
+  assert.throws(() => parseMainOptions([...query.slice(0, 6), '--resource-group', 'rg1'], {}), /--resource-group is a query node's/);
+});

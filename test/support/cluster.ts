@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from
 import { createServer, type Server } from 'node:net';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
+import { Etcd3 } from 'etcd3';
 import { makeTempDir } from './tmp.js';
 
 const ETCD_BIN = '/usr/bin/etcd';
@@ -282,4 +284,23 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await close();
     throw e;
   }
+}
+
+/** A test file's etcd alone and a client of it: started before the file's tests, stopped after. */
+export function etcdForFile(): { readonly client: Etcd3 } {
+  const state: { cluster?: Cluster; client?: Etcd3 } = {};
+  before(async () => {
+    state.cluster = await startCluster({ etcd: true, nats: 0, s3: false });
+    state.client = new Etcd3({ hosts: state.cluster.etcdEndpoint });
+  });
+  after(async () => {
+    state.client?.close();
+    await state.cluster?.close();
+  });
+  return {
+    get client(): Etcd3 {
+      if (state.client === undefined) throw new Error('etcd is not started yet (use the client inside a test)');
+      return state.client;
+    },
+  };
 }

@@ -36,11 +36,18 @@ const reachLimit = (g: GroupRecord, nodes: NodeLabels): number => Math.max(0, g.
 const oversized = (g: GroupRecord, nodes: NodeLabels): number => Math.max(0, count(g, nodes) - g.config.requests.nodeNum) + dirty(g, nodes).length;
 const redundant = (g: GroupRecord, nodes: NodeLabels): number => Math.max(0, count(g, nodes) - g.config.limits.nodeNum) + dirty(g, nodes).length;
 
-/** A node `src` can give to `target`: a dirty one first, then any beyond its requests; -1 when none. */
-function selectNodeFor(src: GroupRecord, target: GroupRecord, nodes: NodeLabels): number {
+/** The resource group each node asked for at start (a query node's `--resource-group`). */
+type Homes = ReadonlyMap<number, string>;
+
+/**
+ * A node `src` can give to `target`: a dirty one first, then any beyond its requests (one that
+ * asked for `target` at start first); -1 when none.
+ */
+function selectNodeFor(src: GroupRecord, target: GroupRecord, nodes: NodeLabels, homes: Homes): number {
   for (const n of dirty(src, nodes)) if (acceptNode(target, n, nodes)) return n;
   if (count(src, nodes) - src.config.requests.nodeNum > 0) {
-    for (const n of usableNodes(src, nodes)) if (acceptNode(target, n, nodes)) return n;
+    const usable = usableNodes(src, nodes).filter((n) => acceptNode(target, n, nodes));
+    return usable.find((n) => homes.get(n) === target.name) ?? usable[0] ?? -1;
   }
   return -1;
 }
@@ -53,7 +60,7 @@ function moveNode(groups: GroupRecord[], node: number, to: GroupRecord): void {
 
 interface Pick { node: number; group: GroupRecord }
 
-function pickSource(groups: GroupRecord[], target: GroupRecord, nodes: NodeLabels): Pick | undefined {
+function pickSource(groups: GroupRecord[], target: GroupRecord, nodes: NodeLabels, homes: Homes): Pick | undefined {
   let best: Pick | undefined;
   let bestPriority = 0;
   for (const g of groups) {
@@ -61,7 +68,7 @@ function pickSource(groups: GroupRecord[], target: GroupRecord, nodes: NodeLabel
     const r = redundant(g, nodes);
     const priority = r > 0 ? r * 1_000_000 : target.config.transferFrom.includes(g.name) ? oversized(g, nodes) * 100_000 : oversized(g, nodes);
     if (priority <= bestPriority) continue;
-    const node = selectNodeFor(g, target, nodes);
+    const node = selectNodeFor(g, target, nodes, homes);
     if (node === -1) continue;
     best = { node, group: g };
     bestPriority = priority;
@@ -69,7 +76,7 @@ function pickSource(groups: GroupRecord[], target: GroupRecord, nodes: NodeLabel
   return best;
 }
 
-function pickTarget(groups: GroupRecord[], source: GroupRecord, nodes: NodeLabels): Pick | undefined {
+function pickTarget(groups: GroupRecord[], source: GroupRecord, nodes: NodeLabels, homes: Homes): Pick | undefined {
   let best: Pick | undefined;
   let bestPriority = 0;
   for (const g of groups) {
@@ -77,29 +84,29 @@ function pickTarget(groups: GroupRecord[], source: GroupRecord, nodes: NodeLabel
     const m = missing(g, nodes);
     const priority = m > 0 ? m * 1_000_000 : source.config.transferTo.includes(g.name) ? reachLimit(g, nodes) * 100_000 : reachLimit(g, nodes);
     if (priority <= bestPriority) continue;
-    const node = selectNodeFor(source, g, nodes);
+    const node = selectNodeFor(source, g, nodes, homes);
     if (node === -1) continue;
     best = { node, group: g };
     bestPriority = priority;
   }
   if (best === undefined && source.name !== DEFAULT_RESOURCE_GROUP) {
     const def = groups.find((g) => g.name === DEFAULT_RESOURCE_GROUP);
-    const node = def === undefined ? -1 : selectNodeFor(source, def, nodes);
+    const node = def === undefined ? -1 : selectNodeFor(source, def, nodes, homes);
     if (def !== undefined && node !== -1) best = { node, group: def };
   }
   return best;
 }
 
 /** One group's recovery (Milvus AutoRecoverResourceGroup); true when a node moved. */
-function recoverGroup(groups: GroupRecord[], g: GroupRecord, nodes: NodeLabels): boolean {
+function recoverGroup(groups: GroupRecord[], g: GroupRecord, nodes: NodeLabels, homes: Homes): boolean {
   let moved = false;
   for (let guard = 0; guard <= nodes.size; guard++) {
     if (missing(g, nodes) > 0) {
-      const src = pickSource(groups, g, nodes);
+      const src = pickSource(groups, g, nodes, homes);
       if (src === undefined) return moved;
       moveNode(groups, src.node, g);
     } else if (redundant(g, nodes) > 0) {
-      const dst = pickTarget(groups, g, nodes);
+      const dst = pickTarget(groups, g, nodes, homes);
       if (dst === undefined) return moved;
       moveNode(groups, dst.node, dst.group);
     } else {
@@ -112,18 +119,22 @@ function recoverGroup(groups: GroupRecord[], g: GroupRecord, nodes: NodeLabels):
 
 /**
  * Bring `groups` (edited in place) to Milvus' steady state for the nodes that exist: nodes that are
- * gone leave their group, a node in no group joins one (most missing nodes first, then room below
- * the limits, else the default group), then every group recovers until nothing moves.
+ * gone leave their group, a node in no group joins one (its `homes` group when that exists, takes
+ * it and has room below its limits; else most missing nodes first, then room below the limits, else
+ * the default group), then every group recovers until nothing moves (a group short of nodes takes
+ * one that asked for it at start first).
  */
-export function rebalance(groups: GroupRecord[], nodes: NodeLabels): void {
+export function rebalance(groups: GroupRecord[], nodes: NodeLabels, homes: Homes = new Map()): void {
   for (const g of groups) g.nodes = g.nodes.filter((n) => nodes.has(n));
   for (const node of [...nodes.keys()].sort((a, b) => a - b)) {
     if (groups.some((g) => g.nodes.includes(node))) continue;
-    moveNode(groups, node, incomingTarget(groups, node, nodes));
+    const home = groups.find((g) => g.name === homes.get(node));
+    const roomy = home !== undefined && acceptNode(home, node, nodes) && reachLimit(home, nodes) > 0;
+    moveNode(groups, node, roomy ? home : incomingTarget(groups, node, nodes));
   }
   for (let pass = 0; pass <= groups.length * (nodes.size + 1); pass++) {
     let moved = false;
-    for (const g of groups) if (recoverGroup(groups, g, nodes)) moved = true;
+    for (const g of groups) if (recoverGroup(groups, g, nodes, homes)) moved = true;
     if (!moved) return;
   }
 }

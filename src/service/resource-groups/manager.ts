@@ -8,6 +8,8 @@ import { errors, resourceGroupErrors } from '../../core/errors.js';
 import { limits } from '../../core/limits.js';
 import type { CollectionRuntime } from '../../engine/collection.js';
 import type { Engine } from '../../engine/engine.js';
+import type { DocStore } from '../../storage/ports.js';
+import { localResourceGroupsStore } from '../../storage/resource-groups-file.js';
 import { requireCollection } from '../resolve.js';
 import { usableNodes, type GroupRecord, type NodeLabels } from './balance.js';
 import { plainConfig, ResourceGroupCatalog, type ResourceGroupsBody } from './catalog.js';
@@ -21,7 +23,14 @@ export const LOCAL_NODE_ID = 1;
 export interface ResourceGroupOptions {
   /** The address DescribeResourceGroup reports for the node (default `127.0.0.1:19530`). */
   nodeAddress?: string;
+  /** Where the groups live (default: the data directory's RESOURCE_GROUPS file; etcd in a cluster). */
+  store?: DocStore;
+  /** In a cluster, the query nodes are the groups' nodes (this process is, while none lives). */
+  cluster?: T.ClusterNodeSource;
 }
+
+/** The nodes that exist as the catalog sees them, their descriptions, and their start-up groups. */
+interface NodeSet { labels: Map<number, T.NodeLabel[]>; infos: Map<number, T.NodeInfo>; homes: Map<number, string> }
 
 interface Groups { readonly groups: readonly GroupRecord[] }
 
@@ -36,13 +45,28 @@ function requireGroup(draft: Groups, name: string, wrap?: string): GroupRecord {
 }
 
 export class ResourceGroups {
-  private constructor(readonly catalog: ResourceGroupCatalog, private readonly engine: Engine, private readonly node: T.NodeInfo) {}
+  private constructor(
+    readonly catalog: ResourceGroupCatalog, private readonly engine: Engine, private readonly node: T.NodeInfo,
+    private infos: Map<number, T.NodeInfo>, private readonly cluster?: T.ClusterNodeSource,
+  ) {}
 
   static async open(engine: Engine, opts: ResourceGroupOptions = {}): Promise<ResourceGroups> {
-    const nodes: NodeLabels = new Map([[LOCAL_NODE_ID, []]]);
-    const catalog = await ResourceGroupCatalog.open(engine.fs, engine.dataDir, nodes);
     const node: T.NodeInfo = { nodeId: LOCAL_NODE_ID, address: opts.nodeAddress ?? '127.0.0.1:19530', hostname: hostname() };
-    return new ResourceGroups(catalog, engine, node);
+    const set = await nodeSet(node, opts.cluster);
+    const store = opts.store ?? localResourceGroupsStore(engine.fs, engine.dataDir);
+    const catalog = await ResourceGroupCatalog.openStore(store, set.labels, set.homes);
+    return new ResourceGroups(catalog, engine, node, set.infos, opts.cluster);
+  }
+
+  /** Whether the groups' nodes are a cluster's query nodes. */
+  get clustered(): boolean { return this.cluster !== undefined; }
+
+  /** Read the live query nodes again and place them (a writer writes the change; a query node reads the writer's). */
+  async syncNodes(): Promise<void> {
+    if (this.cluster === undefined) return;
+    const set = await nodeSet(this.node, this.cluster);
+    await this.catalog.setNodes(set.labels, set.homes);
+    this.infos = set.infos;
   }
 
   async create(req: T.CreateResourceGroupRequest): Promise<void> {
@@ -149,7 +173,7 @@ export class ResourceGroups {
     for (const c of loadedCollections(this.engine).values()) {
       if (groupOf(this.catalog, c.id) === g.name) numLoadedReplica[c.name] = (numLoadedReplica[c.name] ?? 0) + 1;
     }
-    const nodes = usableNodes(g, this.catalog.nodes).map((id) => ({ ...this.node, nodeId: id }));
+    const nodes = usableNodes(g, this.catalog.nodes).map((id) => this.infos.get(id) ?? { ...this.node, nodeId: id });
     return {
       name: g.name,
       capacity: g.name === T.DEFAULT_RESOURCE_GROUP ? T.DEFAULT_RESOURCE_GROUP_CAPACITY : g.config.requests.nodeNum,
@@ -179,6 +203,22 @@ export class ResourceGroups {
   replicas(c: CollectionRuntime): T.ReplicaInfo[] {
     return replicasOf(this.catalog, c);
   }
+}
+
+/** The nodes of the groups: a cluster's live query nodes, or this process while none lives. */
+async function nodeSet(local: T.NodeInfo, cluster: T.ClusterNodeSource | undefined): Promise<NodeSet> {
+  const live = cluster === undefined ? [] : await cluster.queryNodes();
+  if (cluster === undefined || live.length === 0) {
+    return { labels: new Map([[local.nodeId, []]]), infos: new Map([[local.nodeId, local]]), homes: new Map() };
+  }
+  const set: NodeSet = { labels: new Map(), infos: new Map(), homes: new Map() };
+  for (const n of live) {
+    const id = cluster.numericId(n.id);
+    set.labels.set(id, []);
+    set.infos.set(id, { nodeId: id, address: n.endpoint, hostname: n.id });
+    if (n.resourceGroup !== undefined) set.homes.set(id, n.resourceGroup);
+  }
+  return set;
 }
 
 /** Milvus TransferReplica: both groups exist and differ, NumReplica > 0. */

@@ -34,8 +34,8 @@ export function pruneReplicas(draft: ResourceGroupsBody, engine: Engine): void {
 
 export interface LoadPlacement { replicaNumber?: number | undefined; resourceGroups?: string[] | undefined }
 
-/** Milvus AssignReplica: replicas per group, each group existing and holding enough nodes. */
-function assignReplica(catalog: ResourceGroupCatalog, groups: readonly string[], replicas: number): string {
+/** Milvus AssignReplica: the replicas each group takes, each group existing and holding enough nodes. */
+export function replicasPerGroup(catalog: ResourceGroupCatalog, groups: readonly string[], replicas: number): Map<string, number> {
   if (groups.length > 1 && groups.length !== replicas) {
     throw errors.unexpected(`replica=[${replicas}] resource group=[${groups.join(',')}], resource group num can only be 0, 1 or same as replica number`);
   }
@@ -49,7 +49,11 @@ function assignReplica(catalog: ResourceGroupCatalog, groups: readonly string[],
     const nodes = usableNodes(g, catalog.nodes).length;
     if (n > nodes) throw resourceGroupErrors.nodeNotEnough(name, nodes, n);
   }
-  const [first] = perGroup.keys();
+  return perGroup;
+}
+
+function assignReplica(catalog: ResourceGroupCatalog, groups: readonly string[], replicas: number): string {
+  const [first] = replicasPerGroup(catalog, groups, replicas).keys();
   return first ?? DEFAULT_RESOURCE_GROUP;
 }
 

@@ -29,6 +29,16 @@ export interface ResourceGroupConfigInput {
 
 export interface NodeInfo { nodeId: number; address: string; hostname: string }
 
+/** A live query node of a cluster (issue #14): its id, where it serves, the group it asked for at start. */
+export interface ClusterNode { id: string; endpoint: string; resourceGroup?: string | undefined }
+
+/** Where a cluster's live query nodes are read (server/query-cluster.ts, over etcd). */
+export interface ClusterNodeSource {
+  queryNodes(): Promise<ClusterNode[]>;
+  /** A node's id as the resource groups and GetReplicas report it (int64 in Milvus). */
+  numericId(id: string): number;
+}
+
 export interface ResourceGroupDescription {
   name: string;
   /** Deprecated in Milvus: requests.node_num, or 1000000 for the default group. */

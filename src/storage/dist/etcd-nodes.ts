@@ -9,6 +9,8 @@ export interface NodeInfo {
   id: string;
   endpoint: string;
   role: string;
+  /** A query node's resource group at start (`--resource-group`); absent: the default group. */
+  resourceGroup?: string;
 }
 
 export interface NodeRegistration {
@@ -44,8 +46,9 @@ export async function listNodes(client: Etcd3, opts: { prefix?: string } = {}): 
   for (const kv of res.kvs) {
     const doc: unknown = JSON.parse(kv.value.toString('utf8'));
     if (typeof doc !== 'object' || doc === null) continue;
-    const { id, endpoint, role } = doc as Record<string, unknown>;
-    if (typeof id === 'string' && typeof endpoint === 'string' && typeof role === 'string') out.push({ id, endpoint, role });
+    const { id, endpoint, role, resourceGroup } = doc as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof endpoint !== 'string' || typeof role !== 'string') continue;
+    out.push({ id, endpoint, role, ...(typeof resourceGroup === 'string' ? { resourceGroup } : {}) });
   }
   return out;
 }

@@ -1,13 +1,15 @@
 /**
  * Where loaded collections' replicas live on query nodes (issue #14), kept in etcd:
  * - `<prefix>/replicas/<cluster>/<collectionId>`: the replicas a LoadCollection / LoadPartitions
- *   asked for, per resource group (moved by TransferReplica; written by the writer, deleted on
- *   release). A collection the catalog marks loaded without a record has one replica.
+ *   placed, each with its id (stable: GetReplicas reports it until the release) and resource group
+ *   (moved by TransferReplica; written by the writer, deleted on release). A collection the catalog
+ *   marks loaded without a record has one replica.
  * - `<prefix>/loads/<cluster>/<nodeId>`: what a query node holds (bytes loaded of bytes to load per
  *   collection), under a lease of the node's, so it disappears when the node dies.
  * Which nodes hold a collection's replicas is not stored: every process computes it from the live
- * query nodes by rendezvous hashing (`placeReplicas`), so no coordinator is needed, a writer
- * failover changes nothing, and a dead node's replicas (only those) move to the next node in rank.
+ * query nodes of each replica's resource group by rendezvous hashing (`placeGroupReplicas`), so no
+ * coordinator is needed, a writer failover changes nothing, and a dead node's replicas move to the
+ * next node of the group in rank.
  */
 import type { Etcd3, Lease as EtcdClientLease } from 'etcd3';
 import { errors } from '../../core/errors.js';
@@ -41,6 +43,47 @@ export function numericNodeId(id: string): number {
   return /^[0-9]{1,15}$/.test(id) ? Number(id) : crc32c(new TextEncoder().encode(id));
 }
 
+/** One replica of a loaded collection on query nodes: its id (int64, decimal) and resource group. */
+export interface ReplicaRecord { id: string; group: string }
+
+const countOk = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
+function recordsOf(collectionId: number, doc: unknown, legacyGroup: string): ReplicaRecord[] | null {
+  const positional = (counts: [string, number][]): ReplicaRecord[] => {
+    const out: ReplicaRecord[] = [];
+    for (const [group, n] of counts) for (let i = 0; i < n; i++) out.push({ id: String(BigInt(collectionId) * 1000n + BigInt(out.length + 1)), group });
+    return out;
+  };
+  if (typeof doc === 'number') return countOk(doc) && doc > 0 ? positional([[legacyGroup, doc]]) : null;
+  if (typeof doc !== 'object' || doc === null) return null;
+  const list = (doc as Record<string, unknown>)['replicas'];
+  if (Array.isArray(list)) {
+    return list.filter((r): r is ReplicaRecord => typeof r === 'object' && r !== null
+      && typeof (r as Record<string, unknown>)['id'] === 'string' && /^[0-9]{1,19}$/.test(String((r as Record<string, unknown>)['id']))
+      && typeof (r as Record<string, unknown>)['group'] === 'string');
+  }
+  return positional(Object.entries(doc).filter((e): e is [string, number] => countOk(e[1])));
+}
+
+/**
+ * Which live query node serves each replica (replica id -> node id, undefined: none): in each
+ * resource group, its replicas in id order go to the group's live nodes ranking highest for the
+ * collection (`placeReplicas`), so every process computes the same answer from the same records.
+ */
+export function placeGroupReplicas(
+  collectionId: number, replicas: readonly ReplicaRecord[], nodesByGroup: ReadonlyMap<string, readonly string[]>,
+): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  const byGroup = new Map<string, ReplicaRecord[]>();
+  for (const r of replicas) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+  for (const [group, rs] of byGroup) {
+    rs.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+    const nodes = placeReplicas(collectionId, rs.length, nodesByGroup.get(group) ?? []);
+    rs.forEach((r, i) => out.set(r.id, nodes[i]));
+  }
+  return out;
+}
+
 function parseJson(value: Buffer, what: string): unknown {
   try {
     return JSON.parse(value.toString('utf8'));
@@ -64,32 +107,26 @@ export class EtcdPlacement {
     this.loadsPrefix = `${opts.prefix ?? '/sextant'}/loads/${opts.cluster}/`;
   }
 
-  /**
-   * Record (or, with null, forget) a collection's replicas per resource group (JSON `{group: count}`;
-   * a record written before groups were recorded is a plain number, read as `{[legacyGroup]: n}`).
-   */
-  async setReplicaGroups(collectionId: number, groups: Record<string, number> | null): Promise<void> {
+  /** Record (or, with null, forget) a collection's replicas: JSON `{"replicas": [{"id", "group"}]}`. */
+  async setReplicas(collectionId: number, replicas: readonly ReplicaRecord[] | null): Promise<void> {
     const key = `${this.replicasPrefix}${collectionId}`;
-    if (groups === null) await this.client.delete().key(key).exec();
-    else await this.client.put(key).value(JSON.stringify(groups)).exec();
+    if (replicas === null) await this.client.delete().key(key).exec();
+    else await this.client.put(key).value(JSON.stringify({ replicas })).exec();
   }
 
-  /** Every recorded collection's replicas per resource group, by collection id. */
-  async replicaGroups(legacyGroup: string): Promise<Map<number, Record<string, number>>> {
+  /**
+   * Every recorded collection's replicas, by collection id. A record of an older version (a plain
+   * replica count, or `{group: count}`) reads with the positional ids it was reported with then
+   * (collection id * 1000 + 1, + 2, ...), in `legacyGroup` for a plain count.
+   */
+  async replicaRecords(legacyGroup: string): Promise<Map<number, ReplicaRecord[]>> {
     const res = await this.client.getAll().prefix(this.replicasPrefix).exec();
-    const out = new Map<number, Record<string, number>>();
+    const out = new Map<number, ReplicaRecord[]>();
     for (const kv of res.kvs) {
       const id = Number(kv.key.toString('utf8').slice(this.replicasPrefix.length));
       if (!Number.isInteger(id)) continue;
-      const doc = parseJson(kv.value, 'a replica record');
-      if (typeof doc === 'number') {
-        if (Number.isInteger(doc) && doc > 0) out.set(id, { [legacyGroup]: doc });
-        continue;
-      }
-      if (typeof doc !== 'object' || doc === null) continue;
-      const groups: Record<string, number> = {};
-      for (const [g, n] of Object.entries(doc)) if (typeof n === 'number' && Number.isInteger(n) && n >= 0) groups[g] = n;
-      out.set(id, groups);
+      const records = recordsOf(id, parseJson(kv.value, 'a replica record'), legacyGroup);
+      if (records !== null) out.set(id, records);
     }
     return out;
   }

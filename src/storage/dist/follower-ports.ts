@@ -70,7 +70,7 @@ class FollowerBlobs implements BlobStore {
   remove(): Promise<void> { return Promise.reject(this.refuse()); }
 }
 
-/** The writer's access-control document, read only. */
+/** The writer's access-control or resource-group document, read only. */
 function followerDoc(doc: DocStore, refuse: () => Error): DocStore {
   return { read: () => doc.read(), write: () => Promise.reject(refuse()), writable: false };
 }
@@ -84,10 +84,12 @@ export interface FollowerPorts extends StoragePorts {
 }
 
 /** Read-only views of a data set's ports for one engine; `reason` says why writes are refused (naming the writer). */
-export function followerPorts(real: { log: FollowerLog; catalog: CatalogStore; blobs: BlobStore; rbac: DocStore }, reason: () => string): FollowerPorts {
+export function followerPorts(
+  real: { log: FollowerLog; catalog: CatalogStore; blobs: BlobStore; rbac: DocStore; resourceGroups: DocStore }, reason: () => string,
+): FollowerPorts {
   const refuse = () => errors.serviceNotReady(reason());
   return {
     log: real.log, catalog: new FollowerCatalog(real.catalog, refuse), blobs: new FollowerBlobs(real.blobs, refuse),
-    lease: NO_LEASE, clock: new HybridClock(), rbac: followerDoc(real.rbac, refuse),
+    lease: NO_LEASE, clock: new HybridClock(), rbac: followerDoc(real.rbac, refuse), resourceGroups: followerDoc(real.resourceGroups, refuse),
   };
 }
