@@ -20,13 +20,13 @@ import { limits } from '../core/limits.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
+import { segmentColumnBytes } from '../storage/segment-stream.js';
 import { openLocalPorts } from '../storage/local/index.js';
 import type { CatalogStore, Lease, Log, StoragePorts, TimestampOracle } from '../storage/ports.js';
 import { EngineHealth } from './health.js';
 import { EngineCatalog } from './catalog.js';
 import { CollectionRuntime } from './collection.js';
-import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, PartitionMeta } from './meta.js';
-import { decodeCatalog, emptyManifest } from './meta.js';
+import { decodeCatalog, emptyManifest, type AliasMeta, type CollectionMeta, type DatabaseMeta, type IndexMeta, type PartitionMeta } from './meta.js';
 import { SegmentDir, livePartitionMetas } from './parts.js';
 import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
@@ -95,7 +95,8 @@ export class Engine {
       readSegment: (c, meta, placement) => this.writer.readSegment(c, meta, placement),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
       segmentPath: (meta) => this.segments.residentPath(meta.file),
-      estimateIndexBytes: (c, meta) => this.indexer.loadEstimateBytes(c, meta),
+      estimateIndexBytes: (c, meta, unloaded) => this.indexer.loadEstimateBytes(c, meta, unloaded),
+      columnBytes: async (meta) => segmentColumnBytes(this.segments.fs, await this.segments.localPath(meta.file)),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this.catalog,
