@@ -158,14 +158,14 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
   if (!first) throw new Error('mergeChunks needs at least one chunk');
   if (chunks.length === 1) return first;
   const columns = new Map<string, Column>();
+  // Only the columns every part has: a partial load drops columns from growing data (growing-fields.ts).
   for (const name of first.columns.keys()) {
     const parts: Column[] = [];
     for (const c of chunks) {
       const col = c.columns.get(name);
-      if (!col) throw new Error(`chunk is missing column ${name}`);
-      parts.push(col);
+      if (col) parts.push(col);
     }
-    columns.set(name, concatColumns(parts));
+    if (parts.length === chunks.length) columns.set(name, concatColumns(parts));
   }
   let numRows = 0;
   for (const c of chunks) numRows += c.numRows;
@@ -179,6 +179,7 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
   // A text index the first (largest) part has carries over: the parts' indexes are concatenated,
   // building only the missing ones (the newest rows), so growing data is indexed incrementally.
   for (const [key, t] of first.textIndexes) {
+    if (!columns.has(t.field)) continue;
     const parts = chunks.map((c) => c.textIndex(t.field, t.analyzer, t.analyzerKey));
     merged.textIndexes.set(key, { ...t, index: TextIndex.concat(parts) });
   }
@@ -207,6 +208,13 @@ export class GrowingSegment {
     }
     // Readers hold the previous array; replace rather than mutate.
     this.chunks = next;
+  }
+
+  /** The same rows in other chunks (fewer columns: growing-fields.ts); readers holding the old array keep it. */
+  replaceChunks(chunks: Chunk[]): void {
+    this.chunks = chunks;
+    this.sizeBytes = 0;
+    for (const c of chunks) this.sizeBytes += c.sizeBytes;
   }
 
   /** One chunk with every row, for sealing. */

@@ -20,7 +20,6 @@ import { limits } from '../core/limits.js';
 import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
-import { segmentColumnBytes } from '../storage/segment-stream.js';
 import { openLocalPorts } from '../storage/local/index.js';
 import type { CatalogStore, Lease, Log, StoragePorts, TimestampOracle } from '../storage/ports.js';
 import { EngineHealth } from './health.js';
@@ -94,9 +93,10 @@ export class Engine {
       catalog: this.catalog,
       readSegment: (c, meta, placement) => this.writer.readSegment(c, meta, placement),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
+      flushPartition: async (c, p) => { if (this.health.readOnly === null) await this.writer.flushPartition(c, p); },
       segmentPath: (meta) => this.segments.residentPath(meta.file),
       estimateIndexBytes: (c, meta, unloaded) => this.indexer.loadEstimateBytes(c, meta, unloaded),
-      columnBytes: async (meta) => segmentColumnBytes(this.segments.fs, await this.segments.localPath(meta.file)),
+      columnBytes: (meta) => this.segments.columnBytes(meta.file),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this.catalog,

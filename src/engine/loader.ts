@@ -17,6 +17,7 @@ import { limits } from '../core/limits.js';
 import { PageCache } from './page-cache.js';
 import { mappedFieldNames } from './mmap-column.js';
 import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
+import { dropUnloadedGrowing, growingLacks } from './growing-fields.js';
 import { estimateLoadBytes, segmentReadBytes, unloadedFieldIds, type EstimateDeps } from './load-estimate.js';
 
 /** What the loader is given by the engine. */
@@ -26,6 +27,8 @@ export interface LoaderDeps extends EstimateDeps {
   readSegment(c: CollectionRuntime, meta: SealedSegmentMeta, placement: ColumnPlacement | null): Promise<ReadSegment>;
   /** Attach a loaded segment's built indexes (indexer.attach). */
   attachIndexes(c: CollectionRuntime, s: SealedSegment): Promise<void>;
+  /** Flush a partition whose growing data lacks columns a load wants (growing-fields.ts; not on a query node). */
+  flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<void>;
 }
 
 export class Loader {
@@ -123,13 +126,16 @@ export class Loader {
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true, fields: LoadedFields | null = c.meta.load): Promise<void> {
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
+      // Growing data a partial load left without some columns this load wants: sealed from the log first.
+      const unloadedNames = unloadedFieldNames(c.meta.schema, fields);
+      for (const p of toLoad) if (growingLacks(c, p, unloadedNames)) await this.deps.flushPartition(c, p);
       // Refused before anything is read: the estimate needs only the manifest and file sizes.
       // Only the fields loaded count: the columns left out are known from the files' column headers.
       const segments = toLoad.flatMap((p) => p.sealed.filter((s) => !s.data));
       let need = await estimateLoadBytes(this.deps, c, segments, fields);
       // Mapped columns are not read in; they count as the one bounded page cache instead.
       const path = (m: SealedSegmentMeta) => this.deps.segmentPath?.(m) ?? null;
-      const mappedBytes = mappedBytesToLoad(c, toLoad, path, unloadedFieldNames(c.meta.schema, fields));
+      const mappedBytes = mappedBytesToLoad(c, toLoad, path, unloadedNames);
       if (mappedBytes > 0) need += (this.pageCache.openFiles > 0 ? 0 : this.pageCache.limitBytes) - mappedBytes;
       const used = this.loadedBytes;
       if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
@@ -157,6 +163,7 @@ export class Loader {
       };
       if (!persist) {
         c.meta.load = load;
+        dropUnloadedGrowing(c);
         return;
       }
       try {
@@ -166,6 +173,7 @@ export class Loader {
         for (const p of toLoad) this.releasePartition(p);
         throw e;
       }
+      dropUnloadedGrowing(c);
     });
   }
 
