@@ -190,13 +190,19 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
 export class GrowingSegment {
   chunks: Chunk[] = [];
   numRows = 0;
+  /** Bytes the chunks hold in memory. */
   sizeBytes = 0;
+  /** Bytes of the rows as written, every column (what a flush writes; more than `sizeBytes` under a partial load). */
+  writtenBytes = 0;
 
   constructor(readonly segmentId: number) {}
 
-  append(chunk: Chunk): void {
+  /** `writtenBytes`: the rows' size with every column, when `chunk` holds fewer (growing-fields.ts). */
+  append(chunk: Chunk, writtenBytes?: number): void {
+    const bytes = chunk.sizeBytes;
     this.numRows += chunk.numRows;
-    this.sizeBytes += chunk.sizeBytes;
+    this.sizeBytes += bytes;
+    this.writtenBytes += writtenBytes ?? bytes;
     const next = this.chunks.slice();
     next.push(chunk);
     // Logarithmic method: merge while the previous chunk is not much larger than the last.

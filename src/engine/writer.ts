@@ -124,11 +124,12 @@ export class Writer {
       if (!p || lsn <= p.meta.flushedLsn || part.numRows === 0) continue;
       const ts = new BigInt64Array(part.numRows).fill(r.ts);
       // A partially loaded collection's growing data holds the loaded columns only (growing-fields.ts).
-      const cols = toNamedCols(c, part.cols);
-      for (const name of growingDropped(c)) cols.delete(name);
-      p.growing.append(new Chunk(p.meta.id, part.numRows, cols, ts, c.pkField.name));
+      const full = new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name);
+      const drop = growingDropped(c);
+      p.growing.append(withoutColumns(full, drop), drop.size > 0 ? full.sizeBytes : undefined);
       p.appliedLsn = lsn;
-      if (p.growing.numRows >= this.deps.sealRows || p.growing.sizeBytes >= limits.growingSealBytes) {
+      // Sealed by the size of the rows as written: that is what the flush rebuilds and the log keeps.
+      if (p.growing.numRows >= this.deps.sealRows || p.growing.writtenBytes >= limits.growingSealBytes) {
         this.scheduleFlush(c, p);
       }
     }
