@@ -124,11 +124,12 @@ export class Loader {
 
   /** `fields`: the fields to load (Milvus's `load_fields` / `skip_load_dynamic_field`); by default as loaded before. */
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true, fields: LoadedFields | null = c.meta.load): Promise<void> {
+    // Growing data a partial load left without some columns this load wants: sealed from the log first,
+    // before the load lock (compaction's swap holds the flush lock, then takes this one).
+    const unloadedNames = unloadedFieldNames(c.meta.schema, fields);
+    for (const p of parts) if (!p.loaded && growingLacks(c, p, unloadedNames)) await this.deps.flushPartition(c, p);
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
-      // Growing data a partial load left without some columns this load wants: sealed from the log first.
-      const unloadedNames = unloadedFieldNames(c.meta.schema, fields);
-      for (const p of toLoad) if (growingLacks(c, p, unloadedNames)) await this.deps.flushPartition(c, p);
       // Refused before anything is read: the estimate needs only the manifest and file sizes.
       // Only the fields loaded count: the columns left out are known from the files' column headers.
       const segments = toLoad.flatMap((p) => p.sealed.filter((s) => !s.data));
