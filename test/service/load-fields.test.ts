@@ -124,6 +124,9 @@ test('growing rows of a partially loaded collection hold only the loaded columns
       console.log(`growing data, ${N + 10} rows written with a ${BIG_BYTES}-byte big field after load_fields [id v small]: ${grown} B`);
       assert.ok(grown < (N + 10) * 100, `growing data holds no big column: ${grown} B`);
       for (const p of c.partitions.values()) for (const chunk of p.growing.chunks) assert.equal(chunk.column('big'), undefined);
+      // What /metrics (sextant_partition_growing_bytes) and GetQuerySegmentInfo report for growing data.
+      const reported = [...c.partitions.values()].reduce((n, p) => n + p.growing.sizeBytes, 0);
+      assert.ok(reported < (N + 10) * 100, `growing bytes reported: ${reported} B`);
       const q = await svc.query({ collectionName: C, filter: 'small >= 400', outputFields: ['small'] });
       assert.equal(q.numRows, 10);
       await assert.rejects(svc.query({ collectionName: C, filter: 'small >= 400', outputFields: ['big'] }), /field big is not loaded/);
