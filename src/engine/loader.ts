@@ -1,7 +1,7 @@
 /**
  * Load and release: bring sealed segments' columns into memory, and drop them again. Growing data
  * is always in memory (it is the write buffer). A budget bounds what may be loaded at once; a load
- * that would pass it is refused before anything is read.
+ * that would pass it is refused before any column is read.
  */
 import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from './collection.js';
@@ -130,8 +130,8 @@ export class Loader {
     for (const p of parts) if (!p.loaded && growingLacks(c, p, unloadedNames)) await this.deps.flushPartition(c, p);
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
-      // Refused before anything is read: the estimate needs only the manifest and file sizes.
-      // Only the fields loaded count: the columns left out are known from the files' column headers.
+      // Refused before any column is read: the estimate needs the manifest, file sizes and, when fields
+      // are left out, the files' column headers (only the loaded fields count).
       const segments = toLoad.flatMap((p) => p.sealed.filter((s) => !s.data));
       let need = await estimateLoadBytes(this.deps, c, segments, fields);
       // Mapped columns are not read in; they count as the one bounded page cache instead.
