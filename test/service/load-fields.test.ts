@@ -71,7 +71,10 @@ test('the load budget and progress count only the loaded fields: a load fits bec
       const N = 1000;
       await svc.insert({ collectionName: C, numRows: N, columns: rows(0, N, 'a') });
       await svc.flush({ collectionNames: [C] });
+      await svc.createIndex({ collectionName: C, fieldName: 'big', params: { index_type: 'INVERTED' } });
+      await svc.engine.indexer.idle();
       const segments = [...c.partitions.values()].flatMap((p) => p.sealed);
+      assert.ok(segments.every((s) => Object.keys(s.meta.indexFiles ?? {}).length === 2), 'the big field has its scalar index files');
       const fileBytes = segments.reduce((n, s) => n + s.meta.sizeBytes, 0);
       const deps = svc.engine.loader['deps'] as LoaderDeps;
       const full = await estimateLoadBytes(deps, c, segments, null);
@@ -97,6 +100,7 @@ test('the load budget and progress count only the loaded fields: a load fits bec
       assert.ok(total <= fileBytes - N * BIG_BYTES, `progress total ${total} B excludes the big column (files ${fileBytes} B)`);
       assert.ok(seen.every((x) => x.totalBytes === total && x.doneBytes <= total));
       assert.equal((await svc.getLoadingProgress({ collectionName: C })).progress, 100);
+      assert.ok(segments.every((s) => s.data !== null && s.data.scalarIndexesById.size === 0), 'the big field\'s index is not loaded');
 
       // A budget too small even for the loaded fields: refused, nothing held.
       await svc.releaseCollection({ collectionName: C });
