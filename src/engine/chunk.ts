@@ -158,14 +158,14 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
   if (!first) throw new Error('mergeChunks needs at least one chunk');
   if (chunks.length === 1) return first;
   const columns = new Map<string, Column>();
+  // Only the columns every part has: a partial load drops columns from growing data (growing-fields.ts).
   for (const name of first.columns.keys()) {
     const parts: Column[] = [];
     for (const c of chunks) {
       const col = c.columns.get(name);
-      if (!col) throw new Error(`chunk is missing column ${name}`);
-      parts.push(col);
+      if (col) parts.push(col);
     }
-    columns.set(name, concatColumns(parts));
+    if (parts.length === chunks.length) columns.set(name, concatColumns(parts));
   }
   let numRows = 0;
   for (const c of chunks) numRows += c.numRows;
@@ -179,6 +179,7 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
   // A text index the first (largest) part has carries over: the parts' indexes are concatenated,
   // building only the missing ones (the newest rows), so growing data is indexed incrementally.
   for (const [key, t] of first.textIndexes) {
+    if (!columns.has(t.field)) continue;
     const parts = chunks.map((c) => c.textIndex(t.field, t.analyzer, t.analyzerKey));
     merged.textIndexes.set(key, { ...t, index: TextIndex.concat(parts) });
   }
@@ -189,13 +190,19 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
 export class GrowingSegment {
   chunks: Chunk[] = [];
   numRows = 0;
+  /** Bytes the chunks hold in memory. */
   sizeBytes = 0;
+  /** Bytes of the rows as written, every column (what a flush writes; more than `sizeBytes` under a partial load). */
+  writtenBytes = 0;
 
   constructor(readonly segmentId: number) {}
 
-  append(chunk: Chunk): void {
+  /** `writtenBytes`: the rows' size with every column, when `chunk` holds fewer (growing-fields.ts). */
+  append(chunk: Chunk, writtenBytes?: number): void {
+    const bytes = chunk.sizeBytes;
     this.numRows += chunk.numRows;
-    this.sizeBytes += chunk.sizeBytes;
+    this.sizeBytes += bytes;
+    this.writtenBytes += writtenBytes ?? bytes;
     const next = this.chunks.slice();
     next.push(chunk);
     // Logarithmic method: merge while the previous chunk is not much larger than the last.
@@ -207,6 +214,13 @@ export class GrowingSegment {
     }
     // Readers hold the previous array; replace rather than mutate.
     this.chunks = next;
+  }
+
+  /** The same rows in other chunks (fewer columns: growing-fields.ts); readers holding the old array keep it. */
+  replaceChunks(chunks: Chunk[]): void {
+    this.chunks = chunks;
+    this.sizeBytes = 0;
+    for (const c of chunks) this.sizeBytes += c.sizeBytes;
   }
 
   /** One chunk with every row, for sealing. */

@@ -25,8 +25,7 @@ import type { CatalogStore, Lease, Log, StoragePorts, TimestampOracle } from '..
 import { EngineHealth } from './health.js';
 import { EngineCatalog } from './catalog.js';
 import { CollectionRuntime } from './collection.js';
-import type { AliasMeta, CollectionMeta, DatabaseMeta, IndexMeta, PartitionMeta } from './meta.js';
-import { decodeCatalog, emptyManifest } from './meta.js';
+import { decodeCatalog, emptyManifest, type AliasMeta, type CollectionMeta, type DatabaseMeta, type IndexMeta, type PartitionMeta } from './meta.js';
 import { SegmentDir, livePartitionMetas } from './parts.js';
 import { PartitionRuntime } from './partition.js';
 import { Writer, addedFieldColumn } from './writer.js';
@@ -94,8 +93,10 @@ export class Engine {
       catalog: this.catalog,
       readSegment: (c, meta, placement) => this.writer.readSegment(c, meta, placement),
       attachIndexes: (c, s) => this.indexer.attach(c, s),
+      flushPartition: async (c, p) => { if (this.health.readOnly === null) await this.writer.flushPartition(c, p); },
       segmentPath: (meta) => this.segments.residentPath(meta.file),
-      estimateIndexBytes: (c, meta) => this.indexer.loadEstimateBytes(c, meta),
+      estimateIndexBytes: (c, meta, unloaded) => this.indexer.loadEstimateBytes(c, meta, unloaded),
+      columnBytes: (meta) => this.segments.columnBytes(meta.file),
     }, opts.memoryBudgetBytes ?? defaultMemoryBudget(), opts.mmapCacheBytes ?? limits.mmapCacheBytes);
     this.compactor = new Compactor({
       catalog: this.catalog,

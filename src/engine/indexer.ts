@@ -204,13 +204,13 @@ export class Indexer {
    * Bytes the indexes of a segment will hold once loaded, before anything is read: each index file's
    * size (a stat, not a read) through its descriptor's `memoryEstimateBytes`.
    */
-  async loadEstimateBytes(c: CollectionRuntime, seg: SealedSegmentMeta): Promise<number> {
+  async loadEstimateBytes(c: CollectionRuntime, seg: SealedSegmentMeta, unloaded: ReadonlySet<string> = new Set()): Promise<number> {
     let n = 0;
     for (const index of c.meta.indexes) {
       const file = seg.indexFiles?.[String(index.id)];
       if (!file) continue;
       const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
-      if (field === undefined) continue;
+      if (field === undefined || unloaded.has(field.name)) continue;
       const fileBytes = (await this.files.fs.stat(await this.files.localPath(file))).size;
       const kind = columnKindFor(field.dataType);
       const desc = isVectorKind(kind) ? getIndexDescriptor(index.indexType) : undefined;
@@ -239,6 +239,7 @@ export class Indexer {
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) {
+      if (data.column(field.name) === undefined && !data.mapped.has(field.name)) return; // a field not loaded
       const { payload } = await readIndexFile(this.files.fs, await this.files.localPath(file));
       data.setScalarIndex(index.id, scalarEntryOf(field, index, payload));
       return;

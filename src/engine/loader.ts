@@ -1,7 +1,7 @@
 /**
  * Load and release: bring sealed segments' columns into memory, and drop them again. Growing data
  * is always in memory (it is the write buffer). A budget bounds what may be loaded at once; a load
- * that would pass it is refused before anything is read.
+ * that would pass it is refused before any column is read.
  */
 import { errors } from '../core/errors.js';
 import type { CollectionRuntime } from './collection.js';
@@ -10,9 +10,6 @@ import { unloadedFieldNames, type LoadedFields, type LoadMeta, type LoadType, ty
 import { Mutex } from './mutex.js';
 import { segmentMemoryBytes, type PartitionRuntime, type SealedSegment } from './partition.js';
 import type { Chunk } from './chunk.js';
-import { isVectorKind } from '../index/metrics.js';
-import { PAGE_BYTES } from '../index/wasm/loader.js';
-import { columnKindFor } from '../schema/column.js';
 import type { ColumnPlacement } from '../storage/segment-stream.js';
 import { ResidentPlacement } from './load-read.js';
 import type { ReadSegment } from './writer.js';
@@ -20,47 +17,18 @@ import { limits } from '../core/limits.js';
 import { PageCache } from './page-cache.js';
 import { mappedFieldNames } from './mmap-column.js';
 import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
+import { dropUnloadedGrowing, growingLacks } from './growing-fields.js';
+import { estimateLoadBytes, segmentReadBytes, unloadedFieldIds, type EstimateDeps } from './load-estimate.js';
 
 /** What the loader is given by the engine. */
-export interface LoaderDeps {
+export interface LoaderDeps extends EstimateDeps {
   catalog: Catalog;
   /** Read a sealed segment's file, fixed-width columns where `placement` says (writer.readSegment). */
   readSegment(c: CollectionRuntime, meta: SealedSegmentMeta, placement: ColumnPlacement | null): Promise<ReadSegment>;
-  /** The segment file's path when positional reads can reach it (mmap.enabled), else null. */
-  segmentPath?(meta: SealedSegmentMeta): string | null;
   /** Attach a loaded segment's built indexes (indexer.attach). */
   attachIndexes(c: CollectionRuntime, s: SealedSegment): Promise<void>;
-  /** Bytes a segment's indexes will hold once attached, from their file sizes (indexer.loadEstimateBytes). */
-  estimateIndexBytes(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<number>;
-}
-
-/** Resident vector memories reserve this much beyond the rows and their norms (resident.ts). */
-const RESIDENT_SLACK_BYTES = 32 * PAGE_BYTES;
-const NORM_BYTES_PER_ROW = 9;
-
-/**
- * What loading `segments` will hold, known before reading any of them: the segment files (columns
- * are copied out of them whole), each resident vector column's norms and slack, and the indexes'
- * estimates from their file sizes.
- */
-export async function estimateLoadBytes(deps: LoaderDeps, c: CollectionRuntime, segments: readonly SealedSegment[]): Promise<number> {
-  const mapped = mappedFieldNames(c);
-  let residentFields = 0, mappedVectorFields = 0;
-  for (const f of c.meta.schema.fields) {
-    const kind = columnKindFor(f.dataType);
-    if (!isVectorKind(kind) || kind === 'sparseVector' || kind === 'float16Vector') continue;
-    residentFields++;
-    if (mapped.has(f.name)) mappedVectorFields++;
-  }
-  let n = 0;
-  for (const s of segments) {
-    if (s.data) continue;
-    // A mapped vector field is not made resident where the segment can be mapped (mmap-load.ts).
-    const fields = deps.segmentPath?.(s.meta) ? residentFields - mappedVectorFields : residentFields;
-    n += s.meta.sizeBytes + fields * (RESIDENT_SLACK_BYTES + NORM_BYTES_PER_ROW * s.meta.numRows);
-    n += await deps.estimateIndexBytes(c, s.meta);
-  }
-  return n;
+  /** Flush a partition whose growing data lacks columns a load wants (growing-fields.ts; not on a query node). */
+  flushPartition(c: CollectionRuntime, p: PartitionRuntime): Promise<void>;
 }
 
 function unloadedSegments(parts: readonly PartitionRuntime[]): SealedSegment[] {
@@ -138,6 +106,7 @@ export class Loader {
    */
   private async loadSegments(c: CollectionRuntime, segments: SealedSegment[], fields: LoadedFields | null): Promise<void> {
     let next = 0, failed: { e: unknown } | null = null;
+    const unloaded = unloadedFieldIds(c, fields);
     const worker = async (): Promise<void> => {
       while (failed === null && next < segments.length) {
         const s = segments[next++]!;
@@ -146,7 +115,7 @@ export class Loader {
           s.data = data;
           data.buildTextIndexes(c.meta.schema);
           await this.deps.attachIndexes(c, s);
-          if (c.loading) c.loading.doneBytes += s.meta.sizeBytes;
+          if (c.loading) c.loading.doneBytes += segmentReadBytes(s, unloaded);
         } catch (e) {
           failed ??= { e };
         }
@@ -159,25 +128,35 @@ export class Loader {
 
   /** `fields`: the fields to load (Milvus's `load_fields` / `skip_load_dynamic_field`); by default as loaded before. */
   async load(c: CollectionRuntime, parts: PartitionRuntime[], type: LoadType, persist = true, fields: LoadedFields | null = c.meta.load): Promise<void> {
+    // Growing data a partial load left without some columns this load wants: sealed from the log first,
+    // before the load lock (compaction's swap holds the flush lock, then takes this one).
+    const unloadedNames = unloadedFieldNames(c.meta.schema, fields);
+    for (const p of parts) if (!p.loaded && growingLacks(c, p, unloadedNames)) await this.deps.flushPartition(c, p);
     await this.lock.run(async () => {
       const toLoad = parts.filter((p) => !p.loaded);
-      // Refused before anything is read: the estimate needs only the manifest and file sizes.
-      let need = await estimateLoadBytes(this.deps, c, toLoad.flatMap((p) => p.sealed));
+      // Refused before any column is read: the estimate needs the manifest, file sizes and, when fields
+      // are left out, the files' column headers (only the loaded fields count).
+      const segments = toLoad.flatMap((p) => p.sealed.filter((s) => !s.data));
+      let need = await estimateLoadBytes(this.deps, c, segments, fields);
       // Mapped columns are not read in; they count as the one bounded page cache instead.
       const path = (m: SealedSegmentMeta) => this.deps.segmentPath?.(m) ?? null;
-      const mappedBytes = mappedBytesToLoad(c, toLoad, path);
+      const mappedBytes = mappedBytesToLoad(c, toLoad, path, unloadedNames);
       if (mappedBytes > 0) need += (this.pageCache.openFiles > 0 ? 0 : this.pageCache.limitBytes) - mappedBytes;
       const used = this.loadedBytes;
       if (used + need > this.budgetBytes) throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
-      let fileBytes = 0;
-      for (const p of toLoad) fileBytes += p.sealedBytesOnDisk;
-      c.loading = { totalBytes: fileBytes, doneBytes: 0 };
+      const unloaded = unloadedFieldIds(c, fields);
+      let readBytes = 0;
+      for (const s of segments) readBytes += segmentReadBytes(s, unloaded);
+      const progress = { totalBytes: readBytes, doneBytes: 0 };
+      c.loading = progress;
       try {
         // A flush may seal growing rows while the segments are read: it publishes its segment
         // unloaded (the partition is not loaded yet), so read until none is left, then mark the
         // partitions loaded in the same turn as the last check.
-        for (let missing = unloadedSegments(toLoad); missing.length > 0; missing = unloadedSegments(toLoad)) {
+        for (let missing = segments; missing.length > 0;) {
           await this.loadSegments(c, missing, fields);
+          missing = unloadedSegments(toLoad);
+          for (const s of missing) progress.totalBytes += segmentReadBytes(s, unloaded);
         }
         for (const p of toLoad) p.loaded = true;
       } catch (e) {
@@ -197,6 +176,7 @@ export class Loader {
       };
       if (!persist) {
         c.meta.load = load;
+        dropUnloadedGrowing(c);
         return;
       }
       try {
@@ -206,6 +186,7 @@ export class Loader {
         for (const p of toLoad) this.releasePartition(p);
         throw e;
       }
+      dropUnloadedGrowing(c);
     });
   }
 

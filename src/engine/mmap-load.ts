@@ -25,12 +25,14 @@ export async function mapSegment(
   return { file, columns };
 }
 
-/** Bytes of the columns that `parts`' unloaded segments would map instead of holding. */
-export function mappedBytesToLoad(c: CollectionRuntime, parts: readonly PartitionRuntime[], pathOf: (m: SealedSegmentMeta) => string | null): number {
+/** Bytes of the loaded columns that `parts`' unloaded segments would map instead of holding. */
+export function mappedBytesToLoad(
+  c: CollectionRuntime, parts: readonly PartitionRuntime[], pathOf: (m: SealedSegmentMeta) => string | null, unloaded: ReadonlySet<string>,
+): number {
   const names = mappedFieldNames(c);
   if (names.size === 0) return 0;
   let perRow = 0;
-  for (const b of names.values()) perRow += b;
+  for (const [name, b] of names) if (!unloaded.has(name)) perRow += b;
   let n = 0;
   for (const p of parts) for (const s of p.sealed) if (s.data === null && pathOf(s.meta) !== null) n += perRow * s.meta.numRows;
   return n;

@@ -18,6 +18,8 @@ export interface SealedSegment {
   residents?: ResidentColumn[];
   /** The segment file, open for mapped (mmap.enabled) columns while loaded. */
   mappedFile?: MappedFile | undefined;
+  /** Bytes of each column of the file by field id, once a partial load needed them (load-estimate.ts). */
+  columnBytes?: ReadonlyMap<number, number>;
 }
 
 /** What a loaded sealed segment holds: its chunk and its resident columns' wasm memories, each buffer once. */

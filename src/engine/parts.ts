@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { LocalBlobStore } from '../storage/local/blob-store.js';
+import { segmentColumnBytes } from '../storage/segment-stream.js';
 import type { BlobStore } from '../storage/ports.js';
 import type { CollectionRuntime } from './collection.js';
 import type { AliasMeta, CollectionMeta, DatabaseMeta, PartitionMeta, RestoreJobMeta, SnapshotMeta } from './meta.js';
@@ -81,6 +82,11 @@ export class SegmentDir {
    */
   residentPath(file: string): string | null {
     return this.fs instanceof NodeFileSystem && this.blobs instanceof LocalBlobStore ? posix.join(this.blobs.stagingDir, file) : null;
+  }
+
+  /** Bytes of each column of a segment file by field id, from its column headers (no column is read). */
+  async columnBytes(file: string): Promise<Map<number, number>> {
+    return segmentColumnBytes(this.fs, await this.localPath(file));
   }
 
   publish(file: string): Promise<void> {

@@ -15,6 +15,7 @@ import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
 import { readSegmentPieces, type ColumnPlacement } from '../storage/segment-stream.js';
 import type { Log, LogRecord, TimestampOracle } from '../storage/ports.js';
 import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
+import { growingDropped, withoutColumns } from './growing-fields.js';
 import type { EngineHealth } from './health.js';
 import type { CollectionRuntime } from './collection.js';
 import type { SealedSegmentMeta } from './meta.js';
@@ -122,9 +123,13 @@ export class Writer {
       const p = c.partitions.get(part.partitionId);
       if (!p || lsn <= p.meta.flushedLsn || part.numRows === 0) continue;
       const ts = new BigInt64Array(part.numRows).fill(r.ts);
-      p.growing.append(new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name));
+      // A partially loaded collection's growing data holds the loaded columns only (growing-fields.ts).
+      const full = new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name);
+      const drop = growingDropped(c);
+      p.growing.append(withoutColumns(full, drop), drop.size > 0 ? full.sizeBytes : undefined);
       p.appliedLsn = lsn;
-      if (p.growing.numRows >= this.deps.sealRows || p.growing.sizeBytes >= limits.growingSealBytes) {
+      // Sealed by the size of the rows as written: that is what the flush rebuilds and the log keeps.
+      if (p.growing.numRows >= this.deps.sealRows || p.growing.writtenBytes >= limits.growingSealBytes) {
         this.scheduleFlush(c, p);
       }
     }
@@ -193,7 +198,9 @@ export class Writer {
       let segMeta: SealedSegmentMeta | null = null;
       let merged: Chunk | null = null;
       if (chunks.length > 0) {
-        const m = mergeChunks(chunks);
+        let m = mergeChunks(chunks);
+        // Columns a partial load dropped from growing data are read back from the log.
+        if (c.meta.schema.fields.some((f) => !m.columns.has(f.name))) m = await this.rebuildFromLog(c, p, flushedLsn, m.numRows);
         merged = m;
         segMeta = await this.durably('segment flush', () => this.writeSegment(c, p, m));
       }
@@ -206,7 +213,7 @@ export class Writer {
           draft: { partitions: new Map([[p.meta.id, next]]) },
           publish: () => {
             p.meta = next;
-            if (seg) p.sealed.push({ meta: seg, data: p.loaded && merged ? merged : null });
+            if (seg) p.sealed.push({ meta: seg, data: p.loaded && merged ? withoutColumns(merged, growingDropped(c)) : null });
             p.sealing = p.sealing.filter((s) => !sealingNow.includes(s));
           },
         };
@@ -219,6 +226,29 @@ export class Writer {
       }
       return segMeta;
     });
+  }
+
+  /**
+   * Every column of the partition's rows not yet flushed, up to `throughLsn`, from the log (which
+   * keeps every record past the partition's flushedLsn): the rows growing data holds, in its order.
+   */
+  private async rebuildFromLog(c: CollectionRuntime, p: PartitionRuntime, throughLsn: bigint, numRows: number): Promise<Chunk> {
+    const chunks: Chunk[] = [];
+    for await (const rec of this.deps.wal.readFrom(p.meta.flushedLsn + 1n)) {
+      if (rec.lsn > throughLsn) break;
+      if (rec.type !== RecordType.Write) continue;
+      const r = decodeWriteRecord(rec.payload);
+      if (r.collectionId !== c.id) continue;
+      for (const part of r.parts) {
+        if (part.partitionId !== p.meta.id || part.numRows === 0) continue;
+        chunks.push(new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), new BigInt64Array(part.numRows).fill(r.ts), c.pkField.name));
+      }
+    }
+    const full = chunks.length > 0 ? mergeChunks(chunks) : null;
+    if (full === null || full.numRows !== numRows) {
+      throw errors.internal(`partition ${p.meta.id}: the log holds ${full?.numRows ?? 0} rows to flush, growing data ${numRows}`);
+    }
+    return full;
   }
 
   private async writeSegment(c: CollectionRuntime, p: PartitionRuntime, chunk: Chunk): Promise<SealedSegmentMeta> {

@@ -18,6 +18,7 @@ import { Mutex } from '../engine/mutex.js';
 import type { CollectionRuntime } from '../engine/collection.js';
 import { followCatalog, type FollowReport } from '../engine/follow-catalog.js';
 import { decodeCatalog } from '../engine/meta.js';
+import { segmentReadBytes, unloadedFieldIds } from '../engine/load-estimate.js';
 import type { SextantService } from '../service/service.js';
 import { implicitReplicas } from '../service/cluster.js';
 import { placeGroupReplicas, type NodeLoadReport, type ReplicaRecord } from '../storage/dist/etcd-placement.js';
@@ -203,13 +204,16 @@ export class Follower {
 
 function collectionReport(c: CollectionRuntime): NodeLoadReport[string] {
   let loadedBytes = 0, totalBytes = 0, loaded = true;
+  // A partial load reads only the loaded fields' columns: those are what is counted.
+  const unloaded = unloadedFieldIds(c, c.meta.load);
   for (const id of c.meta.load?.partitionIds ?? []) {
     const p = c.partitions.get(id);
     if (p === undefined) continue;
     if (!p.loaded) loaded = false;
     for (const s of p.sealed) {
-      totalBytes += s.meta.sizeBytes;
-      if (s.data) loadedBytes += s.meta.sizeBytes;
+      const bytes = segmentReadBytes(s, unloaded);
+      totalBytes += bytes;
+      if (s.data) loadedBytes += bytes;
     }
   }
   if (c.loading) loadedBytes = Math.max(loadedBytes, c.loading.doneBytes);

@@ -170,3 +170,36 @@ function fixedColumn(kind: FixedKind, dim: number, bytes: Uint8Array, count: num
     case 'binaryVector': return { kind, dim, data: new Uint8Array(b, o, count), valid };
   }
 }
+
+/**
+ * Bytes each column of a segment file takes (its 24-byte header and body, padding included), by
+ * field id, read from the column headers alone with positional reads: what a partial load leaves
+ * out is known before any column is read. The bodies are not checksummed here (the load does that).
+ */
+export async function segmentColumnBytes(fs: FileSystem, path: string): Promise<Map<number, number>> {
+  const h = await fs.open(path, 'r');
+  try {
+    const size = await h.size();
+    const corrupt = (at: number, why: string) => storageErrors.corruptFile(path, at, why);
+    const at = async (position: number, n: number, what: string): Promise<DataView> => {
+      const b = new Uint8Array(n);
+      if (position + n > size - 4 || (await h.read(b, position)) !== n) throw corrupt(position, `${what} overruns the file`);
+      return new DataView(b.buffer);
+    };
+    const head = await at(0, HEADER_BYTES, 'segment header');
+    for (let i = 0; i < SEGMENT_MAGIC.length; i++) if (head.getUint8(i) !== SEGMENT_MAGIC[i]) throw corrupt(0, 'bad magic (not a segment file)');
+    let pos = HEADER_BYTES + pad8(head.getUint32(24, true));
+    const numCols = (await at(pos, CODEC_HEADER_BYTES, 'codec header')).getUint32(8, true);
+    pos += CODEC_HEADER_BYTES;
+    const out = new Map<number, number>();
+    for (let i = 0; i < numCols; i++) {
+      const { fieldId, bodyBytes } = columnHeaderFields(await at(pos, COLUMN_HEADER_BYTES, 'column header'));
+      if (!Number.isSafeInteger(bodyBytes) || bodyBytes > size - 4 - pos) throw corrupt(pos + 16, `column body of ${bodyBytes} bytes overruns the file`);
+      out.set(fieldId, COLUMN_HEADER_BYTES + bodyBytes);
+      pos += COLUMN_HEADER_BYTES + bodyBytes;
+    }
+    return out;
+  } finally {
+    await h.close();
+  }
+}
