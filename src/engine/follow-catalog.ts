@@ -5,7 +5,8 @@
  * - A new collection or partition: its tombstone snapshot, and the log from its checkpoint.
  * - A partition flushed on the writer (its `flushedLsn` moved): a new runtime for it, holding the
  *   sealed segments kept (shared, not reloaded), the new segment loaded if the partition is, and
- *   growing data replayed from the new checkpoint (rows now sealed are not replayed twice).
+ *   growing data replayed from the new checkpoint (rows now sealed are not replayed twice), the
+ *   tombstones of the writer's snapshot at the flush added (deletes below the checkpoint are not replayed).
  * - Segments compacted away: freed; the compaction target loaded. Index files new on a loaded
  *   segment: attached to it (and only those). Indexes dropped: detached. Fields added: filled.
  * - A dropped collection or partition: freed.
@@ -134,6 +135,9 @@ async function planCollection(engine: Engine, live: CollectionRuntime, meta: Col
     fresh.loaded = p.loaded;
     fresh.tombstones = new Map(p.tombstones);
     fresh.tombstoneVersion = p.tombstoneVersion + 1; // the kept chunks' cached masks are checked again
+    // The log may not have been read up to the new checkpoint yet, and replay skips what lies below
+    // it: the deletes up to it come from the writer's snapshot taken at the flush.
+    if (pm.deleteFile !== p.meta.deleteFile) await engine.writer.readTombstones(fresh);
     replayFrom(plan, view, fresh);
     next.set(pm.id, fresh);
   }

@@ -30,13 +30,16 @@ export interface NodeOptions {
   extraEnv?: Record<string, string>;
   /** gRPC and http ports (a restart on the same ports); free ones by default. */
   ports?: [number, number];
+  /** `--role` (default writer). */
+  role?: 'writer' | 'query';
 }
 
 export async function startNode(cluster: Cluster, id: string, o: NodeOptions): Promise<SextantNode> {
   const [port, httpPort] = o.ports ?? await freePorts(2) as [number, number];
   const proc = spawn(process.execPath, [mainJs, '--data', path.join(o.dir, id), '--port', String(port), '--http-port', String(httpPort),
     '--etcd', cluster.etcdEndpoint, '--nats', cluster.natsUrls.join(','), '--s3-endpoint', cluster.s3.endpoint,
-    '--s3-bucket', cluster.s3.bucket, '--node-id', id, '--cluster', o.dataSet, '--lease-ttl', String(o.leaseTtlSec)], {
+    '--s3-bucket', cluster.s3.bucket, '--node-id', id, '--cluster', o.dataSet, '--lease-ttl', String(o.leaseTtlSec),
+    ...(o.role !== undefined ? ['--role', o.role] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env, AWS_ACCESS_KEY_ID: cluster.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: cluster.s3.secretAccessKey,

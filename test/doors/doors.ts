@@ -156,8 +156,8 @@ export function rawSearch(client: RawClient): (collection: string, a: SearchArgs
   };
 }
 
-/** REST v2 over fetch against `baseUrl`. */
-export function restDoor(baseUrl: string): Door {
+/** REST v2 over fetch against `baseUrl`; `readExtra` goes into every search and query body (e.g. a consistency level). */
+export function restDoor(baseUrl: string, readExtra: Loose = {}): Door {
   const post = async (path: string, body: Loose): Promise<Loose> => {
     const res = await fetch(`${baseUrl}/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) });
     return obj(await res.json());
@@ -194,7 +194,7 @@ export function restDoor(baseUrl: string): Door {
     release: (n) => outcome('collections/release', c(n), none),
     releasePartitions: (n, ps) => outcome('partitions/release', { ...c(n), partitionNames: ps }, none),
     search: (n, a) => outcome('entities/search', {
-      ...c(n), data: a.vectors, limit: a.limit, outputFields: a.outputFields,
+      ...c(n), ...readExtra, data: a.vectors, limit: a.limit, outputFields: a.outputFields,
       ...(a.annsField !== undefined ? { annsField: a.annsField } : {}), ...(a.filter ? { filter: a.filter } : {}),
       ...(a.partitions ? { partitionNames: a.partitions } : {}),
     }, (d, reply) => {
@@ -203,7 +203,7 @@ export function restDoor(baseUrl: string): Door {
       let at = 0;
       return topks.map((k) => flat.slice(at, (at += k)).map((h) => ({ id: String(h['id']), score: Number(h['distance']), fields: rowOf(h, ['id', 'distance']) })));
     }),
-    query: (n, filter, outputFields) => outcome('entities/query', { ...c(n), filter, outputFields: [...outputFields, 'id'] },
+    query: (n, filter, outputFields) => outcome('entities/query', { ...c(n), ...readExtra, filter, outputFields: [...outputFields, 'id'] },
       (d) => byId((Array.isArray(d) ? d as Loose[] : []).map((x) => rowOf(x, [])))),
     delete: (n, filter) => outcome('entities/delete', { ...c(n), filter }, none),
   };

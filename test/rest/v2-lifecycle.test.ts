@@ -125,6 +125,10 @@ test('query, count, get; dynamic keys are flattened into the row', async () => {
   assert.deepEqual(got, [{ id: '7', title: 'book 7', v: [7, 0, 0, 0] }]);
   const many = rows(await h.v2('entities/get', { collectionName: 'books', id: ['1', '2'], outputFields: ['year'] }));
   assert.deepEqual(many.map((x) => x['year']).sort(), [2001, 2002]);
+  // A query names its consistency level as a search does (a query node waits for it).
+  assert.equal(rows(await h.v2('entities/query', { collectionName: 'books', filter: 'id == 3', consistencyLevel: 'Strong' })).length, 1);
+  const bad = await h.v2('entities/query', { collectionName: 'books', filter: 'id == 3', consistencyLevel: 'Sometimes' });
+  assert.equal(bad.code, 1100, bad.text);
 });
 
 test('int64 values beyond 2^53 are exact: numbers with the header, strings without', async () => {

@@ -7,6 +7,7 @@ import { isJsonObject } from '../args.js';
 import { restErrors } from '../errors.js';
 import { collectionOf, ok, type RestCall, type V2Result, type V2Table } from '../route.js';
 import { pkList, queryRows } from '../values.js';
+import { consistencyOfName } from './levels.js';
 import { hybridSearch, search } from './search.js';
 
 const DEFAULT_QUERY_LIMIT = 100;
@@ -69,6 +70,7 @@ async function query(call: RestCall, filter: string, byIds: boolean): Promise<V2
   const limit = a.optInt('limit') ?? (isCount || byIds ? undefined : DEFAULT_QUERY_LIMIT);
   const offset = a.optInt('offset');
   const templateValues = templateValuesOf(call);
+  const level = consistencyOfName(a.optStr('consistencyLevel'));
   const r = await call.api.query({
     ...collectionOf(call),
     filter,
@@ -77,6 +79,7 @@ async function query(call: RestCall, filter: string, byIds: boolean): Promise<V2
     ...(limit !== undefined ? { limit } : {}),
     ...(offset !== undefined ? { offset } : {}),
     ...(templateValues ? { templateValues } : {}),
+    ...(level !== undefined ? { consistencyLevel: level } : {}),
   });
   return ok(queryRows(r));
 }
