@@ -217,5 +217,6 @@ function collectionReport(c: CollectionRuntime): NodeLoadReport[string] {
     }
   }
   if (c.loading) loadedBytes = Math.max(loadedBytes, c.loading.doneBytes);
-  return { loadedBytes, totalBytes, loaded };
+  const partitions = [...c.partitions.values()].filter((p) => p.loaded).map((p) => p.meta.id);
+  return { loadedBytes, totalBytes, loaded, partitions };
 }

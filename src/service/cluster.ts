@@ -125,6 +125,31 @@ async function placed(view: QueryNodeView, groups: ResourceGroups, c: Collection
   });
 }
 
+/** How long a release waits for the query nodes to drop what it released (a dead node's report lapses with its lease). */
+const RELEASE_WAIT_MS = 10_000;
+const RELEASE_POLL_MS = 50;
+
+/**
+ * A release answers once no query node reports the collection (or, for `partitionIds`, any of those
+ * partitions) loaded, as Milvus's release returns after its query nodes released: a read sent to a
+ * query node afterwards, at any consistency level, finds it released. Gives up (the release stands)
+ * after RELEASE_WAIT_MS.
+ */
+export async function awaitReleasedOnQueryNodes(view: QueryNodeView, collectionId: number, partitionIds: readonly number[] | null): Promise<void> {
+  const key = String(collectionId);
+  const holding = (r: NodeLoadReport): boolean => {
+    const c = r[key];
+    if (c === undefined) return false;
+    return partitionIds === null || (c.partitions ?? []).some((id) => partitionIds.includes(id));
+  };
+  const deadline = Date.now() + RELEASE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const reports = await view.loadReports();
+    if (![...reports.values()].some(holding)) return;
+    await new Promise((r) => setTimeout(r, RELEASE_POLL_MS));
+  }
+}
+
 /** The local state, lowered to Loading while some replica's query node has not loaded the collection (or it has none). */
 export async function clusterLoadState(view: QueryNodeView, groups: ResourceGroups, c: CollectionRuntime, local: T.LoadStateResult): Promise<T.LoadStateResult> {
   if (local.state !== 'LoadStateLoaded') return local;

@@ -137,7 +137,9 @@ export class SextantService implements MilvusApi {
   loadCollection = async (req: T.LoadRequest) => this.writing(() => this.loadOnQueryNodes(req, 'collection', (one, at) => load.loadCollection(this.engine, one, at)));
   releaseCollection = async (req: T.CollectionScoped) => this.writing(() => this.serially(async () => {
     await load.releaseCollection(this.engine, req, this.groups);
-    await this.cluster?.setReplicas(requireCollection(this.engine, req).id, null);
+    const id = requireCollection(this.engine, req).id;
+    await this.cluster?.setReplicas(id, null);
+    if (this.cluster !== undefined) await cluster.awaitReleasedOnQueryNodes(this.cluster, id, null);
   }));
   loadPartitions = async (req: T.LoadRequest & { partitionNames: string[] }) =>
     this.writing(() => this.loadOnQueryNodes(req, 'partitions', (one, at) => load.loadPartitions(this.engine, { ...one, partitionNames: req.partitionNames }, at)));
@@ -145,6 +147,9 @@ export class SextantService implements MilvusApi {
     await load.releasePartitions(this.engine, req, this.groups);
     const c = requireCollection(this.engine, req);
     if (!c.isLoaded) await this.cluster?.setReplicas(c.id, null);
+    if (this.cluster === undefined) return;
+    const ids = req.partitionNames.map((name) => [...c.partitions.values()].find((p) => p.meta.name === name)?.meta.id).filter((x): x is number => x !== undefined);
+    await cluster.awaitReleasedOnQueryNodes(this.cluster, c.id, c.isLoaded ? ids : null);
   }));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
     const local = load.getLoadState(this.engine, req);

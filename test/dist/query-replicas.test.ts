@@ -114,6 +114,16 @@ test('query nodes: replica_number on LoadPartitions, TransferReplica, GetReplica
   }, 60_000);
   for (const q of qs) assert.equal(await count(q.client, []), 150, 'both partitions on each query node after the transfers');
 
+  // A release answers once the query nodes dropped what it released, as Milvus's does: a Bounded
+  // read sent right after it finds the partition released (it used to be served from the node's
+  // catalog of a moment before).
+  ok(await cw.releasePartitions({ collection_name: 'c', partition_names: ['p1'] }), 'release p1');
+  for (const q of qs) {
+    const r = await q.client.query({ collection_name: 'c', filter: '', partition_names: ['p1'], output_fields: ['count(*)'], consistency_level: ConsistencyLevelEnum.Bounded });
+    t.diagnostic(`read of p1 on ${q.port} right after its release: ${JSON.stringify(r.status)}`);
+    assert.notEqual(r.status.code, 0, `p1 read on query node ${q.port} right after its release`);
+    assert.equal(await count(q.client, ['p2']), 50, 'p2 stays loaded');
+  }
   ok(await cw.releasePartitions({ collection_name: 'c', partition_names: ['p1', 'p2'] }), 'release');
   assert.deepEqual(await replicas(), []);
   ok(await cw.loadPartitions({ collection_name: 'c', partition_names: ['p2'], replica_number: 1 }), 'a released collection takes a new replica number');

@@ -21,6 +21,8 @@ export interface CollectionLoadReport {
   totalBytes: number;
   /** Every partition the catalog marks loaded is loaded on the node. */
   loaded: boolean;
+  /** The partitions loaded on the node (absent in an older node's report). */
+  partitions?: number[];
 }
 
 export type NodeLoadReport = Record<string, CollectionLoadReport>;
@@ -95,7 +97,9 @@ function parseJson(value: Buffer, what: string): unknown {
 function isReport(v: unknown): v is CollectionLoadReport {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r['loadedBytes'] === 'number' && typeof r['totalBytes'] === 'number' && typeof r['loaded'] === 'boolean';
+  const parts = r['partitions'];
+  return typeof r['loadedBytes'] === 'number' && typeof r['totalBytes'] === 'number' && typeof r['loaded'] === 'boolean'
+    && (parts === undefined || (Array.isArray(parts) && parts.every((x) => typeof x === 'number')));
 }
 
 export class EtcdPlacement {
