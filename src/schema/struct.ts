@@ -189,3 +189,55 @@ export function splitStructRow(schema: CollectionSchema, row: Record<string, unk
   }
   return out ?? row;
 }
+
+/** The base metric of a member index or search metric: MAX_SIM* names -> the plain metric they sum (MAX_SIM alone: COSINE, HAMMING for binary). */
+export function memberBaseMetric(f: FieldSchema, metric: string): string {
+  const m = metric.toUpperCase();
+  if (m === 'MAX_SIM' || m === '') return f.structMember?.type === DataType.BinaryVector ? 'HAMMING' : 'COSINE';
+  return m.startsWith('MAX_SIM_') ? m.slice('MAX_SIM_'.length) : m;
+}
+
+/** A vector member's elements as one vector column, with each element's row and offset in its row. */
+export interface MemberElements {
+  vectors: Column;
+  rowOf: Int32Array;
+  offsetOf: Int32Array;
+}
+
+/**
+ * A vector member's stored column (rows of vectors end to end as numbers) -> every element vector of
+ * rows [0, numRows) as one column of its vector kind (float16 / bfloat16 members as float vectors:
+ * they are stored as float32 numbers), for an index over the elements of a segment.
+ */
+export function memberElements(f: FieldSchema, col: Column, numRows: number): MemberElements {
+  const w = memberWidth(f);
+  const dim = f.dim ?? 0;
+  const rows = col.kind === 'array' ? col.data : [];
+  let total = 0;
+  for (let r = 0; r < numRows; r++) total += Math.floor((rows[r]?.length ?? 0) / w);
+  const rowOf = new Int32Array(total);
+  const offsetOf = new Int32Array(total);
+  const t = f.structMember?.type;
+  const data = t === DataType.Int8Vector ? new Int8Array(total * w) : t === DataType.BinaryVector ? new Uint8Array(total * w) : new Float32Array(total * w);
+  let e = 0;
+  for (let r = 0; r < numRows; r++) {
+    const row = rows[r];
+    if (row === undefined) continue;
+    const ne = Math.floor(row.length / w);
+    for (let i = 0; i < ne; i++, e++) {
+      rowOf[e] = r;
+      offsetOf[e] = i;
+      for (let j = 0; j < w; j++) data[e * w + j] = Number(row[i * w + j]);
+    }
+  }
+  const vectors: Column = data instanceof Int8Array ? { kind: 'int8Vector', dim, data, valid: null }
+    : data instanceof Uint8Array ? { kind: 'binaryVector', dim, data, valid: null }
+      : { kind: 'floatVector', dim, data, valid: null };
+  return { vectors, rowOf, offsetOf };
+}
+
+/** The vector column kind a member's element vectors are indexed as (float16 / bfloat16 as float: stored as float32 numbers). */
+export function memberVectorKind(f: FieldSchema): 'floatVector' | 'int8Vector' | 'binaryVector' {
+  const t = f.structMember?.type;
+  return t === DataType.Int8Vector ? 'int8Vector' : t === DataType.BinaryVector ? 'binaryVector' : 'floatVector';
+}
