@@ -7,6 +7,7 @@ import { type ClientContext, requireCollectionName, scoped } from './context.js'
 import { DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, ERROR_REASONS } from './enums.js';
 import { idsFilter, templateValuesOf } from './exprs.js';
 import { formatValue } from './format.js';
+import { sdkOutputColumns } from '../service/sdk-values.js';
 import { orderByOf } from './search-request.js';
 import { answer, clientError, errorStatus, StatusError } from './status.js';
 import type { CountResult, IDsResult, MutationResult, QueryResults, RowResult } from './types.js';
@@ -94,9 +95,10 @@ export async function deleteRows(ctx: ClientContext, req: DeleteReq): Promise<Mu
 /** Result columns -> SDK rows; the dynamic field comes back whole under `$meta`, as the SDK shows it. */
 export function rowsOf(result: T.QueryResult): RowResult[] {
   const rows: RowResult[] = [];
+  const columns = sdkOutputColumns(result.columns);
   for (let i = 0; i < result.numRows; i++) {
     const row: RowResult = {};
-    for (const { field, column } of result.columns) row[field.isDynamic ? DEFAULT_DYNAMIC_FIELD : field.name] = formatValue(column, i);
+    for (const { field, column } of columns) row[field.isDynamic ? DEFAULT_DYNAMIC_FIELD : field.name] = formatValue(column, i);
     rows.push(row);
   }
   return rows;

@@ -5,7 +5,7 @@
  * API does.
  */
 import type { Column } from '../../schema/column.js';
-import { formatValue } from '../../service/sdk-values.js';
+import { formatValue, sdkOutputColumns } from '../../service/sdk-values.js';
 import type { OutputColumn, PrimaryKeys, QueryResult, SearchResult } from '../../service/types.js';
 
 export type RestRow = Record<string, unknown>;
@@ -32,9 +32,10 @@ function putColumns(row: RestRow, columns: readonly OutputColumn[], at: number):
 
 export function queryRows(r: QueryResult): RestRow[] {
   const rows: RestRow[] = [];
+  const columns = sdkOutputColumns(r.columns); // a struct's members as one list of element objects
   for (let i = 0; i < r.numRows; i++) {
     const row: RestRow = {};
-    putColumns(row, r.columns, i);
+    putColumns(row, columns, i);
     rows.push(row);
   }
   return rows;
@@ -52,9 +53,10 @@ export function pkList(ids: PrimaryKeys): (bigint | string)[] {
 export function searchRows(r: SearchResult): RestRow[] {
   const rows: RestRow[] = [];
   const n = r.scores.length;
+  const columns = sdkOutputColumns(r.columns);
   for (let i = 0; i < n; i++) {
     const row: RestRow = { [r.primaryFieldName]: pkValue(r.ids, i), distance: r.scores[i] };
-    putColumns(row, r.columns, i);
+    putColumns(row, columns, i);
     if (r.groupByValues) row[r.groupByValues.field.name] = restValue(r.groupByValues.column, i);
     if (r.highlights !== undefined && r.highlights.length > 0) {
       const highlight: Record<string, { fragments: string[]; scores: number[] }> = {};
