@@ -61,6 +61,7 @@ export class SextantClient {
   showCollections(req?: Sdk.ShowCollectionsReq): Promise<R.ShowCollectionsResponse> { return collections.showCollections(this.ctx, req); }
   listCollections(req?: Sdk.ShowCollectionsReq): Promise<R.ShowCollectionsResponse> { return collections.showCollections(this.ctx, req); }
   dropCollection(req: Sdk.DropCollectionReq): Promise<ResStatus> { return collections.dropCollection(this.ctx, req); }
+  addCollectionStructField(req: { collection_name: string; db_name?: string; field: Sdk.FieldType }): Promise<ResStatus> { return collections.addCollectionStructField(this.ctx, req); }
   truncateCollection(req: Sdk.DropCollectionReq): Promise<{ status: ResStatus }> { return collections.truncateCollection(this.ctx, req); }
   batchDescribeCollections(req: { collection_names: string[]; db_name?: string }): Promise<{ status: ResStatus; responses: R.DescribeCollectionResponse[] }> { return collections.batchDescribeCollections(this.ctx, req); }
   renameCollection(req: Sdk.RenameCollectionReq): Promise<ResStatus> { return collections.renameCollection(this.ctx, req); }

@@ -1,8 +1,9 @@
 /** Collection methods: describe, has, show/list, drop, rename, alter, statistics. */
 import type {
   AlterCollectionFieldPropertiesReq, AlterCollectionReq, DescribeCollectionReq, DropCollectionPropertiesReq, DropCollectionReq,
-  GetCollectionStatisticsReq, HasCollectionReq, RenameCollectionReq, ShowCollectionsReq,
+  FieldType, GetCollectionStatisticsReq, HasCollectionReq, RenameCollectionReq, ShowCollectionsReq,
 } from '@zilliz/milvus2-sdk-node';
+import { structFieldSpec } from './schema.js';
 import { type ClientContext, dbOf, scoped } from './context.js';
 import { describeResult, emptyDescribe } from './describe.js';
 import { ShowCollectionsType } from './enums.js';
@@ -102,3 +103,12 @@ export async function getCollectionStatistics(ctx: ClientContext, req: GetCollec
   }, (): { stats: KeyValuePair[]; data: Record<string, string> } => ({ stats: [], data: {} }));
 }
 
+
+/**
+ * AddCollectionStructField (Milvus 2.6; pymilvus `add_collection_struct_field`): `field` declared as in
+ * createCollection (`data_type: Array, element_type: Struct, max_capacity, nullable: true, fields`).
+ */
+export async function addCollectionStructField(ctx: ClientContext, req: { collection_name: string; db_name?: string; field: FieldType }): Promise<ResStatus> {
+  const s = scoped(ctx, req);
+  return statusOf(() => ctx.service.addCollectionStructField({ ...s, struct: structFieldSpec(req.field, { collection_name: req.collection_name, fields: [] }) }));
+}

@@ -1,13 +1,13 @@
 /** Writes and point reads: insert, upsert, delete, deleteEntities, query, get, count. */
 import type { CountReq, DeleteEntitiesReq, DeleteReq, GetReq, InsertReq, QueryReq, UpsertReq } from '@zilliz/milvus2-sdk-node';
 import { insertOptions, rowsToBatch, rowsToPartialBatch } from '../schema/rows.js';
-import { doorColumn } from '../service/output.js';
 import { fieldOpsFromWire } from '../service/partial-upsert.js';
 import type * as T from '../service/types.js';
 import { type ClientContext, requireCollectionName, scoped } from './context.js';
 import { DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, ERROR_REASONS } from './enums.js';
 import { idsFilter, templateValuesOf } from './exprs.js';
 import { formatValue } from './format.js';
+import { doorOutputColumns } from '../service/sdk-values.js';
 import { orderByOf } from './search-request.js';
 import { answer, clientError, errorStatus, StatusError } from './status.js';
 import type { CountResult, IDsResult, MutationResult, QueryResults, RowResult } from './types.js';
@@ -95,10 +95,10 @@ export async function deleteRows(ctx: ClientContext, req: DeleteReq): Promise<Mu
 /** Result columns -> SDK rows; the dynamic field comes back whole under `$meta`, as the SDK shows it. */
 export function rowsOf(result: T.QueryResult): RowResult[] {
   const rows: RowResult[] = [];
-  const columns = result.columns.map((oc) => ({ field: oc.field, column: doorColumn(oc) }));
+  const columns = doorOutputColumns(result.columns);
   for (let i = 0; i < result.numRows; i++) {
     const row: RowResult = {};
-    for (const oc of columns) row[oc.field.isDynamic ? DEFAULT_DYNAMIC_FIELD : oc.field.name] = formatValue(oc.column, i);
+    for (const { field, column } of columns) row[field.isDynamic ? DEFAULT_DYNAMIC_FIELD : field.name] = formatValue(column, i);
     rows.push(row);
   }
   return rows;

@@ -108,6 +108,23 @@ function fieldSpec(f: FieldType, req: CreateCollectionReq): T.FieldSpecInput {
   return spec;
 }
 
+/** An Array-of-Struct field as the SDK declares it: `data_type: Array, element_type: Struct, fields: [...]`. */
+function isStructField(f: FieldType): boolean {
+  return f.element_type !== undefined && toDataType(f.element_type) === STRUCT_ELEMENT_TYPE;
+}
+
+const STRUCT_ELEMENT_TYPE = 201;
+
+export function structFieldSpec(f: FieldType, req: CreateCollectionReq): T.StructFieldSpecInput {
+  const spec: T.StructFieldSpecInput = {
+    name: f.name, description: f.description ?? '', members: (f.fields ?? []).map((m) => fieldSpec(m, req)),
+  };
+  const cap = intParam(typeParamsOf(f), 'max_capacity');
+  if (cap !== undefined) spec.maxCapacity = cap;
+  if (f.nullable === true) spec.nullable = true;
+  return spec;
+}
+
 function functionTypeOf(t: FunctionObject['type']): number {
   if (typeof t === 'number') return t;
   const byName: Record<string, number> = { ...FunctionType, TextEmbedding: 2, Rerank: 3, MinHash: 4, MolFingerprint: 5 };
@@ -140,11 +157,13 @@ export function fieldsOf(req: CreateCollectionReq): FieldType[] {
 }
 
 export function createCollectionRequest(req: CreateCollectionReq, dbName: string): T.CreateCollectionRequest {
-  const fields = fieldsOf(req);
+  const all = fieldsOf(req);
+  const fields = all.filter((f) => !isStructField(f));
   const out: T.CreateCollectionRequest = {
     dbName,
     collectionName: req.collection_name,
     fields: fields.map((f) => fieldSpec(f, req)),
+    structFields: all.filter(isStructField).map((f) => structFieldSpec(f, req)),
     description: req.description ?? '',
     enableDynamicField: req.enableDynamicField === true || req.enable_dynamic_field === true,
     functions: (req.functions ?? []).map(functionSchema),

@@ -10,6 +10,7 @@ import type * as Svc from '../service/types.js';
 import { type ClientContext, scoped } from './context.js';
 import { DEFAULT_DYNAMIC_FIELD } from './enums.js';
 import { cutDecimals, formatValue } from './format.js';
+import { doorOutputColumns } from '../service/sdk-values.js';
 import { type AnySearchReq, hybridRequest, isHybrid, roundDecimalOf, searchRequest } from './search-request.js';
 import { ClientError, errorStatus, type ResStatus, successStatus } from './status.js';
 import type { RowResult, SearchResults } from './types.js';
@@ -65,7 +66,7 @@ function highlightOf(highlights: readonly Svc.HighlightResult[], at: number): Re
  */
 function formatHits(r: Svc.SearchResult, requested: readonly string[] | undefined, roundDecimal: number): RowResult[][] {
   const names = hitNames(r, requested);
-  const byName = new Map(r.columns.filter((c) => !c.field.isDynamic).map((c) => [c.field.name, doorColumn(c)]));
+  const byName = new Map(doorOutputColumns(r.columns).filter((c) => !c.field.isDynamic).map((c) => [c.field.name, c.column]));
   const meta = r.columns.find((c) => c.field.isDynamic)?.column;
   const fields = names.map((name) => hitField(r, name, byName));
   const group = r.groupByValues;

@@ -29,8 +29,11 @@ export class Chunk implements RowSource, TextIndexSource, ScalarIndexSource {
   /** Cached "deleted" bytes per row, valid while `deletedVersion` equals the partition's tombstone version. */
   deleted: Uint8Array | null = null;
   deletedVersion = -1;
-  /** Built vector indexes by field name (sealed, loaded segments only); absent = exact search. */
-  readonly indexes = new Map<string, { index: VectorIndex }>();
+  /**
+   * Built vector indexes by field name (sealed, loaded segments only); absent = exact search. An index
+   * on a struct vector member is over its element vectors: `elements` maps each to its row and offset.
+   */
+  readonly indexes = new Map<string, { index: VectorIndex; elements?: { rowOf: Int32Array; offsetOf: Int32Array } }>();
   /** Scalar indexes by index id (sealed, loaded segments only): the filter planner's index step. */
   readonly scalarIndexesById = new Map<number, ChunkScalarIndex>();
   /** Columns read from the segment file on demand (mmap.enabled, mmap-column.ts): not in `columns`. */

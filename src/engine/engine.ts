@@ -17,7 +17,7 @@
 import { availableParallelism } from 'node:os';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { CollectionSchema, FieldSchema, FunctionSchema } from '../schema/types.js';
+import type { CollectionSchema, FieldSchema, FunctionSchema, StructFieldSchema } from '../schema/types.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { openLocalPorts } from '../storage/local/index.js';
@@ -311,22 +311,21 @@ export class Engine {
   }
 
   /**
-   * AddCollectionField: the (already validated, nullable) field joins the schema before `$meta`;
-   * rows already in memory get its default or NULL, as rows read later from disk or the WAL do.
+   * AddCollectionField / AddCollectionStructField: the (validated, nullable) fields join the schema before
+   * `$meta` (a struct's members with the struct); rows in memory get the default or NULL, as rows read later do.
    */
-  async addField(c: CollectionRuntime, field: FieldSchema): Promise<void> {
+  async addField(c: CollectionRuntime, added: readonly FieldSchema[], struct?: StructFieldSchema): Promise<void> {
     const addToChunks = (): void => {
-      for (const p of c.partitions.values()) {
-        for (const chunk of p.chunks()) {
-          if (chunk.column(field.name) === undefined && !chunk.mapped.has(field.name)) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
-        }
+      for (const p of c.partitions.values()) for (const chunk of p.chunks()) for (const field of added) {
+        if (chunk.column(field.name) === undefined && !chunk.mapped.has(field.name)) chunk.addMissingColumn(field.name, addedFieldColumn(field, chunk.numRows));
       }
     };
     await this.updateCollection(c, (m) => {
       const fields = m.schema.fields.slice();
       const dynamicAt = fields.findIndex((f) => f.isDynamic);
-      fields.splice(dynamicAt < 0 ? fields.length : dynamicAt, 0, field);
-      return { ...m, schema: { ...m.schema, fields }, updateTs: this.clock.next() };
+      fields.splice(dynamicAt < 0 ? fields.length : dynamicAt, 0, ...added);
+      const structFields = struct === undefined ? m.schema.structFields : [...(m.schema.structFields ?? []), struct];
+      return { ...m, schema: { ...m.schema, fields, ...(structFields === undefined ? {} : { structFields }) }, updateTs: this.clock.next() };
     }, addToChunks);
   }
 

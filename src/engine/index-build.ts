@@ -7,6 +7,8 @@ import type { IndexParams } from '../index/descriptor.js';
 import { getIndexDescriptor } from '../index/registry.js';
 import type { FileSystem } from '../storage/fs/types.js';
 import { readSegmentFile } from '../storage/segment.js';
+import { memberElements, memberWidth } from '../schema/struct.js';
+import type { FieldSchema } from '../schema/types.js';
 import { buildScalarPayload, type ScalarBuild } from './scalar-indexes.js';
 
 export interface BuildJob {
@@ -19,6 +21,8 @@ export interface BuildJob {
   scalar?: ScalarBuild;
   /** Threads the build may use, its own included (graph indexes insert in parallel). */
   threads?: number;
+  /** Set for an index on a struct vector member: the index is built over the member's element vectors. */
+  member?: FieldSchema;
 }
 
 /** Read the segment's column, build the index, and return its serialised payload. */
@@ -27,6 +31,15 @@ export async function buildIndexPayload(fs: FileSystem, job: BuildJob): Promise<
   const col = seg.cols.find((c) => c.fieldId === job.fieldId)?.column;
   if (!col) throw new Error(`segment ${job.segmentPath} has no field ${job.fieldId}`);
   if (job.scalar !== undefined) return buildScalarPayload(col, job.scalar);
-  const index = getIndexDescriptor(job.indexType).build(col, seg.numRows, { metric: job.metric, params: job.params, threads: job.threads ?? 1 });
+  const desc = getIndexDescriptor(job.indexType);
+  let over = col;
+  let n = seg.numRows;
+  if (job.member !== undefined) {
+    over = memberElements(job.member, col, seg.numRows).vectors;
+    n = over.data.length / memberWidth(job.member);
+    // Too few elements for this index type: no payload, the segment's member is searched exactly.
+    if (n === 0 || n < (desc.exactThreshold ?? 0)) return new Uint8Array(0);
+  }
+  const index = desc.build(over, n, { metric: job.metric, params: job.params, threads: job.threads ?? 1 });
   return index.serialize();
 }

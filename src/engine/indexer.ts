@@ -20,7 +20,10 @@ import { JobThreads } from './job-threads.js';
 import type { IndexMeta, SealedSegmentMeta } from './meta.js';
 import type { PartitionRuntime, SealedSegment } from './partition.js';
 import { scalarBuildOf, scalarEntryOf } from './scalar-indexes.js';
-import { isStructVectorMember } from '../schema/struct.js';
+import { isStructVectorMember, memberBaseMetric, memberElements, memberVectorKind } from '../schema/struct.js';
+import type { FieldSchema } from '../schema/types.js';
+import type { MetricType } from '../core/enums.js';
+import type { IndexParams } from '../index/descriptor.js';
 
 interface Task {
   c: CollectionRuntime;
@@ -148,22 +151,26 @@ export class Indexer {
    */
   private async buildFile(c: CollectionRuntime, seg: SealedSegmentMeta, index: IndexMeta, live: () => boolean): Promise<string | null> {
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
-    if (isStructVectorMember(field)) return ''; // a struct vector member: searched exactly (service/struct-search.ts)
+    const member = isStructVectorMember(field);
     const kind = columnKindFor(field.dataType);
     let job: BuildJob;
     const segmentPath = await this.files.localPath(seg.file);
-    if (isVectorKind(kind)) {
+    if (member) {
+      // A struct vector member: one index over the element vectors of the segment (schema/struct.ts).
+      const spec = memberIndexSpec(field, index);
+      job = { segmentPath, fieldId: index.fieldId, indexType: spec.indexType, metric: spec.metric, params: spec.params, threads: this.threadsPerBuild(), member: field };
+    } else if (isVectorKind(kind)) {
       const desc = getIndexDescriptor(index.indexType);
       const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
       if (seg.numRows < (desc.exactThreshold ?? 0)) return '';
       // The cores are shared among the builds running and waiting: a lone build gets them all.
-      const threads = Math.max(1, Math.floor(this.buildThreads / Math.max(1, this.activeBuilds + this.queue.length)));
-      job = { segmentPath, fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params, threads };
+      job = { segmentPath, fieldId: index.fieldId, indexType: desc.name, metric: spec.metric, params: spec.params, threads: this.threadsPerBuild() };
     } else {
       job = { segmentPath, fieldId: index.fieldId, indexType: index.indexType, metric: 'L2', params: {}, scalar: scalarBuildOf(field, index) };
     }
     const payload = this.files.fs instanceof NodeFileSystem ? await this.threads.run(job) : await buildIndexPayload(this.files.fs, job);
     if (!live()) return null;
+    if (member && payload.length === 0) return ''; // too few elements: searched exactly
     const file = `idx-${seg.id}-${index.id}.sxi`;
     await writeIndexFile(this.files.fs, this.files.dir, file, {
       meta: { segmentId: seg.id, indexId: index.id, field: field.name, indexType: job.indexType, metric: job.scalar === undefined ? job.metric : '' },
@@ -171,6 +178,11 @@ export class Indexer {
     });
     await this.files.publish(file);
     return file;
+  }
+
+  /** The cores are shared among the builds running and waiting: a lone build gets them all. */
+  private threadsPerBuild(): number {
+    return Math.max(1, Math.floor(this.buildThreads / Math.max(1, this.activeBuilds + this.queue.length)));
   }
 
   /**
@@ -237,6 +249,7 @@ export class Indexer {
     const file = seg.meta.indexFiles?.[String(index.id)];
     if (!data || !file) return;
     const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId)!;
+    if (isStructVectorMember(field)) return this.attachMember(seg, field, index, file);
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) {
       if (data.column(field.name) === undefined && !data.mapped.has(field.name)) return; // a field not loaded
@@ -262,6 +275,20 @@ export class Indexer {
       ? await readIndexPayload(this.files.fs, path, (r) => desc.readPayload!(r, col, data.numRows, spec), (i) => i.close?.())
       : desc.deserialize((await readIndexFile(this.files.fs, path)).payload, col, data.numRows, spec);
     data.indexes.set(field.name, { index: vi });
+  }
+
+  /** An index on a struct vector member: over the element vectors of the loaded rows, with each element's row and offset. */
+  private async attachMember(seg: SealedSegment, field: FieldSchema, index: IndexMeta, file: string): Promise<void> {
+    const data = seg.data;
+    const col = data?.column(field.name);
+    if (!data || !col) return;
+    const { vectors, rowOf, offsetOf } = memberElements(field, col, data.numRows);
+    const spec = memberIndexSpec(field, index);
+    const desc = getIndexDescriptor(spec.indexType);
+    const { payload } = await readIndexFile(this.files.fs, await this.files.localPath(file));
+    const vi = desc.deserialize(payload, vectors, rowOf.length, { metric: spec.metric, params: spec.params });
+    data.indexes.get(field.name)?.index.close?.();
+    data.indexes.set(field.name, { index: vi, elements: { rowOf, offsetOf } });
   }
 
   /** Forget an index: drop it from loaded segments and return its files for deletion. */
@@ -310,7 +337,17 @@ export class Indexer {
 
 function isVectorIndex(c: CollectionRuntime, index: IndexMeta): boolean {
   const field = c.meta.schema.fields.find((f) => f.fieldId === index.fieldId);
-  return field !== undefined && isVectorKind(columnKindFor(field.dataType));
+  return field !== undefined && (isVectorKind(columnKindFor(field.dataType)) || isStructVectorMember(field));
+}
+
+/** An index on a struct vector member: its descriptor and build spec over the element vectors (metric MAX_SIM_X builds X). */
+function memberIndexSpec(field: FieldSchema, index: IndexMeta): { indexType: string; kind: VectorKind; metric: MetricType; params: IndexParams } {
+  const desc = getIndexDescriptor(index.indexType);
+  const params: Record<string, string> = { ...index.params };
+  delete params['metric_type'];
+  const kind = memberVectorKind(field);
+  const spec = validateIndexParams(desc, kind, memberBaseMetric(field, index.params['metric_type'] ?? ''), params);
+  return { indexType: desc.name, kind, metric: spec.metric, params: spec.params };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface StructFieldSpec {
   name: string;
   description?: string;
   maxCapacity?: number;
+  /** Rows may be null (the whole struct); its members become nullable. */
+  nullable?: boolean;
   /** Members with their own types (FloatVector, Int32, ...), not the wire's Array / ArrayOfVector. */
   members: FieldSpec[];
 }
@@ -56,7 +58,7 @@ export function isStructVectorMember(f: FieldSchema): boolean {
 
 const invalid = (what: string) => errors.invalidParameter(what);
 
-function buildMember(parent: string, capacity: number, spec: FieldSpec, fieldId: number): FieldSchema {
+function buildMember(parent: string, capacity: number, nullable: boolean, spec: FieldSpec, fieldId: number): FieldSchema {
   validateName('field', spec.name);
   if (!MEMBER_TYPES.has(spec.dataType)) {
     throw invalid(`field ${spec.name} in struct ${parent}: data type ${typeLabel(spec.dataType)} is not supported in a struct`);
@@ -64,11 +66,11 @@ function buildMember(parent: string, capacity: number, spec: FieldSpec, fieldId:
   if (spec.isPrimaryKey === true || spec.isPartitionKey === true || spec.isClusteringKey === true) {
     throw invalid(`field ${spec.name} in struct ${parent} cannot be a primary, partition or clustering key`);
   }
-  if (spec.nullable === true) throw invalid(`field ${spec.name} in struct ${parent}: nullable is not supported in a struct`);
+  if (spec.nullable === true && !nullable) throw invalid(`field ${spec.name} in struct ${parent}: nullable is not supported in a struct`);
   if (spec.defaultValue !== undefined && spec.defaultValue !== null) {
     throw invalid(`field ${spec.name} in struct ${parent}: default value is not supported in a struct`);
   }
-  const own = buildField({ ...spec, typeParams: { ...spec.typeParams }, maxCapacity: undefined }, fieldId);
+  const own = buildField({ ...spec, nullable: false, typeParams: { ...spec.typeParams }, maxCapacity: undefined }, fieldId);
   const width = own.dataType === DataType.BinaryVector ? (own.dim ?? 8) / 8 : isVectorType(own.dataType) ? (own.dim ?? 1) : 1;
   const typeParams: Record<string, string> = { ...own.typeParams, max_capacity: String(capacity) };
   return {
@@ -78,6 +80,7 @@ function buildMember(parent: string, capacity: number, spec: FieldSpec, fieldId:
     elementType: storedElementType(own.dataType),
     maxCapacity: capacity * width,
     typeParams,
+    nullable,
     structMember: { parent, name: spec.name, type: own.dataType },
   };
 }
@@ -98,12 +101,13 @@ export function buildStructFields(specs: readonly StructFieldSpec[], firstId: nu
       throw invalid(`the maximum capacity specified for a Array should be in (0, ${limits.maxArrayCapacity}], field name = ${s.name}`);
     }
     if (s.members.length === 0) throw invalid(`struct field ${s.name} must have at least one field`);
-    structs.push({ fieldId: id++, name: s.name, description: s.description ?? '', maxCapacity: cap });
+    const nullable = s.nullable === true;
+    structs.push({ fieldId: id++, name: s.name, description: s.description ?? '', maxCapacity: cap, ...(nullable ? { nullable } : {}) });
     const seen = new Set<string>();
     for (const m of s.members) {
       if (seen.has(m.name)) throw invalid(`duplicated field name ${m.name} found in struct ${s.name}`);
       seen.add(m.name);
-      members.push(buildMember(s.name, cap, m, id++));
+      members.push(buildMember(s.name, cap, nullable, m, id++));
     }
   }
   return { structs, members };
@@ -115,14 +119,20 @@ export function checkStructRows(schema: CollectionSchema, columns: ReadonlyMap<s
     const members = schema.fields.filter((f) => f.structMember?.parent === s.name);
     for (let r = 0; r < numRows; r++) {
       let count = -1;
+      let nulls = 0;
       for (const m of members) {
         const c = columns.get(m.name);
         if (c === undefined || c.kind !== 'array') continue;
+        if (c.valid !== null && c.valid[r] === 0) {
+          nulls++;
+          continue;
+        }
         const k = (c.data[r]?.length ?? 0) / memberWidth(m);
         if (!Number.isInteger(k)) throw invalid(`row ${r} of struct field ${s.name}: member ${m.structMember?.name ?? m.name} is not a whole number of vectors`);
         if (count === -1) count = k;
         else if (k !== count) throw invalid(`row ${r} of struct field ${s.name}: its members have different numbers of elements (${count} and ${k})`);
       }
+      if (nulls > 0 && count !== -1) throw invalid(`row ${r} of struct field ${s.name}: some members are null and others not (a struct row is null as a whole)`);
       if (count > s.maxCapacity) throw invalid(`the length (${count}) of array exceeds max capacity (${s.maxCapacity}), field name = ${s.name}`);
     }
   }
@@ -172,6 +182,13 @@ export function splitStructRow(schema: CollectionSchema, row: Record<string, unk
   let out: Record<string, unknown> | null = null;
   for (const s of structs) {
     const v = row[s.name];
+    if (v === null && s.nullable === true) {
+      // A null struct row: null in every member.
+      out ??= { ...row };
+      delete out[s.name];
+      for (const m of schema.fields) if (m.structMember?.parent === s.name) out[m.name] = null;
+      continue;
+    }
     if (!Array.isArray(v) || !v.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) continue;
     out ??= { ...row };
     delete out[s.name];
@@ -188,4 +205,56 @@ export function splitStructRow(schema: CollectionSchema, row: Record<string, unk
     }
   }
   return out ?? row;
+}
+
+/** The base metric of a member index or search metric: MAX_SIM* names -> the plain metric they sum (MAX_SIM alone: COSINE, HAMMING for binary). */
+export function memberBaseMetric(f: FieldSchema, metric: string): string {
+  const m = metric.toUpperCase();
+  if (m === 'MAX_SIM' || m === '') return f.structMember?.type === DataType.BinaryVector ? 'HAMMING' : 'COSINE';
+  return m.startsWith('MAX_SIM_') ? m.slice('MAX_SIM_'.length) : m;
+}
+
+/** A vector member's elements as one vector column, with each element's row and offset in its row. */
+export interface MemberElements {
+  vectors: Column;
+  rowOf: Int32Array;
+  offsetOf: Int32Array;
+}
+
+/**
+ * A vector member's stored column (rows of vectors end to end as numbers) -> every element vector of
+ * rows [0, numRows) as one column of its vector kind (float16 / bfloat16 members as float vectors:
+ * they are stored as float32 numbers), for an index over the elements of a segment.
+ */
+export function memberElements(f: FieldSchema, col: Column, numRows: number): MemberElements {
+  const w = memberWidth(f);
+  const dim = f.dim ?? 0;
+  const rows = col.kind === 'array' ? col.data : [];
+  let total = 0;
+  for (let r = 0; r < numRows; r++) total += Math.floor((rows[r]?.length ?? 0) / w);
+  const rowOf = new Int32Array(total);
+  const offsetOf = new Int32Array(total);
+  const t = f.structMember?.type;
+  const data = t === DataType.Int8Vector ? new Int8Array(total * w) : t === DataType.BinaryVector ? new Uint8Array(total * w) : new Float32Array(total * w);
+  let e = 0;
+  for (let r = 0; r < numRows; r++) {
+    const row = rows[r];
+    if (row === undefined) continue;
+    const ne = Math.floor(row.length / w);
+    for (let i = 0; i < ne; i++, e++) {
+      rowOf[e] = r;
+      offsetOf[e] = i;
+      for (let j = 0; j < w; j++) data[e * w + j] = Number(row[i * w + j]);
+    }
+  }
+  const vectors: Column = data instanceof Int8Array ? { kind: 'int8Vector', dim, data, valid: null }
+    : data instanceof Uint8Array ? { kind: 'binaryVector', dim, data, valid: null }
+      : { kind: 'floatVector', dim, data, valid: null };
+  return { vectors, rowOf, offsetOf };
+}
+
+/** The vector column kind a member's element vectors are indexed as (float16 / bfloat16 as float: stored as float32 numbers). */
+export function memberVectorKind(f: FieldSchema): 'floatVector' | 'int8Vector' | 'binaryVector' {
+  const t = f.structMember?.type;
+  return t === DataType.Int8Vector ? 'int8Vector' : t === DataType.BinaryVector ? 'binaryVector' : 'floatVector';
 }

@@ -65,6 +65,8 @@ export interface StructFieldSchema {
   name: string;
   description: string;
   maxCapacity: number;
+  /** A null row is null in every member (each member field is nullable). */
+  nullable?: boolean;
 }
 
 export interface FunctionSchema {

@@ -27,6 +27,7 @@ export interface MilvusApi {
   alterCollection(req: T.AlterCollectionRequest): Promise<void>;
   getCollectionStatistics(req: T.CollectionScoped): Promise<T.Statistics>;
   addCollectionField(req: T.AddCollectionFieldRequest): Promise<void>;
+  addCollectionStructField(req: T.AddCollectionStructFieldRequest): Promise<void>;
   alterCollectionField(req: T.AlterCollectionFieldRequest): Promise<void>;
   addCollectionFunction(req: T.AddCollectionFunctionRequest): Promise<void>;
   alterCollectionFunction(req: T.AlterCollectionFunctionRequest): Promise<void>;

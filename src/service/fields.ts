@@ -10,6 +10,7 @@ import { limits } from '../core/limits.js';
 import type { Engine } from '../engine/engine.js';
 import { DataType } from '../core/enums.js';
 import { buildField } from '../schema/field.js';
+import { buildStructFields } from '../schema/struct.js';
 import { fieldByName } from '../schema/types.js';
 import { requireCollection } from './resolve.js';
 import type * as T from './types.js';
@@ -35,7 +36,30 @@ export async function addCollectionField(engine: Engine, req: T.AddCollectionFie
   }
   let nextId = 0;
   for (const f of fields) if (f.fieldId >= nextId) nextId = f.fieldId + 1;
-  await engine.addField(c, buildField(spec, nextId));
+  await engine.addField(c, [buildField(spec, nextId)]);
+}
+
+/**
+ * AddCollectionStructField (Milvus 2.6): a nullable Array-of-Struct field joins an existing
+ * collection; rows written before it read null. Member checks are CreateCollection's (schema/struct.ts).
+ */
+export async function addCollectionStructField(engine: Engine, req: T.AddCollectionStructFieldRequest): Promise<void> {
+  const c = requireCollection(engine, req);
+  const s = req.struct;
+  if (s.nullable !== true) throw errors.invalidParameter(`added struct field must be nullable, please check it, struct field name = ${s.name}`);
+  const schema = c.meta.schema;
+  const taken = new Set([...schema.fields.map((f) => f.name), ...(schema.structFields ?? []).map((x) => x.name)]);
+  for (const name of [s.name, ...s.members.map((m) => `${s.name}[${m.name}]`)]) {
+    if (taken.has(name)) throw errors.invalidParameter(`field already exists, name: ${name}`);
+  }
+  if (schema.fields.filter((f) => !f.isDynamic).length + s.members.length > limits.maxFieldsPerCollection) {
+    throw errors.invalidParameter(`maximum field's number should be limited to ${limits.maxFieldsPerCollection}`);
+  }
+  let nextId = 0;
+  for (const f of schema.fields) if (f.fieldId >= nextId) nextId = f.fieldId + 1;
+  for (const x of schema.structFields ?? []) if (x.fieldId >= nextId) nextId = x.fieldId + 1;
+  const { structs, members } = buildStructFields([s], nextId, taken);
+  await engine.addField(c, members, structs[0]);
 }
 
 /**

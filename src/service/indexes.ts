@@ -19,7 +19,7 @@ import { parseJsonPath } from '../index/scalar/build.js';
 import { DataType } from '../core/enums.js';
 import type { FieldSchema } from '../schema/types.js';
 import type * as T from './types.js';
-import { isStructVectorMember } from '../schema/struct.js';
+import { isStructVectorMember, memberBaseMetric, memberVectorKind } from '../schema/struct.js';
 import { structIndexMetric } from './struct-search.js';
 
 export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Promise<void> {
@@ -34,9 +34,11 @@ export async function createIndex(engine: Engine, req: T.CreateIndexRequest): Pr
   if (indexType === '') indexType = 'AUTOINDEX';
   let metricType: MetricType | '' = '';
   if (isStructVectorMember(field)) {
-    // Recorded with its metric (MAX_SIM* or plain) and searched exactly (service/struct-search.ts).
-    getIndexDescriptor(indexType); // a known vector index type
-    params['metric_type'] = structIndexMetric(field, (params['metric_type'] ?? '').toUpperCase());
+    // Recorded with its metric (MAX_SIM* or plain); built over the member's element vectors with the base metric.
+    const metric = structIndexMetric(field, (params['metric_type'] ?? '').toUpperCase());
+    const { metric_type: _m, ...buildParams } = params;
+    validateIndexParams(getIndexDescriptor(indexType), memberVectorKind(field), memberBaseMetric(field, metric), buildParams);
+    params['metric_type'] = metric;
   } else if (isVectorType(field.dataType)) {
     const kind = columnKindFor(field.dataType);
     if (!isVectorKind(kind)) throw errors.invalidParameter(`field ${field.name} is not a vector field`);

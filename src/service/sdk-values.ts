@@ -12,8 +12,10 @@ import { DataType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
 import { vectorWidth, type Column } from '../schema/column.js';
-import { primaryField, type CollectionSchema, type JsonValue } from '../schema/types.js';
-import type { FunctionScore, HighlighterSpec, Ranker, RerankFunction } from './types.js';
+import { primaryField, type CollectionSchema, type FieldSchema, type JsonValue } from '../schema/types.js';
+import { isStructVectorMember, memberWidth } from '../schema/struct.js';
+import type { FunctionScore, HighlighterSpec, Ranker, RerankFunction, OutputColumn } from './types.js';
+import { doorColumn } from './output.js';
 
 type Loose = Record<string, unknown>;
 
@@ -38,6 +40,70 @@ function vectorAt(c: Column, row: number): number[] {
     default:
       return out;
   }
+}
+
+/** One row of a struct's member columns -> its elements as objects (`[{label, emb: number[]}, ...]`); null for a null row. */
+function structRow(members: readonly OutputColumn[], row: number): JsonValue {
+  const first = members[0]!.column;
+  if (first.valid !== null && first.valid[row] === 0) return null;
+  const values = members.map(({ column }) => (column.kind === 'array' ? column.data[row] ?? [] : []));
+  const widths = members.map(({ field }) => (isStructVectorMember(field) ? memberWidth(field) : 0));
+  const n = values[0]!.length / Math.max(1, widths[0]!);
+  const out: JsonValue[] = [];
+  for (let e = 0; e < n; e++) {
+    const obj: Record<string, JsonValue> = {};
+    members.forEach(({ field }, m) => {
+      const v = values[m]!, w = widths[m]!;
+      const name = field.structMember?.name ?? field.name;
+      obj[name] = w === 0 ? jsonElement(v[e]) : v.slice(e * w, (e + 1) * w).map((x) => Number(x));
+    });
+    out.push(obj);
+  }
+  return out;
+}
+
+function jsonElement(x: unknown): JsonValue {
+  return typeof x === 'bigint' ? String(x) : typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean' ? x : null;
+}
+
+/**
+ * Output columns as the Node SDK shows them (the embedded client and REST v2; gRPC sends the members
+ * in one `struct_arrays` FieldData instead): the member columns of each struct become one column
+ * named after the struct whose value per row is its list of element objects, where the first member was.
+ */
+/** sdkOutputColumns, each column as the doors write it out (`doorColumn`: Timestamptz as text in its zone), converted once. */
+export function doorOutputColumns(columns: readonly OutputColumn[]): OutputColumn[] {
+  return sdkOutputColumns(columns).map((oc) => ({ field: oc.field, column: doorColumn(oc) }));
+}
+
+export function sdkOutputColumns(columns: readonly OutputColumn[]): OutputColumn[] {
+  if (!columns.some((c) => c.field.structMember !== undefined)) return [...columns];
+  const out: OutputColumn[] = [];
+  const structs = new Map<string, { at: number; members: OutputColumn[] }>();
+  for (const oc of columns) {
+    const parent = oc.field.structMember?.parent;
+    if (parent === undefined) {
+      out.push(oc);
+      continue;
+    }
+    const s = structs.get(parent);
+    if (s !== undefined) {
+      s.members.push(oc);
+      continue;
+    }
+    structs.set(parent, { at: out.length, members: [oc] });
+    out.push(oc); // replaced below
+  }
+  for (const [parent, { at, members }] of structs) {
+    const first = members[0]!;
+    const n = first.column.kind === 'array' ? first.column.data.length : 0;
+    const data: JsonValue[] = [];
+    for (let r = 0; r < n; r++) data.push(structRow(members, r));
+    const field: FieldSchema = { ...first.field, name: parent, dataType: DataType.JSON };
+    delete field.structMember;
+    out[at] = { field, column: { kind: 'json', data, valid: null } };
+  }
+  return out;
 }
 
 /** The SDK-visible value of one row of a column. */

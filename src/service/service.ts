@@ -91,6 +91,7 @@ export class SextantService implements MilvusApi {
   alterCollection = async (req: T.AlterCollectionRequest) => this.writing(() => collections.alterCollection(this.engine, req));
   getCollectionStatistics = async (req: T.CollectionScoped) => collections.getCollectionStatistics(this.engine, req);
   addCollectionField = async (req: T.AddCollectionFieldRequest) => this.writing(() => fields.addCollectionField(this.engine, req));
+  addCollectionStructField = async (req: T.AddCollectionStructFieldRequest) => this.writing(() => fields.addCollectionStructField(this.engine, req));
   alterCollectionField = async (req: T.AlterCollectionFieldRequest) => this.writing(() => fields.alterCollectionField(this.engine, req));
   addCollectionFunction = async (req: T.AddCollectionFunctionRequest) => this.writing(() => functions.addCollectionFunction(this.engine, req));
   alterCollectionFunction = async (req: T.AlterCollectionFunctionRequest) => this.writing(() => functions.alterCollectionFunction(this.engine, req));

@@ -1,12 +1,15 @@
 /**
  * Search on a vector member of an Array-of-Struct field (`anns_field: "items[embedding]"`), as
- * Milvus 2.6 does it, searched exactly over the stored elements (schema/struct.ts):
+ * Milvus 2.6 does it, over the stored elements (schema/struct.ts):
  * - an embedding list per query (placeholder EmbList*, metric MAX_SIM*): one hit per row, scored
  *   sum over the query's vectors of the best element's similarity (MAX_SIM = MAX_SIM_COSINE; for
  *   the distance metrics L2 / HAMMING / JACCARD the sum of the smallest distances, smaller better);
  * - one vector per query (a plain metric): element-level search, each hit one element, carrying
  *   its offset in the row.
- * Indexes on a member are recorded (CreateIndex / DescribeIndex) and searched exactly.
+ * A sealed segment with a built member index (an ANN index over its element vectors, engine/indexer.ts)
+ * gives the candidates: element-level, its nearest elements; embedding list, the rows of each query
+ * vector's nearest elements, scored by exact MAX_SIM. Growing segments and segments below the index's
+ * threshold are scanned exactly.
  */
 import type { MetricType } from '../core/enums.js';
 import { DataType, smallerIsBetter } from '../core/enums.js';
@@ -19,8 +22,10 @@ import type { CollectionRuntime } from '../engine/collection.js';
 import { fieldByName } from '../schema/types.js';
 import type { Column } from '../schema/column.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../schema/half.js';
-import { memberWidth } from '../schema/struct.js';
-import type { FieldSchema } from '../schema/types.js';
+import { memberBaseMetric, memberVectorKind, memberWidth } from '../schema/struct.js';
+import type { ArrayElement, FieldSchema } from '../schema/types.js';
+import type { VectorIndex } from '../index/descriptor.js';
+import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
 import type * as T from './types.js';
 
 /** The plain metrics a member's index or element-level search may use, by member type. */
@@ -36,16 +41,10 @@ function plainMetrics(f: FieldSchema): readonly string[] {
   return f.structMember?.type === DataType.BinaryVector ? BINARY_METRICS : FLOAT_METRICS;
 }
 
-/** The base metric of a MAX_SIM* name (MAX_SIM alone is MAX_SIM_COSINE, or MAX_SIM_HAMMING for binary members). */
-function baseOfMaxSim(f: FieldSchema, m: string): string {
-  if (m === 'MAX_SIM') return f.structMember?.type === DataType.BinaryVector ? 'HAMMING' : 'COSINE';
-  return m.slice('MAX_SIM_'.length);
-}
-
 /** CreateIndex on a struct vector member: the metric to record (MAX_SIM* or a plain one for element-level search). */
 export function structIndexMetric(f: FieldSchema, requested: string): string {
   const m = requested === '' ? 'MAX_SIM' : requested;
-  const base = m.startsWith('MAX_SIM') ? baseOfMaxSim(f, m) : m;
+  const base = m.startsWith('MAX_SIM') ? memberBaseMetric(f, m) : m;
   if (!plainMetrics(f).includes(base)) {
     throw errors.invalidParameter(`metric type ${m} is not supported on struct vector field ${f.name}`, { expected: [...plainMetrics(f).map((x) => `MAX_SIM_${x}`), ...plainMetrics(f)].join('|') });
   }
@@ -120,9 +119,114 @@ function queriesOf(f: FieldSchema, req: T.SearchRequest): Float64Array[] {
   return out;
 }
 
+/** Element vectors an embedding-list search takes from a member index per query vector (at least; 4 x k when larger). */
+const EMB_LIST_CANDIDATES_PER_VECTOR = 64;
+
+/** What one search route on a member scores with: the rows the filter keeps and their stored elements. */
+interface MemberScan {
+  metric: string;
+  smaller: boolean;
+  w: number;
+  embList: boolean;
+  rows: readonly (readonly ArrayElement[])[];
+  k: number;
+}
+
+/** MAX_SIM of one embedding list `q` against row `row`: sum over its vectors of the best element. */
+function maxSim(m: MemberScan, q: Float64Array, row: ArrayLike<number>): number {
+  const nv = q.length / m.w, ne = row.length / m.w;
+  let total = 0;
+  for (let v = 0; v < nv; v++) {
+    let best = m.smaller ? Infinity : -Infinity;
+    for (let e = 0; e < ne; e++) {
+      const s = score(m.metric, q, v * m.w, row, e * m.w, m.w);
+      if (m.smaller ? s < best : s > best) best = s;
+    }
+    total += best;
+  }
+  return total;
+}
+
+/** Exact scoring of the given hits (every element, or MAX_SIM per row). */
+function scanExact(m: MemberScan, q: Float64Array, hits: Iterable<number>, cands: Candidate[]): void {
+  for (const h of hits) {
+    const row = m.rows[h]! as ArrayLike<number>;
+    const ne = row.length / m.w;
+    if (ne === 0) continue;
+    if (!m.embList) {
+      for (let e = 0; e < ne; e++) cands.push({ hit: h, score: score(m.metric, q, 0, row, e * m.w, m.w), offset: e });
+    } else {
+      cands.push({ hit: h, score: maxSim(m, q, row), offset: 0 });
+    }
+  }
+}
+
+/** A query vector as a one-row column of the member index's kind. */
+function queryColumn(kind: string, q: Float64Array, dim: number): Column {
+  if (kind === 'int8Vector') return { kind: 'int8Vector', dim, data: Int8Array.from(q), valid: null };
+  if (kind === 'binaryVector') return { kind: 'binaryVector', dim, data: Uint8Array.from(q), valid: null };
+  return { kind: 'floatVector', dim, data: Float32Array.from(q), valid: null };
+}
+
+/** One sealed chunk whose member has a built index over its element vectors. */
+interface IndexedChunk {
+  index: VectorIndex;
+  rowOf: Int32Array;
+  offsetOf: Int32Array;
+  /** Per chunk row: its hit number in the route's rows, -1 when the filter (or a delete) drops it. */
+  hitOfRow: Int32Array;
+  /** Per element: may be returned (its row is a hit). */
+  allowed: Uint8Array;
+}
+
+
+function indexedChunks(scope: readonly ScopedChunk[], f: FieldSchema, all: RowRefs): Map<number, IndexedChunk> {
+  const out = new Map<number, IndexedChunk>();
+  for (let ci = 0; ci < scope.length; ci++) {
+    const built = scope[ci]!.chunk.indexes.get(f.name);
+    if (built?.elements === undefined) continue;
+    const hitOfRow = new Int32Array(scope[ci]!.chunk.numRows).fill(-1);
+    out.set(ci, { index: built.index, ...built.elements, hitOfRow, allowed: new Uint8Array(built.elements.rowOf.length) });
+  }
+  for (let h = 0; h < all.chunk.length; h++) {
+    const ic = out.get(all.chunk[h]!);
+    if (ic !== undefined) ic.hitOfRow[all.row[h]!] = h;
+  }
+  for (const ic of out.values()) for (let e = 0; e < ic.rowOf.length; e++) ic.allowed[e] = ic.hitOfRow[ic.rowOf[e]!]! >= 0 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Candidates from a member index: element-level, its nearest elements rescored exactly; embedding
+ * list, the rows of each query vector's nearest elements, scored by exact MAX_SIM.
+ */
+function scanIndexed(m: MemberScan, ic: IndexedChunk, q: Float64Array, f: FieldSchema, params: Readonly<Record<string, unknown>>, cands: Candidate[]): void {
+  const n = ic.rowOf.length;
+  if (n === 0) return;
+  const indexParams = validateSearchParams(getIndexDescriptor(ic.index.indexType), params);
+  const search = (v: Float64Array, topK: number) => ic.index.search({ queries: queryColumn(memberVectorKind(f), v, f.dim ?? 0), topK: Math.min(n, topK), filter: ic.allowed, params: indexParams });
+  if (!m.embList) {
+    const res = search(q, m.k);
+    for (let i = 0; i < res.counts[0]!; i++) {
+      const e = res.rows[i]!;
+      const h = ic.hitOfRow[ic.rowOf[e]!]!, offset = ic.offsetOf[e]!;
+      cands.push({ hit: h, score: score(m.metric, q, 0, m.rows[h]! as ArrayLike<number>, offset * m.w, m.w), offset });
+    }
+    return;
+  }
+  const hits = new Set<number>();
+  const perVector = Math.max(EMB_LIST_CANDIDATES_PER_VECTOR, 4 * m.k);
+  for (let v = 0; v * m.w < q.length; v++) {
+    const res = search(q.subarray(v * m.w, (v + 1) * m.w), perVector);
+    for (let i = 0; i < res.counts[0]!; i++) hits.add(ic.hitOfRow[ic.rowOf[res.rows[i]!]!]!);
+  }
+  scanExact(m, q, hits, cands);
+}
+
 /**
  * Run one search route on a struct vector member. `indexMetric` is the member index's metric
- * (recorded as given); `k` the hits wanted per query.
+ * (recorded as given); `k` the hits wanted per query. Sealed segments with a built member index
+ * take their candidates from it; the others (growing, below the index's threshold) are scanned.
  */
 export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req: T.SearchRequest, indexMetric: string, filter: FilterPlan | null, k: number): StructRoute {
   const embList = req.embLists !== undefined;
@@ -131,41 +235,25 @@ export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req:
   if (embList) {
     const m = asked !== '' ? asked : indexMetric.startsWith('MAX_SIM') ? indexMetric : 'MAX_SIM';
     if (!m.startsWith('MAX_SIM')) throw errors.invalidParameter(`embedding list search needs a MAX_SIM metric, got ${m}`);
-    metric = baseOfMaxSim(f, m);
+    metric = memberBaseMetric(f, m);
   } else {
     const m = asked !== '' ? asked : indexMetric;
-    metric = m.startsWith('MAX_SIM') ? baseOfMaxSim(f, m) : m;
+    metric = m.startsWith('MAX_SIM') ? memberBaseMetric(f, m) : m;
   }
   if (!plainMetrics(f).includes(metric)) throw errors.invalidParameter('metric type not match', { expected: indexMetric, actual: asked });
   const smaller = smallerIsBetter(metric as MetricType);
   const queries = queriesOf(f, req);
-  const w = memberWidth(f);
   const all = matchRows(scope, filter);
   const col = gatherColumn(scope, f, all);
-  const rows = col.kind === 'array' ? col.data : [];
+  const scan: MemberScan = { metric, smaller, w: memberWidth(f), embList, rows: col.kind === 'array' ? col.data : [], k };
+  const indexed = indexedChunks(scope, f, all);
+  const scanned: number[] = [];
+  for (let h = 0; h < all.chunk.length; h++) if (!indexed.has(all.chunk[h]!)) scanned.push(h);
   const perQuery: StructRoute['perQuery'] = [];
   for (const q of queries) {
-    const nv = q.length / w;
     const cands: Candidate[] = [];
-    for (let h = 0; h < rows.length; h++) {
-      const row = rows[h]!;
-      const ne = row.length / w;
-      if (ne === 0) continue;
-      if (!embList) {
-        for (let e = 0; e < ne; e++) cands.push({ hit: h, score: score(metric, q, 0, row as ArrayLike<number>, e * w, w), offset: e });
-        continue;
-      }
-      let total = 0;
-      for (let v = 0; v < nv; v++) {
-        let best = smaller ? Infinity : -Infinity;
-        for (let e = 0; e < ne; e++) {
-          const s = score(metric, q, v * w, row as ArrayLike<number>, e * w, w);
-          if (smaller ? s < best : s > best) best = s;
-        }
-        total += best;
-      }
-      cands.push({ hit: h, score: total, offset: 0 });
-    }
+    scanExact(scan, q, scanned, cands);
+    for (const ic of indexed.values()) scanIndexed(scan, ic, q, f, req.params ?? {}, cands);
     perQuery.push(toRoute(all, topK(cands, k, smaller), !embList));
   }
   return { metric: metric as MetricType, perQuery };

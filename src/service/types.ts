@@ -33,6 +33,9 @@ export type StructFieldSpecInput = StructFieldSpec;
 export interface AddCollectionFieldRequest extends CollectionScoped {
   field: FieldSpecInput;
 }
+export interface AddCollectionStructFieldRequest extends CollectionScoped {
+  struct: StructFieldSpecInput;
+}
 /** AddCollectionFunction: `function` absent is refused as Milvus refuses an empty FunctionSchema. */
 export interface AddCollectionFunctionRequest extends CollectionScoped {
   function?: FunctionSchema;

@@ -6,7 +6,7 @@
  */
 import type { Column } from '../../schema/column.js';
 import { doorColumn } from '../../service/output.js';
-import { formatValue } from '../../service/sdk-values.js';
+import { doorOutputColumns, formatValue } from '../../service/sdk-values.js';
 import type { OutputColumn, PrimaryKeys, QueryResult, SearchResult } from '../../service/types.js';
 
 export type RestRow = Record<string, unknown>;
@@ -18,10 +18,11 @@ export function restValue(c: Column, row: number): unknown {
   return formatValue(c, row);
 }
 
+/** `columns` as doorOutputColumns gives them (converted once per result, not per row). */
 function putColumns(row: RestRow, columns: readonly OutputColumn[], at: number): void {
   for (const oc of columns) {
     const field = oc.field;
-    const v = restValue(doorColumn(oc), at);
+    const v = restValue(oc.column, at);
     if (!field.isDynamic) {
       row[field.name] = v;
       continue;
@@ -34,9 +35,10 @@ function putColumns(row: RestRow, columns: readonly OutputColumn[], at: number):
 
 export function queryRows(r: QueryResult): RestRow[] {
   const rows: RestRow[] = [];
+  const columns = doorOutputColumns(r.columns); // a struct's members as one list of element objects; Timestamptz as text
   for (let i = 0; i < r.numRows; i++) {
     const row: RestRow = {};
-    putColumns(row, r.columns, i);
+    putColumns(row, columns, i);
     rows.push(row);
   }
   return rows;
@@ -54,10 +56,12 @@ export function pkList(ids: PrimaryKeys): (bigint | string)[] {
 export function searchRows(r: SearchResult): RestRow[] {
   const rows: RestRow[] = [];
   const n = r.scores.length;
+  const columns = doorOutputColumns(r.columns);
+  const groupBy = r.groupByValues ? doorColumn(r.groupByValues) : null;
   for (let i = 0; i < n; i++) {
     const row: RestRow = { [r.primaryFieldName]: pkValue(r.ids, i), distance: r.scores[i] };
-    putColumns(row, r.columns, i);
-    if (r.groupByValues) row[r.groupByValues.field.name] = restValue(doorColumn(r.groupByValues), i);
+    putColumns(row, columns, i);
+    if (groupBy !== null && r.groupByValues) row[r.groupByValues.field.name] = restValue(groupBy, i);
     if (r.highlights !== undefined && r.highlights.length > 0) {
       const highlight: Record<string, { fragments: string[]; scores: number[] }> = {};
       for (const h of r.highlights) {

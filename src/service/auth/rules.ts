@@ -45,6 +45,7 @@ export const RULES: Readonly<Record<Operation, Rule>> = {
   alterCollection: global('CreateCollection'),
   getCollectionStatistics: collection('GetStatistics'),
   addCollectionField: collection('AddCollectionField'),
+  addCollectionStructField: collection('AddCollectionField'),
   alterCollectionField: global('CreateCollection'),
   // milvus.proto 2.6: the three function RPCs carry PrivilegeCreateCollection on Global
   addCollectionFunction: global('CreateCollection'),

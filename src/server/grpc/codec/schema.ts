@@ -121,6 +121,7 @@ function structFieldFrom(v: unknown): T.StructFieldSpecInput {
   };
   const cap = own ?? first;
   if (cap !== undefined) spec.maxCapacity = cap;
+  if (s['nullable'] === true) spec.nullable = true;
   return spec;
 }
 
@@ -269,7 +270,7 @@ function structFieldsToWire(schema: CollectionSchema): Wire[] {
     description: s.description,
     fields: structMembersOf(schema, s.name).map((m) => memberToWire(m, m.structMember?.type ?? DataType.None)),
     type_params: [{ key: 'max_capacity', value: String(s.maxCapacity) }],
-    nullable: false,
+    nullable: s.nullable === true,
   }));
 }
 

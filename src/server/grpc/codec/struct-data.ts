@@ -36,6 +36,9 @@ function vectorMemberColumn(fd: Wire, name: string, numRows: number): Column {
 /** A struct FieldData -> its members' stored columns. */
 function structColumns(fd: Wire, numRows: number, out: Map<string, Column>): void {
   const parent = str(fd['field_name'], 'field_name');
+  // A nullable struct: `valid_data` on the struct's FieldData marks whole rows null in every member.
+  const valid = list(fd['valid_data'], `${parent}.valid_data`);
+  const validOf = valid.length === 0 ? null : Uint8Array.from(valid, (x) => (x === true ? 1 : 0));
   for (const m of list(msg(fd['struct_arrays'], 'struct_arrays')['fields'], `${parent}.struct_arrays`)) {
     const mfd = msg(m, 'struct member');
     const name = `${parent}[${str(mfd['field_name'], 'field_name')}]`;
@@ -43,8 +46,15 @@ function structColumns(fd: Wire, numRows: number, out: Map<string, Column>): voi
       ? vectorMemberColumn(mfd, name, numRows)
       : columnFromFieldData({ ...mfd, field_name: name, type: DataType.Array }, numRows).column;
     if (out.has(name)) throw errors.invalidParameter(`duplicated field ${name} in fields_data`);
-    out.set(name, column);
+    out.set(name, validOf === null ? column : withNullRows(column, validOf));
   }
+}
+
+/** A member column with the struct's null rows: those rows hold no elements and are marked null. */
+function withNullRows(c: Column, valid: Uint8Array): Column {
+  if (c.kind !== 'array') return c;
+  const data = c.data.map((row, r) => (valid[r] === 0 ? [] : row));
+  return { ...c, data, valid };
 }
 
 /** `fields_data[]` -> columns keyed by field name (struct members as `parent[member]`). Duplicates are an error. */
@@ -101,9 +111,10 @@ export function fieldsDataToWire(columns: readonly OutputColumn[]): Wire[] {
     if (members === undefined) {
       members = [];
       structs.set(parent, members);
+      const v = oc.column.valid;
       out.push({
         type: DataType.Array, field_name: parent, field_id: '0', is_dynamic: false,
-        valid_data: [], struct_arrays: { fields: members },
+        valid_data: v === null ? [] : Array.from(v, (x) => x !== 0), struct_arrays: { fields: members },
       });
     }
     members.push(memberToWire(oc));
