@@ -71,7 +71,7 @@ async function openPorts(client: Etcd3, lease: EtcdLease, opts: MainOptions, d: 
   });
   const log = await NatsLog.connect(d.nats, { stream: `sextant_${d.cluster}`, replicas: Math.min(3, d.nats.length), lease });
   const clock = await EtcdTso.open(client, lease, { name: d.cluster });
-  return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster) };
+  return { log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster, lease) };
 }
 
 /** grpc-message: bytes outside printable ASCII, and '%', percent-encoded (the gRPC HTTP/2 spec). */

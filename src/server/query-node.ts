@@ -79,7 +79,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         return catalog.version();
       },
       open: async (loads) => {
-        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster) }, reason);
+        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster, null) }, reason);
         const service = await SextantService.open({
           dataDir: opts.dataDir, ports, follower: { reason: reason(), loads },
           ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
