@@ -221,7 +221,7 @@ async function followSegments(engine: Engine, view: CollectionRuntime, p: Partit
     const s = byId.get(m.id);
     if (s === undefined) {
       if (!p.loaded) { out.push({ meta: m, data: null }); continue; }
-      const loaded = await engine.loader.loadSegment(view, m);
+      const loaded = await engine.loader.loadSegment(view, m, true);
       plan.loaded.push(loaded);
       loaded.data?.buildTextIndexes(view.meta.schema);
       plan.report.segmentsLoaded++;

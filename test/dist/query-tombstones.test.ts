@@ -8,19 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { clusterRun, startNode, waitOutput, type SextantNode } from './nodes.js';
+import { clusterRun, serveNode, type SextantNode } from './nodes.js';
 
 const DIM = 8;
 const run = clusterRun('sextant-qtomb-');
-
-async function serve(id: string, role: 'writer' | 'query'): Promise<{ node: SextantNode; client: MilvusClient }> {
-  const node = await startNode(run.cluster, id, { dataSet: 'qt', leaseTtlSec: 3, dir: run.dir, extraEnv: { SEXTANT_ROLE: role } });
-  run.procs.push(node);
-  await waitOutput(node, /serving Milvus gRPC/, 60_000);
-  const client = new MilvusClient({ address: `127.0.0.1:${node.port}`, logLevel: 'error', timeout: 60_000 });
-  run.clients.push(client);
-  return { node, client };
-}
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,8 +55,8 @@ async function answers(c: MilvusClient): Promise<{ ids: number[]; top: string[] 
 }
 
 test('after the writer compacts deletes away, the query node holds no tombstone and answers as the writer', { timeout: 170_000 }, async (t) => {
-  const w = await serve('w1', 'writer');
-  const q = await serve('q1', 'query');
+  const w = await serveNode(run, 'w1', 'writer', 'qt');
+  const q = await serveNode(run, 'q1', 'query', 'qt');
   const cw = w.client;
   ok(await cw.createCollection({ collection_name: 'c', fields: [
     { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
