@@ -32,7 +32,8 @@ export interface CompactorDeps {
   /** Run `fn` holding the flush lock and then the load lock (no flush or load/release meanwhile). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Read a segment file into its loaded form with its indexes attached. */
-  loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<SealedSegment>;
+  /** `budgeted`: refused (insufficient memory) when it would pass the load budget. */
+  loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta, budgeted: boolean): Promise<SealedSegment>;
   buildIndexes(c: CollectionRuntime, meta: SealedSegmentMeta, live: () => boolean): Promise<Record<string, string> | null>;
   scheduleIndex(c: CollectionRuntime): void;
 }
@@ -170,9 +171,14 @@ export class Compactor {
       }
       if (Object.keys(indexFiles).length > 0) target.indexFiles = indexFiles;
     }
-    const swapped = await this.swap(c, p, sources, target, live);
+    const targetFiles = target ? [target.file, ...Object.values(target.indexFiles ?? {}).filter((f) => f !== '')] : [];
+    // Refused (e.g. the target would pass the load budget): the sources stay, the target's files go.
+    const swapped = await this.swap(c, p, sources, target, live).catch(async (e: unknown) => {
+      await files.remove(targetFiles).catch(() => undefined);
+      throw e;
+    });
     if (!swapped) {
-      await files.remove(target ? [target.file, ...Object.values(target.indexFiles ?? {}).filter((f) => f !== '')] : []);
+      await files.remove(targetFiles);
       return null;
     }
     plan.target = target?.id ?? null;
@@ -183,7 +189,7 @@ export class Compactor {
   private swap(c: CollectionRuntime, p: PartitionRuntime, sources: SealedSegmentMeta[], target: SealedSegmentMeta | null, live: () => boolean): Promise<boolean> {
     return this.deps.exclusive(async () => {
       if (!live()) return false;
-      const loaded = target !== null && p.loaded ? await this.deps.loadSegment(c, target) : null;
+      const loaded = target !== null && p.loaded ? await this.deps.loadSegment(c, target, true) : null;
       if (!live()) {
         for (const r of loaded?.residents ?? []) r.release();
         return false;

@@ -105,7 +105,7 @@ export class Engine {
       auto: opts.follower === undefined && (opts.autoCompaction ?? true),
       flushCollection: (c) => this.writer.flushCollection(c),
       exclusive: (fn) => this.writer.exclusive(() => this.loader.exclusive(fn)),
-      loadSegment: (c, meta) => this.loader.loadSegment(c, meta),
+      loadSegment: (c, meta, budgeted) => this.loader.loadSegment(c, meta, budgeted),
       buildIndexes: (c, meta, live) => this.indexer.buildFor(c, meta, live),
       scheduleIndex: (c) => this.indexer.schedule(c),
     });

@@ -5,10 +5,14 @@
  * - A new collection or partition: its tombstone snapshot, and the log from its checkpoint.
  * - A partition flushed on the writer (its `flushedLsn` moved): a new runtime for it, holding the
  *   sealed segments kept (shared, not reloaded), the new segment loaded if the partition is, and
- *   growing data replayed from the new checkpoint (rows now sealed are not replayed twice), the
- *   tombstones of the writer's snapshot at the flush added (deletes below the checkpoint are not replayed).
+ *   growing data replayed from the new checkpoint (rows now sealed are not replayed twice); when
+ *   this node had not read the log up to that checkpoint, the new delete file too (the deletes
+ *   logged below the checkpoint are not replayed).
  * - Segments compacted away: freed; the compaction target loaded. Index files new on a loaded
  *   segment: attached to it (and only those). Indexes dropped: detached. Fields added: filled.
+ * - Tombstones the writer's compaction applied (segments compacted away, or the partition's delete
+ *   file cleared): forgotten, as the writer forgets them, once they hide no row of the loaded sealed
+ *   segments nor of growing data (`deadTombstones`).
  * - A dropped collection or partition: freed.
  * Everything that reads (S3, the log) happens first, on runtimes reads cannot see; then the change
  * is published in one synchronous turn, so a read sees the old state or the new one, never a gap
@@ -19,6 +23,8 @@ import { CollectionRuntime } from './collection.js';
 import type { Engine } from './engine.js';
 import type { CollectionMeta, ManifestBody, PartitionMeta, SealedSegmentMeta } from './meta.js';
 import { PartitionRuntime, type SealedSegment } from './partition.js';
+import type { Chunk } from './chunk.js';
+import type { PrimaryKey } from './pk.js';
 import { addedFieldColumn } from './writer.js';
 
 export interface FollowLog {
@@ -42,6 +48,8 @@ export interface FollowReport {
   segmentsLoaded: number;
   segmentsFreed: number;
   indexesAttached: number;
+  /** Tombstones forgotten because the writer's compaction applied them. */
+  tombstonesCleared: number;
 }
 
 interface Plan {
@@ -53,12 +61,14 @@ interface Plan {
   from: bigint | null;
   /** Segments loaded for this change (freed if it fails before publishing). */
   loaded: SealedSegment[];
+  /** The node's log position when the change started (FollowLog.readThrough). */
+  readThrough: bigint;
 }
 
 export async function followCatalog(engine: Engine, body: ManifestBody, version: bigint, deps: FollowDeps): Promise<FollowReport> {
   const plan: Plan = {
-    report: { collectionsAdded: 0, collectionsDropped: 0, partitionsReplayed: 0, segmentsLoaded: 0, segmentsFreed: 0, indexesAttached: 0 },
-    publish: [], retire: [], replay: new Map(), from: null, loaded: [],
+    report: { collectionsAdded: 0, collectionsDropped: 0, partitionsReplayed: 0, segmentsLoaded: 0, segmentsFreed: 0, indexesAttached: 0, tombstonesCleared: 0 },
+    publish: [], retire: [], replay: new Map(), from: null, loaded: [], readThrough: deps.log.readThrough,
   };
   try {
     const listed = new Set<number>();
@@ -124,8 +134,9 @@ async function planCollection(engine: Engine, live: CollectionRuntime, meta: Col
       continue;
     }
     const sealed = await followSegments(engine, view, p, pm, plan);
+    const dead = deadTombstones(p, pm, sealed);
     if (pm.flushedLsn === p.meta.flushedLsn) {
-      updates.push(() => { p.meta = pm; p.sealed = sealed; });
+      updates.push(() => { p.meta = pm; p.sealed = sealed; clearDead(p, dead, plan.report); });
       next.set(pm.id, p);
       continue;
     }
@@ -135,9 +146,9 @@ async function planCollection(engine: Engine, live: CollectionRuntime, meta: Col
     fresh.loaded = p.loaded;
     fresh.tombstones = new Map(p.tombstones);
     fresh.tombstoneVersion = p.tombstoneVersion + 1; // the kept chunks' cached masks are checked again
-    // The log may not have been read up to the new checkpoint yet, and replay skips what lies below
-    // it: the deletes up to it come from the writer's snapshot taken at the flush.
-    if (pm.deleteFile !== p.meta.deleteFile) await engine.writer.readTombstones(fresh);
+    // Deletes logged before the new checkpoint that this node had not read yet are in the delete file only.
+    if (pm.flushedLsn > plan.readThrough && pm.deleteFile !== null && pm.deleteFile !== p.meta.deleteFile) await engine.writer.readTombstones(fresh);
+    updates.push(() => clearDead(fresh, dead, plan.report));
     replayFrom(plan, view, fresh);
     next.set(pm.id, fresh);
   }
@@ -161,6 +172,40 @@ async function planCollection(engine: Engine, live: CollectionRuntime, meta: Col
   });
 }
 
+/**
+ * After the writer's compaction (segments of `p` compacted away, or its delete file cleared), the
+ * tombstones that hide no row of the new sealed segments: the compaction removed the rows they
+ * hid. Null when there is nothing to look at, or a sealed segment is not in memory (not loaded:
+ * its rows cannot be checked, so every tombstone stays). Rows in growing data are checked at
+ * publish (`clearAppliedTombstones`), like the writer does.
+ */
+function deadTombstones(p: PartitionRuntime, pm: PartitionMeta, sealed: readonly SealedSegment[]): Map<PrimaryKey, bigint> | null {
+  if (p.tombstones.size === 0 || !p.loaded) return null;
+  const listed = new Set(pm.segments.map((m) => m.id));
+  const compacted = p.sealed.some((s) => !listed.has(s.meta.id)) || (p.meta.deleteFile !== null && pm.deleteFile === null);
+  if (!compacted || sealed.some((s) => s.data === null)) return null;
+  const hiding = new Set<PrimaryKey>();
+  for (const s of sealed) {
+    const chunk = s.data as Chunk;
+    const ts = chunk.ts;
+    for (let row = 0; row < chunk.numRows; row++) {
+      const pk = chunk.pk(row);
+      const del = p.tombstones.get(pk);
+      if (del !== undefined && ts[row]! < del) hiding.add(pk);
+    }
+  }
+  const dead = new Map<PrimaryKey, bigint>();
+  for (const [pk, ts] of p.tombstones) if (!hiding.has(pk)) dead.set(pk, ts);
+  return dead.size > 0 ? dead : null;
+}
+
+function clearDead(p: PartitionRuntime, dead: ReadonlyMap<PrimaryKey, bigint> | null, report: FollowReport): void {
+  if (dead === null) return;
+  const before = p.tombstones.size;
+  p.clearAppliedTombstones(dead);
+  report.tombstonesCleared += before - p.tombstones.size;
+}
+
 function sameIndexFiles(a: SealedSegmentMeta, b: SealedSegmentMeta): boolean {
   const x = a.indexFiles ?? {}, y = b.indexFiles ?? {};
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
@@ -176,7 +221,7 @@ async function followSegments(engine: Engine, view: CollectionRuntime, p: Partit
     const s = byId.get(m.id);
     if (s === undefined) {
       if (!p.loaded) { out.push({ meta: m, data: null }); continue; }
-      const loaded = await engine.loader.loadSegment(view, m);
+      const loaded = await engine.loader.loadSegment(view, m, true);
       plan.loaded.push(loaded);
       loaded.data?.buildTextIndexes(view.meta.schema);
       plan.report.segmentsLoaded++;

@@ -51,6 +51,9 @@ export class Loader {
   }
 
   /** Bytes of sealed segment data held in memory across all collections. */
+  /** Compaction targets refused because loading them would pass the budget (a metric). */
+  refusedOverBudget = 0;
+
   get loadedBytes(): number {
     let n = 0;
     for (const c of this.deps.catalog.collections.values()) for (const p of c.partitions.values()) n += p.loadedBytes;
@@ -66,8 +69,18 @@ export class Loader {
   }
 
   /** A segment not yet listed (compaction's target) in its loaded form, indexes attached. */
-  async loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta): Promise<SealedSegment> {
+  async loadSegment(c: CollectionRuntime, meta: SealedSegmentMeta, budgeted = false): Promise<SealedSegment> {
     const s: SealedSegment = { meta, data: null };
+    if (budgeted) {
+      // A compaction target joins while its sources are still loaded: refused, like a load, when
+      // the estimate would pass the budget (the sources stay served; the caller reports it).
+      const need = await estimateLoadBytes(this.deps, c, [s]);
+      const used = this.loadedBytes;
+      if (used + need > this.budgetBytes) {
+        this.refusedOverBudget++;
+        throw errors.insufficientMemoryToLoad(need, this.budgetBytes, used);
+      }
+    }
     // Counted while it loads; the caller puts it in its partition in the same turn as this returns.
     this.inFlight.add(s);
     try {

@@ -73,7 +73,7 @@ async function openPorts(client: Etcd3, lease: EtcdLease, opts: MainOptions, d: 
   const log = await NatsLog.connect(d.nats, { stream: `sextant_${d.cluster}`, replicas: Math.min(3, d.nats.length), lease });
   const clock = await EtcdTso.open(client, lease, { name: d.cluster });
   return {
-    log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster),
+    log, catalog: new EtcdCatalogStore(client, { name: d.cluster }), blobs, lease, clock, rbac: new EtcdRbacStore(client, d.cluster, lease),
     resourceGroups: new EtcdResourceGroupStore(client, d.cluster, lease),
   };
 }

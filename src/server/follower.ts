@@ -166,7 +166,15 @@ export class Follower {
     this.catalogChanges++;
     const r = this.lastFollow;
     this.deps.note?.(`query node ${this.deps.selfId} applied catalog version ${doc.version}: collections +${r.collectionsAdded} -${r.collectionsDropped}, `
-      + `${r.partitionsReplayed} partitions replayed, ${r.segmentsLoaded} segments loaded, ${r.segmentsFreed} freed, ${r.indexesAttached} indexes attached`);
+      + `${r.partitionsReplayed} partitions replayed, ${r.segmentsLoaded} segments loaded, ${r.segmentsFreed} freed, ${r.indexesAttached} indexes attached, `
+      + `${r.tombstonesCleared} tombstones cleared (${this.tombstonesHeld()} held)`);
+  }
+
+  /** Tombstones (deletes not yet compacted into the sealed segments) this node holds in memory. */
+  tombstonesHeld(): number {
+    let n = 0;
+    for (const c of this.current.engine.collections.values()) for (const p of c.partitions.values()) n += p.tombstones.size;
+    return n;
   }
 
   /** Load the replicas placed here, release the others (in memory; the catalog is the writer's). */

@@ -92,7 +92,7 @@ export async function startQueryNode(opts: MainOptions & EngineSettings, d: Dist
         return catalog.version();
       },
       open: async (loads) => {
-        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster), resourceGroups: groups }, reason);
+        const ports = followerPorts({ log, catalog, blobs, rbac: new EtcdRbacStore(client, d.cluster, null), resourceGroups: groups }, reason);
         const service = await SextantService.open({
           dataDir: opts.dataDir, ports, follower: { reason: reason(), loads },
           ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),

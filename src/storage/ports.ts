@@ -27,7 +27,7 @@ export interface Log {
   readonly failure: unknown;
   /** Append one record; resolves with its LSN once durable. Appends resolve in LSN order. */
   append(type: number, payload: Uint8Array): Promise<bigint>;
-  /** The largest payload one append takes, when the log has its own bound (JetStream's max_payload). */
+  /** The largest payload one append takes, when the log has its own bound. */
   maxRecordBytes?(): number;
   /** Every retained record with `lsn >= from`, in LSN order (replay at open, a follower catching up). */
   readFrom(from: bigint): AsyncIterable<LogRecord>;

@@ -13,6 +13,9 @@ import { catalogContract, leaseContract, tsoContract } from '../support/port-con
 import { EtcdLeaseProvider } from '../../src/storage/dist/etcd-lease.js';
 import { EtcdCatalogStore } from '../../src/storage/dist/etcd-catalog.js';
 import { EtcdTso } from '../../src/storage/dist/etcd-tso.js';
+import { EtcdRbacStore } from '../../src/storage/dist/etcd-rbac.js';
+import { RbacCatalog } from '../../src/service/auth/catalog.js';
+import { createCredential, createRole, operateUserRole } from '../../src/service/auth/users.js';
 import { listNodes, registerNode } from '../../src/storage/dist/etcd-nodes.js';
 import { EventChild } from './child.js';
 
@@ -137,6 +140,34 @@ describe('etcd fencing and failover', () => {
     await assert.rejects(store.commit(v1, new Uint8Array([2]), lease), /lease lost/);
     assert.deepEqual(await store.load(), { body: new Uint8Array([1]), version: v1 });
     await client.delete().key(lease.ownerKey);
+  });
+
+  test('access-control writes are fenced by the lease: a holder whose owner key went or was taken changes no user or role', async () => {
+    const name = fresh('rbac');
+    const lease = await new EtcdLeaseProvider(client, { ttlSec: 5, holder: 'old' }).campaign(name);
+    const catalog = await RbacCatalog.open(new EtcdRbacStore(client, name, lease));
+    await createCredential(catalog, { username: 'alice', password: 'secret-1' });
+    await createRole(catalog, { roleName: 'reader' });
+    const reader = new EtcdRbacStore(client, name, null);
+    const written = JSON.stringify(await reader.read());
+    assert.match(written, /alice/);
+    // The owner key goes (as when the lease expires while its holder is paused): etcd refuses at once.
+    await client.delete().key(lease.ownerKey);
+    await assert.rejects(createCredential(catalog, { username: 'bob', password: 'secret-2' }), /lease lost/);
+    // Another holder takes the data set: the old holder is still refused.
+    const next = await new EtcdLeaseProvider(client, { ttlSec: 5, holder: 'new' }).campaign(name);
+    await assert.rejects(operateUserRole(catalog, { username: 'alice', roleName: 'reader', type: 'AddUserToRole' }), /lease lost/);
+    await assert.rejects(createRole(catalog, { roleName: 'writer' }), /lease lost/);
+    assert.equal(JSON.stringify(await reader.read()), written, 'nothing was written');
+    assert.equal(catalog.user('bob'), undefined, 'nor published in the old holder\'s memory');
+    assert.deepEqual(catalog.user('alice')?.roles, []);
+    // The new holder writes.
+    const current = await RbacCatalog.open(new EtcdRbacStore(client, name, next));
+    await createCredential(current, { username: 'bob', password: 'secret-2' });
+    assert.match(JSON.stringify(await reader.read()), /bob/);
+    assert.equal(reader.writable, false, 'a store without a lease (a query node) is read only');
+    await assert.rejects(reader.write({}), /read only/);
+    await next.release();
   });
 
   test('a catalog larger than one etcd value is split into parts committed in one transaction', async () => {

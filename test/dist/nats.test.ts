@@ -2,7 +2,8 @@
  * NatsLog against a real 3-node JetStream cluster on loopback: the shared Log contract at R=3 and
  * R=1, then faults: kill -9 of the stream's leader during concurrent appends (appends go on; every
  * acknowledged record replays exactly once, at its LSN, in each writer's order) and the whole cluster
- * paused (the log fails after its bounded retries and refuses later appends).
+ * paused (the log fails after its bounded retries and refuses later appends); records larger than
+ * max_payload split into parts that replay all or nothing, up to a 5,000 x 128 insert through a writer.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,17 +12,23 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Etcd3 } from 'etcd3';
 import { EtcdLeaseProvider } from '../../src/storage/dist/etcd-lease.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { startCluster, type Cluster } from '../support/cluster.js';
+import { startNode, waitOutput, type SextantNode } from './nodes.js';
 import { logContract } from '../support/port-contracts.js';
 import { MilvusError } from '../../src/core/errors.js';
 import { NatsLog } from '../../src/storage/dist/nats-log.js';
+import { GROUP_HEADER, PART_HEADER } from '../../src/storage/dist/log-parts.js';
 import type { LogRecord } from '../../src/storage/ports.js';
 
 let cluster: Cluster;
 let seq = 0;
 const fresh = () => `wal-${++seq}-${randomBytes(3).toString('hex')}`;
 
-before(async () => { cluster = await startCluster({ etcd: true, nats: 3, s3: false }); });
+before(async () => { cluster = await startCluster({ etcd: true, nats: 3, s3: true }); });
 after(async () => { await cluster?.close(); });
 
 for (const replicas of [3, 1]) {
@@ -40,11 +47,12 @@ for (const replicas of [3, 1]) {
   });
 }
 
-async function readAll(log: NatsLog): Promise<LogRecord[]> {
+async function readAllFrom(log: NatsLog, from: bigint): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
-  for await (const r of log.readFrom(0n)) out.push(r);
+  for await (const r of log.readFrom(from)) out.push(r);
   return out;
 }
+const readAll = (log: NatsLog) => readAllFrom(log, 0n);
 
 async function streamLeader(nc: NatsConnection, stream: string): Promise<string> {
   const jsm = await jetstreamManager(nc);
@@ -114,15 +122,102 @@ describe('NatsLog faults', () => {
     await nc.close();
   });
 
-  test('a record over the server\'s max_payload is refused alone (code 1102); the log keeps appending', async () => {
-    const log = await NatsLog.connect(cluster.natsUrls, { stream: fresh(), replicas: 3 });
-    const big = new Uint8Array(log.maxRecordBytes() + 1);
-    await assert.rejects(log.append(2, big), (e: unknown) => e instanceof MilvusError && e.code === 1102 && /max_payload/.test(e.message));
+  test('a record over the server\'s max_payload is split into parts, acknowledged once all are stored, and replays whole', async (t) => {
+    const stream = fresh();
+    const log = await NatsLog.connect(cluster.natsUrls, { stream, replicas: 3 });
+    const big = new Uint8Array(randomBytes(Math.floor(log.partBytes() * 2.5) + 7));
+    const small = await log.append(2, new Uint8Array([1, 2, 3]));
+    // A small record queued behind the big one: it waits for every part, then resolves after it.
+    const [lsnBig, lsnAfter] = await Promise.all([log.append(2, big), log.append(2, new Uint8Array([4]))]);
     assert.equal(log.failure, null);
-    const lsn = await log.append(2, new Uint8Array(log.maxRecordBytes()));
-    assert.ok(lsn > 0n);
+    assert.equal(lsnBig, small + 3n, 'three parts, the record\'s LSN is the last one\'s');
+    assert.equal(lsnAfter, lsnBig + 1n);
+    const reader = await NatsLog.connect(cluster.natsUrls, { stream, replicas: 3 });
+    const records = await readAll(reader);
+    t.diagnostic(`record of ${big.length} bytes (message bound ${log.partBytes()}) stored as ${Number(lsnBig - small)} parts; replay yields ${records.length} records`);
+    assert.deepEqual(records.map((r) => r.lsn), [small, lsnBig, lsnAfter]);
+    assert.ok(Buffer.from(records[1]?.payload ?? []).equals(Buffer.from(big)), 'the parts replay as the same bytes');
+    // A replay that starts inside the group (past its first part) hands none of it on.
+    assert.deepEqual((await readAllFrom(reader, small + 2n)).map((r) => r.lsn), [lsnAfter]);
     await log.destroy();
-    await log.close();
+    await Promise.all([log.close(), reader.close()]);
+  });
+
+  test('a group cut short (its writer died between two parts) replays none of it, in the middle or at the end of the stream', async (t) => {
+    const stream = fresh();
+    const log = await NatsLog.connect(cluster.natsUrls, { stream, replicas: 3 });
+    const enc = (s: string) => new TextEncoder().encode(s);
+    await log.append(1, enc('before'));
+    // What a writer leaves when it dies after 2 of 3 parts: the messages it published, as it publishes them.
+    const nc = await connect({ servers: cluster.natsUrls });
+    const js = jetstream(nc);
+    const part = (group: string, i: number, n: number) => {
+      const h = headers();
+      h.set('Sextant-Type', '1');
+      h.set('Sextant-Epoch', '0');
+      h.set(GROUP_HEADER, group);
+      h.set(PART_HEADER, `${i}/${n}`);
+      return js.publish(`sextant.wal.${stream}`, enc(`${group}-${i}`), { headers: h });
+    };
+    await part('cut', 0, 3);
+    await part('cut', 1, 3);
+    await log.append(1, enc('after'));
+    await part('whole', 0, 2);
+    await part('whole', 1, 2);
+    await part('tail', 0, 2);
+    const reader = await NatsLog.connect(cluster.natsUrls, { stream, replicas: 3 });
+    const replayed = (await readAll(reader)).map((r) => new TextDecoder().decode(r.payload));
+    t.diagnostic(`replay: ${replayed.join(' ')}; parts discarded ${reader.discardedParts}`);
+    assert.deepEqual(replayed, ['before', 'after', 'whole-0whole-1']);
+    assert.equal(reader.discardedParts, 2, 'the cut group\'s two parts; the tail may still be in progress');
+    await log.destroy();
+    await Promise.all([log.close(), reader.close(), nc.close()]);
+  });
+
+  test('a 5,000 x 128 insert (over max_payload) is acknowledged by a writer on default nats-servers and every row is there after kill -9 and takeover', { timeout: 170_000 }, async (t) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sextant-bigwrite-'));
+    const opts = { dataSet: 'bigwrite', leaseTtlSec: 3, dir };
+    const a = await startNode(cluster, 'big-a', opts);
+    let b: SextantNode | null = null;
+    const clients: MilvusClient[] = [];
+    try {
+      await waitOutput(a, /serving Milvus gRPC/, 60_000);
+      const ca = new MilvusClient({ address: `127.0.0.1:${a.port}`, logLevel: 'error' });
+      clients.push(ca);
+      const dim = 128;
+      const vec = (i: number) => Array.from({ length: dim }, (_, d) => ((i * 31 + d * 7) % 1000) / 8);
+      const rows = Array.from({ length: 5000 }, (_, i) => ({ id: i, v: vec(i) }));
+      const created = await ca.createCollection({ collection_name: 'big', fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+        { name: 'v', data_type: DataType.FloatVector, dim },
+      ] });
+      assert.equal(created.error_code, 'Success', JSON.stringify(created));
+      const ins = await ca.insert({ collection_name: 'big', data: rows });
+      assert.equal(ins.status.error_code, 'Success', `the insert is split over several log records, not refused: ${JSON.stringify(ins.status)}`);
+      assert.equal(Number(ins.insert_cnt), 5000);
+      a.proc.kill('SIGKILL');
+      // Nothing was flushed: the new owner has the rows from the log alone.
+      b = await startNode(cluster, 'big-b', opts);
+      await waitOutput(b, /serving Milvus gRPC/, 60_000);
+      const cb = new MilvusClient({ address: `127.0.0.1:${b.port}`, logLevel: 'error' });
+      clients.push(cb);
+      await cb.createIndex({ collection_name: 'big', field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
+      assert.equal((await cb.loadCollectionSync({ collection_name: 'big' })).error_code, 'Success');
+      const got = await cb.query({ collection_name: 'big', filter: 'id >= 0', output_fields: ['id', 'v'], limit: 16384 });
+      t.diagnostic(`rows read back on the new owner after kill -9: ${got.data.length} of 5000`);
+      assert.equal(got.data.length, 5000);
+      let wrong = 0;
+      for (const r of got.data) {
+        const v = r['v'] as number[];
+        if (JSON.stringify(v) !== JSON.stringify(vec(Number(r['id'])))) wrong++;
+      }
+      assert.equal(wrong, 0, 'every vector is read back as written');
+      assert.equal(new Set(got.data.map((r) => Number(r['id']))).size, 5000);
+    } finally {
+      for (const c of clients) c.closeConnection();
+      for (const n of [a, b]) if (n !== null && n.proc.exitCode === null) n.proc.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('with every node paused the log fails after its bounded retries and refuses later appends', async (t) => {

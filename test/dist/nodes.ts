@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { freePorts, startCluster, type Cluster } from '../support/cluster.js';
 
 const mainJs = fileURLToPath(new URL('../../src/server/main.js', import.meta.url));
@@ -79,4 +79,14 @@ export function clusterRun(prefix: string): ClusterRun {
     if (run.dir !== undefined) await rm(run.dir, { recursive: true, force: true });
   });
   return run;
+}
+
+/** Starts a node of `run`'s cluster with `role` on data set `dataSet`, waits until it serves, and gives an SDK client to it; both are stopped after the file. */
+export async function serveNode(run: ClusterRun, id: string, role: 'writer' | 'query', dataSet: string): Promise<{ node: SextantNode; client: MilvusClient }> {
+  const node = await startNode(run.cluster, id, { dataSet, leaseTtlSec: 3, dir: run.dir, extraEnv: { SEXTANT_ROLE: role } });
+  run.procs.push(node);
+  await waitOutput(node, /serving Milvus gRPC/, 60_000);
+  const client = new MilvusClient({ address: `127.0.0.1:${node.port}`, logLevel: 'error', timeout: 60_000 });
+  run.clients.push(client);
+  return { node, client };
 }

@@ -77,6 +77,10 @@ export class ServerMetrics {
       collect() { this.set(engine.loader.budgetBytes); },
     });
     new Gauge({
+      name: 'sextant_segment_loads_refused_over_budget', help: 'Compaction targets (or a query node\'s new segments) not loaded because they would pass the load budget; the old segments stay served', registers,
+      collect() { this.set(engine.loader.refusedOverBudget); },
+    });
+    new Gauge({
       name: 'sextant_healthy', help: 'CheckHealth: 1 healthy, 0 not (storage failed or engine closed; see CheckHealth reasons)', registers,
       collect() { this.set(engine.health.report().isHealthy ? 1 : 0); },
     });

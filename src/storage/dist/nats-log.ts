@@ -22,16 +22,22 @@
  * before the fence (acknowledged or not) is. Fence records are never purged (`truncateBelow` purges
  * the data subject only), so the floor is known however far the log was truncated.
  *
+ * A record larger than one message (the server's `max_payload` less headers) is published as a
+ * group of parts, alone between the batches, and replays all or nothing (log-parts.ts).
+ *
  * Replay reads through an ordered consumer, many messages per pull, each payload copied (see
  * `stored`); what the consumer did not deliver is read by sequence from the stream leader.
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
-  JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, StorageType,
+  JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager,
   type JetStreamClient, type JetStreamManager, type MsgRequest, type PubAck, type StoredMsg,
 } from '@nats-io/jetstream';
 import { errors, MilvusError } from '../../core/errors.js';
+import { limits } from '../../core/limits.js';
 import type { Lease, Log, LogRecord } from '../ports.js';
+import { GROUP_HEADER, PART_HEADER, PartAssembler, splitPayload } from './log-parts.js';
+import { ensureStream, lastStored, retrying } from './nats-stream.js';
 
 const TYPE_HEADER = 'Sextant-Type';
 const EPOCH_HEADER = 'Sextant-Epoch';
@@ -62,43 +68,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function streamMissing(e: unknown): boolean {
-  return e instanceof Error && /stream not found/i.test(e.message);
-}
-
-/** The sequence of the stream's last message as its leader answers a get (0 when empty). */
-async function lastStored(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
-  try {
-    const m = await jsm.streams.getMessage(stream, { last_by_subj: subject });
-    return m === null ? 0 : m.seq;
-  } catch (e) {
-    if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.NoMessageFound) return 0;
-    throw e;
-  }
-}
-
-/** The stream's last sequence, creating the stream (data and fence subjects) when it does not exist. */
-async function ensureStream(jsm: JetStreamManager, opts: Required<Omit<NatsLogOptions, 'lease'>>): Promise<number> {
-  const subjects = [`sextant.wal.${opts.stream}`, `sextant.wal.${opts.stream}.fence`];
-  try {
-    const info = await jsm.streams.info(opts.stream);
-    if (!subjects.every((s) => info.config.subjects.includes(s))) {
-      // A stream made before fences existed: add the fence subject.
-      await jsm.streams.update(opts.stream, { subjects: Array.from(new Set([...info.config.subjects, ...subjects])) });
-    }
-    return Math.max(info.state.last_seq, await lastStored(jsm, opts.stream, `sextant.wal.${opts.stream}`));
-  } catch (e) {
-    if (!streamMissing(e)) throw e;
-  }
-  const info = await jsm.streams.add({
-    name: opts.stream, subjects, num_replicas: opts.replicas, storage: StorageType.File,
-    duplicate_window: opts.duplicateWindowMs * 1_000_000,
-  });
-  return info.state.last_seq;
-}
-
 /** A message of the stream as the replay reads it, its payload copied. */
 interface Stored {
   seq: number;
@@ -106,6 +75,9 @@ interface Stored {
   epoch: bigint;
   type: string | undefined;
   payload: Uint8Array;
+  /** Set on the parts of a record split over several messages (log-parts.ts). */
+  group: string | undefined;
+  part: string | undefined;
 }
 
 /**
@@ -114,27 +86,14 @@ interface Stored {
  * into a buffer of their own. The epoch header is 0 when absent (records from before epochs, or a
  * log without a lease).
  */
-function stored(seq: number, subject: string, epoch: string | undefined, type: string | undefined, data: Uint8Array): Stored {
+function stored(seq: number, subject: string, header: (name: string) => string | undefined, data: Uint8Array): Stored {
   const payload = new Uint8Array(data.length);
   payload.set(data);
-  return { seq, subject, epoch: epoch !== undefined && /^[0-9]+$/.test(epoch) ? BigInt(epoch) : 0n, type: type || undefined, payload };
-}
-
-/** Retries `fn` with backoff (a cluster electing a leader answers timeouts for a while) up to `budgetMs`. */
-async function retrying<T>(budgetMs: number, what: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  let backoffMs = 50;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() + backoffMs > deadline) {
-        throw errors.remoteUnavailable('JetStream', `${what} failed within ${budgetMs} ms: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      await sleep(backoffMs);
-      backoffMs = Math.min(1000, backoffMs * 2);
-    }
-  }
+  const epoch = header(EPOCH_HEADER);
+  return {
+    seq, subject, epoch: epoch !== undefined && /^[0-9]+$/.test(epoch) ? BigInt(epoch) : 0n, type: header(TYPE_HEADER) || undefined, payload,
+    group: header(GROUP_HEADER) || undefined, part: header(PART_HEADER) || undefined,
+  };
 }
 
 /** Room kept in a message for the record's headers (type, epoch, message id). */
@@ -154,6 +113,7 @@ export class NatsLog implements Log {
   private closed = false;
   private retried = 0;
   private gapGets = 0;
+  private partsDropped = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -242,6 +202,11 @@ export class NatsLog implements Log {
     return this.discarded;
   }
 
+  /** Parts of split records that replays threw away because their group was cut short (log-parts.ts). */
+  get discardedParts(): number {
+    return this.partsDropped;
+  }
+
   get failure(): unknown {
     return this.failed;
   }
@@ -250,12 +215,10 @@ export class NatsLog implements Log {
     if (this.failed !== null) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(errors.serviceNotReady('log closed'));
     if (this.opts.lease !== undefined && !this.opts.lease.held) return Promise.reject(errors.leaseLost('log append'));
-    // A record the server would refuse (over its max_payload) is refused alone: the log stays healthy.
+    // Over the bound of a whole record: refused alone, the log stays healthy.
     const limit = this.maxRecordBytes();
     if (payload.length > limit) {
-      return Promise.reject(errors.parameterTooLarge(`write of ${payload.length} bytes`, {
-        limit, reason: 'over the JetStream server\'s max_payload less headers: write fewer rows per request, or raise max_payload in the nats-server configuration',
-      }));
+      return Promise.reject(errors.parameterTooLarge(`write of ${payload.length} bytes`, { limit, reason: 'write fewer rows per request' }));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ type, payload, msgId: `${this.idPrefix}-${++this.seqId}`, resolve, reject });
@@ -263,9 +226,22 @@ export class NatsLog implements Log {
     });
   }
 
-  /** The largest record one message carries: the server's `max_payload` less room for the headers. */
+  /** The largest record: the WAL's bound (a larger one than a message carries is split, log-parts.ts). */
   maxRecordBytes(): number {
+    return limits.walMaxRecordBytes;
+  }
+
+  /** The largest piece one message carries: the server's `max_payload` less room for the headers. */
+  partBytes(): number {
     return (this.nc.info?.max_payload ?? 1 << 20) - HEADER_ROOM_BYTES;
+  }
+
+  /** Records split into parts publish alone (nothing between their parts); others up to `maxBatch` at once. */
+  private takeBatch(): Pending[] {
+    const partBytes = this.partBytes();
+    let n = 0;
+    while (n < this.queue.length && n < this.opts.maxBatch && (this.queue[n] as Pending).payload.length <= partBytes) n++;
+    return this.queue.splice(0, Math.max(1, n));
   }
 
   /** Starts the pump unless it runs; records queued while it was finishing start it again. */
@@ -283,7 +259,7 @@ export class NatsLog implements Log {
         this.fail(this.failed, []);
         return;
       }
-      const batch = this.queue.splice(0, this.opts.maxBatch);
+      const batch = this.takeBatch();
       if (this.opts.lease !== undefined && !this.opts.lease.held) {
         this.fail(errors.leaseLost('log append'), batch);
         return;
@@ -315,16 +291,35 @@ export class NatsLog implements Log {
     for (const p of this.queue.splice(0)) p.reject(this.failed);
   }
 
-  /** One record, retried with its message id (stored once) until acknowledged or the budget is spent. */
-  private publish(p: Pending): Promise<PubAck> {
+  /**
+   * One record: one message, or its parts one after another (log-parts.ts), the lease checked
+   * before each; resolves with the last message's acknowledgement.
+   */
+  private async publish(p: Pending): Promise<PubAck> {
+    const parts = splitPayload(p.payload, this.partBytes());
+    if (parts.length <= 1) return this.publishMessage(p.type, p.payload, p.msgId);
+    let ack: PubAck | null = null;
+    for (let i = 0; i < parts.length; i++) {
+      if (this.opts.lease !== undefined && !this.opts.lease.held) throw errors.leaseLost('log append');
+      ack = await this.publishMessage(p.type, parts[i] as Uint8Array, `${p.msgId}-p${i}`, { group: p.msgId, part: `${i}/${parts.length}` });
+    }
+    return ack as PubAck;
+  }
+
+  /** One message, retried with its message id (stored once) until acknowledged or the budget is spent. */
+  private publishMessage(type: number, payload: Uint8Array, msgId: string, part?: { group: string; part: string }): Promise<PubAck> {
     const h = headers();
-    h.set(TYPE_HEADER, String(p.type));
+    h.set(TYPE_HEADER, String(type));
     h.set(EPOCH_HEADER, this.epoch.toString());
+    if (part !== undefined) {
+      h.set(GROUP_HEADER, part.group);
+      h.set(PART_HEADER, part.part);
+    }
     let attempts = 0;
     return retrying(this.opts.retryBudgetMs, `append to stream ${this.opts.stream}`, () => {
       if (attempts++ > 0) this.retried++;
-      return this.js.publish(this.subject, p.payload, {
-        msgID: p.msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
+      return this.js.publish(this.subject, payload, {
+        msgID: msgId, headers: h, timeout: this.opts.publishTimeoutMs, expect: { streamName: this.opts.stream },
       });
     });
   }
@@ -344,6 +339,7 @@ export class NatsLog implements Log {
     const last = Math.max(info.state.last_seq, await lastStored(this.jsm, this.opts.stream, this.subject), Number(this.next) - 1);
     const first = Math.max(Number(from), info.state.first_seq, 1);
     let floor = await this.fenceFloor(first);
+    const groups = new PartAssembler();
     let next = first;
     const sources = [() => this.consumed(next, last), () => this.fetched(next, last)];
     for (const source of sources) {
@@ -355,10 +351,13 @@ export class NatsLog implements Log {
         } else if (m.epoch < floor) {
           this.discarded++;
         } else {
-          yield this.record(m);
+          const whole = groups.offer(m);
+          if (whole !== null) yield this.record(whole);
         }
       }
     }
+    // A group cut short is not handed on; one still being published is read whole by a later replay.
+    this.partsDropped += groups.discardedParts;
   }
 
   /** Messages from `first` up to `last` through an ordered consumer, until it delivers `last` or a pull comes back empty. */
@@ -371,7 +370,7 @@ export class NatsLog implements Log {
         for await (const m of batch) {
           got++;
           this.consumedCount++;
-          yield stored(m.seq, m.subject, m.headers?.get(EPOCH_HEADER), m.headers?.get(TYPE_HEADER), m.data);
+          yield stored(m.seq, m.subject, (k) => m.headers?.get(k), m.data);
           if (m.seq >= last) return;
         }
         if (got === 0) return;
@@ -389,7 +388,7 @@ export class NatsLog implements Log {
       for (let seq = first; seq <= last; seq++) {
         while (requested <= last && window.length < this.opts.replayWindow) window.push(this.getOne(requested++));
         const m = await (window.shift() as Promise<StoredMsg | null>);
-        if (m !== null) yield stored(m.seq, m.subject, m.header.get(EPOCH_HEADER), m.header.get(TYPE_HEADER), m.data);
+        if (m !== null) yield stored(m.seq, m.subject, (k) => m.header.get(k), m.data);
       }
     } finally {
       // Gets still in flight when the replay stops early (an error, the reader broke off).
@@ -404,14 +403,14 @@ export class NatsLog implements Log {
       const query = { next_by_subj: this.fenceSubject, seq: at } as unknown as MsgRequest;
       const m = await this.getBy(query, `fence after ${at}`);
       if (m === null || m.seq >= seq) break;
-      const epoch = stored(m.seq, m.subject, m.header.get(EPOCH_HEADER), undefined, new Uint8Array(0)).epoch;
+      const epoch = stored(m.seq, m.subject, (k) => m.header.get(k), new Uint8Array(0)).epoch;
       if (epoch > floor) floor = epoch;
       at = m.seq + 1;
     }
     return floor;
   }
 
-  private record(m: Stored): LogRecord {
+  private record(m: { seq: number; type: string | undefined; payload: Uint8Array }): LogRecord {
     const n = Number(m.type ?? 'NaN');
     if (!Number.isInteger(n)) throw errors.internal(`log record ${m.seq} of stream ${this.opts.stream} has no type header`);
     return { lsn: BigInt(m.seq), type: n, payload: m.payload };
