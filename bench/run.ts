@@ -128,7 +128,7 @@ export async function runBench(
     for (const t of report.fulltext.tables) print(`${formatTable(t)}\n`);
   }
   if (o.suites.includes('scalar')) {
-    report.scalar = runScalarIndexBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, log });
+    report.scalar = runScalarIndexBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, indexes: o.ann.indexes, log });
     for (const t of report.scalar.tables) print(`${formatTable(t)}\n`);
   }
   if (o.suites.includes('scale')) {
@@ -161,7 +161,7 @@ const USAGE = `usage: npm run bench -- [options]
   --seed S                        synthetic data seed (default 42)
   --m M --ef-construction E       graph build params for Sextant's HNSW* and both peers (default 16 / 200)
   --ef LIST --nprobe LIST         search settings (default 16,32,64,128,256 and 8,16,32,64)
-  --index LIST                    only these Sextant index types (default: every registered one)
+  --index LIST                    only these Sextant index types (default: every registered one; scalar suite: its cases' types)
   --build-param KEY=VALUE         extra build param for every index type that declares KEY (repeatable)
   --no-peers                      skip usearch and hnswlib-node
   --measure-ms MS                 repeat each timed pass until MS were spent, keep the fastest (default 1000)

@@ -14,7 +14,11 @@ import type { Column, RowSource } from '../src/schema/column.js';
 import type { CollectionSchema, FieldSchema } from '../src/schema/types.js';
 import { table, type Table } from './table.js';
 
-export interface ScalarBenchOptions { rows: number; seed: number; passes: number; log: (line: string) => void }
+export interface ScalarBenchOptions {
+  rows: number; seed: number; passes: number; log: (line: string) => void;
+  /** Only the cases of these index types (`--index`); all when null. */
+  indexes?: readonly string[] | null;
+}
 export const DEFAULT_SCALAR = { passes: 7 };
 
 export interface ScalarBenchRow {
@@ -88,6 +92,7 @@ export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
   const plain: RowSource = { numRows: o.rows, column: (name) => cols.get(name) };
   const out: ScalarBenchResult = { rows: [], builds: [], tables: [] };
   for (const [label, indexType, fieldName, params, filterAt] of CASES) {
+    if (o.indexes && !o.indexes.includes(indexType)) continue;
     const field = SCHEMA.fields.find((f) => f.name === fieldName)!;
     const spec = scalarIndexSpec(indexType, field, params);
     let built: ReturnType<typeof buildScalarIndex> | undefined;
