@@ -149,7 +149,7 @@ export class SextantService implements MilvusApi {
     const c = requireCollection(this.engine, req);
     if (!c.isLoaded) await this.cluster?.setReplicas(c.id, null);
     if (this.cluster === undefined) return;
-    const ids = req.partitionNames.map((name) => [...c.partitions.values()].find((p) => p.meta.name === name)?.meta.id).filter((x): x is number => x !== undefined);
+    const ids = req.partitionNames.map((name) => c.partitionByName(name)?.meta.id).filter((x): x is number => x !== undefined);
     await cluster.awaitReleasedOnQueryNodes(this.cluster, c.id, c.isLoaded ? ids : null);
   }));
   getLoadState = async (req: T.CollectionScoped & { partitionNames?: string[] }) => {
