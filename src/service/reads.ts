@@ -23,8 +23,8 @@ import { functionScorePlan, type FunctionScorePlan, type ProxyRanker } from './f
 import { highlightHits } from './highlight.js';
 import { boostRoutes, fuseQuery } from './rerank.js';
 import { annsFieldOf, nqOf, primaryKeysOf, queryColumnOf } from './anns.js';
-import { isStructVectorMember } from '../schema/struct.js';
-import { structSearch } from './struct-search.js';
+import { isStructVectorMember, memberWidth } from '../schema/struct.js';
+import { checkStructSearchOptions, structSearch, structSearchKind } from './struct-search.js';
 import { readScope } from './load.js';
 import { COUNT_FIELD, pickDynamicKeys, planOutput } from './output.js';
 import { checkFilterFields, checkReadFields, loadedSchema } from './load-fields.js';
@@ -170,6 +170,13 @@ function vectorsByIds(scope: readonly ScopedChunk[], field: FieldSchema, ids: T.
   return gatherColumn(scope, field, sub);
 }
 
+/** Range search bounds from the search params (`radius`, optional `range_filter`); null without a radius. */
+function rangeOf(params: Record<string, unknown> | undefined): { radius: number; rangeFilter?: number } | null {
+  const radius = numberParam(params, 'radius');
+  const rangeFilter = numberParam(params, 'range_filter');
+  return radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
+}
+
 async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope: ScopedChunk[], k: number): Promise<RouteHits> {
   const field = annsFieldOf(c.meta.schema, req.annsField);
   checkReadFields(c, undefined, field.name);
@@ -177,8 +184,9 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   if (!index) throw errors.indexNotFound({ collection: c.name, field: field.name });
   const nq = req.nq;
   if (!Number.isInteger(nq) || nq < 1 || nq > limits.maxNq) throw errors.invalidParameter('nq', { expected: `[1, ${limits.maxNq}]`, actual: nq });
+  const range = rangeOf(req.params);
   if (isStructVectorMember(field)) {
-    const route = structSearch(scope, field, req, index.params['metric_type'] ?? '', compile(c, req.filter, req.templateValues), k);
+    const route = structSearch(scope, field, req, index.params['metric_type'] ?? '', compile(c, req.filter, req.templateValues), k, range);
     return { scope, ...route };
   }
   const fn = bm25FunctionOf(c.meta.schema, field);
@@ -193,9 +201,6 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
     throw errors.invalidParameter('metric type not match', { expected: index.metricType, actual: requested });
   }
   const queries = req.ids ? vectorsByIds(scope, field, req.ids) : queryColumnOf(field, req);
-  const radius = numberParam(req.params, 'radius');
-  const rangeFilter = numberParam(req.params, 'range_filter');
-  const range = radius === undefined ? null : rangeFilter === undefined ? { radius } : { radius, rangeFilter };
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
   const spread = engine.searchThreads.crowded();
@@ -260,7 +265,7 @@ function concatHits(perQuery: readonly { refs: RowRefs; scores: Float32Array }[]
 }
 
 function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFields?: string[]; roundDecimal?: number; timezone?: string }, nq: number, topK: number,
-  perQuery: { refs: RowRefs; scores: Float32Array }[], groupField: FieldSchema | null): T.SearchResult {
+  perQuery: RouteHits['perQuery'], groupField: FieldSchema | null): T.SearchResult {
   checkReadFields(c, req.outputFields);
   const out = planOutput(loadedSchema(c), req.outputFields, { includePk: false, allowCount: false });
   const topks = perQuery.map((q) => q.refs.chunk.length);
@@ -268,7 +273,7 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
   const pkField = c.pkField;
   const pkCol = gatherColumn(scope, pkField, refs);
   const ids: T.PrimaryKeys = pkCol.kind === 'int64' ? { kind: 'int64', data: pkCol.data } : { kind: 'varchar', data: (pkCol as { data: string[] }).data };
-  return {
+  const result: T.SearchResult = {
     nq,
     topK,
     topks,
@@ -279,14 +284,20 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
     primaryFieldName: pkField.name,
     groupByValues: groupField ? { field: groupField, column: gatherColumn(scope, groupField, refs) } : null,
   };
+  // Element-level search on a struct vector member: each hit's element offset in its row.
+  if (perQuery.some((q) => q.offsets !== undefined)) result.elementIndices = perQuery.flatMap((q) => Array.from(q.offsets ?? new Int32Array(q.refs.chunk.length)));
+  return result;
 }
 
 /** One batch of a search iterator v2: the next `topK` hits beyond the last bound (nq must be 1). */
 async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: ScopedChunk[], req: Route, iter: IteratorV2): Promise<T.SearchResult> {
   if (req.nq !== 1) throw errors.invalidParameter('search iterator supports only one query vector', { expected: 1, actual: req.nq });
-  const index = c.indexOnField(annsFieldOf(c.meta.schema, req.annsField).name);
-  const params = iter.lastBound === undefined || !index
-    ? req.params : { ...req.params, ...beyondBound(index.metricType as MetricType, iter.lastBound) };
+  const field = annsFieldOf(c.meta.schema, req.annsField);
+  const index = c.indexOnField(field.name);
+  // A struct member's index records MAX_SIM_X or X; the bound is in the metric the search scores with.
+  const metric = index === undefined ? undefined : isStructVectorMember(field) ? structSearchKind(field, req, index.params['metric_type'] ?? '').metric : index.metricType as MetricType;
+  const params = iter.lastBound === undefined || metric === undefined
+    ? req.params : { ...req.params, ...beyondBound(metric, iter.lastBound) };
   const route = await runRoute(engine, c, { ...req, params }, scope, req.topK + ITERATOR_TIE_SLACK);
   const perQuery = route.perQuery.map((q) => dropAtBound(q, iter.lastBound, req.topK));
   const scores = perQuery[0]?.scores;
@@ -314,6 +325,7 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
+  checkStructOptions(c, req);
   const iter = iteratorV2Of(req.params);
   const fs = functionScorePlan(c.meta.schema, req.functionScore, req.templateValues);
   if (fs !== null && (iter !== null || req.groupByField)) {
@@ -330,12 +342,21 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
     if (orderBy.length === 0) return q.offsets === undefined ? page : { ...page, offsets: q.offsets.subarray(s) };
     // Milvus orders the page the reduce step picked (offset applied), by the keys, stably.
     const perm = orderPermutation(route.scope, orderBy, page.refs);
-    return { refs: permuteRefs(page.refs, perm), scores: Float32Array.from(perm, (i) => page.scores[i]!) };
+    const ordered = { refs: permuteRefs(page.refs, perm), scores: Float32Array.from(perm, (i) => page.scores[i]!) };
+    return q.offsets === undefined ? ordered : { ...ordered, offsets: Int32Array.from(perm, (i) => q.offsets![s + i]!) };
   });
   const result = buildResult(c, scope, req, req.nq, req.topK, perQuery, null);
-  if (perQuery.some((q) => q.offsets !== undefined)) result.elementIndices = perQuery.flatMap((q) => Array.from(q.offsets ?? new Int32Array(q.refs.chunk.length)));
   if (req.highlighter) result.highlights = highlightHits(c.meta.schema, scope, req, perQuery);
   return result;
+}
+
+/** On a struct vector member, what Milvus refuses: range / iterator / group by per search kind (struct-search.ts). */
+function checkStructOptions(c: CollectionRuntime, req: Route): void {
+  const field = annsFieldOf(c.meta.schema, req.annsField);
+  if (!isStructVectorMember(field)) return;
+  const index = c.indexOnField(field.name);
+  if (index === undefined) return; // runRoute answers the missing index
+  checkStructSearchOptions(structSearchKind(field, req, index.params['metric_type'] ?? ''), req.params, req.groupByField, c.pkField.name);
 }
 
 /** A plain search with a function score: boosts, then the ranker (if any) over the one route, or the offset page. */
@@ -368,8 +389,11 @@ async function groupedSearch(engine: Engine, c: CollectionRuntime, scope: Scoped
     throw errors.invalidParameter('group_size', { expected: `[1, ${limits.maxGroupSize}]`, actual: groupSize });
   }
   const groupsWanted = req.topK + offset;
+  // Candidates are rows, or elements on a struct member (at most its capacity per row).
+  const anns = annsFieldOf(c.meta.schema, req.annsField);
+  const perRow = isStructVectorMember(anns) ? Math.max(1, Math.ceil((anns.maxCapacity ?? 1) / memberWidth(anns))) : 1;
   let total = 0;
-  for (const s of scope) total += s.chunk.numRows;
+  for (const s of scope) total += s.chunk.numRows * perRow;
   // Widen the candidate list until the groups are full or every row was considered.
   let k = Math.min(Math.max(groupsWanted * groupSize * 4, 64), Math.max(total, 1));
   for (;;) {
@@ -381,7 +405,7 @@ async function groupedSearch(engine: Engine, c: CollectionRuntime, scope: Scoped
   }
 }
 
-function groupHits(scope: ScopedChunk[], field: FieldSchema, q: { refs: RowRefs; scores: Float32Array }, groupsWanted: number, groupSize: number, offset: number) {
+function groupHits(scope: ScopedChunk[], field: FieldSchema, q: RouteHits['perQuery'][number], groupsWanted: number, groupSize: number, offset: number) {
   const groups = new Map<unknown, number[]>();
   const order: unknown[] = [];
   for (let i = 0; i < q.refs.chunk.length; i++) {
@@ -401,13 +425,12 @@ function groupHits(scope: ScopedChunk[], field: FieldSchema, q: { refs: RowRefs;
   const incomplete = groups.size < groupsWanted || [...groups.values()].some((g) => g.length < groupSize);
   const picked: number[] = [];
   for (const v of order.slice(offset)) picked.push(...groups.get(v)!);
-  return {
-    incomplete,
-    hits: {
-      refs: { chunk: Int32Array.from(picked, (i) => q.refs.chunk[i]!), row: Int32Array.from(picked, (i) => q.refs.row[i]!) },
-      scores: Float32Array.from(picked, (i) => q.scores[i]!),
-    },
+  const hits: RouteHits['perQuery'][number] = {
+    refs: { chunk: Int32Array.from(picked, (i) => q.refs.chunk[i]!), row: Int32Array.from(picked, (i) => q.refs.row[i]!) },
+    scores: Float32Array.from(picked, (i) => q.scores[i]!),
   };
+  if (q.offsets !== undefined) hits.offsets = Int32Array.from(picked, (i) => q.offsets![i]!);
+  return { incomplete, hits };
 }
 
 // ---------------------------------------------------------------- hybrid search

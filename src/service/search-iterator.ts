@@ -40,12 +40,14 @@ export function beyondBound(metric: MetricType, bound: number): { radius: number
 }
 
 /** Drop hits scored exactly at the bound (already returned) and keep at most `topK`. */
-export function dropAtBound(q: { refs: RowRefs; scores: Float32Array }, bound: number | undefined, topK: number): { refs: RowRefs; scores: Float32Array } {
+export function dropAtBound(q: { refs: RowRefs; scores: Float32Array; offsets?: Int32Array }, bound: number | undefined, topK: number): { refs: RowRefs; scores: Float32Array; offsets?: Int32Array } {
   const keep: number[] = [];
   const b = bound === undefined ? undefined : Math.fround(bound);
   for (let i = 0; i < q.scores.length && keep.length < topK; i++) if (q.scores[i] !== b) keep.push(i);
-  return {
+  const out = {
     refs: { chunk: Int32Array.from(keep, (i) => q.refs.chunk[i]!), row: Int32Array.from(keep, (i) => q.refs.row[i]!) },
     scores: Float32Array.from(keep, (i) => q.scores[i]!),
   };
+  // Element-level search on a struct member: the element offsets of the kept hits.
+  return q.offsets === undefined ? out : { ...out, offsets: Int32Array.from(keep, (i) => q.offsets![i]!) };
 }

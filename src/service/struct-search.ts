@@ -5,7 +5,9 @@
  *   sum over the query's vectors of the best element's similarity (MAX_SIM = MAX_SIM_COSINE; for
  *   the distance metrics L2 / HAMMING / JACCARD the sum of the smallest distances, smaller better);
  * - one vector per query (a plain metric): element-level search, each hit one element, carrying
- *   its offset in the row.
+ *   its offset in the row; range search (radius / range_filter), search iterator v2 and group by
+ *   the primary key work as on a plain vector field. Embedding-list search refuses all three, as
+ *   Milvus's proxy does (checkStructSearchOptions).
  * A sealed segment with a built member index (an ANN index over its element vectors, engine/indexer.ts)
  * gives the candidates: element-level, its nearest elements; embedding list, the rows of each query
  * vector's nearest elements, scored by exact MAX_SIM. Growing segments and segments below the index's
@@ -26,6 +28,8 @@ import { memberBaseMetric, memberVectorKind, memberWidth } from '../schema/struc
 import type { ArrayElement, FieldSchema } from '../schema/types.js';
 import type { VectorIndex } from '../index/descriptor.js';
 import { getIndexDescriptor, validateSearchParams } from '../index/registry.js';
+import type { RangeBounds, ScanWindow } from '../index/scan-window.js';
+import { rangeWindow } from '../index/scan-window.js';
 import type * as T from './types.js';
 
 /** The plain metrics a member's index or element-level search may use, by member type. */
@@ -130,6 +134,15 @@ interface MemberScan {
   embList: boolean;
   rows: readonly (readonly ArrayElement[])[];
   k: number;
+  /** Range search (element-level only): keep elements whose badness key (score, or -score for similarities) is in [lo, hi). */
+  window: ScanWindow | null;
+}
+
+/** True when an element-level score passes the range window (float32, as the scores are returned). */
+function inWindow(m: MemberScan, s: number): boolean {
+  if (m.window === null) return true;
+  const key = m.smaller ? Math.fround(s) : -Math.fround(s);
+  return key >= m.window.lo && key < m.window.hi;
 }
 
 /** MAX_SIM of one embedding list `q` against row `row`: sum over its vectors of the best element. */
@@ -154,7 +167,10 @@ function scanExact(m: MemberScan, q: Float64Array, hits: Iterable<number>, cands
     const ne = row.length / m.w;
     if (ne === 0) continue;
     if (!m.embList) {
-      for (let e = 0; e < ne; e++) cands.push({ hit: h, score: score(m.metric, q, 0, row, e * m.w, m.w), offset: e });
+      for (let e = 0; e < ne; e++) {
+        const s = score(m.metric, q, 0, row, e * m.w, m.w);
+        if (inWindow(m, s)) cands.push({ hit: h, score: s, offset: e });
+      }
     } else {
       cands.push({ hit: h, score: maxSim(m, q, row), offset: 0 });
     }
@@ -200,35 +216,43 @@ function indexedChunks(scope: readonly ScopedChunk[], f: FieldSchema, all: RowRe
  * Candidates from a member index: element-level, its nearest elements rescored exactly; embedding
  * list, the rows of each query vector's nearest elements, scored by exact MAX_SIM.
  */
-function scanIndexed(m: MemberScan, ic: IndexedChunk, q: Float64Array, f: FieldSchema, params: Readonly<Record<string, unknown>>, cands: Candidate[]): void {
+function scanIndexed(m: MemberScan, ic: IndexedChunk, q: Float64Array, f: FieldSchema, params: Readonly<Record<string, unknown>>, range: RangeBounds | null, cands: Candidate[]): void {
   const n = ic.rowOf.length;
   if (n === 0) return;
   const indexParams = validateSearchParams(getIndexDescriptor(ic.index.indexType), params);
-  const search = (v: Float64Array, topK: number) => ic.index.search({ queries: queryColumn(memberVectorKind(f), v, f.dim ?? 0), topK: Math.min(n, topK), filter: ic.allowed, params: indexParams });
+  // The index answers the range itself when it scores with the search's metric; the exact rescoring checks it again.
+  const indexRange = range !== null && ic.index.metric === m.metric ? range : null;
+  const search = (v: Float64Array, topK: number, r: RangeBounds | null) => ic.index.search({ queries: queryColumn(memberVectorKind(f), v, f.dim ?? 0), topK: Math.min(n, topK), filter: ic.allowed, range: r, params: indexParams });
   if (!m.embList) {
-    const res = search(q, m.k);
+    const res = search(q, m.k, indexRange);
     for (let i = 0; i < res.counts[0]!; i++) {
       const e = res.rows[i]!;
       const h = ic.hitOfRow[ic.rowOf[e]!]!, offset = ic.offsetOf[e]!;
-      cands.push({ hit: h, score: score(m.metric, q, 0, m.rows[h]! as ArrayLike<number>, offset * m.w, m.w), offset });
+      const s = score(m.metric, q, 0, m.rows[h]! as ArrayLike<number>, offset * m.w, m.w);
+      if (inWindow(m, s)) cands.push({ hit: h, score: s, offset });
     }
     return;
   }
   const hits = new Set<number>();
   const perVector = Math.max(EMB_LIST_CANDIDATES_PER_VECTOR, 4 * m.k);
   for (let v = 0; v * m.w < q.length; v++) {
-    const res = search(q.subarray(v * m.w, (v + 1) * m.w), perVector);
+    const res = search(q.subarray(v * m.w, (v + 1) * m.w), perVector, null);
     for (let i = 0; i < res.counts[0]!; i++) hits.add(ic.hitOfRow[ic.rowOf[res.rows[i]!]!]!);
   }
   scanExact(m, q, hits, cands);
 }
 
+/** What a search on a struct vector member is: an embedding-list (MAX_SIM) or an element-level one, and the plain metric it scores with. */
+export interface StructSearchKind {
+  embList: boolean;
+  metric: MetricType;
+}
+
 /**
- * Run one search route on a struct vector member. `indexMetric` is the member index's metric
- * (recorded as given); `k` the hits wanted per query. Sealed segments with a built member index
- * take their candidates from it; the others (growing, below the index's threshold) are scanned.
+ * The kind of a search on member `f` whose index records `indexMetric`: embedding lists need a MAX_SIM
+ * metric (asked or the index's); element-level search takes the asked metric or the index's, MAX_SIM_X read as X.
  */
-export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req: T.SearchRequest, indexMetric: string, filter: FilterPlan | null, k: number): StructRoute {
+export function structSearchKind(f: FieldSchema, req: T.SearchRequest, indexMetric: string): StructSearchKind {
   const embList = req.embLists !== undefined;
   const asked = (req.embListMetric ?? req.metricType ?? '').toUpperCase();
   let metric: string;
@@ -241,11 +265,46 @@ export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req:
     metric = m.startsWith('MAX_SIM') ? memberBaseMetric(f, m) : m;
   }
   if (!plainMetrics(f).includes(metric)) throw errors.invalidParameter('metric type not match', { expected: indexMetric, actual: asked });
-  const smaller = smallerIsBetter(metric as MetricType);
+  return { embList, metric: metric as MetricType };
+}
+
+const truthy = (v: unknown): boolean => v === true || v === 'true' || v === 'True';
+
+/**
+ * What Milvus 2.6's proxy refuses on a struct vector member (task_search.go, ArrayOfVector fields):
+ * embedding-list search takes no range, iterator or group by; element-level search takes range search,
+ * search iterator v2 and group by the primary key only. Code 1100, Milvus's texts.
+ */
+export function checkStructSearchOptions(kind: StructSearchKind, params: Readonly<Record<string, unknown>> | undefined, groupByField: string | undefined, pkName: string): void {
+  const iterator = truthy(params?.['iterator']);
+  if (kind.embList) {
+    if (params?.['radius'] !== undefined) throw errors.parameterInvalid('', '', 'range search is not supported for multi-search-multi on embedding list fields');
+    if (iterator) throw errors.parameterInvalid('', '', 'search iterator is not supported for multi-search-multi on embedding list fields');
+  } else if (iterator && !truthy(params?.['search_iter_v2'])) {
+    throw errors.parameterInvalid('', '', 'legacy search iterator is not supported for element-level search; use search iterator v2');
+  }
+  if (groupByField !== undefined && groupByField !== '') {
+    if (kind.embList) throw errors.parameterInvalid('', '', 'group by is not supported for multi-search-multi on embedding list fields');
+    if (groupByField !== pkName) throw errors.parameterInvalid('', '', 'only group by primary key is supported for element-level search');
+  }
+}
+
+/**
+ * Run one search route on a struct vector member. `indexMetric` is the member index's metric
+ * (recorded as given); `k` the hits wanted per query; `range` (element-level only) keeps the
+ * elements within radius / range_filter, as a plain vector field's range search does. Sealed
+ * segments with a built member index take their candidates from it; the others (growing, below the
+ * index's threshold) are scanned.
+ */
+export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req: T.SearchRequest, indexMetric: string, filter: FilterPlan | null, k: number, range: RangeBounds | null): StructRoute {
+  const { embList, metric } = structSearchKind(f, req, indexMetric);
+  if (embList && range !== null) throw errors.parameterInvalid('', '', 'range search is not supported for multi-search-multi on embedding list fields');
+  const smaller = smallerIsBetter(metric);
+  const window = rangeWindow(metric, range);
   const queries = queriesOf(f, req);
   const all = matchRows(scope, filter);
   const col = gatherColumn(scope, f, all);
-  const scan: MemberScan = { metric, smaller, w: memberWidth(f), embList, rows: col.kind === 'array' ? col.data : [], k };
+  const scan: MemberScan = { metric, smaller, w: memberWidth(f), embList, rows: col.kind === 'array' ? col.data : [], k, window };
   const indexed = indexedChunks(scope, f, all);
   const scanned: number[] = [];
   for (let h = 0; h < all.chunk.length; h++) if (!indexed.has(all.chunk[h]!)) scanned.push(h);
@@ -253,10 +312,10 @@ export function structSearch(scope: readonly ScopedChunk[], f: FieldSchema, req:
   for (const q of queries) {
     const cands: Candidate[] = [];
     scanExact(scan, q, scanned, cands);
-    for (const ic of indexed.values()) scanIndexed(scan, ic, q, f, req.params ?? {}, cands);
+    for (const ic of indexed.values()) scanIndexed(scan, ic, q, f, req.params ?? {}, range, cands);
     perQuery.push(toRoute(all, topK(cands, k, smaller), !embList));
   }
-  return { metric: metric as MetricType, perQuery };
+  return { metric, perQuery };
 }
 
 /** Element-level query: per result row, the offsets of the struct elements its element_filter matched. */

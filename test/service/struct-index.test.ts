@@ -137,3 +137,119 @@ test('member indexes: built over element vectors, attached, recall@10 against ex
   t.diagnostic(`IVF_FLAT nlist 64 nprobe 1: element-level recall@10 ${coarse.element}`);
   assert.ok(coarse.element < 0.9, `the index answers (recall ${coarse.element})`);
 });
+
+// ---- range search, group by primary key and search iterator v2 on a member (Milvus 2.6's rules)
+
+/** A collection of ROWS sealed rows (FLAT member index over their elements) and 100 growing ones; IP. */
+async function openElementLevel(metric: string): Promise<{ svc: SextantService; rows: number[][][]; done: () => Promise<void> }> {
+  const dir = await makeTempDir();
+  const rows = rowsOf(ROWS + 100, 11);
+  const svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+  await svc.createCollection({ collectionName: 'c', fields, structFields });
+  await svc.insert({ collectionName: 'c', numRows: ROWS, columns: columnsOf(rows.slice(0, ROWS)) });
+  await svc.flush({ collectionNames: ['c'] });
+  await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+  await svc.createIndex({ collectionName: 'c', fieldName: 'items[emb]', params: { index_type: 'FLAT', metric_type: metric } });
+  await indexed(svc);
+  await svc.loadCollection({ collectionName: 'c' });
+  const growing = columnsOf(rows);
+  const tail = new Map<string, Column>([
+    ['id', { kind: 'int64', data: (growing.get('id')!.data as BigInt64Array).slice(ROWS), valid: null }],
+    ['vec', { kind: 'floatVector', dim: 2, data: new Float32Array(200), valid: null }],
+    ['items[emb]', { kind: 'array', elementType: DataType.Float, data: rows.slice(ROWS).map((r) => r.flat()), valid: null }],
+  ]);
+  await svc.insert({ collectionName: 'c', numRows: 100, columns: tail });
+  return { svc, rows, done: async () => { await svc.close(); await rm(dir, { recursive: true, force: true }); } };
+}
+
+const queryVector = (seed: number): number[] => { const next = rng(seed); return Array.from({ length: DIM }, () => Math.fround(next() * 2 - 1)); };
+const one = (q: number[]): Column => ({ kind: 'floatVector', dim: DIM, data: Float32Array.from(q), valid: null });
+const keysOf = (r: { ids: { data: unknown }; elementIndices?: number[] }): string[] => Array.from(r.ids.data as BigInt64Array, (id, i) => `${id}:${r.elementIndices![i]}`);
+
+/** Every element scored by IP, best first: [id:offset, score]. */
+function allElements(rows: number[][][], q: number[]): { key: string; id: number; s: number }[] {
+  return rows.flatMap((r, i) => r.map((e, off) => ({ key: `${i + 1}:${off}`, id: i + 1, s: Math.fround(ip(q, e)) }))).sort((a, b) => b.s - a.s);
+}
+
+test('element-level range search on a member: exactly the elements within radius / range_filter, sealed (index) and growing', { timeout: 120_000 }, async () => {
+  const { svc, rows, done } = await openElementLevel('IP');
+  try {
+    for (const [seed, radius, rangeFilter] of [[1, 0.5, 1.5], [2, -0.2, 0.3], [3, 1, undefined]] as const) {
+      const q = queryVector(seed);
+      const params: Record<string, unknown> = rangeFilter === undefined ? { radius } : { radius, range_filter: rangeFilter };
+      const r = await svc.search({ collectionName: 'c', annsField: 'items[emb]', topK: 40, metricType: 'IP', params, vectors: one(q) });
+      const want = allElements(rows, q).filter((x) => x.s > radius && (rangeFilter === undefined || x.s <= rangeFilter)).slice(0, 40);
+      assert.ok(want.length > 5, 'the range holds elements');
+      assert.deepEqual(keysOf(r), want.map((x) => x.key), `radius ${radius} range_filter ${rangeFilter}`);
+      for (const s of r.scores) assert.ok(s > radius && (rangeFilter === undefined || s <= rangeFilter));
+    }
+  } finally {
+    await done();
+  }
+});
+
+test('element-level search grouped by the primary key: each row once, with its best element (group_size elements per row)', { timeout: 120_000 }, async () => {
+  const { svc, rows, done } = await openElementLevel('IP');
+  try {
+    const q = queryVector(5);
+    const r = await svc.search({ collectionName: 'c', annsField: 'items[emb]', topK: 10, metricType: 'IP', groupByField: 'id', vectors: one(q) });
+    const best = new Map<number, string>();
+    for (const x of allElements(rows, q)) if (!best.has(x.id)) best.set(x.id, x.key);
+    assert.deepEqual(keysOf(r), [...best.values()].slice(0, 10));
+    const two = await svc.search({ collectionName: 'c', annsField: 'items[emb]', topK: 5, metricType: 'IP', groupByField: 'id', groupSize: 2, vectors: one(q) });
+    const perRow = new Map<number, string[]>();
+    for (const x of allElements(rows, q)) { const g = perRow.get(x.id) ?? []; if (g.length < 2) g.push(x.key); perRow.set(x.id, g); }
+    const firstFive = [...perRow.keys()].slice(0, 5);
+    assert.deepEqual(new Set(keysOf(two)), new Set(firstFive.flatMap((id) => perRow.get(id)!)));
+  } finally {
+    await done();
+  }
+});
+
+test('element-level search iterator v2 on a member: batches walk the exact element order without repeats', { timeout: 120_000 }, async () => {
+  const { svc, rows, done } = await openElementLevel('IP');
+  try {
+    const q = queryVector(8);
+    const got: string[] = [];
+    let lastBound: number | undefined;
+    let token = '';
+    for (let batch = 0; batch < 5; batch++) {
+      const params: Record<string, unknown> = { iterator: 'True', search_iter_v2: 'True', search_iter_batch_size: 20 };
+      if (token !== '') params['search_iter_id'] = token;
+      if (lastBound !== undefined) params['search_iter_last_bound'] = lastBound;
+      const r = await svc.search({ collectionName: 'c', annsField: 'items[emb]', topK: 20, metricType: 'IP', params, vectors: one(q) });
+      assert.equal(r.elementIndices?.length, r.scores.length, 'every hit carries its element offset');
+      got.push(...keysOf(r));
+      token = r.iterator!.token;
+      lastBound = r.iterator!.lastBound;
+    }
+    assert.deepEqual(got, allElements(rows, q).slice(0, 100).map((x) => x.key));
+  } finally {
+    await done();
+  }
+});
+
+test('struct member searches Milvus refuses: range / iterator / group by on embedding lists, legacy iterator and group by a non-key on element-level', { timeout: 120_000 }, async () => {
+  const { svc, done } = await openElementLevel('MAX_SIM_IP');
+  try {
+    const list = { kind: 'floatVector' as const, dim: DIM * 2, data: Float32Array.from([...queryVector(1), ...queryVector(2)]), valid: null };
+    const base = { collectionName: 'c', annsField: 'items[emb]', topK: 5 };
+    const refused = async (req: Parameters<SextantService['search']>[0], text: string): Promise<void> => {
+      await assert.rejects(svc.search(req), (e: { code?: number; message?: string }) => {
+        assert.equal(e.code, 1100);
+        assert.ok(e.message?.startsWith(text), e.message);
+        return true;
+      });
+    };
+    await refused({ ...base, embLists: [list], params: { radius: 0.1 } }, 'range search is not supported for multi-search-multi on embedding list fields');
+    await refused({ ...base, embLists: [list], params: { iterator: 'True', search_iter_v2: 'True' } }, 'search iterator is not supported for multi-search-multi on embedding list fields');
+    await refused({ ...base, embLists: [list], groupByField: 'id' }, 'group by is not supported for multi-search-multi on embedding list fields');
+    await refused({ ...base, vectors: one(queryVector(3)), metricType: 'IP', params: { iterator: 'True' } }, 'legacy search iterator is not supported for element-level search; use search iterator v2');
+    await refused({ ...base, vectors: one(queryVector(3)), metricType: 'IP', groupByField: 'vec' }, 'only group by primary key is supported for element-level search');
+    // The embedding list itself still searches.
+    const ok = await svc.search({ ...base, embLists: [list] });
+    assert.equal(ok.scores.length, 5);
+  } finally {
+    await done();
+  }
+});
