@@ -36,7 +36,36 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
-const milvusJson = loadMilvusJson();
+/**
+ * RPCs of milvus-proto that the SDK's descriptor does not have yet, with milvus-proto's own names and
+ * field numbers (proto/milvus.proto at tag v3.0.0): AddCollectionStructField. Added to a copy: the
+ * SDK's module object (shared with SDK clients in the same process) is left as it is.
+ */
+function withNewerRpcs(json: protobuf.INamespace): protobuf.INamespace {
+  type Ns = { nested?: Record<string, Ns & Record<string, unknown>> } & Record<string, unknown>;
+  const root = json as Ns;
+  const proto = root.nested?.['milvus']?.nested?.['proto'];
+  const milvus = proto?.nested?.['milvus'];
+  const service = milvus?.nested?.['MilvusService'] as (Ns & { methods?: Record<string, unknown> }) | undefined;
+  if (proto === undefined || milvus === undefined || service?.methods === undefined) throw new Error('unexpected shape of the Milvus proto-json module');
+  if (service.methods['AddCollectionStructField'] !== undefined) return json;
+  const request = {
+    options: { '(common.privilege_ext_obj).object_type': 'Collection', '(common.privilege_ext_obj).object_privilege': 'PrivilegeAddCollectionField', '(common.privilege_ext_obj).object_name_index': 3 },
+    fields: {
+      base: { type: 'common.MsgBase', id: 1 },
+      db_name: { type: 'string', id: 2 },
+      collection_name: { type: 'string', id: 3 },
+      collectionID: { type: 'int64', id: 4 },
+      struct_array_field_schema: { type: 'schema.StructArrayFieldSchema', id: 5 },
+    },
+  };
+  const methods = { ...service.methods, AddCollectionStructField: { requestType: 'AddCollectionStructFieldRequest', responseType: 'common.Status' } };
+  const milvusNested = { ...milvus.nested, AddCollectionStructFieldRequest: request, MilvusService: { ...service, methods } };
+  const protoNested = { ...proto.nested, milvus: { ...milvus, nested: milvusNested } };
+  return { ...root, nested: { ...root.nested, milvus: { ...root.nested!['milvus']!, nested: { proto: { ...proto, nested: protoNested } } } } } as protobuf.INamespace;
+}
+
+const milvusJson = withNewerRpcs(loadMilvusJson());
 
 /** The protobufjs root over the same descriptor, for the byte fields that carry nested messages. */
 export const milvusRoot: protobuf.Root = protobuf.Root.fromJSON(milvusJson);

@@ -13,7 +13,7 @@ import { dbNameOf, type CallContext } from './codec/context.js';
 import * as R from './codec/requests.js';
 import * as out from './codec/results.js';
 import {
-  addCollectionFieldFromWire, addCollectionFunctionFromWire, alterCollectionFunctionFromWire, alterSchemaAddFromWire,
+  addCollectionFieldFromWire, addCollectionFunctionFromWire, addCollectionStructFieldFromWire, alterCollectionFunctionFromWire, alterSchemaAddFromWire,
   createCollectionFromWire, describeCollectionToWire,
 } from './codec/schema.js';
 import { hybridSearchFromWire, queryFromWire, queryResultsToWire, searchFromWire, searchResultsToWire } from './codec/search.js';
@@ -68,6 +68,7 @@ export const serviceRpcs: Record<string, RpcHandler> = {
     return none;
   },
   AddCollectionField: async (api, req, ctx) => { await api.addCollectionField(decodeChecked(api, 'addCollectionField', req, ctx, addCollectionFieldFromWire)); return none; },
+  AddCollectionStructField: async (api, req, ctx) => { await api.addCollectionStructField(decodeChecked(api, 'addCollectionStructField', req, ctx, addCollectionStructFieldFromWire)); return none; },
   AlterCollectionSchema: async (api, req, ctx) => {
     for (const add of alterSchemaAddFromWire(req, ctx)) await api.addCollectionField(add);
     return none;

@@ -171,6 +171,13 @@ export function addCollectionFieldFromWire(req: Wire, ctx: CallContext): T.AddCo
   return { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name'), field: fieldSpecFrom(field) };
 }
 
+/** Wire `AddCollectionStructFieldRequest` (milvus-proto v3.0.0) -> service request. */
+export function addCollectionStructFieldFromWire(req: Wire, ctx: CallContext): T.AddCollectionStructFieldRequest {
+  const schema = req['struct_array_field_schema'];
+  if (schema === undefined || schema === null) throw errors.missingParameter('struct_array_field_schema');
+  return { dbName: dbNameOf(req, ctx), collectionName: str(req['collection_name'], 'collection_name'), struct: structFieldFrom(schema) };
+}
+
 /**
  * Wire `AlterCollectionSchemaRequest` (what SDK 3.x sends for addCollectionField) -> the fields to
  * add. Dropping fields or adding functions this way is not supported.
