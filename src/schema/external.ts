@@ -75,3 +75,49 @@ export function checkExternalSchema(spec: ExternalSpecInput, fields: FieldSchema
     nullable: false, defaultValue: null, dim: null, maxLength: null, maxCapacity: null, elementType: null, typeParams: {},
   });
 }
+
+/**
+ * `extfs` keys whose values are credentials: Milvus's secret keys (access_key_id, access_key_value,
+ * ssl_ca_cert, external_id), the aliases a refresh also reads for the secret key, and a session token.
+ */
+const SECRET_EXTFS_KEYS: ReadonlySet<string> = new Set([
+  'access_key_id', 'access_key_value', 'access_key_val', 'secret_access_key', 'ssl_ca_cert', 'external_id', 'session_token',
+]);
+/** What a secret's value is shown as (Milvus's RedactExternalSpec). */
+export const REDACTED = '***';
+
+function redactExtfs(extfs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(extfs)) out[k] = SECRET_EXTFS_KEYS.has(k) && v !== '' && v !== null && v !== undefined ? REDACTED : v;
+  return out;
+}
+
+/**
+ * `external_spec` as shown to users (describe, refresh job info): every secret `extfs` value
+ * (an object, or its JSON text) replaced by `***`; text that is not a JSON object shows as
+ * `<invalid spec>`, never echoed. The stored spec is not changed: refreshes read it.
+ */
+export function redactExternalSpec(spec: string): string {
+  if (spec === '') return '';
+  let obj: unknown;
+  try {
+    obj = JSON.parse(spec);
+  } catch {
+    return '<invalid spec>';
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return '<invalid spec>';
+  const o = obj as Record<string, unknown>;
+  const extfs = o['extfs'];
+  if (typeof extfs === 'object' && extfs !== null && !Array.isArray(extfs)) return JSON.stringify({ ...o, extfs: redactExtfs(extfs as Record<string, unknown>) });
+  if (typeof extfs === 'string' && extfs.trim() !== '') {
+    let inner: unknown;
+    try {
+      inner = JSON.parse(extfs);
+    } catch {
+      return JSON.stringify({ ...o, extfs: '<invalid extfs>' });
+    }
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return JSON.stringify({ ...o, extfs: '<invalid extfs>' });
+    return JSON.stringify({ ...o, extfs: JSON.stringify(redactExtfs(inner as Record<string, unknown>)) });
+  }
+  return spec;
+}

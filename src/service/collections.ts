@@ -5,6 +5,7 @@ import { limits } from '../core/limits.js';
 import type { Engine } from '../engine/engine.js';
 import { physicalMs } from '../engine/clock.js';
 import { buildCollectionSchema, validateName } from '../schema/build.js';
+import { redactExternalSpec } from '../schema/external.js';
 import { dbNameOf, findCollection, requireCollection, requireDatabase } from './resolve.js';
 import type * as T from './types.js';
 import { checkMmapProperty, checkMmapValue, refuseWhileLoaded } from './mmap.js';
@@ -79,7 +80,8 @@ export function describeCollection(engine: Engine, req: T.CollectionScoped): T.C
     dbName: m.dbName,
     collectionName: m.name,
     collectionId: BigInt(m.id),
-    schema: m.schema,
+    // Every door shows external_spec with its secrets redacted; the stored schema keeps them (refreshes read it).
+    schema: m.schema.externalSpec === undefined ? m.schema : { ...m.schema, externalSpec: redactExternalSpec(m.schema.externalSpec) },
     aliases: engine.aliases.filter((a) => a.collectionId === m.id).map((a) => a.alias),
     createdTimestamp: m.createdTs,
     createdUtcMs: physicalMs(m.createdTs),

@@ -85,7 +85,9 @@ test('snapshots/*: create, list, describe, pin blocks drop, unpin, restore into 
 
 test('jobs/external_collection/*: create with externalSource/externalSpec/externalField, refresh, progress, list', async () => {
   await writeParquet(join(root, 'lake'), 3, 'r');
-  const spec = JSON.stringify({ format: 'parquet' });
+  // A local source ignores extfs; its secrets must still never be shown.
+  const spec = JSON.stringify({ format: 'parquet', extfs: { access_key_id: 'AKIDREST', access_key_value: 'rest-secret', region: 'r1' } });
+  const redacted = JSON.stringify({ format: 'parquet', extfs: { access_key_id: '***', access_key_value: '***', region: 'r1' } });
   okData(await h.v2('collections/create', {
     collectionName: 'ext',
     schema: {
@@ -100,7 +102,7 @@ test('jobs/external_collection/*: create with externalSource/externalSpec/extern
   }));
   const d = okData(await h.v2('collections/describe', { collectionName: 'ext' })) as { externalSource: string; externalSpec: string; fields: { name: string; externalField?: string }[] };
   assert.equal(d.externalSource, 'lake/');
-  assert.equal(d.externalSpec, spec);
+  assert.equal(d.externalSpec, redacted);
   assert.deepEqual(d.fields.map((f) => [f.name, f.externalField]), [['pid', 'id'], ['name', 'title'], ['v', 'vector'], ['__virtual_pk__', undefined]]);
 
   const { jobId } = okData(await h.v2('jobs/external_collection/refresh', { collectionName: 'ext' })) as { jobId: string };
@@ -112,6 +114,8 @@ test('jobs/external_collection/*: create with externalSource/externalSpec/extern
   }
   assert.equal(job['state'], 'Completed', String(job['reason']));
   assert.equal(job['collectionName'], 'ext');
+  assert.equal(job['externalSpec'], redacted);
+  assert.ok(!JSON.stringify(okData(await h.v2('jobs/external_collection/describe', { jobId }))).includes('rest-secret'));
   const listed = okData(await h.v2('jobs/external_collection/list', { collectionName: 'ext' })) as { records: { jobId: string }[] };
   assert.deepEqual(listed.records.map((j) => j.jobId), [jobId]);
   const names = rows(await h.v2('entities/query', { collectionName: 'ext', filter: 'pid >= 0', outputFields: ['name'], limit: 10 }));

@@ -64,7 +64,9 @@ test('an external collection refreshes from its Parquet files, replacing its row
       svc = await SextantService.open({ dataDir, import: { root } });
       const d = await svc.describeCollection({ collectionName: NAME });
       assert.equal(d.schema.externalSource, 'lake/');
-      assert.equal(d.schema.externalSpec, SPEC);
+      // Shown with its secrets redacted (Milvus's RedactExternalSpec); the stored spec keeps them.
+      assert.equal(d.schema.externalSpec, JSON.stringify({ format: 'parquet', extfs: { access_key_id: '***', access_key_value: '***' } }));
+      assert.equal([...svc.engine.collections.values()].find((c) => c.name === NAME)!.meta.schema.externalSpec, SPEC);
       const pk = d.schema.fields.find((f) => f.isPrimaryKey)!;
       assert.deepEqual([pk.name, pk.autoId, pk.dataType], ['__virtual_pk__', true, DataType.Int64]);
       assert.deepEqual(d.schema.fields.filter((f) => !f.isPrimaryKey).map((f) => f.externalField), ['id', 'title', 'vector']);
@@ -161,8 +163,11 @@ test('an s3:// source is read with the extfs credentials and address of its spec
         });
         await svc.createIndex({ collectionName: NAME, fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
         await svc.loadCollection({ collectionName: NAME });
+        // Described (redacted) first: the refresh still reads the stored credentials.
+        assert.ok(!(await svc.describeCollection({ collectionName: NAME })).schema.externalSpec!.includes(s3.secretAccessKey));
         const job = await waitRefresh(svc, (await svc.refreshExternalCollection({ collectionName: NAME })).jobId);
         assert.equal(job.state, 'Completed', job.reason);
+        assert.ok(!job.externalSpec.includes(s3.secretAccessKey) && job.externalSpec.includes('***'), job.externalSpec);
         assert.deepEqual(await titles(svc), ['a0', 'a1', 'b0']);
         // extfs as its JSON text (the Go SDK's form), naming the address with its scheme.
         const text = JSON.stringify({ format: 'parquet', extfs: JSON.stringify({ access_key_id: s3.accessKeyId, access_key_value: s3.secretAccessKey, address: s3.endpoint }) });

@@ -18,7 +18,7 @@ import { storageErrors } from '../../storage/errors.js';
 import { readImportJobs, writeImportJobs } from '../../storage/import-jobs-file.js';
 import { isPartitionKeyMode, requireCollection, requirePartition } from '../resolve.js';
 import { formatOf } from './formats/format.js';
-import { isExternal, parseExternalSpec } from '../../schema/external.js';
+import { isExternal, parseExternalSpec, redactExternalSpec } from '../../schema/external.js';
 import { externalColumnMap, refreshFiles, refreshSource } from './refresh.js';
 import { runImport } from './run.js';
 import { refuseExternal } from '../writes.js';
@@ -294,7 +294,7 @@ function info(job: JobRecord): T.ImportJobInfo {
 function refreshInfo(job: JobRecord): T.RefreshJobInfo {
   return {
     jobId: job.jobId, collectionName: job.collectionName, state: job.state, progress: job.progress, reason: job.reason,
-    externalSource: job.refresh?.externalSource ?? '', externalSpec: job.refresh?.externalSpec ?? '',
+    externalSource: job.refresh?.externalSource ?? '', externalSpec: redactExternalSpec(job.refresh?.externalSpec ?? ''),
     startTimeMs: job.createTimeMs, endTimeMs: job.completeTimeMs, importedRows: job.importedRows,
   };
 }
