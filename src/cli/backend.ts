@@ -22,6 +22,9 @@ export interface CollectionSpec {
   enableDynamicField?: boolean;
   shardsNum?: number;
   consistencyLevel?: string;
+  /** An external collection (Milvus 2.6): where its files are and how to read them (JSON). */
+  externalSource?: string;
+  externalSpec?: string;
 }
 
 export interface CollectionInfo {

@@ -105,6 +105,8 @@ export class EmbeddedBackend implements Backend {
     enableDynamicField: spec.enableDynamicField ?? false,
     ...(spec.shardsNum !== undefined ? { shardsNum: spec.shardsNum } : {}),
     ...(spec.consistencyLevel !== undefined ? { consistencyLevel: consistencyOf(spec.consistencyLevel) } : {}),
+    ...(spec.externalSource !== undefined ? { externalSource: spec.externalSource } : {}),
+    ...(spec.externalSpec !== undefined ? { externalSpec: spec.externalSpec } : {}),
   });
   describeCollection = async (name: string): Promise<CollectionInfo> => {
     const d = await this.api.describeCollection(this.c(name));

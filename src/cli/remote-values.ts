@@ -65,6 +65,7 @@ export function fieldFromSdk(f: SdkField): FieldSchema {
     maxCapacity: num('max_capacity'),
     elementType: dataType === DataType.Array ? typeOf(f.element_type, undefined) : null,
     typeParams: params,
+    ...(typeof f.external_field === 'string' && f.external_field !== '' ? { externalField: f.external_field } : {}),
   };
 }
 

@@ -127,6 +127,8 @@ export class RemoteBackend implements Backend {
     ...this.c(spec.name), description: spec.description ?? '', enable_dynamic_field: spec.enableDynamicField ?? false,
     ...(spec.shardsNum !== undefined ? { shards_num: spec.shardsNum } : {}),
     ...(spec.consistencyLevel !== undefined ? { consistency_level: spec.consistencyLevel as 'Bounded' } : {}),
+    ...(spec.externalSource !== undefined ? { external_source: spec.externalSource } : {}),
+    ...(spec.externalSpec !== undefined ? { external_spec: spec.externalSpec } : {}),
     fields: spec.fields.map((f) => ({
       name: f.name, data_type: f.dataType, description: f.description ?? '',
       ...(f.isPrimaryKey === true ? { is_primary_key: true } : {}),
@@ -138,6 +140,7 @@ export class RemoteBackend implements Backend {
       ...(f.maxCapacity !== undefined ? { max_capacity: f.maxCapacity } : {}),
       ...(f.elementType !== undefined ? { element_type: f.elementType } : {}),
       ...(f.defaultValue !== undefined && f.defaultValue !== null ? { default_value: toWire(f.defaultValue) as string | number } : {}),
+      ...(f.externalField !== undefined ? { external_field: f.externalField } : {}),
     })),
   }));
 
@@ -147,6 +150,7 @@ export class RemoteBackend implements Backend {
     const schema: CollectionSchema = {
       name: d.collection_name, description: d.schema.description ?? '', fields,
       enableDynamicField: d.schema.enable_dynamic_field === true, functions: [],
+      ...(d.schema.external_source ? { externalSource: d.schema.external_source, externalSpec: d.schema.external_spec ?? '' } : {}),
     };
     return {
       name: d.collection_name, id: String(d.collectionID), schema, aliases: d.aliases,

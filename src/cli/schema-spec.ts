@@ -4,6 +4,7 @@
  * Flag form, one `-f` per field:  name:TYPE[:N][:option...]
  *   N         dim for vector types, max_length for VARCHAR, max_capacity for ARRAY
  *   options   primary | auto_id | nullable | partition_key | default=VALUE | element=TYPE | max_length=N
+ *             | external=COLUMN (the field's external_field in an external collection)
  * e.g. `-f id:INT64:primary:auto_id -f title:VARCHAR:256 -f vec:FLOAT_VECTOR:128 -f tags:ARRAY:16:element=VARCHAR:max_length=32`.
  * `-p NAME` (old milvus_cli) marks the primary field and `-a` turns on its auto id.
  *
@@ -12,7 +13,8 @@
  *    "fields": [{"name": "id", "type": "INT64", "is_primary": true, "auto_id": false},
  *               {"name": "vec", "type": "FLOAT_VECTOR", "dim": 4}, ...]}
  * Field keys: name, type (or data_type), is_primary (or is_primary_key), auto_id, dim, max_length,
- * max_capacity, element_type, nullable, default_value, is_partition_key, description.
+ * max_capacity, element_type, nullable, default_value, is_partition_key, description, external_field.
+ * An external collection's file also has "external_source" and "external_spec" (JSON text or an object).
  */
 import { DataType, dataTypeFromName } from '../core/enums.js';
 import type { FieldSpecInput } from '../service/types.js';
@@ -52,6 +54,9 @@ function applyOption(f: FieldSpecInput, opt: string, spec: string): void {
     case 'element': f.elementType = parseDataType(val); return;
     case 'max_length': f.maxLength = intOf(val, 'max_length', spec); return;
     case 'dim': f.dim = intOf(val, 'dim', spec); return;
+    case 'external': case 'external_field':
+      if (val === '') throw new UsageError(`field "${spec}": external needs a column name (external=COLUMN)`);
+      f.externalField = val; return;
     default:
       if (/^\d+$/.test(opt)) { applySize(f, intOf(opt, 'size', spec)); return; }
       throw new UsageError(`field "${spec}": unknown option "${opt}"`);
@@ -94,12 +99,13 @@ function jsonField(o: unknown, i: number): FieldSpecInput {
   const mc = num(r, 'max_capacity'); if (mc !== undefined) f.maxCapacity = mc;
   const et = str(r, 'element_type'); if (et !== undefined) f.elementType = parseDataType(et.toUpperCase());
   const d = str(r, 'description'); if (d !== undefined) f.description = d;
+  const ext = str(r, 'external_field'); if (ext !== undefined && ext !== '') f.externalField = ext;
   const dv = r['default_value'];
   if (typeof dv === 'string' || typeof dv === 'number' || typeof dv === 'boolean') f.defaultValue = dv;
   return f;
 }
 
-export interface SchemaFile { name?: string; description?: string; enableDynamicField?: boolean; fields: FieldSpecInput[] }
+export interface SchemaFile { name?: string; description?: string; enableDynamicField?: boolean; externalSource?: string; externalSpec?: string; fields: FieldSpecInput[] }
 
 export function parseSchemaJson(text: string, file: string): SchemaFile {
   let o: unknown;
@@ -114,6 +120,12 @@ export function parseSchemaJson(text: string, file: string): SchemaFile {
   const desc = str(r, 'description');
   if (desc !== undefined) out.description = desc;
   if (r['enable_dynamic_field'] === true) out.enableDynamicField = true;
+  const source = str(r, 'external_source');
+  if (source !== undefined && source !== '') out.externalSource = source;
+  const spec = r['external_spec'];
+  if (typeof spec === 'string' && spec !== '') out.externalSpec = spec;
+  else if (typeof spec === 'object' && spec !== null && !Array.isArray(spec)) out.externalSpec = JSON.stringify(spec);
+  else if (spec !== undefined && spec !== '') throw new UsageError(`${file}: "external_spec" must be JSON text or an object`);
   if (r['auto_id'] === true) for (const f of out.fields) if (f.isPrimaryKey === true) f.autoId = true;
   return out;
 }

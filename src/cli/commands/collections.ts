@@ -22,6 +22,8 @@ async function specOf(a: Args): Promise<CollectionSpec> {
     if (spec.name === '' && s.name !== undefined) spec.name = s.name;
     if (s.description !== undefined) spec.description = s.description;
     if (s.enableDynamicField === true) spec.enableDynamicField = true;
+    if (s.externalSource !== undefined) spec.externalSource = s.externalSource;
+    if (s.externalSpec !== undefined) spec.externalSpec = s.externalSpec;
   } else {
     spec.fields = fieldArgs.map(parseFieldFlag);
   }
@@ -36,11 +38,15 @@ async function specOf(a: Args): Promise<CollectionSpec> {
   if (a.flag('dynamic')) spec.enableDynamicField = true;
   const shards = a.int('shards', '-s'); if (shards !== undefined) spec.shardsNum = shards;
   const level = a.opt('level'); if (level !== undefined) spec.consistencyLevel = level;
+  const source = a.opt('externalSource'); if (source !== undefined) spec.externalSource = source;
+  const extSpec = a.opt('externalSpec'); if (extSpec !== undefined) spec.externalSpec = extSpec;
+  if (spec.externalSpec !== undefined && spec.externalSource === undefined) throw new UsageError('create collection: --external-spec needs --external-source');
   return spec;
 }
 
 function fieldRow(f: FieldSchema): unknown[] {
-  const flags = [f.isPrimaryKey ? 'primary' : '', f.autoId ? 'auto_id' : '', f.nullable ? 'nullable' : '', f.isPartitionKey ? 'partition_key' : '']
+  const flags = [f.isPrimaryKey ? 'primary' : '', f.autoId ? 'auto_id' : '', f.nullable ? 'nullable' : '', f.isPartitionKey ? 'partition_key' : '',
+    f.externalField !== undefined ? `external=${f.externalField}` : '']
     .filter((x) => x !== '').join(' ');
   const params = f.dim !== null ? `dim=${f.dim}` : f.maxLength !== null ? `max_length=${f.maxLength}` : '';
   const elem = f.elementType !== null ? `<${dataTypeName(f.elementType) ?? f.elementType}>` : '';
@@ -52,6 +58,7 @@ async function describe(ctx: Parameters<Command['run']>[0], a: Args): Promise<Ou
   if (ctx.output === 'json') {
     return record({ name: d.name, id: d.id, aliases: d.aliases, consistency_level: d.consistencyLevel, shards: d.shardsNum,
       enable_dynamic_field: d.schema.enableDynamicField, properties: d.properties,
+      ...(d.schema.externalSource !== undefined ? { external_source: d.schema.externalSource, external_spec: d.schema.externalSpec ?? '' } : {}),
       fields: d.schema.fields.filter((f) => !f.isDynamic).map((f) => Object.fromEntries(['name', 'type', 'params', 'flags', 'default', 'description'].map((k, i) => [k, fieldRow(f)[i]]))) });
   }
   return table(['field', 'type', 'params', 'flags', 'default', 'description'], d.schema.fields.filter((f) => !f.isDynamic).map(fieldRow));
@@ -59,12 +66,15 @@ async function describe(ctx: Parameters<Command['run']>[0], a: Args): Promise<Ou
 
 export const collectionCommands: Command[] = [
   {
-    verb: 'create', object: 'collection', usage: 'create collection -c NAME -f id:INT64:primary -f vec:FLOAT_VECTOR:128 [-a] [-d] | -f schema.json',
+    verb: 'create', object: 'collection',
+    usage: 'create collection -c NAME -f id:INT64:primary -f vec:FLOAT_VECTOR:128 [-a] [-d] [--external-source SRC [--external-spec JSON]] | -f schema.json',
     summary: 'create a collection from field flags or a JSON schema file',
     flags: [F.collection, FIELDS, SCHEMA_FILE, F.value(['-p', '--primary'], 'primary', 'primary field name'),
       F.bool(['-a', '--auto-id'], 'autoId', 'auto id for the primary field'), F.bool(['-d', '--dynamic'], 'dynamic', 'enable the dynamic field'),
       F.value(['-desc', '--description'], 'description', 'description'), F.value(['-level', '--consistency-level'], 'level', 'consistency level'),
-      F.value(['-s', '--shards'], 'shards', 'shard number')],
+      F.value(['-s', '--shards'], 'shards', 'shard number'),
+      F.value(['--external-source'], 'externalSource', 'external collection: folder, .parquet file or s3://bucket/prefix/ its rows are read from'),
+      F.value(['--external-spec'], 'externalSpec', 'external collection: how to read the source, JSON ({"format":"parquet","extfs":{...}})')],
     run: async (ctx, a) => {
       const spec = await specOf(a);
       await ctx.backend.createCollection(spec);
