@@ -325,12 +325,12 @@ async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.Sear
   const scope = searchScope(c, req.partitionNames);
   const offset = req.offset ?? 0;
   validateTopK(req.topK, offset);
-  checkStructOptions(c, req);
   const iter = iteratorV2Of(req.params);
   const fs = functionScorePlan(c.meta.schema, req.functionScore, req.templateValues);
   if (fs !== null && (iter !== null || req.groupByField)) {
     throw errors.invalidParameter("don't support use segment scorer with group_by or search_iterator");
   }
+  checkStructOptions(c, req);
   if (iter !== null) return iteratorSearch(engine, c, scope, req, iter);
   const orderBy = parseOrderBy(c.meta.schema, req.orderBy);
   if (req.groupByField) return groupedSearch(engine, c, scope, req, offset);
