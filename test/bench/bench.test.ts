@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_OPTIONS, parseCli, runBench, writeReport, type BenchOptions } from '../../bench/run.js';
 import { readIdxImages, readVectors } from '../../bench/data.js';
 import type { Table } from '../../bench/table.js';
+import { warmUpConcurrency } from '../../bench/server-client.js';
 
 const tiny: BenchOptions = {
   ...DEFAULT_OPTIONS,
@@ -187,4 +188,14 @@ test('command line: defaults, lists, and a query file only with --fvecs', () => 
   assert.ok(ft !== 'help');
   assert.deepEqual([ft.options.suites, ft.options.n, ft.options.fulltext.queries, ft.options.fulltext.passes], [['fulltext'], 5000, 50, 1]);
   assert.equal(d.options.fulltext.queries, 200, 'fulltext: 200 queries per length by default');
+});
+
+test('server suite: the first warm-up of a client kind and operation runs at its highest concurrency', () => {
+  const scenarios = [
+    { op: 'search', client: 'bare', concurrency: 1 }, { op: 'search', client: 'bare', concurrency: 32 },
+    { op: 'search', client: 'sdk', concurrency: 8 }, { op: 'unary', client: 'bare', concurrency: 4 },
+  ] as const;
+  assert.equal(warmUpConcurrency(scenarios, scenarios[0]), 32);
+  assert.equal(warmUpConcurrency(scenarios, scenarios[2]), 8);
+  assert.equal(warmUpConcurrency(scenarios, scenarios[3]), 4);
 });
