@@ -209,6 +209,27 @@ function checkAligned(name: string, c: Column, n: number): void {
 
 const SMALL_INTS = new Set(['int8', 'int16', 'int32']);
 
+/**
+ * Milvus measures dense vector data against the schema's dim, whatever dim the request states
+ * (pymilvus states the last row's): data whose length does not divide it is refused in Milvus's
+ * words, e.g. `the length(5) of float data should divide the dim(8)`. Undefined when it divides.
+ */
+function denseLengthNotDividing(c: Column, schemaDim: number): string | undefined {
+  if (c.kind !== 'floatVector' && c.kind !== 'binaryVector' && c.kind !== 'float16Vector'
+    && c.kind !== 'bfloat16Vector' && c.kind !== 'int8Vector') return undefined;
+  let rows = c.valid === null ? c.data.length / (c.kind === 'binaryVector' ? c.dim / 8 : c.dim) : 0;
+  if (c.valid !== null) for (let i = 0; i < c.valid.length; i++) rows += c.valid[i]!;
+  const elements = rows * c.dim;
+  if (elements % schemaDim === 0) return undefined;
+  switch (c.kind) {
+    case 'floatVector': return `the length(${elements}) of float data should divide the dim(${schemaDim})`;
+    case 'binaryVector': return `the num(${elements}) of all bits should divide the dim(${schemaDim})`;
+    case 'float16Vector': return `the length(${elements * 2}) of float16 data should divide the dim(${schemaDim})`;
+    case 'bfloat16Vector': return `the length(${elements * 2}) of bfloat16 data should divide the dim(${schemaDim})`;
+    case 'int8Vector': return `the length(${elements}) of int8 data should divide the dim(${schemaDim})`;
+  }
+}
+
 function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column): void {
   const got = shapeOf(c);
   const w = at(f.name, -1);
@@ -216,7 +237,11 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
   const kindOk = got.kind === want.kind || (SMALL_INTS.has(got.kind) && SMALL_INTS.has(want.kind))
     || (f.dataType === DataType.Timestamptz && got.kind === 'varchar');
   if (!kindOk) throw invalidAt(w, `field ${f.name} expects ${want.kind} data, got ${got.kind}`);
-  if (got.dim !== want.dim) throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
+  if (got.dim !== want.dim) {
+    const undivided = denseLengthNotDividing(c, want.dim);
+    if (undivided !== undefined) throw invalidAt(w, undivided);
+    throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
+  }
   // DataType.None: the wire left the element type to the schema (pymilvus); each element is checked as written.
   if (got.elementType !== want.elementType && got.elementType !== DataType.None) {
     throw invalidAt(w, `array field ${f.name} expects element type ${want.elementType}, got ${got.elementType}`);

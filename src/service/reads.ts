@@ -228,7 +228,7 @@ function searchScope(c: CollectionRuntime, partitionNames: string[] | undefined)
 
 function validateTopK(topK: number, offset: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`);
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}], but got ${topK}`);
   }
   if (!Number.isInteger(offset) || offset < 0 || topK + offset > limits.maxResultWindow) {
     throw errors.invalidParameter(`topk [${topK}] + offset [${offset}] should be in range [1, ${limits.maxResultWindow}]`);

@@ -113,6 +113,30 @@ test('filter errors say "failed to create query plan: " and come before the vect
   });
 });
 
+test('a top-k over the limit ends ", but got <k>" as Milvus\'s validateLimit writes it (pymilvus compares it)', async () => {
+  await withCollection(async (svc) => {
+    await svc.createIndex({ collectionName: 'c', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.loadCollection({ collectionName: 'c' });
+    await assert.rejects(svc.search({ collectionName: 'c', topK: 16385, data: [[0, 0]] }),
+      fails(1100, 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385'));
+  });
+});
+
+test('vector data is measured against the schema dim, not the dim the request states (pymilvus states the last row\'s)', async () => {
+  await withCollection(async (svc) => {
+    const insert = (dim: number, data: number[], n: number) => svc.insert({
+      collectionName: 'c', numRows: n, columns: new Map<string, Column>([
+        ['id', { kind: 'int64', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(10 + i)), valid: null }],
+        ['v', { kind: 'floatVector', dim, data: Float32Array.from(data), valid: null }],
+      ]),
+    });
+    // One 3-float row into dim 2: what a pymilvus user sees from Milvus.
+    await assert.rejects(insert(3, [1, 2, 3], 1), fails(1100, 'the length(3) of float data should divide the dim(2)'));
+    // The length divides the schema dim but the stated dim differs: the dim mismatch.
+    await assert.rejects(insert(4, [1, 2, 3, 4], 1), fails(1100, 'the dim (4) of field data(v) is not equal to schema dim (2)'));
+  });
+});
+
 test('gRPC vector data whose length does not divide the dim: Milvus\'s words', () => {
   const decode = (fd: object): unknown => insertRequest(
     roundTrip('milvus.proto.milvus.InsertRequest', { collection_name: 'c', fields_data: [fd], num_rows: 1 }), emptyContext);
