@@ -284,6 +284,13 @@ class Driver:
         c.drop_collection(other)
         return f"alias, rename, plan, topk, dim, filter-before-dim, alias rename; unknown hint {hints}"
 
+    def vector_null_filter(self):
+        # Milvus's test suite: `<vector> is null` in a search filter answers 65535 from the segment core.
+        for f in ("vec is null", "vec IS NOT NULL"):
+            expect_error(lambda: self.client.search(self.c, data=[vec(1)], limit=3, filter=f), 65535,
+                         "unsupported data type: VECTOR_FLOAT")
+        return "65535 unsupported data type: VECTOR_FLOAT"
+
     def null_vector(self):
         # pymilvus refuses a None vector itself (2.5 and 2.6 check row types client-side); the server's text is
         # exercised by the Node tests. Record what pymilvus says.
@@ -464,6 +471,7 @@ def main():
             ("names validated before lookup", d.names_validated),
             ("Milvus error texts", d.error_texts),
             ("null vector refused", d.null_vector),
+            ("is null on a vector field", d.vector_null_filter),
             ("get_query_segment_info", d.segment_info),
             ("GetMetrics system_info", d.metrics),
             ("import over gRPC (do_bulk_insert)", d.import_grpc),

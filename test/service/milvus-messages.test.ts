@@ -137,6 +137,24 @@ test('vector data is measured against the schema dim, not the dim the request st
   });
 });
 
+test('a null check on a vector field fails as Milvus\'s segment core does: 65535 "unsupported data type: VECTOR_FLOAT"', async () => {
+  await withCollection(async (svc) => {
+    await svc.createIndex({ collectionName: 'c', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.loadCollection({ collectionName: 'c' });
+    for (const filter of ['v is null', 'v IS NOT NULL']) {
+      await assert.rejects(svc.search({ collectionName: 'c', topK: 1, data: [[0, 0]], filter }), (e: unknown) => {
+        assert.ok(e instanceof MilvusError);
+        assert.equal(e.code, 65535);
+        assert.equal(e.message, 'unsupported data type: VECTOR_FLOAT');
+        return true;
+      });
+      await assert.rejects(svc.query({ collectionName: 'c', filter }), fails(65535, 'unsupported data type: VECTOR_FLOAT'));
+    }
+    // Other uses of a vector field in a filter stay plan errors.
+    await assert.rejects(svc.query({ collectionName: 'c', filter: 'v == 1' }), fails(1100, 'failed to create query plan: '));
+  });
+});
+
 test('gRPC vector data whose length does not divide the dim: Milvus\'s words', () => {
   const decode = (fd: object): unknown => insertRequest(
     roundTrip('milvus.proto.milvus.InsertRequest', { collection_name: 'c', fields_data: [fd], num_rows: 1 }), emptyContext);
