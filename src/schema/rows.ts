@@ -175,8 +175,13 @@ function dynamicObject(v: unknown, statics: Set<string>, row: number): JsonValue
 export function validateBatch(schema: CollectionSchema, input: InsertBatch, opts: InsertOptions): InsertBatch {
   const n = input.numRows;
   checkNumRows(n);
-  for (const [name, c] of input.columns) checkAligned(name, c, n);
   const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  for (const [name, c] of input.columns) {
+    const f = byName.get(name);
+    const undivided = f?.dim == null ? undefined : denseLengthNotDividing(c, f.dim);
+    if (undivided !== undefined) throw invalidAt(at(name, -1), undivided);
+    checkAligned(name, c, n);
+  }
   const unknown: [string, Column][] = [];
   for (const [name, c] of input.columns) {
     if (name === DYNAMIC_FIELD_NAME && !schema.enableDynamicField) {
@@ -211,15 +216,20 @@ const SMALL_INTS = new Set(['int8', 'int16', 'int32']);
 
 /**
  * Milvus measures dense vector data against the schema's dim, whatever dim the request states
- * (pymilvus states the last row's): data whose length does not divide it is refused in Milvus's
- * words, e.g. `the length(5) of float data should divide the dim(8)`. Undefined when it divides.
+ * (pymilvus states the last row's), before it counts rows: data whose length does not divide it is
+ * refused in Milvus's words, e.g. `the length(13) of float data should divide the dim(8)`.
+ * Undefined when it divides (or the column is not a dense vector).
  */
 function denseLengthNotDividing(c: Column, schemaDim: number): string | undefined {
   if (c.kind !== 'floatVector' && c.kind !== 'binaryVector' && c.kind !== 'float16Vector'
     && c.kind !== 'bfloat16Vector' && c.kind !== 'int8Vector') return undefined;
-  let rows = c.valid === null ? c.data.length / (c.kind === 'binaryVector' ? c.dim / 8 : c.dim) : 0;
-  if (c.valid !== null) for (let i = 0; i < c.valid.length; i++) rows += c.valid[i]!;
-  const elements = rows * c.dim;
+  // Elements given (bits for binary vectors); a nullable column holds zeros in its null rows.
+  let elements = c.kind === 'binaryVector' ? c.data.length * 8 : c.data.length;
+  if (c.valid !== null) {
+    let rows = 0;
+    for (let i = 0; i < c.valid.length; i++) rows += c.valid[i]!;
+    elements = rows * c.dim;
+  }
   if (elements % schemaDim === 0) return undefined;
   switch (c.kind) {
     case 'floatVector': return `the length(${elements}) of float data should divide the dim(${schemaDim})`;
@@ -237,11 +247,7 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
   const kindOk = got.kind === want.kind || (SMALL_INTS.has(got.kind) && SMALL_INTS.has(want.kind))
     || (f.dataType === DataType.Timestamptz && got.kind === 'varchar');
   if (!kindOk) throw invalidAt(w, `field ${f.name} expects ${want.kind} data, got ${got.kind}`);
-  if (got.dim !== want.dim) {
-    const undivided = denseLengthNotDividing(c, want.dim);
-    if (undivided !== undefined) throw invalidAt(w, undivided);
-    throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
-  }
+  if (got.dim !== want.dim) throw invalidAt(w, `the dim (${got.dim}) of field data(${f.name}) is not equal to schema dim (${want.dim})`);
   // DataType.None: the wire left the element type to the schema (pymilvus); each element is checked as written.
   if (got.elementType !== want.elementType && got.elementType !== DataType.None) {
     throw invalidAt(w, `array field ${f.name} expects element type ${want.elementType}, got ${got.elementType}`);

@@ -259,13 +259,25 @@ function fixedDim(dim: number, name: string): number {
   return dim;
 }
 
+/**
+ * Data whose length does not divide the dim the request states: an insert column without nulls is
+ * passed on as it came, because Milvus measures it against the schema's dim (pymilvus states the
+ * last row's), which schema/rows.ts knows; nullable columns and struct members are refused here.
+ */
+function defersLength(valid: Uint8Array | null, numRows: number): boolean {
+  return valid === null && numRows >= 0;
+}
+
 export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
   switch (type) {
     case DataType.FloatVector: {
       const { dim, data } = vectorData(fd, 'float_vector', name);
       const d = fixedDim(dim, name);
       const flat = floatsOf(msg(data, 'float_vector')['data'], name);
-      if (flat.length % d !== 0) throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
+      if (flat.length % d !== 0) {
+        if (defersLength(valid, n)) return { kind: 'floatVector', dim: d, data: flat, valid };
+        throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
+      }
       return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
     }
     case DataType.BinaryVector: {
@@ -273,7 +285,10 @@ export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint
       const d = fixedDim(dim, name);
       if (d % 8 !== 0) throw errors.invalidParameter(`dim(${d}) should divide 8`);
       const raw = Uint8Array.from(bytes(data, name));
-      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
+      if (raw.length % (d / 8) !== 0) {
+        if (defersLength(valid, n)) return { kind: 'binaryVector', dim: d, data: raw, valid };
+        throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
+      }
       return { kind: 'binaryVector', dim: d, data: expandTyped(raw, d / 8, valid, n, name, (k) => new Uint8Array(k)), valid };
     }
     case DataType.Float16Vector: case DataType.BFloat16Vector: {
@@ -281,8 +296,11 @@ export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint
       const { dim, data } = vectorData(fd, member, name);
       const d = fixedDim(dim, name);
       const raw = uint16sFromBytes(bytes(data, name), name);
-      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
-      const dense = expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
+      const undivided = raw.length % d !== 0;
+      if (undivided && !defersLength(valid, n)) {
+        throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
+      }
+      const dense = undivided ? raw : expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
       return type === DataType.Float16Vector
         ? { kind: 'float16Vector', dim: d, data: dense, valid }
         : { kind: 'bfloat16Vector', dim: d, data: dense, valid };
@@ -293,7 +311,10 @@ export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint
       const b = bytes(data, name);
       const raw = new Int8Array(b.length);
       raw.set(new Int8Array(b.buffer, b.byteOffset, b.length));
-      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
+      if (raw.length % d !== 0) {
+        if (defersLength(valid, n)) return { kind: 'int8Vector', dim: d, data: raw, valid };
+        throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
+      }
       return { kind: 'int8Vector', dim: d, data: expandTyped(raw, d, valid, n, name, (k) => new Int8Array(k)), valid };
     }
     case DataType.SparseFloatVector: {
