@@ -235,6 +235,33 @@ class Driver:
         assert len(scores) == 20 and scores == sorted(scores, reverse=True), scores
         return "search order_by_fields score desc (pymilvus 2.6.17 sends it for search only)"
 
+    def nullable_vector(self):
+        if not IS_26:
+            raise Skip("pymilvus 2.5 has no nullable vector fields")
+        c = self.client
+        name = "py_nullable_vec"
+        if c.has_collection(name):
+            c.drop_collection(name)
+        s = c.create_schema(auto_id=False)
+        s.add_field("id", DataType.INT64, is_primary=True)
+        s.add_field("v", DataType.FLOAT_VECTOR, dim=DIM)
+        s.add_field("nv", DataType.FLOAT_VECTOR, dim=DIM, nullable=True)
+        c.create_collection(name, schema=s)
+        c.insert(name, [{"id": 1, "v": vec(1), "nv": None}])  # a batch of nulls only: pymilvus sends just the dim
+        c.insert(name, [{"id": 2, "v": vec(2), "nv": None}, {"id": 3, "v": vec(3), "nv": vec(30)}])
+        p = c.prepare_index_params()
+        p.add_index(field_name="v", index_type="FLAT", metric_type="L2")
+        p.add_index(field_name="nv", index_type="FLAT", metric_type="L2")
+        c.create_index(name, p)
+        c.load_collection(name)
+        got = {r["id"]: r["nv"] for r in c.query(name, filter="id > 0", output_fields=["nv"])}
+        assert got[1] is None and got[2] is None, got
+        assert [round(x, 5) for x in got[3]] == [round(x, 5) for x in vec(30)], got[3]
+        hits = c.search(name, data=[vec(30)], anns_field="nv", limit=3, output_fields=["nv"])[0]
+        assert [h["id"] for h in hits] == [3], hits
+        c.drop_collection(name)
+        return "null-only batch, mixed batch, query and search read the right vectors"
+
     def names_validated(self):
         c = self.client
         expect_error(lambda: c.load_collection("12-s"), 1100,
@@ -466,6 +493,7 @@ def main():
             ("upsert", d.upsert),
             ("partial upsert", d.partial_upsert),
             ("order by", d.order_by),
+            ("nullable vector field", d.nullable_vector),
             ("names validated before lookup", d.names_validated),
             ("Milvus error texts", d.error_texts),
             ("null vector refused", d.null_vector),
