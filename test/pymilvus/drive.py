@@ -21,6 +21,7 @@ import traceback
 
 import pymilvus
 from pymilvus import (
+    AnnSearchRequest,
     Collection,
     CollectionSchema,
     DataType,
@@ -28,6 +29,7 @@ from pymilvus import (
     MilvusClient,
     MilvusException,
     Partition,
+    RRFRanker,
     connections,
     utility,
 )
@@ -262,6 +264,63 @@ class Driver:
         c.drop_collection(name)
         return "null-only batch, mixed batch, query and search read the right vectors"
 
+    def more_calls(self):
+        c = self.client
+        name = "py_more"
+        if c.has_collection(name):
+            c.drop_collection(name)
+        s = c.create_schema(auto_id=False, enable_dynamic_field=True)
+        s.add_field("id", DataType.INT64, is_primary=True)
+        s.add_field("a", DataType.FLOAT_VECTOR, dim=DIM)
+        s.add_field("b", DataType.FLOAT_VECTOR, dim=DIM)
+        s.add_field("t", DataType.VARCHAR, max_length=32)
+        c.create_collection(name, schema=s)
+        c.insert(name, [{"id": i, "a": vec(i), "b": vec(i + 1000), "t": f"x{i % 7}", "k": i} for i in range(300)])
+        p = c.prepare_index_params()
+        p.add_index(field_name="a", index_type="HNSW", metric_type="COSINE", params={"M": 8, "efConstruction": 32})
+        p.add_index(field_name="b", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 4})
+        c.create_index(name, p)
+        c.load_collection(name)
+        got = c.get(name, ids=[1, 2, 999], output_fields=["t", "k"])
+        assert sorted((r["id"], r["k"]) for r in got) == [(1, 1), (2, 2)], got
+        assert c.get_collection_stats(name)["row_count"] == 300
+        it = c.search_iterator(name, data=[vec(5)], anns_field="a", batch_size=50, limit=200, output_fields=["id"],
+                               search_params={"metric_type": "COSINE", "params": {"ef": 64}})
+        seen = []
+        while True:
+            b = it.next()
+            if not b:
+                it.close()
+                break
+            seen.extend(h["id"] for h in b)
+        assert len(seen) == 200 and len(set(seen)) == 200, (len(seen), len(set(seen)))
+        r1 = AnnSearchRequest(data=[vec(5)], anns_field="a", param={"metric_type": "COSINE", "params": {"ef": 64}}, limit=10)
+        r2 = AnnSearchRequest(data=[vec(1005)], anns_field="b", param={"metric_type": "L2", "params": {"nprobe": 4}}, limit=10)
+        hy = c.hybrid_search(name, [r1, r2], RRFRanker(), limit=5)[0]
+        assert hy[0]["id"] == 5 and len(hy) == 5, hy
+        g = c.search(name, data=[vec(5)], anns_field="a", limit=5, group_by_field="t", output_fields=["t"])[0]
+        assert len({h["entity"]["t"] for h in g}) == 5, g
+        rg = c.search(name, data=[vec(1005)], anns_field="b", limit=50,
+                      search_params={"metric_type": "L2", "params": {"nprobe": 4, "radius": 1.0, "range_filter": 0.0}})[0]
+        assert rg and all(0.0 <= h["distance"] < 1.0 for h in rg), rg
+        q = c.query(name, filter="k in {ks} and t like 'x%'", filter_params={"ks": [1, 2]}, output_fields=["k"])
+        assert sorted(r["k"] for r in q) == [1, 2], q
+        c.delete(name, ids=[1, 2])
+        c.delete(name, filter="k >= 290")
+        cnt = c.query(name, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"]
+        assert cnt == 288, cnt
+        c.alter_collection_properties(name, properties={"collection.ttl.seconds": 100})
+        assert c.describe_collection(name)["properties"].get("collection.ttl.seconds") == "100"
+        c.flush(name)
+        job = c.compact(name)
+        assert c.get_compaction_state(job) in ("Executing", "Completed")
+        c.create_alias(name, "py_more_alias")
+        assert c.describe_alias("py_more_alias")["collection_name"] == name
+        expect_error(lambda: c.drop_collection(name), None, "please remove all aliases before dropping the collection")
+        c.drop_alias("py_more_alias")
+        c.drop_collection(name)
+        return "get, stats, search_iterator, hybrid RRF, group_by, range, templates, deletes, ttl, compact, alias"
+
     def names_validated(self):
         c = self.client
         expect_error(lambda: c.load_collection("12-s"), 1100,
@@ -494,6 +553,7 @@ def main():
             ("partial upsert", d.partial_upsert),
             ("order by", d.order_by),
             ("nullable vector field", d.nullable_vector),
+            ("more MilvusClient calls", d.more_calls),
             ("names validated before lookup", d.names_validated),
             ("Milvus error texts", d.error_texts),
             ("null vector refused", d.null_vector),
