@@ -104,7 +104,7 @@ export async function getQuerySegmentInfo(ctx: ClientContext, req: GetQuerySegme
     infos: (await ctx.service.getQuerySegmentInfo(s)).map((i) => ({
       segmentID: String(i.segmentId), collectionID: String(i.collectionId), partitionID: String(i.partitionId),
       mem_size: String(i.memSizeBytes), num_rows: String(i.numRows), index_name: i.indexName, indexID: '0', nodeID: '0',
-      state: i.state, nodeIds: [], level: 'L1', is_sorted: false, storage_version: '0',
+      state: i.state, nodeIds: [], level: 'L1', is_sorted: i.isSorted ?? false, storage_version: '0',
     })),
   }), () => ({ infos: [] }));
 }

@@ -205,6 +205,12 @@ export const errors = {
   /** A remote store (etcd, JetStream, S3) stayed unreachable past its bounded retries. */
   remoteUnavailable: (store: string, what: string) =>
     new MilvusError(1001, formatReason(`${store} unavailable`, { reason: what }), { retriable: true }),
+  /**
+   * `<vector field> is [not] null`: Milvus's planner accepts it and its segment core refuses it at
+   * execution, naming the C++ data type (`unsupported data type: VECTOR_FLOAT`, code 65535), so the
+   * text carries no "failed to create query plan" prefix.
+   */
+  nullCheckOnVector: (segcoreType: string) => new MilvusError(65535, `unsupported data type: ${segcoreType}`),
   /** Untyped errors in Milvus surface as 65535; a few documented checks keep that code. */
   unexpected: (message: string) => new MilvusError(65535, message),
 } as const;

@@ -33,3 +33,21 @@ export function comparePk(a: PrimaryKey, b: PrimaryKey): number {
 export function pkColumnOf(pks: PrimaryKeys): Column {
   return pks.kind === 'int64' ? { kind: 'int64', data: pks.data, valid: null } : { kind: 'varchar', data: pks.data, valid: null };
 }
+
+/**
+ * Whether a primary-key column is in ascending order (duplicates allowed): what Milvus calls a
+ * segment "sorted by primary key" (`is_sorted` in GetQuerySegmentInfo). A plain scan, no allocation.
+ */
+export function pkColumnAscending(c: Column): boolean {
+  if (c.kind === 'int64') {
+    const d = c.data;
+    for (let i = 1; i < d.length; i++) if (d[i - 1]! > d[i]!) return false;
+    return true;
+  }
+  if (c.kind === 'varchar') {
+    const d = c.data;
+    for (let i = 1; i < d.length; i++) if (d[i - 1]! > d[i]!) return false;
+    return true;
+  }
+  return false;
+}

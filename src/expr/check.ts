@@ -10,6 +10,7 @@ import { dynamicField, fieldByName, structFieldByName, structMembersOf, type Col
 import { memberWidth } from '../schema/struct.js';
 import { isSpatialFn, type Ast, type BinaryOp, type CmpOp } from './ast.js';
 import { astConst, constTypeName, templateConst, type Fail, type TemplateValues } from './consts.js';
+import { errors } from '../core/errors.js';
 import { exprError } from './error.js';
 import { likePatternProblem } from './like.js';
 import { checkMatch } from './check-match.js';
@@ -33,6 +34,17 @@ const isConstNode = (n: Node): boolean => n.op === 'const' || n.op === 'list';
 export function checkFilter(text: string, ast: Ast, schema: CollectionSchema, templates?: TemplateValues): Node {
   const c = new Checker(text, schema, templates);
   return c.predicate(ast, 'a filter');
+}
+
+/** Milvus's segment-core (C++) names of the vector data types, which its execution errors print. */
+const SEGCORE_VECTOR_NAMES = new Map<number, string>([
+  [DataType.BinaryVector, 'VECTOR_BINARY'], [DataType.FloatVector, 'VECTOR_FLOAT'],
+  [DataType.Float16Vector, 'VECTOR_FLOAT16'], [DataType.BFloat16Vector, 'VECTOR_BFLOAT16'],
+  [DataType.SparseFloatVector, 'VECTOR_SPARSE_FLOAT'], [DataType.Int8Vector, 'VECTOR_INT8'],
+]);
+
+function segcoreTypeName(t: DataType): string {
+  return SEGCORE_VECTOR_NAMES.get(t) ?? String(dataTypeName(t) ?? t);
 }
 
 class Checker {
@@ -274,6 +286,10 @@ class Checker {
   }
 
   private isNull(a: Ast & { k: 'isNull' }): Node {
+    if (a.arg.k === 'column' && a.arg.path.length === 0) {
+      const f = fieldByName(this.schema, a.arg.name);
+      if (f !== undefined && !f.isDynamic && isVectorType(f.dataType)) throw errors.nullCheckOnVector(segcoreTypeName(f.dataType));
+    }
     const arg = this.value(a.arg);
     const node: Node = { op: 'isNull', type: 'bool', arg };
     return a.negated ? { op: 'not', type: 'bool', arg: node } : node;

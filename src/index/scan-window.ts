@@ -103,7 +103,7 @@ export function rangeWindow(metric: MetricType, range: RangeBounds | null): Scan
 /** topK must be in [1, limits.maxTopK]; the message Milvus gives. */
 export function checkTopK(topK: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}], but got ${topK}`, {
       expected: `[1, ${limits.maxTopK}]`, actual: topK,
     });
   }

@@ -175,8 +175,13 @@ function dynamicObject(v: unknown, statics: Set<string>, row: number): JsonValue
 export function validateBatch(schema: CollectionSchema, input: InsertBatch, opts: InsertOptions): InsertBatch {
   const n = input.numRows;
   checkNumRows(n);
-  for (const [name, c] of input.columns) checkAligned(name, c, n);
   const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  for (const [name, c] of input.columns) {
+    const f = byName.get(name);
+    const undivided = f?.dim == null ? undefined : denseLengthNotDividing(c, f.dim);
+    if (undivided !== undefined) throw invalidAt(at(name, -1), undivided);
+    checkAligned(name, c, n);
+  }
   const unknown: [string, Column][] = [];
   for (const [name, c] of input.columns) {
     if (name === DYNAMIC_FIELD_NAME && !schema.enableDynamicField) {
@@ -208,6 +213,32 @@ function checkAligned(name: string, c: Column, n: number): void {
 }
 
 const SMALL_INTS = new Set(['int8', 'int16', 'int32']);
+
+/**
+ * Milvus measures dense vector data against the schema's dim, whatever dim the request states
+ * (pymilvus states the last row's), before it counts rows: data whose length does not divide it is
+ * refused in Milvus's words, e.g. `the length(13) of float data should divide the dim(8)`.
+ * Undefined when it divides (or the column is not a dense vector).
+ */
+function denseLengthNotDividing(c: Column, schemaDim: number): string | undefined {
+  if (c.kind !== 'floatVector' && c.kind !== 'binaryVector' && c.kind !== 'float16Vector'
+    && c.kind !== 'bfloat16Vector' && c.kind !== 'int8Vector') return undefined;
+  // Elements given (bits for binary vectors); a nullable column holds zeros in its null rows.
+  let elements = c.kind === 'binaryVector' ? c.data.length * 8 : c.data.length;
+  if (c.valid !== null) {
+    let rows = 0;
+    for (let i = 0; i < c.valid.length; i++) rows += c.valid[i]!;
+    elements = rows * c.dim;
+  }
+  if (elements % schemaDim === 0) return undefined;
+  switch (c.kind) {
+    case 'floatVector': return `the length(${elements}) of float data should divide the dim(${schemaDim})`;
+    case 'binaryVector': return `the num(${elements}) of all bits should divide the dim(${schemaDim})`;
+    case 'float16Vector': return `the length(${elements * 2}) of float16 data should divide the dim(${schemaDim})`;
+    case 'bfloat16Vector': return `the length(${elements * 2}) of bfloat16 data should divide the dim(${schemaDim})`;
+    case 'int8Vector': return `the length(${elements}) of int8 data should divide the dim(${schemaDim})`;
+  }
+}
 
 function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column): void {
   const got = shapeOf(c);

@@ -41,8 +41,9 @@ function compile(c: CollectionRuntime, filter: string | undefined, templates: T.
   try {
     return compileFilterCached(filter, c.meta.schema, templates);
   } catch (e) {
-    // Milvus's proxy: "failed to create query plan: <the parser's reason>" for query and search.
-    throw e instanceof MilvusError ? prefixed(e, 'failed to create query plan: ') : e;
+    // Milvus's proxy: "failed to create query plan: <the parser's reason>" for query and search; what
+    // Milvus refuses only when it executes the plan (errors.nullCheckOnVector, 65535) has no prefix.
+    throw e instanceof MilvusError && e.code !== 65535 ? prefixed(e, 'failed to create query plan: ') : e;
   }
 }
 
@@ -233,7 +234,7 @@ function searchScope(c: CollectionRuntime, partitionNames: string[] | undefined)
 
 function validateTopK(topK: number, offset: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`);
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}], but got ${topK}`);
   }
   if (!Number.isInteger(offset) || offset < 0 || topK + offset > limits.maxResultWindow) {
     throw errors.invalidParameter(`topk [${topK}] + offset [${offset}] should be in range [1, ${limits.maxResultWindow}]`);

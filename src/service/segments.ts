@@ -5,7 +5,9 @@ import { limits } from '../core/limits.js';
 import type { CollectionRuntime } from '../engine/collection.js';
 import type { CompactionJob } from '../engine/compaction-plan.js';
 import type { Engine } from '../engine/engine.js';
+import type { Chunk } from '../engine/chunk.js';
 import { segmentMemoryBytes } from '../engine/partition.js';
+import { pkColumnAscending } from '../engine/pk.js';
 import { LOCAL_NODE_ID } from './resource-groups/manager.js';
 import { dbNameOf, findCollection, requireCollection } from './resolve.js';
 import type * as T from './types.js';
@@ -119,9 +121,37 @@ export function persistentSegmentInfo(engine: Engine, req: T.CollectionScoped): 
   return out;
 }
 
+/** Sealed segments never change, so whether one is sorted by primary key is computed once. */
+const pkSorted = new WeakMap<Chunk, boolean>();
+
+function sortedByPk(chunk: Chunk): boolean {
+  let sorted = pkSorted.get(chunk);
+  if (sorted === undefined) {
+    const pk = chunk.column(chunk.pkField);
+    sorted = pk !== undefined && pkColumnAscending(pk);
+    pkSorted.set(chunk, sorted);
+  }
+  return sorted;
+}
+
+/**
+ * GetQuerySegmentInfo as Milvus's query coordinator answers it: the sealed segments the query node
+ * holds (growing data is not listed), state Sealed, `is_sorted` when the rows are in primary-key order.
+ */
 export function querySegmentInfo(engine: Engine, req: T.CollectionScoped): T.SegmentInfo[] {
   const c = requireCollection(engine, req);
-  return persistentSegmentInfo(engine, req).filter((s) => c.partitions.get(Number(s.partitionId))?.loaded);
+  const out: T.SegmentInfo[] = [];
+  for (const p of c.partitions.values()) {
+    if (!p.loaded) continue;
+    for (const s of p.sealed) {
+      if (s.data === null) continue;
+      out.push({
+        segmentId: BigInt(s.meta.id), collectionId: BigInt(c.id), partitionId: BigInt(p.meta.id), numRows: s.meta.numRows,
+        state: 'Sealed', indexName: '', memSizeBytes: segmentMemoryBytes(s), isSorted: sortedByPk(s.data),
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -284,6 +284,8 @@ export interface SegmentInfo {
   state: 'Growing' | 'Sealed' | 'Flushed';
   indexName: string;
   memSizeBytes: number;
+  /** GetQuerySegmentInfo only: the segment's rows are in primary-key order. */
+  isSorted?: boolean;
 }
 /** A compaction as GetCompactionState reports it; `plans` are the merges done (source ids -> target id). */
 export interface CompactionResult {

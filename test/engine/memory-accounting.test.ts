@@ -168,7 +168,7 @@ test('accounted bytes of a loaded segment equal the bytes reachable from it, for
         const gauge = new RegExp(`^sextant_collection_loaded_bytes\\{db="default",collection="${name}"\\} (\\d+)$`, 'm').exec(body);
         assert.equal(Number(gauge?.[1]), counted, `${c.name}: /metrics reports what is counted`);
         const infos = await svc.getQuerySegmentInfo({ collectionName: name });
-        assert.equal(infos.filter((i) => i.state === 'Flushed').reduce((n, i) => n + i.memSizeBytes, 0), counted, `${c.name}: mem_size`);
+        assert.equal(infos.filter((i) => i.state === 'Sealed').reduce((n, i) => n + i.memSizeBytes, 0), counted, `${c.name}: mem_size`);
         // Equal up to estimates for what is not a typed array (Map entries of sparse slots).
         const slack = c.dataType === DataType.SparseFloatVector ? 0.35 * reachable : 1024;
         assert.ok(counted >= reachable && counted <= reachable + slack, `${c.name}: counted ${counted} B, but ${reachable} B are held`);

@@ -89,7 +89,8 @@ test('vectors: float, binary, float16, bfloat16, int8 and sparse (dim not truste
   assert.ok(sv.kind === 'sparseVector');
   assert.deepEqual(sv.data[0], { indices: Uint32Array.of(3, 4000000000), values: Float32Array.of(0.5, -1) });
   assert.equal(sv.data[1]?.indices.length, 0);
-  assert.throws(() => decode([{ type: DataType.FloatVector, field_name: 'fv', vectors: { dim: 3, float_vector: { data: [1, 2, 3, 4] } } }], 2), /the length\(4\) of float data should divide the dim\(3\)/);
+  // Without nulls, data that does not divide the stated dim is passed on: schema/rows.ts measures it against the schema's dim.
+  assert.throws(() => decode([{ type: DataType.FloatVector, field_name: 'fv', valid_data: [true, true], vectors: { dim: 3, float_vector: { data: [1, 2, 3, 4] } } }], 2), /the length\(4\) of float data should divide the dim\(3\)/);
   assert.throws(() => decode([{ type: DataType.SparseFloatVector, field_name: 'sv', vectors: { sparse_float_vector: { contents: [Buffer.alloc(5)] } } }], 1), /multiple of 8/);
 });
 
@@ -146,4 +147,34 @@ test('property: int64 and float columns round-trip exactly through the codec', (
       assert.deepEqual(columnsFromFieldData([wf], floats.length).get('y'), f);
     },
   ), { numRuns: 100 });
+});
+
+test('nullable vector columns go out compact, as Milvus 2.6 sends them (pymilvus 2.6 reads the k-th valid row at k)', () => {
+  const valid = Uint8Array.of(0, 1, 0, 1);
+  const cases: [FieldSchema, Column, unknown][] = [
+    [schemaField('v', DataType.FloatVector, { nullable: true }), { kind: 'floatVector', dim: 2, data: Float32Array.of(0, 0, 1, 2, 0, 0, 3, 4), valid }, [1, 2, 3, 4]],
+    [schemaField('b', DataType.BinaryVector, { nullable: true }), { kind: 'binaryVector', dim: 8, data: Uint8Array.of(0, 7, 0, 9), valid }, [7, 9]],
+    [schemaField('i', DataType.Int8Vector, { nullable: true }), { kind: 'int8Vector', dim: 1, data: Int8Array.of(0, -5, 0, 6), valid }, [-5, 6]],
+  ];
+  for (const [field, column, payload] of cases) {
+    const wire = roundTrip('milvus.proto.schema.FieldData', fieldDataToWire({ field, column }));
+    assert.deepEqual(wire['valid_data'], [false, true, false, true]);
+    const vectors = wire['vectors'] as Record<string, unknown>;
+    const data = field.name === 'v' ? (vectors['float_vector'] as { data: number[] }).data : [...(vectors[field.name === 'b' ? 'binary_vector' : 'int8_vector'] as Buffer)].map((x) => (field.name === 'i' ? (x << 24) >> 24 : x));
+    assert.deepEqual(data, payload, field.name);
+    // The decoder reads the compact form back to the same row-dense column.
+    assert.deepEqual(columnsFromFieldData([wire], 4).get(field.name), column, field.name);
+  }
+  const sparse = fieldDataToWire({
+    field: schemaField('sp', DataType.SparseFloatVector, { nullable: true }),
+    column: { kind: 'sparseVector', data: [{ indices: new Uint32Array(0), values: new Float32Array(0) }, { indices: Uint32Array.of(2), values: Float32Array.of(1) }], valid: Uint8Array.of(0, 1) },
+  });
+  assert.equal(((sparse['vectors'] as { sparse_float_vector: { contents: unknown[] } }).sparse_float_vector.contents).length, 1);
+});
+
+test('a batch whose nullable vector rows are all null may leave the payload out (pymilvus 2.6 sends only the dim)', () => {
+  const m = decode([{ type: DataType.FloatVector, field_name: 'v', valid_data: [false, false], vectors: { dim: 4 } }], 2);
+  assert.deepEqual(m.get('v'), { kind: 'floatVector', dim: 4, data: new Float32Array(8), valid: Uint8Array.of(0, 0) });
+  // Without valid_data the payload is still required.
+  assert.throws(() => decode([{ type: DataType.FloatVector, field_name: 'v', vectors: { dim: 4 } }], 1), /vectors.float_vector/);
 });

@@ -113,19 +113,82 @@ test('filter errors say "failed to create query plan: " and come before the vect
   });
 });
 
-test('gRPC vector data whose length does not divide the dim: Milvus\'s words', () => {
-  const decode = (fd: object): unknown => insertRequest(
-    roundTrip('milvus.proto.milvus.InsertRequest', { collection_name: 'c', fields_data: [fd], num_rows: 1 }), emptyContext);
-  assert.throws(() => decode({ type: DataType.FloatVector, field_name: 'v', vectors: { dim: 128, float_vector: { data: [1, 2, 3] } } }),
-    fails(1100, 'the length(3) of float data should divide the dim(128)'));
-  assert.throws(() => decode({ type: DataType.BinaryVector, field_name: 'b', vectors: { dim: 16, binary_vector: Buffer.from([1, 2, 3]) } }),
-    fails(1100, 'the num(24) of all bits should divide the dim(16)'));
-  assert.throws(() => decode({ type: DataType.BinaryVector, field_name: 'b', vectors: { dim: 12, binary_vector: Buffer.from([1, 2]) } }),
-    fails(1100, 'dim(12) should divide 8'));
-  assert.throws(() => decode({ type: DataType.Float16Vector, field_name: 'h', vectors: { dim: 4, float16_vector: Buffer.alloc(6) } }),
-    fails(1100, 'the length(6) of float16 data should divide the dim(4)'));
-  assert.throws(() => decode({ type: DataType.Int8Vector, field_name: 'i', vectors: { dim: 4, int8_vector: Buffer.alloc(3) } }),
-    fails(1100, 'the length(3) of int8 data should divide the dim(4)'));
+test('a top-k over the limit ends ", but got <k>" as Milvus\'s validateLimit writes it (pymilvus compares it)', async () => {
+  await withCollection(async (svc) => {
+    await svc.createIndex({ collectionName: 'c', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.loadCollection({ collectionName: 'c' });
+    await assert.rejects(svc.search({ collectionName: 'c', topK: 16385, data: [[0, 0]] }),
+      fails(1100, 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385'));
+  });
+});
+
+test('vector data is measured against the schema dim, not the dim the request states (pymilvus states the last row\'s)', async () => {
+  await withCollection(async (svc) => {
+    const insert = (dim: number, data: number[], n: number) => svc.insert({
+      collectionName: 'c', numRows: n, columns: new Map<string, Column>([
+        ['id', { kind: 'int64', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(10 + i)), valid: null }],
+        ['v', { kind: 'floatVector', dim, data: Float32Array.from(data), valid: null }],
+      ]),
+    });
+    // One 3-float row into dim 2: what a pymilvus user sees from Milvus.
+    await assert.rejects(insert(3, [1, 2, 3], 1), fails(1100, 'the length(3) of float data should divide the dim(2)'));
+    // The length divides the schema dim but the stated dim differs: the dim mismatch.
+    await assert.rejects(insert(4, [1, 2, 3, 4], 1), fails(1100, 'the dim (4) of field data(v) is not equal to schema dim (2)'));
+  });
+});
+
+test('a null check on a vector field fails as Milvus\'s segment core does: 65535 "unsupported data type: VECTOR_FLOAT"', async () => {
+  await withCollection(async (svc) => {
+    await svc.createIndex({ collectionName: 'c', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.loadCollection({ collectionName: 'c' });
+    for (const filter of ['v is null', 'v IS NOT NULL']) {
+      await assert.rejects(svc.search({ collectionName: 'c', topK: 1, data: [[0, 0]], filter }), (e: unknown) => {
+        assert.ok(e instanceof MilvusError);
+        assert.equal(e.code, 65535);
+        assert.equal(e.message, 'unsupported data type: VECTOR_FLOAT');
+        return true;
+      });
+      await assert.rejects(svc.query({ collectionName: 'c', filter }), fails(65535, 'unsupported data type: VECTOR_FLOAT'));
+    }
+    // Other uses of a vector field in a filter stay plan errors.
+    await assert.rejects(svc.query({ collectionName: 'c', filter: 'v == 1' }), fails(1100, 'failed to create query plan: '));
+  });
+});
+
+test('gRPC vector data whose length does not divide the schema dim: Milvus\'s words, whatever dim the request states', async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir });
+    try {
+      await svc.createCollection({
+        collectionName: 'vecs',
+        fields: [
+          { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
+          { name: 'v', dataType: DataType.FloatVector, dim: 128 },
+          { name: 'b', dataType: DataType.BinaryVector, dim: 16 },
+          { name: 'h', dataType: DataType.Float16Vector, dim: 4 },
+          { name: 'i', dataType: DataType.Int8Vector, dim: 4 },
+        ],
+      });
+      const insert = async (fd: object, numRows = 1): Promise<unknown> => svc.insert(insertRequest(
+        roundTrip('milvus.proto.milvus.InsertRequest', { collection_name: 'vecs', fields_data: [fd], num_rows: numRows }), emptyContext));
+      await assert.rejects(insert({ type: DataType.FloatVector, field_name: 'v', vectors: { dim: 128, float_vector: { data: [1, 2, 3] } } }),
+        fails(1100, 'the length(3) of float data should divide the dim(128)'));
+      // pymilvus states the last row's dim: rows of 128 and 5 floats say dim 5; Milvus measures against 128.
+      const mixed = [...Array.from({ length: 128 }, () => 0.5), 1, 2, 3, 4, 5];
+      await assert.rejects(insert({ type: DataType.FloatVector, field_name: 'v', vectors: { dim: 5, float_vector: { data: mixed } } }, 2),
+        fails(1100, 'the length(133) of float data should divide the dim(128)'));
+      await assert.rejects(insert({ type: DataType.BinaryVector, field_name: 'b', vectors: { dim: 16, binary_vector: Buffer.from([1, 2, 3]) } }),
+        fails(1100, 'the num(24) of all bits should divide the dim(16)'));
+      await assert.rejects(insert({ type: DataType.BinaryVector, field_name: 'b', vectors: { dim: 12, binary_vector: Buffer.from([1, 2]) } }),
+        fails(1100, 'dim(12) should divide 8'));
+      await assert.rejects(insert({ type: DataType.Float16Vector, field_name: 'h', vectors: { dim: 4, float16_vector: Buffer.alloc(6) } }),
+        fails(1100, 'the length(6) of float16 data should divide the dim(4)'));
+      await assert.rejects(insert({ type: DataType.Int8Vector, field_name: 'i', vectors: { dim: 4, int8_vector: Buffer.alloc(3) } }),
+        fails(1100, 'the length(3) of int8 data should divide the dim(4)'));
+    } finally {
+      await svc.close();
+    }
+  });
 });
 
 test('ARRAY rows without element_type (pymilvus) take it from the schema; null rows in dense form are nulls', async () => {

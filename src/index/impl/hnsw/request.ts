@@ -14,7 +14,7 @@ export function checkQueries(column: DenseColumn, queries: Column, topK: number)
   const q = queries as DenseColumn;
   if (q.dim !== column.dim) throw errors.invalidParameter('vector dimension mismatch', { expected: column.dim, actual: q.dim });
   if (!Number.isInteger(topK) || topK < 1 || topK > limits.maxTopK) {
-    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}]`, {
+    throw errors.invalidParameter(`topk [${topK}] is invalid, it should be in range [1, ${limits.maxTopK}], but got ${topK}`, {
       expected: `[1, ${limits.maxTopK}]`, actual: topK,
     });
   }

@@ -1,6 +1,6 @@
 /**
- * Output columns -> `schema.FieldData` (reference §1.6): row-dense, `valid_data` filled for
- * nullable columns (pymilvus indexes by row), int64 as decimal strings, JSON as UTF-8 bytes.
+ * Output columns -> `schema.FieldData` (reference §1.6): scalars row-dense, nullable vectors compact
+ * (as Milvus 2.6), `valid_data` filled for nullable columns, int64 as decimal strings, JSON as UTF-8 bytes.
  */
 import { DataType } from '../../../core/enums.js';
 import type { Column } from '../../../schema/column.js';
@@ -66,7 +66,33 @@ function payloadFor(dataType: DataType, c: Column): Wire {
   return payloadOfColumn(c);
 }
 
-/** An output column -> a row-dense FieldData (`valid_data` set for nullable columns). */
+/**
+ * A nullable vector column as Milvus 2.6 sends it: only the valid rows' vectors (pymilvus 2.6 reads
+ * vector cells at their index among the valid rows; the Node SDK reads either form).
+ */
+function compactVectors(c: Column): Column {
+  if (c.valid === null) return c;
+  const valid = c.valid;
+  if (c.kind === 'sparseVector') return { ...c, data: c.data.filter((_, i) => valid[i] === 1) };
+  if (c.kind !== 'floatVector' && c.kind !== 'binaryVector' && c.kind !== 'float16Vector'
+    && c.kind !== 'bfloat16Vector' && c.kind !== 'int8Vector') return c;
+  const width = c.kind === 'binaryVector' ? c.dim / 8 : c.dim;
+  let rows = 0;
+  for (let i = 0; i < valid.length; i++) rows += valid[i]!;
+  const data = c.data.slice(0, rows * width);
+  let to = 0;
+  for (let i = 0; i < valid.length; i++) {
+    if (valid[i] !== 1) continue;
+    data.set(c.data.subarray(i * width, (i + 1) * width) as never, to * width);
+    to++;
+  }
+  return { ...c, data } as Column;
+}
+
+/**
+ * An output column -> a FieldData: scalars row-dense (pymilvus indexes them by row), vectors of a
+ * nullable column compact; `valid_data` set for nullable columns.
+ */
 export function fieldDataToWire(oc: OutputColumn): Wire {
   const { field, column } = oc;
   const out: Wire = {
@@ -75,7 +101,7 @@ export function fieldDataToWire(oc: OutputColumn): Wire {
     field_id: String(field.fieldId),
     is_dynamic: field.isDynamic,
     valid_data: column.valid === null ? [] : Array.from(column.valid, (b) => b === 1),
-    ...payloadFor(field.dataType, doorColumn(oc)),
+    ...payloadFor(field.dataType, compactVectors(doorColumn(oc))),
   };
   return out;
 }

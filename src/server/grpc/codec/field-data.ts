@@ -82,9 +82,17 @@ function floatsOf(v: unknown, name: string): Float32Array {
   return Float32Array.from(list(v, name).map((x) => num(x, name)));
 }
 
-function vectorData(fd: Wire, member: string, name: string): { dim: number; data: unknown } {
+/** An absent payload of `member`: what a batch whose rows are all null sends (pymilvus 2.6 sets only `dim`). */
+function emptyPayload(member: string): unknown {
+  if (member === 'float_vector') return { data: [] };
+  if (member === 'sparse_float_vector') return { contents: [] };
+  return Buffer.alloc(0);
+}
+
+function vectorData(fd: Wire, member: string, name: string, valid: Uint8Array | null): { dim: number; data: unknown } {
   const vectors = msg(fd['vectors'], 'vectors');
-  const data = vectors[member];
+  let data = vectors[member];
+  if ((data === undefined || data === null) && valid !== null && countValid(valid) === 0) data = emptyPayload(member);
   if (data === undefined || data === null) {
     throw errors.invalidParameter(`field ${name}`, { expected: `vectors.${member}`, actual: String(vectors['data'] ?? 'none') });
   }
@@ -259,45 +267,66 @@ function fixedDim(dim: number, name: string): number {
   return dim;
 }
 
+/**
+ * Data whose length does not divide the dim the request states: an insert column without nulls is
+ * passed on as it came, because Milvus measures it against the schema's dim (pymilvus states the
+ * last row's), which schema/rows.ts knows; nullable columns and struct members are refused here.
+ */
+function defersLength(valid: Uint8Array | null, numRows: number): boolean {
+  return valid === null && numRows >= 0;
+}
+
 export function decodeVector(fd: Wire, type: DataType, name: string, valid: Uint8Array | null, n: number): Column {
   switch (type) {
     case DataType.FloatVector: {
-      const { dim, data } = vectorData(fd, 'float_vector', name);
+      const { dim, data } = vectorData(fd, 'float_vector', name, valid);
       const d = fixedDim(dim, name);
       const flat = floatsOf(msg(data, 'float_vector')['data'], name);
-      if (flat.length % d !== 0) throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
+      if (flat.length % d !== 0) {
+        if (defersLength(valid, n)) return { kind: 'floatVector', dim: d, data: flat, valid };
+        throw errors.invalidParameter(`the length(${flat.length}) of float data should divide the dim(${d})`);
+      }
       return { kind: 'floatVector', dim: d, data: expandTyped(flat, d, valid, n, name, (k) => new Float32Array(k)), valid };
     }
     case DataType.BinaryVector: {
-      const { dim, data } = vectorData(fd, 'binary_vector', name);
+      const { dim, data } = vectorData(fd, 'binary_vector', name, valid);
       const d = fixedDim(dim, name);
       if (d % 8 !== 0) throw errors.invalidParameter(`dim(${d}) should divide 8`);
       const raw = Uint8Array.from(bytes(data, name));
-      if (raw.length % (d / 8) !== 0) throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
+      if (raw.length % (d / 8) !== 0) {
+        if (defersLength(valid, n)) return { kind: 'binaryVector', dim: d, data: raw, valid };
+        throw errors.invalidParameter(`the num(${raw.length * 8}) of all bits should divide the dim(${d})`);
+      }
       return { kind: 'binaryVector', dim: d, data: expandTyped(raw, d / 8, valid, n, name, (k) => new Uint8Array(k)), valid };
     }
     case DataType.Float16Vector: case DataType.BFloat16Vector: {
       const member = type === DataType.Float16Vector ? 'float16_vector' : 'bfloat16_vector';
-      const { dim, data } = vectorData(fd, member, name);
+      const { dim, data } = vectorData(fd, member, name, valid);
       const d = fixedDim(dim, name);
       const raw = uint16sFromBytes(bytes(data, name), name);
-      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
-      const dense = expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
+      const undivided = raw.length % d !== 0;
+      if (undivided && !defersLength(valid, n)) {
+        throw errors.invalidParameter(`the length(${raw.length * 2}) of ${member === 'float16_vector' ? 'float16' : 'bfloat16'} data should divide the dim(${d})`);
+      }
+      const dense = undivided ? raw : expandTyped(raw, d, valid, n, name, (k) => new Uint16Array(k));
       return type === DataType.Float16Vector
         ? { kind: 'float16Vector', dim: d, data: dense, valid }
         : { kind: 'bfloat16Vector', dim: d, data: dense, valid };
     }
     case DataType.Int8Vector: {
-      const { dim, data } = vectorData(fd, 'int8_vector', name);
+      const { dim, data } = vectorData(fd, 'int8_vector', name, valid);
       const d = fixedDim(dim, name);
       const b = bytes(data, name);
       const raw = new Int8Array(b.length);
       raw.set(new Int8Array(b.buffer, b.byteOffset, b.length));
-      if (raw.length % d !== 0) throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
+      if (raw.length % d !== 0) {
+        if (defersLength(valid, n)) return { kind: 'int8Vector', dim: d, data: raw, valid };
+        throw errors.invalidParameter(`the length(${raw.length}) of int8 data should divide the dim(${d})`);
+      }
       return { kind: 'int8Vector', dim: d, data: expandTyped(raw, d, valid, n, name, (k) => new Int8Array(k)), valid };
     }
     case DataType.SparseFloatVector: {
-      const { data } = vectorData(fd, 'sparse_float_vector', name); // its `dim` is not trusted
+      const { data } = vectorData(fd, 'sparse_float_vector', name, valid); // its `dim` is not trusted
       const rows = list(msg(data, 'sparse_float_vector')['contents'], name).map((c) => sparseFromBytes(bytes(c, name), name));
       const empty = (): SparseVector => ({ indices: new Uint32Array(0), values: new Float32Array(0) });
       return { kind: 'sparseVector', data: expandList(rows, valid, n, name, empty), valid };

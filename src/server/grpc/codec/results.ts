@@ -133,7 +133,7 @@ export function querySegmentsToWire(list: T.SegmentInfo[]): Wire {
     infos: list.map((g) => ({
       segmentID: s(g.segmentId), collectionID: s(g.collectionId), partitionID: s(g.partitionId),
       mem_size: s(g.memSizeBytes), num_rows: s(g.numRows), index_name: g.indexName, state: SegmentState[g.state],
-      nodeID: '1', nodeIds: ['1'],
+      nodeID: '1', nodeIds: ['1'], is_sorted: g.isSorted ?? false,
     })),
   };
 }
