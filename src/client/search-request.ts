@@ -143,6 +143,8 @@ export function routeRequest(s: T.CollectionScoped, req: Loose): T.SearchRequest
   if (groupSize !== undefined) out.groupSize = groupSize;
   if (top['strict_group_size']) out.strictGroupSize = top['strict_group_size'] === true || top['strict_group_size'] === 'true';
   if (top['ignore_growing'] === true) out.ignoreGrowing = true;
+  const hints = req['hints'] ?? top['hints'];
+  if (hints !== undefined && hints !== null) out.hints = String(hints);
   const orderBy = orderByOf(req['order_by_fields']);
   if (orderBy !== undefined) out.orderBy = orderBy;
   if (typeof req['timezone'] === 'string') out.timezone = req['timezone'];

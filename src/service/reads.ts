@@ -138,6 +138,7 @@ interface RouteHits {
 type Route = T.SearchRequest & { nq: number };
 
 function routeOf(c: CollectionRuntime, req: T.SearchRequest): Route {
+  checkHints(req.hints ?? req.params?.['hints']);
   const ids = req.ids ?? (req.idValues && req.idValues.length > 0 ? primaryKeysOf(c.meta.schema, req.idValues) : undefined);
   const nq = nqOf(req);
   // The request itself when it already states both (doors that count nq): no copy per search.
@@ -145,6 +146,16 @@ function routeOf(c: CollectionRuntime, req: T.SearchRequest): Route {
   const route: Route = { ...req, nq };
   if (ids) route.ids = ids;
   return route;
+}
+
+/** Search hints Milvus's plan parser knows (`iterative_filter`); any other is refused (milvus#38705). */
+const SEARCH_HINTS: ReadonlySet<string> = new Set(['iterative_filter']);
+
+function checkHints(hints: unknown): void {
+  if (hints === undefined || hints === null || hints === '') return;
+  if (typeof hints !== 'string' || !SEARCH_HINTS.has(hints)) {
+    throw errors.unexpected(`Create Plan by expr failed: hints: ${String(hints)} not supported`);
+  }
 }
 
 function numberParam(params: Record<string, unknown> | undefined, key: string): number | undefined {

@@ -210,6 +210,8 @@ export interface SearchRequest extends CollectionScoped {
   groupSize?: number;
   strictGroupSize?: boolean;
   ignoreGrowing?: boolean;
+  /** Search `hints` (`iterative_filter`); an unknown hint is refused. REST puts it among `params`. */
+  hints?: string;
   /** Rerank functions (`function_score`): boost scorers, or one decay / rrf / weighted reranker (service/function-score.ts). */
   functionScore?: FunctionScore;
   /** The lexical highlighter (Milvus 2.6.8+, service/highlight.ts). */

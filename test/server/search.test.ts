@@ -54,7 +54,9 @@ test('search_params map onto SearchRequest fields (Node and pymilvus spellings)'
   const r = searchFromWire(searchWire({
     anns_field: 'vec', topk: '10', offset: '5', metric_type: 'ip', params: '{"ef":64,"metric_type":"IP"}', ef: '64',
     round_decimal: '3', ignore_growing: 'False', group_by_field: 'g', group_size: '2', strict_group_size: 'TRUE',
+    hints: 'iterative_filter',
   }), emptyContext);
+  assert.equal(r.hints, 'iterative_filter');
   assert.equal(r.annsField, 'vec');
   assert.equal(r.topK, 10);
   assert.equal(r.offset, 5);

@@ -122,6 +122,22 @@ test('a top-k over the limit ends ", but got <k>" as Milvus\'s validateLimit wri
   });
 });
 
+test('search hints: iterative_filter is taken, any other hint is refused as Milvus\'s plan parser does (65535)', async () => {
+  await withCollection(async (svc) => {
+    await svc.createIndex({ collectionName: 'c', fieldName: 'v', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.loadCollection({ collectionName: 'c' });
+    const ok = await svc.search({ collectionName: 'c', topK: 2, data: [[0, 0]], filter: 'id >= 0', hints: 'iterative_filter' });
+    assert.equal(ok.topks[0], 2);
+    await assert.rejects(svc.search({ collectionName: 'c', topK: 2, data: [[0, 0]], hints: 'no_such_hint' }),
+      fails(65535, 'hints: no_such_hint not supported'));
+    // REST v2 and the embedded client's `params` carry it among the index params.
+    await assert.rejects(svc.search({ collectionName: 'c', topK: 2, data: [[0, 0]], params: { hints: 'nope' } }),
+      fails(65535, 'hints: nope not supported'));
+    await assert.rejects(svc.hybridSearch({ collectionName: 'c', topK: 2, requests: [{ collectionName: 'c', topK: 2, data: [[0, 0]], hints: 'x' }],
+      ranker: { strategy: 'rrf', k: 60 } }), fails(65535, 'hints: x not supported'));
+  });
+});
+
 test('vector data is measured against the schema dim, not the dim the request states (pymilvus states the last row\'s)', async () => {
   await withCollection(async (svc) => {
     const insert = (dim: number, data: number[], n: number) => svc.insert({

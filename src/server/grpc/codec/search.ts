@@ -129,6 +129,7 @@ export function searchFromWire(req: Wire, ctx: CallContext): T.SearchRequest {
   if (analyzerName !== undefined) out.analyzerName = analyzerName;
   const ignoreGrowing = boolParam(p, 'ignore_growing');
   if (ignoreGrowing !== undefined) out.ignoreGrowing = ignoreGrowing;
+  if (p['hints'] !== undefined) out.hints = p['hints'];
   const groupBy = optionalString(p['group_by_field'], 'group_by_field');
   if (groupBy !== undefined) out.groupByField = groupBy;
   const groupSize = intParam(p, 'group_size');
