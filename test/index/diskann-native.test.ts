@@ -11,6 +11,8 @@ import { buildVamanaNative } from '../../src/index/impl/diskann/native-build.js'
 import { buildVamana, buildVamanaJs, type VamanaGraph } from '../../src/index/impl/diskann/vamana.js';
 import { l2SqF32 } from '../../src/index/kernels/dense.js';
 import { clustered } from './datasets.js';
+import { getIndexDescriptor, validateIndexParams } from '../../src/index/registry.js';
+import { DiskAnnIndex } from '../../src/index/impl/diskann/index.js';
 
 const P = { maxDegree: 24, searchListSize: 48, alpha: 1.2 };
 const TOP_K = 10;
@@ -79,4 +81,26 @@ test('DISKANN native Vamana build on two threads into one graph: well-formed, re
   checkLists(g, n, P.maxDegree);
   const r = graphRecall(g, d.data, dim, n, d.queries, nq, P.maxDegree);
   assert.ok(r >= 0.95, `recall ${r}`);
+});
+
+test('DISKANN entry points: on separated clusters fuller than max_degree a walk from the medoid alone misses; from the nearest entry it finds', () => {
+  const n = 4000, dim = 256, nq = 100;
+  const d = clustered(n, nq, dim, 21, 50, 0.35);
+  const column = { kind: 'floatVector' as const, dim, data: d.data, valid: null };
+  const queries = { kind: 'floatVector' as const, dim, data: d.queries, valid: null };
+  const desc = getIndexDescriptor('DISKANN');
+  const spec = validateIndexParams(desc, 'floatVector', 'L2', { max_degree: '16' });
+  const index = desc.build(column, n, spec) as DiskAnnIndex;
+  const exact = searchExact({ metric: 'L2', column, numRows: n, queries, topK: TOP_K });
+  const recallOf = (medoidOnly: boolean): number => {
+    const r = index.search({ queries, topK: TOP_K }, { searchList: 32, beamWidth: 8, medoidOnly });
+    let hit = 0;
+    for (let q = 0; q < nq; q++) {
+      const truth = new Set(exact.rows.subarray(q * TOP_K, (q + 1) * TOP_K));
+      for (let i = 0; i < TOP_K; i++) if (truth.has(r.rows[q * TOP_K + i]!)) hit++;
+    }
+    return hit / (nq * TOP_K);
+  };
+  const withEntries = recallOf(false), medoidOnly = recallOf(true);
+  assert.ok(withEntries >= 0.95 && withEntries > medoidOnly + 0.1, `entries ${withEntries}, medoid only ${medoidOnly}`);
 });

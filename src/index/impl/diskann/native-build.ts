@@ -94,7 +94,7 @@ function readGraph(arena: WasmArena, links: number, stride: number, n: number, R
     degrees[r] = deg;
     out.set(src.subarray(from + 1, from + 1 + deg), r * R);
   }
-  return { links: out, degrees, medoid };
+  return { links: out, degrees, medoid, entries: Int32Array.of(medoid) };
 }
 
 /** This thread and the helpers run `phase`; returns when every helper that started has finished. */

@@ -11,6 +11,7 @@
 import { seededRandom } from '../../../core/random.js';
 import { l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { buildVamanaNative } from './native-build.js';
+import { entryPoints } from './entries.js';
 
 export interface VamanaParams {
   maxDegree: number;
@@ -24,6 +25,8 @@ export interface VamanaGraph {
   readonly degrees: Int32Array;
   /** Entry point (-1 when no row is present). */
   readonly medoid: number;
+  /** Where a search starts: the medoid first, then rows spread over the data (entries.ts). */
+  readonly entries: Int32Array;
 }
 
 const BUILD_SEED = 0x7a3a;
@@ -222,9 +225,9 @@ export function buildVamana(x: Float32Array, dim: number, n: number, rows: Int32
   if (medoid >= 0) {
     const slots = Math.ceil(p.maxDegree * GRAPH_SLACK);
     const native = buildVamanaNative(x, dim, n, order, medoid, { ...p, alpha: PASS_ALPHAS[PASS_ALPHAS.length - 1]!, slots, threads });
-    if (native !== null) return native;
+    if (native !== null) return { ...native, entries: entryPoints(x, dim, rows, medoid) };
   }
-  return buildVamanaJs(x, dim, n, rows, order, medoid, p);
+  return { ...buildVamanaJs(x, dim, n, rows, order, medoid, p), entries: entryPoints(x, dim, rows, medoid) };
 }
 
 /** The JS builder (no wasm kernels): one thread, the same order, medoid, slack and prune. */
@@ -235,5 +238,5 @@ export function buildVamanaJs(x: Float32Array, dim: number, n: number, rows: Int
     for (const r of order) b.insert(r, medoid);
   }
   for (const r of rows) b.trim(r);
-  return { links: b.compact(), degrees: b.degrees, medoid };
+  return { links: b.compact(), degrees: b.degrees, medoid, entries: Int32Array.of(medoid) };
 }
