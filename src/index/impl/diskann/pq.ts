@@ -65,6 +65,10 @@ export function encodeRow(pq: ChunkedPq, x: Float32Array, row: number, codes: Ui
   const base = row * dim;
   for (let j = 0; j < m; j++) {
     const lo = offsets[j]!, w = offsets[j + 1]! - lo, cbase = PQ_CODE_WORDS * lo;
+    if (w === 2) {
+      codes[row * m + j] = nearestPair(centroids, cbase, x[base + lo]!, x[base + lo + 1]!);
+      continue;
+    }
     let best = 0, bestD = Infinity;
     for (let c = 0; c < PQ_CODE_WORDS; c++) {
       let d = 0;
@@ -79,6 +83,17 @@ export function encodeRow(pq: ChunkedPq, x: Float32Array, row: number, codes: Ui
     }
     codes[row * m + j] = best;
   }
+}
+
+/** The code word nearest (x0, x1) among a 2-wide chunk's 256 at `cbase` (the default budget's chunk at 768 dims). */
+function nearestPair(centroids: Float32Array, cbase: number, x0: number, x1: number): number {
+  let best = 0, bestD = Infinity;
+  for (let c = 0, at = cbase; c < PQ_CODE_WORDS; c++, at += 2) {
+    const a = x0 - centroids[at]!, b = x1 - centroids[at + 1]!;
+    const d = a * a + b * b;
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best;
 }
 
 /** Fill `table` (m x 256) for query q (already normalised for COSINE); `ip` = IP/COSINE tables. */
