@@ -14,7 +14,7 @@ import { WasmArena } from '../../wasm/arena.js';
 import {
   buildKernels, CTX, CTX_BYTES, FAILED, FINISHED, PHASE_SLOTS, STARTED, T, T_BYTES, type HelperData, type VamanaKernels, type VamanaPhase,
 } from './native-build-ctx.js';
-import type { VamanaGraph, VamanaParams } from './vamana.js';
+import type { VamanaGraph, VamanaParams } from './graph.js';
 
 /** Positions a thread takes from the counter at a time. */
 const CHUNK_ROWS = 16;

@@ -10,24 +10,11 @@
  */
 import { seededRandom } from '../../../core/random.js';
 import { l2SqF32, normSqF32 } from '../../kernels/dense.js';
+import type { VamanaGraph, VamanaParams } from './graph.js';
 import { buildVamanaNative } from './native-build.js';
 import { entryPoints } from './entries.js';
 
-export interface VamanaParams {
-  maxDegree: number;
-  searchListSize: number;
-  alpha: number;
-}
-
-export interface VamanaGraph {
-  /** n x maxDegree neighbour ids; row i's first degrees[i] are its edges. */
-  readonly links: Int32Array;
-  readonly degrees: Int32Array;
-  /** Entry point (-1 when no row is present). */
-  readonly medoid: number;
-  /** Where a search starts: the medoid first, then rows spread over the data (entries.ts). */
-  readonly entries: Int32Array;
-}
+export type { VamanaGraph, VamanaParams } from './graph.js';
 
 const BUILD_SEED = 0x7a3a;
 /** Rows may gather this many times maxDegree edges before they are pruned back (DiskANN's slack). */
