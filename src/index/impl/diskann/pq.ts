@@ -101,6 +101,10 @@ export function queryTable(pq: ChunkedPq, q: Float32Array, ip: boolean, table: F
   const { m, offsets, centroids } = pq;
   for (let j = 0; j < m; j++) {
     const lo = offsets[j]!, w = offsets[j + 1]! - lo, cbase = PQ_CODE_WORDS * lo;
+    if (w === 2) {
+      pairTable(centroids, cbase, q[lo]!, q[lo + 1]!, ip, table, j * PQ_CODE_WORDS);
+      continue;
+    }
     for (let c = 0; c < PQ_CODE_WORDS; c++) {
       let s = 0;
       for (let i = 0, at = cbase + c * w; i < w; i++) {
@@ -112,6 +116,19 @@ export function queryTable(pq: ChunkedPq, q: Float32Array, ip: boolean, table: F
         }
       }
       table[j * PQ_CODE_WORDS + c] = ip ? -s : s;
+    }
+  }
+}
+
+/** queryTable's entries of one 2-wide chunk (the same sums in the same order, unrolled). */
+function pairTable(centroids: Float32Array, cbase: number, q0: number, q1: number, ip: boolean, table: Float32Array, at: number): void {
+  for (let c = 0, k = cbase; c < PQ_CODE_WORDS; c++, k += 2) {
+    const v0 = centroids[k]!, v1 = centroids[k + 1]!;
+    if (ip) {
+      table[at + c] = -(q0 * v0 + q1 * v1);
+    } else {
+      const a = q0 - v0, b = q1 - v1;
+      table[at + c] = a * a + b * b;
     }
   }
 }
