@@ -216,7 +216,12 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
   const spread = engine.searchThreads.crowded();
-  const hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, engine.searchThreads.get());
+  let hits: VectorHits;
+  try {
+    hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, engine.searchThreads.get());
+  } finally {
+    if (spread) engine.searchThreads.spreadDone();
+  }
   return { scope, metric, perQuery: splitHits(hits, nq) };
 }
 

@@ -58,7 +58,7 @@ export function buildImage(column: DenseColumn, numRows: number, spec: IndexBuil
   const maxDegree = num(spec, 'max_degree', 56);
   const graph = buildVamana(space, spaceDim, numRows, presentRows, {
     maxDegree, searchListSize: num(spec, 'search_list_size', 100), alpha: ALPHA,
-  });
+  }, spec.threads ?? 1);
   // PQ in the search's space: the rows as given (L2, IP) or normalised (COSINE).
   const pqRows = metric === 'COSINE' ? space : rows;
   const m = pqChunks(num(spec, 'pq_code_budget_gb_ratio', 0.125), rawRowBytes(column), dim);

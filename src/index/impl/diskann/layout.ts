@@ -1,9 +1,9 @@
 /**
  * The DISKANN index image: what `serialize()` returns and what the engine stores as the payload of
- * the segment's index file (storage/index-file.ts). Little-endian, version 1:
+ * the segment's index file (storage/index-file.ts). Little-endian, version 2 (version 1 is read too):
  *
  *    0  u8[8]  magic "SXDANN\0\0"
- *    8  u32    version (1)
+ *    8  u32    version (2; 1 = no entry list)
  *   12  u32    metric (0 L2, 1 IP, 2 COSINE)
  *   16  u32    dim
  *   20  u32    numRows
@@ -17,6 +17,7 @@
  *   52  u32    CRC-32C of the node section
  *   56  u64    nodesOffset (a multiple of SECTOR_BYTES)
  *   64  u32[m + 1] PQ chunk offsets, f32[256 x dim] PQ centroids, u8[numRows x m] PQ codes
+ *          version 2 only: u32 entryCount, i32[entryCount] entry points (the medoid first; entries.ts)
  *   memBytes   u32 CRC-32C of bytes [0, memBytes)
  *   nodesOffset: the node section, SECTOR_BYTES sectors. Node i is at sector i / nodesPerSector,
  *              byte (i % nodesPerSector) * nodeBytes (or at sector i * sectorsPerNode): its
@@ -33,7 +34,7 @@ import type { VamanaGraph } from './vamana.js';
 
 export const SECTOR_BYTES = 4096;
 const MAGIC = Uint8Array.from([0x53, 0x58, 0x44, 0x41, 0x4e, 0x4e, 0, 0]); // "SXDANN\0\0"
-const VERSION = 1;
+const VERSION = 2;
 export const HEADER_BYTES = 64;
 
 export interface ImageHeader {
@@ -49,6 +50,9 @@ export interface ImageHeader {
   memBytes: number;
   nodesCrc: number;
   nodesOffset: number;
+  version: number;
+  /** Entry points stored after the codes (version 2; 0 in version 1, where the medoid is the only one). */
+  entryCount: number;
 }
 
 /** The in-memory part of an image: header, quantizer and codes. */
@@ -56,6 +60,8 @@ export interface ImageMemory {
   header: ImageHeader;
   pq: ChunkedPq;
   codes: Uint8Array;
+  /** Where a search starts (at least the medoid when a row is present). */
+  entries: Int32Array;
 }
 
 export function nodeBytesFor(dim: number, maxDegree: number): number {
@@ -71,13 +77,13 @@ export function nodePosition(h: ImageHeader, row: number): number {
   return h.nodesOffset + row * h.sectorsPerNode * SECTOR_BYTES;
 }
 
-function layoutHeader(metricCode: number, dim: number, numRows: number, maxDegree: number, medoid: number, m: number): ImageHeader {
+function layoutHeader(metricCode: number, dim: number, numRows: number, maxDegree: number, medoid: number, m: number, version: number, entryCount: number): ImageHeader {
   const nodeBytes = nodeBytesFor(dim, maxDegree);
   const nodesPerSector = nodeBytes <= SECTOR_BYTES ? Math.floor(SECTOR_BYTES / nodeBytes) : 0;
   const sectorsPerNode = nodesPerSector > 0 ? 1 : Math.ceil(nodeBytes / SECTOR_BYTES);
-  const memBytes = HEADER_BYTES + 4 * (m + 1) + 4 * PQ_CODE_WORDS * dim + numRows * m;
+  const memBytes = HEADER_BYTES + 4 * (m + 1) + 4 * PQ_CODE_WORDS * dim + numRows * m + (version >= 2 ? 4 + 4 * entryCount : 0);
   const nodesOffset = Math.ceil((memBytes + 4) / SECTOR_BYTES) * SECTOR_BYTES;
-  return { metricCode, dim, numRows, maxDegree, medoid, m, nodeBytes, nodesPerSector, sectorsPerNode, memBytes, nodesCrc: 0, nodesOffset };
+  return { metricCode, dim, numRows, maxDegree, medoid, m, nodeBytes, nodesPerSector, sectorsPerNode, memBytes, nodesCrc: 0, nodesOffset, version, entryCount };
 }
 
 function imageBytes(h: ImageHeader): number {
@@ -98,7 +104,10 @@ export interface ImageParts {
 }
 
 export function encodeImage(p: ImageParts): Uint8Array {
-  const h = layoutHeader(p.metricCode, p.dim, p.numRows, p.maxDegree, p.graph.medoid, p.pq.m);
+  // Only the medoid to start from: the version 1 layout, byte for byte (what images were before entry lists).
+  const entries = p.graph.entries;
+  const version = entries.length <= 1 && (entries[0] ?? -1) === p.graph.medoid ? 1 : VERSION;
+  const h = layoutHeader(p.metricCode, p.dim, p.numRows, p.maxDegree, p.graph.medoid, p.pq.m, version, entries.length);
   const out = new Uint8Array(imageBytes(h));
   const view = new DataView(out.buffer);
   let at = HEADER_BYTES;
@@ -106,6 +115,11 @@ export function encodeImage(p: ImageParts): Uint8Array {
   new Float32Array(out.buffer, at, PQ_CODE_WORDS * p.dim).set(p.pq.centroids);
   at += 4 * PQ_CODE_WORDS * p.dim;
   out.set(p.codes.subarray(0, p.numRows * h.m), at);
+  at += p.numRows * h.m;
+  if (version >= 2) {
+    view.setUint32(at, entries.length, true);
+    for (let i = 0; i < entries.length; i++) view.setInt32(at + 4 + 4 * i, entries[i]!, true);
+  }
   const R = p.maxDegree;
   for (let r = 0; r < p.numRows; r++) {
     const pos = nodePosition(h, r);
@@ -122,7 +136,7 @@ export function encodeImage(p: ImageParts): Uint8Array {
 
 function writeHeader(view: DataView, h: ImageHeader): void {
   for (let i = 0; i < MAGIC.length; i++) view.setUint8(i, MAGIC[i]!);
-  const u32 = [VERSION, h.metricCode, h.dim, h.numRows, h.maxDegree, h.medoid, h.m, h.nodeBytes, h.nodesPerSector, h.sectorsPerNode, h.memBytes, h.nodesCrc];
+  const u32 = [h.version, h.metricCode, h.dim, h.numRows, h.maxDegree, h.medoid, h.m, h.nodeBytes, h.nodesPerSector, h.sectorsPerNode, h.memBytes, h.nodesCrc];
   u32.forEach((v, i) => view.setUint32(8 + 4 * i, v >>> 0, true));
   view.setBigUint64(56, BigInt(h.nodesOffset), true);
 }
@@ -137,8 +151,13 @@ export function decodeHeader(bytes: Uint8Array, totalBytes: number): ImageHeader
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw corrupt('bad magic');
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   const u = (i: number): number => view.getUint32(8 + 4 * i, true);
-  if (u(0) !== VERSION) throw corrupt(`unsupported version ${u(0)}`);
-  const h = layoutHeader(u(1), u(2), u(3), u(4), view.getInt32(28, true), u(6));
+  const version = u(0);
+  if (version !== 1 && version !== 2) throw corrupt(`unsupported version ${version}`);
+  // Version 2's memBytes covers the entry list: its count is what the rest of memBytes leaves.
+  const base = layoutHeader(u(1), u(2), u(3), u(4), view.getInt32(28, true), u(6), 1, 0);
+  const entryBytes = u(10) - base.memBytes - 4;
+  const entryCount = version === 2 && entryBytes >= 0 && entryBytes % 4 === 0 ? entryBytes / 4 : 0;
+  const h = layoutHeader(u(1), u(2), u(3), u(4), view.getInt32(28, true), u(6), version, entryCount);
   h.nodesCrc = u(11);
   const same = h.nodeBytes === u(7) && h.nodesPerSector === u(8) && h.sectorsPerNode === u(9) && h.memBytes === u(10)
     && h.nodesOffset === Number(view.getBigUint64(56, true));
@@ -160,7 +179,18 @@ export function decodeMemory(h: ImageHeader, bytes: Uint8Array): ImageMemory {
   new Uint8Array(centroids.buffer).set(bytes.subarray(at, at + centroids.byteLength));
   at += centroids.byteLength;
   const codes = bytes.slice(at, at + h.numRows * h.m);
-  return { header: h, pq: { dim: h.dim, m: h.m, offsets, centroids }, codes };
+  at += h.numRows * h.m;
+  let entries = h.medoid < 0 ? new Int32Array(0) : Int32Array.of(h.medoid);
+  if (h.version >= 2) {
+    if (view.getUint32(at, true) !== h.entryCount) throw corrupt('entry count');
+    entries = new Int32Array(h.entryCount);
+    for (let i = 0; i < h.entryCount; i++) {
+      const e = view.getInt32(at + 4 + 4 * i, true);
+      if (e < 0 || e >= h.numRows) throw corrupt(`entry point ${e}`);
+      entries[i] = e;
+    }
+  }
+  return { header: h, pq: { dim: h.dim, m: h.m, offsets, centroids }, codes, entries };
 }
 
 /** Check the node section's CRC (used when the whole image is at hand). */

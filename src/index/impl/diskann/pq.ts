@@ -65,6 +65,10 @@ export function encodeRow(pq: ChunkedPq, x: Float32Array, row: number, codes: Ui
   const base = row * dim;
   for (let j = 0; j < m; j++) {
     const lo = offsets[j]!, w = offsets[j + 1]! - lo, cbase = PQ_CODE_WORDS * lo;
+    if (w === 2) {
+      codes[row * m + j] = nearestPair(centroids, cbase, x[base + lo]!, x[base + lo + 1]!);
+      continue;
+    }
     let best = 0, bestD = Infinity;
     for (let c = 0; c < PQ_CODE_WORDS; c++) {
       let d = 0;
@@ -81,11 +85,26 @@ export function encodeRow(pq: ChunkedPq, x: Float32Array, row: number, codes: Ui
   }
 }
 
+/** The code word nearest (x0, x1) among a 2-wide chunk's 256 at `cbase` (the default budget's chunk at 768 dims). */
+function nearestPair(centroids: Float32Array, cbase: number, x0: number, x1: number): number {
+  let best = 0, bestD = Infinity;
+  for (let c = 0, at = cbase; c < PQ_CODE_WORDS; c++, at += 2) {
+    const a = x0 - centroids[at]!, b = x1 - centroids[at + 1]!;
+    const d = a * a + b * b;
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best;
+}
+
 /** Fill `table` (m x 256) for query q (already normalised for COSINE); `ip` = IP/COSINE tables. */
 export function queryTable(pq: ChunkedPq, q: Float32Array, ip: boolean, table: Float32Array): void {
   const { m, offsets, centroids } = pq;
   for (let j = 0; j < m; j++) {
     const lo = offsets[j]!, w = offsets[j + 1]! - lo, cbase = PQ_CODE_WORDS * lo;
+    if (w === 2) {
+      pairTable(centroids, cbase, q[lo]!, q[lo + 1]!, ip, table, j * PQ_CODE_WORDS);
+      continue;
+    }
     for (let c = 0; c < PQ_CODE_WORDS; c++) {
       let s = 0;
       for (let i = 0, at = cbase + c * w; i < w; i++) {
@@ -97,6 +116,19 @@ export function queryTable(pq: ChunkedPq, q: Float32Array, ip: boolean, table: F
         }
       }
       table[j * PQ_CODE_WORDS + c] = ip ? -s : s;
+    }
+  }
+}
+
+/** queryTable's entries of one 2-wide chunk (the same sums in the same order, unrolled). */
+function pairTable(centroids: Float32Array, cbase: number, q0: number, q1: number, ip: boolean, table: Float32Array, at: number): void {
+  for (let c = 0, k = cbase; c < PQ_CODE_WORDS; c++, k += 2) {
+    const v0 = centroids[k]!, v1 = centroids[k + 1]!;
+    if (ip) {
+      table[at + c] = -(q0 * v0 + q1 * v1);
+    } else {
+      const a = q0 - v0, b = q1 - v1;
+      table[at + c] = a * a + b * b;
     }
   }
 }

@@ -10,20 +10,11 @@
  */
 import { seededRandom } from '../../../core/random.js';
 import { l2SqF32, normSqF32 } from '../../kernels/dense.js';
+import type { VamanaGraph, VamanaParams } from './graph.js';
+import { buildVamanaNative } from './native-build.js';
+import { entryPoints } from './entries.js';
 
-export interface VamanaParams {
-  maxDegree: number;
-  searchListSize: number;
-  alpha: number;
-}
-
-export interface VamanaGraph {
-  /** n x maxDegree neighbour ids; row i's first degrees[i] are its edges. */
-  readonly links: Int32Array;
-  readonly degrees: Int32Array;
-  /** Entry point (-1 when no row is present). */
-  readonly medoid: number;
-}
+export type { VamanaGraph, VamanaParams } from './graph.js';
 
 const BUILD_SEED = 0x7a3a;
 /** Rows may gather this many times maxDegree edges before they are pruned back (DiskANN's slack). */
@@ -206,9 +197,11 @@ class Builder {
   }
 }
 
-/** Build over `rows` (the present rows) of the n x dim L2 space `x`. */
-export function buildVamana(x: Float32Array, dim: number, n: number, rows: Int32Array, p: VamanaParams): VamanaGraph {
-  const b = new Builder(x, dim, n, p);
+/**
+ * Build over `rows` (the present rows) of the n x dim L2 space `x`: in wasm on `threads` threads
+ * (native-build.ts) when the kernels and the memory are there, else here in JS.
+ */
+export function buildVamana(x: Float32Array, dim: number, n: number, rows: Int32Array, p: VamanaParams, threads = 1): VamanaGraph {
   const medoid = findMedoid(x, dim, rows);
   const order = rows.slice();
   const random = seededRandom(BUILD_SEED);
@@ -216,10 +209,21 @@ export function buildVamana(x: Float32Array, dim: number, n: number, rows: Int32
     const j = Math.floor(random() * (i + 1));
     const t = order[i]!; order[i] = order[j]!; order[j] = t;
   }
+  if (medoid >= 0) {
+    const slots = Math.ceil(p.maxDegree * GRAPH_SLACK);
+    const native = buildVamanaNative(x, dim, n, order, medoid, { ...p, alpha: PASS_ALPHAS[PASS_ALPHAS.length - 1]!, slots, threads });
+    if (native !== null) return { ...native, entries: entryPoints(x, dim, rows, medoid) };
+  }
+  return { ...buildVamanaJs(x, dim, n, rows, order, medoid, p), entries: entryPoints(x, dim, rows, medoid) };
+}
+
+/** The JS builder (no wasm kernels): one thread, the same order, medoid, slack and prune. */
+export function buildVamanaJs(x: Float32Array, dim: number, n: number, rows: Int32Array, order: Int32Array, medoid: number, p: VamanaParams): VamanaGraph {
+  const b = new Builder(x, dim, n, p);
   for (const alpha of PASS_ALPHAS) {
     b.alpha = alpha;
     for (const r of order) b.insert(r, medoid);
   }
   for (const r of rows) b.trim(r);
-  return { links: b.compact(), degrees: b.degrees, medoid };
+  return { links: b.compact(), degrees: b.degrees, medoid, entries: Int32Array.of(medoid) };
 }
