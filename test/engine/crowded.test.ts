@@ -79,11 +79,22 @@ for (const yieldLoneSearches of [true, false]) {
         t.diagnostic(`crowded searches ${threads.crowdedSearches} of ${SEARCHES}, ${threads.spreadSearches} on the workers; worker tasks ${pool.tasksDone}`);
         // Without the yield the first search starts alone (inline); every later one sees it in flight.
         assert.ok(threads.crowdedSearches >= SEARCHES - 1, `searches in flight together are crowded (${threads.crowdedSearches})`);
-        // Two workers: one crowded search at a time walks there, the others here meanwhile.
-        assert.equal(threads.spreadLimit, 1);
-        assert.ok(threads.spreadSearches >= 1 && threads.spreadSearches < threads.crowdedSearches, `some crowded searches walk on the workers, not all (${threads.spreadSearches})`);
-        assert.ok(pool.tasksDone >= 1 && pool.tasksDone <= threads.spreadSearches, `the workers walked the graph (${pool.tasksDone} tasks)`);
+        // More searches in flight than workers: all the crowded ones walk there, in shared tasks
+        // (index/impl/hnsw/walk-batch.ts): fewer tasks than searches.
+        assert.equal(threads.spreadSearches, threads.crowdedSearches, 'with 16 in flight every crowded search walks on the workers');
+        assert.ok(pool.tasksDone >= 2 && pool.tasksDone <= SEARCHES / 2, `the workers walked the graph, in shared tasks (${pool.tasksDone} tasks)`);
         sameHits(together, alone);
+        // Two at a time (as many as the workers): at most spreadLimit (1) of each pair walks there, the other here meanwhile.
+        assert.equal(threads.spreadLimit, 1);
+        const [crowded0, spread0, tasks0] = [threads.crowdedSearches, threads.spreadSearches, pool.tasksDone];
+        const paired: SearchResult[] = [];
+        for (let i = 0; i < SEARCHES; i += 2) paired.push(...await Promise.all([svc.search(reqs[i]!), svc.search(reqs[i + 1]!)]));
+        const [crowdedPairs, spreadPairs] = [threads.crowdedSearches - crowded0, threads.spreadSearches - spread0];
+        t.diagnostic(`pairs: crowded ${crowdedPairs}, on the workers ${spreadPairs}, tasks ${pool.tasksDone - tasks0}`);
+        assert.ok(crowdedPairs >= SEARCHES / 2, `the second search of each pair is crowded (${crowdedPairs})`);
+        assert.ok(spreadPairs >= 1 && spreadPairs <= SEARCHES / 2, `one search of a pair at most walks on the workers (${spreadPairs})`);
+        assert.ok(pool.tasksDone - tasks0 <= spreadPairs, 'no more worker tasks than searches sent there');
+        sameHits(paired, alone);
         // And alone again afterwards: back inline.
         const before = pool.tasksDone;
         sameHits([await svc.search(reqs[0]!)], [alone[0]!]);
