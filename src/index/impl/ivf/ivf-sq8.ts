@@ -26,6 +26,7 @@ import { normSqF32 } from '../../kernels/dense.js';
 import { errors } from '../../../core/errors.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { METRIC } from '../../wasm/codes.js';
+import { WasmCoarse } from './wasm-coarse.js';
 
 export interface ScalarQuantizer {
   /** Per-dimension minimum and range (max - min). */
@@ -182,6 +183,15 @@ export class IvfSq8Index extends DenseIvfBase {
     this.stats.indexQueries += nq;
     return probeOnPool(pool, w.arena, shared, req, nq, { f32, block: null, norms }, filter);
   }
+
+  protected override wasmCoarse(): WasmCoarse | null {
+    if (this.wasm === undefined && this.lists.ids.length > 0) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
+    if (this.wasm == null) return null;
+    this.wasmKeys ??= new WasmCoarse(this.wasm.arena, this.wasm.centroidsPtr, this.coarse.nlist, this.dim, this.coarse.ip);
+    return this.wasmKeys;
+  }
+
+  private wasmKeys: WasmCoarse | undefined;
 
   protected override beginQuery(q: number): void {
     this.qBase = sq8Table(this.metric === 'L2', this.queries, q * this.dim, this.scale, this.offset, this.qTable);
