@@ -113,36 +113,6 @@ export function scan(
 }
 
 /**
- * scanBoundedT<f32>, four contiguous rows at a time: the float32 bounds come from l2f4 / ipf4
- * (bit-identical to l2f / ipf, so the same rows are pruned), whose four independent accumulator
- * chains and interleaved loads run about twice as fast as one row at a time; the rows that can
- * still enter get their exact values as before. The last end-start mod 4 rows go one at a time.
- */
-@inline function scanBoundedF32(
-  metric: i32, q: usize, base: usize, dim: i32, start: i32, end: i32, mask: usize, norms: usize, qNorm: f64, out: usize, thr: f64,
-): void {
-  const rb = <usize>dim << 2;
-  const err = fastErr(dim);
-  let row = start, r = base + <usize>start * rb, o = out;
-  for (; row + 4 <= end; row += 4, r += rb << 2, o += 16) {
-    if (metric == L2) l2f4(q, r, r + rb, r + 2 * rb, r + 3 * rb, dim, o);
-    else ipf4(q, r, r + rb, r + 2 * rb, r + 3 * rb, dim, o);
-    for (let j = 0; j < 4; j++) {
-      const oj = o + (<usize>j << 2), rj = row + j;
-      if (mask != 0 && load<u8>(mask + <usize>rj) == 0) {
-        store<f32>(oj, NaN);
-        continue;
-      }
-      const rNormSq = metric != L2 ? load<f64>(norms + (<usize>rj << 3)) : 0;
-      const lower = fastLower(metric, <f64>load<f32>(oj), dim, qNorm, rNormSq, err);
-      if (lower > thr && lower < Infinity) store<f32>(oj, NaN);
-      else store<f32>(oj, <f32>floatDist<f32>(metric, 0, q, r + <usize>j * rb, dim, qNorm, rNormSq));
-    }
-  }
-  scanBoundedT<f32>(metric, q, base, dim, row, end, mask, norms, qNorm, o, thr);
-}
-
-/**
  * Exact values (bit-identical to `scan` with fast = 0) for the rows that can still enter a top-k
  * whose worst badness key is `thr` (L2: distance; IP / COSINE: -score); rows that provably cannot
  * (float32 kernel value plus its error bound is worse than thr) get NaN without the float64 work.
@@ -153,7 +123,7 @@ export function scanBounded(
   mask: usize, norms: usize, qNorm: f64, out: usize, thr: f64,
 ): void {
   switch (kind) {
-    case F32: scanBoundedF32(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
+    case F32: scanBoundedT<f32>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
     case F16: scanBoundedT<u16>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
     case BF16: scanBoundedT<i16>(metric, q, base, dim, start, end, mask, norms, qNorm, out, thr); return;
     default: scan(kind, metric, 0, q, base, dim, start, end, mask, norms, qNorm, out);
