@@ -41,8 +41,23 @@ export function sparseFinish(scores: usize, n: i32, mask: usize, out: usize): vo
  * per-dimension code scales (dim float32), the layout `sqDist` reads. L2: sum of
  * (table[d] - scale[d] * code)^2; IP: base + sum of table[d] * code; COSINE: the IP value divided by
  * qNorm * norms[position] (float32 norms), clamped to [-1, 1]. As IvfSq8Index's JS reference loops.
+ * Then scores whose badness key (L2: the score; IP / COSINE: minus it) is above `thr` (the heap's
+ * worst key; +Inf for none) become NaN: they could not enter the top-k, and the caller skips NaN
+ * before reading the row id.
  */
 export function sq8Scan(
+  metric: i32, codes: usize, dim: i32, from: i32, to: i32, table: usize, base: f64, norms: usize, qNorm: f64, out: usize, thr: f64,
+): void {
+  sq8Scores(metric, codes, dim, from, to, table, base, norms, qNorm, out);
+  if (thr == Infinity) return;
+  const neg = metric != L2;
+  for (let o = out, end = out + (<usize>(to - from) << 2); o < end; o += 4) {
+    const v = load<f32>(o);
+    if (<f64>(neg ? -v : v) > thr) store<f32>(o, NaN);
+  }
+}
+
+@inline function sq8Scores(
   metric: i32, codes: usize, dim: i32, from: i32, to: i32, table: usize, base: f64, norms: usize, qNorm: f64, out: usize,
 ): void {
   let j = from, o = out;

@@ -108,7 +108,8 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
     scanList = (q, l, ctx) => {
       const from = lists.offsets[l]!, to = lists.offsets[l + 1]!;
       if (from === to) return 0;
-      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch);
+      const thr = ctx.window === null ? ctx.heaps.threshold(q) : Infinity;
+      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch, thr);
       return offerScored(f32, t.scratch >>> 2, lists.ids, q, from, to, ctx);
     };
   }
