@@ -195,7 +195,7 @@ import { BF16, COS, F16, F32, HAM, I8, IP, L2, SQ, hi2, lo2, load1, load4 } from
   let acc = f32x4.splat(0);
   let d = 0;
   for (; d < n4; d += 4) {
-    const cf = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(r + <usize>d))));
+    const cf = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(r + <usize>d))));
     const t = v128.load(q + (<usize>d << 2));
     if (metric == L2) {
       const e = f32x4.sub(t, f32x4.mul(v128.load(steps + (<usize>d << 2)), cf));

@@ -410,8 +410,8 @@ function sameAsJsLoops(type: string, dim: number, extra: Record<string, string>)
   }
 }
 
-test('IVF_SQ8: the wasm code kernel and the JS loops give identical hits and scores (every metric, dims with a tail)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
-  for (const dim of [7, 16, 33]) sameAsJsLoops('IVF_SQ8', dim, {});
+test('IVF_SQ8: the wasm code kernel and the JS loops give identical hits and scores (every metric, dims with a tail, and 128: the four-row kernel)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {
+  for (const dim of [7, 16, 33, 128]) sameAsJsLoops('IVF_SQ8', dim, {});
 });
 
 test('IVF_PQ: the wasm tables and code kernel give the hits and scores of the JS loops (every metric, sub-vector dims 3, 4, 5)', { skip: process.env['SEXTANT_WASM'] === 'off' }, () => {

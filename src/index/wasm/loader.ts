@@ -43,7 +43,7 @@ export interface KernelExports {
   sparseAccumulate(rows: number, vals: number, n: number, w: number, scores: number): void;
   pqScan(codes: number, m: number, ksub: number, from: number, to: number, lut: number, base: number, norms: number, qNorm: number, out: number): void;
   nearestCentroids(metric: number, x: number, n: number, dim: number, centroids: number, k: number, out: number): number;
-  sq8Scan(metric: number, codes: number, dim: number, from: number, to: number, table: number, base: number, norms: number, qNorm: number, out: number): void;
+  sq8Scan(metric: number, codes: number, dim: number, from: number, to: number, table: number, base: number, norms: number, qNorm: number, out: number, thr: number): void;
   sparseFinish(scores: number, n: number, mask: number, out: number): void;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
   decodeF16(src: number, n: number, dst: number): void;

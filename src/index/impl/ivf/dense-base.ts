@@ -13,6 +13,7 @@ import { normSqF32 } from '../../kernels/dense.js';
 import { errors } from '../../../core/errors.js';
 import { coarseKeysDense, coarseUsesIp, type CoarseQuantizer } from './coarse.js';
 import { listsAreSound, type InvertedLists } from './lists.js';
+import type { WasmCoarse } from './wasm-coarse.js';
 import { DenseRowReader, type DenseColumn } from './rows.js';
 import { checkQueries, checkTopK, IVF_EXACT_SELECTIVITY, probeSearch, type ListScanner } from './search.js';
 import { PayloadWriter, type PayloadReader } from './payload.js';
@@ -111,8 +112,15 @@ export abstract class DenseIvfBase implements VectorIndex, ListScanner {
   protected endSearch(): void {}
 
   coarseKeys(q: number, out: Float32Array): void {
-    coarseKeysDense(this.coarse, this.queries, q * this.dim, out);
+    const w = this.wasmCoarse();
+    if (w !== null) w.keys(this.queries, q * this.dim, out);
+    else coarseKeysDense(this.coarse, this.queries, q * this.dim, out);
     this.beginQuery(q);
+  }
+
+  /** The coarse keys in the index's wasm memory (same keys as the JS loop), or null (JS). */
+  protected wasmCoarse(): WasmCoarse | null {
+    return null;
   }
 
   /** Per-query setup, called before the query's first list scan. */

@@ -22,6 +22,7 @@ import type { WasmColumn } from '../../wasm/store.js';
 import { KIND } from '../../wasm/codes.js';
 import { denseQueriesToF32 } from '../../scan-dense.js';
 import { ListRows, WasmGather, type ListScorer } from './wasm-gather.js';
+import type { WasmCoarse } from './wasm-coarse.js';
 
 export class IvfFlatIndex extends DenseIvfBase {
   /** The column's own array when it is float32 (rows read in place), else null (rows decoded). */
@@ -65,6 +66,10 @@ export class IvfFlatIndex extends DenseIvfBase {
     if (this.listRows === undefined) this.listRows = ListRows.create(this.column, this.lists, this.coarse.centroids);
     this.gather = this.listRows?.open(queries, this.metric, filter, this.numRows)
       ?? WasmGather.open(this.column, this.numRows, queries, this.metric, this.lists);
+  }
+
+  protected override wasmCoarse(): WasmCoarse | null {
+    return this.listRows?.coarse(this.coarse.nlist, this.coarse.ip) ?? null;
   }
 
   protected override endSearch(): void {

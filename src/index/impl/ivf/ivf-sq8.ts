@@ -26,6 +26,7 @@ import { normSqF32 } from '../../kernels/dense.js';
 import { errors } from '../../../core/errors.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { METRIC } from '../../wasm/codes.js';
+import { WasmCoarse } from './wasm-coarse.js';
 
 export interface ScalarQuantizer {
   /** Per-dimension minimum and range (max - min). */
@@ -183,6 +184,15 @@ export class IvfSq8Index extends DenseIvfBase {
     return probeOnPool(pool, w.arena, shared, req, nq, { f32, block: null, norms }, filter);
   }
 
+  protected override wasmCoarse(): WasmCoarse | null {
+    if (this.wasm === undefined && this.lists.ids.length > 0) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
+    if (this.wasm == null) return null;
+    this.wasmKeys ??= new WasmCoarse(this.wasm.arena, this.wasm.centroidsPtr, this.coarse.nlist, this.dim, this.coarse.ip);
+    return this.wasmKeys;
+  }
+
+  private wasmKeys: WasmCoarse | undefined;
+
   protected override beginQuery(q: number): void {
     this.qBase = sq8Table(this.metric === 'L2', this.queries, q * this.dim, this.scale, this.offset, this.qTable);
   }
@@ -193,7 +203,9 @@ export class IvfSq8Index extends DenseIvfBase {
     if (this.wasm === undefined) this.wasm = Sq8Wasm.create(this.sq8Source(), this.longestList());
     if (this.wasm !== null) {
       const w = this.wasm;
-      return offerScored(w.scores(this.metric, from, to, this.qTable, this.qBase, this.queryNorms[q]!), w.outPtr >>> 2, this.lists.ids, q, from, to, ctx);
+      // Prune against the heap only for top-k: a range search counts every in-window row of a list.
+      const thr = ctx.window === null ? ctx.heaps.threshold(q) : Infinity;
+      return offerScored(w.scores(this.metric, from, to, this.qTable, this.qBase, this.queryNorms[q]!, thr), w.outPtr >>> 2, this.lists.ids, q, from, to, ctx);
     }
     return offerScored(this.scoresJs(from, to, this.queryNorms[q]!), 0, this.lists.ids, q, from, to, ctx);
   }
@@ -303,11 +315,14 @@ class Sq8Wasm {
     return WasmArena.owned(bytes, (arena) => new Sq8Wasm(arena, ix, longest));
   }
 
-  /** Scores of positions [from, to) for the query whose table is `table`, at f32[outPtr >>> 2 ..]; valid until the next call. */
-  scores(metric: MetricType, from: number, to: number, table: Float32Array, base: number, qNorm: number): Float32Array {
+  /**
+   * Scores of positions [from, to) for the query whose table is `table`, at f32[outPtr >>> 2 ..] (NaN
+   * where the badness key is above `thr`); valid until the next call.
+   */
+  scores(metric: MetricType, from: number, to: number, table: Float32Array, base: number, qNorm: number, thr: number): Float32Array {
     const a = this.arena;
     a.f32.set(table, this.tablePtr >>> 2);
-    a.k.sq8Scan(metricCodeOf(metric), this.codesPtr, table.length, from, to, this.tablePtr, base, this.normsPtr, qNorm, this.outPtr);
+    a.k.sq8Scan(metricCodeOf(metric), this.codesPtr, table.length, from, to, this.tablePtr, base, this.normsPtr, qNorm, this.outPtr, thr);
     return a.f32;
   }
 }

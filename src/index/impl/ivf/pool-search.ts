@@ -58,7 +58,7 @@ export async function probeOnPool(
       const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
       tasks.push({
         ...shared, type: 'ivf', queriesF32: qF32 + q0 * dim * 4, queries: block === null ? 0 : block.at(q0), qRowBytes,
-        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, posMask, scratch: take(shared.longest * 4), table: take(dim * 8),
+        qNorms: qNorms + q0 * 8, nq: n, topK, params: req.params, mask, posMask, scratch: take(shared.longest * 4), table: take(dim * 8), keys: take(shared.nlist * 4),
         outRows: take(n * topK * 4), outScores: take(n * topK * 4), outCounts: take(n * 4),
       });
     }

@@ -11,7 +11,7 @@ import type { IndexParams } from '../../types.js';
 import type { ScanContext } from '../../scan-window.js';
 import { registerPoolTask, type KernelHost } from '../../wasm/tasks.js';
 import { METRIC } from '../../wasm/codes.js';
-import { coarseKeysDense, type CoarseQuantizer } from './coarse.js';
+import { coarseKeysKernel } from './wasm-coarse.js';
 import { offerRow, probeSearch, type ListScanner } from './search.js';
 import type { ListScorer } from './wasm-gather.js';
 
@@ -69,6 +69,8 @@ export interface IvfTask extends IvfShared {
   /** Scratch: one list's scores (the longest list), and a query table (SQ8: dim float32, then the dim scales). */
   scratch: number;
   table: number;
+  /** Scratch: nlist float32 (the coarse keys). */
+  keys: number;
   /** nq * topK rows and scores (best first), nq counts. */
   outRows: number;
   outScores: number;
@@ -80,7 +82,6 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
   const buf = host.memory.buffer;
   const f32 = new Float32Array(buf), f64 = new Float64Array(buf);
   const lists = { nlist: t.nlist, offsets: new Int32Array(buf, t.offsets, t.nlist + 1), ids: new Int32Array(buf, t.ids, t.idsLength) };
-  const coarse: CoarseQuantizer = { nlist: t.nlist, dim: t.dim, centroids: new Float32Array(buf, t.centroids, t.nlist * t.dim), ip: t.coarseIp };
   const qF32 = new Float32Array(buf, t.queriesF32, t.nq * t.dim);
   const sc = t.scoring;
   let scanList: (q: number, l: number, ctx: ScanContext) => number;
@@ -107,14 +108,15 @@ export function runIvfTask(host: KernelHost, t: IvfTask): void {
     scanList = (q, l, ctx) => {
       const from = lists.offsets[l]!, to = lists.offsets[l + 1]!;
       if (from === to) return 0;
-      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch);
+      const thr = ctx.window === null ? ctx.heaps.threshold(q) : Infinity;
+      k.sq8Scan(t.metricCode, sc.codes, t.dim, from, to, t.table, base, sc.norms, f64[(t.qNorms >>> 3) + q]!, t.scratch, thr);
       return offerScored(f32, t.scratch >>> 2, lists.ids, q, from, to, ctx);
     };
   }
   const scanner: ListScanner = {
     lists,
     coarseKeys(q: number, out: Float32Array): void {
-      coarseKeysDense(coarse, qF32, q * t.dim, out);
+      coarseKeysKernel(k, f32, t.coarseIp, t.queriesF32 + q * t.dim * 4, t.centroids, t.nlist, t.dim, t.keys, out);
       beginQuery(q);
     },
     scanList,
@@ -145,24 +147,38 @@ export function sq8Table(l2: boolean, qs: Float32Array, qOff: number, scale: Flo
   return base;
 }
 
-/** Offer the scored positions [from, to) (scores at f32[at ..]) whose rows the filter allows; returns how many were in range. */
+/**
+ * Offer the scored positions [from, to) (scores at f32[at ..]) whose rows the filter allows; returns
+ * how many were in range. NaN scores (rows a bounded scan pruned, or masked out) are skipped first:
+ * offerRow would neither keep them nor count them in a range window, and most rows of a pruned scan are NaN.
+ */
 export function offerScored(f32: Float32Array, at: number, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
   const filter = ctx.filter;
   let hits = 0;
   for (let j = from; j < to; j++) {
+    const score = f32[at + j - from]!;
+    if (score !== score) continue;
     const row = ids[j]!;
     if (filter !== null && filter[row] === 0) continue;
-    hits += offerRow(ctx, q, f32[at + j - from]!, row);
+    hits += offerRow(ctx, q, score, row);
   }
   return hits;
 }
 
 /** Offer the rows at list positions [from, to) scored by wasm (already float32) to query q. */
 export function scanGathered(g: ListScorer, ids: Int32Array, q: number, from: number, to: number, ctx: ScanContext): number {
-  if (from === to) return 0;
   // Prune against the heap only for top-k: a range search counts every in-window row of a list.
-  const out = g.distances(q, from, to, ctx.window === null ? ctx.heaps.threshold(q) : Infinity);
-  return offerScored(out, g.outIndex, ids, q, from, to, ctx);
+  if (ctx.window !== null) return from === to ? 0 : offerScored(g.distances(q, from, to, Infinity), g.outIndex, ids, q, from, to, ctx);
+  let hits = 0;
+  while (from < to) {
+    // While the heap is not full nothing can be pruned: score only topK rows, so that the rest of
+    // the list (the first probed list's, typically) is pruned against a real threshold.
+    const thr = ctx.heaps.threshold(q);
+    const end = thr === Infinity ? Math.min(to, from + Math.max(4, ctx.heaps.k)) : to;
+    hits += offerScored(g.distances(q, from, end, thr), g.outIndex, ids, q, from, end, ctx);
+    from = end;
+  }
+  return hits;
 }
 
 registerPoolTask('ivf', runIvfTask);

@@ -15,6 +15,7 @@ import { KIND, kindCode, metricCode, rowBytesOf } from '../../wasm/codes.js';
 import { QueryBlock, VectorStore, type WasmColumn } from '../../wasm/store.js';
 import { WasmArena } from '../../wasm/arena.js';
 import type { InvertedLists } from './lists.js';
+import { WasmCoarse } from './wasm-coarse.js';
 
 /** Code of `errors.insufficientMemoryToLoad`, which WasmArena.alloc throws when it cannot grow. */
 const ARENA_FULL_CODE = 3;
@@ -129,6 +130,14 @@ export class ListRows {
     a.i32.set(lists.ids, this.idsPtr >>> 2);
     this.centroidsPtr = a.alloc(Math.max(4, centroids.byteLength));
     a.f32.set(centroids, this.centroidsPtr >>> 2);
+  }
+
+  private coarseKeys: WasmCoarse | undefined;
+
+  /** The index's coarse keys over the centroids copied here (scratch made on first use). */
+  coarse(nlist: number, ip: boolean): WasmCoarse {
+    this.coarseKeys ??= new WasmCoarse(this.store.arena, this.centroidsPtr, nlist, this.store.dim, ip);
+    return this.coarseKeys;
   }
 
   /** The copy, or null without the wasm kernels (the index then gathers or scans in JS). */
