@@ -2,11 +2,13 @@
  * Scalar suite (`npm run bench -- --suite scalar [--rows N]`): 0.1%-selective filters over generated
  * columns, answered by the column scan and by the filter planner's index step (STL_SORT, BITMAP,
  * INVERTED, TRIE, NGRAM built over the same columns as a loaded segment holds them), CPU time per
- * filter (process.cpuUsage, median of `passes`), with the two results compared bit for bit.
+ * filter (process.cpuUsage, median of `passes`), with the results compared bit for bit. The index
+ * answers twice: as the bitset `evaluateFilter` returns (a byte per row) and as the sparse row ids
+ * `filterRowIds` returns (what a query's count and ids take, engine/read.ts).
  * Nothing is compared to a time limit here; the speed-up column is the figure.
  */
 import { DataType } from '../src/core/enums.js';
-import { compileFilter, evaluateFilter } from '../src/expr/index.js';
+import { compileFilter, evaluateFilter, filterRowIds } from '../src/expr/index.js';
 import type { ScalarIndexEntry, ScalarIndexSource } from '../src/expr/scalar-index.js';
 import { buildScalarIndex, scalarIndexSpec } from '../src/index/scalar/build.js';
 import { memoryOf } from '../src/index/memory.js';
@@ -22,7 +24,9 @@ export interface ScalarBenchOptions {
 export const DEFAULT_SCALAR = { passes: 7 };
 
 export interface ScalarBenchRow {
-  case: string; filter: string; index: string; matched: number; scanCpuMs: number; indexCpuMs: number; speedup: number; identical: boolean;
+  case: string; filter: string; index: string; matched: number; scanCpuMs: number; indexCpuMs: number; speedup: number;
+  /** The index's answer as row ids (filterRowIds). */
+  idsCpuMs: number; idsSpeedup: number; identical: boolean;
 }
 export interface ScalarBenchResult { rows: ScalarBenchRow[]; builds: { index: string; field: string; cpuMs: number; bytes: number }[]; tables: Table[] }
 
@@ -105,25 +109,33 @@ export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
     const indexed: RowSource & ScalarIndexSource = { ...plain, column: plain.column, scalarIndexes: (f) => (f === fieldName ? [entry] : []) };
     const scan: number[] = [];
     const viaIndex: number[] = [];
+    const viaIds: number[] = [];
     let identical = true;
     let matched = 0;
     for (let p = 0; p < o.passes; p++) {
       const plan = compileFilter(filterAt(p), SCHEMA);
       let a: Uint8Array = new Uint8Array(0);
       let b: Uint8Array = new Uint8Array(0);
+      let ids: Int32Array = new Int32Array(0);
       scan.push(cpuMs(() => { a = evaluateFilter(plan, plain); }));
       viaIndex.push(cpuMs(() => { b = evaluateFilter(plan, indexed); }));
+      viaIds.push(cpuMs(() => { ids = filterRowIds(plan, indexed); }));
       let m = 0;
-      for (let i = 0; i < a.length; i++) { m += a[i]!; if (a[i] !== b[i]) identical = false; }
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== b[i]) identical = false;
+        if (a[i] === 1 && ids[m++] !== i) identical = false;
+      }
+      if (ids.length !== m) identical = false;
       matched = Math.max(matched, m);
     }
-    const row: ScalarBenchRow = { case: label, filter: filterAt(0), index: indexType, matched, scanCpuMs: median(scan), indexCpuMs: median(viaIndex), speedup: median(scan) / median(viaIndex), identical };
+    const row: ScalarBenchRow = { case: label, filter: filterAt(0), index: indexType, matched, scanCpuMs: median(scan), indexCpuMs: median(viaIndex), speedup: median(scan) / median(viaIndex),
+      idsCpuMs: median(viaIds), idsSpeedup: median(scan) / median(viaIds), identical };
     out.rows.push(row);
-    o.log(`scalar: ${label} ${indexType}: scan ${row.scanCpuMs.toFixed(2)} ms, index ${row.indexCpuMs.toFixed(3)} ms, x${row.speedup.toFixed(1)}, identical ${identical}`);
+    o.log(`scalar: ${label} ${indexType}: scan ${row.scanCpuMs.toFixed(2)} ms, index ${row.indexCpuMs.toFixed(3)} ms, x${row.speedup.toFixed(1)}, ids ${row.idsCpuMs.toFixed(3)} ms, x${row.idsSpeedup.toFixed(1)}, identical ${identical}`);
   }
-  const t = table(`Scalar indexes: ${o.rows} rows, 0.1%-selective filters, CPU ms per filter (median of ${o.passes})`, ['case', 'index', 'filter (first pass)', 'rows matched', 'scan ms', 'index ms', 'speed-up', 'identical']);
-  for (const r of out.rows) t.rows.push([r.case, r.index, r.filter, r.matched, r.scanCpuMs, r.indexCpuMs, r.speedup, r.identical ? 'yes' : 'NO']);
-  t.notes.push('evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads; process.cpuUsage per call.');
+  const t = table(`Scalar indexes: ${o.rows} rows, 0.1%-selective filters, CPU ms per filter (median of ${o.passes})`, ['case', 'index', 'filter (first pass)', 'rows matched', 'scan ms', 'index ms (bitset)', 'speed-up', 'index ms (row ids)', 'speed-up (row ids)', 'identical']);
+  for (const r of out.rows) t.rows.push([r.case, r.index, r.filter, r.matched, r.scanCpuMs, r.indexCpuMs, r.speedup, r.idsCpuMs, r.idsSpeedup, r.identical ? 'yes' : 'NO']);
+  t.notes.push('evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads (bitset), and filterRowIds with the index (ascending row ids, no byte per row); process.cpuUsage per call.');
   const b = table('Scalar index builds', ['index', 'field', 'build CPU ms', 'memory MiB']);
   for (const x of out.builds) b.rows.push([x.index, x.field, x.cpuMs, x.bytes / 1048576]);
   out.tables.push(t, b);
