@@ -4,7 +4,9 @@
  * INVERTED, TRIE, NGRAM built over the same columns as a loaded segment holds them), CPU time per
  * filter (process.cpuUsage, median of `passes`), with the results compared bit for bit. The index
  * answers twice: as the bitset `evaluateFilter` returns (a byte per row) and as the sparse row ids
- * `filterRowIds` returns (what a query's count and ids take, engine/read.ts).
+ * `filterRowIds` returns (what a query's count and ids take, engine/read.ts). A full GC runs before
+ * each timed call (`settle`, default on): process.cpuUsage counts the GC threads too, and without it
+ * one call's garbage (a 10M-byte bitset beside 20M strings) is collected during the next one's time.
  * Nothing is compared to a time limit here; the speed-up column is the figure.
  */
 import { DataType } from '../src/core/enums.js';
@@ -14,12 +16,15 @@ import { buildScalarIndex, scalarIndexSpec } from '../src/index/scalar/build.js'
 import { memoryOf } from '../src/index/memory.js';
 import type { Column, RowSource } from '../src/schema/column.js';
 import type { CollectionSchema, FieldSchema } from '../src/schema/types.js';
+import { collectGarbage } from './measure.js';
 import { table, type Table } from './table.js';
 
 export interface ScalarBenchOptions {
   rows: number; seed: number; passes: number; log: (line: string) => void;
   /** Only the cases of these index types (`--index`); all when null. */
   indexes?: readonly string[] | null;
+  /** A full GC before each timed call (default true). */
+  settle?: boolean;
 }
 export const DEFAULT_SCALAR = { passes: 7 };
 
@@ -44,7 +49,7 @@ const SCHEMA: CollectionSchema = {
 };
 
 /** k: 1,000 values; x: uniform [0, 1); s: `key0417-<id>`; t: two random hex words around `tag0417x`. */
-function columns(n: number, seed: number): Map<string, Column> {
+export function columns(n: number, seed: number): Map<string, Column> {
   let st = seed >>> 0;
   const next = (): number => {
     st = (st + 0x6d2b79f5) >>> 0;
@@ -70,7 +75,8 @@ function columns(n: number, seed: number): Map<string, Column> {
   ]);
 }
 
-function cpuMs(f: () => void): number {
+function cpuMs(f: () => void, settle = false): number {
+  if (settle) collectGarbage(1);
   const a = process.cpuUsage();
   f();
   const d = process.cpuUsage(a);
@@ -80,7 +86,7 @@ function cpuMs(f: () => void): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** [case, index type on the field, field, params, filter per pass (varied so no pass repeats another's work)] */
-const CASES: readonly [string, string, string, Record<string, string>, (p: number) => string][] = [
+export const CASES: readonly [string, string, string, Record<string, string>, (p: number) => string][] = [
   ['equality (Int64)', 'STL_SORT', 'k', {}, (p) => `k == ${400 + p}`],
   ['equality (Int64)', 'BITMAP', 'k', {}, (p) => `k == ${400 + p}`],
   ['range (Double)', 'INVERTED', 'x', {}, (p) => `x >= ${(0.5 + p * 0.01).toFixed(3)} and x < ${(0.501 + p * 0.01).toFixed(3)}`],
@@ -117,9 +123,10 @@ export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
       let a: Uint8Array = new Uint8Array(0);
       let b: Uint8Array = new Uint8Array(0);
       let ids: Int32Array = new Int32Array(0);
-      scan.push(cpuMs(() => { a = evaluateFilter(plan, plain); }));
-      viaIndex.push(cpuMs(() => { b = evaluateFilter(plan, indexed); }));
-      viaIds.push(cpuMs(() => { ids = filterRowIds(plan, indexed); }));
+      const settle = o.settle ?? true;
+      scan.push(cpuMs(() => { a = evaluateFilter(plan, plain); }, settle));
+      viaIndex.push(cpuMs(() => { b = evaluateFilter(plan, indexed); }, settle));
+      viaIds.push(cpuMs(() => { ids = filterRowIds(plan, indexed); }, settle));
       let m = 0;
       for (let i = 0; i < a.length; i++) {
         if (a[i] !== b[i]) identical = false;
@@ -135,7 +142,7 @@ export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
   }
   const t = table(`Scalar indexes: ${o.rows} rows, 0.1%-selective filters, CPU ms per filter (median of ${o.passes})`, ['case', 'index', 'filter (first pass)', 'rows matched', 'scan ms', 'index ms (bitset)', 'speed-up', 'index ms (row ids)', 'speed-up (row ids)', 'identical']);
   for (const r of out.rows) t.rows.push([r.case, r.index, r.filter, r.matched, r.scanCpuMs, r.indexCpuMs, r.speedup, r.idsCpuMs, r.idsSpeedup, r.identical ? 'yes' : 'NO']);
-  t.notes.push('evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads (bitset), and filterRowIds with the index (ascending row ids, no byte per row); process.cpuUsage per call.');
+  t.notes.push(`evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads (bitset), and filterRowIds with the index (ascending row ids, no byte per row); process.cpuUsage per call${(o.settle ?? true) ? ', a full GC before each' : ''}.`);
   const b = table('Scalar index builds', ['index', 'field', 'build CPU ms', 'memory MiB']);
   for (const x of out.builds) b.rows.push([x.index, x.field, x.cpuMs, x.bytes / 1048576]);
   out.tables.push(t, b);
