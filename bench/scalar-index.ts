@@ -5,8 +5,9 @@
  * filter (process.cpuUsage, median of `passes`), with the results compared bit for bit. The index
  * answers twice: as the bitset `evaluateFilter` returns (a byte per row) and as the sparse row ids
  * `filterRowIds` returns (what a query's count and ids take, engine/read.ts). A full GC runs before
- * each timed call (`settle`, default on): process.cpuUsage counts the GC threads too, and without it
- * one call's garbage (a 10M-byte bitset beside 20M strings) is collected during the next one's time.
+ * each timed call, then a 200 ms pause for its background sweeping (`settle`, default on):
+ * process.cpuUsage counts the GC threads too, and without it one call's garbage (a 10M-byte bitset
+ * beside 20M strings) is collected during the next one's time.
  * Nothing is compared to a time limit here; the speed-up column is the figure.
  */
 import { DataType } from '../src/core/enums.js';
@@ -75,13 +76,21 @@ export function columns(n: number, seed: number): Map<string, Column> {
   ]);
 }
 
+/** Blocks this thread for `ms` (the GC's background sweeping finishes meanwhile, outside the timing). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function cpuMs(f: () => void, settle = false): number {
-  if (settle) collectGarbage(1);
+  if (settle) { collectGarbage(1); pause(SETTLE_MS); }
   const a = process.cpuUsage();
   f();
   const d = process.cpuUsage(a);
   return (d.user + d.system) / 1000;
 }
+
+/** After a forced GC, how long to let its background threads finish before a timing starts. */
+const SETTLE_MS = 200;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -142,7 +151,7 @@ export function runScalarIndexBench(o: ScalarBenchOptions): ScalarBenchResult {
   }
   const t = table(`Scalar indexes: ${o.rows} rows, 0.1%-selective filters, CPU ms per filter (median of ${o.passes})`, ['case', 'index', 'filter (first pass)', 'rows matched', 'scan ms', 'index ms (bitset)', 'speed-up', 'index ms (row ids)', 'speed-up (row ids)', 'identical']);
   for (const r of out.rows) t.rows.push([r.case, r.index, r.filter, r.matched, r.scanCpuMs, r.indexCpuMs, r.speedup, r.idsCpuMs, r.idsSpeedup, r.identical ? 'yes' : 'NO']);
-  t.notes.push(`evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads (bitset), and filterRowIds with the index (ascending row ids, no byte per row); process.cpuUsage per call${(o.settle ?? true) ? ', a full GC before each' : ''}.`);
+  t.notes.push(`evaluateFilter over the columns a loaded segment holds, without and with the index the planner reads (bitset), and filterRowIds with the index (ascending row ids, no byte per row); process.cpuUsage per call${(o.settle ?? true) ? ', a full GC and a 200 ms pause before each' : ''}.`);
   const b = table('Scalar index builds', ['index', 'field', 'build CPU ms', 'memory MiB']);
   for (const x of out.builds) b.rows.push([x.index, x.field, x.cpuMs, x.bytes / 1048576]);
   out.tables.push(t, b);
