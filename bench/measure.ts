@@ -5,12 +5,12 @@ import { runInNewContext } from 'node:vm';
 let gcFn: (() => void) | null = null;
 
 /** A full GC (exposed once via `--expose_gc`), run a few times so finalizers settle. */
-export function collectGarbage(): void {
+export function collectGarbage(rounds = 3): void {
   if (gcFn === null) {
     setFlagsFromString('--expose_gc');
     gcFn = runInNewContext('gc') as () => void;
   }
-  for (let i = 0; i < 3; i++) gcFn();
+  for (let i = 0; i < rounds; i++) gcFn();
 }
 
 export interface MemorySample { rssBytes: number; arrayBuffersBytes: number; heapUsedBytes: number }

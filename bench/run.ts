@@ -14,14 +14,15 @@ import { DEFAULT_ENGINE, runEngine, type EngineResult } from './engine.js';
 import { DEFAULT_FULLTEXT, runFulltext, type FulltextResult } from './fulltext.js';
 import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { DEFAULT_SCALAR, runScalarIndexBench, type ScalarBenchResult } from './scalar-index.js';
+import { runScalarQueryBench, type ScalarQueryResult } from './scalar-query.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
 import { DEFAULT_SCALE, runScale, SCALE_CASES, type ScaleCase, type ScaleOptions, type ScaleResult } from './scale.js';
 import { formatTable } from './table.js';
 
-export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar' | 'scale';
+export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar' | 'scalar-query' | 'scale';
 /** `all`: every suite but scale (1M rows by default: run it on its own with --suite scale). */
 const SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded', 'fulltext', 'scalar'];
-const KNOWN_SUITES: readonly Suite[] = [...SUITES, 'scale'];
+const KNOWN_SUITES: readonly Suite[] = [...SUITES, 'scalar-query', 'scale'];
 /** Suites that run on the vector data set (the full-text suite makes its own corpus). */
 const VECTOR_SUITES: readonly Suite[] = ['ann', 'engine', 'grpc', 'server', 'embedded'];
 export type DataChoice = 'synthetic' | 'fashion-mnist' | 'files';
@@ -59,6 +60,7 @@ export interface BenchReport {
   embedded: EmbeddedResult | null;
   fulltext: FulltextResult | null;
   scalar: ScalarBenchResult | null;
+  scalarQuery: ScalarQueryResult | null;
   scale: ScaleResult | null;
   /** Requested data sets that could not be used, and why. */
   notes: string[];
@@ -97,7 +99,7 @@ export async function runBench(
   const report: BenchReport = {
     startedAt: new Date().toISOString(), totalMs: 0,
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), node: process.version, platform: process.platform },
-    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, scalar: null, scale: null, notes,
+    options: o, ann: [], engine: null, grpc: null, server: null, embedded: null, fulltext: null, scalar: null, scalarQuery: null, scale: null, notes,
   };
   const first = datasets[0];
   if (o.suites.includes('ann')) {
@@ -131,6 +133,10 @@ export async function runBench(
     report.scalar = runScalarIndexBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, indexes: o.ann.indexes, log });
     for (const t of report.scalar.tables) print(`${formatTable(t)}\n`);
   }
+  if (o.suites.includes('scalar-query')) {
+    report.scalarQuery = await runScalarQueryBench({ rows: explicitN ? o.n : 1_000_000, seed: o.seed, passes: DEFAULT_SCALAR.passes, indexes: o.ann.indexes, log });
+    for (const t of report.scalarQuery.tables) print(`${formatTable(t)}\n`);
+  }
   if (o.suites.includes('scale')) {
     report.scale = await runScale({ ...o.scale, log });
     for (const t of report.scale.tables) print(`${formatTable(t)}\n`);
@@ -150,9 +156,10 @@ export function writeReport(report: BenchReport, path: string | null): string {
 // ---------- command line ----------
 
 const USAGE = `usage: npm run bench -- [options]
-  --suite ann|engine|grpc|server|embedded|fulltext|scalar|scale|all suites to run, comma-separated (default all = every suite but scale)
+  --suite ann|engine|grpc|server|embedded|fulltext|scalar|scalar-query|scale|all
+                                  suites to run, comma-separated (default all = every suite but scalar-query and scale)
   --n N, --rows N                 base rows (default 100000; with --data fashion-mnist/--fvecs: first N rows;
-                                  fulltext: generated documents; scalar: generated rows, default 1000000)
+                                  fulltext: generated documents; scalar, scalar-query: generated rows, default 1000000)
   --dim D                         dimensions of the synthetic data (default 128)
   --queries N|FILE                query count (default 1000; fulltext: per query length, default 200), or a .fvecs/.fbin query file with --fvecs
   --passes N                      fulltext suite: timed passes over the queries, median per query (default 3)

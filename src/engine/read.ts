@@ -8,7 +8,7 @@ import { assert } from '../core/assert.js';
 import { errors } from '../core/errors.js';
 import type { MetricType } from '../core/enums.js';
 import type { FilterPlan } from '../expr/index.js';
-import { evaluateFilter } from '../expr/index.js';
+import { evaluateFilter, indexedFilterRowIds } from '../expr/index.js';
 import { mergeTopK, searchExactParallel } from '../index/flat.js';
 import type { ExactSearchRequest, ExactSearchResult } from '../index/flat.js';
 import type { IndexParams, VectorIndex } from '../index/descriptor.js';
@@ -85,6 +85,20 @@ export function visibleRows(s: ScopedChunk, filter: FilterPlan | null): Bitset |
   return out;
 }
 
+/**
+ * Rows of one chunk a read may see as ascending ids, when the chunk's scalar indexes answer the
+ * filter (no byte per row: expr/index-plan.ts, IndexPlanner.rowIds); null: take `visibleRows`.
+ */
+function indexedVisibleRowIds(s: ScopedChunk, filter: FilterPlan | null): Int32Array | null {
+  if (filter === null || s.chunk.scalarIndexesById.size === 0) return null;
+  const ids = indexedFilterRowIds(filter, s.chunk.mapped.size === 0 ? s.chunk : new MappedRows(s.chunk));
+  const del = ids === null ? null : s.partition.deletedMask(s.chunk);
+  if (ids === null || !del) return ids;
+  let w = 0;
+  for (let j = 0; j < ids.length; j++) if (del[ids[j]!] !== 1) ids[w++] = ids[j]!;
+  return w === ids.length ? ids : ids.slice(0, w);
+}
+
 /** Hits addressed by (chunk index, row). */
 export interface RowRefs {
   chunk: Int32Array;
@@ -97,6 +111,11 @@ export function matchRows(scope: readonly ScopedChunk[], filter: FilterPlan | nu
   const rowIdx: number[] = [];
   for (let ci = 0; ci < scope.length; ci++) {
     const s = scope[ci]!;
+    const ids = indexedVisibleRowIds(s, filter);
+    if (ids !== null) {
+      for (let j = 0; j < ids.length; j++) { chunkIdx.push(ci); rowIdx.push(ids[j]!); }
+      continue;
+    }
     const bits = visibleRows(s, filter);
     const n = s.chunk.numRows;
     for (let r = 0; r < n; r++) {
@@ -112,6 +131,8 @@ export function matchRows(scope: readonly ScopedChunk[], filter: FilterPlan | nu
 export function countRows(scope: readonly ScopedChunk[], filter: FilterPlan | null): number {
   let total = 0;
   for (const s of scope) {
+    const ids = indexedVisibleRowIds(s, filter);
+    if (ids !== null) { total += ids.length; continue; }
     const bits = visibleRows(s, filter);
     if (bits === null) total += s.chunk.numRows;
     else for (let r = 0; r < bits.length; r++) total += bits[r]!;

@@ -50,6 +50,29 @@ export function evaluateFilter(plan: FilterPlan, rows: RowSource): Bitset {
   return plan.root.op === 'field' ? r.v.slice() : r.v;
 }
 
+/**
+ * The rows the filter selects as ascending row ids, when the scalar indexes answer its root (a
+ * predicate or an AND with an indexed part; see IndexPlanner.rowIds) and no byte per row is needed;
+ * else null, and the caller takes `evaluateFilter`'s bitset.
+ */
+export function indexedFilterRowIds(plan: FilterPlan, rows: RowSource): Int32Array | null {
+  if (plan.root === null || !hasScalarIndexes(rows)) return null;
+  const ev = new Evaluator(rows);
+  return ev.planner?.rowIds(plan.root, (rest, source) => new Evaluator(source).and(rest)) ?? null;
+}
+
+/** The rows the filter selects, ascending (sparse from the indexes where they answer it). */
+export function filterRowIds(plan: FilterPlan, rows: RowSource): Int32Array {
+  const ids = indexedFilterRowIds(plan, rows);
+  if (ids !== null) return ids;
+  const bits = evaluateFilter(plan, rows);
+  let m = 0;
+  for (let i = 0; i < bits.length; i++) m += bits[i]!;
+  const out = new Int32Array(m);
+  for (let i = 0, j = 0; j < m; i++) if (bits[i] === 1) out[j++] = i;
+  return out;
+}
+
 function allKnown(n: number, value: 0 | 1): B3 {
   return { v: new Uint8Array(n).fill(value), k: null };
 }
@@ -99,7 +122,7 @@ function inInt64(col: BigInt64Array, set: ValueSet, out: Uint8Array): void {
 class Evaluator {
   private readonly n: number;
   /** Answers indexed predicates (null: the rows have no scalar indexes). */
-  private readonly planner: IndexPlanner | null;
+  readonly planner: IndexPlanner | null;
   /**
    * No NOT above and not inside a value: only TRUE rows matter here, so unknown may read as FALSE
    * (what lets the planner use JSON path indexes and narrow an AND to candidates).

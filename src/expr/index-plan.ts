@@ -9,6 +9,8 @@
  *   so JSON path indexes (which cannot tell a missing path from a mismatched type) are used there
  *   only; and an AND takes its most selective indexed part (range bounds on one field merged) as
  *   candidates and evaluates the rest by scan over the candidate rows only.
+ * - At the root of a filter (`rowIds`) the answer may stay sparse: the selected row ids, ascending,
+ *   without a byte per row of the segment (what a query's count or ids need).
  */
 import type { Column, RowSource } from '../schema/column.js';
 import { takeRows } from '../schema/ops.js';
@@ -34,6 +36,35 @@ interface Selection {
   readonly rows: number;
   readonly alwaysPays?: boolean;
   fill(out: Uint8Array): void;
+  /** The selected rows, ascending, each once. */
+  ids(): Int32Array;
+}
+
+/** Above this share of the rows, ids are collected from a byte mask instead of sorted. */
+const SORT_IDS_MAX = 1 / 64;
+
+/** Ascending distinct ids of a fill (for selections that have no cheaper way). */
+function idsByFill(n: number, fill: (out: Uint8Array) => void): Int32Array {
+  const v = new Uint8Array(n);
+  fill(v);
+  return maskIds(v);
+}
+
+function maskIds(v: Uint8Array): Int32Array {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m += v[i]!;
+  const out = new Int32Array(m);
+  for (let i = 0, j = 0; j < m; i++) if (v[i] === 1) out[j++] = i;
+  return out;
+}
+
+/** Ascending distinct rows of an ascending candidate list whose row passes `keep`. */
+function keptIds(cands: Int32Array, keep: Uint8Array): Int32Array {
+  let m = 0;
+  for (let j = 0; j < cands.length; j++) m += keep[j]!;
+  const out = new Int32Array(m);
+  for (let j = 0, w = 0; w < m; j++) if (keep[j] === 1) out[w++] = cands[j]!;
+  return out;
 }
 
 /** Evaluates `and(nodes)` over another row source (the candidate rows). */
@@ -85,6 +116,25 @@ export class IndexPlanner {
   constructor(private readonly rows: RowSource & ScalarIndexSource) {
     this.n = rows.numRows;
     this.max = rows.indexSelectivityMax ?? SELECTIVITY_MAX;
+  }
+
+  /**
+   * The rows the root predicate `node` selects (ascending ids) when indexes answer it, else
+   * undefined (the caller evaluates a bitset). Positive context: a root selects known TRUE rows.
+   */
+  rowIds(node: Node, evalAnd: EvalAnd): Int32Array | undefined {
+    if (node.op === 'and') {
+      const best = this.bestOfAnd(node.args);
+      if (best === undefined) return undefined;
+      indexPlanStats.indexed++;
+      if (best.rest.length > 0) indexPlanStats.narrowedAnds++;
+      const cands = best.sel.ids();
+      return best.rest.length === 0 ? cands : this.andRestIds(cands, best.rest, evalAnd);
+    }
+    const leaf = this.leaf(node, true);
+    if (leaf === undefined || !this.pays(leaf.sel)) return undefined;
+    indexPlanStats.indexed++;
+    return leaf.sel.ids();
   }
 
   /** The node's result from indexes, or undefined when no index applies or the scan is cheaper. */
@@ -147,7 +197,7 @@ export class IndexPlanner {
     const k = keyFor(e.index.keyKind, value);
     if (k === undefined || e.index.keyKind === 'bool') return undefined;
     const spans = op === '<' || op === '<=' ? e.index.rangeSpan(null, false, k, op === '<=') : e.index.rangeSpan(k, op === '>=', null, false);
-    return spanSelection(e.index, spans);
+    return spanSelection(e.index, spans, this.n);
   }
 
   private terms(target: Node, values: readonly ConstValue[], positive: boolean, elements: boolean): Selection | undefined {
@@ -159,7 +209,7 @@ export class IndexPlanner {
       if (k === undefined) return undefined;
       keys.push(k);
     }
-    return spanSelection(e.index, e.index.termSpans(keys));
+    return spanSelection(e.index, e.index.termSpans(keys), this.n);
   }
 
   private contains(node: Node & { op: 'contains' }): Selection | undefined {
@@ -178,14 +228,12 @@ export class IndexPlanner {
     const n = this.n;
     let rows = Infinity;
     for (const s of per) rows = Math.min(rows, index.spanRows(s));
-    return {
-      rows,
-      fill(out) {
-        const counts = new Uint16Array(n);
-        for (const s of per) index.count(s, counts);
-        for (let i = 0; i < n; i++) out[i] = counts[i] === per.length ? 1 : 0;
-      },
+    const fill = (out: Uint8Array): void => {
+      const counts = new Uint16Array(n);
+      for (const s of per) index.count(s, counts);
+      for (let i = 0; i < n; i++) out[i] = counts[i] === per.length ? 1 : 0;
     };
+    return { rows, fill, ids: () => idsByFill(n, fill) };
   }
 
   private like(target: Node, pattern: string, positive: boolean): Selection | undefined {
@@ -193,7 +241,7 @@ export class IndexPlanner {
     if (m.kind === 'equals') return this.terms(target, [m.text], positive, false);
     if (m.kind === 'prefix') {
       const e = this.sortedEntry(target, positive, (i) => i.prefixes && !i.elements);
-      if (e !== undefined) return spanSelection(e.index, e.index.prefixSpan(m.text));
+      if (e !== undefined) return spanSelection(e.index, e.index.prefixSpan(m.text), this.n);
     }
     for (const e of this.entries(target, positive)) {
       if (e.index.shape !== 'ngram') continue;
@@ -207,16 +255,22 @@ export class IndexPlanner {
   private verified(cands: Int32Array, m: LikeMatcher, e: ScalarIndexEntry): Selection {
     const col = this.rows.column(e.field);
     const path = e.jsonPath;
+    const keep = (): Uint8Array => {
+      const k = new Uint8Array(cands.length);
+      if (col === undefined) return k;
+      for (let j = 0; j < cands.length; j++) {
+        const s = textAt(col, cands[j]!, path);
+        if (s !== undefined && likeMatches(m, s)) k[j] = 1;
+      }
+      return k;
+    };
     return {
       rows: cands.length,
       fill(out) {
-        if (col === undefined) return;
-        for (let j = 0; j < cands.length; j++) {
-          const r = cands[j]!;
-          const s = textAt(col, r, path);
-          if (s !== undefined && likeMatches(m, s)) out[r] = 1;
-        }
+        const k = keep();
+        for (let j = 0; j < cands.length; j++) if (k[j] === 1) out[cands[j]!] = 1;
       },
+      ids: () => keptIds(cands, keep()),
     };
   }
 
@@ -231,21 +285,44 @@ export class IndexPlanner {
     const col = this.rows.column(node.field);
     if (e === undefined || e.index.shape !== 'rtree' || col === undefined || col.kind !== 'varchar') return undefined;
     const cands = e.index.candidates(box);
+    const keep = (): Uint8Array => {
+      const k = new Uint8Array(cands.length);
+      for (let j = 0; j < cands.length; j++) {
+        const r = cands[j]!;
+        if (col.valid !== null && col.valid[r] === 0) continue;
+        if (spatialRow(node, col.data[r]!) === 1) k[j] = 1;
+      }
+      return k;
+    };
     const sel: Selection = {
       rows: cands.length,
       alwaysPays: true,
       fill(out) {
-        for (let j = 0; j < cands.length; j++) {
-          const r = cands[j]!;
-          if (col.valid !== null && col.valid[r] === 0) continue;
-          if (spatialRow(node, col.data[r]!) === 1) out[r] = 1;
-        }
+        const k = keep();
+        for (let j = 0; j < cands.length; j++) if (k[j] === 1) out[cands[j]!] = 1;
       },
+      ids: () => keptIds(cands, keep()),
     };
     return { sel, known: col.valid };
   }
 
   private and(args: Node[], evalAnd: EvalAnd): B3 | undefined {
+    const best = this.bestOfAnd(args);
+    if (best === undefined) return undefined;
+    indexPlanStats.indexed++;
+    if (best.rest.length > 0) indexPlanStats.narrowedAnds++;
+    const v = new Uint8Array(this.n);
+    if (best.rest.length === 0) {
+      best.sel.fill(v);
+      return { v, k: null };
+    }
+    const ids = this.andRestIds(best.sel.ids(), best.rest, evalAnd);
+    for (let j = 0; j < ids.length; j++) v[ids[j]!] = 1;
+    return { v, k: null };
+  }
+
+  /** The AND's most selective indexed part (when it pays) and the parts left to evaluate over its rows. */
+  private bestOfAnd(args: Node[]): { sel: Selection; rest: Node[] } | undefined {
     const groups = new Map<ScalarIndex, Bounds>();
     const sels: { sel: Selection; args: number[] }[] = [];
     for (let i = 0; i < args.length; i++) {
@@ -255,28 +332,18 @@ export class IndexPlanner {
         if (leaf !== undefined) sels.push({ sel: leaf.sel, args: [i] });
       }
     }
-    for (const b of groups.values()) sels.push({ sel: spanSelection(b.entry.index, b.entry.index.rangeSpan(b.lo, b.loIn, b.hi, b.hiIn)), args: b.args });
+    for (const b of groups.values()) sels.push({ sel: spanSelection(b.entry.index, b.entry.index.rangeSpan(b.lo, b.loIn, b.hi, b.hiIn), this.n), args: b.args });
     let best: { sel: Selection; args: number[] } | undefined;
     for (const s of sels) if (best === undefined || s.sel.rows < best.sel.rows) best = s;
     if (best === undefined || !this.pays(best.sel)) return undefined;
-    const v = new Uint8Array(this.n);
-    best.sel.fill(v);
-    indexPlanStats.indexed++;
-    if (args.length > best.args.length) indexPlanStats.narrowedAnds++;
     const used = new Set(best.args);
-    const rest = args.filter((_, i) => !used.has(i));
-    if (rest.length > 0) this.andRest(v, rest, evalAnd);
-    return { v, k: null };
+    return { sel: best.sel, rest: args.filter((_, i) => !used.has(i)) };
   }
 
-  /** v &= AND(rest), evaluating rest over the rows v selects only. */
-  private andRest(v: Uint8Array, rest: Node[], evalAnd: EvalAnd): void {
-    let m = 0;
-    for (let i = 0; i < v.length; i++) m += v[i]!;
-    const cands = new Int32Array(m);
-    for (let i = 0, j = 0; i < v.length; i++) if (v[i] === 1) cands[j++] = i;
+  /** The candidates (ascending) for which AND(rest), evaluated over those rows only, is TRUE. */
+  private andRestIds(cands: Int32Array, rest: Node[], evalAnd: EvalAnd): Int32Array {
     const r = evalAnd(rest, new CandidateRows(this.rows, cands));
-    for (let j = 0; j < m; j++) if (r.v[j] !== 1) v[cands[j]!] = 0;
+    return keptIds(cands, r.v);
   }
 
   /** A range or equality comparison on a field with a range index joins that index's bounds (grouped by index object). */
@@ -303,8 +370,27 @@ export class IndexPlanner {
   }
 }
 
-function spanSelection(index: SortedScalarIndex, spans: Int32Array): Selection {
-  return { rows: index.spanRows(spans), fill: (out) => index.fill(spans, out) };
+function spanSelection(index: SortedScalarIndex, spans: Int32Array, n: number): Selection {
+  const rows = index.spanRows(spans);
+  const fill = (out: Uint8Array): void => index.fill(spans, out);
+  return { rows, fill, ids: () => spanIds(index, spans, rows, n, fill) };
+}
+
+/**
+ * Rows of sorted-postings spans, ascending and distinct. One key's postings are ascending already;
+ * rows of several keys are sorted when few, else collected from a mask (a sort of millions costs more).
+ */
+function spanIds(index: SortedScalarIndex, spans: Int32Array, rows: number, n: number, fill: (out: Uint8Array) => void): Int32Array {
+  const out = new Int32Array(rows);
+  index.gather(spans, out);
+  let ascending = true;
+  for (let j = 1; j < rows; j++) if (out[j - 1]! >= out[j]!) { ascending = false; break; }
+  if (ascending) return out;
+  if (rows > n * SORT_IDS_MAX) return idsByFill(n, fill);
+  out.sort();
+  let w = 0;
+  for (let j = 0; j < out.length; j++) if (w === 0 || out[w - 1] !== out[j]) out[w++] = out[j]!;
+  return w === out.length ? out : out.slice(0, w);
 }
 
 function textAt(col: Column, row: number, path: readonly PathStep[] | null): string | undefined {

@@ -34,6 +34,8 @@ export interface SortedScalarIndex {
   prefixSpan(prefix: string): Spans;
   /** Postings (row ids) the spans cover (rows may repeat for array elements). */
   spanRows(spans: Spans): number;
+  /** Copies the postings of the spans into `out` (span by span, as stored); returns how many. */
+  gather(spans: Spans, out: Int32Array): number;
   /** out[row] = 1 for every row in the spans. */
   fill(spans: Spans, out: Uint8Array): void;
   /** counts[row] += 1 for every row of one term (array `contains all`). */

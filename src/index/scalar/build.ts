@@ -126,12 +126,9 @@ export function keyedRows(col: Column, spec: ScalarIndexSpec, stringToDouble = f
 export function buildScalarIndex(col: Column, spec: ScalarIndexSpec, stringToDouble = false): SortedPostings | NgramPostings | RtreePostings {
   if (spec.indexType === 'RTREE') return RtreePostings.build(col);
   if (spec.indexType === 'NGRAM') {
-    const texts: string[] = [];
-    const rowIds: number[] = [];
     const got = keyedRows(col, { ...spec, castType: 'VARCHAR' });
     if (got === undefined || got.keyKind !== 'str') throw errors.internal('NGRAM needs VarChar values');
-    for (let i = 0; i < got.rows.length; i++) { texts.push(got.keys[i] as string); rowIds.push(got.rows[i]!); }
-    return NgramPostings.build(spec.minGram, spec.maxGram, texts, rowIds);
+    return NgramPostings.build(spec.minGram, spec.maxGram, got.keys as string[], got.rows);
   }
   const got = keyedRows(col, spec, stringToDouble);
   if (got === undefined) {

@@ -1,14 +1,16 @@
 /**
  * Scalar index payloads (inside an index file, storage/index-file.ts, which adds the header and the
- * CRC). Version 1, little-endian:
+ * CRC). Version 2, little-endian (version 1 files are still read):
  *
- *   u8[4] "SXSC", u32 version (1), u8 shape (1 sorted postings, 2 n-gram postings, 3 rtree), u8[3] 0
+ *   u8[4] "SXSC", u32 version (2), u8 shape (1 sorted postings, 2 n-gram postings, 3 rtree), u8[3] 0
  *   sorted: u8 key kind (0 num, 1 int64, 2 string, 3 bool), u8 elements, u8 prefixes, u8 ranges,
  *           u32 index type byte length, u32 distinct keys K, u32 postings P, index type UTF-8,
  *           keys (K f64 | K i64 | strings), i32[K + 1] offsets, i32[P] rows
- *   ngram:  u32 min_gram, u32 max_gram, u32 grams G, u32 postings P, strings, i32[G + 1] offsets, i32[P] rows
+ *   ngram:  u32 min_gram, u32 max_gram, u32 grams G, u32 postings P, units, i32[G + 1] offsets, i32[P] rows
  *   rtree:  u32 rows N, f64[4N] boxes (minX, minY, maxX, maxY per row), i32[N] rows (ascending)
  *   strings: u32[count] UTF-8 byte lengths, then the bytes
+ *   units:   u32[count] lengths in UTF-16 code units, then the units (u16 each; a gram may be half
+ *            of a surrogate pair, which UTF-8 cannot carry). Version 1 stored grams as strings.
  */
 import type { IndexKeyKind } from '../../expr/scalar-index.js';
 import { NgramPostings } from './ngram.js';
@@ -16,7 +18,7 @@ import { RtreePostings } from './rtree.js';
 import { SortedPostings } from './sorted.js';
 
 const MAGIC = 0x43535853; // "SXSC"
-const VERSION = 1;
+const VERSION = 2;
 const KINDS: readonly IndexKeyKind[] = ['num', 'i64', 'str', 'bool'];
 
 class Out {
@@ -27,6 +29,10 @@ class Out {
     xs.forEach((x, i) => v.setUint32(4 * i, x, true));
     this.parts.push(b);
     return this;
+  }
+  /** u32 each (not spread as arguments: there may be millions). */
+  lengths(xs: readonly number[]): this {
+    return this.bytes(Uint32Array.from(xs));
   }
   u8s(...xs: number[]): this {
     this.parts.push(Uint8Array.from(xs));
@@ -39,9 +45,18 @@ class Out {
   strings(xs: readonly string[]): this {
     const enc = new TextEncoder();
     const encoded = xs.map((s) => enc.encode(s));
-    this.u32s(...encoded.map((e) => e.length));
+    this.lengths(encoded.map((e) => e.length));
     for (const e of encoded) this.parts.push(e);
     return this;
+  }
+  units(xs: readonly string[]): this {
+    let n = 0;
+    for (const s of xs) n += s.length;
+    const u = new Uint16Array(n);
+    let at = 0;
+    for (const s of xs) for (let i = 0; i < s.length; i++) u[at++] = s.charCodeAt(i);
+    this.lengths(xs.map((s) => s.length));
+    return this.bytes(u); // little-endian hosts only, as every typed array payload here
   }
   done(): Uint8Array {
     let n = 0;
@@ -72,6 +87,22 @@ class In {
     const dec = new TextDecoder();
     return lens.map((l) => dec.decode(this.take(l)));
   }
+  units(n: number): string[] {
+    const lens: number[] = [];
+    for (let i = 0; i < n; i++) lens.push(this.u32());
+    let total = 0;
+    for (const l of lens) total += l;
+    const u = new Uint16Array(this.take(2 * total).buffer);
+    const out: string[] = [];
+    let at = 0;
+    for (const l of lens) {
+      let s = '';
+      for (let i = 0; i < l; i++) s += String.fromCharCode(u[at + i]!);
+      out.push(s);
+      at += l;
+    }
+    return out;
+  }
   end(): void {
     if (this.at !== this.b.length) throw new Error(`scalar index payload has ${this.b.length - this.at} trailing bytes`);
   }
@@ -83,7 +114,7 @@ export function serializeScalarIndex(ix: ScalarPostings): Uint8Array {
   const o = new Out().u32s(MAGIC, VERSION);
   if (ix.shape === 'rtree') return o.u8s(3, 0, 0, 0).u32s(ix.rows.length).bytes(ix.boxes).bytes(ix.rows).done();
   if (ix.shape === 'ngram') {
-    o.u8s(2, 0, 0, 0).u32s(ix.minGram, ix.maxGram, ix.grams.length, ix.rows.length).strings(ix.grams);
+    o.u8s(2, 0, 0, 0).u32s(ix.minGram, ix.maxGram, ix.grams.length, ix.rows.length).units(ix.grams);
     return o.bytes(ix.offsets).bytes(ix.rows).done();
   }
   const type = new TextEncoder().encode(ix.indexType);
@@ -98,12 +129,12 @@ export function deserializeScalarIndex(payload: Uint8Array): ScalarPostings {
   const r = new In(payload);
   if (r.u32() !== MAGIC) throw new Error('not a scalar index payload (bad magic)');
   const version = r.u32();
-  if (version !== VERSION) throw new Error(`scalar index payload version ${version} is not supported`);
+  if (version !== 1 && version !== VERSION) throw new Error(`scalar index payload version ${version} is not supported`);
   const shape = r.u8();
   r.take(3);
   if (shape === 2) {
     const min = r.u32(), max = r.u32(), g = r.u32(), p = r.u32();
-    const grams = r.strings(g);
+    const grams = version === 1 ? r.strings(g) : r.units(g);
     const ix = new NgramPostings(min, max, grams, r.i32s(g + 1), r.i32s(p));
     r.end();
     return ix;

@@ -27,29 +27,53 @@ export class NgramPostings implements NgramScalarIndex {
     for (let i = 0; i < grams.length; i++) this.lookup.set(grams[i]!, i);
   }
 
-  /** `texts[i]` of row `rowIds[i]` (rows ascending). */
-  static build(minGram: number, maxGram: number, texts: readonly string[], rowIds: readonly number[]): NgramPostings {
-    const postings = new Map<string, number[]>();
+  /**
+   * `texts[i]` of row `rowIds[i]` (rows ascending). Typed arrays throughout (GramTable): one pass
+   * counts each gram's rows, a second fills the postings in place (grams in first-seen order,
+   * text by text, start by start, shortest first).
+   */
+  static build(minGram: number, maxGram: number, texts: readonly string[], rowIds: ArrayLike<number>): NgramPostings {
+    const table = new GramTable();
+    let counts = new Int32Array(1024);
+    let last = new Int32Array(1024).fill(-1);
     for (let t = 0; t < texts.length; t++) {
       const s = texts[t]!;
       const row = rowIds[t]!;
-      for (let len = minGram; len <= maxGram; len++) {
-        for (let i = 0; i + len <= s.length; i++) {
-          const g = s.slice(i, i + len);
-          let p = postings.get(g);
-          if (p === undefined) postings.set(g, (p = []));
-          if (p[p.length - 1] !== row) p.push(row);
+      for (let i = 0; i < s.length; i++) {
+        let h = HASH_SEED;
+        const top = Math.min(maxGram, s.length - i);
+        for (let len = 1; len <= top; len++) {
+          h = hashStep(h, s.charCodeAt(i + len - 1));
+          if (len < minGram) continue;
+          const g = table.findOrAdd(h, s, i, len);
+          if (g >= counts.length) { counts = grown(counts, 0); last = grown(last, -1); }
+          if (last[g] !== row) { last[g] = row; counts[g]!++; }
         }
       }
     }
-    const grams = [...postings.keys()];
-    const offsets = new Int32Array(grams.length + 1);
+    const gramCount = table.size;
+    const offsets = new Int32Array(gramCount + 1);
     let total = 0;
-    for (let i = 0; i < grams.length; i++) { offsets[i] = total; total += postings.get(grams[i]!)!.length; }
-    offsets[grams.length] = total;
+    for (let g = 0; g < gramCount; g++) { offsets[g] = total; total += counts[g]!; }
+    offsets[gramCount] = total;
     const rows = new Int32Array(total);
-    for (let i = 0; i < grams.length; i++) rows.set(postings.get(grams[i]!)!, offsets[i]!);
-    return new NgramPostings(minGram, maxGram, grams, offsets, rows);
+    const cursor = offsets.slice(0, gramCount);
+    last.fill(-1);
+    for (let t = 0; t < texts.length; t++) {
+      const s = texts[t]!;
+      const row = rowIds[t]!;
+      for (let i = 0; i < s.length; i++) {
+        let h = HASH_SEED;
+        const top = Math.min(maxGram, s.length - i);
+        for (let len = 1; len <= top; len++) {
+          h = hashStep(h, s.charCodeAt(i + len - 1));
+          if (len < minGram) continue;
+          const g = table.find(h, s, i, len);
+          if (last[g] !== row) { last[g] = row; rows[cursor[g]!++] = row; }
+        }
+      }
+    }
+    return new NgramPostings(minGram, maxGram, table.grams, offsets, rows);
   }
 
   private posting(gram: string): Int32Array {
@@ -113,4 +137,99 @@ function intersect(a: Int32Array, b: Int32Array): Int32Array {
     if (j < b.length && b[j] === x) out[w++] = x;
   }
   return out.slice(0, w);
+}
+
+const HASH_SEED = 0x811c9dc5;
+
+function hashStep(h: number, unit: number): number {
+  return Math.imul(h ^ unit, 0x01000193);
+}
+
+function grown(a: Int32Array<ArrayBuffer>, fill: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2).fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Distinct grams by id (first-seen order): open addressing over 32-bit hashes of their UTF-16
+ * units, each probe confirmed against the units themselves (kept in one Uint16Array), so two grams
+ * never share an id whatever their hashes.
+ */
+class GramTable {
+  readonly grams: string[] = [];
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private hashes = new Int32Array(1024);
+  private starts = new Int32Array(1024);
+  private lens = new Int32Array(1024);
+  private units = new Uint16Array(1 << 14);
+  private unitsUsed = 0;
+
+  get size(): number {
+    return this.grams.length;
+  }
+
+  /** The id of s[at, at + len) (hash h), or -1. */
+  find(h: number, s: string, at: number, len: number): number {
+    const mask = this.slots.length - 1;
+    for (let p = mix(h) & mask; ; p = (p + 1) & mask) {
+      const g = this.slots[p]!;
+      if (g < 0) return -1;
+      if (this.hashes[g] === h && this.lens[g] === len && this.same(g, s, at, len)) return g;
+    }
+  }
+
+  findOrAdd(h: number, s: string, at: number, len: number): number {
+    const g = this.find(h, s, at, len);
+    return g >= 0 ? g : this.add(h, s, at, len);
+  }
+
+  private same(g: number, s: string, at: number, len: number): boolean {
+    const u = this.units;
+    const from = this.starts[g]!;
+    for (let k = 0; k < len; k++) if (u[from + k] !== s.charCodeAt(at + k)) return false;
+    return true;
+  }
+
+  private add(h: number, s: string, at: number, len: number): number {
+    const g = this.grams.length;
+    if (g >= this.hashes.length) {
+      this.hashes = grown(this.hashes, 0);
+      this.starts = grown(this.starts, 0);
+      this.lens = grown(this.lens, 0);
+    }
+    if (this.unitsUsed + len > this.units.length) {
+      const u = new Uint16Array(Math.max(this.units.length * 2, this.unitsUsed + len));
+      u.set(this.units);
+      this.units = u;
+    }
+    for (let k = 0; k < len; k++) this.units[this.unitsUsed + k] = s.charCodeAt(at + k);
+    this.hashes[g] = h;
+    this.starts[g] = this.unitsUsed;
+    this.lens[g] = len;
+    this.unitsUsed += len;
+    this.grams.push(s.slice(at, at + len));
+    if (2 * (g + 1) > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(g, this.slots);
+    return g;
+  }
+
+  private place(g: number, slots: Int32Array): void {
+    const mask = slots.length - 1;
+    let p = mix(this.hashes[g]!) & mask;
+    while (slots[p]! >= 0) p = (p + 1) & mask;
+    slots[p] = g;
+  }
+
+  private rehash(size: number): void {
+    const slots = new Int32Array(size).fill(-1);
+    for (let g = 0; g < this.grams.length; g++) this.place(g, slots);
+    this.slots = slots;
+  }
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
 }

@@ -132,6 +132,17 @@ export class SortedPostings implements SortedScalarIndex {
     return n;
   }
 
+  gather(spans: Spans, out: Int32Array): number {
+    let w = 0;
+    for (let i = 0; i < spans.length; i += 2) {
+      const a = spans[i]!;
+      const b = spans[i + 1]!;
+      out.set(this.rows.subarray(a, b), w);
+      w += b - a;
+    }
+    return w;
+  }
+
   fill(spans: Spans, out: Uint8Array): void {
     const rows = this.rows;
     for (let i = 0; i < spans.length; i += 2) {
