@@ -11,6 +11,7 @@
 import { COS, L2 } from './elements';
 import { distance, rowBytes } from './metrics';
 import { fastKey, fastKeys, maxPop, maxPush, minPop, minPush } from './hnsw';
+import { gi, gp, lock, unlock } from './build-space';
 
 /* Graph context block: int32 fields at these byte offsets (written by src/index/impl/hnsw/native-build.ts). */
 const G_KIND = 0, G_METRIC = 4, G_DIM = 8, G_BASE = 12, G_NORMS = 16, G_LINKS = 20, G_STRIDE0 = 24;
@@ -23,23 +24,6 @@ const T_VISITED = 0, T_EPOCH = 4, T_CAND_KEYS = 8, T_CAND_IDS = 12, T_RES_KEYS =
 const T_BATCH_IDS = 24, T_BATCH_KEYS = 28, T_SEL_IDS = 32, T_SEL_KEYS = 36, T_PRUNE_IDS = 40, T_PRUNE_KEYS = 44;
 const T_PSEL_IDS = 48, T_PSEL_KEYS = 52, T_GREEDY_KEY = 56;
 
-@inline function gi(g: usize, field: usize): i32 {
-  return load<i32>(g + field);
-}
-@inline function gp(g: usize, field: usize): usize {
-  return <usize>load<i32>(g + field);
-}
-
-@inline function lock(p: usize): void {
-  while (atomic.cmpxchg<i32>(p, 0, 1) != 0) {
-    // spin: critical sections are a few dozen loads and stores
-  }
-}
-@inline function unlock(p: usize): void {
-  atomic.store<i32>(p, 0);
-}
-
-/** Byte offset of `row`'s list (count, then ids) at `level`. */
 @inline function listAt(g: usize, level: i32, row: i32): usize {
   if (level == 0) return gp(g, G_LINKS) + <usize>row * (<usize>gi(g, G_STRIDE0) << 2);
   const block = load<i32>(gp(g, G_UPPER_BASE) + (<usize>row << 2)) + level - 1;

@@ -10,6 +10,7 @@
  * Part of the kernels module (entry: kernels.ts).
  */
 import { fastKey, fastKeys } from './hnsw';
+import { gi, gp, lock, unlock } from './build-space';
 
 const F32K = 0, L2M = 0;
 
@@ -23,20 +24,6 @@ const T_VISITED = 0, T_EPOCH = 4, T_CAND_KEYS = 8, T_CAND_IDS = 12, T_CAND_DONE 
 const T_EXP_IDS = 24, T_EXP_CAP = 28, T_BATCH_IDS = 32, T_BATCH_KEYS = 36, T_BATCH_AT = 40, T_REMOVED = 44;
 const T_OUT = 48;
 
-@inline function gi(g: usize, field: usize): i32 {
-  return load<i32>(g + field);
-}
-@inline function gp(g: usize, field: usize): usize {
-  return <usize>load<i32>(g + field);
-}
-@inline function lock(p: usize): void {
-  while (atomic.cmpxchg<i32>(p, 0, 1) != 0) {
-    // spin: critical sections are short (a prune under a lock is a few thousand distances at most)
-  }
-}
-@inline function unlock(p: usize): void {
-  atomic.store<i32>(p, 0);
-}
 @inline function listAt(g: usize, row: i32): usize {
   return gp(g, G_LINKS) + <usize>row * (<usize>gi(g, G_STRIDE) << 2);
 }
