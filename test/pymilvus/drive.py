@@ -87,6 +87,17 @@ def row(i):
     return r
 
 
+def drain(it):
+    """The ids of every batch of a query or search iterator, until it runs dry (then closed)."""
+    seen = []
+    while True:
+        b = it.next()
+        if not b:
+            it.close()
+            return seen
+        seen.extend(r["id"] for r in b)
+
+
 def expect_error(fn, code=None, text=None):
     """Call fn, require a MilvusException with the code and the substring (as pymilvus users compare)."""
     try:
@@ -192,14 +203,7 @@ class Driver:
         assert sorted(full) == list(range(ROWS)), len(full)
         page = [r["id"] for r in c.query(self.c, filter="id >= 0", output_fields=["id"], limit=10, offset=20)]
         assert page == list(range(20, 30)), page
-        it = c.query_iterator(self.c, batch_size=30, filter="id >= 0", output_fields=["id"])
-        seen = []
-        while True:
-            b = it.next()
-            if not b:
-                it.close()
-                break
-            seen.extend(r["id"] for r in b)
+        seen = drain(c.query_iterator(self.c, batch_size=30, filter="id >= 0", output_fields=["id"]))
         assert sorted(seen) == list(range(ROWS)), len(seen)
         s1 = c.search(self.c, data=[vec(3)], limit=10, search_params={"params": {"ef": 64}})[0]
         s2 = c.search(self.c, data=[vec(3)], limit=5, offset=5, search_params={"params": {"ef": 64}})[0]
@@ -284,15 +288,8 @@ class Driver:
         got = c.get(name, ids=[1, 2, 999], output_fields=["t", "k"])
         assert sorted((r["id"], r["k"]) for r in got) == [(1, 1), (2, 2)], got
         assert c.get_collection_stats(name)["row_count"] == 300
-        it = c.search_iterator(name, data=[vec(5)], anns_field="a", batch_size=50, limit=200, output_fields=["id"],
-                               search_params={"metric_type": "COSINE", "params": {"ef": 64}})
-        seen = []
-        while True:
-            b = it.next()
-            if not b:
-                it.close()
-                break
-            seen.extend(h["id"] for h in b)
+        seen = drain(c.search_iterator(name, data=[vec(5)], anns_field="a", batch_size=50, limit=200, output_fields=["id"],
+                                       search_params={"metric_type": "COSINE", "params": {"ef": 64}}))
         assert len(seen) == 200 and len(set(seen)) == 200, (len(seen), len(set(seen)))
         r1 = AnnSearchRequest(data=[vec(5)], anns_field="a", param={"metric_type": "COSINE", "params": {"ef": 64}}, limit=10)
         r2 = AnnSearchRequest(data=[vec(1005)], anns_field="b", param={"metric_type": "L2", "params": {"nprobe": 4}}, limit=10)
