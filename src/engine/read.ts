@@ -17,6 +17,7 @@ import { defaultArena } from '../index/wasm/exact.js';
 import type { Bitset, Column, RowSource } from '../schema/column.js';
 import type { Analyzer } from '../analyzer/analyzer.js';
 import type { TextIndex, TextIndexSource } from '../expr/text-index.js';
+import type { ScalarIndexEntry, ScalarIndexSource } from '../expr/scalar-index.js';
 import { WindowedTopK } from '../index/exact-windows.js';
 import type { MappedColumn } from './mmap-column.js';
 import { concatColumns, takeRows, emptyColumn } from '../schema/ops.js';
@@ -41,7 +42,7 @@ function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
  * filter names is read whole through the page cache for this evaluation only (fixed-width scalars:
  * at most 8 bytes a row), then dropped; the result is cached by the chunk as always.
  */
-class MappedRows implements RowSource, TextIndexSource {
+class MappedRows implements RowSource, TextIndexSource, ScalarIndexSource {
   private readonly copies = new Map<string, Column>();
   constructor(private readonly chunk: Chunk) {}
 
@@ -61,6 +62,18 @@ class MappedRows implements RowSource, TextIndexSource {
 
   textIndex(field: string, analyzer: Analyzer, analyzerKey: string): TextIndex {
     return this.chunk.textIndex(field, analyzer, analyzerKey);
+  }
+
+  /** A field's validity: a mapped column keeps it resident, so the index planner reads no page for it. */
+  validOf(field: string): Uint8Array | null {
+    const col = this.chunk.column(field) ?? this.copies.get(field);
+    if (col !== undefined) return col.valid;
+    return this.chunk.mapped.get(field)?.valid ?? null;
+  }
+
+  /** The chunk's scalar indexes: they answer filters on mapped columns without reading them. */
+  scalarIndexes(field: string): readonly ScalarIndexEntry[] {
+    return this.chunk.scalarIndexes(field);
   }
 }
 

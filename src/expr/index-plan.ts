@@ -186,8 +186,9 @@ export class IndexPlanner {
       default: return undefined;
     }
     if (sel === undefined) return undefined;
-    const col = target.op === 'field' ? this.rows.column(target.field) : undefined;
-    return { sel, known: col?.valid ?? null };
+    if (target.op !== 'field') return { sel, known: null };
+    const known = this.rows.validOf !== undefined ? this.rows.validOf(target.field) : this.rows.column(target.field)?.valid ?? null;
+    return { sel, known };
   }
 
   private cmp(target: Node, op: '<' | '<=' | '>' | '>=' | '==', value: ConstValue, positive: boolean): Selection | undefined {

@@ -79,6 +79,11 @@ export interface ScalarIndexSource {
    * scan); 1 forces every usable index (tests).
    */
   readonly indexSelectivityMax?: number;
+  /**
+   * A field's validity (null: no nulls) without its values, where reading the column would cost more
+   * (a mapped column is read from its file); absent: taken from `column(field)`.
+   */
+  validOf?(field: string): Uint8Array | null;
 }
 
 export function hasScalarIndexes(rows: RowSource): rows is RowSource & ScalarIndexSource {

@@ -204,3 +204,28 @@ test('field level wins over collection level; Milvus rules and errors for mmap.e
     await svc.close();
   });
 });
+
+test('scalar indexes answer filters on mapped columns: count(*) reads no page of the column, same count', { timeout: 300_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir });
+    await collection(svc, 'c', { 'mmap.enabled': 'true' });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'score', indexName: 'score_sorted', params: { index_type: 'STL_SORT' } });
+    await svc.engine.indexer.idle();
+    await svc.loadCollection({ collectionName: 'c' });
+    assert.ok(mappedFields(svc).includes('score'), 'score is mapped');
+    const score = columns(rows, rng(5)).get('score')!.data as Float64Array;
+    const want = score.filter((x) => x < 5).length;
+    assert.ok(want > 0 && want < rows * 0.2, `a selective filter (${want} rows)`);
+    const cache = svc.engine.loader.pageCache;
+    const touched = (): number => cache.hits + cache.misses;
+    const before = touched();
+    const n = await svc.query({ collectionName: 'c', filter: 'score < 5', outputFields: ['count(*)'] });
+    assert.deepEqual(n.columns[0]!.column.data, BigInt64Array.of(BigInt(want)));
+    assert.equal(touched(), before, 'the index answered: no page of the mapped score column was read');
+    // Not indexed: the mapped column is read.
+    await svc.query({ collectionName: 'c', filter: 'bucket < 1', outputFields: ['count(*)'] });
+    assert.ok(touched() > before, 'a filter on the unindexed mapped column reads its pages');
+    await svc.close();
+  });
+});
