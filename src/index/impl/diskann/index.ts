@@ -90,9 +90,9 @@ export class DiskAnnIndex implements VectorIndex {
     return memoryOf((t) => this.countMemory(t));
   }
 
-  /** PQ codes and centroids, the node cache, search scratch (full-precision rows stay on disk). */
+  /** PQ codes and centroids, the entry points, the node cache, search scratch (full-precision rows stay on disk). */
   countMemory(t: MemoryTally): void {
-    t.array(this.p.mem.codes).array(this.p.mem.pq.centroids).array(this.p.mem.pq.offsets);
+    t.array(this.p.mem.codes).array(this.p.mem.pq.centroids).array(this.p.mem.pq.offsets).array(this.p.mem.entries);
     t.array(this.visited).array(this.table).array(this.node).array(this.q);
     this.cache.countMemory(t);
     this.results.countMemory(t);
