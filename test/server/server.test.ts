@@ -79,9 +79,9 @@ test('RPCs outside the table answer 3000 unsupported operation naming the RPC', 
   const ns = await c.call('HasNamespace', {});
   assert.equal(ns.status?.['code'], 3000);
   assert.match(String(ns.status?.['reason']), /HasNamespace/);
-  const bare = await c.call('AddCollectionStructField', { collection_name: 'c' });
+  const bare = await c.call('CreateRowPolicy', { collection_name: 'c' });
   assert.equal(bare['code'], 3000, 'a bare common.Status response');
-  assert.match(String(bare['reason']), /AddCollectionStructField/);
+  assert.match(String(bare['reason']), /CreateRowPolicy/);
   c.close();
 });
 
