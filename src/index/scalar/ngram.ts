@@ -9,6 +9,8 @@ import type { MemoryTally } from '../memory.js';
 
 /** Grams of one long literal intersected at most (spread over it; more only narrow a little). */
 const GRAMS_PER_LITERAL = 6;
+/** A gram's rows are intersected into the candidates only while at most this many times as many. */
+const LONG_LIST_RATIO = 32;
 
 export class NgramPostings implements NgramScalarIndex {
   readonly shape = 'ngram';
@@ -105,7 +107,12 @@ export class NgramPostings implements NgramScalarIndex {
     if (lists.length === 0) return null;
     lists.sort((a, b) => a.length - b.length);
     let cur = lists[0]!;
-    for (let i = 1; i < lists.length && cur.length > 0; i++) cur = intersect(cur, lists[i]!);
+    for (let i = 1; i < lists.length && cur.length > 0; i++) {
+      // A list far longer than the candidates narrows them little and costs a gallop per candidate
+      // through it (cache misses over its length); the planner checks every candidate exactly anyway.
+      if (lists[i]!.length > cur.length * LONG_LIST_RATIO) break;
+      cur = intersect(cur, lists[i]!);
+    }
     return cur;
   }
 
