@@ -33,7 +33,7 @@ export interface ScopedChunk {
 /** The rows of a chunk a filter selects (kept by the chunk when the plan has a cache key); shared, read-only. */
 function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
   const key = filter.cacheKey;
-  const rows = chunk.mapped.size === 0 ? chunk : new MappedRows(chunk);
+  const rows = rowSourceOf(chunk);
   return key === null ? evaluateFilter(filter, rows) : chunk.filterResult(key, () => evaluateFilter(filter, rows));
 }
 
@@ -42,6 +42,11 @@ function filterBits(chunk: Chunk, filter: FilterPlan): Bitset {
  * filter names is read whole through the page cache for this evaluation only (fixed-width scalars:
  * at most 8 bytes a row), then dropped; the result is cached by the chunk as always.
  */
+/** What a filter reads a chunk through: the chunk, or a MappedRows over it when columns are mapped. */
+function rowSourceOf(chunk: Chunk): RowSource {
+  return chunk.mapped.size === 0 ? chunk : new MappedRows(chunk);
+}
+
 class MappedRows implements RowSource, TextIndexSource, ScalarIndexSource {
   private readonly copies = new Map<string, Column>();
   constructor(private readonly chunk: Chunk) {}
@@ -104,7 +109,7 @@ export function visibleRows(s: ScopedChunk, filter: FilterPlan | null): Bitset |
  */
 function indexedVisibleRowIds(s: ScopedChunk, filter: FilterPlan | null): Int32Array | null {
   if (filter === null || s.chunk.scalarIndexesById.size === 0) return null;
-  const ids = indexedFilterRowIds(filter, s.chunk.mapped.size === 0 ? s.chunk : new MappedRows(s.chunk));
+  const ids = indexedFilterRowIds(filter, rowSourceOf(s.chunk));
   const del = ids === null ? null : s.partition.deletedMask(s.chunk);
   if (ids === null || !del) return ids;
   let w = 0;
@@ -319,8 +324,8 @@ export class SearchThreads {
   /**
    * Whether the calling search should walk on the workers: other searches are in flight next to it
    * (see `enter`; counted in `crowdedSearches` when there are workers) and either more searches are in
-   * flight than there are workers, or fewer than `spreadLimit` crowded searches are on the workers already. The others walk on this thread meanwhile: a search
-   * handed to a worker costs this thread the hop too (measured at 20k x 128 HNSW, ef 64, embedded
+   * flight than there are workers, or fewer than `spreadLimit` crowded searches are on the workers
+   * already. The others walk on this thread meanwhile: a search handed to a worker costs this thread the hop too (measured at 20k x 128 HNSW, ef 64, embedded
    * client: 82-92 us CPU per search inline, 163-222 us with every one of two streams on the workers),
    * so on 2 cores two streams only gain when one walks here while the other walks there. A true answer
    * must be paired with `spreadDone` when the search ends.
