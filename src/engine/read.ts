@@ -286,7 +286,7 @@ export class SearchThreads {
   private active = 0;
   /** Searches that started while others were in flight (for tests and metrics). */
   crowdedSearches = 0;
-  /** Of those, the ones that walked on the workers (at most `spreadLimit` at a time). */
+  /** Of those, the ones that walked on the workers (at most `spreadLimit` at a time while no more searches are in flight than workers). */
   spreadSearches = 0;
   private spreading = 0;
 
