@@ -178,6 +178,7 @@ const USAGE = `usage: npm run bench -- [options]
   --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
+  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; --ef LIST sweeps HNSW's ef, default 64)
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
@@ -263,7 +264,16 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     queries: positiveInt('queries', queryIsFile ? undefined : str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20, peers: v['no-peers'] !== true,
+    efs: intList('ef', str('ef'), d.efs), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
   };
+}
+
+/** `--scale-indexes HNSW,IVF_SQ8`: the engine case's indexes, in its own order. */
+function scaleIndexes(raw: string | undefined, all: readonly string[]): readonly string[] {
+  if (raw === undefined) return all;
+  const want = raw.split(',').map((x) => x.trim().toUpperCase());
+  for (const w of want) if (!all.includes(w)) throw new Error(`unknown scale index ${w} (${all.join(', ')})`);
+  return all.filter((x) => want.includes(x));
 }
 
 export function parseCli(argv: string[]): { options: BenchOptions; explicitN: boolean } | 'help' {
@@ -277,7 +287,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
-      'scale-cases': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' },
+      'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' },
     },
     strict: true,
   });

@@ -34,7 +34,10 @@ export interface ScaleOptions {
   seed: number;
   m: number;
   efConstruction: number;
-  ef: number;
+  /** HNSW search ef values, each measured on the one build (`--ef 64,128,256`). */
+  efs: readonly number[];
+  /** The engine case's indexes (`--scale-indexes HNSW,IVF_FLAT,IVF_SQ8`). */
+  engineIndexes: readonly string[];
   nprobe: number;
   budgetBytes: number;
   peers: boolean;
@@ -45,7 +48,7 @@ export type ScaleCase = 'hnsw' | 'engine' | 'disk';
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, ef: 64, nprobe: 32,
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], nprobe: 32,
   budgetBytes: 1024 ** 3, peers: true, cases: SCALE_CASES,
 };
 
@@ -69,33 +72,59 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[]): Promise<void> {
   let c0 = process.cpuUsage(), t0 = performance.now();
   const index = getIndexDescriptor('HNSW').build(floatColumn(base, dim), o.rows, { metric: 'L2', params: { M: o.m, efConstruction: o.efConstruction }, threads: 2 });
   const buildS = (performance.now() - t0) / 1000, buildCpu = cpuS(process.cpuUsage(c0));
-  t0 = performance.now();
-  for (let q = 0; q < nq; q++) {
-    const r = index.search({ queries: floatColumn(queries.subarray(q * dim, (q + 1) * dim), dim), topK: GT_K, params: { ef: o.ef } });
-    found.set(r.rows, q * GT_K);
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 2, recallAt10: null, qps: null, buildS, buildCpuS: buildCpu, rssMb: null, note: 'build on 2 threads' });
+  for (const ef of o.efs) {
+    const pass = (): void => {
+      for (let q = 0; q < nq; q++) {
+        const r = index.search({ queries: floatColumn(queries.subarray(q * dim, (q + 1) * dim), dim), topK: GT_K, params: { ef } });
+        found.set(r.rows, q * GT_K);
+      }
+    };
+    pass(); // unmeasured: JIT tiers and the first touches of the graph
+    t0 = performance.now();
+    pass();
+    const qps = nq / ((performance.now() - t0) / 1000);
+    out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 1, recallAt10: recallAt(found, truth, nq), qps, buildS: null, buildCpuS: null, rssMb: null, note: `ef ${ef}, nq 1` });
   }
-  const qps = nq / ((performance.now() - t0) / 1000);
-  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 2, recallAt10: recallAt(found, truth, nq), qps: null, buildS, buildCpuS: buildCpu, rssMb: null, note: 'build on 2 threads' });
-  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 1, recallAt10: recallAt(found, truth, nq), qps, buildS: null, buildCpuS: null, rssMb: null, note: `ef ${o.ef}, nq 1` });
   if (!o.peers) return;
   o.log('[scale] hnsw: usearch build, 2 threads');
-  const us = new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: o.ef, multi: false });
+  const make = (ef: number): USearchIndex => new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: ef, multi: false });
+  const us = make(o.efs[0]!);
   const keys = new BigUint64Array(o.rows);
   for (let i = 0; i < o.rows; i++) keys[i] = BigInt(i);
   c0 = process.cpuUsage(); t0 = performance.now();
   us.add(keys, base, 2);
   const usBuild = (performance.now() - t0) / 1000, usCpu = cpuS(process.cpuUsage(c0));
-  t0 = performance.now();
-  for (let q = 0; q < nq; q++) {
-    const m = us.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
-    for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
+  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: null, qps: null, buildS: usBuild, buildCpuS: usCpu, rssMb: null, note: 'add() on 2 threads' });
+  // usearch fixes expansion_search at construction: each further ef loads the saved graph.
+  const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-usearch-'));
+  try {
+    const file = join(dir, 'usearch.index');
+    if (o.efs.length > 1) us.save(file);
+    for (let e = 0; e < o.efs.length; e++) {
+      const ef = o.efs[e]!;
+      let at = us;
+      if (e > 0) { at = make(ef); at.load(file); }
+      const pass = (): void => {
+        for (let q = 0; q < nq; q++) {
+          const m = at.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
+          for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
+        }
+      };
+      pass(); // unmeasured, as Sextant's
+      t0 = performance.now();
+      pass();
+      const usQps = nq / ((performance.now() - t0) / 1000);
+      const recall = recallAt(found, truth, nq);
+      t0 = performance.now();
+      at.search(queries, GT_K, 2);
+      const usQps2 = nq / ((performance.now() - t0) / 1000);
+      out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 1, recallAt10: recall, qps: usQps, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, nq 1` });
+      out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: recall, qps: usQps2, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, batch search on 2 threads` });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  const usQps = nq / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  us.search(queries, GT_K, 2);
-  const usQps2 = nq / ((performance.now() - t0) / 1000);
-  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: recallAt(found, truth, nq), qps: usQps2, buildS: usBuild, buildCpuS: usCpu, rssMb: null, note: 'add() and batch search on 2 threads' });
-  out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 1, recallAt10: recallAt(found, truth, nq), qps: usQps, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${o.ef}, nq 1` });
 }
 
 // ---------- the embedded product ----------
@@ -159,7 +188,7 @@ async function searches(client: SextantClient, queries: Float32Array, dim: numbe
   return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000) };
 }
 
-interface IndexStep { label: string; params: Record<string, string>; search: Record<string, number> }
+interface IndexStep { label: string; params: Record<string, string>; searches: Record<string, number>[] }
 
 async function indexAndSearch(
   svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string }, out: ScaleRow[],
@@ -174,13 +203,17 @@ async function indexAndSearch(
   await svc.loadCollection({ collectionName: NAME });
   const loadS = (performance.now() - t0) / 1000, loadCpu = cpuS(process.cpuUsage(c0));
   const loaded = rssMb();
-  for (const streams of [1, 2]) {
-    const r = await searches(client, c.queries, c.dim, c.truth, step.search, streams);
-    out.push({
-      case: c.caseName, rows: c.rows, dim: c.dim, engine: `Sextant ${step.label}`, threads: streams, recallAt10: r.recall, qps: r.qps,
-      buildS: streams === 1 ? buildS : null, buildCpuS: streams === 1 ? buildCpu : null, rssMb: streams === 1 ? loaded : null,
-      note: streams === 1 ? `${c.note}; load ${loadS.toFixed(1)} s (CPU ${loadCpu.toFixed(1)} s), RSS before load ${before.toFixed(0)} MB; ${JSON.stringify(step.search)}` : 'two search() streams',
-    });
+  for (let s = 0; s < step.searches.length; s++) {
+    const first = s === 0, params = step.searches[s]!;
+    for (const streams of [1, 2]) {
+      const r = await searches(client, c.queries, c.dim, c.truth, params, streams);
+      const head = first && streams === 1;
+      out.push({
+        case: c.caseName, rows: c.rows, dim: c.dim, engine: `Sextant ${step.label}`, threads: streams, recallAt10: r.recall, qps: r.qps,
+        buildS: head ? buildS : null, buildCpuS: head ? buildCpu : null, rssMb: head ? loaded : null,
+        note: head ? `${c.note}; load ${loadS.toFixed(1)} s (CPU ${loadCpu.toFixed(1)} s), RSS before load ${before.toFixed(0)} MB; ${JSON.stringify(params)}` : `${JSON.stringify(params)}${streams === 2 ? ', two search() streams' : ''}`,
+      });
+    }
   }
   await svc.releaseCollection({ collectionName: NAME });
   await svc.dropIndex({ collectionName: NAME, fieldName: 'vec' });
@@ -225,18 +258,19 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   if (o.cases.includes('hnsw')) { await hnswCase(o, out); loads.push(loadavg()); }
   if (o.cases.includes('engine')) {
     const nlist = String(ivfNlist(o.rows));
-    await productCase(o, 128, o.rows, [
-      { label: 'HNSW', params: { index_type: 'HNSW', ...graph }, search: { ef: o.ef } },
-      { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, search: { nprobe: o.nprobe } },
-      { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, search: { nprobe: o.nprobe } },
-    ], null, out, 'engine 128', false);
+    const steps: IndexStep[] = [
+      { label: 'HNSW', params: { index_type: 'HNSW', ...graph }, searches: o.efs.map((ef) => ({ ef })) },
+      { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: [{ nprobe: o.nprobe }] },
+      { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: [{ nprobe: o.nprobe }] },
+    ];
+    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', false);
     loads.push(loadavg());
   }
   if (o.cases.includes('disk')) {
     const rows = Math.min(o.rows, o.diskRows);
     await productCase(o, 768, rows, [
-      { label: 'DISKANN', params: { index_type: 'DISKANN' }, search: { search_list: 64 } },
-      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, search: { nprobe: o.nprobe } },
+      { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
+      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: [{ nprobe: o.nprobe }] },
     ], o.budgetBytes, out, 'disk 768', true);
     loads.push(loadavg());
   }
