@@ -259,9 +259,9 @@ function groupByResidue(words: Int32Array, m: number): Residues {
   return { start, rows };
 }
 
-/** `x % m == c` (`!=` with neg) from the groups: the rows of remainder c set (or cleared). */
+/** `x % m == c` (`!=` with neg) from the groups into zeroed `out`: the rows of remainder c set (or cleared). */
 function residueEquals(g: Residues, m: number, c: number, neg: 0 | 1, out: Uint8Array): void {
-  out.fill(neg);
+  if (neg === 1) out.fill(1);
   if (Math.abs(c) >= m) return;
   const b = c + m - 1;
   const hit = neg ^ 1;
