@@ -1,13 +1,14 @@
 /**
  * Embedded suite: the product path next to the index, in one process and one run.
  *  - filter kernels: rows/s per expression class (bench/filters.ts);
- *  - a 1%-selective filter (`id % 100 == 7`) through the embedded client's `search()`, cold (a new
- *    filter text every time: compiled and evaluated per search) and warm (the same text: the plan
- *    and the chunk's filter result are reused), next to the HNSW index's own exact route over the
- *    same allowed rows (`index.search` with the bitset);
+ *  - a 1%-selective filter (`id % 100 == 7`) through the embedded client's `search()`: the same
+ *    text every call (the plan and the chunk's filter result are reused), the same filter spelled
+ *    differently every call (a new text: compiled per search, its result found by the plan's
+ *    canonical key), and `id % 100 == k` with k changing every call (a different result each time),
+ *    next to the HNSW index's own exact route over the same allowed rows (`index.search` with the bitset);
  *  - `search()` and the lean `searchTyped()` without a filter next to the index alone, in this fresh
  *    process and again after the process holds a few hundred MB of unrelated JS objects and typed
- *    arrays (a busy application).
+ *    arrays (a busy application), and there the 1% filter with k changing next to its exact route.
  * Per-search figures are CPU time of this process (process.cpuUsage) and wall time, the fastest of
  * several passes over the queries.
  */
@@ -44,9 +45,9 @@ export interface PerSearch { cpuMs: number; wallMs: number }
 export interface EmbeddedResult {
   dataset: { name: string; n: number; dim: number };
   kernels: FilterKernelRow[];
-  filter: { expr: string; allowedRows: number; indexExact: PerSearch; searchCold: PerSearch; searchWarm: PerSearch };
+  filter: { expr: string; allowedRows: number; indexExact: PerSearch; searchRespelled: PerSearch; searchWarm: PerSearch; searchLiterals: PerSearch };
   fresh: { index: PerSearch; search: PerSearch; typed: PerSearch };
-  busy: { heapBytes: number; index: PerSearch; search: PerSearch; typed: PerSearch };
+  busy: { heapBytes: number; index: PerSearch; search: PerSearch; typed: PerSearch; indexExact: PerSearch; searchLiterals: PerSearch };
   tables: Table[];
 }
 
@@ -133,20 +134,22 @@ async function measureSearches(ds: Dataset, o: EmbeddedOptions, svc: SextantServ
   const search = (filter: (i: number) => string | undefined) => (i: number) => client.search({
     collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params, ...(filter(i) === undefined ? {} : { filter: filter(i) }),
   });
-  o.log('[embedded] 1% filter: index exact route, search() cold and warm');
+  o.log('[embedded] 1% filter: index exact route, search() with the same text, respelled, other literals');
   let allowedRows = 0;
   for (const s of segments) for (let i = 0; i < s.allowed.length; i++) allowedRows += s.allowed[i]!;
   const indexExact = await perSearch(o.searches, o.passes, indexAlone(true));
-  // Cold: a different text each time (spaces), so neither the plan nor a chunk's result is reused.
-  const searchCold = await perSearch(o.searches, o.passes, search((i) => `${FILTER}${' '.repeat(i % 64)}`));
   const searchWarm = await perSearch(o.searches, o.passes, search(() => FILTER));
+  // A different text each time (spaces): compiled per search (up to the plan cache's 256 texts).
+  const searchRespelled = await perSearch(o.searches, o.passes, search((i) => `${FILTER}${' '.repeat(i % 512)}`));
+  // Another constant each call (as a caller splitting work by key): another result each time.
+  const searchLiterals = await perSearch(o.searches, o.passes, search((i) => `id % 100 == ${(i * 37) % 100}`));
   o.log('[embedded] no filter: index alone and search(), fresh process');
   const typed = (i: number) => client.searchTyped({ collection_name: COLLECTION, data: q(i), limit: 10, params });
   const fresh = {
     index: await perSearch(o.searches, o.passes, indexAlone(false)), search: await perSearch(o.searches, o.passes, search(() => undefined)),
     typed: await perSearch(o.searches, o.passes, typed),
   };
-  return { client, filter: { expr: FILTER, allowedRows, indexExact, searchCold, searchWarm }, fresh };
+  return { client, filter: { expr: FILTER, allowedRows, indexExact, searchRespelled, searchWarm, searchLiterals }, fresh };
 }
 
 export async function runEmbedded(ds: Dataset, o: EmbeddedOptions): Promise<EmbeddedResult> {
@@ -173,11 +176,19 @@ export async function runEmbedded(ds: Dataset, o: EmbeddedOptions): Promise<Embe
       const plain = plainQueries(ds);
       const search = await perSearch(o.searches, o.passes, (i) => m.client.search({ collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params: { ef: o.ef } }));
       const typed = await perSearch(o.searches, o.passes, (i) => m.client.searchTyped({ collection_name: COLLECTION, data: q(i), limit: 10, params: { ef: o.ef } }));
+      // The 1% filter with another constant each call: every call allocates a bitset of the segment's rows.
+      const indexExact = await perSearch(o.searches, o.passes, (i) => {
+        const queries = floatColumn(q(i), ds.dim);
+        for (const s of segments) s.index.search({ queries, topK: 10, filter: s.allowed, range: null, params: { ef: o.ef } });
+      });
+      const searchLiterals = await perSearch(o.searches, o.passes, (i) => m.client.search({
+        collection_name: COLLECTION, data: plain[i % ds.nq]!, limit: 10, params: { ef: o.ef }, filter: `id % 100 == ${(i * 37) % 100}`,
+      }));
       const heapBytes = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
       if (heap.length === 0) heap = null; // keep `heap` alive until here
       const result: EmbeddedResult = {
         dataset: { name: ds.name, n: ds.n, dim: ds.dim }, kernels, filter: m.filter, fresh: m.fresh,
-        busy: { heapBytes, index, search, typed }, tables: [],
+        busy: { heapBytes, index, search, typed, indexExact, searchLiterals }, tables: [],
       };
       result.tables = embeddedTables(result, o);
       return result;
@@ -196,8 +207,9 @@ function embeddedTables(r: EmbeddedResult, o: EmbeddedOptions): Table[] {
   const s = table(`Embedded search vs the index (${r.dataset.name}, HNSW M ${o.graph.m}, ef ${o.ef}, nq 1, top 10)`, ['measure', 'CPU ms/search', 'wall ms/search']);
   const row = (name: string, p: PerSearch): void => { s.rows.push([name, p.cpuMs, p.wallMs]); };
   row(`index exact route, ${r.filter.expr} (${r.filter.allowedRows} rows)`, r.filter.indexExact);
-  row(`search() ${r.filter.expr}, cold (compile + evaluate)`, r.filter.searchCold);
-  row(`search() ${r.filter.expr}, warm (cached plan + result)`, r.filter.searchWarm);
+  row(`search() ${r.filter.expr}, same text (cached plan + result)`, r.filter.searchWarm);
+  row(`search() ${r.filter.expr}, respelled each call (compiled, cached result)`, r.filter.searchRespelled);
+  row('search() id % 100 == k, k changing every call (evaluated)', r.filter.searchLiterals);
   row('index alone, no filter (fresh process)', r.fresh.index);
   row('search(), no filter (fresh process)', r.fresh.search);
   s.rows.push(['search() overhead over the index (fresh)', r.fresh.search.cpuMs - r.fresh.index.cpuMs, r.fresh.search.wallMs - r.fresh.index.wallMs]);
@@ -208,6 +220,8 @@ function embeddedTables(r: EmbeddedResult, o: EmbeddedOptions): Table[] {
   s.rows.push(['search() overhead over the index (busy)', r.busy.search.cpuMs - r.busy.index.cpuMs, r.busy.search.wallMs - r.busy.index.wallMs]);
   row('searchTyped(), no filter (busy)', r.busy.typed);
   s.rows.push(['searchTyped() overhead over the index (busy)', r.busy.typed.cpuMs - r.busy.index.cpuMs, r.busy.typed.wallMs - r.busy.index.wallMs]);
+  row(`index exact route, ${r.filter.expr} (busy)`, r.busy.indexExact);
+  row('search() id % 100 == k, k changing every call (busy)', r.busy.searchLiterals);
   s.notes.push(`fastest of ${o.passes} passes of ${o.searches} searches; CPU is this process's (process.cpuUsage), so GC counts.`);
   s.notes.push('goals (issue 12): filtered search() within 2x of the index exact route; overhead over the index <= 0.02 ms per search.');
   s.notes.push('searchTyped: the embedded client\'s lean call (Float32Array in, typed ids and scores out, no hit objects).');

@@ -41,7 +41,9 @@ export class CollectionRuntime {
   }
 
   loadedPartitions(): PartitionRuntime[] {
-    return [...this.partitions.values()].filter((p) => p.loaded);
+    const out: PartitionRuntime[] = [];
+    for (const p of this.partitions.values()) if (p.loaded) out.push(p);
+    return out;
   }
 
   /** The chunks of the given partitions (all loaded ones when omitted), with their partition. */

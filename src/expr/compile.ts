@@ -4,14 +4,20 @@ import { checkFilter } from './check.js';
 import type { TemplateValues } from './consts.js';
 import { parseFilter } from './parser.js';
 import type { FilterPlan } from './plan.js';
+import { printAst } from './printer.js';
 
+/**
+ * The plan's cache key is its parse tree printed back (`parseFilter(printAst(a))` is `a`): texts
+ * that differ only in spacing or redundant parentheses share the results chunks keep.
+ */
 export function compileFilter(text: string, schema: CollectionSchema, templates?: TemplateValues): FilterPlan {
   const ast = parseFilter(text);
   const root = ast === null ? null : checkFilter(text, ast, schema, templates);
-  return { text, ast, root, cacheKey: templates === undefined || Object.keys(templates).length === 0 ? text : null };
+  const cacheKey = templates !== undefined && Object.keys(templates).length > 0 ? null : ast === null ? '' : printAst(ast);
+  return { text, ast, root, cacheKey };
 }
 
-/** Plans kept per schema; a full cache is emptied (filters are few in practice; this only bounds it). */
+/** Plans kept per schema, least recently used dropped first. */
 const PLANS_PER_SCHEMA = 256;
 const plans = new WeakMap<CollectionSchema, Map<string, FilterPlan>>();
 
@@ -25,9 +31,13 @@ export function compileFilterCached(text: string, schema: CollectionSchema, temp
   let bySchema = plans.get(schema);
   if (bySchema === undefined) plans.set(schema, (bySchema = new Map()));
   const hit = bySchema.get(text);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    bySchema.delete(text);
+    bySchema.set(text, hit);
+    return hit;
+  }
   const plan = compileFilter(text, schema);
-  if (bySchema.size >= PLANS_PER_SCHEMA) bySchema.clear();
+  if (bySchema.size >= PLANS_PER_SCHEMA) bySchema.delete(bySchema.keys().next().value!);
   bySchema.set(text, plan);
   return plan;
 }

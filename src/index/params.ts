@@ -66,11 +66,15 @@ export function parseParam(spec: ParamSpec, raw: unknown): ParamValue {
   }
 }
 
+function isSpecName(specs: readonly ParamSpec[], key: string): boolean {
+  for (let i = 0; i < specs.length; i++) if (specs[i]!.name === key) return true;
+  return false;
+}
+
+/** The specs' params parsed, then the other plain keys as given (no set or entry list per call: this runs per search). */
 function normalize(specs: readonly ParamSpec[], params: Readonly<Record<string, unknown>>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  const known = new Set<string>();
   for (const spec of specs) {
-    known.add(spec.name);
     const raw = params[spec.name];
     if (raw === undefined || raw === null) {
       if (spec.required === true) {
@@ -81,8 +85,9 @@ function normalize(specs: readonly ParamSpec[], params: Readonly<Record<string, 
     }
     out[spec.name] = parseParam(spec, raw);
   }
-  for (const [key, value] of Object.entries(params)) {
-    if (known.has(key) || RESERVED_KEYS.has(key)) continue;
+  for (const key in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, key) || isSpecName(specs, key) || RESERVED_KEYS.has(key)) continue;
+    const value = params[key];
     if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[key] = value;
   }
   return out;

@@ -26,9 +26,11 @@ export function annsFieldOf(schema: CollectionSchema, name: string | undefined):
     if (!isVectorType(f.dataType) && !isStructVectorMember(f)) throw errors.invalidParameter(`field ${name} is not a vector field`);
     return f;
   }
-  const vectors = schema.fields.filter((f) => isVectorType(f.dataType));
-  if (vectors.length !== 1) throw errors.invalidParameter('multiple anns_fields exist, please specify a anns_field in search_params');
-  return vectors[0]!;
+  let only: FieldSchema | undefined;
+  let count = 0;
+  for (const f of schema.fields) if (isVectorType(f.dataType)) { only = f; count++; }
+  if (count !== 1 || only === undefined) throw errors.invalidParameter('multiple anns_fields exist, please specify a anns_field in search_params');
+  return only;
 }
 
 const queryFields = new WeakMap<FieldSchema, FieldSchema>();

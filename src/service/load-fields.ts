@@ -44,17 +44,37 @@ export function checkSameLoadFields(c: CollectionRuntime, wanted: LoadedFields):
   }
 }
 
-/** The fields of a collection not loaded (empty when everything is). */
-export function unloadedOf(c: CollectionRuntime): Set<string> {
-  return unloadedFieldNames(c.meta.schema, c.meta.load);
+/** What a load leaves out, worked out once per load and schema (every read asks, several times). */
+interface Unloaded { schema: CollectionSchema; fields: LoadedFields; loadFields: string[] | null; skipDynamic: boolean; gone: ReadonlySet<string>; loaded: CollectionSchema }
+
+const NOTHING: ReadonlySet<string> = new Set();
+const unloaded = new WeakMap<CollectionRuntime, Unloaded>();
+
+function unloadedEntry(c: CollectionRuntime): Unloaded | null {
+  const fields = c.meta.load;
+  if (fields === null) return null;
+  const schema = c.meta.schema;
+  const hit = unloaded.get(c);
+  if (hit !== undefined && hit.schema === schema && hit.fields === fields && hit.loadFields === fields.loadFields && hit.skipDynamic === fields.skipDynamic) return hit;
+  const gone = unloadedFieldNames(schema, fields);
+  const loaded = gone.size === 0 ? schema
+    : { ...schema, fields: schema.fields.filter((f) => !gone.has(f.name)), enableDynamicField: schema.enableDynamicField && !gone.has('$meta') };
+  const entry = { schema, fields, loadFields: fields.loadFields, skipDynamic: fields.skipDynamic, gone, loaded };
+  unloaded.set(c, entry);
+  return entry;
 }
 
-/** The schema as a read sees it: fields not loaded left out (so `*` names only loaded ones). */
+/** The fields of a collection not loaded (empty when everything is). */
+export function unloadedOf(c: CollectionRuntime): ReadonlySet<string> {
+  return unloadedEntry(c)?.gone ?? NOTHING;
+}
+
+/**
+ * The schema as a read sees it: fields not loaded left out (so `*` names only loaded ones); the
+ * same object while the load and the schema are (so what is derived from it can be kept by it).
+ */
 export function loadedSchema(c: CollectionRuntime): CollectionSchema {
-  const gone = unloadedOf(c);
-  if (gone.size === 0) return c.meta.schema;
-  const s = c.meta.schema;
-  return { ...s, fields: s.fields.filter((f) => !gone.has(f.name)), enableDynamicField: s.enableDynamicField && !gone.has('$meta') };
+  return unloadedEntry(c)?.loaded ?? c.meta.schema;
 }
 
 /** Output fields (and the search's vector field) naming a field not loaded: Milvus's refusals. */

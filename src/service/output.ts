@@ -18,7 +18,33 @@ export interface OutputPlan {
   countOnly: boolean;
 }
 
+/** Plans kept per schema and options for the common requests (none, one name such as `*`); a full map is emptied. */
+const PLANS_KEPT = 64;
+const plans = new WeakMap<CollectionSchema, Map<string, OutputPlan>[]>();
+
+/**
+ * planOutput, remembered per schema object (replaced, never changed, by an alter; the loaded schema
+ * is one object per load) for no output fields or one name: the plan a search or query repeats. A
+ * kept plan is frozen: callers read it only.
+ */
 export function planOutput(schema: CollectionSchema, requested: readonly string[] | undefined, opts: { includePk: boolean; allowCount: boolean }): OutputPlan {
+  const key = requested === undefined || requested.length === 0 ? '' : requested.length === 1 ? requested[0]! : null;
+  if (key === null) return planOutputNow(schema, requested, opts);
+  let bySchema = plans.get(schema);
+  if (bySchema === undefined) plans.set(schema, (bySchema = [new Map(), new Map(), new Map(), new Map()]));
+  const byKey = bySchema[(opts.includePk ? 2 : 0) + (opts.allowCount ? 1 : 0)]!;
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit;
+  const plan = planOutputNow(schema, requested, opts);
+  Object.freeze(plan.fields);
+  Object.freeze(plan.names);
+  if (plan.dynamicKeys !== null) Object.freeze(plan.dynamicKeys);
+  if (byKey.size >= PLANS_KEPT) byKey.clear();
+  byKey.set(key, Object.freeze(plan));
+  return plan;
+}
+
+function planOutputNow(schema: CollectionSchema, requested: readonly string[] | undefined, opts: { includePk: boolean; allowCount: boolean }): OutputPlan {
   const wanted = (requested ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
   const pk = primaryField(schema);
   const dyn = dynamicField(schema);

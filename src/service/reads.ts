@@ -323,16 +323,23 @@ async function iteratorSearch(engine: Engine, c: CollectionRuntime, scope: Scope
   return { ...result, iterator: { token: iter.token, lastBound: last ?? 0 } };
 }
 
-/** Run `fn` counted as a search in flight (see SearchThreads.enter: searches next to others use the workers). */
-function counted<R>(engine: Engine, fn: () => Promise<R>): Promise<R> {
+/**
+ * Run `fn(engine, req)` counted as a search in flight (see SearchThreads.enter: searches next to
+ * others use the workers); `enter` is called before this returns. No closure per search.
+ */
+async function counted<Q, R>(engine: Engine, fn: (engine: Engine, req: Q) => Promise<R>, req: Q): Promise<R> {
   const threads = engine.searchThreads;
   const wait = threads.enter();
-  const run = wait === null ? fn() : wait.then(fn);
-  return run.finally(() => threads.leave());
+  try {
+    if (wait !== null) await wait;
+    return await fn(engine, req);
+  } finally {
+    threads.leave();
+  }
 }
 
 export function search(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
-  return counted(engine, () => searchNow(engine, given));
+  return counted(engine, searchNow, given);
 }
 
 async function searchNow(engine: Engine, given: T.SearchRequest): Promise<T.SearchResult> {
@@ -453,7 +460,7 @@ function groupHits(scope: ScopedChunk[], field: FieldSchema, q: RouteHits['perQu
 // ---------------------------------------------------------------- hybrid search
 
 export function hybridSearch(engine: Engine, req: T.HybridSearchRequest): Promise<T.SearchResult> {
-  return counted(engine, () => hybridSearchNow(engine, req));
+  return counted(engine, hybridSearchNow, req);
 }
 
 /** The hybrid ranker: the function score's decay / rrf / weighted function, else `ranker`. */

@@ -89,7 +89,7 @@ test('every suite runs on tiny data and reports well-formed results', { timeout:
   assert.equal(kernelMatches['s like "name1%"'], 20 * 111);
   for (const k of embedded.kernels) assert.ok(k.rowsPerSec > 0, k.expr);
   assert.equal(embedded.filter.allowedRows, 20, '1% of 2000 rows');
-  for (const p of [embedded.filter.indexExact, embedded.filter.searchCold, embedded.filter.searchWarm, embedded.fresh.search, embedded.busy.search, embedded.fresh.typed, embedded.busy.typed]) {
+  for (const p of [embedded.filter.indexExact, embedded.filter.searchWarm, embedded.filter.searchRespelled, embedded.filter.searchLiterals, embedded.fresh.search, embedded.busy.search, embedded.fresh.typed, embedded.busy.typed, embedded.busy.indexExact, embedded.busy.searchLiterals]) {
     assert.ok(p.cpuMs >= 0 && p.wallMs > 0);
   }
   assert.ok(embedded.busy.heapBytes > 4 << 20, `the busy heap is live while measured (${embedded.busy.heapBytes} bytes)`);

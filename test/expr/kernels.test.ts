@@ -109,3 +109,25 @@ it('evaluates a second time from the cached 32-bit words with the same answer', 
     for (let i = 0; i < rows.length; i++) assert.equal(first[i] === 1, naiveMatches(plan, rows[i]!), `${text} row ${i}`);
   }
 });
+
+it('`column % m == c` for one constant after another (rows grouped by remainder) agrees with naiveMatches', () => {
+  const r = new Rng(12);
+  const rows: RowValues[] = [];
+  for (let i = 0; i < 400; i++) rows.push(randomRow(r, i));
+  const source = rowSource(schema, rows);
+  let checked = 0;
+  for (const f of FIELDS) {
+    for (const m of ['7', '-7', '100', '64', '2', '2147483647']) {
+      for (const c of ['0', '1', '-1', '6', '-6', '63', '99', '-99', '100', '7', '2147483646']) {
+        for (const op of ['==', '!=']) {
+          const text = `${f} % ${m} ${op} ${c}`;
+          const plan = compileFilter(text, schema);
+          const bits = evaluateFilter(plan, source);
+          for (let i = 0; i < rows.length; i++) assert.equal(bits[i] === 1, naiveMatches(plan, rows[i]!), `${text} row ${i}`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.equal(checked, FIELDS.length * 6 * 11 * 2);
+});

@@ -360,3 +360,17 @@ describe('pk terms', () => {
     assert.deepEqual(extractPkTerms(compileFilter('pk in ["a", "b"] or pk == "c"', vs), vs), ['a', 'b', 'c']);
   });
 });
+
+describe('plan cache keys', () => {
+  it('one key per meaning: spacing and redundant parentheses do not change it, a constant or a template does', () => {
+    const key = (text: string, templates?: TemplateValues): string | null => compileFilter(text, schema, templates).cacheKey;
+    const k = key('id % 100 == 7');
+    assert.equal(key('  id%100==7 '), k);
+    assert.equal(key('((id % 100) == (7))'), k);
+    assert.notEqual(key('id % 100 == 8'), k);
+    assert.notEqual(key('id % 10 == 7'), k);
+    assert.notEqual(key('s == "a b"'), key('s == "a  b"'));
+    assert.equal(key('id % 100 == {k}', { k: 7n }), null);
+    assert.equal(key(''), '');
+  });
+});
