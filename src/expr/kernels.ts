@@ -200,74 +200,6 @@ function modEqualsLoop(words: Int32Array, m: number, c: number, neg: 0 | 1, out:
   }
 }
 
-/**
- * The rows of an integer column grouped by their remainder `x % m` (truncated: -m < r < m), by a
- * counting sort: the rows with remainder r are rows[start[r + m - 1] .. start[r + m]). With it,
- * `column % m == c` costs O(matching rows) whatever c is, where the loop above reads every row:
- * filters like `id % 100 == k` with k changing between calls (work split by key) miss every
- * cached result, and each would otherwise pay a pass over the column.
- */
-interface Residues { start: Int32Array; rows: Int32Array }
-
-/** Largest modulus grouped (the offsets take 8 bytes per remainder); moduli kept per column. */
-const RESIDUE_MOD_MAX = 1 << 16;
-const RESIDUE_MODS_KEPT = 2;
-
-/** Per column data: by modulus, the groups, or null once asked for (built on the second ask). */
-const residueCache = new WeakMap<object, Map<number, Residues | null>>();
-
-/**
- * The groups of `words` (the column's 32-bit values) for modulus m, when this column and modulus
- * were evaluated before: a one-off filter pays no grouping (its result is cached by the chunk), a
- * second one (another constant) builds it, at 4 bytes per row, at most RESIDUE_MODS_KEPT moduli
- * per column (the oldest dropped). Columns never change, so the groups live as long as the column.
- */
-function residuesOf(data: object, words: Int32Array, m: number): Residues | null {
-  if (m > RESIDUE_MOD_MAX || m < 2) return null;
-  let byMod = residueCache.get(data);
-  if (byMod === undefined) residueCache.set(data, (byMod = new Map()));
-  const have = byMod.get(m);
-  if (have === undefined) {
-    if (byMod.size >= RESIDUE_MODS_KEPT) byMod.delete(byMod.keys().next().value!);
-    byMod.set(m, null);
-    return null;
-  }
-  if (have !== null) return have;
-  const built = groupByResidue(words, m);
-  byMod.set(m, built);
-  return built;
-}
-
-function groupByResidue(words: Int32Array, m: number): Residues {
-  const n = words.length;
-  const bucket = new Int32Array(n);
-  const start = new Int32Array(2 * m);
-  const inv = 1 / m;
-  for (let i = 0; i < n; i++) {
-    const x = words[i]!;
-    let r = x - Math.trunc(x * inv) * m; // see termLoop: off by at most one m
-    if (r >= m) r -= m;
-    else if (r <= -m) r += m;
-    const b = r + m - 1;
-    bucket[i] = b;
-    start[b + 1]!++;
-  }
-  for (let b = 1; b < start.length; b++) start[b]! += start[b - 1]!;
-  const next = start.slice(0, start.length - 1);
-  const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[next[bucket[i]!]!++] = i;
-  return { start, rows };
-}
-
-/** `x % m == c` (`!=` with neg) from the groups into zeroed `out`: the rows of remainder c set (or cleared). */
-function residueEquals(g: Residues, m: number, c: number, neg: 0 | 1, out: Uint8Array): void {
-  if (neg === 1) out.fill(1);
-  if (Math.abs(c) >= m) return;
-  const b = c + m - 1;
-  const hit = neg ^ 1;
-  for (let j = g.start[b]!, end = g.start[b + 1]!; j < end; j++) out[g.rows[j]!] = hit;
-}
-
 const TABLE_SPAN = 1 << 16;
 
 /**
@@ -353,10 +285,7 @@ export function intTermCompare(left: Node, right: Node, op: CmpOp, rows: RowSour
   const out = new Uint8Array(n);
   const range = rangeOf(cn, cmp);
   if (t.kind === '%' && (cmp === '==' || cmp === '!=') && Number.isInteger(cn)) {
-    const m = Math.abs(t.c);
-    const groups = residuesOf(t.column.data, lo, m);
-    if (groups === null) modEqualsLoop(lo, m, cn, range.neg, out);
-    else residueEquals(groups, m, cn, range.neg, out);
+    modEqualsLoop(lo, Math.abs(t.c), cn, range.neg, out);
   } else rangeLoop(lo, t, range, out);
   if (wide.length > 0) {
     const col = t.column.data as BigInt64Array;

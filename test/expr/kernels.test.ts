@@ -110,7 +110,7 @@ it('evaluates a second time from the cached 32-bit words with the same answer', 
   }
 });
 
-it('`column % m == c` for one constant after another (rows grouped by remainder) agrees with naiveMatches', () => {
+it('`column % m == c` for one constant after another, both signs of m and c, agrees with naiveMatches', () => {
   const r = new Rng(12);
   const rows: RowValues[] = [];
   for (let i = 0; i < 400; i++) rows.push(randomRow(r, i));
