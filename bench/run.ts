@@ -178,7 +178,7 @@ const USAGE = `usage: npm run bench -- [options]
   --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
-  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; --ef LIST sweeps HNSW's ef, default 64)
+  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
@@ -264,7 +264,7 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     queries: positiveInt('queries', queryIsFile ? undefined : str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20, peers: v['no-peers'] !== true,
-    efs: intList('ef', str('ef'), d.efs), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
+    efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
   };
 }
 

@@ -38,7 +38,8 @@ export interface ScaleOptions {
   efs: readonly number[];
   /** The engine case's indexes (`--scale-indexes HNSW,IVF_FLAT,IVF_SQ8`). */
   engineIndexes: readonly string[];
-  nprobe: number;
+  /** IVF search nprobe values, each measured on the one build (`--nprobe 8,16,32`). */
+  nprobes: readonly number[];
   budgetBytes: number;
   peers: boolean;
   cases: readonly ScaleCase[];
@@ -48,7 +49,7 @@ export type ScaleCase = 'hnsw' | 'engine' | 'disk';
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], nprobe: 32,
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], nprobes: [32],
   budgetBytes: 1024 ** 3, peers: true, cases: SCALE_CASES,
 };
 
@@ -260,8 +261,8 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     const nlist = String(ivfNlist(o.rows));
     const steps: IndexStep[] = [
       { label: 'HNSW', params: { index_type: 'HNSW', ...graph }, searches: o.efs.map((ef) => ({ ef })) },
-      { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: [{ nprobe: o.nprobe }] },
-      { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: [{ nprobe: o.nprobe }] },
+      { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
+      { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
     ];
     await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', false);
     loads.push(loadavg());
@@ -270,7 +271,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     const rows = Math.min(o.rows, o.diskRows);
     await productCase(o, 768, rows, [
       { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
-      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: [{ nprobe: o.nprobe }] },
+      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
     ], o.budgetBytes, out, 'disk 768', true);
     loads.push(loadavg());
   }
