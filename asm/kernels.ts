@@ -24,5 +24,5 @@ export { selectNeighbors, gatherKeys, searchLayer0, listMask, hnswSearch } from 
 export { hnswBuildRun } from './hnsw-build';
 export { vamanaBuildRun, vamanaTrimRun } from './vamana-build';
 export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask, nearestCentroids } from './lists';
-export { kmeansRun } from './kmeans';
+export { kmeansRun, kmeansSeedStep } from './kmeans';
 export { crc32c } from './crc';

@@ -149,3 +149,29 @@ function nearest(x: usize, n: i32, stride: i32, dim: i32, panels: usize, norms: 
   if (kk < bestK || (kk == bestK && id < best)) { bestK = kk; best = id; }
   return best;
 }
+
+/**
+ * One k-means++ step: minD[i] = min(minD[i], |x_i - c|^2) for rows [0, n) (`stride` floats apart,
+ * `dim` used; float32 distances, float64 minima); returns the sum of minD in row order.
+ */
+export function kmeansSeedStep(x: usize, n: i32, stride: i32, dim: i32, c: usize, minD: usize): f64 {
+  const rs = <usize>stride << 2, d4 = dim & ~3;
+  let total: f64 = 0;
+  for (let i = 0, r = x, o = minD; i < n; i++, r += rs, o += 8) {
+    let acc = f32x4.splat(0);
+    let d = 0;
+    for (; d < d4; d += 4) {
+      const t = f32x4.sub(v128.load(r + (<usize>d << 2)), v128.load(c + (<usize>d << 2)));
+      acc = f32x4.add(acc, f32x4.mul(t, t));
+    }
+    let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    for (; d < dim; d++) {
+      const t = load<f32>(r + (<usize>d << 2)) - load<f32>(c + (<usize>d << 2));
+      s += t * t;
+    }
+    const m = min(load<f64>(o), <f64>s);
+    store<f64>(o, m);
+    total += m;
+  }
+  return total;
+}

@@ -3,14 +3,13 @@
  * building (every indexed row against every centroid) and of DISKANN's PQ codes: rows sit in a block
  * of the build's own wasm memory and the kernel `kmeansRun` (asm/kmeans.ts: float32 SIMD, the
  * dot-product form |c|^2 - 2<x, c> faiss uses, 4 rows x 8 centroids at a time) assigns them on this
- * thread and the build's helper threads (kmeans-threads.ts). The result does not depend on the thread
+ * thread and the build's helper threads (kmeans-threads.ts); k-means++ distances by `kmeansSeedStep`. The result does not depend on the thread
  * count. Without wasm the JS loop (`nearestCentroid`, exact float64 keys) runs instead; the two agree
  * except between centroids whose keys differ by float32 rounding.
  */
 import { WasmArena } from '../../wasm/arena.js';
-import { KIND, METRIC } from '../../wasm/codes.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
-import { kmeansKernels, KMeansThreads } from './kmeans-threads.js';
+import { kmeansKernels, KMeansThreads, type KMeansKernels } from './kmeans-threads.js';
 
 /** Centroids per kernel panel (asm/kmeans.ts). */
 export const PANEL = 8;
@@ -82,7 +81,9 @@ export class CentroidAssigner {
   private centroids: Float32Array = new Float32Array(0);
   private blockPtr = 0;
   private outPtr = 0;
-  private distPtr = 0;
+  private minDPtr = 0;
+  /** k-means++ minima without wasm. */
+  private jsMinD = new Float64Array(0);
   private offsetsPtr = 0;
   private panelsPtr = 0;
   private normsPtr = 0;
@@ -90,17 +91,18 @@ export class CentroidAssigner {
   constructor(private readonly k: number, private readonly dim: number, private readonly ip: boolean, opts: AssignerOptions = {}) {
     this.blockRows = Math.max(1, opts.blockRows ?? Math.floor(BLOCK_BYTES / (4 * Math.max(1, dim))));
     const kPad = paddedK(k);
-    const bytes = this.blockRows * (dim + 2) * 4 + kPad * (dim + 1) * 4 + 4096;
+    const bytes = this.blockRows * (dim + 3) * 4 + kPad * (dim + 1) * 4 + 4096;
     this.arena = k > 0 && dim > 0 ? WasmArena.owned(bytes, (a) => (kmeansKernels(a.k) === null ? null : a)) : null;
     const a = this.arena;
     if (a === null) {
       this.threads = null;
       this.block = new Float32Array(this.blockRows * dim);
+      this.jsMinD = new Float64Array(this.blockRows);
       return;
     }
     this.blockPtr = a.alloc(this.blockRows * dim * 4);
     this.outPtr = a.alloc(this.blockRows * 4);
-    this.distPtr = a.alloc(this.blockRows * 4);
+    this.minDPtr = a.alloc(this.blockRows * 8);
     this.offsetsPtr = a.alloc(8);
     this.panelsPtr = a.alloc(kPad * dim * 4);
     this.normsPtr = a.alloc(kPad * 4);
@@ -133,16 +135,29 @@ export class CentroidAssigner {
     return changed;
   }
 
-  /** Squared L2 distances (float32 kernel) of block rows [0, n) to block row `row`, into out[0 .. n). */
-  distancesTo(row: number, n: number, out: Float64Array): void {
+  /** The k-means++ minima of block rows [0, n) (float64), all +Infinity: `seedStep` lowers them. */
+  seedMinima(n: number): Float64Array {
+    const a = this.arena;
+    const minD = a === null ? this.jsMinD : a.f64.subarray(this.minDPtr >>> 3, (this.minDPtr >>> 3) + n);
+    minD.fill(Infinity, 0, n);
+    return minD.subarray(0, n);
+  }
+
+  /** minD[i] = min(minD[i], squared L2 of block row i to block row `row`) for i < n; returns their sum. */
+  seedStep(row: number, n: number): number {
     const a = this.arena, dim = this.dim;
     if (a === null) {
-      for (let i = 0; i < n; i++) out[i] = l2SqF32(this.block, i * dim, this.block, row * dim, dim);
-      return;
+      const minD = this.jsMinD;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const d = l2SqF32(this.block, i * dim, this.block, row * dim, dim);
+        if (d < minD[i]!) minD[i] = d;
+        total += minD[i]!;
+      }
+      return total;
     }
-    a.k.scan(KIND.float32, METRIC.L2, 1, this.blockPtr + row * dim * 4, this.blockPtr, dim, 0, n, 0, 0, 0, this.distPtr);
-    const f32 = a.f32, at = this.distPtr >>> 2;
-    for (let i = 0; i < n; i++) out[i] = f32[at + i]!;
+    const k = a.k as KMeansKernels;
+    return k.kmeansSeedStep(this.blockPtr, n, dim, dim, this.blockPtr + row * dim * 4, this.minDPtr);
   }
 
   private assignJs(n: number, out: Int32Array, outOff: number): number {

@@ -34,10 +34,12 @@ const ENROL_CLOSED = -(1 << 30);
 
 export interface KMeansKernels extends KernelExports {
   kmeansRun(ctx: number): number;
+  kmeansSeedStep(x: number, n: number, stride: number, dim: number, c: number, minD: number): number;
 }
 
 export function kmeansKernels(k: KernelExports): KMeansKernels | null {
-  return typeof (k as unknown as Record<string, unknown>)['kmeansRun'] === 'function' ? (k as KMeansKernels) : null;
+  const r = k as unknown as Record<string, unknown>;
+  return typeof r['kmeansRun'] === 'function' && typeof r['kmeansSeedStep'] === 'function' ? (k as KMeansKernels) : null;
 }
 
 /** One job: byte pointers into the arena (see asm/kmeans.ts). */

@@ -3,7 +3,7 @@
  * iterations. `ip` assigns points to the centroid of largest inner product (the IP / COSINE coarse
  * quantizer, as in faiss); `spherical` re-normalises centroids after each update (COSINE).
  * An empty cluster is repaired by splitting the largest one (both halves nudged apart).
- * The assignment step and the k-means++ distances run on the wasm kernels (`assign.ts`), the
+ * The assignment step and the k-means++ minima run on the wasm kernels (`assign.ts`), the
  * assignment on the build's threads when there is enough work.
  */
 import { CentroidAssigner, PARALLEL_MIN_WORK } from './assign.js';
@@ -29,17 +29,11 @@ export function threadsFor(work: number, threads: number | undefined): number {
 function seedPlusPlus(assigner: CentroidAssigner, n: number, dim: number, k: number, random: () => number): Float32Array {
   const x = assigner.block;
   const centroids = new Float32Array(k * dim);
-  const minD = new Float64Array(n).fill(Infinity);
-  const dist = new Float64Array(n);
+  const minD = assigner.seedMinima(n);
   let pick = Math.floor(random() * n);
   for (let c = 0; c < k; c++) {
     centroids.set(x.subarray(pick * dim, (pick + 1) * dim), c * dim);
-    assigner.distancesTo(pick, n, dist);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      if (dist[i]! < minD[i]!) minD[i] = dist[i]!;
-      total += minD[i]!;
-    }
+    const total = assigner.seedStep(pick, n);
     if (c + 1 === k) break;
     pick = weightedPick(minD, total, random);
   }
