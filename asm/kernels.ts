@@ -23,6 +23,6 @@ export { scan, scanBounded, gather, gatherBounded, normsSq, decodeF16 } from './
 export { selectNeighbors, gatherKeys, searchLayer0, listMask, hnswSearch } from './hnsw';
 export { hnswBuildRun } from './hnsw-build';
 export { vamanaBuildRun, vamanaTrimRun } from './vamana-build';
-export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask, nearestCentroids } from './lists';
+export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask } from './lists';
 export { kmeansRun, kmeansSeedStep } from './kmeans';
 export { crc32c } from './crc';
