@@ -79,6 +79,12 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
+/** `k` as T when the module exports every function in `names` (kernels an older build lacks), else null. */
+export function withKernels<T extends KernelExports>(k: KernelExports, names: readonly string[]): T | null {
+  const r = k as unknown as Record<string, unknown>;
+  return names.every((name) => typeof r[name] === 'function') ? (k as T) : null;
+}
+
 const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'normsSq', 'decodeF16', 'crc32c'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */

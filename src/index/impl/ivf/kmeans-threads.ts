@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { errors } from '../../../core/errors.js';
 import { workerExecArgv } from '../../../core/worker-flags.js';
 import type { WasmArena } from '../../wasm/arena.js';
-import type { KernelExports } from '../../wasm/loader.js';
+import { withKernels, type KernelExports } from '../../wasm/loader.js';
 
 /** Context fields (int32 index), as asm/kmeans.ts reads them; then this file's own. */
 export const KM = {
@@ -38,8 +38,7 @@ export interface KMeansKernels extends KernelExports {
 }
 
 export function kmeansKernels(k: KernelExports): KMeansKernels | null {
-  const r = k as unknown as Record<string, unknown>;
-  return typeof r['kmeansRun'] === 'function' && typeof r['kmeansSeedStep'] === 'function' ? (k as KMeansKernels) : null;
+  return withKernels<KMeansKernels>(k, ['kmeansRun', 'kmeansSeedStep']);
 }
 
 /** One job: byte pointers into the arena (see asm/kmeans.ts). */
