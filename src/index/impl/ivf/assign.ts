@@ -9,7 +9,8 @@
  */
 import { WasmArena } from '../../wasm/arena.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
-import { kmeansKernels, KMeansThreads, type KMeansKernels } from './kmeans-threads.js';
+import { kmeansKernels, type KMeansKernels } from './kmeans-ctx.js';
+import { KMeansThreads } from './kmeans-threads.js';
 
 /** Centroids per kernel panel (asm/kmeans.ts). */
 export const PANEL = 8;

@@ -5,7 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { instantiateKernels, type WasmMemory, type WasmModule } from '../../wasm/loader.js';
-import { KM, KM_CTX_BYTES, kmeansKernels, type KMeansHelperData } from './kmeans-threads.js';
+import { KM, KM_CTX_BYTES, kmeansKernels, type KMeansHelperData } from './kmeans-ctx.js';
 
 const data = workerData as KMeansHelperData;
 const memory = data.memory as WasmMemory;

@@ -15,15 +15,8 @@ import { Worker } from 'node:worker_threads';
 import { errors } from '../../../core/errors.js';
 import { workerExecArgv } from '../../../core/worker-flags.js';
 import type { WasmArena } from '../../wasm/arena.js';
-import { withKernels, type KernelExports } from '../../wasm/loader.js';
+import { KM, KM_CTX_BYTES, kmeansKernels, type KMeansHelperData, type KMeansKernels } from './kmeans-ctx.js';
 
-/** Context fields (int32 index), as asm/kmeans.ts reads them; then this file's own. */
-export const KM = {
-  x: 0, n: 1, stride: 2, m: 3, offsets: 4, panels: 5, norms: 6, k: 7, scale: 8, out: 9, outBytes: 10,
-  next: 11, changed: 12, chunk: 13,
-  gen: 16, done: 17, ready: 18, stop: 19, failed: 20,
-} as const;
-export const KM_CTX_BYTES = 128;
 /** Rows a thread takes from the counter at a time (a multiple of the kernel's 4-row groups). */
 const CHUNK_ROWS = 64;
 /** How long a job waits for helpers to start before it runs with the ones that did. */
@@ -31,15 +24,6 @@ const ENROL_WAIT_MS = 5_000;
 const WAIT_SLICE_MS = 20;
 /** The enrolment counter after it closed: late helpers see a negative count and leave. */
 const ENROL_CLOSED = -(1 << 30);
-
-export interface KMeansKernels extends KernelExports {
-  kmeansRun(ctx: number): number;
-  kmeansSeedStep(x: number, n: number, stride: number, dim: number, c: number, minD: number): number;
-}
-
-export function kmeansKernels(k: KernelExports): KMeansKernels | null {
-  return withKernels<KMeansKernels>(k, ['kmeansRun', 'kmeansSeedStep']);
-}
 
 /** One job: byte pointers into the arena (see asm/kmeans.ts). */
 export interface KMeansJob {
@@ -58,13 +42,6 @@ export interface KMeansJob {
   out: number;
   /** 4: one int32 per row (changes counted); 1: one byte per row and chunk (PQ codes). */
   outBytes: 1 | 4;
-}
-
-/** What a helper thread is given (workerData). */
-export interface KMeansHelperData {
-  module: unknown;
-  memory: unknown;
-  ctx: number;
 }
 
 export class KMeansThreads {
