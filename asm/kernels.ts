@@ -1,7 +1,7 @@
 /**
  * Sextant distance kernels in AssemblyScript, compiled to wasm with SIMD128 (see package.json
  * `build`). This entry file names the module's exports; the code is in elements.ts, metrics.ts,
- * rows4.ts, scans.ts, hnsw.ts, hnsw-build.ts, vamana-build.ts (with build-space.ts), lists.ts and crc.ts. Memory is imported and shared: the TypeScript side (src/index/wasm/) owns every byte and
+ * rows4.ts, scans.ts, hnsw.ts, hnsw-build.ts, vamana-build.ts (with build-space.ts), lists.ts, kmeans.ts and crc.ts. Memory is imported and shared: the TypeScript side (src/index/wasm/) owns every byte and
  * passes pointers; nothing here allocates, and there is no static data, so instantiating the module
  * again in a worker thread over the same memory does not write to it.
  *
@@ -23,5 +23,6 @@ export { scan, scanBounded, gather, gatherBounded, normsSq, decodeF16 } from './
 export { selectNeighbors, gatherKeys, searchLayer0, listMask, hnswSearch } from './hnsw';
 export { hnswBuildRun } from './hnsw-build';
 export { vamanaBuildRun, vamanaTrimRun } from './vamana-build';
-export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask, nearestCentroids } from './lists';
+export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask } from './lists';
+export { kmeansRun, kmeansSeedStep } from './kmeans';
 export { crc32c } from './crc';

@@ -1,10 +1,10 @@
 /**
- * Inverted-list kernels: sparse vectors (term at a time), IVF_SQ8 and IVF_PQ codes, list-order masks,
- * k-means assignment (IVF training and list building).
+ * Inverted-list kernels: sparse vectors (term at a time), IVF_SQ8 and IVF_PQ codes, list-order masks
+ * (k-means assignment is in kmeans.ts).
  * Part of the kernels module (entry: kernels.ts).
  */
 import { COS, IP, L2 } from './elements';
-import { hsum, ipx, l2x, sqDist } from './metrics';
+import { hsum, sqDist } from './metrics';
 
 /* ---------- sparse vectors (inverted lists, IP) ---------- */
 
@@ -193,32 +193,4 @@ export function pqScan(
 /** out[j] = mask[ids[j]] for j < n: a row-id filter in list-position order (IVF list scans). */
 export function permuteMask(mask: usize, ids: usize, n: i32, out: usize): void {
   for (let j = 0; j < n; j++) store<u8>(out + <usize>j, load<u8>(mask + <usize>load<i32>(ids + (<usize>j << 2))));
-}
-
-/* ---------- k-means assignment ---------- */
-
-/**
- * For each of the n float32 rows at `x`, the index of the nearest of the k float32 centroids at
- * `centroids` (smallest squared L2; largest inner product when metric is IP; ties and NaN keep the
- * smaller index) into out[i] (i32). Returns how many entries of out changed. The distances are the
- * exact kernels' (float64, the JS reference order), so the assignment equals the JS loop's
- * (ivf/kmeans.ts nearestCentroid) bit for bit.
- */
-export function nearestCentroids(metric: i32, x: usize, n: i32, dim: i32, centroids: usize, k: i32, out: usize): i32 {
-  const rb = <usize>dim << 2;
-  let changed = 0;
-  for (let i = 0, r = x, o = out; i < n; i++, r += rb, o += 4) {
-    let best = 0;
-    let bestD = Infinity;
-    for (let c = 0, p = centroids; c < k; c++, p += rb) {
-      const d = metric == IP ? -ipx<f32>(r, p, dim) : l2x<f32>(r, p, dim);
-      if (d < bestD) {
-        bestD = d;
-        best = c;
-      }
-    }
-    if (load<i32>(o) != best) changed++;
-    store<i32>(o, best);
-  }
-  return changed;
 }

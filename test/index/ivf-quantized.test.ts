@@ -126,20 +126,39 @@ test('SCANN / IVF_RABITQ: a saved index loads to the same hits and scores; a dam
   }
 });
 
-test('k-means assignment on the wasm kernel gives the JS loop\'s lists exactly (L2 and IP, dims with a tail)', () => {
+test('k-means assignment on the wasm kernel picks a nearest centroid (within float32 rounding of the JS loop), the same on 1 and 2 threads', () => {
   if (process.env['SEXTANT_WASM'] !== 'off') assert.ok(defaultArena() !== null, 'wasm kernels available');
   const r = rng(7);
-  for (const [n, dim, k, ip] of [[3000, 33, 40, false], [2000, 16, 7, true], [500, 3, 300, false]] as const) {
+  for (const [n, dim, k, ip] of [[3001, 33, 40, false], [2002, 16, 7, true], [503, 3, 300, false], [40_000, 64, 129, false]] as const) {
     const x = new Float32Array(n * dim).map(() => r() * 2 - 1);
     const centroids = new Float32Array(k * dim).map(() => r() * 2 - 1);
-    const got = new Int32Array(n).fill(-1);
-    const assigner = new CentroidAssigner(centroids, k, dim, ip);
-    try {
-      assert.equal(assigner.assign(x, n, got, 0), n);
-      assert.equal(assigner.assign(x, n, got, 0), 0, 'unchanged on a second pass');
-    } finally {
-      assigner.close();
+    const outs: Int32Array[] = [];
+    for (const threads of [1, 2]) {
+      const got = new Int32Array(n).fill(-1);
+      const assigner = new CentroidAssigner(k, dim, ip, { blockRows: n, threads });
+      try {
+        assigner.block.set(x);
+        assigner.setCentroids(centroids);
+        assert.equal(assigner.assign(n, got, 0), n);
+        assert.equal(assigner.assign(n, got, 0), 0, 'unchanged on a second pass');
+      } finally {
+        assigner.close();
+      }
+      outs.push(got);
     }
-    for (let i = 0; i < n; i++) assert.equal(got[i], nearestCentroid(x, i * dim, centroids, k, dim, ip), `row ${i} (n ${n}, dim ${dim}, k ${k})`);
+    assert.deepEqual(outs[1], outs[0], `same lists on 2 threads (n ${n}, dim ${dim}, k ${k})`);
+    const got = outs[0]!;
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const want = nearestCentroid(x, i * dim, centroids, k, dim, ip);
+      if (got[i] === want) { same++; continue; }
+      const key = (c: number): number => {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += ip ? -x[i * dim + d]! * centroids[c * dim + d]! : (x[i * dim + d]! - centroids[c * dim + d]!) ** 2;
+        return s;
+      };
+      assert.ok(key(got[i]!) - key(want) <= 1e-4 * dim, `row ${i}: centroid ${got[i]} (key ${key(got[i]!)}) vs nearest ${want} (${key(want)})`);
+    }
+    assert.ok(same >= n * 0.99, `${same} of ${n} rows on the JS loop's centroid`);
   }
 });

@@ -42,7 +42,6 @@ export interface KernelExports {
   ): number;
   sparseAccumulate(rows: number, vals: number, n: number, w: number, scores: number): void;
   pqScan(codes: number, m: number, ksub: number, from: number, to: number, lut: number, base: number, norms: number, qNorm: number, out: number): void;
-  nearestCentroids(metric: number, x: number, n: number, dim: number, centroids: number, k: number, out: number): number;
   sq8Scan(metric: number, codes: number, dim: number, from: number, to: number, table: number, base: number, norms: number, qNorm: number, out: number, thr: number): void;
   sparseFinish(scores: number, n: number, mask: number, out: number): void;
   normsSq(kind: number, base: number, dim: number, n: number, out: number): void;
@@ -80,7 +79,13 @@ export function newSharedMemory(initialPages: number, maxPages: number): WasmMem
   return new api.Memory({ initial: initialPages, maximum: maxPages, shared: true });
 }
 
-const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'nearestCentroids', 'normsSq', 'decodeF16', 'crc32c'] as const;
+/** `k` as T when the module exports every function in `names` (kernels an older build lacks), else null. */
+export function withKernels<T extends KernelExports>(k: KernelExports, names: readonly string[]): T | null {
+  const r = k as unknown as Record<string, unknown>;
+  return names.every((name) => typeof r[name] === 'function') ? (k as T) : null;
+}
+
+const EXPORT_NAMES = ['distance', 'scan', 'scanBounded', 'gather', 'gatherBounded', 'listMask', 'permuteMask', 'gatherKeys', 'hnswSearch', 'sparseAccumulate', 'sparseFinish', 'sq8Scan', 'pqScan', 'normsSq', 'decodeF16', 'crc32c'] as const;
 
 /** Where the build puts the module, relative to dist/src/index/wasm/loader.js. */
 export const KERNELS_WASM_URL = new URL('../../../asm/kernels.wasm', import.meta.url);

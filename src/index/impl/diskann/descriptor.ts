@@ -14,7 +14,8 @@ import { checkBuildColumn } from '../flat.js';
 import { decodeDenseRows, metricCode, type DenseMetric } from '../hnsw/space.js';
 import { DiskAnnIndex } from './index.js';
 import { checkNodes, decodeHeader, decodeMemory, encodeImage, HEADER_BYTES } from './layout.js';
-import { encodeRow, pqChunks, trainChunkedPq } from './pq.js';
+import { pqChunks, trainChunkedPq } from './pq.js';
+import { encodePqRows } from './pq-encode.js';
 import { BufferSource, FileSource, type ImageFile, type NodeSource } from './source.js';
 import { buildSpace, buildVamana } from './vamana.js';
 
@@ -64,7 +65,7 @@ export function buildImage(column: DenseColumn, numRows: number, spec: IndexBuil
   const m = pqChunks(num(spec, 'pq_code_budget_gb_ratio', 0.125), rawRowBytes(column), dim);
   const pq = trainChunkedPq(pqRows, dim, presentRows, m);
   const codes = new Uint8Array(numRows * m);
-  for (const r of presentRows) encodeRow(pq, pqRows, r, codes);
+  encodePqRows(pq, pqRows, presentRows, codes, spec.threads ?? 1);
   return encodeImage({ metricCode: metricCode(metric), dim, numRows, rows, graph, maxDegree, pq, codes });
 }
 

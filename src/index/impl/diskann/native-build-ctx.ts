@@ -2,7 +2,7 @@
  * The context and scratch blocks a native Vamana build shares between its threads (asm/vamana-build.ts
  * reads the same fields), and what a helper thread is given: the leaf native-build.ts and its helper import.
  */
-import type { KernelExports } from '../../wasm/loader.js';
+import { withKernels, type KernelExports } from '../../wasm/loader.js';
 
 /** Graph context fields (int32 index = byte offset / 4), as asm/vamana-build.ts reads them. */
 export const CTX = {
@@ -30,8 +30,7 @@ export interface VamanaKernels extends KernelExports {
 }
 
 export function buildKernels(k: KernelExports): VamanaKernels | null {
-  const r = k as unknown as Record<string, unknown>;
-  return typeof r['vamanaBuildRun'] === 'function' && typeof r['vamanaTrimRun'] === 'function' ? (k as VamanaKernels) : null;
+  return withKernels<VamanaKernels>(k, ['vamanaBuildRun', 'vamanaTrimRun']);
 }
 
 /** What the helper thread is given (workerData). */

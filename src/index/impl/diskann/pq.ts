@@ -9,7 +9,8 @@
  * a row's PQ key is the sum of m table entries, comparable with exact keys of the same metric.
  */
 import { seededRandom } from '../../../core/random.js';
-import { trainKMeans } from '../ivf/kmeans.js';
+import { CentroidAssigner } from '../ivf/assign.js';
+import { lloyd } from '../ivf/kmeans.js';
 import { sampleRows } from '../ivf/tuning.js';
 
 export const PQ_CODE_WORDS = 256;
@@ -38,7 +39,10 @@ export function chunkOffsets(dim: number, m: number): Uint32Array {
   return out;
 }
 
-/** Train on `rows` (present rows) of the n x dim matrix `x`. */
+/**
+ * Train on `rows` (present rows) of the n x dim matrix `x`: per chunk, k-means on the sample's part of
+ * the rows in the assigner's wasm block (one assigner per chunk width, reused chunk after chunk).
+ */
 export function trainChunkedPq(x: Float32Array, dim: number, rows: Int32Array, m: number): ChunkedPq {
   const offsets = chunkOffsets(dim, m);
   const centroids = new Float32Array(PQ_CODE_WORDS * dim);
@@ -46,15 +50,22 @@ export function trainChunkedPq(x: Float32Array, dim: number, rows: Int32Array, m
   const sample = sampleRows(rows, PQ_CODE_WORDS * PQ_ROWS_PER_CODE, random);
   const ns = sample.length;
   if (ns === 0) return { dim, m, offsets, centroids };
-  for (let j = 0; j < m; j++) {
-    const lo = offsets[j]!, w = offsets[j + 1]! - lo;
-    const sub = new Float32Array(ns * w);
-    for (let i = 0; i < ns; i++) sub.set(x.subarray(sample[i]! * dim + lo, sample[i]! * dim + lo + w), i * w);
-    const k = Math.min(PQ_CODE_WORDS, ns);
-    const cb = trainKMeans(sub, ns, w, { k, iterations: PQ_ITERATIONS, random, ip: false, spherical: false });
-    centroids.set(cb, PQ_CODE_WORDS * lo);
-    // Fewer rows than code words: the unused code words repeat the first one (never nearer than it).
-    for (let c = k; c < PQ_CODE_WORDS; c++) centroids.copyWithin(PQ_CODE_WORDS * lo + c * w, PQ_CODE_WORDS * lo, PQ_CODE_WORDS * lo + w);
+  const k = Math.min(PQ_CODE_WORDS, ns);
+  const assigners = new Map<number, CentroidAssigner>();
+  try {
+    for (let j = 0; j < m; j++) {
+      const lo = offsets[j]!, w = offsets[j + 1]! - lo;
+      let assigner = assigners.get(w);
+      if (assigner === undefined) assigners.set(w, assigner = new CentroidAssigner(k, w, false, { blockRows: ns }));
+      const sub = assigner.block;
+      for (let i = 0; i < ns; i++) sub.set(x.subarray(sample[i]! * dim + lo, sample[i]! * dim + lo + w), i * w);
+      const cb = lloyd(assigner, ns, w, { k, iterations: PQ_ITERATIONS, random, ip: false, spherical: false });
+      centroids.set(cb, PQ_CODE_WORDS * lo);
+      // Fewer rows than code words: the unused code words repeat the first one (never nearer than it).
+      for (let c = k; c < PQ_CODE_WORDS; c++) centroids.copyWithin(PQ_CODE_WORDS * lo + c * w, PQ_CODE_WORDS * lo, PQ_CODE_WORDS * lo + w);
+    }
+  } finally {
+    for (const a of assigners.values()) a.close();
   }
   return { dim, m, offsets, centroids };
 }

@@ -2,7 +2,7 @@
  * The context block a native HNSW build shares between its threads (asm/hnsw-build.ts reads the same
  * fields), and what a helper thread is given: the leaf both native-build.ts and its helper import.
  */
-import type { KernelExports } from '../../wasm/loader.js';
+import { withKernels, type KernelExports } from '../../wasm/loader.js';
 
 /** Graph context fields (int32 index = byte offset / 4), as asm/hnsw-build.ts reads them. */
 export const CTX = {
@@ -16,7 +16,7 @@ export interface BuildKernels extends KernelExports {
 }
 
 export function buildKernels(k: KernelExports): BuildKernels | null {
-  return typeof (k as unknown as Record<string, unknown>)['hnswBuildRun'] === 'function' ? (k as BuildKernels) : null;
+  return withKernels<BuildKernels>(k, ['hnswBuildRun']);
 }
 
 /** What the helper thread is given (workerData). */

@@ -16,7 +16,7 @@ import type { MetricType } from '../../../core/enums.js';
 import { WasmArena } from '../../wasm/arena.js';
 import { KIND, METRIC } from '../../wasm/codes.js';
 import { adoptedStore, defaultArena } from '../../wasm/exact.js';
-import { MAX_PAGES, PAGE_BYTES, type KernelExports } from '../../wasm/loader.js';
+import { MAX_PAGES, PAGE_BYTES, withKernels, type KernelExports } from '../../wasm/loader.js';
 import { VectorStore, type WasmColumn } from '../../wasm/store.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
@@ -43,9 +43,7 @@ interface HnswKernels extends KernelExports {
 }
 
 function hnswKernels(k: KernelExports): HnswKernels | null {
-  const r = k as unknown as Record<string, unknown>;
-  const ok = ['selectNeighbors', 'searchLayer0'].every((name) => typeof r[name] === 'function');
-  return ok ? (k as HnswKernels) : null;
+  return withKernels<HnswKernels>(k, ['selectNeighbors', 'searchLayer0']);
 }
 
 /**

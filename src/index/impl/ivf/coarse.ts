@@ -10,9 +10,9 @@
 import type { MetricType } from '../../../core/enums.js';
 import { ipF32, l2SqF32 } from '../../kernels/dense.js';
 import { CentroidAssigner } from './assign.js';
-import { trainKMeans } from './kmeans.js';
+import { lloyd, threadsFor } from './kmeans.js';
 import { buildLists, type InvertedLists } from './lists.js';
-import { indexedRows, type DenseRowReader } from './rows.js';
+import { indexedRows, normalizeRow, type DenseRowReader } from './rows.js';
 import { ivfTuning, sampleRows, seededRandom } from './tuning.js';
 
 export interface CoarseQuantizer {
@@ -24,38 +24,46 @@ export interface CoarseQuantizer {
   readonly ip: boolean;
 }
 
+/** Rows per assignment block after training (at least; the training sample's block is reused). */
+const ASSIGN_BLOCK_ROWS = 16_384;
+
 export function coarseUsesIp(metric: MetricType): boolean {
   return metric !== 'L2';
 }
 
-/** Train the coarse quantizer on at most nlist * coarseRowsPerList of `rows`; nlist is capped at rows.length. */
-export function trainCoarse(reader: DenseRowReader, rows: Int32Array, nlist: number, metric: MetricType, random: () => number): CoarseQuantizer {
+/**
+ * Train the coarse quantizer on at most nlist * coarseRowsPerList of `rows` (nlist capped at
+ * rows.length), then assign every row of `rows` to its list, both on `threads` threads (the sample is
+ * gathered straight into the assigner's wasm block, and the same helpers assign the rows block by block).
+ */
+export function trainAndAssign(reader: DenseRowReader, rows: Int32Array, nlist: number, metric: MetricType, random: () => number, threads = 1): { coarse: CoarseQuantizer; lists: InvertedLists } {
   const dim = reader.dim;
   const k = Math.min(nlist, rows.length);
-  if (k === 0) return { nlist: 0, dim, centroids: new Float32Array(0), ip: coarseUsesIp(metric) };
-  const sample = sampleRows(rows, k * ivfTuning.coarseRowsPerList, random);
   const ip = coarseUsesIp(metric);
-  const x = reader.gather(sample, ip);
-  const centroids = trainKMeans(x, sample.length, dim, { k, iterations: ivfTuning.coarseIterations, random, ip, spherical: ip });
-  return { nlist: k, dim, centroids, ip: coarseUsesIp(metric) };
-}
-
-/** List of every row in `rows` (nearest centroid; unit centroids for IP / COSINE, so row norms do not matter). */
-export function assignToLists(reader: DenseRowReader, rows: Int32Array, coarse: CoarseQuantizer): InvertedLists {
-  const assign = new Int32Array(rows.length);
-  const assigner = new CentroidAssigner(coarse.centroids, coarse.nlist, coarse.dim, coarse.ip);
+  if (k === 0) return { coarse: { nlist: 0, dim, centroids: new Float32Array(0), ip }, lists: buildLists(0, rows, new Int32Array(0)) };
+  const sample = sampleRows(rows, k * ivfTuning.coarseRowsPerList, random);
+  const work = k * dim * (sample.length * ivfTuning.coarseIterations + rows.length);
+  const assigner = new CentroidAssigner(k, dim, ip, { blockRows: Math.max(sample.length, ASSIGN_BLOCK_ROWS), threads: threadsFor(work, threads) });
   try {
-    const batch = assigner.batchRows, dim = coarse.dim;
-    const block = new Float32Array(Math.min(batch, rows.length) * dim);
+    const x = assigner.block;
+    for (let i = 0; i < sample.length; i++) {
+      reader.readInto(sample[i]!, x, i * dim);
+      if (ip) normalizeRow(x, i * dim, dim);
+    }
+    const centroids = lloyd(assigner, sample.length, dim, { k, iterations: ivfTuning.coarseIterations, random, ip, spherical: ip });
+    const coarse: CoarseQuantizer = { nlist: k, dim, centroids, ip };
+    assigner.setCentroids(centroids);
+    const assign = new Int32Array(rows.length);
+    const batch = assigner.blockRows;
     for (let from = 0; from < rows.length; from += batch) {
       const n = Math.min(batch, rows.length - from);
-      for (let i = 0; i < n; i++) reader.readInto(rows[from + i]!, block, i * dim);
-      assigner.assign(block, n, assign, from);
+      for (let i = 0; i < n; i++) reader.readInto(rows[from + i]!, x, i * dim);
+      assigner.assign(n, assign, from);
     }
+    return { coarse, lists: buildLists(k, rows, assign) };
   } finally {
     assigner.close();
   }
-  return buildLists(coarse.nlist, rows, assign);
 }
 
 /** Coarse keys of query row qOff of `queries` to every centroid (smaller = nearer). */
@@ -69,10 +77,7 @@ export function coarseKeysDense(coarse: CoarseQuantizer, queries: Float32Array, 
   for (let l = 0; l < nlist; l++) if (Number.isNaN(out[l]!)) out[l] = Infinity;
 }
 
-/** Train + assign in one go, deterministic (fixed seed). */
-export function buildCoarse(reader: DenseRowReader, valid: Uint8Array | null, numRows: number, nlist: number, metric: MetricType): { coarse: CoarseQuantizer; lists: InvertedLists } {
-  const rows = indexedRows(valid, numRows);
-  const coarse = trainCoarse(reader, rows, nlist, metric, seededRandom(ivfTuning.seed));
-  return { coarse, lists: assignToLists(reader, rows, coarse) };
+/** Train + assign in one go, deterministic (fixed seed) whatever the thread count. */
+export function buildCoarse(reader: DenseRowReader, valid: Uint8Array | null, numRows: number, nlist: number, metric: MetricType, threads = 1): { coarse: CoarseQuantizer; lists: InvertedLists } {
+  return trainAndAssign(reader, indexedRows(valid, numRows), nlist, metric, seededRandom(ivfTuning.seed), threads);
 }
-

@@ -119,14 +119,14 @@ const DENSE_METRICS: readonly MetricType[] = ['L2', 'IP', 'COSINE'];
 export const IVF_FLAT: IndexDescriptor = ivfDescriptor({
   name: 'IVF_FLAT', kinds: DENSE_KINDS, metrics: DENSE_METRICS, buildParams: [NLIST], recallAt10: 0.45,
   build: (desc, column, numRows, spec) =>
-    IvfFlatIndex.build(denseColumnOf(desc, column), numRows, spec.metric, intOf(spec.params, 'nlist', DEFAULT_NLIST)),
+    IvfFlatIndex.build(denseColumnOf(desc, column), numRows, spec.metric, intOf(spec.params, 'nlist', DEFAULT_NLIST), spec.threads),
   load: (desc, payload, column, numRows, spec) => IvfFlatIndex.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
 });
 
 export const IVF_SQ8: IndexDescriptor = ivfDescriptor({
   name: 'IVF_SQ8', kinds: DENSE_KINDS, metrics: DENSE_METRICS, buildParams: [NLIST], recallAt10: 0.45,
   build: (desc, column, numRows, spec) =>
-    IvfSq8Index.build(denseColumnOf(desc, column), numRows, spec.metric, intOf(spec.params, 'nlist', DEFAULT_NLIST)),
+    IvfSq8Index.build(denseColumnOf(desc, column), numRows, spec.metric, intOf(spec.params, 'nlist', DEFAULT_NLIST), spec.threads),
   load: (desc, payload, column, numRows, spec) => IvfSq8Index.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
 });
 
@@ -136,7 +136,7 @@ export const IVF_PQ: IndexDescriptor = ivfDescriptor({
     const m = spec.params['m'];
     if (typeof m !== 'number') throw errors.invalidParameter(`param 'm' is required`, { param: 'm' });
     return IvfPqIndex.build(denseColumnOf(desc, column), numRows, spec.metric,
-      intOf(spec.params, 'nlist', DEFAULT_NLIST), m, intOf(spec.params, 'nbits', 8));
+      intOf(spec.params, 'nlist', DEFAULT_NLIST), m, intOf(spec.params, 'nbits', 8), spec.threads);
   },
   load: (desc, payload, column, numRows, spec) => IvfPqIndex.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
 });
@@ -161,7 +161,7 @@ export const SCANN: IndexDescriptor = ivfDescriptor({
   buildParams: [NLIST, { name: 'with_raw_data', type: 'bool', default: true }],
   searchParams: SCANN_SEARCH_PARAMS,
   build: (desc, column, numRows, spec) => ScannIndex.build(denseColumnOf(desc, column), numRows, spec.metric,
-    intOf(spec.params, 'nlist', DEFAULT_NLIST), boolParam(spec, 'with_raw_data', true)),
+    intOf(spec.params, 'nlist', DEFAULT_NLIST), boolParam(spec, 'with_raw_data', true), spec.threads),
   load: (desc, payload, column, numRows, spec) => ScannIndex.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
 });
 
@@ -178,7 +178,7 @@ export const IVF_RABITQ: IndexDescriptor = ivfDescriptor({
   // Refine codes: up to the raw bytes (FP16 of float16 rows), none for FP32 (the column itself).
   extraMemoryBytes: (rawBytes, spec) => refineOf(spec) === null ? 0 : rawBytes,
   build: (desc, column, numRows, spec) => IvfRabitqIndex.build(denseColumnOf(desc, column), numRows, spec.metric,
-    intOf(spec.params, 'nlist', DEFAULT_NLIST), refineOf(spec)),
+    intOf(spec.params, 'nlist', DEFAULT_NLIST), refineOf(spec), spec.threads),
   load: (desc, payload, column, numRows, spec) => IvfRabitqIndex.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
 });
 

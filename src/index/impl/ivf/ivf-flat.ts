@@ -37,8 +37,8 @@ export class IvfFlatIndex extends DenseIvfBase {
     this.direct = column.kind === 'floatVector' ? column.data : null;
   }
 
-  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number): IvfFlatIndex {
-    return new IvfFlatIndex(column, numRows, metric, buildCoarse(new DenseRowReader(column), column.valid, numRows, nlist, metric));
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, threads = 1): IvfFlatIndex {
+    return new IvfFlatIndex(column, numRows, metric, buildCoarse(new DenseRowReader(column), column.valid, numRows, nlist, metric, threads));
   }
 
   static deserialize(payload: Uint8Array, column: DenseColumn, numRows: number, metric: MetricType): IvfFlatIndex {

@@ -99,14 +99,14 @@ export class IvfPqIndex extends DenseIvfBase {
     this.residual = new Float32Array(column.dim);
   }
 
-  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, m: number, nbits: number): IvfPqIndex {
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, m: number, nbits: number, threads = 1): IvfPqIndex {
     if (column.dim % m !== 0) {
       throw errors.invalidParameter(`param 'm' (${m}) should divide the vector dimension ${column.dim}`, {
         param: 'm', expected: `a divisor of dim ${column.dim}`, actual: m,
       });
     }
     const reader = new DenseRowReader(column);
-    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric);
+    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric, threads);
     if (parts.lists.ids.length === 0) {
       const pq: ProductQuantizer = { dim: column.dim, m, dsub: column.dim / m, nbits, ksub: 0, bytesPerCode: pqBytesPerCode(nbits), codebooks: new Float32Array(0) };
       return new IvfPqIndex(column, numRows, metric, parts, pq, new Uint8Array(0));

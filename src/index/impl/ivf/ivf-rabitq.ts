@@ -65,9 +65,9 @@ export class IvfRabitqIndex extends DenseIvfBase {
     }
   }
 
-  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, refine: RefineType | null): IvfRabitqIndex {
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, refine: RefineType | null, threads = 1): IvfRabitqIndex {
     const reader = new DenseRowReader(column);
-    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric);
+    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric, threads);
     const rotation = randomRotation(column.dim, seededRandom(ivfTuning.seed ^ 0x2ab17));
     const rb = encodeRabitq(reader, parts, rotation, metric === 'COSINE');
     const refiner = refine === null ? null : buildRefiner(refine, column, numRows, metric);

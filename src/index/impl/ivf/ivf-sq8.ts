@@ -121,9 +121,9 @@ export class IvfSq8Index extends DenseIvfBase {
     this.qTable = new Float32Array(dim);
   }
 
-  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number): IvfSq8Index {
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, threads = 1): IvfSq8Index {
     const reader = new DenseRowReader(column);
-    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric);
+    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric, threads);
     const normalize = metric === 'COSINE';
     const sq = trainSq8(reader, parts.lists, normalize);
     return new IvfSq8Index(column, numRows, metric, parts, sq, encodeLists(reader, parts.lists, sq, normalize));

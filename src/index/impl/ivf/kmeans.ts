@@ -3,10 +3,10 @@
  * iterations. `ip` assigns points to the centroid of largest inner product (the IP / COSINE coarse
  * quantizer, as in faiss); `spherical` re-normalises centroids after each update (COSINE).
  * An empty cluster is repaired by splitting the largest one (both halves nudged apart).
- * The assignment step runs on the wasm kernels (`assign.ts`).
+ * The assignment step and the k-means++ minima run on the wasm kernels (`assign.ts`), the
+ * assignment on the build's threads when there is enough work.
  */
-import { l2SqF32 } from '../../kernels/dense.js';
-import { CentroidAssigner } from './assign.js';
+import { CentroidAssigner, PARALLEL_MIN_WORK } from './assign.js';
 import { ivfTuning } from './tuning.js';
 import { normalizeRow } from './rows.js';
 
@@ -16,21 +16,24 @@ export interface KMeansOptions {
   random: () => number;
   ip: boolean;
   spherical: boolean;
+  /** Threads the assignment may use, this one included (default 1). */
+  threads?: number;
 }
 
-/** k-means++ seeding on squared L2 distances. Requires n >= k. */
-function seedPlusPlus(x: Float32Array, n: number, dim: number, k: number, random: () => number): Float32Array {
+/** The threads worth starting for `work` multiply-adds. */
+export function threadsFor(work: number, threads: number | undefined): number {
+  return work >= PARALLEL_MIN_WORK ? Math.max(1, threads ?? 1) : 1;
+}
+
+/** k-means++ seeding on squared L2 distances over the assigner's block rows. Requires n >= k. */
+function seedPlusPlus(assigner: CentroidAssigner, n: number, dim: number, k: number, random: () => number): Float32Array {
+  const x = assigner.block;
   const centroids = new Float32Array(k * dim);
-  const minD = new Float64Array(n).fill(Infinity);
+  const minD = assigner.seedMinima(n);
   let pick = Math.floor(random() * n);
   for (let c = 0; c < k; c++) {
     centroids.set(x.subarray(pick * dim, (pick + 1) * dim), c * dim);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const d = l2SqF32(x, i * dim, centroids, c * dim, dim);
-      if (d < minD[i]!) minD[i] = d;
-      total += minD[i]!;
-    }
+    const total = assigner.seedStep(pick, n);
     if (c + 1 === k) break;
     pick = weightedPick(minD, total, random);
   }
@@ -92,28 +95,37 @@ export function splitIntoEmpty(centroids: Float32Array, sizes: Int32Array, k: nu
 }
 
 /**
- * Train k centroids on the n x dim rows of `x` (k <= n). Deterministic for a given `random`.
- * Returns the k x dim centroids.
+ * Train k centroids on the n x dim rows of `x` (k <= n). Deterministic for a given `random`, whatever
+ * the thread count. Returns the k x dim centroids.
  */
 export function trainKMeans(x: Float32Array, n: number, dim: number, opts: KMeansOptions): Float32Array {
   const k = Math.min(opts.k, n);
-  const centroids = seedPlusPlus(x, n, dim, k, opts.random);
+  const threads = threadsFor(n * k * dim * opts.iterations, opts.threads);
+  const assigner = new CentroidAssigner(k, dim, opts.ip, { blockRows: n, threads });
+  try {
+    assigner.block.set(x.subarray(0, n * dim));
+    return lloyd(assigner, n, dim, { ...opts, k });
+  } finally {
+    assigner.close();
+  }
+}
+
+/** k-means on block rows [0, n) of `assigner` (made for opts.k <= n centroids of `dim`). */
+export function lloyd(assigner: CentroidAssigner, n: number, dim: number, opts: KMeansOptions): Float32Array {
+  const k = opts.k, x = assigner.block;
+  const centroids = seedPlusPlus(assigner, n, dim, k, opts.random);
   if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
   const assign = new Int32Array(n).fill(-1);
   const sums = new Float64Array(k * dim);
-  const assigner = new CentroidAssigner(centroids, k, dim, opts.ip);
-  try {
-    for (let it = 0; it < opts.iterations; it++) {
-      const changed = assigner.assign(x, n, assign, 0);
-      if (changed === 0) break;
-      const sizes = updateCentroids(x, n, dim, assign, centroids, k, sums);
-      const repaired = splitIntoEmpty(centroids, sizes, k, dim);
-      if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
-      if (repaired > 0) assign.fill(-1);
-      assigner.setCentroids(centroids);
-    }
-  } finally {
-    assigner.close();
+  assigner.setCentroids(centroids);
+  for (let it = 0; it < opts.iterations; it++) {
+    const changed = assigner.assign(n, assign, 0);
+    if (changed === 0) break;
+    const sizes = updateCentroids(x, n, dim, assign, centroids, k, sums);
+    const repaired = splitIntoEmpty(centroids, sizes, k, dim);
+    if (opts.spherical) for (let c = 0; c < k; c++) normalizeRow(centroids, c * dim, dim);
+    if (repaired > 0) assign.fill(-1);
+    assigner.setCentroids(centroids);
   }
   return centroids;
 }

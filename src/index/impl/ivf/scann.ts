@@ -79,13 +79,13 @@ export class ScannIndex extends DenseIvfBase {
     this.residual = new Float32Array(column.dim);
   }
 
-  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, withRawData: boolean): ScannIndex {
+  static build(column: DenseColumn, numRows: number, metric: MetricType, nlist: number, withRawData: boolean, threads = 1): ScannIndex {
     if (column.dim % SCANN_SUB_DIM !== 0) {
       throw errors.invalidParameter(`SCANN needs a vector dimension divisible by ${SCANN_SUB_DIM}`, { expected: `a multiple of ${SCANN_SUB_DIM}`, actual: column.dim });
     }
     const m = column.dim / SCANN_SUB_DIM;
     const reader = new DenseRowReader(column);
-    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric);
+    const parts = buildCoarse(reader, column.valid, numRows, nlist, metric, threads);
     if (parts.lists.ids.length === 0) {
       const pq: ProductQuantizer = { dim: column.dim, m, dsub: SCANN_SUB_DIM, nbits: NBITS, ksub: 0, bytesPerCode: 1, codebooks: new Float32Array(0) };
       return new ScannIndex(column, numRows, metric, parts, { pq, packed: new Uint8Array(0), norms: null, withRawData });
