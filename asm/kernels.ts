@@ -25,3 +25,4 @@ export { hnswBuildRun } from './hnsw-build';
 export { vamanaBuildRun, vamanaTrimRun } from './vamana-build';
 export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask, nearestCentroids } from './lists';
 export { crc32c } from './crc';
+export { diskannTable, diskannPqKeys, diskannExpand, diskannNodeKey } from './diskann-search';

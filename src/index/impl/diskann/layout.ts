@@ -69,7 +69,7 @@ export function nodeBytesFor(dim: number, maxDegree: number): number {
 }
 
 /** Byte position of node `row` inside the image. */
-export function nodePosition(h: ImageHeader, row: number): number {
+export function nodePosition(h: Pick<ImageHeader, 'nodesOffset' | 'nodesPerSector' | 'sectorsPerNode' | 'nodeBytes'>, row: number): number {
   if (h.nodesPerSector > 0) {
     const sector = Math.floor(row / h.nodesPerSector);
     return h.nodesOffset + sector * SECTOR_BYTES + (row % h.nodesPerSector) * h.nodeBytes;
@@ -178,7 +178,7 @@ export function decodeMemory(h: ImageHeader, bytes: Uint8Array): ImageMemory {
   const centroids = new Float32Array(PQ_CODE_WORDS * h.dim);
   new Uint8Array(centroids.buffer).set(bytes.subarray(at, at + centroids.byteLength));
   at += centroids.byteLength;
-  const codes = bytes.slice(at, at + h.numRows * h.m);
+  const codes = bytes.subarray(at, at + h.numRows * h.m);
   at += h.numRows * h.m;
   let entries = h.medoid < 0 ? new Int32Array(0) : Int32Array.of(h.medoid);
   if (h.version >= 2) {

@@ -98,10 +98,12 @@ export class NodeCache {
   private readonly buf: Uint8Array;
   count = 0;
 
-  constructor(numRows: number, private readonly nodeBytes: number, private readonly capacity: number) {
+  /** `storage`: where the slots and nodes live (wasm memory: resident.ts), else arrays of its own. */
+  constructor(numRows: number, private readonly nodeBytes: number, private readonly capacity: number, storage?: { slotOf: Int32Array; buf: Uint8Array }) {
     this.capacity = Math.max(0, Math.min(capacity, numRows));
-    this.slotOf = new Int32Array(this.capacity > 0 ? numRows : 0).fill(-1);
-    this.buf = new Uint8Array(this.capacity * nodeBytes);
+    this.slotOf = storage?.slotOf ?? new Int32Array(this.capacity > 0 ? numRows : 0);
+    this.slotOf.fill(-1);
+    this.buf = storage?.buf ?? new Uint8Array(this.capacity * nodeBytes);
   }
 
   countMemory(t: MemoryTally): void {
