@@ -99,7 +99,7 @@ export class DiskAnnIndex implements VectorIndex {
       this.cache = this.wasm.cache;
     } else {
       this.cache = new NodeCache(parts.numRows, h.nodeBytes, cacheNodes);
-      this.cache.fill(h.medoid, h.maxDegree, h.dim, (row, into) => parts.source.read(into, nodePosition(h, row)));
+      this.cache.fill(parts.mem.entries, h.dim, (row, into) => parts.source.read(into, nodePosition(h, row)));
     }
   }
 

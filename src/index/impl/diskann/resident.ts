@@ -44,7 +44,7 @@ export class DiskAnnResident {
     this.cache = new NodeCache(h.numRows, h.nodeBytes, cap, cap > 0
       ? { slotOf: new Int32Array(buf, slotOf, h.numRows), buf: new Uint8Array(buf, cacheBuf, cap * h.nodeBytes) }
       : undefined);
-    this.cache.fill(h.medoid, h.maxDegree, h.dim, (row, into) => read(into, nodePosition(this.shape, row)));
+    this.cache.fill(mem.entries, h.dim, (row, into) => read(into, nodePosition(this.shape, row)));
     this.mainLane = this.newLane(MIN_BEAM_CAP);
     this.main = new Walker(k, a.memory, this.shape, this.mainLane, read);
   }
