@@ -178,7 +178,7 @@ export function decodeMemory(h: ImageHeader, bytes: Uint8Array): ImageMemory {
   const centroids = new Float32Array(PQ_CODE_WORDS * h.dim);
   new Uint8Array(centroids.buffer).set(bytes.subarray(at, at + centroids.byteLength));
   at += centroids.byteLength;
-  const codes = bytes.subarray(at, at + h.numRows * h.m);
+  const codes = bytes.slice(at, at + h.numRows * h.m);
   at += h.numRows * h.m;
   let entries = h.medoid < 0 ? new Int32Array(0) : Int32Array.of(h.medoid);
   if (h.version >= 2) {
