@@ -26,3 +26,4 @@ export { vamanaBuildRun, vamanaTrimRun } from './vamana-build';
 export { sparseAccumulate, sparseFinish, sq8Scan, pqScan, permuteMask } from './lists';
 export { kmeansRun, kmeansSeedStep } from './kmeans';
 export { crc32c } from './crc';
+export { diskannTable, diskannPqKeys, diskannExpand, diskannNodeKey } from './diskann-search';

@@ -14,7 +14,8 @@ import { searchExact, type ExactSearchResult } from '../../src/index/flat.js';
 import { getIndexDescriptor, validateIndexParams, validateSearchParams } from '../../src/index/registry.js';
 import { DiskAnnIndex } from '../../src/index/impl/diskann/index.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
-import { locateIndexPayload, writeIndexFile } from '../../src/storage/index-file.js';
+import { locateIndexPayload } from '../../src/storage/index-file.js';
+import { openImageFile } from './diskann-file.js';
 import { clustered } from './datasets.js';
 import { withTempDir } from '../support/tmp.js';
 
@@ -66,12 +67,8 @@ test('DISKANN: an index file is read in place (positional reads), answers like t
     for (const metric of ['L2', 'IP', 'COSINE']) {
       const spec = validateIndexParams(desc, 'floatVector', metric, { max_degree: '24', search_list_size: '48' });
       const built = desc.build(column, n, spec);
-      const fs = new NodeFileSystem();
       const file = `idx-${metric}.sxi`;
-      await writeIndexFile(fs, dir, file, { meta: { indexType: 'DISKANN' }, payload: built.serialize() });
-      const region = await locateIndexPayload(fs, path.join(dir, file));
-      const opened = desc.openFile!({ path: path.join(dir, file), ...region }, column, n, spec);
-      assert.ok(opened instanceof DiskAnnIndex);
+      const { index: opened, region } = await openImageFile(dir, file, built, column, n, spec);
       const params = validateSearchParams(desc, { search_list: 40 });
       const filter = new Uint8Array(n).fill(1).map((_, i) => (i % 3 === 0 ? 0 : 1));
       for (const f of [null, filter]) {
@@ -91,7 +88,7 @@ test('DISKANN: an index file is read in place (positional reads), answers like t
       const at = region.offset + region.length - 100;
       bytes[at] = bytes[at]! ^ 0xff;
       await writeFile(path.join(dir, file), bytes);
-      await assert.rejects(locateIndexPayload(fs, path.join(dir, file)), /CRC mismatch/);
+      await assert.rejects(locateIndexPayload(new NodeFileSystem(), path.join(dir, file)), /CRC mismatch/);
     }
   });
 });

@@ -27,9 +27,13 @@ import { checkQueries, countAllowed } from '../hnsw/request.js';
 import type { DenseMetric } from '../hnsw/space.js';
 import { nodePosition, type ImageMemory } from './layout.js';
 import { PQ_CODE_WORDS, pqKey, queryTable } from './pq.js';
-import type { NodeSource } from './source.js';
 import { memoryOf, type MemoryTally } from '../../memory.js';
 import { CandidateList, NodeCache, ResultList } from './search-state.js';
+import { ArenaScratch } from '../../wasm/arena.js';
+import { gatherTaskOutputs, type WasmPool } from '../../wasm/pool.js';
+import { DiskAnnResident } from './resident.js';
+import { FileSource, type NodeSource } from './source.js';
+import type { DiskAnnTask } from './task.js';
 
 export interface DiskAnnParts {
   metric: DenseMetric;
@@ -59,6 +63,8 @@ export class DiskAnnIndex implements VectorIndex {
   private readonly p: DiskAnnParts;
   private readonly cache: NodeCache;
   private readonly presentRows: number;
+  /** The codes, cache and walkers in wasm memory (walk.ts), or null: the JS walk below, with the scratch after. */
+  private readonly wasm: DiskAnnResident | null;
   private readonly table: Float32Array;
   private readonly q: Float32Array;
   private qNorm = 0;
@@ -75,14 +81,26 @@ export class DiskAnnIndex implements VectorIndex {
     this.metric = parts.metric;
     this.numRows = parts.numRows;
     this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
-    this.table = new Float32Array(h.m * PQ_CODE_WORDS);
-    this.q = new Float32Array(h.dim);
-    this.node = new Uint8Array(h.nodeBytes);
+    const cacheNodes = Math.floor(parts.cacheBudgetBytes / h.nodeBytes);
+    this.wasm = DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, (into, position) => parts.source.read(into, position));
+    const js = this.wasm === null;
+    // With the wasm walk the resident copies of the codes and centroids are the ones searched: the image's are dropped.
+    if (!js) {
+      parts.mem.codes = new Uint8Array(0);
+      parts.mem.pq = { ...parts.mem.pq, centroids: new Float32Array(0) };
+    }
+    this.table = new Float32Array(js ? h.m * PQ_CODE_WORDS : 0);
+    this.q = new Float32Array(js ? h.dim : 0);
+    this.node = new Uint8Array(js ? h.nodeBytes : 0);
     this.nodeF32 = new Float32Array(this.node.buffer);
     this.nodeI32 = new Int32Array(this.node.buffer);
-    this.visited = new Uint32Array(parts.numRows);
-    this.cache = new NodeCache(parts.numRows, h.nodeBytes, Math.floor(parts.cacheBudgetBytes / h.nodeBytes));
-    this.cache.fill(h.medoid, h.maxDegree, h.dim, (row, into) => parts.source.read(into, nodePosition(h, row)));
+    this.visited = new Uint32Array(js ? parts.numRows : 0);
+    if (this.wasm !== null) {
+      this.cache = this.wasm.cache;
+    } else {
+      this.cache = new NodeCache(parts.numRows, h.nodeBytes, cacheNodes);
+      this.cache.fill(parts.mem.entries, h.dim, (row, into) => parts.source.read(into, nodePosition(h, row)));
+    }
   }
 
   /** Bytes held in memory (countMemory on a fresh tally). */
@@ -94,8 +112,10 @@ export class DiskAnnIndex implements VectorIndex {
   countMemory(t: MemoryTally): void {
     t.array(this.p.mem.codes).array(this.p.mem.pq.centroids).array(this.p.mem.pq.offsets).array(this.p.mem.entries);
     t.array(this.visited).array(this.table).array(this.node).array(this.q);
+    t.memory(this.wasm?.arena.memory);
     this.cache.countMemory(t);
     this.results.countMemory(t);
+    this.wasm?.main.countMemory(t);
   }
 
   /** Nodes held by the cache (BFS from the medoid, bounded by the cache budget). */
@@ -119,6 +139,7 @@ export class DiskAnnIndex implements VectorIndex {
   /** Close the index file (the engine calls this on release); searches after it fail. */
   close(): void {
     this.p.source.close();
+    this.wasm?.release();
   }
 
   search(req: IndexSearchRequest, settings?: SearchSettings): ExactSearchResult {
@@ -147,15 +168,84 @@ export class DiskAnnIndex implements VectorIndex {
       scores: new Float32Array(nq * topK).fill(smallerIsBetter(this.metric) ? Infinity : -Infinity), counts: new Int32Array(nq),
     };
     const want = Math.min(topK, allowed);
+    const w = this.wasm?.walker(s.beamWidth) ?? null;
+    const reads = w?.nodeReads ?? 0, hits = w?.cacheHits ?? 0;
     for (let i = 0; i < nq; i++) {
-      this.walk(queries, i, L, maxL, s, filter);
-      this.results.drainInto(out, i, topK, this.metric === 'L2');
+      if (w === null) {
+        this.walk(queries, i, L, maxL, s, filter);
+        this.results.drainInto(out, i, topK, this.metric === 'L2');
+      } else {
+        const request = { L, maxL, beamWidth: s.beamWidth, skipRerank: s.skipRerank === true, filter, valid: column.valid, allEntries: filter === null && s.medoidOnly !== true };
+        w.walk(w.setQuery(queries, i), request);
+        w.results.drainInto(out, i, topK, this.metric === 'L2');
+      }
+    }
+    if (w !== null) {
+      this.stats.nodeReads += w.nodeReads - reads;
+      this.stats.cacheHits += w.cacheHits - hits;
+    }
+    this.fillShort(req, out, want);
+    return out;
+  }
+
+  /** Queries the walk under-filled (fewer than `want` hits) are answered again exactly. */
+  private fillShort(req: IndexSearchRequest, out: ExactSearchResult, want: number): void {
+    for (let i = 0; i < out.nq; i++) {
       if (out.counts[i]! < want) {
         this.stats.fallbackQueries++;
         this.exactInto(req, i, out);
       }
     }
-    return out;
+  }
+
+  /**
+   * `search` on a WasmPool's worker threads (task.ts): the queries split into up to one task per
+   * thread, each walking with a lane of its own and reading nodes through the index file's
+   * descriptor (pinned open meanwhile). Identical hits and scores. Null (run `search` here) without
+   * the wasm walk, for an image in memory (nothing a worker could read), for filters, columns with
+   * nulls and range searches, and for requests answered exactly.
+   */
+  searchOnPool(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null {
+    const w = this.wasm, source = this.p.source, column = this.p.column;
+    if (w === null || !(source instanceof FileSource)) return null;
+    if ((req.filter ?? null) !== null || column.valid !== null || (req.range ?? null) !== null) return null;
+    const nq = checkQueries(column, req.queries, req.topK);
+    const s = resolveSearch(req.params, req.topK);
+    if (nq === 0 || this.p.mem.header.medoid < 0 || this.presentRows <= this.exactCap(s.searchList, req.topK)) return null;
+    return this.walkOnPool(pool, w, source, req, nq, s);
+  }
+
+  private async walkOnPool(pool: WasmPool, w: DiskAnnResident, source: FileSource, req: IndexSearchRequest, nq: number, s: SearchSettings): Promise<ExactSearchResult> {
+    const topK = req.topK, L = Math.max(s.searchList, topK), dim = w.shape.dim, a = w.arena;
+    const parts = Math.min(nq, pool.threads);
+    const scratch = new ArenaScratch(a);
+    const tasks: DiskAnnTask[] = [];
+    const fd = source.pin();
+    this.stats.walkQueries += nq;
+    try {
+      const queries = denseQueriesToF32(req.queries as DenseColumn);
+      for (let part = 0; part < parts; part++) {
+        const from = Math.floor((nq * part) / parts), n = Math.floor((nq * (part + 1)) / parts) - from;
+        const qp = scratch.take(4 * n * dim);
+        a.f32.set(queries.subarray(from * dim, (from + n) * dim), qp >>> 2);
+        tasks.push({
+          type: 'diskann', shape: w.shape, lane: w.takeLane(s.beamWidth), fd, file: source.file, queries: qp, nq: n, topK, L, maxL: L,
+          beamWidth: s.beamWidth, outRows: scratch.take(4 * n * topK), outScores: scratch.take(4 * n * topK), outCounts: scratch.take(4 * n), outStats: scratch.take(8),
+        });
+      }
+      await pool.runTasks(tasks, a.memory);
+      const out = gatherTaskOutputs(a, tasks, nq, topK, !smallerIsBetter(this.metric));
+      for (const t of tasks) {
+        this.stats.nodeReads += a.i32[t.outStats >>> 2]!;
+        this.stats.cacheHits += a.i32[(t.outStats >>> 2) + 1]!;
+      }
+      this.fillShort(req, out, Math.min(topK, this.presentRows));
+      return out;
+    } finally {
+      source.unpin();
+      scratch.releaseAll();
+      for (const t of tasks) w.giveBack(t.lane);
+    }
   }
 
   /**

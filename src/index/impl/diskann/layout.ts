@@ -69,7 +69,7 @@ export function nodeBytesFor(dim: number, maxDegree: number): number {
 }
 
 /** Byte position of node `row` inside the image. */
-export function nodePosition(h: ImageHeader, row: number): number {
+export function nodePosition(h: Pick<ImageHeader, 'nodesOffset' | 'nodesPerSector' | 'sectorsPerNode' | 'nodeBytes'>, row: number): number {
   if (h.nodesPerSector > 0) {
     const sector = Math.floor(row / h.nodesPerSector);
     return h.nodesOffset + sector * SECTOR_BYTES + (row % h.nodesPerSector) * h.nodeBytes;

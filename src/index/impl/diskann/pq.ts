@@ -144,9 +144,20 @@ function pairTable(centroids: Float32Array, cbase: number, q0: number, q1: numbe
   }
 }
 
-/** PQ key of `row`: the sum of its m table entries. */
+/**
+ * PQ key of `row`: the sum of its m table entries, in four lanes (chunk j mod 4; the tail into lane
+ * 0) summed s0 + s1 + s2 + s3, as the wasm kernel (asm/diskann-search.ts) sums them.
+ */
 export function pqKey(table: Float32Array, codes: Uint8Array, row: number, m: number): number {
-  let s = 0;
-  for (let j = 0, at = row * m; j < m; j++) s += table[j * PQ_CODE_WORDS + codes[at + j]!]!;
-  return s;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const at = row * m, m4 = m & ~3;
+  let j = 0;
+  for (let t = 0; j < m4; j += 4, t += 4 * PQ_CODE_WORDS) {
+    s0 += table[t + codes[at + j]!]!;
+    s1 += table[t + PQ_CODE_WORDS + codes[at + j + 1]!]!;
+    s2 += table[t + 2 * PQ_CODE_WORDS + codes[at + j + 2]!]!;
+    s3 += table[t + 3 * PQ_CODE_WORDS + codes[at + j + 3]!]!;
+  }
+  for (; j < m; j++) s0 += table[j * PQ_CODE_WORDS + codes[at + j]!]!;
+  return s0 + s1 + s2 + s3;
 }

@@ -90,28 +90,37 @@ export class ResultList {
 }
 
 /**
- * DiskANN's static node cache: the `capacity` nodes nearest the medoid in hops (breadth-first from
- * it), read once when the index is opened and kept for its lifetime.
+ * DiskANN's static node cache: the `capacity` nodes nearest the entry points in hops (breadth-first
+ * from all of them: a walk starts at one, and on clustered data few edges lead from the medoid's
+ * cluster to the others), read once when the index is opened and kept for its lifetime.
  */
 export class NodeCache {
   private readonly slotOf: Int32Array;
   private readonly buf: Uint8Array;
   count = 0;
 
-  constructor(numRows: number, private readonly nodeBytes: number, private readonly capacity: number) {
+  /** `storage`: where the slots and nodes live (wasm memory: resident.ts), else arrays of its own. */
+  constructor(numRows: number, private readonly nodeBytes: number, private readonly capacity: number, storage?: { slotOf: Int32Array; buf: Uint8Array }) {
     this.capacity = Math.max(0, Math.min(capacity, numRows));
-    this.slotOf = new Int32Array(this.capacity > 0 ? numRows : 0).fill(-1);
-    this.buf = new Uint8Array(this.capacity * nodeBytes);
+    this.slotOf = storage?.slotOf ?? new Int32Array(this.capacity > 0 ? numRows : 0);
+    this.slotOf.fill(-1);
+    this.buf = storage?.buf ?? new Uint8Array(this.capacity * nodeBytes);
   }
 
   countMemory(t: MemoryTally): void {
     t.array(this.slotOf).array(this.buf);
   }
 
-  fill(medoid: number, _maxDegree: number, dim: number, read: (row: number, into: Uint8Array) => void): void {
-    if (this.capacity === 0 || medoid < 0) return;
-    const queue = [medoid];
-    this.slotOf[medoid] = 0;
+  /** Breadth-first from the entry points (the medoid first), level by level, until the capacity is reached. */
+  fill(entries: Int32Array, dim: number, read: (row: number, into: Uint8Array) => void): void {
+    if (this.capacity === 0 || entries.length === 0) return;
+    const queue: number[] = [];
+    for (let i = 0; i < entries.length && queue.length < this.capacity; i++) {
+      const e = entries[i]!;
+      if (this.slotOf[e] !== -1) continue;
+      this.slotOf[e] = -2; // queued
+      queue.push(e);
+    }
     for (let head = 0; head < queue.length && this.count < this.capacity; head++) {
       const row = queue[head]!;
       const slot = this.count++;
