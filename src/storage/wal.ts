@@ -44,9 +44,10 @@ import { isFsError } from './fs/types.js';
 import { ensureDir } from './fs/durable.js';
 import { storageErrors } from './errors.js';
 import {
-  WAL_FILE_HEADER_BYTES, checkWalFileHeader, encodeWalFileHeader, encodeWalRecord, findValidRecordAfter,
+  WAL_FILE_HEADER_BYTES, checkWalFileHeader, encodeWalFileHeader, findValidRecordAfter, frameWalRecord,
   parseWalFileName, scanWalRecords, walFileName, walRecordBytes,
 } from './wal-format.js';
+import { crc32cFast } from '../index/wasm/crc.js';
 import type { WalRecord } from './wal-format.js';
 
 export type { WalRecord } from './wal-format.js';
@@ -171,7 +172,7 @@ export class Wal {
     }
     const lsn = this.assignLsn;
     this.assignLsn += 1n;
-    const bytes = encodeWalRecord(lsn, type, payload);
+    const bytes = frameWalRecord(lsn, type, payload, crc32cFast);
     return new Promise<bigint>((resolve, reject) => {
       this.queue.push({ lsn, bytes, resolve, reject });
       this.scheduleFlush();
@@ -284,11 +285,14 @@ export class Wal {
     let total = 0;
     for (const p of batch) total += p.bytes.length;
     if (this.active.records > 0 && this.active.sizeBytes + total > this.maxFileBytes) await this.rotateNow();
-    const buf = new Uint8Array(total);
-    let at = 0;
-    for (const p of batch) {
-      buf.set(p.bytes, at);
-      at += p.bytes.length;
+    // One write per fsync: a lone record is written from its own bytes, several are gathered.
+    const buf = batch.length === 1 ? (batch[0] as Pending).bytes : new Uint8Array(total);
+    if (batch.length > 1) {
+      let at = 0;
+      for (const p of batch) {
+        buf.set(p.bytes, at);
+        at += p.bytes.length;
+      }
     }
     try {
       await this.active.handle.write(buf, this.active.sizeBytes);
