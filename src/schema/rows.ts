@@ -15,7 +15,7 @@ import { DYNAMIC_FIELD_NAME } from './types.js';
 import { columnKindFor, columnLength, type Column } from './column.js';
 import { DataType } from '../core/enums.js';
 import { errors, type MilvusError } from '../core/errors.js';
-import { columnValueAt, shapeOf } from './ops.js';
+import { columnValueAt, shapeOf, shapeOfField } from './ops.js';
 import { functionOutputFields } from './build.js';
 import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
@@ -255,6 +255,11 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
 }
 
 function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezone: string | undefined): Column {
+  if (c !== undefined) {
+    checkShape(f, shapeOfField(f), c);
+    const taken = takenAsIs(f, c);
+    if (taken !== null) return taken;
+  }
   const w = new FieldWriter(f, n, timezone);
   if (c === undefined) {
     for (let i = 0; i < n; i++) {
@@ -262,9 +267,6 @@ function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezo
     }
     return w.finish();
   }
-  checkShape(f, w.shape, c);
-  const taken = takenAsIs(f, c);
-  if (taken !== null) return taken;
   for (let i = 0; i < n; i++) {
     const v = columnValueAt(c, i);
     if (v !== null) { w.set(i, v); continue; }
