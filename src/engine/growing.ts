@@ -3,7 +3,7 @@
  *
  * The last chunk of a growing segment while batches of fixed-width columns (numbers, bool, dense and
  * binary vectors) are appended to it in place: each column is a buffer grown by doubling (up to the
- * rows at which the segment will be sealed), and the chunk readers see views its first rows, so a
+ * rows at which the segment will be sealed), and the chunk readers see views of its first rows, so a
  * row is copied about twice in all instead of once per logarithmic merge. Rows below a published
  * view never change (appends write past it; growth copies into a new buffer), so a chunk handed to a
  * reader stays immutable. Columns of variable width (VarChar, JSON, arrays, sparse) cannot be viewed
@@ -22,12 +22,12 @@ export class GrowingTail {
   chunk: Chunk;
 
   /**
-   * A tail holding `first`'s rows, with room for `capRows` rows (when finite) allocated at once: pages
-   * of a large buffer are only made resident as rows are written to them, and one buffer per seal
-   * spares the copies (and fresh pages) of growing by doubling.
+   * A tail holding `first`'s rows, with room for twice as many, grown by doubling up to `capRows`.
+   * (Room for `capRows` at once would spare the copies, but memory accounting counts whole buffers:
+   * a 10-row growing segment would count as its seal bound.)
    */
   constructor(first: Chunk, capRows: number) {
-    const start = Math.max(first.numRows, Number.isFinite(capRows) ? capRows : 2 * first.numRows);
+    const start = Math.max(first.numRows, Math.min(capRows, 2 * first.numRows));
     for (const [name, c] of first.columns) this.cols.set(name, new ShapeBuilder(shapeOf(c), c.valid !== null, start, capRows));
     this.ts = new ShapeBuilder(shapeOf(tsColumn(first)), false, start, capRows);
     this.chunk = first;
@@ -107,7 +107,7 @@ export class GrowingSegment {
 
   constructor(readonly segmentId: number) {}
 
-  /** Bytes of the rows held in memory (a tail's room not yet written to is not resident). */
+  /** Bytes held in memory: the chunks' buffers (the tail's whole, room not yet used included). */
   get sizeBytes(): number {
     return this.chunkBytes + (this.tail === null ? 0 : this.tail.chunk.sizeBytes);
   }
