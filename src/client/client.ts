@@ -22,6 +22,7 @@ import * as partitions from './partitions.js';
 import * as groups from './resource-groups.js';
 import { search } from './search.js';
 import { searchTyped, type TypedSearchReq, type TypedSearchResults } from './search-typed.js';
+import { insertTyped, type TypedInsertReq, type TypedInsertResult } from './insert-typed.js';
 import * as segments from './segments.js';
 import * as snapshots from './snapshots.js';
 import { successStatus, type ResStatus } from './status.js';
@@ -103,6 +104,8 @@ export class SextantClient {
 
   // ---------------------------------------------------------------- writes and reads
   insert(req: Sdk.InsertReq): Promise<R.MutationResult> { return data.insert(this.ctx, req); }
+  /** Sextant's own lean insert: one typed array per field, no row objects (insert-typed.ts). */
+  insertTyped(req: TypedInsertReq): Promise<TypedInsertResult> { return insertTyped(this.ctx, req); }
   upsert(req: Sdk.UpsertReq): Promise<R.MutationResult> { return data.upsert(this.ctx, req); }
   delete(req: Sdk.DeleteReq): Promise<R.MutationResult> { return data.deleteRows(this.ctx, req); }
   deleteEntities(req: Sdk.DeleteEntitiesReq): Promise<R.MutationResult> { return data.deleteEntities(this.ctx, req); }

@@ -55,3 +55,4 @@ export {
 export { ClientError, RpcStatusError, StatusError } from './status.js';
 export type * from './types.js';
 export type { TypedSearchReq, TypedSearchResults } from './search-typed.js';
+export type { TypedInsertReq, TypedInsertResult, TypedFieldData } from './insert-typed.js';

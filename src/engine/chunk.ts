@@ -1,7 +1,6 @@
 /**
  * A chunk is an immutable block of rows with all their columns: what search and query scan.
- * A loaded sealed segment is one chunk; a growing segment is a short list of chunks kept
- * logarithmic by merging (so single-row inserts cost O(log n) copies per row, not O(n)).
+ * A loaded sealed segment is one chunk; a growing segment is a short list of chunks (growing.ts).
  */
 import type { Analyzer } from '../analyzer/analyzer.js';
 import { buildTextIndex, TextIndex, type TextIndexSource } from '../expr/text-index.js';
@@ -187,48 +186,4 @@ export function mergeChunks(chunks: readonly Chunk[]): Chunk {
     merged.textIndexes.set(key, { ...t, index: TextIndex.concat(parts) });
   }
   return merged;
-}
-
-/** Rows appended to a partition since its last seal; searchable at once. */
-export class GrowingSegment {
-  chunks: Chunk[] = [];
-  numRows = 0;
-  /** Bytes the chunks hold in memory. */
-  sizeBytes = 0;
-  /** Bytes of the rows as written, every column (what a flush writes; more than `sizeBytes` under a partial load). */
-  writtenBytes = 0;
-
-  constructor(readonly segmentId: number) {}
-
-  /** `writtenBytes`: the rows' size with every column, when `chunk` holds fewer (growing-fields.ts). */
-  append(chunk: Chunk, writtenBytes?: number): void {
-    const bytes = chunk.sizeBytes;
-    this.numRows += chunk.numRows;
-    this.sizeBytes += bytes;
-    this.writtenBytes += writtenBytes ?? bytes;
-    const next = this.chunks.slice();
-    next.push(chunk);
-    // Logarithmic method: merge while the previous chunk is not much larger than the last.
-    while (next.length >= 2) {
-      const last = next[next.length - 1]!;
-      const prev = next[next.length - 2]!;
-      if (prev.numRows > 2 * last.numRows) break;
-      next.splice(next.length - 2, 2, mergeChunks([prev, last]));
-    }
-    // Readers hold the previous array; replace rather than mutate.
-    this.chunks = next;
-  }
-
-  /** The same rows in other chunks (fewer columns: growing-fields.ts); readers holding the old array keep it. */
-  replaceChunks(chunks: Chunk[]): void {
-    this.chunks = chunks;
-    this.sizeBytes = 0;
-    for (const c of chunks) this.sizeBytes += c.sizeBytes;
-  }
-
-  /** One chunk with every row, for sealing. */
-  merged(): Chunk | null {
-    if (this.chunks.length === 0) return null;
-    return mergeChunks(this.chunks);
-  }
 }

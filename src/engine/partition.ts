@@ -6,7 +6,8 @@ import type { MappedFile } from './page-cache.js';
 import { memoryOf, type MemoryTally } from '../index/memory.js';
 import type { ResidentColumn } from '../index/wasm/resident.js';
 import type { Bitset } from '../schema/column.js';
-import { Chunk, GrowingSegment } from './chunk.js';
+import { Chunk } from './chunk.js';
+import { GrowingSegment } from './growing.js';
 import type { PartitionMeta, SealedSegmentMeta } from './meta.js';
 import type { PrimaryKey } from './pk.js';
 

@@ -11,7 +11,8 @@
 import { assert } from '../core/assert.js';
 import type { PrimaryKeys } from '../schema/types.js';
 import type { Column } from '../schema/column.js';
-import { decodeColumns, encodeColumns } from '../storage/codec.js';
+import { columnSections, decodeColumns } from '../storage/codec.js';
+import { allocWalPayload } from '../storage/wal-format.js';
 
 export const RecordType = { Write: 1 } as const;
 
@@ -71,7 +72,8 @@ class Reader {
   bytes(n: number): Uint8Array { this.need(n); const v = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return v; }
 }
 
-export function encodeWriteRecord(r: WriteRecord): Uint8Array {
+/** `alloc`: where the payload goes (a framable WAL payload: storage/wal-format.ts). */
+export function encodeWriteRecord(r: WriteRecord, alloc: (payloadBytes: number) => Uint8Array = allocWalPayload): Uint8Array {
   const w = new Writer();
   w.u32(r.collectionId);
   w.u64(r.ts);
@@ -96,13 +98,22 @@ export function encodeWriteRecord(r: WriteRecord): Uint8Array {
     w.u8(0);
   }
   w.u32(r.parts.length);
-  for (const p of r.parts) {
-    const bytes = encodeColumns(p.cols, p.numRows);
-    w.u32(p.partitionId);
-    w.u32(bytes.length);
-    w.bytes(bytes);
+  // Sized once, with room for the WAL's record frame: the column data is copied once, into it.
+  const sections = r.parts.map((p) => columnSections(p.cols, p.numRows));
+  let total = w.pos;
+  for (const s of sections) total += 8 + s.lengthBytes;
+  const out = alloc(total);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out.set(w.done(), 0);
+  let at = w.pos;
+  for (let i = 0; i < sections.length; i++) {
+    const s = sections[i]!;
+    dv.setUint32(at, r.parts[i]!.partitionId, true);
+    dv.setUint32(at + 4, s.lengthBytes, true);
+    at = s.copyInto(out, at + 8);
   }
-  return w.done();
+  assert(at === total, 'WAL write record size');
+  return out;
 }
 
 export function decodeWriteRecord(payload: Uint8Array): WriteRecord {

@@ -14,7 +14,9 @@ import type { FieldSchema } from '../schema/types.js';
 import { readSegmentFile, writeSegmentFile } from '../storage/segment.js';
 import { readSegmentPieces, type ColumnPlacement } from '../storage/segment-stream.js';
 import type { Log, LogRecord, TimestampOracle } from '../storage/ports.js';
-import { Chunk, GrowingSegment, mergeChunks } from './chunk.js';
+import { WalPayloadPool } from '../storage/wal-format.js';
+import { Chunk, mergeChunks } from './chunk.js';
+import { GrowingSegment, withoutSlack } from './growing.js';
 import { growingDropped, withoutColumns } from './growing-fields.js';
 import type { EngineHealth } from './health.js';
 import type { CollectionRuntime } from './collection.js';
@@ -70,6 +72,8 @@ export interface WriterDeps {
 export class Writer {
   private readonly flushLock = new Mutex();
   private autoFlushPending = new Set<number>();
+  /** WAL payload buffers used again (when the log lets go of a payload once appended). */
+  private readonly payloads = new WalPayloadPool();
   /** Set when a background flush failed; reported by the next flush call. */
   lastFlushError: unknown = null;
 
@@ -88,7 +92,8 @@ export class Writer {
       cols: toFieldIdCols(c, p.columns),
     }));
     const record: WriteRecord = { collectionId: c.id, ts, deletes: input.deletes, parts };
-    const payload = encodeWriteRecord(record);
+    const pool = this.deps.wal.releasesPayload === true ? this.payloads : null;
+    const payload = pool === null ? encodeWriteRecord(record) : encodeWriteRecord(record, (n) => pool.take(n));
     // Refused before the append, so a too-large write fails alone and the log stays writable.
     const maxBytes = Math.min(limits.walMaxRecordBytes, this.deps.wal.maxRecordBytes?.() ?? Infinity);
     if (payload.length > maxBytes) {
@@ -101,6 +106,7 @@ export class Writer {
     } catch (e) {
       throw this.deps.health.storageError('write-ahead log', e, true);
     }
+    pool?.give(payload);
     this.deps.health.wrote();
     // The collection may have been dropped while we waited for the fsync.
     if (this.deps.catalog.collections.get(c.id) === c) this.apply(c, record, lsn);
@@ -126,13 +132,20 @@ export class Writer {
       // A partially loaded collection's growing data holds the loaded columns only (growing-fields.ts).
       const full = new Chunk(p.meta.id, part.numRows, toNamedCols(c, part.cols), ts, c.pkField.name);
       const drop = growingDropped(c);
-      p.growing.append(withoutColumns(full, drop), drop.size > 0 ? full.sizeBytes : undefined);
+      const written = full.sizeBytes;
+      p.growing.append(withoutColumns(full, drop), drop.size > 0 ? written : undefined, this.sealAtRows(part.numRows, written));
       p.appliedLsn = lsn;
       // Sealed by the size of the rows as written: that is what the flush rebuilds and the log keeps.
       if (p.growing.numRows >= this.deps.sealRows || p.growing.writtenBytes >= limits.growingSealBytes) {
         this.scheduleFlush(c, p);
       }
     }
+  }
+
+  /** The rows a growing segment will hold when sealed, if every batch is like this one (`rows` rows of `bytes`). */
+  private sealAtRows(rows: number, bytes: number): number {
+    const limit = Math.min(this.deps.sealRows, Math.ceil(limits.growingSealBytes / Math.max(1, bytes / rows)));
+    return Math.ceil(limit / rows) * rows;
   }
 
   /**
@@ -198,7 +211,8 @@ export class Writer {
       let segMeta: SealedSegmentMeta | null = null;
       let merged: Chunk | null = null;
       if (chunks.length > 0) {
-        let m = mergeChunks(chunks);
+        // One chunk (a growing tail) is written as it is: only its unused room, if large, is cut.
+        let m = chunks.length === 1 ? withoutSlack(chunks[0]!) : mergeChunks(chunks);
         // Columns a partial load dropped from growing data are read back from the log.
         if (c.meta.schema.fields.some((f) => !m.columns.has(f.name))) m = await this.rebuildFromLog(c, p, flushedLsn, m.numRows);
         merged = m;

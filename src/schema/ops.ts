@@ -104,7 +104,7 @@ export function emptyColumn(field: FieldSchema): Column {
   return makeColumn(s, store, field.nullable ? new Uint8Array(0) : null);
 }
 
-function isListKind(k: ColumnKind): boolean {
+export function isListKind(k: ColumnKind): boolean {
   return k === 'varchar' || k === 'json' || k === 'array' || k === 'sparseVector';
 }
 
@@ -244,15 +244,15 @@ function jsonBytes(v: JsonValue, depth: number): number {
   return n;
 }
 
-/** Appends columns of one shape; typed arrays grow by doubling. */
-class ShapeBuilder {
+/** Appends columns of one shape; typed arrays grow by doubling (up to `capRows` while that suffices). */
+export class ShapeBuilder {
   private store: Store;
   private valid: Uint8Array | null;
   private rows = 0;
   private readonly width: number;
 
   /** `capacityRows`: rows to allocate for at once (a builder that knows its final size never grows). */
-  constructor(readonly shape: ColumnShape, private readonly nullable: boolean, capacityRows = 16) {
+  constructor(readonly shape: ColumnShape, readonly nullable: boolean, capacityRows = 16, private readonly capRows = Infinity) {
     this.width = widthOf(shape);
     this.store = shape.kind === 'int64' ? { t: 'big', data: new BigInt64Array(capacityRows) }
       : isListKind(shape.kind) ? { t: 'list', data: [] } : { t: 'num', data: allocNum(shape.kind, capacityRows * this.width) };
@@ -285,16 +285,16 @@ class ShapeBuilder {
   private reserve(rows: number): void {
     const st = this.store;
     if (this.valid !== null && this.valid.length < rows) {
-      const next = new Uint8Array(capacityFor(this.valid.length, rows));
+      const next = new Uint8Array(capacityFor(this.valid.length, rows, this.capRows));
       next.set(this.valid);
       this.valid = next;
     }
     if (st.t === 'num' && st.data.length < rows * this.width) {
-      const next = allocNum(this.shape.kind, capacityFor(st.data.length / this.width, rows) * this.width);
+      const next = allocNum(this.shape.kind, capacityFor(st.data.length / this.width, rows, this.capRows) * this.width);
       next.set(st.data);
       st.data = next;
     } else if (st.t === 'big' && st.data.length < rows) {
-      const next = new BigInt64Array(capacityFor(st.data.length, rows));
+      const next = new BigInt64Array(capacityFor(st.data.length, rows, this.capRows));
       next.set(st.data);
       st.data = next;
     }
@@ -310,10 +310,10 @@ class ShapeBuilder {
   }
 }
 
-function capacityFor(current: number, needed: number): number {
+function capacityFor(current: number, needed: number, capRows = Infinity): number {
   let cap = Math.max(16, current);
   while (cap < needed) cap *= 2;
-  return cap;
+  return needed <= capRows ? Math.min(cap, capRows) : cap;
 }
 
 /** Accumulates columns of one field (growing segments). `build()` returns the rows so far. */

@@ -12,10 +12,10 @@
  */
 import type { CollectionSchema, FieldSchema, JsonValue } from './types.js';
 import { DYNAMIC_FIELD_NAME } from './types.js';
-import { columnLength, type Column } from './column.js';
+import { columnKindFor, columnLength, type Column } from './column.js';
 import { DataType } from '../core/enums.js';
 import { errors, type MilvusError } from '../core/errors.js';
-import { columnValueAt, shapeOf } from './ops.js';
+import { columnValueAt, shapeOf, shapeOfField } from './ops.js';
 import { functionOutputFields } from './build.js';
 import { isJsonObject, setOwn, toJsonValue } from './json.js';
 import { FieldWriter, checkJsonSize } from './writer.js';
@@ -255,6 +255,11 @@ function checkShape(f: FieldSchema, want: ReturnType<typeof shapeOf>, c: Column)
 }
 
 function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezone: string | undefined): Column {
+  if (c !== undefined) {
+    checkShape(f, shapeOfField(f), c);
+    const taken = takenAsIs(f, c);
+    if (taken !== null) return taken;
+  }
   const w = new FieldWriter(f, n, timezone);
   if (c === undefined) {
     for (let i = 0; i < n; i++) {
@@ -262,7 +267,6 @@ function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezo
     }
     return w.finish();
   }
-  checkShape(f, w.shape, c);
   for (let i = 0; i < n; i++) {
     const v = columnValueAt(c, i);
     if (v !== null) { w.set(i, v); continue; }
@@ -271,6 +275,37 @@ function validateColumn(f: FieldSchema, c: Column | undefined, n: number, timezo
     }
   }
   return w.finish();
+}
+
+/**
+ * A typed column of exactly the field's kind with every row present whose values pass the field's
+ * checks as they are (finite floats, 0/1 bools; integers fit by their type): used without a copy and
+ * without a value per row. Null when the rows need the general path (which also words any error).
+ */
+function takenAsIs(f: FieldSchema, c: Column): Column | null {
+  if (c.valid !== null || f.nullable || c.kind !== columnKindFor(f.dataType)) return null;
+  switch (c.kind) {
+    case 'int8': case 'int16': case 'int32': case 'int8Vector': case 'binaryVector': return c;
+    case 'int64': return f.dataType === DataType.Timestamptz ? null : c;
+    case 'float': case 'double': case 'floatVector': return allFinite(c.data) ? c : null;
+    case 'bool': return allBits(c.data) ? c : null;
+    default: return null;
+  }
+}
+
+function allFinite(a: Float32Array | Float64Array): boolean {
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (x - x !== 0) bad++; // NaN and infinities
+  }
+  return bad === 0;
+}
+
+function allBits(a: Uint8Array): boolean {
+  let or = 0;
+  for (let i = 0; i < a.length; i++) or |= a[i]!;
+  return or <= 1;
 }
 
 /** `$meta` objects from the `$meta` column (or `{}`), with unknown columns folded in as keys. */

@@ -68,8 +68,8 @@ function pad8(n: number): number {
   return (n + 7) & ~7;
 }
 
-/** Collects byte sections, each padded to a multiple of 8. */
-class SectionWriter {
+/** Collects byte sections, each padded to a multiple of 8 (views of the columns' arrays: nothing copied yet). */
+export class SectionWriter {
   readonly parts: Uint8Array[] = [];
   lengthBytes = 0;
 
@@ -82,18 +82,31 @@ class SectionWriter {
 
   concat(): Uint8Array {
     const out = new Uint8Array(this.lengthBytes);
-    let at = 0;
+    this.copyInto(out, 0);
+    return out;
+  }
+
+  /** Copies the sections into `out` at `at` (the one copy of the data); returns the offset after them. */
+  copyInto(out: Uint8Array, at: number): number {
     for (const p of this.parts) {
       out.set(p, at);
       at += p.length;
     }
-    return out;
+    return at;
   }
 }
 
 // ---- encode ----
 
 export function encodeColumns(cols: FieldColumn[], numRows: number): Uint8Array {
+  return columnSections(cols, numRows).concat();
+}
+
+/**
+ * The encoded columns as sections (`lengthBytes` in all) for a caller that copies them into a buffer
+ * of its own with its own header (a WAL record, a segment file): the column data is copied once.
+ */
+export function columnSections(cols: FieldColumn[], numRows: number): SectionWriter {
   const w = new SectionWriter();
   const head = new Uint8Array(16);
   const hv = new DataView(head.buffer);
@@ -117,7 +130,7 @@ export function encodeColumns(cols: FieldColumn[], numRows: number): Uint8Array 
     for (const p of body.parts) w.parts.push(p);
     w.lengthBytes += body.lengthBytes;
   }
-  return w.concat();
+  return w;
 }
 
 function columnParam(c: Column): number {

@@ -29,6 +29,8 @@ export interface Log {
   append(type: number, payload: Uint8Array): Promise<bigint>;
   /** The largest payload one append takes, when the log has its own bound. */
   maxRecordBytes?(): number;
+  /** True when the log keeps no reference to a payload once its append has settled (the writer reuses the buffer). */
+  readonly releasesPayload?: boolean;
   /** Every retained record with `lsn >= from`, in LSN order (replay at open, a follower catching up). */
   readFrom(from: bigint): AsyncIterable<LogRecord>;
   /** Records below `lsn` are no longer needed (a checkpoint); they may be dropped, wholly or partly. */

@@ -80,6 +80,82 @@ export function encodeWalRecord(lsn: bigint, type: number, payload: Uint8Array):
   return out;
 }
 
+/** Payloads made by `allocWalPayload`: their buffer has room for the record frame around them. */
+const framable = new WeakSet<Uint8Array>();
+
+/**
+ * A payload buffer of `payloadBytes` with room for the record's header before it and its CRC after
+ * it, so that `frameWalRecord` frames it where it is: a write record's bytes are copied once, into
+ * this buffer, and written from it.
+ */
+export function allocWalPayload(payloadBytes: number): Uint8Array {
+  return framablePayload(new Uint8Array(walRecordBytes(payloadBytes)), payloadBytes);
+}
+
+function framablePayload(frame: Uint8Array, payloadBytes: number): Uint8Array {
+  const payload = frame.subarray(WAL_RECORD_HEADER_BYTES, WAL_RECORD_HEADER_BYTES + payloadBytes);
+  framable.add(payload);
+  return payload;
+}
+
+/**
+ * Payload buffers used again once their append has settled, for a log that keeps no reference to a
+ * payload after that (`Log.releasesPayload`): a fresh multi-megabyte buffer per write costs more in
+ * page faults and GC than encoding the record into it (about 0.4 ms per MB against 0.03 ms reused).
+ */
+export class WalPayloadPool {
+  private readonly free: Uint8Array[] = [];
+
+  constructor(private readonly maxBuffers = 4, private readonly maxBufferBytes = 128 * 1024 * 1024) {}
+
+  /** A payload of `payloadBytes` (framable, as `allocWalPayload`), in a kept buffer when one is large enough. */
+  take(payloadBytes: number): Uint8Array {
+    const need = walRecordBytes(payloadBytes);
+    for (let i = 0; i < this.free.length; i++) {
+      const frame = this.free[i]!;
+      if (frame.length < need) continue;
+      this.free.splice(i, 1);
+      return framablePayload(frame, payloadBytes);
+    }
+    return allocWalPayload(payloadBytes);
+  }
+
+  /** Gives back a payload from `take` whose append has settled. */
+  give(payload: Uint8Array): void {
+    framable.delete(payload);
+    const frame = new Uint8Array(payload.buffer);
+    if (frame.length > this.maxBufferBytes) return;
+    if (this.free.length >= this.maxBuffers) this.free.shift();
+    this.free.push(frame);
+  }
+}
+
+/**
+ * The record's bytes: around the payload itself when it came from `allocWalPayload` (no copy; the
+ * header and CRC are written into the room kept for them), else a new buffer. The CRC is computed
+ * by `crc` (the wasm kernel for large records).
+ */
+export function frameWalRecord(lsn: bigint, type: number, payload: Uint8Array, crc: (bytes: Uint8Array) => number): Uint8Array {
+  if (!framable.has(payload)) {
+    const out = new Uint8Array(walRecordBytes(payload.length));
+    out.set(payload, WAL_RECORD_HEADER_BYTES);
+    return frameAt(out, lsn, type, payload.length, crc);
+  }
+  framable.delete(payload);
+  const out = new Uint8Array(payload.buffer, payload.byteOffset - WAL_RECORD_HEADER_BYTES, walRecordBytes(payload.length));
+  return frameAt(out, lsn, type, payload.length, crc);
+}
+
+function frameAt(out: Uint8Array, lsn: bigint, type: number, payloadBytes: number, crc: (bytes: Uint8Array) => number): Uint8Array {
+  const dv = view(out);
+  dv.setUint32(0, payloadBytes, true);
+  dv.setUint8(4, type);
+  dv.setBigUint64(5, lsn, true);
+  const crcAt = WAL_RECORD_HEADER_BYTES + payloadBytes;
+  dv.setUint32(crcAt, crc(out.subarray(0, crcAt)), true);
+  return out;
+}
+
 export interface BadRecord {
   offset: number;
   reason: string;

@@ -11,6 +11,9 @@ import { Wal, parseWalFileName, type TailReport, type WalOptions, type WalRecord
 import { scanWalRecords } from '../wal-format.js';
 
 export class LocalLog implements Log, LogMetrics {
+  /** The WAL drops a record's bytes once written and fsync'd (or failed), before the append settles. */
+  readonly releasesPayload = true;
+
   /** Records found at open, served once from memory by the first `readFrom`, then dropped. */
   private recovered: WalRecord[] | null;
 
