@@ -119,7 +119,7 @@ export function query(engine: Engine, req: T.QueryRequest): T.QueryResult {
   const end = req.limit === undefined || req.limit === null ? all.chunk.length : Math.min(all.chunk.length, offset + req.limit);
   const start = Math.min(offset, end);
   const refs = { chunk: all.chunk.subarray(start, end), row: all.row.subarray(start, end) };
-  const result: T.QueryResult = { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names, primaryFieldName: pkName };
+  const result: T.QueryResult = { numRows: refs.chunk.length, columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone)), outputFields: out.names.slice(), primaryFieldName: pkName };
   const elementFilter = plan === null ? null : rootElementFilter(plan);
   if (elementFilter !== null) result.elementIndices = elementIndicesOf(scope, c, elementFilter, refs);
   return result;
@@ -297,7 +297,7 @@ function buildResult(c: CollectionRuntime, scope: ScopedChunk[], req: { outputFi
     ids,
     scores: roundScores(scores, req.roundDecimal),
     columns: outputColumns(scope, out, refs, readTimezone(c, req.timezone), { field: pkField, column: pkCol }),
-    outputFields: out.names,
+    outputFields: out.names.slice(),
     primaryFieldName: pkField.name,
     groupByValues: groupField ? { field: groupField, column: gatherColumn(scope, groupField, refs) } : null,
   };
