@@ -63,14 +63,19 @@ export function walRecordBytes(payloadBytes: number): number {
 }
 
 /** Encodes one record into `out` at `offset`; returns the offset after it. */
-export function encodeWalRecordInto(out: Uint8Array, offset: number, lsn: bigint, type: number, payload: Uint8Array): number {
+export function encodeWalRecordInto(out: Uint8Array, offset: number, lsn: bigint, type: number, payload: Uint8Array, crc: (bytes: Uint8Array) => number = crc32c): number {
+  out.set(payload, offset + WAL_RECORD_HEADER_BYTES);
+  return frameAt(out, offset, lsn, type, payload.length, crc);
+}
+
+/** Writes the header and CRC of the record whose payload already sits in `out` after `offset`'s header room; returns the offset after it. */
+function frameAt(out: Uint8Array, offset: number, lsn: bigint, type: number, payloadBytes: number, crc: (bytes: Uint8Array) => number): number {
   const dv = view(out);
-  dv.setUint32(offset, payload.length, true);
+  dv.setUint32(offset, payloadBytes, true);
   dv.setUint8(offset + 4, type);
   dv.setBigUint64(offset + 5, lsn, true);
-  out.set(payload, offset + WAL_RECORD_HEADER_BYTES);
-  const crcAt = offset + WAL_RECORD_HEADER_BYTES + payload.length;
-  dv.setUint32(crcAt, crc32c(out.subarray(offset, crcAt)), true);
+  const crcAt = offset + WAL_RECORD_HEADER_BYTES + payloadBytes;
+  dv.setUint32(crcAt, crc(out.subarray(offset, crcAt)), true);
   return crcAt + 4;
 }
 
@@ -138,21 +143,12 @@ export class WalPayloadPool {
 export function frameWalRecord(lsn: bigint, type: number, payload: Uint8Array, crc: (bytes: Uint8Array) => number): Uint8Array {
   if (!framable.has(payload)) {
     const out = new Uint8Array(walRecordBytes(payload.length));
-    out.set(payload, WAL_RECORD_HEADER_BYTES);
-    return frameAt(out, lsn, type, payload.length, crc);
+    encodeWalRecordInto(out, 0, lsn, type, payload, crc);
+    return out;
   }
   framable.delete(payload);
   const out = new Uint8Array(payload.buffer, payload.byteOffset - WAL_RECORD_HEADER_BYTES, walRecordBytes(payload.length));
-  return frameAt(out, lsn, type, payload.length, crc);
-}
-
-function frameAt(out: Uint8Array, lsn: bigint, type: number, payloadBytes: number, crc: (bytes: Uint8Array) => number): Uint8Array {
-  const dv = view(out);
-  dv.setUint32(0, payloadBytes, true);
-  dv.setUint8(4, type);
-  dv.setBigUint64(5, lsn, true);
-  const crcAt = WAL_RECORD_HEADER_BYTES + payloadBytes;
-  dv.setUint32(crcAt, crc(out.subarray(0, crcAt)), true);
+  frameAt(out, 0, lsn, type, payload.length, crc);
   return out;
 }
 
