@@ -106,3 +106,38 @@ for (const yieldLoneSearches of [true, false]) {
     });
   });
 }
+
+test('two callers that chain searches on promises share both cores: each makes progress, the workers walk a share', { skip, timeout: 120_000 }, async (t) => {
+  await withTempDir(async (dir) => {
+    // Embedded (no yield for a lone search): each caller awaits its search and starts the next at once,
+    // with no event-loop turn between them. Before SearchThreads.afterSpread, the caller walking on this
+    // thread kept doing so while the worker's reply to the other waited: 499 searches to 1 at 100k rows.
+    const svc = await SextantService.open({ dataDir: dir, sealRows: 50_000, searchThreads: 2 });
+    try {
+      await indexedCollection(svc);
+      const reqs = requests().filter((q) => q.filter === undefined);
+      const threads = svc.engine.searchThreads;
+      const alone: SearchResult[] = [];
+      for (const q of reqs) alone.push(await svc.search(q));
+      const TOTAL = 400;
+      const done = [0, 0];
+      const got: SearchResult[] = new Array<SearchResult>(TOTAL);
+      let next = 0;
+      const caller = async (c: number): Promise<void> => {
+        for (let i = next++; i < TOTAL; i = next++) {
+          got[i] = await svc.search(reqs[i % reqs.length]!);
+          done[c]!++;
+        }
+      };
+      const spread0 = threads.spreadSearches;
+      await Promise.all([caller(0), caller(1)]);
+      const spread = threads.spreadSearches - spread0;
+      t.diagnostic(`searches per caller ${done.join(' / ')}, on the workers ${spread}`);
+      assert.ok(Math.min(done[0]!, done[1]!) >= TOTAL / 5, `both callers make progress (${done.join(' / ')})`);
+      assert.ok(spread >= TOTAL / 5, `the workers walk a share of the searches (${spread} of ${TOTAL})`);
+      for (let i = 0; i < TOTAL; i++) sameHits([got[i]!], [alone[i % reqs.length]!]);
+    } finally {
+      await svc.close();
+    }
+  });
+});

@@ -36,6 +36,22 @@ test('alloc returns aligned, disjoint ranges; freeing everything coalesces back 
   assert.throws(() => a.release(PAGE), /release of a live allocation/);
 });
 
+test('zero clears exactly the bytes asked for, at every alignment of both ends', { skip }, () => {
+  const a = WasmArena.create(4);
+  if (a === null) return;
+  const r = rng(202);
+  const ptr = a.alloc(256);
+  for (let i = 0; i < 500; i++) {
+    a.u8.fill(0xab, ptr, ptr + 256);
+    const from = Math.floor(r() * 200), to = from + Math.floor(r() * (256 - from));
+    a.zero(ptr + from, to - from);
+    for (let b = 0; b < 256; b++) {
+      const want = b >= from && b < to ? 0 : 0xab;
+      if (a.u8[ptr + b] !== want) assert.fail(`zero(${from}, ${to - from}): byte ${b} is ${a.u8[ptr + b]}, want ${want}`);
+    }
+  }
+});
+
 test('the arena grows on demand, keeps earlier contents, and refuses past its maximum with code 3', { skip }, () => {
   const a = WasmArena.create(2, 40);
   if (a === null) return;

@@ -7,6 +7,7 @@
  */
 import { errors } from '../../core/errors.js';
 import { assert } from '../../core/assert.js';
+import { zeroShared } from './zero.js';
 import {
   instantiateKernels, kernelModule, newSharedMemory, MAX_PAGES, PAGE_BYTES,
   type KernelExports, type WasmMemory, type WasmModule,
@@ -166,6 +167,11 @@ export class WasmArena {
   get u8(): Uint8Array { this.refresh(); return this.u8View; }
   get i32(): Int32Array { this.refresh(); return this.i32View; }
   get f64(): Float64Array { this.refresh(); return this.f64View; }
+
+  /** Zero `bytes` bytes at `ptr` (see `zeroShared`). */
+  zero(ptr: number, bytes: number): void {
+    zeroShared(this.u8, this.f64, ptr, ptr + bytes);
+  }
 }
 
 /** Scratch taken from one arena for one search (task inputs and outputs), given back together. */

@@ -8,6 +8,7 @@
  */
 import { registerPoolTask, type KernelHost } from './tasks.js';
 import { METRIC } from './codes.js';
+import { zeroShared } from './zero.js';
 
 export interface HnswTask {
   type: 'hnsw';
@@ -77,7 +78,7 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
   for (let q = 0; q < t.nq; q++) {
     // Byte stamps: re-zero the visited bytes every 255 queries (as NativeLayer0 does).
     if (epoch === 255) {
-      u8.fill(0, t.visited, t.visited + t.numRows);
+      zeroShared(u8, f64, t.visited, t.visited + t.numRows);
       epoch = 0;
     }
     epoch++;

@@ -78,7 +78,7 @@ function threadScratch(arena: WasmArena, n: number, L: number, expCap: number, s
   ];
   for (const [field, bytes] of sizes) {
     const ptr = arena.alloc(bytes);
-    arena.u8.fill(0, ptr, ptr + bytes);
+    arena.zero(ptr, bytes);
     arena.i32[b + field] = ptr;
   }
   arena.i32[b + T.expCap] = expCap;

@@ -105,7 +105,7 @@ export class DiskAnnResident {
     const cap = Math.max(MIN_BEAM_CAP, beamWidth);
     const size = laneAt(this.shape, 0, cap).bytes;
     const base = this.arena.alloc(size);
-    this.arena.u8.fill(0, base, base + size);
+    this.arena.zero(base, size);
     return laneAt(this.shape, base, cap);
   }
 }

@@ -11,6 +11,7 @@
 import { normSqF32 } from '../../kernels/dense.js';
 import type { KernelExports } from '../../wasm/loader.js';
 import type { MemoryTally } from '../../memory.js';
+import { zeroShared } from '../../wasm/zero.js';
 import { nodePosition } from './layout.js';
 import { CandidateList, ResultList } from './search-state.js';
 
@@ -165,7 +166,7 @@ export class Walker {
     // Byte stamps: the visited bytes are zeroed again every 255 walks.
     let epoch = v.u32[hdr]! + 1;
     if (epoch === 256) {
-      v.u8.fill(0, lane.visited, lane.visited + s.numRows);
+      zeroShared(v.u8, v.f64, lane.visited, lane.visited + s.numRows);
       epoch = 1;
     }
     v.u32[hdr] = epoch;

@@ -235,7 +235,7 @@ export class HnswIndex implements VectorIndex {
       for (let part = 0; part < parts; part++) {
         const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
         const visited = scratch.take(numRows);
-        arena.u8.fill(0, visited, visited + numRows);
+        arena.zero(visited, numRows);
         tasks.push({
           type: 'hnsw', ...space.taskRows(), numRows,
           links: graph.layer0.byteOffset, stride0: graph.stride0, upper: graph.upper.byteOffset, upperBase: graph.upperBase.byteOffset,

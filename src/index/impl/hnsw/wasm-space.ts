@@ -359,7 +359,7 @@ export class WasmSpace implements VectorSpace {
 
   /** Zero `bytes` bytes at `ptr`. */
   zero(ptr: number, bytes: number): void {
-    this.arena.u8.fill(0, ptr, ptr + bytes);
+    this.arena.zero(ptr, bytes);
   }
 
   private key(v: number): number {
