@@ -38,6 +38,25 @@ async function same(index: VectorIndex, pool: WasmPool, queries: Column, topK: n
   assert.deepEqual(Array.from(got.scores), Array.from(want.scores), `${what}: scores`);
 }
 
+test('pool walks keep their scratch between searches: hundreds of walks on kept lanes, past the stamp wrap, answer as search does', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  try {
+    const n = 3000, dim = 16, nq = 700;
+    const d = clustered(n, nq, dim, 43);
+    const index = build('HNSW', denseColumn('floatVector', d.data, dim), n, 'L2');
+    const r = rng(44);
+    const third = Uint8Array.from({ length: n }, () => (r() < 0.34 ? 1 : 0));
+    // One query per walk (a lane's stamps wrap every 255 walks), then whole batches across lanes.
+    for (let q = 0; q < nq; q++) {
+      const query = denseColumn('floatVector', d.queries.subarray(q * dim, (q + 1) * dim), dim);
+      await same(index, pool, query, 10, q % 3 === 2 ? third : null, 24 + (q % 5) * 8, `query ${q}`);
+    }
+    for (let round = 0; round < 3; round++) await same(index, pool, denseColumn('floatVector', d.queries, dim), 10, null, 48, `batch ${round}`);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('searchOnPool gives exactly the hits and scores of search, for every dense kind and metric, filtered or not', { skip }, async () => {
   const pool = new WasmPool(defaultArena()!, { threads: 2 });
   try {

@@ -36,8 +36,13 @@ export interface HnswTask {
   nq: number;
   /** One byte per row (non-zero = may be returned), or 0 for none. */
   mask: number;
-  /** Scratch: numRows visited bytes (zeroed), numRows + 1 candidate keys and ids, ef + 1 result keys and ids, 16 + 8 * stride0 bytes, topK keys. */
+  /**
+   * Scratch: numRows visited bytes stamped up to the int32 at `epochAt` (0 and all zero when new; the
+   * task advances it), numRows + 1 candidate keys and ids, ef + 1 result keys and ids, 16 + 8 * stride0
+   * bytes, topK keys.
+   */
   visited: number;
+  epochAt: number;
   candKeys: number;
   candIds: number;
   resKeys: number;
@@ -74,7 +79,7 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
   const u8 = new Uint8Array(buf), i32 = new Int32Array(buf), f32 = new Float32Array(buf), f64 = new Float64Array(buf);
   const { topK } = t;
   const keys = new Float64Array(topK), ids = new Int32Array(topK);
-  let epoch = 0;
+  let epoch = i32[t.epochAt >>> 2]!;
   for (let q = 0; q < t.nq; q++) {
     // Byte stamps: re-zero the visited bytes every 255 queries (as NativeLayer0 does).
     if (epoch === 255) {
@@ -102,6 +107,7 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
     }
     i32[(t.outCounts >>> 2) + q] = n;
   }
+  i32[t.epochAt >>> 2] = epoch;
 }
 
 registerPoolTask('hnsw', runHnswTask);

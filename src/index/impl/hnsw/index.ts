@@ -66,6 +66,18 @@ function exactRowCost(dim: number): number {
   return 0.3 + 0.00028 * Math.min(dim, 4096);
 }
 
+/** Pointers (in the space's wasm memory) to one pool walk's scratch: see HnswTask. */
+interface PoolLane {
+  visited: number;
+  epochAt: number;
+  candKeys: number;
+  candIds: number;
+  resKeys: number;
+  resIds: number;
+  resCap: number;
+  scratch: number;
+}
+
 export class HnswIndex implements VectorIndex {
   readonly indexType: string;
   readonly metric: MetricType;
@@ -79,6 +91,8 @@ export class HnswIndex implements VectorIndex {
   private keys = new Float64Array(256);
   private ids = new Int32Array(256);
   private readonly refineHeap = new MaxHeap(64);
+  /** Scratch of pool walks kept between them (`takeLane`), at most the pool's threads; in the space's memory, freed with it. */
+  private readonly poolLanes: PoolLane[] = [];
   /** Unfiltered walks on the pool, batched while every lane is busy (walk-batch.ts). */
   private batches: { pool: WasmPool; batcher: WalkBatcher } | null = null;
   /** Queries answered by the graph walk, and by an exact scan (planned, or as an under-fill fallback). */
@@ -224,6 +238,8 @@ export class HnswIndex implements VectorIndex {
     const scratch = new ArenaScratch(arena);
     space.pin();
     const qs = QueryBlock.create(arena, column.kind, column.dim, queries.data);
+    const lanes: PoolLane[] = [];
+    let failed = false;
     try {
       let mask = 0;
       if (filter !== null) {
@@ -234,26 +250,67 @@ export class HnswIndex implements VectorIndex {
       const tasks: HnswTask[] = [];
       for (let part = 0; part < parts; part++) {
         const q0 = Math.floor((nq * part) / parts), q1 = Math.floor((nq * (part + 1)) / parts), n = q1 - q0;
-        const visited = scratch.take(numRows);
-        arena.zero(visited, numRows);
+        const lane = this.takeLane(space, ef);
+        lanes.push(lane);
         tasks.push({
           type: 'hnsw', ...space.taskRows(), numRows,
           links: graph.layer0.byteOffset, stride0: graph.stride0, upper: graph.upper.byteOffset, upperBase: graph.upperBase.byteOffset,
           strideU: graph.strideU, entry: graph.entryPoint, maxLevel: graph.maxLevel, ef, topK,
-          queries: qs.at(q0), qRowBytes, qNorms: qs.normsPtr + q0 * 8, nq: n, mask, visited,
-          candKeys: scratch.take(numRows * 4 + 4), candIds: scratch.take(numRows * 4 + 4),
-          resKeys: scratch.take((ef + 1) * 4), resIds: scratch.take((ef + 1) * 4),
-          scratch: scratch.take(16 + 8 * graph.stride0), rescored: scratch.take(topK * 4),
+          queries: qs.at(q0), qRowBytes, qNorms: qs.normsPtr + q0 * 8, nq: n, mask,
+          visited: lane.visited, epochAt: lane.epochAt, candKeys: lane.candKeys, candIds: lane.candIds,
+          resKeys: lane.resKeys, resIds: lane.resIds, scratch: lane.scratch, rescored: scratch.take(topK * 4),
           outRows: scratch.take(n * topK * 4), outScores: scratch.take(n * topK * 4), outCounts: scratch.take(n * 4),
         });
       }
-      await pool.runTasks(tasks, arena.memory);
+      try {
+        await pool.runTasks(tasks, arena.memory);
+      } catch (e) {
+        failed = true; // a task that died mid-walk left stamps its epoch does not account for
+        throw e;
+      }
       return gatherTaskOutputs(arena, tasks, nq, topK, !smallerIsBetter(this.metric));
     } finally {
+      for (const lane of lanes) this.giveLane(space, lane, failed ? 0 : pool.threads);
       qs.free();
       scratch.releaseAll();
       space.unpin();
     }
+  }
+
+  /**
+   * Scratch for one pool walk: a lane kept from an earlier walk, or a new one. Lanes keep their
+   * visited stamps and the last stamp used (in shared memory, the task advances it), so a walk zeroes
+   * nothing: zeroing numRows bytes per walk cost the calling thread about 100 us at 1M rows.
+   */
+  private takeLane(space: WasmSpace, ef: number): PoolLane {
+    let lane = this.poolLanes.pop();
+    if (lane === undefined) {
+      const numRows = this.p.numRows;
+      const stamps = (numRows + 3) & ~3;
+      const visited = space.alloc(stamps + 4), epochAt = visited + stamps;
+      space.zero(visited, stamps + 4);
+      lane = {
+        visited, epochAt, candKeys: space.alloc(numRows * 4 + 4), candIds: space.alloc(numRows * 4 + 4),
+        resKeys: 0, resIds: 0, resCap: 0, scratch: space.alloc(16 + 8 * this.p.graph.stride0),
+      };
+    }
+    if (lane.resCap < ef + 1) {
+      // Grown (never shrunk) to the largest ef seen.
+      if (lane.resCap > 0) { space.free(lane.resKeys); space.free(lane.resIds); }
+      lane.resCap = Math.max(64, (ef + 1) * 2);
+      lane.resKeys = space.alloc(lane.resCap * 4);
+      lane.resIds = space.alloc(lane.resCap * 4);
+    }
+    return lane;
+  }
+
+  /** Keep `lane` for the next walk while fewer than `keep` are kept, else free it. */
+  private giveLane(space: WasmSpace, lane: PoolLane, keep: number): void {
+    if (this.poolLanes.length < keep) {
+      this.poolLanes.push(lane);
+      return;
+    }
+    for (const ptr of [lane.visited, lane.candKeys, lane.candIds, lane.resKeys, lane.resIds, lane.scratch]) if (ptr !== 0) space.free(ptr);
   }
 
   /**
