@@ -64,7 +64,29 @@ const rssMb = (): number => { collectGarbage(); return process.memoryUsage().rss
 
 // ---------- the index alone, next to usearch ----------
 
-async function hnswCase(o: ScaleOptions, out: ScaleRow[]): Promise<void> {
+/** usearch's HNSW over the hnsw case's rows, saved for the engine case to search between its own passes. */
+interface PeerIndex { file: string; make: (ef: number) => USearchIndex }
+
+function usearchIndex(o: ScaleOptions, dim: number, ef: number): USearchIndex {
+  return new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: ef, multi: false });
+}
+
+/** usearch: one query at a time (1 thread, hits into `found`), or the whole batch on 2 threads; QPS. */
+function usearchPass(at: USearchIndex, queries: Float32Array, dim: number, found: Int32Array, threads: 1 | 2): number {
+  const nq = queries.length / dim, t0 = performance.now();
+  if (threads === 2) {
+    at.search(queries, GT_K, 2);
+  } else {
+    for (let q = 0; q < nq; q++) {
+      const m = at.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
+      for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
+    }
+  }
+  return nq / ((performance.now() - t0) / 1000);
+}
+
+/** `keepPeerIn`: save usearch's index there for the engine case (same rows), and say how to open it. */
+async function hnswCase(o: ScaleOptions, out: ScaleRow[], keepPeerIn: string | null): Promise<PeerIndex | null> {
   const dim = 128, stream = new MixtureStream({ rows: o.rows, dim, seed: o.seed });
   o.log(`[scale] hnsw: generating ${o.rows} x ${dim}, ground truth for ${o.queries} queries`);
   const base = stream.all(true), queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
@@ -87,9 +109,9 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[]): Promise<void> {
     const qps = nq / ((performance.now() - t0) / 1000);
     out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 1, recallAt10: recallAt(found, truth, nq), qps, buildS: null, buildCpuS: null, rssMb: null, note: `ef ${ef}, nq 1` });
   }
-  if (!o.peers) return;
+  if (!o.peers) return null;
   o.log('[scale] hnsw: usearch build, 2 threads');
-  const make = (ef: number): USearchIndex => new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: ef, multi: false });
+  const make = (ef: number): USearchIndex => usearchIndex(o, dim, ef);
   const us = make(o.efs[0]!);
   const keys = new BigUint64Array(o.rows);
   for (let i = 0; i < o.rows; i++) keys[i] = BigInt(i);
@@ -98,34 +120,25 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[]): Promise<void> {
   const usBuild = (performance.now() - t0) / 1000, usCpu = cpuS(process.cpuUsage(c0));
   out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: null, qps: null, buildS: usBuild, buildCpuS: usCpu, rssMb: null, note: 'add() on 2 threads' });
   // usearch fixes expansion_search at construction: each further ef loads the saved graph.
-  const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-usearch-'));
+  const dir = keepPeerIn ?? await mkdtemp(join(tmpdir(), 'sextant-bench-usearch-'));
   try {
     const file = join(dir, 'usearch.index');
-    if (o.efs.length > 1) us.save(file);
+    if (o.efs.length > 1 || keepPeerIn !== null) us.save(file);
     for (let e = 0; e < o.efs.length; e++) {
       const ef = o.efs[e]!;
       let at = us;
       if (e > 0) { at = make(ef); at.load(file); }
-      const pass = (): void => {
-        for (let q = 0; q < nq; q++) {
-          const m = at.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
-          for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
-        }
-      };
-      pass(); // unmeasured, as Sextant's
-      t0 = performance.now();
-      pass();
-      const usQps = nq / ((performance.now() - t0) / 1000);
+      usearchPass(at, queries, dim, found, 1); // unmeasured, as Sextant's
+      const usQps = usearchPass(at, queries, dim, found, 1);
       const recall = recallAt(found, truth, nq);
-      t0 = performance.now();
-      at.search(queries, GT_K, 2);
-      const usQps2 = nq / ((performance.now() - t0) / 1000);
+      const usQps2 = usearchPass(at, queries, dim, found, 2);
       out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 1, recallAt10: recall, qps: usQps, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, nq 1` });
       out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: recall, qps: usQps2, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, batch search on 2 threads` });
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (keepPeerIn === null) await rm(dir, { recursive: true, force: true });
   }
+  return keepPeerIn === null ? null : { file: join(keepPeerIn, 'usearch.index'), make };
 }
 
 // ---------- the embedded product ----------
@@ -189,10 +202,61 @@ async function searches(client: SextantClient, queries: Float32Array, dim: numbe
   return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000) };
 }
 
+interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peerQps: number[][] }
+
+/**
+ * The engine's `client.search()` (1 and 2 streams) and usearch's index over the same rows (1 thread,
+ * 2-thread batch), PEER_ROUNDS rounds of the four passes one after another, so that both see the
+ * same machine (it is shared: one-off runs 20 minutes apart moved by 30%).
+ */
+async function searchesBesidePeer(client: SextantClient, peer: PeerIndex, ef: number, c: { dim: number; queries: Float32Array; truth: Int32Array }): Promise<BesidePeer> {
+  const at = peer.make(ef);
+  at.load(peer.file);
+  const nq = c.queries.length / c.dim, found = new Int32Array(nq * GT_K);
+  const r: BesidePeer = { recall: 0, peerRecall: 0, qps: [[], []], peerQps: [[], []] };
+  usearchPass(at, c.queries, c.dim, found, 1); // unmeasured
+  for (let round = 0; round < PEER_ROUNDS; round++) {
+    for (const streams of [1, 2] as const) {
+      const own = await searches(client, c.queries, c.dim, c.truth, { ef }, streams);
+      r.recall = own.recall;
+      r.qps[streams - 1]!.push(own.qps);
+      r.peerQps[streams - 1]!.push(usearchPass(at, c.queries, c.dim, found, streams));
+      if (streams === 1) r.peerRecall = recallAt(found, c.truth, nq);
+    }
+  }
+  return r;
+}
+
+function interleaved(
+  r: BesidePeer, c: { rows: number; dim: number; caseName: string; note: string },
+  head: { buildS: number; buildCpu: number; loaded: number; loadS: number; loadCpu: number; before: number } | null, params: Record<string, number>, out: ScaleRow[],
+): void {
+  const rounds = (xs: readonly number[]): string => `median of ${xs.map((x) => x.toFixed(0)).join(', ')}`;
+  for (const streams of [1, 2] as const) {
+    const own = r.qps[streams - 1]!, theirs = r.peerQps[streams - 1]!;
+    const lead = head !== null && streams === 1;
+    out.push({
+      case: c.caseName, rows: c.rows, dim: c.dim, engine: 'Sextant HNSW', threads: streams, recallAt10: r.recall, qps: median(own),
+      buildS: lead ? head.buildS : null, buildCpuS: lead ? head.buildCpu : null, rssMb: lead ? head.loaded : null,
+      note: `${lead ? `${c.note}; load ${head.loadS.toFixed(1)} s (CPU ${head.loadCpu.toFixed(1)} s), RSS before load ${head.before.toFixed(0)} MB; ` : ''}${JSON.stringify(params)}${streams === 2 ? ', two search() streams' : ''}; ${rounds(own)} (interleaved with usearch, next row)`,
+    });
+    out.push({
+      case: c.caseName, rows: c.rows, dim: c.dim, engine: 'usearch (same rows)', threads: streams, recallAt10: r.peerRecall, qps: median(theirs),
+      buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${params['ef']}, ${streams === 2 ? 'batch search on 2 threads' : 'nq 1'}; ${rounds(theirs)}`,
+    });
+  }
+}
+
 interface IndexStep { label: string; params: Record<string, string>; searches: Record<string, number>[] }
+
+/** Rounds of the engine case's HNSW searches when usearch's index over the same rows is there: medians of interleaved passes. */
+const PEER_ROUNDS = 3;
+
+const median = (xs: readonly number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]!; };
 
 async function indexAndSearch(
   svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string }, out: ScaleRow[],
+  peer: PeerIndex | null,
 ): Promise<void> {
   const client = new SextantClient(svc);
   let c0 = process.cpuUsage(), t0 = performance.now();
@@ -206,6 +270,10 @@ async function indexAndSearch(
   const loaded = rssMb();
   for (let s = 0; s < step.searches.length; s++) {
     const first = s === 0, params = step.searches[s]!;
+    if (peer !== null && step.label === 'HNSW' && typeof params['ef'] === 'number') {
+      interleaved(await searchesBesidePeer(client, peer, params['ef'], c), c, first ? { buildS, buildCpu, loaded, loadS, loadCpu, before } : null, params, out);
+      continue;
+    }
     for (const streams of [1, 2]) {
       const r = await searches(client, c.queries, c.dim, c.truth, params, streams);
       const head = first && streams === 1;
@@ -220,8 +288,11 @@ async function indexAndSearch(
   await svc.dropIndex({ collectionName: NAME, fieldName: 'vec' });
 }
 
-async function productCase(o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string, mmapLast: boolean): Promise<void> {
-  const stream = new MixtureStream({ rows, dim, seed: o.seed + dim });
+async function productCase(
+  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string, mmapLast: boolean,
+  seed: number, peer: PeerIndex | null,
+): Promise<void> {
+  const stream = new MixtureStream({ rows, dim, seed });
   o.log(`[scale] ${caseName}: ground truth for ${o.queries} queries over ${rows} x ${dim} (streamed)`);
   const queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-scale-'));
@@ -237,7 +308,7 @@ async function productCase(o: ScaleOptions, dim: number, rows: number, steps: In
       if (mmapLast && i === steps.length - 1) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
       o.log(`[scale] ${caseName}: ${step.label}`);
       try {
-        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note }, out);
+        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note }, out, peer);
       } catch (e) {
         out.push({ case: caseName, rows, dim, engine: `Sextant ${step.label}`, threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: null, note: `failed: ${e instanceof Error ? e.message : String(e)}` });
       }
@@ -255,8 +326,21 @@ function ivfNlist(rows: number): number {
 
 export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   const out: ScaleRow[] = [], loads: number[][] = [loadavg()];
+  // With both cases the engine case takes the index case's rows, and searches usearch's index over them between its passes.
+  const both = o.peers && o.cases.includes('hnsw') && o.cases.includes('engine') && o.engineIndexes.includes('HNSW');
+  const peerDir = both ? await mkdtemp(join(tmpdir(), 'sextant-bench-usearch-')) : null;
+  try {
+    await cases(o, out, loads, peerDir);
+  } finally {
+    if (peerDir !== null) await rm(peerDir, { recursive: true, force: true });
+  }
+  return { rows: out, loadAverage: loads, tables: [scaleTable(out, o, loads)] };
+}
+
+async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDir: string | null): Promise<void> {
   const graph = { M: String(o.m), efConstruction: String(o.efConstruction) };
-  if (o.cases.includes('hnsw')) { await hnswCase(o, out); loads.push(loadavg()); }
+  let peer: PeerIndex | null = null;
+  if (o.cases.includes('hnsw')) { peer = await hnswCase(o, out, peerDir); loads.push(loadavg()); }
   if (o.cases.includes('engine')) {
     const nlist = String(ivfNlist(o.rows));
     const steps: IndexStep[] = [
@@ -264,7 +348,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
       { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
       { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
     ];
-    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', false);
+    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', false, o.seed, peer);
     loads.push(loadavg());
   }
   if (o.cases.includes('disk')) {
@@ -272,10 +356,9 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     await productCase(o, 768, rows, [
       { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
       { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
-    ], o.budgetBytes, out, 'disk 768', true);
+    ], o.budgetBytes, out, 'disk 768', true, o.seed + 768, null);
     loads.push(loadavg());
   }
-  return { rows: out, loadAverage: loads, tables: [scaleTable(out, o, loads)] };
 }
 
 function scaleTable(rows: ScaleRow[], o: ScaleOptions, loads: number[][]): Table {

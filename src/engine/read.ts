@@ -289,6 +289,14 @@ export class SearchThreads {
   /** Of those, the ones that walked on the workers (at most `spreadLimit` at a time while no more searches are in flight than workers). */
   spreadSearches = 0;
   private spreading = 0;
+  /** Moving averages (ms): walks of crowded searches on this thread (`walkedHere`), and `afterSpread`'s waits. */
+  private inlineMs = 0;
+  private waitMs = 0;
+  private sinceProbe = 0;
+  private walks = 0;
+  private waits = 0;
+  /** `spreadDone` wake-ups not yet run. */
+  private wakesPending = 0;
   /** Searches waiting in `enter` for a spread search to end. */
   private readonly waiters: (() => void)[] = [];
 
@@ -316,7 +324,12 @@ export class SearchThreads {
    */
   enter(): Promise<void> | null {
     this.active++;
-    if (this.spreading > 0 && this.pool !== null && this.active <= this.pool.threads) return this.afterSpread();
+    if (this.pool !== null && this.active <= this.pool.threads) {
+      if (this.spreading > 0) return this.afterSpread();
+      // Searches woken by `spreadDone` go first (a caller chaining searches on promises would otherwise
+      // walk here again and again before their turn comes).
+      if (this.wakesPending > 0) return new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (!this.yieldLone || this.active !== 1 || this.get() === null) return null;
     return new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -333,16 +346,36 @@ export class SearchThreads {
    */
   private afterSpread(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(wake, SPREAD_WAIT_MS);
-      const waiters = this.waiters;
-      function wake(): void {
-        clearTimeout(timer);
+      const waiters = this.waiters, t0 = performance.now();
+      let timer: NodeJS.Timeout | null = null;
+      const wake = (): void => {
+        if (timer !== null) clearTimeout(timer);
         const i = waiters.indexOf(wake);
         if (i >= 0) waiters.splice(i, 1);
+        // A wait ends at SPREAD_WAIT_MS (a later timer only says this thread was busy meanwhile).
+        this.waitMs = movingAverage(this.waitMs, Math.min(performance.now() - t0, SPREAD_WAIT_MS), this.waits++);
         resolve();
-      }
+      };
+      timer = setTimeout(wake, SPREAD_WAIT_MS);
       waiters.push(wake);
     });
+  }
+
+  /**
+   * A crowded search walked on this thread for `ms` (see `crowded`): with no more searches in flight
+   * than workers, sending one to the workers pays only while this thread's walks last longer than it
+   * waits for the workers' (`afterSpread`): 1M x 128 HNSW ef 256, a 0.9 ms walk against a 0.1-0.2 ms
+   * wait, 1.7x one stream's QPS with two; 20k rows, a 0.15 ms walk against waits of 0.3 ms and more
+   * for a worker to wake and answer on this VM, 0.4x.
+   */
+  walkedHere(ms: number): void {
+    this.inlineMs = movingAverage(this.inlineMs, ms, this.walks++);
+  }
+
+  /** Whether spreading a search pays (see `walkedHere`); every PROBE_EVERY-th time yes, to measure the wait again. */
+  private spreadPays(): boolean {
+    if (this.waitMs <= this.inlineMs) return true;
+    return ++this.sinceProbe % PROBE_EVERY === 0;
   }
 
   leave(): void {
@@ -364,11 +397,17 @@ export class SearchThreads {
     // More searches in flight than workers (a server under load): every one goes to the workers, where
     // the one-query walks queued together share tasks and the hop is paid once per task (server suite,
     // 20k x 128 HNSW ef 64, 32 in flight: main thread 0.09-0.10 ms per search this way, 0.18-0.20 ms
-    // with all but one walking here). Up to as many as workers (two embedded streams): the limit.
-    if (this.spreading >= this.spreadLimit && this.active <= this.pool.threads) return false;
+    // with all but one walking here). Up to as many as workers (two embedded streams): the limit, and
+    // only while it pays (`walkedHere`).
+    if (this.active <= this.pool.threads && (this.spreading >= this.spreadLimit || !this.spreadPays())) return false;
     this.spreading++;
     this.spreadSearches++;
     return true;
+  }
+
+  /** Other searches are in flight next to the calling one (what `crowded` counts). */
+  get isCrowded(): boolean {
+    return this.active > 1 && this.pool !== null;
   }
 
   /** A search `crowded` sent to the workers has ended: searches waiting for it (`afterSpread`) start after one turn. */
@@ -376,7 +415,11 @@ export class SearchThreads {
     this.spreading--;
     if (this.waiters.length === 0) return;
     const woken = this.waiters.splice(0);
-    setImmediate(() => { for (const w of woken) w(); });
+    this.wakesPending++;
+    setImmediate(() => {
+      this.wakesPending--;
+      for (const w of woken) w();
+    });
   }
 
   /** Crowded searches on the workers at once: one fewer than the workers (the calling thread is a core too), at least one. */
@@ -401,6 +444,16 @@ export class SearchThreads {
     await old?.close();
   }
 }
+
+/** Weight of a new measure in SearchThreads' moving averages. */
+const EWMA_WEIGHT = 1 / 16;
+
+/** `avg` moved toward `x`, the `n`-th measure (0-based): the plain mean of the first ones, then EWMA_WEIGHT. */
+function movingAverage(avg: number, x: number, n: number): number {
+  return avg + (x - avg) * Math.max(EWMA_WEIGHT, 1 / (n + 1));
+}
+/** While spreading does not pay, one crowded search in this many goes to the workers anyway (SearchThreads.spreadPays). */
+const PROBE_EVERY = 8;
 
 /** How long a search waits at most for a spread search to end before walking on the calling thread (SearchThreads.afterSpread). */
 export const SPREAD_WAIT_MS = 1;

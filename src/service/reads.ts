@@ -215,13 +215,17 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const queries = req.ids ? vectorsByIds(scope, field, req.ids) : queryColumnOf(field, req);
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
-  const spread = engine.searchThreads.crowded();
+  const threads = engine.searchThreads;
+  const spread = threads.crowded();
+  // A crowded search walking here is timed: SearchThreads weighs it against waiting for the workers.
+  const t0 = !spread && threads.isCrowded ? performance.now() : -1;
   let hits: VectorHits;
   try {
-    hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, engine.searchThreads.get());
+    hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, threads.get());
   } finally {
-    if (spread) engine.searchThreads.spreadDone();
+    if (spread) threads.spreadDone();
   }
+  if (t0 >= 0) threads.walkedHere(performance.now() - t0);
   return { scope, metric, perQuery: splitHits(hits, nq) };
 }
 

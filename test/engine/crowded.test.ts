@@ -107,11 +107,12 @@ for (const yieldLoneSearches of [true, false]) {
   });
 }
 
-test('two callers that chain searches on promises share both cores: each makes progress, the workers walk a share', { skip, timeout: 120_000 }, async (t) => {
+test('two callers that chain searches on promises both make progress; walks this short stay on the calling thread', { skip, timeout: 120_000 }, async (t) => {
   await withTempDir(async (dir) => {
     // Embedded (no yield for a lone search): each caller awaits its search and starts the next at once,
     // with no event-loop turn between them. Before SearchThreads.afterSpread, the caller walking on this
-    // thread kept doing so while the worker's reply to the other waited: 499 searches to 1 at 100k rows.
+    // thread kept doing so while the worker's reply to the other waited: 399 searches to 1 here, 499 to 1
+    // at 100k rows. (Walks long enough to pay for the hop, 1M rows, are measured by bench/scale.ts.)
     const svc = await SextantService.open({ dataDir: dir, sealRows: 50_000, searchThreads: 2 });
     try {
       await indexedCollection(svc);
@@ -134,7 +135,9 @@ test('two callers that chain searches on promises share both cores: each makes p
       const spread = threads.spreadSearches - spread0;
       t.diagnostic(`searches per caller ${done.join(' / ')}, on the workers ${spread}`);
       assert.ok(Math.min(done[0]!, done[1]!) >= TOTAL / 5, `both callers make progress (${done.join(' / ')})`);
-      assert.ok(spread >= TOTAL / 5, `the workers walk a share of the searches (${spread} of ${TOTAL})`);
+      // A 12k x 24 walk is shorter than the wait for a worker's answer (SearchThreads.walkedHere): after
+      // the first measures, only the probes go there.
+      assert.ok(spread < TOTAL / 4, `short walks stay on the calling thread (${spread} of ${TOTAL} on the workers)`);
       for (let i = 0; i < TOTAL; i++) sameHits([got[i]!], [alone[i % reqs.length]!]);
     } finally {
       await svc.close();
