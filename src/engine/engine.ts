@@ -32,7 +32,7 @@ import { Writer, addedFieldColumn } from './writer.js';
 import { Loader } from './loader.js';
 import { Indexer } from './indexer.js';
 import { Compactor } from './compactor.js';
-import { SearchThreads, checkSearchThreads } from './read.js';
+import { SearchThreads, checkSearchThreads } from './search-threads.js';
 import { defaultMemoryBudget, type EngineOptions } from './options.js';
 
 export type { EngineOptions } from './options.js';

@@ -216,16 +216,7 @@ async function runRoute(engine: Engine, c: CollectionRuntime, req: Route, scope:
   const filter = compile(c, req.filter, req.templateValues);
   const indexParams = validateSearchParams(getIndexDescriptor(index.indexType), req.params ?? {});
   const threads = engine.searchThreads;
-  const spread = threads.crowded();
-  // A crowded search walking here is timed: SearchThreads weighs it against waiting for the workers.
-  const t0 = !spread && threads.isCrowded ? performance.now() : -1;
-  let hits: VectorHits;
-  try {
-    hits = await searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, threads.get());
-  } finally {
-    if (spread) threads.spreadDone();
-  }
-  if (t0 >= 0) threads.walkedHere(performance.now() - t0);
+  const hits = await threads.walk((spread) => searchVectors(scope, { fieldName: field.name, metric, queries, nq, topK: k, filter, range, indexParams, spread }, threads.get()));
   return { scope, metric, perQuery: splitHits(hits, nq) };
 }
 
