@@ -138,7 +138,12 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[], keepPeerIn: string | n
   } finally {
     if (keepPeerIn === null) await rm(dir, { recursive: true, force: true });
   }
-  return keepPeerIn === null ? null : { file: join(keepPeerIn, 'usearch.index'), make };
+  return keepPeerIn === null ? null : peerIndex(o, dim, join(keepPeerIn, 'usearch.index'));
+}
+
+/** Made outside hnswCase, so that nothing keeps that case's rows and index alive (its closures share one context). */
+function peerIndex(o: ScaleOptions, dim: number, file: string): PeerIndex {
+  return { file, make: (ef) => usearchIndex(o, dim, ef) };
 }
 
 // ---------- the embedded product ----------
