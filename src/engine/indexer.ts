@@ -262,23 +262,24 @@ export class Indexer {
       return;
     }
     const desc = getIndexDescriptor(index.indexType);
-    const col = data.column(field.name) ?? mappedForIndex(data.mapped.get(field.name), desc.openFile !== undefined);
-    if (!col) return;
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
     const path = await this.files.localPath(file);
-    // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
-    if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
-      const region = await locateIndexPayload(this.files.fs, path);
-      const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
+    const mapped = data.mapped.get(field.name);
+    if (mapped !== undefined && desc.openMapped !== undefined && desc.openFile === undefined) {
+      // Rows read on demand; without the wasm kernels (null) the index gets a copy of the column.
+      const { payload } = await readIndexFile(this.files.fs, path);
+      const vi = await desc.openMapped(payload, mappedVectorRows(mapped), data.numRows, spec)
+        ?? desc.deserialize(payload, mapped.materialize(), data.numRows, spec);
       data.indexes.get(field.name)?.index.close?.();
       data.indexes.set(field.name, { index: vi });
       return;
     }
-    const mapped = data.mapped.get(field.name);
-    if (mapped !== undefined && desc.openMapped !== undefined) {
-      const { payload } = await readIndexFile(this.files.fs, path);
-      const vi = await desc.openMapped(payload, mappedVectorRows(mapped), data.numRows, spec)
-        ?? desc.deserialize(payload, col, data.numRows, spec);
+    const col = data.column(field.name) ?? mappedForIndex(mapped, desc.openFile !== undefined);
+    if (!col) return;
+    // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
+    if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
+      const region = await locateIndexPayload(this.files.fs, path);
+      const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
       data.indexes.get(field.name)?.index.close?.();
       data.indexes.set(field.name, { index: vi });
       return;

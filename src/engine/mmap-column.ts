@@ -91,7 +91,7 @@ export class MappedColumn {
     like: Column,
     readonly numRows: number,
     readonly valid: Uint8Array | null,
-    readonly cache: PageCache,
+    private readonly cache: PageCache,
     readonly file: MappedFile,
     /** Offset of row 0 in the file. */
     readonly dataOffset: number,

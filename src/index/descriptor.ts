@@ -44,13 +44,13 @@ export interface MappedVectorRows {
   /** The column's kind, dim and validity, with no rows. */
   readonly shape: Column;
   /**
-   * The column's rows in `order` (row ids) written to a file of their own and opened for reads
-   * through the engine's bounded page cache; the file is gone once closed or the process ends.
+   * The column's rows in `order` (row ids) written to a file of their own and opened for positional
+   * reads; the file is gone once closed or the process ends.
    */
   reorder(order: Int32Array): Promise<RowFile>;
 }
 
-/** Rows of one width in a file, read with positional reads through the engine's bounded page cache. */
+/** Rows of one width in a file, read with positional reads straight into the caller's buffer. */
 export interface RowFile {
   readonly numRows: number;
   readonly rowBytes: number;

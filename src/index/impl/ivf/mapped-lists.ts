@@ -1,9 +1,9 @@
 /**
  * IVF_FLAT over a mapped (mmap.enabled) field: the rows in list order live in a file of their own
- * (`MappedVectorRows.reorder`, written at load, read through the engine's bounded page cache), as
- * Milvus's mapped IVF_FLAT reads its index file's lists. A probed list is read with positional reads
- * of whole runs of rows, at most `limits.mmapWindowBytes` at a time, into a scratch in the index's
- * own wasm memory and scanned there by the same kernels as the resident list-order copy (`ListRows`),
+ * (`MappedVectorRows.reorder`, written at load; engine/mapped-rows.ts), as Milvus's mapped IVF_FLAT
+ * reads its index file's lists. A probed list is read with positional reads of whole runs of rows,
+ * at most `limits.mmapWindowBytes` at a time, straight into a window in the index's own wasm memory
+ * and scanned there by the same kernels as the resident list-order copy (`ListRows`),
  * so the scores are the same. Memory held: the row ids and centroids (copied next to the scratch for
  * the kernels), the row -> list position map and one window of rows: nothing grows with dim x rows.
  */
