@@ -18,7 +18,7 @@ import { KIND, METRIC, kindCode, metricCode, rowBytesOf, type KindCode } from '.
 import { QueryBlock, storageCode, type WasmColumn } from '../../wasm/store.js';
 import type { InvertedLists } from './lists.js';
 import { WasmCoarse } from './wasm-coarse.js';
-import type { ListScorer } from './wasm-gather.js';
+import { listScorer, positionMask, type ListScorer } from './wasm-gather.js';
 import type { DenseColumn } from './rows.js';
 
 export class MappedLists {
@@ -103,56 +103,26 @@ export class MappedLists {
     const bounded = code <= KIND.bfloat16;
     const wantNorms = m === METRIC.COSINE || (bounded && m === METRIC.IP);
     const block = QueryBlock.create(arena, this.shape.kind, dim, queries.data);
-    let outPtr = 0, mask = 0;
+    let mask = 0;
     try {
-      outPtr = arena.alloc(Math.max(1, this.longest) * 4);
-      mask = filter === null ? 0 : this.positionMask(filter, numRows);
+      mask = filter === null ? 0 : positionMask(arena, filter, numRows, this.idsPtr, this.listed);
     } catch (e) {
-      if (outPtr !== 0) arena.release(outPtr);
       block.free();
       throw e;
     }
-    let closed = false;
-    const self = this;
-    return {
-      outIndex: outPtr >>> 2,
-      distances(qi: number, from: number, to: number, thr: number): Float32Array {
-        assert(!closed, 'scan after close');
-        const k = arena.k, q = block.at(qi), qNorm = block.norm(qi);
-        for (let at = from; at < to; at += w) {
-          const end = Math.min(to, at + w);
-          self.readWindow(at, end - at, wantNorms);
-          // The kernels address row r at base + r * rowBytes and its norm at norms + r * 8: bases
-          // shifted back by `at` rows (modulo 2^32, as wasm's addresses) land row `at` on the window.
-          const base = (self.rowsPtr - at * rb) | 0, norms = wantNorms ? (self.normsPtr - at * 8) | 0 : 0;
-          const out = outPtr + (at - from) * 4;
-          if (bounded) k.scanBounded(code, m, q, base, dim, at, end, mask, norms, qNorm, out, thr);
-          else k.scan(code, m, 0, q, base, dim, at, end, mask, norms, qNorm, out);
-        }
-        return arena.f32;
-      },
-      close(): void {
-        if (closed) return;
-        closed = true;
-        block.free();
-        arena.release(outPtr);
-        if (mask !== 0) arena.release(mask);
-      },
-    };
-  }
-
-  /** `filter` (row-id order) permuted into list-position order, in this memory; release it when done. */
-  private positionMask(filter: Uint8Array, numRows: number): number {
-    const arena = this.arena, m = this.listed;
-    const rowMask = arena.alloc(Math.max(1, numRows));
-    try {
-      arena.u8.set(filter.subarray(0, numRows), rowMask);
-      const out = arena.alloc(Math.max(1, m));
-      arena.k.permuteMask(rowMask, this.idsPtr, m, out);
-      return out;
-    } finally {
-      arena.release(rowMask);
-    }
+    return listScorer(arena, block, this.longest, mask, (qi, from, to, thr, outPtr) => {
+      const k = arena.k, q = block.at(qi), qNorm = block.norm(qi);
+      for (let at = from; at < to; at += w) {
+        const end = Math.min(to, at + w);
+        this.readWindow(at, end - at, wantNorms);
+        // The kernels address row r at base + r * rowBytes and its norm at norms + r * 8: bases
+        // shifted back by `at` rows (modulo 2^32, as wasm's addresses) land row `at` on the window.
+        const base = (this.rowsPtr - at * rb) | 0, norms = wantNorms ? (this.normsPtr - at * 8) | 0 : 0;
+        const out = outPtr + (at - from) * 4;
+        if (bounded) k.scanBounded(code, m, q, base, dim, at, end, mask, norms, qNorm, out, thr);
+        else k.scan(code, m, 0, q, base, dim, at, end, mask, norms, qNorm, out);
+      }
+    });
   }
 
   /** Rows `rows` (row ids, each indexed) into `into`, raw as stored, one after another. */
