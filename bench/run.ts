@@ -180,6 +180,7 @@ const USAGE = `usage: npm run bench -- [options]
   --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
   --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
+  --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
@@ -265,10 +266,11 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20, peers: v['no-peers'] !== true,
     efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
+    diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes),
   };
 }
 
-/** `--scale-indexes HNSW,IVF_SQ8`: the engine case's indexes, in its own order. */
+/** `--scale-indexes HNSW,IVF_SQ8` / `--disk-indexes IVF_FLAT`: a case's indexes, in its own order. */
 function scaleIndexes(raw: string | undefined, all: readonly string[]): readonly string[] {
   if (raw === undefined) return all;
   const want = raw.split(',').map((x) => x.trim().toUpperCase());
@@ -287,7 +289,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
-      'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' },
+      'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' },
     },
     strict: true,
   });

@@ -38,6 +38,8 @@ export interface ScaleOptions {
   efs: readonly number[];
   /** The engine case's indexes (`--scale-indexes HNSW,IVF_FLAT,IVF_SQ8`). */
   engineIndexes: readonly string[];
+  /** The disk case's indexes (`--disk-indexes DISKANN,IVF_FLAT`; IVF_FLAT runs with mmap.enabled). */
+  diskIndexes: readonly string[];
   /** IVF search nprobe values, each measured on the one build (`--nprobe 8,16,32`). */
   nprobes: readonly number[];
   budgetBytes: number;
@@ -49,7 +51,7 @@ export type ScaleCase = 'hnsw' | 'engine' | 'disk';
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], nprobes: [32],
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32],
   budgetBytes: 1024 ** 3, peers: true, cases: SCALE_CASES,
 };
 
@@ -184,8 +186,8 @@ async function compactAll(svc: SextantService): Promise<number> {
   return segments;
 }
 
-/** Recall@10 and QPS of client.search() with `streams` requests in flight (1 or 2). */
-async function searches(client: SextantClient, queries: Float32Array, dim: number, truth: Int32Array, params: Record<string, number>, streams: number): Promise<{ recall: number; qps: number }> {
+/** Recall@10, QPS and process CPU per query of client.search() with `streams` requests in flight (1 or 2). */
+async function searches(client: SextantClient, queries: Float32Array, dim: number, truth: Int32Array, params: Record<string, number>, streams: number): Promise<{ recall: number; qps: number; cpuMs: number }> {
   const nq = queries.length / dim, found = new Int32Array(nq * GT_K).fill(-1);
   const plain: number[][] = [];
   for (let q = 0; q < nq; q++) plain.push(Array.from(queries.subarray(q * dim, (q + 1) * dim)));
@@ -202,9 +204,9 @@ async function searches(client: SextantClient, queries: Float32Array, dim: numbe
   // measured 50 at --rows 20000 (IVF_FLAT 664 QPS measured, about 1,500-2,700 once warm).
   await Promise.all(Array.from({ length: streams }, lane));
   next = 0; end = nq;
-  const t0 = performance.now();
+  const t0 = performance.now(), c0 = process.cpuUsage();
   await Promise.all(Array.from({ length: streams }, lane));
-  return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000) };
+  return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000), cpuMs: cpuS(process.cpuUsage(c0)) * 1000 / nq };
 }
 
 interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peerQps: number[][] }
@@ -252,7 +254,7 @@ function interleaved(
   }
 }
 
-interface IndexStep { label: string; params: Record<string, string>; searches: Record<string, number>[] }
+interface IndexStep { label: string; params: Record<string, string>; searches: Record<string, number>[]; mmap?: boolean }
 
 /** Rounds of the engine case's HNSW searches when usearch's index over the same rows is there: medians of interleaved passes. */
 const PEER_ROUNDS = 3;
@@ -285,7 +287,7 @@ async function indexAndSearch(
       out.push({
         case: c.caseName, rows: c.rows, dim: c.dim, engine: `Sextant ${step.label}`, threads: streams, recallAt10: r.recall, qps: r.qps,
         buildS: head ? buildS : null, buildCpuS: head ? buildCpu : null, rssMb: head ? loaded : null,
-        note: head ? `${c.note}; load ${loadS.toFixed(1)} s (CPU ${loadCpu.toFixed(1)} s), RSS before load ${before.toFixed(0)} MB; ${JSON.stringify(params)}` : `${JSON.stringify(params)}${streams === 2 ? ', two search() streams' : ''}`,
+        note: `${head ? `${c.note}; load ${loadS.toFixed(1)} s (CPU ${loadCpu.toFixed(1)} s), RSS before load ${before.toFixed(0)} MB; ` : ''}${JSON.stringify(params)}${streams === 2 ? ', two search() streams' : ''}; CPU ${r.cpuMs.toFixed(2)} ms/query`,
       });
     }
   }
@@ -294,7 +296,7 @@ async function indexAndSearch(
 }
 
 async function productCase(
-  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string, mmapLast: boolean,
+  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string,
   seed: number, peer: PeerIndex | null,
 ): Promise<void> {
   const stream = new MixtureStream({ rows, dim, seed });
@@ -310,7 +312,7 @@ async function productCase(
     const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
-      if (mmapLast && i === steps.length - 1) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
+      if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
       o.log(`[scale] ${caseName}: ${step.label}`);
       try {
         await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note }, out, peer);
@@ -353,15 +355,16 @@ async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDi
       { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
       { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
     ];
-    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', false, o.seed, peer);
+    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', o.seed, peer);
     loads.push(loadavg());
   }
   if (o.cases.includes('disk')) {
     const rows = Math.min(o.rows, o.diskRows);
-    await productCase(o, 768, rows, [
+    const steps: IndexStep[] = [
       { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
-      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
-    ], o.budgetBytes, out, 'disk 768', true, o.seed + 768, null);
+      { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })), mmap: true },
+    ];
+    await productCase(o, 768, rows, steps.filter((st) => o.diskIndexes.includes(st.params['index_type']!)), o.budgetBytes, out, 'disk 768', o.seed + 768, null);
     loads.push(loadavg());
   }
 }

@@ -76,6 +76,12 @@ export const limits = {
    * exact-search kernels' column cache threshold, so a window is copied per call, never cached).
    */
   mmapWindowBytes: 128 * 1024,
+  /**
+   * A mapped field's rows rewritten in an index's order at load (IVF_FLAT's list-order file): bytes
+   * of rows gathered in memory before each write, and row reads in flight meanwhile.
+   */
+  mmapReorderBlockBytes: 4 * 1024 * 1024,
+  mmapReorderReadsInFlight: 32,
   /** Bulk import: bytes of one input file (read whole: JSON, CSV, Parquet, one .npy). */
   importMaxFileBytes: 512 * 1024 * 1024,
   /** Bulk import: files one job reads (Milvus's maxFilesPerImportReq). */

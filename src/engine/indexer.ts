@@ -9,7 +9,8 @@
 import { getIndexDescriptor, validateIndexParams } from '../index/registry.js';
 import { isVectorKind, type VectorKind } from '../index/metrics.js';
 import { columnKindFor, type Column } from '../schema/column.js';
-import type { MappedColumn } from './mmap-column.js';
+import { mappedFieldNames, type MappedColumn } from './mmap-column.js';
+import { mappedVectorRows } from './mapped-rows.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import { locateIndexPayload, readIndexFile, readIndexPayload, writeIndexFile } from '../storage/index-file.js';
 import type { CollectionRuntime } from './collection.js';
@@ -218,6 +219,7 @@ export class Indexer {
    */
   async loadEstimateBytes(c: CollectionRuntime, seg: SealedSegmentMeta, unloaded: ReadonlySet<string> = new Set()): Promise<number> {
     let n = 0;
+    const mapped = mappedFieldNames(c);
     for (const index of c.meta.indexes) {
       const file = seg.indexFiles?.[String(index.id)];
       if (!file) continue;
@@ -231,7 +233,9 @@ export class Indexer {
         continue;
       }
       const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
-      n += desc.memoryEstimateBytes(fileBytes, seg.numRows * rawRowBytes(kind, field.dim ?? 0), spec);
+      // An index reading a mapped field on demand holds none of its rows (they count as the page cache).
+      const rawBytes = mapped.has(field.name) && desc.openMapped !== undefined ? 0 : seg.numRows * rawRowBytes(kind, field.dim ?? 0);
+      n += desc.memoryEstimateBytes(fileBytes, rawBytes, spec);
     }
     return n;
   }
@@ -258,10 +262,20 @@ export class Indexer {
       return;
     }
     const desc = getIndexDescriptor(index.indexType);
-    const col = data.column(field.name) ?? mappedForIndex(data.mapped.get(field.name), desc.openFile !== undefined);
-    if (!col) return;
     const spec = validateIndexParams(desc, kind, index.metricType || undefined, index.params);
     const path = await this.files.localPath(file);
+    const mapped = data.mapped.get(field.name);
+    if (mapped !== undefined && desc.openMapped !== undefined && desc.openFile === undefined) {
+      // Rows read on demand; without the wasm kernels (null) the index gets a copy of the column.
+      const { payload } = await readIndexFile(this.files.fs, path);
+      const vi = await desc.openMapped(payload, mappedVectorRows(mapped), data.numRows, spec)
+        ?? desc.deserialize(payload, mapped.materialize(), data.numRows, spec);
+      data.indexes.get(field.name)?.index.close?.();
+      data.indexes.set(field.name, { index: vi });
+      return;
+    }
+    const col = data.column(field.name) ?? mappedForIndex(mapped, desc.openFile !== undefined);
+    if (!col) return;
     // A disk index (DISKANN) reads its file in place on the real file system; others are read whole.
     if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
       const region = await locateIndexPayload(this.files.fs, path);

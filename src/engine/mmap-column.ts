@@ -9,9 +9,11 @@
  * the collection's `mmap.enabled` property (Milvus's precedence; no global default: off). Only
  * fixed-width columns (numbers, bool, dense and binary vectors) and never the primary key (every
  * read needs it for deletes). A vector field whose index searches rows it holds in memory (HNSW,
- * IVF_*: the index's data, which index-level mmap would govern) keeps its column resident; a field
- * with a disk index (descriptor `openFile`, DISKANN) is mapped whatever its settings, its index
- * reading full-precision rows from its own file.
+ * IVF_SQ8 and the other quantised IVF types: the index's data, which index-level mmap would govern)
+ * keeps its column resident; one whose index reads a mapped field's rows on demand (descriptor
+ * `openMapped`: IVF_FLAT, from a list-order file, mapped-rows.ts) is mapped; a field with a disk index
+ * (descriptor `openFile`, DISKANN) is mapped whatever its settings, its index reading full-precision
+ * rows from its own file.
  */
 import { assert } from '../core/assert.js';
 import { errors } from '../core/errors.js';
@@ -65,7 +67,8 @@ export function mappedFieldNames(c: { meta: Pick<CollectionMeta, 'properties' | 
     const index = c.meta.indexes.find((i) => i.fieldId === f.fieldId);
     const desc = index ? tryDescriptor(index.indexType) : null;
     const diskIndex = desc?.openFile !== undefined;
-    const indexHoldsRows = desc !== null && desc !== undefined && !diskIndex && desc.exactThreshold !== Number.POSITIVE_INFINITY;
+    const indexHoldsRows = desc !== null && desc !== undefined && !diskIndex && desc.exactThreshold !== Number.POSITIVE_INFINITY
+      && desc.openMapped === undefined;
     const wanted = parseMmapValue(f.typeParams[MMAP_KEY]) ?? collectionWide ?? false;
     if (diskIndex || (wanted && !indexHoldsRows)) out.set(f.name, ELEMENT_BYTES[kind] * elementsPerRow(kind, f));
   }
@@ -91,7 +94,7 @@ export class MappedColumn {
     private readonly cache: PageCache,
     readonly file: MappedFile,
     /** Offset of row 0 in the file. */
-    private readonly dataOffset: number,
+    readonly dataOffset: number,
   ) {
     assert(isMappedKind(like.kind), `column kind ${like.kind} cannot be mapped`);
     this.kind = like.kind;

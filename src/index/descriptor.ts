@@ -36,6 +36,29 @@ export interface PayloadReader {
   read(dst: Uint8Array): Promise<void>;
 }
 
+/**
+ * A vector column left in its segment file (mmap.enabled), as the engine hands it to an index that
+ * reads its rows on demand (descriptor `openMapped`).
+ */
+export interface MappedVectorRows {
+  /** The column's kind, dim and validity, with no rows. */
+  readonly shape: Column;
+  /**
+   * The column's rows in `order` (row ids) written to a file of their own and opened for positional
+   * reads; the file is gone once closed or the process ends.
+   */
+  reorder(order: Int32Array): Promise<RowFile>;
+}
+
+/** Rows of one width in a file, read with positional reads straight into the caller's buffer. */
+export interface RowFile {
+  readonly numRows: number;
+  readonly rowBytes: number;
+  /** Rows [fromRow, fromRow + into.length / rowBytes) into `into`. */
+  read(fromRow: number, into: Uint8Array): void;
+  close(): void;
+}
+
 export interface IndexBuildSpec {
   readonly metric: MetricType;
   readonly params: IndexParams;
@@ -129,4 +152,11 @@ export interface IndexDescriptor {
    * segment's index file) and read it there on demand instead of holding it in memory.
    */
   openFile?(file: IndexFileRegion, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /**
+   * Optional: open `serialize()` output over a mapped (mmap.enabled) field whose rows stay on disk,
+   * read through `rows` on demand (bounded memory); null when it cannot here (no wasm kernels), and
+   * the engine then hands `deserialize` a copy of the column. A field whose index lacks this keeps
+   * its column resident even when mapped.
+   */
+  openMapped?(payload: Uint8Array, rows: MappedVectorRows, numRows: number, spec: IndexBuildSpec): Promise<VectorIndex | null>;
 }

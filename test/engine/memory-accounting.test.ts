@@ -69,7 +69,7 @@ export function reachableBytes(roots: readonly unknown[]): { bytes: number; memo
   return { bytes, memories: memories.size, buffers: buffers.size };
 }
 
-type Case = { name: string; dataType: DataType; params: Record<string, string>; dim?: number };
+type Case = { name: string; dataType: DataType; params: Record<string, string>; dim?: number; properties?: Record<string, string> };
 
 const CASES: readonly Case[] = [
   { name: 'FLAT', dataType: DataType.FloatVector, params: { index_type: 'FLAT', metric_type: 'L2' } },
@@ -77,6 +77,8 @@ const CASES: readonly Case[] = [
   { name: 'HNSW float16', dataType: DataType.Float16Vector, params: { index_type: 'HNSW', metric_type: 'L2', M: '8', efConstruction: '32' } },
   { name: 'HNSW_SQ', dataType: DataType.FloatVector, params: { index_type: 'HNSW_SQ', metric_type: 'L2', M: '8', efConstruction: '32', sq_type: 'SQ8', refine: 'true' } },
   { name: 'IVF_FLAT', dataType: DataType.FloatVector, params: { index_type: 'IVF_FLAT', metric_type: 'L2', nlist: '16' } },
+  // Over a mapped field: the lists, centroids, row positions and one read window, none of the rows.
+  { name: 'IVF_FLAT mmap', dataType: DataType.FloatVector, params: { index_type: 'IVF_FLAT', metric_type: 'COSINE', nlist: '16' }, properties: { 'mmap.enabled': 'true' } },
   { name: 'IVF_SQ8', dataType: DataType.FloatVector, params: { index_type: 'IVF_SQ8', metric_type: 'COSINE', nlist: '16' } },
   { name: 'IVF_PQ', dataType: DataType.FloatVector, params: { index_type: 'IVF_PQ', metric_type: 'L2', nlist: '16', m: '8', nbits: '8' } },
   { name: 'SCANN', dataType: DataType.FloatVector, params: { index_type: 'SCANN', metric_type: 'L2', nlist: '16' } },
@@ -138,7 +140,7 @@ test('accounted bytes of a loaded segment equal the bytes reachable from it, for
         const vecField = c.dataType === DataType.SparseFloatVector
           ? { name: 'vec', dataType: c.dataType }
           : { name: 'vec', dataType: c.dataType, dim };
-        await svc.createCollection({ collectionName: name, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, vecField] });
+        await svc.createCollection({ collectionName: name, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, vecField], ...(c.properties ? { properties: c.properties } : {}) });
         const rand = rng(11);
         const vec = vectors(c.dataType, ROWS, dim, rand);
         const ids = BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i));

@@ -2,6 +2,8 @@
  * mmap.enabled: sealed columns read from their segment files through the bounded page cache.
  * - every index type answers the same searches, queries and counts over mapped fields as over
  *   resident ones (same segment and index files: load, answer, release, set mmap, load, answer);
+ * - IVF_FLAT over a mapped field holds none of its rows (a list-order file, unlinked while open):
+ *   the same answers for float16 / IP and float32 / COSINE with lists longer than one read window;
  * - a DISKANN field is mapped implicitly and its exact route reads the index's own rows (filtered
  *   answers equal FLAT's brute force);
  * - a mapped collection over the budget loads, the same one not mapped is refused; release closes the
@@ -16,6 +18,8 @@ import type { Column } from '../../src/schema/column.js';
 import { DataType } from '../../src/core/enums.js';
 import { rng } from '../support/fixtures.js';
 import { withTempDir } from '../support/tmp.js';
+import { readdir } from 'node:fs/promises';
+import { encodeFloat16 } from '../../src/index/kernels/half.js';
 
 const dim = 16;
 const rows = 3000;
@@ -100,8 +104,9 @@ for (const indexType of ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW', 'DISKANN']) {
       await svc.releaseCollection({ collectionName: 'c' });
       await svc.alterCollection({ collectionName: 'c', properties: { 'mmap.enabled': 'true' } });
       await svc.loadCollection({ collectionName: 'c' });
-      // Index types that search rows they hold in memory keep the vector column resident.
-      const rowsInIndex = indexType !== 'FLAT' && !diskIndex;
+      // Index types that search rows they hold in memory keep the vector column resident; IVF_FLAT
+      // reads a mapped field's rows from a list-order file instead.
+      const rowsInIndex = indexType === 'IVF_SQ8' || indexType === 'HNSW';
       assert.deepEqual(mappedFields(svc), rowsInIndex ? ['bucket', 'score'] : ['bucket', 'score', 'vec']);
       const mapped = await answers(svc, 'c');
       assert.deepEqual(mapped, resident);
@@ -114,6 +119,73 @@ for (const indexType of ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW', 'DISKANN']) {
     });
   });
 }
+
+test('IVF_FLAT over a mapped field: the same answers as resident (float16 IP, float32 COSINE, lists over several read windows), none of its rows held, no file left behind', { timeout: 300_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const n = 6000, d = 64;
+    const rand = rng(17);
+    const ids = new BigInt64Array(n), vec = new Float32Array(n * d), half = new Uint16Array(n * d), score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      ids[i] = BigInt(i);
+      score[i] = i % 100;
+      for (let j = 0; j < d; j++) {
+        const v = Math.round((rand() * 2 - 1) * 64) / 64;
+        vec[i * d + j] = v;
+        half[i * d + j] = encodeFloat16(v);
+      }
+    }
+    const svc = await SextantService.open({ dataDir: dir, mmapCacheBytes: 64 * 1024 });
+    await svc.createCollection({
+      collectionName: 'h',
+      fields: [
+        { name: 'id', dataType: DataType.Int64, isPrimaryKey: true },
+        { name: 'score', dataType: DataType.Double },
+        { name: 'vec', dataType: DataType.FloatVector, dim: d },
+        { name: 'half', dataType: DataType.Float16Vector, dim: d },
+      ],
+    });
+    await svc.insert({ collectionName: 'h', numRows: n, columns: new Map<string, Column>([
+      ['id', { kind: 'int64', data: ids, valid: null }],
+      ['score', { kind: 'double', data: score, valid: null }],
+      ['vec', { kind: 'floatVector', dim: d, data: vec, valid: null }],
+      ['half', { kind: 'float16Vector', dim: d, data: half, valid: null }],
+    ]) });
+    await svc.flush({ collectionNames: ['h'] });
+    // 4 lists of about 1,500 rows: a list is more than one read window (128 KiB: 512 float32 rows of 64).
+    await svc.createIndex({ collectionName: 'h', fieldName: 'vec', params: { index_type: 'IVF_FLAT', metric_type: 'COSINE', nlist: '4' } });
+    await svc.createIndex({ collectionName: 'h', fieldName: 'half', params: { index_type: 'IVF_FLAT', metric_type: 'IP', nlist: '4' } });
+    await svc.engine.indexer.idle();
+    const qr = rng(23);
+    const q32: Column = { kind: 'floatVector', dim: d, data: new Float32Array(4 * d).map(() => Math.round((qr() * 2 - 1) * 64) / 64), valid: null };
+    const q16: Column = { kind: 'float16Vector', dim: d, data: new Uint16Array(4 * d).map((_, i) => encodeFloat16(q32.data[i] as number)), valid: null };
+    const answer = async (): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for (const [annsField, vectors] of [['vec', q32], ['half', q16]] as const) {
+        for (const filter of [undefined, 'score < 1', 'score > 20']) {
+          const r = await svc.search({ collectionName: 'h', annsField, nq: 4, topK: 10, vectors, params: { nprobe: 2 }, ...(filter ? { filter } : {}) });
+          out.push({ annsField, filter, ids: r.ids, scores: Array.from(r.scores) });
+        }
+      }
+      return out;
+    };
+    await svc.loadCollection({ collectionName: 'h' });
+    const resident = await answer();
+    const residentBytes = svc.engine.loader.loadedBytes;
+    await svc.releaseCollection({ collectionName: 'h' });
+    await svc.alterCollection({ collectionName: 'h', properties: { 'mmap.enabled': 'true' } });
+    await svc.loadCollection({ collectionName: 'h' });
+    assert.deepEqual(mappedFields(svc), ['half', 'score', 'vec']);
+    assert.deepEqual(await answer(), resident);
+    // Resident, IVF_FLAT holds its list-order copy besides the column: mapped, neither.
+    const vectorBytes = n * d * 4 + n * d * 2;
+    const mappedBytes = svc.engine.loader.loadedBytes;
+    assert.ok(mappedBytes + 2 * vectorBytes <= residentBytes + 64 * 1024, `mapped ${mappedBytes} B, resident ${residentBytes} B, vectors ${vectorBytes} B`);
+    const left = (await readdir(dir, { recursive: true })).filter((f) => String(f).endsWith('.rows'));
+    assert.deepEqual(left, [], 'the list-order files are unlinked once open');
+    await svc.releaseCollection({ collectionName: 'h' });
+    await svc.close();
+  });
+});
 
 test('DISKANN reads its exact route from its own file: filtered answers equal FLAT brute force', { timeout: 300_000 }, async () => {
   await withTempDir(async (dir) => {

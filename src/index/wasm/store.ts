@@ -27,7 +27,7 @@ function bytesOf(data: VectorData, byteLength: number): Uint8Array {
  * kernels costs ~3.5x a float32 scan on this machine (bfloat16's decode is one shift, so it stays
  * 16-bit and halves memory traffic at float32 speed). Decoding is exact, so scores do not change.
  */
-function storageCode(kind: WasmVectorKind): KindCode {
+export function storageCode(kind: WasmVectorKind): KindCode {
   return kind === 'float16Vector' ? KIND.float32 : kindCode(kind);
 }
 

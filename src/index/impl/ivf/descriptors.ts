@@ -10,7 +10,7 @@
 import type { Column } from '../../../schema/column.js';
 import type { MetricType } from '../../../core/enums.js';
 import { errors } from '../../../core/errors.js';
-import type { IndexBuildSpec, IndexDescriptor, IndexParams, ParamSpec, VectorIndex } from '../../descriptor.js';
+import type { IndexBuildSpec, IndexDescriptor, IndexParams, MappedVectorRows, ParamSpec, VectorIndex } from '../../descriptor.js';
 import { DENSE_KINDS, type VectorKind } from '../../metrics.js';
 import { checkBuildColumn } from '../flat.js';
 import { BinIvfFlatIndex } from './bin-ivf-flat.js';
@@ -77,6 +77,8 @@ interface IvfImpl {
   extraMemoryBytes?: (rawBytes: number, spec: IndexBuildSpec) => number;
   build(desc: IndexDescriptor, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
   load(desc: IndexDescriptor, payload: Uint8Array, column: Column, numRows: number, spec: IndexBuildSpec): VectorIndex;
+  /** Over a mapped field's rows read on demand (IndexDescriptor.openMapped). */
+  openMapped?(desc: IndexDescriptor, payload: Uint8Array, rows: MappedVectorRows, numRows: number, spec: IndexBuildSpec): Promise<VectorIndex | null>;
 }
 
 function ivfDescriptor(impl: IvfImpl): IndexDescriptor {
@@ -93,11 +95,13 @@ function ivfDescriptor(impl: IvfImpl): IndexDescriptor {
     exactSelectivity: IVF_EXACT_SELECTIVITY,
     build: (column, numRows, spec) => impl.build(desc, column, numRows, spec),
     deserialize: (payload, column, numRows, spec) => impl.load(desc, payload, column, numRows, spec),
+    ...(impl.openMapped === undefined ? {} : { openMapped: (payload, rows, numRows, spec) => impl.openMapped!(desc, payload, rows, numRows, spec) }),
     // IVF_FLAT copies the rows in list order into a wasm memory of its own (float32 for float16 rows,
-    // so up to twice the raw bytes); IVF_SQ8 / IVF_PQ copy their codes into one next to the payload's.
+    // so up to twice the raw bytes), its lists and centroids too (over a mapped field, rawBytes 0:
+    // the lists, centroids and row positions only); IVF_SQ8 / IVF_PQ copy their codes into one next to the payload's.
     // SCANN / IVF_RABITQ hold their codes twice too, IVF_RABITQ's refine codes besides (extraMemoryBytes).
     memoryEstimateBytes: (fileBytes, rawBytes, spec) => impl.name === 'BIN_IVF_FLAT' ? fileBytes
-      : (impl.name === 'IVF_FLAT' ? fileBytes + 2 * rawBytes : 2 * fileBytes) + OWNED_MEMORY_SLACK_BYTES
+      : (impl.name === 'IVF_FLAT' ? 2 * fileBytes + 2 * rawBytes : 2 * fileBytes) + OWNED_MEMORY_SLACK_BYTES
         + (impl.extraMemoryBytes?.(rawBytes, spec) ?? 0),
   };
   return desc;
@@ -121,6 +125,10 @@ export const IVF_FLAT: IndexDescriptor = ivfDescriptor({
   build: (desc, column, numRows, spec) =>
     IvfFlatIndex.build(denseColumnOf(desc, column), numRows, spec.metric, intOf(spec.params, 'nlist', DEFAULT_NLIST), spec.threads),
   load: (desc, payload, column, numRows, spec) => IvfFlatIndex.deserialize(payload, denseColumnOf(desc, column), numRows, spec.metric),
+  openMapped: (desc, payload, rows, numRows, spec) => {
+    denseColumnOf(desc, rows.shape);
+    return IvfFlatIndex.openMapped(payload, rows, numRows, spec.metric);
+  },
 });
 
 export const IVF_SQ8: IndexDescriptor = ivfDescriptor({

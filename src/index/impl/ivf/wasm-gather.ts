@@ -172,39 +172,58 @@ export class ListRows {
     const bounded = store.code <= KIND.bfloat16;
     const norms = store.normsFor(m, bounded);
     const block = store.query(queries.data);
-    const outPtr = arena.alloc(Math.max(1, this.longest) * 4);
-    const mask = filter === null ? 0 : this.positionMask(filter, numRows);
-    let closed = false;
-    return {
-      outIndex: outPtr >>> 2,
-      distances(qi: number, from: number, to: number, thr: number): Float32Array {
-        assert(!closed, 'scan after close');
+    return listScorer(arena, block, this.longest, filter === null ? 0 : positionMask(arena, filter, numRows, this.idsPtr, store.numRows),
+      (qi, from, to, thr, outPtr, mask) => {
         if (bounded) arena.k.scanBounded(store.code, m, block.at(qi), store.ptr, store.dim, from, to, mask, norms, block.norm(qi), outPtr, thr);
         else arena.k.scan(store.code, m, 0, block.at(qi), store.ptr, store.dim, from, to, mask, norms, block.norm(qi), outPtr);
-        return arena.f32;
-      },
-      close(): void {
-        if (closed) return;
-        closed = true;
-        block.free();
-        arena.release(outPtr);
-        if (mask !== 0) arena.release(mask);
-      },
-    };
+      });
   }
+}
 
-  /** `filter` (row-id order) permuted into list-position order, in this memory; release it when done. */
-  positionMask(filter: Uint8Array, numRows: number): number {
-    const arena = this.store.arena, m = this.store.numRows;
-    const rowMask = arena.alloc(Math.max(1, numRows));
-    try {
-      arena.u8.set(filter.subarray(0, numRows), rowMask);
-      const out = arena.alloc(Math.max(1, m));
-      arena.k.permuteMask(rowMask, this.idsPtr, m, out);
-      return out;
-    } finally {
-      arena.release(rowMask);
-    }
+/**
+ * A ListScorer over list positions: `score(qi, from, to, thr, outPtr, mask)` writes the metric values
+ * of positions [from, to) from outPtr on; closing frees the query block, the output and the mask.
+ */
+export function listScorer(
+  arena: WasmArena, block: QueryBlock, longest: number, mask: number,
+  score: (qi: number, from: number, to: number, thr: number, outPtr: number, mask: number) => void,
+): ListScorer {
+  let outPtr: number;
+  try {
+    outPtr = arena.alloc(Math.max(1, longest) * 4);
+  } catch (e) {
+    block.free();
+    if (mask !== 0) arena.release(mask);
+    throw e;
+  }
+  let closed = false;
+  return {
+    outIndex: outPtr >>> 2,
+    distances(qi: number, from: number, to: number, thr: number): Float32Array {
+      assert(!closed, 'scan after close');
+      score(qi, from, to, thr, outPtr, mask);
+      return arena.f32;
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      block.free();
+      arena.release(outPtr);
+      if (mask !== 0) arena.release(mask);
+    },
+  };
+}
+
+/** `filter` (row-id order) permuted into the list-position order of the `listed` row ids at idsPtr; release it when done. */
+export function positionMask(arena: WasmArena, filter: Uint8Array, numRows: number, idsPtr: number, listed: number): number {
+  const rowMask = arena.alloc(Math.max(1, numRows));
+  try {
+    arena.u8.set(filter.subarray(0, numRows), rowMask);
+    const out = arena.alloc(Math.max(1, listed));
+    arena.k.permuteMask(rowMask, idsPtr, listed, out);
+    return out;
+  } finally {
+    arena.release(rowMask);
   }
 }
 
