@@ -66,17 +66,8 @@ function exactRowCost(dim: number): number {
   return 0.3 + 0.00028 * Math.min(dim, 4096);
 }
 
-/** Pointers (in the space's wasm memory) to one pool walk's scratch: see HnswTask. */
-interface PoolLane {
-  visited: number;
-  epochAt: number;
-  candKeys: number;
-  candIds: number;
-  resKeys: number;
-  resIds: number;
-  resCap: number;
-  scratch: number;
-}
+/** Pointers (in the space's wasm memory) to one pool walk's scratch, as HnswTask names them, and the result heaps' capacity. */
+type PoolLane = Pick<HnswTask, 'visited' | 'epochAt' | 'candKeys' | 'candIds' | 'resKeys' | 'resIds' | 'scratch'> & { resCap: number };
 
 export class HnswIndex implements VectorIndex {
   readonly indexType: string;
