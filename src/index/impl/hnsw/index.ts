@@ -285,13 +285,7 @@ export class HnswIndex implements VectorIndex {
         resKeys: 0, resIds: 0, resCap: 0, scratch: space.alloc(16 + 8 * this.p.graph.stride0),
       };
     }
-    if (lane.resCap < ef + 1) {
-      // Grown (never shrunk) to the largest ef seen.
-      if (lane.resCap > 0) { space.free(lane.resKeys); space.free(lane.resIds); }
-      lane.resCap = Math.max(64, (ef + 1) * 2);
-      lane.resKeys = space.alloc(lane.resCap * 4);
-      lane.resIds = space.alloc(lane.resCap * 4);
-    }
+    space.growResults(lane, ef);
     return lane;
   }
 

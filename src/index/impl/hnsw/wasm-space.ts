@@ -357,6 +357,15 @@ export class WasmSpace implements VectorSpace {
     if (this.allocs.delete(ptr)) this.arena.release(ptr);
   }
 
+  /** Result heaps of a walk (`resKeys` / `resIds`) with room for ef + 1 hits: grown, never shrunk, to the largest ef seen. */
+  growResults(s: { resKeys: number; resIds: number; resCap: number }, ef: number): void {
+    if (ef + 1 <= s.resCap) return;
+    if (s.resCap > 0) { this.free(s.resKeys); this.free(s.resIds); }
+    s.resCap = Math.max(64, (ef + 1) * 2);
+    s.resKeys = this.alloc(s.resCap * 4);
+    s.resIds = this.alloc(s.resCap * 4);
+  }
+
   /** Zero `bytes` bytes at `ptr`. */
   zero(ptr: number, bytes: number): void {
     this.arena.zero(ptr, bytes);
@@ -465,13 +474,7 @@ class NativeLayer0 implements Layer0Searcher {
 
   private prepare(ef: number, filtered: boolean): void {
     const s = this.s;
-    if (ef + 1 > s.resCap) {
-      // Grown (never shrunk) to the largest ef seen.
-      if (s.resCap > 0) { this.space.free(s.resKeys); this.space.free(s.resIds); }
-      s.resCap = Math.max(64, (ef + 1) * 2);
-      s.resKeys = this.space.alloc(s.resCap * 4);
-      s.resIds = this.space.alloc(s.resCap * 4);
-    }
+    this.space.growResults(s, ef);
     if (s.epoch === 255) {
       // Byte stamps keep the visited set small in cache; clearing every 255 searches is cheap.
       this.space.zero(s.visited, this.graph.numRows);
