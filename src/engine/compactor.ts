@@ -10,6 +10,7 @@
  * it. Until that update the sources stay listed and searchable; a crash before it leaves an orphan
  * target (removed at open), after it orphan sources (removed at open): never both, never neither.
  */
+import { DataType, isVectorType } from '../core/enums.js';
 import { limits } from '../core/limits.js';
 import { NodeFileSystem } from '../storage/fs/node.js';
 import type { CollectionRuntime } from './collection.js';
@@ -49,13 +50,20 @@ export class Compactor {
 
   constructor(private readonly deps: CompactorDeps) {}
 
-  /** The largest segment an ordinary compaction writes. */
-  get maxSegmentBytes(): number {
-    return this.deps.maxSegmentBytes;
+  /**
+   * The largest segment an ordinary compaction of `c` writes (Milvus dataCoord's expected segment
+   * size): the configured maximum, scaled as diskSegmentMaxSize is to segment.maxSize (2048 to 1024
+   * MB) when every dense vector field has a DISKANN index, whose searches cost little more on a
+   * bigger segment and whose memory does not grow with it.
+   */
+  segmentBytesFor(c: CollectionRuntime): number {
+    const dense = c.meta.schema.fields.filter((f) => isVectorType(f.dataType) && f.dataType !== DataType.SparseFloatVector);
+    const disk = dense.length > 0 && dense.every((f) => c.meta.indexes.some((i) => i.fieldId === f.fieldId && i.indexType.toUpperCase() === 'DISKANN'));
+    return disk ? this.deps.maxSegmentBytes * (limits.diskSegmentMaxBytes / limits.maxSegmentBytes) : this.deps.maxSegmentBytes;
   }
 
   /** Queue a compaction of the collection; it runs after those queued before it. */
-  start(c: CollectionRuntime, manual: boolean, maxSegmentBytes = this.deps.maxSegmentBytes): CompactionJob {
+  start(c: CollectionRuntime, manual: boolean, maxSegmentBytes = this.segmentBytesFor(c)): CompactionJob {
     const queued = manual ? this.manualQueued.get(c.id) : undefined;
     if (queued && queued.maxSegmentBytes === maxSegmentBytes) return queued;
     const job: CompactionJob = { id: BigInt(this.deps.catalog.allocId()), collectionId: c.id, manual, maxSegmentBytes, state: 'Executing', plans: [], error: null };
@@ -72,7 +80,7 @@ export class Compactor {
   /** After a flush: compact when a partition holds more small segments than the limit allows. */
   afterFlush(c: CollectionRuntime, p: PartitionRuntime): void {
     if (!this.deps.auto || this.closed || this.autoQueued.has(c.id)) return;
-    if (planPartition(p.meta.segments, this.deps.maxSegmentBytes, false).length === 0) return;
+    if (planPartition(p.meta.segments, this.segmentBytesFor(c), false).length === 0) return;
     this.autoQueued.add(c.id);
     this.start(c, false);
   }

@@ -1,5 +1,4 @@
 /** Flush, compaction and segment-info RPCs, answered truthfully from the engine's state. */
-import { DataType, isVectorType } from '../core/enums.js';
 import { errors } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { CollectionRuntime } from '../engine/collection.js';
@@ -71,7 +70,7 @@ export function compact(engine: Engine, req: T.CompactRequest): T.CompactionResu
  * force-merge policy checks; a huge target (Milvus's "auto" max int64) is capped by the limits.
  */
 function forceMergeBytes(engine: Engine, c: CollectionRuntime, targetMb: bigint): number {
-  const configMax = allDenseDiskIndexed(c) ? engine.compactor.maxSegmentBytes * (limits.diskSegmentMaxBytes / limits.maxSegmentBytes) : engine.compactor.maxSegmentBytes;
+  const configMax = engine.compactor.segmentBytesFor(c);
   const mib = 1024n * 1024n;
   const configMaxMb = BigInt(Math.floor(configMax / Number(mib)));
   if (targetMb * mib < BigInt(configMax)) {
@@ -79,11 +78,6 @@ function forceMergeBytes(engine: Engine, c: CollectionRuntime, targetMb: bigint)
   }
   const ceiling = BigInt(limits.compactionTargetMaxBytes);
   return Number(targetMb * mib > ceiling ? ceiling : targetMb * mib);
-}
-
-function allDenseDiskIndexed(c: CollectionRuntime): boolean {
-  const dense = c.meta.schema.fields.filter((f) => isVectorType(f.dataType) && f.dataType !== DataType.SparseFloatVector);
-  return dense.length > 0 && dense.every((f) => c.meta.indexes.some((i) => i.fieldId === f.fieldId && i.indexType.toUpperCase() === 'DISKANN'));
 }
 
 export function getCompactionState(engine: Engine, req: { compactionId: bigint }): T.CompactionResult {

@@ -79,3 +79,30 @@ test('a force merge writes segments up to target_size where an ordinary manual c
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an ordinary compaction of a DISKANN-only collection writes segments up to twice the maximum (Milvus diskSegmentMaxSize)', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir();
+  try {
+    const svc = await SextantService.open({ dataDir: dir, autoCompaction: false, maxSegmentBytes: 30_000 });
+    await svc.createCollection(vectorCollection(C, DIM));
+    await svc.createIndex({ collectionName: C, fieldName: 'vec', params: { index_type: 'DISKANN', metric_type: 'L2' } });
+    const rand = rng(5);
+    for (let f = 0; f < 12; f++) {
+      await svc.insert({ collectionName: C, numRows: 200, columns: batch(f * 200, 200, DIM, rand) });
+      await svc.flush({ collectionNames: [C] });
+    }
+    const one = segmentSizes(svc)[0]!;
+    assert.ok(one * 3 > 30_000 && one * 4 <= 60_000, `segment of ${one} bytes: four fit under twice the maximum, three not under it`);
+    await svc.compact({ collectionName: C });
+    await svc.engine.compactor.idle();
+    const merged = segmentSizes(svc);
+    assert.ok(merged.every((b) => b <= 60_000), `segments <= 60000 bytes: ${merged.join(',')}`);
+    assert.ok(merged.some((b) => b > 30_000), `some segment is past the ordinary maximum: ${merged.join(',')}`);
+    assert.ok(merged.length <= 3, `12 segments merged four by four: ${merged.join(',')}`);
+    await svc.loadCollection({ collectionName: C });
+    assert.equal(await count(svc), 2400);
+    await svc.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
