@@ -39,3 +39,30 @@ test('NodeFileSystem.readFile returns a view of exactly the file bytes', async (
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('NodeFileSystem writes and reads files past 2 GiB (a 2 GiB segment\'s DISKANN index file is ~3 GB; node refuses one call past 2^31 - 1)', { timeout: 120_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'sextant-fs-'));
+  try {
+    const fs = new NodeFileSystem();
+    const size = 2 ** 31 + 8192;
+    const data = new Uint8Array(size);
+    for (let at = 0; at < size; at += 4096) data[at] = (at >>> 12) & 0xff;
+    data[size - 1] = 0x5a;
+    const path = join(root, 'big');
+    const h = await fs.open(path, 'w');
+    await h.write(data, 0);
+    await h.close();
+    assert.equal((await fs.stat(path)).size, size);
+    const back = await fs.readFile(path);
+    assert.equal(back.length, size);
+    for (let at = 0; at < size; at += 4096) if (back[at] !== ((at >>> 12) & 0xff)) assert.fail(`byte ${at} is ${back[at]}`);
+    assert.equal(back[size - 1], 0x5a);
+    const tail = new Uint8Array(16);
+    const r = await fs.open(path, 'r');
+    assert.equal(await r.read(tail, size - 16), 16);
+    await r.close();
+    assert.equal(tail[15], 0x5a);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

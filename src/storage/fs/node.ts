@@ -3,6 +3,9 @@ import * as fsp from 'node:fs/promises';
 import type { FileHandle, FileStat, FileSystem, OpenFlags } from './types.js';
 import { fsError } from './types.js';
 
+/** Bytes one read or write call moves at most: node refuses a length past 2^31 - 1 (files of a 2 GiB segment's DISKANN index are bigger). */
+const IO_CALL_BYTES = 2 ** 30;
+
 class NodeFileHandle implements FileHandle {
   constructor(private readonly fh: fsp.FileHandle) {}
 
@@ -10,7 +13,7 @@ class NodeFileHandle implements FileHandle {
     let done = 0;
     while (done < data.length) {
       const at = position === undefined ? null : position + done;
-      const { bytesWritten } = await this.fh.write(data, done, data.length - done, at);
+      const { bytesWritten } = await this.fh.write(data, done, Math.min(IO_CALL_BYTES, data.length - done), at);
       done += bytesWritten;
     }
   }
@@ -18,7 +21,7 @@ class NodeFileHandle implements FileHandle {
   async read(into: Uint8Array, position: number): Promise<number> {
     let done = 0;
     while (done < into.length) {
-      const { bytesRead } = await this.fh.read(into, done, into.length - done, position + done);
+      const { bytesRead } = await this.fh.read(into, done, Math.min(IO_CALL_BYTES, into.length - done), position + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
@@ -48,8 +51,20 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    const buf = await fsp.readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const fh = await fsp.open(path, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      // fs.readFile refuses files past 2 GiB; those are read in IO_CALL_BYTES pieces.
+      if (size <= IO_CALL_BYTES) {
+        const buf = await fh.readFile();
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const into = new Uint8Array(size);
+      const n = await new NodeFileHandle(fh).read(into, 0);
+      return n === size ? into : into.subarray(0, n);
+    } finally {
+      await fh.close();
+    }
   }
 
   rename(from: string, to: string): Promise<void> {
