@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index as USearchIndex, MetricKind, ScalarKind } from 'usearch';
 import { DataType } from '../src/core/enums.js';
+import { limits } from '../src/core/limits.js';
 import type { Column } from '../src/schema/column.js';
 import { SextantClient } from '../src/client/client.js';
 import { SextantService } from '../src/service/service.js';
@@ -173,11 +174,14 @@ async function waitForIndex(svc: SextantService): Promise<void> {
   }
 }
 
-async function compactAll(svc: SextantService): Promise<number> {
+/** Flush and merge every segment (up to `targetSizeMb` when given: a force merge); throws if a merge failed. */
+async function compactAll(svc: SextantService, targetSizeMb?: bigint): Promise<number> {
   await svc.flush({ collectionNames: [NAME] });
-  const job = await svc.compact({ collectionName: NAME });
+  const job = await svc.compact({ collectionName: NAME, ...(targetSizeMb === undefined ? {} : { targetSizeMb }) });
   for (let i = 0; i < 100_000; i++) {
-    if ((await svc.getCompactionState({ compactionId: job.compactionId })).state === 'Completed') break;
+    const state = await svc.getCompactionState({ compactionId: job.compactionId });
+    if (state.failedPlans > 0) throw new Error(`compaction ${job.compactionId}: ${state.failedPlans} merge(s) failed`);
+    if (state.state === 'Completed') break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const c = requireCollection(svc.engine, { collectionName: NAME });
@@ -308,8 +312,11 @@ async function productCase(
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
     const ingestRate = await ingest(svc, stream);
-    const segments = await compactAll(svc);
-    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
+    // A DISKANN collection's segments are merged up to Milvus's diskSegmentMaxSize (2 GiB, what its
+    // compaction writes once the index exists); here at once, before the first build, by a force merge.
+    const disk = steps.some((st) => st.params['index_type'] === 'DISKANN');
+    const segments = await compactAll(svc, disk ? BigInt(limits.diskSegmentMaxBytes / 2 ** 20) : undefined);
+    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${disk ? ' (force merge to 2 GiB)' : ''}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
