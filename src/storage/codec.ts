@@ -64,8 +64,9 @@ function asBytes(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** Byte lengths reach past 2 GiB (a force-merged segment's column): no int32 bit operations. */
 function pad8(n: number): number {
-  return (n + 7) & ~7;
+  return n + ((8 - (n % 8)) % 8);
 }
 
 /** Collects byte sections, each padded to a multiple of 8 (views of the columns' arrays: nothing copied yet). */

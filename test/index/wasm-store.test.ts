@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { MilvusError } from '../../src/core/errors.js';
 import { WasmArena, ALIGN_BYTES } from '../../src/index/wasm/arena.js';
 import { VectorStore } from '../../src/index/wasm/store.js';
+import { zeroShared } from '../../src/index/wasm/zero.js';
 import { rng } from './helpers.js';
 import { randomColumn } from './wasm-helpers.js';
 
@@ -97,4 +98,18 @@ test('a store rejects a metric its kind does not support with 1100', { skip }, (
   assert.throws(() => store.scan('L2', q, new Float32Array(4)), (e: unknown) => e instanceof MilvusError && e.code === 1100);
   q.free();
   store.release();
+});
+
+test('zero past 2 GiB clears exactly its bytes and nothing below (offsets are not int32)', { skip }, () => {
+  const buffer = new SharedArrayBuffer(2 ** 31 + 4 * PAGE);
+  const u8 = new Uint8Array(buffer), f64 = new Float64Array(buffer);
+  const high = 2 ** 31 + 3 * PAGE;
+  for (const at of [0, 4096, 2 ** 31 - 8, high - 1, high + 1001]) u8[at] = 0xab;
+  u8.fill(0xcd, high, high + 1001);
+  zeroShared(u8, f64, high, high + 1001);
+  for (let b = high; b < high + 1001; b++) if (u8[b] !== 0) assert.fail(`byte ${b} was not zeroed`);
+  for (const at of [0, 4096, 2 ** 31 - 8, high - 1, high + 1001]) assert.equal(u8[at], 0xab, `byte ${at} outside the range kept`);
+  u8.fill(0xcd, high + 3, high + 21);
+  zeroShared(u8, f64, high + 5, high + 19);
+  assert.deepEqual([...u8.subarray(high + 3, high + 21)], [0xcd, 0xcd, ...new Array<number>(14).fill(0), 0xcd, 0xcd]);
 });

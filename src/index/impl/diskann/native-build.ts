@@ -89,11 +89,16 @@ function threadScratch(arena: WasmArena, n: number, L: number, expCap: number, s
 function readGraph(arena: WasmArena, links: number, stride: number, n: number, R: number, medoid: number): VamanaGraph {
   const src = arena.i32, at = links >>> 2;
   const out = new Int32Array(n * R), degrees = new Int32Array(n);
+  let edges = 0;
   for (let r = 0; r < n; r++) {
     const from = at + r * stride, deg = src[from]!;
     degrees[r] = deg;
+    edges += deg;
     out.set(src.subarray(from + 1, from + 1 + deg), r * R);
   }
+  // Every insertion links its row to one row at least: no edge at all means the build went wrong
+  // (as when scratch zeroing past 2 GiB wiped the rows), never a graph to write.
+  if (n > 1 && edges === 0) throw errors.internal(`DISKANN build: the graph over ${n} rows has no edge`);
   return { links: out, degrees, medoid, entries: Int32Array.of(medoid) };
 }
 
