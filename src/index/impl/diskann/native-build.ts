@@ -63,7 +63,7 @@ export function buildVamanaNative(x: Float32Array, dim: number, n: number, order
     for (let i = 0; i < threads; i++) blocks.push(threadScratch(arena, n, p.searchListSize, expCap, stride, p.maxDegree));
     run(arena, k, ctx, blocks, 'vamanaBuildRun');
     run(arena, k, ctx, blocks, 'vamanaTrimRun');
-    return readGraph(arena, links, stride, n, p.maxDegree, medoid);
+    return readGraph(arena, links, stride, n, p.maxDegree, medoid, order.length);
   });
 }
 
@@ -86,7 +86,7 @@ function threadScratch(arena: WasmArena, n: number, L: number, expCap: number, s
 }
 
 /** The lists with maxDegree slots per row (the image's layout), degrees and the medoid. */
-function readGraph(arena: WasmArena, links: number, stride: number, n: number, R: number, medoid: number): VamanaGraph {
+function readGraph(arena: WasmArena, links: number, stride: number, n: number, R: number, medoid: number, inserted: number): VamanaGraph {
   const src = arena.i32, at = links >>> 2;
   const out = new Int32Array(n * R), degrees = new Int32Array(n);
   let edges = 0;
@@ -98,7 +98,7 @@ function readGraph(arena: WasmArena, links: number, stride: number, n: number, R
   }
   // Every insertion links its row to one row at least: no edge at all means the build went wrong
   // (as when scratch zeroing past 2 GiB wiped the rows), never a graph to write.
-  if (n > 1 && edges === 0) throw errors.internal(`DISKANN build: the graph over ${n} rows has no edge`);
+  if (inserted > 1 && edges === 0) throw errors.internal(`DISKANN build: the graph over ${inserted} rows has no edge`);
   return { links: out, degrees, medoid, entries: Int32Array.of(medoid) };
 }
 
