@@ -17,7 +17,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index as USearchIndex, MetricKind, ScalarKind } from 'usearch';
 import { DataType } from '../src/core/enums.js';
-import { limits } from '../src/core/limits.js';
 import type { Column } from '../src/schema/column.js';
 import { SextantClient } from '../src/client/client.js';
 import { SextantService } from '../src/service/service.js';
@@ -44,6 +43,8 @@ export interface ScaleOptions {
   /** IVF search nprobe values, each measured on the one build (`--nprobe 8,16,32`). */
   nprobes: readonly number[];
   budgetBytes: number;
+  /** The disk case's segments force-merged to this size (MB) before its builds (`--disk-segment-mb 2048`), or null: an ordinary compaction (1 GiB). */
+  diskSegmentMb: number | null;
   peers: boolean;
   cases: readonly ScaleCase[];
   log: (line: string) => void;
@@ -53,7 +54,7 @@ export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
   rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32],
-  budgetBytes: 1024 ** 3, peers: true, cases: SCALE_CASES,
+  budgetBytes: 1024 ** 3, diskSegmentMb: null, peers: true, cases: SCALE_CASES,
 };
 
 export interface ScaleRow {
@@ -300,23 +301,24 @@ async function indexAndSearch(
 }
 
 async function productCase(
-  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], budget: number | null, out: ScaleRow[], caseName: string,
+  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], disk: { budget: number; segmentMb: number | null } | null, out: ScaleRow[], caseName: string,
   seed: number, peer: PeerIndex | null,
 ): Promise<void> {
   const stream = new MixtureStream({ rows, dim, seed });
   o.log(`[scale] ${caseName}: ground truth for ${o.queries} queries over ${rows} x ${dim} (streamed)`);
   const queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-scale-'));
+  const budget = disk?.budget ?? null, segmentMb = disk?.segmentMb ?? null;
   const svc = await SextantService.open({ dataDir: dir, ...(budget === null ? {} : { memoryBudgetBytes: budget }) });
   try {
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
     const ingestRate = await ingest(svc, stream);
-    // A DISKANN collection's segments are merged up to Milvus's diskSegmentMaxSize (2 GiB, what its
-    // compaction writes once the index exists); here at once, before the first build, by a force merge.
-    const disk = steps.some((st) => st.params['index_type'] === 'DISKANN');
-    const segments = await compactAll(svc, disk ? BigInt(limits.diskSegmentMaxBytes / 2 ** 20) : undefined);
-    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${disk ? ' (force merge to 2 GiB)' : ''}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
+    // Compacted before any index exists: 1 GiB segments, also for DISKANN (whose collections Milvus
+    // compacts to 2 GiB once the index exists: at 1M x 768 clustered that lowered recall at equal
+    // search_list, bench/README.md "Session 13"; `--disk-segment-mb 2048` measures it).
+    const segments = await compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb));
+    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${segmentMb === null ? '' : ` (force merge to ${segmentMb} MB)`}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
@@ -371,7 +373,7 @@ async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDi
       { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
       { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })), mmap: true },
     ];
-    await productCase(o, 768, rows, steps.filter((st) => o.diskIndexes.includes(st.params['index_type']!)), o.budgetBytes, out, 'disk 768', o.seed + 768, null);
+    await productCase(o, 768, rows, steps.filter((st) => o.diskIndexes.includes(st.params['index_type']!)), { budget: o.budgetBytes, segmentMb: o.diskSegmentMb }, out, 'disk 768', o.seed + 768, null);
     loads.push(loadavg());
   }
 }
