@@ -53,8 +53,8 @@ export class Compactor {
   /**
    * The largest segment an ordinary compaction of `c` writes (Milvus dataCoord's expected segment
    * size): the configured maximum, scaled as diskSegmentMaxSize is to segment.maxSize (2048 to 1024
-   * MB) when every dense vector field has a DISKANN index, whose searches cost little more on a
-   * bigger segment and whose memory does not grow with it.
+   * MB) when every dense vector field has a DISKANN index (whose memory is its PQ codes and cache,
+   * not the rows). Bigger DISKANN segments are not free: bench/README.md "Session 13".
    */
   segmentBytesFor(c: CollectionRuntime): number {
     const dense = c.meta.schema.fields.filter((f) => isVectorType(f.dataType) && f.dataType !== DataType.SparseFloatVector);
