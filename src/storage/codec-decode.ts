@@ -25,7 +25,8 @@ interface TypedCtor<T> {
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-function pad8(n: number): number {
+/** `n` rounded up to a multiple of 8 (sections of segment and index files); lengths pass 2 GiB, so no int32 bit operations. */
+export function pad8(n: number): number {
   return n + ((8 - (n % 8)) % 8);
 }
 

@@ -32,6 +32,7 @@ import { assert } from '../core/assert.js';
 import { DataType } from '../core/enums.js';
 import type { Column, ColumnKind } from '../schema/column.js';
 import { columnLength } from '../schema/column.js';
+import { pad8 } from './codec-decode.js';
 import type { ArrayElement, JsonValue, SparseVector } from '../schema/types.js';
 import { errors } from '../core/errors.js';
 
@@ -64,10 +65,6 @@ function asBytes(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Byte lengths reach past 2 GiB (a force-merged segment's column): no int32 bit operations. */
-function pad8(n: number): number {
-  return n + ((8 - (n % 8)) % 8);
-}
 
 /** Collects byte sections, each padded to a multiple of 8 (views of the columns' arrays: nothing copied yet). */
 export class SectionWriter {

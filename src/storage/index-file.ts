@@ -15,6 +15,7 @@
  */
 import { crc32c } from '../core/crc32c.js';
 import { crc32cFast } from '../index/wasm/crc.js';
+import { pad8 } from './codec-decode.js';
 import { storageErrors } from './errors.js';
 import { writeFileAtomic } from './fs/durable.js';
 import type { FileSystem } from './fs/types.js';
@@ -26,7 +27,6 @@ const MAGIC = Uint8Array.from([0x53, 0x58, 0x49, 0x44, 0x58, 0, 0, 0]); // "SXID
 export const INDEX_FILE_VERSION = 1;
 const HEADER_BYTES = 24;
 
-const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
 
 export interface IndexFileData {
   meta: Record<string, unknown>;

@@ -12,7 +12,7 @@
 import { DataType } from '../core/enums.js';
 import type { Column, ColumnKind } from '../schema/column.js';
 import { columnKindFor } from '../schema/column.js';
-import { COLUMN_HEADER_BYTES, columnHeaderFields, decodeColumnBytes, unpackBits } from './codec-decode.js';
+import { COLUMN_HEADER_BYTES, columnHeaderFields, decodeColumnBytes, pad8, unpackBits } from './codec-decode.js';
 import type { FileSystem } from './fs/types.js';
 import { storageErrors } from './errors.js';
 import { PieceReader, READ_PIECE_BYTES, type Checksum } from './piece-reader.js';
@@ -33,7 +33,6 @@ function isFixedKind(k: ColumnKind): k is FixedKind {
   return Object.prototype.hasOwnProperty.call(ELEMENT_BYTES, k);
 }
 
-const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
 
 /** Where a fixed-width column's element bytes go. */
 export interface ColumnPlacement {

@@ -21,7 +21,7 @@ import { assert } from '../core/assert.js';
 import { crc32cFast } from '../index/wasm/crc.js';
 import { columnSections } from './codec.js';
 import type { FieldColumn } from './codec.js';
-import { decodeColumns } from './codec-decode.js';
+import { decodeColumns, pad8 } from './codec-decode.js';
 import { storageErrors } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import { writeFileAtomic } from './fs/durable.js';
@@ -36,9 +36,6 @@ export interface SegmentData {
   cols: FieldColumn[];
 }
 
-function pad8(n: number): number {
-  return n + ((8 - (n % 8)) % 8);
-}
 
 export function encodeSegment(seg: SegmentData): Uint8Array {
   const { parts, lengthBytes } = segmentParts(seg);
