@@ -21,7 +21,7 @@ const G_TRIM_NEXT = 72;
 
 /* Thread scratch block: int32 fields (pointers into the memory, the visited epoch, capacities). */
 const T_VISITED = 0, T_EPOCH = 4, T_CAND_KEYS = 8, T_CAND_IDS = 12, T_CAND_DONE = 16, T_EXP_KEYS = 20;
-const T_EXP_IDS = 24, T_EXP_CAP = 28, T_BATCH_IDS = 32, T_BATCH_KEYS = 36, T_BATCH_AT = 40, T_REMOVED = 44;
+const T_EXP_IDS = 24, T_EXP_CAP = 28, T_BATCH_IDS = 32, T_BATCH_KEYS = 36, T_BATCH_AT = 40, T_FACTOR = 44;
 const T_OUT = 48;
 
 @inline function listAt(g: usize, row: i32): usize {
@@ -113,9 +113,13 @@ function search(g: usize, t: usize, p: i32): i32 {
 
 /**
  * Robust prune of `count` candidates (ids / f32 keys = squared distance to `p`, sorted here by key
- * then id; `p` itself and repeats are skipped) into at most R ids at `out`; returns how many. A
- * candidate b is dropped once a kept c has alpha * d(c, b) <= d(p, b). The distances from each kept
- * candidate to the ones still in play are computed as one batch (four rows at a time).
+ * then id; `p` itself and repeats are skipped) into at most R ids at `out`; returns how many.
+ * DiskANN's occlude_list: each candidate b carries an occlusion factor, the largest d(p, b) / d(c, b)
+ * over the kept c; rounds at a rising alpha (1, then x1.2 up to the build's alpha) keep, in key
+ * order, every candidate whose factor is within the round's alpha. The first round (alpha 1) keeps
+ * the most spread-out edges, later rounds fill the list up; one sweep at the final alpha would fill
+ * R with near neighbours first and lose the long edges that make the graph navigable. The
+ * distances from each kept candidate to the ones still in play are computed as one batch.
  */
 function prune(g: usize, t: usize, p: i32, ids: usize, keys: usize, count: i32, out: usize): i32 {
   const R = gi(g, G_R), alpha = load<f32>(g + G_ALPHA);
@@ -132,34 +136,42 @@ function prune(g: usize, t: usize, p: i32, ids: usize, keys: usize, count: i32, 
     store<f32>(keys + (<usize>(j + 1) << 2), k);
     store<i32>(ids + (<usize>(j + 1) << 2), id);
   }
-  const removed = gp(t, T_REMOVED), bIds = gp(t, T_BATCH_IDS), bKeys = gp(t, T_BATCH_KEYS), bAt = gp(t, T_BATCH_AT);
-  memory.fill(removed, 0, <usize>count);
-  let deg = 0, prev = -1;
-  for (let a = 0; a < count && deg < R; a++) {
-    if (load<u8>(removed + <usize>a) == 1) continue;
-    const c = load<i32>(ids + (<usize>a << 2));
-    if (c == p || c == prev) continue;
-    prev = c;
-    store<i32>(out + (<usize>deg << 2), c);
-    deg++;
-    if (deg == R) break;
-    // Batch the candidates still in play after a (the batch arrays hold a list's worth at a time).
-    const cap = gi(g, G_STRIDE);
-    let b = a + 1;
-    while (b < count) {
-      let m = 0;
-      for (; b < count && m < cap; b++) {
-        if (load<u8>(removed + <usize>b) == 1) continue;
-        store<i32>(bIds + (<usize>m << 2), load<i32>(ids + (<usize>b << 2)));
-        store<i32>(bAt + (<usize>m << 2), b);
-        m++;
-      }
-      keysOf(g, rowPtr(g, c), bIds, m, bKeys);
-      for (let e = 0; e < m; e++) {
-        const at = load<i32>(bAt + (<usize>e << 2));
-        if (alpha * load<f32>(bKeys + (<usize>e << 2)) <= load<f32>(keys + (<usize>at << 2))) store<u8>(removed + <usize>at, 1);
+  const factor = gp(t, T_FACTOR), bIds = gp(t, T_BATCH_IDS), bKeys = gp(t, T_BATCH_KEYS), bAt = gp(t, T_BATCH_AT);
+  memory.fill(factor, 0, <usize>count << 2);
+  const cap = gi(g, G_STRIDE);
+  let deg = 0;
+  let cur: f32 = alpha < 1 ? alpha : 1;
+  while (cur <= alpha && deg < R) {
+    for (let a = 0; a < count && deg < R; a++) {
+      const fa = factor + (<usize>a << 2);
+      if (load<f32>(fa) > cur) continue;
+      store<f32>(fa, Infinity);
+      const c = load<i32>(ids + (<usize>a << 2));
+      if (c == p) continue;
+      store<i32>(out + (<usize>deg << 2), c);
+      deg++;
+      if (deg == R) break;
+      // Batch the candidates after a still within alpha (the batch arrays hold a list's worth at a time).
+      let b = a + 1;
+      while (b < count) {
+        let m = 0;
+        for (; b < count && m < cap; b++) {
+          if (load<f32>(factor + (<usize>b << 2)) > alpha) continue;
+          store<i32>(bIds + (<usize>m << 2), load<i32>(ids + (<usize>b << 2)));
+          store<i32>(bAt + (<usize>m << 2), b);
+          m++;
+        }
+        keysOf(g, rowPtr(g, c), bIds, m, bKeys);
+        for (let e = 0; e < m; e++) {
+          const at = load<i32>(bAt + (<usize>e << 2)), fb = factor + (<usize>at << 2);
+          const djk = load<f32>(bKeys + (<usize>e << 2));
+          // A repeat of c (or a row at the same point) is never kept beside it.
+          const f: f32 = djk == 0 ? Infinity : load<f32>(keys + (<usize>at << 2)) / djk;
+          if (f > load<f32>(fb)) store<f32>(fb, f);
+        }
       }
     }
+    cur *= 1.2;
   }
   return deg;
 }

@@ -83,17 +83,19 @@ test('DISKANN native Vamana build on two threads into one graph: well-formed, re
   assert.ok(r >= 0.95, `recall ${r}`);
 });
 
-test('DISKANN entry points: on separated clusters fuller than max_degree a walk from the medoid alone misses; from the nearest entry it finds', () => {
+// The graph links the clusters (the alpha-1 round of the prune keeps long edges), so the medoid alone
+// misses only when the lists are short: 100 clusters, max_degree 8, search_list 12.
+test('DISKANN entry points: on many clusters with short lists a walk from the medoid alone misses more; from the nearest entry it finds', () => {
   const n = 4000, dim = 256, nq = 100;
-  const d = clustered(n, nq, dim, 21, 50, 0.35);
+  const d = clustered(n, nq, dim, 21, 100, 0.3);
   const column = { kind: 'floatVector' as const, dim, data: d.data, valid: null };
   const queries = { kind: 'floatVector' as const, dim, data: d.queries, valid: null };
   const desc = getIndexDescriptor('DISKANN');
-  const spec = validateIndexParams(desc, 'floatVector', 'L2', { max_degree: '16' });
+  const spec = validateIndexParams(desc, 'floatVector', 'L2', { max_degree: '8' });
   const index = desc.build(column, n, spec) as DiskAnnIndex;
   const exact = searchExact({ metric: 'L2', column, numRows: n, queries, topK: TOP_K });
   const recallOf = (medoidOnly: boolean): number => {
-    const r = index.search({ queries, topK: TOP_K }, { searchList: 32, beamWidth: 8, medoidOnly });
+    const r = index.search({ queries, topK: TOP_K }, { searchList: 12, beamWidth: 8, medoidOnly });
     let hit = 0;
     for (let q = 0; q < nq; q++) {
       const truth = new Set(exact.rows.subarray(q * TOP_K, (q + 1) * TOP_K));
@@ -102,5 +104,22 @@ test('DISKANN entry points: on separated clusters fuller than max_degree a walk 
     return hit / (nq * TOP_K);
   };
   const withEntries = recallOf(false), medoidOnly = recallOf(true);
-  assert.ok(withEntries >= 0.95 && withEntries > medoidOnly + 0.1, `entries ${withEntries}, medoid only ${medoidOnly}`);
+  assert.ok(withEntries >= 0.95 && withEntries > medoidOnly + 0.08, `entries ${withEntries}, medoid only ${medoidOnly}`);
+});
+
+// DiskANN's prune keeps the alpha-1 edges first and fills up at the higher alpha after; a single sweep
+// at alpha 1.2 filled max_degree with near neighbours, left rows without an in-edge and walks stuck in
+// a cluster (recall 0.64 here at list 32 where this build reaches 0.97).
+test('DISKANN Vamana build where max_degree binds (256-d clusters, R 16): every row has an in-edge almost, walks find the neighbours', () => {
+  const n = 10_000, dim = 256, nq = 100, p = { maxDegree: 16, searchListSize: 32, alpha: 1.2 };
+  const d = clustered(n, nq, dim, 17);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  for (const g of [buildVamana(d.data, dim, n, rows, p, 1), buildVamanaJs(d.data, dim, n, rows, rows, 0, p)]) {
+    checkLists(g, n, p.maxDegree);
+    const indegree = new Int32Array(n);
+    for (let r = 0; r < n; r++) for (let e = 0; e < g.degrees[r]!; e++) indegree[g.links[r * p.maxDegree + e]!] = indegree[g.links[r * p.maxDegree + e]!]! + 1;
+    const orphans = indegree.reduce((a, v) => a + (v === 0 ? 1 : 0), 0);
+    const recall = graphRecall(g, d.data, dim, n, d.queries, nq, p.maxDegree);
+    assert.ok(orphans < n / 100 && recall >= 0.95, `rows without an in-edge ${orphans}, recall ${recall}`);
+  }
 });

@@ -19,7 +19,7 @@ export const CTX_BYTES = 128;
 /** Thread scratch fields (int32 index). */
 export const T = {
   visited: 0, epoch: 1, candKeys: 2, candIds: 3, candDone: 4, expKeys: 5, expIds: 6, expCap: 7,
-  batchIds: 8, batchKeys: 9, batchAt: 10, removed: 11, out: 12,
+  batchIds: 8, batchKeys: 9, batchAt: 10, factor: 11, out: 12,
 } as const;
 export const T_BYTES = 64;
 

@@ -37,7 +37,7 @@ export function buildVamanaNative(x: Float32Array, dim: number, n: number, order
   const stride = p.slots + 1;
   const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.max(1, p.threads);
   const expCap = Math.max(3 * stride, 2 * p.searchListSize + 2 * stride + 64);
-  const perThread = n * 4 + 3 * (p.searchListSize + 1) * 4 + expCap * 9 + stride * 12 + p.maxDegree * 4 + 16 * 64;
+  const perThread = n * 4 + 3 * (p.searchListSize + 1) * 4 + expCap * 12 + stride * 12 + p.maxDegree * 4 + 16 * 64;
   const bytes = x.length * 4 + n * stride * 4 + n * 4 + order.length * 4 + CTX_BYTES + threads * (perThread + T_BYTES);
   return WasmArena.owned(bytes, (arena) => {
     const k = buildKernels(arena.k);
@@ -74,7 +74,7 @@ function threadScratch(arena: WasmArena, n: number, L: number, expCap: number, s
   const sizes: [number, number][] = [
     [T.visited, n * 4], [T.candKeys, (L + 1) * 4], [T.candIds, (L + 1) * 4], [T.candDone, L + 1],
     [T.expKeys, expCap * 4], [T.expIds, expCap * 4], [T.batchIds, stride * 4], [T.batchKeys, stride * 4],
-    [T.batchAt, stride * 4], [T.removed, expCap], [T.out, R * 4],
+    [T.batchAt, stride * 4], [T.factor, expCap * 4], [T.out, R * 4],
   ];
   for (const [field, bytes] of sizes) {
     const ptr = arena.alloc(bytes);

@@ -72,7 +72,7 @@ class Builder {
   private expKeys = new Float64Array(256);
   private expIds = new Int32Array(256);
   expanded = 0;
-  private readonly removed = new Uint8Array(1024);
+  private factor = new Float64Array(1024);
   alpha: number;
   private readonly nbKeys: Float64Array;
   private readonly nbIds: Int32Array;
@@ -152,22 +152,31 @@ class Builder {
     this.expIds[this.expanded++] = node;
   }
 
-  /** Robust prune of candidates (ids, keys = distance to p) into p's edges. */
+  /**
+   * Robust prune of candidates (ids, keys = distance to p) into p's edges: DiskANN's occlude_list,
+   * rounds at a rising alpha over occlusion factors (asm/vamana-build.ts `prune` says why).
+   */
   prune(p: number, ids: Int32Array, keys: Float64Array, count: number): void {
     const R = this.p.maxDegree, S = this.stride, alpha = this.alpha;
     const order = Array.from({ length: count }, (_, i) => i).filter((i) => ids[i] !== p);
     order.sort((a, b) => keys[a]! - keys[b]! || ids[a]! - ids[b]!);
-    const removed = order.length <= this.removed.length ? this.removed : new Uint8Array(order.length);
-    removed.fill(0, 0, order.length);
+    if (this.factor.length < order.length) this.factor = new Float64Array(order.length * 2);
+    const factor = this.factor;
+    factor.fill(0, 0, order.length);
     let deg = 0;
-    for (let a = 0; a < order.length && deg < R; a++) {
-      if (removed[a] === 1) continue;
-      const c = ids[order[a]!]!;
-      if (a > 0 && ids[order[a - 1]!] === c) continue; // duplicate candidate
-      this.links[p * S + deg++] = c;
-      for (let b = a + 1; b < order.length; b++) {
-        if (removed[b] === 1) continue;
-        if (alpha * this.dist(c, ids[order[b]!]!) <= keys[order[b]!]!) removed[b] = 1;
+    for (let cur = Math.min(1, alpha); cur <= alpha && deg < R; cur *= 1.2) {
+      for (let a = 0; a < order.length && deg < R; a++) {
+        if (factor[a]! > cur) continue;
+        factor[a] = Infinity;
+        const c = ids[order[a]!]!;
+        this.links[p * S + deg++] = c;
+        for (let b = a + 1; b < order.length; b++) {
+          if (factor[b]! > alpha) continue;
+          const djk = this.dist(c, ids[order[b]!]!);
+          // A repeat of c (or a row at the same point) is never kept beside it.
+          const f = djk === 0 ? Infinity : keys[order[b]!]! / djk;
+          if (f > factor[b]!) factor[b] = f;
+        }
       }
     }
     this.degrees[p] = deg;
