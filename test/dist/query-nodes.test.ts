@@ -130,12 +130,16 @@ test('query nodes: replicas, identical FLAT results, Strong reads, refused write
   h0.proc.kill('SIGKILL');
   const killedAt = performance.now();
   const states = new Set<string>();
+  // Placement first, then the state: until the dead node's lease lapses the replica stays on it and
+  // its last report still says loaded, so a state read before a placement that has moved could be
+  // that node's (the test once raced this way: Loaded from h0's report, replicas already on the spare).
   await until('replica moved to the spare and loaded', async () => {
-    const s = (await cw.getLoadState({ collection_name: 'c' })).state;
-    states.add(s);
     const now = (await cw.getReplicas({ collectionID: (await cw.describeCollection({ collection_name: 'c' })).collectionID })).replicas
       .map((r) => r.shard_replicas[0]?.leader_addr ?? '');
-    return s === 'LoadStateLoaded' && now.includes(`127.0.0.1:${spare.port}`) && now.includes(`127.0.0.1:${h1.port}`) ? true : undefined;
+    if (!now.includes(`127.0.0.1:${spare.port}`) || !now.includes(`127.0.0.1:${h1.port}`)) return undefined;
+    const s = (await cw.getLoadState({ collection_name: 'c' })).state;
+    states.add(s);
+    return s === 'LoadStateLoaded' ? true : undefined;
   }, 60_000);
   t.diagnostic(`replica moved and loaded ${Math.round(performance.now() - killedAt)} ms after kill -9 (TTL ${TTL_SEC} s); load states seen: ${[...states].join(', ')} (shared machine)`);
   const onSpare = await spare.client.query({ collection_name: 'c', filter: '', output_fields: ['count(*)'], consistency_level: ConsistencyLevelEnum.Strong });
