@@ -17,7 +17,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index as USearchIndex, MetricKind, ScalarKind } from 'usearch';
 import { DataType } from '../src/core/enums.js';
-import type { Column } from '../src/schema/column.js';
 import { SextantClient } from '../src/client/client.js';
 import { SextantService } from '../src/service/service.js';
 import { requireCollection } from '../src/service/resolve.js';
@@ -25,6 +24,7 @@ import { getIndexDescriptor } from '../src/index/registry.js';
 import { floatColumn } from './data.js';
 import { collectGarbage } from './measure.js';
 import { BATCH_ROWS, GT_K, MixtureStream, recallAt } from './scale-data.js';
+import { BatchSource } from './batch-source.js';
 import { mb, table, type Table } from './table.js';
 
 export interface ScaleOptions {
@@ -154,16 +154,25 @@ function peerIndex(o: ScaleOptions, dim: number, file: string): PeerIndex {
 
 const NAME = 'scale';
 
+/**
+ * Durable ingest through the embedded client's typed insert (each call resolves once its WAL record is
+ * fsync'd), one 10k-row batch at a time, the batches made on a worker thread (batch-source.ts).
+ */
 async function ingest(svc: SextantService, stream: MixtureStream): Promise<number> {
-  const { dim } = stream.spec;
-  const t0 = performance.now();
-  for (let b = 0; b < stream.batches; b++) {
-    const vec = stream.batch(b), n = vec.length / dim, from = b * BATCH_ROWS;
-    const ids = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) ids[i] = BigInt(from + i);
-    await svc.insert({ collectionName: NAME, numRows: n, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['vec', floatColumn(vec, dim)]]) });
+  const client = new SextantClient(svc);
+  const source = new BatchSource(stream);
+  try {
+    const t0 = performance.now();
+    for (let b = 0; b < stream.batches; b++) {
+      const vec = await source.batch(b), n = vec.length / stream.spec.dim, from = b * BATCH_ROWS;
+      const ids = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) ids[i] = BigInt(from + i);
+      await client.insertTyped({ collection_name: NAME, num_rows: n, fields: { id: ids, vec } });
+    }
+    return stream.spec.rows / ((performance.now() - t0) / 1000);
+  } finally {
+    await source.close();
   }
-  return stream.spec.rows / ((performance.now() - t0) / 1000);
 }
 
 /** Until every segment's index is built (or failed): no cap short of a day, builds at 1M+ take long. */
