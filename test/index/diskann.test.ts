@@ -16,6 +16,7 @@ import { DiskAnnIndex } from '../../src/index/impl/diskann/index.js';
 import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { locateIndexPayload } from '../../src/storage/index-file.js';
 import { openImageFile } from './diskann-file.js';
+import { codesRange, decodeHeader, HEADER_BYTES } from '../../src/index/impl/diskann/layout.js';
 import { clustered } from './datasets.js';
 import { withTempDir } from '../support/tmp.js';
 
@@ -89,6 +90,15 @@ test('DISKANN: an index file is read in place (positional reads), answers like t
       bytes[at] = bytes[at]! ^ 0xff;
       await writeFile(path.join(dir, file), bytes);
       await assert.rejects(locateIndexPayload(new NodeFileSystem(), path.join(dir, file)), /CRC mismatch/);
+      // The in-memory section is read in parts (the codes straight into the searcher's memory) and
+      // still checked whole: a flipped code byte fails the open itself, past the file's CRC.
+      const h = decodeHeader(bytes.subarray(region.offset, region.offset + HEADER_BYTES), region.length);
+      const [from, to] = codesRange(h);
+      bytes[at] = bytes[at]! ^ 0xff;
+      const code = region.offset + Math.floor((from + to) / 2);
+      bytes[code] = bytes[code]! ^ 0x01;
+      await writeFile(path.join(dir, file), bytes);
+      assert.throws(() => desc.openFile!({ path: path.join(dir, file), ...region }, column, n, spec), /in-memory section CRC mismatch/);
     }
   });
 });

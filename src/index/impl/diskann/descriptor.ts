@@ -12,8 +12,10 @@ import type { DenseKind } from '../../metrics.js';
 import type { DenseColumn } from '../../scan-dense.js';
 import { checkBuildColumn } from '../flat.js';
 import { decodeDenseRows, metricCode, type DenseMetric } from '../hnsw/space.js';
-import { DiskAnnIndex } from './index.js';
-import { checkNodes, decodeHeader, decodeMemory, encodeImage, HEADER_BYTES } from './layout.js';
+import { cacheNodesFor, DiskAnnIndex } from './index.js';
+import { checkNodes, decodeHeader, encodeImage, HEADER_BYTES, readMemory } from './layout.js';
+import { DiskAnnResident } from './resident.js';
+import { crc32cFast, crc32cInArena, releaseCrcTable } from '../../wasm/crc.js';
 import { pqChunks, trainChunkedPq } from './pq.js';
 import { encodePqRows } from './pq-encode.js';
 import { BufferSource, FileSource, type ImageFile, type NodeSource } from './source.js';
@@ -74,12 +76,20 @@ function open(desc: IndexDescriptor, column: DenseColumn, numRows: number, spec:
   if (h.dim !== column.dim || h.numRows !== numRows || h.metricCode !== metricCode(spec.metric)) {
     throw errors.internal(`DISKANN image is for ${h.numRows} x ${h.dim} rows (metric ${h.metricCode}), not ${numRows} x ${column.dim} ${spec.metric}`);
   }
-  const memBytes = new Uint8Array(h.memBytes + 4);
-  source.read(memBytes, 0);
+  const cacheBudgetBytes = num(spec, 'search_cache_budget_gb_ratio', 0.1) * rawRowBytes(column) * numRows;
+  // The codes are read straight into the searcher's memory (never held twice while loading).
+  const place = DiskAnnResident.place(h, cacheNodesFor(cacheBudgetBytes, h));
+  // A failed read leaves the new memory to the collector (no thread has seen it yet).
+  const mem = place === null
+    ? readMemory(h, (into, at) => source.read(into, at), (length) => new Uint8Array(length), crc32cFast)
+    : readMemory(h, (into, at) => source.read(into, at), (length) => place.arena.u8.subarray(place.codes, place.codes + length),
+      (bytes, seed) => crc32cInArena(place.arena, bytes, seed));
+  if (place !== null) {
+    releaseCrcTable(place.arena);
+    place.filled = true;
+  }
   return new DiskAnnIndex({
-    metric: spec.metric as DenseMetric, column, numRows, mem: decodeMemory(h, memBytes), source,
-    cacheBudgetBytes: num(spec, 'search_cache_budget_gb_ratio', 0.1) * rawRowBytes(column) * numRows,
-    exactSelectivity: desc.exactSelectivity,
+    metric: spec.metric as DenseMetric, column, numRows, mem, source, cacheBudgetBytes, exactSelectivity: desc.exactSelectivity, place,
   });
 }
 

@@ -25,15 +25,16 @@ import { ipF32, l2SqF32, normSqF32 } from '../../kernels/dense.js';
 import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { checkQueries, countAllowed } from '../hnsw/request.js';
 import type { DenseMetric } from '../hnsw/space.js';
-import { nodePosition, type ImageMemory } from './layout.js';
+import { nodePosition, type ImageHeader, type ImageMemory } from './layout.js';
 import { PQ_CODE_WORDS, pqKey, queryTable } from './pq.js';
 import { memoryOf, type MemoryTally } from '../../memory.js';
 import { CandidateList, NodeCache, ResultList } from './search-state.js';
 import { ArenaScratch } from '../../wasm/arena.js';
 import { gatherTaskOutputs, type WasmPool } from '../../wasm/pool.js';
-import { DiskAnnResident } from './resident.js';
+import { DiskAnnResident, type ResidentPlace } from './resident.js';
 import { FileSource, type NodeSource } from './source.js';
 import type { DiskAnnTask } from './task.js';
+import type { NodeReader } from './walk.js';
 
 export interface DiskAnnParts {
   metric: DenseMetric;
@@ -44,6 +45,13 @@ export interface DiskAnnParts {
   /** Bytes the node cache may hold (search_cache_budget_gb_ratio x raw vector bytes). */
   cacheBudgetBytes: number;
   exactSelectivity: number;
+  /** The resident memory mem's codes were read into (descriptor.ts `open`); absent: made here, codes copied. */
+  place?: ResidentPlace | null;
+}
+
+/** Node cache slots for a cache budget (search_cache_budget_gb_ratio x raw vector bytes). */
+export function cacheNodesFor(cacheBudgetBytes: number, h: ImageHeader): number {
+  return Math.floor(cacheBudgetBytes / h.nodeBytes);
 }
 
 export interface SearchSettings {
@@ -81,8 +89,11 @@ export class DiskAnnIndex implements VectorIndex {
     this.metric = parts.metric;
     this.numRows = parts.numRows;
     this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
-    const cacheNodes = Math.floor(parts.cacheBudgetBytes / h.nodeBytes);
-    this.wasm = DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, (into, position) => parts.source.read(into, position));
+    const cacheNodes = cacheNodesFor(parts.cacheBudgetBytes, h);
+    const read: NodeReader = (into, position) => parts.source.read(into, position);
+    this.wasm = parts.place === undefined
+      ? DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, read)
+      : DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, read, parts.place);
     const js = this.wasm === null;
     // With the wasm walk the resident copies of the codes and centroids are the ones searched: the image's are dropped.
     if (!js) {

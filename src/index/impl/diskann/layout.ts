@@ -170,22 +170,55 @@ export function decodeHeader(bytes: Uint8Array, totalBytes: number): ImageHeader
 /** Decode the in-memory section (bytes [0, memBytes + 4) of the image), checking its CRC. */
 export function decodeMemory(h: ImageHeader, bytes: Uint8Array): ImageMemory {
   if (bytes.length < h.memBytes + 4) throw corrupt('in-memory section truncated');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, h.memBytes + 4);
-  if (crc32c(bytes.subarray(0, h.memBytes)) !== view.getUint32(h.memBytes, true)) throw corrupt('in-memory section CRC mismatch');
+  const [from, to] = codesRange(h);
+  return parseMemory(h, bytes.subarray(0, from), bytes.slice(from, to), bytes.subarray(to, h.memBytes + 4), (b, seed) => crc32c(b, seed));
+}
+
+/** Where the PQ codes lie in the in-memory section: [from, to). */
+export function codesRange(h: ImageHeader): [number, number] {
+  const from = HEADER_BYTES + 4 * (h.m + 1) + 4 * PQ_CODE_WORDS * h.dim;
+  return [from, from + h.numRows * h.m];
+}
+
+/**
+ * The in-memory section read in three parts through `read` (positions in the image): the codes go
+ * straight into the array `place(length)` gives (the searcher's own memory, so a load never holds
+ * them twice, as it did reading the section whole and copying them out), and `crc(bytes, seed)`
+ * continues the section's CRC over them where they landed.
+ */
+export function readMemory(
+  h: ImageHeader, read: (into: Uint8Array, position: number) => void, place: (length: number) => Uint8Array,
+  crc: (bytes: Uint8Array, seed: number) => number,
+): ImageMemory {
+  const [from, to] = codesRange(h);
+  if (to > h.memBytes) throw corrupt('in-memory section shorter than its codes');
+  const pre = new Uint8Array(from);
+  read(pre, 0);
+  const codes = place(to - from);
+  read(codes, from);
+  const post = new Uint8Array(h.memBytes + 4 - to);
+  read(post, to);
+  return parseMemory(h, pre, codes, post, crc);
+}
+
+/** The section from its parts: before the codes, the codes, and after them through the CRC word. */
+function parseMemory(h: ImageHeader, pre: Uint8Array, codes: Uint8Array, post: Uint8Array, crc: (bytes: Uint8Array, seed: number) => number): ImageMemory {
+  if (post.length < 4) throw corrupt('in-memory section truncated');
+  const tail = new DataView(post.buffer, post.byteOffset, post.byteLength);
+  const sum = crc32c(post.subarray(0, post.length - 4), crc(codes, crc32c(pre)));
+  if (sum !== tail.getUint32(post.length - 4, true)) throw corrupt('in-memory section CRC mismatch');
+  const view = new DataView(pre.buffer, pre.byteOffset, pre.byteLength);
   let at = HEADER_BYTES;
   const offsets = new Uint32Array(h.m + 1);
   for (let j = 0; j <= h.m; j++, at += 4) offsets[j] = view.getUint32(at, true);
   const centroids = new Float32Array(PQ_CODE_WORDS * h.dim);
-  new Uint8Array(centroids.buffer).set(bytes.subarray(at, at + centroids.byteLength));
-  at += centroids.byteLength;
-  const codes = bytes.slice(at, at + h.numRows * h.m);
-  at += h.numRows * h.m;
+  new Uint8Array(centroids.buffer).set(pre.subarray(at, at + centroids.byteLength));
   let entries = h.medoid < 0 ? new Int32Array(0) : Int32Array.of(h.medoid);
   if (h.version >= 2) {
-    if (view.getUint32(at, true) !== h.entryCount) throw corrupt('entry count');
+    if (post.length < 8 + 4 * h.entryCount || tail.getUint32(0, true) !== h.entryCount) throw corrupt('entry count');
     entries = new Int32Array(h.entryCount);
     for (let i = 0; i < h.entryCount; i++) {
-      const e = view.getInt32(at + 4 + 4 * i, true);
+      const e = tail.getInt32(4 + 4 * i, true);
       if (e < 0 || e >= h.numRows) throw corrupt(`entry point ${e}`);
       entries[i] = e;
     }

@@ -7,7 +7,7 @@
 import { WasmArena } from '../../wasm/arena.js';
 import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
 import { forgetMemory } from '../../wasm/pool.js';
-import { nodePosition, type ImageMemory } from './layout.js';
+import { nodePosition, type ImageHeader, type ImageMemory } from './layout.js';
 import { PQ_CODE_WORDS } from './pq.js';
 import { NodeCache } from './search-state.js';
 import { diskAnnKernels, laneAt, Walker, type DiskAnnKernels, type Lane, type NodeReader, type WalkShape } from './walk.js';
@@ -15,7 +15,17 @@ import { diskAnnKernels, laneAt, Walker, type DiskAnnKernels, type Lane, type No
 /** Node buffers of a lane: beams up to this wide (the default beamwidth, 8) share one lane size. */
 const MIN_BEAM_CAP = 8;
 
+/** A resident memory made before the image's codes are read, with their slot (`filled`: read there). */
+export interface ResidentPlace {
+  arena: WasmArena;
+  k: DiskAnnKernels;
+  codes: number;
+  filled: boolean;
+}
+
 export class DiskAnnResident {
+  readonly arena: WasmArena;
+  readonly k: DiskAnnKernels;
   readonly shape: WalkShape;
   readonly cache: NodeCache;
   /** The main thread's walker (lane 0). */
@@ -24,12 +34,14 @@ export class DiskAnnResident {
   private readonly free: Lane[] = [];
   private released = false;
 
-  private constructor(readonly arena: WasmArena, readonly k: DiskAnnKernels, mem: ImageMemory, metricCode: number, cacheNodes: number, private readonly read: NodeReader) {
+  private constructor(place: ResidentPlace, mem: ImageMemory, metricCode: number, cacheNodes: number, private readonly read: NodeReader) {
     const h = mem.header;
-    const a = arena;
-    const codes = a.alloc(mem.codes.length), offsets = a.alloc(4 * (h.m + 1)), centroids = a.alloc(4 * PQ_CODE_WORDS * h.dim);
+    const a = place.arena;
+    this.arena = a;
+    this.k = place.k;
+    const codes = place.codes, offsets = a.alloc(4 * (h.m + 1)), centroids = a.alloc(4 * PQ_CODE_WORDS * h.dim);
     const entries = a.alloc(4 * mem.entries.length);
-    a.u8.set(mem.codes, codes);
+    if (!place.filled) a.u8.set(mem.codes, codes);
     a.u8.set(new Uint8Array(mem.pq.offsets.buffer, mem.pq.offsets.byteOffset, mem.pq.offsets.byteLength), offsets);
     a.f32.set(mem.pq.centroids, centroids >>> 2);
     a.i32.set(mem.entries, entries >>> 2);
@@ -46,18 +58,19 @@ export class DiskAnnResident {
       : undefined);
     this.cache.fill(mem.entries, h.dim, (row, into) => read(into, nodePosition(this.shape, row)));
     this.mainLane = this.newLane(MIN_BEAM_CAP);
-    this.main = new Walker(k, a.memory, this.shape, this.mainLane, read);
+    this.main = new Walker(place.k, a.memory, this.shape, this.mainLane, read);
   }
 
   /**
-   * The resident parts of an index over `mem` (its codes are copied; the caller may drop them), or
-   * null without the wasm kernels.
+   * The memory for an index with header `h` and its slot for the codes, or null without the wasm
+   * kernels: the image's codes are read straight into it (layout.ts `readMemory`).
    */
-  static create(mem: ImageMemory, metricCode: number, cacheNodes: number, read: NodeReader): DiskAnnResident | null {
-    const h = mem.header;
+  static place(h: ImageHeader, cacheNodes: number): ResidentPlace | null {
     const cap = Math.max(0, Math.min(cacheNodes, h.numRows));
-    const bytes = mem.codes.length + 4 * PQ_CODE_WORDS * h.dim + 4 * (h.m + 1) + 4 * mem.entries.length
-      + (cap > 0 ? 4 * h.numRows + cap * h.nodeBytes : 0) + laneAt(walkShapeOf(mem), 0, MIN_BEAM_CAP).bytes;
+    const entryCount = h.version >= 2 ? h.entryCount : h.medoid < 0 ? 0 : 1;
+    const codeBytes = h.numRows * h.m;
+    const bytes = codeBytes + 4 * PQ_CODE_WORDS * h.dim + 4 * (h.m + 1) + 4 * entryCount
+      + (cap > 0 ? 4 * h.numRows + cap * h.nodeBytes : 0) + laneAt(walkShapeOf(h, entryCount), 0, MIN_BEAM_CAP).bytes;
     // Page 0 is never handed out; further lanes grow the memory when pool searches need them.
     const pages = Math.ceil(bytes / PAGE_BYTES) + 1;
     if (pages > MAX_PAGES) return null;
@@ -65,7 +78,16 @@ export class DiskAnnResident {
     if (arena === null) return null;
     const k = diskAnnKernels(arena.k);
     if (k === null) return null;
-    return new DiskAnnResident(arena, k, mem, metricCode, cacheNodes, read);
+    return { arena, k, codes: arena.alloc(codeBytes), filled: false };
+  }
+
+  /**
+   * The resident parts of an index over `mem` in `place` (made by `place`; its codes are there when
+   * `filled`, else copied from mem's, which the caller may then drop), or null without the wasm kernels.
+   */
+  static create(mem: ImageMemory, metricCode: number, cacheNodes: number, read: NodeReader, place: ResidentPlace | null = DiskAnnResident.place(mem.header, cacheNodes)): DiskAnnResident | null {
+    if (place === null) return null;
+    return new DiskAnnResident(place, mem, metricCode, cacheNodes, read);
   }
 
   /** Bytes of the wasm memory (codes, cache, lanes, and free room the arena keeps). */
@@ -111,11 +133,10 @@ export class DiskAnnResident {
 }
 
 /** The shape's sizes (pointers 0), for sizing a lane before the memory exists. */
-function walkShapeOf(mem: ImageMemory): WalkShape {
-  const h = mem.header;
+function walkShapeOf(h: ImageHeader, entryCount: number): WalkShape {
   return {
     metric: 0, dim: h.dim, m: h.m, numRows: h.numRows, maxDegree: h.maxDegree, nodeBytes: h.nodeBytes,
     nodesOffset: h.nodesOffset, nodesPerSector: h.nodesPerSector, sectorsPerNode: h.sectorsPerNode, medoid: h.medoid,
-    codes: 0, offsets: 0, centroids: 0, entries: 0, entryCount: mem.entries.length, slotOf: 0, cacheBuf: 0,
+    codes: 0, offsets: 0, centroids: 0, entries: 0, entryCount, slotOf: 0, cacheBuf: 0,
   };
 }
