@@ -182,7 +182,8 @@ const USAGE = `usage: npm run bench -- [options]
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
-  --disk-segment-mb MB            scale suite: force-merge the disk case's segments to MB (2048: Milvus's DISKANN segment size) before its builds
+  --disk-segment-mb MB            scale suite: force-merge the disk case's segments to MB before its builds (default 2048, Milvus's DISKANN segment size; 0: an ordinary compaction, 1 GiB)
+  --search-list LIST              scale suite: DISKANN search_list values (default 64,100)
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -266,7 +267,8 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     queries: positiveInt('queries', queryIsFile ? undefined : str('queries'), d.queries), seed: positiveInt('seed', str('seed'), d.seed),
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20,
-    diskSegmentMb: str('disk-segment-mb') === undefined ? null : positiveInt('disk-segment-mb', str('disk-segment-mb'), 0), peers: v['no-peers'] !== true,
+    diskSegmentMb: str('disk-segment-mb') === '0' ? null : positiveInt('disk-segment-mb', str('disk-segment-mb'), d.diskSegmentMb ?? 0), peers: v['no-peers'] !== true,
+    searchLists: intList('search-list', str('search-list'), d.searchLists),
     efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
     diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes),
   };
@@ -291,7 +293,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       json: { type: 'string' }, help: { type: 'boolean', short: 'h' }, rows: { type: 'string' },
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
-      'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' }, 'disk-segment-mb': { type: 'string' },
+      'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' }, 'disk-segment-mb': { type: 'string' }, 'search-list': { type: 'string' },
     },
     strict: true,
   });

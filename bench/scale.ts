@@ -43,7 +43,13 @@ export interface ScaleOptions {
   /** IVF search nprobe values, each measured on the one build (`--nprobe 8,16,32`). */
   nprobes: readonly number[];
   budgetBytes: number;
-  /** The disk case's segments force-merged to this size (MB) before its builds (`--disk-segment-mb 2048`), or null: an ordinary compaction (1 GiB). */
+  /** DISKANN search_list values, each measured on the one build (`--search-list 64,100`). */
+  searchLists: readonly number[];
+  /**
+   * The disk case's segments force-merged to this size (MB) before its builds: by default 2048, the
+   * size Milvus compacts a DISKANN collection to (dataCoord.segment.diskSegmentMaxSize), or null
+   * (`--disk-segment-mb 0`): an ordinary compaction before any index exists (1 GiB).
+   */
   diskSegmentMb: number | null;
   peers: boolean;
   cases: readonly ScaleCase[];
@@ -53,8 +59,8 @@ export type ScaleCase = 'hnsw' | 'engine' | 'disk';
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32],
-  budgetBytes: 1024 ** 3, diskSegmentMb: null, peers: true, cases: SCALE_CASES,
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
+  budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, cases: SCALE_CASES,
 };
 
 export interface ScaleRow {
@@ -323,9 +329,9 @@ async function productCase(
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
     const ingestRate = await ingest(svc, stream);
-    // Compacted before any index exists: 1 GiB segments, also for DISKANN (whose collections Milvus
-    // compacts to 2 GiB once the index exists: at 1M x 768 clustered that lowered recall at equal
-    // search_list, bench/README.md "Session 13"; `--disk-segment-mb 2048` measures it).
+    // Force-merged to Milvus's DISKANN segment size by default (a DISKANN collection compacts to 2 GiB
+    // once its index exists); `--disk-segment-mb 0`: an ordinary compaction, 1 GiB (bench/README.md
+    // "Session 14" has both layouts).
     const segments = await compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb));
     const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${segmentMb === null ? '' : ` (force merge to ${segmentMb} MB)`}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
     for (let i = 0; i < steps.length; i++) {
@@ -379,7 +385,7 @@ async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDi
   if (o.cases.includes('disk')) {
     const rows = Math.min(o.rows, o.diskRows);
     const steps: IndexStep[] = [
-      { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: [{ search_list: 64 }] },
+      { label: 'DISKANN', params: { index_type: 'DISKANN' }, searches: o.searchLists.map((L) => ({ search_list: L })) },
       { label: 'IVF_FLAT + mmap', params: { index_type: 'IVF_FLAT', nlist: String(ivfNlist(rows)) }, searches: o.nprobes.map((nprobe) => ({ nprobe })), mmap: true },
     ];
     await productCase(o, 768, rows, steps.filter((st) => o.diskIndexes.includes(st.params['index_type']!)), { budget: o.budgetBytes, segmentMb: o.diskSegmentMb }, out, 'disk 768', o.seed + 768, null);
