@@ -1,8 +1,9 @@
 /**
  * The Vamana graph (DiskANN, Subramanya et al. 2019): one pass over the present rows in a seeded
  * random order; each row is searched for greedily from the medoid with a candidate list of
- * `searchListSize` (L), its out-edges are the robust prune (alpha) of every node the search expanded,
- * at most `maxDegree` (R); each new edge is mirrored, and a neighbour that overflows is pruned again.
+ * `searchListSize` (L), its out-edges are the robust prune of every node the search expanded, at most
+ * `maxDegree` (R), kept in rounds at a rising alpha (1, then x1.2 up to alpha: DiskANN's occlude_list);
+ * each new edge is mirrored, and a neighbour that overflows is pruned again.
  *
  * The build runs in an L2 space (`buildSpace`): the rows as given for L2, normalised for COSINE, and
  * for IP lifted by one dimension sqrt(M^2 - |x|^2) (M the largest norm), which turns maximum inner
