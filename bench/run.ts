@@ -178,7 +178,7 @@ const USAGE = `usage: npm run bench -- [options]
   --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
-  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
+  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; none: ingest and compaction only; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
@@ -277,6 +277,7 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
 /** `--scale-indexes HNSW,IVF_SQ8` / `--disk-indexes IVF_FLAT`: a case's indexes, in its own order. */
 function scaleIndexes(raw: string | undefined, all: readonly string[]): readonly string[] {
   if (raw === undefined) return all;
+  if (raw.trim().toLowerCase() === 'none') return [];
   const want = raw.split(',').map((x) => x.trim().toUpperCase());
   for (const w of want) if (!all.includes(w)) throw new Error(`unknown scale index ${w} (${all.join(', ')})`);
   return all.filter((x) => want.includes(x));

@@ -334,6 +334,9 @@ async function productCase(
     // "Session 14" has both layouts).
     const segments = await compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb));
     const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${segmentMb === null ? '' : ` (force merge to ${segmentMb} MB)`}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
+    if (steps.length === 0) {
+      out.push({ case: caseName, rows, dim, engine: 'Sextant (ingest only)', threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: mb(process.memoryUsage().rss), note });
+    }
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
