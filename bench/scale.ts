@@ -162,12 +162,14 @@ const NAME = 'scale';
 
 /**
  * Durable ingest through the embedded client's typed insert (each call resolves once its WAL record is
- * fsync'd), one 10k-row batch at a time, the batches made on a worker thread (batch-source.ts).
+ * fsync'd), one 10k-row batch at a time; the batches are written to a file beside the data directory
+ * first and read back by a worker thread during the timed loop (batch-source.ts).
  */
-async function ingest(svc: SextantService, stream: MixtureStream): Promise<number> {
+async function ingest(svc: SextantService, stream: MixtureStream, dir: string): Promise<number> {
   const client = new SextantClient(svc);
-  const source = new BatchSource(stream);
+  const source = new BatchSource(stream, `${dir}.rows`);
   try {
+    await source.prepare();
     const t0 = performance.now();
     for (let b = 0; b < stream.batches; b++) {
       const vec = await source.batch(b), n = vec.length / stream.spec.dim, from = b * BATCH_ROWS;
@@ -328,7 +330,7 @@ async function productCase(
   try {
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
-    const ingestRate = await ingest(svc, stream);
+    const ingestRate = await ingest(svc, stream, dir);
     // Force-merged to Milvus's DISKANN segment size by default (a DISKANN collection compacts to 2 GiB
     // once its index exists); `--disk-segment-mb 0`: an ordinary compaction, 1 GiB (bench/README.md
     // "Session 14" has both layouts).
