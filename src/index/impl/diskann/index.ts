@@ -91,9 +91,7 @@ export class DiskAnnIndex implements VectorIndex {
     this.presentRows = countAllowed(null, parts.column.valid, parts.numRows);
     const cacheNodes = cacheNodesFor(parts.cacheBudgetBytes, h);
     const read: NodeReader = (into, position) => parts.source.read(into, position);
-    this.wasm = parts.place === undefined
-      ? DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, read)
-      : DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, read, parts.place);
+    this.wasm = DiskAnnResident.create(parts.mem, h.metricCode, cacheNodes, read, parts.place);
     const js = this.wasm === null;
     // With the wasm walk the resident copies of the codes and centroids are the ones searched: the image's are dropped.
     if (!js) {
