@@ -16,7 +16,7 @@ type Message = { b: number; rows: Float32Array } | { prepared: true } | { error:
 
 export class BatchSource {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, (rows: Float32Array) => void>();
+  private readonly waiting = new Map<number, { resolve: (rows: Float32Array) => void; reject: (e: Error) => void }>();
   private readonly ready = new Map<number, Float32Array>();
   private prepared: (() => void) | null = null;
   private requested = 0;
@@ -27,12 +27,12 @@ export class BatchSource {
     this.worker = new Worker(new URL(import.meta.url), { workerData: { spec: stream.spec, path } });
     this.worker.on('message', (m: Message) => {
       if ('prepared' in m) { this.prepared?.(); return; }
-      if ('error' in m) { this.failure = new Error(m.error); this.prepared?.(); return; }
+      if ('error' in m) { this.fail(new Error(m.error)); return; }
       const take = this.waiting.get(m.b);
       if (take === undefined) this.ready.set(m.b, m.rows);
-      else { this.waiting.delete(m.b); take(m.rows); }
+      else { this.waiting.delete(m.b); take.resolve(m.rows); }
     });
-    this.worker.on('error', (e) => { this.failure = e; this.prepared?.(); });
+    this.worker.on('error', (e) => this.fail(e));
   }
 
   /** Write every batch to the file (on the worker); resolves when it is there. */
@@ -47,7 +47,15 @@ export class BatchSource {
     if (this.failure !== null) throw this.failure;
     const have = this.ready.get(b);
     if (have !== undefined) { this.ready.delete(b); return have; }
-    return new Promise((resolve) => this.waiting.set(b, resolve));
+    return new Promise((resolve, reject) => this.waiting.set(b, { resolve, reject }));
+  }
+
+  /** The worker failed: `prepare` and every batch waited for reject with its error. */
+  private fail(e: Error): void {
+    this.failure = e;
+    this.prepared?.();
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
   }
 
   async close(): Promise<void> {
