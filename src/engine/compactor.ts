@@ -54,7 +54,8 @@ export class Compactor {
    * The largest segment an ordinary compaction of `c` writes (Milvus dataCoord's expected segment
    * size): the configured maximum, scaled as diskSegmentMaxSize is to segment.maxSize (2048 to 1024
    * MB) when every dense vector field has a DISKANN index (whose memory is its PQ codes and cache,
-   * not the rows). Bigger DISKANN segments are not free: bench/README.md "Session 13".
+   * not the rows): fewer walks a query, at equal recall since the Vamana prune keeps long edges
+   * (bench/README.md "Session 14"; with session 13's prune the 2 GiB graphs lost recall).
    */
   segmentBytesFor(c: CollectionRuntime): number {
     const dense = c.meta.schema.fields.filter((f) => isVectorType(f.dataType) && f.dataType !== DataType.SparseFloatVector);

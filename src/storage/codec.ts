@@ -65,7 +65,6 @@ function asBytes(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-
 /** Collects byte sections, each padded to a multiple of 8 (views of the columns' arrays: nothing copied yet). */
 export class SectionWriter {
   readonly parts: Uint8Array[] = [];
