@@ -1,6 +1,6 @@
 /**
  * HNSW built in wasm by several threads into one graph (native-build.ts): the helpers really insert,
- * the graph is well formed (lists within capacity, no self or out-of-range links, every row reachable
+ * the graph is well formed (lists within capacity, no self or out-of-range links, all but a few rows reachable
  * from the entry point on layer 0), recall against exact search stays, with NULL rows and every metric.
  */
 import { test } from 'node:test';
@@ -71,7 +71,10 @@ test('native HNSW build on 3 threads: the helpers insert rows, the graph is well
   assert.equal(stats.helpers, 2, 'two helper threads ran');
   assert.ok(stats.helperRows > 0, 'the helpers inserted rows');
   assert.equal(g.levels[g.entryPoint], g.maxLevel);
-  assert.ok(reached >= presentRows * 0.999, `reachable ${reached} of ${presentRows}`);
+  // HNSW's heuristic prune can drop a row's last in-link; this data set leaves 3 rows unreachable when built on
+  // one thread, and 3-13 (median 5) over 40 builds on 3 threads (the order of insertion varies). A build whose
+  // helpers' links were lost leaves thousands unreachable; 0.3% (34 rows) separates the two without flaking.
+  assert.ok(reached >= presentRows * 0.997, `reachable ${reached} of ${presentRows}`);
 });
 
 test('HNSW built with 2 threads keeps recall@10 against exact search (L2, IP, COSINE)', { skip }, () => {
