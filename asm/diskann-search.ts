@@ -106,12 +106,14 @@ export function diskannTable(offsets: usize, centroids: usize, m: i32, q: usize,
  */
 @inline function touchCodes(c: usize, m: i32): void {
   for (let j: usize = 0; j < <usize>m; j += 64) load<u8>(c + j);
+  // A row that does not start on a line boundary ends in one more line.
+  load<u8>(c + <usize>m - 1);
 }
 
 /** Rows ahead whose codes are touched. */
 const AHEAD = 4;
 
-/** PQ keys (float64) of the n rows listed at `ids` (i32) into `out`, two at a time, touching the codes of the next pair. */
+/** PQ keys (float64) of the n rows listed at `ids` (i32) into `out`, two at a time, the codes of the rows AHEAD further on touched first. */
 export function diskannPqKeys(table: usize, codes: usize, m: i32, ids: usize, n: i32, out: usize): void {
   const um = <usize>m;
   for (let i = 0; i < n && i < AHEAD; i++) touchCodes(codes + <usize>load<i32>(ids + (<usize>i << 2)) * um, m);
