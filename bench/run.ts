@@ -171,7 +171,8 @@ const USAGE = `usage: npm run bench -- [options]
   --index LIST                    only these Sextant index types (default: every registered one; scalar suite: its cases' types)
   --build-param KEY=VALUE         extra build param for every index type that declares KEY (repeatable)
   --no-peers                      skip usearch and hnswlib-node
-  --measure-ms MS                 repeat each timed pass until MS were spent, keep the fastest (default 1000)
+  --measure-ms MS                 repeat each timed pass until MS were spent (default 1000): the fastest pass counts,
+                                  scale suite: searches a second over all of them
   --duration-ms MS                server suite: length of each timed scenario (default 3000)
   --concurrency LIST              server suite: requests in flight (default 1,8,32)
   --clients LIST                  server suite: bare,sdk,http (default all three)
@@ -270,7 +271,7 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     diskSegmentMb: str('disk-segment-mb') === '0' ? null : positiveInt('disk-segment-mb', str('disk-segment-mb'), d.diskSegmentMb ?? 0), peers: v['no-peers'] !== true,
     searchLists: intList('search-list', str('search-list'), d.searchLists),
     efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
-    diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes),
+    diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes), measureMs: positiveInt('measure-ms', str('measure-ms'), d.measureMs),
   };
 }
 

@@ -52,6 +52,12 @@ export interface ScaleOptions {
    */
   diskSegmentMb: number | null;
   peers: boolean;
+  /**
+   * Each timed figure repeats its pass over the queries until this many ms were spent and counts all
+   * of them (`--measure-ms`): one pass of 200 queries lasts 0.1-0.2 s at 1M x 128, and such short
+   * passes moved by 15-30% from one to the next.
+   */
+  measureMs: number;
   cases: readonly ScaleCase[];
   log: (line: string) => void;
 }
@@ -60,7 +66,7 @@ export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
   rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
-  budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, cases: SCALE_CASES,
+  budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, measureMs: 1000, cases: SCALE_CASES,
 };
 
 export interface ScaleRow {
@@ -72,6 +78,21 @@ export interface ScaleResult { rows: ScaleRow[]; loadAverage: number[][]; tables
 const cpuS = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1e6;
 const rssMb = (): number => { collectGarbage(); return process.memoryUsage().rss / 2 ** 20; };
 
+/**
+ * `pass` (nq searches) again and again until `measureMs` were spent (once at least): searches a second
+ * over all the passes, and the process CPU per search.
+ */
+async function repeated(nq: number, measureMs: number, pass: () => void | Promise<void>): Promise<{ qps: number; cpuMs: number }> {
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  let passes = 0, ms = 0;
+  do {
+    await pass();
+    passes++;
+    ms = performance.now() - t0;
+  } while (ms < measureMs);
+  return { qps: (passes * nq) / (ms / 1000), cpuMs: (cpuS(process.cpuUsage(c0)) * 1000) / (passes * nq) };
+}
+
 // ---------- the index alone, next to usearch ----------
 
 /** usearch's HNSW over the hnsw case's rows, saved for the engine case to search between its own passes. */
@@ -81,18 +102,23 @@ function usearchIndex(o: ScaleOptions, dim: number, ef: number): USearchIndex {
   return new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: ef, multi: false });
 }
 
-/** usearch: one query at a time (1 thread, hits into `found`), or the whole batch on 2 threads; QPS. */
-function usearchPass(at: USearchIndex, queries: Float32Array, dim: number, found: Int32Array, threads: 1 | 2): number {
-  const nq = queries.length / dim, t0 = performance.now();
-  if (threads === 2) {
-    at.search(queries, GT_K, 2);
-  } else {
+/**
+ * usearch: one query at a time (1 thread, hits into `found`), or the whole batch on 2 threads, repeated
+ * for `measureMs` (see `repeated`); QPS.
+ */
+async function usearchPass(at: USearchIndex, queries: Float32Array, dim: number, found: Int32Array, threads: 1 | 2, measureMs: number): Promise<number> {
+  const nq = queries.length / dim;
+  const pass = (): void => {
+    if (threads === 2) {
+      at.search(queries, GT_K, 2);
+      return;
+    }
     for (let q = 0; q < nq; q++) {
       const m = at.search(queries.subarray(q * dim, (q + 1) * dim), GT_K, 1);
       for (let i = 0; i < GT_K; i++) found[q * GT_K + i] = i < m.keys.length ? Number(m.keys[i]) : -1;
     }
-  }
-  return nq / ((performance.now() - t0) / 1000);
+  };
+  return (await repeated(nq, measureMs, pass)).qps;
 }
 
 /** `keepPeerIn`: save usearch's index there for the engine case (same rows), and say how to open it. */
@@ -114,9 +140,7 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[], keepPeerIn: string | n
       }
     };
     pass(); // unmeasured: JIT tiers and the first touches of the graph
-    t0 = performance.now();
-    pass();
-    const qps = nq / ((performance.now() - t0) / 1000);
+    const { qps } = await repeated(nq, o.measureMs, pass);
     out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'Sextant HNSW', threads: 1, recallAt10: recallAt(found, truth, nq), qps, buildS: null, buildCpuS: null, rssMb: null, note: `ef ${ef}, nq 1` });
   }
   if (!o.peers) return null;
@@ -138,10 +162,10 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[], keepPeerIn: string | n
       const ef = o.efs[e]!;
       let at = us;
       if (e > 0) { at = make(ef); at.load(file); }
-      usearchPass(at, queries, dim, found, 1); // unmeasured, as Sextant's
-      const usQps = usearchPass(at, queries, dim, found, 1);
+      await usearchPass(at, queries, dim, found, 1, 0); // unmeasured, as Sextant's
+      const usQps = await usearchPass(at, queries, dim, found, 1, o.measureMs);
       const recall = recallAt(found, truth, nq);
-      const usQps2 = usearchPass(at, queries, dim, found, 2);
+      const usQps2 = await usearchPass(at, queries, dim, found, 2, o.measureMs);
       out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 1, recallAt10: recall, qps: usQps, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, nq 1` });
       out.push({ case: 'hnsw index', rows: o.rows, dim, engine: 'usearch', threads: 2, recallAt10: recall, qps: usQps2, buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${ef}, batch search on 2 threads` });
     }
@@ -209,7 +233,9 @@ async function compactAll(svc: SextantService, targetSizeMb?: bigint): Promise<n
 }
 
 /** Recall@10, QPS and process CPU per query of client.search() with `streams` requests in flight (1 or 2). */
-async function searches(client: SextantClient, queries: Float32Array, dim: number, truth: Int32Array, params: Record<string, number>, streams: number): Promise<{ recall: number; qps: number; cpuMs: number }> {
+async function searches(
+  client: SextantClient, queries: Float32Array, dim: number, truth: Int32Array, params: Record<string, number>, streams: number, measureMs: number,
+): Promise<{ recall: number; qps: number; cpuMs: number }> {
   const nq = queries.length / dim, found = new Int32Array(nq * GT_K).fill(-1);
   const plain: number[][] = [];
   for (let q = 0; q < nq; q++) plain.push(Array.from(queries.subarray(q * dim, (q + 1) * dim)));
@@ -225,10 +251,11 @@ async function searches(client: SextantClient, queries: Float32Array, dim: numbe
   // over 1 ms of CPU a query for the first few hundred): 5 warm-up queries left that inside the
   // measured 50 at --rows 20000 (IVF_FLAT 664 QPS measured, about 1,500-2,700 once warm).
   await Promise.all(Array.from({ length: streams }, lane));
-  next = 0; end = nq;
-  const t0 = performance.now(), c0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: streams }, lane));
-  return { recall: recallAt(found, truth, nq), qps: nq / ((performance.now() - t0) / 1000), cpuMs: cpuS(process.cpuUsage(c0)) * 1000 / nq };
+  const timed = await repeated(nq, measureMs, async () => {
+    next = 0; end = nq;
+    await Promise.all(Array.from({ length: streams }, lane));
+  });
+  return { recall: recallAt(found, truth, nq), ...timed };
 }
 
 interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peerQps: number[][] }
@@ -238,18 +265,20 @@ interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peer
  * 2-thread batch), PEER_ROUNDS rounds of the four passes one after another, so that both see the
  * same machine (it is shared: one-off runs 20 minutes apart moved by 30%).
  */
-async function searchesBesidePeer(client: SextantClient, peer: PeerIndex, ef: number, c: { dim: number; queries: Float32Array; truth: Int32Array }): Promise<BesidePeer> {
+async function searchesBesidePeer(
+  client: SextantClient, peer: PeerIndex, ef: number, c: { dim: number; queries: Float32Array; truth: Int32Array; measureMs: number },
+): Promise<BesidePeer> {
   const at = peer.make(ef);
   at.load(peer.file);
   const nq = c.queries.length / c.dim, found = new Int32Array(nq * GT_K);
   const r: BesidePeer = { recall: 0, peerRecall: 0, qps: [[], []], peerQps: [[], []] };
-  usearchPass(at, c.queries, c.dim, found, 1); // unmeasured
+  await usearchPass(at, c.queries, c.dim, found, 1, 0); // unmeasured
   for (let round = 0; round < PEER_ROUNDS; round++) {
     for (const streams of [1, 2] as const) {
-      const own = await searches(client, c.queries, c.dim, c.truth, { ef }, streams);
+      const own = await searches(client, c.queries, c.dim, c.truth, { ef }, streams, c.measureMs);
       r.recall = own.recall;
       r.qps[streams - 1]!.push(own.qps);
-      r.peerQps[streams - 1]!.push(usearchPass(at, c.queries, c.dim, found, streams));
+      r.peerQps[streams - 1]!.push(await usearchPass(at, c.queries, c.dim, found, streams, c.measureMs));
       if (streams === 1) r.peerRecall = recallAt(found, c.truth, nq);
     }
   }
@@ -284,7 +313,7 @@ const PEER_ROUNDS = 3;
 const median = (xs: readonly number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]!; };
 
 async function indexAndSearch(
-  svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string }, out: ScaleRow[],
+  svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string; measureMs: number }, out: ScaleRow[],
   peer: PeerIndex | null,
 ): Promise<void> {
   const client = new SextantClient(svc);
@@ -304,7 +333,7 @@ async function indexAndSearch(
       continue;
     }
     for (const streams of [1, 2]) {
-      const r = await searches(client, c.queries, c.dim, c.truth, params, streams);
+      const r = await searches(client, c.queries, c.dim, c.truth, params, streams, c.measureMs);
       const head = first && streams === 1;
       out.push({
         case: c.caseName, rows: c.rows, dim: c.dim, engine: `Sextant ${step.label}`, threads: streams, recallAt10: r.recall, qps: r.qps,
@@ -344,7 +373,7 @@ async function productCase(
       if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
       o.log(`[scale] ${caseName}: ${step.label}`);
       try {
-        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note }, out, peer);
+        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note, measureMs: o.measureMs }, out, peer);
       } catch (e) {
         out.push({ case: caseName, rows, dim, engine: `Sextant ${step.label}`, threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: null, note: `failed: ${e instanceof Error ? e.message : String(e)}` });
       }
@@ -404,5 +433,6 @@ function scaleTable(rows: ScaleRow[], o: ScaleOptions, loads: number[][]): Table
   for (const r of rows) t.rows.push([r.case, r.rows, r.dim, r.engine, r.threads, r.recallAt10, r.qps, r.buildS, r.buildCpuS, r.rssMb, r.note]);
   t.notes.push(`load average (1/5/15 min) at start and after each case: ${loads.map((l) => l.map((x) => x.toFixed(1)).join('/')).join(', ')} — the machine is shared; CPU seconds are this process's (all threads).`);
   t.notes.push('threads: 1 = one query at a time (nq 1); 2 = Sextant: two search() streams, usearch: batch search on 2 threads. Build CPU s counts every thread of the process.');
+  t.notes.push(`QPS: the queries searched again and again for at least ${o.measureMs} ms (--measure-ms), every search counted, after one unmeasured pass.`);
   return t;
 }
