@@ -136,8 +136,9 @@ test('two callers that chain searches on promises both make progress; walks this
       t.diagnostic(`searches per caller ${done.join(' / ')}, on the workers ${spread}`);
       assert.ok(Math.min(done[0]!, done[1]!) >= TOTAL / 5, `both callers make progress (${done.join(' / ')})`);
       // A 12k x 24 walk is shorter than the wait for a worker's answer (SearchThreads.walkedHere): after
-      // the first measures, only the probes go there.
-      assert.ok(spread < TOTAL / 4, `short walks stay on the calling thread (${spread} of ${TOTAL} on the workers)`);
+      // the first measures, only the probes go there, fewer and fewer (measured: 6 of 400; 36-39 when
+      // every 8th crowded search probed).
+      assert.ok(spread <= TOTAL / 20, `short walks stay on the calling thread (${spread} of ${TOTAL} on the workers)`);
       for (let i = 0; i < TOTAL; i++) sameHits([got[i]!], [alone[i % reqs.length]!]);
     } finally {
       await svc.close();
