@@ -116,7 +116,8 @@ export class SearchThreads {
    * Whether spreading a search pays (see `walkedHere`); while it does not, yes now and then (a probe,
    * to measure the wait again): after PROBE_EVERY crowded searches, then twice as many after each
    * probe up to PROBE_EVERY_MAX. A probe costs the searches that wait for it (`afterSpread`): two
-   * streams of 20k x 128 HNSW ef 64 walks (0.07 ms) made 0.7x one stream's QPS probing every 8th.
+   * streams of 20k x 128 HNSW ef 64 walks (0.07 ms) made 0.70x one stream's QPS probing every 8th,
+   * 0.93-0.95x backing off.
    */
   private spreadPays(): boolean {
     if (this.waitMs <= this.inlineMs) {
@@ -214,7 +215,10 @@ const EWMA_WEIGHT = 1 / 16;
 function movingAverage(avg: number, x: number, n: number): number {
   return avg + (x - avg) * Math.max(EWMA_WEIGHT, 1 / (n + 1));
 }
-/** While spreading does not pay, one crowded search in this many goes to the workers anyway, at first and at most (SearchThreads.spreadPays). */
+/**
+ * Crowded searches between probes while spreading does not pay: PROBE_EVERY at first, twice as many
+ * after each probe, up to PROBE_EVERY_MAX (SearchThreads.spreadPays).
+ */
 const PROBE_EVERY = 8;
 const PROBE_EVERY_MAX = 128;
 
