@@ -1,0 +1,70 @@
+/**
+ * npm test's closing list (test/support/failures-reporter.ts): a run of two scratch test files, one
+ * with a suite whose `before` hook throws, lists the hook's error and the failing test at the very
+ * end of the output, after the TAP totals, and the run still fails.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const reporter = fileURLToPath(new URL('../support/failures-reporter.js', import.meta.url));
+/** The runner's environment without NODE_TEST_CONTEXT, which would make the child report to this process instead of printing. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT'));
+
+const HOOK_FILE = `import { before, describe, test } from 'node:test';
+describe('cluster suite', () => {
+  before(() => { throw new Error('node w2 exited (1): the set-up went wrong'); });
+  test('first', () => {});
+  test('second', () => {});
+});
+test('passes', () => {});
+`;
+const FAIL_FILE = `import { test } from 'node:test';
+test('plain failure', () => { throw new Error('expected 3, got 4'); });
+test('passes too', () => {});
+`;
+
+test('npm test ends with what did not pass: a failed before hook with its cause, a failed test, the cancelled count', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sextant-reporter-'));
+  try {
+    await writeFile(path.join(dir, 'a.test.mjs'), HOOK_FILE);
+    await writeFile(path.join(dir, 'b.test.mjs'), FAIL_FILE);
+    const run = spawnSync(process.execPath, [
+      '--test', '--test-concurrency=1',
+      '--test-reporter=tap', '--test-reporter-destination=stdout',
+      `--test-reporter=${reporter}`, '--test-reporter-destination=stdout',
+      path.join(dir, 'a.test.mjs'), path.join(dir, 'b.test.mjs'),
+    ], { encoding: 'utf8', timeout: 60_000, env });
+    assert.equal(run.status, 1, `the run fails as before (${run.stderr})`);
+    const out = run.stdout;
+    const totals = out.lastIndexOf('# duration_ms');
+    const list = out.indexOf('# Not passed (repeated from above): 2, and 2 cancelled with their parent');
+    assert.ok(totals >= 0 && list > totals, `the list comes after the TAP totals:\n${out.slice(-2000)}`);
+    const tail = out.slice(list);
+    assert.match(tail, /cluster suite .*: hookFailed\n.*\n#\s+caused by: Error: node w2 exited \(1\): the set-up went wrong/);
+    assert.match(tail, /plain failure .*: testCodeFailure[\s\S]*expected 3, got 4/);
+    assert.doesNotMatch(tail, /- (first|second|passes)/, 'cancelled children and passing tests are not listed');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run where everything passes prints nothing more than TAP', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sextant-reporter-'));
+  try {
+    await writeFile(path.join(dir, 'c.test.mjs'), `import { test } from 'node:test';\ntest('fine', () => {});\n`);
+    const run = spawnSync(process.execPath, [
+      '--test', '--test-reporter=tap', '--test-reporter-destination=stdout',
+      `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', path.join(dir, 'c.test.mjs'),
+    ], { encoding: 'utf8', timeout: 60_000, env });
+    assert.equal(run.status, 0);
+    assert.doesNotMatch(run.stdout, /Not passed/);
+    assert.match(run.stdout, /# pass 1/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
