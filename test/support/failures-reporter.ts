@@ -7,7 +7,7 @@
  */
 interface FailEvent {
   type: string;
-  data: { name?: string; nesting?: number; file?: string; details?: { error?: unknown } };
+  data: { name?: string; file?: string; details?: { error?: unknown } };
 }
 
 const MAX_ERROR_CHARS = 3000;
