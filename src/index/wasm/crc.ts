@@ -24,7 +24,7 @@ function loadNative(): NativeCrc | null {
 
 const native: NativeCrc | null = loadNative();
 
-/** Which kernel large inputs use (for tests and the bench). */
+/** Which kernel large inputs use (the tests check that the addon loads where it is prebuilt). */
 export const crcKernel: 'native' | 'wasm' = native !== null ? 'native' : 'wasm';
 
 /** Below this many bytes the JS loop is as fast as a call into wasm. */
