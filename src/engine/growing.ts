@@ -13,7 +13,7 @@
  * O(log n) copies per row, not O(n)).
  */
 import type { Column } from '../schema/column.js';
-import { committedBytes, isListKind, shapeOf, ShapeBuilder, sliceColumn } from '../schema/ops.js';
+import { isListKind, shapeOf, ShapeBuilder, sliceColumn } from '../schema/ops.js';
 import { Chunk, mergeChunks } from './chunk.js';
 
 export class GrowingTail {
@@ -66,20 +66,17 @@ export class GrowingTail {
 }
 
 /**
- * `c`, or a copy of it in which each column (and the timestamps) whose unused room is more than an
- * eighth of the memory its buffer holds is cut to its rows (a tail sealed before it filled its buffers:
- * a flush; the unwritten pages of a buffer allocated at its bound hold nothing, so such a column is
- * kept as it is): what a sealed segment keeps in memory.
+ * `c`, or a copy of it without the unused room of its buffers when that room is more than an eighth
+ * of them (a tail sealed before it filled its buffers: a flush): what a sealed segment keeps in memory.
  */
 export function withoutSlack(c: Chunk): Chunk {
   if (!GrowingTail.fits(c)) return c;
-  const slack = (col: Column) => hasSlack(col.data as ArrayBufferView) || (col.valid !== null && hasSlack(col.valid));
-  let any = hasSlack(c.ts);
-  for (const col of c.columns.values()) any ||= slack(col);
-  if (!any) return c;
+  let slack = hasSlack(c.ts);
+  for (const col of c.columns.values()) slack ||= hasSlack(col.data as ArrayBufferView) || (col.valid !== null && hasSlack(col.valid));
+  if (!slack) return c;
   const columns = new Map<string, Column>();
-  for (const [name, col] of c.columns) columns.set(name, slack(col) ? sliceColumn(col, 0, c.numRows) : col);
-  return new Chunk(c.partitionId, c.numRows, columns, hasSlack(c.ts) ? c.ts.slice() : c.ts, c.pkField);
+  for (const [name, col] of c.columns) columns.set(name, sliceColumn(col, 0, c.numRows));
+  return new Chunk(c.partitionId, c.numRows, columns, c.ts.slice(), c.pkField);
 }
 
 /** `c` with copies of its fixed-width columns (list columns are the batch's own arrays already). */
@@ -89,10 +86,8 @@ function ownColumns(c: Chunk): Chunk {
   return new Chunk(c.partitionId, c.numRows, columns, c.ts, c.pkField);
 }
 
-/** More than an eighth of the memory behind `a` unused (a lazily committed buffer holds only its written pages). */
 function hasSlack(a: ArrayBufferView): boolean {
-  const held = committedBytes(a.buffer);
-  return held - a.byteLength > held / 8;
+  return a.buffer.byteLength - a.byteLength > a.buffer.byteLength / 8;
 }
 
 function tsColumn(c: Chunk): Column {
