@@ -3,10 +3,8 @@
  *
  * The last chunk of a growing segment while batches of fixed-width columns (numbers, bool, dense and
  * binary vectors) are appended to it in place: each column is a buffer grown by doubling (up to the
- * rows at which the segment will be sealed; a column whose buffer at that bound reaches
- * LAZY_BUFFER_BYTES, such as 128-d vectors, jumps to it at its first growth, and only its written
- * pages hold memory), and the chunk readers see views of its first rows, so a row is copied at most
- * about twice in all instead of once per logarithmic merge. Rows below a published
+ * rows at which the segment will be sealed), and the chunk readers see views of its first rows, so a
+ * row is copied about twice in all instead of once per logarithmic merge. Rows below a published
  * view never change (appends write past it; growth copies into a new buffer), so a chunk handed to a
  * reader stays immutable. Columns of variable width (VarChar, JSON, arrays, sparse) cannot be viewed
  * that way: batches with them are kept as chunks merged logarithmically (so single-row inserts cost
@@ -24,10 +22,9 @@ export class GrowingTail {
   chunk: Chunk;
 
   /**
-   * A tail holding `first`'s rows, with room for twice as many, grown up to `capRows` (ShapeBuilder).
-   * (Room for `capRows` at once from the start would spare the copies, but a small bound's buffer
-   * is committed whole and memory accounting counts it: a 10-row growing segment would count as its
-   * seal bound.)
+   * A tail holding `first`'s rows, with room for twice as many, grown by doubling up to `capRows`.
+   * (Room for `capRows` at once would spare the copies, but memory accounting counts whole buffers:
+   * a 10-row growing segment would count as its seal bound.)
    */
   constructor(first: Chunk, capRows: number) {
     const start = Math.max(first.numRows, Math.min(capRows, 2 * first.numRows));
