@@ -3,15 +3,17 @@
  *
  * The last chunk of a growing segment while batches of fixed-width columns (numbers, bool, dense and
  * binary vectors) are appended to it in place: each column is a buffer grown by doubling (up to the
- * rows at which the segment will be sealed), and the chunk readers see views of its first rows, so a
- * row is copied about twice in all instead of once per logarithmic merge. Rows below a published
+ * rows at which the segment will be sealed; a column whose buffer at that bound reaches
+ * LAZY_BUFFER_BYTES, such as 128-d vectors, jumps to it at its first growth, and only its written
+ * pages hold memory), and the chunk readers see views of its first rows, so a row is copied at most
+ * about twice in all instead of once per logarithmic merge. Rows below a published
  * view never change (appends write past it; growth copies into a new buffer), so a chunk handed to a
  * reader stays immutable. Columns of variable width (VarChar, JSON, arrays, sparse) cannot be viewed
  * that way: batches with them are kept as chunks merged logarithmically (so single-row inserts cost
  * O(log n) copies per row, not O(n)).
  */
 import type { Column } from '../schema/column.js';
-import { isListKind, shapeOf, ShapeBuilder, sliceColumn } from '../schema/ops.js';
+import { committedBytes, isListKind, shapeOf, ShapeBuilder, sliceColumn } from '../schema/ops.js';
 import { Chunk, mergeChunks } from './chunk.js';
 
 export class GrowingTail {
@@ -22,9 +24,10 @@ export class GrowingTail {
   chunk: Chunk;
 
   /**
-   * A tail holding `first`'s rows, with room for twice as many, grown by doubling up to `capRows`.
-   * (Room for `capRows` at once would spare the copies, but memory accounting counts whole buffers:
-   * a 10-row growing segment would count as its seal bound.)
+   * A tail holding `first`'s rows, with room for twice as many, grown up to `capRows` (ShapeBuilder).
+   * (Room for `capRows` at once from the start would spare the copies, but a small bound's buffer
+   * is committed whole and memory accounting counts it: a 10-row growing segment would count as its
+   * seal bound.)
    */
   constructor(first: Chunk, capRows: number) {
     const start = Math.max(first.numRows, Math.min(capRows, 2 * first.numRows));
@@ -63,17 +66,20 @@ export class GrowingTail {
 }
 
 /**
- * `c`, or a copy of it without the unused room of its buffers when that room is more than an eighth
- * of them (a tail sealed before it filled its buffers: a flush): what a sealed segment keeps in memory.
+ * `c`, or a copy of it in which each column (and the timestamps) whose unused room is more than an
+ * eighth of the memory its buffer holds is cut to its rows (a tail sealed before it filled its buffers:
+ * a flush; the unwritten pages of a buffer allocated at its bound hold nothing, so such a column is
+ * kept as it is): what a sealed segment keeps in memory.
  */
 export function withoutSlack(c: Chunk): Chunk {
   if (!GrowingTail.fits(c)) return c;
-  let slack = hasSlack(c.ts);
-  for (const col of c.columns.values()) slack ||= hasSlack(col.data as ArrayBufferView) || (col.valid !== null && hasSlack(col.valid));
-  if (!slack) return c;
+  const slack = (col: Column) => hasSlack(col.data as ArrayBufferView) || (col.valid !== null && hasSlack(col.valid));
+  let any = hasSlack(c.ts);
+  for (const col of c.columns.values()) any ||= slack(col);
+  if (!any) return c;
   const columns = new Map<string, Column>();
-  for (const [name, col] of c.columns) columns.set(name, sliceColumn(col, 0, c.numRows));
-  return new Chunk(c.partitionId, c.numRows, columns, c.ts.slice(), c.pkField);
+  for (const [name, col] of c.columns) columns.set(name, slack(col) ? sliceColumn(col, 0, c.numRows) : col);
+  return new Chunk(c.partitionId, c.numRows, columns, hasSlack(c.ts) ? c.ts.slice() : c.ts, c.pkField);
 }
 
 /** `c` with copies of its fixed-width columns (list columns are the batch's own arrays already). */
@@ -83,8 +89,10 @@ function ownColumns(c: Chunk): Chunk {
   return new Chunk(c.partitionId, c.numRows, columns, c.ts, c.pkField);
 }
 
+/** More than an eighth of the memory behind `a` unused (a lazily committed buffer holds only its written pages). */
 function hasSlack(a: ArrayBufferView): boolean {
-  return a.buffer.byteLength - a.byteLength > a.buffer.byteLength / 8;
+  const held = committedBytes(a.buffer);
+  return held - a.byteLength > held / 8;
 }
 
 function tsColumn(c: Chunk): Column {

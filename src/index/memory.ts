@@ -2,10 +2,11 @@
  * Memory accounting: what a loaded segment holds, counted once per buffer. Indexes, resident columns
  * and derived structures add the typed arrays and wasm memories they keep; a buffer or memory reached
  * twice (a column an index reads in place, a graph stored in a resident column's memory) counts once,
- * at its whole size (a view keeps its whole buffer alive; a wasm memory holds every committed page).
+ * at its whole size (a view keeps its whole buffer alive; a wasm memory holds every committed page),
+ * except a growing segment's buffer allocated at its bound: its written pages (`committedBytes`).
  */
 import type { Column } from '../schema/column.js';
-import { columnBytes } from '../schema/ops.js';
+import { columnBytes, committedBytes } from '../schema/ops.js';
 
 /** A WebAssembly.Memory as the index layer sees it (the lib typings name it only under DOM). */
 export interface CountedMemory {
@@ -56,7 +57,7 @@ export class MemoryTally {
 
   get bytes(): number {
     let n = this.otherBytes;
-    for (const b of this.buffers) n += b.byteLength;
+    for (const b of this.buffers) n += committedBytes(b);
     for (const m of this.memories) n += m.buffer.byteLength;
     return n;
   }

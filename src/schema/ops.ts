@@ -244,7 +244,35 @@ function jsonBytes(v: JsonValue, depth: number): number {
   return n;
 }
 
-/** Appends columns of one shape; typed arrays grow by doubling (up to `capRows` while that suffices). */
+/**
+ * Buffers at least this large are allocated as fresh mappings whose pages are committed only when
+ * first written: glibc's malloc serves every request above its largest mmap threshold (32 MiB on
+ * 64-bit) with its own mmap and calloc leaves those zero pages untouched (other allocators do the
+ * same for blocks this large). A builder that knows its bound allocates it whole at this size, so
+ * rows are never copied into a bigger buffer, and memory accounting counts the written part only.
+ */
+export const LAZY_BUFFER_BYTES = 32 * 1024 * 1024;
+
+const PAGE_BYTES = 4096;
+
+/** Bytes written so far into each lazily committed buffer (see LAZY_BUFFER_BYTES). */
+const writtenPrefix = new WeakMap<ArrayBufferLike, { bytes: number }>();
+
+/**
+ * Bytes of `b` that hold memory: its whole length, or for a buffer a ShapeBuilder allocated at its
+ * bound, the written prefix rounded up to whole pages.
+ */
+export function committedBytes(b: ArrayBufferLike): number {
+  const w = writtenPrefix.get(b);
+  if (w === undefined) return b.byteLength;
+  return Math.min(b.byteLength, Math.ceil(w.bytes / PAGE_BYTES) * PAGE_BYTES);
+}
+
+/**
+ * Appends columns of one shape; typed arrays grow by doubling, up to `capRows` while that suffices,
+ * except that a buffer of `capRows` rows as large as LAZY_BUFFER_BYTES is allocated at once when the
+ * first growth comes (its unwritten pages cost nothing), so rows are copied at most once more.
+ */
 export class ShapeBuilder {
   private store: Store;
   private valid: Uint8Array | null;
@@ -280,6 +308,10 @@ export class ShapeBuilder {
       for (let i = 0; i < n; i++) assert(c.valid[i] !== 0, 'NULL appended to a builder of a non-nullable field');
     }
     this.rows += n;
+    if (st.t !== 'list') {
+      const w = writtenPrefix.get(st.data.buffer);
+      if (w !== undefined) w.bytes = this.rows * this.width * st.data.BYTES_PER_ELEMENT;
+    }
   }
 
   private reserve(rows: number): void {
@@ -290,14 +322,23 @@ export class ShapeBuilder {
       this.valid = next;
     }
     if (st.t === 'num' && st.data.length < rows * this.width) {
-      const next = allocNum(this.shape.kind, capacityFor(st.data.length / this.width, rows, this.capRows) * this.width);
+      const lazy = this.atBound(rows, st.data.BYTES_PER_ELEMENT);
+      const next = allocNum(this.shape.kind, (lazy ? this.capRows : capacityFor(st.data.length / this.width, rows, this.capRows)) * this.width);
       next.set(st.data);
+      if (lazy) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
       st.data = next;
     } else if (st.t === 'big' && st.data.length < rows) {
-      const next = new BigInt64Array(capacityFor(st.data.length, rows, this.capRows));
+      const lazy = this.atBound(rows, 8);
+      const next = new BigInt64Array(lazy ? this.capRows : capacityFor(st.data.length, rows, this.capRows));
       next.set(st.data);
+      if (lazy) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
       st.data = next;
     }
+  }
+
+  /** Whether growth to `rows` should allocate the bound at once (a lazily committed buffer). */
+  private atBound(rows: number, bytesPerElement: number): boolean {
+    return Number.isFinite(this.capRows) && rows <= this.capRows && this.capRows * this.width * bytesPerElement >= LAZY_BUFFER_BYTES;
   }
 
   /** The rows so far. Typed arrays are views of the builder's buffers: later appends never modify them. */

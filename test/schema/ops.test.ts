@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ColumnBuilder, columnBytes, columnValueAt, concatColumns, emptyColumn, sliceColumn, takeRows } from '../../src/schema/ops.js';
+import {
+  ColumnBuilder, columnBytes, columnValueAt, committedBytes, concatColumns, emptyColumn, LAZY_BUFFER_BYTES, ShapeBuilder, sliceColumn, takeRows,
+} from '../../src/schema/ops.js';
+import { memoryOf } from '../../src/index/memory.js';
 import { columnLength, type Column } from '../../src/schema/column.js';
 import type { FieldSchema } from '../../src/schema/types.js';
 import { DataType } from '../../src/core/enums.js';
@@ -126,6 +129,58 @@ test('ColumnBuilder grows by doubling, not per append', () => {
   }
   assert.ok(buffers.size <= 8, `${buffers.size} reallocations for 1000 appends`);
   assert.equal(b.length, 1000);
+});
+
+test('a builder whose bound is a large buffer allocates it at the first growth, counts its written pages and keeps its rows', () => {
+  const dim = 128;
+  const capRows = Math.ceil(LAZY_BUFFER_BYTES / (4 * dim)) + 1000; // just past the lazy size
+  const b = new ShapeBuilder({ kind: 'floatVector', dim, elementType: DataType.None }, false, 2000, capRows);
+  const batch = (k: number): Column => ({ kind: 'floatVector', dim, data: Float32Array.from({ length: 1000 * dim }, (_, i) => k * 4096 + (i % 4096)), valid: null }); // exact in float32
+  const buffers = new Set<ArrayBufferLike>();
+  const counted: number[] = [];
+  let rows = 0;
+  for (let k = 0; rows + 1000 <= capRows; k++) {
+    b.append(batch(k));
+    rows += 1000;
+    const built = b.build();
+    assert.equal(built.kind, 'floatVector');
+    if (built.kind !== 'floatVector') return;
+    buffers.add(built.data.buffer);
+    if (k < 5) counted.push(memoryOf((t) => t.column(built)));
+  }
+  // 2,000 rows first, then the bound at once: two buffers, never a third.
+  assert.equal(buffers.size, 2);
+  const last = [...buffers][1]!;
+  assert.equal(last.byteLength, capRows * dim * 4);
+  // Accounting follows the written rows (whole pages), not the buffer: 3,000 rows after the jump.
+  assert.equal(counted[0], 1000 * dim * 4 * 2, 'the first buffer (room for 2,000 rows) counts whole');
+  assert.equal(counted[2], Math.ceil((3000 * dim * 4) / 4096) * 4096);
+  assert.equal(counted[4], Math.ceil((5000 * dim * 4) / 4096) * 4096);
+  assert.equal(committedBytes(last), Math.ceil((rows * dim * 4) / 4096) * 4096);
+  const all = b.build();
+  if (all.kind !== 'floatVector') return;
+  for (const k of [0, 1, 2, Math.floor(rows / 1000) - 1]) assert.equal(all.data[k * 1000 * dim + 7], k * 4096 + 7, `batch ${k} kept`);
+  // A builder without a bound, or with a small one, never jumps.
+  const small = new ShapeBuilder({ kind: 'floatVector', dim, elementType: DataType.None }, false, 16, 4096);
+  for (let k = 0; k < 3; k++) small.append(batch(k));
+  const sb = small.build();
+  if (sb.kind !== 'floatVector') return;
+  assert.equal(sb.data.buffer.byteLength, 4096 * dim * 4);
+  assert.equal(committedBytes(sb.data.buffer), sb.data.buffer.byteLength);
+});
+
+test('the unwritten pages of a buffer allocated at its bound hold no memory (RSS)', () => {
+  const dim = 128;
+  const capRows = (512 * 1024 * 1024) / (4 * dim); // a 512 MiB bound
+  const b = new ShapeBuilder({ kind: 'floatVector', dim, elementType: DataType.None }, false, 1000, capRows);
+  const batch: Column = { kind: 'floatVector', dim, data: new Float32Array(1000 * dim).fill(1), valid: null };
+  const before = process.memoryUsage().rss;
+  for (let k = 0; k < 4; k++) b.append(batch);
+  const grown = process.memoryUsage().rss - before;
+  const built = b.build();
+  assert.equal(built.kind === 'floatVector' && built.data.buffer.byteLength, 512 * 1024 * 1024);
+  assert.ok(grown < 128 * 1024 * 1024, `RSS grew by ${(grown / 1048576).toFixed(0)} MiB for 4,000 rows in a 512 MiB buffer`);
+  assert.equal(b.length, 4000);
 });
 
 test('concatColumns mixes nullable and non-nullable inputs; emptyColumn has zero rows', () => {
