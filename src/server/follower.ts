@@ -152,6 +152,7 @@ export class Follower {
   }
 
   private async followCatalog(): Promise<void> {
+    const startMs = Date.now();
     const doc = await this.deps.readCatalog();
     if (doc === null) return;
     const log = this.deps.log;
@@ -167,7 +168,7 @@ export class Follower {
     const r = this.lastFollow;
     this.deps.note?.(`query node ${this.deps.selfId} applied catalog version ${doc.version}: collections +${r.collectionsAdded} -${r.collectionsDropped}, `
       + `${r.partitionsReplayed} partitions replayed, ${r.segmentsLoaded} segments loaded, ${r.segmentsFreed} freed, ${r.indexesAttached} indexes attached, `
-      + `${r.tombstonesCleared} tombstones cleared (${this.tombstonesHeld()} held)`);
+      + `${r.tombstonesCleared} tombstones cleared (${this.tombstonesHeld()} held) in ${Date.now() - startMs} ms`);
   }
 
   /** Tombstones (deletes not yet compacted into the sealed segments) this node holds in memory. */
