@@ -67,9 +67,10 @@ function requestTypes(): protobuf.Type[] {
   return [...out];
 }
 
-/** Float32Arrays (the typed-floats decoder's vectors) as plain number lists, everything else as is. */
+/** The typed decoder's Float32Arrays as number lists and BigInt64Arrays as decimal strings (what the reference gives), the rest as is. */
 function plain(v: unknown): unknown {
   if (v instanceof Float32Array) return Array.from(v);
+  if (v instanceof BigInt64Array) return Array.from(v, String);
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
@@ -100,6 +101,44 @@ test('the vector-carrying requests decode the same with floats as Float32Array',
       assert.deepStrictEqual(plain(fastDecode(name, bytes, true)), messageCodec(name).deserialize(bytes));
     }), { numRuns: 100 });
   }
+});
+
+test('typed repeated int64 and float: packed runs and single values interleaved decode as the reference gives them', () => {
+  const int64s = fc.oneof(fc.constantFrom(...INT64_EDGES.map(BigInt)), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+  // A field is a sequence of runs: a packed run (wire type 2) or a single value (wire type 0 / 5), in any order.
+  const runs = <T>(value: fc.Arbitrary<T>) => fc.array(fc.record({ packed: fc.boolean(), values: fc.array(value, { minLength: 1, maxLength: 5 }) }), { maxLength: 6 });
+  fc.assert(fc.property(runs(int64s), runs(fc.float()), (longRuns, floatRuns) => {
+    const w = protobuf.Writer.create();
+    for (const run of longRuns) {
+      const asLong = (v: bigint) => String(v) as unknown as number; // protobufjs writes an int64 given as a decimal string
+      if (run.packed) {
+        w.uint32((1 << 3) | 2).fork();
+        for (const v of run.values) w.int64(asLong(v));
+        w.ldelim();
+      } else for (const v of run.values) w.uint32((1 << 3) | 0).int64(asLong(v));
+    }
+    const longBytes = Buffer.from(w.finish());
+    const mine = fastDecode('milvus.proto.schema.LongArray', longBytes, true)['data'];
+    const expected = longRuns.flatMap((r) => r.values);
+    assert.ok(mine instanceof BigInt64Array || (Array.isArray(mine) && mine.length === 0), 'a BigInt64Array (or the default [] when absent)');
+    assert.deepStrictEqual(Array.from(mine as BigInt64Array), expected);
+    assert.deepStrictEqual(plain(fastDecode('milvus.proto.schema.LongArray', longBytes, true)), messageCodec('milvus.proto.schema.LongArray').deserialize(longBytes));
+    const fw = protobuf.Writer.create();
+    for (const run of floatRuns) {
+      if (run.packed) {
+        fw.uint32((1 << 3) | 2).fork();
+        for (const v of run.values) fw.float(v);
+        fw.ldelim();
+      } else for (const v of run.values) fw.uint32((1 << 3) | 5).float(v);
+    }
+    const floatBytes = Buffer.from(fw.finish());
+    assert.deepStrictEqual(plain(fastDecode('milvus.proto.schema.FloatArray', floatBytes, true)), messageCodec('milvus.proto.schema.FloatArray').deserialize(floatBytes));
+  }), { numRuns: 300 });
+  // A packed run whose last varint is cut off, and an 11-byte varint, are refused.
+  const cut = Buffer.from([0x0a, 0x02, 0x01, 0x80]);
+  assert.throws(() => fastDecode('milvus.proto.schema.LongArray', cut, true), RangeError);
+  const long = Buffer.from([0x0a, 0x0b, ...new Array<number>(10).fill(0x80), 0x01]);
+  assert.throws(() => fastDecode('milvus.proto.schema.LongArray', long, true), /invalid varint/);
 });
 
 test('random bytes: where both decoders accept them, they agree', () => {

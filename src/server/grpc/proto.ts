@@ -71,9 +71,9 @@ const milvusJson = withNewerRpcs(loadMilvusJson());
 export const milvusRoot: protobuf.Root = protobuf.Root.fromJSON(milvusJson);
 
 /** Requests whose packed floats (vectors) decode as Float32Array: their codec (field-data.ts) takes either. */
-const TYPED_FLOAT_REQUESTS: ReadonlySet<string> = new Set(['Insert', 'Upsert']);
+const TYPED_REQUESTS: ReadonlySet<string> = new Set(['Insert', 'Upsert']);
 const plainDecoder = new PbDecoder(false);
-const typedFloatDecoder = new PbDecoder(true);
+const typedDecoder = new PbDecoder(true);
 
 /**
  * grpc-js's definition of one service, built on `milvusRoot` without proto-loader (its second parse
@@ -93,7 +93,7 @@ export function grpcServiceDefinition(serviceName: string): grpc.ServiceDefiniti
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
       requestSerialize: serializer(req),
-      requestDeserialize: fastDeserializer(req, TYPED_FLOAT_REQUESTS.has(m.name) ? typedFloatDecoder : plainDecoder),
+      requestDeserialize: fastDeserializer(req, TYPED_REQUESTS.has(m.name) ? typedDecoder : plainDecoder),
       responseSerialize: passBuffers(serializer(resp)),
       responseDeserialize: deserializer(resp),
       originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
@@ -155,10 +155,10 @@ export function decodePlaceholderGroupBytes(bytes: Uint8Array): unknown {
 }
 
 /** The one-pass decoder of requests (tests compare it with the reference, `messageCodec(...).deserialize`). */
-export function fastDecode(typeName: string, bytes: Buffer, typedFloats = false): Record<string, unknown> {
+export function fastDecode(typeName: string, bytes: Buffer, typed = false): Record<string, unknown> {
   let type = typesByName.get(typeName);
   if (type === undefined) typesByName.set(typeName, type = milvusRoot.lookupType(typeName));
-  return (typedFloats ? typedFloatDecoder : plainDecoder).decode(type, bytes);
+  return (typed ? typedDecoder : plainDecoder).decode(type, bytes);
 }
 const typesByName = new Map<string, protobuf.Type>();
 

@@ -76,6 +76,15 @@ function scalarData(fd: Wire, member: string, name: string): unknown[] {
   return list(scalarMember(fd, member, name)['data'], `${name}.${member}`);
 }
 
+/** A LongArray's `data`: a BigInt64Array from the one-pass decoder (its own memory), or a list of decimal strings / numbers / Longs. */
+function int64sOf(v: unknown, name: string): BigInt64Array {
+  if (v instanceof BigInt64Array) return v;
+  const items = list(v, name);
+  const out = new BigInt64Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = int64(items[i], name);
+  return out;
+}
+
 /** A FloatArray's `data`: a Float32Array from the one-pass decoder (copied, so it is ours), or a list of numbers. */
 function floatsOf(v: unknown, name: string): Float32Array {
   if (v instanceof Float32Array) return v;
@@ -133,7 +142,8 @@ export function arrayRowFrom(sf: unknown, elementType: DataType, name: string): 
   switch (elementType) {
     case DataType.Bool: return member('bool_data').map(bool);
     case DataType.Int8: case DataType.Int16: case DataType.Int32: return intsFrom(member('int_data'), elementType, name);
-    case DataType.Int64: return member('long_data').map((v) => int64(v, name));
+    // The one-pass decoder gives int64 lists as a BigInt64Array (codec/pb/decode.ts).
+    case DataType.Int64: return Array.from(int64sOf(msg(m['long_data'], 'long_data')['data'], `${name}.long_data`));
     // The one-pass decoder gives packed floats as a Float32Array (codec/pb/decode.ts).
     case DataType.Float: return Array.from(floatsOf(msg(m['float_data'], 'float_data')['data'], `${name}.float_data`));
     case DataType.Double: return member('double_data').map((v) => num(v, name));
@@ -189,9 +199,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
     case DataType.Int32:
       return { kind: 'int32', data: expandTyped(Int32Array.from(intsFrom(scalarData(fd, 'int_data', name), type, name)), 1, valid, n, name, (k) => new Int32Array(k)), valid };
     case DataType.Int64: {
-      const v = scalarData(fd, 'long_data', name);
-      const data = new BigInt64Array(v.length);
-      for (let i = 0; i < v.length; i++) data[i] = int64(v[i], name);
+      const data = int64sOf(scalarMember(fd, 'long_data', name)['data'], `${name}.long_data`);
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.Float:
@@ -210,9 +218,7 @@ function decodeScalar(fd: Wire, type: DataType, name: string, valid: Uint8Array 
         // ISO text (what the SDKs send) stays text: the service reads it in the collection's zone.
         return { kind: 'varchar', data: expandList(timestamptzText(fd, name), valid, n, name, () => ''), valid };
       }
-      const v = scalarData(fd, 'timestamptz_data', name);
-      const data = new BigInt64Array(v.length);
-      for (let i = 0; i < v.length; i++) data[i] = int64(v[i], name);
+      const data = int64sOf(scalarMember(fd, 'timestamptz_data', name)['data'], `${name}.timestamptz_data`);
       return { kind: 'int64', data: expandTyped(data, 1, valid, n, name, (k) => new BigInt64Array(k)), valid };
     }
     case DataType.JSON: return decodeJson(fd, name, valid, n);

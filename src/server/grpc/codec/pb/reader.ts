@@ -5,6 +5,8 @@
  */
 
 const TWO_32 = 4294967296;
+/** Which 32-bit word of a BigInt64Array element holds its low half (the platform's byte order). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 export class PbReader {
   pos: number;
@@ -58,6 +60,28 @@ export class PbReader {
       if (byte < 0x80) return [lo >>> 0, hi >>> 0];
     }
     throw new Error('invalid varint encoding');
+  }
+
+  /**
+   * An int64 varint written as two's-complement into `words` (an Int32Array over a BigInt64Array's
+   * memory) at value `index`: no string, no BigInt, no array per value.
+   */
+  int64Into(words: Int32Array, index: number): void {
+    const b = this.buf;
+    let lo = 0, hi = 0;
+    for (let i = 0; ; i++) {
+      if (i === 10) throw new Error('invalid varint encoding');
+      if (this.pos >= this.end) this.outOfRange(1);
+      const byte = b[this.pos++]!;
+      if (i < 4) lo |= (byte & 0x7f) << (i * 7);
+      else if (i === 4) {
+        lo |= (byte & 0x0f) << 28;
+        hi |= (byte & 0x7f) >> 4;
+      } else hi |= (byte & 0x7f) << (i * 7 - 32);
+      if (byte < 0x80) break;
+    }
+    words[2 * index + LOW_WORD] = lo;
+    words[2 * index + 1 - LOW_WORD] = hi;
   }
 
   /** int64 / uint64 / sint64 as a decimal string. */
