@@ -45,8 +45,12 @@ export class PbReader {
     return this.uint32() !== 0;
   }
 
-  /** A 64-bit varint as [low 32 bits, high 32 bits] (both unsigned). */
-  private varint64(): [number, number] {
+  /** The last 64-bit varint read (`varint64`): its low and high 32 bits. */
+  private lo = 0;
+  private hi = 0;
+
+  /** A 64-bit varint into `lo` and `hi` (no array per value). */
+  private varint64(): void {
     const b = this.buf;
     let lo = 0, hi = 0;
     for (let i = 0; i < 10; i++) {
@@ -57,7 +61,11 @@ export class PbReader {
         lo |= (byte & 0x0f) << 28;
         hi |= (byte & 0x7f) >> 4;
       } else hi |= (byte & 0x7f) << (i * 7 - 32);
-      if (byte < 0x80) return [lo >>> 0, hi >>> 0];
+      if (byte < 0x80) {
+        this.lo = lo;
+        this.hi = hi;
+        return;
+      }
     }
     throw new Error('invalid varint encoding');
   }
@@ -67,26 +75,15 @@ export class PbReader {
    * memory) at value `index`: no string, no BigInt, no array per value.
    */
   int64Into(words: Int32Array, index: number): void {
-    const b = this.buf;
-    let lo = 0, hi = 0;
-    for (let i = 0; ; i++) {
-      if (i === 10) throw new Error('invalid varint encoding');
-      if (this.pos >= this.end) this.outOfRange(1);
-      const byte = b[this.pos++]!;
-      if (i < 4) lo |= (byte & 0x7f) << (i * 7);
-      else if (i === 4) {
-        lo |= (byte & 0x0f) << 28;
-        hi |= (byte & 0x7f) >> 4;
-      } else hi |= (byte & 0x7f) << (i * 7 - 32);
-      if (byte < 0x80) break;
-    }
-    words[2 * index + LOW_WORD] = lo;
-    words[2 * index + 1 - LOW_WORD] = hi;
+    this.varint64();
+    words[2 * index + LOW_WORD] = this.lo;
+    words[2 * index + 1 - LOW_WORD] = this.hi;
   }
 
   /** int64 / uint64 / sint64 as a decimal string. */
   long(kind: 'int64' | 'uint64' | 'sint64'): string {
-    let [lo, hi] = this.varint64();
+    this.varint64();
+    let lo = this.lo >>> 0, hi = this.hi >>> 0;
     if (kind === 'sint64') {
       const mask = -(lo & 1);
       lo = ((lo >>> 1) | (hi << 31)) ^ mask;
