@@ -275,6 +275,8 @@ export function committedBytes(b: ArrayBufferLike): number {
  */
 export class ShapeBuilder {
   private store: Store;
+  /** Allocating at the bound failed once (see allocAtBound). */
+  private boundRefused = false;
   private valid: Uint8Array | null;
   private rows = 0;
   private readonly width: number;
@@ -322,23 +324,39 @@ export class ShapeBuilder {
       this.valid = next;
     }
     if (st.t === 'num' && st.data.length < rows * this.width) {
-      const lazy = this.atBound(rows, st.data.BYTES_PER_ELEMENT);
-      const next = allocNum(this.shape.kind, (lazy ? this.capRows : capacityFor(st.data.length / this.width, rows, this.capRows)) * this.width);
+      const kind = this.shape.kind;
+      const atBound = this.atBound(rows, st.data.BYTES_PER_ELEMENT) ? this.allocAtBound(() => allocNum(kind, this.capRows * this.width)) : null;
+      const next = atBound ?? allocNum(kind, capacityFor(st.data.length / this.width, rows, this.capRows) * this.width);
       next.set(st.data);
-      if (lazy) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
+      if (atBound !== null) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
       st.data = next;
     } else if (st.t === 'big' && st.data.length < rows) {
-      const lazy = this.atBound(rows, 8);
-      const next = new BigInt64Array(lazy ? this.capRows : capacityFor(st.data.length, rows, this.capRows));
+      const atBound = this.atBound(rows, 8) ? this.allocAtBound(() => new BigInt64Array(this.capRows)) : null;
+      const next = atBound ?? new BigInt64Array(capacityFor(st.data.length, rows, this.capRows));
       next.set(st.data);
-      if (lazy) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
+      if (atBound !== null) writtenPrefix.set(next.buffer, { bytes: st.data.byteLength });
       st.data = next;
     }
   }
 
   /** Whether growth to `rows` should allocate the bound at once (a lazily committed buffer). */
   private atBound(rows: number, bytesPerElement: number): boolean {
-    return Number.isFinite(this.capRows) && rows <= this.capRows && this.capRows * this.width * bytesPerElement >= LAZY_BUFFER_BYTES;
+    return !this.boundRefused && Number.isFinite(this.capRows) && rows <= this.capRows
+      && this.capRows * this.width * bytesPerElement >= LAZY_BUFFER_BYTES;
+  }
+
+  /**
+   * The buffer at the bound, or null when the allocation is refused (a strict overcommit policy such as
+   * `vm.overcommit_memory=2` charges the whole block at once): the builder grows by doubling from then on.
+   */
+  private allocAtBound<T>(alloc: () => T): T | null {
+    try {
+      return alloc();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.boundRefused = true;
+      return null;
+    }
   }
 
   /** The rows so far. Typed arrays are views of the builder's buffers: later appends never modify them. */

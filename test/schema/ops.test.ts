@@ -169,6 +169,42 @@ test('a builder whose bound is a large buffer allocates it at the first growth, 
   assert.equal(committedBytes(sb.data.buffer), sb.data.buffer.byteLength);
 });
 
+test('a builder whose allocation at the bound is refused grows by doubling and keeps its rows', () => {
+  const dim = 128;
+  const capRows = Math.ceil(LAZY_BUFFER_BYTES / (4 * dim)) + 1000;
+  const Real = globalThis.Float32Array;
+  let refused = 0;
+  // What a strict overcommit policy does to a 64 MiB calloc: V8 throws "Array buffer allocation failed".
+  class Refusing extends Real {
+    constructor(...args: unknown[]) {
+      if (typeof args[0] === 'number' && args[0] * 4 >= LAZY_BUFFER_BYTES) {
+        refused++;
+        throw new RangeError('Array buffer allocation failed');
+      }
+      super(...(args as [number]));
+    }
+  }
+  const b = new ShapeBuilder({ kind: 'floatVector', dim, elementType: DataType.None }, false, 2000, capRows);
+  const batch = (k: number): Column => ({ kind: 'floatVector', dim, data: Real.from({ length: 1000 * dim }, (_, i) => k * 4096 + (i % 4096)), valid: null });
+  const sizes: number[] = [];
+  globalThis.Float32Array = Refusing as unknown as Float32ArrayConstructor;
+  try {
+    for (let k = 0; k < 40; k++) {
+      b.append(batch(k));
+      const built = b.build();
+      if (built.kind === 'floatVector' && sizes.at(-1) !== built.data.buffer.byteLength) sizes.push(built.data.buffer.byteLength);
+    }
+  } finally {
+    globalThis.Float32Array = Real;
+  }
+  assert.equal(refused, 1, 'the bound is tried once, then the builder doubles');
+  assert.deepEqual(sizes, [2000, 4000, 8000, 16000, 32000, 64000].map((r) => r * dim * 4));
+  const all = b.build();
+  if (all.kind !== 'floatVector') return;
+  assert.equal(committedBytes(all.data.buffer), all.data.buffer.byteLength, 'a doubled buffer counts whole');
+  for (const k of [0, 1, 17, 39]) assert.equal(all.data[k * 1000 * dim + 7], k * 4096 + 7, `batch ${k} kept`);
+});
+
 test('the unwritten pages of a buffer allocated at its bound hold no memory (RSS)', () => {
   const dim = 128;
   const capRows = (512 * 1024 * 1024) / (4 * dim); // a 512 MiB bound
