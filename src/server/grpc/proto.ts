@@ -70,7 +70,7 @@ const milvusJson = withNewerRpcs(loadMilvusJson());
 /** The protobufjs root over the same descriptor, for the byte fields that carry nested messages. */
 export const milvusRoot: protobuf.Root = protobuf.Root.fromJSON(milvusJson);
 
-/** Requests whose packed floats (vectors) decode as Float32Array: their codec (field-data.ts) takes either. */
+/** Requests whose repeated floats (vectors) and int64s (keys) decode as typed arrays: their codec (field-data.ts) takes either form. */
 const TYPED_REQUESTS: ReadonlySet<string> = new Set(['Insert', 'Upsert']);
 const plainDecoder = new PbDecoder(false);
 const typedDecoder = new PbDecoder(true);
