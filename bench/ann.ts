@@ -428,9 +428,13 @@ export interface IndexAlone { indexType: string; recallAt10: number; qps1: numbe
 /**
  * One index type by itself, as the server suite compares the product path against: built on the
  * data set with `graph` params, then searched at `ef` nq = 1 on the main thread (qps1) and as one
- * batch on two threads (qps2), exactly as the ann suite measures its rows.
+ * batch on two threads (qps2), exactly as the ann suite measures its rows. `quiet` is awaited between
+ * the build and the timed searches: the figures are wall-clock rates, so nothing else may run then
+ * (the server suite waits there for the server's own build and load).
  */
-export async function indexAlone(ds: Dataset, indexType: string, graph: GraphParams, ef: number, measureMs: number): Promise<IndexAlone> {
+export async function indexAlone(
+  ds: Dataset, indexType: string, graph: GraphParams, ef: number, measureMs: number, quiet: () => Promise<void> = async () => {},
+): Promise<IndexAlone> {
   const desc = listIndexDescriptors().find((d) => d.name === indexType);
   if (desc === undefined) throw new Error(`no index type ${indexType}`);
   const opts: AnnOptions = { ...DEFAULT_ANN, graph, measureMs, log: () => {} };
@@ -438,6 +442,7 @@ export async function indexAlone(ds: Dataset, indexType: string, graph: GraphPar
   const t0 = performance.now();
   const index = desc.build(floatColumn(ds.base, ds.dim), ds.n, { metric: 'L2', params: spec.params });
   const buildMs = performance.now() - t0;
+  await quiet();
   const params = validateSearchParams(desc, { ef });
   const one = timeSextant(index, ds, params, null, measureMs);
   const qps2 = await sextantTwoThreadsQps(desc, index, spec.params, params, ds, passesFor(one, measureMs));

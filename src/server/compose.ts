@@ -29,6 +29,7 @@ export async function serveService(service: SextantService, opts: MainOptions, o
     port: opts.port,
     httpPort: opts.httpPort,
     maxMessageBytes: opts.maxMessageBytes,
+    grpcTransport: opts.grpcTransport,
     maxHttpBodyBytes: opts.maxHttpBodyBytes ?? limits.maxRequestBytes,
     engine: service.engine,
     metricsAuth: opts.metricsAuth,

@@ -4,7 +4,8 @@
  * Options (each also from the environment): --data DIR (SEXTANT_DATA, ./data), --port N
  * (SEXTANT_PORT, 19530), --host H (SEXTANT_HOST, 127.0.0.1), --http-port N (SEXTANT_HTTP_PORT, 9091),
  * --max-message-bytes N (SEXTANT_MAX_MESSAGE_BYTES, limits.maxRequestBytes), --max-http-body-bytes N
- * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes).
+ * (SEXTANT_MAX_HTTP_BODY_BYTES, limits.maxRequestBytes), --grpc-transport http2|grpc-js
+ * (SEXTANT_GRPC_TRANSPORT, http2: gRPC's wire on node:http2; grpc-js: its server, the former transport).
  * --auth (SEXTANT_AUTH=true) turns on authentication and authorization on every door;
  * --root-password P (SEXTANT_ROOT_PASSWORD, default Milvus) is root's password on first start;
  * --metrics-auth (SEXTANT_METRICS_AUTH=true) puts /metrics behind credentials too.

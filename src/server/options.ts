@@ -13,6 +13,8 @@ export interface MainOptions {
   /** /healthz, /metrics and /api/v1. */
   httpPort: number;
   maxMessageBytes: number;
+  /** What carries gRPC calls: `http2` (default) or `grpc-js` (`--grpc-transport`, SEXTANT_GRPC_TRANSPORT; grpc/h2.ts says why). */
+  grpcTransport: 'http2' | 'grpc-js';
   /** Largest HTTP request body; absent means limits.maxRequestBytes. */
   maxHttpBodyBytes?: number;
   /** Authentication and authorization on every door (`--auth`, SEXTANT_AUTH=true). */
@@ -131,6 +133,7 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
       'http-port': { type: 'string' },
       host: { type: 'string' },
       'max-message-bytes': { type: 'string' },
+      'grpc-transport': { type: 'string' },
       'max-http-body-bytes': { type: 'string' },
       auth: { type: 'boolean' },
       'root-password': { type: 'string' },
@@ -162,12 +165,15 @@ export function parseMainOptions(argv: string[], env: NodeJS.ProcessEnv): MainOp
   const httpTls = flag(values['http-tls'], env['SEXTANT_HTTP_TLS'], 'SEXTANT_HTTP_TLS');
   if (httpTls && tls === undefined) throw new Error('--http-tls needs --tls-mode 1 or 2 (it serves the same certificate)');
   const dataDir = values.data ?? env['SEXTANT_DATA'] ?? './data';
+  const grpcTransport = values['grpc-transport'] ?? env['SEXTANT_GRPC_TRANSPORT'] ?? 'http2';
+  if (grpcTransport !== 'http2' && grpcTransport !== 'grpc-js') throw new Error(`--grpc-transport must be http2 or grpc-js, got ${grpcTransport}`);
   return {
     dataDir,
     host: values.host ?? env['SEXTANT_HOST'] ?? '127.0.0.1',
     port: portFrom(values.port ?? env['SEXTANT_PORT'] ?? '19530', '--port'),
     httpPort: portFrom(values['http-port'] ?? env['SEXTANT_HTTP_PORT'] ?? '9091', '--http-port'),
     maxMessageBytes: positiveInt(values['max-message-bytes'] ?? env['SEXTANT_MAX_MESSAGE_BYTES'] ?? limits.maxRequestBytes, '--max-message-bytes'),
+    grpcTransport,
     ...(bodyLimit !== undefined ? { maxHttpBodyBytes: positiveInt(bodyLimit, '--max-http-body-bytes') } : {}),
     ...engineSettingsFromEnv(env),
     auth: flag(values.auth, env['SEXTANT_AUTH'], 'SEXTANT_AUTH'),

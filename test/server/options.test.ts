@@ -5,7 +5,7 @@ import { engineSettingsFromEnv, parseMainOptions } from '../../src/server/option
 
 test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () => {
   assert.deepEqual(parseMainOptions([], {}), {
-    dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes,
+    dataDir: './data', host: '127.0.0.1', port: 19530, httpPort: 9091, maxMessageBytes: limits.maxRequestBytes, grpcTransport: 'http2',
     auth: false, metricsAuth: false, httpTls: false, import: { root: './data/import' },
   });
 });
@@ -13,7 +13,7 @@ test('defaults: ./data, 127.0.0.1:19530, http 9091, limits.maxRequestBytes', () 
 test('flags win over environment, environment over defaults', () => {
   const env = { SEXTANT_DATA: '/env', SEXTANT_PORT: '1', SEXTANT_HOST: '0.0.0.0', SEXTANT_HTTP_PORT: '2' };
   assert.deepEqual(parseMainOptions(['--port', '0', '--data', '/flag'], env), {
-    dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes,
+    dataDir: '/flag', host: '0.0.0.0', port: 0, httpPort: 2, maxMessageBytes: limits.maxRequestBytes, grpcTransport: 'http2',
     auth: false, metricsAuth: false, httpTls: false, import: { root: '/flag/import' },
   });
 });
@@ -45,6 +45,13 @@ test('--tls-mode / --http-tls: the http port on TLS needs a certificate from --t
   assert.throws(() => parseMainOptions(['--http-tls'], {}), /--http-tls needs --tls-mode 1 or 2/);
   assert.throws(() => parseMainOptions([], { SEXTANT_HTTP_TLS: 'true', SEXTANT_TLS_MODE: '0' }), /--http-tls needs --tls-mode 1 or 2/);
   assert.throws(() => parseMainOptions(tls, { SEXTANT_HTTP_TLS: 'sure' }), /SEXTANT_HTTP_TLS must be true or false/);
+});
+
+test('--grpc-transport / SEXTANT_GRPC_TRANSPORT: http2 by default, grpc-js on request, anything else refused', () => {
+  assert.equal(parseMainOptions(['--grpc-transport', 'grpc-js'], {}).grpcTransport, 'grpc-js');
+  assert.equal(parseMainOptions([], { SEXTANT_GRPC_TRANSPORT: 'grpc-js' }).grpcTransport, 'grpc-js');
+  assert.equal(parseMainOptions(['--grpc-transport', 'http2'], { SEXTANT_GRPC_TRANSPORT: 'grpc-js' }).grpcTransport, 'http2');
+  assert.throws(() => parseMainOptions(['--grpc-transport', 'h3'], {}), /--grpc-transport must be http2 or grpc-js, got h3/);
 });
 
 test('bad ports and unknown flags are refused', () => {

@@ -16,7 +16,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
 import { AccessError, errors, MilvusError } from '../../core/errors.js';
 import type { MilvusApi } from '../../service/api.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -31,6 +30,12 @@ import { grpcServiceDefinition, rpcInventory, SERVICE_NAME, TELEMETRY_SERVICE_NA
 import { rbacRpcs } from './rbac-rpcs.js';
 import { resourceGroupRpcs } from './resource-group-rpcs.js';
 import { serviceRpcs, type RpcHandler } from './rpc-table.js';
+import { createH2ConnectionHandler } from './h2.js';
+import type { Call, Done, GrpcConnectionHandler, ServedMethod, UnaryRunner } from './call.js';
+
+export type { GrpcConnectionHandler } from './call.js';
+
+type Answer = (call: Call, api: MilvusApi) => Promise<Wire | EncodedReply>;
 
 export interface GrpcServerOptions {
   host: string;
@@ -46,7 +51,14 @@ export interface GrpcServerOptions {
   onCall?: (rpc: string, ms: number, code: number) => void;
   /** Checks credentials when auth is on (shared with the other doors of a server); one of its own by default. */
   authenticator?: Authenticator;
+  /**
+   * What carries the calls: `http2` (default; h2.ts, gRPC's wire written on node:http2) or `grpc-js`
+   * (its server, kept as a fallback: the same methods, answers and statuses, ~0.03-0.04 ms more CPU a call).
+   */
+  transport?: GrpcTransport;
 }
+
+export type GrpcTransport = 'http2' | 'grpc-js';
 
 export interface RunningGrpcServer {
   port: number;
@@ -60,32 +72,23 @@ function metadataString(md: grpc.Metadata, key: string): string | undefined {
 }
 
 /** `dbname` and the user named by `authorization` (checked by the Authenticator, not here). */
-export function callContext(md: grpc.Metadata): CallContext {
-  const auth = metadataString(md, 'authorization');
+export function callContext(header: (key: string) => string | undefined): CallContext {
+  const auth = header('authorization');
   let user: string | undefined;
   if (auth !== undefined && auth !== '') {
     const decoded = Buffer.from(auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     user = colon >= 0 ? decoded.slice(0, colon) : undefined;
   }
-  return { headerDbName: metadataString(md, 'dbname'), user };
+  return { headerDbName: header('dbname'), user };
 }
 
 /** Milvus' "unsupported operation"; for a response without a status it is gRPC's UNIMPLEMENTED. */
 const UNSUPPORTED_CODE = 3000;
 
-/** What a unary handler reads of its call: the request message and the call's metadata, peer, deadline. */
-interface Call {
-  request: unknown;
-  metadata: grpc.Metadata;
-  getPeer(): string;
-  getDeadline(): grpc.Deadline;
-}
-type Answer = (call: Call, api: MilvusApi) => Promise<Wire | EncodedReply>;
-
 /** The peer's address without its port (`ipv4:127.0.0.1:5000` -> `127.0.0.1`), the rate-limit key. */
-function peerAddress(call: Pick<Call, 'getPeer'>): string {
-  const peer = call.getPeer().replace(/^ipv[46]:/, '');
+function peerAddress(call: Pick<Call, 'peer'>): string {
+  const peer = call.peer().replace(/^ipv[46]:/, '');
   const bracket = /^\[(.*)\]:\d+$/.exec(peer);
   if (bracket?.[1] !== undefined) return bracket[1];
   const colon = peer.lastIndexOf(':');
@@ -93,17 +96,29 @@ function peerAddress(call: Pick<Call, 'getPeer'>): string {
 }
 
 /** Authentication before any handler (Milvus' interceptor): the caller's view of the service. */
-function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth: Authenticator): Promise<{ api: MilvusApi }> {
+function scopeOf(call: Omit<Call, 'request'>, auth: Authenticator): Promise<{ api: MilvusApi }> {
   const open = auth.openScope();
   if (open !== null) return Promise.resolve(open);
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined;
+  const deadlineMs = call.deadlineMs();
   return auth.scope({
-    credentials: () => grpcCredentials(metadataString(call.metadata, 'authorization')),
-    dbName: metadataString(call.metadata, 'dbname'),
-    deadlineMs,
+    credentials: () => grpcCredentials(call.header('authorization')),
+    dbName: call.header('dbname'),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     source: peerAddress(call),
   });
+}
+
+/** grpc-js's view of a call as a `Call`. */
+function grpcJsCall(request: unknown, stream: { metadata: grpc.Metadata; getPeer(): string; getDeadline(): grpc.Deadline }): Call {
+  return {
+    request,
+    header: (key) => metadataString(stream.metadata, key),
+    peer: () => stream.getPeer(),
+    deadlineMs: () => {
+      const deadline = stream.getDeadline();
+      return deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined;
+    },
+  };
 }
 
 /**
@@ -111,7 +126,7 @@ function scopeOf(call: Pick<Call, 'getDeadline' | 'getPeer' | 'metadata'>, auth:
  * it arrives (the half-close is not awaited; later messages are ignored); a call half-closed without
  * a message is answered UNIMPLEMENTED, as grpc-js answers it.
  */
-function onFirstMessage(rpc: RpcInfo, handle: (call: Call, callback: grpc.sendUnaryData<unknown>) => void): grpc.handleClientStreamingCall<unknown, unknown> {
+function onFirstMessage(rpc: RpcInfo, handle: (call: Call, done: Done) => void): grpc.handleClientStreamingCall<unknown, unknown> {
   return (stream, callback) => {
     let started = false;
     const onEnd = (): void => {
@@ -120,7 +135,7 @@ function onFirstMessage(rpc: RpcInfo, handle: (call: Call, callback: grpc.sendUn
     stream.once('data', (request: unknown) => {
       started = true;
       stream.off('end', onEnd);
-      handle({ request, metadata: stream.metadata, getPeer: () => stream.getPeer(), getDeadline: () => stream.getDeadline() }, callback);
+      handle(grpcJsCall(request, stream), (error, reply) => (error !== null ? callback(error) : callback(null, reply)));
     });
     stream.once('end', onEnd);
     stream.on('error', () => undefined);
@@ -132,32 +147,36 @@ function answerOnFirstMessage(def: grpc.ServiceDefinition): grpc.ServiceDefiniti
   return Object.fromEntries(Object.entries(def).map(([name, m]) => [name, m.requestStream || m.responseStream ? m : { ...m, requestStream: true }]));
 }
 
-/** The one wrapper: authenticates, runs `answer`, attaches a success status, or answers the error status. */
-function unaryHandler(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): grpc.handleClientStreamingCall<unknown, unknown> {
-  return onFirstMessage(rpc, (call, callback) => {
+/**
+ * The one wrapper of every unary RPC, whatever the transport: authenticates, runs `answer`, and gives
+ * `done` the reply (a success status attached) or the error: in band as Milvus does (a status), or
+ * as a gRPC status for access failures and replies without a status field.
+ */
+function unaryRunner(rpc: RpcInfo, answer: Answer, opts: GrpcServerOptions, auth: Authenticator): UnaryRunner {
+  return (call, done) => {
     const startMs = performance.now();
     scopeOf(call, auth).then((scoped) => answer(call, scoped.api)).then(
       (body) => {
         opts.onCall?.(rpc.name, performance.now() - startMs, 0);
-        if (body instanceof EncodedReply) callback(null, body.bytes);
-        else callback(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
+        if (body instanceof EncodedReply) done(null, body.bytes);
+        else done(null, rpc.returnsStatus ? successStatus() : { ...body, [rpc.statusField ?? 'status']: successStatus() });
       },
       (e: unknown) => {
         if (e instanceof AccessError) {
           // Authentication / permission failures are gRPC statuses (16 / 7), never in-band.
           opts.onCall?.(rpc.name, performance.now() - startMs, e.code);
-          callback({ code: e.grpcCode, details: e.message });
+          done({ code: e.grpcCode, details: e.message });
           return;
         }
         if (!(e instanceof MilvusError)) opts.onUnexpectedError?.(rpc.name, e);
         const status = statusFrom(e);
         opts.onCall?.(rpc.name, performance.now() - startMs, status.code);
-        if (rpc.returnsStatus) callback(null, status);
-        else if (rpc.statusField !== null) callback(null, { [rpc.statusField]: status });
-        else callback({ code: status.code === UNSUPPORTED_CODE ? grpc.status.UNIMPLEMENTED : grpc.status.INTERNAL, details: status.reason });
+        if (rpc.returnsStatus) done(null, status);
+        else if (rpc.statusField !== null) done(null, { [rpc.statusField]: status });
+        else done({ code: status.code === UNSUPPORTED_CODE ? grpc.status.UNIMPLEMENTED : grpc.status.INTERNAL, details: status.reason });
       },
     );
-  });
+  };
 }
 
 function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
@@ -165,9 +184,9 @@ function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
   const localHandler = local[rpc.name];
   if (localHandler !== undefined) return async (call) => localHandler(request(call));
   const encoded = encodedRpcs[rpc.name];
-  if (encoded !== undefined) return (call, api) => encoded(api, request(call), callContext(call.metadata));
+  if (encoded !== undefined) return (call, api) => encoded(api, request(call), callContext(call.header));
   const handler: RpcHandler | undefined = rbacRpcs[rpc.name] ?? resourceGroupRpcs[rpc.name] ?? serviceRpcs[rpc.name];
-  if (handler !== undefined) return (call, api) => handler(api, request(call), callContext(call.metadata));
+  if (handler !== undefined) return (call, api) => handler(api, request(call), callContext(call.header));
   return async () => {
     throw errors.unsupported(rpc.name);
   };
@@ -175,67 +194,82 @@ function answerFor(rpc: RpcInfo, local: Record<string, LocalHandler>): Answer {
 
 /**
  * Streaming RPCs (DumpMessages, CreateReplicateStream) are not supported: after authentication, one
- * response with an in-band 3000 status when the response type has a status field, else UNIMPLEMENTED.
- * grpc-js calls a streaming handler with the stream only, so the unary wrapper is never registered for them.
+ * response with an in-band 3000 status when the response type has a status field (`done(null, reply)`,
+ * then the call ends), else UNIMPLEMENTED.
  */
-function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions, auth: Authenticator): grpc.handleServerStreamingCall<unknown, unknown> {
-  return (call) => {
+function streamingUnsupported(rpc: RpcInfo, opts: GrpcServerOptions, auth: Authenticator): UnaryRunner {
+  return (call, done) => {
     scopeOf(call, auth).then(() => {
       const status = statusFrom(errors.unsupported(rpc.name));
       opts.onCall?.(rpc.name, 0, status.code);
-      if (rpc.statusField === null) {
-        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: status.reason });
-        return;
-      }
-      call.write({ [rpc.statusField]: status });
-      call.end();
-    }, (e: unknown) => call.emit('error', e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }));
+      if (rpc.statusField === null) done({ code: grpc.status.UNIMPLEMENTED, details: status.reason });
+      else done(null, { [rpc.statusField]: status });
+    }, (e: unknown) => done(e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }));
   };
 }
 
-function buildImplementation(opts: GrpcServerOptions, auth: Authenticator): grpc.UntypedServiceImplementation {
-  const local = localRpcs();
-  const impl: grpc.UntypedServiceImplementation = {};
-  for (const rpc of rpcInventory(SERVICE_NAME)) {
-    impl[rpc.name] = rpc.streaming ? streamingUnsupported(rpc, opts, auth) : unaryHandler(rpc, answerFor(rpc, local), opts, auth);
-  }
-  return impl;
-}
-
 /** ClientTelemetryService: authenticated like every RPC, then UNIMPLEMENTED. */
-function telemetryImplementation(auth: Authenticator): grpc.UntypedServiceImplementation {
-  const impl: grpc.UntypedServiceImplementation = {};
-  for (const rpc of rpcInventory(TELEMETRY_SERVICE_NAME)) {
-    const handler: grpc.handleUnaryCall<unknown, unknown> = (call, callback) => {
-      scopeOf(call, auth).then(
-        () => callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpc.name} is not implemented` }),
-        (e: unknown) => callback(e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }),
-      );
-    };
-    impl[rpc.name] = handler;
-  }
-  return impl;
+function telemetryUnimplemented(rpc: RpcInfo, auth: Authenticator): UnaryRunner {
+  return (call, done) => {
+    scopeOf(call, auth).then(
+      () => done({ code: grpc.status.UNIMPLEMENTED, details: `${rpc.name} is not implemented` }),
+      (e: unknown) => done(e instanceof AccessError ? { code: e.grpcCode, details: e.message } : { code: grpc.status.INTERNAL, details: String(e) }),
+    );
+  };
 }
 
-/**
- * The gRPC side of a listener: accepts already-connected sockets (HTTP/2 with prior knowledge). A
- * listener shared with an HTTP/1.1 router can sniff the first bytes of each socket (the HTTP/2
- * preface `PRI * HTTP/2.0\r\n`), `unshift` them back, and hand gRPC sockets to `handleConnection`.
- */
-export interface GrpcConnectionHandler {
-  handleConnection(socket: Duplex): void;
-  /** Let in-flight calls finish (at most graceMs), then cut what is left. */
-  drain(graceMs: number): Promise<void>;
+/** Every method of MilvusService and ClientTelemetryService by path (`/milvus.proto.milvus.MilvusService/Search`). */
+export function servedMethods(opts: GrpcServerOptions, auth: Authenticator): Map<string, ServedMethod> {
+  const local = localRpcs();
+  const out = new Map<string, ServedMethod>();
+  const add = (serviceName: string, runner: (rpc: RpcInfo) => UnaryRunner): void => {
+    const def = grpcServiceDefinition(serviceName);
+    for (const rpc of rpcInventory(serviceName)) {
+      const m = def[rpc.name]!;
+      out.set(m.path, { rpc, streaming: rpc.streaming, run: runner(rpc), deserialize: m.requestDeserialize, serialize: m.responseSerialize });
+    }
+  };
+  add(SERVICE_NAME, (rpc) => (rpc.streaming ? streamingUnsupported(rpc, opts, auth) : unaryRunner(rpc, answerFor(rpc, local), opts, auth)));
+  add(TELEMETRY_SERVICE_NAME, (rpc) => telemetryUnimplemented(rpc, auth));
+  return out;
+}
+
+/** The served methods as grpc-js implementations (the `grpc-js` transport). */
+function grpcJsImplementation(methods: Map<string, ServedMethod>, serviceName: string): grpc.UntypedServiceImplementation {
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const [path, m] of methods) {
+    if (!path.startsWith(`/${serviceName}/`)) continue;
+    if (serviceName === TELEMETRY_SERVICE_NAME) {
+      const handler: grpc.handleUnaryCall<unknown, unknown> = (call, callback) =>
+        m.run(grpcJsCall(call.request, call), (error, reply) => (error !== null ? callback(error) : callback(null, reply)));
+      impl[m.rpc.name] = handler;
+    } else if (m.streaming) {
+      const handler: grpc.handleServerStreamingCall<unknown, unknown> = (call) => m.run(grpcJsCall(undefined, call), (error, reply) => {
+        if (error !== null) {
+          call.emit('error', error);
+          return;
+        }
+        call.write(reply);
+        call.end();
+      });
+      impl[m.rpc.name] = handler;
+    } else {
+      impl[m.rpc.name] = onFirstMessage(m.rpc, m.run);
+    }
+  }
+  return impl;
 }
 
 export function createGrpcConnectionHandler(api: MilvusApi, opts: GrpcServerOptions): GrpcConnectionHandler {
+  const auth = opts.authenticator ?? new Authenticator(api);
+  const methods = servedMethods(opts, auth);
+  if ((opts.transport ?? 'http2') === 'http2') return createH2ConnectionHandler(methods, { maxMessageBytes: opts.maxMessageBytes });
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': -1,
   });
-  const auth = opts.authenticator ?? new Authenticator(api);
-  server.addService(answerOnFirstMessage(grpcServiceDefinition(SERVICE_NAME)), buildImplementation(opts, auth));
-  server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), telemetryImplementation(auth));
+  server.addService(answerOnFirstMessage(grpcServiceDefinition(SERVICE_NAME)), grpcJsImplementation(methods, SERVICE_NAME));
+  server.addService(grpcServiceDefinition(TELEMETRY_SERVICE_NAME), grpcJsImplementation(methods, TELEMETRY_SERVICE_NAME));
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
     handleConnection: (socket) => injector.injectConnection(socket),

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../engine/engine.js';
 import type { MilvusApi } from '../../service/api.js';
-import { createGrpcConnectionHandler, trackSockets, type GrpcConnectionHandler } from '../grpc/server.js';
+import { createGrpcConnectionHandler, trackSockets, type GrpcConnectionHandler, type GrpcTransport } from '../grpc/server.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { v1Door } from '../rest/v1/door.js';
 import { v2Door } from '../rest/v2/door.js';
@@ -35,6 +35,8 @@ export interface SextantServerOptions {
   httpPort: number;
   /** Largest gRPC message. */
   maxMessageBytes: number;
+  /** What carries gRPC calls (`http2` by default; grpc/server.ts GrpcServerOptions.transport). */
+  grpcTransport?: GrpcTransport;
   /** Largest HTTP request body; larger ones get a JSON error (code 1102). */
   maxHttpBodyBytes: number;
   /** For engine gauges in /metrics (rows, bytes, loaded memory, segments, WAL). */
@@ -215,6 +217,7 @@ export async function startSextantServer(api: MilvusApi, opts: SextantServerOpti
   const onUnexpectedError = opts.onUnexpectedError;
   const grpcHandler = createGrpcConnectionHandler(api, {
     host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes,
+    ...(opts.grpcTransport !== undefined ? { transport: opts.grpcTransport } : {}),
     onUnexpectedError: (rpc, e) => onUnexpectedError?.(`gRPC ${rpc}`, e),
     onCall: (rpc, ms, code) => metrics.observe('grpc', rpc, ms, code),
     authenticator: auth,
