@@ -164,13 +164,48 @@ const int64Field: FieldSchema = {
   elementType: null, typeParams: {},
 };
 
-const columnArb: fc.Arbitrary<OutputColumn> = fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 5 })
+const int64ColumnArb: fc.Arbitrary<OutputColumn> = fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 5 })
   .map((a) => ({ field: int64Field, column: { kind: 'int64', data: BigInt64Array.from(a), valid: null } }));
+
+/**
+ * Output columns of every kind the direct FieldData writer takes (codec/field-data-bytes.ts) and some it
+ * leaves to the descriptor (JSON, geometry, NaN floats), nullable or not, dynamic or not, 0-4 rows.
+ */
+const anyColumnArb: fc.Arbitrary<OutputColumn> = fc.record({
+  rows: fc.integer({ min: 0, max: 4 }), dim: fc.integer({ min: 1, max: 4 }), nullable: fc.boolean(), dynamic: fc.boolean(),
+  name: fc.string({ maxLength: 6 }), fieldId: fc.nat(100_000), seed: fc.integer(), variant: fc.nat(15), nan: fc.boolean(),
+}).map(({ rows, dim, nullable, dynamic, name, fieldId, seed, variant, nan }) => {
+  let x = seed | 0;
+  const rnd = (): number => { x = (Math.imul(x, 1103515245) + 12345) | 0; return x; };
+  const valid = nullable ? Uint8Array.from({ length: rows }, () => rnd() & 1) : null;
+  const f = (dataType: DataType, extra: Partial<FieldSchema> = {}): FieldSchema => ({ ...int64Field, fieldId, name, dataType, isDynamic: dynamic, nullable, ...extra });
+  const floats = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => (nan && i === 0 ? NaN : rnd() / 65536));
+  switch (variant) {
+    case 0: return { field: f(DataType.Bool), column: { kind: 'bool', data: Uint8Array.from({ length: rows }, () => rnd() & 1), valid } };
+    case 1: return { field: f(DataType.Int8), column: { kind: 'int8', data: Int8Array.from({ length: rows }, rnd), valid } };
+    case 2: return { field: f(DataType.Int16), column: { kind: 'int16', data: Int16Array.from({ length: rows }, rnd), valid } };
+    case 3: return { field: f(DataType.Int32), column: { kind: 'int32', data: Int32Array.from({ length: rows }, rnd), valid } };
+    case 4: return { field: f(DataType.Int64), column: { kind: 'int64', data: BigInt64Array.from({ length: rows }, () => BigInt(rnd()) * BigInt(rnd())), valid } };
+    case 5: return { field: f(DataType.Float), column: { kind: 'float', data: floats(rows), valid } };
+    case 6: return { field: f(DataType.Double), column: { kind: 'double', data: Float64Array.from(floats(rows), (v) => v / 3), valid } };
+    case 7: return { field: f(DataType.VarChar), column: { kind: 'varchar', data: Array.from({ length: rows }, () => String.fromCodePoint(0x20 + (rnd() & 0x2ff)).repeat(rnd() & 3)), valid } };
+    case 8: return { field: f(DataType.FloatVector, { dim }), column: { kind: 'floatVector', dim, data: floats(rows * dim), valid } };
+    case 9: return { field: f(DataType.BinaryVector, { dim: 8 * dim }), column: { kind: 'binaryVector', dim: 8 * dim, data: Uint8Array.from({ length: rows * dim }, rnd), valid } };
+    case 10: return { field: f(DataType.Float16Vector, { dim }), column: { kind: 'float16Vector', dim, data: Uint16Array.from({ length: rows * dim }, rnd), valid } };
+    case 11: return { field: f(DataType.BFloat16Vector, { dim }), column: { kind: 'bfloat16Vector', dim, data: Uint16Array.from({ length: rows * dim }, rnd), valid } };
+    case 12: return { field: f(DataType.Int8Vector, { dim }), column: { kind: 'int8Vector', dim, data: Int8Array.from({ length: rows * dim }, rnd), valid } };
+    case 13: return { field: f(DataType.JSON), column: { kind: 'json', data: Array.from({ length: rows }, () => ({ a: rnd() & 7 })), valid } };
+    case 14: return { field: f(DataType.Geometry), column: { kind: 'varchar', data: Array.from({ length: rows }, () => 'POINT (1 2)'), valid } };
+    default: return { field: f(DataType.Timestamptz), column: { kind: 'int64', data: BigInt64Array.from({ length: rows }, () => BigInt(rnd()) * 1000n), valid } };
+  }
+});
+
+const columnArb: fc.Arbitrary<OutputColumn> = fc.oneof(int64ColumnArb, anyColumnArb);
 
 const searchArb: fc.Arbitrary<SearchResult> = fc.record({
   nq: fc.nat(1000), topK: fc.nat(16384), topks: fc.array(fc.nat(100), { maxLength: 5 }), ids: pkArb,
   scores: fc.array(fc.float({ noNaN: true }), { maxLength: 20 }).map((a) => Float32Array.from(a)),
-  columns: fc.array(columnArb, { maxLength: 2 }), outputFields: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+  columns: fc.array(columnArb, { maxLength: 3 }), outputFields: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
   primaryFieldName: fc.string({ maxLength: 6 }), groupByValues: fc.option(columnArb, { nil: null }),
   iterator: fc.option(fc.record({ token: fc.string({ maxLength: 8 }), lastBound: fc.float({ noNaN: true }) }), { nil: undefined }),
   highlights: fc.option(fc.array(fc.record({

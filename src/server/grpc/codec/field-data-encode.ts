@@ -70,7 +70,7 @@ function payloadFor(dataType: DataType, c: Column): Wire {
  * A nullable vector column as Milvus 2.6 sends it: only the valid rows' vectors (pymilvus 2.6 reads
  * vector cells at their index among the valid rows; the Node SDK reads either form).
  */
-function compactVectors(c: Column): Column {
+export function compactVectors(c: Column): Column {
   if (c.valid === null) return c;
   const valid = c.valid;
   if (c.kind === 'sparseVector') return { ...c, data: c.data.filter((_, i) => valid[i] === 1) };

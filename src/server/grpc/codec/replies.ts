@@ -9,6 +9,7 @@ import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, Output
 import { messageCodec } from '../proto.js';
 import { fieldDataToWire } from './field-data-encode.js';
 import { fieldsDataToWire } from './struct-data.js';
+import { writeFieldData } from './field-data-bytes.js';
 import type { Wire } from './wire.js';
 import { PbWriter } from './pb/writer.js';
 import { successStatus } from './status.js';
@@ -55,11 +56,23 @@ function writeScores(w: PbWriter, scores: Float32Array): void {
   w.tag(4, LD).bytes(new Uint8Array(scores.buffer, scores.byteOffset, scores.length * 4));
 }
 
+/**
+ * `fields_data` (3): each column written straight from its typed array when field-data-bytes.ts can,
+ * else through the descriptor; with struct members, all through `fieldsDataToWire` (it gathers them).
+ */
+function writeOutputColumns(w: PbWriter, columns: readonly OutputColumn[]): void {
+  if (columns.some((oc) => oc.field.structMember !== undefined)) {
+    for (const fd of fieldsDataToWire(columns)) w.tag(3, LD).bytes(wireFieldDataBytes(fd));
+    return;
+  }
+  for (const oc of columns) if (!writeFieldData(w, 3, oc)) w.tag(3, LD).bytes(fieldDataBytes(oc));
+}
+
 /** `schema.SearchResultData`, fields in id order as protobufjs writes them. */
 function writeSearchResultData(w: PbWriter, r: SearchResult): void {
   w.tag(1, 0).uint53(r.nq);
   w.tag(2, 0).uint53(r.topK);
-  for (const fd of fieldsDataToWire(r.columns)) w.tag(3, LD).bytes(wireFieldDataBytes(fd));
+  writeOutputColumns(w, r.columns);
   writeScores(w, r.scores);
   w.tag(5, LD).message((s) => writeIds(s, r.ids));
   if (r.topks.length > 0) w.tag(6, LD).message((p) => { for (const k of r.topks) p.uint53(k); });
