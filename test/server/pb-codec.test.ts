@@ -12,10 +12,10 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { DataType } from '../../src/core/enums.js';
 import type { FieldSchema } from '../../src/schema/types.js';
-import type { MutationResult, OutputColumn, PrimaryKeys, SearchResult } from '../../src/service/types.js';
-import { boolReply, mutationReply, searchReply } from '../../src/server/grpc/codec/replies.js';
+import type { MutationResult, OutputColumn, PrimaryKeys, QueryResult, SearchResult } from '../../src/service/types.js';
+import { boolReply, mutationReply, queryReply, searchReply } from '../../src/server/grpc/codec/replies.js';
 import { mutationResultToWire } from '../../src/server/grpc/codec/results.js';
-import { searchResultsToWire } from '../../src/server/grpc/codec/search.js';
+import { queryResultsToWire, searchResultsToWire } from '../../src/server/grpc/codec/search.js';
 import { successStatus } from '../../src/server/grpc/codec/status.js';
 import { fastDecode, messageCodec, milvusRoot, SERVICE_NAME } from '../../src/server/grpc/proto.js';
 
@@ -222,6 +222,18 @@ test('Search replies are bit for bit the descriptor-driven encoding of the rpc-t
   fc.assert(fc.property(searchArb, fc.string({ maxLength: 8 }), (r, name) => {
     const expected = reference.serialize({ ...searchResultsToWire(r, name), status: successStatus() });
     assert.deepStrictEqual(searchReply(r, name).bytes, expected);
+  }), { numRuns: 500 });
+});
+
+test('Query replies are bit for bit the descriptor-driven encoding of the rpc-table answer', () => {
+  const reference = messageCodec('milvus.proto.milvus.QueryResults');
+  const queryArb: fc.Arbitrary<QueryResult> = fc.record({
+    numRows: fc.nat(10), columns: fc.array(columnArb, { maxLength: 4 }), outputFields: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+    primaryFieldName: fc.string({ maxLength: 6 }),
+    elementIndices: fc.option(fc.array(fc.array(fc.nat(1_000_000), { maxLength: 3 }), { maxLength: 3 }), { nil: undefined }),
+  }, { requiredKeys: ['numRows', 'columns', 'outputFields', 'primaryFieldName'] });
+  fc.assert(fc.property(queryArb, fc.string({ maxLength: 8 }), (r, name) => {
+    assert.deepStrictEqual(queryReply(r, name).bytes, reference.serialize({ ...queryResultsToWire(r, name), status: successStatus() }));
   }), { numRuns: 500 });
 });
 

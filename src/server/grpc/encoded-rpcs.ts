@@ -6,9 +6,9 @@
 import type { MilvusApi } from '../../service/api.js';
 import { decodeChecked } from './codec/checked.js';
 import type { CallContext } from './codec/context.js';
-import { boolReply, mutationReply, searchReply, type EncodedReply } from './codec/replies.js';
+import { boolReply, mutationReply, queryReply, searchReply, type EncodedReply } from './codec/replies.js';
 import * as R from './codec/requests.js';
-import { hybridSearchFromWire, searchFromWire } from './codec/search.js';
+import { hybridSearchFromWire, queryFromWire, searchFromWire } from './codec/search.js';
 import type { Wire } from './codec/wire.js';
 
 export type EncodedHandler = (api: MilvusApi, req: Wire, ctx: CallContext) => Promise<EncodedReply>;
@@ -22,6 +22,10 @@ export const encodedRpcs: Record<string, EncodedHandler> = {
   Search: async (api, req, ctx) => {
     const r = decodeChecked(api, 'search', req, ctx, searchFromWire);
     return searchReply(await api.search(r), r.collectionName);
+  },
+  Query: async (api, req, ctx) => {
+    const r = decodeChecked(api, 'query', req, ctx, queryFromWire);
+    return queryReply(await api.query(r), r.collectionName);
   },
   HybridSearch: async (api, req, ctx) => {
     const r = decodeChecked(api, 'hybridSearch', req, ctx, hybridSearchFromWire);

@@ -5,7 +5,7 @@
  * `fromObject`, `encode`). Output columns, which are not on the hot path, still go through the
  * descriptor-driven codec, message by message.
  */
-import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, OutputColumn } from '../../../service/types.js';
+import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, OutputColumn, QueryResult } from '../../../service/types.js';
 import { messageCodec } from '../proto.js';
 import { fieldDataToWire } from './field-data-encode.js';
 import { fieldsDataToWire } from './struct-data.js';
@@ -60,19 +60,19 @@ function writeScores(w: PbWriter, scores: Float32Array): void {
  * `fields_data` (3): each column written straight from its typed array when field-data-bytes.ts can,
  * else through the descriptor; with struct members, all through `fieldsDataToWire` (it gathers them).
  */
-function writeOutputColumns(w: PbWriter, columns: readonly OutputColumn[]): void {
+function writeOutputColumns(w: PbWriter, tag: number, columns: readonly OutputColumn[]): void {
   if (columns.some((oc) => oc.field.structMember !== undefined)) {
-    for (const fd of fieldsDataToWire(columns)) w.tag(3, LD).bytes(wireFieldDataBytes(fd));
+    for (const fd of fieldsDataToWire(columns)) w.tag(tag, LD).bytes(wireFieldDataBytes(fd));
     return;
   }
-  for (const oc of columns) if (!writeFieldData(w, 3, oc)) w.tag(3, LD).bytes(fieldDataBytes(oc));
+  for (const oc of columns) if (!writeFieldData(w, tag, oc)) w.tag(tag, LD).bytes(fieldDataBytes(oc));
 }
 
 /** `schema.SearchResultData`, fields in id order as protobufjs writes them. */
 function writeSearchResultData(w: PbWriter, r: SearchResult): void {
   w.tag(1, 0).uint53(r.nq);
   w.tag(2, 0).uint53(r.topK);
-  writeOutputColumns(w, r.columns);
+  writeOutputColumns(w, 3, r.columns);
   writeScores(w, r.scores);
   w.tag(5, LD).message((s) => writeIds(s, r.ids));
   if (r.topks.length > 0) w.tag(6, LD).message((p) => { for (const k of r.topks) p.uint53(k); });
@@ -103,6 +103,22 @@ export function searchReply(r: SearchResult, collectionName: string): EncodedRep
   w.tag(1, LD).bytes(successStatusBytes());
   w.tag(2, LD).message((s) => writeSearchResultData(s, r));
   w.tag(3, LD).string(collectionName);
+  return new EncodedReply(w.finish());
+}
+
+/** `milvus.QueryResults` of a successful Query: fields_data (2), collection_name, output_fields, primary_field_name, element_indices. */
+export function queryReply(r: QueryResult, collectionName: string): EncodedReply {
+  const w = new PbWriter(256);
+  w.tag(1, LD).bytes(successStatusBytes());
+  writeOutputColumns(w, 2, r.columns);
+  w.tag(3, LD).string(collectionName);
+  for (const f of r.outputFields) w.tag(4, LD).string(f);
+  w.tag(6, LD).string(r.primaryFieldName);
+  for (const row of r.elementIndices ?? []) {
+    w.tag(7, LD).message((e) => e.tag(1, LD).message((l) => {
+      if (row.length > 0) l.tag(1, LD).message((p) => { for (const o of row) p.uint53(o); });
+    }));
+  }
   return new EncodedReply(w.finish());
 }
 
