@@ -1,18 +1,20 @@
 /**
- * The Milvus gRPC server: a thin codec over `MilvusApi`. Every RPC of `MilvusService` is registered
- * from the tables in rpc-table.ts / local-rpcs.ts behind one wrapper that turns any thrown error into
- * an in-band `common.Status`; RPCs not in the tables answer code 3000 "unsupported operation".
+ * The Milvus gRPC server: a thin codec over `MilvusApi`. Every RPC of `MilvusService` is served from
+ * the tables in rpc-table.ts / local-rpcs.ts (encoded-rpcs.ts for the hot ones) behind one wrapper
+ * (`unaryRunner`) that turns any thrown error into an in-band `common.Status`; RPCs not in the tables
+ * answer code 3000 "unsupported operation". `servedMethods` gives them by path to the transport:
+ * h2.ts (default: gRPC's wire on node:http2) or grpc-js's server (`transport: 'grpc-js'`).
  *
- * Connections: a plain `net.Server` accepts sockets and hands them to grpc-js through a connection
- * injector (`Server.createConnectionInjector`, see `createGrpcConnectionHandler`). That is the seam
- * for sharing one port with an HTTP/1.1 REST router later.
+ * Connections: a plain `net.Server` accepts sockets and hands them to the transport
+ * (`createGrpcConnectionHandler`; for grpc-js through its connection injector), so one port can be
+ * shared with the HTTP/1.1 REST router (server/http/server.ts).
  *
  * A unary call is answered as soon as its request message is in, as grpc-go (Milvus) does, not after
  * the client's half-close: grpc-js waits for the half-close before it runs a unary handler, and the
  * Node SDK's retry interceptor never half-closes the calls it retries (it starts the new call and
  * sends the message only), so every SDK retry hung until its deadline (a client pointed at a standby
- * that took over). Unary methods are therefore registered with grpc-js as client-streaming
- * (`answerOnFirstMessage`); the wire is the same.
+ * that took over). h2.ts answers on the first message; with grpc-js, unary methods are registered as
+ * client-streaming (`answerOnFirstMessage`); the wire is the same.
  */
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
