@@ -106,6 +106,7 @@ test('both transports give the same bytes and statuses', { timeout: 60_000 }, as
     ['unknown method', `${SERVICE}/NoSuchMethod`, hasCollection('c')],
     ['unknown service', '/no.Such/Method', hasCollection('c')],
     ['empty message', `${SERVICE}/HasCollection`, frame(new Uint8Array(0))],
+    ['bytes that are not protobuf', `${SERVICE}/HasCollection`, frame(Uint8Array.from([0x1a, 0xff, 0xff, 0xff, 0xff, 0x0f]))],
     ['telemetry', '/milvus.proto.milvus.ClientTelemetryService/GetTelemetryConfig', frame(new Uint8Array(0))],
   ];
   for (const [name, path, body] of cases) {
@@ -113,6 +114,7 @@ test('both transports give the same bytes and statuses', { timeout: 60_000 }, as
     assert.equal(h2.status, js.status, `${name}: grpc-status`);
     assert.deepEqual(h2.body, js.body, `${name}: reply bytes`);
     if (h2.status !== '0') assert.ok(h2.message !== undefined && h2.message !== '', `${name}: a grpc-message`);
+    if (name.startsWith('bytes that')) assert.equal(h2.status, '13', 'a request that does not decode is INTERNAL');
   }
   const search = await call('http2', `${SERVICE}/Search`, searchRequest());
   assert.equal(search.status, '0');

@@ -188,20 +188,24 @@ function readFirstMessage(
   });
 }
 
+/** `f()`, or null after ending the call with INTERNAL naming `what` (a codec that threw). */
+function orInternal<T>(stream: http2.ServerHttp2Stream, what: string, f: () => T): T | null {
+  try {
+    return f();
+  } catch (e) {
+    endWithStatus(stream, STATUS.INTERNAL, `Error ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
 /** A whole request message: inflated when compressed, deserialized, given to `onMessage`; or the call ends with a status. */
 function deliverMessage(
   stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, method: ServedMethod, opts: H2Options,
   bytes: Buffer, compressed: boolean, onMessage: (request: unknown) => void,
 ): void {
   const decode = (raw: Buffer): void => {
-    let request: unknown;
-    try {
-      request = method.deserialize(raw);
-    } catch (e) {
-      endWithStatus(stream, STATUS.INTERNAL, `Error deserializing request: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    onMessage(request);
+    const request = orInternal(stream, 'deserializing request', () => method.deserialize(raw));
+    if (request !== null) onMessage(request);
   };
   if (!compressed) {
     decode(bytes);
@@ -222,13 +226,8 @@ function deliverMessage(
 /** One reply message and OK trailers (nothing once the client has cancelled). */
 function sendReply(stream: http2.ServerHttp2Stream, method: ServedMethod, reply: unknown): void {
   if (stream.destroyed || stream.closed) return;
-  let body: Buffer;
-  try {
-    body = method.serialize(reply);
-  } catch (e) {
-    endWithStatus(stream, STATUS.INTERNAL, `Error serializing response: ${e instanceof Error ? e.message : String(e)}`);
-    return;
-  }
+  const body = orInternal(stream, 'serializing response', () => method.serialize(reply));
+  if (body === null) return;
   stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
   stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
   if (body.length <= SMALL_REPLY_BYTES) {
