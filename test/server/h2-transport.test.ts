@@ -177,6 +177,15 @@ test('h2: a request over the limit is refused from its prefix, the server keeps 
   });
   assert.equal(big.status, '8');
   assert.match(big.message ?? '', /larger than max/);
+  const splitPrefix = await call('http2', `${SERVICE}/HasCollection`, Buffer.alloc(0), {
+    send: (req) => {
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt32BE(MAX + 1, 1);
+      req.write(prefix.subarray(0, 2));
+      setTimeout(() => { if (!req.closed) req.write(Buffer.concat([prefix.subarray(2), Buffer.alloc(1024)])); }, 20);
+    },
+  });
+  assert.equal(splitPrefix.status, '8', 'the limit is checked when the prefix comes in pieces too');
   const js = await call('grpc-js', `${SERVICE}/HasCollection`, frame(Buffer.alloc(MAX + 1)));
   assert.equal(js.status, '8', 'grpc-js answers the same code');
   assert.equal((await call('http2', `${SERVICE}/HasCollection`, hasCollection('c'))).status, '0');
