@@ -2,8 +2,9 @@
  * Whole success replies of the hot RPCs encoded straight from service results: the bytes protobufjs
  * writes for `{ ...toWire(result), status: successStatus() }` (test/server/pb-codec.test.ts compares
  * them bit for bit), without the plain-object detour (int64 ids as strings, scores as number[],
- * `fromObject`, `encode`). Output columns, which are not on the hot path, still go through the
- * descriptor-driven codec, message by message.
+ * `fromObject`, `encode`). Output columns are written from their typed arrays where
+ * field-data-bytes.ts can (numbers, text, dense vectors: what the SDK's default `output_fields ['*']`
+ * brings back with every search), the rest through the descriptor-driven codec, column by column.
  */
 import type { HighlightResult, PrimaryKeys, SearchResult, MutationResult, OutputColumn, QueryResult } from '../../../service/types.js';
 import { messageCodec } from '../proto.js';
