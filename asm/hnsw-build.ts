@@ -8,9 +8,9 @@
  * the entry point only ever moves up. The graph's top level is always the entry's own level.
  * Part of the kernels module (entry: kernels.ts).
  */
-import { COS, L2 } from './elements';
+import { COS, F32, L2 } from './elements';
 import { distance, rowBytes } from './metrics';
-import { fastKey, fastKeys, maxPop, maxPush, minPop, minPush } from './hnsw';
+import { fastKey, fastKeys, maxPop, maxPush, minPop, minPush, touchRows } from './hnsw';
 import { gi, gp, lock, unlock } from './build-space';
 
 /* Graph context block: int32 fields at these byte offsets (written by src/index/impl/hnsw/native-build.ts). */
@@ -22,7 +22,7 @@ const G_CHUNK = 84;
 /* Thread scratch block: int32 fields (pointers into the memory, and the visited epoch). */
 const T_VISITED = 0, T_EPOCH = 4, T_CAND_KEYS = 8, T_CAND_IDS = 12, T_RES_KEYS = 16, T_RES_IDS = 20;
 const T_BATCH_IDS = 24, T_BATCH_KEYS = 28, T_SEL_IDS = 32, T_SEL_KEYS = 36, T_PRUNE_IDS = 40, T_PRUNE_KEYS = 44;
-const T_PSEL_IDS = 48, T_PSEL_KEYS = 52, T_GREEDY_KEY = 56;
+const T_PSEL_IDS = 48, T_PSEL_KEYS = 52, T_GREEDY_KEY = 56, T_SINK = 60;
 
 @inline function listAt(g: usize, level: i32, row: i32): usize {
   if (level == 0) return gp(g, G_LINKS) + <usize>row * (<usize>gi(g, G_STRIDE0) << 2);
@@ -101,6 +101,7 @@ function searchLevel(g: usize, t: usize, q: usize, qNorm: f64, level: i32, ep: i
       store<i32>(ids + (<usize>m << 2), nb);
       m++;
     }
+    if (gi(g, G_KIND) == F32) touchRows(gp(g, G_BASE), <usize>gi(g, G_DIM) << 2, ids, m, t + T_SINK);
     fastKeys(gi(g, G_KIND), gi(g, G_METRIC), q, gp(g, G_BASE), gi(g, G_DIM), gp(g, G_NORMS), qNorm, ids, m, keys);
     for (let i = 0; i < m; i++) {
       const d = load<f32>(keys + (<usize>i << 2));

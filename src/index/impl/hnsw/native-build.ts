@@ -16,7 +16,7 @@ import { assignLevels, HnswGraph } from './graph.js';
 import type { HnswBuildParams } from './build.js';
 import type { WasmSpace } from './wasm-space.js';
 
-/** Thread scratch block fields (int32 index). */
+/** Thread scratch block fields (int32 index; 14 and 15 are the kernel's own: the greedy key and a sink for touched rows). */
 const T = {
   visited: 0, epoch: 1, candKeys: 2, candIds: 3, resKeys: 4, resIds: 5, batchIds: 6, batchKeys: 7,
   selIds: 8, selKeys: 9, pruneIds: 10, pruneKeys: 11, pselIds: 12, pselKeys: 13,
