@@ -202,7 +202,7 @@ export function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32
  * are scattered over the whole column, so each first touch misses the cache. Issued together, the
  * misses overlap (the keys' loops, four rows at a time, keep only a few lines in flight). The sum
  * is stored at `sink` (4 bytes no one reads) so that the loads are kept. 1M x 128 HNSW, ef 256:
- * 1.2-1.5x the searches a second (bench/README.md, session 21).
+ * 1.2-1.6x the searches a second (bench/README.md, session 21).
  */
 @inline export function touchRows(base: usize, rb: usize, ids: usize, n: i32, sink: usize): void {
   let acc: f32 = 0;
@@ -220,7 +220,7 @@ export function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32
  * `visited`: one byte per row, a row is visited when it holds `epoch` (1..255). `candKeys`/`candIds` hold up
  * to one entry per row; the results are left in `resKeys`/`resIds` (room for ef + 1) best-first
  * (ascending key, then id). `scratch` holds 16 + 8 * stride0 bytes; the number of expanded nodes is left
- * in its first int32. Returns the result count.
+ * in its first int32 (bytes 4-11 take the touches' values, see `touchRows`). Returns the result count.
  */
 export function searchLayer0(
   kind: i32, metric: i32, q: usize, base: usize, dim: i32, norms: usize, qNorm: f64,
