@@ -63,3 +63,26 @@ test('FLAT is exact by nature: nothing is built or stored, and the index reports
     await svc.close();
   });
 });
+
+test('a schedule while a segment is being indexed does not build it again (a compaction finishing, a flush)', async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    await svc.createCollection(vectorCollection('c', dim));
+    await svc.insert({ collectionName: 'c', numRows: 3000, columns: batch(0, 3000, dim, rng(5)) });
+    await svc.flush({ collectionNames: ['c'] });
+    const builds: boolean[] = [];
+    svc.engine.indexer.buildListeners.add((_type, _s, ok) => builds.push(ok));
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'HNSW', metric_type: 'L2', M: '8', efConstruction: '64' } });
+    const c = [...svc.engine.collections.values()][0]!;
+    assert.equal(svc.engine.indexer.activeBuilds, 1, 'the build is under way');
+    // What a compaction that just finished (Compactor.run) or a flush sealing another segment does.
+    svc.engine.indexer.schedule(c);
+    svc.engine.indexer.schedule(c);
+    await svc.engine.indexer.idle();
+    assert.deepEqual(builds, [true], 'one build of the one segment');
+    const [d] = await svc.describeIndex({ collectionName: 'c' });
+    assert.equal(d?.state, 'Finished');
+    assert.equal(d?.indexedRows, 3000);
+    await svc.close();
+  });
+});
