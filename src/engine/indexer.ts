@@ -44,6 +44,11 @@ function rawRowBytes(kind: VectorKind, dim: number): number {
   }
 }
 
+/** The key of one (sealed segment, index) build in `Indexer`'s `queued` and `building` sets. */
+function buildKey(seg: SealedSegmentMeta, index: IndexMeta): string {
+  return `${seg.id}:${index.id}`;
+}
+
 export class Indexer {
   private readonly queue: Task[] = [];
   private readonly queued = new Set<string>();
@@ -82,7 +87,7 @@ export class Indexer {
       for (const p of c.partitions.values()) {
         for (const seg of p.sealed) {
           if (seg.meta.indexFiles?.[String(index.id)] !== undefined) continue;
-          const key = `${seg.meta.id}:${index.id}`;
+          const key = buildKey(seg.meta, index);
           if (this.queued.has(key) || this.building.has(key)) continue;
           this.queued.add(key);
           this.queue.push({ c, p, seg, index });
@@ -111,7 +116,7 @@ export class Indexer {
 
   private async lane(): Promise<void> {
     for (let t = this.queue.shift(); t; t = this.queue.shift()) {
-      const key = `${t.seg.meta.id}:${t.index.id}`;
+      const key = buildKey(t.seg.meta, t.index);
       this.queued.delete(key);
       this.building.add(key);
       const started = performance.now();
