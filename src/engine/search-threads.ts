@@ -93,12 +93,24 @@ export class SearchThreads {
         const i = waiters.indexOf(wake);
         if (i >= 0) waiters.splice(i, 1);
         // A wait ends at SPREAD_WAIT_MS (a later timer only says this thread was busy meanwhile).
-        this.waitMs = movingAverage(this.waitMs, Math.min(performance.now() - t0, SPREAD_WAIT_MS), this.waits++);
+        this.waited(Math.min(performance.now() - t0, SPREAD_WAIT_MS));
         resolve();
       };
       timer = setTimeout(wake, SPREAD_WAIT_MS);
       waiters.push(wake);
     });
+  }
+
+  /**
+   * A search waited `ms` for a spread one (`afterSpread`). While spreading does not pay, only probes
+   * measure waits, and seldom (`spreadPays`): such a measure weighs PROBE_WEIGHT, so that a few quick
+   * waits undo the first ones, which wait for workers that have not walked yet. With the running mean
+   * alone, a fresh process's first two-stream searches over 1M x 128 (seven waits of ~1 ms against
+   * walks of 0.54 ms here) kept both streams on this thread for over 3,600 searches.
+   */
+  waited(ms: number): void {
+    const probing = this.waitMs > this.inlineMs;
+    this.waitMs = movingAverage(this.waitMs, ms, this.waits++, probing ? PROBE_WEIGHT : EWMA_WEIGHT);
   }
 
   /**
@@ -208,12 +220,13 @@ export class SearchThreads {
   }
 }
 
-/** Weight of a new measure in SearchThreads' moving averages. */
+/** Weight of a new measure in SearchThreads' moving averages; of a probe's wait (`waited`). */
 const EWMA_WEIGHT = 1 / 16;
+const PROBE_WEIGHT = 1 / 2;
 
-/** `avg` moved toward `x`, the `n`-th measure (0-based): the plain mean of the first ones, then EWMA_WEIGHT. */
-function movingAverage(avg: number, x: number, n: number): number {
-  return avg + (x - avg) * Math.max(EWMA_WEIGHT, 1 / (n + 1));
+/** `avg` moved toward `x`, the `n`-th measure (0-based): the plain mean of the first ones, then `weight`. */
+function movingAverage(avg: number, x: number, n: number, weight = EWMA_WEIGHT): number {
+  return avg + (x - avg) * Math.max(weight, 1 / (n + 1));
 }
 /**
  * Crowded searches between probes while spreading does not pay: PROBE_EVERY at first, twice as many

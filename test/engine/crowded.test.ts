@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Column } from '../../src/schema/column.js';
+import { SearchThreads } from '../../src/engine/search-threads.js';
 import { SextantService } from '../../src/service/service.js';
 import type { SearchRequest, SearchResult } from '../../src/service/types.js';
 import { batch, rng, vectorCollection } from '../support/fixtures.js';
@@ -144,4 +145,55 @@ test('two callers that chain searches on promises both make progress; walks this
       await svc.close();
     }
   });
+});
+
+/**
+ * Crowded searches on a SearchThreads with two workers (two in flight), each spread one answered by
+ * `waited(waitMs)`: the index (1-based) of the first crowded search that spread while spreading paid
+ * (two in a row: a probe is followed by at least PROBE_EVERY that do not spread), or -1; and the spread count.
+ */
+function spreadAfter(threads: SearchThreads, waitMs: number, limit: number): { paidAt: number; spread: number } {
+  let last = false, spread = 0;
+  for (let i = 1; i <= limit; i++) {
+    const now = threads.crowded();
+    if (now) {
+      spread++;
+      threads.spreadDone();
+      threads.waited(waitMs);
+    }
+    if (now && last) return { paidAt: i, spread };
+    last = now;
+  }
+  return { paidAt: -1, spread };
+}
+
+test('a few quick probes undo a cold start; waits longer than the walks keep them on the calling thread', { skip }, async () => {
+  // Decided from the two moving averages only: no walk is run (the pool's workers are never asked).
+  const cold = new SearchThreads(2);
+  const quick = new SearchThreads(2);
+  try {
+    for (const t of [cold, quick]) {
+      assert.notEqual(t.get(), null, 'a pool');
+      t.enter();
+      t.enter();
+    }
+    // 1M x 128 HNSW ef 256 here: walks of ~0.5 ms on this thread; a fresh process's first waits for
+    // workers that had not walked yet were capped at 1 ms, then 0.1-0.2 ms.
+    for (let i = 0; i < 4; i++) cold.walkedHere(0.5);
+    for (let i = 0; i < 8; i++) cold.waited(1);
+    const c = spreadAfter(cold, 0.1, 2000);
+    // Probes come after 8, 16, 32, .. crowded searches: two quick ones (weight 1/2 each) bring the wait
+    // under the walk by the 25th; as a running mean of all waits it took 889 searches.
+    assert.ok(c.paidAt > 0 && c.paidAt <= 40, `spreading pays again after ${c.paidAt} crowded searches`);
+    // 12k x 24 walks: 0.05 ms here, against waits of 0.3 ms: only the probes spread, fewer and fewer.
+    for (let i = 0; i < 4; i++) quick.walkedHere(0.05);
+    for (let i = 0; i < 8; i++) quick.waited(0.3);
+    const q = spreadAfter(quick, 0.3, 2000);
+    assert.equal(q.paidAt, -1, 'spreading never pays');
+    assert.ok(q.spread <= 20, `only probes spread (${q.spread} of 2000)`);
+  } finally {
+    for (const t of [cold, quick]) { t.leave(); t.leave(); }
+    await cold.close();
+    await quick.close();
+  }
 });
