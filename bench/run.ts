@@ -2,7 +2,7 @@
  * `npm run bench`: runs the ann, engine, grpc and embedded suites, prints one table per suite, and writes every
  * number as JSON to bench/results/<timestamp>.json (or --json). Nothing is compared to a time limit.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -185,6 +185,10 @@ const USAGE = `usage: npm run bench -- [options]
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
   --disk-segment-mb MB            scale suite: force-merge the disk case's segments to MB before its builds (default 2048, Milvus's DISKANN segment size; 0: an ordinary compaction, 1 GiB)
   --search-list LIST              scale suite: DISKANN search_list values (default 64,100)
+  --peer-index FILE               scale suite: the engine case searches this saved usearch index (same --rows, --seed,
+                                  --m, --ef-construction) between its HNSW passes, without the hnsw case building one
+  --peer-ef LIST                  scale suite: usearch's ef in the engine case, one per --ef value (default: the same),
+                                  e.g. its fastest setting at recall >= 0.95 beside ours
   --json FILE                     write the JSON report here instead of bench/results/<timestamp>.json`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -269,10 +273,27 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     m: positiveInt('m', str('m'), d.m), efConstruction: positiveInt('ef-construction', str('ef-construction'), d.efConstruction),
     budgetBytes: positiveInt('budget-mb', str('budget-mb'), d.budgetBytes / 2 ** 20) * 2 ** 20,
     diskSegmentMb: str('disk-segment-mb') === '0' ? null : positiveInt('disk-segment-mb', str('disk-segment-mb'), d.diskSegmentMb ?? 0), peers: v['no-peers'] !== true,
+    peerIndex: existingFile('peer-index', str('peer-index')),
+    peerEfs: peerEfs(str('peer-ef'), intList('ef', str('ef'), d.efs)),
     searchLists: intList('search-list', str('search-list'), d.searchLists),
     efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
     diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes), measureMs: positiveInt('measure-ms', str('measure-ms'), d.measureMs),
   };
+}
+
+/** `--peer-ef LIST`: one usearch ef per `--ef` value (null when absent). */
+function peerEfs(raw: string | undefined, efs: readonly number[]): readonly number[] | null {
+  if (raw === undefined) return null;
+  const v = intList('peer-ef', raw, []);
+  if (v.length !== efs.length) throw new Error(`--peer-ef needs one value per --ef value (${efs.length}), got ${v.length}`);
+  return v;
+}
+
+/** A file option's value, checked to exist (null when absent). */
+function existingFile(name: string, raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!existsSync(raw)) throw new Error(`--${name}: no file ${raw}`);
+  return raw;
 }
 
 /** `--scale-indexes HNSW,IVF_SQ8` / `--disk-indexes IVF_FLAT`: a case's indexes, in its own order. */
@@ -296,6 +317,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
       'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' }, 'disk-segment-mb': { type: 'string' }, 'search-list': { type: 'string' },
+      'peer-index': { type: 'string' }, 'peer-ef': { type: 'string' },
     },
     strict: true,
   });

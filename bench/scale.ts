@@ -53,6 +53,18 @@ export interface ScaleOptions {
   diskSegmentMb: number | null;
   peers: boolean;
   /**
+   * A usearch index saved earlier over the engine case's rows (same --rows, --seed, --m and
+   * --ef-construction; `--peer-index FILE`): the engine case searches it between its passes without
+   * the hnsw case building one (10-12 minutes at 1M x 128 here). Its recall in the table shows a mismatch.
+   */
+  peerIndex: string | null;
+  /**
+   * usearch's expansion_search for each of `efs` in the engine case (`--peer-ef 192`: its fastest
+   * setting at recall >= 0.95 on these rows), so that each round pairs the two settings being compared;
+   * null: the same ef as ours.
+   */
+  peerEfs: readonly number[] | null;
+  /**
    * Each timed figure repeats its pass over the queries until this many ms were spent and counts all
    * of them (`--measure-ms`): one pass of 200 queries lasts 0.1-0.2 s at 1M x 128, and such short
    * passes moved by 15-30% from one to the next.
@@ -66,7 +78,7 @@ export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
   rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
-  budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, measureMs: 1000, cases: SCALE_CASES,
+  budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, peerIndex: null, peerEfs: null, measureMs: 1000, cases: SCALE_CASES,
 };
 
 export interface ScaleRow {
@@ -96,7 +108,7 @@ async function repeated(nq: number, measureMs: number, pass: () => void | Promis
 // ---------- the index alone, next to usearch ----------
 
 /** usearch's HNSW over the hnsw case's rows, saved for the engine case to search between its own passes. */
-interface PeerIndex { file: string; make: (ef: number) => USearchIndex }
+interface PeerIndex { file: string; make: (ef: number) => USearchIndex; efFor: (ef: number) => number }
 
 function usearchIndex(o: ScaleOptions, dim: number, ef: number): USearchIndex {
   return new USearchIndex({ dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F32, connectivity: o.m, expansion_add: o.efConstruction, expansion_search: ef, multi: false });
@@ -177,7 +189,8 @@ async function hnswCase(o: ScaleOptions, out: ScaleRow[], keepPeerIn: string | n
 
 /** Made outside hnswCase, so that nothing keeps that case's rows and index alive (its closures share one context). */
 function peerIndex(o: ScaleOptions, dim: number, file: string): PeerIndex {
-  return { file, make: (ef) => usearchIndex(o, dim, ef) };
+  const efFor = (ef: number): number => o.peerEfs?.[o.efs.indexOf(ef)] ?? ef;
+  return { file, make: (ef) => usearchIndex(o, dim, ef), efFor };
 }
 
 // ---------- the embedded product ----------
@@ -258,7 +271,7 @@ async function searches(
   return { recall: recallAt(found, truth, nq), ...timed };
 }
 
-interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peerQps: number[][] }
+interface BesidePeer { recall: number; peerRecall: number; peerEf: number; qps: number[][]; peerQps: number[][] }
 
 /**
  * The engine's `client.search()` (1 and 2 streams) and usearch's index over the same rows (1 thread,
@@ -268,10 +281,10 @@ interface BesidePeer { recall: number; peerRecall: number; qps: number[][]; peer
 async function searchesBesidePeer(
   client: SextantClient, peer: PeerIndex, ef: number, c: { dim: number; queries: Float32Array; truth: Int32Array; measureMs: number },
 ): Promise<BesidePeer> {
-  const at = peer.make(ef);
+  const peerEf = peer.efFor(ef), at = peer.make(peerEf);
   at.load(peer.file);
   const nq = c.queries.length / c.dim, found = new Int32Array(nq * GT_K);
-  const r: BesidePeer = { recall: 0, peerRecall: 0, qps: [[], []], peerQps: [[], []] };
+  const r: BesidePeer = { recall: 0, peerRecall: 0, peerEf, qps: [[], []], peerQps: [[], []] };
   await usearchPass(at, c.queries, c.dim, found, 1, 0); // unmeasured
   for (let round = 0; round < PEER_ROUNDS; round++) {
     for (const streams of [1, 2] as const) {
@@ -298,9 +311,13 @@ function interleaved(
       buildS: lead ? head.buildS : null, buildCpuS: lead ? head.buildCpu : null, rssMb: lead ? head.loaded : null,
       note: `${lead ? `${c.note}; load ${head.loadS.toFixed(1)} s (CPU ${head.loadCpu.toFixed(1)} s), RSS before load ${head.before.toFixed(0)} MB; ` : ''}${JSON.stringify(params)}${streams === 2 ? ', two search() streams' : ''}; ${rounds(own)} (interleaved with usearch, next row)`,
     });
+    // Each round's two passes ran in the same seconds: their ratio is steadier than the ratio of the medians
+    // (the machine's speed moves between rounds, and moves usearch's memory-bound walks more than ours).
+    const ratios = own.map((q, i) => q / theirs[i]!);
     out.push({
       case: c.caseName, rows: c.rows, dim: c.dim, engine: 'usearch (same rows)', threads: streams, recallAt10: r.peerRecall, qps: median(theirs),
-      buildS: null, buildCpuS: null, rssMb: null, note: `expansion_search ${params['ef']}, ${streams === 2 ? 'batch search on 2 threads' : 'nq 1'}; ${rounds(theirs)}`,
+      buildS: null, buildCpuS: null, rssMb: null,
+      note: `expansion_search ${r.peerEf}, ${streams === 2 ? 'batch search on 2 threads' : 'nq 1'}; ${rounds(theirs)}; Sextant / usearch per round: median ${median(ratios).toFixed(2)}x (${ratios.map((x) => x.toFixed(2)).join(', ')})`,
     });
   }
 }
@@ -308,7 +325,7 @@ function interleaved(
 interface IndexStep { label: string; params: Record<string, string>; searches: Record<string, number>[]; mmap?: boolean }
 
 /** Rounds of the engine case's HNSW searches when usearch's index over the same rows is there: medians of interleaved passes. */
-const PEER_ROUNDS = 3;
+const PEER_ROUNDS = 5;
 
 const median = (xs: readonly number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]!; };
 
@@ -406,6 +423,7 @@ async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDi
   const graph = { M: String(o.m), efConstruction: String(o.efConstruction) };
   let peer: PeerIndex | null = null;
   if (o.cases.includes('hnsw')) { peer = await hnswCase(o, out, peerDir); loads.push(loadavg()); }
+  if (peer === null && o.peers && o.peerIndex !== null) peer = peerIndex(o, 128, o.peerIndex);
   if (o.cases.includes('engine')) {
     const nlist = String(ivfNlist(o.rows));
     const steps: IndexStep[] = [

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_OPTIONS, parseCli, runBench, writeReport, type BenchOptions } from '../../bench/run.js';
 import { readIdxImages, readVectors } from '../../bench/data.js';
 import type { Table } from '../../bench/table.js';
@@ -188,6 +189,14 @@ test('command line: defaults, lists, and a query file only with --fvecs', () => 
   assert.ok(ft !== 'help');
   assert.deepEqual([ft.options.suites, ft.options.n, ft.options.fulltext.queries, ft.options.fulltext.passes], [['fulltext'], 5000, 50, 1]);
   assert.equal(d.options.fulltext.queries, 200, 'fulltext: 200 queries per length by default');
+  // The scale suite's peer options: a saved usearch index must exist; one usearch ef per --ef value.
+  const here = fileURLToPath(import.meta.url);
+  const sc = parseCli(['--suite', 'scale', '--scale-cases', 'engine', '--ef', '192,256', '--peer-ef', '160,192', '--peer-index', here]);
+  assert.ok(sc !== 'help');
+  assert.deepEqual([sc.options.scale.efs, sc.options.scale.peerEfs, sc.options.scale.peerIndex], [[192, 256], [160, 192], here]);
+  assert.equal(d.options.scale.peerEfs, null, 'usearch at our ef by default');
+  assert.throws(() => parseCli(['--suite', 'scale', '--ef', '192,256', '--peer-ef', '192']), /one value per --ef value/);
+  assert.throws(() => parseCli(['--suite', 'scale', '--peer-index', `${here}.missing`]), /--peer-index: no file/);
 });
 
 test('server suite: the first warm-up of a client kind and operation runs at its highest concurrency', () => {
