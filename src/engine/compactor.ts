@@ -108,19 +108,21 @@ export class Compactor {
   private async run(c: CollectionRuntime, job: CompactionJob): Promise<void> {
     if (job.manual && this.manualQueued.get(c.id) === job) this.manualQueued.delete(c.id);
     else this.autoQueued.delete(c.id);
+    let failed = false;
     try {
       if (this.closed) throw new Error('closing');
       if (job.manual) await this.deps.flushCollection(c);
       for (const p of c.partitions.values()) {
         if (this.live(c, p)) await this.compactPartition(c, p, job);
       }
-      job.state = job.plans.some((x) => x.state === 'Failed') ? 'Failed' : 'Completed';
     } catch (e) {
-      job.state = 'Failed';
+      failed = true;
       job.error = e instanceof Error ? e.message : String(e);
     }
     await this.threads.stopIdle();
     if (job.plans.some((x) => x.target !== null)) this.deps.scheduleIndex(c);
+    // Reported last: a client that acts on Completed finds the merge thread stopped and the targets' index builds queued.
+    job.state = failed || job.plans.some((x) => x.state === 'Failed') ? 'Failed' : 'Completed';
   }
 
   private async compactPartition(c: CollectionRuntime, p: PartitionRuntime, job: CompactionJob): Promise<void> {

@@ -45,6 +45,14 @@ function rawRowBytes(kind: VectorKind, dim: number): number {
 }
 
 /** The key of one (sealed segment, index) build in `Indexer`'s `queued` and `building` sets. */
+type LoadedIndexes = NonNullable<SealedSegment['data']>['indexes'];
+
+/** A loaded segment's index for a field, put in place of the one it held (closed: a second attach of the same file must not leak the first). */
+function replaceIndex(data: { readonly indexes: LoadedIndexes }, field: string, entry: LoadedIndexes extends Map<string, infer E> ? E : never): void {
+  data.indexes.get(field)?.index.close?.();
+  data.indexes.set(field, entry);
+}
+
 function buildKey(seg: SealedSegmentMeta, index: IndexMeta): string {
   return `${seg.id}:${index.id}`;
 }
@@ -286,8 +294,7 @@ export class Indexer {
       const { payload } = await readIndexFile(this.files.fs, path);
       const vi = await desc.openMapped(payload, mappedVectorRows(mapped), data.numRows, spec)
         ?? desc.deserialize(payload, mapped.materialize(), data.numRows, spec);
-      data.indexes.get(field.name)?.index.close?.();
-      data.indexes.set(field.name, { index: vi });
+      replaceIndex(data, field.name, { index: vi });
       return;
     }
     const col = data.column(field.name) ?? mappedForIndex(mapped, desc.openFile !== undefined);
@@ -296,15 +303,14 @@ export class Indexer {
     if (desc.openFile !== undefined && this.files.fs instanceof NodeFileSystem) {
       const region = await locateIndexPayload(this.files.fs, path);
       const vi = desc.openFile({ path, ...region }, col, data.numRows, spec);
-      data.indexes.get(field.name)?.index.close?.();
-      data.indexes.set(field.name, { index: vi });
+      replaceIndex(data, field.name, { index: vi });
       return;
     }
     // Read in bounded pieces where the index can place its sections itself (HNSW: links into wasm).
     const vi = desc.readPayload !== undefined
       ? await readIndexPayload(this.files.fs, path, (r) => desc.readPayload!(r, col, data.numRows, spec), (i) => i.close?.())
       : desc.deserialize((await readIndexFile(this.files.fs, path)).payload, col, data.numRows, spec);
-    data.indexes.set(field.name, { index: vi });
+    replaceIndex(data, field.name, { index: vi });
   }
 
   /** An index on a struct vector member: over the element vectors of the loaded rows, with each element's row and offset. */
@@ -317,8 +323,7 @@ export class Indexer {
     const desc = getIndexDescriptor(spec.indexType);
     const { payload } = await readIndexFile(this.files.fs, await this.files.localPath(file));
     const vi = desc.deserialize(payload, vectors, rowOf.length, { metric: spec.metric, params: spec.params });
-    data.indexes.get(field.name)?.index.close?.();
-    data.indexes.set(field.name, { index: vi, elements: { rowOf, offsetOf } });
+    replaceIndex(data, field.name, { index: vi, elements: { rowOf, offsetOf } });
   }
 
   /** Forget an index: drop it from loaded segments and return its files for deletion. */

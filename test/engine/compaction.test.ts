@@ -68,11 +68,22 @@ test('manual compaction merges small segments into one: same rows, deletes and u
     const sourceIds = svc.engine.collections.values().next().value!.partitions.values().next().value!.meta.segments.map((s) => s.id);
     assert.equal(sourceIds.length, 11);
 
+    // The state at the moment the compaction hands its target to the indexer: not yet reported Completed
+    // (a client acting on Completed must find the target's indexes scheduled).
+    const indexer = svc.engine.indexer;
+    const schedule = indexer.schedule.bind(indexer);
+    const stateAtSchedule: string[] = [];
+    indexer.schedule = (c) => {
+      for (const j of svc.engine.compactor.jobs.values()) stateAtSchedule.push(j.state);
+      schedule(c);
+    };
     const job = await svc.compact({ collectionName: C });
     assert.equal((await svc.getCompactionState({ compactionId: job.compactionId })).state, 'Executing');
     await svc.engine.compactor.idle();
     const done = await svc.getCompactionState({ compactionId: job.compactionId });
     assert.equal(done.state, 'Completed');
+    assert.deepEqual(stateAtSchedule, ['Executing'], 'the target scheduled for indexing before Completed is reported');
+    indexer.schedule = schedule;
     assert.equal(done.failedPlans, 0);
     assert.equal(done.plans.length, 1);
     assert.deepEqual(done.plans[0]!.sources.map(Number).sort((a, b) => a - b), sourceIds.slice().sort((a, b) => a - b));

@@ -86,3 +86,31 @@ test('a schedule while a segment is being indexed does not build it again (a com
     await svc.close();
   });
 });
+
+test('attaching a segment\'s index again closes the index it replaces', async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir, autoCompaction: false });
+    await svc.createCollection(vectorCollection('c', dim));
+    await svc.insert({ collectionName: 'c', numRows: 3000, columns: batch(0, 3000, dim, rng(6)) });
+    await svc.flush({ collectionNames: ['c'] });
+    await svc.createIndex({ collectionName: 'c', fieldName: 'vec', params: { index_type: 'IVF_FLAT', metric_type: 'L2', nlist: '8' } });
+    await svc.engine.indexer.idle();
+    await svc.loadCollection({ collectionName: 'c' });
+    const c = [...svc.engine.collections.values()][0]!;
+    const seg = [...c.partitions.values()].flatMap((p) => p.sealed).find((s) => s.data?.indexes.has('vec'));
+    assert.ok(seg?.data, 'a loaded segment with its IVF_FLAT index');
+    const first = seg.data.indexes.get('vec')!.index;
+    assert.ok(first.close, 'IVF_FLAT holds memory it frees on close');
+    let closed = 0;
+    const close = first.close.bind(first);
+    first.close = () => { closed++; close(); };
+    await svc.engine.indexer.attach(c, seg);
+    const second = seg.data.indexes.get('vec')!.index;
+    assert.notEqual(second, first, 'the file was read again');
+    assert.equal(closed, 1, 'the replaced index was closed');
+    const q = { kind: 'floatVector' as const, dim, data: new Float32Array(dim), valid: null };
+    const r = await svc.search({ collectionName: 'c', nq: 1, topK: 5, vectors: q, params: { nprobe: 8 } });
+    assert.equal(r.topks[0], 5, 'searches use the new index');
+    await svc.close();
+  });
+});
