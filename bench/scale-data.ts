@@ -8,6 +8,7 @@
  */
 import { seededRandom } from '../src/core/random.js';
 import { searchExact } from '../src/index/flat.js';
+import { forgetColumn } from '../src/index/wasm/index.js';
 import { floatColumn } from './data.js';
 
 export const BATCH_ROWS = 10_000;
@@ -73,7 +74,11 @@ export class MixtureStream {
     for (let b = 0; b < this.batches; b++) {
       const rows = this.batch(b);
       const n = rows.length / dim;
-      const res = searchExact({ metric: 'L2', column: floatColumn(rows, dim), numRows: n, queries: qcol, topK: GT_K, filter: null });
+      const column = { kind: 'floatVector' as const, dim, data: rows, valid: null };
+      const res = searchExact({ metric: 'L2', column, numRows: n, queries: qcol, topK: GT_K, filter: null });
+      // The batch's wasm copy goes now: left to the garbage collector, a synchronous loop over 10M rows
+      // grew the process arena to its 4 GiB cap, which it keeps (bench/README.md, "Session 24").
+      forgetColumn(column);
       for (let q = 0; q < nq; q++) {
         for (let i = 0; i < GT_K; i++) {
           const row = res.rows[q * GT_K + i]!;
