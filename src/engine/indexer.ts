@@ -44,15 +44,15 @@ function rawRowBytes(kind: VectorKind, dim: number): number {
   }
 }
 
-/** The key of one (sealed segment, index) build in `Indexer`'s `queued` and `building` sets. */
 type LoadedIndexes = NonNullable<SealedSegment['data']>['indexes'];
 
 /** A loaded segment's index for a field, put in place of the one it held (closed: a second attach of the same file must not leak the first). */
-function replaceIndex(data: { readonly indexes: LoadedIndexes }, field: string, entry: LoadedIndexes extends Map<string, infer E> ? E : never): void {
+function replaceIndex(data: { readonly indexes: LoadedIndexes }, field: string, entry: Parameters<LoadedIndexes['set']>[1]): void {
   data.indexes.get(field)?.index.close?.();
   data.indexes.set(field, entry);
 }
 
+/** The key of one (sealed segment, index) build in `Indexer`'s `queued` and `building` sets. */
 function buildKey(seg: SealedSegmentMeta, index: IndexMeta): string {
   return `${seg.id}:${index.id}`;
 }
