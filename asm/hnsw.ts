@@ -3,9 +3,9 @@
  * masks (`listMask`) and a whole query (`hnswSearch`).
  * Part of the kernels module (entry: kernels.ts).
  */
-import { COS, F32, IP, L2 } from './elements';
+import { COS, F32, IP, L2, SQ } from './elements';
 import { cosineOf, distance, floatDist, rowBytes } from './metrics';
-import { ipf4, l2f4 } from './rows4';
+import { ipf4, l2f4, sq8Dot4, sq8L2x4 } from './rows4';
 import { gather } from './scans';
 
 /* ---------- HNSW construction ---------- */
@@ -190,6 +190,27 @@ export function fastKeys(kind: i32, metric: i32, q: usize, base: usize, dim: i32
       }
     }
   }
+  if (kind == SQ && (dim & 15) == 0) {
+    // HNSW_SQ: four code rows at a time, each in sqDist's order (bit-identical to fastKey); one row's
+    // accumulator chain alone is latency-bound. `qNorm` holds the query's constant (sqDist's qConst).
+    const rb = <usize>dim;
+    for (; i + 4 <= n; i += 4) {
+      const p = ids + (<usize>i << 2), o = out + (<usize>i << 2);
+      const r0 = base + <usize>load<i32>(p) * rb, r1 = base + <usize>load<i32>(p + 4) * rb;
+      const r2 = base + <usize>load<i32>(p + 8) * rb, r3 = base + <usize>load<i32>(p + 12) * rb;
+      if (metric == L2) {
+        sq8L2x4(q, r0, r1, r2, r3, dim, o);
+        continue;
+      }
+      sq8Dot4(q, r0, r1, r2, r3, dim, o);
+      for (let j = 0; j < 4; j++) {
+        const oj = o + (<usize>j << 2);
+        let v = qNorm + <f64>load<f32>(oj);
+        if (metric == COS) v = v > 1 ? 1 : v < -1 ? -1 : v;
+        store<f32>(oj, -<f32>v);
+      }
+    }
+  }
   for (; i < n; i++) {
     const row = load<i32>(ids + (<usize>i << 2));
     store<f32>(out + (<usize>i << 2), fastKey(kind, metric, q, base, row, dim, qNorm, norms));
@@ -258,6 +279,7 @@ export function searchLayer0(
       m++;
     }
     if (kind == F32) touchRows(base, <usize>dim << 2, batchIds, m, scratch + 8);
+    else if (kind == SQ && (dim & 15) == 0) touchRows(base, <usize>dim, batchIds, m, scratch + 8);
     fastKeys(kind, metric, q, base, dim, norms, qNorm, batchIds, m, batchKeys);
     for (let i = 0; i < m; i++) {
       const nb = load<i32>(batchIds + (<usize>i << 2));

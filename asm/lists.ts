@@ -4,7 +4,8 @@
  * Part of the kernels module (entry: kernels.ts).
  */
 import { COS, IP, L2 } from './elements';
-import { hsum, sqDist } from './metrics';
+import { sqDist } from './metrics';
+import { sq8Dot4, sq8L2x4 } from './rows4';
 
 /* ---------- sparse vectors (inverted lists, IP) ---------- */
 
@@ -65,8 +66,9 @@ export function sq8Scan(
     // Four rows at a time: four independent accumulator chains (one row's chain is latency-bound),
     // each in sqDist's order, so the scores are bit-identical to the one-row loop below.
     for (; j + 4 <= to; j += 4, o += 16) {
-      if (metric == L2) sq8L2x4(codes + <usize>j * <usize>dim, dim, table, o);
-      else sq8Dot4(codes + <usize>j * <usize>dim, dim, table, o);
+      const r = codes + <usize>j * <usize>dim, rb = <usize>dim;
+      if (metric == L2) sq8L2x4(table, r, r + rb, r + 2 * rb, r + 3 * rb, dim, o);
+      else sq8Dot4(table, r, r + rb, r + 2 * rb, r + 3 * rb, dim, o);
       if (metric == L2) continue;
       for (let i = 0; i < 4; i++) {
         const oi = o + (<usize>i << 2);
@@ -89,82 +91,6 @@ export function sq8Scan(
     }
     store<f32>(o, <f32>v);
   }
-}
-
-/**
- * Codes 4i .. 4i+3 of the 16 bytes in `v` as four float32 lanes (i = 0..3): one byte swizzle into the
- * low byte of each 32-bit lane (out-of-range indices give 0) and a signed conversion (one instruction;
- * the unsigned one is a long sequence on x86, and 0..255 converts the same either way), exact like sqDist's
- * widening; four code groups per 16-byte load.
- */
-@inline function codesAt(v: v128, i: i32): v128 {
-  if (i == 0) return f32x4.convert_i32x4_s(i8x16.swizzle(v, i8x16(0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1)));
-  if (i == 1) return f32x4.convert_i32x4_s(i8x16.swizzle(v, i8x16(4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, -1, -1)));
-  if (i == 2) return f32x4.convert_i32x4_s(i8x16.swizzle(v, i8x16(8, -1, -1, -1, 9, -1, -1, -1, 10, -1, -1, -1, 11, -1, -1, -1)));
-  return f32x4.convert_i32x4_s(i8x16.swizzle(v, i8x16(12, -1, -1, -1, 13, -1, -1, -1, 14, -1, -1, -1, 15, -1, -1, -1)));
-}
-
-/** One L2 step of sqDist: acc + (t - step * codes)^2. */
-@inline function l2Step(acc: v128, t: v128, st: v128, c: v128): v128 {
-  const e = f32x4.sub(t, f32x4.mul(st, c));
-  return f32x4.add(acc, f32x4.mul(e, e));
-}
-
-/**
- * sqDist's L2 float32 sums (before the f64 conversion) of the four code rows at r, r + dim, ... into
- * out[0..4), each in sqDist's order (one accumulator per row, dimensions ascending in fours), so
- * bit-identical; dim a multiple of 16.
- */
-@inline function sq8L2x4(r: usize, dim: i32, q: usize, out: usize): void {
-  const steps = q + (<usize>dim << 2), rb = <usize>dim;
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  for (let d = 0; d < dim; d += 16) {
-    const p = r + <usize>d, tq = q + (<usize>d << 2), ts = steps + (<usize>d << 2);
-    const v0 = v128.load(p), v1 = v128.load(p + rb), v2 = v128.load(p + 2 * rb), v3 = v128.load(p + 3 * rb);
-    // Unrolled by hand (codesAt needs a constant i).
-    let t = v128.load(tq), st = v128.load(ts);
-    a0 = l2Step(a0, t, st, codesAt(v0, 0)); a1 = l2Step(a1, t, st, codesAt(v1, 0));
-    a2 = l2Step(a2, t, st, codesAt(v2, 0)); a3 = l2Step(a3, t, st, codesAt(v3, 0));
-    t = v128.load(tq + 16); st = v128.load(ts + 16);
-    a0 = l2Step(a0, t, st, codesAt(v0, 1)); a1 = l2Step(a1, t, st, codesAt(v1, 1));
-    a2 = l2Step(a2, t, st, codesAt(v2, 1)); a3 = l2Step(a3, t, st, codesAt(v3, 1));
-    t = v128.load(tq + 32); st = v128.load(ts + 32);
-    a0 = l2Step(a0, t, st, codesAt(v0, 2)); a1 = l2Step(a1, t, st, codesAt(v1, 2));
-    a2 = l2Step(a2, t, st, codesAt(v2, 2)); a3 = l2Step(a3, t, st, codesAt(v3, 2));
-    t = v128.load(tq + 48); st = v128.load(ts + 48);
-    a0 = l2Step(a0, t, st, codesAt(v0, 3)); a1 = l2Step(a1, t, st, codesAt(v1, 3));
-    a2 = l2Step(a2, t, st, codesAt(v2, 3)); a3 = l2Step(a3, t, st, codesAt(v3, 3));
-  }
-  store<f32>(out, hsum(a0));
-  store<f32>(out + 4, hsum(a1));
-  store<f32>(out + 8, hsum(a2));
-  store<f32>(out + 12, hsum(a3));
-}
-
-/** sqDist's IP float32 sums (before adding qConst) of four code rows into out[0..4), bit-identical; dim a multiple of 16. */
-@inline function sq8Dot4(r: usize, dim: i32, q: usize, out: usize): void {
-  const rb = <usize>dim;
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  for (let d = 0; d < dim; d += 16) {
-    const p = r + <usize>d, tq = q + (<usize>d << 2);
-    const v0 = v128.load(p), v1 = v128.load(p + rb), v2 = v128.load(p + 2 * rb), v3 = v128.load(p + 3 * rb);
-    let t = v128.load(tq);
-    a0 = f32x4.add(a0, f32x4.mul(t, codesAt(v0, 0))); a1 = f32x4.add(a1, f32x4.mul(t, codesAt(v1, 0)));
-    a2 = f32x4.add(a2, f32x4.mul(t, codesAt(v2, 0))); a3 = f32x4.add(a3, f32x4.mul(t, codesAt(v3, 0)));
-    t = v128.load(tq + 16);
-    a0 = f32x4.add(a0, f32x4.mul(t, codesAt(v0, 1))); a1 = f32x4.add(a1, f32x4.mul(t, codesAt(v1, 1)));
-    a2 = f32x4.add(a2, f32x4.mul(t, codesAt(v2, 1))); a3 = f32x4.add(a3, f32x4.mul(t, codesAt(v3, 1)));
-    t = v128.load(tq + 32);
-    a0 = f32x4.add(a0, f32x4.mul(t, codesAt(v0, 2))); a1 = f32x4.add(a1, f32x4.mul(t, codesAt(v1, 2)));
-    a2 = f32x4.add(a2, f32x4.mul(t, codesAt(v2, 2))); a3 = f32x4.add(a3, f32x4.mul(t, codesAt(v3, 2)));
-    t = v128.load(tq + 48);
-    a0 = f32x4.add(a0, f32x4.mul(t, codesAt(v0, 3))); a1 = f32x4.add(a1, f32x4.mul(t, codesAt(v1, 3)));
-    a2 = f32x4.add(a2, f32x4.mul(t, codesAt(v2, 3))); a3 = f32x4.add(a3, f32x4.mul(t, codesAt(v3, 3)));
-  }
-  store<f32>(out, hsum(a0));
-  store<f32>(out + 4, hsum(a1));
-  store<f32>(out + 8, hsum(a2));
-  store<f32>(out + 12, hsum(a3));
 }
 
 /* ---------- IVF_PQ codes ---------- */
