@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getIndexDescriptor, validateIndexParams } from '../../src/index/registry.js';
-import type { VectorIndex } from '../../src/index/descriptor.js';
+import type { IndexSearchRequest, VectorIndex } from '../../src/index/descriptor.js';
 import { defaultArena } from '../../src/index/wasm/exact.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
@@ -28,7 +28,14 @@ function build(type: string, column: Column, n: number, metric: (typeof METRICS)
 }
 
 async function same(index: VectorIndex, pool: WasmPool, queries: Column, topK: number, filter: Uint8Array | null, ef: number, what: string): Promise<void> {
-  const req = { queries, topK, filter, params: { ef } };
+  await sameReq(index, pool, { queries, topK, filter, params: { ef } }, what);
+}
+
+async function sameParams(index: VectorIndex, pool: WasmPool, queries: Column, topK: number, params: Record<string, number>, what: string): Promise<void> {
+  await sameReq(index, pool, { queries, topK, filter: null, params }, what);
+}
+
+async function sameReq(index: VectorIndex, pool: WasmPool, req: IndexSearchRequest, what: string): Promise<void> {
   const walk = index.searchOnPool!(pool, req);
   assert.ok(walk !== null, `${what}: runs on the pool`);
   const got = await walk;
@@ -77,6 +84,38 @@ test('searchOnPool gives exactly the hits and scores of search, for every dense 
   }
 });
 
+test('HNSW_SQ SQ8 / SQ6 codes on the pool (query tables in the tasks, refine on this thread): exactly the hits and scores of search', { skip }, async () => {
+  const pool = new WasmPool(defaultArena()!, { threads: 2 });
+  try {
+    const n = 4000, nq = 9;
+    const r = rng(57);
+    const half = Uint8Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0));
+    const desc = getIndexDescriptor('HNSW_SQ');
+    // 32: the kernels' four-row path (dim a multiple of 16); 20: one row at a time.
+    for (const dim of [32, 20]) {
+      const d = clustered(n, nq, dim, 58 + dim);
+      const column = denseColumn('floatVector', d.data, dim), queries = denseColumn('floatVector', d.queries, dim);
+      for (const sqType of ['SQ8', 'SQ6']) {
+        for (const metric of METRICS) {
+          for (const refine of [false, true]) {
+            const extra: Record<string, string> = refine ? { refine: 'true', refine_type: 'FP32' } : {};
+            const spec = validateIndexParams(desc, 'floatVector', metric, { M: '8', efConstruction: '48', sq_type: sqType, ...extra });
+            const index = desc.build(column, n, { metric, params: spec.params });
+            const what = `${sqType} ${metric} dim ${dim}${refine ? ' refine' : ''}`;
+            await same(index, pool, queries, 10, null, 32, what);
+            await same(index, pool, queries, 7, half, 40, `${what}, 50% filter`);
+            // One query at a time goes through the walk batcher; refine_k widens the walk.
+            const one = denseColumn('floatVector', d.queries.subarray(0, dim), dim);
+            await sameParams(index, pool, one, 10, refine ? { ef: 16, refine_k: 3 } : { ef: 16 }, `${what}, one query`);
+          }
+        }
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test('searchOnPool over a resident column, with 300 batched queries (visited bytes wrap past 255 epochs), and what it declines', { skip }, async () => {
   const pool = new WasmPool(defaultArena()!, { threads: 2 });
   const n = 4000, dim = 16;
@@ -94,9 +133,7 @@ test('searchOnPool over a resident column, with 300 batched queries (visited byt
     assert.equal(pool.tasksDone, tasksBefore, 'the exact plan posts no task');
     // A range search stays with the calling thread.
     assert.equal(index.searchOnPool!(pool, { queries, topK: 10, range: { radius: 1 }, params: { ef: 20 } }), null);
-    // HNSW_SQ with SQ8 codes (walked in JS) has no pool path; FP16 / BF16 rows are walked in wasm, on the pool too.
-    const sq = build('HNSW_SQ', denseColumn('floatVector', d.data, dim), n, 'L2');
-    assert.equal(sq.searchOnPool?.(pool, { queries, topK: 10, params: { ef: 20 } }) ?? null, null);
+    // HNSW_SQ's FP16 / BF16 rows are walked in wasm, on the pool too (SQ8 / SQ6 codes: the next test).
     for (const sqType of ['FP16', 'BF16']) {
       const desc = getIndexDescriptor('HNSW_SQ');
       const spec = validateIndexParams(desc, 'floatVector', 'COSINE', { M: '8', efConstruction: '48', sq_type: sqType });

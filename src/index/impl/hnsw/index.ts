@@ -19,7 +19,6 @@ import type { ExactSearchResult } from '../../flat.js';
 import { exactSearch, exactSearchInto } from '../exact-route.js';
 import { allowedRows } from '../../allowed.js';
 import { WasmSpace } from './wasm-space.js';
-import { QueryBlock } from '../../wasm/store.js';
 import { sortByKeyThenId, type HnswTask } from '../../wasm/hnsw-task.js';
 import { gatherTaskOutputs, type WasmPool } from '../../wasm/pool.js';
 import { ArenaScratch } from '../../wasm/arena.js';
@@ -161,16 +160,20 @@ export class HnswIndex implements VectorIndex {
    * `search` on a WasmPool's worker threads: the queries are split into one task per thread (at most
    * one per query), each walking the graph in the shared wasm memory with scratch of its own, so
    * several segments and batched queries use every core. Hits and scores are identical to `search`.
+   * HNSW_SQ's code spaces walk there too (each task reads its query's table); with `refine` the
+   * tasks return refine_k * topK candidates and this thread re-ranks them, as `search` does.
    * Null when the request is better (or only) answered on this thread: an exact plan, a range
-   * search, HNSW_SQ, or no native graph.
+   * search, or no native graph.
    */
   searchOnPool(pool: WasmPool, req: IndexSearchRequest): Promise<ExactSearchResult> | null {
     const { column, graph, space } = this.p;
     const topK = req.topK;
     const nq = checkQueries(column, req.queries, topK);
-    if (!(space instanceof WasmSpace) || !space.poolable || !this.searcher.canSearchWhole || this.p.refine || graph.entryPoint < 0) return null;
+    if (!(space instanceof WasmSpace) || !this.searcher.canSearchWhole || graph.entryPoint < 0) return null;
     if (keyWindow(this.metric, req.range ?? null) !== null || nq === 0) return null;
-    const ef = Math.max(resolveEf(req.params, topK), topK);
+    // As in `search`: the walk keeps refine_k * topK candidates for the exact re-rank.
+    const walkK = this.p.refine ? Math.ceil(topK * resolveRefineK(req.params)) : topK;
+    const ef = Math.max(resolveEf(req.params, topK), walkK);
     const filter = req.filter ?? null;
     if (filter !== null) {
       // An exact plan is answered here, with the rows just listed (`search` would list them again).
@@ -186,12 +189,41 @@ export class HnswIndex implements VectorIndex {
     if (filter === null && nq === 1 && req.queries.kind === 'floatVector') {
       // A lone unfiltered float query waits for a free lane and shares one task with the others waiting (walk-batch.ts).
       space.pin();
-      return this.batcherFor(pool, space).submit(req.queries.data, nq, ef, topK)
-        .then((out) => this.refill(req, out, null))
+      return this.batcherFor(pool, space).submit(req.queries.data, nq, ef, walkK)
+        .then((out) => this.refill(req, this.refined(req, out), null))
         .finally(() => space.unpin());
     }
-    return this.walkOnPool(pool, space, req.queries as DenseColumn, nq, ef, topK, filter, Math.min(pool.threads, nq))
-      .then((out) => this.refill(req, out, filter));
+    return this.walkOnPool(pool, space, req.queries as DenseColumn, nq, ef, walkK, filter, Math.min(pool.threads, nq))
+      .then((out) => this.refill(req, this.refined(req, out), filter));
+  }
+
+  /**
+   * With `refine`, the pool's candidates (out.topK a query, best-first by code distance) re-ranked
+   * exactly into req.topK a query, by the same `refine` as `search`; else `out` itself.
+   */
+  private refined(req: IndexSearchRequest, out: ExactSearchResult): ExactSearchResult {
+    if (!this.p.refine || this.scorer === null) return out;
+    const topK = req.topK, nq = out.nq, space = this.p.space;
+    const queries = denseQueriesToF32(req.queries as DenseColumn);
+    const res: ExactSearchResult = {
+      nq, topK, rows: new Int32Array(nq * topK).fill(-1),
+      scores: new Float32Array(nq * topK).fill(smallerIsBetter(this.metric) ? Infinity : -Infinity), counts: new Int32Array(nq),
+    };
+    if (this.ids.length < out.topK) {
+      this.keys = new Float64Array(out.topK * 2);
+      this.ids = new Int32Array(out.topK * 2);
+    }
+    for (let q = 0; q < nq; q++) {
+      const from = q * out.topK, walked = out.counts[q]!;
+      for (let i = 0; i < walked; i++) this.ids[i] = out.rows[from + i]!;
+      const n = Math.min(this.refine(queries, q, walked), topK);
+      for (let i = 0; i < n; i++) {
+        res.rows[q * topK + i] = this.ids[i]!;
+        res.scores[q * topK + i] = space.score(this.keys[i]!);
+      }
+      res.counts[q] = n;
+    }
+    return res;
   }
 
   /** The batcher of this index's walks on `pool` (a new one when the engine's pool was replaced). */
@@ -228,7 +260,7 @@ export class HnswIndex implements VectorIndex {
     const arena = space.memoryArena;
     const scratch = new ArenaScratch(arena);
     space.pin();
-    const qs = QueryBlock.create(arena, column.kind, column.dim, queries.data);
+    const qs = space.taskQueries(column.kind, queries.data, nq);
     const lanes: PoolLane[] = [];
     let failed = false;
     try {

@@ -46,7 +46,7 @@ export function buildGraphNative(
 ): HnswGraph | null {
   const arena = space.memoryArena;
   const k = buildKernels(arena.k);
-  if (k === null || !space.poolable) return null;
+  if (k === null || !space.hasRows) return null;
   const numRows = space.numRows;
   const levels = assignLevels(numRows, p.M, p.seed, present);
   let graph: HnswGraph;

@@ -17,11 +17,12 @@ import { WasmArena } from '../../wasm/arena.js';
 import { KIND, METRIC } from '../../wasm/codes.js';
 import { adoptedStore, defaultArena } from '../../wasm/exact.js';
 import { MAX_PAGES, PAGE_BYTES, withKernels, type KernelExports } from '../../wasm/loader.js';
-import { VectorStore, type WasmColumn } from '../../wasm/store.js';
-import type { DenseColumn } from '../../scan-dense.js';
+import { QueryBlock, VectorStore, type WasmColumn } from '../../wasm/store.js';
+import { denseQueriesToF32, type DenseColumn } from '../../scan-dense.js';
 import { MilvusError } from '../../../core/errors.js';
 import { assert } from '../../../core/assert.js';
 import type { HnswGraph } from './graph.js';
+import { sqTaskQueries, type TaskQueries } from './task-queries.js';
 import { sqQueryTable, type BatchBuffers, type DenseMetric, type Layer0Searcher, type VectorSpace } from './space.js';
 
 /** Kernel kind of HNSW_SQ code rows (asm `SQ`). */
@@ -175,9 +176,13 @@ export class WasmSpace implements VectorSpace {
     return WasmArena.owned(numRows * (dim + extraBytesPerRow), (arena) => new WasmSpace(VectorStore.fromColumn(arena, column, numRows), metric, true, { min, step }));
   }
 
-  /** False for SQ code spaces, whose queries are tables the pool's HNSW tasks do not build. */
-  get poolable(): boolean {
-    return this.sq === null;
+  /** False for SQ code spaces: they hold codes, not rows, so no graph is built over them. */
+  get hasRows(): boolean { return this.sq === null; }
+
+  /** `nq` queries of an HnswTask in this memory: rows and norms (QueryBlock), or SQ tables (task-queries.ts). */
+  taskQueries(kind: DenseColumn['kind'], data: DenseColumn['data'], nq: number): TaskQueries {
+    if (this.sq === null) return QueryBlock.create(this.arena, kind, this.dim, data);
+    return sqTaskQueries(this.arena, denseQueriesToF32({ kind, dim: this.dim, data, valid: null } as DenseColumn), nq, this.dim, this.metric === METRIC.L2, this.sq);
   }
 
   setQuery(src: Float32Array, off: number): void {
