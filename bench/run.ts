@@ -16,7 +16,7 @@ import { DEFAULT_GRPC, runGrpc, type GrpcResult } from './grpc.js';
 import { DEFAULT_SCALAR, runScalarIndexBench, type ScalarBenchResult } from './scalar-index.js';
 import { runScalarQueryBench, type ScalarQueryResult } from './scalar-query.js';
 import { DEFAULT_SERVER, runServerSuite, type ServerBenchOptions, type ServerResult } from './server.js';
-import { DEFAULT_SCALE, runScale, SCALE_CASES, type ScaleCase, type ScaleOptions, type ScaleResult } from './scale.js';
+import { DEFAULT_SCALE, ENGINE_INDEXES, runScale, SCALE_CASES, type ScaleCase, type ScaleOptions, type ScaleResult } from './scale.js';
 import { formatTable } from './table.js';
 
 export type Suite = 'ann' | 'engine' | 'grpc' | 'server' | 'embedded' | 'fulltext' | 'scalar' | 'scalar-query' | 'scale';
@@ -179,7 +179,9 @@ const USAGE = `usage: npm run bench -- [options]
   --ops LIST                      server suite: unary,search,insert (default all three)
   --server-node-arg FLAG          server suite: node flag for the server process, e.g. --cpu-prof (repeatable)
   --scale-cases LIST              scale suite: hnsw,engine,disk (default all three; --rows scales them, default 1000000)
-  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; none: ingest and compaction only; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
+  --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; also HNSW_SQ: SQ8 + refine FP32, refine_k 2; none: ingest and compaction only; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
+  --engine-parts N                scale suite: the engine case inserts its rows in N parts, each flushed and compacted before the next (default 1)
+  --engine-segment-mb MB          scale suite: those compactions force-merge to MB (e.g. --rows 10000000 --engine-parts 2 --engine-segment-mb 2600: two 5M segments)
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
@@ -276,7 +278,9 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     peerIndex: existingFile('peer-index', str('peer-index')),
     peerEfs: peerEfs(str('peer-ef'), intList('ef', str('ef'), d.efs)),
     searchLists: intList('search-list', str('search-list'), d.searchLists),
-    efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes),
+    efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes, ENGINE_INDEXES),
+    engineParts: positiveInt('engine-parts', str('engine-parts'), d.engineParts),
+    engineSegmentMb: str('engine-segment-mb') === undefined ? null : positiveInt('engine-segment-mb', str('engine-segment-mb'), 0),
     diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes), measureMs: positiveInt('measure-ms', str('measure-ms'), d.measureMs),
   };
 }
@@ -297,8 +301,8 @@ function existingFile(name: string, raw: string | undefined): string | null {
 }
 
 /** `--scale-indexes HNSW,IVF_SQ8` / `--disk-indexes IVF_FLAT`: a case's indexes, in its own order. */
-function scaleIndexes(raw: string | undefined, all: readonly string[]): readonly string[] {
-  if (raw === undefined) return all;
+function scaleIndexes(raw: string | undefined, defaults: readonly string[], all = defaults): readonly string[] {
+  if (raw === undefined) return defaults;
   if (raw.trim().toLowerCase() === 'none') return [];
   const want = raw.split(',').map((x) => x.trim().toUpperCase());
   for (const w of want) if (!all.includes(w)) throw new Error(`unknown scale index ${w} (${all.join(', ')})`);
@@ -317,6 +321,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
       'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' }, 'disk-segment-mb': { type: 'string' }, 'search-list': { type: 'string' },
+      'engine-parts': { type: 'string' }, 'engine-segment-mb': { type: 'string' },
       'peer-index': { type: 'string' }, 'peer-ef': { type: 'string' },
     },
     strict: true,

@@ -36,7 +36,7 @@ export interface ScaleOptions {
   efConstruction: number;
   /** HNSW search ef values, each measured on the one build (`--ef 64,128,256`). */
   efs: readonly number[];
-  /** The engine case's indexes (`--scale-indexes HNSW,IVF_FLAT,IVF_SQ8`). */
+  /** The engine case's indexes (`--scale-indexes HNSW,IVF_FLAT,IVF_SQ8`; HNSW_SQ when named). */
   engineIndexes: readonly string[];
   /** The disk case's indexes (`--disk-indexes DISKANN,IVF_FLAT`; IVF_FLAT runs with mmap.enabled). */
   diskIndexes: readonly string[];
@@ -51,6 +51,13 @@ export interface ScaleOptions {
    * (`--disk-segment-mb 0`): an ordinary compaction before any index exists (1 GiB).
    */
   diskSegmentMb: number | null;
+  /**
+   * The engine case's layout: its rows inserted in `engineParts` parts, each flushed and compacted
+   * (force-merged to `engineSegmentMb` MB when given) before the next (`--engine-parts 2
+   * --engine-segment-mb 2600`: 10M x 128 as two 5M segments); by default one part, 1 GiB segments.
+   */
+  engineParts: number;
+  engineSegmentMb: number | null;
   peers: boolean;
   /**
    * A usearch index saved earlier over the engine case's rows (same --rows, --seed, --m and
@@ -74,10 +81,12 @@ export interface ScaleOptions {
   log: (line: string) => void;
 }
 export type ScaleCase = 'hnsw' | 'engine' | 'disk';
+/** Every index the engine case can build (`--scale-indexes`); the default leaves HNSW_SQ out. */
+export const ENGINE_INDEXES: readonly string[] = ['HNSW', 'HNSW_SQ', 'IVF_FLAT', 'IVF_SQ8'];
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], engineParts: 1, engineSegmentMb: null, diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
   budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, peerIndex: null, peerEfs: null, measureMs: 1000, cases: SCALE_CASES,
 };
 
@@ -202,19 +211,26 @@ const NAME = 'scale';
  * fsync'd), one 10k-row batch at a time; the batches are written to a file beside the data directory
  * first and read back by a worker thread during the timed loop (batch-source.ts).
  */
-async function ingest(svc: SextantService, stream: MixtureStream, dir: string): Promise<number> {
+async function ingest(svc: SextantService, stream: MixtureStream, dir: string, parts = 1, betweenParts?: () => Promise<unknown>): Promise<number> {
   const client = new SextantClient(svc);
   const source = new BatchSource(stream, `${dir}.rows`);
   try {
     await source.prepare();
-    const t0 = performance.now();
-    for (let b = 0; b < stream.batches; b++) {
-      const vec = await source.batch(b), n = vec.length / stream.spec.dim, from = b * BATCH_ROWS;
-      const ids = new BigInt64Array(n);
-      for (let i = 0; i < n; i++) ids[i] = BigInt(from + i);
-      await client.insertTyped({ collection_name: NAME, num_rows: n, fields: { id: ids, vec } });
+    const per = Math.ceil(stream.batches / parts);
+    let ms = 0;
+    for (let part = 0; part < parts; part++) {
+      const t0 = performance.now();
+      for (let b = part * per; b < Math.min(stream.batches, (part + 1) * per); b++) {
+        const vec = await source.batch(b), n = vec.length / stream.spec.dim, from = b * BATCH_ROWS;
+        const ids = new BigInt64Array(n);
+        for (let i = 0; i < n; i++) ids[i] = BigInt(from + i);
+        await client.insertTyped({ collection_name: NAME, num_rows: n, fields: { id: ids, vec } });
+      }
+      ms += performance.now() - t0;
+      // Not timed: the part's flush and compaction (the rows' order is the same as in one part).
+      if (part < parts - 1) await betweenParts?.();
     }
-    return stream.spec.rows / ((performance.now() - t0) / 1000);
+    return stream.spec.rows / (ms / 1000);
   } finally {
     await source.close();
   }
@@ -370,7 +386,7 @@ async function indexAndSearch(
 }
 
 async function productCase(
-  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], disk: { budget: number; segmentMb: number | null } | null, out: ScaleRow[], caseName: string,
+  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], disk: { budget: number | null; segmentMb: number | null; parts?: number } | null, out: ScaleRow[], caseName: string,
   seed: number, peer: PeerIndex | null,
 ): Promise<void> {
   const stream = new MixtureStream({ rows, dim, seed });
@@ -382,12 +398,13 @@ async function productCase(
   try {
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
-    const ingestRate = await ingest(svc, stream, dir);
+    const parts = disk?.parts ?? 1;
+    const ingestRate = await ingest(svc, stream, dir, parts, () => compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb)));
     // Force-merged to Milvus's DISKANN segment size by default (a DISKANN collection compacts to 2 GiB
     // once its index exists); `--disk-segment-mb 0`: an ordinary compaction, 1 GiB (bench/README.md
     // "Session 14" has both layouts).
     const segments = await compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb));
-    const note = `ingest ${Math.round(ingestRate)} rows/s, ${segments} segment(s) after compaction${segmentMb === null ? '' : ` (force merge to ${segmentMb} MB)`}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
+    const note = `ingest ${Math.round(ingestRate)} rows/s${parts > 1 ? ` in ${parts} parts` : ''}, ${segments} segment(s) after compaction${segmentMb === null ? '' : ` (force merge to ${segmentMb} MB)`}${budget === null ? '' : `, budget ${mb(budget)!.toFixed(0)} MB`}`;
     if (steps.length === 0) {
       out.push({ case: caseName, rows, dim, engine: 'Sextant (ingest only)', threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: mb(process.memoryUsage().rss), note });
     }
@@ -434,10 +451,16 @@ async function cases(o: ScaleOptions, out: ScaleRow[], loads: number[][], peerDi
     const nlist = String(ivfNlist(o.rows));
     const steps: IndexStep[] = [
       { label: 'HNSW', params: { index_type: 'HNSW', ...graph }, searches: o.efs.map((ef) => ({ ef })) },
+      // SQ8 codes walked, refine_k x topK candidates re-ranked on the float32 rows (Knowhere's refine).
+      {
+        label: 'HNSW_SQ', params: { index_type: 'HNSW_SQ', ...graph, sq_type: 'SQ8', refine: 'true', refine_type: 'FP32' },
+        searches: o.efs.map((ef) => ({ ef, refine_k: 2 })),
+      },
       { label: 'IVF_FLAT', params: { index_type: 'IVF_FLAT', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
       { label: 'IVF_SQ8', params: { index_type: 'IVF_SQ8', nlist }, searches: o.nprobes.map((nprobe) => ({ nprobe })) },
     ];
-    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), null, out, 'engine 128', o.seed, peer);
+    const layout = o.engineParts > 1 || o.engineSegmentMb !== null ? { budget: null, segmentMb: o.engineSegmentMb, parts: o.engineParts } : null;
+    await productCase(o, 128, o.rows, steps.filter((st) => o.engineIndexes.includes(st.label)), layout, out, 'engine 128', o.seed, peer);
     loads.push(loadavg());
   }
   if (o.cases.includes('disk')) {
