@@ -84,7 +84,7 @@ test('searchOnPool gives exactly the hits and scores of search, for every dense 
   }
 });
 
-test('HNSW_SQ SQ8 / SQ6 codes on the pool (query tables in the tasks, refine on this thread): exactly the hits and scores of search', { skip }, async () => {
+test('HNSW_SQ on the pool (SQ8 / SQ6: query tables in the tasks; refine on this thread, FP16 / BF16 too): exactly the hits and scores of search', { skip }, async () => {
   const pool = new WasmPool(defaultArena()!, { threads: 2 });
   try {
     const n = 4000, nq = 9;
@@ -95,7 +95,7 @@ test('HNSW_SQ SQ8 / SQ6 codes on the pool (query tables in the tasks, refine on 
     for (const dim of [32, 20]) {
       const d = clustered(n, nq, dim, 58 + dim);
       const column = denseColumn('floatVector', d.data, dim), queries = denseColumn('floatVector', d.queries, dim);
-      for (const sqType of ['SQ8', 'SQ6']) {
+      for (const sqType of ['SQ8', 'SQ6', 'FP16', 'BF16']) {
         for (const metric of METRICS) {
           for (const refine of [false, true]) {
             const extra: Record<string, string> = refine ? { refine: 'true', refine_type: 'FP32' } : {};
