@@ -385,20 +385,21 @@ async function indexAndSearch(
   await svc.dropIndex({ collectionName: NAME, fieldName: 'vec' });
 }
 
+/** `layout`: the memory budget, the force-merge size and the parts the rows are inserted in (null: none, 1 GiB, one part). */
 async function productCase(
-  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], disk: { budget: number | null; segmentMb: number | null; parts?: number } | null, out: ScaleRow[], caseName: string,
+  o: ScaleOptions, dim: number, rows: number, steps: IndexStep[], layout: { budget: number | null; segmentMb: number | null; parts?: number } | null, out: ScaleRow[], caseName: string,
   seed: number, peer: PeerIndex | null,
 ): Promise<void> {
   const stream = new MixtureStream({ rows, dim, seed });
   o.log(`[scale] ${caseName}: ground truth for ${o.queries} queries over ${rows} x ${dim} (streamed)`);
   const queries = stream.queries(o.queries), truth = stream.groundTruth(queries);
   const dir = await mkdtemp(join(tmpdir(), 'sextant-bench-scale-'));
-  const budget = disk?.budget ?? null, segmentMb = disk?.segmentMb ?? null;
+  const budget = layout?.budget ?? null, segmentMb = layout?.segmentMb ?? null;
   const svc = await SextantService.open({ dataDir: dir, ...(budget === null ? {} : { memoryBudgetBytes: budget }) });
   try {
     await svc.createCollection({ collectionName: NAME, fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.FloatVector, dim }] });
     o.log(`[scale] ${caseName}: ingest ${rows} x ${dim}`);
-    const parts = disk?.parts ?? 1;
+    const parts = layout?.parts ?? 1;
     const ingestRate = await ingest(svc, stream, dir, parts, () => compactAll(svc, segmentMb === null ? undefined : BigInt(segmentMb)));
     // Force-merged to Milvus's DISKANN segment size by default (a DISKANN collection compacts to 2 GiB
     // once its index exists); `--disk-segment-mb 0`: an ordinary compaction, 1 GiB (bench/README.md
