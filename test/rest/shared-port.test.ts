@@ -57,6 +57,8 @@ test('gRPC SDK and REST v2 on the same port see the same data; /metrics counts b
     assert.ok(plain('sextant_wal_fsync_seconds_count') >= 2, 'WAL fsyncs are timed');
     assert.ok(plain('sextant_wal_records_synced_total') >= 2);
     assert.match(text, /^sextant_loaded_bytes \d+$/m);
+    assert.match(text, /^sextant_wasm_process_arena_bytes \d+$/m);
+    assert.match(text, /^sextant_wasm_cached_copy_bytes \d+$/m);
     assert.match(text, /^sextant_process_resident_memory_bytes \d+/m);
     assert.equal(await (await fetch(`${h.baseUrl}/metrics`)).status, 404, 'metrics live on the http port only');
   } finally {

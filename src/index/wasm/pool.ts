@@ -29,6 +29,7 @@ import type { WasmMemory } from './loader.js';
 import type { PoolTask, ReplyMessage, WorkerInit, WorkerMessage } from './messages.js';
 import { wasmSettings } from './settings.js';
 import { MEMORY_IDLE_MS, WorkerMemories } from './worker-memories.js';
+import { holdMemories } from './forget.js';
 
 /**
  * Below this many bytes scanned (rows x nq x row bytes, summed over jobs) a search runs on the calling
@@ -103,6 +104,7 @@ export class WasmPool {
   private broken: Error | null = null;
   /** Drops the memories no task used for MEMORY_IDLE_MS from the workers. */
   private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly unhold: () => void;
   /** Tasks the workers finished (successfully or not) since the pool started. */
   tasksDone = 0;
 
@@ -117,7 +119,7 @@ export class WasmPool {
     for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn());
     this.sweeper = setInterval(() => { for (const s of this.slots) this.expire(s, Date.now()); }, MEMORY_IDLE_MS);
     this.sweeper.unref();
-    openPools.add(this);
+    this.unhold = holdMemories(this);
   }
 
   get isClosed(): boolean {
@@ -199,7 +201,7 @@ export class WasmPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
-    openPools.delete(this);
+    this.unhold();
     const gone = errors.serviceNotReady('search pool is closed');
     for (const p of this.queue.splice(0)) p.reject(gone);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
@@ -373,13 +375,6 @@ function memoryId(memory: WasmMemory): number {
   return id;
 }
 
-/** Open pools, so that releasing a memory reaches every worker that may hold kernels over it. */
-const openPools = new Set<WasmPool>();
-
-/** A memory was released: every open pool's workers drop their kernels over it. */
-export function forgetMemory(memory: WasmMemory): void {
-  for (const p of openPools) p.forget(memory);
-}
 
 /** Where a task left its answers: nq * topK rows and scores (best first) and nq counts. */
 export interface TaskOutputs {

@@ -10,7 +10,7 @@ import type { CountedMemory } from '../memory.js';
 import { adoptStore, forgetColumn } from './exact.js';
 import { crc32cInArena, releaseCrcTable } from './crc.js';
 import { MAX_PAGES, PAGE_BYTES } from './loader.js';
-import { forgetMemory } from './pool.js';
+import { forgetMemory } from './forget.js';
 import { VectorStore, type WasmColumn } from './store.js';
 
 export interface ResidentColumn {

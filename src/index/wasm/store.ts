@@ -33,21 +33,26 @@ export function storageCode(kind: WasmVectorKind): KindCode {
 
 /** Copy (and for float16 decode) `rows` rows of `data` into a new allocation; returns its offset. */
 function copyIn(arena: WasmArena, kind: WasmVectorKind, dim: number, data: VectorData, rows: number): number {
-  const srcBytes = rows * rowBytesOf(kindCode(kind), dim);
+  const ptr = arena.alloc(rows * rowBytesOf(storageCode(kind), dim));
+  copyRows(arena, kind, dim, data, 0, rows, ptr);
+  return ptr;
+}
+
+/** Copy (float16: decode) rows [from, to) of `data` to their places in the rows at `ptr`. */
+function copyRows(arena: WasmArena, kind: WasmVectorKind, dim: number, data: VectorData, from: number, to: number, ptr: number): void {
+  const srcRb = rowBytesOf(kindCode(kind), dim);
+  const src = new Uint8Array(data.buffer, data.byteOffset + from * srcRb, (to - from) * srcRb);
   if (kind !== 'float16Vector') {
-    const ptr = arena.alloc(srcBytes);
-    arena.u8.set(bytesOf(data, srcBytes), ptr);
-    return ptr;
+    arena.u8.set(src, ptr + from * srcRb);
+    return;
   }
-  const ptr = arena.alloc(rows * dim * 4);
-  const tmp = arena.alloc(srcBytes);
+  const tmp = arena.alloc(src.length);
   try {
-    arena.u8.set(bytesOf(data, srcBytes), tmp);
-    arena.k.decodeF16(tmp, rows * dim, ptr);
+    arena.u8.set(src, tmp);
+    arena.k.decodeF16(tmp, (to - from) * dim, ptr + from * dim * 4);
   } finally {
     arena.release(tmp);
   }
-  return ptr;
 }
 
 /** nq query vectors of one kind and dim in wasm memory, with their Euclidean norms (float64). */
@@ -115,23 +120,57 @@ export class VectorStore {
   private pins = 0;
   private released = false;
   private freed = false;
+  private freedHook: (() => void) | null = null;
 
   private constructor(
-    readonly arena: WasmArena, readonly kind: WasmVectorKind, readonly dim: number, readonly numRows: number,
+    readonly arena: WasmArena, readonly kind: WasmVectorKind, readonly dim: number,
+    /** Rows held (`extend` adds more, up to `capacityRows`). */
+    private rowCount: number,
     /** Byte offset of row 0. */
     readonly ptr: number,
+    /** Rows the allocation at `ptr` has room for. */
+    readonly capacityRows: number = rowCount,
   ) {
     /** The kernels' element kind: float16 columns are held as float32 (see storageCode). */
     this.code = storageCode(kind);
     this.rowBytes = rowBytesOf(this.code, dim);
   }
 
-  /** Copy the first `numRows` rows of a dense or binary vector column into the arena. */
-  static fromColumn(arena: WasmArena, column: WasmColumn, numRows: number): VectorStore {
+  /**
+   * Copy the first `numRows` rows of a dense or binary vector column into the arena, with room for
+   * `capacityRows` (`extend`; unwritten room holds no pages of a fresh memory).
+   */
+  static fromColumn(arena: WasmArena, column: WasmColumn, numRows: number, capacityRows = numRows): VectorStore {
     const rb = rowBytesOf(kindCode(column.kind), column.dim);
     assert(Number.isInteger(numRows) && numRows >= 0 && numRows * rb <= column.data.byteLength, 'numRows within column');
-    const ptr = copyIn(arena, column.kind, column.dim, column.data, numRows);
-    return new VectorStore(arena, column.kind, column.dim, numRows, ptr);
+    assert(Number.isInteger(capacityRows) && capacityRows >= numRows, 'capacity holds the rows');
+    const ptr = arena.alloc(capacityRows * rowBytesOf(storageCode(column.kind), column.dim));
+    copyRows(arena, column.kind, column.dim, column.data, 0, numRows, ptr);
+    return new VectorStore(arena, column.kind, column.dim, numRows, ptr, capacityRows);
+  }
+
+  get numRows(): number {
+    return this.rowCount;
+  }
+
+  /**
+   * Copy rows [numRows, `numRows`) of `column` in after the rows held, whose source rows must be
+   * unchanged (the caller checks): for a column that only grows, such as a growing segment's tail.
+   * False (nothing done) past the capacity or while tasks run on the store (they read its norms).
+   */
+  extend(column: WasmColumn, numRows: number): boolean {
+    this.checkLive();
+    assert(column.kind === this.kind && column.dim === this.dim, 'same kind and dim');
+    assert(numRows * rowBytesOf(kindCode(column.kind), column.dim) <= column.data.byteLength, 'numRows within column');
+    if (numRows > this.capacityRows || this.pins > 0) return false;
+    if (numRows <= this.rowCount) return true;
+    copyRows(this.arena, this.kind, this.dim, column.data, this.rowCount, numRows, this.ptr);
+    this.rowCount = numRows;
+    if (this.normsPtr !== 0) {
+      this.arena.release(this.normsPtr);
+      this.normsPtr = 0;
+    }
+    return true;
   }
 
   /**
@@ -307,11 +346,18 @@ export class VectorStore {
     return this.released;
   }
 
+  /** Run `hook` once the rows are freed (after the last pinned task): e.g. drop a memory of the store's own. */
+  onFreed(hook: () => void): void {
+    assert(this.freedHook === null && !this.freed, 'one hook, before the store is freed');
+    this.freedHook = hook;
+  }
+
   private freeNow(): void {
     if (this.freed) return;
     this.freed = true;
     this.arena.release(this.ptr);
     if (this.normsPtr !== 0) this.arena.release(this.normsPtr);
+    this.freedHook?.();
   }
 
   private checkLive(): void {

@@ -9,6 +9,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/engine.js';
+import { ownCopyBytes, processArenaBytes } from '../../index/wasm/exact.js';
 
 type Labels = 'db' | 'collection';
 
@@ -68,6 +69,7 @@ export class ServerMetrics {
     perCollection('sextant_collection_indexes', 'Indexes defined on a collection', (c) => c.indexes);
     perCollection('sextant_collection_segment_indexes_built', 'Built per-segment index files of a collection', (c) => c.indexFilesBuilt);
     this.partitionGauges(engine);
+    this.wasmGauges();
     new Gauge({
       name: 'sextant_loaded_bytes', help: 'Bytes of sealed data loaded in memory, all collections', registers,
       collect() { this.set(engine.loader.loadedBytes); },
@@ -116,6 +118,23 @@ export class ServerMetrics {
     };
     engine.indexer.buildListeners.add(onBuild);
     this.detach.push(() => engine.indexer.buildListeners.delete(onBuild));
+  }
+
+  /** Process-wide wasm memory outside loaded segments (index/wasm/exact.ts). */
+  private wasmGauges(): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sextant_wasm_process_arena_bytes', help: 'Bytes of the process arena, the wasm memory of per-search copies and small cached copies (reused, never shrunk)', registers,
+      collect() { this.set(processArenaBytes().size); },
+    });
+    new Gauge({
+      name: 'sextant_wasm_process_arena_used_bytes', help: 'Bytes of the process arena allocated now', registers,
+      collect() { this.set(processArenaBytes().used); },
+    });
+    new Gauge({
+      name: 'sextant_wasm_cached_copy_bytes', help: 'Bytes of rows held by cached copies of unindexed vector columns (growing data) of 4 MiB or more, each in a wasm memory of its own given back when the copy is dropped', registers,
+      collect() { this.set(ownCopyBytes()); },
+    });
   }
 
   /** Memory per partition: loaded sealed data and growing segments (the console's per-partition view). */

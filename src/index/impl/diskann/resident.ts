@@ -6,7 +6,7 @@
  */
 import { WasmArena } from '../../wasm/arena.js';
 import { MAX_PAGES, PAGE_BYTES } from '../../wasm/loader.js';
-import { forgetMemory } from '../../wasm/pool.js';
+import { forgetMemory } from '../../wasm/forget.js';
 import { nodePosition, type ImageHeader, type ImageMemory } from './layout.js';
 import { PQ_CODE_WORDS } from './pq.js';
 import { NodeCache } from './search-state.js';

@@ -41,16 +41,23 @@ export class WasmGather implements ListScorer {
    * (the index then scans in JS, like searchExact). Close it after the search.
    */
   static open(column: WasmColumn, numRows: number, queries: WasmColumn, metric: MetricType, lists: InvertedLists): WasmGather | null {
-    // A resident column (a loaded segment) is read in its own memory, where the queries and ids go
-    // too; asking the process arena for it would replace the resident copy with a second one.
+    // A resident column (a loaded segment) or a big cached copy is read in its own memory, where the
+    // queries and ids go too; asking the process arena for it would make a second copy.
     const resident = residentArena(column);
-    const arena = resident ?? defaultArena();
-    if (arena === null || lists.ids.length === 0) return null;
+    const home = resident ?? defaultArena();
+    if (home === null || lists.ids.length === 0) return null;
     const temporary = resident === null && column.data.byteLength < CACHE_MIN_BYTES;
     const m = metricCode(metric);
-    let store: VectorStore | null = null, block: QueryBlock | null = null, idsPtr = 0, outPtr = 0;
+    let store: VectorStore;
     try {
-      store = temporary ? VectorStore.fromColumn(arena, column, numRows) : storeForColumn(arena, column, numRows);
+      store = temporary ? VectorStore.fromColumn(home, column, numRows) : storeForColumn(home, column, numRows);
+    } catch (e) {
+      if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
+      throw e;
+    }
+    const arena = store.arena;
+    let block: QueryBlock | null = null, idsPtr = 0, outPtr = 0;
+    try {
       block = QueryBlock.create(arena, queries.kind, queries.dim, queries.data);
       idsPtr = arena.alloc(lists.ids.length * 4);
       arena.i32.set(lists.ids, idsPtr >>> 2);
@@ -63,7 +70,7 @@ export class WasmGather implements ListScorer {
       if (outPtr !== 0) arena.release(outPtr);
       if (idsPtr !== 0) arena.release(idsPtr);
       block?.free();
-      if (temporary) store?.release();
+      if (temporary) store.release();
       if (e instanceof MilvusError && e.code === ARENA_FULL_CODE) return null;
       throw e;
     }
