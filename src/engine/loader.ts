@@ -14,6 +14,7 @@ import type { ColumnPlacement } from '../storage/segment-stream.js';
 import { ResidentPlacement } from './load-read.js';
 import type { ReadSegment } from './writer.js';
 import { limits } from '../core/limits.js';
+import { forgetCopies } from '../index/wasm/exact.js';
 import { PageCache } from './page-cache.js';
 import { mappedFieldNames } from './mmap-column.js';
 import { mapSegment, mappedBytesToLoad } from './mmap-load.js';
@@ -227,6 +228,8 @@ export class Loader {
     for (const s of segments) {
       for (const r of s.residents ?? []) r.release();
       s.residents = undefined;
+      // Copies made for exact searches of columns not resident (no index built yet, float16) go now, not at GC.
+      if (s.data) forgetCopies(s.data.columns.values());
       for (const i of s.data?.indexes.values() ?? []) i.index.close?.();
       if (s.mappedFile) this.pageCache.close(s.mappedFile);
       s.mappedFile = undefined;

@@ -22,6 +22,7 @@ import { NodeFileSystem } from '../../src/storage/fs/node.js';
 import { rng } from '../support/fixtures.js';
 import { PageCache } from '../../src/engine/page-cache.js';
 import { withTempDir } from '../support/tmp.js';
+import { ownCopyBytes } from '../../src/index/wasm/exact.js';
 
 const ROWS = 3000;
 const DIM = 32;
@@ -214,6 +215,31 @@ test('a load over the budget is refused before any segment or index file is read
       await svc.loadCollection({ collectionName: 'c' });
       const held = svc.engine.loader.loadedBytes;
       assert.ok(held <= withIndexes, `held ${held} B, estimated ${withIndexes} B`);
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+test('release drops at once the wasm copy exact searches made of a column that is not resident (float16 under FLAT)', { timeout: 120_000 }, async () => {
+  await withTempDir(async (dir) => {
+    const svc = await SextantService.open({ dataDir: dir });
+    try {
+      const dim = 128, rows = 9000; // decoded to float32 for the kernels: 4.4 MiB, a copy with a memory of its own
+      await svc.createCollection({ collectionName: 'f16', fields: [{ name: 'id', dataType: DataType.Int64, isPrimaryKey: true, autoId: false }, { name: 'vec', dataType: DataType.Float16Vector, dim }] });
+      const vec = vectors(DataType.Float16Vector, rows, dim, rng(12));
+      const ids = BigInt64Array.from({ length: rows }, (_, i) => BigInt(i));
+      await svc.insert({ collectionName: 'f16', numRows: rows, columns: new Map<string, Column>([['id', { kind: 'int64', data: ids, valid: null }], ['vec', vec]]) });
+      await svc.flush({ collectionNames: ['f16'] });
+      await svc.createIndex({ collectionName: 'f16', fieldName: 'vec', params: { index_type: 'FLAT', metric_type: 'L2' } });
+      await svc.engine.indexer.idle();
+      await svc.loadCollection({ collectionName: 'f16' });
+      const before = ownCopyBytes();
+      const res = await svc.search({ collectionName: 'f16', nq: 1, topK: 3, vectors: queryOf(vec, dim), params: {} });
+      assert.equal(res.ids.kind === 'int64' ? res.ids.data[0] : -1n, 0n, 'row 0 is its own nearest');
+      assert.ok(ownCopyBytes() - before >= rows * dim * 4, `the search made its copy (${ownCopyBytes() - before} bytes)`);
+      await svc.releaseCollection({ collectionName: 'f16' });
+      assert.equal(ownCopyBytes(), before, 'the copy went with the release, not at some later GC');
     } finally {
       await svc.close();
     }

@@ -9,6 +9,7 @@
  * growing chunks never do); a sample of rows is compared on every hit as a guard.
  */
 import type { MetricType } from '../../core/enums.js';
+import type { Column } from '../../schema/column.js';
 import { errors, MilvusError } from '../../core/errors.js';
 import { DIST_BLOCK_ROWS, type ScanContext } from '../scan-window.js';
 import { WasmArena } from './arena.js';
@@ -218,6 +219,15 @@ export function forgetColumn(column: WasmColumn): void {
   if (byBuffer.get(column.data.buffer) === hit) byBuffer.delete(column.data.buffer);
   finalizer.unregister(hit.store);
   hit.store.release();
+}
+
+/** `forgetColumn` for each vector column held in wasm among `columns` (a released segment's): its copy goes now, not at GC. */
+export function forgetCopies(columns: Iterable<Column>): void {
+  for (const c of columns) if (isWasmKind(c.kind)) forgetColumn(c as WasmColumn);
+}
+
+function isWasmKind(kind: Column['kind']): kind is WasmColumn['kind'] {
+  return kind === 'floatVector' || kind === 'float16Vector' || kind === 'bfloat16Vector' || kind === 'int8Vector' || kind === 'binaryVector';
 }
 
 /** Fill `mask` (numRows bytes at ptr) with filter AND valid; returns 0 when neither is given. */
