@@ -182,6 +182,7 @@ const USAGE = `usage: npm run bench -- [options]
   --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; also HNSW_SQ: SQ8 + refine FP32, refine_k 2; none: ingest and compaction only; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
   --engine-parts N                scale suite: the engine case inserts its rows in N parts, each flushed and compacted before the next (default 1)
   --engine-segment-mb MB          scale suite: those compactions force-merge to MB (e.g. --rows 10000000 --engine-parts 2 --engine-segment-mb 2600: two 5M segments)
+  --keep-dirs                     scale suite: keep the engine and disk cases' data directories (paths logged) to reopen later
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)
@@ -281,6 +282,7 @@ function scaleOptionsFrom(v: Record<string, string | boolean | string[] | undefi
     efs: intList('ef', str('ef'), d.efs), nprobes: intList('nprobe', str('nprobe'), d.nprobes), engineIndexes: scaleIndexes(str('scale-indexes'), d.engineIndexes, ENGINE_INDEXES),
     engineParts: positiveInt('engine-parts', str('engine-parts'), d.engineParts),
     engineSegmentMb: str('engine-segment-mb') === undefined ? null : positiveInt('engine-segment-mb', str('engine-segment-mb'), 0),
+    keepDirs: v['keep-dirs'] === true,
     diskIndexes: scaleIndexes(str('disk-indexes'), d.diskIndexes), measureMs: positiveInt('measure-ms', str('measure-ms'), d.measureMs),
   };
 }
@@ -321,7 +323,7 @@ export function parseCli(argv: string[]): { options: BenchOptions; explicitN: bo
       'duration-ms': { type: 'string' }, concurrency: { type: 'string' }, clients: { type: 'string' }, ops: { type: 'string' },
       'server-node-arg': { type: 'string', multiple: true }, passes: { type: 'string' },
       'scale-cases': { type: 'string' }, 'scale-indexes': { type: 'string' }, 'disk-indexes': { type: 'string' }, 'disk-rows': { type: 'string' }, 'budget-mb': { type: 'string' }, 'disk-segment-mb': { type: 'string' }, 'search-list': { type: 'string' },
-      'engine-parts': { type: 'string' }, 'engine-segment-mb': { type: 'string' },
+      'engine-parts': { type: 'string' }, 'engine-segment-mb': { type: 'string' }, 'keep-dirs': { type: 'boolean' },
       'peer-index': { type: 'string' }, 'peer-ef': { type: 'string' },
     },
     strict: true,

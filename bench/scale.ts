@@ -58,6 +58,8 @@ export interface ScaleOptions {
    */
   engineParts: number;
   engineSegmentMb: number | null;
+  /** Keep the engine and disk cases' data directories (their paths are logged) to open again in a fresh process. */
+  keepDirs: boolean;
   peers: boolean;
   /**
    * A usearch index saved earlier over the engine case's rows (same --rows, --seed, --m and
@@ -86,7 +88,7 @@ export const ENGINE_INDEXES: readonly string[] = ['HNSW', 'HNSW_SQ', 'IVF_FLAT',
 export const SCALE_CASES: readonly ScaleCase[] = ['hnsw', 'engine', 'disk'];
 
 export const DEFAULT_SCALE: Omit<ScaleOptions, 'log'> = {
-  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], engineParts: 1, engineSegmentMb: null, diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
+  rows: 1_000_000, diskRows: 1_000_000, queries: 200, seed: 42, m: 16, efConstruction: 200, efs: [64], engineIndexes: ['HNSW', 'IVF_FLAT', 'IVF_SQ8'], engineParts: 1, engineSegmentMb: null, keepDirs: false, diskIndexes: ['DISKANN', 'IVF_FLAT'], nprobes: [32], searchLists: [64, 100],
   budgetBytes: 1024 ** 3, diskSegmentMb: 2048, peers: true, peerIndex: null, peerEfs: null, measureMs: 1000, cases: SCALE_CASES,
 };
 
@@ -421,7 +423,8 @@ async function productCase(
     }
   } finally {
     await svc.close();
-    await rm(dir, { recursive: true, force: true });
+    if (o.keepDirs) o.log(`[scale] ${caseName}: kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -198,8 +198,9 @@ test('command line: defaults, lists, and a query file only with --fvecs', () => 
   assert.throws(() => parseCli(['--suite', 'scale', '--ef', '192,256', '--peer-ef', '192']), /one value per --ef value/);
   assert.throws(() => parseCli(['--suite', 'scale', '--peer-index', `${here}.missing`]), /--peer-index: no file/);
   // The engine case's layout and HNSW_SQ, which runs only when named.
-  const lay = parseCli(['--suite', 'scale', '--engine-parts', '2', '--engine-segment-mb', '2600', '--scale-indexes', 'hnsw_sq,hnsw']);
+  const lay = parseCli(['--suite', 'scale', '--engine-parts', '2', '--engine-segment-mb', '2600', '--scale-indexes', 'hnsw_sq,hnsw', '--keep-dirs']);
   assert.ok(lay !== 'help');
+  assert.deepEqual([lay.options.scale.keepDirs, d.options.scale.keepDirs], [true, false]);
   assert.deepEqual([lay.options.scale.engineParts, lay.options.scale.engineSegmentMb, lay.options.scale.engineIndexes], [2, 2600, ['HNSW', 'HNSW_SQ']]);
   assert.deepEqual([d.options.scale.engineParts, d.options.scale.engineSegmentMb, d.options.scale.engineIndexes], [1, null, ['HNSW', 'IVF_FLAT', 'IVF_SQ8']]);
   assert.throws(() => parseCli(['--suite', 'scale', '--engine-parts', '0']), /--engine-parts must be a positive integer/);
