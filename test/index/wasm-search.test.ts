@@ -191,19 +191,20 @@ test('a cached copy of OWN_MEMORY_MIN_BYTES or more lives in a memory of its own
   assert.ok(own !== null && own !== a, 'the copy has a memory of its own');
   assert.ok(ownCopyBytes() - ownBefore >= (n - 5) * dim * 4, 'and the gauge counts it');
   assert.equal(a.sizeBytes, sizeBefore, 'the process arena did not grow');
-  assert.equal(a.usedBytes, usedBefore, 'nor holds anything more');
+  // (At most: copies cached by earlier tests may be collected meanwhile.)
+  assert.ok(a.usedBytes <= usedBefore, 'nor holds anything more');
   const pool = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
   try {
     const got = await searchExactParallel(pool, reqs);
     for (let i = 0; i < reqs.length; i++) assert.deepEqual(got[i], jsSearch(reqs[i]!), `pool: ${reqs[i]!.metric}`);
     assert.equal(residentArena(column), own, 'the workers read the same copy');
-    assert.equal(a.usedBytes, usedBefore, 'no scratch left in the process arena');
+    assert.ok(a.usedBytes <= usedBefore, 'no scratch left in the process arena');
   } finally {
     await pool.close();
   }
   forgetColumn(column);
   assert.equal(residentArena(column), null);
-  assert.equal(ownCopyBytes(), ownBefore, 'the memory is no longer held');
+  assert.ok(ownCopyBytes() <= ownBefore, 'the memory is no longer held');
   const small = randomColumn('floatVector', Math.ceil(CACHE_MIN_BYTES / (dim * 4)) + 10, dim, r);
   const req: ExactSearchRequest = { metric: 'L2', column: small, numRows: small.data.length / dim, queries: randomColumn('floatVector', 2, dim, r), topK: 4 };
   assert.deepEqual(searchExact(req), jsSearch(req));
