@@ -182,7 +182,7 @@ const USAGE = `usage: npm run bench -- [options]
   --scale-indexes LIST            scale suite: the engine case's indexes (default HNSW,IVF_FLAT,IVF_SQ8; also HNSW_SQ: SQ8 + refine FP32, refine_k 2; none: ingest and compaction only; --ef LIST / --nprobe LIST sweep HNSW's ef / IVF's nprobe, default 64 / 32)
   --engine-parts N                scale suite: the engine case inserts its rows in N parts, each flushed and compacted before the next (default 1)
   --engine-segment-mb MB          scale suite: those compactions force-merge to MB (e.g. --rows 10000000 --engine-parts 2 --engine-segment-mb 2600: two 5M segments)
-  --keep-dirs                     scale suite: keep the engine and disk cases' data directories (paths logged) to reopen later
+  --keep-dirs                     scale suite: keep the engine and disk cases' data directories (paths logged), the last index of each built and loaded, to reopen later
   --disk-rows N                   scale suite: rows of the 768-d disk case (default: --rows)
   --disk-indexes LIST             scale suite: the disk case's indexes (default DISKANN,IVF_FLAT; IVF_FLAT with mmap.enabled)
   --budget-mb MB                  scale suite: memory budget of the disk case (default 1024)

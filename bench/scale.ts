@@ -58,7 +58,7 @@ export interface ScaleOptions {
    */
   engineParts: number;
   engineSegmentMb: number | null;
-  /** Keep the engine and disk cases' data directories (their paths are logged) to open again in a fresh process. */
+  /** Keep the engine and disk cases' data directories (their paths are logged), each with its last index built and loaded, to open again in a fresh process. */
   keepDirs: boolean;
   peers: boolean;
   /**
@@ -354,7 +354,7 @@ const PEER_ROUNDS = 5;
 const median = (xs: readonly number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[v.length >> 1]!; };
 
 async function indexAndSearch(
-  svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string; measureMs: number }, out: ScaleRow[],
+  svc: SextantService, step: IndexStep, c: { rows: number; dim: number; caseName: string; queries: Float32Array; truth: Int32Array; note: string; measureMs: number; keepIndex?: boolean }, out: ScaleRow[],
   peer: PeerIndex | null,
 ): Promise<void> {
   const client = new SextantClient(svc);
@@ -383,6 +383,7 @@ async function indexAndSearch(
       });
     }
   }
+  if (c.keepIndex === true) return;
   await svc.releaseCollection({ collectionName: NAME });
   await svc.dropIndex({ collectionName: NAME, fieldName: 'vec' });
 }
@@ -416,7 +417,9 @@ async function productCase(
       if (step.mmap === true) await svc.alterCollection({ collectionName: NAME, properties: { 'mmap.enabled': 'true' } });
       o.log(`[scale] ${caseName}: ${step.label}`);
       try {
-        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note, measureMs: o.measureMs }, out, peer);
+        // --keep-dirs: the last index stays built and loaded, so the kept directory can be searched again.
+        const keepIndex = o.keepDirs && i === steps.length - 1;
+        await indexAndSearch(svc, step, { rows, dim, caseName, queries, truth, note, measureMs: o.measureMs, keepIndex }, out, peer);
       } catch (e) {
         out.push({ case: caseName, rows, dim, engine: `Sextant ${step.label}`, threads: 1, recallAt10: null, qps: null, buildS: null, buildCpuS: null, rssMb: null, note: `failed: ${e instanceof Error ? e.message : String(e)}` });
       }
