@@ -113,3 +113,27 @@ test('zero past 2 GiB clears exactly its bytes and nothing below (offsets are no
   zeroShared(u8, f64, high + 5, high + 19);
   assert.deepEqual([...u8.subarray(high + 3, high + 21)], [0xcd, 0xcd, ...new Array<number>(14).fill(0), 0xcd, 0xcd]);
 });
+
+test('extend copies (float16: decodes) just the new rows: the store then equals one made whole; refused past the capacity or while pinned', () => {
+  const a = WasmArena.create();
+  if (a === null) return;
+  for (const kind of ['floatVector', 'float16Vector', 'int8Vector'] as const) {
+    const dim = 24, n = 300;
+    const column = randomColumn(kind, n, dim, rng(41));
+    const grown = VectorStore.fromColumn(a, column, 100, 250);
+    assert.ok(grown.extend(column, 180), kind);
+    assert.ok(grown.extend(column, 250));
+    const whole = VectorStore.fromColumn(a, column, 250);
+    assert.equal(grown.numRows, 250);
+    assert.deepEqual(grown.rows(), whole.rows(), `${kind}: rows extended in place equal a fresh copy`);
+    assert.equal(grown.extend(column, 251), false, 'past the capacity');
+    grown.pin();
+    assert.equal(grown.extend(column, 240), true, 'no new rows: nothing to do');
+    grown.unpin();
+    const small = VectorStore.fromColumn(a, column, 10, 20);
+    small.pin();
+    assert.equal(small.extend(column, 20), false, 'not while tasks read it');
+    small.unpin();
+    for (const s of [grown, whole, small]) s.release();
+  }
+});

@@ -18,10 +18,6 @@ const LISTED_CHUNK = 256;
 export type WasmColumn = Extract<Column, { kind: WasmVectorKind }>;
 type VectorData = WasmColumn['data'];
 
-function bytesOf(data: VectorData, byteLength: number): Uint8Array {
-  return new Uint8Array(data.buffer, data.byteOffset, byteLength);
-}
-
 /**
  * How a kind is held in wasm memory. float16 is decoded to float32 once, here: decoding inside the
  * kernels costs ~3.5x a float32 scan on this machine (bfloat16's decode is one shift, so it stays
@@ -162,8 +158,8 @@ export class VectorStore {
     this.checkLive();
     assert(column.kind === this.kind && column.dim === this.dim, 'same kind and dim');
     assert(numRows * rowBytesOf(kindCode(column.kind), column.dim) <= column.data.byteLength, 'numRows within column');
-    if (numRows > this.capacityRows || this.pins > 0) return false;
     if (numRows <= this.rowCount) return true;
+    if (numRows > this.capacityRows || this.pins > 0) return false;
     copyRows(this.arena, this.kind, this.dim, column.data, this.rowCount, numRows, this.ptr);
     this.rowCount = numRows;
     if (this.normsPtr !== 0) {
