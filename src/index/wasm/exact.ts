@@ -221,13 +221,10 @@ export function forgetColumn(column: WasmColumn): void {
   hit.store.release();
 }
 
-/** `forgetColumn` for each vector column held in wasm among `columns` (a released segment's): its copy goes now, not at GC. */
+/** `forgetColumn` for each of `columns` (a released segment's) that has a cached copy: it goes now, not at GC. */
 export function forgetCopies(columns: Iterable<Column>): void {
-  for (const c of columns) if (isWasmKind(c.kind)) forgetColumn(c as WasmColumn);
-}
-
-function isWasmKind(kind: Column['kind']): kind is WasmColumn['kind'] {
-  return kind === 'floatVector' || kind === 'float16Vector' || kind === 'bfloat16Vector' || kind === 'int8Vector' || kind === 'binaryVector';
+  // Only vector columns' arrays are ever keys of the cache.
+  for (const c of columns) if (cache.has(c.data)) forgetColumn(c as WasmColumn);
 }
 
 /** Fill `mask` (numRows bytes at ptr) with filter AND valid; returns 0 when neither is given. */
