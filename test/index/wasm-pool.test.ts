@@ -10,6 +10,9 @@ import { defaultArena, residentArena } from '../../src/index/wasm/exact.js';
 import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import { HostCache } from '../../src/index/wasm/worker.js';
+import { packPoolTask, registerPoolTask, unpackPoolTask } from '../../src/index/wasm/tasks.js';
+import type { TopKTask } from '../../src/index/wasm/task.js';
+import { MilvusError } from '../../src/core/errors.js';
 import { WorkerMemories } from '../../src/index/wasm/worker-memories.js';
 import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
 import type { WasmColumn } from '../../src/index/wasm/store.js';
@@ -101,6 +104,60 @@ test('a search with more tasks than the queue holds runs them in waves, and answ
   } finally {
     await pool.close();
   }
+});
+
+test('tasks queued in one turn share a message; a failing task in it fails alone, the others answer', { skip }, async () => {
+  const a = defaultArena();
+  assert.ok(a !== null);
+  const pool = new WasmPool(a, { threads: 1, minParallelWorkBytes: 0 });
+  try {
+    const r = rng(905);
+    const req: ExactSearchRequest = { metric: 'L2', column: randomColumn('floatVector', 30_000, 16, r), numRows: 30_000, queries: randomColumn('floatVector', 3, 16, r), topK: 7 };
+    const [m0, t0] = [pool.messagesSent, pool.tasksDone];
+    // Both are queued before the pool's dispatch (a microtask), so one message carries them to the one worker.
+    const bad = pool.runTask(outOfBounds());
+    const good = searchExactParallel(pool, [req]);
+    await assert.rejects(bad, (e: unknown) => e instanceof MilvusError && /out of bounds/.test(e.message));
+    assert.deepEqual((await good)[0], searchExact(req), 'the task beside the failing one answered');
+    assert.equal(pool.tasksDone - t0, 2);
+    assert.equal(pool.messagesSent - m0, 1, 'one message for both');
+    // Seven jobs on two workers: fewer messages than tasks, same answers.
+    const pool2 = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
+    try {
+      const reqs: ExactSearchRequest[] = Array.from({ length: 7 }, (_, i) => ({
+        metric: (['L2', 'IP', 'COSINE'] as const)[i % 3]!, column: randomColumn('floatVector', 20_000 + i, 16, r), numRows: 20_000 + i,
+        queries: randomColumn('floatVector', 1 + (i % 3), 16, r), topK: 5 + i,
+      }));
+      const got = await searchExactParallel(pool2, reqs);
+      for (let i = 0; i < reqs.length; i++) assert.deepEqual(got[i], searchExact(reqs[i]!), `request ${i}`);
+      assert.ok(pool2.tasksDone >= 7 && pool2.messagesSent < pool2.tasksDone, `${pool2.tasksDone} tasks in ${pool2.messagesSent} messages`);
+    } finally {
+      await pool2.close();
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+function outOfBounds(): TopKTask {
+  return {
+    kind: 0, metric: 0, fast: 0, bounded: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
+    start: 0, end: 1000, mask: 0, dists: 65536, topK: 1, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
+    outRows: 65536, outScores: 65536, outCounts: 65536,
+  };
+}
+
+test('a task type registered with its fields is posted as numbers and read back the same; others as objects', () => {
+  interface Probe { type: 'probe-packed'; a: number; b: number; c: number }
+  registerPoolTask<Probe>('probe-packed', () => undefined, ['a', 'b', 'c']);
+  const task: Probe = { type: 'probe-packed', a: 1.5, b: -Infinity, c: 2 ** 40 + 3 };
+  const packed = packPoolTask(task);
+  assert.ok(packed !== null && packed.type === 'probe-packed');
+  assert.deepEqual([...packed.values], [1.5, -Infinity, 2 ** 40 + 3]);
+  assert.deepEqual(unpackPoolTask(packed.type, packed.values), task);
+  assert.throws(() => packPoolTask({ type: 'probe-packed', a: 1, b: true, c: 3 }), /field b is boolean, not a number/);
+  assert.throws(() => unpackPoolTask('probe-packed', new Float64Array(2)), /no packed layout of 2 fields/);
+  assert.equal(packPoolTask({ kind: 0, start: 0 }), null, 'a type without a layout (here: topk) is posted as an object');
 });
 
 test('WorkerMemories: a memory is posted once, dropped when idle, least recently used out past the bound, forgettable', () => {

@@ -110,4 +110,14 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
   i32[t.epochAt >>> 2] = epoch;
 }
 
-registerPoolTask('hnsw', runHnswTask);
+/** Every field of HnswTask but `type`: the pool posts an HNSW task as these numbers (tasks.ts packPoolTask). */
+export const HNSW_TASK_FIELDS = [
+  'kind', 'metric', 'dim', 'base', 'norms', 'numRows', 'links', 'stride0', 'upper', 'upperBase', 'strideU', 'entry', 'maxLevel',
+  'ef', 'topK', 'queries', 'qRowBytes', 'qNorms', 'nq', 'mask', 'visited', 'epochAt', 'candKeys', 'candIds', 'resKeys', 'resIds',
+  'scratch', 'rescored', 'outRows', 'outScores', 'outCounts',
+] as const satisfies readonly (keyof HnswTask)[];
+// A field added to HnswTask and not listed above fails to compile here.
+const everyField: Exclude<keyof HnswTask, 'type' | (typeof HNSW_TASK_FIELDS)[number]> extends never ? true : never = true;
+void everyField;
+
+registerPoolTask<HnswTask>('hnsw', runHnswTask, HNSW_TASK_FIELDS);

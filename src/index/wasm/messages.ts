@@ -21,12 +21,19 @@ export interface MemoryMessage {
   memory: WasmMemory;
 }
 
-/** Run `task` over the memory held under `memoryId`. */
-export interface TaskMessage {
-  type: 'task';
+/**
+ * One task of a TasksMessage, over the memory held under `memoryId`: `task` as an object, or packed
+ * (`values` in the registered field order of `taskType`, tasks.ts packPoolTask).
+ */
+export type TaskEntry =
+  | { memoryId: number; task: PoolTask }
+  | { memoryId: number; taskType: string; values: Float64Array };
+
+/** Run `tasks` in order, then reply once with `id`. */
+export interface TasksMessage {
+  type: 'tasks';
   id: number;
-  memoryId: number;
-  task: PoolTask;
+  tasks: TaskEntry[];
 }
 
 /** Drop the memory and the kernels over it (it was released, or the pool evicted it). */
@@ -35,6 +42,7 @@ export interface ForgetMessage {
   memoryId: number;
 }
 
-export type WorkerMessage = MemoryMessage | TaskMessage | ForgetMessage;
+export type WorkerMessage = MemoryMessage | TasksMessage | ForgetMessage;
 
-export type ReplyMessage = { id: number; ok: true } | { id: number; ok: false; message: string };
+/** `failures[i]`: why the message's task i failed, or null when it ran (the others run either way). */
+export type ReplyMessage = { id: number; ok: true } | { id: number; ok: false; failures: (string | null)[] };

@@ -26,7 +26,8 @@ import { ArenaScratch, type WasmArena } from './arena.js';
 import type { QueryBlock, VectorStore } from './store.js';
 import { runTopKTask, type TopKTask } from './task.js';
 import type { WasmMemory } from './loader.js';
-import type { PoolTask, ReplyMessage, WorkerInit, WorkerMessage } from './messages.js';
+import type { PoolTask, ReplyMessage, TaskEntry, WorkerInit, WorkerMessage } from './messages.js';
+import { packPoolTask } from './tasks.js';
 import { wasmSettings } from './settings.js';
 import { MEMORY_IDLE_MS, WorkerMemories } from './worker-memories.js';
 import { holdMemories } from './forget.js';
@@ -43,6 +44,11 @@ const MIN_TASK_WORK_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_QUEUED_TASKS = 1024;
 /** Tasks of one search queued per thread at a time: one running, one ready. */
 const LANES_PER_THREAD = 2;
+/**
+ * Tasks one message carries at most (the queue's share of one idle worker). Fewer than MAX_MEMORIES,
+ * so a worker never drops a memory that the message it is sent with needs.
+ */
+const MAX_TASKS_PER_MESSAGE = 8;
 /** Consecutive worker deaths (no task finished in between) after which the pool stops respawning. */
 const MAX_CRASHES = 8;
 /**
@@ -77,16 +83,21 @@ export interface PoolOptions {
 }
 
 interface Pending {
-  id: number;
   memory: WasmMemory;
   task: PoolTask;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
+/** The tasks a worker runs as one message (`id`), in order. */
+interface Running {
+  id: number;
+  items: Pending[];
+}
+
 interface Slot {
   worker: Worker;
-  busy: Pending | null;
+  busy: Running | null;
   /** The memories this worker holds (posted once each). */
   memories: WorkerMemories;
 }
@@ -98,6 +109,8 @@ export class WasmPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  /** A dispatch is queued as a microtask (tasks queued in one turn go out together). */
+  private dispatchQueued = false;
   private closed = false;
   /** Worker deaths since the last successful task; past MAX_CRASHES the pool gives up. */
   private crashes = 0;
@@ -107,6 +120,8 @@ export class WasmPool {
   private readonly unhold: () => void;
   /** Tasks the workers finished (successfully or not) since the pool started. */
   tasksDone = 0;
+  /** Messages that carried them (several tasks queued together share one: `dispatch`). */
+  messagesSent = 0;
 
   /**
    * `arena` gives the kernels module, the memory of raw `runTask` calls, and is where callers such as
@@ -189,11 +204,24 @@ export class WasmPool {
   runTask(task: PoolTask, memory: WasmMemory = this.arena.memory): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
     if (this.broken !== null) return Promise.reject(errors.internal(`search pool is broken: ${this.broken.message}`));
-    if (this.queue.length >= this.maxQueued) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
+    // Tasks queued in this turn that idle workers will take at the dispatch do not count as waiting.
+    if (this.queue.length >= this.maxQueued + this.idleSlots()) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, memory, task, resolve, reject });
-      this.dispatch();
+      this.queue.push({ memory, task, resolve, reject });
+      if (!this.dispatchQueued) {
+        this.dispatchQueued = true;
+        queueMicrotask(() => {
+          this.dispatchQueued = false;
+          this.dispatch();
+        });
+      }
     });
+  }
+
+  private idleSlots(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.busy === null) n++;
+    return n;
   }
 
   /** Stop every worker; queued and running tasks fail. */
@@ -206,7 +234,7 @@ export class WasmPool {
     for (const p of this.queue.splice(0)) p.reject(gone);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     // Running tasks fail only once their worker is gone, so nothing writes to memory freed after.
-    for (const s of this.slots) if (s.busy !== null) s.busy.reject(gone);
+    for (const s of this.slots) if (s.busy !== null) for (const p of s.busy.items) p.reject(gone);
   }
 
   /** Tell every worker holding `memory` to drop it and its kernels (it was released). */
@@ -238,14 +266,17 @@ export class WasmPool {
   }
 
   private onReply(slot: Slot, msg: ReplyMessage): void {
-    const p = slot.busy;
-    if (p === null || p.id !== msg.id) return;
+    const run = slot.busy;
+    if (run === null || run.id !== msg.id) return;
     slot.busy = null;
     slot.worker.unref();
     this.crashes = 0;
-    this.tasksDone++;
-    if (msg.ok) p.resolve();
-    else p.reject(errors.internal(`search task failed: ${msg.message}`));
+    this.tasksDone += run.items.length;
+    run.items.forEach((p, i) => {
+      const failed = msg.ok ? null : msg.failures[i] ?? null;
+      if (failed === null) p.resolve();
+      else p.reject(errors.internal(`search task failed: ${failed}`));
+    });
     this.dispatch();
   }
 
@@ -253,9 +284,9 @@ export class WasmPool {
   private onCrash(slot: Slot, e: Error): void {
     const i = this.slots.indexOf(slot);
     if (i < 0 || this.closed) return;
-    const p = slot.busy;
+    const run = slot.busy;
     slot.busy = null;
-    if (p !== null) p.reject(errors.internal(`search worker failed: ${e.message}`));
+    if (run !== null) for (const p of run.items) p.reject(errors.internal(`search worker failed: ${e.message}`));
     void slot.worker.terminate();
     if (++this.crashes > MAX_CRASHES) {
       this.broken = e;
@@ -266,18 +297,32 @@ export class WasmPool {
     this.dispatch();
   }
 
+  /**
+   * Hand queued tasks to the idle workers, several to a message: each idle worker takes its share of
+   * the queue (at most MAX_TASKS_PER_MESSAGE), so a search's walks over seven segments cost two
+   * messages and replies instead of seven when both workers are free, and one when one is.
+   */
   private dispatch(): void {
+    let idle = this.idleSlots();
     for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
       if (slot.busy !== null) continue;
-      const p = this.queue.shift();
-      if (p === undefined) return;
-      slot.busy = p;
+      const take = Math.min(MAX_TASKS_PER_MESSAGE, Math.ceil(this.queue.length / idle--));
+      const run: Running = { id: this.nextId++, items: this.queue.splice(0, take) };
+      slot.busy = run;
       slot.worker.ref();
-      const id = memoryId(p.memory);
       const nowMs = Date.now();
-      if (slot.memories.use(id, nowMs)) post(slot, { type: 'memory', memoryId: id, memory: p.memory });
-      this.expire(slot, nowMs); // never `id`: it was just used
-      post(slot, { type: 'task', id: p.id, memoryId: id, task: p.task });
+      const tasks: TaskEntry[] = [];
+      for (const p of run.items) {
+        const id = memoryId(p.memory);
+        if (slot.memories.use(id, nowMs)) post(slot, { type: 'memory', memoryId: id, memory: p.memory });
+        const packed = packPoolTask(p.task);
+        tasks.push(packed === null ? { memoryId: id, task: p.task } : { memoryId: id, taskType: packed.type, values: packed.values });
+      }
+      // Never one of this message's memories: they were just used, and a message holds fewer than the bound.
+      this.expire(slot, nowMs);
+      post(slot, { type: 'tasks', id: run.id, tasks });
+      this.messagesSent++;
     }
   }
 

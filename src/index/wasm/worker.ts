@@ -2,9 +2,10 @@
  * Worker-thread entry of WasmPool. The pool posts each shared WebAssembly.Memory to a worker once
  * (`memory`: the same bytes, never a copy) and then names it by id in every task; the worker holds
  * it, and the kernels instantiated over it on first use, until the pool says `forget` (the memory
- * was released, or the pool evicted it: worker-memories.ts decides, on the pool's side). Answers
- * `{ id, ok }` or `{ id, ok: false, message }`; a failing task (a wasm trap, a bad pointer, an
- * unknown memory id) is reported and the worker keeps serving.
+ * was released, or the pool evicted it: worker-memories.ts decides, on the pool's side). A message
+ * carries one or more tasks, run in order, and gets one answer: `{ id, ok }`, or `{ id, ok: false,
+ * failures }` naming each failed task; a failing task (a wasm trap, a bad pointer, an unknown memory
+ * id) does not stop the others, and the worker keeps serving.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
@@ -12,7 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './loader.js';
 import type { ReplyMessage, WorkerInit, WorkerMessage } from './messages.js';
 import { configureWasm } from './settings.js';
-import { runPoolTask, type KernelHost } from './tasks.js';
+import { runPoolTask, unpackPoolTask, type KernelHost } from './tasks.js';
 // Every index's task runners, registered (the worker knows no index type itself).
 import '../impl/pool-tasks.js';
 
@@ -83,14 +84,16 @@ function start(): void {
       collect();
       return;
     }
-    let reply: ReplyMessage;
-    try {
-      const host = cache.host(msg.memoryId);
-      runPoolTask(host, msg.task);
-      reply = { id: msg.id, ok: true };
-    } catch (e) {
-      reply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) };
-    }
+    let failures: (string | null)[] | null = null;
+    msg.tasks.forEach((t, i) => {
+      try {
+        runPoolTask(cache.host(t.memoryId), 'task' in t ? t.task : unpackPoolTask(t.taskType, t.values));
+      } catch (e) {
+        failures ??= msg.tasks.map(() => null);
+        failures[i] = e instanceof Error ? e.message : String(e);
+      }
+    });
+    const reply: ReplyMessage = failures === null ? { id: msg.id, ok: true } : { id: msg.id, ok: false, failures };
     port.postMessage(reply);
   });
 }
