@@ -5,6 +5,7 @@ import { cosineF32, ipF32, l2SqF32, normSqF32 } from '../../src/index/kernels/de
 import { decodeBfloat16Into, decodeFloat16Into, decodeInt8Into, encodeFloat16, float32ToBfloat16 } from '../../src/index/kernels/half.js';
 import { hammingBytes, jaccardBytes } from '../../src/index/kernels/binary.js';
 import type { WasmColumn } from '../../src/index/wasm/store.js';
+import type { TopKTask } from '../../src/index/wasm/task.js';
 import { randInt } from './helpers.js';
 
 export type WasmKind = WasmColumn['kind'];
@@ -71,4 +72,13 @@ export function jsScore(metric: MetricType, column: WasmColumn, queries: WasmCol
 
 export function asColumn(c: WasmColumn): Column {
   return c;
+}
+
+/** A top-k task whose rows lie past the end of any memory: the worker's kernel traps (out of bounds). */
+export function outOfBoundsTask(): TopKTask {
+  return {
+    kind: 0, metric: 0, fast: 0, bounded: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
+    start: 0, end: 1000, mask: 0, dists: 65536, topK: 1, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
+    outRows: 65536, outScores: 65536, outCounts: 65536,
+  };
 }

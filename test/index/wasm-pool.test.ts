@@ -11,7 +11,6 @@ import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import { HostCache } from '../../src/index/wasm/worker.js';
 import { packPoolTask, registerPoolTask, unpackPoolTask } from '../../src/index/wasm/tasks.js';
-import type { TopKTask } from '../../src/index/wasm/task.js';
 import { MilvusError } from '../../src/core/errors.js';
 import { WorkerMemories } from '../../src/index/wasm/worker-memories.js';
 import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
@@ -20,7 +19,7 @@ import type { MetricType } from '../../src/core/enums.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { rng } from './helpers.js';
-import { randomColumn } from './wasm-helpers.js';
+import { outOfBoundsTask, randomColumn } from './wasm-helpers.js';
 
 const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
 
@@ -115,7 +114,7 @@ test('tasks queued in one turn share a message; a failing task in it fails alone
     const req: ExactSearchRequest = { metric: 'L2', column: randomColumn('floatVector', 30_000, 16, r), numRows: 30_000, queries: randomColumn('floatVector', 3, 16, r), topK: 7 };
     const [m0, t0] = [pool.messagesSent, pool.tasksDone];
     // Both are queued before the pool's dispatch (a microtask), so one message carries them to the one worker.
-    const bad = pool.runTask(outOfBounds());
+    const bad = pool.runTask(outOfBoundsTask());
     const good = searchExactParallel(pool, [req]);
     await assert.rejects(bad, (e: unknown) => e instanceof MilvusError && /out of bounds/.test(e.message));
     assert.deepEqual((await good)[0], searchExact(req), 'the task beside the failing one answered');
@@ -138,14 +137,6 @@ test('tasks queued in one turn share a message; a failing task in it fails alone
     await pool.close();
   }
 });
-
-function outOfBounds(): TopKTask {
-  return {
-    kind: 0, metric: 0, fast: 0, bounded: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
-    start: 0, end: 1000, mask: 0, dists: 65536, topK: 1, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
-    outRows: 65536, outScores: 65536, outCounts: 65536,
-  };
-}
 
 test('a task type registered with its fields is posted as numbers and read back the same; others as objects', () => {
   interface Probe { type: 'probe-packed'; a: number; b: number; c: number }

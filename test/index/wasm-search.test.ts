@@ -17,9 +17,8 @@ import { scanBinary } from '../../src/index/scan-binary.js';
 import { adoptStore, defaultArena, forgetColumn, ownCopyBytes, residentArena, CACHE_MIN_BYTES, OWN_MEMORY_MIN_BYTES } from '../../src/index/wasm/exact.js';
 import { VectorStore, type WasmColumn } from '../../src/index/wasm/store.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
-import type { TopKTask } from '../../src/index/wasm/task.js';
 import { rng } from './helpers.js';
-import { WASM_KINDS, metricsOf, randomColumn } from './wasm-helpers.js';
+import { WASM_KINDS, metricsOf, outOfBoundsTask, randomColumn } from './wasm-helpers.js';
 
 /** SEXTANT_WASM=off forces the JS kernels; then there is nothing here to test. */
 const skip = process.env['SEXTANT_WASM'] === 'off' ? 'SEXTANT_WASM=off' : false;
@@ -122,33 +121,25 @@ test('searchExactParallel on 2 workers answers every segment like searchExact (n
   }
 });
 
-function badTask(): TopKTask {
-  return {
-    kind: 0, metric: 0, fast: 0, bounded: 0, dim: 128, base: 0x7ff0_0000, norms: 0, queries: 0x7ff0_0000, qNorms: 65536, nq: 1,
-    start: 0, end: 1000, mask: 0, dists: 65536, topK: 1, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
-    outRows: 65536, outScores: 65536, outCounts: 65536,
-  };
-}
-
 test('the pool survives a failing task (wasm trap), and bounds its queue with a retriable error', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const pool = new WasmPool(a, { threads: 1, maxQueuedTasks: 1, minParallelWorkBytes: 0 });
   try {
-    await assert.rejects(pool.runTask(badTask()), (e: unknown) => e instanceof MilvusError && e.code === 5 && /out of bounds/.test(e.message));
+    await assert.rejects(pool.runTask(outOfBoundsTask()), (e: unknown) => e instanceof MilvusError && e.code === 5 && /out of bounds/.test(e.message));
     const column = randomColumn('floatVector', 5000, 8, rng(307));
     const req: ExactSearchRequest = { metric: 'L2', column, numRows: 5000, queries: randomColumn('floatVector', 2, 8, rng(308)), topK: 3 };
     const [res] = await searchExactParallel(pool, [{ ...req, column: randomColumn('floatVector', 5000, 8, rng(307)) }]);
     assert.deepEqual(res, searchExact(req), 'the pool still answers after the failure');
-    const first = pool.runTask(badTask()); // running
-    const second = pool.runTask(badTask()); // queued (depth 1)
-    await assert.rejects(pool.runTask(badTask()), (e: unknown) => e instanceof MilvusError && e.retriable && /queue is full/.test(e.message));
+    const first = pool.runTask(outOfBoundsTask()); // running
+    const second = pool.runTask(outOfBoundsTask()); // queued (depth 1)
+    await assert.rejects(pool.runTask(outOfBoundsTask()), (e: unknown) => e instanceof MilvusError && e.retriable && /queue is full/.test(e.message));
     await assert.rejects(first);
     await assert.rejects(second);
   } finally {
     await pool.close();
   }
-  await assert.rejects(pool.runTask(badTask()), /closed/);
+  await assert.rejects(pool.runTask(outOfBoundsTask()), /closed/);
 });
 
 test('a process with an idle pool, or a closed one, exits on its own', { skip }, () => {
