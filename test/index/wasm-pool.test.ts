@@ -11,6 +11,10 @@ import { makeResident } from '../../src/index/wasm/resident.js';
 import { WasmPool } from '../../src/index/wasm/pool.js';
 import { HostCache } from '../../src/index/wasm/worker.js';
 import { packPoolTask, registerPoolTask, unpackPoolTask } from '../../src/index/wasm/tasks.js';
+import type { TopKTask } from '../../src/index/wasm/task.js';
+import { ArenaScratch } from '../../src/index/wasm/arena.js';
+import { KIND, METRIC } from '../../src/index/wasm/codes.js';
+import { DIST_BLOCK_ROWS } from '../../src/index/scan-window.js';
 import { MilvusError } from '../../src/core/errors.js';
 import { WorkerMemories } from '../../src/index/wasm/worker-memories.js';
 import { kernelModule, newSharedMemory } from '../../src/index/wasm/loader.js';
@@ -105,22 +109,45 @@ test('a search with more tasks than the queue holds runs them in waves, and answ
   }
 });
 
-test('tasks queued in one turn share a message; a failing task in it fails alone, the others answer', { skip }, async () => {
+test('short tasks queued in one turn share a message, a failing one fails alone; other tasks go one to a message', { skip }, async () => {
   const a = defaultArena();
   assert.ok(a !== null);
   const pool = new WasmPool(a, { threads: 1, minParallelWorkBytes: 0 });
+  const scratch = new ArenaScratch(a);
   try {
     const r = rng(905);
-    const req: ExactSearchRequest = { metric: 'L2', column: randomColumn('floatVector', 30_000, 16, r), numRows: 30_000, queries: randomColumn('floatVector', 3, 16, r), topK: 7 };
+    const n = 3000, dim = 16, topK = 7;
+    const column = randomColumn('floatVector', n, dim, r), queries = randomColumn('floatVector', 2, dim, r);
+    const base = scratch.take(n * dim * 4), q = scratch.take(2 * dim * 4), qNorms = scratch.take(16);
+    a.f32.set(column.data as Float32Array, base >>> 2);
+    a.f32.set(queries.data as Float32Array, q >>> 2);
+    // One exact L2 scan of query `i` over the rows, its outputs in scratch of its own.
+    const scan = (i: number): TopKTask => ({
+      kind: KIND.float32, metric: METRIC.L2, fast: 0, bounded: 0, dim, base, norms: 0, queries: q + i * dim * 4, qNorms: qNorms + i * 8, nq: 1,
+      start: 0, end: n, mask: 0, dists: scratch.take(DIST_BLOCK_ROWS * 4), topK, negate: false, lo: -Infinity, hi: Infinity, ranged: false,
+      outRows: scratch.take(topK * 4), outScores: scratch.take(topK * 4), outCounts: scratch.take(4),
+    });
+    const tasks = [scan(0), scan(1)];
     const [m0, t0] = [pool.messagesSent, pool.tasksDone];
-    // Both are queued before the pool's dispatch (a microtask), so one message carries them to the one worker.
-    const bad = pool.runTask(outOfBoundsTask());
-    const good = searchExactParallel(pool, [req]);
-    await assert.rejects(bad, (e: unknown) => e instanceof MilvusError && /out of bounds/.test(e.message));
-    assert.deepEqual((await good)[0], searchExact(req), 'the task beside the failing one answered');
-    assert.equal(pool.tasksDone - t0, 2);
-    assert.equal(pool.messagesSent - m0, 1, 'one message for both');
-    // Seven jobs on two workers: fewer messages than tasks, same answers.
+    // Queued before the pool's dispatch (a microtask): one message carries all three to the one worker.
+    const runs = [pool.runTask(tasks[0]!, a.memory, { short: true }), pool.runTask(outOfBoundsTask(), a.memory, { short: true }), pool.runTask(tasks[1]!, a.memory, { short: true })];
+    const settled = await Promise.allSettled(runs);
+    assert.equal(settled[0]!.status, 'fulfilled');
+    assert.equal(settled[2]!.status, 'fulfilled');
+    const failed = settled[1]!;
+    assert.ok(failed.status === 'rejected' && failed.reason instanceof MilvusError && /out of bounds/.test(failed.reason.message));
+    assert.equal(pool.tasksDone - t0, 3);
+    assert.equal(pool.messagesSent - m0, 1, 'one message for the three');
+    tasks.forEach((t, i) => {
+      const want = searchExact({ metric: 'L2', column, numRows: n, queries: { kind: 'floatVector', dim, data: (queries.data as Float32Array).slice(i * dim, (i + 1) * dim), valid: null }, topK });
+      assert.deepEqual([...a.i32.subarray(t.outRows >>> 2, (t.outRows >>> 2) + topK)], [...want.rows], `query ${i}: the tasks beside the failing one answered`);
+    });
+    // Not short: one message each, even when queued together.
+    const [m1, t1] = [pool.messagesSent, pool.tasksDone];
+    await Promise.all([pool.runTask(scan(0), a.memory), pool.runTask(scan(1), a.memory)]);
+    assert.equal(pool.messagesSent - m1, 2);
+    assert.equal(pool.tasksDone - t1, 2);
+    // Seven exact jobs on two workers (tasks that are not short): same answers as searchExact.
     const pool2 = new WasmPool(a, { threads: 2, minParallelWorkBytes: 0 });
     try {
       const reqs: ExactSearchRequest[] = Array.from({ length: 7 }, (_, i) => ({
@@ -129,11 +156,12 @@ test('tasks queued in one turn share a message; a failing task in it fails alone
       }));
       const got = await searchExactParallel(pool2, reqs);
       for (let i = 0; i < reqs.length; i++) assert.deepEqual(got[i], searchExact(reqs[i]!), `request ${i}`);
-      assert.ok(pool2.tasksDone >= 7 && pool2.messagesSent < pool2.tasksDone, `${pool2.tasksDone} tasks in ${pool2.messagesSent} messages`);
+      assert.equal(pool2.messagesSent, pool2.tasksDone, 'one message a task');
     } finally {
       await pool2.close();
     }
   } finally {
+    scratch.releaseAll();
     await pool.close();
   }
 });

@@ -82,9 +82,20 @@ export interface PoolOptions {
   minParallelWorkBytes?: number;
 }
 
+/** How a task is run. */
+export interface RunOptions {
+  /**
+   * The task takes about as long as a message to a worker and back (one HNSW walk of a few queries):
+   * queued short tasks share messages (`dispatch`). Others go one to a message, so that long tasks
+   * (row-range scans, batches) spread over the workers as they free.
+   */
+  short?: boolean;
+}
+
 interface Pending {
   memory: WasmMemory;
   task: PoolTask;
+  short: boolean;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -195,19 +206,19 @@ export class WasmPool {
    * Run raw tasks over `memory` and wait for every one of them, failed or not (a worker may still
    * be writing to their scratch), then throw the first failure.
    */
-  async runTasks(tasks: readonly PoolTask[], memory: WasmMemory): Promise<void> {
-    const settled = await Promise.allSettled(tasks.map((t) => this.runTask(t, memory)));
+  async runTasks(tasks: readonly PoolTask[], memory: WasmMemory, opts: RunOptions = {}): Promise<void> {
+    const settled = await Promise.allSettled(tasks.map((t) => this.runTask(t, memory, opts)));
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Run one raw task on a worker over `memory` (low level; the pointers are trusted). */
-  runTask(task: PoolTask, memory: WasmMemory = this.arena.memory): Promise<void> {
+  runTask(task: PoolTask, memory: WasmMemory = this.arena.memory, opts: RunOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(errors.serviceNotReady('search pool is closed'));
     if (this.broken !== null) return Promise.reject(errors.internal(`search pool is broken: ${this.broken.message}`));
     // Tasks queued in this turn that idle workers will take at the dispatch do not count as waiting.
     if (this.queue.length >= this.maxQueued + this.idleSlots()) return Promise.reject(errors.serviceNotReady(`search queue is full (${this.maxQueued} tasks)`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ memory, task, resolve, reject });
+      this.queue.push({ memory, task, short: opts.short === true, resolve, reject });
       if (!this.dispatchQueued) {
         this.dispatchQueued = true;
         queueMicrotask(() => {
@@ -298,16 +309,19 @@ export class WasmPool {
   }
 
   /**
-   * Hand queued tasks to the idle workers, several to a message: each idle worker takes its share of
-   * the queue (at most MAX_TASKS_PER_MESSAGE), so a search's walks over seven segments cost two
-   * messages and replies instead of seven when both workers are free, and one when one is.
+   * Hand queued tasks to the idle workers. Short tasks go several to a message: an idle worker takes
+   * the short ones at the head of the queue, up to its share of the queue (at most
+   * MAX_TASKS_PER_MESSAGE), so a search's one-query walks over seven segments cost two messages and
+   * replies instead of seven when both workers are free, and one when one is. Other tasks go alone.
    */
   private dispatch(): void {
     let idle = this.idleSlots();
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.busy !== null) continue;
-      const take = Math.min(MAX_TASKS_PER_MESSAGE, Math.ceil(this.queue.length / idle--));
+      const share = Math.min(MAX_TASKS_PER_MESSAGE, Math.ceil(this.queue.length / idle--));
+      let take = 1;
+      if (this.queue[0]!.short) while (take < share && this.queue[take]!.short) take++;
       const run: Running = { id: this.nextId++, items: this.queue.splice(0, take) };
       slot.busy = run;
       slot.worker.ref();

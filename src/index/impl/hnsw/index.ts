@@ -48,6 +48,8 @@ export interface HnswIndexParts {
   exactSelectivity: number;
 }
 
+/** Pool walks of at most this many queries a task are short (pool.ts RunOptions): they share messages. */
+const SHORT_WALK_QUERIES = 4;
 /**
  * The planner's cost model, in units of one graph-walk distance computation (M=16; 100k x 128
  * clustered rows and Fashion-MNIST's 60k x 784; allowed fraction 0.5 .. 0.01, ef 16 .. 256): a
@@ -286,7 +288,8 @@ export class HnswIndex implements VectorIndex {
         });
       }
       try {
-        await pool.runTasks(tasks, arena.memory);
+        // A walk of a few queries costs about a message to a worker and back: such walks share messages.
+        await pool.runTasks(tasks, arena.memory, { short: Math.ceil(nq / parts) <= SHORT_WALK_QUERIES });
       } catch (e) {
         failed = true; // a task that died mid-walk left stamps its epoch does not account for
         throw e;
