@@ -111,7 +111,7 @@ export function runHnswTask(host: KernelHost, t: HnswTask): void {
 }
 
 /** Every field of HnswTask but `type`: the pool posts an HNSW task as these numbers (tasks.ts packPoolTask). */
-export const HNSW_TASK_FIELDS = [
+const HNSW_TASK_FIELDS = [
   'kind', 'metric', 'dim', 'base', 'norms', 'numRows', 'links', 'stride0', 'upper', 'upperBase', 'strideU', 'entry', 'maxLevel',
   'ef', 'topK', 'queries', 'qRowBytes', 'qNorms', 'nq', 'mask', 'visited', 'epochAt', 'candKeys', 'candIds', 'resKeys', 'resIds',
   'scratch', 'rescored', 'outRows', 'outScores', 'outCounts',

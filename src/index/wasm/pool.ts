@@ -29,7 +29,7 @@ import type { WasmMemory } from './loader.js';
 import type { PoolTask, ReplyMessage, TaskEntry, WorkerInit, WorkerMessage } from './messages.js';
 import { packPoolTask } from './tasks.js';
 import { wasmSettings } from './settings.js';
-import { MEMORY_IDLE_MS, WorkerMemories } from './worker-memories.js';
+import { MAX_MEMORIES, MEMORY_IDLE_MS, WorkerMemories } from './worker-memories.js';
 import { holdMemories } from './forget.js';
 
 /**
@@ -49,6 +49,7 @@ const LANES_PER_THREAD = 2;
  * so a worker never drops a memory that the message it is sent with needs.
  */
 const MAX_TASKS_PER_MESSAGE = 8;
+assert(MAX_TASKS_PER_MESSAGE < MAX_MEMORIES, 'a message names fewer memories than a worker holds');
 /** Consecutive worker deaths (no task finished in between) after which the pool stops respawning. */
 const MAX_CRASHES = 8;
 /**
